@@ -1,0 +1,26 @@
+/**
+ * Error reporting shared by every layer: LogTape when the application has
+ * configured it, stderr otherwise, so an error is never silently dropped.
+ *
+ * @module
+ */
+import { getConfig, getLogger } from "@logtape/logtape";
+
+const encoder = new TextEncoder();
+
+/**
+ * Logs `message` at error level under `category`. LogTape discards records
+ * while it is unconfigured, and a lost error is the one thing Torsion must
+ * not allow, so the same text then goes to stderr.
+ */
+export function logError(category: readonly string[], message: string): void {
+  if (getConfig() !== null) {
+    getLogger([...category]).error("{message}", { message });
+    return;
+  }
+  try {
+    Deno.stderr.writeSync(encoder.encode(`${message}\n`));
+  } catch {
+    // stderr closed or not permitted: nothing left to report to.
+  }
+}

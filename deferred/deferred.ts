@@ -1,0 +1,717 @@
+/**
+ * `Deferred`: a promise of a result that runs its callbacks synchronously,
+ * as `twisted.internet.defer.Deferred`.
+ *
+ * @module
+ */
+import {
+  creationInfo,
+  type DebugInfo,
+  recordInvoker,
+  trackResult,
+} from "./_debug_info.ts";
+import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
+import { Failure } from "./failure.ts";
+import { isThenable } from "./_thenable.ts";
+import type { IReactorTime } from "./interfaces.ts";
+
+type AnyFunction = (result: never, ...args: never[]) => unknown;
+
+/** One callback/errback pair of a chain; `chainee` marks a continuation. */
+interface Link {
+  callback: AnyFunction | null;
+  callbackArgs: readonly unknown[];
+  errback: AnyFunction | null;
+  errbackArgs: readonly unknown[];
+  chainee: Deferred<unknown> | null;
+}
+
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
+/**
+ * A canceller: called by `Deferred.cancel()` to stop the work that would fire
+ * the Deferred. It may fire the Deferred itself; if it does not, `cancel()`
+ * errbacks it with `CancelledError`.
+ */
+export type Canceller<T> = (deferred: Deferred<T>) => void;
+
+/**
+ * A result that is not there yet, and the chain of callbacks and errbacks that
+ * will process it. Mirrors Twisted's `Deferred`.
+ *
+ * Unlike a Promise, a Deferred runs its chain synchronously: `callback()`
+ * runs every callback before it returns, and a callback added to a fired
+ * Deferred runs at once. Each callback's return value is the next one's
+ * input; a throw (or a returned `Failure`) switches to the errback path, and
+ * an errback that returns normally switches back. A callback that returns a
+ * Deferred or any thenable pauses the chain until that settles. The chain is
+ * run by a loop, not by recursion, so a million callbacks or a hundred
+ * thousand nested Deferreds do not grow the stack.
+ *
+ * `addCallback` and friends mutate the chain and return the same Deferred,
+ * re-typed for the next step.
+ *
+ * @typeParam T The type of the result the chain currently carries.
+ *
+ * @example Firing a chain
+ * ```ts
+ * import { Deferred } from "@torsion/torsion/deferred";
+ * const d = new Deferred<number>();
+ * d.addCallback((n) => n * 2).addCallback((n) => console.log(n));
+ * d.callback(21); // logs 42 before callback() returns
+ * ```
+ */
+export class Deferred<T = unknown> implements PromiseLike<T> {
+  #called = false;
+  #paused = 0;
+  #result: unknown = undefined;
+  #links: Link[] = [];
+  #next = 0;
+  #running = false;
+  #suppressAlreadyCalled = false;
+  // Stored without T so that Deferred<T> stays covariant in T.
+  #canceller: ((deferred: never) => void) | null;
+  #chainedTo: Deferred<unknown> | null = null;
+  #debugInfo: DebugInfo | undefined = creationInfo();
+
+  /**
+   * Creates an unfired Deferred.
+   *
+   * @param canceller Called by `cancel()` to stop the underlying work.
+   */
+  constructor(canceller?: Canceller<T>) {
+    this.#canceller = (canceller ?? null) as ((deferred: never) => void) | null;
+  }
+
+  /** Whether `callback` or `errback` has been called. */
+  get called(): boolean {
+    return this.#called;
+  }
+
+  /** How many times the chain is paused; 0 when it runs. Mirrors `Deferred.paused`. */
+  get paused(): number {
+    return this.#paused;
+  }
+
+  /**
+   * Wraps a Promise (or any thenable) in a Deferred that fires when it
+   * settles. Mirrors `Deferred.fromFuture`. Cancelling the Deferred cannot
+   * stop the Promise: it errbacks with `CancelledError` and ignores the
+   * Promise's later result.
+   *
+   * @param promise The Promise to follow.
+   * @returns A Deferred of its value.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * const d = Deferred.fromPromise(Promise.resolve(7));
+   * console.assert((await d) === 7);
+   * ```
+   */
+  static fromPromise<V>(promise: PromiseLike<V>): Deferred<V> {
+    const d = new Deferred<V>();
+    promise.then(
+      (value) => d.callback(value),
+      (error) => d.errback(error),
+    );
+    return d;
+  }
+
+  /**
+   * Fires the chain with a result. Passing a `Failure` is the same as
+   * `errback(failure)`. Mirrors `Deferred.callback`.
+   *
+   * @param result The result.
+   * @throws {AlreadyCalledError} The Deferred has already fired.
+   * @throws {TypeError} `result` is a Deferred: chain it instead.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * const d = new Deferred<string>();
+   * d.addCallback((s) => s.toUpperCase());
+   * d.callback("hi");
+   * ```
+   */
+  callback(result: T | Failure): void {
+    if (result instanceof Deferred) {
+      throw new TypeError(
+        "Cannot call callback with a Deferred: return it from a callback to chain it",
+      );
+    }
+    this.#start(result);
+  }
+
+  /**
+   * Fires the chain with an error; a value that is not a `Failure` is
+   * wrapped in one. Mirrors `Deferred.errback`.
+   *
+   * @param error The error (or Failure).
+   * @throws {AlreadyCalledError} The Deferred has already fired.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * const d = new Deferred<string>();
+   * d.addErrback((f) => f.getErrorMessage());
+   * d.errback(new Error("boom"));
+   * ```
+   */
+  errback(error?: unknown): void {
+    const failure = error === undefined
+      ? new Failure(new Error("Deferred.errback was called without an error"))
+      : Failure.from(error);
+    this.#start(failure);
+  }
+
+  /**
+   * Adds a callback and an errback at the same level of the chain: exactly
+   * one of them runs. Mirrors `Deferred.addCallbacks`.
+   *
+   * @param callback Runs on success with the result and `callbackArgs`.
+   * @param errback Runs on failure with the Failure and `errbackArgs`; when
+   *   omitted the failure passes through.
+   * @param callbackArgs Extra arguments for the callback.
+   * @param errbackArgs Extra arguments for the errback.
+   * @returns This Deferred, typed for the next step.
+   * @throws {TypeError} A callback or errback is not a function.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * const d = new Deferred<number>();
+   * d.addCallbacks((n) => `ok ${n}`, (f) => `failed: ${f.getErrorMessage()}`);
+   * d.callback(1);
+   * ```
+   */
+  addCallbacks<R1, R2 = never, A1 extends unknown[] = [], A2 extends unknown[] = []>(
+    callback: (result: T, ...args: A1) => R1,
+    errback?: ((failure: Failure, ...args: A2) => R2) | null,
+    callbackArgs?: A1,
+    errbackArgs?: A2,
+  ): Deferred<Awaited<R1> | Awaited<R2>> {
+    requireFunction(callback, "callback");
+    if (errback !== undefined && errback !== null) {
+      requireFunction(errback, "errback");
+    }
+    return this.#addLink(
+      callback as unknown as AnyFunction,
+      callbackArgs ?? NO_ARGS,
+      (errback ?? null) as unknown as AnyFunction | null,
+      errbackArgs ?? NO_ARGS,
+    );
+  }
+
+  /**
+   * Adds a callback; a failure passes it by. Mirrors `Deferred.addCallback`.
+   *
+   * @param callback Runs with the result and `args`.
+   * @param args Extra arguments for the callback.
+   * @returns This Deferred, typed for the callback's result.
+   * @throws {TypeError} `callback` is not a function.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * const d = new Deferred<number>();
+   * d.addCallback((n, by: number) => n * by, 3);
+   * d.callback(2);
+   * ```
+   */
+  addCallback<R, A extends unknown[] = []>(
+    callback: (result: T, ...args: A) => R,
+    ...args: A
+  ): Deferred<Awaited<R>> {
+    requireFunction(callback, "callback");
+    return this.#addLink(callback as unknown as AnyFunction, args, null, NO_ARGS);
+  }
+
+  /**
+   * Adds an errback; a success passes it by. Mirrors `Deferred.addErrback`.
+   * Returning normally handles the failure; throwing (or `failure.trap`)
+   * keeps the chain failing.
+   *
+   * @param errback Runs with the Failure and `args`.
+   * @param args Extra arguments for the errback.
+   * @returns This Deferred.
+   * @throws {TypeError} `errback` is not a function.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * const d = new Deferred<number>();
+   * d.addErrback(() => 0);
+   * d.errback(new Error("boom"));
+   * ```
+   */
+  addErrback<R, A extends unknown[] = []>(
+    errback: (failure: Failure, ...args: A) => R,
+    ...args: A
+  ): Deferred<T | Awaited<R>> {
+    requireFunction(errback, "errback");
+    return this.#addLink(
+      null,
+      NO_ARGS,
+      errback as unknown as AnyFunction,
+      args,
+    );
+  }
+
+  /**
+   * Adds a function that runs on success and on failure alike. Mirrors
+   * `Deferred.addBoth`.
+   *
+   * @param callback Runs with the result or the Failure, and `args`.
+   * @param args Extra arguments.
+   * @returns This Deferred, typed for the function's result.
+   * @throws {TypeError} `callback` is not a function.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * const d = new Deferred<number>();
+   * d.addBoth((resultOrFailure) => { console.log("done"); return resultOrFailure; });
+   * d.callback(1);
+   * ```
+   */
+  addBoth<R, A extends unknown[] = []>(
+    callback: (result: T | Failure, ...args: A) => R,
+    ...args: A
+  ): Deferred<Awaited<R>> {
+    requireFunction(callback, "callback");
+    const fn = callback as unknown as AnyFunction;
+    return this.#addLink(fn, args, fn, args);
+  }
+
+  /**
+   * Makes `other` fire with this chain's result at this point, and this
+   * chain go on with `undefined`. Mirrors `Deferred.chainDeferred`.
+   *
+   * @param other The Deferred to fire.
+   * @returns This Deferred.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * const a = new Deferred<number>();
+   * const b = new Deferred<number>();
+   * a.chainDeferred(b);
+   * b.addCallback((n) => console.log(n));
+   * a.callback(5);
+   * ```
+   */
+  chainDeferred(other: Deferred<T>): Deferred<undefined> {
+    return this.addCallbacks(
+      (result: T): undefined => {
+        other.callback(result);
+      },
+      (failure: Failure): undefined => {
+        other.errback(failure);
+      },
+    );
+  }
+
+  /**
+   * Stops the chain from running until `unpause()`. Mirrors `Deferred.pause`.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * const d = new Deferred<number>();
+   * d.pause();
+   * d.callback(1); // callbacks wait
+   * d.unpause();   // and run now
+   * ```
+   */
+  pause(): void {
+    this.#paused++;
+  }
+
+  /**
+   * Undoes one `pause()`; the chain runs when no pause is left. Mirrors
+   * `Deferred.unpause`.
+   *
+   * @throws {RangeError} The Deferred is not paused.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * const d = new Deferred<number>();
+   * d.pause();
+   * d.unpause();
+   * ```
+   */
+  unpause(): void {
+    if (this.#paused === 0) {
+      throw new RangeError("Cannot unpause a Deferred that is not paused");
+    }
+    this.#paused--;
+    if (this.#paused === 0 && this.#called) this.#runCallbacks();
+  }
+
+  /**
+   * Cancels the work behind an unfired Deferred: calls the canceller, then,
+   * if the Deferred has still not fired, errbacks it with `CancelledError`
+   * (one late `callback`/`errback` from the original producer is then
+   * ignored). On a Deferred waiting for another one it cancels that one. On
+   * a fired Deferred it does nothing. Mirrors `Deferred.cancel`.
+   *
+   * @example
+   * ```ts
+   * import { CancelledError, Deferred } from "@torsion/torsion/deferred";
+   * const d = new Deferred<number>(() => console.log("stopping the work"));
+   * d.addErrback((f) => f.trap(CancelledError));
+   * d.cancel();
+   * ```
+   */
+  cancel(): void {
+    if (!this.#called) {
+      const canceller = this.#canceller;
+      if (canceller !== null) (canceller as Canceller<T>)(this);
+      if (!this.#called) {
+        this.errback(new Failure(new CancelledError()));
+        this.#suppressAlreadyCalled = true;
+      }
+    } else if (this.#chainedTo !== null) {
+      this.#chainedTo.cancel();
+    }
+  }
+
+  /**
+   * Cancels this Deferred if it has not fired after `seconds`, turning the
+   * resulting `CancelledError` into `TimeoutError`. The conversion is added to
+   * the chain now, so it covers the callbacks added before it. Mirrors
+   * `Deferred.addTimeout`.
+   *
+   * @param seconds The timeout.
+   * @param clock What schedules the timeout: the reactor, or a `Clock` in tests.
+   * @param onTimeoutCancel Replaces the conversion: called with the result
+   *   (or Failure) and the timeout when the timeout fired.
+   * @returns This Deferred.
+   *
+   * @example
+   * ```ts
+   * import { Deferred, TimeoutError } from "@torsion/torsion/deferred";
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const d = new Deferred<number>().addTimeout(5, clock);
+   * d.addErrback((f) => f.trap(TimeoutError));
+   * clock.advance(5);
+   * ```
+   */
+  addTimeout(
+    seconds: number,
+    clock: IReactorTime,
+    onTimeoutCancel?: (resultOrFailure: unknown, seconds: number) => unknown,
+  ): Deferred<T> {
+    let timedOut = false;
+    const delayedCall = clock.callLater(seconds, () => {
+      timedOut = true;
+      this.cancel();
+    });
+    this.addBoth((resultOrFailure: T | Failure) => {
+      if (!timedOut) return resultOrFailure;
+      if (onTimeoutCancel !== undefined) {
+        return onTimeoutCancel(resultOrFailure, seconds);
+      }
+      if (resultOrFailure instanceof Failure) {
+        resultOrFailure.trap(CancelledError);
+        throw new TimeoutError(`Deferred timed out after ${seconds} seconds`);
+      }
+      return resultOrFailure;
+    });
+    this.addBoth((resultOrFailure: unknown) => {
+      if (delayedCall.active()) delayedCall.cancel();
+      return resultOrFailure;
+    });
+    return this as Deferred<T>;
+  }
+
+  /**
+   * A Promise of the chain's result at this point; the chain goes on with
+   * `undefined`, as with Twisted's `asFuture`: the Promise now owns the
+   * result, and its rejection carries the Failure's original error.
+   *
+   * @returns A Promise of the result.
+   *
+   * @example
+   * ```ts
+   * import { succeed } from "@torsion/torsion/deferred";
+   * console.assert((await succeed(3).asPromise()) === 3);
+   * ```
+   */
+  asPromise(): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.addCallbacks(
+        (result: T) => {
+          resolve(result);
+        },
+        (failure: Failure) => {
+          reject(failure.value);
+        },
+      );
+    });
+  }
+
+  /**
+   * Makes `await deferred` work: resolves with the result, or rejects with
+   * the Failure's original error. Consumes the result as `asPromise` does.
+   *
+   * @param onfulfilled Called with the result.
+   * @param onrejected Called with the error.
+   * @returns A Promise, as `Promise.prototype.then`.
+   *
+   * @example
+   * ```ts
+   * import { succeed } from "@torsion/torsion/deferred";
+   * const value = await succeed("ready");
+   * console.assert(value === "ready");
+   * ```
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.asPromise().then(onfulfilled, onrejected);
+  }
+
+  /**
+   * A one-line description, as Twisted's `repr(deferred)`.
+   *
+   * @returns `<Deferred ...>` with its state.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "@torsion/torsion/deferred";
+   * console.assert(String(new Deferred()) === "<Deferred>");
+   * ```
+   */
+  toString(): string {
+    if (this.#chainedTo !== null) return "<Deferred waiting on Deferred>";
+    if (!this.#called) return "<Deferred>";
+    const result = this.#result instanceof Failure
+      ? this.#result.toString()
+      : describeResult(this.#result);
+    return `<Deferred current result: ${result}>`;
+  }
+
+  #addLink<R>(
+    callback: AnyFunction | null,
+    callbackArgs: readonly unknown[],
+    errback: AnyFunction | null,
+    errbackArgs: readonly unknown[],
+  ): Deferred<R> {
+    this.#links.push({
+      callback,
+      callbackArgs,
+      errback,
+      errbackArgs,
+      chainee: null,
+    });
+    if (this.#called) this.#runCallbacks();
+    return this as unknown as Deferred<R>;
+  }
+
+  #start(result: unknown): void {
+    if (this.#called) {
+      if (this.#suppressAlreadyCalled) {
+        this.#suppressAlreadyCalled = false;
+        return;
+      }
+      throw new AlreadyCalledError();
+    }
+    recordInvoker(this.#debugInfo);
+    this.#called = true;
+    this.#result = result;
+    this.#canceller = null;
+    this.#runCallbacks();
+  }
+
+  /** Appended to an inner Deferred: hands its result back to `this`. */
+  #continuation(): Link {
+    return {
+      callback: null,
+      callbackArgs: NO_ARGS,
+      errback: null,
+      errbackArgs: NO_ARGS,
+      chainee: this as Deferred<unknown>,
+    };
+  }
+
+  /**
+   * Runs the chain with an explicit stack of Deferreds instead of recursion:
+   * when a callback returns an unfired Deferred the outer one pauses and a
+   * continuation link is appended to the inner one; when the inner one
+   * reaches that link, the outer one is pushed back onto the stack.
+   */
+  #runCallbacks(): void {
+    if (this.#running) return;
+    const chain: Deferred<unknown>[] = [this as Deferred<unknown>];
+    while (chain.length > 0) {
+      const current = chain[chain.length - 1];
+      if (current.#paused > 0) return;
+      let finished = true;
+      current.#chainedTo = null;
+      const links = current.#links;
+      while (current.#next < links.length) {
+        const link = links[current.#next++];
+        if (link.chainee !== null) {
+          const chainee = link.chainee;
+          chainee.#result = current.#result;
+          current.#result = undefined;
+          current.#debugInfo = trackResult(current, current.#debugInfo, null);
+          chainee.#paused--;
+          chain.push(chainee);
+          finished = false;
+          break;
+        }
+        const isFailure = current.#result instanceof Failure;
+        const fn = isFailure ? link.errback : link.callback;
+        if (fn === null) continue;
+        const args = isFailure ? link.errbackArgs : link.callbackArgs;
+        current.#running = true;
+        try {
+          const call = fn as (result: unknown, ...rest: unknown[]) => unknown;
+          current.#result = args.length === 0
+            ? call(current.#result)
+            : call(current.#result, ...args);
+        } catch (error) {
+          current.#result = Failure.from(error);
+        } finally {
+          current.#running = false;
+        }
+        let inner = current.#result;
+        if (!(inner instanceof Deferred) && isThenable(inner)) {
+          inner = Deferred.fromPromise(inner);
+          current.#result = inner;
+        }
+        if (inner instanceof Deferred) {
+          const innerDeferred = inner as Deferred<unknown>;
+          if (
+            !innerDeferred.#called || innerDeferred.#paused > 0 ||
+            innerDeferred.#chainedTo !== null
+          ) {
+            current.#paused++;
+            current.#chainedTo = innerDeferred;
+            innerDeferred.#links.push(current.#continuation());
+            break;
+          }
+          current.#result = innerDeferred.#result;
+          innerDeferred.#result = undefined;
+          innerDeferred.#debugInfo = trackResult(
+            innerDeferred,
+            innerDeferred.#debugInfo,
+            null,
+          );
+        }
+      }
+      if (finished) {
+        if (current.#next >= links.length) {
+          current.#links = [];
+          current.#next = 0;
+        }
+        const result = current.#result;
+        if (result instanceof Failure || current.#debugInfo !== undefined) {
+          current.#debugInfo = trackResult(
+            current,
+            current.#debugInfo,
+            result instanceof Failure && current.#chainedTo === null
+              ? result
+              : null,
+          );
+        }
+        chain.pop();
+      }
+    }
+  }
+}
+
+/**
+ * A Deferred that has already fired with `result`. Mirrors `defer.succeed`.
+ *
+ * @param result The result.
+ * @returns A fired Deferred.
+ *
+ * @example
+ * ```ts
+ * import { succeed } from "@torsion/torsion/deferred";
+ * succeed(1).addCallback((n) => console.log(n)); // logs 1 at once
+ * ```
+ */
+export function succeed<T>(result: T): Deferred<T> {
+  const d = new Deferred<T>();
+  d.callback(result);
+  return d;
+}
+
+/**
+ * A Deferred that has already failed with `error`. Mirrors `defer.fail`.
+ *
+ * @param error The error (or Failure).
+ * @returns A failed Deferred.
+ *
+ * @example
+ * ```ts
+ * import { fail } from "@torsion/torsion/deferred";
+ * fail(new Error("nope")).addErrback((f) => console.log(f.getErrorMessage()));
+ * ```
+ */
+export function fail<T = never>(error: unknown): Deferred<T> {
+  const d = new Deferred<T>();
+  d.errback(error);
+  return d;
+}
+
+/**
+ * Calls `fn(...args)` and returns its outcome as a Deferred, whatever shape
+ * it takes: a plain value, a throw, a Promise or a Deferred. Mirrors
+ * `defer.maybeDeferred`.
+ *
+ * @param fn The function to call.
+ * @param args Its arguments.
+ * @returns A Deferred of its result.
+ *
+ * @example
+ * ```ts
+ * import { maybeDeferred } from "@torsion/torsion/deferred";
+ * maybeDeferred(JSON.parse, "{bad").addErrback((f) => f.trap(SyntaxError));
+ * ```
+ */
+export function maybeDeferred<R, A extends unknown[]>(
+  fn: (...args: A) => R,
+  ...args: A
+): Deferred<Awaited<R>> {
+  requireFunction(fn, "fn");
+  let result: unknown;
+  try {
+    result = fn(...args);
+  } catch (error) {
+    return fail(error);
+  }
+  if (result instanceof Deferred) return result as Deferred<Awaited<R>>;
+  if (isThenable(result)) {
+    return Deferred.fromPromise(result) as Deferred<Awaited<R>>;
+  }
+  if (result instanceof Failure) return fail(result);
+  return succeed(result as Awaited<R>);
+}
+
+function requireFunction(value: unknown, name: string): void {
+  if (typeof value !== "function") {
+    throw new TypeError(
+      `Cannot add ${name}: expected a function, current value is ${
+        describeResult(value)
+      }`,
+    );
+  }
+}
+
+function describeResult(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

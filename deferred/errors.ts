@@ -1,0 +1,153 @@
+/**
+ * Errors raised by the Deferred layer, mirroring `twisted.internet.defer`.
+ *
+ * @module
+ */
+import type { Failure } from "./failure.ts";
+
+/**
+ * A Deferred was cancelled. Mirrors Twisted's `defer.CancelledError`.
+ *
+ * @example Trapping a cancellation
+ * ```ts
+ * import { CancelledError, Deferred } from "@torsion/torsion/deferred";
+ * const d = new Deferred<number>();
+ * d.addErrback((f) => { f.trap(CancelledError); return 0; });
+ * d.cancel();
+ * ```
+ */
+export class CancelledError extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "Deferred was cancelled") {
+    super(message);
+    this.name = "CancelledError";
+  }
+}
+
+/**
+ * `callback` or `errback` was called on a Deferred that has already fired.
+ * Mirrors Twisted's `defer.AlreadyCalledError`.
+ *
+ * @example
+ * ```ts
+ * import { AlreadyCalledError, Deferred } from "@torsion/torsion/deferred";
+ * const d = new Deferred<number>();
+ * d.callback(1);
+ * try { d.callback(2); } catch (e) { console.assert(e instanceof AlreadyCalledError); }
+ * ```
+ */
+export class AlreadyCalledError extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "Deferred has already been called") {
+    super(message);
+    this.name = "AlreadyCalledError";
+  }
+}
+
+/**
+ * An operation ran past its deadline. Mirrors Twisted's `defer.TimeoutError`
+ * (raised by `Deferred.addTimeout`) and `internet.error.TimeoutError`; the
+ * reactor and the HTTP client raise it too, with a message naming the phase.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "@torsion/torsion/deferred";
+ * const error = new TimeoutError("Deferred timed out after 5 seconds");
+ * console.assert(error.name === "TimeoutError");
+ * ```
+ */
+export class TimeoutError extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "Operation timed out") {
+    super(message);
+    this.name = "TimeoutError";
+  }
+}
+
+/**
+ * The first failure of a `DeferredList` with `fireOnOneErrback`, or of
+ * `gatherResults`. Mirrors Twisted's `defer.FirstError`.
+ *
+ * @example
+ * ```ts
+ * import { Failure, FirstError } from "@torsion/torsion/deferred";
+ * const error = new FirstError(new Failure(new Error("boom")), 2);
+ * console.assert(error.index === 2);
+ * ```
+ */
+export class FirstError extends Error {
+  /** The failure of the member Deferred that failed first. */
+  readonly subFailure: Failure;
+  /** The position of that Deferred in the input list. */
+  readonly index: number;
+
+  /** Creates the error from the member's failure and its index. */
+  constructor(subFailure: Failure, index: number) {
+    super(
+      `FirstError at index ${index}: ${subFailure.getErrorMessage()}`,
+      { cause: subFailure.value },
+    );
+    this.name = "FirstError";
+    this.subFailure = subFailure;
+    this.index = index;
+  }
+}
+
+/**
+ * Every Deferred given to `race` failed. Mirrors Twisted's
+ * `defer.FailureGroup` (Twisted 23.8).
+ *
+ * @example
+ * ```ts
+ * import { Failure, FailureGroup } from "@torsion/torsion/deferred";
+ * const group = new FailureGroup([new Failure(new Error("a"))]);
+ * console.assert(group.failures.length === 1);
+ * ```
+ */
+export class FailureGroup extends Error {
+  /** The failures, in the order of the input list. */
+  readonly failures: readonly Failure[];
+
+  /** Creates the error from the members' failures. */
+  constructor(failures: readonly Failure[]) {
+    super(`All ${failures.length} Deferreds failed`);
+    this.name = "FailureGroup";
+    this.failures = failures;
+  }
+}
+
+/**
+ * `DeferredQueue.put` on a queue that is full. Mirrors Twisted's
+ * `defer.QueueOverflow`.
+ *
+ * @example
+ * ```ts
+ * import { QueueOverflow } from "@torsion/torsion/deferred";
+ * console.assert(new QueueOverflow().name === "QueueOverflow");
+ * ```
+ */
+export class QueueOverflow extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "Queue is full") {
+    super(message);
+    this.name = "QueueOverflow";
+  }
+}
+
+/**
+ * `DeferredQueue.get` while the backlog of waiting getters is full. Mirrors
+ * Twisted's `defer.QueueUnderflow`.
+ *
+ * @example
+ * ```ts
+ * import { QueueUnderflow } from "@torsion/torsion/deferred";
+ * console.assert(new QueueUnderflow().name === "QueueUnderflow");
+ * ```
+ */
+export class QueueUnderflow extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "Too many pending get() calls on the queue") {
+    super(message);
+    this.name = "QueueUnderflow";
+  }
+}

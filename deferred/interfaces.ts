@@ -1,0 +1,65 @@
+/**
+ * Time interfaces shared by the reactor and the deterministic `Clock`:
+ * Twisted's `IReactorTime` and `IDelayedCall`. Types only.
+ *
+ * @module
+ */
+
+/**
+ * A call scheduled with `callLater`. Mirrors Twisted's `IDelayedCall`.
+ *
+ * @example
+ * ```ts
+ * import type { IDelayedCall } from "@torsion/torsion/deferred";
+ * function postpone(call: IDelayedCall): void {
+ *   if (call.active()) call.delay(1);
+ * }
+ * ```
+ */
+export interface IDelayedCall {
+  /** When the call will run, in the scheduler's `seconds()`. */
+  getTime(): number;
+  /**
+   * Stops the call from running.
+   *
+   * @throws {AlreadyCancelled} It was cancelled already.
+   * @throws {AlreadyCalled} It has run already.
+   */
+  cancel(): void;
+  /** Postpones the call by `seconds` more. */
+  delay(seconds: number): void;
+  /** Reschedules the call for `seconds` from now. */
+  reset(seconds: number): void;
+  /** Whether the call is still pending (neither run nor cancelled). */
+  active(): boolean;
+}
+
+/**
+ * A scheduler of delayed calls. Mirrors Twisted's `IReactorTime`; the
+ * reactor and `Clock` implement it, so code written against it is tested
+ * with a `Clock` and run with the reactor.
+ *
+ * @example
+ * ```ts
+ * import type { IReactorTime } from "@torsion/torsion/deferred";
+ * function remind(clock: IReactorTime): void {
+ *   clock.callLater(60, () => console.log("a minute has passed"));
+ * }
+ * ```
+ */
+export interface IReactorTime {
+  /** The current time in seconds, on this scheduler's clock. */
+  seconds(): number;
+  /**
+   * Calls `fn(...args)` once `delay` seconds have passed.
+   *
+   * @throws {RangeError} `delay` is negative or not finite.
+   */
+  callLater<A extends unknown[]>(
+    delay: number,
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): IDelayedCall;
+  /** The calls still pending. */
+  getDelayedCalls(): IDelayedCall[];
+}

@@ -1,0 +1,28 @@
+/**
+ * The Deferred layer: `Deferred`, `Failure`, `DeferredList`,
+ * `inlineCallbacks` and the coordination primitives of
+ * `twisted.internet.defer`, with Twisted's semantics. It does no I/O.
+ *
+ * @example
+ * ```ts
+ * import { Deferred } from "@torsion/torsion/deferred";
+ * const d = new Deferred<number>();
+ * d.addCallback((n) => n + 1);
+ * d.callback(1);
+ * ```
+ *
+ * @module
+ */
+export { type Canceller, Deferred, fail, maybeDeferred, succeed } from "./deferred.ts";
+export { type ErrorClass, Failure } from "./failure.ts";
+export {
+  AlreadyCalledError,
+  CancelledError,
+  FailureGroup,
+  FirstError,
+  QueueOverflow,
+  QueueUnderflow,
+  TimeoutError,
+} from "./errors.ts";
+export { getDebugging, setDebugging } from "./_debug_info.ts";
+export type { IDelayedCall, IReactorTime } from "./interfaces.ts";

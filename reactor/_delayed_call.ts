@@ -1,0 +1,94 @@
+/**
+ * The delayed call shared by the reactor and `Clock`.
+ *
+ * @module
+ */
+import type { IDelayedCall } from "../deferred/interfaces.ts";
+import { AlreadyCalled, AlreadyCancelled } from "./errors.ts";
+import type { TimerEntry } from "./_timer_heap.ts";
+
+/** What a delayed call needs from whoever scheduled it. */
+export interface DelayedCallOwner {
+  seconds(): number;
+  cancelCall(call: DelayedCall): void;
+  rescheduleCall(call: DelayedCall): void;
+}
+
+/** A pending call in a timer heap. Mirrors Twisted's `base.DelayedCall`. */
+export class DelayedCall implements IDelayedCall, TimerEntry {
+  time: number;
+  seq = 0;
+  heapIndex = -1;
+  cancelled = false;
+  called = false;
+  readonly fn: (...args: never[]) => unknown;
+  readonly args: readonly unknown[];
+  readonly #owner: DelayedCallOwner;
+
+  constructor(
+    time: number,
+    fn: (...args: never[]) => unknown,
+    args: readonly unknown[],
+    owner: DelayedCallOwner,
+  ) {
+    this.time = time;
+    this.fn = fn;
+    this.args = args;
+    this.#owner = owner;
+  }
+
+  getTime(): number {
+    return this.time;
+  }
+
+  cancel(): void {
+    this.#requireActive();
+    this.cancelled = true;
+    this.#owner.cancelCall(this);
+  }
+
+  delay(seconds: number): void {
+    requireDelay(seconds, "delay");
+    this.#requireActive();
+    this.time += seconds;
+    this.#owner.rescheduleCall(this);
+  }
+
+  reset(seconds: number): void {
+    requireDelay(seconds, "reset");
+    this.#requireActive();
+    this.time = this.#owner.seconds() + seconds;
+    this.#owner.rescheduleCall(this);
+  }
+
+  active(): boolean {
+    return !this.cancelled && !this.called;
+  }
+
+  /** Marks the call as run and runs it; exceptions propagate to the owner. */
+  invoke(): void {
+    this.called = true;
+    const fn = this.fn as (...args: unknown[]) => unknown;
+    if (this.args.length === 0) fn();
+    else fn(...this.args);
+  }
+
+  #requireActive(): void {
+    if (this.cancelled) throw new AlreadyCancelled();
+    if (this.called) throw new AlreadyCalled();
+  }
+}
+
+/** Rejects delays that would make a call run in the past or never. */
+export function requireDelay(seconds: number, method: string): void {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) {
+    throw new RangeError(
+      `Cannot call ${method} with a non-finite delay: current value is ${seconds}`,
+    );
+  }
+  if (seconds < 0) {
+    throw new RangeError(
+      `Cannot call ${method} with a negative delay: current value is ${seconds}`,
+    );
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Errors of the reactor layer, mirroring `twisted.internet.error`.
+ *
+ * @module
+ */
+
+/**
+ * Cancelling or rescheduling a delayed call that has already run. Mirrors
+ * Twisted's `error.AlreadyCalled`.
+ *
+ * @example
+ * ```ts
+ * import { AlreadyCalled } from "@torsion/torsion/reactor";
+ * console.assert(new AlreadyCalled().name === "AlreadyCalled");
+ * ```
+ */
+export class AlreadyCalled extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "Tried to cancel an already-called event") {
+    super(message);
+    this.name = "AlreadyCalled";
+  }
+}
+
+/**
+ * Cancelling or rescheduling a delayed call that was cancelled. Mirrors
+ * Twisted's `error.AlreadyCancelled`.
+ *
+ * @example
+ * ```ts
+ * import { AlreadyCancelled } from "@torsion/torsion/reactor";
+ * console.assert(new AlreadyCancelled().name === "AlreadyCancelled");
+ * ```
+ */
+export class AlreadyCancelled extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "Tried to cancel an already-cancelled event") {
+    super(message);
+    this.name = "AlreadyCancelled";
+  }
+}
+
+/**
+ * `stop()` on a reactor that is not running. Mirrors Twisted's
+ * `error.ReactorNotRunning`.
+ *
+ * @example
+ * ```ts
+ * import { ReactorNotRunning } from "@torsion/torsion/reactor";
+ * console.assert(new ReactorNotRunning().name === "ReactorNotRunning");
+ * ```
+ */
+export class ReactorNotRunning extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "Cannot stop a reactor that is not running") {
+    super(message);
+    this.name = "ReactorNotRunning";
+  }
+}
+
+/**
+ * `run()` on a reactor that is already running. Mirrors Twisted's
+ * `error.ReactorAlreadyRunning`.
+ *
+ * @example
+ * ```ts
+ * import { ReactorAlreadyRunning } from "@torsion/torsion/reactor";
+ * console.assert(new ReactorAlreadyRunning().name === "ReactorAlreadyRunning");
+ * ```
+ */
+export class ReactorAlreadyRunning extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "Cannot run a reactor that is already running") {
+    super(message);
+    this.name = "ReactorAlreadyRunning";
+  }
+}
+
+/**
+ * A connection could not be set up. Base of the connect errors. Mirrors
+ * Twisted's `error.ConnectError`.
+ *
+ * @example
+ * ```ts
+ * import { ConnectError, ConnectionRefusedError } from "@torsion/torsion/reactor";
+ * console.assert(new ConnectionRefusedError() instanceof ConnectError);
+ * ```
+ */
+export class ConnectError extends Error {
+  /** Creates the error with an optional message and cause. */
+  constructor(message = "An error occurred while connecting", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectError";
+  }
+}
+
+/**
+ * The peer refused the connection. Mirrors Twisted's
+ * `error.ConnectionRefusedError`.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionRefusedError } from "@torsion/torsion/reactor";
+ * console.assert(new ConnectionRefusedError().name === "ConnectionRefusedError");
+ * ```
+ */
+export class ConnectionRefusedError extends ConnectError {
+  /** Creates the error with an optional message and cause. */
+  constructor(message = "Connection was refused by other side", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionRefusedError";
+  }
+}
+
+/**
+ * A host name did not resolve. Mirrors Twisted's `error.DNSLookupError`.
+ *
+ * @example
+ * ```ts
+ * import { DNSLookupError } from "@torsion/torsion/reactor";
+ * console.assert(new DNSLookupError().name === "DNSLookupError");
+ * ```
+ */
+export class DNSLookupError extends ConnectError {
+  /** Creates the error with an optional message and cause. */
+  constructor(message = "DNS lookup failed", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DNSLookupError";
+  }
+}
+
+/**
+ * The connection attempt was stopped by the user (`stopConnecting`).
+ * Mirrors Twisted's `error.UserError`.
+ *
+ * @example
+ * ```ts
+ * import { UserError } from "@torsion/torsion/reactor";
+ * console.assert(new UserError().name === "UserError");
+ * ```
+ */
+export class UserError extends ConnectError {
+  /** Creates the error with an optional message. */
+  constructor(message = "User aborted connection") {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+/**
+ * A listening socket could not be opened. Mirrors Twisted's
+ * `error.CannotListenError`.
+ *
+ * @example
+ * ```ts
+ * import { CannotListenError } from "@torsion/torsion/reactor";
+ * console.assert(new CannotListenError("127.0.0.1", 80).port === 80);
+ * ```
+ */
+export class CannotListenError extends Error {
+  /** The interface that was asked for. */
+  readonly interface: string;
+  /** The port that was asked for. */
+  readonly port: number;
+
+  /** Creates the error for an interface and port, with the OS error as cause. */
+  constructor(iface: string, port: number, options?: ErrorOptions) {
+    const reason = options?.cause instanceof Error
+      ? `: ${options.cause.message}`
+      : "";
+    super(`Couldn't listen on ${iface || "any"}:${port}${reason}`, options);
+    this.name = "CannotListenError";
+    this.interface = iface;
+    this.port = port;
+  }
+}
+
+/**
+ * The connection was closed cleanly. `connectionLost` receives it wrapped in
+ * a Failure. Mirrors Twisted's `error.ConnectionDone`.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionDone } from "@torsion/torsion/reactor";
+ * console.assert(new ConnectionDone().name === "ConnectionDone");
+ * ```
+ */
+export class ConnectionDone extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "Connection was closed cleanly") {
+    super(message);
+    this.name = "ConnectionDone";
+  }
+}
+
+/**
+ * The connection was lost in a non-clean fashion (reset, error, abort).
+ * Mirrors Twisted's `error.ConnectionLost`.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionLost } from "@torsion/torsion/reactor";
+ * console.assert(new ConnectionLost().name === "ConnectionLost");
+ * ```
+ */
+export class ConnectionLost extends Error {
+  /** Creates the error with an optional message and cause. */
+  constructor(
+    message = "Connection to the other side was lost in a non-clean fashion",
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "ConnectionLost";
+  }
+}
+
+/**
+ * The connection was aborted locally with `abortConnection`. Mirrors
+ * Twisted's `error.ConnectionAborted`.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionAborted, ConnectionLost } from "@torsion/torsion/reactor";
+ * console.assert(new ConnectionAborted() instanceof ConnectionLost);
+ * ```
+ */
+export class ConnectionAborted extends ConnectionLost {
+  /** Creates the error with an optional message. */
+  constructor(message = "Connection was aborted locally") {
+    super(message);
+    this.name = "ConnectionAborted";
+  }
+}

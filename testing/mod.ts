@@ -1,0 +1,16 @@
+/**
+ * Test doubles for code built on Torsion, as Twisted's `task.Clock` and
+ * `proto_helpers`: drive time and protocols deterministically, without
+ * sockets or real timers.
+ *
+ * @example
+ * ```ts
+ * import { Clock } from "@torsion/torsion/testing";
+ * const clock = new Clock();
+ * clock.callLater(1, () => console.log("tick"));
+ * clock.advance(1);
+ * ```
+ *
+ * @module
+ */
+export { Clock } from "./clock.ts";
