@@ -58,13 +58,16 @@ export function getDebugging(): boolean {
 /** A creation record when debugging is on, `undefined` otherwise. */
 export function creationInfo(): DebugInfo | undefined {
   if (!debugging) return undefined;
-  return { failResult: null, creator: captureStack() };
+  // Skips creationInfo, the field initializer and the constructor.
+  return { failResult: null, creator: captureStack(3) };
 }
 
 /** Records where a Deferred was first fired, when debugging is on. */
 export function recordInvoker(info: DebugInfo | undefined): void {
   if (info !== undefined && info.invoker === undefined && debugging) {
-    info.invoker = captureStack();
+    // Skips recordInvoker and the private start method, keeping the
+    // public callback/errback frame.
+    info.invoker = captureStack(2);
   }
 }
 
@@ -93,9 +96,10 @@ export function trackResult(
   return tracked;
 }
 
-function captureStack(): string {
+/** The current stack without its first line, captureStack and `skip` more frames. */
+function captureStack(skip: number): string {
   const stack = new Error().stack ?? "";
-  return stack.split("\n").slice(3).join("\n");
+  return stack.split("\n").slice(2 + skip).join("\n");
 }
 
 function report(info: DebugInfo): void {

@@ -13,20 +13,40 @@ import {
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
 import { Failure } from "./failure.ts";
 import { isThenable } from "./_thenable.ts";
+import { describeValue } from "./_describe.ts";
 import type { IReactorTime } from "./interfaces.ts";
 
 type AnyFunction = (result: never, ...args: never[]) => unknown;
 
-/** One callback/errback pair of a chain; `chainee` marks a continuation. */
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
+/**
+ * One callback/errback pair of a chain, with the extra arguments both share
+ * (or a {@linkcode SplitArgs} when they differ). A continuation link has
+ * {@linkcode CONTINUE} as its callback and, as its arguments, the Deferred
+ * that waits for this one.
+ */
 interface Link {
   callback: AnyFunction | null;
-  callbackArgs: readonly unknown[];
   errback: AnyFunction | null;
-  errbackArgs: readonly unknown[];
-  chainee: Deferred<unknown> | null;
+  args: readonly unknown[] | SplitArgs | Deferred<unknown>;
 }
 
-const NO_ARGS: readonly unknown[] = Object.freeze([]);
+/** Marks a continuation link. */
+function CONTINUE(): never {
+  throw new Error("A continuation link is never called");
+}
+
+/** Extra arguments of `addCallbacks` when the callback's and the errback's differ. */
+class SplitArgs {
+  readonly callbackArgs: readonly unknown[];
+  readonly errbackArgs: readonly unknown[];
+
+  constructor(callbackArgs: readonly unknown[], errbackArgs: readonly unknown[]) {
+    this.callbackArgs = callbackArgs;
+    this.errbackArgs = errbackArgs;
+  }
+}
 
 /**
  * A canceller: called by `Deferred.cancel()` to stop the work that would fire
@@ -111,10 +131,14 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   static fromPromise<V>(promise: PromiseLike<V>): Deferred<V> {
     const d = new Deferred<V>();
-    promise.then(
-      (value) => d.callback(value),
-      (error) => d.errback(error),
-    );
+    try {
+      promise.then(
+        (value) => d.callback(value),
+        (error) => d.errback(Failure.from(error)),
+      );
+    } catch (error) {
+      d.errback(Failure.from(error));
+    }
     return d;
   }
 
@@ -195,11 +219,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (errback !== undefined && errback !== null) {
       requireFunction(errback, "errback");
     }
+    const cbArgs: readonly unknown[] = callbackArgs ?? NO_ARGS;
+    const ebArgs: readonly unknown[] = errbackArgs ?? NO_ARGS;
     return this.#addLink(
       callback as unknown as AnyFunction,
-      callbackArgs ?? NO_ARGS,
       (errback ?? null) as unknown as AnyFunction | null,
-      errbackArgs ?? NO_ARGS,
+      errback === undefined || errback === null || cbArgs === ebArgs
+        ? cbArgs
+        : cbArgs.length === 0 && ebArgs.length === 0
+        ? NO_ARGS
+        : new SplitArgs(cbArgs, ebArgs),
     );
   }
 
@@ -222,9 +251,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   addCallback<R, A extends unknown[] = []>(
     callback: (result: T, ...args: A) => R,
     ...args: A
-  ): Deferred<Awaited<R>> {
+  ): Deferred<Awaited<R>>;
+  addCallback(callback: AnyFunction): Deferred<unknown> {
     requireFunction(callback, "callback");
-    return this.#addLink(callback as unknown as AnyFunction, args, null, NO_ARGS);
+    // Extra arguments are read from `arguments` rather than a rest
+    // parameter: most callbacks take none, and this spares them an array.
+    return this.#addLink(callback, null, extraArguments(arguments));
   }
 
   /**
@@ -248,14 +280,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   addErrback<R, A extends unknown[] = []>(
     errback: (failure: Failure, ...args: A) => R,
     ...args: A
-  ): Deferred<T | Awaited<R>> {
+  ): Deferred<T | Awaited<R>>;
+  addErrback(errback: AnyFunction): Deferred<unknown> {
     requireFunction(errback, "errback");
-    return this.#addLink(
-      null,
-      NO_ARGS,
-      errback as unknown as AnyFunction,
-      args,
-    );
+    return this.#addLink(null, errback, extraArguments(arguments));
   }
 
   /**
@@ -278,10 +306,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   addBoth<R, A extends unknown[] = []>(
     callback: (result: T | Failure, ...args: A) => R,
     ...args: A
-  ): Deferred<Awaited<R>> {
+  ): Deferred<Awaited<R>>;
+  addBoth(callback: AnyFunction): Deferred<unknown> {
     requireFunction(callback, "callback");
-    const fn = callback as unknown as AnyFunction;
-    return this.#addLink(fn, args, fn, args);
+    return this.#addLink(callback, callback, extraArguments(arguments));
   }
 
   /**
@@ -352,10 +380,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * Cancels the work behind an unfired Deferred: calls the canceller, then,
-   * if the Deferred has still not fired, errbacks it with `CancelledError`
-   * (one late `callback`/`errback` from the original producer is then
-   * ignored). On a Deferred waiting for another one it cancels that one. On
-   * a fired Deferred it does nothing. Mirrors `Deferred.cancel`.
+   * if the Deferred has still not fired, errbacks it with `CancelledError`.
+   * Without a canceller nothing stops the producer, so its one late
+   * `callback`/`errback` is silently ignored; a canceller that neither stops
+   * nor fires the work leaves that late call raising `AlreadyCalledError`,
+   * as in Twisted. On a Deferred waiting for another one it cancels that
+   * one. On a fired Deferred it does nothing. Mirrors `Deferred.cancel`.
    *
    * @example
    * ```ts
@@ -366,16 +396,27 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   cancel(): void {
-    if (!this.#called) {
-      const canceller = this.#canceller;
-      if (canceller !== null) (canceller as Canceller<T>)(this);
-      if (!this.#called) {
-        this.errback(new Failure(new CancelledError()));
-        this.#suppressAlreadyCalled = true;
+    // Walk down to the innermost Deferred of a chain of waiting ones with a
+    // loop, so a deep chain does not grow the stack. A subclass that
+    // overrides cancel() on the way gets the call instead.
+    let target = this as Deferred<unknown>;
+    while (target.#called) {
+      const inner = target.#chainedTo;
+      if (inner === null) return;
+      if (inner.cancel !== baseCancel) {
+        inner.cancel();
+        return;
       }
-    } else if (this.#chainedTo !== null) {
-      this.#chainedTo.cancel();
+      target = inner;
     }
+    const canceller = target.#canceller;
+    if (canceller !== null) {
+      (canceller as Canceller<unknown>)(target);
+    } else {
+      // Nothing stops the producer: eat the result it will deliver later.
+      target.#suppressAlreadyCalled = true;
+    }
+    if (!target.#called) target.errback(new Failure(new CancelledError()));
   }
 
   /**
@@ -492,23 +533,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (!this.#called) return "<Deferred>";
     const result = this.#result instanceof Failure
       ? this.#result.toString()
-      : describeResult(this.#result);
+      : describeValue(this.#result);
     return `<Deferred current result: ${result}>`;
   }
 
   #addLink<R>(
     callback: AnyFunction | null,
-    callbackArgs: readonly unknown[],
     errback: AnyFunction | null,
-    errbackArgs: readonly unknown[],
+    args: readonly unknown[] | SplitArgs,
   ): Deferred<R> {
-    this.#links.push({
-      callback,
-      callbackArgs,
-      errback,
-      errbackArgs,
-      chainee: null,
-    });
+    this.#links.push({ callback, errback, args });
     if (this.#called) this.#runCallbacks();
     return this as unknown as Deferred<R>;
   }
@@ -528,104 +562,124 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     this.#runCallbacks();
   }
 
-  /** Appended to an inner Deferred: hands its result back to `this`. */
-  #continuation(): Link {
-    return {
-      callback: null,
-      callbackArgs: NO_ARGS,
-      errback: null,
-      errbackArgs: NO_ARGS,
-      chainee: this as Deferred<unknown>,
-    };
+  /** Appends to `inner` a link that hands its result back to `this`. */
+  #waitFor(inner: Deferred<unknown>): void {
+    this.#paused++;
+    this.#chainedTo = inner;
+    // inner is not running its callbacks, so a direct append is safe.
+    inner.#links.push({ callback: CONTINUE, errback: null, args: this });
   }
 
   /**
    * Runs the chain with an explicit stack of Deferreds instead of recursion:
    * when a callback returns an unfired Deferred the outer one pauses and a
    * continuation link is appended to the inner one; when the inner one
-   * reaches that link, the outer one is pushed back onto the stack.
+   * reaches that link, it hands its result over and the outer one becomes
+   * the current Deferred, the inner one waiting on the stack to go on.
    */
   #runCallbacks(): void {
     if (this.#running) return;
-    const chain: Deferred<unknown>[] = [this as Deferred<unknown>];
-    while (chain.length > 0) {
-      const current = chain[chain.length - 1];
+    let current = this as Deferred<unknown>;
+    let stack: Deferred<unknown>[] | null = null;
+    for (;;) {
       if (current.#paused > 0) return;
-      let finished = true;
       current.#chainedTo = null;
       const links = current.#links;
-      while (current.#next < links.length) {
-        const link = links[current.#next++];
-        if (link.chainee !== null) {
-          const chainee = link.chainee;
-          chainee.#result = current.#result;
-          current.#result = undefined;
-          current.#debugInfo = trackResult(current, current.#debugInfo, null);
-          chainee.#paused--;
-          chain.push(chainee);
-          finished = false;
+      let result = current.#result;
+      let chainee: Deferred<unknown> | null = null;
+      // The loop keeps the result and the position in locals and stores
+      // them back when it stops; #running keeps anyone from reading them
+      // meanwhile (a Deferred returned while running is waited for).
+      let next = current.#next;
+      current.#running = true;
+      while (next < links.length) {
+        const link = links[next++];
+        if (link.callback === CONTINUE) {
+          chainee = link.args as Deferred<unknown>;
           break;
         }
-        const isFailure = current.#result instanceof Failure;
-        const fn = isFailure ? link.errback : link.callback;
+        const isFailure = result instanceof Failure;
+        const fn = (isFailure ? link.errback : link.callback) as
+          | ((result: unknown, ...rest: unknown[]) => unknown)
+          | null;
         if (fn === null) continue;
-        const args = isFailure ? link.errbackArgs : link.callbackArgs;
-        current.#running = true;
+        const extra = link.args as readonly unknown[] | SplitArgs;
         try {
-          const call = fn as (result: unknown, ...rest: unknown[]) => unknown;
-          current.#result = args.length === 0
-            ? call(current.#result)
-            : call(current.#result, ...args);
+          if ((extra as readonly unknown[]).length === 0) {
+            result = fn(result);
+          } else {
+            const args = extra instanceof SplitArgs
+              ? isFailure ? extra.errbackArgs : extra.callbackArgs
+              : extra as readonly unknown[];
+            result = fn(result, ...args);
+          }
         } catch (error) {
-          current.#result = Failure.from(error);
-        } finally {
-          current.#running = false;
+          result = Failure.from(error);
         }
-        let inner = current.#result;
-        if (!(inner instanceof Deferred) && isThenable(inner)) {
-          inner = Deferred.fromPromise(inner);
-          current.#result = inner;
+        if (
+          result === null ||
+          (typeof result !== "object" && typeof result !== "function")
+        ) {
+          continue;
         }
-        if (inner instanceof Deferred) {
-          const innerDeferred = inner as Deferred<unknown>;
+        if (!(result instanceof Deferred) && isThenable(result)) {
+          result = Deferred.fromPromise(result);
+        }
+        if (result === current) {
+          // Waiting on itself would hang the chain forever.
+          result = new Failure(
+            new TypeError(
+              "Cannot chain a Deferred to itself: a callback returned the Deferred it was added to",
+            ),
+          );
+        } else if (result instanceof Deferred) {
+          const inner = result as Deferred<unknown>;
           if (
-            !innerDeferred.#called || innerDeferred.#paused > 0 ||
-            innerDeferred.#chainedTo !== null
+            !inner.#called || inner.#paused > 0 ||
+            inner.#chainedTo !== null || inner.#running
           ) {
-            current.#paused++;
-            current.#chainedTo = innerDeferred;
-            innerDeferred.#links.push(current.#continuation());
+            current.#waitFor(inner);
             break;
           }
-          current.#result = innerDeferred.#result;
-          innerDeferred.#result = undefined;
-          innerDeferred.#debugInfo = trackResult(
-            innerDeferred,
-            innerDeferred.#debugInfo,
-            null,
-          );
+          result = inner.#result;
+          inner.#result = undefined;
+          inner.#debugInfo = trackResult(inner, inner.#debugInfo, null);
         }
       }
-      if (finished) {
-        if (current.#next >= links.length) {
-          current.#links = [];
-          current.#next = 0;
-        }
-        const result = current.#result;
-        if (result instanceof Failure || current.#debugInfo !== undefined) {
-          current.#debugInfo = trackResult(
-            current,
-            current.#debugInfo,
-            result instanceof Failure && current.#chainedTo === null
-              ? result
-              : null,
-          );
-        }
-        chain.pop();
+      current.#next = next;
+      current.#result = result;
+      current.#running = false;
+      if (chainee !== null) {
+        // Hand the result to the Deferred that waits for this one, run it,
+        // then come back for this one's remaining links.
+        chainee.#result = result;
+        current.#result = undefined;
+        current.#debugInfo = trackResult(current, current.#debugInfo, null);
+        chainee.#paused--;
+        (stack ??= []).push(current);
+        current = chainee;
+        continue;
       }
+      if (next >= links.length) {
+        // Every link has run: drop them, reusing the array.
+        links.length = 0;
+        current.#next = 0;
+      }
+      const isFailure = current.#result instanceof Failure;
+      if (isFailure || current.#debugInfo !== undefined) {
+        current.#debugInfo = trackResult(
+          current,
+          current.#debugInfo,
+          isFailure ? current.#result as Failure : null,
+        );
+      }
+      if (stack === null || stack.length === 0) return;
+      current = stack.pop() as Deferred<unknown>;
     }
   }
 }
+
+const baseCancel = Deferred.prototype.cancel;
 
 /**
  * A Deferred that has already fired with `result`. Mirrors `defer.succeed`.
@@ -697,21 +751,17 @@ export function maybeDeferred<R, A extends unknown[]>(
   return succeed(result as Awaited<R>);
 }
 
+/** The arguments after the first, without allocating when there are none. */
+function extraArguments(args: IArguments): readonly unknown[] {
+  return args.length > 1 ? Array.prototype.slice.call(args, 1) : NO_ARGS;
+}
+
 function requireFunction(value: unknown, name: string): void {
   if (typeof value !== "function") {
     throw new TypeError(
       `Cannot add ${name}: expected a function, current value is ${
-        describeResult(value)
+        describeValue(value)
       }`,
     );
-  }
-}
-
-function describeResult(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
   }
 }

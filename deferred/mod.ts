@@ -26,3 +26,19 @@ export {
 } from "./errors.ts";
 export { getDebugging, setDebugging } from "./_debug_info.ts";
 export type { IDelayedCall, IReactorTime } from "./interfaces.ts";
+export {
+  type DeferredListEntries,
+  type DeferredListEntry,
+  type DeferredListOptions,
+  type DeferredListResult,
+  type DeferredValues,
+  DeferredList,
+  gatherResults,
+  type GatherResultsOptions,
+  race,
+} from "./deferred_list.ts";
+export { inlineCallbacks, wait } from "./inline_callbacks.ts";
+export { ensureDeferred } from "./ensure_deferred.ts";
+export { DeferredLock, DeferredSemaphore } from "./deferred_lock.ts";
+export { DeferredQueue } from "./deferred_queue.ts";
+export { deferLater } from "./defer_later.ts";

@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { CancelledError } from "../deferred/errors.ts";
+import type { IAddress } from "./interfaces.ts";
 
 /**
  * Cancelling or rescheduling a delayed call that has already run. Mirrors
@@ -88,7 +90,10 @@ export class ReactorAlreadyRunning extends Error {
  */
 export class ConnectError extends Error {
   /** Creates the error with an optional message and cause. */
-  constructor(message = "An error occurred while connecting", options?: ErrorOptions) {
+  constructor(
+    message = "An error occurred while connecting",
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = "ConnectError";
   }
@@ -106,7 +111,10 @@ export class ConnectError extends Error {
  */
 export class ConnectionRefusedError extends ConnectError {
   /** Creates the error with an optional message and cause. */
-  constructor(message = "Connection was refused by other side", options?: ErrorOptions) {
+  constructor(
+    message = "Connection was refused by other side",
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = "ConnectionRefusedError";
   }
@@ -144,6 +152,87 @@ export class UserError extends ConnectError {
   constructor(message = "User aborted connection") {
     super(message);
     this.name = "UserError";
+  }
+}
+
+/**
+ * A TLS handshake failed: the peer's certificate is not trusted or does not
+ * match the host name, or the peer does not speak TLS. Plays the part of
+ * pyOpenSSL's `SSL.Error` in Twisted: `connectSSL` reports it through
+ * `clientConnectionFailed`, `startTLS` through its Deferred.
+ *
+ * @example
+ * ```ts
+ * import { ConnectError, TLSError } from "@torsion/torsion/reactor";
+ * console.assert(new TLSError() instanceof ConnectError);
+ * ```
+ */
+export class TLSError extends ConnectError {
+  /** Creates the error with an optional message and the TLS library's error as cause. */
+  constructor(message = "TLS handshake failed", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TLSError";
+  }
+}
+
+/**
+ * `stopConnecting()` on a connector that is not connecting. Mirrors
+ * Twisted's `error.NotConnectingError`.
+ *
+ * @example
+ * ```ts
+ * import { NotConnectingError } from "@torsion/torsion/reactor";
+ * console.assert(new NotConnectingError().name === "NotConnectingError");
+ * ```
+ */
+export class NotConnectingError extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "The connector is not connecting") {
+    super(message);
+    this.name = "NotConnectingError";
+  }
+}
+
+/**
+ * A client endpoint's `connect()` Deferred was cancelled before the
+ * connection was made. Mirrors Twisted's `error.ConnectingCancelledError`;
+ * unlike Twisted's it is a `CancelledError`, so trapping either works.
+ *
+ * @example
+ * ```ts
+ * import { CancelledError } from "@torsion/torsion";
+ * import { ConnectingCancelledError } from "@torsion/torsion/reactor";
+ * const error = new ConnectingCancelledError({ type: "TCP", host: "h", port: 1 });
+ * console.assert(error instanceof CancelledError && error.address.port === 1);
+ * ```
+ */
+export class ConnectingCancelledError extends CancelledError {
+  /** The destination the cancelled attempt was connecting to. */
+  readonly address: IAddress;
+
+  /** Creates the error for the attempt to `address`. */
+  constructor(address: IAddress) {
+    super(`Connecting to ${address.host}:${address.port} was cancelled`);
+    this.name = "ConnectingCancelledError";
+    this.address = address;
+  }
+}
+
+/**
+ * The factory given to a client endpoint returned `null` from
+ * `buildProtocol`. Mirrors Twisted's `error.NoProtocol`.
+ *
+ * @example
+ * ```ts
+ * import { NoProtocol } from "@torsion/torsion/reactor";
+ * console.assert(new NoProtocol().name === "NoProtocol");
+ * ```
+ */
+export class NoProtocol extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message = "The factory returned no protocol for the connection") {
+    super(message);
+    this.name = "NoProtocol";
   }
 }
 

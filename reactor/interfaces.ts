@@ -126,6 +126,13 @@ export interface ITransport extends IConsumer {
    * producer has finished. `connectionLost` then receives `ConnectionDone`.
    */
   loseConnection(): void;
+  /**
+   * Whether `loseConnection` has been called, as Twisted transports'
+   * `disconnecting` attribute. Line protocols read it to stop delivering
+   * the lines that follow one that closed the connection; a transport
+   * without it is taken as not disconnecting.
+   */
+  readonly disconnecting?: boolean;
   /** The address of the other end. */
   getPeer(): IAddress;
   /** The address of this end. */
@@ -148,7 +155,11 @@ export interface ITransport extends IConsumer {
 export interface ITCPTransport extends ITransport, IPushProducer {
   /** Closes at once, dropping pending writes; `connectionLost` gets `ConnectionAborted`. */
   abortConnection(): void;
-  /** Turns Nagle's algorithm off (`true`) or on. Torsion turns it off by default. */
+  /**
+   * Turns Nagle's algorithm off (`true`) or on. Torsion turns it off by
+   * default. Deno exposes no socket options on a TLS connection: there the
+   * call is ignored, and accepted TLS connections keep Nagle on.
+   */
   setTcpNoDelay(enabled: boolean): void;
   /** Whether Nagle's algorithm is off. */
   getTcpNoDelay(): boolean;
@@ -172,7 +183,10 @@ export interface ITCPTransport extends ITransport, IPushProducer {
 export interface ITLSTransport extends ITCPTransport {
   /**
    * Starts a TLS handshake as client over this connection, once pending
-   * writes are flushed. Data written afterwards is encrypted.
+   * writes are flushed. Data written afterwards is encrypted. Deno cannot
+   * take over a socket with a read pending, so the switch waits for the
+   * current read: call it from `connectionMade` or `dataReceived`, with a
+   * peer that sends nothing more in plain text.
    *
    * @returns A Deferred that fires once the handshake is done.
    */
@@ -350,7 +364,10 @@ export type SystemEvent = "startup" | "shutdown";
  * ```
  */
 export interface IReactorCore {
-  /** Whether `run()` has started and `stop()` has not finished. */
+  /**
+   * Whether the reactor runs: true from `run()` until the "during" phase of
+   * shutdown, as Twisted's `reactor.running`.
+   */
   readonly running: boolean;
   /** Runs the startup triggers and keeps the process alive until `stop()`. */
   run(): Promise<void>;
@@ -392,7 +409,7 @@ export interface IReactorCore {
  */
 export interface ListenTCPOptions {
   /**
-   * Accepted for Twisted compatibility; Deno chooses the listen backlog.
+   * How many connections the kernel queues before they are accepted.
    * @default 50
    */
   backlog?: number;
@@ -502,3 +519,49 @@ export interface IReactorSSL {
  */
 export interface IReactor
   extends IReactorTime, IReactorCore, IReactorTCP, IReactorSSL {}
+
+/**
+ * Somewhere a server can listen, independent of the transport. Mirrors
+ * Twisted's `IStreamServerEndpoint`: code that takes an endpoint serves over
+ * TCP or TLS depending on how the endpoint was made (`serverFromString`).
+ *
+ * @example
+ * ```ts
+ * import type { IStreamServerEndpoint } from "@torsion/torsion/reactor";
+ * import { Factory, Protocol } from "@torsion/torsion/reactor";
+ * function serve(endpoint: IStreamServerEndpoint): void {
+ *   endpoint.listen(Factory.forProtocol(Protocol));
+ * }
+ * ```
+ */
+export interface IStreamServerEndpoint {
+  /**
+   * Listens with `factory`.
+   *
+   * @returns A Deferred that fires with the port, or fails with `CannotListenError`.
+   */
+  listen(factory: IProtocolFactory): Deferred<IListeningPort>;
+}
+
+/**
+ * Somewhere a client can connect, independent of the transport. Mirrors
+ * Twisted's `IStreamClientEndpoint`.
+ *
+ * @example
+ * ```ts
+ * import type { IStreamClientEndpoint } from "@torsion/torsion/reactor";
+ * import { Factory, Protocol } from "@torsion/torsion/reactor";
+ * function dial(endpoint: IStreamClientEndpoint): void {
+ *   endpoint.connect(Factory.forProtocol(Protocol));
+ * }
+ * ```
+ */
+export interface IStreamClientEndpoint {
+  /**
+   * Connects, building the protocol with `factory`.
+   *
+   * @returns A Deferred that fires with the connected protocol, or fails with
+   *   a `ConnectError`; cancelling it stops the attempt.
+   */
+  connect(factory: IProtocolFactory): Deferred<IProtocol>;
+}

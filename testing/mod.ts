@@ -14,3 +14,18 @@
  * @module
  */
 export { Clock } from "./clock.ts";
+export {
+  MemoryConnector,
+  MemoryPort,
+  MemoryReactor,
+  type SSLClientRecord,
+  type SSLServerRecord,
+  type TCPClientRecord,
+  type TCPServerRecord,
+} from "./memory_reactor.ts";
+export {
+  type ProducerState,
+  StringTransport,
+  type StringTransportOptions,
+  StringTransportWithDisconnection,
+} from "./string_transport.ts";

@@ -1,0 +1,99 @@
+/**
+ * Deferred chains against native Promises and async functions.
+ *
+ * Run with `deno bench bench/deferred_bench.ts`.
+ *
+ * @module
+ */
+import { Deferred, inlineCallbacks, succeed } from "../deferred/mod.ts";
+
+const STEPS = 10;
+
+function increment(n: number): number {
+  return n + 1;
+}
+
+let last = 0;
+
+function store(n: number): void {
+  last = n;
+}
+
+Deno.bench({
+  name: "Deferred: 10 callbacks, fired",
+  group: "10-step chain",
+  baseline: true,
+  fn(): void {
+    const d = new Deferred<number>();
+    for (let i = 0; i < STEPS; i++) d.addCallback(increment);
+    d.addCallback(store);
+    d.callback(0);
+    if (last !== STEPS) throw new Error(`Wrong result: ${last}`);
+  },
+});
+
+Deno.bench({
+  name: "Promise: 10 .then() steps",
+  group: "10-step chain",
+  async fn(): Promise<void> {
+    let p = Promise.resolve(0);
+    for (let i = 0; i < STEPS; i++) p = p.then(increment);
+    const result = await p;
+    if (result !== STEPS) throw new Error(`Wrong result: ${result}`);
+  },
+});
+
+Deno.bench({
+  name: "async function: 10 awaited steps",
+  group: "10-step chain",
+  async fn(): Promise<void> {
+    let n = 0;
+    for (let i = 0; i < STEPS; i++) n = await increment(n);
+    if (n !== STEPS) throw new Error(`Wrong result: ${n}`);
+  },
+});
+
+const tenYields = inlineCallbacks(function* () {
+  let n = 0;
+  for (let i = 0; i < STEPS; i++) n = (yield succeed(n + 1)) as number;
+  return n;
+});
+
+Deno.bench({
+  name: "inlineCallbacks: 10 yields of fired Deferreds",
+  group: "10 waits",
+  baseline: true,
+  fn(): void {
+    tenYields().addCallback(store);
+    if (last !== STEPS) throw new Error(`Wrong result: ${last}`);
+  },
+});
+
+async function tenAwaits(): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < STEPS; i++) n = await Promise.resolve(n + 1);
+  return n;
+}
+
+Deno.bench({
+  name: "async function: 10 awaits of resolved Promises",
+  group: "10 waits",
+  async fn(): Promise<void> {
+    const result = await tenAwaits();
+    if (result !== STEPS) throw new Error(`Wrong result: ${result}`);
+  },
+});
+
+Deno.bench({
+  name: "Deferred: 1,000,000 callbacks, fired",
+  group: "1,000,000 callbacks",
+  n: 20,
+  warmup: 2,
+  fn(): void {
+    const d = new Deferred<number>();
+    for (let i = 0; i < 1_000_000; i++) d.addCallback(increment);
+    d.addCallback(store);
+    d.callback(0);
+    if (last !== 1_000_000) throw new Error(`Wrong result: ${last}`);
+  },
+});

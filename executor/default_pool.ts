@@ -1,0 +1,56 @@
+/**
+ * Sizing and shutting down the default pool that `deferToThread` uses: the
+ * counterparts of Twisted's `reactor.suggestThreadPoolSize` and of the
+ * reactor stopping its thread pool at shutdown.
+ *
+ * @module
+ */
+import { setDefaultPoolSize, shutdownDefault } from "./_default_pool.ts";
+
+/**
+ * Sets how many workers the default pool may run at once. Mirrors Twisted's
+ * `reactor.suggestThreadPoolSize`, which the reactor's method of that name
+ * delegates to. It takes effect at once: more workers start if tasks are
+ * waiting, and surplus ones are terminated as they become idle. The default
+ * size is `navigator.hardwareConcurrency` (Twisted's is 10 threads; workers
+ * are for CPU-bound work, so more than one per core only adds switching).
+ *
+ * @param size The most workers alive at once.
+ * @throws {RangeError} `size` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { suggestThreadPoolSize } from "@torsion/torsion/executor";
+ * suggestThreadPoolSize(2);
+ * ```
+ */
+export function suggestThreadPoolSize(size: number): void {
+  setDefaultPoolSize(size);
+}
+
+/**
+ * Shuts the default pool down: waits for the tasks already given to
+ * `deferToThread`, then terminates its workers. A later `deferToThread`
+ * starts a fresh pool, so tests call this in `finally` (the default pool's
+ * workers would otherwise trip the sanitizers) and the reactor helper calls
+ * it during reactor shutdown, as Twisted stops its thread pool then. The
+ * default pool ends idle workers by itself, so programs need not call it.
+ *
+ * @returns A Promise that resolves once every worker is gone.
+ *
+ * @example
+ * ```ts
+ * import { deferToThread, shutdownDefaultPool, taskModule } from "@torsion/torsion/executor";
+ * const tasks = taskModule<{ triple(n: number): number }>(
+ *   "data:text/javascript,export const triple = (n) => n * 3;",
+ * );
+ * try {
+ *   console.assert((await deferToThread(tasks.triple, 5)) === 15);
+ * } finally {
+ *   await shutdownDefaultPool();
+ * }
+ * ```
+ */
+export function shutdownDefaultPool(): Promise<void> {
+  return shutdownDefault();
+}

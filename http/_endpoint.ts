@@ -1,0 +1,359 @@
+/**
+ * `HTTPEndpoint`: how the client reaches a server, as Twisted's
+ * `HostnameEndpoint` wrapped by `wrapClientTLS`, plus an HTTP proxy tunnel
+ * (CONNECT) that Twisted leaves to third parties. It connects over TCP,
+ * then (for a tunnel) asks the proxy to CONNECT, then (for https) starts
+ * TLS, and only then hands the connection to an `HTTP11ClientProtocol`.
+ * Each step updates the request's `PhaseTracker`, so a timeout can say
+ * which one ran out.
+ *
+ * @module
+ */
+import { Deferred } from "../deferred/deferred.ts";
+import { CancelledError, TimeoutError } from "../deferred/errors.ts";
+import { Failure } from "../deferred/failure.ts";
+import type { IDelayedCall } from "../deferred/interfaces.ts";
+import { ConnectError, TLSError } from "../reactor/errors.ts";
+import type {
+  IAddress,
+  IConnector,
+  IProtocol,
+  IReactor,
+  ITCPTransport,
+  ITLSTransport,
+} from "../reactor/interfaces.ts";
+import { ClientFactory, Protocol } from "../reactor/protocol.ts";
+import type { HTTP11ClientProtocol } from "./_client_protocol.ts";
+import { PageError } from "./errors.ts";
+import { HTTPClientParser, type ResponseHead } from "./_parser.ts";
+import { PHASE_WORDS, type PhaseTracker } from "./_request.ts";
+
+/** A proxy to tunnel through with CONNECT. */
+export interface TunnelSettings {
+  /** The proxy's host. */
+  readonly host: string;
+  /** The proxy's port. */
+  readonly port: number;
+  /** The `Proxy-Authorization` value to send, or `null`. */
+  readonly authorization: string | null;
+}
+
+/** TLS settings for an https connection. */
+export interface TLSSettings {
+  /** The name to verify the certificate against and send as SNI. */
+  readonly hostname: string;
+  /** Extra PEM CA certificates to trust. */
+  readonly caCerts?: readonly string[];
+  /** Whether the caller asked for the certificate to be checked. */
+  readonly validateCert: boolean;
+}
+
+/** What an {@linkcode HTTPEndpoint} connects to and how. */
+export interface EndpointInit {
+  /** The host of the server (the origin, or the plain-HTTP proxy). */
+  readonly host: string;
+  /** Its port. */
+  readonly port: number;
+  /** TLS settings, for https; `null` for plain TCP. */
+  readonly tls: TLSSettings | null;
+  /** A proxy to reach `host`:`port` through with CONNECT, or `null`. */
+  readonly tunnel: TunnelSettings | null;
+  /** Seconds allowed for TCP, CONNECT and TLS together; `null` for the reactor's 30. */
+  readonly connectTimeout: number | null;
+  /** Follows the phases, or `null`. */
+  readonly tracker: PhaseTracker | null;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Connects to one server. Mirrors Twisted's `IStreamClientEndpoint`:
+ * `connect()` returns a Deferred of the connected protocol.
+ */
+export class HTTPEndpoint {
+  readonly #reactor: IReactor;
+  readonly init: EndpointInit;
+
+  constructor(reactor: IReactor, init: EndpointInit) {
+    this.#reactor = reactor;
+    this.init = init;
+  }
+
+  /**
+   * Connects and hands the connection to the protocol `build()` returns.
+   *
+   * @returns A Deferred of that protocol once it is connected (and the
+   * tunnel and TLS are up). It fails with the reactor's connect errors
+   * (`ConnectionRefusedError`, `DNSLookupError`, `TimeoutError`,
+   * `TLSError`, ...), with `ConnectError` when the proxy refuses the
+   * tunnel, and with `CancelledError` when cancelled.
+   */
+  connect(build: () => HTTP11ClientProtocol): Deferred<HTTP11ClientProtocol> {
+    return new Attempt(this.#reactor, this.init, build).deferred;
+  }
+
+  /** The destination, for logs. */
+  toString(): string {
+    const { host, port, tls, tunnel } = this.init;
+    const via = tunnel === null ? "" : ` via ${tunnel.host}:${tunnel.port}`;
+    return `HTTPEndpoint(${tls === null ? "tcp" : "tls"}:${host}:${port}${via})`;
+  }
+}
+
+/** One connection attempt and its setup steps. */
+class Attempt extends ClientFactory {
+  readonly deferred: Deferred<HTTP11ClientProtocol>;
+  readonly #reactor: IReactor;
+  readonly #init: EndpointInit;
+  readonly #build: () => HTTP11ClientProtocol;
+  readonly #started: number;
+  #connector: IConnector | null = null;
+  #setup: SetupProtocol | null = null;
+  #timer: IDelayedCall | null = null;
+  #done = false;
+
+  constructor(
+    reactor: IReactor,
+    init: EndpointInit,
+    build: () => HTTP11ClientProtocol,
+  ) {
+    super();
+    this.#reactor = reactor;
+    this.#init = init;
+    this.#build = build;
+    this.#started = reactor.seconds();
+    this.deferred = new Deferred<HTTP11ClientProtocol>(() => {
+      this.fail(
+        new CancelledError(
+          `Connection to ${init.host}:${init.port} was cancelled`,
+        ),
+      );
+    });
+    if (init.tracker !== null) init.tracker.phase = "connect";
+    const target = init.tunnel ?? init;
+    const options = init.connectTimeout === null
+      ? undefined
+      : { timeout: init.connectTimeout };
+    try {
+      this.#connector = reactor.connectTCP(
+        target.host,
+        target.port,
+        this,
+        options,
+      );
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  override buildProtocol(_addr: IAddress): IProtocol | null {
+    if (this.#done) return null;
+    const setup = new SetupProtocol(this, this.#init);
+    this.#setup = setup;
+    return setup;
+  }
+
+  override clientConnectionFailed(_connector: IConnector, reason: Failure): void {
+    this.fail(reason);
+  }
+
+  /** TCP is up: the remaining steps get what is left of the connect timeout. */
+  connected(): void {
+    const timeout = this.#init.connectTimeout;
+    if (timeout === null || this.#done) return;
+    const left = Math.max(0, timeout - (this.#reactor.seconds() - this.#started));
+    this.#timer = this.#reactor.callLater(left, () => {
+      this.#timer = null;
+      const { host, port, tracker } = this.#init;
+      const phase = tracker === null ? "connecting" : PHASE_WORDS[tracker.phase];
+      this.fail(
+        new TimeoutError(
+          `Timeout while connecting to ${host}:${port} after ${timeout} seconds (${phase})`,
+        ),
+      );
+    });
+  }
+
+  /** Every step is done: hands over the protocol. */
+  ready(transport: ITCPTransport): void {
+    if (this.#done) return;
+    this.#finish();
+    const protocol = this.#build();
+    (this.#setup as SetupProtocol).attach(protocol);
+    protocol.makeConnection(transport);
+    this.deferred.callback(protocol);
+  }
+
+  fail(error: unknown): void {
+    if (this.#done) return;
+    this.#finish();
+    const connector = this.#connector;
+    if (connector !== null && connector.state === "connecting") {
+      connector.stopConnecting();
+    }
+    this.#setup?.abort();
+    this.deferred.errback(error);
+  }
+
+  #finish(): void {
+    this.#done = true;
+    const timer = this.#timer;
+    this.#timer = null;
+    if (timer !== null && timer.active()) timer.cancel();
+  }
+}
+
+/**
+ * Drives the connection until it is ready (CONNECT, TLS), then forwards
+ * every event to the HTTP protocol. Mirrors Twisted's `_WrappingProtocol`.
+ */
+class SetupProtocol extends Protocol {
+  readonly #attempt: Attempt;
+  readonly #init: EndpointInit;
+  #inner: IProtocol | null = null;
+  #parser: HTTPClientParser | null = null;
+  #tunnelHead: ResponseHead | null = null;
+  #aborted = false;
+
+  constructor(attempt: Attempt, init: EndpointInit) {
+    super();
+    this.#attempt = attempt;
+    this.#init = init;
+  }
+
+  attach(inner: IProtocol): void {
+    this.#inner = inner;
+  }
+
+  abort(): void {
+    if (this.#aborted || this.#inner !== null) return;
+    this.#aborted = true;
+    (this.transport as ITCPTransport | null)?.abortConnection();
+  }
+
+  override connectionMade(): void {
+    this.#attempt.connected();
+    const tunnel = this.#init.tunnel;
+    if (tunnel !== null) {
+      this.#sendConnect(tunnel);
+    } else if (this.#init.tls !== null) {
+      this.#startTLS(this.#init.tls);
+    } else {
+      this.#attempt.ready(this.transport as ITCPTransport);
+    }
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    const inner = this.#inner;
+    if (inner !== null) {
+      inner.dataReceived(data);
+      return;
+    }
+    const parser = this.#parser;
+    if (parser === null || this.#aborted) return;
+    let consumed: number;
+    try {
+      consumed = parser.feed(data);
+    } catch (error) {
+      this.#attempt.fail(
+        new ConnectError(
+          `Proxy sent an invalid answer to CONNECT: ${errorMessage(error)}`,
+          { cause: error },
+        ),
+      );
+      return;
+    }
+    const head = this.#tunnelHead;
+    if (head === null) return;
+    const { host, port } = this.#init;
+    if (head.code < 200 || head.code >= 300) {
+      this.#attempt.fail(
+        new ConnectError(
+          `Proxy refused to CONNECT to ${host}:${port}: ${head.code} ${head.phrase}`,
+          { cause: new PageError(head.code, head.phrase) },
+        ),
+      );
+      return;
+    }
+    if (consumed < data.length) {
+      this.#attempt.fail(
+        new ConnectError(
+          `Proxy sent data before the tunnel to ${host}:${port} was used`,
+        ),
+      );
+      return;
+    }
+    this.#parser = null;
+    if (this.#init.tls !== null) this.#startTLS(this.#init.tls);
+    else this.#attempt.ready(this.transport as ITCPTransport);
+  }
+
+  override connectionLost(reason: Failure): void {
+    const inner = this.#inner;
+    if (inner !== null) {
+      inner.connectionLost(reason);
+      return;
+    }
+    const { host, port } = this.#init;
+    this.#attempt.fail(
+      new ConnectError(
+        `Connection to ${host}:${port} closed while it was set up: ${reason.getErrorMessage()}`,
+        { cause: reason.value },
+      ),
+    );
+  }
+
+  #sendConnect(tunnel: TunnelSettings): void {
+    const { host, port } = this.#init;
+    const authority = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    let head = `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n`;
+    if (tunnel.authorization !== null) {
+      head += `Proxy-Authorization: ${tunnel.authorization}\r\n`;
+    }
+    this.#parser = new HTTPClientParser({
+      onHeaders: (h) => {
+        this.#tunnelHead = h;
+      },
+      onBody: () => {},
+      onComplete: () => {},
+    }, { method: "CONNECT" });
+    (this.transport as ITCPTransport).write(encoder.encode(`${head}\r\n`));
+  }
+
+  #startTLS(tls: TLSSettings): void {
+    const tracker = this.#init.tracker;
+    if (tracker !== null) tracker.phase = "tls";
+    const transport = this.transport as ITLSTransport;
+    let started: Deferred<void>;
+    try {
+      started = transport.startTLS({
+        hostname: tls.hostname,
+        caCerts: tls.caCerts === undefined ? undefined : [...tls.caCerts],
+      });
+    } catch (error) {
+      this.#attempt.fail(error);
+      return;
+    }
+    started.addCallbacks(
+      () => this.#attempt.ready(transport),
+      (failure: Failure) => this.#attempt.fail(tlsFailure(failure, tls)),
+    );
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Deno checks every certificate unless the process runs with
+ * `--unsafely-ignore-certificate-errors`, so `validateCert: false` cannot be
+ * honoured per connection: say so instead of a bare handshake error.
+ */
+function tlsFailure(failure: Failure, tls: TLSSettings): unknown {
+  if (tls.validateCert) return failure;
+  return new TLSError(
+    `Cannot skip certificate validation for ${tls.hostname} (validateCert is false): Deno checks every certificate unless run with --unsafely-ignore-certificate-errors; ${failure.getErrorMessage()}`,
+    { cause: failure.value },
+  );
+}

@@ -1,0 +1,152 @@
+/**
+ * One request of `AsyncHTTPClient`, run through the shared engine
+ * (`_engine.ts`), its outcome turned into Tornado's terms: an
+ * `HTTPResponse` always, failures as code 599 responses whose `error` is
+ * what Tornado's `simple_httpclient` would raise.
+ *
+ * @module
+ */
+import { type Deferred, succeed } from "../deferred/deferred.ts";
+import { CancelledError } from "../deferred/errors.ts";
+import type { Failure } from "../deferred/failure.ts";
+import { ConnectionLost } from "../reactor/errors.ts";
+import type { HTTPConnectionPool } from "./connection_pool.ts";
+import {
+  DataLoss,
+  HTTPStreamClosedError,
+  PartialDownloadError,
+  ResponseFailed,
+  ResponseNeverReceived,
+} from "./errors.ts";
+import { HTTPResponse } from "./http_response.ts";
+import {
+  type EngineRequest,
+  type EngineResult,
+  performRequest,
+  WriterProducer,
+} from "./_engine.ts";
+import type { ResolvedRequest } from "./_tornado_request.ts";
+
+/** What the client lends each request. */
+export interface FetchSettings {
+  readonly pool: HTTPConnectionPool;
+  readonly maxHeaderSize: number;
+  readonly maxBodySize: number;
+  readonly maxBufferSize: number;
+}
+
+/**
+ * Tornado reports a connection that closed under a request as
+ * `HTTPStreamClosedError`; the engine says it the Twisted way.
+ */
+function tornadoError(error: unknown): Error {
+  if (error instanceof PartialDownloadError) {
+    return new HTTPStreamClosedError("Stream closed", { cause: error });
+  }
+  if (error instanceof ResponseFailed) {
+    const closed = error instanceof ResponseNeverReceived ||
+      error.reasons.some((reason) => reason.check(ConnectionLost) !== null || reason.check(DataLoss) !== null);
+    if (closed) return new HTTPStreamClosedError("Stream closed", { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function engineRequest(
+  request: ResolvedRequest,
+  settings: FetchSettings,
+): EngineRequest {
+  const headers = request.headers;
+  let body: EngineRequest["body"] = request.body ?? null;
+  if (request.bodyProducer !== undefined) {
+    // The engine sends Content-Length itself when it knows the length.
+    const declared = headers.get("Content-Length");
+    const length = declared === undefined ? undefined : Number(declared);
+    if (length !== undefined && Number.isSafeInteger(length) && length >= 0) {
+      headers.removeHeader("Content-Length");
+      body = new WriterProducer(request.bodyProducer, length);
+    } else {
+      body = new WriterProducer(request.bodyProducer);
+    }
+  }
+  if (request.method === "POST" && !headers.hasHeader("Content-Type")) {
+    headers.addRawHeader("Content-Type", "application/x-www-form-urlencoded");
+  }
+  const streaming = request.streamingCallback !== undefined;
+  return {
+    method: request.method,
+    url: request.url,
+    headers,
+    body,
+    connectTimeout: request.connectTimeout,
+    requestTimeout: request.requestTimeout,
+    followRedirects: request.followRedirects,
+    maxRedirects: request.maxRedirects,
+    decompress: request.decompressResponse,
+    maxHeaderSize: settings.maxHeaderSize,
+    maxBodySize: streaming
+      ? settings.maxBodySize
+      : Math.min(settings.maxBodySize, settings.maxBufferSize),
+    userAgent: request.userAgent,
+    auth: request.authUsername === undefined
+      ? null
+      : { username: request.authUsername, password: request.authPassword },
+    proxy: request.proxyHost === undefined || request.proxyPort === undefined
+      ? null
+      : {
+        host: request.proxyHost,
+        port: request.proxyPort,
+        username: request.proxyUsername,
+        password: request.proxyPassword,
+      },
+    caCerts: request.caCerts,
+    validateCert: request.validateCert,
+    expectContinue: request.expect100Continue,
+    onHeaderLine: request.headerCallback,
+    onChunk: request.streamingCallback,
+  };
+}
+
+/**
+ * Starts `request`. The Deferred always fires with an `HTTPResponse` (code
+ * 599 and `error` set when no response was received); cancelling it aborts
+ * the request, and it then fails with `CancelledError`.
+ */
+export function startFetch(
+  request: ResolvedRequest,
+  settings: FetchSettings,
+  queueTime: number,
+): Deferred<HTTPResponse> {
+  const startTime = Date.now() / 1000;
+  const started = performance.now();
+  const timeInfo = { queue: queueTime };
+  const failed = (error: unknown): HTTPResponse =>
+    new HTTPResponse(request.original, 599, {
+      error: tornadoError(error),
+      requestTime: (performance.now() - started) / 1000,
+      startTime,
+      timeInfo,
+    });
+  let engine: Deferred<EngineResult>;
+  try {
+    engine = performRequest(settings.pool, engineRequest(request, settings));
+  } catch (error) {
+    // An option the engine rejects (a negative timeout): a 599 like the rest.
+    return succeed(failed(error));
+  }
+  return engine.addCallbacks(
+    (result: EngineResult) =>
+      new HTTPResponse(request.original, result.code, {
+        reason: result.reason,
+        headers: result.headers,
+        body: result.body,
+        effectiveUrl: result.effectiveUrl,
+        requestTime: result.requestTime,
+        startTime,
+        timeInfo,
+      }),
+    (failure: Failure) => {
+      if (failure.check(CancelledError) !== null) failure.raiseException();
+      return failed(failure.value);
+    },
+  );
+}

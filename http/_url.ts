@@ -1,0 +1,120 @@
+/**
+ * The parts of an `http:` or `https:` URI that the client needs, as
+ * Twisted's `twisted.web.client.URI`: scheme, host, port, the request
+ * target in origin form, the `Host` header value and the origin that
+ * redirects compare.
+ *
+ * @module
+ */
+
+const decoder = new TextDecoder();
+
+/** A parsed request URI. Mirrors Twisted's `URI`. */
+export interface ParsedURI {
+  /** `"http"` or `"https"`, lower case. */
+  readonly scheme: string;
+  /** The host name or IP address, without the brackets of an IPv6 literal. */
+  readonly host: string;
+  /** The port, the scheme's default when the URI gives none. */
+  readonly port: number;
+  /** The request target in origin form: path and query (Twisted's `originForm`). */
+  readonly path: string;
+  /** The URI without its fragment, as sent in absolute form to a proxy. */
+  readonly absolute: string;
+  /** The `Host` header value: the host, with the port unless it is the default. */
+  readonly hostHeader: string;
+  /** `scheme://host:port`, what same-origin checks compare. */
+  readonly origin: string;
+  /** `user:password` from the URI, decoded, or `null`. */
+  readonly userinfo: string | null;
+  /** The parsed URL itself (never changed). */
+  readonly url: URL;
+}
+
+/** The default port of each supported scheme. */
+export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({
+  http: 80,
+  https: 443,
+});
+
+/**
+ * Parses a URI given as a string, bytes (UTF-8, as Twisted's `bytes` URIs)
+ * or a `URL`. The scheme is not checked here: callers reject what they do
+ * not support with `SchemeNotSupported`.
+ *
+ * @throws {TypeError} The URI is not a string, bytes or URL, or is not an
+ * absolute URI.
+ */
+export function parseURI(uri: string | Uint8Array | URL): ParsedURI {
+  let url: URL;
+  if (uri instanceof URL) {
+    url = uri;
+  } else {
+    const text = typeof uri === "string"
+      ? uri
+      : uri instanceof Uint8Array
+      ? decoder.decode(uri)
+      : undefined;
+    if (text === undefined) {
+      throw new TypeError(
+        `URI must be a string, bytes or a URL: current value is ${String(uri)}`,
+      );
+    }
+    const parsed = URL.parse(text.trim());
+    if (parsed === null) {
+      throw new TypeError(
+        `URI must be absolute: current value is ${JSON.stringify(text)}`,
+      );
+    }
+    url = parsed;
+  }
+  const scheme = url.protocol.slice(0, -1);
+  const defaultPort = DEFAULT_PORTS[scheme];
+  let host = url.hostname;
+  if (host.startsWith("[")) host = host.slice(1, -1);
+  const port = url.port === "" ? defaultPort ?? 0 : Number(url.port);
+  const hostHeader = url.port === "" || port === defaultPort
+    ? url.hostname
+    : `${url.hostname}:${port}`;
+  const userinfo = url.username === "" && url.password === ""
+    ? null
+    : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  const path = (url.pathname === "" ? "/" : url.pathname) + url.search;
+  const absolute = url.hash === ""
+    ? url.href
+    : url.href.slice(0, url.href.length - url.hash.length);
+  return {
+    scheme,
+    host,
+    port,
+    path,
+    absolute,
+    hostHeader,
+    origin: `${scheme}://${host}:${port}`,
+    userinfo,
+    url,
+  };
+}
+
+/**
+ * Resolves a `Location` value against the URI it answered, as Twisted's
+ * `_urljoin`: relative references are resolved, and the fragment of the
+ * original URI is kept when the new one has none (RFC 9110 section 10.2.2).
+ *
+ * @throws {TypeError} The result is not a valid URI.
+ */
+export function resolveLocation(base: string, location: string): string {
+  const resolved = URL.parse(location, base);
+  if (resolved === null) {
+    throw new TypeError(
+      `Redirect location must be a valid URI reference: current value is ${
+        JSON.stringify(location)
+      }`,
+    );
+  }
+  if (resolved.hash === "") {
+    const hash = URL.parse(base)?.hash ?? "";
+    if (hash !== "") resolved.hash = hash;
+  }
+  return resolved.href;
+}

@@ -1,0 +1,147 @@
+/**
+ * `Agent`: the Twisted-style HTTP client, as `twisted.web.client.Agent`.
+ *
+ * @module
+ */
+import type { Deferred } from "../deferred/deferred.ts";
+import type { IReactor } from "../reactor/interfaces.ts";
+import { reactor as defaultReactor } from "../reactor/reactor.ts";
+import type { HTTPConnectionPool } from "./connection_pool.ts";
+import type { Headers } from "./headers.ts";
+import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
+import {
+  agentRequest,
+  type AgentSettings,
+  agentSettings,
+} from "./_agent_base.ts";
+
+/**
+ * The options of an {@linkcode Agent}: Twisted's keyword arguments, with
+ * Deno's TLS options in place of a context factory.
+ */
+export interface AgentOptions {
+  /**
+   * The connection pool. Without one, each request gets its own connection
+   * and asks the server to close it (`Connection: close`), as in Twisted.
+   *
+   * @default {a new non-persistent HTTPConnectionPool}
+   */
+  pool?: HTTPConnectionPool;
+  /**
+   * Seconds allowed to connect (DNS, TCP and TLS together) before failing
+   * with `TimeoutError`.
+   *
+   * @default {30}
+   */
+  connectTimeout?: number;
+  /**
+   * Extra PEM CA certificates to trust for https (for self-signed servers).
+   *
+   * @default {the system's trust store}
+   */
+  caCerts?: readonly string[];
+  /**
+   * Whether https certificates are checked. Deno checks them unless the
+   * process runs with `--unsafely-ignore-certificate-errors`; `false` only
+   * turns a handshake failure into an error that says so.
+   *
+   * @default {true}
+   */
+  validateCert?: boolean;
+  /**
+   * The `User-Agent` sent when the request's headers have none; `null` for
+   * none.
+   *
+   * @default {"Torsion/0.1.0"}
+   */
+  userAgent?: string | null;
+  /**
+   * The largest response head accepted, in bytes; a larger one fails the
+   * request with `ResponseFailed` (reason: `ParseError`).
+   *
+   * @default {65536}
+   */
+  maxHeaderSize?: number;
+  /**
+   * The largest response body accepted, in bytes, declared or received; a
+   * larger one fails with `ResponseFailed` (reason: `BodyTooLargeError`).
+   *
+   * @default {Infinity}
+   */
+  maxBodySize?: number;
+}
+
+/**
+ * A basic HTTP client for `http` and `https` URIs. Mirrors Twisted's
+ * `twisted.web.client.Agent`: `request()` returns a Deferred that fires
+ * with the `Response` as soon as its head has arrived; read the body with
+ * `readBody(response)` or `response.deliverBody(protocol)`. Redirects,
+ * decompression and cookies are left to wrappers (`RedirectAgent`,
+ * `ContentDecoderAgent`), as in Twisted.
+ *
+ * Requests fail with the connect errors of the reactor
+ * (`ConnectionRefusedError`, `DNSLookupError`, `TimeoutError` naming the
+ * phase, `TLSError`), `SchemeNotSupported`, or the response errors
+ * (`ResponseNeverReceived`, `ResponseFailed` with its reasons,
+ * `RequestTransmissionFailed`). Cancelling the returned Deferred stops the
+ * connection attempt or aborts the connection at once.
+ *
+ * @example Fetching a page with a keep-alive pool
+ * ```ts ignore
+ * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const pool = new HTTPConnectionPool(reactor);
+ * const agent = new Agent(reactor, { pool, connectTimeout: 5 });
+ * const response = await agent.request("GET", "http://example.com/");
+ * console.log(response.code, new TextDecoder().decode(await readBody(response)));
+ * await pool.closeCachedConnections();
+ * ```
+ */
+export class Agent implements IAgent {
+  readonly #settings: AgentSettings;
+
+  /**
+   * Creates an agent.
+   *
+   * @param reactor Connects and keeps time.
+   * @param options The pool, the connect timeout, TLS and limits.
+   * @throws {RangeError} `connectTimeout` is negative.
+   */
+  constructor(reactor: IReactor = defaultReactor, options: AgentOptions = {}) {
+    this.#settings = agentSettings(reactor, options, null);
+  }
+
+  /**
+   * Issues a request. Mirrors `Agent.request`: the `Host` header is added
+   * unless `headers` has one, a body producer of known `length` is sent
+   * with `Content-Length`, one of `UNKNOWN_LENGTH` with chunked coding.
+   *
+   * @param method The method, such as `"GET"`.
+   * @param uri The URI, as a string or bytes (UTF-8).
+   * @param headers The header fields to send.
+   * @param bodyProducer The body, or `null` for none.
+   * @returns A Deferred of the response, fired once its head has arrived.
+   * @throws {TypeError} The method is not a token or the URI is not absolute.
+   *
+   * @example A POST with a body
+   * ```ts ignore
+   * import { Agent, Headers, readBody, StringProducer } from "@torsion/torsion/http";
+   * const agent = new Agent();
+   * const response = await agent.request(
+   *   "POST",
+   *   "http://127.0.0.1:8080/items",
+   *   new Headers({ "Content-Type": "application/json" }),
+   *   new StringProducer('{"name":"x"}'),
+   * );
+   * await readBody(response);
+   * ```
+   */
+  request(
+    method: string,
+    uri: string | Uint8Array,
+    headers?: Headers | null,
+    bodyProducer?: IBodyProducer | null,
+  ): Deferred<IResponse> {
+    return agentRequest(this.#settings, method, uri, headers, bodyProducer);
+  }
+}

@@ -1,0 +1,594 @@
+/**
+ * `AsyncHTTPClient`: Tornado's non-blocking HTTP client
+ * (`tornado.httpclient.AsyncHTTPClient` with the behaviour of
+ * `simple_httpclient.SimpleAsyncHTTPClient`) on Torsion's HTTP engine, with
+ * keep-alive connections.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { Deferred } from "../deferred/deferred.ts";
+import type { IDelayedCall } from "../deferred/interfaces.ts";
+import { logError } from "../deferred/_logging.ts";
+import { IOLoop } from "../reactor/ioloop.ts";
+import type { IReactor } from "../reactor/interfaces.ts";
+import { reactor } from "../reactor/reactor.ts";
+import { HTTPConnectionPool } from "./connection_pool.ts";
+import { HTTPStreamClosedError, HTTPTimeoutError } from "./errors.ts";
+import { HTTPRequest, type HTTPRequestOptions } from "./http_request.ts";
+import { HTTPResponse } from "./http_response.ts";
+import { resolveRequest, type ResolvedRequest } from "./_tornado_request.ts";
+import { type FetchSettings, startFetch } from "./_tornado_fetch.ts";
+
+const CATEGORY = ["torsion", "http"] as const;
+const logger = getLogger([...CATEGORY]);
+
+/**
+ * The options of an {@linkcode AsyncHTTPClient}: Tornado's keyword arguments
+ * of `AsyncHTTPClient(...)` and `AsyncHTTPClient.configure(None, ...)`,
+ * camelCased.
+ */
+export interface AsyncHTTPClientOptions {
+  /**
+   * Creates a new client even when one is bound to the current IOLoop, and
+   * does not bind it. Close such a client yourself.
+   *
+   * @default {false}
+   */
+  forceInstance?: boolean;
+  /**
+   * How many requests run at once; the others wait in a queue, in order.
+   * A request still queued when its timeout (the smaller non-zero of
+   * `connectTimeout` and `requestTimeout`) expires fails with code 599,
+   * "Timeout in request queue".
+   *
+   * @default {10}
+   */
+  maxClients?: number;
+  /**
+   * Default values for the options of every request this client fetches;
+   * a request's own value wins. Header fields here are added to each
+   * request's.
+   *
+   * @default {undefined}
+   */
+  defaults?: HTTPRequestOptions;
+  /**
+   * Largest body held in memory, in bytes: without a `streamingCallback`,
+   * the smaller of this and `maxBodySize` applies.
+   *
+   * @default {104857600} (100 MiB)
+   */
+  maxBufferSize?: number;
+  /**
+   * Largest response head (status line and header fields), in bytes.
+   *
+   * @default {65536}
+   */
+  maxHeaderSize?: number;
+  /**
+   * Largest response body accepted, in bytes, streamed or not.
+   *
+   * @default {maxBufferSize}
+   */
+  maxBodySize?: number;
+  /**
+   * Whether connections are kept open between requests (up to `maxClients`
+   * idle ones per host). Tornado's `simple_httpclient` closes every
+   * connection; set `false` for that behaviour.
+   *
+   * @default {true}
+   */
+  keepAlive?: boolean;
+}
+
+/**
+ * The third argument of {@linkcode AsyncHTTPClient.fetch}: `raiseError`,
+ * and, when the request is given as a URL, the options of the
+ * {@linkcode HTTPRequest} to build, as Tornado's `**kwargs`.
+ */
+export interface FetchOptions extends HTTPRequestOptions {
+  /**
+   * Whether a response with a code outside 200-299 rejects the returned
+   * Deferred with its `HTTPClientError`; when `false` it resolves with the
+   * response. A transport error (code 599) rejects either way, as in
+   * Tornado 6. Ignored with a callback, which always receives the response.
+   *
+   * @default {true}
+   */
+  raiseError?: boolean;
+}
+
+/** The callback of the callback style of {@linkcode AsyncHTTPClient.fetch}. */
+export type FetchCallback = (response: HTTPResponse) => void;
+
+interface Pending {
+  readonly resolved: ResolvedRequest;
+  readonly deliver: (response: HTTPResponse) => void;
+  readonly queuedAt: number;
+  state: "queued" | "active" | "done";
+  timeout: IDelayedCall | undefined;
+  attempt: Deferred<HTTPResponse> | undefined;
+}
+
+const DEFAULT_MAX_CLIENTS = 10;
+const DEFAULT_MAX_BUFFER_SIZE = 104_857_600;
+const DEFAULT_MAX_HEADER_SIZE = 65_536;
+
+function requireSize(name: string, value: number, integerMin: number): number {
+  if (!Number.isInteger(value) || value < integerMin) {
+    throw new RangeError(
+      `Cannot create an AsyncHTTPClient: ${name} must be an integer of at least ${integerMin}, current value is ${value}`,
+    );
+  }
+  return value;
+}
+
+function now(): number {
+  return performance.now() / 1000;
+}
+
+/**
+ * A non-blocking HTTP client. Mirrors Tornado's
+ * `tornado.httpclient.AsyncHTTPClient`.
+ *
+ * `new AsyncHTTPClient()` does not always create a client: as in Tornado,
+ * there is one client per {@linkcode IOLoop}, created by the first call and
+ * returned by every later one (the constructor returns that object, and the
+ * options of later calls are ignored), so that code all over a program
+ * shares its connections and its `maxClients` limit. Pass
+ * `forceInstance: true` for a client of your own, and set options for every
+ * client created from then on with {@linkcode AsyncHTTPClient.configure}.
+ *
+ * `fetch` comes in the two styles the Tornado world knows. Without a
+ * callback (Tornado 6) it returns a Deferred, which you may `await`: it
+ * rejects with an `HTTPClientError` for a non-2xx response (unless
+ * `raiseError: false`) and with the transport error for anything else. With
+ * a callback (the style of Tornado 5 and the tutorials, removed in Tornado
+ * 6 and kept here) nothing is ever thrown: the callback receives an
+ * {@linkcode HTTPResponse} whose `error` is set when the request failed,
+ * with code 599 when no response was received.
+ *
+ * Unlike Tornado's `simple_httpclient`, connections are kept alive and
+ * reused (`keepAlive: false` restores Tornado's behaviour), and proxies are
+ * supported.
+ *
+ * @example The seed's callback style
+ * ```ts ignore
+ * import { AsyncHTTPClient, HTTPRequest, HTTPResponse } from "@torsion/torsion/http";
+ * import { IOLoop } from "@torsion/torsion/reactor";
+ * function handleResponse(response: HTTPResponse): void {
+ *   if (response.error) console.log("Error:", response.error.message);
+ *   else console.log(response.text);
+ *   IOLoop.current().stop();
+ * }
+ * new AsyncHTTPClient().fetch(new HTTPRequest("http://example.com/"), handleResponse);
+ * IOLoop.current().start();
+ * ```
+ *
+ * @example Tornado 6 style, awaiting the Deferred
+ * ```ts ignore
+ * import { AsyncHTTPClient, HTTPClientError } from "@torsion/torsion/http";
+ * const client = new AsyncHTTPClient();
+ * try {
+ *   const response = await client.fetch("http://example.com/", { requestTimeout: 5 });
+ *   console.log(response.code, response.text.length);
+ * } catch (error) {
+ *   if (error instanceof HTTPClientError) console.log("HTTP", error.code);
+ *   else throw error;
+ * } finally {
+ *   await client.close();
+ * }
+ * ```
+ */
+export class AsyncHTTPClient {
+  static #configured: AsyncHTTPClientOptions = {};
+  static readonly #instances = new WeakMap<IOLoop, AsyncHTTPClient>();
+
+  // The `!`s: the constructor may return the IOLoop's existing client
+  // instead of initialising `this`, a path TypeScript cannot follow.
+
+  /** The IOLoop the client belongs to. */
+  readonly ioLoop!: IOLoop;
+  /** The defaults applied to every request's unset options. */
+  readonly defaults!: Readonly<HTTPRequestOptions>;
+  /** How many requests run at once. */
+  readonly maxClients!: number;
+  /** Largest body held in memory, in bytes. */
+  readonly maxBufferSize!: number;
+  /** Largest response head, in bytes. */
+  readonly maxHeaderSize!: number;
+  /** Largest response body, in bytes. */
+  readonly maxBodySize!: number;
+
+  readonly #cached!: boolean;
+  readonly #pool!: HTTPConnectionPool;
+  readonly #settings!: FetchSettings;
+  // A deque: entries before #queueHead have been taken (and cleared).
+  #queue: (Pending | undefined)[] = [];
+  #queueHead = 0;
+  #active = new Set<Pending>();
+  #closed = false;
+
+  /**
+   * Returns the client bound to the current IOLoop, creating it on first
+   * use, or a new unbound client with `forceInstance`. Mirrors
+   * `AsyncHTTPClient(force_instance=False, **kwargs)`.
+   *
+   * @param options Settings for a new client, over those given to
+   *   {@linkcode AsyncHTTPClient.configure}; ignored when the existing
+   *   client is returned.
+   * @throws {RangeError} `maxClients`, `maxBufferSize`, `maxHeaderSize` or
+   *   `maxBodySize` is not a positive integer.
+   *
+   * @example One client per IOLoop
+   * ```ts
+   * import { AsyncHTTPClient } from "@torsion/torsion/http";
+   * const a = new AsyncHTTPClient();
+   * const b = new AsyncHTTPClient({ maxClients: 50 }); // options ignored: same client
+   * console.assert(a === b && a.maxClients === 10);
+   * const own = new AsyncHTTPClient({ forceInstance: true, maxClients: 50 });
+   * console.assert(own !== a && own.maxClients === 50);
+   * await own.close();
+   * await a.close();
+   * ```
+   */
+  constructor(options: AsyncHTTPClientOptions = {}) {
+    const ioLoop = IOLoop.current();
+    if (!options.forceInstance) {
+      const existing = AsyncHTTPClient.#instances.get(ioLoop);
+      // A constructor may return another object: this is how Tornado's
+      // `__new__` hands back the IOLoop's client.
+      if (existing !== undefined) return existing;
+    }
+    const merged = { ...AsyncHTTPClient.#configured, ...options };
+    this.ioLoop = ioLoop;
+    this.defaults = Object.freeze({ ...merged.defaults });
+    this.maxClients = requireSize(
+      "maxClients",
+      merged.maxClients ?? DEFAULT_MAX_CLIENTS,
+      1,
+    );
+    this.maxBufferSize = requireSize(
+      "maxBufferSize",
+      merged.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE,
+      1,
+    );
+    this.maxHeaderSize = requireSize(
+      "maxHeaderSize",
+      merged.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+      1,
+    );
+    this.maxBodySize = requireSize(
+      "maxBodySize",
+      merged.maxBodySize ?? this.maxBufferSize,
+      1,
+    );
+    // The IOLoop may run on a Clock (tests): connections need a real reactor.
+    const loopReactor = ioLoop.reactor as Partial<IReactor>;
+    this.#pool = new HTTPConnectionPool(
+      typeof loopReactor.connectTCP === "function"
+        ? loopReactor as IReactor
+        : reactor,
+      merged.keepAlive ?? true,
+    );
+    this.#pool.maxPersistentPerHost = this.maxClients;
+    this.#settings = {
+      pool: this.#pool,
+      maxHeaderSize: this.maxHeaderSize,
+      maxBodySize: this.maxBodySize,
+      maxBufferSize: this.maxBufferSize,
+    };
+    this.#cached = !options.forceInstance;
+    if (this.#cached) AsyncHTTPClient.#instances.set(ioLoop, this);
+  }
+
+  /**
+   * Sets the options of every client created from now on (existing clients
+   * keep theirs), replacing any set before; `null` clears them. Mirrors
+   * `AsyncHTTPClient.configure(None, **kwargs)`: there is one
+   * implementation, so there is no class to choose.
+   *
+   * @param options The options, as for the constructor (`forceInstance`
+   *   is ignored here).
+   *
+   * @example Raising the concurrency of the shared client
+   * ```ts
+   * import { AsyncHTTPClient } from "@torsion/torsion/http";
+   * AsyncHTTPClient.configure({ maxClients: 100, defaults: { userAgent: "MyAgent" } });
+   * const client = new AsyncHTTPClient({ forceInstance: true });
+   * console.assert(client.maxClients === 100);
+   * await client.close();
+   * AsyncHTTPClient.configure(null);
+   * ```
+   */
+  static configure(options: AsyncHTTPClientOptions | null): void {
+    const { forceInstance: _, ...rest } = options ?? {};
+    AsyncHTTPClient.#configured = rest;
+  }
+
+  /**
+   * Fetches a URL, returning a Deferred that fires with the response.
+   * Mirrors `AsyncHTTPClient.fetch(request, raise_error=True, **kwargs)` of
+   * Tornado 6.
+   *
+   * @param request The URL, or an {@linkcode HTTPRequest}.
+   * @param options `raiseError`, and the request's options when `request`
+   *   is a URL.
+   * @returns A Deferred of the response; cancelling it abandons the request.
+   *   It rejects with an `HTTPClientError` for a non-2xx code unless
+   *   `raiseError` is false, and with the transport's error (an
+   *   `HTTPTimeoutError`, an `HTTPStreamClosedError`, a
+   *   `ConnectionRefusedError`, a `DNSLookupError`...) in any case; a
+   *   request that breaks Tornado's rules (a body for GET, none for POST,
+   *   an unknown method) rejects with a `TypeError`.
+   * @throws {Error} The client is closed.
+   * @throws {TypeError} Request options are given with an `HTTPRequest`.
+   *
+   * @example
+   * ```ts ignore
+   * import { AsyncHTTPClient } from "@torsion/torsion/http";
+   * const response = await new AsyncHTTPClient().fetch("http://example.com/missing", {
+   *   raiseError: false,
+   * });
+   * console.log(response.code); // 404, without an exception
+   * ```
+   */
+  fetch(
+    request: string | HTTPRequest,
+    options?: FetchOptions,
+  ): Deferred<HTTPResponse>;
+  /**
+   * Fetches a URL and calls `callback` with the response, which carries any
+   * failure in its `error` (code 599 when no response was received).
+   * Mirrors `AsyncHTTPClient.fetch(request, callback)` of Tornado 5 and
+   * earlier: the callback is called on a later IOLoop iteration, and nothing
+   * is thrown to it.
+   *
+   * @param request The URL, or an {@linkcode HTTPRequest}.
+   * @param callback Called once with the response.
+   * @param options The request's options when `request` is a URL
+   *   (`raiseError` does not apply).
+   * @returns A Deferred that fires with the response once `callback` has
+   *   run; it never fails.
+   * @throws {Error} The client is closed.
+   * @throws {TypeError} Request options are given with an `HTTPRequest`.
+   *
+   * @example
+   * ```ts ignore
+   * import { AsyncHTTPClient, HTTPRequest, type HTTPResponse } from "@torsion/torsion/http";
+   * function handleResponse(response: HTTPResponse): void {
+   *   if (response.error) console.log("Error:", response.error.message);
+   *   else console.log(response.text);
+   * }
+   * new AsyncHTTPClient().fetch(new HTTPRequest("http://example.com/"), handleResponse);
+   * ```
+   */
+  fetch(
+    request: string | HTTPRequest,
+    callback: FetchCallback,
+    options?: FetchOptions,
+  ): Deferred<HTTPResponse>;
+  fetch(
+    request: string | HTTPRequest,
+    callbackOrOptions?: FetchCallback | FetchOptions,
+    maybeOptions?: FetchOptions,
+  ): Deferred<HTTPResponse> {
+    if (this.#closed) {
+      throw new Error("Cannot call fetch() on a closed AsyncHTTPClient");
+    }
+    const callback = typeof callbackOrOptions === "function"
+      ? callbackOrOptions
+      : undefined;
+    const options = (callback === undefined
+      ? callbackOrOptions as FetchOptions | undefined
+      : maybeOptions) ?? {};
+    const { raiseError = true, ...requestOptions } = options;
+    let httpRequest: HTTPRequest;
+    if (request instanceof HTTPRequest) {
+      const keys = Object.keys(requestOptions);
+      if (keys.length > 0) {
+        throw new TypeError(
+          `Cannot pass request options with an HTTPRequest: current options are ${
+            keys.join(", ")
+          }`,
+        );
+      }
+      httpRequest = request;
+    } else {
+      httpRequest = new HTTPRequest(request, requestOptions);
+    }
+
+    let pending: Pending | undefined;
+    const result = new Deferred<HTTPResponse>(() => {
+      if (pending !== undefined) this.#abandon(pending);
+    });
+    const deliver = callback === undefined
+      ? (response: HTTPResponse): void => {
+        if (result.called) return;
+        const error = response.error;
+        const isResponseCode = error !== undefined &&
+          (error as { response?: unknown }).response === response;
+        if (error !== undefined && (raiseError || !isResponseCode)) {
+          result.errback(error);
+        } else {
+          result.callback(response);
+        }
+      }
+      : (response: HTTPResponse): void => {
+        this.ioLoop.addCallback(() => {
+          try {
+            callback(response);
+          } catch (error) {
+            logError(
+              CATEGORY,
+              `Exception in fetch callback for ${response.request.url}: ${
+                error instanceof Error ? error.stack ?? error.message : String(error)
+              }`,
+            );
+          }
+          if (!result.called) result.callback(response);
+        });
+      };
+
+    let resolved: ResolvedRequest;
+    try {
+      resolved = resolveRequest(httpRequest, this.defaults);
+    } catch (error) {
+      // Tornado reports a request it cannot send as a 599 response.
+      const response = new HTTPResponse(httpRequest, 599, {
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+      this.ioLoop.addCallback(deliver, response);
+      return result;
+    }
+    pending = {
+      resolved,
+      deliver,
+      queuedAt: now(),
+      state: "queued",
+      timeout: undefined,
+      attempt: undefined,
+    };
+    this.#enqueue(pending);
+    return result;
+  }
+
+  /**
+   * Closes the client: requests still queued or running fail with code 599,
+   * idle kept-alive connections are closed, and the IOLoop forgets the
+   * client, so the next `new AsyncHTTPClient()` creates a fresh one. Calling
+   * it again does nothing. Mirrors `AsyncHTTPClient.close`; Tornado returns
+   * nothing, Torsion returns a Deferred that fires once the connections are
+   * closed (await it in tests, whose sanitizers count sockets).
+   *
+   * @returns A Deferred that fires when every connection is closed.
+   *
+   * @example
+   * ```ts
+   * import { AsyncHTTPClient } from "@torsion/torsion/http";
+   * const client = new AsyncHTTPClient({ forceInstance: true });
+   * await client.close();
+   * ```
+   */
+  close(): Deferred<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      if (
+        this.#cached && AsyncHTTPClient.#instances.get(this.ioLoop) === this
+      ) {
+        AsyncHTTPClient.#instances.delete(this.ioLoop);
+      }
+      const queued = this.#queue.slice(this.#queueHead) as Pending[];
+      this.#queue = [];
+      this.#queueHead = 0;
+      for (const pending of [...queued, ...this.#active]) {
+        this.#abandon(
+          pending,
+          new HTTPStreamClosedError("AsyncHTTPClient closed"),
+        );
+      }
+    }
+    const done = new Deferred<void>();
+    this.#pool.closeCachedConnections().addBoth(() => done.callback(undefined));
+    return done;
+  }
+
+  #enqueue(pending: Pending): void {
+    const request = pending.resolved;
+    if (this.#active.size >= this.maxClients) {
+      // min() skipping zero, as Tornado: 0 means "no limit".
+      const timeout = Math.min(request.connectTimeout, request.requestTimeout) ||
+        request.connectTimeout || request.requestTimeout;
+      if (timeout) {
+        pending.timeout = this.ioLoop.callLater(timeout, () => {
+          pending.timeout = undefined;
+          if (pending.state !== "queued") return;
+          this.#finish(pending);
+          pending.deliver(
+            this.#failure(
+              pending,
+              new HTTPTimeoutError("Timeout in request queue", "queue"),
+            ),
+          );
+        });
+      }
+    }
+    this.#queue.push(pending);
+    this.#processQueue();
+    if (pending.state === "queued") {
+      logger.debug(
+        "maxClients limit reached, request queued: {active} active, {queued} queued requests",
+        { active: this.#active.size, queued: this.#queue.length - this.#queueHead },
+      );
+    }
+  }
+
+  #processQueue(): void {
+    while (
+      this.#queueHead < this.#queue.length &&
+      this.#active.size < this.maxClients
+    ) {
+      const pending = this.#queue[this.#queueHead]!;
+      this.#queue[this.#queueHead++] = undefined;
+      if (pending.state !== "queued") continue;
+      this.#start(pending);
+    }
+    // Compact once the consumed head dominates, keeping shifts amortised O(1).
+    if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#queueHead);
+      this.#queueHead = 0;
+    }
+  }
+
+  #start(pending: Pending): void {
+    pending.timeout?.cancel();
+    pending.timeout = undefined;
+    pending.state = "active";
+    this.#active.add(pending);
+    const queueTime = now() - pending.queuedAt;
+    const attempt = startFetch(pending.resolved, this.#settings, queueTime);
+    pending.attempt = attempt;
+    attempt.addBoth((outcome: HTTPResponse | unknown) => {
+      if (pending.state === "done") return;
+      this.#finish(pending);
+      pending.deliver(
+        outcome instanceof HTTPResponse ? outcome : this.#failure(
+          pending,
+          outcome instanceof Error ? outcome : new Error(String(outcome)),
+        ),
+      );
+    });
+  }
+
+  #finish(pending: Pending): void {
+    const wasActive = pending.state === "active";
+    pending.state = "done";
+    pending.timeout?.cancel();
+    pending.timeout = undefined;
+    if (wasActive) {
+      this.#active.delete(pending);
+      this.#processQueue();
+    }
+  }
+
+  /**
+   * Gives up on a request: with `error`, delivers it as a 599 response;
+   * without (the fetch Deferred was cancelled), delivers nothing, since the
+   * Deferred fails with `CancelledError` by itself.
+   */
+  #abandon(pending: Pending, error?: Error): void {
+    if (pending.state === "done") return;
+    this.#finish(pending);
+    pending.attempt?.cancel();
+    if (error !== undefined) pending.deliver(this.#failure(pending, error));
+  }
+
+  #failure(pending: Pending, error: Error): HTTPResponse {
+    return new HTTPResponse(pending.resolved.original, 599, {
+      error,
+      requestTime: now() - pending.queuedAt,
+      timeInfo: { queue: now() - pending.queuedAt },
+    });
+  }
+}

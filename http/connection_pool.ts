@@ -1,0 +1,324 @@
+/**
+ * `HTTPConnectionPool`: persistent connections kept between requests, as
+ * `twisted.web.client.HTTPConnectionPool`.
+ *
+ * @module
+ */
+import { Deferred, succeed } from "../deferred/deferred.ts";
+import { CancelledError } from "../deferred/errors.ts";
+import type { Failure } from "../deferred/failure.ts";
+import type { IDelayedCall } from "../deferred/interfaces.ts";
+import { getLogger } from "@logtape/logtape";
+import type { IReactor } from "../reactor/interfaces.ts";
+import { reactor as defaultReactor } from "../reactor/reactor.ts";
+import { RequestNotSent } from "./client_errors.ts";
+import {
+  RequestTransmissionFailed,
+  ResponseFailed,
+  ResponseNeverReceived,
+} from "./errors.ts";
+import { HTTP11ClientProtocol } from "./_client_protocol.ts";
+import type { HTTPEndpoint } from "./_endpoint.ts";
+import type { ClientRequest } from "./_request.ts";
+import type { Response } from "./response.ts";
+import { type PooledConnection, registerPoolAccess } from "./_pool_access.ts";
+
+const logger = getLogger(["torsion", "http"]);
+
+/** Methods a request may be repeated with safely (RFC 9110 section 9.2.2, less PUT, as Twisted). */
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "TRACE"]);
+
+/**
+ * Keeps idle HTTP/1.1 connections open so that later requests to the same
+ * server reuse them. Mirrors Twisted's `HTTPConnectionPool`: connections
+ * are kept per key (scheme, host, port, and TLS and proxy settings), at most
+ * `maxPersistentPerHost` idle ones per key (the oldest is closed to make
+ * room), each for at most `cachedConnectionTimeout` seconds. A request sent
+ * on a kept connection that the server had closed in the meantime (no byte
+ * of response came back) is sent again once on a new connection when its
+ * method is idempotent and its body is not streamed, unless
+ * `retryAutomatically` is false.
+ *
+ * With `persistent` false, requests ask the server to close
+ * (`Connection: close`) and nothing is kept, which is what an `Agent`
+ * without a pool does, as in Twisted.
+ *
+ * Close the pool with `closeCachedConnections()` when done: kept
+ * connections are sockets, and Deno's test sanitizers count them.
+ *
+ * @example Sharing a pool between requests
+ * ```ts ignore
+ * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const pool = new HTTPConnectionPool(reactor);
+ * pool.maxPersistentPerHost = 10;
+ * const agent = new Agent(reactor, { pool });
+ * for (let i = 0; i < 3; i++) {
+ *   const response = await agent.request("GET", "http://127.0.0.1:8080/");
+ *   await readBody(response); // the connection goes back to the pool
+ * }
+ * await pool.closeCachedConnections();
+ * ```
+ */
+export class HTTPConnectionPool {
+  /** Whether connections are kept (and requests sent without `Connection: close`). */
+  persistent: boolean;
+  /** Most idle connections kept per key. Twisted's default, 2. */
+  maxPersistentPerHost = 2;
+  /** Seconds an idle connection is kept before it is closed. Twisted's default, 240. */
+  cachedConnectionTimeout = 240;
+  /** Whether an idempotent request failing on a kept connection is retried once. */
+  retryAutomatically = true;
+
+  readonly #reactor: IReactor;
+  #connections = new Map<string, HTTP11ClientProtocol[]>();
+  #timeouts = new Map<HTTP11ClientProtocol, IDelayedCall>();
+  #keys = new Map<HTTP11ClientProtocol, string>();
+  #open = new Set<HTTP11ClientProtocol>();
+  #closedWaiters: Deferred<void>[] = [];
+
+  static {
+    registerPoolAccess({
+      getConnection: (pool, key, endpoint) => pool.#getConnection(key, endpoint),
+      whenClosed: (pool) => pool.#whenClosed(),
+    });
+  }
+
+  /**
+   * Creates an empty pool.
+   *
+   * @param reactor Connects and schedules the idle timeouts.
+   * @param persistent Whether to keep connections.
+   */
+  constructor(reactor: IReactor = defaultReactor, persistent = true) {
+    this.#reactor = reactor;
+    this.persistent = persistent;
+  }
+
+  /** The reactor the pool connects with. */
+  get reactor(): IReactor {
+    return this.#reactor;
+  }
+
+  /**
+   * How many idle connections are kept, for `key` or in all.
+   *
+   * @param key A pool key; all keys when omitted.
+   * @returns The count.
+   *
+   * @example
+   * ```ts
+   * import { HTTPConnectionPool } from "@torsion/torsion/http";
+   * const pool = new HTTPConnectionPool();
+   * console.assert(pool.cachedConnectionCount() === 0);
+   * ```
+   */
+  cachedConnectionCount(key?: string): number {
+    if (key !== undefined) return this.#connections.get(key)?.length ?? 0;
+    let count = 0;
+    for (const list of this.#connections.values()) count += list.length;
+    return count;
+  }
+
+  /** Twisted's `getConnection`: a kept connection, or a new one. */
+  #getConnection(
+    key: string,
+    endpoint: HTTPEndpoint,
+  ): Deferred<PooledConnection> {
+    const connections = this.#connections.get(key);
+    while (connections !== undefined && connections.length > 0) {
+      const connection = connections.shift() as HTTP11ClientProtocol;
+      this.#forget(connection);
+      if (connections.length === 0) this.#connections.delete(key);
+      if (connection.state === "QUIESCENT") {
+        if (endpoint.init.tracker !== null) endpoint.init.tracker.phase = "request";
+        return succeed<PooledConnection>(
+          this.retryAutomatically
+            ? new RetryingConnection(
+              connection,
+              () => this.#newConnection(key, endpoint),
+            )
+            : connection,
+        );
+      }
+    }
+    return this.#newConnection(key, endpoint);
+  }
+
+  /** Opens a connection that comes back to the pool under `key` once idle. */
+  #newConnection(
+    key: string,
+    endpoint: HTTPEndpoint,
+  ): Deferred<PooledConnection> {
+    return endpoint.connect(() => {
+      const connection = new HTTP11ClientProtocol(
+        (connection) => this.#putConnection(key, connection),
+        (connection) => this.#removeConnection(connection),
+      );
+      this.#open.add(connection);
+      return connection;
+    });
+  }
+
+  /**
+   * Closes every idle connection and empties the pool. Mirrors
+   * `HTTPConnectionPool.closeCachedConnections`. Connections carrying a
+   * request are not touched; they close or come back when it is done.
+   *
+   * @returns A Deferred that fires once the closed connections are gone.
+   *
+   * @example
+   * ```ts
+   * import { HTTPConnectionPool } from "@torsion/torsion/http";
+   * await new HTTPConnectionPool().closeCachedConnections();
+   * ```
+   */
+  closeCachedConnections(): Deferred<void> {
+    const aborts: Deferred<void>[] = [];
+    const all = [...this.#connections.values()].flat();
+    this.#connections = new Map();
+    for (const connection of all) {
+      this.#forget(connection);
+      aborts.push(connection.abort());
+    }
+    const done = new Deferred<void>();
+    let left = aborts.length;
+    if (left === 0) done.callback(undefined);
+    for (const d of aborts) {
+      d.addBoth(() => {
+        if (--left === 0) done.callback(undefined);
+      });
+    }
+    return done;
+  }
+
+  #putConnection(key: string, connection: HTTP11ClientProtocol): void {
+    if (!this.persistent) {
+      connection.transport?.loseConnection();
+      return;
+    }
+    let connections = this.#connections.get(key);
+    if (connections === undefined) {
+      connections = [];
+      this.#connections.set(key, connections);
+    }
+    if (connections.length >= this.maxPersistentPerHost) {
+      const dropped = connections.shift() as HTTP11ClientProtocol;
+      this.#forget(dropped);
+      dropped.transport?.loseConnection();
+    }
+    if (this.maxPersistentPerHost <= 0) {
+      connection.transport?.loseConnection();
+      return;
+    }
+    connections.push(connection);
+    this.#keys.set(connection, key);
+    this.#timeouts.set(
+      connection,
+      this.#reactor.callLater(this.cachedConnectionTimeout, () => {
+        this.#timeouts.delete(connection);
+        this.#drop(connection);
+        logger.debug("Closed a connection idle for {seconds} seconds", {
+          seconds: this.cachedConnectionTimeout,
+        });
+        connection.transport?.loseConnection();
+      }),
+    );
+  }
+
+  /** A connection was lost: forget it. */
+  #removeConnection(connection: HTTP11ClientProtocol): void {
+    if (this.#keys.has(connection)) this.#drop(connection);
+    this.#open.delete(connection);
+    if (this.#open.size > 0) return;
+    const waiters = this.#closedWaiters;
+    this.#closedWaiters = [];
+    for (const d of waiters) d.callback(undefined);
+  }
+
+  /** Fires once no connection of this pool is open. */
+  #whenClosed(): Deferred<void> {
+    const d = new Deferred<void>();
+    if (this.#open.size === 0) d.callback(undefined);
+    else this.#closedWaiters.push(d);
+    return d;
+  }
+
+  #drop(connection: HTTP11ClientProtocol): void {
+    const key = this.#keys.get(connection);
+    this.#forget(connection);
+    if (key === undefined) return;
+    const connections = this.#connections.get(key);
+    if (connections === undefined) return;
+    const index = connections.indexOf(connection);
+    if (index >= 0) connections.splice(index, 1);
+    if (connections.length === 0) this.#connections.delete(key);
+  }
+
+  #forget(connection: HTTP11ClientProtocol): void {
+    this.#keys.delete(connection);
+    const timeout = this.#timeouts.get(connection);
+    if (timeout === undefined) return;
+    this.#timeouts.delete(connection);
+    if (timeout.active()) timeout.cancel();
+  }
+}
+
+/**
+ * A kept connection that sends its request again on a new connection when
+ * the kept one turns out to be dead. Mirrors Twisted's
+ * `_RetryingHTTP11ClientProtocol`.
+ */
+class RetryingConnection implements PooledConnection {
+  readonly #connection: HTTP11ClientProtocol;
+  readonly #newConnection: () => Deferred<PooledConnection>;
+
+  constructor(
+    connection: HTTP11ClientProtocol,
+    newConnection: () => Deferred<PooledConnection>,
+  ) {
+    this.#connection = connection;
+    this.#newConnection = newConnection;
+  }
+
+  get state(): string {
+    return this.#connection.state;
+  }
+
+  request(request: ClientRequest): Deferred<Response> {
+    return this.#connection.request(request).addErrback(
+      (failure: Failure): Deferred<Response> | Failure => {
+        if (!shouldRetry(request, failure.value)) return failure;
+        logger.debug(
+          "Retrying {method} {uri} on a new connection: {reason}",
+          {
+            method: request.method,
+            uri: request.absoluteURI,
+            reason: failure.getErrorMessage(),
+          },
+        );
+        return this.#newConnection().addCallback(
+          (connection) => connection.request(request),
+        );
+      },
+    ) as Deferred<Response>;
+  }
+}
+
+/** Twisted's `_shouldRetry`: idempotent, nothing received, not cancelled, no producer. */
+function shouldRetry(request: ClientRequest, error: unknown): boolean {
+  if (!IDEMPOTENT.has(request.method)) return false;
+  if (request.bodyProducer !== null) return false;
+  if (
+    !(error instanceof RequestNotSent) &&
+    !(error instanceof RequestTransmissionFailed) &&
+    !(error instanceof ResponseNeverReceived)
+  ) {
+    return false;
+  }
+  const reasons = error instanceof ResponseFailed ||
+      error instanceof RequestTransmissionFailed
+    ? error.reasons
+    : [];
+  return !reasons.some((reason) => reason.check(CancelledError) !== null);
+}

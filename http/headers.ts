@@ -1,0 +1,338 @@
+/**
+ * `Headers`: a case-insensitive, multi-valued, order-preserving collection of
+ * HTTP header fields, as `twisted.web.http_headers.Headers`, with the
+ * Tornado `HTTPHeaders` readers `get` and `getList`.
+ *
+ * @module
+ */
+import { isFieldValue, isToken } from "./_chars.ts";
+import { registerAddCheckedField } from "./_headers_internal.ts";
+
+/** What a {@linkcode Headers} can be created from. */
+export type HeadersInit =
+  | Record<string, string | readonly string[]>
+  | Iterable<readonly [string, string]>;
+
+interface Entry {
+  name: string;
+  values: string[];
+}
+
+function checkName(name: string): void {
+  if (typeof name !== "string" || !isToken(name)) {
+    throw new TypeError(
+      `Header name must be a non-empty HTTP token: current value is ${
+        JSON.stringify(name)
+      }`,
+    );
+  }
+}
+
+function checkValue(name: string, value: string): void {
+  if (typeof value !== "string" || !isFieldValue(value)) {
+    throw new TypeError(
+      `Header value must be latin-1 without CR, LF or NUL: current value of ${name} is ${
+        typeof value === "string" ? JSON.stringify(value) : String(value)
+      }`,
+    );
+  }
+}
+
+/**
+ * The header fields of a request or response. Mirrors Twisted's
+ * `twisted.web.http_headers.Headers`: names are case-insensitive, a name
+ * holds a list of raw values in the order they were added, and names keep
+ * the order in which they first appeared.
+ *
+ * A name is written out with the capitalisation it was first given
+ * (`addRawHeader`) or last set with (`setRawHeaders`); Twisted instead
+ * re-capitalises every name canonically. Values are strings whose characters
+ * are bytes (latin-1), as on the wire.
+ *
+ * Names must be HTTP tokens, and values must not contain CR, LF or NUL
+ * (which would let a value inject header lines) nor characters above
+ * U+00FF; Twisted replaces newlines by spaces instead, Tornado raises as here.
+ *
+ * @example Multi-valued, case-insensitive fields
+ * ```ts
+ * import { Headers } from "@torsion/torsion/http";
+ * const headers = new Headers({ "Content-Type": "text/html" });
+ * headers.addRawHeader("Set-Cookie", "a=1");
+ * headers.addRawHeader("set-cookie", "b=2");
+ * console.assert(headers.getRawHeaders("SET-COOKIE")?.length === 2);
+ * console.assert(headers.get("content-type") === "text/html");
+ * ```
+ */
+export class Headers implements Iterable<[string, string]> {
+  #entries = new Map<string, Entry>();
+
+  /**
+   * Creates a collection from a record of names to one value or a list of
+   * values, or from `[name, value]` pairs (another `Headers` included).
+   *
+   * @param init The initial fields.
+   * @throws {TypeError} A name is not a token, or a value contains CR, LF,
+   * NUL or a character above U+00FF.
+   */
+  constructor(init?: HeadersInit) {
+    if (init === undefined || init === null) return;
+    if (Symbol.iterator in init) {
+      for (const [name, value] of init as Iterable<readonly [string, string]>) {
+        this.addRawHeader(name, value);
+      }
+      return;
+    }
+    for (const [name, value] of Object.entries(init)) {
+      if (typeof value === "string") this.addRawHeader(name, value);
+      else this.setRawHeaders(name, value);
+    }
+  }
+
+  /**
+   * Whether a field of this name is present. Mirrors `Headers.hasHeader`.
+   *
+   * @param name The field name, in any case.
+   * @returns `true` when the name has been added or set.
+   *
+   * @example Checking for a field
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * console.assert(new Headers({ Host: "example.com" }).hasHeader("host"));
+   * ```
+   */
+  hasHeader(name: string): boolean {
+    return this.#entries.has(name.toLowerCase());
+  }
+
+  /**
+   * Removes every value of a field; does nothing when it is absent. Mirrors
+   * `Headers.removeHeader`.
+   *
+   * @param name The field name, in any case.
+   *
+   * @example Removing a field
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * const headers = new Headers({ Host: "example.com" });
+   * headers.removeHeader("HOST");
+   * console.assert(!headers.hasHeader("Host"));
+   * ```
+   */
+  removeHeader(name: string): void {
+    this.#entries.delete(name.toLowerCase());
+  }
+
+  /**
+   * Replaces the values of a field. Mirrors `Headers.setRawHeaders`; the
+   * name's capitalisation becomes the one given here. An empty list keeps
+   * the name present with no values, which writes no line.
+   *
+   * @param name The field name.
+   * @param values The values, in order.
+   * @throws {TypeError} The name is not a token, `values` is not an array, or
+   * a value contains CR, LF, NUL or a character above U+00FF.
+   *
+   * @example Replacing the values of a field
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * const headers = new Headers({ Accept: "text/html" });
+   * headers.setRawHeaders("accept", ["application/json", "text/plain"]);
+   * console.assert(headers.get("Accept") === "application/json,text/plain");
+   * ```
+   */
+  setRawHeaders(name: string, values: readonly string[]): void {
+    checkName(name);
+    if (!Array.isArray(values)) {
+      throw new TypeError(
+        `Header values must be an array: current value of ${name} is ${
+          String(values)
+        }`,
+      );
+    }
+    for (const value of values) checkValue(name, value);
+    this.#entries.set(name.toLowerCase(), { name, values: values.slice() });
+  }
+
+  /**
+   * Appends a value to a field, after any it already has. Mirrors
+   * `Headers.addRawHeader` (and Tornado's `HTTPHeaders.add`).
+   *
+   * @param name The field name.
+   * @param value The value.
+   * @throws {TypeError} The name is not a token, or the value contains CR,
+   * LF, NUL or a character above U+00FF.
+   *
+   * @example Adding a value to a field
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * const headers = new Headers();
+   * headers.addRawHeader("Via", "1.1 a");
+   * headers.addRawHeader("Via", "1.1 b");
+   * console.assert(headers.getRawHeaders("via")?.join("|") === "1.1 a|1.1 b");
+   * ```
+   */
+  addRawHeader(name: string, value: string): void {
+    checkName(name);
+    checkValue(name, value);
+    this.#add(name.toLowerCase(), name, value);
+  }
+
+  #add(key: string, name: string, value: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) this.#entries.set(key, { name, values: [value] });
+    else entry.values.push(value);
+  }
+
+  static {
+    registerAddCheckedField((headers, key, name, value) =>
+      headers.#add(key, name, value)
+    );
+  }
+
+  /**
+   * The raw values of a field, in order, or `undefined` when it is absent.
+   * Mirrors `Headers.getRawHeaders(name)`, which returns `None`.
+   *
+   * @param name The field name, in any case.
+   * @returns A copy of the values, or `undefined`.
+   *
+   * @example Reading every value of a field
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * const headers = new Headers([["Via", "1.1 a"], ["via", "1.1 b"]]);
+   * console.assert(headers.getRawHeaders("VIA")?.join() === "1.1 a,1.1 b");
+   * ```
+   */
+  getRawHeaders(name: string): string[] | undefined;
+  /**
+   * The raw values of a field, in order, or `defaultValue` when it is absent.
+   * Mirrors `Headers.getRawHeaders(name, default)`.
+   *
+   * @param name The field name, in any case.
+   * @param defaultValue What to return when the field is absent.
+   * @returns A copy of the values, or `defaultValue`.
+   *
+   * @example Reading a field that may be absent
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * const headers = new Headers({ "Set-Cookie": ["a=1", "b=2"] });
+   * console.assert(headers.getRawHeaders("set-cookie")?.length === 2);
+   * console.assert(headers.getRawHeaders("Cookie") === undefined);
+   * console.assert(headers.getRawHeaders("Cookie", []).length === 0);
+   * ```
+   */
+  getRawHeaders<D>(name: string, defaultValue: D): string[] | D;
+  getRawHeaders<D>(
+    name: string,
+    defaultValue?: D,
+  ): string[] | D | undefined {
+    const entry = this.#entries.get(name.toLowerCase());
+    return entry === undefined ? defaultValue : entry.values.slice();
+  }
+
+  /**
+   * Every field as `[name, values]`, names in the order they first
+   * appeared, with the capitalisation they are written with. Mirrors
+   * `Headers.getAllRawHeaders`. The value arrays are the collection's own:
+   * read them, do not change them.
+   *
+   * @returns An iterator of `[name, values]`.
+   *
+   * @example Listing fields in order
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * const headers = new Headers([["Accept", "a"], ["Host", "h"], ["accept", "b"]]);
+   * const names = [...headers.getAllRawHeaders()].map(([name]) => name);
+   * console.assert(names.join() === "Accept,Host");
+   * ```
+   */
+  *getAllRawHeaders(): IterableIterator<[string, readonly string[]]> {
+    for (const entry of this.#entries.values()) {
+      yield [entry.name, entry.values];
+    }
+  }
+
+  /**
+   * An independent copy. Mirrors `Headers.copy`.
+   *
+   * @returns A new `Headers` with the same fields.
+   *
+   * @example Copying before changing
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * const original = new Headers({ A: "1" });
+   * const copy = original.copy();
+   * copy.addRawHeader("A", "2");
+   * console.assert(original.getRawHeaders("A")?.length === 1);
+   * ```
+   */
+  copy(): Headers {
+    const copy = new Headers();
+    for (const [key, entry] of this.#entries) {
+      copy.#entries.set(key, {
+        name: entry.name,
+        values: entry.values.slice(),
+      });
+    }
+    return copy;
+  }
+
+  /**
+   * The values of a field joined by commas, or `undefined` when it is
+   * absent. Mirrors Tornado's `HTTPHeaders[name]`, which joins with `","`.
+   * Do not use it for `Set-Cookie`, whose values contain commas: use
+   * `getRawHeaders` or `getList`.
+   *
+   * @param name The field name, in any case.
+   * @returns The joined values, or `undefined`.
+   *
+   * @example Reading a comma-joined value
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * const headers = new Headers({ "Cache-Control": ["no-cache", "no-store"] });
+   * console.assert(headers.get("cache-control") === "no-cache,no-store");
+   * ```
+   */
+  get(name: string): string | undefined {
+    const entry = this.#entries.get(name.toLowerCase());
+    if (entry === undefined) return undefined;
+    return entry.values.length === 1 ? entry.values[0] : entry.values.join(",");
+  }
+
+  /**
+   * The values of a field, an empty array when it is absent. Mirrors
+   * Tornado's `HTTPHeaders.get_list`.
+   *
+   * @param name The field name, in any case.
+   * @returns A copy of the values.
+   *
+   * @example Reading every value of a field
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * console.assert(new Headers().getList("Set-Cookie").length === 0);
+   * ```
+   */
+  getList(name: string): string[] {
+    return this.getRawHeaders(name, []);
+  }
+
+  /**
+   * Every `[name, value]` pair, one per value, in the order
+   * `getAllRawHeaders` gives. Mirrors Tornado's `HTTPHeaders.get_all`; it is
+   * also what `new Headers(other)` copies.
+   *
+   * @returns An iterator of `[name, value]`.
+   *
+   * @example Iterating over name-value pairs
+   * ```ts
+   * import { Headers } from "@torsion/torsion/http";
+   * const headers = new Headers({ A: ["1", "2"], B: "3" });
+   * console.assert([...headers].map(([n, v]) => `${n}=${v}`).join() === "A=1,A=2,B=3");
+   * ```
+   */
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    for (const entry of this.#entries.values()) {
+      for (const value of entry.values) yield [entry.name, value];
+    }
+  }
+}

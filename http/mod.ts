@@ -1,0 +1,95 @@
+/**
+ * The HTTP/1.1 client, with both faces it is known by:
+ *
+ * - Twisted's `twisted.web.client`: `Agent` and its wrappers
+ *   (`RedirectAgent`, `BrowserLikeRedirectAgent`, `ContentDecoderAgent`,
+ *   `ProxyAgent`), `HTTPConnectionPool`, `readBody`, body producers, and the
+ *   classic one-call `getPage`, all returning Deferreds.
+ * - Tornado's `tornado.httpclient`: `AsyncHTTPClient`, `HTTPRequest`,
+ *   `HTTPResponse`, `HTTPClientError`.
+ *
+ * Both run on one engine written on the reactor's own TCP and TLS
+ * transports: keep-alive pooling, redirects that drop credentials across
+ * origins, gzip and deflate decoding, proxies (CONNECT for https),
+ * timeouts that name the phase that ran out, size limits, and
+ * cancellation that aborts the connection at once.
+ *
+ * @example Twisted style
+ * ```ts ignore
+ * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const pool = new HTTPConnectionPool(reactor);
+ * const response = await new Agent(reactor, { pool }).request("GET", "http://example.com/");
+ * console.log(response.code, (await readBody(response)).length);
+ * await pool.closeCachedConnections();
+ * ```
+ *
+ * @module
+ */
+export { Agent, type AgentOptions } from "./agent.ts";
+export {
+  AsyncHTTPClient,
+  type AsyncHTTPClientOptions,
+  type FetchCallback,
+  type FetchOptions,
+} from "./async_http_client.ts";
+export { BrowserLikeRedirectAgent } from "./browser_like_redirect_agent.ts";
+export {
+  InfiniteRedirection,
+  PageRedirect,
+  PotentialDataLoss,
+  RedirectWithNoLocation,
+  RequestGenerationFailed,
+  RequestNotSent,
+  ResponseDone,
+  SchemeNotSupported,
+} from "./client_errors.ts";
+export { HTTPConnectionPool } from "./connection_pool.ts";
+export {
+  ContentDecoderAgent,
+  type ResponseDecoder,
+} from "./content_decoder_agent.ts";
+export { DeflateDecoder } from "./deflate_decoder.ts";
+export {
+  BodyTooLargeError,
+  DataLoss,
+  HTTPClientError,
+  HTTPStreamClosedError,
+  HTTPTimeoutError,
+  type HTTPTimeoutPhase,
+  PageError,
+  ParseError,
+  PartialDownloadError,
+  RequestTransmissionFailed,
+  ResponseFailed,
+  ResponseNeverReceived,
+} from "./errors.ts";
+export { type BodySource, FileBodyProducer } from "./file_body_producer.ts";
+export { getPage, type GetPageOptions } from "./get_page.ts";
+export { GzipDecoder } from "./gzip_decoder.ts";
+export { Headers, type HeadersInit } from "./headers.ts";
+export {
+  type BodyProducer,
+  HTTPRequest,
+  type HTTPRequestDefaults,
+  type HTTPRequestOptions,
+} from "./http_request.ts";
+export { HTTPResponse, type HTTPResponseOptions } from "./http_response.ts";
+export type {
+  HTTPVersion,
+  IAgent,
+  IBodyProducer,
+  IClientRequest,
+  IResponse,
+  IResponseBodyTransport,
+} from "./interfaces.ts";
+export { ProxyAgent, type ProxyAgentOptions } from "./proxy_agent.ts";
+export { readBody } from "./read_body.ts";
+export { RedirectAgent } from "./redirect_agent.ts";
+export {
+  Response,
+  type ResponseConnection,
+  type ResponseInit,
+} from "./response.ts";
+export { StringProducer } from "./string_producer.ts";
+export { UNKNOWN_LENGTH } from "./unknown_length.ts";

@@ -1,0 +1,371 @@
+/**
+ * An outgoing TCP (or TLS) connection and its attempts, as Twisted's
+ * `base.BaseConnector` with `tcp.Client`.
+ *
+ * @module
+ */
+import { logError } from "../deferred/_logging.ts";
+import { TimeoutError } from "../deferred/errors.ts";
+import { Failure } from "../deferred/failure.ts";
+import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
+import {
+  ConnectError,
+  ConnectionDone,
+  NotConnectingError,
+  TLSError,
+  UserError,
+} from "./errors.ts";
+import type {
+  IAddress,
+  IClientFactory,
+  IConnector,
+  IProtocol,
+  TLSClientOptions,
+} from "./interfaces.ts";
+import {
+  CATEGORY,
+  closeQuietly,
+  connectErrorFor,
+  describeError,
+  logApplicationError,
+  toAddress,
+} from "./_tcp_support.ts";
+import { type Disconnectable, track, untrack } from "./_tcp_tracker.ts";
+import { TCPTransport } from "./_tcp_transport.ts";
+
+/** Where a connector is: Twisted's `BaseConnector.state`. */
+type ConnectorState = IConnector["state"];
+
+/** What an attempt reports to its connector. */
+interface AttemptHandlers {
+  connected(conn: Deno.Conn, negotiatedProtocol: string | null): void;
+  failed(error: Error): void;
+  shutdown(reason: Failure): void;
+}
+
+/**
+ * One `Deno.connect` (plus, for TLS, `Deno.startTls` and the handshake).
+ * It stays tracked by the reactor until its last operation settles, so
+ * `disconnectAll` never leaves a pending connect behind even after the
+ * connector gave up on it.
+ */
+class ConnectAttempt implements Disconnectable {
+  readonly #controller = new AbortController();
+  readonly #handlers: AttemptHandlers;
+  #conn: Deno.Conn | null = null;
+  #abandoned = false;
+  readonly settled: Promise<void>;
+
+  constructor(
+    host: string,
+    port: number,
+    tls: TLSClientOptions | undefined,
+    handlers: AttemptHandlers,
+  ) {
+    this.#handlers = handlers;
+    this.settled = this.#run(host, port, tls);
+  }
+
+  /** Stops the attempt: aborts the connect, or closes the socket mid-handshake. */
+  abandon(): void {
+    this.#abandoned = true;
+    this.#controller.abort();
+    if (this.#conn !== null) closeQuietly(this.#conn);
+  }
+
+  disconnect(reason: Failure): Promise<void> {
+    this.#handlers.shutdown(reason);
+    return this.settled;
+  }
+
+  async #run(
+    host: string,
+    port: number,
+    tls: TLSClientOptions | undefined,
+  ): Promise<void> {
+    let phase: "connect" | "tls" = "connect";
+    let negotiatedProtocol: string | null = null;
+    try {
+      const tcp = await Deno.connect({
+        hostname: host,
+        port,
+        signal: this.#controller.signal,
+      });
+      this.#conn = tcp;
+      if (this.#abandoned) return closeQuietly(tcp);
+      tcp.setNoDelay(true);
+      if (tls !== undefined) {
+        phase = "tls";
+        const conn = await Deno.startTls(tcp, {
+          hostname: tls.hostname ?? host,
+          caCerts: tls.caCerts,
+          alpnProtocols: tls.alpnProtocols,
+        });
+        this.#conn = conn;
+        if (this.#abandoned) return closeQuietly(conn);
+        negotiatedProtocol = (await conn.handshake()).alpnProtocol;
+        if (this.#abandoned) return;
+      }
+    } catch (error) {
+      if (this.#abandoned) return;
+      if (this.#conn !== null) closeQuietly(this.#conn);
+      this.#handlers.failed(
+        phase === "tls"
+          ? new TLSError(
+            `TLS handshake with ${tls?.hostname ?? host}:${port} failed: ${
+              error instanceof Error ? error.message : String(error)
+            }`,
+            { cause: error },
+          )
+          : connectErrorFor(error, host, port),
+      );
+      return;
+    }
+    this.#handlers.connected(this.#conn, negotiatedProtocol);
+  }
+}
+
+/**
+ * Connects to a host and port, reporting each attempt's fate to a client
+ * factory. Mirrors Twisted's `BaseConnector` state machine: `connect()`
+ * from `disconnected`, `stopConnecting()` while `connecting`,
+ * `disconnect()` in any state, and `factory.doStop()` once the factory
+ * stops calling `connect()` again from its callbacks.
+ */
+export class Connector implements IConnector {
+  readonly #reactor: IReactorTime;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #factory: IClientFactory;
+  readonly #timeout: number;
+  readonly #tls: TLSClientOptions | undefined;
+  #state: ConnectorState = "disconnected";
+  #factoryStarted = false;
+  #attempt: ConnectAttempt | null = null;
+  #timeoutCall: IDelayedCall | null = null;
+  #transport: TCPTransport | null = null;
+
+  /**
+   * Creates a connector; nothing happens until `connect()`.
+   *
+   * @param reactor Schedules the timeout and tracks the sockets.
+   * @param host The host name or IP address.
+   * @param port The port.
+   * @param factory The client factory.
+   * @param timeout Seconds before an attempt fails with `TimeoutError`.
+   * @param tls TLS settings, to connect with TLS.
+   */
+  constructor(
+    reactor: IReactorTime,
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    timeout: number,
+    tls: TLSClientOptions | undefined,
+  ) {
+    this.#reactor = reactor;
+    this.#host = host;
+    this.#port = port;
+    this.#factory = factory;
+    this.#timeout = timeout;
+    this.#tls = tls;
+  }
+
+  /** `"connecting"`, `"connected"` or `"disconnected"`. */
+  get state(): ConnectorState {
+    return this.#state;
+  }
+
+  /**
+   * The host and port this connector connects to, as given.
+   *
+   * @returns The destination.
+   */
+  getDestination(): IAddress {
+    return { type: "TCP", host: this.#host, port: this.#port };
+  }
+
+  /**
+   * Starts an attempt: `factory.doStart()` (the first time), then
+   * `factory.startedConnecting(this)`.
+   *
+   * @throws {TypeError} The connector is already connecting or connected.
+   */
+  connect(): void {
+    if (this.#state !== "disconnected") {
+      throw new TypeError(
+        `Cannot connect: the connector is ${this.#state}, not disconnected`,
+      );
+    }
+    this.#state = "connecting";
+    if (!this.#factoryStarted) {
+      this.#factory.doStart();
+      this.#factoryStarted = true;
+    }
+    const attempt: ConnectAttempt = new ConnectAttempt(
+      this.#host,
+      this.#port,
+      this.#tls,
+      {
+        connected: (conn, negotiatedProtocol) =>
+          this.#attemptConnected(attempt, conn, negotiatedProtocol),
+        failed: (error) => this.#attemptFailed(attempt, error),
+        shutdown: (reason) =>
+          this.#attemptFailed(
+            attempt,
+            new ConnectError(
+              `Connection attempt to ${this.#host}:${this.#port} stopped: ${reason.getErrorMessage()}`,
+              { cause: reason.value },
+            ),
+          ),
+      },
+    );
+    this.#attempt = attempt;
+    track(this.#reactor, attempt);
+    attempt.settled.then(
+      () => untrack(this.#reactor, attempt),
+      (error) => {
+        untrack(this.#reactor, attempt);
+        logError(
+          CATEGORY,
+          `Connection attempt failed: ${describeError(error)}`,
+        );
+      },
+    );
+    this.#timeoutCall = this.#reactor.callLater(this.#timeout, () => {
+      this.#timeoutCall = null;
+      this.#attemptFailed(
+        attempt,
+        new TimeoutError(
+          `Timeout while connecting to ${this.#host}:${this.#port} after ${this.#timeout} seconds`,
+        ),
+      );
+    });
+    try {
+      this.#factory.startedConnecting(this);
+    } catch (error) {
+      logApplicationError("startedConnecting", error);
+    }
+  }
+
+  /**
+   * Gives up the attempt in progress; the factory's
+   * `clientConnectionFailed` receives `UserError`.
+   *
+   * @throws {NotConnectingError} No attempt is in progress.
+   */
+  stopConnecting(): void {
+    const attempt = this.#attempt;
+    if (this.#state !== "connecting" || attempt === null) {
+      throw new NotConnectingError(
+        `Cannot stop connecting: the connector is ${this.#state}`,
+      );
+    }
+    this.#attemptFailed(attempt, new UserError());
+  }
+
+  /** Stops connecting, or loses the connection, whichever applies. */
+  disconnect(): void {
+    if (this.#state === "connecting") this.stopConnecting();
+    else if (this.#state === "connected") this.#transport?.loseConnection();
+  }
+
+  #attemptFailed(attempt: ConnectAttempt, error: Error): void {
+    if (this.#attempt !== attempt) return;
+    this.#attempt = null;
+    attempt.abandon();
+    this.#connectionFailed(new Failure(error));
+  }
+
+  #attemptConnected(
+    attempt: ConnectAttempt,
+    conn: Deno.Conn,
+    negotiatedProtocol: string | null,
+  ): void {
+    if (this.#attempt !== attempt) {
+      closeQuietly(conn);
+      return;
+    }
+    this.#attempt = null;
+    this.#cancelTimeout();
+    this.#state = "connected";
+    const addr = toAddress(conn.remoteAddr);
+    let protocol: IProtocol | null;
+    try {
+      protocol = this.#factory.buildProtocol(addr);
+    } catch (error) {
+      logApplicationError("buildProtocol", error);
+      closeQuietly(conn);
+      this.#connectionFailed(
+        new Failure(
+          new ConnectError(
+            `Could not build a protocol for ${addr.host}:${addr.port}`,
+            { cause: error },
+          ),
+        ),
+      );
+      return;
+    }
+    if (protocol === null) {
+      // Twisted closes at once and reports a clean loss of the connection.
+      closeQuietly(conn);
+      queueMicrotask(() =>
+        this.#connectionLost(new Failure(new ConnectionDone()))
+      );
+      return;
+    }
+    const reactor = this.#reactor;
+    const transport: TCPTransport = new TCPTransport(conn, protocol, {
+      tlsHostname: this.#host,
+      tls: this.#tls !== undefined,
+      noDelay: true,
+      negotiatedProtocol,
+      onLost: (reason) => {
+        untrack(reactor, transport);
+        this.#transport = null;
+        this.#connectionLost(reason);
+      },
+    });
+    this.#transport = transport;
+    track(reactor, transport);
+    transport.start();
+  }
+
+  #cancelTimeout(): void {
+    const call = this.#timeoutCall;
+    this.#timeoutCall = null;
+    if (call !== null && call.active()) call.cancel();
+  }
+
+  #connectionFailed(reason: Failure): void {
+    this.#cancelTimeout();
+    this.#state = "disconnected";
+    try {
+      this.#factory.clientConnectionFailed(this, reason);
+    } catch (error) {
+      logApplicationError("clientConnectionFailed", error);
+    }
+    this.#stopFactoryUnlessReconnecting();
+  }
+
+  #connectionLost(reason: Failure): void {
+    this.#state = "disconnected";
+    try {
+      this.#factory.clientConnectionLost(this, reason);
+    } catch (error) {
+      logApplicationError("clientConnectionLost", error);
+    }
+    this.#stopFactoryUnlessReconnecting();
+  }
+
+  /** A factory that called `connect()` again from its callback keeps running. */
+  #stopFactoryUnlessReconnecting(): void {
+    if (this.#state !== "disconnected") return;
+    this.#factoryStarted = false;
+    try {
+      this.#factory.doStop();
+    } catch (error) {
+      logApplicationError("doStop", error);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Small helpers shared by the TCP transport, port and connector: address
+ * conversion, quiet closing, and mapping Deno's socket errors to Twisted's.
+ *
+ * @module
+ */
+import { logError } from "../deferred/_logging.ts";
+import {
+  ConnectError,
+  ConnectionLost,
+  ConnectionRefusedError,
+  DNSLookupError,
+} from "./errors.ts";
+import type { IAddress } from "./interfaces.ts";
+
+/** The logging category of every socket event. */
+export const CATEGORY: readonly string[] = ["torsion", "reactor"];
+
+/** Converts Deno's address of a TCP socket to Twisted's `IPv4Address` shape. */
+export function toAddress(addr: Deno.Addr): IAddress {
+  const net = addr as Deno.NetAddr;
+  return { type: "TCP", host: net.hostname, port: net.port };
+}
+
+/**
+ * Closes a socket or listener that may already be closed (or consumed by
+ * `Deno.startTls`), where the resulting `BadResource` means nothing.
+ */
+export function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch {
+    // Already closed: the only outcome close() can report.
+  }
+}
+
+/** The stack of an error (its text for non-errors), for error logs. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    return error.stack ?? `${error.name}: ${error.message}`;
+  }
+  return String(error);
+}
+
+/**
+ * Lets an async loop run on its own. The loops handle their errors inside;
+ * whatever still escapes is a bug to log, never an unhandled rejection
+ * that would end the process.
+ */
+export function detach(loop: Promise<unknown>, what: string): void {
+  loop.catch((error) =>
+    logError(CATEGORY, `Internal error in ${what}: ${describeError(error)}`)
+  );
+}
+
+/** Logs a throw from application code (a protocol, factory or producer). */
+export function logApplicationError(what: string, error: unknown): void {
+  logError(CATEGORY, `Unhandled error in ${what}: ${describeError(error)}`);
+}
+
+/**
+ * Maps a failed `Deno.connect` to Twisted's connect errors. Deno reports a
+ * failed name lookup as a plain `Error` ("failed to lookup address
+ * information") or, for a malformed name, a `URIError`.
+ */
+export function connectErrorFor(
+  error: unknown,
+  host: string,
+  port: number,
+): ConnectError {
+  const options = { cause: error };
+  const reason = error instanceof Error ? error.message : String(error);
+  if (error instanceof Deno.errors.ConnectionRefused) {
+    return new ConnectionRefusedError(
+      `Connection was refused by other side: ${host}:${port}: ${reason}`,
+      options,
+    );
+  }
+  if (
+    error instanceof URIError ||
+    error instanceof Deno.errors.NotFound ||
+    /failed to lookup address/i.test(reason)
+  ) {
+    return new DNSLookupError(
+      `Address '${host}' not found: ${reason}`,
+      options,
+    );
+  }
+  return new ConnectError(
+    `An error occurred while connecting to ${host}:${port}: ${reason}`,
+    options,
+  );
+}
+
+/** Wraps a read or write error (reset, broken pipe) in `ConnectionLost`. */
+export function connectionLostFor(error: unknown): ConnectionLost {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConnectionLost(
+    `Connection to the other side was lost in a non-clean fashion: ${reason}`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,689 @@
+/**
+ * The transport of one TCP (or TLS) connection on a `Deno.Conn`, as
+ * Twisted's `tcp.Connection` on `abstract.FileDescriptor`.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { Deferred } from "../deferred/deferred.ts";
+import { Failure } from "../deferred/failure.ts";
+import {
+  ConnectionAborted,
+  ConnectionDone,
+  ConnectionLost,
+  TLSError,
+} from "./errors.ts";
+import type {
+  IAddress,
+  IProducer,
+  IProtocol,
+  IPushProducer,
+  ITLSTransport,
+  TLSClientOptions,
+} from "./interfaces.ts";
+import {
+  CATEGORY,
+  closeQuietly,
+  connectionLostFor,
+  detach,
+  logApplicationError,
+  toAddress,
+} from "./_tcp_support.ts";
+import type { Disconnectable } from "./_tcp_tracker.ts";
+
+/**
+ * The write-buffer high-water mark: a streaming producer is paused when
+ * more than this many bytes wait to be written. Twisted's `bufferSize`.
+ */
+const BUFFER_SIZE = 65536;
+/** The most bytes one `read()` asks for; Twisted reads `bufferSize` too. */
+const READ_SIZE = 65536;
+/**
+ * The first read buffer's size. It doubles each time a read fills it, up
+ * to `READ_SIZE`: an idle connection then holds 4 KiB instead of 64.
+ */
+const FIRST_READ_SIZE = 4096;
+/** Small writes queued together are joined into one `write()` up to this size. */
+const COALESCE_SIZE = 65536;
+
+const encoder = new TextEncoder();
+
+/** What the creator of a transport tells it. */
+export interface TCPTransportOptions {
+  /** The host name `startTLS` verifies by default: the host connected to. */
+  tlsHostname: string;
+  /** Whether `conn` already speaks TLS (accepted by a TLS port or connected with TLS). */
+  tls: boolean;
+  /** Whether Nagle's algorithm is off on the socket, for `getTcpNoDelay`. */
+  noDelay: boolean;
+  /** The ALPN protocol a completed TLS handshake settled on. */
+  negotiatedProtocol: string | null;
+  /** Runs once after the protocol's `connectionLost`, for bookkeeping. */
+  onLost(reason: Failure): void;
+}
+
+interface TLSRequest {
+  readonly options: TLSClientOptions;
+  readonly deferred: Deferred<void>;
+}
+
+/**
+ * One connection: reads into a reused buffer (grown on demand) and hands
+ * each piece to the protocol as a fresh copy; queues writes and writes
+ * them in order, joining small ones; pauses and resumes producers at
+ * `BUFFER_SIZE`.
+ *
+ * Closing is asynchronous: `connectionLost` runs once every pending read,
+ * write and TLS operation on the socket has settled, so a test that awaits
+ * `connectionLost` leaves no operation behind.
+ */
+export class TCPTransport implements ITLSTransport, Disconnectable {
+  #conn: Deno.Conn;
+  /** The plain socket, while there is one: Deno offers socket options only on it. */
+  #tcp: Deno.TcpConn | null;
+  readonly #protocol: IProtocol;
+  readonly #host: IAddress;
+  readonly #peer: IAddress;
+  readonly #tlsHostname: string;
+  readonly #onLost: (reason: Failure) => void;
+  #tls: boolean;
+  #noDelay: boolean;
+  #keepAlive = false;
+  #negotiatedProtocol: string | null;
+
+  #connected = false;
+  #disconnecting = false;
+  #closing = false;
+  #reason: Failure | null = null;
+  #lostScheduled = false;
+  #lost = false;
+  #lostWaiters: (() => void)[] = [];
+
+  #reading = false;
+  #readPaused = false;
+  #held: Uint8Array | null = null;
+  #heldEnd = false;
+  #readBuffer: Uint8Array | null = null;
+
+  #queue: Uint8Array[] = [];
+  #queueHead = 0;
+  #queued = 0;
+  #writing = false;
+  #producer: IProducer | null = null;
+  #streaming = false;
+  #producerPaused = false;
+
+  #tlsRequest: TLSRequest | null = null;
+  #tlsHeld: Uint8Array[] = [];
+  #switching = false;
+
+  /**
+   * Wraps a connected socket. Nothing happens until `start()`.
+   *
+   * @param conn The socket (plain TCP or TLS).
+   * @param protocol The protocol to drive.
+   * @param options See `TCPTransportOptions`.
+   */
+  constructor(
+    conn: Deno.Conn,
+    protocol: IProtocol,
+    options: TCPTransportOptions,
+  ) {
+    this.#conn = conn;
+    this.#tcp = options.tls ? null : conn as Deno.TcpConn;
+    this.#protocol = protocol;
+    this.#host = toAddress(conn.localAddr);
+    this.#peer = toAddress(conn.remoteAddr);
+    this.#tlsHostname = options.tlsHostname;
+    this.#tls = options.tls;
+    this.#noDelay = options.noDelay;
+    this.#negotiatedProtocol = options.negotiatedProtocol;
+    this.#onLost = options.onLost;
+  }
+
+  /** The ALPN protocol the TLS handshake settled on, or `null`. */
+  get negotiatedProtocol(): string | null {
+    return this.#negotiatedProtocol;
+  }
+
+  /**
+   * Whether the connection is still up: `connectionLost` has not run.
+   * Mirrors Twisted's `connected` attribute.
+   */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /**
+   * Whether the connection is closing: `loseConnection` was called (as
+   * Twisted's `disconnecting`), or it was aborted or lost. Line protocols
+   * stop delivering the lines that follow one that closed the connection.
+   */
+  get disconnecting(): boolean {
+    return this.#disconnecting || this.#closing;
+  }
+
+  /** Calls `makeConnection` on the protocol, then starts reading. */
+  start(): void {
+    this.#connected = true;
+    try {
+      this.#protocol.makeConnection(this);
+    } catch (error) {
+      this.#applicationFailed("connectionMade", error);
+      return;
+    }
+    this.#startReading();
+  }
+
+  /**
+   * Queues bytes for writing. Strings are UTF-8 encoded. The array is
+   * written as it is, not copied: do not modify it afterwards. Writes
+   * after `connectionLost` (or after `abortConnection`) are ignored, as
+   * in Twisted; writes after `loseConnection` are still flushed.
+   *
+   * @param data The bytes.
+   * @throws {TypeError} `data` is neither a Uint8Array nor a string.
+   */
+  write(data: Uint8Array | string): void {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot write data: expected a Uint8Array or a string, got ${typeof data}`,
+      );
+    }
+    if (!this.#connected || this.#closing || bytes.byteLength === 0) return;
+    if (this.#tlsRequest !== null) this.#tlsHeld.push(bytes);
+    else this.#queue.push(bytes);
+    this.#queued += bytes.byteLength;
+    if (
+      this.#producer !== null && this.#streaming && this.#queued > BUFFER_SIZE
+    ) {
+      this.#producerPaused = true;
+      (this.#producer as IPushProducer).pauseProducing();
+    }
+    this.#startWriting();
+  }
+
+  /**
+   * Queues each piece in order.
+   *
+   * @param data The pieces.
+   */
+  writeSequence(data: Iterable<Uint8Array | string>): void {
+    for (const piece of data) this.write(piece);
+  }
+
+  /**
+   * Closes once the queued writes are flushed and a registered pull (or
+   * paused push) producer has unregistered; stops reading at once.
+   * `connectionLost` then receives `ConnectionDone`.
+   */
+  loseConnection(): void {
+    if (!this.#connected || this.#disconnecting || this.#closing) return;
+    this.#disconnecting = true;
+    this.#startWriting();
+  }
+
+  /** Closes at once, dropping queued writes; `connectionLost` receives `ConnectionAborted`. */
+  abortConnection(): void {
+    if (!this.#connected) return;
+    this.#closeWith(new Failure(new ConnectionAborted()));
+  }
+
+  /**
+   * The address of the other end.
+   *
+   * @returns The peer's address.
+   */
+  getPeer(): IAddress {
+    return this.#peer;
+  }
+
+  /**
+   * The address of this end.
+   *
+   * @returns The local address.
+   */
+  getHost(): IAddress {
+    return this.#host;
+  }
+
+  /**
+   * Turns Nagle's algorithm off (`true`) or on. Deno exposes no socket
+   * options on a TLS connection, so there the call is ignored.
+   *
+   * @param enabled Whether to turn Nagle's algorithm off.
+   */
+  setTcpNoDelay(enabled: boolean): void {
+    const tcp = this.#socket("setTcpNoDelay");
+    if (tcp === null) return;
+    tcp.setNoDelay(enabled);
+    this.#noDelay = enabled;
+  }
+
+  /**
+   * Whether Nagle's algorithm is off.
+   *
+   * @returns The last value set on the socket.
+   */
+  getTcpNoDelay(): boolean {
+    return this.#noDelay;
+  }
+
+  /**
+   * Turns TCP keep-alive probes on or off; ignored on TLS connections as
+   * `setTcpNoDelay` is.
+   *
+   * @param enabled Whether to send keep-alive probes.
+   */
+  setTcpKeepAlive(enabled: boolean): void {
+    const tcp = this.#socket("setTcpKeepAlive");
+    if (tcp === null) return;
+    tcp.setKeepAlive(enabled);
+    this.#keepAlive = enabled;
+  }
+
+  /**
+   * Whether keep-alive probes are on.
+   *
+   * @returns The last value set on the socket.
+   */
+  getTcpKeepAlive(): boolean {
+    return this.#keepAlive;
+  }
+
+  /**
+   * Attaches a producer, as Twisted's `registerProducer`: a pull producer
+   * is asked for data at once and whenever the queue drains; a push
+   * producer is paused past `BUFFER_SIZE` and resumed once drained. On a
+   * lost connection the producer is stopped at once.
+   *
+   * @param producer The producer.
+   * @param streaming `true` for a push producer, `false` for a pull producer.
+   * @throws {TypeError} A producer is already registered.
+   */
+  registerProducer(producer: IProducer, streaming: boolean): void {
+    if (this.#producer !== null) {
+      throw new TypeError(
+        "Cannot register a producer: another producer is registered and was never unregistered",
+      );
+    }
+    if (this.#lost) {
+      producer.stopProducing();
+      return;
+    }
+    this.#producer = producer;
+    this.#streaming = streaming;
+    this.#producerPaused = false;
+    if (!streaming) producer.resumeProducing();
+  }
+
+  /** Detaches the producer; a pending `loseConnection` may now complete. */
+  unregisterProducer(): void {
+    this.#producer = null;
+    if (this.#connected && this.#disconnecting) this.#startWriting();
+  }
+
+  /** Stops reading from the socket: the peer's writes back up in the kernel. */
+  pauseProducing(): void {
+    this.#readPaused = true;
+  }
+
+  /** Reads again after `pauseProducing`. */
+  resumeProducing(): void {
+    if (!this.#connected || this.#disconnecting) return;
+    this.#readPaused = false;
+    this.#startReading();
+  }
+
+  /** Same as `loseConnection`, as in Twisted. */
+  stopProducing(): void {
+    this.loseConnection();
+  }
+
+  /**
+   * Starts a client TLS handshake over this connection, as Twisted's
+   * `startTLS`. Bytes written before the call are sent in plain text
+   * first; bytes written after it wait and are sent encrypted.
+   *
+   * Deno cannot take over a socket with a read pending, so the switch
+   * waits for the current read to return. Call it from `connectionMade`
+   * or `dataReceived` (no read is pending then), and make sure the peer
+   * sends nothing more in plain text: the next bytes must be its side of
+   * the handshake.
+   *
+   * @param options The name to verify, extra CA certificates, ALPN.
+   * @returns A Deferred that fires once the handshake is done, or fails
+   *   with `TLSError` (and the connection is closed).
+   * @throws {TypeError} The connection already uses TLS or is switching.
+   */
+  startTLS(options: TLSClientOptions = {}): Deferred<void> {
+    if (this.#tls || this.#tlsRequest !== null) {
+      throw new TypeError("Cannot start TLS: the connection already uses TLS");
+    }
+    const deferred = new Deferred<void>();
+    if (!this.#connected || this.#closing || this.#disconnecting) {
+      deferred.errback(
+        new ConnectionLost("Cannot start TLS: the connection is closing"),
+      );
+      return deferred;
+    }
+    this.#tlsRequest = { options, deferred };
+    this.#maybeSwitch();
+    return deferred;
+  }
+
+  /**
+   * Closes with `reason` (for `disconnectAll`).
+   *
+   * @param reason What `connectionLost` receives.
+   * @returns A Promise that resolves after `connectionLost`.
+   */
+  disconnect(reason: Failure): Promise<void> {
+    this.#closeWith(reason);
+    if (this.#lost) return Promise.resolve();
+    return new Promise((resolve) => this.#lostWaiters.push(resolve));
+  }
+
+  /** The plain socket to set an option on, or `null` (logged) when there is none. */
+  #socket(what: string): Deno.TcpConn | null {
+    if (this.#tcp === null || this.#closing) {
+      getLogger([...CATEGORY]).debug(
+        "{what} ignored: Deno exposes no socket options on this connection",
+        { what },
+      );
+      return null;
+    }
+    return this.#tcp;
+  }
+
+  #wantsToRead(): boolean {
+    return !this.#closing && !this.#disconnecting && !this.#readPaused &&
+      this.#tlsRequest === null && !this.#switching;
+  }
+
+  #startReading(): void {
+    if (this.#reading || !this.#wantsToRead()) return;
+    this.#reading = true;
+    detach(this.#readLoop(), "the read loop");
+  }
+
+  async #readLoop(): Promise<void> {
+    try {
+      // Data held while paused is delivered after resumeProducing returns,
+      // never inside it: a producer chain must not re-enter its caller.
+      if (this.#held !== null || this.#heldEnd) await undefined;
+      while (this.#wantsToRead()) {
+        const held = this.#held;
+        if (held !== null) {
+          this.#held = null;
+          this.#deliver(held);
+          continue;
+        }
+        if (this.#heldEnd) {
+          this.#closeWith(new Failure(new ConnectionDone()));
+          return;
+        }
+        const buffer = this.#readBuffer ??= new Uint8Array(FIRST_READ_SIZE);
+        const n = await this.#conn.read(buffer);
+        // After loseConnection Twisted reads no more: a late piece, or the
+        // end of file of a peer that half-closed, must not cut the flush.
+        if (this.#closing || this.#disconnecting) return;
+        if (n === null) {
+          if (this.#readPaused) this.#heldEnd = true;
+          else this.#closeWith(new Failure(new ConnectionDone()));
+          return;
+        }
+        if (n === 0) continue;
+        const data = buffer.slice(0, n);
+        if (n === buffer.byteLength && n < READ_SIZE) {
+          this.#readBuffer = new Uint8Array(n * 2);
+        }
+        if (this.#readPaused) {
+          this.#held = data;
+          return;
+        }
+        this.#deliver(data);
+      }
+    } catch (error) {
+      if (!this.#closing) {
+        this.#closeWith(new Failure(connectionLostFor(error)));
+      }
+    } finally {
+      this.#reading = false;
+      this.#settled();
+    }
+  }
+
+  #deliver(data: Uint8Array): void {
+    try {
+      this.#protocol.dataReceived(data);
+    } catch (error) {
+      this.#applicationFailed("dataReceived", error);
+    }
+  }
+
+  #startWriting(): void {
+    if (this.#writing || this.#switching || this.#closing) return;
+    this.#writing = true;
+    detach(this.#writeLoop(), "the write loop");
+  }
+
+  async #writeLoop(): Promise<void> {
+    try {
+      // Writes made in the same turn are joined into one socket write.
+      await undefined;
+      for (;;) {
+        while (this.#queueHead < this.#queue.length) {
+          const chunk = this.#takeChunk();
+          let offset = 0;
+          while (offset < chunk.byteLength) {
+            offset += await this.#conn.write(
+              offset === 0 ? chunk : chunk.subarray(offset),
+            );
+            if (this.#closing) return;
+          }
+          this.#queued -= chunk.byteLength;
+        }
+        if (!this.#afterDrain()) return;
+      }
+    } catch (error) {
+      if (!this.#closing) {
+        this.#closeWith(new Failure(connectionLostFor(error)));
+      }
+    } finally {
+      this.#writing = false;
+      this.#settled();
+    }
+  }
+
+  /** The next queued piece, joined with the small ones behind it. */
+  #takeChunk(): Uint8Array {
+    const queue = this.#queue;
+    let end = this.#queueHead;
+    let size = 0;
+    while (end < queue.length && size < COALESCE_SIZE) {
+      size += queue[end++].byteLength;
+    }
+    let chunk: Uint8Array;
+    if (end - this.#queueHead === 1) {
+      chunk = queue[this.#queueHead];
+    } else {
+      chunk = new Uint8Array(size);
+      let offset = 0;
+      for (let i = this.#queueHead; i < end; i++) {
+        chunk.set(queue[i], offset);
+        offset += queue[i].byteLength;
+      }
+    }
+    if (end === queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    } else {
+      this.#queueHead = end;
+    }
+    return chunk;
+  }
+
+  /**
+   * Twisted's end of `doWrite`: with the queue empty, ask a pull (or
+   * paused push) producer for more, or else finish a `loseConnection`.
+   *
+   * @returns Whether the loop should go on.
+   */
+  #afterDrain(): boolean {
+    if (this.#closing || this.#tlsRequest !== null) return false;
+    const producer = this.#producer;
+    if (producer !== null && (!this.#streaming || this.#producerPaused)) {
+      this.#producerPaused = false;
+      try {
+        producer.resumeProducing();
+      } catch (error) {
+        this.#applicationFailed("resumeProducing", error);
+        return false;
+      }
+      // Go on if it wrote, or unregistered so that loseConnection may finish.
+      return this.#queueHead < this.#queue.length ||
+        this.#producer !== producer;
+    }
+    if (this.#disconnecting) this.#closeWith(new Failure(new ConnectionDone()));
+    return false;
+  }
+
+  #maybeSwitch(): void {
+    const request = this.#tlsRequest;
+    if (
+      request === null || this.#switching || this.#reading || this.#writing ||
+      this.#closing
+    ) {
+      return;
+    }
+    this.#switching = true;
+    detach(this.#switchToTLS(request), "startTLS");
+  }
+
+  async #switchToTLS(request: TLSRequest): Promise<void> {
+    const hostname = request.options.hostname ?? this.#tlsHostname;
+    let failure: unknown = null;
+    try {
+      const tls = await Deno.startTls(this.#conn as Deno.TcpConn, {
+        hostname,
+        caCerts: request.options.caCerts,
+        alpnProtocols: request.options.alpnProtocols,
+      });
+      this.#conn = tls;
+      this.#tcp = null;
+      this.#tls = true;
+      // A close during startTls hit the consumed TCP socket and did nothing.
+      if (this.#closing) closeQuietly(tls);
+      else this.#negotiatedProtocol = (await tls.handshake()).alpnProtocol;
+    } catch (error) {
+      failure = error;
+    }
+    this.#switching = false;
+    this.#tlsRequest = null;
+    if (this.#closing) {
+      request.deferred.errback(this.#reason);
+      this.#maybeLost();
+      return;
+    }
+    if (failure !== null) {
+      const message = failure instanceof Error
+        ? failure.message
+        : String(failure);
+      const error = new TLSError(
+        `TLS handshake with ${hostname} failed: ${message}`,
+        { cause: failure },
+      );
+      this.#closeWith(
+        new Failure(new ConnectionLost(error.message, { cause: error })),
+      );
+      request.deferred.errback(error);
+      return;
+    }
+    for (const held of this.#tlsHeld) this.#queue.push(held);
+    this.#tlsHeld = [];
+    request.deferred.callback(undefined);
+    this.#startReading();
+    this.#startWriting();
+  }
+
+  /** A read, write or TLS switch has finished: close or switch if waiting on it. */
+  #settled(): void {
+    if (this.#closing) this.#maybeLost();
+    else this.#maybeSwitch();
+  }
+
+  /** Logs a throw from the protocol or producer and drops the connection, as Twisted does. */
+  #applicationFailed(what: string, error: unknown): void {
+    logApplicationError(what, error);
+    const message = error instanceof Error ? error.message : String(error);
+    this.#closeWith(
+      new Failure(
+        new ConnectionLost(
+          `Connection closed after ${what} threw: ${message}`,
+          {
+            cause: error,
+          },
+        ),
+      ),
+    );
+  }
+
+  #closeWith(reason: Failure): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#reason = reason;
+    this.#queue = [];
+    this.#queueHead = 0;
+    this.#queued = 0;
+    this.#tlsHeld = [];
+    this.#held = null;
+    closeQuietly(this.#conn);
+    this.#maybeLost();
+  }
+
+  #maybeLost(): void {
+    if (
+      !this.#closing || this.#lostScheduled || this.#reading || this.#writing ||
+      this.#switching
+    ) {
+      return;
+    }
+    this.#lostScheduled = true;
+    // Never synchronously inside loseConnection or abortConnection, as in Twisted.
+    queueMicrotask(() => this.#connectionLost());
+  }
+
+  #connectionLost(): void {
+    const reason = this.#reason as Failure;
+    this.#connected = false;
+    this.#lost = true;
+    const producer = this.#producer;
+    this.#producer = null;
+    if (producer !== null) {
+      try {
+        producer.stopProducing();
+      } catch (error) {
+        logApplicationError("stopProducing", error);
+      }
+    }
+    const request = this.#tlsRequest;
+    this.#tlsRequest = null;
+    if (request !== null && !request.deferred.called) {
+      request.deferred.errback(reason);
+    }
+    try {
+      this.#protocol.connectionLost(reason);
+    } catch (error) {
+      logApplicationError("connectionLost", error);
+    }
+    try {
+      this.#onLost(reason);
+    } catch (error) {
+      logApplicationError("connection bookkeeping", error);
+    }
+    for (const resolve of this.#lostWaiters) resolve();
+    this.#lostWaiters = [];
+  }
+}

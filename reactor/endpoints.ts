@@ -1,0 +1,469 @@
+/**
+ * Endpoints: where to listen or connect, as objects (`TCP4ServerEndpoint`,
+ * `SSL4ClientEndpoint`, …) or as strings (`serverFromString(reactor,
+ * "tcp:8080")`), as `twisted.internet.endpoints`.
+ *
+ * @module
+ */
+import { type Deferred, fail, maybeDeferred } from "../deferred/deferred.ts";
+import { parseClient, parseServer } from "./_endpoint_parser.ts";
+import { WrappingFactory } from "./_wrapping_factory.ts";
+import type {
+  ConnectTCPOptions,
+  IAddress,
+  IConnector,
+  IListeningPort,
+  IProtocol,
+  IProtocolFactory,
+  IReactorSSL,
+  IReactorTCP,
+  IStreamClientEndpoint,
+  IStreamServerEndpoint,
+  ListenTCPOptions,
+  TLSClientOptions,
+  TLSServerOptions,
+} from "./interfaces.ts";
+import { Factory } from "./protocol.ts";
+
+/**
+ * A TCP server endpoint. Mirrors Twisted's `TCP4ServerEndpoint`.
+ *
+ * @example Listening on a free port
+ * ```ts
+ * import { Factory, Protocol, reactor, TCP4ServerEndpoint } from "@torsion/torsion/reactor";
+ * const endpoint = new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" });
+ * const port = await endpoint.listen(Factory.forProtocol(Protocol));
+ * await port.stopListening();
+ * ```
+ */
+export class TCP4ServerEndpoint implements IStreamServerEndpoint {
+  readonly #reactor: IReactorTCP;
+  readonly #port: number;
+  readonly #options: ListenTCPOptions;
+
+  /**
+   * Describes a TCP port to listen on.
+   *
+   * @param reactor The reactor that listens.
+   * @param port The port; 0 for any free port.
+   * @param options The interface to bind and the backlog.
+   */
+  constructor(
+    reactor: IReactorTCP,
+    port: number,
+    options: ListenTCPOptions = {},
+  ) {
+    this.#reactor = reactor;
+    this.#port = port;
+    this.#options = options;
+  }
+
+  /**
+   * Listens with `factory`. Mirrors `TCP4ServerEndpoint.listen`.
+   *
+   * @param factory Builds a protocol per connection.
+   * @returns A Deferred of the listening port; it fails with
+   *   `CannotListenError` when the port cannot be bound.
+   *
+   * @example
+   * ```ts
+   * import { Factory, Protocol, TCP4ServerEndpoint } from "@torsion/torsion/reactor";
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * await new TCP4ServerEndpoint(reactor, 8080).listen(Factory.forProtocol(Protocol));
+   * console.assert(reactor.tcpServers[0][0] === 8080);
+   * ```
+   */
+  listen(factory: IProtocolFactory): Deferred<IListeningPort> {
+    return maybeDeferred(() =>
+      this.#reactor.listenTCP(this.#port, factory, this.#options)
+    );
+  }
+}
+
+/**
+ * A TLS server endpoint. Mirrors Twisted's `SSL4ServerEndpoint`, with
+ * Deno's PEM options in place of a context factory.
+ *
+ * @example
+ * ```ts
+ * import { Factory, Protocol, SSL4ServerEndpoint } from "@torsion/torsion/reactor";
+ * import { MemoryReactor } from "@torsion/torsion/testing";
+ * const reactor = new MemoryReactor();
+ * const endpoint = new SSL4ServerEndpoint(reactor, 8443, { cert: "…", key: "…" });
+ * await endpoint.listen(Factory.forProtocol(Protocol));
+ * console.assert(reactor.sslServers.length === 1);
+ * ```
+ */
+export class SSL4ServerEndpoint implements IStreamServerEndpoint {
+  readonly #reactor: IReactorSSL;
+  readonly #port: number;
+  readonly #tls: TLSServerOptions;
+  readonly #options: ListenTCPOptions;
+
+  /**
+   * Describes a TLS port to listen on.
+   *
+   * @param reactor The reactor that listens.
+   * @param port The port; 0 for any free port.
+   * @param tls The PEM certificate chain and key.
+   * @param options The interface to bind and the backlog.
+   */
+  constructor(
+    reactor: IReactorSSL,
+    port: number,
+    tls: TLSServerOptions,
+    options: ListenTCPOptions = {},
+  ) {
+    this.#reactor = reactor;
+    this.#port = port;
+    this.#tls = tls;
+    this.#options = options;
+  }
+
+  /**
+   * Listens for TLS connections with `factory`. Mirrors
+   * `SSL4ServerEndpoint.listen`.
+   *
+   * @param factory Builds a protocol per connection.
+   * @returns A Deferred of the listening port; it fails with
+   *   `CannotListenError` when the port cannot be bound or the certificate
+   *   is invalid.
+   *
+   * @example
+   * ```ts
+   * import { Factory, Protocol, SSL4ServerEndpoint } from "@torsion/torsion/reactor";
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * const port = await new SSL4ServerEndpoint(reactor, 443, { cert: "c", key: "k" })
+   *   .listen(Factory.forProtocol(Protocol));
+   * console.assert(port.getHost().port === 443);
+   * ```
+   */
+  listen(factory: IProtocolFactory): Deferred<IListeningPort> {
+    return maybeDeferred(() =>
+      this.#reactor.listenSSL(this.#port, factory, this.#tls, this.#options)
+    );
+  }
+}
+
+/**
+ * A TCP client endpoint. Mirrors Twisted's `TCP4ClientEndpoint`.
+ *
+ * @example Connecting and writing
+ * ```ts
+ * import { Factory, Protocol, TCP4ClientEndpoint } from "@torsion/torsion/reactor";
+ * import { MemoryReactor, StringTransport } from "@torsion/torsion/testing";
+ * const reactor = new MemoryReactor();
+ * const d = new TCP4ClientEndpoint(reactor, "example.com", 80)
+ *   .connect(Factory.forProtocol(Protocol));
+ * const [, , factory] = reactor.tcpClients[0];
+ * factory.buildProtocol({ type: "TCP", host: "example.com", port: 80 })!
+ *   .makeConnection(new StringTransport());
+ * const protocol = await d;
+ * console.assert(protocol instanceof Protocol);
+ * ```
+ */
+export class TCP4ClientEndpoint implements IStreamClientEndpoint {
+  readonly #reactor: IReactorTCP;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #options: ConnectTCPOptions;
+
+  /**
+   * Describes a TCP destination.
+   *
+   * @param reactor The reactor that connects.
+   * @param host The host name or IP address.
+   * @param port The port.
+   * @param options The connect timeout and bind address.
+   */
+  constructor(
+    reactor: IReactorTCP,
+    host: string,
+    port: number,
+    options: ConnectTCPOptions = {},
+  ) {
+    this.#reactor = reactor;
+    this.#host = host;
+    this.#port = port;
+    this.#options = options;
+  }
+
+  /**
+   * Connects, building the protocol with `factory`. Mirrors
+   * `TCP4ClientEndpoint.connect`.
+   *
+   * @param factory Builds the protocol once connected.
+   * @returns A Deferred that fires with the connected protocol. It fails
+   *   with the `ConnectError` the attempt failed with
+   *   (`ConnectionRefusedError`, `DNSLookupError`, …), `NoProtocol` if the
+   *   factory returned `null`, or `ConnectingCancelledError` if it is
+   *   cancelled first, which also stops the attempt.
+   *
+   * @example Giving up on a slow connection
+   * ```ts
+   * import { CancelledError } from "@torsion/torsion";
+   * import { Factory, Protocol, TCP4ClientEndpoint } from "@torsion/torsion/reactor";
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * const d = new TCP4ClientEndpoint(reactor, "example.com", 80)
+   *   .connect(Factory.forProtocol(Protocol));
+   * d.addErrback((f) => f.trap(CancelledError));
+   * d.cancel();
+   * console.assert(reactor.connectors[0].stoppedConnecting);
+   * ```
+   */
+  connect(factory: IProtocolFactory): Deferred<IProtocol> {
+    return connectWith(
+      factory,
+      (wrapper) =>
+        this.#reactor.connectTCP(
+          this.#host,
+          this.#port,
+          wrapper,
+          this.#options,
+        ),
+    );
+  }
+}
+
+/**
+ * A TLS client endpoint. Mirrors Twisted's `SSL4ClientEndpoint`, with
+ * Deno's TLS options in place of a context factory.
+ *
+ * @example
+ * ```ts
+ * import { Factory, Protocol, SSL4ClientEndpoint } from "@torsion/torsion/reactor";
+ * import { MemoryReactor } from "@torsion/torsion/testing";
+ * const reactor = new MemoryReactor();
+ * new SSL4ClientEndpoint(reactor, "example.com", 443, { hostname: "example.com" })
+ *   .connect(Factory.forProtocol(Protocol));
+ * console.assert(reactor.sslClients[0][3].hostname === "example.com");
+ * ```
+ */
+export class SSL4ClientEndpoint implements IStreamClientEndpoint {
+  readonly #reactor: IReactorSSL;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #tls: TLSClientOptions;
+  readonly #options: ConnectTCPOptions;
+
+  /**
+   * Describes a TLS destination.
+   *
+   * @param reactor The reactor that connects.
+   * @param host The host name or IP address.
+   * @param port The port.
+   * @param tls The name to verify and extra CA certificates.
+   * @param options The connect timeout and bind address.
+   */
+  constructor(
+    reactor: IReactorSSL,
+    host: string,
+    port: number,
+    tls: TLSClientOptions = {},
+    options: ConnectTCPOptions = {},
+  ) {
+    this.#reactor = reactor;
+    this.#host = host;
+    this.#port = port;
+    this.#tls = tls;
+    this.#options = options;
+  }
+
+  /**
+   * Connects with TLS, building the protocol with `factory`. Mirrors
+   * `SSL4ClientEndpoint.connect`.
+   *
+   * @param factory Builds the protocol once connected.
+   * @returns A Deferred that fires with the connected protocol; failures
+   *   and cancellation are as for `TCP4ClientEndpoint.connect`, plus
+   *   `TLSError` when the handshake fails.
+   *
+   * @example
+   * ```ts
+   * import { Factory, Protocol, SSL4ClientEndpoint } from "@torsion/torsion/reactor";
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * const d = new SSL4ClientEndpoint(reactor, "example.com", 443)
+   *   .connect(Factory.forProtocol(Protocol));
+   * d.addErrback(() => null);
+   * d.cancel();
+   * ```
+   */
+  connect(factory: IProtocolFactory): Deferred<IProtocol> {
+    return connectWith(factory, (wrapper) =>
+      this.#reactor.connectSSL(
+        this.#host,
+        this.#port,
+        wrapper,
+        this.#tls,
+        this.#options,
+      ));
+  }
+}
+
+/**
+ * Connects an existing protocol instance through `endpoint`, without
+ * writing a factory. Mirrors Twisted's `endpoints.connectProtocol`.
+ *
+ * @typeParam P The protocol's type, kept in the result.
+ * @param endpoint Where to connect.
+ * @param protocol The protocol to connect.
+ * @returns A Deferred that fires with `protocol` once connected, or fails
+ *   as `endpoint.connect` does.
+ *
+ * @example
+ * ```ts
+ * import { connectProtocol, Protocol, TCP4ClientEndpoint } from "@torsion/torsion/reactor";
+ * import { MemoryReactor, StringTransport } from "@torsion/torsion/testing";
+ * const reactor = new MemoryReactor();
+ * const mine = new Protocol();
+ * const d = connectProtocol(new TCP4ClientEndpoint(reactor, "h", 1), mine);
+ * const [, , factory] = reactor.tcpClients[0];
+ * factory.buildProtocol({ type: "TCP", host: "h", port: 1 })!
+ *   .makeConnection(new StringTransport());
+ * console.assert((await d) === mine);
+ * ```
+ */
+export function connectProtocol<P extends IProtocol>(
+  endpoint: IStreamClientEndpoint,
+  protocol: P,
+): Deferred<P> {
+  class OneShotFactory extends Factory {
+    override buildProtocol(_addr: IAddress): IProtocol {
+      return protocol;
+    }
+  }
+  return endpoint.connect(new OneShotFactory()) as Deferred<P>;
+}
+
+/**
+ * Builds a server endpoint from a description string. Mirrors Twisted's
+ * `endpoints.serverFromString`:
+ *
+ * - `tcp:PORT[:interface=IP][:backlog=N]`: a {@linkcode TCP4ServerEndpoint}
+ *   (also `tcp:port=PORT`, or the arguments positionally);
+ * - `ssl:PORT[:privateKey=FILE][:certKey=FILE][:extraCertChain=FILE][:interface=IP][:backlog=N]`:
+ *   an {@linkcode SSL4ServerEndpoint}. `privateKey` defaults to `server.pem`
+ *   and `certKey` to `privateKey` (one PEM file holding both); the files
+ *   are read at once.
+ *
+ * Arguments are separated by `:`; a backslash escapes the next character
+ * (`privateKey=C\:/key.pem`), see {@linkcode quoteStringArgument}.
+ *
+ * @param reactor The reactor the endpoint listens with.
+ * @param description The description.
+ * @returns The endpoint.
+ * @throws {TypeError} The description is malformed, names an unknown type
+ *   or parameter, lacks a port, or names an option Deno's TLS lacks
+ *   (`sslmethod`, `dhParameters`).
+ * @throws {RangeError} The port is above 65535.
+ * @throws {Deno.errors.NotFound} A key or certificate file does not exist.
+ *
+ * @example
+ * ```ts
+ * import { Factory, Protocol, serverFromString } from "@torsion/torsion/reactor";
+ * import { MemoryReactor } from "@torsion/torsion/testing";
+ * const reactor = new MemoryReactor();
+ * const endpoint = serverFromString(reactor, "tcp:8080:interface=127.0.0.1");
+ * await endpoint.listen(Factory.forProtocol(Protocol));
+ * console.assert(reactor.tcpServers[0][3] === "127.0.0.1");
+ * ```
+ */
+export function serverFromString(
+  reactor: IReactorTCP & IReactorSSL,
+  description: string,
+): IStreamServerEndpoint {
+  const parsed = parseServer(description);
+  const options = { backlog: parsed.backlog, interface: parsed.iface };
+  if (parsed.type === "tcp") {
+    return new TCP4ServerEndpoint(reactor, parsed.port, options);
+  }
+  return new SSL4ServerEndpoint(reactor, parsed.port, parsed.tls, options);
+}
+
+/**
+ * Builds a client endpoint from a description string. Mirrors Twisted's
+ * `endpoints.clientFromString`:
+ *
+ * - `tcp:HOST:PORT` or `tcp:host=HOST:port=PORT` (or one of each), with
+ *   optional `timeout=SECONDS` and `bindAddress=IP`: a
+ *   {@linkcode TCP4ClientEndpoint};
+ * - `ssl:…` with the same arguments plus `hostname=NAME` (the name to
+ *   verify) and `caCertsDir=DIR` (trust the `*.pem` certificates in `DIR`):
+ *   an {@linkcode SSL4ClientEndpoint};
+ * - `tls:HOST:PORT` with `timeout`, `bindAddress` and `trustRoots=DIR`
+ *   (or a single PEM file): an `SSL4ClientEndpoint` verifying `HOST`.
+ *
+ * @param reactor The reactor the endpoint connects with.
+ * @param description The description.
+ * @returns The endpoint.
+ * @throws {TypeError} The description is malformed, names an unknown type
+ *   or parameter, lacks the host or port, or asks for a client certificate
+ *   (`certKey`, `privateKey`, `certificate`) or a wrapped `endpoint`, which
+ *   Torsion does not support.
+ * @throws {RangeError} The port is above 65535.
+ * @throws {Deno.errors.NotFound} The trust root path does not exist.
+ *
+ * @example
+ * ```ts
+ * import { clientFromString, Factory, Protocol } from "@torsion/torsion/reactor";
+ * import { MemoryReactor } from "@torsion/torsion/testing";
+ * const reactor = new MemoryReactor();
+ * const endpoint = clientFromString(reactor, "tcp:host=127.0.0.1:port=8080:timeout=5");
+ * endpoint.connect(Factory.forProtocol(Protocol));
+ * const [host, port, , timeout] = reactor.tcpClients[0];
+ * console.assert(host === "127.0.0.1" && port === 8080 && timeout === 5);
+ * ```
+ */
+export function clientFromString(
+  reactor: IReactorTCP & IReactorSSL,
+  description: string,
+): IStreamClientEndpoint {
+  const parsed = parseClient(description);
+  const options: ConnectTCPOptions = { timeout: parsed.timeout };
+  if (parsed.bindAddress !== null) options.bindAddress = parsed.bindAddress;
+  if (parsed.type === "tcp") {
+    return new TCP4ClientEndpoint(reactor, parsed.host, parsed.port, options);
+  }
+  return new SSL4ClientEndpoint(
+    reactor,
+    parsed.host,
+    parsed.port,
+    parsed.tls,
+    options,
+  );
+}
+
+/**
+ * Escapes `argument` for use in an endpoint description: backslashes and
+ * colons get a backslash. Mirrors Twisted's `endpoints.quoteStringArgument`.
+ *
+ * @param argument The value to embed, such as a Windows path.
+ * @returns The escaped value.
+ *
+ * @example
+ * ```ts
+ * import { quoteStringArgument } from "@torsion/torsion/reactor";
+ * const path = quoteStringArgument("C:\\keys\\server.pem");
+ * console.assert(path === "C\\:\\\\keys\\\\server.pem");
+ * ```
+ */
+export function quoteStringArgument(argument: string): string {
+  return argument.replaceAll("\\", "\\\\").replaceAll(":", "\\:");
+}
+
+function connectWith(
+  factory: IProtocolFactory,
+  start: (wrapper: WrappingFactory) => IConnector,
+): Deferred<IProtocol> {
+  const wrapper = new WrappingFactory(factory);
+  try {
+    wrapper.setConnector(start(wrapper));
+  } catch (error) {
+    return fail(error);
+  }
+  return wrapper.onConnection;
+}

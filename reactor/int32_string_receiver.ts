@@ -1,0 +1,223 @@
+/**
+ * `Int32StringReceiver`: strings framed by a 4-byte big-endian length, as
+ * `twisted.protocols.basic.Int32StringReceiver`.
+ *
+ * @module
+ */
+import { ByteBuffer } from "./_byte_buffer.ts";
+import { callProducer, toBytes } from "./_receiver_support.ts";
+import type { IProtocolFactory, IPushProducer } from "./interfaces.ts";
+import { Protocol } from "./protocol.ts";
+
+const PREFIX_LENGTH = 4;
+const MAX_PREFIXED = 2 ** 32 - 1;
+
+/**
+ * A protocol that sends and receives strings, each preceded by its length
+ * as an unsigned 32-bit big-endian integer. Mirrors Twisted's
+ * `basic.Int32StringReceiver` (an `IntNStringReceiver`).
+ *
+ * Each complete payload goes to `stringReceived` as bytes. A length above
+ * `MAX_LENGTH` goes to `lengthLimitExceeded`, which closes the connection.
+ * The protocol is a push producer: `pauseProducing()` stops delivering
+ * strings until `resumeProducing()`.
+ *
+ * @typeParam F The factory type, so `this.factory` is typed in subclasses.
+ *
+ * @example Framing messages
+ * ```ts
+ * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+ * import { StringTransport } from "@torsion/torsion/testing";
+ *
+ * class Echo extends Int32StringReceiver {
+ *   override stringReceived(string: Uint8Array): void {
+ *     this.sendString(string);
+ *   }
+ * }
+ * const protocol = new Echo();
+ * const transport = new StringTransport();
+ * protocol.makeConnection(transport);
+ * protocol.dataReceived(new Uint8Array([0, 0, 0, 2, 104, 105]));
+ * console.assert(transport.valueString() === "\x00\x00\x00\x02hi");
+ * ```
+ */
+export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
+  extends Protocol<F>
+  implements IPushProducer {
+  /**
+   * The longest payload accepted, in bytes.
+   *
+   * @default 99999
+   */
+  MAX_LENGTH = 99999;
+  /** Whether delivery is paused by `pauseProducing`. */
+  paused = false;
+
+  readonly #buffer = new ByteBuffer();
+
+  /**
+   * Parses length-prefixed strings out of `data` and delivers each complete
+   * one.
+   *
+   * @param data The bytes received.
+   * @throws {TypeError} A string arrived and `stringReceived` is not overridden.
+   *
+   * @example
+   * ```ts
+   * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * let got = 0;
+   * class Count extends Int32StringReceiver {
+   *   override stringReceived(_s: Uint8Array): void { got++; }
+   * }
+   * new Count().dataReceived(new Uint8Array([0, 0, 0, 0, 0, 0, 0, 1, 7]));
+   * console.assert(got === 2);
+   * ```
+   */
+  override dataReceived(data: Uint8Array): void {
+    const buffer = this.#buffer;
+    buffer.append(data);
+    while (buffer.length >= PREFIX_LENGTH && !this.paused) {
+      const length = (buffer.at(0) * 0x1000000) +
+        ((buffer.at(1) << 16) | (buffer.at(2) << 8) | buffer.at(3));
+      if (length > this.MAX_LENGTH) {
+        this.lengthLimitExceeded(length);
+        return;
+      }
+      if (buffer.length < PREFIX_LENGTH + length) return;
+      buffer.skip(PREFIX_LENGTH);
+      this.stringReceived(buffer.take(length));
+    }
+  }
+
+  /**
+   * Called with each payload received; override it. Mirrors
+   * `IntNStringReceiver.stringReceived`.
+   *
+   * @param string The payload bytes (a copy the protocol may keep).
+   * @throws {TypeError} Not overridden.
+   *
+   * @example
+   * ```ts
+   * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * class Print extends Int32StringReceiver {
+   *   override stringReceived(s: Uint8Array): void { console.log(s.length); }
+   * }
+   * console.assert(new Print().MAX_LENGTH === 99999);
+   * ```
+   */
+  stringReceived(string: Uint8Array): void {
+    throw new TypeError(
+      `Cannot deliver string of ${string.length} bytes: override stringReceived`,
+    );
+  }
+
+  /**
+   * Called when the peer announces a string longer than `MAX_LENGTH`. By
+   * default closes the connection. Mirrors
+   * `IntNStringReceiver.lengthLimitExceeded`.
+   *
+   * @param _length The announced length.
+   *
+   * @example
+   * ```ts
+   * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * class Loud extends Int32StringReceiver {
+   *   override lengthLimitExceeded(length: number): void {
+   *     console.error(`refusing ${length} bytes`);
+   *     super.lengthLimitExceeded(length);
+   *   }
+   * }
+   * console.assert(!new Loud().paused);
+   * ```
+   */
+  lengthLimitExceeded(_length: number): void {
+    this.transport?.loseConnection();
+  }
+
+  /**
+   * Writes `string` preceded by its length. Mirrors
+   * `IntNStringReceiver.sendString`.
+   *
+   * @param string The payload (strings are UTF-8 encoded; the length counts bytes).
+   * @throws {TypeError} The protocol has no transport yet.
+   * @throws {RangeError} The payload does not fit a 32-bit length.
+   *
+   * @example
+   * ```ts
+   * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const protocol = new Int32StringReceiver();
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * protocol.sendString("ok");
+   * console.assert(transport.value().length === 6);
+   * ```
+   */
+  sendString(string: Uint8Array | string): void {
+    if (this.transport === null) {
+      throw new TypeError("Cannot send a string before the connection is made");
+    }
+    const payload = toBytes(string);
+    if (payload.length > MAX_PREFIXED) {
+      throw new RangeError(
+        `Cannot send a string longer than ${MAX_PREFIXED} bytes: length is ${payload.length}`,
+      );
+    }
+    const frame = new Uint8Array(PREFIX_LENGTH + payload.length);
+    new DataView(frame.buffer).setUint32(0, payload.length);
+    frame.set(payload, PREFIX_LENGTH);
+    this.transport.write(frame);
+  }
+
+  /**
+   * Stops delivering strings and pauses the transport.
+   *
+   * @example
+   * ```ts
+   * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * const protocol = new Int32StringReceiver();
+   * protocol.pauseProducing();
+   * console.assert(protocol.paused);
+   * ```
+   */
+  pauseProducing(): void {
+    this.paused = true;
+    callProducer(this.transport, "pauseProducing");
+  }
+
+  /**
+   * Resumes the transport and delivers the strings buffered while paused.
+   *
+   * @throws {TypeError} A buffered string cannot be delivered.
+   *
+   * @example
+   * ```ts
+   * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * const protocol = new Int32StringReceiver();
+   * protocol.pauseProducing();
+   * protocol.resumeProducing();
+   * console.assert(!protocol.paused);
+   * ```
+   */
+  resumeProducing(): void {
+    this.paused = false;
+    callProducer(this.transport, "resumeProducing");
+    this.dataReceived(new Uint8Array(0));
+  }
+
+  /**
+   * Stops delivering for good and stops the transport's producing.
+   *
+   * @example
+   * ```ts
+   * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * const protocol = new Int32StringReceiver();
+   * protocol.stopProducing();
+   * console.assert(protocol.paused);
+   * ```
+   */
+  stopProducing(): void {
+    this.paused = true;
+    callProducer(this.transport, "stopProducing");
+  }
+}

@@ -1,0 +1,655 @@
+/**
+ * `MemoryReactor`: a reactor that records listen and connect calls instead
+ * of opening sockets, with a `Clock` for time, as Twisted's
+ * `twisted.internet.testing.MemoryReactorClock`.
+ *
+ * @module
+ */
+import { logError } from "../deferred/_logging.ts";
+import { type Deferred, succeed } from "../deferred/deferred.ts";
+import { ReactorAlreadyRunning, ReactorNotRunning } from "../reactor/errors.ts";
+import type {
+  ConnectTCPOptions,
+  IAddress,
+  IClientFactory,
+  IConnector,
+  IListeningPort,
+  IProtocolFactory,
+  IReactor,
+  ListenTCPOptions,
+  SystemEvent,
+  TLSClientOptions,
+  TLSServerOptions,
+  TriggerPhase,
+} from "../reactor/interfaces.ts";
+import { Clock } from "./clock.ts";
+
+/**
+ * A recorded `listenTCP` call, as in Twisted's `MemoryReactor.tcpServers`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryReactor, type TCPServerRecord } from "@torsion/torsion/testing";
+ * import { Factory, Protocol } from "@torsion/torsion/reactor";
+ * const reactor = new MemoryReactor();
+ * reactor.listenTCP(8080, Factory.forProtocol(Protocol));
+ * const [port]: TCPServerRecord = reactor.tcpServers[0];
+ * console.assert(port === 8080);
+ * ```
+ */
+export type TCPServerRecord = [
+  port: number,
+  factory: IProtocolFactory,
+  backlog: number,
+  iface: string,
+];
+
+/**
+ * A recorded `connectTCP` call, as in Twisted's `MemoryReactor.tcpClients`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryReactor, type TCPClientRecord } from "@torsion/torsion/testing";
+ * import { ClientFactory } from "@torsion/torsion/reactor";
+ * const reactor = new MemoryReactor();
+ * reactor.connectTCP("example.com", 80, new ClientFactory());
+ * const [host, port]: TCPClientRecord = reactor.tcpClients[0];
+ * console.assert(host === "example.com" && port === 80);
+ * ```
+ */
+export type TCPClientRecord = [
+  host: string,
+  port: number,
+  factory: IClientFactory,
+  timeout: number,
+  bindAddress: [host: string, port: number] | null,
+];
+
+/**
+ * A recorded `listenSSL` call, as in Twisted's `MemoryReactor.sslServers`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryReactor, type SSLServerRecord } from "@torsion/torsion/testing";
+ * import { Factory, Protocol } from "@torsion/torsion/reactor";
+ * const reactor = new MemoryReactor();
+ * reactor.listenSSL(443, Factory.forProtocol(Protocol), { cert: "", key: "" });
+ * const [port]: SSLServerRecord = reactor.sslServers[0];
+ * console.assert(port === 443);
+ * ```
+ */
+export type SSLServerRecord = [
+  port: number,
+  factory: IProtocolFactory,
+  tls: TLSServerOptions,
+  backlog: number,
+  iface: string,
+];
+
+/**
+ * A recorded `connectSSL` call, as in Twisted's `MemoryReactor.sslClients`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryReactor, type SSLClientRecord } from "@torsion/torsion/testing";
+ * import { ClientFactory } from "@torsion/torsion/reactor";
+ * const reactor = new MemoryReactor();
+ * reactor.connectSSL("example.com", 443, new ClientFactory());
+ * const [, , , tls]: SSLClientRecord = reactor.sslClients[0];
+ * console.assert(tls.hostname === undefined);
+ * ```
+ */
+export type SSLClientRecord = [
+  host: string,
+  port: number,
+  factory: IClientFactory,
+  tls: TLSClientOptions,
+  timeout: number,
+  bindAddress: [host: string, port: number] | null,
+];
+
+/**
+ * The port `MemoryReactor.listenTCP` and `listenSSL` return: it reports the
+ * address asked for and records `stopListening`. Mirrors Twisted's
+ * `_FakePort`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryPort } from "@torsion/torsion/testing";
+ * const port = new MemoryPort({ type: "TCP", host: "0.0.0.0", port: 80 });
+ * port.stopListening();
+ * console.assert(!port.listening);
+ * ```
+ */
+export class MemoryPort implements IListeningPort {
+  /** Whether `stopListening` has not been called yet. */
+  listening = true;
+  readonly #address: IAddress;
+
+  /**
+   * Creates a port reporting `address`.
+   *
+   * @param address What `getHost()` returns.
+   */
+  constructor(address: IAddress) {
+    this.#address = address;
+  }
+
+  /**
+   * The address given at creation.
+   *
+   * @returns The address.
+   *
+   * @example
+   * ```ts
+   * import { MemoryPort } from "@torsion/torsion/testing";
+   * const port = new MemoryPort({ type: "TCP", host: "0.0.0.0", port: 80 });
+   * console.assert(port.getHost().port === 80);
+   * ```
+   */
+  getHost(): IAddress {
+    return this.#address;
+  }
+
+  /**
+   * Records the stop.
+   *
+   * @returns A Deferred that has already fired.
+   *
+   * @example
+   * ```ts
+   * import { MemoryPort } from "@torsion/torsion/testing";
+   * const port = new MemoryPort({ type: "TCP", host: "0.0.0.0", port: 80 });
+   * await port.stopListening();
+   * ```
+   */
+  stopListening(): Deferred<void> {
+    this.listening = false;
+    return succeed(undefined);
+  }
+}
+
+/**
+ * The connector `MemoryReactor.connectTCP` and `connectSSL` return: it
+ * records what is done to it and connects nothing. Mirrors Twisted's
+ * `_FakeConnector`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryConnector } from "@torsion/torsion/testing";
+ * const connector = new MemoryConnector({ type: "TCP", host: "example.com", port: 80 });
+ * connector.stopConnecting();
+ * console.assert(connector.stoppedConnecting);
+ * ```
+ */
+export class MemoryConnector implements IConnector {
+  /** Whether `stopConnecting` has been called. */
+  stoppedConnecting = false;
+  /** Whether `disconnect` has been called. */
+  disconnected = false;
+  /** `"connecting"` until stopped or disconnected; `connect()` sets it again. */
+  state: "disconnected" | "connecting" | "connected" = "connecting";
+  readonly #address: IAddress;
+
+  /**
+   * Creates a connector to `address`, in the connecting state.
+   *
+   * @param address What `getDestination()` returns.
+   */
+  constructor(address: IAddress) {
+    this.#address = address;
+  }
+
+  /**
+   * Records the stop.
+   *
+   * @example
+   * ```ts
+   * import { MemoryConnector } from "@torsion/torsion/testing";
+   * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
+   * connector.stopConnecting();
+   * console.assert(connector.state === "disconnected");
+   * ```
+   */
+  stopConnecting(): void {
+    this.stoppedConnecting = true;
+    this.state = "disconnected";
+  }
+
+  /**
+   * Records the disconnection.
+   *
+   * @example
+   * ```ts
+   * import { MemoryConnector } from "@torsion/torsion/testing";
+   * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
+   * connector.disconnect();
+   * console.assert(connector.disconnected);
+   * ```
+   */
+  disconnect(): void {
+    this.disconnected = true;
+    this.state = "disconnected";
+  }
+
+  /**
+   * Records a new attempt (nothing connects).
+   *
+   * @example
+   * ```ts
+   * import { MemoryConnector } from "@torsion/torsion/testing";
+   * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
+   * connector.stopConnecting();
+   * connector.connect();
+   * console.assert(connector.state === "connecting");
+   * ```
+   */
+  connect(): void {
+    this.state = "connecting";
+  }
+
+  /**
+   * The address given at creation.
+   *
+   * @returns The destination.
+   *
+   * @example
+   * ```ts
+   * import { MemoryConnector } from "@torsion/torsion/testing";
+   * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
+   * console.assert(connector.getDestination().host === "h");
+   * ```
+   */
+  getDestination(): IAddress {
+    return this.#address;
+  }
+}
+
+interface Trigger {
+  readonly id: number;
+  readonly phase: TriggerPhase;
+  readonly event: SystemEvent;
+  readonly fn: () => unknown;
+  // callWhenRunning calls run on the next start only, as the real reactor's.
+  readonly once: boolean;
+}
+
+const PHASES: readonly TriggerPhase[] = ["before", "during", "after"];
+
+/**
+ * A reactor for tests: `listenTCP`, `connectTCP`, `listenSSL` and
+ * `connectSSL` record their arguments in `tcpServers`, `tcpClients`,
+ * `sslServers` and `sslClients` and return a {@linkcode MemoryPort} or
+ * {@linkcode MemoryConnector}; time is a {@linkcode Clock} moved with
+ * `advance()`. Mirrors Twisted's `MemoryReactorClock` (the `MemoryReactor`
+ * and `Clock` in one).
+ *
+ * A test takes the factory from a record, builds a protocol and connects it
+ * to a `StringTransport`: the code under test runs its real connection
+ * logic without a socket. `run()` fires the startup triggers and
+ * `callWhenRunning` calls; unlike Twisted's, which stops again at once, it
+ * resolves when `stop()` is called, as the real reactor's does, and
+ * `stop()` fires the shutdown triggers. Triggers run synchronously; one that
+ * throws is logged and the others still run.
+ *
+ * @example Testing a client without a network
+ * ```ts
+ * import { ClientFactory, Protocol } from "@torsion/torsion/reactor";
+ * import { MemoryReactor, StringTransport } from "@torsion/torsion/testing";
+ *
+ * class Hello extends Protocol {
+ *   override connectionMade(): void { this.transport!.write("hello"); }
+ * }
+ * const reactor = new MemoryReactor();
+ * reactor.connectTCP("example.com", 7, ClientFactory.forProtocol(Hello));
+ * const [host, port, factory] = reactor.tcpClients[0];
+ * const protocol = factory.buildProtocol({ type: "TCP", host, port })!;
+ * const transport = new StringTransport();
+ * protocol.makeConnection(transport);
+ * console.assert(transport.valueString() === "hello");
+ * ```
+ */
+export class MemoryReactor extends Clock implements IReactor {
+  /** Every `listenTCP` call, in order. */
+  readonly tcpServers: TCPServerRecord[] = [];
+  /** Every `connectTCP` call, in order. */
+  readonly tcpClients: TCPClientRecord[] = [];
+  /** Every `listenSSL` call, in order. */
+  readonly sslServers: SSLServerRecord[] = [];
+  /** Every `connectSSL` call, in order. */
+  readonly sslClients: SSLClientRecord[] = [];
+  /** Every connector returned by `connectTCP` and `connectSSL`, in order. */
+  readonly connectors: MemoryConnector[] = [];
+  /** Whether `run()` has been called. */
+  hasRun = false;
+  /** Whether `stop()` has been called. */
+  hasStopped = false;
+
+  #running = false;
+  #triggers: Trigger[] = [];
+  #nextTriggerId = 1;
+  #stopped: (() => void) | null = null;
+
+  /** Whether `run()` has been called and `stop()` has not. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /**
+   * Fires the startup triggers (which include `callWhenRunning` calls) and
+   * waits for `stop()`.
+   *
+   * @returns A Promise that resolves once `stop()` has run the shutdown
+   *   triggers; it rejects with `ReactorAlreadyRunning` if the reactor runs.
+   *
+   * @example
+   * ```ts
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * reactor.callWhenRunning(() => reactor.stop());
+   * await reactor.run();
+   * console.assert(reactor.hasRun && reactor.hasStopped);
+   * ```
+   */
+  run(): Promise<void> {
+    if (this.#running) return Promise.reject(new ReactorAlreadyRunning());
+    this.#running = true;
+    this.hasRun = true;
+    const stopped = new Promise<void>((resolve) => {
+      this.#stopped = resolve;
+    });
+    this.#fire("startup");
+    return stopped;
+  }
+
+  /**
+   * Fires the shutdown triggers and lets `run()` resolve; `running` turns
+   * false after the "before" phase, as in the real reactor.
+   *
+   * @throws {ReactorNotRunning} The reactor is not running.
+   *
+   * @example
+   * ```ts
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * const done = reactor.run();
+   * reactor.stop();
+   * await done;
+   * console.assert(!reactor.running);
+   * ```
+   */
+  stop(): void {
+    if (!this.#running) throw new ReactorNotRunning();
+    this.hasStopped = true;
+    this.#fire("shutdown");
+    const stopped = this.#stopped;
+    this.#stopped = null;
+    stopped?.();
+  }
+
+  /**
+   * Calls `fn(...args)` when the reactor runs; at once if it already does.
+   *
+   * @param fn The function.
+   * @param args Its arguments.
+   * @returns The trigger id, or `undefined` when `fn` ran at once.
+   *
+   * @example
+   * ```ts
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * let ran = false;
+   * reactor.callWhenRunning(() => { ran = true; });
+   * reactor.run();
+   * reactor.stop();
+   * console.assert(ran);
+   * ```
+   */
+  callWhenRunning<A extends unknown[]>(
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): number | undefined {
+    if (this.#running) {
+      fn(...args);
+      return undefined;
+    }
+    const id = this.#nextTriggerId++;
+    this.#triggers.push({
+      id,
+      phase: "after",
+      event: "startup",
+      fn: () => fn(...args),
+      once: true,
+    });
+    return id;
+  }
+
+  /**
+   * Calls `fn(...args)` in `phase` of `event` (`run()` fires startup,
+   * `stop()` shutdown).
+   *
+   * @param phase `"before"`, `"during"` or `"after"`.
+   * @param event `"startup"` or `"shutdown"`.
+   * @param fn The function.
+   * @param args Its arguments.
+   * @returns An id for `removeSystemEventTrigger`.
+   *
+   * @example
+   * ```ts
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * let cleaned = false;
+   * reactor.addSystemEventTrigger("before", "shutdown", () => { cleaned = true; });
+   * reactor.run();
+   * reactor.stop();
+   * console.assert(cleaned);
+   * ```
+   */
+  addSystemEventTrigger<A extends unknown[]>(
+    phase: TriggerPhase,
+    event: SystemEvent,
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): number {
+    const id = this.#nextTriggerId++;
+    this.#triggers.push({
+      id,
+      phase,
+      event,
+      fn: () => fn(...args),
+      once: false,
+    });
+    return id;
+  }
+
+  /**
+   * Removes a trigger.
+   *
+   * @param id The id `addSystemEventTrigger` or `callWhenRunning` returned.
+   * @throws {RangeError} No trigger has that id.
+   *
+   * @example
+   * ```ts
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * const id = reactor.addSystemEventTrigger("during", "startup", () => {});
+   * reactor.removeSystemEventTrigger(id);
+   * ```
+   */
+  removeSystemEventTrigger(id: number): void {
+    const index = this.#triggers.findIndex((trigger) => trigger.id === id);
+    if (index === -1) {
+      throw new RangeError(
+        `Cannot remove an unknown system event trigger: current value is ${id}`,
+      );
+    }
+    this.#triggers.splice(index, 1);
+  }
+
+  /**
+   * Records the call in `tcpServers`. Mirrors `MemoryReactor.listenTCP`.
+   *
+   * @param port The port asked for.
+   * @param factory The factory.
+   * @param options `backlog` and `interface`.
+   * @returns A port reporting `interface` (or `0.0.0.0`) and `port`.
+   *
+   * @example
+   * ```ts
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * import { Factory, Protocol } from "@torsion/torsion/reactor";
+   * const reactor = new MemoryReactor();
+   * const port = reactor.listenTCP(80, Factory.forProtocol(Protocol));
+   * console.assert(port.getHost().port === 80);
+   * ```
+   */
+  listenTCP(
+    port: number,
+    factory: IProtocolFactory,
+    options: ListenTCPOptions = {},
+  ): IListeningPort {
+    const iface = options.interface ?? "";
+    this.tcpServers.push([port, factory, options.backlog ?? 50, iface]);
+    return new MemoryPort({ type: "TCP", host: iface || "0.0.0.0", port });
+  }
+
+  /**
+   * Records the call in `tcpClients` and tells the factory it started
+   * connecting. Mirrors `MemoryReactor.connectTCP`.
+   *
+   * @param host The host.
+   * @param port The port.
+   * @param factory The client factory.
+   * @param options `timeout` and `bindAddress`.
+   * @returns A connector that stays connecting until the test acts.
+   *
+   * @example
+   * ```ts
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * import { ClientFactory } from "@torsion/torsion/reactor";
+   * const reactor = new MemoryReactor();
+   * const connector = reactor.connectTCP("h", 1, new ClientFactory());
+   * console.assert(connector.state === "connecting");
+   * ```
+   */
+  connectTCP(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    options: ConnectTCPOptions = {},
+  ): IConnector {
+    this.tcpClients.push([
+      host,
+      port,
+      factory,
+      options.timeout ?? 30,
+      options.bindAddress ?? null,
+    ]);
+    return this.#connector(host, port, factory);
+  }
+
+  /**
+   * Records the call in `sslServers`. Mirrors `MemoryReactor.listenSSL`.
+   *
+   * @param port The port asked for.
+   * @param factory The factory.
+   * @param tls The certificate and key.
+   * @param options `backlog` and `interface`.
+   * @returns A port reporting `interface` (or `0.0.0.0`) and `port`.
+   *
+   * @example
+   * ```ts
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * import { Factory, Protocol } from "@torsion/torsion/reactor";
+   * const reactor = new MemoryReactor();
+   * reactor.listenSSL(443, Factory.forProtocol(Protocol), { cert: "c", key: "k" });
+   * console.assert(reactor.sslServers[0][2].cert === "c");
+   * ```
+   */
+  listenSSL(
+    port: number,
+    factory: IProtocolFactory,
+    tls: TLSServerOptions,
+    options: ListenTCPOptions = {},
+  ): IListeningPort {
+    const iface = options.interface ?? "";
+    this.sslServers.push([port, factory, tls, options.backlog ?? 50, iface]);
+    return new MemoryPort({ type: "TCP", host: iface || "0.0.0.0", port });
+  }
+
+  /**
+   * Records the call in `sslClients` and tells the factory it started
+   * connecting. Mirrors `MemoryReactor.connectSSL`.
+   *
+   * @param host The host.
+   * @param port The port.
+   * @param factory The client factory.
+   * @param tls The client TLS options.
+   * @param options `timeout` and `bindAddress`.
+   * @returns A connector that stays connecting until the test acts.
+   *
+   * @example
+   * ```ts
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * import { ClientFactory } from "@torsion/torsion/reactor";
+   * const reactor = new MemoryReactor();
+   * reactor.connectSSL("h", 443, new ClientFactory(), { hostname: "h" });
+   * console.assert(reactor.sslClients[0][3].hostname === "h");
+   * ```
+   */
+  connectSSL(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    tls: TLSClientOptions = {},
+    options: ConnectTCPOptions = {},
+  ): IConnector {
+    this.sslClients.push([
+      host,
+      port,
+      factory,
+      tls,
+      options.timeout ?? 30,
+      options.bindAddress ?? null,
+    ]);
+    return this.#connector(host, port, factory);
+  }
+
+  #connector(host: string, port: number, factory: IClientFactory): IConnector {
+    const connector = new MemoryConnector({ type: "TCP", host, port });
+    this.connectors.push(connector);
+    factory.startedConnecting(connector);
+    return connector;
+  }
+
+  #fire(event: SystemEvent): void {
+    for (const phase of PHASES) {
+      // As in the real reactor, `running` turns false once "before shutdown" is over.
+      if (event === "shutdown" && phase === "during") this.#running = false;
+      const due = this.#triggers.filter((trigger) =>
+        trigger.phase === phase && trigger.event === event
+      );
+      for (const trigger of due) {
+        // An earlier trigger may have removed this one.
+        if (!this.#triggers.includes(trigger)) continue;
+        if (trigger.once) {
+          this.#triggers = this.#triggers.filter((other) => other !== trigger);
+        }
+        try {
+          trigger.fn();
+        } catch (error) {
+          logError(
+            ["torsion", "reactor"],
+            `Error in ${phase} ${event} trigger: ${describe(error)}`,
+          );
+        }
+      }
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error
+    ? (error.stack ?? error.message)
+    : String(error);
+}

@@ -1,0 +1,552 @@
+/**
+ * `StringTransport`: an in-memory transport that records what a protocol
+ * writes, as `twisted.internet.testing.StringTransport`.
+ *
+ * @module
+ */
+import { Failure } from "../deferred/failure.ts";
+import { ConnectionAborted, ConnectionDone } from "../reactor/errors.ts";
+import type {
+  IAddress,
+  IProducer,
+  IProtocol,
+  ITCPTransport,
+} from "../reactor/interfaces.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Options of {@linkcode StringTransport}.
+ *
+ * @example
+ * ```ts
+ * import type { StringTransportOptions } from "@torsion/torsion/testing";
+ * const options: StringTransportOptions = {
+ *   peerAddress: { type: "TCP", host: "127.0.0.1", port: 40000 },
+ * };
+ * ```
+ */
+export interface StringTransportOptions {
+  /**
+   * What `getHost()` returns.
+   * @default { type: "TCP", host: "10.0.0.1", port: 12345 }
+   */
+  hostAddress?: IAddress;
+  /**
+   * What `getPeer()` returns.
+   * @default { type: "TCP", host: "192.168.1.1", port: 54321 }
+   */
+  peerAddress?: IAddress;
+}
+
+/** The state `pauseProducing`, `resumeProducing` and `stopProducing` leave. */
+export type ProducerState = "producing" | "paused" | "stopped";
+
+/**
+ * A transport that keeps written bytes in memory. Mirrors Twisted's
+ * `StringTransport`: connect a protocol to it with
+ * `protocol.makeConnection(transport)`, feed it with
+ * `protocol.dataReceived(...)`, then check `value()`. Nothing touches a
+ * socket or a timer, so protocol tests are synchronous and deterministic.
+ *
+ * `loseConnection()` only sets `disconnecting` (as in Twisted the protocol
+ * is not told); use {@linkcode StringTransportWithDisconnection} to have
+ * `connectionLost` called. It implements the whole `ITCPTransport`,
+ * including producer registration and the push-producer state, so code
+ * written against a real TCP transport runs unchanged.
+ *
+ * @example Testing a greeting protocol
+ * ```ts
+ * import { Protocol } from "@torsion/torsion/reactor";
+ * import { StringTransport } from "@torsion/torsion/testing";
+ *
+ * class Greeter extends Protocol {
+ *   override connectionMade(): void {
+ *     this.transport!.write("hello\r\n");
+ *     this.transport!.loseConnection();
+ *   }
+ * }
+ * const transport = new StringTransport();
+ * new Greeter().makeConnection(transport);
+ * console.assert(transport.valueString() === "hello\r\n");
+ * console.assert(transport.disconnecting);
+ * ```
+ */
+export class StringTransport implements ITCPTransport {
+  /** Whether `loseConnection` (or `abortConnection`) has been called. */
+  disconnecting = false;
+  /** Whether the connection is up; only `StringTransportWithDisconnection` clears it. */
+  connected = true;
+  /** The producer registered with `registerProducer`, or `null`. */
+  producer: IProducer | null = null;
+  /** Whether the registered producer is a push producer; `null` without one. */
+  streaming: boolean | null = null;
+  /** What `pauseProducing`/`resumeProducing`/`stopProducing` last did. */
+  producerState: ProducerState = "producing";
+  /** What `getHost()` returns. */
+  hostAddress: IAddress;
+  /** What `getPeer()` returns. */
+  peerAddress: IAddress;
+
+  #chunks: Uint8Array[] = [];
+  #noDelay = true;
+  #keepAlive = false;
+
+  /**
+   * Creates a connected transport with nothing written.
+   *
+   * @param options The addresses to report.
+   */
+  constructor(options: StringTransportOptions = {}) {
+    this.hostAddress = options.hostAddress ??
+      { type: "TCP", host: "10.0.0.1", port: 12345 };
+    this.peerAddress = options.peerAddress ??
+      { type: "TCP", host: "192.168.1.1", port: 54321 };
+  }
+
+  /**
+   * Everything written since creation or the last `clear()`. Mirrors
+   * `StringTransport.value`.
+   *
+   * @returns The bytes.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.write(new Uint8Array([1, 2]));
+   * console.assert(transport.value().length === 2);
+   * ```
+   */
+  value(): Uint8Array {
+    if (this.#chunks.length === 1) return this.#chunks[0];
+    let size = 0;
+    for (const chunk of this.#chunks) size += chunk.length;
+    const joined = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      joined.set(chunk, offset);
+      offset += chunk.length;
+    }
+    // Later calls return the joined copy instead of joining again.
+    this.#chunks = size === 0 ? [] : [joined];
+    return joined;
+  }
+
+  /**
+   * `value()` decoded as UTF-8: the convenient form for text protocols.
+   *
+   * @returns The text written.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.write("héllo");
+   * console.assert(transport.valueString() === "héllo");
+   * ```
+   */
+  valueString(): string {
+    return decoder.decode(this.value());
+  }
+
+  /**
+   * Forgets everything written so far. Mirrors `StringTransport.clear`.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.write("x");
+   * transport.clear();
+   * console.assert(transport.value().length === 0);
+   * ```
+   */
+  clear(): void {
+    this.#chunks = [];
+  }
+
+  /**
+   * Records `data`. Writes after `loseConnection` are recorded too, as in
+   * Twisted.
+   *
+   * @param data Bytes, or a string to UTF-8 encode.
+   * @throws {TypeError} `data` is neither a string nor a Uint8Array.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.write("a");
+   * transport.write(new TextEncoder().encode("b"));
+   * console.assert(transport.valueString() === "ab");
+   * ```
+   */
+  write(data: Uint8Array | string): void {
+    if (typeof data === "string") {
+      this.#chunks.push(encoder.encode(data));
+    } else if (data instanceof Uint8Array) {
+      // A copy: the caller may reuse its array, as with a real socket.
+      this.#chunks.push(data.slice());
+    } else {
+      throw new TypeError(
+        `Cannot write ${typeof data}: data must be a Uint8Array or a string`,
+      );
+    }
+  }
+
+  /**
+   * Records each piece in order.
+   *
+   * @param data The pieces.
+   * @throws {TypeError} A piece is neither a string nor a Uint8Array.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.writeSequence(["a", "b"]);
+   * console.assert(transport.valueString() === "ab");
+   * ```
+   */
+  writeSequence(data: Iterable<Uint8Array | string>): void {
+    for (const piece of data) this.write(piece);
+  }
+
+  /**
+   * Sets `disconnecting`; the protocol is not told. Mirrors
+   * `StringTransport.loseConnection`.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.loseConnection();
+   * console.assert(transport.disconnecting);
+   * ```
+   */
+  loseConnection(): void {
+    this.disconnecting = true;
+  }
+
+  /**
+   * The same as `loseConnection` here. Mirrors
+   * `StringTransport.abortConnection`.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.abortConnection();
+   * console.assert(transport.disconnecting);
+   * ```
+   */
+  abortConnection(): void {
+    this.loseConnection();
+  }
+
+  /**
+   * The peer's address.
+   *
+   * @returns `peerAddress`.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * console.assert(new StringTransport().getPeer().port === 54321);
+   * ```
+   */
+  getPeer(): IAddress {
+    return this.peerAddress;
+  }
+
+  /**
+   * This end's address.
+   *
+   * @returns `hostAddress`.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * console.assert(new StringTransport().getHost().port === 12345);
+   * ```
+   */
+  getHost(): IAddress {
+    return this.hostAddress;
+  }
+
+  /**
+   * Records the producer. Mirrors `StringTransport.registerProducer`.
+   *
+   * @param producer The producer.
+   * @param streaming Whether it is a push producer.
+   * @throws {TypeError} A producer is already registered.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.registerProducer({ resumeProducing() {}, stopProducing() {} }, false);
+   * console.assert(transport.streaming === false);
+   * ```
+   */
+  registerProducer(producer: IProducer, streaming: boolean): void {
+    if (this.producer !== null) {
+      throw new TypeError(
+        "Cannot register a producer: a producer is already registered",
+      );
+    }
+    this.producer = producer;
+    this.streaming = streaming;
+  }
+
+  /**
+   * Forgets the producer. Mirrors `StringTransport.unregisterProducer`.
+   *
+   * @throws {TypeError} No producer is registered.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.registerProducer({ resumeProducing() {}, stopProducing() {} }, false);
+   * transport.unregisterProducer();
+   * console.assert(transport.producer === null);
+   * ```
+   */
+  unregisterProducer(): void {
+    if (this.producer === null) {
+      throw new TypeError(
+        "Cannot unregister a producer: no producer is registered",
+      );
+    }
+    this.producer = null;
+    this.streaming = null;
+  }
+
+  /**
+   * Records that the protocol asked to stop reading.
+   *
+   * @throws {TypeError} The transport is disconnecting or stopped.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.pauseProducing();
+   * console.assert(transport.producerState === "paused");
+   * ```
+   */
+  pauseProducing(): void {
+    this.#checkState("pause");
+    this.producerState = "paused";
+  }
+
+  /**
+   * Records that the protocol asked to read again.
+   *
+   * @throws {TypeError} The transport is disconnecting or stopped.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.pauseProducing();
+   * transport.resumeProducing();
+   * console.assert(transport.producerState === "producing");
+   * ```
+   */
+  resumeProducing(): void {
+    this.#checkState("resume");
+    this.producerState = "producing";
+  }
+
+  /**
+   * Records that the protocol asked to stop reading for good.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.stopProducing();
+   * console.assert(transport.producerState === "stopped");
+   * ```
+   */
+  stopProducing(): void {
+    this.producerState = "stopped";
+  }
+
+  /**
+   * Records the Nagle setting.
+   *
+   * @param enabled `true` turns Nagle's algorithm off.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.setTcpNoDelay(false);
+   * console.assert(!transport.getTcpNoDelay());
+   * ```
+   */
+  setTcpNoDelay(enabled: boolean): void {
+    this.#noDelay = enabled;
+  }
+
+  /**
+   * The recorded Nagle setting (on, like Torsion's real transports).
+   *
+   * @returns Whether Nagle's algorithm is off.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * console.assert(new StringTransport().getTcpNoDelay());
+   * ```
+   */
+  getTcpNoDelay(): boolean {
+    return this.#noDelay;
+  }
+
+  /**
+   * Records the keep-alive setting.
+   *
+   * @param enabled Whether keep-alive probes are on.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const transport = new StringTransport();
+   * transport.setTcpKeepAlive(true);
+   * console.assert(transport.getTcpKeepAlive());
+   * ```
+   */
+  setTcpKeepAlive(enabled: boolean): void {
+    this.#keepAlive = enabled;
+  }
+
+  /**
+   * The recorded keep-alive setting (off by default).
+   *
+   * @returns Whether keep-alive probes are on.
+   *
+   * @example
+   * ```ts
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * console.assert(!new StringTransport().getTcpKeepAlive());
+   * ```
+   */
+  getTcpKeepAlive(): boolean {
+    return this.#keepAlive;
+  }
+
+  #checkState(action: string): void {
+    if (this.disconnecting) {
+      throw new TypeError(
+        `Cannot ${action} producing after loseConnection: the transport is disconnecting`,
+      );
+    }
+    if (this.producerState === "stopped") {
+      throw new TypeError(
+        `Cannot ${action} producing: the producer is stopped`,
+      );
+    }
+  }
+}
+
+/**
+ * A `StringTransport` whose `loseConnection` tells the protocol. Mirrors
+ * Twisted's `StringTransportWithDisconnection`: set `protocol` (or pass it
+ * to the constructor); `loseConnection()` then calls
+ * `protocol.connectionLost` with `ConnectionDone` once, and
+ * `abortConnection()` with `ConnectionAborted`, as a real transport would.
+ *
+ * @example Checking what a protocol does when it closes the connection
+ * ```ts
+ * import type { Failure } from "@torsion/torsion";
+ * import { Protocol } from "@torsion/torsion/reactor";
+ * import { StringTransportWithDisconnection } from "@torsion/torsion/testing";
+ *
+ * let lost = "";
+ * class Quitter extends Protocol {
+ *   override connectionMade(): void { this.transport!.loseConnection(); }
+ *   override connectionLost(reason: Failure): void {
+ *     lost = reason.getErrorMessage();
+ *   }
+ * }
+ * const protocol = new Quitter();
+ * const transport = new StringTransportWithDisconnection({}, protocol);
+ * protocol.makeConnection(transport);
+ * console.assert(lost === "Connection was closed cleanly");
+ * ```
+ */
+export class StringTransportWithDisconnection extends StringTransport {
+  /** The protocol told about the disconnection. */
+  protocol: IProtocol | null;
+
+  /**
+   * Creates a connected transport.
+   *
+   * @param options The addresses to report.
+   * @param protocol The protocol to tell; may be set later.
+   */
+  constructor(
+    options: StringTransportOptions = {},
+    protocol: IProtocol | null = null,
+  ) {
+    super(options);
+    this.protocol = protocol;
+  }
+
+  /**
+   * Marks the transport disconnected and calls `connectionLost` with
+   * `ConnectionDone`, once.
+   *
+   * @throws {TypeError} `protocol` is not set.
+   *
+   * @example
+   * ```ts
+   * import { Protocol } from "@torsion/torsion/reactor";
+   * import { StringTransportWithDisconnection } from "@torsion/torsion/testing";
+   * const protocol = new Protocol();
+   * const transport = new StringTransportWithDisconnection({}, protocol);
+   * transport.loseConnection();
+   * console.assert(!transport.connected);
+   * ```
+   */
+  override loseConnection(): void {
+    this.#disconnect(new ConnectionDone());
+  }
+
+  /**
+   * Marks the transport disconnected and calls `connectionLost` with
+   * `ConnectionAborted`, once.
+   *
+   * @throws {TypeError} `protocol` is not set.
+   *
+   * @example
+   * ```ts
+   * import { Protocol } from "@torsion/torsion/reactor";
+   * import { StringTransportWithDisconnection } from "@torsion/torsion/testing";
+   * const transport = new StringTransportWithDisconnection({}, new Protocol());
+   * transport.abortConnection();
+   * console.assert(transport.disconnecting);
+   * ```
+   */
+  override abortConnection(): void {
+    this.#disconnect(new ConnectionAborted());
+  }
+
+  #disconnect(reason: Error): void {
+    this.disconnecting = true;
+    if (!this.connected) return;
+    if (this.protocol === null) {
+      throw new TypeError(
+        "Cannot deliver connectionLost: set transport.protocol first",
+      );
+    }
+    this.connected = false;
+    this.protocol.connectionLost(new Failure(reason));
+  }
+}

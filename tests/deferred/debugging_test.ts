@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { getDebugging, setDebugging } from "../../deferred/mod.ts";
+import { runScenario } from "./_run_scenario.ts";
+
+Deno.test("setDebugging() given true or false when set then getDebugging() reports it", () => {
+  const before = getDebugging();
+  try {
+    setDebugging(true);
+    assert.equal(getDebugging(), true);
+    setDebugging(false);
+    assert.equal(getDebugging(), false);
+  } finally {
+    setDebugging(before);
+  }
+});
+
+Deno.test("getDebugging() given a fresh process when read then is off", () => {
+  assert.equal(getDebugging(), false);
+});
+
+Deno.test("setDebugging() given debugging on when an unhandled failure is reported then shows where the Deferred was created and first fired", async () => {
+  const { stderr } = await runScenario("debug-dropped");
+  assert.ok(stderr.includes("Unhandled error in Deferred:"), stderr);
+  assert.ok(stderr.includes("failure with debug info"), stderr);
+  const created = stderr.indexOf("Deferred was created");
+  const invoked = stderr.indexOf("First Invoker was");
+  assert.notEqual(created, -1, stderr);
+  assert.notEqual(invoked, -1, stderr);
+  // The creation stack names the caller, not the Deferred's own internals.
+  const creationStack = stderr.slice(created, invoked);
+  assert.ok(creationStack.includes("dropFailed"), creationStack);
+  assert.ok(!creationStack.includes("new Deferred"), creationStack);
+});
+
+Deno.test("setDebugging() given debugging off when an unhandled failure is reported then shows no creation stack", async () => {
+  const { stderr } = await runScenario("dropped");
+  assert.ok(stderr.includes("Unhandled error in Deferred:"), stderr);
+  assert.ok(!stderr.includes("Deferred was created"), stderr);
+});

@@ -1,0 +1,375 @@
+import assert from "node:assert/strict";
+import { CancelledError, TimeoutError } from "../../deferred/errors.ts";
+import {
+  BrokenWorkerError,
+  ExecutorShutdownError,
+  type Future,
+  RemoteError,
+  WorkerPoolExecutor,
+} from "../../executor/mod.ts";
+
+type Tasks = typeof import("./_tasks.ts");
+const TASKS = new URL("./_tasks.ts", import.meta.url);
+
+function pool(maxWorkers: number): WorkerPoolExecutor<Tasks> {
+  return new WorkerPoolExecutor<Tasks>(TASKS, { maxWorkers });
+}
+
+Deno.test("submit() returns Futures that fire with each task's result", async () => {
+  await using executor = pool(5);
+  const futures = [0, 1, 2, 3, 4].map((n) => executor.submit("square", n));
+  const results = await Promise.all(futures.map((future) => future.result()));
+  assert.deepEqual(results, [0, 1, 4, 9, 16]);
+});
+
+Deno.test("submit() unwraps the Promise an async task returns", async () => {
+  await using executor = pool(1);
+  assert.equal(await executor.submit("slowSquare", 7, 1), 49);
+});
+
+Deno.test("submit() passes every argument to the task", async () => {
+  await using executor = pool(1);
+  assert.equal(await executor.submit("add", 2, 40), 42);
+});
+
+Deno.test("WorkerPoolExecutor() starts workers lazily, up to maxWorkers", async () => {
+  await using executor = pool(2);
+  assert.equal(executor.workerCount, 0);
+  await Promise.all(
+    [1, 2, 3, 4, 5].map((n) => executor.submit("slowSquare", n, 10).result()),
+  );
+  assert.equal(executor.workerCount, 2);
+});
+
+Deno.test("WorkerPoolExecutor() defaults maxWorkers to navigator.hardwareConcurrency", async () => {
+  await using executor = new WorkerPoolExecutor<Tasks>(TASKS);
+  assert.equal(executor.maxWorkers, navigator.hardwareConcurrency);
+});
+
+Deno.test("WorkerPoolExecutor() rejects a maxWorkers below 1", () => {
+  assert.throws(
+    () => new WorkerPoolExecutor<Tasks>(TASKS, { maxWorkers: 0 }),
+    (error: unknown) =>
+      error instanceof RangeError && /current value is 0/.test(error.message),
+  );
+});
+
+Deno.test("WorkerPoolExecutor() rejects a relative task module path", () => {
+  assert.throws(() => new WorkerPoolExecutor("./_tasks.ts"), TypeError);
+});
+
+Deno.test("submit() type-checks task names, arguments and results", async () => {
+  await using executor = pool(1);
+  const checks = (): void => {
+    const future: Future<number> = executor.submit("square", 3);
+    const text: Future<string> = executor.submit("whereIs", 1);
+    // @ts-expect-error: "cube" is not exported by the task module
+    executor.submit("cube", 3);
+    // @ts-expect-error: square takes a number
+    executor.submit("square", "3");
+    // @ts-expect-error: add takes two numbers
+    executor.submit("add", 1);
+    // @ts-expect-error: VERSION is a string, not a task
+    executor.submit("VERSION");
+    // @ts-expect-error: square returns a number
+    const wrong: Future<string> = executor.submit("square", 3);
+    // @ts-expect-error: add needs two arguments, so map cannot call it with one
+    executor.map("add", [1, 2]);
+    void [future, text, wrong];
+  };
+  assert.equal(typeof checks, "function");
+  assert.equal(await executor.submit("square", 3), 9);
+});
+
+Deno.test("map() yields results in input order when later tasks finish first", async () => {
+  await using executor = pool(4);
+  await Promise.all(
+    [0, 0, 0, 0].map((ms) => executor.submit("napFor", ms).result()),
+  );
+  const delays = [120, 80, 40, 0];
+  const results = await Array.fromAsync(executor.map("finishedAt", delays));
+  assert.deepEqual(results.map(([ms]) => ms), delays);
+  const finishTimes = results.map(([, at]) => at);
+  assert.deepEqual(finishTimes, [...finishTimes].sort((a, b) => b - a));
+});
+
+Deno.test("map() with chunksize runs each chunk of items in a single worker", async () => {
+  await using executor = pool(2);
+  const items = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const results = await Array.fromAsync(
+    executor.map("whereIs", items, { chunksize: 5 }),
+  );
+  assert.deepEqual(results.map((tag) => Number(tag.split(":")[1])), items);
+  const workers = results.map((tag) => tag.split(":")[0]);
+  assert.equal(new Set(workers.slice(0, 5)).size, 1);
+  assert.equal(new Set(workers.slice(5)).size, 1);
+});
+
+Deno.test("map() with a chunksize that does not divide the input keeps every item", async () => {
+  await using executor = pool(2);
+  const results = await Array.fromAsync(
+    executor.map("square", [1, 2, 3, 4, 5, 6, 7], { chunksize: 3 }),
+  );
+  assert.deepEqual(results, [1, 4, 9, 16, 25, 36, 49]);
+});
+
+Deno.test("map() rejects a chunksize below 1", async () => {
+  await using executor = pool(1);
+  assert.throws(
+    () => executor.map("square", [1], { chunksize: 0 }),
+    RangeError,
+  );
+});
+
+Deno.test("map() throws a task's error when its result is reached", async () => {
+  await using executor = pool(2);
+  const results: number[] = [];
+  await assert.rejects(
+    async () => {
+      for await (
+        const result of executor.map("validate", [1, 2, -3, 4])
+      ) results.push(result);
+    },
+    (error: unknown) =>
+      error instanceof RemoteError && error.name === "ValidationError",
+  );
+  assert.deepEqual(results, [1, 2]);
+});
+
+Deno.test("map() rejects with TimeoutError once its timeout has passed", async () => {
+  await using executor = pool(1);
+  await assert.rejects(
+    Array.fromAsync(executor.map("napFor", [200, 200, 200], { timeout: 0.05 })),
+    TimeoutError,
+  );
+});
+
+Deno.test("map() cancels the tasks not started when the iteration stops early", async () => {
+  await using executor = pool(1);
+  const iterator = executor.map("tick", [10, 10, 10, 10]);
+  assert.deepEqual(await iterator.next(), { value: 1, done: false });
+  await iterator.return?.(undefined);
+  // The second tick was running when the iteration stopped; the last two never ran.
+  assert.equal(await executor.submit("tick", 0), 3);
+});
+
+Deno.test("a task's RangeError reaches the caller as a RangeError with its message and stack", async () => {
+  await using executor = pool(1);
+  const error = await executor.submit(
+    "throwRange",
+    "Index out of range: current value is 9",
+  )
+    .exception();
+  assert.ok(error instanceof RangeError);
+  assert.equal(error.name, "RangeError");
+  assert.equal(error.message, "Index out of range: current value is 9");
+  assert.match(error.stack ?? "", /_tasks\.ts/);
+});
+
+Deno.test("an error of a worker-only class arrives as a RemoteError with its name, message, stack and fields", async () => {
+  await using executor = pool(1);
+  const error = await executor.submit("validate", -1).exception();
+  assert.ok(error instanceof RemoteError);
+  assert.equal(error.name, "ValidationError");
+  assert.equal(error.message, "Age must not be negative: current value is -1");
+  assert.match(
+    error.stack ?? "",
+    /ValidationError: Age must not be negative[\s\S]*_tasks\.ts/,
+  );
+  assert.equal((error as RemoteError & { code?: string }).code, "E_AGE");
+});
+
+Deno.test("a thrown value that is not an Error reaches the caller unchanged", async () => {
+  await using executor = pool(1);
+  await assert.rejects(
+    executor.submit("throwString").result(),
+    (error: unknown) => {
+      assert.equal(error, "plain string");
+      return true;
+    },
+  );
+});
+
+Deno.test("a result that cannot be cloned fails the Future with a DataCloneError", async () => {
+  await using executor = pool(1);
+  const error = await executor.submit("returnFunction").exception();
+  assert.ok(error instanceof DOMException);
+  assert.equal(error.name, "DataCloneError");
+  assert.equal(await executor.submit("square", 2), 4);
+});
+
+Deno.test("an argument that cannot be cloned fails the Future with a DataCloneError", async () => {
+  await using executor = new WorkerPoolExecutor(TASKS, { maxWorkers: 1 });
+  const error = await executor.submit("echo", () => 1).exception();
+  assert.ok(error instanceof DOMException);
+  assert.equal(error.name, "DataCloneError");
+});
+
+Deno.test("a task name the module does not export fails the Future with a TypeError", async () => {
+  await using executor = new WorkerPoolExecutor(TASKS, { maxWorkers: 1 });
+  const error = await executor.submit("VERSION").exception();
+  assert.ok(error instanceof TypeError);
+  assert.match(error.message, /Cannot run task "VERSION"/);
+});
+
+for (
+  const [task, args, reason] of [
+    ["closeWorker", [], /it called close\(\)/],
+    ["exitWorker", [3], /it called Deno\.exit\(3\)/],
+    ["throwLater", ["late boom"], /uncaught error/],
+    ["rejectUnhandled", ["lost promise"], /unhandled promise rejection/],
+  ] as const
+) {
+  Deno.test(`a worker dying in ${task}() fails its task with BrokenWorkerError and is replaced`, async () => {
+    await using executor = new WorkerPoolExecutor(TASKS, { maxWorkers: 1 });
+    const error = await executor.submit(task, ...args).exception();
+    assert.ok(error instanceof BrokenWorkerError, String(error));
+    assert.match(error.message, reason);
+    assert.equal(await executor.submit("square", 6), 36);
+  });
+}
+
+Deno.test("a worker killed by an asynchronous throw carries that error as the cause", async () => {
+  await using executor = pool(1);
+  const error = await executor.submit("throwLater", "late boom").exception();
+  assert.ok(error instanceof BrokenWorkerError);
+  assert.ok(error.cause instanceof Error);
+  assert.equal(error.cause.message, "late boom");
+});
+
+Deno.test("result(timeout) rejects with TimeoutError on a hung task and the worker is replaced", async () => {
+  await using executor = pool(1);
+  const hung = executor.submit("spin");
+  await assert.rejects(hung.result(0.1), TimeoutError);
+  assert.ok(hung.done());
+  assert.ok((await hung.exception()) instanceof TimeoutError);
+  assert.equal(await executor.submit("square", 4), 16);
+});
+
+Deno.test("result(timeout) drops a task that is still queued when the timeout passes", async () => {
+  await using executor = pool(1);
+  const first = executor.submit("slowSquare", 2, 100);
+  const queued = executor.submit("square", 3);
+  await assert.rejects(queued.result(0.01), TimeoutError);
+  assert.equal(await first, 4);
+  assert.ok((await queued.exception()) instanceof TimeoutError);
+});
+
+Deno.test("cancel() stops a task that has not started", async () => {
+  await using executor = pool(1);
+  const running = executor.submit("slowSquare", 2, 50);
+  const queued = executor.submit("square", 3);
+  assert.equal(queued.cancel(), true);
+  assert.ok(queued.cancelled() && queued.done());
+  await assert.rejects(queued.result(), CancelledError);
+  assert.equal(await running, 4);
+});
+
+Deno.test("cancel() returns false for a running task", async () => {
+  await using executor = pool(1);
+  const running = executor.submit("slowSquare", 2, 20);
+  assert.ok(running.running());
+  assert.equal(running.cancel(), false);
+  assert.equal(await running, 4);
+});
+
+Deno.test("addDoneCallback() calls the callback with the Future once the task finishes", async () => {
+  await using executor = pool(2);
+  const seen: string[] = [];
+  const done = Promise.withResolvers<void>();
+  const futures = [1, 2, 3].map((n) => executor.submit("square", n));
+  for (const future of futures) {
+    future.addDoneCallback(async (f) => {
+      assert.equal(f, future);
+      seen.push(`result: ${await f.result()}`);
+      if (seen.length === 3) done.resolve();
+    });
+  }
+  await done.promise;
+  assert.deepEqual(seen.sort(), ["result: 1", "result: 4", "result: 9"]);
+});
+
+Deno.test("submit() throws ExecutorShutdownError after shutdown()", async () => {
+  const executor = pool(1);
+  await executor.shutdown();
+  assert.throws(
+    () => executor.submit("square", 1),
+    (error: unknown) =>
+      error instanceof ExecutorShutdownError &&
+      error.message === "Cannot schedule new futures after shutdown",
+  );
+  assert.throws(() => executor.map("square", [1]), ExecutorShutdownError);
+});
+
+Deno.test("shutdown() waits for running and queued tasks, then terminates the workers", async () => {
+  const executor = pool(1);
+  const futures = [1, 2, 3].map((n) => executor.submit("slowSquare", n, 10));
+  await executor.shutdown();
+  assert.ok(futures.every((future) => future.done()));
+  assert.deepEqual(await Promise.all(futures.map((f) => f.result())), [
+    1,
+    4,
+    9,
+  ]);
+  assert.equal(executor.workerCount, 0);
+});
+
+Deno.test("shutdown({ cancelFutures: true }) cancels the tasks that have not started", async () => {
+  const executor = pool(1);
+  const running = executor.submit("slowSquare", 2, 20);
+  const queued = executor.submit("square", 3);
+  await executor.shutdown({ cancelFutures: true });
+  assert.equal(await running, 4);
+  assert.ok(queued.cancelled());
+});
+
+Deno.test("shutdown({ wait: false }) resolves at once and lets submitted tasks finish", async () => {
+  const executor = pool(1);
+  const future = executor.submit("slowSquare", 5, 20);
+  await executor.shutdown({ wait: false });
+  assert.equal(future.done(), false);
+  assert.equal(await future, 25);
+  await executor.shutdown();
+  assert.equal(executor.workerCount, 0);
+});
+
+Deno.test("idleTimeout terminates workers that stay idle", async () => {
+  await using executor = new WorkerPoolExecutor<Tasks>(TASKS, {
+    maxWorkers: 1,
+    idleTimeout: 0.02,
+  });
+  assert.equal(await executor.submit("square", 2), 4);
+  assert.equal(executor.workerCount, 1);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(executor.workerCount, 0);
+  assert.equal(await executor.submit("square", 3), 9);
+});
+
+Deno.test("await using shuts the pool down at the end of the block", async () => {
+  let escaped: WorkerPoolExecutor<Tasks>;
+  {
+    await using executor = pool(1);
+    escaped = executor;
+    executor.submit("square", 1);
+  }
+  assert.equal(escaped.workerCount, 0);
+  assert.throws(() => escaped.submit("square", 1), ExecutorShutdownError);
+});
+
+Deno.test("a task module that fails to load fails each task with the loading error", async () => {
+  await using executor = new WorkerPoolExecutor(
+    "data:text/javascript,throw new SyntaxError('Broken task module')",
+    { maxWorkers: 1 },
+  );
+  for (let i = 0; i < 2; i++) {
+    const error = await executor.submit("anything").exception();
+    assert.ok(error instanceof SyntaxError);
+    assert.equal(error.message, "Broken task module");
+  }
+});
+
+Deno.test("map() over an empty iterable yields nothing and starts no worker", async () => {
+  await using executor = pool(2);
+  assert.deepEqual(await Array.fromAsync(executor.map("square", [])), []);
+  assert.equal(executor.workerCount, 0);
+});

@@ -1,0 +1,392 @@
+import assert from "node:assert/strict";
+import { CancelledError, TimeoutError } from "../../deferred/errors.ts";
+import type { Failure } from "../../deferred/failure.ts";
+import {
+  ConnectionRefusedError,
+  DNSLookupError,
+  TLSError,
+} from "../../reactor/errors.ts";
+import { reactor } from "../../reactor/reactor.ts";
+import { Agent } from "../../http/agent.ts";
+import { SchemeNotSupported } from "../../http/client_errors.ts";
+import { HTTPConnectionPool } from "../../http/connection_pool.ts";
+import {
+  ParseError,
+  PartialDownloadError,
+  ResponseFailed,
+  ResponseNeverReceived,
+} from "../../http/errors.ts";
+import { FileBodyProducer } from "../../http/file_body_producer.ts";
+import { Headers } from "../../http/headers.ts";
+import { readBody } from "../../http/read_body.ts";
+import { StringProducer } from "../../http/string_producer.ts";
+import {
+  bytes,
+  sleep,
+  startCannedServer,
+  startRawServer,
+  startServer,
+  text,
+  TLS_CERT,
+} from "./_servers.ts";
+
+/** A keep-alive pool and an agent on it; the pool is closed by `close`. */
+function agentWithPool(
+  options: { maxPersistentPerHost?: number; caCerts?: string[] } = {},
+): { agent: Agent; pool: HTTPConnectionPool; close(): Promise<void> } {
+  const pool = new HTTPConnectionPool(reactor);
+  if (options.maxPersistentPerHost !== undefined) {
+    pool.maxPersistentPerHost = options.maxPersistentPerHost;
+  }
+  const agent = new Agent(reactor, { pool, caCerts: options.caCerts });
+  return { agent, pool, close: () => pool.closeCachedConnections().asPromise() };
+}
+
+async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail("expected a failure");
+}
+
+Deno.test("Agent.request() fetches a 1 KiB body over a real connection", async () => {
+  await using server = await startServer();
+  const { agent, close } = agentWithPool();
+  const response = await agent.request("GET", `${server.url}/bytes/1024`);
+  assert.equal(response.code, 200);
+  assert.equal(response.length, 1024);
+  assert.equal(response.request?.method, "GET");
+  assert.equal(response.request?.absoluteURI, `${server.url}/bytes/1024`);
+  const body = await readBody(response);
+  assert.equal(body.length, 1024);
+  await close();
+});
+
+Deno.test("Agent.request() accepts the URI as bytes", async () => {
+  await using server = await startServer();
+  const { agent, close } = agentWithPool();
+  const response = await agent.request("GET", bytes(`${server.url}/`));
+  assert.equal(text(await readBody(response)), "hello");
+  await close();
+});
+
+Deno.test("Agent reuses kept-alive connections: 20 sequential requests use one connection", async () => {
+  await using server = await startServer();
+  const { agent, pool, close } = agentWithPool();
+  for (let i = 0; i < 20; i++) {
+    await readBody(await agent.request("GET", `${server.url}/bytes/10`));
+  }
+  assert.equal(server.requests, 20);
+  assert.equal(server.connections.size, 1);
+  assert.equal(pool.cachedConnectionCount(), 1);
+  await close();
+  assert.equal(pool.cachedConnectionCount(), 0);
+});
+
+Deno.test("HTTPConnectionPool keeps at most maxPersistentPerHost idle connections", async () => {
+  await using server = await startServer();
+  const { agent, pool, close } = agentWithPool({ maxPersistentPerHost: 3 });
+  await Promise.all(
+    Array.from({ length: 8 }, async () =>
+      readBody(await agent.request("GET", `${server.url}/delay?s=0.05`))),
+  );
+  assert.equal(server.connections.size, 8);
+  assert.equal(pool.cachedConnectionCount(), 3);
+  await close();
+});
+
+Deno.test("Agent without a pool sends Connection: close and keeps nothing", async () => {
+  await using server = await startServer();
+  const pool = new HTTPConnectionPool(reactor, false);
+  const agent = new Agent(reactor, { pool });
+  const response = await agent.request("GET", `${server.url}/echo`);
+  const echo = JSON.parse(text(await readBody(response)));
+  assert.ok(
+    echo.headers.some(([n, v]: [string, string]) => n === "connection" && v === "close"),
+  );
+  assert.equal(pool.cachedConnectionCount(), 0);
+  await pool.closeCachedConnections();
+  await sleep(20);
+});
+
+Deno.test("HTTPConnectionPool closes a connection idle for cachedConnectionTimeout", async () => {
+  let closed = false;
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    closed = (await connection.readSome()) === null;
+  });
+  const pool = new HTTPConnectionPool(reactor);
+  pool.cachedConnectionTimeout = 0.05;
+  const agent = new Agent(reactor, { pool });
+  await readBody(await agent.request("GET", `${server.url}/`));
+  assert.equal(pool.cachedConnectionCount(), 1);
+  await sleep(150);
+  assert.equal(pool.cachedConnectionCount(), 0);
+  assert.ok(closed);
+  await pool.closeCachedConnections();
+});
+
+Deno.test("Agent retries once on a new connection when a kept connection was closed by the server", async () => {
+  await using server = startRawServer(async (connection, index) => {
+    if (index === 0) {
+      await connection.readRequest();
+      await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
+      // The second request arrives on this connection: close without answering.
+      await connection.readRequest();
+      return;
+    }
+    await connection.readRequest();
+    await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond");
+    await connection.readRequest();
+  });
+  const { agent, close } = agentWithPool();
+  assert.equal(text(await readBody(await agent.request("GET", `${server.url}/`))), "first");
+  assert.equal(text(await readBody(await agent.request("GET", `${server.url}/`))), "second");
+  assert.equal(server.accepted, 2);
+  await close();
+});
+
+Deno.test("Agent does not retry a POST on a dead kept connection", async () => {
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    await connection.readRequest();
+  });
+  const { agent, close } = agentWithPool();
+  await readBody(await agent.request("GET", `${server.url}/`));
+  const error = await rejection(
+    agent.request("POST", `${server.url}/`, null, new StringProducer("x")),
+  );
+  assert.ok(error instanceof ResponseNeverReceived);
+  assert.equal(server.accepted, 1);
+  await close();
+});
+
+Deno.test("Agent sends a POST body with Content-Length and a streamed body chunked", async () => {
+  await using server = await startServer();
+  const { agent, close } = agentWithPool();
+  const posted = JSON.parse(text(await readBody(
+    await agent.request(
+      "POST",
+      `${server.url}/echo`,
+      new Headers({ "Content-Type": "text/plain", "X-Multi": ["a", "b"] }),
+      new StringProducer("hello body"),
+    ),
+  )));
+  assert.equal(posted.method, "POST");
+  assert.equal(posted.body, "hello body");
+  const header = (name: string) =>
+    posted.headers.filter(([n]: [string]) => n === name).map(([, v]: [string, string]) => v);
+  assert.deepEqual(header("content-length"), ["10"]);
+  assert.deepEqual(header("x-multi"), ["a, b"]);
+  assert.deepEqual(header("host"), [`127.0.0.1:${server.port}`]);
+  const streamed = JSON.parse(text(await readBody(
+    await agent.request(
+      "PUT",
+      `${server.url}/echo`,
+      null,
+      new FileBodyProducer([bytes("part1-"), bytes("part2")]),
+    ),
+  )));
+  assert.equal(streamed.body, "part1-part2");
+  assert.ok(
+    streamed.headers.some(([n, v]: [string, string]) => n === "transfer-encoding" && v === "chunked"),
+  );
+  await close();
+});
+
+Deno.test("Agent fails with ConnectionRefusedError when nothing listens", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const agent = new Agent(reactor);
+  const error = await rejection(agent.request("GET", `http://127.0.0.1:${port}/`));
+  assert.ok(error instanceof ConnectionRefusedError, String(error));
+});
+
+Deno.test("Agent fails with DNSLookupError for a host that does not resolve", async () => {
+  const agent = new Agent(reactor, { connectTimeout: 5 });
+  const error = await rejection(agent.request("GET", "http://no-such-host.invalid/"));
+  assert.ok(error instanceof DNSLookupError, String(error));
+});
+
+Deno.test("Agent fails with SchemeNotSupported for ftp and TypeError for a bad method", async () => {
+  const agent = new Agent(reactor);
+  assert.ok((await rejection(agent.request("GET", "ftp://example.com/"))) instanceof SchemeNotSupported);
+  assert.throws(() => agent.request("BAD METHOD", "http://example.com/"), TypeError);
+  assert.throws(() => agent.request("GET", "not a uri"), TypeError);
+});
+
+Deno.test("Agent fetches over TLS with caCerts and fails with TLSError without them", async () => {
+  await using server = await startServer({ tls: true });
+  const { agent, close } = agentWithPool({ caCerts: [TLS_CERT] });
+  const response = await agent.request("GET", `${server.url}/bytes/100`);
+  assert.equal((await readBody(response)).length, 100);
+  await readBody(await agent.request("GET", `${server.url}/`));
+  assert.equal(server.connections.size, 1);
+  await close();
+  const untrusting = new Agent(reactor);
+  const error = await rejection(untrusting.request("GET", `${server.url}/`));
+  assert.ok(error instanceof TLSError, String(error));
+  await sleep(10);
+});
+
+Deno.test("Agent with validateCert false explains that Deno cannot skip verification", async () => {
+  await using server = await startServer({ tls: true });
+  const agent = new Agent(reactor, { validateCert: false });
+  const error = await rejection(agent.request("GET", `${server.url}/`));
+  assert.ok(error instanceof TLSError);
+  assert.match(error.message, /--unsafely-ignore-certificate-errors/);
+  await sleep(10);
+});
+
+Deno.test("Agent connectTimeout fails with TimeoutError naming the phase", async () => {
+  // A server that accepts TCP but never answers the TLS handshake.
+  await using server = startRawServer(async (connection) => {
+    while ((await connection.readSome()) !== null);
+  });
+  const agent = new Agent(reactor, { connectTimeout: 0.2 });
+  const error = await rejection(agent.request("GET", `https://127.0.0.1:${server.port}/`));
+  assert.ok(error instanceof TimeoutError, String(error));
+  assert.match((error as Error).message, /Timeout while connecting.*TLS handshake/);
+  await server.close();
+});
+
+Deno.test("Cancelling Agent.request() aborts the connection at once", async () => {
+  let sawClose = false;
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    sawClose = (await connection.readSome()) === null;
+  });
+  const { agent, close } = agentWithPool();
+  const d = agent.request("GET", `${server.url}/`);
+  await sleep(50);
+  d.cancel();
+  const error = await rejection(d);
+  assert.ok(error instanceof ResponseNeverReceived);
+  assert.ok(error.reasons[0].check(CancelledError));
+  await server.close();
+  assert.ok(sawClose);
+  await close();
+});
+
+Deno.test("Cancelling readBody() aborts the connection while the body arrives", async () => {
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nstart");
+    await connection.readSome();
+  });
+  const { agent, close } = agentWithPool();
+  const response = await agent.request("GET", `${server.url}/`);
+  const body = readBody(response);
+  body.cancel();
+  assert.ok((await rejection(body)) instanceof CancelledError);
+  await server.close();
+  await close();
+});
+
+const MALFORMED: [string, string, (error: unknown) => boolean][] = [
+  ["an invalid status line", "HTTP/1.1 abc OK\r\n\r\n", (e) => e instanceof ResponseFailed && !!e.reasons[0].check(ParseError)],
+  ["an invalid header line", "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n", (e) => e instanceof ResponseFailed && !!e.reasons[0].check(ParseError)],
+  ["conflicting Content-Length values", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx", (e) => e instanceof ResponseFailed],
+  ["a bad chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n", (e) => e instanceof ResponseFailed && !!e.reasons[0].check(ParseError)],
+  ["a truncated Content-Length body", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this", (e) => e instanceof PartialDownloadError && text(e.response!) === "only this"],
+  ["a truncated chunked body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", (e) => e instanceof PartialDownloadError && text(e.response!) === "hello"],
+  ["a truncated head", "HTTP/1.1 200 OK\r\nContent-Le", (e) => e instanceof ResponseFailed && !(e instanceof ResponseNeverReceived)],
+  ["no response at all", "", (e) => e instanceof ResponseNeverReceived],
+  ["a close-delimited body", "HTTP/1.1 200 OK\r\n\r\nto the end", (e) => e instanceof PartialDownloadError && text(e.response!) === "to the end"],
+];
+
+for (const split of [false, true]) {
+  for (const [name, response, check] of MALFORMED) {
+    Deno.test(`Agent and readBody end ${name} sent ${split ? "byte by byte" : "whole"} in a named error`, async () => {
+      await using server = startCannedServer(response, { split, closeAfter: true });
+      const { agent, pool, close } = agentWithPool();
+      const error = await rejection(
+        agent.request("GET", `${server.url}/`).addCallback(readBody),
+      );
+      assert.ok(check(error), `${name}: ${String(error)}`);
+      assert.equal(pool.cachedConnectionCount(), 0);
+      await close();
+    });
+  }
+}
+
+Deno.test("Agent fails a response head over maxHeaderSize", async () => {
+  await using server = await startServer();
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new Agent(reactor, { pool, maxHeaderSize: 1024 });
+  const error = await rejection(agent.request("GET", `${server.url}/headers/50`));
+  assert.ok(error instanceof ResponseFailed);
+  assert.match(error.reasons[0].getErrorMessage(), /exceeds maxHeaderSize/);
+  const ok = await agent.request("GET", `${server.url}/headers/2`);
+  assert.equal(text(await readBody(ok)), "many headers");
+  await pool.closeCachedConnections();
+});
+
+Deno.test("Agent reports a reset mid-body as a named error and leaks nothing", async () => {
+  await using server = startRawServer(async (connection) => {
+    // Read a few bytes only: closing with unread input resets the connection.
+    await connection.conn.read(new Uint8Array(4));
+    await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000));
+    await sleep(20);
+    connection.close();
+  });
+  const { agent, close } = agentWithPool();
+  const error = await rejection(
+    agent.request("GET", `${server.url}/`).addCallback(readBody),
+  );
+  assert.ok(
+    error instanceof PartialDownloadError || error instanceof ResponseFailed,
+    String(error),
+  );
+  await close();
+});
+
+Deno.test("readBody() delivers bodies of HEAD and 204 responses as empty", async () => {
+  await using server = await startServer();
+  const { agent, close } = agentWithPool();
+  assert.equal((await readBody(await agent.request("HEAD", `${server.url}/bytes/50`))).length, 0);
+  assert.equal((await readBody(await agent.request("GET", `${server.url}/status/204`))).length, 0);
+  await close();
+});
+
+Deno.test("Agent requests to several servers concurrently keep separate pools per host", async () => {
+  await using a = await startServer();
+  await using b = await startServer();
+  const { agent, pool, close } = agentWithPool();
+  const results = await Promise.all([a, b, a, b].map(async (s) =>
+    text(await readBody(await agent.request("GET", `${s.url}/`)))
+  ));
+  assert.deepEqual(results, ["hello", "hello", "hello", "hello"]);
+  assert.ok(pool.cachedConnectionCount(`http://127.0.0.1:${a.port}`) >= 1);
+  await close();
+});
+
+Deno.test("A body protocol can pause and resume the body", async () => {
+  await using server = await startServer();
+  const { agent, close } = agentWithPool();
+  const response = await agent.request("GET", `${server.url}/bytes/300000`);
+  let received = 0;
+  const done = new Promise<Failure>((resolve) => {
+    response.deliverBody({
+      transport: null,
+      makeConnection(transport) {
+        const producer = transport as unknown as { pauseProducing(): void; resumeProducing(): void };
+        producer.pauseProducing();
+        setTimeout(() => producer.resumeProducing(), 30);
+      },
+      connectionMade() {},
+      dataReceived(data: Uint8Array) {
+        received += data.length;
+      },
+      connectionLost: resolve,
+    } as import("../../reactor/interfaces.ts").IProtocol);
+  });
+  await done;
+  assert.equal(received, 300000);
+  await close();
+});

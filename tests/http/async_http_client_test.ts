@@ -1,0 +1,514 @@
+import assert, { type AssertPredicate } from "node:assert/strict";
+import { CancelledError } from "../../deferred/errors.ts";
+import { ConnectionRefusedError } from "../../reactor/errors.ts";
+import { IOLoop } from "../../reactor/ioloop.ts";
+import { AsyncHTTPClient } from "../../http/async_http_client.ts";
+import {
+  HTTPClientError,
+  HTTPStreamClosedError,
+  HTTPTimeoutError,
+} from "../../http/errors.ts";
+import { HTTPRequest } from "../../http/http_request.ts";
+import type { HTTPResponse } from "../../http/http_response.ts";
+import { captureLogs, recordText } from "../reactor/_log_capture.ts";
+import { startCannedServer, startProxy, startServer } from "./_servers.ts";
+
+/** A client of the test's own, closed when the test ends. */
+function ownClient(
+  options: ConstructorParameters<typeof AsyncHTTPClient>[0] = {},
+): AsyncHTTPClient & AsyncDisposable {
+  const client = new AsyncHTTPClient({ ...options, forceInstance: true });
+  return Object.assign(client, {
+    [Symbol.asyncDispose]: async () => await client.close(),
+  });
+}
+
+/** Fetches in the callback style and waits for the callback. */
+function fetchWithCallback(
+  client: AsyncHTTPClient,
+  request: string | HTTPRequest,
+): Promise<HTTPResponse> {
+  return new Promise((resolve) => client.fetch(request, resolve));
+}
+
+const REFUSED = "http://127.0.0.1:1/";
+
+/** `assert.rejects` for a Deferred (a thenable, not a Promise). */
+function rejects(
+  deferred: PromiseLike<unknown>,
+  expected: AssertPredicate,
+): Promise<void> {
+  return assert.rejects(Promise.resolve(deferred), expected);
+}
+
+Deno.test("new AsyncHTTPClient() returns the one client bound to the current IOLoop", async () => {
+  const a = new AsyncHTTPClient();
+  const b = new AsyncHTTPClient({ maxClients: 99 });
+  try {
+    assert.equal(a, b);
+    assert.equal(a.ioLoop, IOLoop.current());
+    assert.equal(b.maxClients, 10, "options of a later call are ignored");
+  } finally {
+    await a.close();
+  }
+  const c = new AsyncHTTPClient();
+  try {
+    assert.notEqual(c, a, "close() makes the IOLoop forget its client");
+  } finally {
+    await c.close();
+  }
+});
+
+Deno.test("new AsyncHTTPClient() with forceInstance creates an unbound client", async () => {
+  const shared = new AsyncHTTPClient();
+  await using own = ownClient({ maxClients: 3 });
+  try {
+    assert.notEqual(own, shared);
+    assert.equal(own.maxClients, 3);
+    assert.equal(new AsyncHTTPClient(), shared, "the forced client is not cached");
+  } finally {
+    await shared.close();
+  }
+});
+
+Deno.test("new AsyncHTTPClient() applies Tornado's defaults", async () => {
+  await using client = ownClient();
+  assert.equal(client.maxClients, 10);
+  assert.equal(client.maxBufferSize, 104857600);
+  assert.equal(client.maxBodySize, 104857600);
+  assert.equal(client.maxHeaderSize, 65536);
+  assert.deepEqual({ ...client.defaults }, {});
+});
+
+Deno.test("new AsyncHTTPClient() throws RangeError for a bad maxClients", () => {
+  assert.throws(
+    () => new AsyncHTTPClient({ forceInstance: true, maxClients: 0 }),
+    { name: "RangeError", message: /maxClients .* current value is 0/ },
+  );
+});
+
+Deno.test("AsyncHTTPClient.configure() sets the options of clients created afterwards", async () => {
+  AsyncHTTPClient.configure({ maxClients: 42, defaults: { userAgent: "Configured/1" } });
+  try {
+    await using configured = ownClient();
+    assert.equal(configured.maxClients, 42);
+    assert.equal(configured.defaults.userAgent, "Configured/1");
+    await using overridden = ownClient({ maxClients: 7 });
+    assert.equal(overridden.maxClients, 7, "constructor options win");
+    AsyncHTTPClient.configure({ maxBodySize: 1000 });
+    await using replaced = ownClient();
+    assert.equal(replaced.maxClients, 10, "configure() replaces, it does not merge");
+    assert.equal(replaced.maxBodySize, 1000);
+  } finally {
+    AsyncHTTPClient.configure(null);
+  }
+  await using reset = ownClient();
+  assert.equal(reset.maxClients, 10);
+});
+
+Deno.test("AsyncHTTPClient.fetch() resolves with an HTTPResponse", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/`);
+  assert.equal(response.code, 200);
+  assert.equal(response.reason, "OK");
+  assert.equal(response.text, "hello");
+  assert.equal(response.error, undefined);
+  assert.equal(response.effectiveUrl, `${server.url}/`);
+  assert.equal(response.request.url, `${server.url}/`);
+  assert.ok(response.requestTime! >= 0 && response.requestTime! < 5);
+  assert.ok(Math.abs(response.startTime! - Date.now() / 1000) < 5);
+  assert.equal(typeof response.timeInfo.queue, "number");
+});
+
+Deno.test("AsyncHTTPClient.fetch() builds the request from options given with a URL", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/echo`, {
+    method: "POST",
+    body: "a=1",
+    headers: { "X-Test": "yes" },
+  });
+  const echo = JSON.parse(response.text);
+  assert.equal(echo.method, "POST");
+  assert.equal(echo.body, "a=1");
+  const headers = new Map(echo.headers as [string, string][]);
+  assert.equal(headers.get("x-test"), "yes");
+  assert.equal(headers.get("content-type"), "application/x-www-form-urlencoded");
+  assert.match(headers.get("user-agent") ?? "", /^Torsion\//);
+});
+
+Deno.test("AsyncHTTPClient.fetch() throws TypeError for request options given with an HTTPRequest", async () => {
+  await using client = ownClient();
+  assert.throws(
+    () => client.fetch(new HTTPRequest("http://127.0.0.1:1/"), { method: "POST" }),
+    { name: "TypeError", message: /current options are method/ },
+  );
+});
+
+Deno.test("AsyncHTTPClient.fetch() applies the client's defaults under the request's own options", async () => {
+  await using server = await startServer();
+  await using client = ownClient({
+    defaults: { userAgent: "Default/1", headers: { "X-Default": "d", "X-Both": "default" } },
+  });
+  const first = JSON.parse((await client.fetch(`${server.url}/echo`, {
+    headers: { "X-Both": "request" },
+  })).text);
+  const headers = new Map(first.headers as [string, string][]);
+  assert.equal(headers.get("user-agent"), "Default/1");
+  assert.equal(headers.get("x-default"), "d");
+  assert.equal(headers.get("x-both"), "request");
+  const second = JSON.parse((await client.fetch(`${server.url}/echo`, {
+    userAgent: "Own/2",
+  })).text);
+  assert.equal(new Map(second.headers as [string, string][]).get("user-agent"), "Own/2");
+});
+
+Deno.test("AsyncHTTPClient.fetch() rejects with HTTPClientError for a non-2xx response", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  await rejects(client.fetch(`${server.url}/status/404`), (error: unknown) => {
+    assert.ok(error instanceof HTTPClientError);
+    assert.equal(error.code, 404);
+    assert.equal(String(error), "HTTP 404: Not Found");
+    const response = error.response as HTTPResponse;
+    assert.equal(response.code, 404);
+    assert.equal(response.text, "status 404");
+    return true;
+  });
+});
+
+Deno.test("AsyncHTTPClient.fetch() resolves with an error response when raiseError is false", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/status/503`, { raiseError: false });
+  assert.equal(response.code, 503);
+  assert.ok(response.error instanceof HTTPClientError);
+  assert.throws(() => response.rethrow(), HTTPClientError);
+});
+
+Deno.test("AsyncHTTPClient.fetch() rejects with a refused connection whatever raiseError says", async () => {
+  await using client = ownClient();
+  await rejects(client.fetch(REFUSED), ConnectionRefusedError);
+  await rejects(client.fetch(REFUSED, { raiseError: false }), ConnectionRefusedError);
+});
+
+Deno.test("AsyncHTTPClient.fetch() with a callback delivers every outcome as a response and never throws", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const ok = await fetchWithCallback(client, `${server.url}/`);
+  assert.equal(ok.code, 200);
+  assert.equal(ok.error, undefined);
+  const missing = await fetchWithCallback(client, `${server.url}/status/404`);
+  assert.equal(missing.code, 404);
+  assert.ok(missing.error instanceof HTTPClientError);
+  const refused = await fetchWithCallback(client, REFUSED);
+  assert.equal(refused.code, 599);
+  assert.ok(refused.error instanceof ConnectionRefusedError);
+  assert.deepEqual(refused.body, new Uint8Array(0));
+});
+
+Deno.test("AsyncHTTPClient.fetch() calls the callback on a later IOLoop iteration", async () => {
+  await using client = ownClient();
+  let called = false;
+  const done = client.fetch("not a url", () => {
+    called = true;
+  });
+  assert.equal(called, false);
+  const response = await done;
+  assert.equal(called, true);
+  assert.equal(response.code, 599);
+});
+
+Deno.test("AsyncHTTPClient.fetch() logs a callback's exception and still fires its Deferred", async () => {
+  await using client = ownClient();
+  const records = await captureLogs(async () => {
+    const response = await client.fetch("not a url", () => {
+      throw new Error("callback bug");
+    });
+    assert.equal(response.code, 599);
+  });
+  const errors = records.filter((record) => record.level === "error");
+  assert.equal(errors.length, 1);
+  assert.deepEqual(errors[0].category, ["torsion", "http"]);
+  assert.match(recordText(errors[0]), /Exception in fetch callback for not a url: Error: callback bug/);
+});
+
+Deno.test("AsyncHTTPClient.fetch() enforces Tornado's body rules", async () => {
+  await using client = ownClient();
+  const url = "http://127.0.0.1:1/";
+  await rejects(client.fetch(url, { body: "x" }), {
+    name: "TypeError",
+    message: "Body must be undefined for method GET (unless allowNonstandardMethods is true)",
+  });
+  await rejects(client.fetch(url, { method: "POST" }), {
+    name: "TypeError",
+    message: "Body must not be undefined for method POST (unless allowNonstandardMethods is true)",
+  });
+  await rejects(client.fetch(url, { method: "PUT" }), TypeError);
+  await rejects(client.fetch(url, { method: "PATCH" }), TypeError);
+  await rejects(client.fetch(url, { method: "BREW" }), {
+    name: "TypeError",
+    message: /Unknown method .* current value is BREW/,
+  });
+  const viaCallback = await fetchWithCallback(
+    client,
+    new HTTPRequest(url, { method: "DELETE", body: "x" }),
+  );
+  assert.equal(viaCallback.code, 599);
+  assert.ok(viaCallback.error instanceof TypeError);
+});
+
+Deno.test("AsyncHTTPClient.fetch() lifts the body rules with allowNonstandardMethods", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/echo`, {
+    method: "GET",
+    body: "odd",
+    allowNonstandardMethods: true,
+  });
+  assert.equal(JSON.parse(response.text).method, "GET");
+});
+
+Deno.test("AsyncHTTPClient.fetch() rejects an unsupported scheme and auth mode", async () => {
+  await using client = ownClient();
+  await rejects(client.fetch("ftp://example.com/"), {
+    name: "TypeError",
+    message: /Unsupported URL scheme/,
+  });
+  await rejects(
+    client.fetch("http://127.0.0.1:1/", { authUsername: "u", authMode: "digest" }),
+    { name: "TypeError", message: /Unsupported authMode: current value is "digest"/ },
+  );
+});
+
+Deno.test("AsyncHTTPClient.fetch() sends basic auth credentials", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/echo`, {
+    authUsername: "user",
+    authPassword: "pass",
+  });
+  const headers = new Map(JSON.parse(response.text).headers as [string, string][]);
+  assert.equal(headers.get("authorization"), `Basic ${btoa("user:pass")}`);
+});
+
+Deno.test("AsyncHTTPClient runs requests beyond maxClients one after another from its queue", async () => {
+  await using server = await startServer();
+  await using client = ownClient({ maxClients: 1 });
+  const finished: number[] = [];
+  const start = performance.now();
+  const responses = await Promise.all([0, 1, 2].map((i) =>
+    client.fetch(`${server.url}/delay?s=0.15`).addCallback((response) => {
+      finished.push(i);
+      return response;
+    })
+  ));
+  const elapsed = (performance.now() - start) / 1000;
+  assert.deepEqual(finished, [0, 1, 2]);
+  assert.ok(elapsed >= 0.44, `3 requests of 0.15 s one at a time took ${elapsed} s`);
+  const queued = responses.map((r) => r.timeInfo.queue);
+  assert.ok(queued[0] < 0.05 && queued[1] >= 0.1 && queued[2] >= 0.25, String(queued));
+  assert.ok(responses.every((r) => r.requestTime! < 0.5), "requestTime excludes the queue");
+});
+
+Deno.test("AsyncHTTPClient fails a request still queued at its timeout with 599 Timeout in request queue", async () => {
+  await using server = await startServer();
+  await using client = ownClient({ maxClients: 1 });
+  const slow = client.fetch(`${server.url}/delay?s=0.5`);
+  const start = performance.now();
+  await rejects(
+    client.fetch(`${server.url}/`, { connectTimeout: 0.1, requestTimeout: 5 }),
+    (error: unknown) => {
+      assert.ok(error instanceof HTTPTimeoutError);
+      assert.equal(error.code, 599);
+      assert.equal(error.message, "Timeout in request queue");
+      assert.equal(error.phase, "queue");
+      return true;
+    },
+  );
+  const waited = (performance.now() - start) / 1000;
+  assert.ok(waited >= 0.09 && waited < 0.4, `timed out after ${waited} s`);
+  const viaCallback = await fetchWithCallback(
+    client,
+    new HTTPRequest(`${server.url}/`, { requestTimeout: 0.05 }),
+  );
+  assert.equal(viaCallback.code, 599);
+  assert.equal(viaCallback.error?.message, "Timeout in request queue");
+  assert.equal((await slow).text, "slow");
+});
+
+Deno.test("AsyncHTTPClient does not time out a queued request whose timeouts are 0", async () => {
+  await using server = await startServer();
+  await using client = ownClient({ maxClients: 1 });
+  const first = client.fetch(`${server.url}/delay?s=0.1`);
+  const second = client.fetch(`${server.url}/`, { connectTimeout: 0, requestTimeout: 0 });
+  assert.equal((await first).text, "slow");
+  assert.equal((await second).text, "hello");
+});
+
+Deno.test("AsyncHTTPClient.fetch() fails with 599 Timeout during request when the server is too slow", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await fetchWithCallback(
+    client,
+    new HTTPRequest(`${server.url}/delay?s=2`, { requestTimeout: 0.1 }),
+  );
+  assert.equal(response.code, 599);
+  assert.ok(response.error instanceof HTTPTimeoutError);
+  assert.match(response.error.message, /^Timeout during request/);
+});
+
+Deno.test("AsyncHTTPClient.fetch() turns a connection closed mid-response into HTTPStreamClosedError", async () => {
+  await using server = startCannedServer(
+    "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part",
+    { closeAfter: true },
+  );
+  await using client = ownClient();
+  await rejects(client.fetch(server.url), (error: unknown) => {
+    assert.ok(error instanceof HTTPStreamClosedError);
+    assert.equal(error.code, 599);
+    return true;
+  });
+});
+
+Deno.test("AsyncHTTPClient.fetch() decodes the body by the response's charset", async () => {
+  const body = new Uint8Array([0x63, 0x61, 0x66, 0xe9]);
+  const head = new TextEncoder().encode(
+    "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Length: 4\r\n\r\n",
+  );
+  await using server = startCannedServer(new Uint8Array([...head, ...body]));
+  await using client = ownClient();
+  const response = await client.fetch(server.url);
+  assert.deepEqual(response.body, body);
+  assert.equal(response.text, "café");
+});
+
+Deno.test("AsyncHTTPClient.fetch() streams the body to streamingCallback and leaves body empty", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const chunks: Uint8Array[] = [];
+  const response = await client.fetch(`${server.url}/stream/3000/3`, {
+    streamingCallback: (chunk) => chunks.push(chunk),
+  });
+  assert.equal(chunks.reduce((n, c) => n + c.length, 0), 3000);
+  assert.deepEqual(response.body, new Uint8Array(0));
+});
+
+Deno.test("AsyncHTTPClient.fetch() passes each head line to headerCallback", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const lines: string[] = [];
+  await client.fetch(`${server.url}/redirect/1`, {
+    headerCallback: (line) => lines.push(line),
+  });
+  assert.equal(lines[0], "HTTP/1.1 200 OK\r\n", "the followed redirect is not reported");
+  assert.equal(lines.at(-1), "\r\n");
+  assert.ok(lines.slice(1, -1).every((line) => /^[^:]+: .*\r\n$/.test(line)));
+  assert.ok(lines.some((line) => /^content-length: 4\r\n$/i.test(line)));
+});
+
+Deno.test("AsyncHTTPClient.fetch() follows redirects and reports the effective URL", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/redirect/3`);
+  assert.equal(response.text, "done");
+  assert.equal(response.effectiveUrl, `${server.url}/redirect/0`);
+  await rejects(
+    client.fetch(`${server.url}/redirect/1`, { followRedirects: false }),
+    (error: unknown) => {
+      assert.ok(error instanceof HTTPClientError);
+      assert.equal(error.code, 302);
+      assert.equal((error.response as HTTPResponse).headers.get("location"), "/redirect/0");
+      return true;
+    },
+  );
+  const tooMany = await client.fetch(`${server.url}/redirect/3`, {
+    maxRedirects: 1,
+    raiseError: false,
+  });
+  assert.equal(tooMany.code, 302);
+});
+
+Deno.test("AsyncHTTPClient keeps connections alive between requests", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  for (let i = 0; i < 3; i++) await client.fetch(`${server.url}/`);
+  assert.equal(server.connections.size, 1);
+});
+
+Deno.test("AsyncHTTPClient opens a connection per request when keepAlive is false", async () => {
+  await using server = await startServer();
+  await using client = ownClient({ keepAlive: false });
+  for (let i = 0; i < 3; i++) await client.fetch(`${server.url}/`);
+  assert.equal(server.connections.size, 3);
+});
+
+Deno.test("AsyncHTTPClient.fetch() Deferred can be cancelled, freeing its slot", async () => {
+  await using server = await startServer();
+  await using client = ownClient({ maxClients: 1 });
+  const slow = client.fetch(`${server.url}/delay?s=5`);
+  const queued = client.fetch(`${server.url}/`);
+  slow.cancel();
+  await rejects(slow, CancelledError);
+  assert.equal((await queued).text, "hello");
+  const waiting = client.fetch(`${server.url}/delay?s=5`);
+  const cancelledInQueue = client.fetch(`${server.url}/`);
+  cancelledInQueue.cancel();
+  await rejects(cancelledInQueue, CancelledError);
+  waiting.cancel();
+  await rejects(waiting, CancelledError);
+});
+
+Deno.test("AsyncHTTPClient.close() fails running and queued requests and refuses new ones", async () => {
+  await using server = await startServer();
+  const client = new AsyncHTTPClient({ forceInstance: true, maxClients: 1 });
+  const running = fetchWithCallback(client, `${server.url}/delay?s=5`);
+  const queued = client.fetch(`${server.url}/`);
+  await client.close();
+  const first = await running;
+  assert.equal(first.code, 599);
+  assert.ok(first.error instanceof HTTPStreamClosedError);
+  await rejects(queued, HTTPStreamClosedError);
+  assert.throws(() => client.fetch(`${server.url}/`), {
+    message: "Cannot call fetch() on a closed AsyncHTTPClient",
+  });
+  await client.close();
+});
+
+Deno.test("AsyncHTTPClient.fetch() sends a body written by bodyProducer", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const encoder = new TextEncoder();
+  const chunked = await client.fetch(`${server.url}/echo`, {
+    method: "PUT",
+    bodyProducer: async (write) => {
+      await write(encoder.encode("one,"));
+      await write(encoder.encode("two"));
+    },
+  });
+  assert.equal(JSON.parse(chunked.text).body, "one,two");
+  const sized = await client.fetch(`${server.url}/echo`, {
+    method: "POST",
+    headers: { "Content-Length": "5" },
+    bodyProducer: (write) => write(encoder.encode("hello")),
+  });
+  const echo = JSON.parse(sized.text);
+  assert.equal(echo.body, "hello");
+  assert.equal(new Map(echo.headers as [string, string][]).get("content-length"), "5");
+});
+
+Deno.test("AsyncHTTPClient.fetch() goes through an HTTP proxy", async () => {
+  await using server = await startServer();
+  await using proxy = startProxy("user:secret");
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/`, {
+    proxyHost: "127.0.0.1",
+    proxyPort: proxy.port,
+    proxyUsername: "user",
+    proxyPassword: "secret",
+  });
+  assert.equal(response.text, "hello");
+  assert.ok(proxy.requestLines.some((line) => line.startsWith(`GET ${server.url}/ `)));
+  assert.deepEqual(proxy.authorizations, [`Basic ${btoa("user:secret")}`]);
+});

@@ -1,0 +1,367 @@
+import assert from "node:assert/strict";
+import { CancelledError } from "../../deferred/errors.ts";
+import { Failure } from "../../deferred/failure.ts";
+import { Deferred, succeed } from "../../deferred/deferred.ts";
+import { ConnectionDone, ConnectionLost } from "../../reactor/errors.ts";
+import type { IConsumer } from "../../reactor/interfaces.ts";
+import { Protocol } from "../../reactor/protocol.ts";
+import { StringTransport } from "../../testing/string_transport.ts";
+import {
+  PotentialDataLoss,
+  RequestGenerationFailed,
+  RequestNotSent,
+  ResponseDone,
+} from "../../http/client_errors.ts";
+import {
+  DataLoss,
+  ParseError,
+  RequestTransmissionFailed,
+  ResponseFailed,
+  ResponseNeverReceived,
+} from "../../http/errors.ts";
+import { Headers } from "../../http/headers.ts";
+import type { IBodyProducer } from "../../http/interfaces.ts";
+import { HTTP11ClientProtocol } from "../../http/_client_protocol.ts";
+import { ClientRequest, type ClientRequestInit } from "../../http/_request.ts";
+import { parseURI } from "../../http/_url.ts";
+import type { Response } from "../../http/response.ts";
+import { FileBodyProducer } from "../../http/file_body_producer.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function request(init: Partial<ClientRequestInit> = {}): ClientRequest {
+  return new ClientRequest({
+    method: "GET",
+    uri: parseURI("http://example.com/path?q=1"),
+    headers: new Headers(),
+    ...init,
+  });
+}
+
+interface Harness {
+  protocol: HTTP11ClientProtocol;
+  transport: StringTransport;
+  quiescent: number;
+  feed(text: string, split?: boolean): void;
+}
+
+function connect(): Harness {
+  const harness = {
+    quiescent: 0,
+  } as Harness;
+  const protocol = new HTTP11ClientProtocol(() => harness.quiescent++);
+  const transport = new StringTransport();
+  protocol.makeConnection(transport);
+  harness.protocol = protocol;
+  harness.transport = transport;
+  harness.feed = (text: string, split = false) => {
+    const bytes = encoder.encode(text);
+    if (!split) protocol.dataReceived(bytes);
+    else for (let i = 0; i < bytes.length; i++) protocol.dataReceived(bytes.subarray(i, i + 1));
+  };
+  return harness;
+}
+
+interface Outcome {
+  response?: Response;
+  error?: unknown;
+  body: string;
+  reason?: Failure;
+}
+
+function send(harness: Harness, req: ClientRequest = request()): Outcome {
+  const outcome: Outcome = { body: "" };
+  harness.protocol.request(req).addCallbacks(
+    (response: Response) => {
+      outcome.response = response;
+      response.deliverBody(
+        new (class extends Protocol {
+          override dataReceived(data: Uint8Array): void {
+            outcome.body += decoder.decode(data);
+          }
+          override connectionLost(reason: Failure): void {
+            outcome.reason = reason;
+          }
+        })(),
+      );
+    },
+    (failure: Failure) => {
+      outcome.error = failure.value;
+    },
+  );
+  return outcome;
+}
+
+for (const split of [false, true]) {
+  const how = split ? "split byte by byte" : "whole";
+  Deno.test(`HTTP11ClientProtocol parses a Content-Length response sent ${how} and goes back to QUIESCENT`, () => {
+    const h = connect();
+    const outcome = send(h);
+    assert.equal(
+      h.transport.valueString(),
+      "GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: Torsion/0.1.0\r\n\r\n",
+    );
+    assert.equal(h.protocol.state, "WAITING");
+    h.feed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\nX-A: 2\r\n\r\nhello", split);
+    assert.equal(outcome.response?.code, 200);
+    assert.equal(outcome.response?.phrase, "OK");
+    assert.deepEqual(outcome.response?.version, ["HTTP", 1, 1]);
+    assert.equal(outcome.response?.length, 5);
+    assert.deepEqual(outcome.response?.headers.getRawHeaders("x-a"), ["1", "2"]);
+    assert.equal(outcome.body, "hello");
+    assert.ok(outcome.reason?.check(ResponseDone));
+    assert.equal(h.protocol.state, "QUIESCENT");
+    assert.equal(h.quiescent, 1);
+  });
+
+  Deno.test(`HTTP11ClientProtocol decodes a chunked response with extensions and trailers sent ${how}`, () => {
+    const h = connect();
+    const outcome = send(h);
+    h.feed(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
+      split,
+    );
+    assert.equal(outcome.response?.length, "UNKNOWN_LENGTH");
+    assert.equal(outcome.body, "hello world");
+    assert.ok(outcome.reason?.check(ResponseDone));
+    assert.equal(h.quiescent, 1);
+  });
+}
+
+Deno.test("HTTP11ClientProtocol ends a close-delimited body with PotentialDataLoss and does not reuse the connection", () => {
+  const h = connect();
+  const outcome = send(h);
+  h.feed("HTTP/1.0 200 OK\r\n\r\nall of it");
+  assert.equal(outcome.body, "all of it");
+  assert.equal(outcome.reason, undefined);
+  h.protocol.connectionLost(new Failure(new ConnectionDone()));
+  assert.ok((outcome.reason as Failure | undefined)?.check(PotentialDataLoss));
+  assert.equal(h.quiescent, 0);
+  assert.equal(h.protocol.state, "CONNECTION_LOST");
+});
+
+Deno.test("HTTP11ClientProtocol reports a truncated Content-Length body as ResponseFailed with DataLoss", () => {
+  const h = connect();
+  const outcome = send(h);
+  h.feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf");
+  h.protocol.connectionLost(new Failure(new ConnectionLost()));
+  const error = outcome.reason?.value;
+  assert.ok(error instanceof ResponseFailed);
+  assert.ok(error.reasons.some((r) => r.check(DataLoss)));
+  assert.equal(outcome.body, "half");
+});
+
+Deno.test("HTTP11ClientProtocol has no body for HEAD, 204 and 304 and skips 1xx responses", () => {
+  for (const [method, head] of [
+    ["HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"],
+    ["GET", "HTTP/1.1 204 No Content\r\n\r\n"],
+    ["GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\n\r\n"],
+    ["GET", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"],
+  ] as const) {
+    const h = connect();
+    const outcome = send(h, request({ method }));
+    h.feed(head);
+    assert.ok(outcome.reason?.check(ResponseDone), `${method} ${head}`);
+    assert.equal(outcome.body, "");
+    assert.equal(h.protocol.state, "QUIESCENT");
+  }
+});
+
+Deno.test("HTTP11ClientProtocol honours Connection: close and HTTP/1.0 without keep-alive", () => {
+  for (const head of [
+    "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+  ]) {
+    const h = connect();
+    send(h);
+    h.feed(head);
+    assert.equal(h.quiescent, 0);
+    assert.ok(h.transport.disconnecting);
+  }
+  const h = connect();
+  send(h);
+  h.feed("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n");
+  assert.equal(h.quiescent, 1);
+});
+
+Deno.test("HTTP11ClientProtocol sends Connection: close for a non-persistent request and does not reuse", () => {
+  const h = connect();
+  send(h, request({ persistent: false }));
+  assert.match(h.transport.valueString(), /\r\nConnection: close\r\n/);
+  h.feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  assert.equal(h.quiescent, 0);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTP11ClientProtocol fails malformed status lines with ResponseFailed holding a ParseError", () => {
+  for (const bad of ["HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/2 200 OK\r\n\r\n", "garbage\r\n\r\n", "ICY 200 OK\r\n\r\n"]) {
+    const h = connect();
+    const outcome = send(h);
+    h.feed(bad);
+    assert.ok(outcome.error instanceof ResponseFailed, bad);
+    assert.ok(outcome.error.reasons[0].check(ParseError), bad);
+    assert.ok(h.transport.disconnecting);
+    assert.notEqual(h.protocol.state, "QUIESCENT");
+  }
+});
+
+Deno.test("HTTP11ClientProtocol fails a bad chunk size after the head as the body's ResponseFailed", () => {
+  const h = connect();
+  const outcome = send(h);
+  h.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+  assert.equal(outcome.response?.code, 200);
+  const error = outcome.reason?.value;
+  assert.ok(error instanceof ResponseFailed);
+  assert.ok(error.reasons[0].check(ParseError));
+});
+
+Deno.test("HTTP11ClientProtocol fails ResponseNeverReceived when the connection closes before any byte", () => {
+  const h = connect();
+  const outcome = send(h);
+  h.protocol.connectionLost(new Failure(new ConnectionDone()));
+  assert.ok(outcome.error instanceof ResponseNeverReceived);
+  assert.ok(outcome.error.reasons[0].check(ConnectionDone));
+});
+
+Deno.test("HTTP11ClientProtocol refuses a second request while one is in flight with RequestNotSent", () => {
+  const h = connect();
+  send(h);
+  const second = send(h);
+  assert.ok(second.error instanceof RequestNotSent);
+});
+
+Deno.test("HTTP11ClientProtocol aborts the connection at once when the request is cancelled", () => {
+  const h = connect();
+  const d = h.protocol.request(request());
+  let error: unknown;
+  d.addErrback((f: Failure) => {
+    error = f.value;
+  });
+  d.cancel();
+  assert.ok(error instanceof ResponseNeverReceived);
+  assert.ok(error.reasons[0].check(CancelledError));
+  assert.ok(h.transport.disconnecting);
+  assert.equal(h.protocol.state, "ABORTING");
+});
+
+Deno.test("HTTP11ClientProtocol writes a bytes body with the head in one write", () => {
+  const h = connect();
+  const writes: Uint8Array[] = [];
+  const original = h.transport.write.bind(h.transport);
+  h.transport.write = (data) => {
+    writes.push(data as Uint8Array);
+    original(data);
+  };
+  send(h, request({ method: "POST", body: encoder.encode("a=1") }));
+  assert.equal(writes.length, 1);
+  assert.match(h.transport.valueString(), /Content-Length: 3\r\n\r\na=1$/);
+});
+
+Deno.test("HTTP11ClientProtocol sends a producer of unknown length with chunked coding", async () => {
+  const h = connect();
+  const producer = new FileBodyProducer([encoder.encode("ab"), encoder.encode("cde")]);
+  send(h, request({ method: "PUT", bodyProducer: producer }));
+  for (let i = 0; i < 5 && !h.transport.valueString().endsWith("0\r\n\r\n"); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  const text = h.transport.valueString();
+  assert.match(text, /Transfer-Encoding: chunked\r\n/);
+  assert.ok(text.endsWith("\r\n\r\n2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n"), text);
+  assert.equal(h.protocol.state, "WAITING");
+});
+
+Deno.test("HTTP11ClientProtocol fails RequestGenerationFailed when a producer writes less than its length", () => {
+  const h = connect();
+  const producer: IBodyProducer = {
+    length: 10,
+    startProducing(consumer: IConsumer) {
+      consumer.write("short");
+      return succeed(undefined);
+    },
+    pauseProducing() {},
+    resumeProducing() {},
+    stopProducing() {},
+  };
+  const outcome = send(h, request({ method: "PUT", bodyProducer: producer }));
+  assert.ok(outcome.error instanceof RequestGenerationFailed);
+  assert.match(outcome.error.message, /wrote less than its length/);
+});
+
+Deno.test("HTTP11ClientProtocol fails RequestTransmissionFailed when the connection drops while a producer writes", () => {
+  const h = connect();
+  let stopped = false;
+  const producer: IBodyProducer = {
+    length: "UNKNOWN_LENGTH",
+    startProducing() {
+      return new Deferred<void>();
+    },
+    pauseProducing() {},
+    resumeProducing() {},
+    stopProducing() {
+      stopped = true;
+    },
+  };
+  const outcome = send(h, request({ method: "PUT", bodyProducer: producer }));
+  h.protocol.connectionLost(new Failure(new ConnectionLost()));
+  assert.ok(outcome.error instanceof RequestTransmissionFailed);
+  assert.ok(stopped);
+});
+
+Deno.test("HTTP11ClientProtocol waits for 100 Continue before sending the body with expectContinue", () => {
+  const h = connect();
+  const outcome = send(h, request({ method: "POST", body: encoder.encode("payload"), expectContinue: true }));
+  assert.match(h.transport.valueString(), /Expect: 100-continue\r\n\r\n$/);
+  h.feed("HTTP/1.1 100 Continue\r\n\r\n");
+  assert.ok(h.transport.valueString().endsWith("\r\n\r\npayload"));
+  h.feed("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+  assert.equal(outcome.response?.code, 201);
+  assert.equal(h.quiescent, 1);
+});
+
+Deno.test("HTTP11ClientProtocol fails a response head larger than maxHeaderSize", () => {
+  const h = connect();
+  const outcome = send(h, request({ maxHeaderSize: 100 }));
+  h.feed(`HTTP/1.1 200 OK\r\nX-Big: ${"x".repeat(200)}\r\n\r\n`);
+  assert.ok(outcome.error instanceof ResponseFailed);
+  assert.match(outcome.error.reasons[0].getErrorMessage(), /maxHeaderSize/);
+});
+
+Deno.test("HTTP11ClientProtocol closes the connection when bytes follow a complete response", () => {
+  const h = connect();
+  send(h);
+  h.feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n");
+  assert.equal(h.quiescent, 0);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTP11ClientProtocol buffers the body until deliverBody and puts the connection back first", () => {
+  const h = connect();
+  let response: Response | undefined;
+  h.protocol.request(request()).addCallback((r: Response) => {
+    response = r;
+  });
+  h.feed("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
+  assert.equal(h.quiescent, 1);
+  let body = "";
+  let reason: Failure | undefined;
+  response?.deliverBody(
+    new (class extends Protocol {
+      override dataReceived(data: Uint8Array): void {
+        body += decoder.decode(data);
+      }
+      override connectionLost(r: Failure): void {
+        reason = r;
+      }
+    })(),
+  );
+  assert.equal(body, "abc");
+  assert.ok(reason?.check(ResponseDone));
+  assert.throws(() => response?.deliverBody(new Protocol()), TypeError);
+});
+
+Deno.test("HTTP11ClientProtocol sends the absolute URI to a proxy", () => {
+  const h = connect();
+  send(h, request({ proxy: true }));
+  assert.ok(h.transport.valueString().startsWith("GET http://example.com/path?q=1 HTTP/1.1\r\n"));
+});
