@@ -1,10 +1,14 @@
 /**
  * Torsion: Twisted's and Tornado's asynchronous programming model for Deno.
- * Deferreds, a reactor, protocols and factories, a Tornado-compatible
- * IOLoop and an HTTP/1.1 client, with the names Twisted and Tornado users
- * already know.
+ * Deferreds with synchronous callback chains, a reactor with protocols and
+ * factories, a Tornado-compatible `IOLoop`, an HTTP/1.1 client on Deno's own
+ * sockets, and a worker pool with the `concurrent.futures` shape, with the
+ * names Twisted and Tornado users already know.
  *
- * @example
+ * Each layer is also its own entry point: `@torsion/torsion/deferred`,
+ * `/reactor`, `/http`, `/executor`, and the test doubles in `/testing`.
+ *
+ * @example A Deferred chain
  * ```ts
  * import { Deferred } from "@torsion/torsion";
  * const d = new Deferred<string>();
@@ -15,3 +19,6 @@
  * @module
  */
 export * from "./deferred/mod.ts";
+export * from "./reactor/mod.ts";
+export * from "./http/mod.ts";
+export * from "./executor/mod.ts";

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * The HTTP server every benchmark client talks to, run as a separate process
  * (`deno run --allow-net bench/_server.ts`) so that the server's work does not

@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { Deferred, inlineCallbacks, succeed } from "../deferred/mod.ts";
+import {
+  Deferred,
+  inlineCallbacks,
+  type InlineCallbacksGenerator,
+  succeed,
+} from "../deferred/mod.ts";
 
 const STEPS = 10;
 
@@ -53,7 +58,9 @@ Deno.bench({
   },
 });
 
-const tenYields = inlineCallbacks(function* () {
+const tenYields = inlineCallbacks(function* (): InlineCallbacksGenerator<
+  number
+> {
   let n = 0;
   for (let i = 0; i < STEPS; i++) n = (yield succeed(n + 1)) as number;
   return n;

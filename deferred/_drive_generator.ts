@@ -74,6 +74,26 @@ export function driveGenerator<R>(
     target.callback(value as Awaited<R>);
   }
 
+  // How the awaited Deferred's result comes back: into `settled` and
+  // `syncResult` when it is already there (the loop goes on), through
+  // step() when it arrives later. One function serves every yield: only one Deferred is
+  // awaited at a time.
+  let synchronous = false;
+  let settled = false;
+  let syncResult: unknown;
+
+  function resume(outcome: unknown): undefined {
+    if (synchronous) {
+      settled = true;
+      syncResult = outcome;
+    } else {
+      step(outcome);
+    }
+    // The generator owns the result now: the awaited chain goes on with
+    // undefined, so a failure thrown into the generator is not unhandled.
+    return undefined;
+  }
+
   function step(input: unknown): void {
     let sent = input;
     for (;;) {
@@ -99,26 +119,19 @@ export function driveGenerator<R>(
         sent = yielded;
         continue;
       }
-      let synchronous = true;
-      let settled = false;
-      let result: unknown;
-      awaited.addBoth((outcome) => {
-        if (synchronous) {
-          settled = true;
-          result = outcome;
-        } else {
-          step(outcome);
-        }
-        // The generator owns the result now: the awaited chain goes on
-        // with undefined, so a failure thrown into it is not unhandled.
-        return undefined;
-      });
-      synchronous = false;
+      synchronous = true;
+      settled = false;
+      try {
+        awaited.addBoth(resume);
+      } finally {
+        synchronous = false;
+      }
       if (!settled) {
         waitingOn = awaited;
         return;
       }
-      sent = result;
+      sent = syncResult;
+      syncResult = undefined;
     }
   }
 

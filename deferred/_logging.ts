@@ -21,7 +21,9 @@ export function logError(category: readonly string[], message: string): void {
   try {
     let bytes = encoder.encode(`${message}\n`);
     // writeSync may write only part of a long message.
-    while (bytes.length > 0) bytes = bytes.subarray(Deno.stderr.writeSync(bytes));
+    while (bytes.length > 0) {
+      bytes = bytes.subarray(Deno.stderr.writeSync(bytes));
+    }
   } catch {
     // stderr closed or not permitted: nothing left to report to.
   }

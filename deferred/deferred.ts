@@ -24,13 +24,21 @@ const NO_ARGS: readonly unknown[] = Object.freeze([]);
  * One callback/errback pair of a chain, with the extra arguments both share
  * (or a {@linkcode SplitArgs} when they differ). A continuation link has
  * {@linkcode CONTINUE} as its callback and, as its arguments, the Deferred
- * that waits for this one.
+ * that waits for this one. The most common link, a callback alone without
+ * extra arguments, is stored as the bare function: a chain then allocates
+ * nothing per callback but its array slot.
  */
-interface Link {
+type Link = AnyFunction | FullLink;
+
+/** A link that is more than a bare callback. */
+interface FullLink {
   callback: AnyFunction | null;
   errback: AnyFunction | null;
   args: readonly unknown[] | SplitArgs | Deferred<unknown>;
 }
+
+/** Returned by `#adopt` when the chain must wait for another Deferred. */
+const WAIT: unique symbol = Symbol("wait");
 
 /** Marks a continuation link. */
 function CONTINUE(): never {
@@ -42,7 +50,10 @@ class SplitArgs {
   readonly callbackArgs: readonly unknown[];
   readonly errbackArgs: readonly unknown[];
 
-  constructor(callbackArgs: readonly unknown[], errbackArgs: readonly unknown[]) {
+  constructor(
+    callbackArgs: readonly unknown[],
+    errbackArgs: readonly unknown[],
+  ) {
     this.callbackArgs = callbackArgs;
     this.errbackArgs = errbackArgs;
   }
@@ -209,7 +220,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * d.callback(1);
    * ```
    */
-  addCallbacks<R1, R2 = never, A1 extends unknown[] = [], A2 extends unknown[] = []>(
+  addCallbacks<
+    R1,
+    R2 = never,
+    A1 extends unknown[] = [],
+    A2 extends unknown[] = [],
+  >(
     callback: (result: T, ...args: A1) => R1,
     errback?: ((failure: Failure, ...args: A2) => R2) | null,
     callbackArgs?: A1,
@@ -256,6 +272,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     requireFunction(callback, "callback");
     // Extra arguments are read from `arguments` rather than a rest
     // parameter: most callbacks take none, and this spares them an array.
+    if (arguments.length === 1) {
+      this.#links.push(callback);
+      if (this.#called) this.#runCallbacks();
+      return this;
+    }
     return this.#addLink(callback, null, extraArguments(arguments));
   }
 
@@ -562,12 +583,110 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     this.#runCallbacks();
   }
 
+  /**
+   * What a callback's object result means for the chain: a thenable becomes
+   * a Deferred; a Deferred that has its result gives it up; one that does
+   * not makes this one wait for it ({@linkcode WAIT}).
+   */
+  #adopt(value: unknown): unknown {
+    let inner = value;
+    if (!(inner instanceof Deferred) && isThenable(inner)) {
+      inner = Deferred.fromPromise(inner);
+    }
+    if (!(inner instanceof Deferred)) return inner;
+    if (inner === this) {
+      // Waiting on itself would hang the chain forever.
+      return new Failure(
+        new TypeError(
+          "Cannot chain a Deferred to itself: a callback returned the Deferred it was added to",
+        ),
+      );
+    }
+    const other = inner as Deferred<unknown>;
+    if (
+      !other.#called || other.#paused > 0 || other.#chainedTo !== null ||
+      other.#running
+    ) {
+      this.#waitFor(other);
+      return WAIT;
+    }
+    const result = other.#result;
+    other.#result = undefined;
+    other.#debugInfo = trackResult(other, other.#debugInfo, null);
+    return result;
+  }
+
   /** Appends to `inner` a link that hands its result back to `this`. */
   #waitFor(inner: Deferred<unknown>): void {
     this.#paused++;
     this.#chainedTo = inner;
     // inner is not running its callbacks, so a direct append is safe.
     inner.#links.push({ callback: CONTINUE, errback: null, args: this });
+  }
+
+  /**
+   * Runs this Deferred's links from where it stopped, until they are all
+   * done or one makes it wait for another Deferred, or up to a continuation
+   * link: then it returns the Deferred waiting for this one's result.
+   *
+   * The loop keeps the result and the position in locals and stores them
+   * back when it stops; #running keeps anyone from reading them meanwhile (a
+   * Deferred returned while running is waited for). The try block encloses
+   * the whole loop, which resumes after an exception.
+   */
+  #runLinks(): Deferred<unknown> | null {
+    const links = this.#links;
+    let result = this.#result;
+    let next = this.#next;
+    let chainee: Deferred<unknown> | null = null;
+    this.#running = true;
+    for (;;) {
+      try {
+        while (next < links.length) {
+          const link = links[next++];
+          if (typeof link === "function") {
+            if (result instanceof Failure) continue;
+            result = (link as (result: unknown) => unknown)(result);
+          } else {
+            if (link.callback === CONTINUE) {
+              chainee = link.args as Deferred<unknown>;
+              break;
+            }
+            const isFailure = result instanceof Failure;
+            const fn = (isFailure ? link.errback : link.callback) as
+              | ((result: unknown, ...rest: unknown[]) => unknown)
+              | null;
+            if (fn === null) continue;
+            const extra = link.args as readonly unknown[] | SplitArgs;
+            if ((extra as readonly unknown[]).length === 0) {
+              result = fn(result);
+            } else {
+              const args = extra instanceof SplitArgs
+                ? isFailure ? extra.errbackArgs : extra.callbackArgs
+                : extra as readonly unknown[];
+              result = fn(result, ...args);
+            }
+          }
+          if (
+            result !== null &&
+            (typeof result === "object" || typeof result === "function")
+          ) {
+            result = this.#adopt(result);
+            if (result === WAIT) {
+              result = this.#chainedTo;
+              break;
+            }
+          }
+        }
+        break;
+      } catch (error) {
+        result = Failure.from(error);
+      }
+    }
+    this.#next = next;
+    this.#result = result;
+    this.#running = false;
+    return chainee;
   }
 
   /**
@@ -584,71 +703,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     for (;;) {
       if (current.#paused > 0) return;
       current.#chainedTo = null;
-      const links = current.#links;
-      let result = current.#result;
-      let chainee: Deferred<unknown> | null = null;
-      // The loop keeps the result and the position in locals and stores
-      // them back when it stops; #running keeps anyone from reading them
-      // meanwhile (a Deferred returned while running is waited for).
-      let next = current.#next;
-      current.#running = true;
-      while (next < links.length) {
-        const link = links[next++];
-        if (link.callback === CONTINUE) {
-          chainee = link.args as Deferred<unknown>;
-          break;
-        }
-        const isFailure = result instanceof Failure;
-        const fn = (isFailure ? link.errback : link.callback) as
-          | ((result: unknown, ...rest: unknown[]) => unknown)
-          | null;
-        if (fn === null) continue;
-        const extra = link.args as readonly unknown[] | SplitArgs;
-        try {
-          if ((extra as readonly unknown[]).length === 0) {
-            result = fn(result);
-          } else {
-            const args = extra instanceof SplitArgs
-              ? isFailure ? extra.errbackArgs : extra.callbackArgs
-              : extra as readonly unknown[];
-            result = fn(result, ...args);
-          }
-        } catch (error) {
-          result = Failure.from(error);
-        }
-        if (
-          result === null ||
-          (typeof result !== "object" && typeof result !== "function")
-        ) {
-          continue;
-        }
-        if (!(result instanceof Deferred) && isThenable(result)) {
-          result = Deferred.fromPromise(result);
-        }
-        if (result === current) {
-          // Waiting on itself would hang the chain forever.
-          result = new Failure(
-            new TypeError(
-              "Cannot chain a Deferred to itself: a callback returned the Deferred it was added to",
-            ),
-          );
-        } else if (result instanceof Deferred) {
-          const inner = result as Deferred<unknown>;
-          if (
-            !inner.#called || inner.#paused > 0 ||
-            inner.#chainedTo !== null || inner.#running
-          ) {
-            current.#waitFor(inner);
-            break;
-          }
-          result = inner.#result;
-          inner.#result = undefined;
-          inner.#debugInfo = trackResult(inner, inner.#debugInfo, null);
-        }
-      }
-      current.#next = next;
-      current.#result = result;
-      current.#running = false;
+      const chainee = current.#runLinks();
+      const result = current.#result;
       if (chainee !== null) {
         // Hand the result to the Deferred that waits for this one, run it,
         // then come back for this one's remaining links.
@@ -660,9 +716,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         current = chainee;
         continue;
       }
-      if (next >= links.length) {
-        // Every link has run: drop them, reusing the array.
-        links.length = 0;
+      if (current.#next >= current.#links.length) {
+        current.#links = [];
         current.#next = 0;
       }
       const isFailure = current.#result instanceof Failure;

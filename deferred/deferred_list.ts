@@ -13,6 +13,14 @@ import { Failure } from "./failure.ts";
 /**
  * How a `DeferredList` fires. Mirrors the keyword arguments of Twisted's
  * `DeferredList`.
+ *
+ * @example Firing on the first success
+ * ```ts
+ * import { DeferredList, type DeferredListOptions, succeed } from "@torsion/torsion/deferred";
+ * const options = { fireOnOneCallback: true } as const satisfies DeferredListOptions;
+ * new DeferredList([succeed("a")], options)
+ *   .addCallback(([value, index]) => console.assert(value === "a" && index === 0));
+ * ```
  */
 export interface DeferredListOptions {
   /**
@@ -46,6 +54,16 @@ export interface DeferredListOptions {
  * `(success, result)` pairs of Twisted's `DeferredList`.
  *
  * @typeParam V The member's result type.
+ *
+ * @example Narrowing an entry
+ * ```ts
+ * import type { DeferredListEntry } from "@torsion/torsion/deferred";
+ * function describe(entry: DeferredListEntry<number>): string {
+ *   const [ok, value] = entry;
+ *   return ok ? `got ${value + 1}` : `failed: ${value.getErrorMessage()}`;
+ * }
+ * console.assert(describe([true, 1]) === "got 2");
+ * ```
  */
 export type DeferredListEntry<V> =
   | [success: true, value: V]
@@ -56,6 +74,13 @@ export type DeferredListEntry<V> =
  * `[Deferred<number>, Deferred<string>]` gives `[number, string]`.
  *
  * @typeParam D The Deferreds, as a tuple or an array type.
+ *
+ * @example
+ * ```ts
+ * import type { Deferred, DeferredValues } from "@torsion/torsion/deferred";
+ * const values: DeferredValues<[Deferred<number>, Deferred<string>]> = [1, "a"];
+ * console.assert(values.length === 2);
+ * ```
  */
 export type DeferredValues<D extends readonly Deferred<unknown>[]> = {
   -readonly [K in keyof D]: D[K] extends Deferred<infer V> ? V : never;
@@ -64,10 +89,20 @@ export type DeferredValues<D extends readonly Deferred<unknown>[]> = {
 /**
  * What a `DeferredList` over `D` fires with under options `O`: one
  * {@linkcode DeferredListEntry} per member in input order, or
- * `[value, index]` of the first success when `fireOnOneCallback` is set.
+ * `[value, index]` of the first success when `fireOnOneCallback` is set
+ * (either shape when it is a plain `boolean`).
  *
  * @typeParam D The Deferreds, as a tuple or an array type.
  * @typeParam O The options' type.
+ *
+ * @example
+ * ```ts
+ * import type { Deferred, DeferredListResult } from "@torsion/torsion/deferred";
+ * type Members = [Deferred<number>];
+ * const first: DeferredListResult<Members, { fireOnOneCallback: true }> = [7, 0];
+ * const all: DeferredListResult<Members, {}> = [[true, 7]];
+ * console.assert(first[0] === all[0][1]);
+ * ```
  */
 export type DeferredListResult<
   D extends readonly Deferred<unknown>[],
@@ -86,6 +121,13 @@ export type DeferredListResult<
  * position.
  *
  * @typeParam D The Deferreds, as a tuple or an array type.
+ *
+ * @example
+ * ```ts
+ * import type { Deferred, DeferredListEntries } from "@torsion/torsion/deferred";
+ * const entries: DeferredListEntries<[Deferred<string>]> = [[true, "ok"]];
+ * console.assert(entries[0][0]);
+ * ```
  */
 export type DeferredListEntries<D extends readonly Deferred<unknown>[]> = {
   -readonly [K in keyof D]: DeferredListEntry<
@@ -222,7 +264,16 @@ export class DeferredList<
   }
 }
 
-/** Options of {@linkcode gatherResults}. */
+/**
+ * Options of {@linkcode gatherResults}.
+ *
+ * @example
+ * ```ts
+ * import { fail, gatherResults, FirstError } from "@torsion/torsion/deferred";
+ * gatherResults([fail(new Error("x"))], { consumeErrors: true })
+ *   .addErrback((f) => f.trap(FirstError));
+ * ```
+ */
 export interface GatherResultsOptions {
   /**
    * Handle the members' failures, as `DeferredList`'s `consumeErrors`.
@@ -245,7 +296,7 @@ export interface GatherResultsOptions {
  *   every member.
  * @throws {TypeError} A member is not a Deferred.
  *
- * @example
+ * @example Waiting for every result
  * ```ts
  * import { gatherResults, succeed } from "@torsion/torsion/deferred";
  * gatherResults([succeed(1), succeed("two")]).addCallback(([one, two]) => {

@@ -24,12 +24,12 @@ import type { Failure } from "./failure.ts";
  * ```
  */
 export class DeferredLock {
-  #locked = false;
-  readonly #waiting: Deferred<DeferredLock>[] = [];
+  // A lock is a semaphore of one token that hands out the lock itself.
+  readonly #slot = new DeferredSemaphore(1);
 
   /** Whether someone holds the lock. */
   get locked(): boolean {
-    return this.#locked;
+    return this.#slot.tokens === 0;
   }
 
   /**
@@ -47,16 +47,8 @@ export class DeferredLock {
    * ```
    */
   acquire(): Deferred<DeferredLock> {
-    const d = new Deferred<DeferredLock>((cancelled) => {
-      removeWaiter(this.#waiting, cancelled);
-    });
-    if (this.#locked) {
-      this.#waiting.push(d);
-    } else {
-      this.#locked = true;
-      d.callback(this);
-    }
-    return d;
+    // The same Deferred, so cancelling it reaches the semaphore's waiter.
+    return this.#slot.acquire().addCallback(() => this);
   }
 
   /**
@@ -74,15 +66,10 @@ export class DeferredLock {
    * ```
    */
   release(): void {
-    if (!this.#locked) {
+    if (!this.locked) {
       throw new RangeError("Cannot release a DeferredLock that is not locked");
     }
-    const next = this.#waiting.shift();
-    if (next === undefined) {
-      this.#locked = false;
-    } else {
-      next.callback(this);
-    }
+    this.#slot.release();
   }
 
   /**
@@ -169,7 +156,8 @@ export class DeferredSemaphore {
    */
   acquire(): Deferred<DeferredSemaphore> {
     const d = new Deferred<DeferredSemaphore>((cancelled) => {
-      removeWaiter(this.#waiting, cancelled);
+      const index = this.#waiting.indexOf(cancelled);
+      if (index !== -1) this.#waiting.splice(index, 1);
     });
     if (this.#tokens === 0) {
       this.#waiting.push(d);
@@ -260,9 +248,4 @@ function runHolding<R, A extends unknown[]>(
       },
     )
   );
-}
-
-function removeWaiter<W>(waiting: W[], waiter: W): void {
-  const index = waiting.indexOf(waiter);
-  if (index !== -1) waiting.splice(index, 1);
 }

@@ -36,7 +36,6 @@ export class Failure {
    * (`String`, `Number`, …) for primitives, `Object` for null and undefined.
    */
   readonly type: ErrorClass;
-  #stack: string | undefined;
 
   /**
    * Wraps a thrown value. A `Failure` passed in is not wrapped twice: use
@@ -47,7 +46,6 @@ export class Failure {
   constructor(value: unknown) {
     this.value = value;
     this.type = typeOf(value);
-    this.#stack = value instanceof Error ? value.stack : undefined;
   }
 
   /**
@@ -161,7 +159,10 @@ export class Failure {
    * ```
    */
   getTraceback(): string {
-    if (this.#stack !== undefined) return this.#stack;
+    // Formatting a stack is costly, so it happens only when asked for: V8
+    // captured the frames when the error was created.
+    const stack = this.value instanceof Error ? this.value.stack : undefined;
+    if (stack !== undefined) return stack;
     return `${this.type.name}: ${this.getErrorMessage()}`;
   }
 

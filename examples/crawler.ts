@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * The crawler of the seed's "evolution of asynchronous code", on Torsion:
  * the same N GETs to a slow API (by default 20 to an embedded server that
@@ -16,9 +17,10 @@
  * @module
  */
 import {
-  Deferred,
+  type Deferred,
   DeferredList,
   inlineCallbacks,
+  wait,
 } from "../deferred/mod.ts";
 import { AsyncHTTPClient, getPage } from "../http/mod.ts";
 import { startLocalServer } from "./_local_server.ts";
@@ -40,9 +42,13 @@ function parseOptions(args: readonly string[]): Options {
     else if (flag === "--url") options.url = value;
     else throw new Error(`Unknown option: ${flag}`);
   }
-  if (!(options.n > 0)) throw new Error(`--n must be positive: current value is ${options.n}`);
+  if (!(options.n > 0)) {
+    throw new Error(`--n must be positive: current value is ${options.n}`);
+  }
   if (!(options.delay >= 0)) {
-    throw new Error(`--delay must be non-negative: current value is ${options.delay}`);
+    throw new Error(
+      `--delay must be non-negative: current value is ${options.delay}`,
+    );
   }
   return options;
 }
@@ -50,7 +56,9 @@ function parseOptions(args: readonly string[]): Options {
 function report(results: readonly unknown[], start: number): number {
   const cost = (performance.now() - start) / 1000;
   console.log(
-    `Request Times: ${results.length}, Total Cost: ${Number(cost.toFixed(9))} seconds`,
+    `Request Times: ${results.length}, Total Cost: ${
+      Number(cost.toFixed(9))
+    } seconds`,
   );
   return cost;
 }
@@ -72,19 +80,24 @@ function callbacks(urls: readonly string[]): Deferred<number> {
       results.push(body);
     })
   );
-  return new DeferredList(requests, { fireOnOneErrback: true, consumeErrors: true })
+  return new DeferredList(requests, {
+    fireOnOneErrback: true,
+    consumeErrors: true,
+  })
     .addCallback(() => report(results, start));
 }
 
 /** 3. Generator coroutines: one inlineCallbacks task per request. */
 function generators(urls: readonly string[]): Deferred<number> {
   const results: Uint8Array[] = [];
-  const task = inlineCallbacks(function* (url: string) {
-    const body = (yield getPage(url)) as Uint8Array;
-    results.push(body);
-  });
+  const task = inlineCallbacks(
+    function* (url: string): Generator<unknown, void> {
+      const body = yield* wait(getPage(url));
+      results.push(body);
+    },
+  );
   const start = performance.now();
-  const main = inlineCallbacks(function* () {
+  const main = inlineCallbacks(function* (): Generator<unknown, number> {
     yield new DeferredList(urls.map((url) => task(url)), {
       fireOnOneErrback: true,
       consumeErrors: true,
@@ -96,7 +109,8 @@ function generators(urls: readonly string[]): Deferred<number> {
 
 /** 4. Native coroutines: async/await over the same Deferreds. */
 async function coroutines(urls: readonly string[]): Promise<number> {
-  const fetchOne = async (url: string): Promise<Uint8Array> => await getPage(url);
+  const fetchOne = async (url: string): Promise<Uint8Array> =>
+    await getPage(url);
   const start = performance.now();
   const results = await Promise.all(urls.map(fetchOne));
   return report(results, start);
@@ -117,7 +131,10 @@ async function tornado(urls: readonly string[]): Promise<number> {
   }
 }
 
-const MODES: readonly [string, (urls: readonly string[]) => PromiseLike<number>][] = [
+const MODES: readonly [
+  string,
+  (urls: readonly string[]) => PromiseLike<number>,
+][] = [
   ["sequential (one after another)", sequential],
   ["callbacks (Deferred + DeferredList)", callbacks],
   ["generators (inlineCallbacks)", generators],

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * The Tornado fetch program of the seed, line for line on Torsion: `func`
  * runs on the IOLoop, fetches every URL with the shared `AsyncHTTPClient`

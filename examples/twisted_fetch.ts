@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * The Twisted fetch program of the seed, line for line on Torsion: one
  * `inlineCallbacks` task per URL calls `getPage`, prints the page when it
@@ -14,7 +15,11 @@
  *
  * @module
  */
-import { DeferredList, type Failure, inlineCallbacks } from "../deferred/mod.ts";
+import {
+  DeferredList,
+  type Failure,
+  inlineCallbacks,
+} from "../deferred/mod.ts";
 import { getPage } from "../http/mod.ts";
 import { reactor } from "../reactor/mod.ts";
 import { startLocalServer } from "./_local_server.ts";
@@ -34,7 +39,7 @@ function allDone(_arg: unknown): void {
   reactor.stop();
 }
 
-const task = inlineCallbacks(function* (url: string) {
+const task = inlineCallbacks(function* (url: string): Generator<unknown, void> {
   const res = getPage(new TextEncoder().encode(url)); // send the HTTP request
   res.addCallback(oneDone);
   res.addErrback(oneFailed);

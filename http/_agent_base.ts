@@ -54,7 +54,9 @@ export function agentRequest(
 ): Deferred<IResponse> {
   if (typeof method !== "string" || !isToken(method)) {
     throw new TypeError(
-      `Method must be an HTTP token: current value is ${JSON.stringify(method)}`,
+      `Method must be an HTTP token: current value is ${
+        JSON.stringify(method)
+      }`,
     );
   }
   const parsed = parseURI(uri);
@@ -69,7 +71,9 @@ export function agentRequest(
     tracker,
   );
   let sent = headers ?? EMPTY;
-  if (route.proxyAuthorization !== null && !sent.hasHeader("proxy-authorization")) {
+  if (
+    route.proxyAuthorization !== null && !sent.hasHeader("proxy-authorization")
+  ) {
     sent = sent.copy();
     sent.addRawHeader("Proxy-Authorization", route.proxyAuthorization);
   }
@@ -124,4 +128,3 @@ export function agentSettings(
     maxBodySize: options.maxBodySize,
   };
 }
-

@@ -5,7 +5,10 @@
  */
 
 /** Joins body pieces; a single piece is returned as it is. */
-export function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
+export function joinChunks(
+  chunks: readonly Uint8Array[],
+  length: number,
+): Uint8Array {
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(length);
   let offset = 0;
@@ -15,4 +18,3 @@ export function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8
   }
   return out;
 }
-

@@ -182,13 +182,18 @@ export class HTTP11ClientProtocol extends Protocol {
           method: request.method,
           url: request.uri.url,
           headers: request.headers,
-          bodyLength: producer.length === "UNKNOWN_LENGTH" ? "chunked" : producer.length,
+          bodyLength: producer.length === "UNKNOWN_LENGTH"
+            ? "chunked"
+            : producer.length,
           proxy: request.proxy,
           userAgent: request.userAgent,
           persistent: request.persistent,
           expectContinue: request.expectContinue,
         });
-      } else if (request.expectContinue && request.body !== null && request.body.length > 0) {
+      } else if (
+        request.expectContinue && request.body !== null &&
+        request.body.length > 0
+      ) {
         data = encodeRequestHead({
           method: request.method,
           url: request.uri.url,
@@ -228,7 +233,10 @@ export class HTTP11ClientProtocol extends Protocol {
       if (request.expectContinue) this.#waitingContinue = true;
       else this.#startProducer(producer, transport);
     } else if (this.#state === "TRANSMITTING") {
-      if (request.expectContinue && request.body !== null && request.body.length > 0) {
+      if (
+        request.expectContinue && request.body !== null &&
+        request.body.length > 0
+      ) {
         this.#waitingContinue = true;
       } else {
         this.#requestWritten();
@@ -418,7 +426,10 @@ export class HTTP11ClientProtocol extends Protocol {
     this.#clearRequest();
     if (this.transport !== null) abortTransport(this.transport);
     if (response !== null) {
-      bodyDataFinished(response, new Failure(new ResponseFailed([failure], response)));
+      bodyDataFinished(
+        response,
+        new Failure(new ResponseFailed([failure], response)),
+      );
     } else if (deferred !== null && !deferred.called) {
       deferred.errback(error);
     }
@@ -433,7 +444,9 @@ export class HTTP11ClientProtocol extends Protocol {
     } catch (error) {
       logError(
         CATEGORY,
-        `Body producer failed to stop: ${Failure.from(error).getErrorMessage()}`,
+        `Body producer failed to stop: ${
+          Failure.from(error).getErrorMessage()
+        }`,
       );
     }
   }
@@ -479,7 +492,10 @@ export class HTTP11ClientProtocol extends Protocol {
    * complete in that read has already put the connection back in the pool,
    * so a request made from those callbacks reuses it.
    */
-  #deliverResponse(deferred: Deferred<Response> | null, response: Response | null): void {
+  #deliverResponse(
+    deferred: Deferred<Response> | null,
+    response: Response | null,
+  ): void {
     if (deferred === null || response === null || deferred.called) return;
     deferred.callback(response);
   }
@@ -614,7 +630,9 @@ class LengthEnforcingConsumer implements IConsumer {
   }
 
   write(data: Uint8Array | string): void {
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const bytes = typeof data === "string"
+      ? new TextEncoder().encode(data)
+      : data;
     if (bytes.length > this.#remaining) {
       throw new RangeError(
         `Body producer wrote more than its length: length is ${this.#length} bytes, ${

@@ -11,7 +11,7 @@
  */
 import { Deferred } from "../deferred/deferred.ts";
 import { CancelledError, TimeoutError } from "../deferred/errors.ts";
-import { Failure } from "../deferred/failure.ts";
+import type { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { ConnectError, TLSError } from "../reactor/errors.ts";
 import type {
@@ -96,7 +96,9 @@ export class HTTPEndpoint {
   toString(): string {
     const { host, port, tls, tunnel } = this.init;
     const via = tunnel === null ? "" : ` via ${tunnel.host}:${tunnel.port}`;
-    return `HTTPEndpoint(${tls === null ? "tcp" : "tls"}:${host}:${port}${via})`;
+    return `HTTPEndpoint(${
+      tls === null ? "tcp" : "tls"
+    }:${host}:${port}${via})`;
   }
 }
 
@@ -153,7 +155,10 @@ class Attempt extends ClientFactory {
     return setup;
   }
 
-  override clientConnectionFailed(_connector: IConnector, reason: Failure): void {
+  override clientConnectionFailed(
+    _connector: IConnector,
+    reason: Failure,
+  ): void {
     this.fail(reason);
   }
 
@@ -161,11 +166,16 @@ class Attempt extends ClientFactory {
   connected(): void {
     const timeout = this.#init.connectTimeout;
     if (timeout === null || this.#done) return;
-    const left = Math.max(0, timeout - (this.#reactor.seconds() - this.#started));
+    const left = Math.max(
+      0,
+      timeout - (this.#reactor.seconds() - this.#started),
+    );
     this.#timer = this.#reactor.callLater(left, () => {
       this.#timer = null;
       const { host, port, tracker } = this.#init;
-      const phase = tracker === null ? "connecting" : PHASE_WORDS[tracker.phase];
+      const phase = tracker === null
+        ? "connecting"
+        : PHASE_WORDS[tracker.phase];
       this.fail(
         new TimeoutError(
           `Timeout while connecting to ${host}:${port} after ${timeout} seconds (${phase})`,
@@ -305,7 +315,9 @@ class SetupProtocol extends Protocol {
 
   #sendConnect(tunnel: TunnelSettings): void {
     const { host, port } = this.#init;
-    const authority = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    const authority = host.includes(":")
+      ? `[${host}]:${port}`
+      : `${host}:${port}`;
     let head = `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n`;
     if (tunnel.authorization !== null) {
       head += `Proxy-Authorization: ${tunnel.authorization}\r\n`;

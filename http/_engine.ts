@@ -91,7 +91,11 @@ import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import type { IPushProducer, ITransport } from "../reactor/interfaces.ts";
 import { Protocol } from "../reactor/protocol.ts";
-import { PotentialDataLoss, ResponseDone, SchemeNotSupported } from "./client_errors.ts";
+import {
+  PotentialDataLoss,
+  ResponseDone,
+  SchemeNotSupported,
+} from "./client_errors.ts";
 import type { HTTPConnectionPool } from "./connection_pool.ts";
 import {
   BodyTooLargeError,
@@ -116,7 +120,7 @@ import {
 import { type ParsedURI, parseURI } from "./_url.ts";
 import type { Response } from "./response.ts";
 
-export { WriterProducer, type WriterFunction } from "./_writer_producer.ts";
+export { type WriterFunction, WriterProducer } from "./_writer_producer.ts";
 
 /** The default `maxBodySize`: 100 MiB, as Tornado's `max_body_size`. */
 export const DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024;
@@ -268,7 +272,10 @@ class BodySink extends Protocol {
       if (loss !== undefined) {
         this.#fetch.fail(
           new Failure(
-            this.#fetch.partial(loss.getErrorMessage(), joinChunks(this.#chunks, this.#size)),
+            this.#fetch.partial(
+              loss.getErrorMessage(),
+              joinChunks(this.#chunks, this.#size),
+            ),
           ),
         );
         return;
@@ -315,7 +322,8 @@ class BodySink extends Protocol {
       const reasons = this.#reason === null ? [] : [this.#reason];
       reasons.push(new Failure(error));
       if (this.#reason === null) {
-        (this.transport as (ITransport & IPushProducer) | null)?.stopProducing();
+        (this.transport as (ITransport & IPushProducer) | null)
+          ?.stopProducing();
       }
       this.#fetch.fail(new Failure(new ResponseFailed(reasons)));
       return;
@@ -452,11 +460,18 @@ class Fetch {
     this.#url = uri.absolute;
     const request = this.#request;
     const sameOrigin = uri.origin === this.#origin;
-    const route = routeFor(this.#pool.reactor, uri, this.#settings, this.#tracker);
+    const route = routeFor(
+      this.#pool.reactor,
+      uri,
+      this.#settings,
+      this.#tracker,
+    );
     let sent = headers;
     const add = (name: string, value: string | null): void => {
       if (value === null || sent?.hasHeader(name)) return;
-      if (sent === headers) sent = headers === null ? new Headers() : headers.copy();
+      if (sent === headers) {
+        sent = headers === null ? new Headers() : headers.copy();
+      }
       (sent as Headers).addRawHeader(name, value);
     };
     const credentials = uri.userinfo !== null
@@ -468,7 +483,10 @@ class Fetch {
       const colon = credentials.indexOf(":");
       add(
         "Authorization",
-        basicAuthorization(credentials.slice(0, colon), credentials.slice(colon + 1)),
+        basicAuthorization(
+          credentials.slice(0, colon),
+          credentials.slice(colon + 1),
+        ),
       );
     }
     if (request.decompress) add("Accept-Encoding", "gzip, deflate");
@@ -531,10 +549,19 @@ class Fetch {
       const location = response.headers.getRawHeaders("location")?.[0];
       let plan;
       try {
-        plan = planRedirect("tornado", response.code, method, uri.absolute, location, headers);
+        plan = planRedirect(
+          "tornado",
+          response.code,
+          method,
+          uri.absolute,
+          location,
+          headers,
+        );
       } catch (error) {
         response.deliverBody(new Discard());
-        this.fail(new Failure(new ResponseFailed([new Failure(error)], response)));
+        this.fail(
+          new Failure(new ResponseFailed([new Failure(error)], response)),
+        );
         return;
       }
       if (plan !== null && typeof plan !== "string") {
@@ -567,7 +594,10 @@ class Fetch {
         coding = codingOf(encoding[0]);
         if (coding !== null) {
           responseHeaders.removeHeader("content-encoding");
-          responseHeaders.addRawHeader("X-Consumed-Content-Encoding", encoding[0]);
+          responseHeaders.addRawHeader(
+            "X-Consumed-Content-Encoding",
+            encoding[0],
+          );
         }
       }
     }
@@ -575,8 +605,12 @@ class Fetch {
     if (onHeaderLine !== undefined) {
       try {
         const [, major, minor] = response.version;
-        onHeaderLine(`HTTP/${major}.${minor} ${response.code} ${response.phrase}\r\n`);
-        for (const [name, value] of responseHeaders) onHeaderLine(`${name}: ${value}\r\n`);
+        onHeaderLine(
+          `HTTP/${major}.${minor} ${response.code} ${response.phrase}\r\n`,
+        );
+        for (const [name, value] of responseHeaders) {
+          onHeaderLine(`${name}: ${value}\r\n`);
+        }
         onHeaderLine("\r\n");
       } catch (error) {
         const sink = new BodySink(this, 0, undefined, null);

@@ -45,8 +45,12 @@ function tornadoError(error: unknown): Error {
   }
   if (error instanceof ResponseFailed) {
     const closed = error instanceof ResponseNeverReceived ||
-      error.reasons.some((reason) => reason.check(ConnectionLost) !== null || reason.check(DataLoss) !== null);
-    if (closed) return new HTTPStreamClosedError("Stream closed", { cause: error });
+      error.reasons.some((reason) =>
+        reason.check(ConnectionLost) !== null || reason.check(DataLoss) !== null
+      );
+    if (closed) {
+      return new HTTPStreamClosedError("Stream closed", { cause: error });
+    }
   }
   return error instanceof Error ? error : new Error(String(error));
 }

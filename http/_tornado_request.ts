@@ -12,6 +12,7 @@ import {
   HTTPRequest,
   type HTTPRequestOptions,
 } from "./http_request.ts";
+import { parseURI } from "./_url.ts";
 
 /** The methods `simple_httpclient` sends without `allowNonstandardMethods`. */
 const SUPPORTED_METHODS = new Set([
@@ -114,13 +115,9 @@ function checkRequest(
   allowNonstandardMethods: boolean,
   authMode: string | undefined,
 ): void {
-  let scheme: string;
-  try {
-    scheme = new URL(request.url).protocol;
-  } catch {
-    throw new TypeError(`Invalid URL: current value is ${JSON.stringify(request.url)}`);
-  }
-  if (scheme !== "http:" && scheme !== "https:") {
+  // parseURI caches, so the engine's own parse of this URL is then free.
+  const scheme = parseURI(request.url).scheme;
+  if (scheme !== "http" && scheme !== "https") {
     throw new TypeError(
       `Unsupported URL scheme: current value is ${JSON.stringify(request.url)}`,
     );
@@ -136,7 +133,9 @@ function checkRequest(
       request.bodyProducer !== undefined;
     if (bodyExpected !== bodyPresent) {
       throw new TypeError(
-        `Body must ${bodyExpected ? "not " : ""}be undefined for method ${request.method} (unless allowNonstandardMethods is true)`,
+        `Body must ${
+          bodyExpected ? "not " : ""
+        }be undefined for method ${request.method} (unless allowNonstandardMethods is true)`,
       );
     }
   }

@@ -37,6 +37,11 @@ export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({
   https: 443,
 });
 
+// Clients fetch the same few URIs again and again: parsing a URL is the
+// most expensive step of building a request, so recent results are kept.
+const CACHE_SIZE = 256;
+const cache = new Map<string, ParsedURI>();
+
 /**
  * Parses a URI given as a string, bytes (UTF-8, as Twisted's `bytes` URIs)
  * or a `URL`. The scheme is not checked here: callers reject what they do
@@ -46,6 +51,20 @@ export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({
  * absolute URI.
  */
 export function parseURI(uri: string | Uint8Array | URL): ParsedURI {
+  if (typeof uri === "string") {
+    const cached = cache.get(uri);
+    if (cached !== undefined) return cached;
+    const parsed = parseUncached(uri);
+    if (cache.size >= CACHE_SIZE) {
+      cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(uri, parsed);
+    return parsed;
+  }
+  return parseUncached(uri);
+}
+
+function parseUncached(uri: string | Uint8Array | URL): ParsedURI {
   let url: URL;
   if (uri instanceof URL) {
     url = uri;
@@ -83,7 +102,7 @@ export function parseURI(uri: string | Uint8Array | URL): ParsedURI {
   const absolute = url.hash === ""
     ? url.href
     : url.href.slice(0, url.href.length - url.hash.length);
-  return {
+  return Object.freeze({
     scheme,
     host,
     port,
@@ -93,7 +112,7 @@ export function parseURI(uri: string | Uint8Array | URL): ParsedURI {
     origin: `${scheme}://${host}:${port}`,
     userinfo,
     url,
-  };
+  });
 }
 
 /**

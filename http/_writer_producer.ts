@@ -39,7 +39,9 @@ export class WriterProducer implements IBodyProducer {
     const deferred = new Deferred<void>(() => this.stopProducing());
     this.#deferred = deferred;
     const write = async (chunk: Uint8Array): Promise<void> => {
-      if (this.#stopped) throw new CancelledError("The request body is no longer wanted");
+      if (this.#stopped) {
+        throw new CancelledError("The request body is no longer wanted");
+      }
       if (chunk.length > 0) consumer.write(chunk);
       while (this.#paused && !this.#stopped) {
         await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -80,7 +82,9 @@ export class WriterProducer implements IBodyProducer {
     this.resumeProducing();
     const deferred = this.#deferred;
     if (deferred !== null && !deferred.called) {
-      deferred.errback(new CancelledError("The request body is no longer wanted"));
+      deferred.errback(
+        new CancelledError("The request body is no longer wanted"),
+      );
     }
   }
 }

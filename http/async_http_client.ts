@@ -17,7 +17,7 @@ import { HTTPConnectionPool } from "./connection_pool.ts";
 import { HTTPStreamClosedError, HTTPTimeoutError } from "./errors.ts";
 import { HTTPRequest, type HTTPRequestOptions } from "./http_request.ts";
 import { HTTPResponse } from "./http_response.ts";
-import { resolveRequest, type ResolvedRequest } from "./_tornado_request.ts";
+import { type ResolvedRequest, resolveRequest } from "./_tornado_request.ts";
 import { type FetchSettings, startFetch } from "./_tornado_fetch.ts";
 
 const CATEGORY = ["torsion", "http"] as const;
@@ -154,30 +154,41 @@ function now(): number {
  * supported.
  *
  * @example The seed's callback style
- * ```ts ignore
- * import { AsyncHTTPClient, HTTPRequest, HTTPResponse } from "@torsion/torsion/http";
+ * ```ts
+ * import { AsyncHTTPClient, HTTPRequest, type HTTPResponse } from "@torsion/torsion/http";
  * import { IOLoop } from "@torsion/torsion/reactor";
+ * const server = Deno.serve({ port: 0, onListen() {} }, () => new Response("hello"));
+ * const url = `http://127.0.0.1:${server.addr.port}/`;
+ *
  * function handleResponse(response: HTTPResponse): void {
  *   if (response.error) console.log("Error:", response.error.message);
- *   else console.log(response.text);
+ *   else console.assert(response.text === "hello");
  *   IOLoop.current().stop();
  * }
- * new AsyncHTTPClient().fetch(new HTTPRequest("http://example.com/"), handleResponse);
- * IOLoop.current().start();
+ * IOLoop.current().addCallback(() => {
+ *   new AsyncHTTPClient().fetch(new HTTPRequest(url), handleResponse);
+ * });
+ * await IOLoop.current().start();
+ * await new AsyncHTTPClient().close();
+ * await server.shutdown();
  * ```
  *
  * @example Tornado 6 style, awaiting the Deferred
- * ```ts ignore
+ * ```ts
  * import { AsyncHTTPClient, HTTPClientError } from "@torsion/torsion/http";
- * const client = new AsyncHTTPClient();
+ * const server = Deno.serve(
+ *   { port: 0, onListen() {} },
+ *   () => new Response("gone", { status: 410 }),
+ * );
+ * const client = new AsyncHTTPClient({ forceInstance: true });
  * try {
- *   const response = await client.fetch("http://example.com/", { requestTimeout: 5 });
- *   console.log(response.code, response.text.length);
+ *   await client.fetch(`http://127.0.0.1:${server.addr.port}/`, { requestTimeout: 5 });
  * } catch (error) {
- *   if (error instanceof HTTPClientError) console.log("HTTP", error.code);
- *   else throw error;
+ *   if (!(error instanceof HTTPClientError)) throw error; // refused, DNS...
+ *   console.assert(error.code === 410 && String(error) === "HTTP 410: Gone");
  * } finally {
  *   await client.close();
+ *   await server.shutdown();
  * }
  * ```
  */
@@ -326,12 +337,19 @@ export class AsyncHTTPClient {
    * @throws {TypeError} Request options are given with an `HTTPRequest`.
    *
    * @example
-   * ```ts ignore
+   * ```ts
    * import { AsyncHTTPClient } from "@torsion/torsion/http";
-   * const response = await new AsyncHTTPClient().fetch("http://example.com/missing", {
+   * const server = Deno.serve(
+   *   { port: 0, onListen() {} },
+   *   () => new Response("no such page", { status: 404 }),
+   * );
+   * const client = new AsyncHTTPClient({ forceInstance: true });
+   * const response = await client.fetch(`http://127.0.0.1:${server.addr.port}/missing`, {
    *   raiseError: false,
    * });
-   * console.log(response.code); // 404, without an exception
+   * console.assert(response.code === 404); // without an exception
+   * await client.close();
+   * await server.shutdown();
    * ```
    */
   fetch(
@@ -355,13 +373,16 @@ export class AsyncHTTPClient {
    * @throws {TypeError} Request options are given with an `HTTPRequest`.
    *
    * @example
-   * ```ts ignore
+   * ```ts
    * import { AsyncHTTPClient, HTTPRequest, type HTTPResponse } from "@torsion/torsion/http";
    * function handleResponse(response: HTTPResponse): void {
-   *   if (response.error) console.log("Error:", response.error.message);
+   *   // Nothing listens on port 1: the failure arrives as a 599 response.
+   *   if (response.error) console.assert(response.code === 599);
    *   else console.log(response.text);
    * }
-   * new AsyncHTTPClient().fetch(new HTTPRequest("http://example.com/"), handleResponse);
+   * const client = new AsyncHTTPClient({ forceInstance: true });
+   * await client.fetch(new HTTPRequest("http://127.0.0.1:1/"), handleResponse);
+   * await client.close();
    * ```
    */
   fetch(
@@ -380,9 +401,10 @@ export class AsyncHTTPClient {
     const callback = typeof callbackOrOptions === "function"
       ? callbackOrOptions
       : undefined;
-    const options = (callback === undefined
-      ? callbackOrOptions as FetchOptions | undefined
-      : maybeOptions) ?? {};
+    const options =
+      (callback === undefined
+        ? callbackOrOptions as FetchOptions | undefined
+        : maybeOptions) ?? {};
     const { raiseError = true, ...requestOptions } = options;
     let httpRequest: HTTPRequest;
     if (request instanceof HTTPRequest) {
@@ -399,7 +421,7 @@ export class AsyncHTTPClient {
       httpRequest = new HTTPRequest(request, requestOptions);
     }
 
-    let pending: Pending | undefined;
+    let pending: Pending | undefined = undefined;
     const result = new Deferred<HTTPResponse>(() => {
       if (pending !== undefined) this.#abandon(pending);
     });
@@ -423,7 +445,9 @@ export class AsyncHTTPClient {
             logError(
               CATEGORY,
               `Exception in fetch callback for ${response.request.url}: ${
-                error instanceof Error ? error.stack ?? error.message : String(error)
+                error instanceof Error
+                  ? error.stack ?? error.message
+                  : String(error)
               }`,
             );
           }
@@ -498,7 +522,8 @@ export class AsyncHTTPClient {
     const request = pending.resolved;
     if (this.#active.size >= this.maxClients) {
       // min() skipping zero, as Tornado: 0 means "no limit".
-      const timeout = Math.min(request.connectTimeout, request.requestTimeout) ||
+      const timeout =
+        Math.min(request.connectTimeout, request.requestTimeout) ||
         request.connectTimeout || request.requestTimeout;
       if (timeout) {
         pending.timeout = this.ioLoop.callLater(timeout, () => {
@@ -519,7 +544,10 @@ export class AsyncHTTPClient {
     if (pending.state === "queued") {
       logger.debug(
         "maxClients limit reached, request queued: {active} active, {queued} queued requests",
-        { active: this.#active.size, queued: this.#queue.length - this.#queueHead },
+        {
+          active: this.#active.size,
+          queued: this.#queue.length - this.#queueHead,
+        },
       );
     }
   }

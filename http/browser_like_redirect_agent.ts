@@ -23,5 +23,9 @@ export class BrowserLikeRedirectAgent extends RedirectAgent {
   /** Statuses followed for GET and HEAD only: 307 and 308. */
   protected override readonly redirectResponses: readonly number[] = [307, 308];
   /** Statuses that turn any method into GET: 301, 302 and 303. */
-  protected override readonly seeOtherResponses: readonly number[] = [301, 302, 303];
+  protected override readonly seeOtherResponses: readonly number[] = [
+    301,
+    302,
+    303,
+  ];
 }

@@ -61,7 +61,8 @@ export class PotentialDataLoss extends Error {
    * @param message The message.
    */
   constructor(
-    message = "Response body ended with the connection and had no declared length",
+    message =
+      "Response body ended with the connection and had no declared length",
   ) {
     super(message);
     this.name = "PotentialDataLoss";
@@ -86,7 +87,8 @@ export class RequestNotSent extends Error {
    * @param message The message.
    */
   constructor(
-    message = "Request not sent: the connection is busy with another request or closed",
+    message =
+      "Request not sent: the connection is busy with another request or closed",
   ) {
     super(message);
     this.name = "RequestNotSent";

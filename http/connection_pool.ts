@@ -72,14 +72,19 @@ export class HTTPConnectionPool {
 
   readonly #reactor: IReactor;
   #connections = new Map<string, HTTP11ClientProtocol[]>();
-  #timeouts = new Map<HTTP11ClientProtocol, IDelayedCall>();
+  // When each idle connection was put back, oldest first (a Map keeps
+  // insertion order); one sweeper timer closes those idle for too long,
+  // instead of a timer set and cancelled for every request.
+  #idleSince = new Map<HTTP11ClientProtocol, number>();
+  #sweeper: IDelayedCall | null = null;
   #keys = new Map<HTTP11ClientProtocol, string>();
   #open = new Set<HTTP11ClientProtocol>();
   #closedWaiters: Deferred<void>[] = [];
 
   static {
     registerPoolAccess({
-      getConnection: (pool, key, endpoint) => pool.#getConnection(key, endpoint),
+      getConnection: (pool, key, endpoint) =>
+        pool.#getConnection(key, endpoint),
       whenClosed: (pool) => pool.#whenClosed(),
     });
   }
@@ -131,7 +136,9 @@ export class HTTPConnectionPool {
       this.#forget(connection);
       if (connections.length === 0) this.#connections.delete(key);
       if (connection.state === "QUIESCENT") {
-        if (endpoint.init.tracker !== null) endpoint.init.tracker.phase = "request";
+        if (endpoint.init.tracker !== null) {
+          endpoint.init.tracker.phase = "request";
+        }
         return succeed<PooledConnection>(
           this.retryAutomatically
             ? new RetryingConnection(
@@ -213,17 +220,33 @@ export class HTTPConnectionPool {
     }
     connections.push(connection);
     this.#keys.set(connection, key);
-    this.#timeouts.set(
-      connection,
-      this.#reactor.callLater(this.cachedConnectionTimeout, () => {
-        this.#timeouts.delete(connection);
-        this.#drop(connection);
-        logger.debug("Closed a connection idle for {seconds} seconds", {
-          seconds: this.cachedConnectionTimeout,
-        });
-        connection.transport?.loseConnection();
-      }),
-    );
+    this.#idleSince.set(connection, this.#reactor.seconds());
+    if (this.#sweeper === null) this.#armSweeper(this.cachedConnectionTimeout);
+  }
+
+  #armSweeper(delay: number): void {
+    this.#sweeper = this.#reactor.callLater(Math.max(0, delay), () => {
+      this.#sweeper = null;
+      this.#sweep();
+    });
+  }
+
+  /** Closes the connections idle for `cachedConnectionTimeout` or longer. */
+  #sweep(): void {
+    const now = this.#reactor.seconds();
+    const timeout = this.cachedConnectionTimeout;
+    for (const [connection, since] of this.#idleSince) {
+      const left = since + timeout - now;
+      if (left > 0) {
+        this.#armSweeper(left);
+        return;
+      }
+      this.#drop(connection);
+      logger.debug("Closed a connection idle for {seconds} seconds", {
+        seconds: timeout,
+      });
+      connection.transport?.loseConnection();
+    }
   }
 
   /** A connection was lost: forget it. */
@@ -257,10 +280,10 @@ export class HTTPConnectionPool {
 
   #forget(connection: HTTP11ClientProtocol): void {
     this.#keys.delete(connection);
-    const timeout = this.#timeouts.get(connection);
-    if (timeout === undefined) return;
-    this.#timeouts.delete(connection);
-    if (timeout.active()) timeout.cancel();
+    if (!this.#idleSince.delete(connection) || this.#idleSince.size > 0) return;
+    const sweeper = this.#sweeper;
+    this.#sweeper = null;
+    if (sweeper !== null && sweeper.active()) sweeper.cancel();
   }
 }
 

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { ContentCoding } from "./_decoder.ts";
 import { GzipDecoder } from "./gzip_decoder.ts";
 
 /**
@@ -21,5 +20,5 @@ import { GzipDecoder } from "./gzip_decoder.ts";
  */
 export class DeflateDecoder extends GzipDecoder {
   /** The coding undone: `"deflate"`. */
-  protected override readonly coding: ContentCoding = "deflate";
+  protected override readonly coding: "gzip" | "deflate" = "deflate";
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Deferred } from "../deferred/deferred.ts";
+import type { Deferred } from "../deferred/deferred.ts";
 import { TimeoutError } from "../deferred/errors.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
@@ -144,7 +144,15 @@ export function getPage(
     : options.postdata ?? null;
   const timeout = options.timeout ?? 0;
   if (typeof options.agent === "object" && options.agent !== null) {
-    return viaAgent(options.agent, text, method, headers, postdata, timeout, options);
+    return viaAgent(
+      options.agent,
+      text,
+      method,
+      headers,
+      postdata,
+      timeout,
+      options,
+    );
   }
   const pool = options.pool ??
     new HTTPConnectionPool(options.reactor ?? defaultReactor, false);
@@ -185,7 +193,12 @@ function pageOf(response: EngineResult, followRedirect: boolean): Uint8Array {
       throw new RedirectWithNoLocation(code, response.effectiveUrl);
     }
     if (followRedirect) {
-      throw new InfiniteRedirection(code, "Infinite redirection detected", body, location);
+      throw new InfiniteRedirection(
+        code,
+        "Infinite redirection detected",
+        body,
+        location,
+      );
     }
     throw new PageRedirect(code, reason, body, location);
   }
@@ -196,7 +209,9 @@ function timeoutOf(failure: Failure, url: string, timeout: number): unknown {
   const error = failure.value;
   if (!(error instanceof HTTPTimeoutError)) return failure;
   return new TimeoutError(
-    `Getting ${url} took longer than ${timeout} seconds (${PHASE_WORDS[error.phase]})`,
+    `Getting ${url} took longer than ${timeout} seconds (${
+      PHASE_WORDS[error.phase]
+    })`,
   );
 }
 

@@ -13,11 +13,7 @@ import type {
 import { PotentialDataLoss, ResponseDone } from "./client_errors.ts";
 import { ResponseFailed } from "./errors.ts";
 import type { Headers } from "./headers.ts";
-import type {
-  HTTPVersion,
-  IClientRequest,
-  IResponse,
-} from "./interfaces.ts";
+import type { HTTPVersion, IClientRequest, IResponse } from "./interfaces.ts";
 import { type ContentCoding, StreamDecoder } from "./_decoder.ts";
 import { UNKNOWN_LENGTH } from "./unknown_length.ts";
 
@@ -104,7 +100,7 @@ export class GzipDecoder implements IResponse {
   /** `UNKNOWN_LENGTH`: the decompressed length is not known in advance. */
   readonly length: "UNKNOWN_LENGTH" = UNKNOWN_LENGTH;
   /** The coding undone: `"gzip"` here. */
-  protected readonly coding: ContentCoding = "gzip";
+  protected readonly coding: "gzip" | "deflate" = "gzip";
 
   /**
    * Wraps `response`.

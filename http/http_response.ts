@@ -67,19 +67,22 @@ export interface HTTPResponseOptions {
 const EMPTY = new Uint8Array(0);
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
+const UTF8 = new TextDecoder();
+
 function decoderFor(contentType: string | undefined): TextDecoder {
   const label = contentType === undefined
     ? undefined
     : CHARSET.exec(contentType)?.[1];
   if (label !== undefined) {
     try {
-      return new TextDecoder(label);
+      const decoder = new TextDecoder(label);
+      if (decoder.encoding !== "utf-8") return decoder;
     } catch {
       // An unknown charset label: UTF-8 is the web's default, and a readable
       // approximation beats an exception for a diagnostic reader.
     }
   }
-  return new TextDecoder();
+  return UTF8;
 }
 
 /**

@@ -6,7 +6,11 @@
  * @module
  */
 import type { Deferred } from "../deferred/deferred.ts";
-import type { IConsumer, IProtocol, IPushProducer } from "../reactor/interfaces.ts";
+import type {
+  IConsumer,
+  IProtocol,
+  IPushProducer,
+} from "../reactor/interfaces.ts";
 import type { Headers } from "./headers.ts";
 import type { HTTPVersion } from "./_parser.ts";
 

@@ -78,7 +78,10 @@ export class ProxyAgent implements IAgent {
       port: proxyPort,
       authorization: options.proxyUsername === undefined
         ? null
-        : basicAuthorization(options.proxyUsername, options.proxyPassword ?? ""),
+        : basicAuthorization(
+          options.proxyUsername,
+          options.proxyPassword ?? "",
+        ),
     });
   }
 

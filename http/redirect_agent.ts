@@ -49,7 +49,12 @@ class Discard extends Protocol {}
  */
 export class RedirectAgent implements IAgent {
   /** Statuses followed for GET and HEAD only, as Twisted's `_redirectResponses`. */
-  protected readonly redirectResponses: readonly number[] = [301, 302, 307, 308];
+  protected readonly redirectResponses: readonly number[] = [
+    301,
+    302,
+    307,
+    308,
+  ];
   /** Statuses that turn any method into GET, as Twisted's `_seeOtherResponses`. */
   protected readonly seeOtherResponses: readonly number[] = [303];
   readonly #agent: IAgent;
@@ -127,7 +132,11 @@ export class RedirectAgent implements IAgent {
     if (plan === null) return response;
     if (plan === "method") {
       throw new ResponseFailed(
-        [new Failure(new PageRedirect(response.code, undefined, undefined, location))],
+        [
+          new Failure(
+            new PageRedirect(response.code, undefined, undefined, location),
+          ),
+        ],
         response,
       );
     }
@@ -156,7 +165,13 @@ export class RedirectAgent implements IAgent {
     return this.#agent.request(plan.method, plan.uri, plan.headers).addCallback(
       (next) => {
         next.setPreviousResponse(response);
-        return this.#handleResponse(next, plan.method, plan.uri, plan.headers, count + 1);
+        return this.#handleResponse(
+          next,
+          plan.method,
+          plan.uri,
+          plan.headers,
+          count + 1,
+        );
       },
     );
   }

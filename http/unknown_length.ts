@@ -19,4 +19,4 @@
  * console.assert(describeLength(UNKNOWN_LENGTH) === "unknown");
  * ```
  */
-export const UNKNOWN_LENGTH: "UNKNOWN_LENGTH" = "UNKNOWN_LENGTH";
+export const UNKNOWN_LENGTH = "UNKNOWN_LENGTH" as const;

@@ -15,6 +15,9 @@ import { isThenable } from "../deferred/_thenable.ts";
 import { ReactorAlreadyRunning, ReactorNotRunning } from "./errors.ts";
 import type { IReactorCore } from "./interfaces.ts";
 import { reactor as globalReactor } from "./reactor.ts";
+import { deferToThreadPool } from "../executor/defer_to_thread.ts";
+import type { TaskArgs, TaskName, TaskResult } from "../executor/interfaces.ts";
+import type { WorkerPoolExecutor } from "../executor/worker_pool_executor.ts";
 
 const CATEGORY = ["torsion", "ioloop"] as const;
 
@@ -368,6 +371,35 @@ export class IOLoop {
     } else {
       future.then(settled, settled);
     }
+  }
+
+  /**
+   * Runs `task(...args)` in a worker of `executor` and returns a Deferred
+   * of its result. Mirrors `IOLoop.run_in_executor`; the task is named by
+   * its export in the executor's task module, since functions cannot be
+   * sent to a worker.
+   *
+   * @param executor The worker pool.
+   * @param task The name of the task in the pool's module.
+   * @param args Its arguments (structured-cloned).
+   * @returns A Deferred of the task's result.
+   * @throws {ExecutorShutdownError} The executor was shut down.
+   *
+   * @example
+   * ```ts
+   * import { IOLoop } from "@torsion/torsion/reactor";
+   * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
+   * const tasks = "data:text/javascript,export const square = (n) => n * n;";
+   * await using pool = new WorkerPoolExecutor<{ square(n: number): number }>(tasks, { maxWorkers: 1 });
+   * console.assert((await IOLoop.current().runInExecutor(pool, "square", 3)) === 9);
+   * ```
+   */
+  runInExecutor<M, K extends TaskName<M>>(
+    executor: WorkerPoolExecutor<M>,
+    task: K,
+    ...args: TaskArgs<M, K>
+  ): Deferred<TaskResult<M, K>> {
+    return deferToThreadPool(executor, task, ...args);
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   requireDelay,
 } from "./_delayed_call.ts";
 import { TimerHeap } from "./_timer_heap.ts";
+import { suggestThreadPoolSize } from "../executor/default_pool.ts";
 import { connectTCP, disconnectAll, listenTCP } from "./_tcp.ts";
 import { ReactorAlreadyRunning, ReactorNotRunning } from "./errors.ts";
 import type {
@@ -480,6 +481,24 @@ export class Reactor implements IReactor {
     options?: ConnectTCPOptions,
   ): IConnector {
     return connectTCP(this, host, port, factory, options, tls ?? {});
+  }
+
+  /**
+   * Sets how many workers the pool behind `deferToThread` may run at once.
+   * Mirrors Twisted's `reactor.suggestThreadPoolSize`; Torsion's "threads"
+   * are Deno Workers (see `@torsion/torsion/executor`).
+   *
+   * @param size The most workers alive at once.
+   * @throws {RangeError} `size` is not a positive integer.
+   *
+   * @example
+   * ```ts
+   * import { reactor } from "@torsion/torsion/reactor";
+   * reactor.suggestThreadPoolSize(2);
+   * ```
+   */
+  suggestThreadPoolSize(size: number): void {
+    suggestThreadPoolSize(size);
   }
 
   #addTrigger(

@@ -6,7 +6,11 @@ import {
   TimeoutError,
 } from "../../deferred/mod.ts";
 import { Clock } from "../../testing/mod.ts";
-import { assertNoResult, failureResultOf, successResultOf } from "./_helpers.ts";
+import {
+  assertNoResult,
+  failureResultOf,
+  successResultOf,
+} from "./_helpers.ts";
 
 Deno.test("Deferred.addTimeout() given an unfired Deferred when the timeout passes then errbacks with TimeoutError", () => {
   const clock = new Clock();

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { CancelledError, deferLater, succeed } from "../../deferred/mod.ts";
 import { Clock } from "../../testing/mod.ts";
-import { assertNoResult, failureResultOf, successResultOf } from "./_helpers.ts";
+import {
+  assertNoResult,
+  failureResultOf,
+  successResultOf,
+} from "./_helpers.ts";
 
 Deno.test("deferLater() given a function when the delay passes then fires with its result", () => {
   const clock = new Clock();

@@ -11,7 +11,11 @@ import {
   race,
   succeed,
 } from "../../deferred/mod.ts";
-import { assertNoResult, failureResultOf, successResultOf } from "./_helpers.ts";
+import {
+  assertNoResult,
+  failureResultOf,
+  successResultOf,
+} from "./_helpers.ts";
 
 // --- DeferredList ------------------------------------------------------------
 

@@ -6,7 +6,11 @@ import {
   DeferredSemaphore,
   fail,
 } from "../../deferred/mod.ts";
-import { assertNoResult, failureResultOf, successResultOf } from "./_helpers.ts";
+import {
+  assertNoResult,
+  failureResultOf,
+  successResultOf,
+} from "./_helpers.ts";
 
 // --- DeferredLock ----------------------------------------------------------------
 

@@ -5,7 +5,11 @@ import {
   QueueOverflow,
   QueueUnderflow,
 } from "../../deferred/mod.ts";
-import { assertNoResult, failureResultOf, successResultOf } from "./_helpers.ts";
+import {
+  assertNoResult,
+  failureResultOf,
+  successResultOf,
+} from "./_helpers.ts";
 
 Deno.test("DeferredQueue.get() given stored values when called then fires at once with the oldest", () => {
   const queue = new DeferredQueue<string>();

@@ -8,7 +8,11 @@ import {
   maybeDeferred,
   succeed,
 } from "../../deferred/mod.ts";
-import { assertNoResult, failureResultOf, successResultOf } from "./_helpers.ts";
+import {
+  assertNoResult,
+  failureResultOf,
+  successResultOf,
+} from "./_helpers.ts";
 
 // --- Firing and the callback chain -----------------------------------------
 

@@ -6,7 +6,11 @@ import {
   succeed,
   wait,
 } from "../../deferred/mod.ts";
-import { assertNoResult, failureResultOf, successResultOf } from "./_helpers.ts";
+import {
+  assertNoResult,
+  failureResultOf,
+  successResultOf,
+} from "./_helpers.ts";
 
 Deno.test("ensureDeferred() given a Deferred when called then returns the same Deferred", () => {
   const d = new Deferred<number>();

@@ -65,7 +65,10 @@ Deno.test("Failure.check() given a string failure when checked against String th
 });
 
 Deno.test("Failure.trap() given a matching class when trapped then returns it", () => {
-  assert.equal(new Failure(new RangeError("x")).trap(TypeError, RangeError), RangeError);
+  assert.equal(
+    new Failure(new RangeError("x")).trap(TypeError, RangeError),
+    RangeError,
+  );
 });
 
 Deno.test("Failure.trap() given no matching class when trapped then throws the Failure itself", () => {

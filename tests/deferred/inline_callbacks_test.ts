@@ -5,13 +5,18 @@ import {
   fail,
   Failure,
   inlineCallbacks,
+  type InlineCallbacksGenerator as Program,
   succeed,
   wait,
 } from "../../deferred/mod.ts";
-import { assertNoResult, failureResultOf, successResultOf } from "./_helpers.ts";
+import {
+  assertNoResult,
+  failureResultOf,
+  successResultOf,
+} from "./_helpers.ts";
 
 Deno.test("inlineCallbacks() given a generator yielding fired Deferreds when called then returns a Deferred fired with its return value", () => {
-  const add = inlineCallbacks(function* (a: number) {
+  const add = inlineCallbacks(function* (a: number): Program<number> {
     const b = yield* wait(succeed(2));
     const c = yield* wait(succeed(3));
     return a + b + c;
@@ -22,7 +27,7 @@ Deno.test("inlineCallbacks() given a generator yielding fired Deferreds when cal
 Deno.test("inlineCallbacks() given a yielded unfired Deferred when it fires then the generator resumes with its result", () => {
   const d = new Deferred<string>();
   const steps: string[] = [];
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<number> {
     steps.push("before");
     const value = yield* wait(d);
     steps.push(`after ${value}`);
@@ -37,7 +42,7 @@ Deno.test("inlineCallbacks() given a yielded unfired Deferred when it fires then
 });
 
 Deno.test("inlineCallbacks() given a yielded plain value when resumed then gets the value back", () => {
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<number> {
     const value = yield* wait(41);
     return value + 1;
   });
@@ -47,7 +52,7 @@ Deno.test("inlineCallbacks() given a yielded plain value when resumed then gets 
 Deno.test("inlineCallbacks() given a yielded failed Deferred when resumed then throws the original error at the yield", () => {
   const error = new RangeError("thrown in");
   let caught: unknown;
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<string> {
     try {
       yield fail(error);
     } catch (e) {
@@ -64,7 +69,7 @@ Deno.test("inlineCallbacks() given a yielded Deferred that fails later when it f
   const d = new Deferred<number>();
   const error = new TypeError("later");
   let caught: unknown;
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<void> {
     try {
       yield d;
     } catch (e) {
@@ -79,7 +84,7 @@ Deno.test("inlineCallbacks() given a yielded Deferred that fails later when it f
 
 Deno.test("inlineCallbacks() given a yielded Deferred when the generator takes its result then the Deferred goes on with undefined", () => {
   const yielded = fail(new Error("handled by the generator"));
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<void> {
     try {
       yield yielded;
     } catch {
@@ -92,7 +97,7 @@ Deno.test("inlineCallbacks() given a yielded Deferred when the generator takes i
 
 Deno.test("inlineCallbacks() given an error escaping the generator when it throws then errbacks the result with it", () => {
   const error = new Error("escaped");
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<void> {
     yield succeed(1);
     throw error;
   });
@@ -101,7 +106,8 @@ Deno.test("inlineCallbacks() given an error escaping the generator when it throw
 
 Deno.test("inlineCallbacks() given an error thrown before the first yield when called then errbacks instead of throwing", () => {
   const error = new Error("early");
-  const run = inlineCallbacks(function* (): Generator<unknown, void, unknown> {
+  // deno-lint-ignore require-yield
+  const run = inlineCallbacks(function* (): Program<void> {
     throw error;
   });
   assert.equal(failureResultOf(run()).value, error);
@@ -109,7 +115,7 @@ Deno.test("inlineCallbacks() given an error thrown before the first yield when c
 
 Deno.test("inlineCallbacks() given an uncaught failure of a yielded Deferred when it fails then errbacks the result with it", () => {
   const error = new Error("not caught");
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<string> {
     yield fail(error);
     return "unreachable";
   });
@@ -117,7 +123,7 @@ Deno.test("inlineCallbacks() given an uncaught failure of a yielded Deferred whe
 });
 
 Deno.test("inlineCallbacks() given a yielded Promise when it resolves then resumes with its value", async () => {
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<string> {
     const value = yield* wait(Promise.resolve("promised"));
     return value.toUpperCase();
   });
@@ -128,7 +134,7 @@ Deno.test("inlineCallbacks() given a yielded Promise when it resolves then resum
 
 Deno.test("inlineCallbacks() given a yielded Promise when it rejects then throws the original error at the yield", async () => {
   const error = new Error("rejected");
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<unknown> {
     try {
       yield Promise.reject(error);
     } catch (e) {
@@ -140,7 +146,7 @@ Deno.test("inlineCallbacks() given a yielded Promise when it rejects then throws
 });
 
 Deno.test("inlineCallbacks() given 100,000 yields of fired Deferreds when run then completes without RangeError", () => {
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<number> {
     let total = 0;
     for (let i = 0; i < 100_000; i++) total += yield* wait(succeed(1));
     return total;
@@ -150,7 +156,7 @@ Deno.test("inlineCallbacks() given 100,000 yields of fired Deferreds when run th
 
 Deno.test("inlineCallbacks() given 100,000 Deferreds fired one after another when run then completes without RangeError", () => {
   const ds = Array.from({ length: 100_000 }, () => new Deferred<number>());
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<number> {
     let total = 0;
     for (const d of ds) total += yield* wait(d);
     return total;
@@ -162,7 +168,7 @@ Deno.test("inlineCallbacks() given 100,000 Deferreds fired one after another whe
 
 Deno.test("inlineCallbacks() given a generator returning a Deferred when it returns then the result follows that Deferred", () => {
   const inner = new Deferred<string>();
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<Deferred<string>> {
     yield succeed(undefined);
     return inner;
   });
@@ -175,10 +181,12 @@ Deno.test("inlineCallbacks() given a generator returning a Deferred when it retu
 Deno.test("inlineCallbacks() given arguments and this when called then passes both to the generator", () => {
   const counter = {
     step: 10,
-    add: inlineCallbacks(function* (this: { step: number }, n: number) {
-      yield succeed(undefined);
-      return n + this.step;
-    }),
+    add: inlineCallbacks(
+      function* (this: { step: number }, n: number): Program<number> {
+        yield succeed(undefined);
+        return n + this.step;
+      },
+    ),
   };
   assert.equal(successResultOf(counter.add(5)), 15);
 });
@@ -202,7 +210,7 @@ Deno.test("inlineCallbacks() given a function that does not return a generator w
 Deno.test("inlineCallbacks() given a generator waiting on a Deferred when the result is cancelled then cancels that Deferred", () => {
   let cancelled = false;
   const awaited = new Deferred<number>(() => (cancelled = true));
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<number> {
     return yield* wait(awaited);
   });
   const result = run();
@@ -214,7 +222,7 @@ Deno.test("inlineCallbacks() given a generator waiting on a Deferred when the re
 Deno.test("inlineCallbacks() given a cancelled wait when the generator catches CancelledError then it may go on", () => {
   const first = new Deferred<number>();
   const second = new Deferred<string>();
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<string> {
     try {
       yield first;
     } catch (e) {
@@ -234,7 +242,7 @@ Deno.test("inlineCallbacks() given a generator that went on after a cancel when 
   let secondCancelled = false;
   const first = new Deferred<number>();
   const second = new Deferred<number>(() => (secondCancelled = true));
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<string> {
     try {
       yield first;
     } catch {
@@ -252,7 +260,7 @@ Deno.test("inlineCallbacks() given a generator that went on after a cancel when 
 
 Deno.test("inlineCallbacks() given a waited Deferred whose canceller succeeds when cancelled then the generator gets that value", () => {
   const awaited = new Deferred<string>((self) => self.callback("fallback"));
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<string> {
     const value = yield* wait(awaited);
     return `got ${value}`;
   });
@@ -262,7 +270,7 @@ Deno.test("inlineCallbacks() given a waited Deferred whose canceller succeeds wh
 });
 
 Deno.test("inlineCallbacks() given a finished generator when the result is cancelled then nothing changes", () => {
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<string> {
     yield succeed(1);
     return "done";
   });
@@ -272,22 +280,22 @@ Deno.test("inlineCallbacks() given a finished generator when the result is cance
 });
 
 Deno.test("inlineCallbacks() given a generator cancelling its own result while running when it goes on then its return value wins", () => {
-  let self: Deferred<string> | undefined;
+  const holder: { self?: Deferred<string> } = {};
   const pending = new Deferred<void>();
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<string> {
     yield pending;
-    self?.cancel();
+    holder.self?.cancel();
     return "kept running";
   });
-  self = run();
+  holder.self = run();
   pending.callback();
-  assert.equal(successResultOf(self), "kept running");
+  assert.equal(successResultOf(holder.self), "kept running");
 });
 
 Deno.test("inlineCallbacks() given a generator waiting on a returned Deferred when cancelled then cancels it", () => {
   let cancelled = false;
   const inner = new Deferred<string>(() => (cancelled = true));
-  const run = inlineCallbacks(function* () {
+  const run = inlineCallbacks(function* (): Program<Deferred<string>> {
     yield succeed(undefined);
     return inner;
   });
@@ -300,14 +308,16 @@ Deno.test("inlineCallbacks() given a generator waiting on a returned Deferred wh
 // --- Types (checked by `deno check`) -------------------------------------------
 
 Deno.test("wait() given a Deferred when delegated to with yield* then types the result from it", () => {
-  const run = inlineCallbacks(function* () {
-    const n = yield* wait(succeed(1));
-    const s = yield* wait(Promise.resolve("s").then((x) => x));
-    const bare = yield succeed(2);
-    // @ts-expect-error a bare yield gives unknown
-    const notTyped: number = bare;
-    return [n + 1, s.length, notTyped] as const;
-  });
+  const run = inlineCallbacks(
+    function* (): Program<readonly [number, number, number]> {
+      const n = yield* wait(succeed(1));
+      const s = yield* wait(Promise.resolve("s").then((x) => x));
+      const bare = yield succeed(2);
+      // @ts-expect-error a bare yield gives unknown
+      const notTyped: number = bare;
+      return [n + 1, s.length, notTyped] as const;
+    },
+  );
   const result = run();
   result.addCallback((tuple) => {
     const first: number = tuple[0];

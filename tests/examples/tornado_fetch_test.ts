@@ -9,8 +9,14 @@ Deno.test("examples/tornado_fetch.ts prints each URL, then each local page, and 
   assert.match(lines[0], /^http:\/\/127\.0\.0\.1:\d+\/www\.baidu\.com$/);
   assert.match(lines[1], /^http:\/\/127\.0\.0\.1:\d+\/www\.bing\.com$/);
   const pages = lines.slice(2).sort();
-  assert.match(pages[0], /^<html>.*A local stand-in for www\.baidu\.com.*<\/html>$/);
-  assert.match(pages[1], /^<html>.*A local stand-in for www\.bing\.com.*<\/html>$/);
+  assert.match(
+    pages[0],
+    /^<html>.*A local stand-in for www\.baidu\.com.*<\/html>$/,
+  );
+  assert.match(
+    pages[1],
+    /^<html>.*A local stand-in for www\.bing\.com.*<\/html>$/,
+  );
 });
 
 Deno.test("examples/tornado_fetch.ts prints Error: for an unreachable URL and still ends", async () => {
@@ -21,5 +27,8 @@ Deno.test("examples/tornado_fetch.ts prints Error: for an unreachable URL and st
   const lines = stdout.trimEnd().split("\n");
   assert.deepEqual(lines.slice(0, 1), ["http://127.0.0.1:1/"]);
   assert.equal(lines.length, 2, stdout);
-  assert.match(lines[1], /^Error: ConnectionRefusedError: Connection was refused/);
+  assert.match(
+    lines[1],
+    /^Error: ConnectionRefusedError: Connection was refused/,
+  );
 });

@@ -7,7 +7,10 @@ Deno.test("examples/twisted_fetch.ts prints the four local pages, then done, and
   const lines = stdout.trimEnd().split("\n");
   assert.equal(lines.length, 5, stdout);
   for (const line of lines.slice(0, 4)) {
-    assert.match(line, /^<html>.*A local stand-in for www\.cnblogs\.com.*<\/html>$/);
+    assert.match(
+      line,
+      /^<html>.*A local stand-in for www\.cnblogs\.com.*<\/html>$/,
+    );
   }
   assert.equal(lines[4], "done");
 });

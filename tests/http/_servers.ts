@@ -46,6 +46,18 @@ export function text(data: Uint8Array): string {
   return decoder.decode(data);
 }
 
+/** What `promise` rejects with; fails the test when it resolves. */
+export async function rejection(
+  promise: PromiseLike<unknown>,
+): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("Expected a rejection, but the promise resolved");
+}
+
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -137,7 +149,7 @@ export async function startServer(
         const size = Math.ceil(total / pieces);
         let sent = 0;
         const body = new ReadableStream<Uint8Array>({
-          pull(c) {
+          pull(c): void {
             if (sent >= total) {
               c.close();
               return;
@@ -224,7 +236,7 @@ export async function startServer(
       port: 0,
       hostname: "127.0.0.1",
       signal: controller.signal,
-      onListen() {},
+      onListen(): void {},
       ...(tls ? { cert: TLS_CERT, key: TLS_KEY } : {}),
     },
     handler,

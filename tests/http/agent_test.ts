@@ -22,6 +22,7 @@ import { readBody } from "../../http/read_body.ts";
 import { StringProducer } from "../../http/string_producer.ts";
 import {
   bytes,
+  rejection,
   sleep,
   startCannedServer,
   startRawServer,
@@ -39,16 +40,11 @@ function agentWithPool(
     pool.maxPersistentPerHost = options.maxPersistentPerHost;
   }
   const agent = new Agent(reactor, { pool, caCerts: options.caCerts });
-  return { agent, pool, close: () => pool.closeCachedConnections().asPromise() };
-}
-
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a failure");
+  return {
+    agent,
+    pool,
+    close: () => pool.closeCachedConnections().asPromise(),
+  };
 }
 
 Deno.test("Agent.request() fetches a 1 KiB body over a real connection", async () => {
@@ -89,8 +85,11 @@ Deno.test("HTTPConnectionPool keeps at most maxPersistentPerHost idle connection
   await using server = await startServer();
   const { agent, pool, close } = agentWithPool({ maxPersistentPerHost: 3 });
   await Promise.all(
-    Array.from({ length: 8 }, async () =>
-      readBody(await agent.request("GET", `${server.url}/delay?s=0.05`))),
+    Array.from(
+      { length: 8 },
+      async () =>
+        readBody(await agent.request("GET", `${server.url}/delay?s=0.05`)),
+    ),
   );
   assert.equal(server.connections.size, 8);
   assert.equal(pool.cachedConnectionCount(), 3);
@@ -104,7 +103,9 @@ Deno.test("Agent without a pool sends Connection: close and keeps nothing", asyn
   const response = await agent.request("GET", `${server.url}/echo`);
   const echo = JSON.parse(text(await readBody(response)));
   assert.ok(
-    echo.headers.some(([n, v]: [string, string]) => n === "connection" && v === "close"),
+    echo.headers.some(([n, v]: [string, string]) =>
+      n === "connection" && v === "close"
+    ),
   );
   assert.equal(pool.cachedConnectionCount(), 0);
   await pool.closeCachedConnections();
@@ -133,18 +134,28 @@ Deno.test("Agent retries once on a new connection when a kept connection was clo
   await using server = startRawServer(async (connection, index) => {
     if (index === 0) {
       await connection.readRequest();
-      await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
+      await connection.write(
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst",
+      );
       // The second request arrives on this connection: close without answering.
       await connection.readRequest();
       return;
     }
     await connection.readRequest();
-    await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond");
+    await connection.write(
+      "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond",
+    );
     await connection.readRequest();
   });
   const { agent, close } = agentWithPool();
-  assert.equal(text(await readBody(await agent.request("GET", `${server.url}/`))), "first");
-  assert.equal(text(await readBody(await agent.request("GET", `${server.url}/`))), "second");
+  assert.equal(
+    text(await readBody(await agent.request("GET", `${server.url}/`))),
+    "first",
+  );
+  assert.equal(
+    text(await readBody(await agent.request("GET", `${server.url}/`))),
+    "second",
+  );
   assert.equal(server.accepted, 2);
   await close();
 });
@@ -168,32 +179,40 @@ Deno.test("Agent does not retry a POST on a dead kept connection", async () => {
 Deno.test("Agent sends a POST body with Content-Length and a streamed body chunked", async () => {
   await using server = await startServer();
   const { agent, close } = agentWithPool();
-  const posted = JSON.parse(text(await readBody(
-    await agent.request(
-      "POST",
-      `${server.url}/echo`,
-      new Headers({ "Content-Type": "text/plain", "X-Multi": ["a", "b"] }),
-      new StringProducer("hello body"),
+  const posted = JSON.parse(text(
+    await readBody(
+      await agent.request(
+        "POST",
+        `${server.url}/echo`,
+        new Headers({ "Content-Type": "text/plain", "X-Multi": ["a", "b"] }),
+        new StringProducer("hello body"),
+      ),
     ),
-  )));
+  ));
   assert.equal(posted.method, "POST");
   assert.equal(posted.body, "hello body");
   const header = (name: string) =>
-    posted.headers.filter(([n]: [string]) => n === name).map(([, v]: [string, string]) => v);
+    posted.headers.filter(([n]: [string]) => n === name).map((
+      [, v]: [string, string],
+    ) => v);
   assert.deepEqual(header("content-length"), ["10"]);
   assert.deepEqual(header("x-multi"), ["a, b"]);
   assert.deepEqual(header("host"), [`127.0.0.1:${server.port}`]);
-  const streamed = JSON.parse(text(await readBody(
-    await agent.request(
-      "PUT",
-      `${server.url}/echo`,
-      null,
-      new FileBodyProducer([bytes("part1-"), bytes("part2")]),
+  const streamed = JSON.parse(text(
+    await readBody(
+      await agent.request(
+        "PUT",
+        `${server.url}/echo`,
+        null,
+        new FileBodyProducer([bytes("part1-"), bytes("part2")]),
+      ),
     ),
-  )));
+  ));
   assert.equal(streamed.body, "part1-part2");
   assert.ok(
-    streamed.headers.some(([n, v]: [string, string]) => n === "transfer-encoding" && v === "chunked"),
+    streamed.headers.some(([n, v]: [string, string]) =>
+      n === "transfer-encoding" && v === "chunked"
+    ),
   );
   await close();
 });
@@ -203,20 +222,30 @@ Deno.test("Agent fails with ConnectionRefusedError when nothing listens", async 
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   const agent = new Agent(reactor);
-  const error = await rejection(agent.request("GET", `http://127.0.0.1:${port}/`));
+  const error = await rejection(
+    agent.request("GET", `http://127.0.0.1:${port}/`),
+  );
   assert.ok(error instanceof ConnectionRefusedError, String(error));
 });
 
 Deno.test("Agent fails with DNSLookupError for a host that does not resolve", async () => {
   const agent = new Agent(reactor, { connectTimeout: 5 });
-  const error = await rejection(agent.request("GET", "http://no-such-host.invalid/"));
+  const error = await rejection(
+    agent.request("GET", "http://no-such-host.invalid/"),
+  );
   assert.ok(error instanceof DNSLookupError, String(error));
 });
 
 Deno.test("Agent fails with SchemeNotSupported for ftp and TypeError for a bad method", async () => {
   const agent = new Agent(reactor);
-  assert.ok((await rejection(agent.request("GET", "ftp://example.com/"))) instanceof SchemeNotSupported);
-  assert.throws(() => agent.request("BAD METHOD", "http://example.com/"), TypeError);
+  assert.ok(
+    (await rejection(agent.request("GET", "ftp://example.com/"))) instanceof
+      SchemeNotSupported,
+  );
+  assert.throws(
+    () => agent.request("BAD METHOD", "http://example.com/"),
+    TypeError,
+  );
   assert.throws(() => agent.request("GET", "not a uri"), TypeError);
 });
 
@@ -249,9 +278,14 @@ Deno.test("Agent connectTimeout fails with TimeoutError naming the phase", async
     while ((await connection.readSome()) !== null);
   });
   const agent = new Agent(reactor, { connectTimeout: 0.2 });
-  const error = await rejection(agent.request("GET", `https://127.0.0.1:${server.port}/`));
+  const error = await rejection(
+    agent.request("GET", `https://127.0.0.1:${server.port}/`),
+  );
   assert.ok(error instanceof TimeoutError, String(error));
-  assert.match((error as Error).message, /Timeout while connecting.*TLS handshake/);
+  assert.match(
+    (error as Error).message,
+    /Timeout while connecting.*TLS handshake/,
+  );
   await server.close();
 });
 
@@ -276,7 +310,9 @@ Deno.test("Cancelling Agent.request() aborts the connection at once", async () =
 Deno.test("Cancelling readBody() aborts the connection while the body arrives", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
-    await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nstart");
+    await connection.write(
+      "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nstart",
+    );
     await connection.readSome();
   });
   const { agent, close } = agentWithPool();
@@ -289,21 +325,58 @@ Deno.test("Cancelling readBody() aborts the connection while the body arrives", 
 });
 
 const MALFORMED: [string, string, (error: unknown) => boolean][] = [
-  ["an invalid status line", "HTTP/1.1 abc OK\r\n\r\n", (e) => e instanceof ResponseFailed && !!e.reasons[0].check(ParseError)],
-  ["an invalid header line", "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n", (e) => e instanceof ResponseFailed && !!e.reasons[0].check(ParseError)],
-  ["conflicting Content-Length values", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx", (e) => e instanceof ResponseFailed],
-  ["a bad chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n", (e) => e instanceof ResponseFailed && !!e.reasons[0].check(ParseError)],
-  ["a truncated Content-Length body", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this", (e) => e instanceof PartialDownloadError && text(e.response!) === "only this"],
-  ["a truncated chunked body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", (e) => e instanceof PartialDownloadError && text(e.response!) === "hello"],
-  ["a truncated head", "HTTP/1.1 200 OK\r\nContent-Le", (e) => e instanceof ResponseFailed && !(e instanceof ResponseNeverReceived)],
+  [
+    "an invalid status line",
+    "HTTP/1.1 abc OK\r\n\r\n",
+    (e) => e instanceof ResponseFailed && !!e.reasons[0].check(ParseError),
+  ],
+  [
+    "an invalid header line",
+    "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n",
+    (e) => e instanceof ResponseFailed && !!e.reasons[0].check(ParseError),
+  ],
+  [
+    "conflicting Content-Length values",
+    "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx",
+    (e) => e instanceof ResponseFailed,
+  ],
+  [
+    "a bad chunk size",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n",
+    (e) => e instanceof ResponseFailed && !!e.reasons[0].check(ParseError),
+  ],
+  [
+    "a truncated Content-Length body",
+    "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this",
+    (e) =>
+      e instanceof PartialDownloadError && text(e.response!) === "only this",
+  ],
+  [
+    "a truncated chunked body",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+    (e) => e instanceof PartialDownloadError && text(e.response!) === "hello",
+  ],
+  [
+    "a truncated head",
+    "HTTP/1.1 200 OK\r\nContent-Le",
+    (e) => e instanceof ResponseFailed && !(e instanceof ResponseNeverReceived),
+  ],
   ["no response at all", "", (e) => e instanceof ResponseNeverReceived],
-  ["a close-delimited body", "HTTP/1.1 200 OK\r\n\r\nto the end", (e) => e instanceof PartialDownloadError && text(e.response!) === "to the end"],
+  [
+    "a close-delimited body",
+    "HTTP/1.1 200 OK\r\n\r\nto the end",
+    (e) =>
+      e instanceof PartialDownloadError && text(e.response!) === "to the end",
+  ],
 ];
 
 for (const split of [false, true]) {
   for (const [name, response, check] of MALFORMED) {
     Deno.test(`Agent and readBody end ${name} sent ${split ? "byte by byte" : "whole"} in a named error`, async () => {
-      await using server = startCannedServer(response, { split, closeAfter: true });
+      await using server = startCannedServer(response, {
+        split,
+        closeAfter: true,
+      });
       const { agent, pool, close } = agentWithPool();
       const error = await rejection(
         agent.request("GET", `${server.url}/`).addCallback(readBody),
@@ -319,7 +392,9 @@ Deno.test("Agent fails a response head over maxHeaderSize", async () => {
   await using server = await startServer();
   const pool = new HTTPConnectionPool(reactor);
   const agent = new Agent(reactor, { pool, maxHeaderSize: 1024 });
-  const error = await rejection(agent.request("GET", `${server.url}/headers/50`));
+  const error = await rejection(
+    agent.request("GET", `${server.url}/headers/50`),
+  );
   assert.ok(error instanceof ResponseFailed);
   assert.match(error.reasons[0].getErrorMessage(), /exceeds maxHeaderSize/);
   const ok = await agent.request("GET", `${server.url}/headers/2`);
@@ -331,7 +406,9 @@ Deno.test("Agent reports a reset mid-body as a named error and leaks nothing", a
   await using server = startRawServer(async (connection) => {
     // Read a few bytes only: closing with unread input resets the connection.
     await connection.conn.read(new Uint8Array(4));
-    await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000));
+    await connection.write(
+      "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000),
+    );
     await sleep(20);
     connection.close();
   });
@@ -349,8 +426,16 @@ Deno.test("Agent reports a reset mid-body as a named error and leaks nothing", a
 Deno.test("readBody() delivers bodies of HEAD and 204 responses as empty", async () => {
   await using server = await startServer();
   const { agent, close } = agentWithPool();
-  assert.equal((await readBody(await agent.request("HEAD", `${server.url}/bytes/50`))).length, 0);
-  assert.equal((await readBody(await agent.request("GET", `${server.url}/status/204`))).length, 0);
+  assert.equal(
+    (await readBody(await agent.request("HEAD", `${server.url}/bytes/50`)))
+      .length,
+    0,
+  );
+  assert.equal(
+    (await readBody(await agent.request("GET", `${server.url}/status/204`)))
+      .length,
+    0,
+  );
   await close();
 });
 
@@ -358,9 +443,11 @@ Deno.test("Agent requests to several servers concurrently keep separate pools pe
   await using a = await startServer();
   await using b = await startServer();
   const { agent, pool, close } = agentWithPool();
-  const results = await Promise.all([a, b, a, b].map(async (s) =>
-    text(await readBody(await agent.request("GET", `${s.url}/`)))
-  ));
+  const results = await Promise.all(
+    [a, b, a, b].map(async (s) =>
+      text(await readBody(await agent.request("GET", `${s.url}/`)))
+    ),
+  );
   assert.deepEqual(results, ["hello", "hello", "hello", "hello"]);
   assert.ok(pool.cachedConnectionCount(`http://127.0.0.1:${a.port}`) >= 1);
   await close();
@@ -372,19 +459,24 @@ Deno.test("A body protocol can pause and resume the body", async () => {
   const response = await agent.request("GET", `${server.url}/bytes/300000`);
   let received = 0;
   const done = new Promise<Failure>((resolve) => {
-    response.deliverBody({
-      transport: null,
-      makeConnection(transport) {
-        const producer = transport as unknown as { pauseProducing(): void; resumeProducing(): void };
-        producer.pauseProducing();
-        setTimeout(() => producer.resumeProducing(), 30);
-      },
-      connectionMade() {},
-      dataReceived(data: Uint8Array) {
-        received += data.length;
-      },
-      connectionLost: resolve,
-    } as import("../../reactor/interfaces.ts").IProtocol);
+    response.deliverBody(
+      {
+        transport: null,
+        makeConnection(transport): void {
+          const producer = transport as unknown as {
+            pauseProducing(): void;
+            resumeProducing(): void;
+          };
+          producer.pauseProducing();
+          setTimeout(() => producer.resumeProducing(), 30);
+        },
+        connectionMade(): void {},
+        dataReceived(data: Uint8Array): void {
+          received += data.length;
+        },
+        connectionLost: resolve,
+      } as import("../../reactor/interfaces.ts").IProtocol,
+    );
   });
   await done;
   assert.equal(received, 300000);

@@ -65,7 +65,11 @@ Deno.test("new AsyncHTTPClient() with forceInstance creates an unbound client", 
   try {
     assert.notEqual(own, shared);
     assert.equal(own.maxClients, 3);
-    assert.equal(new AsyncHTTPClient(), shared, "the forced client is not cached");
+    assert.equal(
+      new AsyncHTTPClient(),
+      shared,
+      "the forced client is not cached",
+    );
   } finally {
     await shared.close();
   }
@@ -88,7 +92,10 @@ Deno.test("new AsyncHTTPClient() throws RangeError for a bad maxClients", () => 
 });
 
 Deno.test("AsyncHTTPClient.configure() sets the options of clients created afterwards", async () => {
-  AsyncHTTPClient.configure({ maxClients: 42, defaults: { userAgent: "Configured/1" } });
+  AsyncHTTPClient.configure({
+    maxClients: 42,
+    defaults: { userAgent: "Configured/1" },
+  });
   try {
     await using configured = ownClient();
     assert.equal(configured.maxClients, 42);
@@ -97,7 +104,11 @@ Deno.test("AsyncHTTPClient.configure() sets the options of clients created after
     assert.equal(overridden.maxClients, 7, "constructor options win");
     AsyncHTTPClient.configure({ maxBodySize: 1000 });
     await using replaced = ownClient();
-    assert.equal(replaced.maxClients, 10, "configure() replaces, it does not merge");
+    assert.equal(
+      replaced.maxClients,
+      10,
+      "configure() replaces, it does not merge",
+    );
     assert.equal(replaced.maxBodySize, 1000);
   } finally {
     AsyncHTTPClient.configure(null);
@@ -134,14 +145,18 @@ Deno.test("AsyncHTTPClient.fetch() builds the request from options given with a 
   assert.equal(echo.body, "a=1");
   const headers = new Map(echo.headers as [string, string][]);
   assert.equal(headers.get("x-test"), "yes");
-  assert.equal(headers.get("content-type"), "application/x-www-form-urlencoded");
+  assert.equal(
+    headers.get("content-type"),
+    "application/x-www-form-urlencoded",
+  );
   assert.match(headers.get("user-agent") ?? "", /^Torsion\//);
 });
 
 Deno.test("AsyncHTTPClient.fetch() throws TypeError for request options given with an HTTPRequest", async () => {
   await using client = ownClient();
   assert.throws(
-    () => client.fetch(new HTTPRequest("http://127.0.0.1:1/"), { method: "POST" }),
+    () =>
+      client.fetch(new HTTPRequest("http://127.0.0.1:1/"), { method: "POST" }),
     { name: "TypeError", message: /current options are method/ },
   );
 });
@@ -149,19 +164,29 @@ Deno.test("AsyncHTTPClient.fetch() throws TypeError for request options given wi
 Deno.test("AsyncHTTPClient.fetch() applies the client's defaults under the request's own options", async () => {
   await using server = await startServer();
   await using client = ownClient({
-    defaults: { userAgent: "Default/1", headers: { "X-Default": "d", "X-Both": "default" } },
+    defaults: {
+      userAgent: "Default/1",
+      headers: { "X-Default": "d", "X-Both": "default" },
+    },
   });
-  const first = JSON.parse((await client.fetch(`${server.url}/echo`, {
-    headers: { "X-Both": "request" },
-  })).text);
+  const first = JSON.parse(
+    (await client.fetch(`${server.url}/echo`, {
+      headers: { "X-Both": "request" },
+    })).text,
+  );
   const headers = new Map(first.headers as [string, string][]);
   assert.equal(headers.get("user-agent"), "Default/1");
   assert.equal(headers.get("x-default"), "d");
   assert.equal(headers.get("x-both"), "request");
-  const second = JSON.parse((await client.fetch(`${server.url}/echo`, {
-    userAgent: "Own/2",
-  })).text);
-  assert.equal(new Map(second.headers as [string, string][]).get("user-agent"), "Own/2");
+  const second = JSON.parse(
+    (await client.fetch(`${server.url}/echo`, {
+      userAgent: "Own/2",
+    })).text,
+  );
+  assert.equal(
+    new Map(second.headers as [string, string][]).get("user-agent"),
+    "Own/2",
+  );
 });
 
 Deno.test("AsyncHTTPClient.fetch() rejects with HTTPClientError for a non-2xx response", async () => {
@@ -181,7 +206,9 @@ Deno.test("AsyncHTTPClient.fetch() rejects with HTTPClientError for a non-2xx re
 Deno.test("AsyncHTTPClient.fetch() resolves with an error response when raiseError is false", async () => {
   await using server = await startServer();
   await using client = ownClient();
-  const response = await client.fetch(`${server.url}/status/503`, { raiseError: false });
+  const response = await client.fetch(`${server.url}/status/503`, {
+    raiseError: false,
+  });
   assert.equal(response.code, 503);
   assert.ok(response.error instanceof HTTPClientError);
   assert.throws(() => response.rethrow(), HTTPClientError);
@@ -190,7 +217,10 @@ Deno.test("AsyncHTTPClient.fetch() resolves with an error response when raiseErr
 Deno.test("AsyncHTTPClient.fetch() rejects with a refused connection whatever raiseError says", async () => {
   await using client = ownClient();
   await rejects(client.fetch(REFUSED), ConnectionRefusedError);
-  await rejects(client.fetch(REFUSED, { raiseError: false }), ConnectionRefusedError);
+  await rejects(
+    client.fetch(REFUSED, { raiseError: false }),
+    ConnectionRefusedError,
+  );
 });
 
 Deno.test("AsyncHTTPClient.fetch() with a callback delivers every outcome as a response and never throws", async () => {
@@ -231,7 +261,10 @@ Deno.test("AsyncHTTPClient.fetch() logs a callback's exception and still fires i
   const errors = records.filter((record) => record.level === "error");
   assert.equal(errors.length, 1);
   assert.deepEqual(errors[0].category, ["torsion", "http"]);
-  assert.match(recordText(errors[0]), /Exception in fetch callback for not a url: Error: callback bug/);
+  assert.match(
+    recordText(errors[0]),
+    /Exception in fetch callback for not a url: Error: callback bug/,
+  );
 });
 
 Deno.test("AsyncHTTPClient.fetch() enforces Tornado's body rules", async () => {
@@ -239,11 +272,13 @@ Deno.test("AsyncHTTPClient.fetch() enforces Tornado's body rules", async () => {
   const url = "http://127.0.0.1:1/";
   await rejects(client.fetch(url, { body: "x" }), {
     name: "TypeError",
-    message: "Body must be undefined for method GET (unless allowNonstandardMethods is true)",
+    message:
+      "Body must be undefined for method GET (unless allowNonstandardMethods is true)",
   });
   await rejects(client.fetch(url, { method: "POST" }), {
     name: "TypeError",
-    message: "Body must not be undefined for method POST (unless allowNonstandardMethods is true)",
+    message:
+      "Body must not be undefined for method POST (unless allowNonstandardMethods is true)",
   });
   await rejects(client.fetch(url, { method: "PUT" }), TypeError);
   await rejects(client.fetch(url, { method: "PATCH" }), TypeError);
@@ -277,8 +312,14 @@ Deno.test("AsyncHTTPClient.fetch() rejects an unsupported scheme and auth mode",
     message: /Unsupported URL scheme/,
   });
   await rejects(
-    client.fetch("http://127.0.0.1:1/", { authUsername: "u", authMode: "digest" }),
-    { name: "TypeError", message: /Unsupported authMode: current value is "digest"/ },
+    client.fetch("http://127.0.0.1:1/", {
+      authUsername: "u",
+      authMode: "digest",
+    }),
+    {
+      name: "TypeError",
+      message: /Unsupported authMode: current value is "digest"/,
+    },
   );
 });
 
@@ -289,7 +330,9 @@ Deno.test("AsyncHTTPClient.fetch() sends basic auth credentials", async () => {
     authUsername: "user",
     authPassword: "pass",
   });
-  const headers = new Map(JSON.parse(response.text).headers as [string, string][]);
+  const headers = new Map(
+    JSON.parse(response.text).headers as [string, string][],
+  );
   assert.equal(headers.get("authorization"), `Basic ${btoa("user:pass")}`);
 });
 
@@ -298,18 +341,29 @@ Deno.test("AsyncHTTPClient runs requests beyond maxClients one after another fro
   await using client = ownClient({ maxClients: 1 });
   const finished: number[] = [];
   const start = performance.now();
-  const responses = await Promise.all([0, 1, 2].map((i) =>
-    client.fetch(`${server.url}/delay?s=0.15`).addCallback((response) => {
-      finished.push(i);
-      return response;
-    })
-  ));
+  const responses = await Promise.all(
+    [0, 1, 2].map((i) =>
+      client.fetch(`${server.url}/delay?s=0.15`).addCallback((response) => {
+        finished.push(i);
+        return response;
+      })
+    ),
+  );
   const elapsed = (performance.now() - start) / 1000;
   assert.deepEqual(finished, [0, 1, 2]);
-  assert.ok(elapsed >= 0.44, `3 requests of 0.15 s one at a time took ${elapsed} s`);
+  assert.ok(
+    elapsed >= 0.44,
+    `3 requests of 0.15 s one at a time took ${elapsed} s`,
+  );
   const queued = responses.map((r) => r.timeInfo.queue);
-  assert.ok(queued[0] < 0.05 && queued[1] >= 0.1 && queued[2] >= 0.25, String(queued));
-  assert.ok(responses.every((r) => r.requestTime! < 0.5), "requestTime excludes the queue");
+  assert.ok(
+    queued[0] < 0.05 && queued[1] >= 0.1 && queued[2] >= 0.25,
+    String(queued),
+  );
+  assert.ok(
+    responses.every((r) => r.requestTime! < 0.5),
+    "requestTime excludes the queue",
+  );
 });
 
 Deno.test("AsyncHTTPClient fails a request still queued at its timeout with 599 Timeout in request queue", async () => {
@@ -328,7 +382,8 @@ Deno.test("AsyncHTTPClient fails a request still queued at its timeout with 599 
     },
   );
   const waited = (performance.now() - start) / 1000;
-  assert.ok(waited >= 0.09 && waited < 0.4, `timed out after ${waited} s`);
+  // Before the running request (0.5 s) could have freed the slot.
+  assert.ok(waited >= 0.09 && waited < 0.45, `timed out after ${waited} s`);
   const viaCallback = await fetchWithCallback(
     client,
     new HTTPRequest(`${server.url}/`, { requestTimeout: 0.05 }),
@@ -342,7 +397,10 @@ Deno.test("AsyncHTTPClient does not time out a queued request whose timeouts are
   await using server = await startServer();
   await using client = ownClient({ maxClients: 1 });
   const first = client.fetch(`${server.url}/delay?s=0.1`);
-  const second = client.fetch(`${server.url}/`, { connectTimeout: 0, requestTimeout: 0 });
+  const second = client.fetch(`${server.url}/`, {
+    connectTimeout: 0,
+    requestTimeout: 0,
+  });
   assert.equal((await first).text, "slow");
   assert.equal((await second).text, "hello");
 });
@@ -402,7 +460,11 @@ Deno.test("AsyncHTTPClient.fetch() passes each head line to headerCallback", asy
   await client.fetch(`${server.url}/redirect/1`, {
     headerCallback: (line) => lines.push(line),
   });
-  assert.equal(lines[0], "HTTP/1.1 200 OK\r\n", "the followed redirect is not reported");
+  assert.equal(
+    lines[0],
+    "HTTP/1.1 200 OK\r\n",
+    "the followed redirect is not reported",
+  );
   assert.equal(lines.at(-1), "\r\n");
   assert.ok(lines.slice(1, -1).every((line) => /^[^:]+: .*\r\n$/.test(line)));
   assert.ok(lines.some((line) => /^content-length: 4\r\n$/i.test(line)));
@@ -419,7 +481,10 @@ Deno.test("AsyncHTTPClient.fetch() follows redirects and reports the effective U
     (error: unknown) => {
       assert.ok(error instanceof HTTPClientError);
       assert.equal(error.code, 302);
-      assert.equal((error.response as HTTPResponse).headers.get("location"), "/redirect/0");
+      assert.equal(
+        (error.response as HTTPResponse).headers.get("location"),
+        "/redirect/0",
+      );
       return true;
     },
   );
@@ -495,7 +560,10 @@ Deno.test("AsyncHTTPClient.fetch() sends a body written by bodyProducer", async 
   });
   const echo = JSON.parse(sized.text);
   assert.equal(echo.body, "hello");
-  assert.equal(new Map(echo.headers as [string, string][]).get("content-length"), "5");
+  assert.equal(
+    new Map(echo.headers as [string, string][]).get("content-length"),
+    "5",
+  );
 });
 
 Deno.test("AsyncHTTPClient.fetch() goes through an HTTP proxy", async () => {
@@ -509,6 +577,8 @@ Deno.test("AsyncHTTPClient.fetch() goes through an HTTP proxy", async () => {
     proxyPassword: "secret",
   });
   assert.equal(response.text, "hello");
-  assert.ok(proxy.requestLines.some((line) => line.startsWith(`GET ${server.url}/ `)));
+  assert.ok(
+    proxy.requestLines.some((line) => line.startsWith(`GET ${server.url}/ `)),
+  );
   assert.deepEqual(proxy.authorizations, [`Basic ${btoa("user:secret")}`]);
 });

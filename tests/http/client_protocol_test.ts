@@ -58,7 +58,9 @@ function connect(): Harness {
   harness.feed = (text: string, split = false) => {
     const bytes = encoder.encode(text);
     if (!split) protocol.dataReceived(bytes);
-    else for (let i = 0; i < bytes.length; i++) protocol.dataReceived(bytes.subarray(i, i + 1));
+    else {for (let i = 0; i < bytes.length; i++) {
+        protocol.dataReceived(bytes.subarray(i, i + 1));
+      }}
   };
   return harness;
 }
@@ -103,12 +105,18 @@ for (const split of [false, true]) {
       "GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: Torsion/0.1.0\r\n\r\n",
     );
     assert.equal(h.protocol.state, "WAITING");
-    h.feed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\nX-A: 2\r\n\r\nhello", split);
+    h.feed(
+      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\nX-A: 2\r\n\r\nhello",
+      split,
+    );
     assert.equal(outcome.response?.code, 200);
     assert.equal(outcome.response?.phrase, "OK");
     assert.deepEqual(outcome.response?.version, ["HTTP", 1, 1]);
     assert.equal(outcome.response?.length, 5);
-    assert.deepEqual(outcome.response?.headers.getRawHeaders("x-a"), ["1", "2"]);
+    assert.deepEqual(outcome.response?.headers.getRawHeaders("x-a"), [
+      "1",
+      "2",
+    ]);
     assert.equal(outcome.body, "hello");
     assert.ok(outcome.reason?.check(ResponseDone));
     assert.equal(h.protocol.state, "QUIESCENT");
@@ -153,12 +161,17 @@ Deno.test("HTTP11ClientProtocol reports a truncated Content-Length body as Respo
 });
 
 Deno.test("HTTP11ClientProtocol has no body for HEAD, 204 and 304 and skips 1xx responses", () => {
-  for (const [method, head] of [
-    ["HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"],
-    ["GET", "HTTP/1.1 204 No Content\r\n\r\n"],
-    ["GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\n\r\n"],
-    ["GET", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"],
-  ] as const) {
+  for (
+    const [method, head] of [
+      ["HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"],
+      ["GET", "HTTP/1.1 204 No Content\r\n\r\n"],
+      ["GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\n\r\n"],
+      [
+        "GET",
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+      ],
+    ] as const
+  ) {
     const h = connect();
     const outcome = send(h, request({ method }));
     h.feed(head);
@@ -169,10 +182,12 @@ Deno.test("HTTP11ClientProtocol has no body for HEAD, 204 and 304 and skips 1xx 
 });
 
 Deno.test("HTTP11ClientProtocol honours Connection: close and HTTP/1.0 without keep-alive", () => {
-  for (const head of [
-    "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-    "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
-  ]) {
+  for (
+    const head of [
+      "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+    ]
+  ) {
     const h = connect();
     send(h);
     h.feed(head);
@@ -181,7 +196,9 @@ Deno.test("HTTP11ClientProtocol honours Connection: close and HTTP/1.0 without k
   }
   const h = connect();
   send(h);
-  h.feed("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n");
+  h.feed(
+    "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n",
+  );
   assert.equal(h.quiescent, 1);
 });
 
@@ -195,7 +212,14 @@ Deno.test("HTTP11ClientProtocol sends Connection: close for a non-persistent req
 });
 
 Deno.test("HTTP11ClientProtocol fails malformed status lines with ResponseFailed holding a ParseError", () => {
-  for (const bad of ["HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/2 200 OK\r\n\r\n", "garbage\r\n\r\n", "ICY 200 OK\r\n\r\n"]) {
+  for (
+    const bad of [
+      "HTTP/1.1 2x0 OK\r\n\r\n",
+      "HTTP/2 200 OK\r\n\r\n",
+      "garbage\r\n\r\n",
+      "ICY 200 OK\r\n\r\n",
+    ]
+  ) {
     const h = connect();
     const outcome = send(h);
     h.feed(bad);
@@ -260,9 +284,16 @@ Deno.test("HTTP11ClientProtocol writes a bytes body with the head in one write",
 
 Deno.test("HTTP11ClientProtocol sends a producer of unknown length with chunked coding", async () => {
   const h = connect();
-  const producer = new FileBodyProducer([encoder.encode("ab"), encoder.encode("cde")]);
+  const producer = new FileBodyProducer([
+    encoder.encode("ab"),
+    encoder.encode("cde"),
+  ]);
   send(h, request({ method: "PUT", bodyProducer: producer }));
-  for (let i = 0; i < 5 && !h.transport.valueString().endsWith("0\r\n\r\n"); i++) {
+  for (
+    let i = 0;
+    i < 5 && !h.transport.valueString().endsWith("0\r\n\r\n");
+    i++
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   const text = h.transport.valueString();
@@ -275,13 +306,13 @@ Deno.test("HTTP11ClientProtocol fails RequestGenerationFailed when a producer wr
   const h = connect();
   const producer: IBodyProducer = {
     length: 10,
-    startProducing(consumer: IConsumer) {
+    startProducing(consumer: IConsumer): Deferred<void> {
       consumer.write("short");
       return succeed(undefined);
     },
-    pauseProducing() {},
-    resumeProducing() {},
-    stopProducing() {},
+    pauseProducing(): void {},
+    resumeProducing(): void {},
+    stopProducing(): void {},
   };
   const outcome = send(h, request({ method: "PUT", bodyProducer: producer }));
   assert.ok(outcome.error instanceof RequestGenerationFailed);
@@ -293,12 +324,12 @@ Deno.test("HTTP11ClientProtocol fails RequestTransmissionFailed when the connect
   let stopped = false;
   const producer: IBodyProducer = {
     length: "UNKNOWN_LENGTH",
-    startProducing() {
+    startProducing(): Deferred<void> {
       return new Deferred<void>();
     },
-    pauseProducing() {},
-    resumeProducing() {},
-    stopProducing() {
+    pauseProducing(): void {},
+    resumeProducing(): void {},
+    stopProducing(): void {
       stopped = true;
     },
   };
@@ -310,7 +341,14 @@ Deno.test("HTTP11ClientProtocol fails RequestTransmissionFailed when the connect
 
 Deno.test("HTTP11ClientProtocol waits for 100 Continue before sending the body with expectContinue", () => {
   const h = connect();
-  const outcome = send(h, request({ method: "POST", body: encoder.encode("payload"), expectContinue: true }));
+  const outcome = send(
+    h,
+    request({
+      method: "POST",
+      body: encoder.encode("payload"),
+      expectContinue: true,
+    }),
+  );
   assert.match(h.transport.valueString(), /Expect: 100-continue\r\n\r\n$/);
   h.feed("HTTP/1.1 100 Continue\r\n\r\n");
   assert.ok(h.transport.valueString().endsWith("\r\n\r\npayload"));
@@ -363,5 +401,9 @@ Deno.test("HTTP11ClientProtocol buffers the body until deliverBody and puts the 
 Deno.test("HTTP11ClientProtocol sends the absolute URI to a proxy", () => {
   const h = connect();
   send(h, request({ proxy: true }));
-  assert.ok(h.transport.valueString().startsWith("GET http://example.com/path?q=1 HTTP/1.1\r\n"));
+  assert.ok(
+    h.transport.valueString().startsWith(
+      "GET http://example.com/path?q=1 HTTP/1.1\r\n",
+    ),
+  );
 });

@@ -17,6 +17,7 @@ import {
 } from "../../http/_engine.ts";
 import {
   bytes,
+  rejection,
   sleep,
   startProxy,
   startRawServer,
@@ -36,13 +37,8 @@ async function fetchWith(
   }
 }
 
-async function failureOf(request: EngineRequest): Promise<unknown> {
-  try {
-    await fetchWith(request);
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected the fetch to fail");
+function failureOf(request: EngineRequest): Promise<unknown> {
+  return rejection(fetchWith(request));
 }
 
 function echoed(result: EngineResult): {
@@ -61,7 +57,10 @@ function echoed(result: EngineResult): {
 
 Deno.test("performRequest() follows a chain of redirects and records the effective URL", async () => {
   await using server = await startServer();
-  const result = await fetchWith({ method: "GET", url: `${server.url}/redirect/3` });
+  const result = await fetchWith({
+    method: "GET",
+    url: `${server.url}/redirect/3`,
+  });
   assert.equal(result.code, 200);
   assert.equal(text(result.body), "done");
   assert.equal(result.redirects, 3);
@@ -116,49 +115,66 @@ Deno.test("performRequest() drops Authorization, Cookie and auth on a cross-orig
     "Proxy-Authorization": "Basic x",
     "X-Custom": "kept",
   });
-  const cross = echoed(await fetchWith({
-    method: "GET",
-    url: `${a.url}/redirect-to?url=${encodeURIComponent(`${b.url}/echo`)}`,
-    headers,
-  }));
+  const cross = echoed(
+    await fetchWith({
+      method: "GET",
+      url: `${a.url}/redirect-to?url=${encodeURIComponent(`${b.url}/echo`)}`,
+      headers,
+    }),
+  );
   assert.equal(cross.header("authorization"), undefined);
   assert.equal(cross.header("cookie"), undefined);
   assert.equal(cross.header("proxy-authorization"), undefined);
   assert.equal(cross.header("x-custom"), "kept");
-  const withAuth = echoed(await fetchWith({
-    method: "GET",
-    url: `${a.url}/redirect-to?url=${encodeURIComponent(`${b.url}/echo`)}`,
-    auth: { username: "user", password: "pass" },
-  }));
+  const withAuth = echoed(
+    await fetchWith({
+      method: "GET",
+      url: `${a.url}/redirect-to?url=${encodeURIComponent(`${b.url}/echo`)}`,
+      auth: { username: "user", password: "pass" },
+    }),
+  );
   assert.equal(withAuth.header("authorization"), undefined);
-  const same = echoed(await fetchWith({
-    method: "GET",
-    url: `${a.url}/redirect-to?url=/echo`,
-    headers,
-    auth: { username: "user", password: "pass" },
-  }));
+  const same = echoed(
+    await fetchWith({
+      method: "GET",
+      url: `${a.url}/redirect-to?url=/echo`,
+      headers,
+      auth: { username: "user", password: "pass" },
+    }),
+  );
   assert.equal(same.header("authorization"), "Bearer secret");
   assert.equal(same.header("cookie"), "session=1");
 });
 
 Deno.test("performRequest() sends basic auth from the auth option and from the URL", async () => {
   await using server = await startServer();
-  const fromOption = echoed(await fetchWith({
-    method: "GET",
-    url: `${server.url}/echo`,
-    auth: { username: "Aladdin", password: "open sesame" },
-  }));
-  assert.equal(fromOption.header("authorization"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
-  const fromURL = echoed(await fetchWith({
-    method: "GET",
-    url: `http://u:p@127.0.0.1:${server.port}/echo`,
-  }));
+  const fromOption = echoed(
+    await fetchWith({
+      method: "GET",
+      url: `${server.url}/echo`,
+      auth: { username: "Aladdin", password: "open sesame" },
+    }),
+  );
+  assert.equal(
+    fromOption.header("authorization"),
+    "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+  );
+  const fromURL = echoed(
+    await fetchWith({
+      method: "GET",
+      url: `http://u:p@127.0.0.1:${server.port}/echo`,
+    }),
+  );
   assert.equal(fromURL.header("authorization"), `Basic ${btoa("u:p")}`);
 });
 
 Deno.test("performRequest() returns the redirect after maxRedirects on a loop", async () => {
   await using server = await startServer();
-  const result = await fetchWith({ method: "GET", url: `${server.url}/loop`, maxRedirects: 3 });
+  const result = await fetchWith({
+    method: "GET",
+    url: `${server.url}/loop`,
+    maxRedirects: 3,
+  });
   assert.equal(result.code, 302);
   assert.equal(result.redirects, 3);
   assert.equal(server.requests, 4);
@@ -178,7 +194,11 @@ Deno.test("performRequest() returns a redirect as is when followRedirects is fal
 for (const format of ["gzip", "deflate", "deflate-raw"]) {
   Deno.test(`performRequest() decodes a ${format} body when decompress is set`, async () => {
     await using server = await startServer();
-    const result = await fetchWith({ method: "GET", url: `${server.url}/${format}`, decompress: true });
+    const result = await fetchWith({
+      method: "GET",
+      url: `${server.url}/${format}`,
+      decompress: true,
+    });
     assert.equal(text(result.body), "hello gzip ".repeat(100));
     assert.equal(result.headers.get("content-encoding"), undefined);
     assert.ok(result.headers.get("x-consumed-content-encoding"));
@@ -190,7 +210,13 @@ Deno.test("performRequest() sends Accept-Encoding only when decompress is set an
   const plain = await fetchWith({ method: "GET", url: `${server.url}/gzip` });
   assert.equal(plain.headers.get("content-encoding"), "gzip");
   assert.notEqual(text(plain.body), "hello gzip ".repeat(100));
-  const echo = echoed(await fetchWith({ method: "GET", url: `${server.url}/echo`, decompress: true }));
+  const echo = echoed(
+    await fetchWith({
+      method: "GET",
+      url: `${server.url}/echo`,
+      decompress: true,
+    }),
+  );
   assert.equal(echo.header("accept-encoding"), "gzip, deflate");
 });
 
@@ -213,17 +239,29 @@ Deno.test("performRequest() stops a gzip bomb at maxBodySize counted after decom
 
 Deno.test("performRequest() fails a body over maxBodySize without decompression", async () => {
   await using server = await startServer();
-  const declared = await failureOf({ method: "GET", url: `${server.url}/bytes/2000`, maxBodySize: 1000 });
+  const declared = await failureOf({
+    method: "GET",
+    url: `${server.url}/bytes/2000`,
+    maxBodySize: 1000,
+  });
   assert.ok(declared instanceof ResponseFailed);
   assert.ok(declared.reasons[0].check(BodyTooLargeError));
-  const streamed = await failureOf({ method: "GET", url: `${server.url}/stream/5000/5`, maxBodySize: 1000 });
+  const streamed = await failureOf({
+    method: "GET",
+    url: `${server.url}/stream/5000/5`,
+    maxBodySize: 1000,
+  });
   assert.ok(streamed instanceof ResponseFailed);
   assert.ok(streamed.reasons[0].check(BodyTooLargeError));
 });
 
 Deno.test("performRequest() fails a head over maxHeaderSize", async () => {
   await using server = await startServer();
-  const error = await failureOf({ method: "GET", url: `${server.url}/headers/20`, maxHeaderSize: 1000 });
+  const error = await failureOf({
+    method: "GET",
+    url: `${server.url}/headers/20`,
+    maxHeaderSize: 1000,
+  });
   assert.ok(error instanceof ResponseFailed);
   assert.match(error.reasons[0].getErrorMessage(), /maxHeaderSize/);
 });
@@ -267,11 +305,18 @@ Deno.test("performRequest() times out a trickling body with a timeout naming the
       await sleep(1000);
     }
   });
-  const error = await failureOf({ method: "GET", url: `${server.url}/`, requestTimeout: 0.3 });
+  const error = await failureOf({
+    method: "GET",
+    url: `${server.url}/`,
+    requestTimeout: 0.3,
+  });
   assert.ok(error instanceof HTTPTimeoutError, String(error));
   assert.equal(error.code, 599);
   assert.equal(error.phase, "body");
-  assert.match(error.message, /^Timeout during request \(reading the response body\)/);
+  assert.match(
+    error.message,
+    /^Timeout during request \(reading the response body\)/,
+  );
   await server.close();
 });
 
@@ -283,7 +328,11 @@ Deno.test("performRequest() times out a server that trickles its head in the hea
       await sleep(1000);
     }
   });
-  const error = await failureOf({ method: "GET", url: `${server.url}/`, requestTimeout: 0.3 });
+  const error = await failureOf({
+    method: "GET",
+    url: `${server.url}/`,
+    requestTimeout: 0.3,
+  });
   assert.ok(error instanceof HTTPTimeoutError);
   assert.equal(error.phase, "headers");
   await server.close();
@@ -338,7 +387,9 @@ Deno.test("Cancelling performRequest() aborts the connection at once", async () 
 Deno.test("performRequest() reports a truncated body as PartialDownloadError with the bytes received", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
-    await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\npartial");
+    await connection.write(
+      "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\npartial",
+    );
   });
   const error = await failureOf({ method: "GET", url: `${server.url}/` });
   assert.ok(error instanceof PartialDownloadError);
@@ -375,7 +426,12 @@ Deno.test("performRequest() goes through an HTTP proxy with Proxy-Authorization"
   const result = await fetchWith({
     method: "GET",
     url: `${server.url}/echo`,
-    proxy: { host: "127.0.0.1", port: proxy.port, username: "user", password: "secret" },
+    proxy: {
+      host: "127.0.0.1",
+      port: proxy.port,
+      username: "user",
+      password: "secret",
+    },
   });
   assert.equal(result.code, 200);
   assert.equal(proxy.requestLines[0], `GET ${server.url}/echo HTTP/1.1`);
@@ -396,16 +452,29 @@ Deno.test("performRequest() tunnels https through a proxy with CONNECT", async (
     method: "GET",
     url: `${server.url}/bytes/64`,
     caCerts: [TLS_CERT],
-    proxy: { host: "127.0.0.1", port: proxy.port, username: "user", password: "secret" },
+    proxy: {
+      host: "127.0.0.1",
+      port: proxy.port,
+      username: "user",
+      password: "secret",
+    },
   });
   assert.equal(result.body.length, 64);
-  assert.equal(proxy.requestLines[0], `CONNECT localhost:${server.port} HTTP/1.1`);
+  assert.equal(
+    proxy.requestLines[0],
+    `CONNECT localhost:${server.port} HTTP/1.1`,
+  );
   assert.equal(proxy.authorizations[0], `Basic ${btoa("user:secret")}`);
   const error = await failureOf({
     method: "GET",
     url: `${server.url}/`,
     caCerts: [TLS_CERT],
-    proxy: { host: "127.0.0.1", port: proxy.port, username: "user", password: "wrong" },
+    proxy: {
+      host: "127.0.0.1",
+      port: proxy.port,
+      username: "user",
+      password: "wrong",
+    },
   });
   assert.match(String(error), /Proxy refused to CONNECT .* 407/);
 });
@@ -414,7 +483,10 @@ Deno.test("performRequest() reuses connections of a persistent pool across fetch
   await using server = await startServer();
   const pool = new HTTPConnectionPool(reactor);
   for (let i = 0; i < 5; i++) {
-    await performRequest(pool, { method: "GET", url: `${server.url}/bytes/10` });
+    await performRequest(pool, {
+      method: "GET",
+      url: `${server.url}/bytes/10`,
+    });
   }
   assert.equal(server.connections.size, 1);
   await pool.closeCachedConnections();

@@ -10,6 +10,7 @@ import type {
   IConnector,
   IListeningPort,
   IProtocol,
+  IProtocolFactory,
   IReactorSSL,
   IReactorTCP,
 } from "../../reactor/interfaces.ts";
@@ -259,6 +260,24 @@ export function closedPort(): number {
   return port;
 }
 
+/**
+ * Listens on 127.0.0.1, any free port; with `tls`, with the fixture
+ * certificate.
+ */
+export function listenLocal(
+  reactor: IReactorTCP & IReactorSSL,
+  factory: IProtocolFactory = new RecordingServerFactory(),
+  tls = false,
+): IListeningPort {
+  const options = { interface: "127.0.0.1" };
+  return tls
+    ? reactor.listenSSL(0, factory, {
+      cert: fixture("localhost.crt"),
+      key: fixture("localhost.key"),
+    }, options)
+    : reactor.listenTCP(0, factory, options);
+}
+
 /** Two ends of one loopback connection, both past `connectionMade`. */
 export interface Pair<S extends Recorder, C extends Recorder> {
   port: IListeningPort;
@@ -281,13 +300,7 @@ export async function connectedPair<
 ): Promise<Pair<S, C>> {
   const serverFactory = new RecordingServerFactory<S>(makeServer);
   const clientFactory = new RecordingClientFactory<C>(makeClient);
-  const options = { interface: "127.0.0.1" };
-  const port = tls
-    ? reactor.listenSSL(0, serverFactory, {
-      cert: fixture("localhost.crt"),
-      key: fixture("localhost.key"),
-    }, options)
-    : reactor.listenTCP(0, serverFactory, options);
+  const port = listenLocal(reactor, serverFactory, tls);
   const connector = tls
     ? reactor.connectSSL("localhost", port.getHost().port, clientFactory, {
       caCerts: [fixture("localhost.crt")],

@@ -14,6 +14,7 @@ import {
   closedPort,
   connectedPair,
   Echo,
+  listenLocal,
   reactorTest,
   Recorder,
   RecordingClientFactory,
@@ -148,9 +149,7 @@ Deno.test("connectTCP() given a connection made in time when the timeout would h
   const clock = new Clock();
   const reactor = new Reactor();
   try {
-    const port = reactor.listenTCP(0, new RecordingServerFactory(), {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor);
     const factory = new RecordingClientFactory();
     connectTCP(clock, "127.0.0.1", port.getHost().port, factory);
     const protocol = await within(factory.protocolBuilt, "the client protocol");
@@ -218,7 +217,7 @@ Deno.test("connectionMade() given a protocol that throws when connected then the
   try {
     const records = await captureLogs(async () => {
       const server = new RecordingServerFactory(() => new Broken());
-      const port = reactor.listenTCP(0, server, { interface: "127.0.0.1" });
+      const port = listenLocal(reactor, server);
       const client = new RecordingClientFactory();
       reactor.connectTCP("127.0.0.1", port.getHost().port, client);
       const reason = await within(client.lost, "clientConnectionLost");
@@ -310,7 +309,7 @@ Deno.test("write() given a peer that resets the connection mid-write when the wr
   const reactor = new Reactor();
   try {
     const server = new RecordingServerFactory(() => new Flooder());
-    const port = reactor.listenTCP(0, server, { interface: "127.0.0.1" });
+    const port = listenLocal(reactor, server);
     const raw = await Deno.connect({
       hostname: "127.0.0.1",
       port: port.getHost().port,
@@ -337,7 +336,7 @@ reactorTest(
   "read() given a peer that resets an idle connection when noticed then connectionLost receives ConnectionDone (Deno reads a reset as end of file)",
   async (reactor) => {
     const server = new RecordingServerFactory();
-    const port = reactor.listenTCP(0, server, { interface: "127.0.0.1" });
+    const port = listenLocal(reactor, server);
     const raw = await Deno.connect({
       hostname: "127.0.0.1",
       port: port.getHost().port,

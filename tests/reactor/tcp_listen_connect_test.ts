@@ -16,6 +16,7 @@ import type { Failure } from "../../deferred/failure.ts";
 import {
   connectedPair,
   Echo,
+  listenLocal,
   reactorTest,
   Recorder,
   RecordingClientFactory,
@@ -47,9 +48,7 @@ reactorTest(
 reactorTest(
   "listenTCP() given a port in use when called then throws CannotListenError with the port and the OS error",
   (reactor) => {
-    const port = reactor.listenTCP(0, new RecordingServerFactory(), {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor);
     const taken = port.getHost().port;
     let caught: unknown;
     try {
@@ -85,7 +84,7 @@ reactorTest(
   "listenTCP() given a factory when listening and after stopListening() then doStart and doStop ran once each",
   async (reactor) => {
     const factory = new RecordingServerFactory();
-    const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+    const port = listenLocal(reactor, factory);
     assert.equal(factory.started, 1);
     assert.equal(factory.stopped, 0);
     await within(port.stopListening(), "stopListening");
@@ -96,9 +95,7 @@ reactorTest(
 reactorTest(
   "stopListening() given a stopped port when a client connects then it is refused",
   async (reactor) => {
-    const port = reactor.listenTCP(0, new RecordingServerFactory(), {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor);
     await within(port.stopListening(), "stopListening");
     const client = new RecordingClientFactory();
     reactor.connectTCP("127.0.0.1", port.getHost().port, client);
@@ -110,9 +107,7 @@ reactorTest(
 reactorTest(
   "stopListening() given called twice when the port closes then both Deferreds fire",
   async (reactor) => {
-    const port = reactor.listenTCP(0, new RecordingServerFactory(), {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor);
     const first = port.stopListening();
     const second = port.stopListening();
     await within(Promise.all([first, second]), "both Deferreds");
@@ -143,7 +138,7 @@ reactorTest(
         return null;
       }
     })();
-    const port = reactor.listenTCP(0, refusing, { interface: "127.0.0.1" });
+    const port = listenLocal(reactor, refusing);
     const client = new RecordingClientFactory();
     reactor.connectTCP("127.0.0.1", port.getHost().port, client);
     const reason = await within(client.lost, "clientConnectionLost");
@@ -185,7 +180,7 @@ reactorTest(
   "connector.state given each phase when read then is connecting, connected, then disconnected",
   async (reactor) => {
     const server = new RecordingServerFactory();
-    const port = reactor.listenTCP(0, server, { interface: "127.0.0.1" });
+    const port = listenLocal(reactor, server);
     const clientFactory = new RecordingClientFactory();
     const connector = reactor.connectTCP(
       "127.0.0.1",
@@ -208,9 +203,7 @@ reactorTest(
 reactorTest(
   "getDestination() given a connector when read then names the host and port asked for",
   (reactor) => {
-    const port = reactor.listenTCP(0, new RecordingServerFactory(), {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor);
     const connector = reactor.connectTCP(
       "localhost",
       port.getHost().port,
@@ -228,7 +221,7 @@ reactorTest(
   "connect() given a factory that reconnects from clientConnectionLost when the first connection closes then a second one is made without stopping the factory",
   async (reactor) => {
     const server = new RecordingServerFactory();
-    const port = reactor.listenTCP(0, server, { interface: "127.0.0.1" });
+    const port = listenLocal(reactor, server);
     const second = Promise.withResolvers<Recorder>();
     let connections = 0;
     const factory = new (class extends RecordingClientFactory {
@@ -259,9 +252,7 @@ reactorTest(
 reactorTest(
   "connect() given a connector already connecting when called then throws TypeError",
   (reactor) => {
-    const port = reactor.listenTCP(0, new RecordingServerFactory(), {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor);
     const connector = reactor.connectTCP(
       "127.0.0.1",
       port.getHost().port,
@@ -274,9 +265,7 @@ reactorTest(
 reactorTest(
   "stopConnecting() given an attempt in progress when called then the factory gets UserError and stops",
   async (reactor) => {
-    const port = reactor.listenTCP(0, new RecordingServerFactory(), {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor);
     const factory = new RecordingClientFactory();
     const connector = reactor.connectTCP(
       "127.0.0.1",
@@ -307,9 +296,7 @@ reactorTest(
 reactorTest(
   "disconnect() given an attempt in progress when called then stops connecting with UserError",
   async (reactor) => {
-    const port = reactor.listenTCP(0, new RecordingServerFactory(), {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor);
     const factory = new RecordingClientFactory();
     reactor.connectTCP("127.0.0.1", port.getHost().port, factory).disconnect();
     const reason = await within(factory.failed, "clientConnectionFailed");
@@ -320,9 +307,7 @@ reactorTest(
 reactorTest(
   "connectTCP() given a factory whose buildProtocol returns null when connected then the factory gets clientConnectionLost with ConnectionDone",
   async (reactor) => {
-    const port = reactor.listenTCP(0, new RecordingServerFactory(), {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor);
     const factory = new (class extends RecordingClientFactory {
       override buildProtocol(): null {
         return null;

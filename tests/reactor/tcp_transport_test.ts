@@ -14,6 +14,7 @@ import type {
 import {
   connectedPair,
   Echo,
+  listenLocal,
   type Pair,
   reactorTest,
   Recorder,
@@ -429,12 +430,9 @@ Deno.test("loseConnection() given the peer half-closes while 4 MiB are being flu
   }
   const reactor = new Reactor();
   try {
-    const port = reactor.listenTCP(
-      0,
+    const port = listenLocal(
+      reactor,
       new RecordingServerFactory(() => new LateFlush()),
-      {
-        interface: "127.0.0.1",
-      },
     );
     const raw = await Deno.connect({
       hostname: "127.0.0.1",

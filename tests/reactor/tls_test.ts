@@ -15,6 +15,7 @@ import {
   connectedPair,
   Echo,
   fixture,
+  listenLocal,
   reactorTest,
   Recorder,
   RecordingClientFactory,
@@ -88,12 +89,7 @@ reactorTest(
 reactorTest(
   "connectSSL() given a certificate the client does not trust when connecting then clientConnectionFailed receives TLSError and no protocol is built",
   async (reactor) => {
-    const port = reactor.listenSSL(0, new RecordingServerFactory(), {
-      cert,
-      key,
-    }, {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor, new RecordingServerFactory(), true);
     const factory = new RecordingClientFactory();
     await captureLogs(async () => {
       reactor.connectSSL("localhost", port.getHost().port, factory);
@@ -108,12 +104,7 @@ reactorTest(
 reactorTest(
   "connectSSL() given a host name the certificate does not cover when connecting then clientConnectionFailed receives TLSError",
   async (reactor) => {
-    const port = reactor.listenSSL(0, new RecordingServerFactory(), {
-      cert,
-      key,
-    }, {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor, new RecordingServerFactory(), true);
     const factory = new RecordingClientFactory();
     await captureLogs(async () => {
       reactor.connectSSL("127.0.0.1", port.getHost().port, factory, {
@@ -148,9 +139,7 @@ reactorTest(
   async (reactor) => {
     const records = await captureLogs(async () => {
       const server = new RecordingServerFactory(() => new Echo());
-      const port = reactor.listenSSL(0, server, { cert, key }, {
-        interface: "127.0.0.1",
-      });
+      const port = listenLocal(reactor, server, true);
       const raw = await Deno.connect({
         hostname: "127.0.0.1",
         port: port.getHost().port,
@@ -385,9 +374,7 @@ reactorTest(
   "connectSSL() given a server that never answers the handshake when the timeout passes then fails with TimeoutError",
   async (reactor) => {
     // A plain TCP server whose protocol stays silent: the ClientHello goes unanswered.
-    const port = reactor.listenTCP(0, new RecordingServerFactory(), {
-      interface: "127.0.0.1",
-    });
+    const port = listenLocal(reactor);
     const factory = new RecordingClientFactory();
     reactor.connectSSL("localhost", port.getHost().port, factory, {
       caCerts: [cert],

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import type { IProtocol } from "../../reactor/interfaces.ts";
+import { MemoryReactor } from "../../testing/memory_reactor.ts";
+import { StringTransportWithDisconnection } from "../../testing/string_transport.ts";
+import { Agent } from "../../http/agent.ts";
+import { HTTPConnectionPool } from "../../http/connection_pool.ts";
+import { readBody } from "../../http/read_body.ts";
+
+const encoder = new TextEncoder();
+const OK = encoder.encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+
+/** One request through `agent`, answered on connection attempt `index`. */
+async function fetchOnce(
+  reactor: MemoryReactor,
+  agent: Agent,
+  index = 0,
+): Promise<
+  { protocol: IProtocol; transport: StringTransportWithDisconnection }
+> {
+  const pending = agent.request("GET", "http://example.com/");
+  const connection = accept(reactor, index);
+  connection.protocol.dataReceived(OK);
+  await readBody(await pending);
+  return connection;
+}
+
+/** Completes the connection attempt `index` of `reactor` over a string transport. */
+function accept(reactor: MemoryReactor, index: number): {
+  protocol: IProtocol;
+  transport: StringTransportWithDisconnection;
+} {
+  const [, , factory] = reactor.tcpClients[index];
+  const protocol = factory.buildProtocol({
+    type: "TCP",
+    host: "10.0.0.2",
+    port: 80,
+  }) as IProtocol;
+  const transport = new StringTransportWithDisconnection({}, protocol);
+  protocol.makeConnection(transport);
+  return { protocol, transport };
+}
+
+Deno.test("HTTPConnectionPool closes a kept connection after cachedConnectionTimeout, on a Clock", async () => {
+  const reactor = new MemoryReactor();
+  const pool = new HTTPConnectionPool(reactor);
+  assert.equal(pool.cachedConnectionTimeout, 240);
+  assert.equal(pool.maxPersistentPerHost, 2);
+  assert.equal(pool.retryAutomatically, true);
+  const agent = new Agent(reactor, { pool });
+  const { transport } = await fetchOnce(reactor, agent);
+  assert.equal(pool.cachedConnectionCount(), 1);
+  reactor.advance(239);
+  assert.equal(pool.cachedConnectionCount(), 1);
+  assert.equal(transport.disconnecting, false);
+  reactor.advance(1);
+  assert.equal(pool.cachedConnectionCount(), 0);
+  assert.equal(transport.disconnecting, true);
+  assert.equal(reactor.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPConnectionPool restarts the idle clock each time a connection is reused", async () => {
+  const reactor = new MemoryReactor();
+  const pool = new HTTPConnectionPool(reactor);
+  pool.cachedConnectionTimeout = 10;
+  const agent = new Agent(reactor, { pool });
+  const first = agent.request("GET", "http://example.com/");
+  const { protocol, transport } = accept(reactor, 0);
+  protocol.dataReceived(OK);
+  await readBody(await first);
+  reactor.advance(8);
+  const second = agent.request("GET", "http://example.com/");
+  assert.equal(reactor.tcpClients.length, 1);
+  protocol.dataReceived(OK);
+  await readBody(await second);
+  reactor.advance(8);
+  assert.equal(transport.disconnecting, false);
+  reactor.advance(2);
+  assert.equal(transport.disconnecting, true);
+});
+
+Deno.test("HTTPConnectionPool forgets a kept connection the server closes", async () => {
+  const reactor = new MemoryReactor();
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new Agent(reactor, { pool });
+  const { transport } = await fetchOnce(reactor, agent);
+  assert.equal(pool.cachedConnectionCount(), 1);
+  transport.loseConnection();
+  assert.equal(pool.cachedConnectionCount(), 0);
+  assert.equal(reactor.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPConnectionPool.closeCachedConnections() aborts idle connections and fires once they are gone", async () => {
+  const reactor = new MemoryReactor();
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new Agent(reactor, { pool });
+  const requests = [
+    agent.request("GET", "http://a.example/"),
+    agent.request("GET", "http://b.example/"),
+  ];
+  const connections = [accept(reactor, 0), accept(reactor, 1)];
+  for (const { protocol } of connections) protocol.dataReceived(OK);
+  for (const request of requests) await readBody(await request);
+  assert.equal(pool.cachedConnectionCount(), 2);
+  let fired = false;
+  pool.closeCachedConnections().addCallback(() => {
+    fired = true;
+  });
+  assert.ok(fired);
+  assert.ok(connections.every(({ transport }) => transport.disconnecting));
+  assert.equal(pool.cachedConnectionCount(), 0);
+  assert.equal(reactor.getDelayedCalls().length, 0);
+});

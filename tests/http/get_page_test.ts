@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { TimeoutError } from "../../deferred/errors.ts";
+import { ConnectionRefusedError } from "../../reactor/errors.ts";
+import { reactor } from "../../reactor/reactor.ts";
+import { Agent } from "../../http/agent.ts";
+import { InfiniteRedirection, PageRedirect } from "../../http/client_errors.ts";
+import { HTTPConnectionPool } from "../../http/connection_pool.ts";
+import { PageError, PartialDownloadError } from "../../http/errors.ts";
+import { getPage } from "../../http/get_page.ts";
+import {
+  bytes,
+  rejection,
+  startCannedServer,
+  startRawServer,
+  startServer,
+  text,
+} from "./_servers.ts";
+
+Deno.test("getPage() fetches a page given as bytes, as getPage(bytes(url)) in the seed", async () => {
+  await using server = await startServer();
+  const body = await getPage(bytes(`${server.url}/bytes/1024`));
+  assert.equal(body.length, 1024);
+});
+
+Deno.test("getPage() fetches several pages at once, the Twisted way", async () => {
+  await using server = await startServer();
+  const pages = await Promise.all(
+    [1, 2, 3, 4].map((n) => getPage(`${server.url}/bytes/${n}`).asPromise()),
+  );
+  assert.deepEqual(pages.map((p) => p.length), [1, 2, 3, 4]);
+});
+
+Deno.test("getPage() posts postdata with the given method and headers", async () => {
+  await using server = await startServer();
+  const body = await getPage(`${server.url}/echo`, {
+    method: "POST",
+    headers: { "Content-Type": "text/plain" },
+    postdata: "hi there",
+    agent: "MyAgent/1.0",
+  });
+  const echo = JSON.parse(text(body));
+  assert.equal(echo.method, "POST");
+  assert.equal(echo.body, "hi there");
+  assert.deepEqual(
+    echo.headers.find(([name]: [string]) => name === "user-agent"),
+    ["user-agent", "MyAgent/1.0"],
+  );
+});
+
+Deno.test("getPage() fails a non-2xx status with PageError carrying the status and body", async () => {
+  await using server = await startServer();
+  const error = await rejection(getPage(`${server.url}/status/404`));
+  assert.ok(error instanceof PageError);
+  assert.equal(error.status, 404);
+  assert.equal(text(error.response!), "status 404");
+  assert.equal(String(error), "404 Not Found");
+});
+
+Deno.test("getPage() follows redirects and fails InfiniteRedirection on a loop", async () => {
+  await using server = await startServer();
+  assert.equal(text(await getPage(`${server.url}/redirect/2`)), "done");
+  const error = await rejection(
+    getPage(`${server.url}/loop`, { redirectLimit: 3 }),
+  );
+  assert.ok(error instanceof InfiniteRedirection);
+});
+
+Deno.test("getPage() fails with PageRedirect when followRedirect is false", async () => {
+  await using server = await startServer();
+  const error = await rejection(
+    getPage(`${server.url}/redirect/1`, { followRedirect: false }),
+  );
+  assert.ok(error instanceof PageRedirect);
+  assert.equal(error.location, "/redirect/0");
+});
+
+Deno.test("getPage() accepts a close-delimited body and fails a truncated one with PartialDownloadError", async () => {
+  await using closeDelimited = startCannedServer(
+    "HTTP/1.0 200 OK\r\n\r\nuntil close",
+    { closeAfter: true },
+  );
+  assert.equal(text(await getPage(`${closeDelimited.url}/`)), "until close");
+  await using truncated = startCannedServer(
+    "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort",
+    { closeAfter: true },
+  );
+  const error = await rejection(getPage(`${truncated.url}/`));
+  assert.ok(error instanceof PartialDownloadError);
+  assert.equal(text(error.response!), "short");
+});
+
+Deno.test("getPage() times out with TimeoutError naming the phase", async () => {
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    while ((await connection.readSome()) !== null);
+  });
+  const error = await rejection(getPage(`${server.url}/`, { timeout: 0.2 }));
+  assert.ok(error instanceof TimeoutError);
+  assert.match(
+    error.message,
+    /^Getting http:.* took longer than 0.2 seconds \(waiting for the response headers\)$/,
+  );
+  await server.close();
+});
+
+Deno.test("getPage() reports ConnectionRefusedError", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  assert.ok(
+    (await rejection(getPage(`http://127.0.0.1:${port}/`))) instanceof
+      ConnectionRefusedError,
+  );
+});
+
+Deno.test("getPage() uses a given Agent and pool", async () => {
+  await using server = await startServer();
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new Agent(reactor, { pool });
+  assert.equal(
+    text(await getPage(`${server.url}/redirect/1`, { agent })),
+    "done",
+  );
+  const error = await rejection(getPage(`${server.url}/status/500`, { agent }));
+  assert.ok(error instanceof PageError);
+  assert.equal(error.status, 500);
+  assert.equal((await getPage(`${server.url}/bytes/5`, { pool })).length, 5);
+  await pool.closeCachedConnections();
+});

@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { reactor } from "../../reactor/reactor.ts";
+import { Agent } from "../../http/agent.ts";
+import { BrowserLikeRedirectAgent } from "../../http/browser_like_redirect_agent.ts";
+import {
+  InfiniteRedirection,
+  PageRedirect,
+  RedirectWithNoLocation,
+} from "../../http/client_errors.ts";
+import { HTTPConnectionPool } from "../../http/connection_pool.ts";
+import { ResponseFailed } from "../../http/errors.ts";
+import { Headers } from "../../http/headers.ts";
+import { readBody } from "../../http/read_body.ts";
+import { RedirectAgent } from "../../http/redirect_agent.ts";
+import { StringProducer } from "../../http/string_producer.ts";
+import { rejection, startCannedServer, startServer, text } from "./_servers.ts";
+
+function pooled(): { agent: Agent; close(): Promise<void> } {
+  const pool = new HTTPConnectionPool(reactor);
+  return {
+    agent: new Agent(reactor, { pool }),
+    close: () => pool.closeCachedConnections().asPromise(),
+  };
+}
+
+async function reasonOf(promise: PromiseLike<unknown>): Promise<unknown> {
+  const error = await rejection(promise);
+  assert.ok(error instanceof ResponseFailed, String(error));
+  return error.reasons[0].value;
+}
+
+Deno.test("RedirectAgent follows relative redirects and chains previousResponse", async () => {
+  await using server = await startServer();
+  const { agent, close } = pooled();
+  const response = await new RedirectAgent(agent).request(
+    "GET",
+    `${server.url}/redirect/2`,
+  );
+  assert.equal(response.code, 200);
+  assert.equal(text(await readBody(response)), "done");
+  assert.equal(response.previousResponse?.code, 302);
+  assert.equal(response.previousResponse?.previousResponse?.code, 302);
+  assert.equal(response.request?.absoluteURI, `${server.url}/redirect/0`);
+  assert.equal(server.connections.size, 1);
+  await close();
+});
+
+Deno.test("RedirectAgent fails with InfiniteRedirection after redirectLimit", async () => {
+  await using server = await startServer();
+  const { agent, close } = pooled();
+  const reason = await reasonOf(
+    new RedirectAgent(agent, 3).request("GET", `${server.url}/loop`),
+  );
+  assert.ok(reason instanceof InfiniteRedirection);
+  assert.equal(server.requests, 4);
+  await close();
+});
+
+Deno.test("RedirectAgent refuses to redirect a POST on 302 and 307 with PageRedirect", async () => {
+  await using server = await startServer();
+  const { agent, close } = pooled();
+  for (const status of [302, 307]) {
+    const reason = await reasonOf(
+      new RedirectAgent(agent).request(
+        "POST",
+        `${server.url}/redirect-to?status=${status}&url=/echo`,
+        null,
+        new StringProducer("x"),
+      ),
+    );
+    assert.ok(reason instanceof PageRedirect);
+    assert.equal(reason.status, status);
+  }
+  await close();
+});
+
+Deno.test("RedirectAgent turns a POST into a GET on 303", async () => {
+  await using server = await startServer();
+  const { agent, close } = pooled();
+  const response = await new RedirectAgent(agent).request(
+    "POST",
+    `${server.url}/redirect-to?status=303&url=/echo`,
+    null,
+    new StringProducer("payload"),
+  );
+  const echo = JSON.parse(text(await readBody(response)));
+  assert.equal(echo.method, "GET");
+  assert.equal(echo.body, "");
+  await close();
+});
+
+Deno.test("BrowserLikeRedirectAgent turns a POST into a GET on 301 and 302", async () => {
+  await using server = await startServer();
+  const { agent, close } = pooled();
+  for (const status of [301, 302]) {
+    const response = await new BrowserLikeRedirectAgent(agent).request(
+      "POST",
+      `${server.url}/redirect-to?status=${status}&url=/echo`,
+      null,
+      new StringProducer("payload"),
+    );
+    assert.equal(JSON.parse(text(await readBody(response))).method, "GET");
+  }
+  await close();
+});
+
+Deno.test("RedirectAgent drops Authorization and Cookie across origins and keeps them within one", async () => {
+  await using a = await startServer();
+  await using b = await startServer();
+  const { agent, close } = pooled();
+  const headers = new Headers({
+    Authorization: "Bearer t",
+    Cookie: "c=1",
+    "X-Keep": "yes",
+  });
+  const header = (echo: { headers: [string, string][] }, name: string) =>
+    echo.headers.find(([n]) => n === name)?.[1];
+  const cross = JSON.parse(text(
+    await readBody(
+      await new RedirectAgent(agent).request(
+        "GET",
+        `${a.url}/redirect-to?url=${encodeURIComponent(`${b.url}/echo`)}`,
+        headers,
+      ),
+    ),
+  ));
+  assert.equal(header(cross, "authorization"), undefined);
+  assert.equal(header(cross, "cookie"), undefined);
+  assert.equal(header(cross, "x-keep"), "yes");
+  const same = JSON.parse(text(
+    await readBody(
+      await new RedirectAgent(agent).request(
+        "GET",
+        `${a.url}/redirect-to?url=/echo`,
+        headers,
+      ),
+    ),
+  ));
+  assert.equal(header(same, "authorization"), "Bearer t");
+  assert.equal(header(same, "cookie"), "c=1");
+  assert.equal(headers.get("authorization"), "Bearer t");
+  await close();
+});
+
+Deno.test("RedirectAgent fails with RedirectWithNoLocation for a redirect without Location", async () => {
+  await using server = startCannedServer(
+    "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n",
+  );
+  const { agent, close } = pooled();
+  const reason = await reasonOf(
+    new RedirectAgent(agent).request("GET", `${server.url}/`),
+  );
+  assert.ok(reason instanceof RedirectWithNoLocation);
+  await close();
+});
+
+Deno.test("RedirectAgent rejects a negative redirectLimit", () => {
+  assert.throws(() => new RedirectAgent(new Agent(reactor), -1), RangeError);
+});
