@@ -186,7 +186,8 @@ export function markdownTable(
 }
 
 /**
- * The machine, for the results' heading: CPU count and model.
+ * The machine, for the results' heading: CPU count and model (Deno
+ * grants `/proc/cpuinfo` only with `--allow-all`).
  *
  * @returns For example `2 × AMD EPYC`.
  */

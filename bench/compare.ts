@@ -12,7 +12,7 @@
  *   one after another (one run: it takes 10 s);
  * - 2,000 requests in flight at once: time and peak RSS.
  *
- * Usage: deno run --allow-run --allow-read bench/compare.ts [--runs 5]
+ * Usage: deno run -A bench/compare.ts [--runs 5] (the CPU model in /proc needs -A)
  *
  * @module
  */
@@ -31,15 +31,15 @@ import {
 const runsFlag = Deno.args.indexOf("--runs");
 const RUNS = runsFlag >= 0 ? Number(Deno.args[runsFlag + 1]) : 5;
 
-const AGENT = denoSystem("Torsion Agent", "peers/torsion_bench.ts", [
+const AGENT = denoSystem("Torsion Agent", "peers/torsion_peer.ts", [
   "twisted",
 ]);
 const TORNADO = denoSystem(
   "Torsion AsyncHTTPClient",
-  "peers/torsion_bench.ts",
+  "peers/torsion_peer.ts",
   ["tornado"],
 );
-const FETCH = denoSystem("Deno fetch", "peers/deno_bench.ts");
+const FETCH = denoSystem("Deno fetch", "peers/deno_peer.ts");
 const SYSTEMS: readonly System[] = [AGENT, TORNADO, FETCH];
 
 const WORKLOADS: readonly [string, string, number][] = [

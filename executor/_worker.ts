@@ -61,6 +61,8 @@ function die(reason: string, error: unknown): void {
 async function loadTask(module: string, name: string): Promise<TaskFunction> {
   let loading = modules.get(module);
   if (loading === undefined) {
+    // The task module is the caller's, known only at run time; deno publish
+    // warns about this import, and cannot be told that it is intended.
     loading = import(module) as Promise<Record<string, unknown>>;
     modules.set(module, loading);
   }

@@ -6,7 +6,7 @@
  *
  * ## Internal API (for the faces)
  *
- * ```ts
+ * ```text
  * performRequest(pool: HTTPConnectionPool, request: EngineRequest): Deferred<EngineResult>
  * ```
  *

@@ -8,6 +8,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { Deferred } from "../deferred/deferred.ts";
+import type { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { logError } from "../deferred/_logging.ts";
 import { IOLoop } from "../reactor/ioloop.ts";
@@ -577,16 +578,20 @@ export class AsyncHTTPClient {
     const queueTime = now() - pending.queuedAt;
     const attempt = startFetch(pending.resolved, this.#settings, queueTime);
     pending.attempt = attempt;
-    attempt.addBoth((outcome: HTTPResponse | unknown) => {
-      if (pending.state === "done") return;
-      this.#finish(pending);
-      pending.deliver(
-        outcome instanceof HTTPResponse ? outcome : this.#failure(
-          pending,
-          outcome instanceof Error ? outcome : new Error(String(outcome)),
-        ),
-      );
-    });
+    // The attempt fails only with a CancelledError, normally because the
+    // request was abandoned (and already answered): consumed here.
+    attempt.addCallbacks(
+      (response: HTTPResponse) => {
+        if (pending.state === "done") return;
+        this.#finish(pending);
+        pending.deliver(response);
+      },
+      (failure: Failure) => {
+        if (pending.state === "done") return;
+        this.#finish(pending);
+        pending.deliver(this.#failure(pending, failure.value as Error));
+      },
+    );
   }
 
   #finish(pending: Pending): void {

@@ -1,6 +1,6 @@
 """Tornado peer for bench/peers/run.ts.
 
-Usage: python3 tornado_bench.py <workload> <base-url>
+Usage: python3 tornado_peer.py <workload> <base-url>
 Prints one JSON object: {"value": ..., "unit": ..., "seconds": ..., "rss_mb": ...}.
 Workloads: keepalive, delay, inflight, chain, timers (see run.ts).
 """

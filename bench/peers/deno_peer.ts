@@ -3,7 +3,7 @@
  * The plain-Deno peer of bench/peers/run.ts: `fetch` for the HTTP
  * workloads, a Promise chain for the Deferred one, `setTimeout` for timers.
  *
- * Usage: deno run -A bench/peers/deno_bench.ts <workload> <base-url>
+ * Usage: deno run -A bench/peers/deno_peer.ts <workload> <base-url>
  * Prints one JSON line: {"value", "unit", "seconds", "rss_mb"}.
  *
  * @module

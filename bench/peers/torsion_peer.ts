@@ -6,7 +6,7 @@
  * `inlineCallbacks` and `DeferredList`; the Tornado face with
  * `AsyncHTTPClient` (`maxClients` = the concurrency) and async/await.
  *
- * Usage: deno run -A bench/peers/torsion_bench.ts <workload> <base-url> [twisted|tornado]
+ * Usage: deno run -A bench/peers/torsion_peer.ts <workload> <base-url> [twisted|tornado]
  * Prints one JSON line: {"value", "unit", "seconds", "rss_mb"}.
  *
  * @module

@@ -1,6 +1,6 @@
 """Twisted peer for bench/peers/run.ts.
 
-Usage: python3 twisted_bench.py <workload> <base-url>
+Usage: python3 twisted_peer.py <workload> <base-url>
 Prints one JSON object: {"value": ..., "unit": ..., "seconds": ..., "rss_mb": ...}.
 Workloads: keepalive, delay, inflight, chain, timers (see run.ts).
 """
