@@ -27,7 +27,7 @@ const registry = new FinalizationRegistry<DebugInfo>(report);
  *
  * @param on Whether to record stacks.
  *
- * @example
+ * @example Debugging a lost failure
  * ```ts
  * import { getDebugging, setDebugging } from "@torsion/torsion/deferred";
  * setDebugging(true);
@@ -45,7 +45,7 @@ export function setDebugging(on: boolean): void {
  *
  * @returns The current setting.
  *
- * @example
+ * @example Reading the setting
  * ```ts
  * import { getDebugging } from "@torsion/torsion/deferred";
  * console.assert(typeof getDebugging() === "boolean");
@@ -114,7 +114,13 @@ function report(info: DebugInfo): void {
   if (info.invoker !== undefined) {
     lines.push("(debug: I: First Invoker was:", info.invoker + ")");
   }
-  lines.push(failure.getTraceback());
+  // This runs from the garbage collector or the unload event, where a throw
+  // would crash the process: the report must not fail.
+  try {
+    lines.push(failure.getTraceback());
+  } catch {
+    lines.push(Object.prototype.toString.call(failure.value));
+  }
   logError(["torsion", "deferred"], lines.join("\n"));
 }
 

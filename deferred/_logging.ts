@@ -15,8 +15,12 @@ const encoder = new TextEncoder();
  */
 export function logError(category: readonly string[], message: string): void {
   if (getConfig() !== null) {
-    getLogger([...category]).error("{message}", { message });
-    return;
+    try {
+      getLogger([...category]).error("{message}", { message });
+      return;
+    } catch {
+      // A failing LogTape setup must not lose the error: use stderr.
+    }
   }
   try {
     let bytes = encoder.encode(`${message}\n`);

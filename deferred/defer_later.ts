@@ -5,7 +5,7 @@
  * @module
  */
 import { Deferred } from "./deferred.ts";
-import { describeValue } from "./_describe.ts";
+import { requireFunction } from "./_describe.ts";
 import type { IReactorTime } from "./interfaces.ts";
 
 /**
@@ -44,13 +44,7 @@ export function deferLater<R = undefined, A extends unknown[] = []>(
   fn?: (...args: A) => R,
   ...args: A
 ): Deferred<Awaited<R>> {
-  if (fn !== undefined && typeof fn !== "function") {
-    throw new TypeError(
-      `Cannot call deferLater: fn is not a function, current value is ${
-        describeValue(fn)
-      }`,
-    );
-  }
+  if (fn !== undefined) requireFunction(fn, "deferLater");
   const d = new Deferred<undefined>(() => delayedCall.cancel());
   const result = d.addCallback((): R | undefined =>
     fn === undefined ? undefined : fn(...args)

@@ -13,7 +13,7 @@ import {
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
 import { Failure } from "./failure.ts";
 import { isThenable } from "./_thenable.ts";
-import { describeValue } from "./_describe.ts";
+import { describeValue, requireFunction } from "./_describe.ts";
 import type { IReactorTime } from "./interfaces.ts";
 
 type AnyFunction = (result: never, ...args: never[]) => unknown;
@@ -60,9 +60,22 @@ class SplitArgs {
 }
 
 /**
- * A canceller: called by `Deferred.cancel()` to stop the work that would fire
- * the Deferred. It may fire the Deferred itself; if it does not, `cancel()`
- * errbacks it with `CancelledError`.
+ * A canceller, the `canceller` argument of Twisted's `Deferred`: called by
+ * `Deferred.cancel()` with the Deferred to stop the work that would fire it.
+ * It may fire the Deferred itself; if it does not, `cancel()` errbacks it
+ * with `CancelledError`.
+ *
+ * @typeParam T The type of the Deferred's result.
+ *
+ * @example Stopping a timer on cancel
+ * ```ts
+ * import { type Canceller, Deferred } from "@torsion/torsion/deferred";
+ * const stopTimer: Canceller<string> = () => clearTimeout(timer);
+ * const d = new Deferred<string>(stopTimer);
+ * const timer = setTimeout(() => d.callback("done"), 1000);
+ * d.addErrback(() => "cancelled");
+ * d.cancel();
+ * ```
  */
 export type Canceller<T> = (deferred: Deferred<T>) => void;
 
@@ -82,6 +95,12 @@ export type Canceller<T> = (deferred: Deferred<T>) => void;
  * `addCallback` and friends mutate the chain and return the same Deferred,
  * re-typed for the next step.
  *
+ * Cancellation is Twisted's: `cancel()` and the constructor's canceller.
+ * Deferreds take no `AbortSignal`, since any holder of one can already
+ * cancel it; to bridge the two, cancel the Deferred from the signal's
+ * `abort` event, or abort a controller from the canceller (see the
+ * examples).
+ *
  * @typeParam T The type of the result the chain currently carries.
  *
  * @example Firing a chain
@@ -90,6 +109,20 @@ export type Canceller<T> = (deferred: Deferred<T>) => void;
  * const d = new Deferred<number>();
  * d.addCallback((n) => n * 2).addCallback((n) => console.log(n));
  * d.callback(21); // logs 42 before callback() returns
+ * ```
+ *
+ * @example Cancelling from an AbortSignal, and aborting from a canceller
+ * ```ts
+ * import { CancelledError, Deferred } from "@torsion/torsion/deferred";
+ * // The work: stopped through an AbortController when the Deferred is cancelled.
+ * const work = new AbortController();
+ * const d = new Deferred<string>(() => work.abort());
+ * // The caller: cancels the Deferred when its own signal aborts.
+ * const caller = new AbortController();
+ * caller.signal.addEventListener("abort", () => d.cancel(), { once: true });
+ * d.addErrback((f) => f.trap(CancelledError));
+ * caller.abort();
+ * console.assert(work.signal.aborted);
  * ```
  */
 export class Deferred<T = unknown> implements PromiseLike<T> {
@@ -106,9 +139,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   #debugInfo: DebugInfo | undefined = creationInfo();
 
   /**
-   * Creates an unfired Deferred.
+   * Creates an unfired Deferred. Whoever starts the work keeps it to fire
+   * it and hands it out for others to add callbacks to.
    *
-   * @param canceller Called by `cancel()` to stop the underlying work.
+   * @param canceller Called by `cancel()` to stop the underlying work; see
+   *   {@linkcode Deferred.prototype.cancel} for what happens without one.
    */
   constructor(canceller?: Canceller<T>) {
     this.#canceller = (canceller ?? null) as ((deferred: never) => void) | null;
@@ -133,7 +168,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @param promise The Promise to follow.
    * @returns A Deferred of its value.
    *
-   * @example
+   * @example Following a Promise
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = Deferred.fromPromise(Promise.resolve(7));
@@ -161,7 +196,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @throws {AlreadyCalledError} The Deferred has already fired.
    * @throws {TypeError} `result` is a Deferred: chain it instead.
    *
-   * @example
+   * @example Firing with a value
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<string>();
@@ -180,12 +215,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * Fires the chain with an error; a value that is not a `Failure` is
-   * wrapped in one. Mirrors `Deferred.errback`.
+   * wrapped in one, kept exactly as given (`await` and `Failure.value` give
+   * it back). Mirrors `Deferred.errback`.
+   *
+   * Twisted's `errback()` without an argument wraps the exception being
+   * handled; JavaScript has no such thing, so here `errback()` (and
+   * `errback(undefined)`) fails with an `Error` whose message says that no
+   * error was given and whose stack shows the call.
    *
    * @param error The error (or Failure).
    * @throws {AlreadyCalledError} The Deferred has already fired.
    *
-   * @example
+   * @example Failing a Deferred
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<string>();
@@ -212,7 +253,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns This Deferred, typed for the next step.
    * @throws {TypeError} A callback or errback is not a function.
    *
-   * @example
+   * @example Handling both outcomes at one step
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
@@ -231,9 +272,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     callbackArgs?: A1,
     errbackArgs?: A2,
   ): Deferred<Awaited<R1> | Awaited<R2>> {
-    requireFunction(callback, "callback");
+    requireFunction(callback, "addCallbacks");
     if (errback !== undefined && errback !== null) {
-      requireFunction(errback, "errback");
+      requireFunction(errback, "addCallbacks");
     }
     const cbArgs: readonly unknown[] = callbackArgs ?? NO_ARGS;
     const ebArgs: readonly unknown[] = errbackArgs ?? NO_ARGS;
@@ -256,7 +297,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns This Deferred, typed for the callback's result.
    * @throws {TypeError} `callback` is not a function.
    *
-   * @example
+   * @example Transforming the result
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
@@ -269,7 +310,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     ...args: A
   ): Deferred<Awaited<R>>;
   addCallback(callback: AnyFunction): Deferred<unknown> {
-    requireFunction(callback, "callback");
+    requireFunction(callback, "addCallback");
     // Extra arguments are read from `arguments` rather than a rest
     // parameter: most callbacks take none, and this spares them an array.
     if (arguments.length === 1) {
@@ -290,7 +331,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns This Deferred.
    * @throws {TypeError} `errback` is not a function.
    *
-   * @example
+   * @example Recovering from a failure
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
@@ -303,7 +344,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     ...args: A
   ): Deferred<T | Awaited<R>>;
   addErrback(errback: AnyFunction): Deferred<unknown> {
-    requireFunction(errback, "errback");
+    requireFunction(errback, "addErrback");
     return this.#addLink(null, errback, extraArguments(arguments));
   }
 
@@ -316,7 +357,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns This Deferred, typed for the function's result.
    * @throws {TypeError} `callback` is not a function.
    *
-   * @example
+   * @example Cleaning up on success or failure
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
@@ -329,7 +370,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     ...args: A
   ): Deferred<Awaited<R>>;
   addBoth(callback: AnyFunction): Deferred<unknown> {
-    requireFunction(callback, "callback");
+    requireFunction(callback, "addBoth");
     return this.#addLink(callback, callback, extraArguments(arguments));
   }
 
@@ -338,9 +379,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * chain go on with `undefined`. Mirrors `Deferred.chainDeferred`.
    *
    * @param other The Deferred to fire.
-   * @returns This Deferred.
+   * @returns This Deferred, whose chain goes on with `undefined`.
    *
-   * @example
+   * @example Forwarding a result to another Deferred
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * const a = new Deferred<number>();
@@ -364,7 +405,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   /**
    * Stops the chain from running until `unpause()`. Mirrors `Deferred.pause`.
    *
-   * @example
+   * @example Holding a fired chain
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
@@ -383,7 +424,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @throws {RangeError} The Deferred is not paused.
    *
-   * @example
+   * @example Letting a held chain run
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
@@ -400,20 +441,47 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * Cancels the work behind an unfired Deferred: calls the canceller, then,
-   * if the Deferred has still not fired, errbacks it with `CancelledError`.
-   * Without a canceller nothing stops the producer, so its one late
-   * `callback`/`errback` is silently ignored; a canceller that neither stops
-   * nor fires the work leaves that late call raising `AlreadyCalledError`,
-   * as in Twisted. On a Deferred waiting for another one it cancels that
-   * one. On a fired Deferred it does nothing. Mirrors `Deferred.cancel`.
+   * Cancels the work behind an unfired Deferred. Mirrors `Deferred.cancel`.
    *
-   * @example
+   * On an unfired Deferred it calls the canceller given to the constructor,
+   * which should stop the work and may fire the Deferred itself (with a
+   * fallback value, or a more precise error); if the Deferred is still
+   * unfired afterwards, `cancel()` errbacks it with `CancelledError`.
+   *
+   * What happens to the producer's late `callback`/`errback` follows
+   * Twisted exactly:
+   * - Without a canceller, nothing told the producer to stop, so it will
+   *   still fire once: that first late `callback` or `errback` is silently
+   *   ignored, so the producer does not crash. Any further call raises
+   *   `AlreadyCalledError`, as on any fired Deferred.
+   * - With a canceller, the canceller is trusted to have stopped the work: a
+   *   late `callback`/`errback` raises `AlreadyCalledError`, even when the
+   *   canceller did not fire the Deferred itself.
+   *
+   * On a Deferred whose chain waits for another Deferred (a callback
+   * returned it), it cancels that one instead, and this chain goes on with
+   * whatever that one fires with. On a fired Deferred it does nothing.
+   *
+   * @throws {unknown} Whatever the canceller throws; the Deferred then stays
+   *   unfired.
+   *
+   * @example Cancelling work that has a canceller
    * ```ts
    * import { CancelledError, Deferred } from "@torsion/torsion/deferred";
-   * const d = new Deferred<number>(() => console.log("stopping the work"));
+   * const timer = setTimeout(() => d.callback(1), 60_000);
+   * const d = new Deferred<number>(() => clearTimeout(timer));
    * d.addErrback((f) => f.trap(CancelledError));
+   * d.cancel(); // clears the timer, then errbacks with CancelledError
+   * ```
+   *
+   * @example A late result after cancelling without a canceller
+   * ```ts
+   * import { AlreadyCalledError, Deferred } from "@torsion/torsion/deferred";
+   * const d = new Deferred<number>();
+   * d.addErrback(() => -1);
    * d.cancel();
+   * d.callback(1); // the producer's late result is ignored once
+   * try { d.callback(2); } catch (e) { console.assert(e instanceof AlreadyCalledError); }
    * ```
    */
   cancel(): void {
@@ -451,8 +519,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @param onTimeoutCancel Replaces the conversion: called with the result
    *   (or Failure) and the timeout when the timeout fired.
    * @returns This Deferred.
+   * @throws {RangeError} `seconds` is negative or not finite (from `clock`).
    *
-   * @example
+   * @example Timing out with a Clock
    * ```ts
    * import { Deferred, TimeoutError } from "@torsion/torsion/deferred";
    * import { Clock } from "@torsion/torsion/testing";
@@ -497,7 +566,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @returns A Promise of the result.
    *
-   * @example
+   * @example Handing a result to async code
    * ```ts
    * import { succeed } from "@torsion/torsion/deferred";
    * console.assert((await succeed(3).asPromise()) === 3);
@@ -524,7 +593,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @param onrejected Called with the error.
    * @returns A Promise, as `Promise.prototype.then`.
    *
-   * @example
+   * @example Awaiting a Deferred
    * ```ts
    * import { succeed } from "@torsion/torsion/deferred";
    * const value = await succeed("ready");
@@ -543,7 +612,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @returns `<Deferred ...>` with its state.
    *
-   * @example
+   * @example Describing a Deferred
    * ```ts
    * import { Deferred } from "@torsion/torsion/deferred";
    * console.assert(String(new Deferred()) === "<Deferred>");
@@ -742,7 +811,7 @@ const baseCancel = Deferred.prototype.cancel;
  * @param result The result.
  * @returns A fired Deferred.
  *
- * @example
+ * @example Returning a result that is already there
  * ```ts
  * import { succeed } from "@torsion/torsion/deferred";
  * succeed(1).addCallback((n) => console.log(n)); // logs 1 at once
@@ -760,7 +829,7 @@ export function succeed<T>(result: T): Deferred<T> {
  * @param error The error (or Failure).
  * @returns A failed Deferred.
  *
- * @example
+ * @example Returning a failure that is already there
  * ```ts
  * import { fail } from "@torsion/torsion/deferred";
  * fail(new Error("nope")).addErrback((f) => console.log(f.getErrorMessage()));
@@ -781,7 +850,7 @@ export function fail<T = never>(error: unknown): Deferred<T> {
  * @param args Its arguments.
  * @returns A Deferred of its result.
  *
- * @example
+ * @example Calling code of any shape
  * ```ts
  * import { maybeDeferred } from "@torsion/torsion/deferred";
  * maybeDeferred(JSON.parse, "{bad").addErrback((f) => f.trap(SyntaxError));
@@ -791,7 +860,7 @@ export function maybeDeferred<R, A extends unknown[]>(
   fn: (...args: A) => R,
   ...args: A
 ): Deferred<Awaited<R>> {
-  requireFunction(fn, "fn");
+  requireFunction(fn, "maybeDeferred");
   let result: unknown;
   try {
     result = fn(...args);
@@ -809,14 +878,4 @@ export function maybeDeferred<R, A extends unknown[]>(
 /** The arguments after the first, without allocating when there are none. */
 function extraArguments(args: IArguments): readonly unknown[] {
   return args.length > 1 ? Array.prototype.slice.call(args, 1) : NO_ARGS;
-}
-
-function requireFunction(value: unknown, name: string): void {
-  if (typeof value !== "function") {
-    throw new TypeError(
-      `Cannot add ${name}: expected a function, current value is ${
-        describeValue(value)
-      }`,
-    );
-  }
 }

@@ -39,7 +39,8 @@ export interface DeferredListOptions {
   readonly fireOnOneErrback?: boolean;
   /**
    * Handle the members' failures: each failed member's chain goes on with
-   * `undefined`, so its error is not reported as unhandled. Without it the
+   * `null` (Twisted's `None`), so its error is not reported as unhandled and
+   * errbacks added to the member later do not see it. Without it the
    * failure stays in the member's chain, for the member's own errbacks (or
    * the unhandled-error report) to deal with.
    *
@@ -75,7 +76,7 @@ export type DeferredListEntry<V> =
  *
  * @typeParam D The Deferreds, as a tuple or an array type.
  *
- * @example
+ * @example Result types of a tuple
  * ```ts
  * import type { Deferred, DeferredValues } from "@torsion/torsion/deferred";
  * const values: DeferredValues<[Deferred<number>, Deferred<string>]> = [1, "a"];
@@ -95,7 +96,7 @@ export type DeferredValues<D extends readonly Deferred<unknown>[]> = {
  * @typeParam D The Deferreds, as a tuple or an array type.
  * @typeParam O The options' type.
  *
- * @example
+ * @example Typing a list's result
  * ```ts
  * import type { Deferred, DeferredListResult } from "@torsion/torsion/deferred";
  * type Members = [Deferred<number>];
@@ -122,7 +123,7 @@ export type DeferredListResult<
  *
  * @typeParam D The Deferreds, as a tuple or an array type.
  *
- * @example
+ * @example Entries of a tuple
  * ```ts
  * import type { Deferred, DeferredListEntries } from "@torsion/torsion/deferred";
  * const entries: DeferredListEntries<[Deferred<string>]> = [[true, "ok"]];
@@ -187,20 +188,11 @@ export class DeferredList<
    */
   constructor(deferreds: D, options?: O) {
     super();
-    this.#deferreds = [...deferreds];
+    this.#deferreds = copyDeferreds(deferreds, "watch a DeferredList member");
     this.#results = new Array(this.#deferreds.length);
     this.#fireOnOneCallback = options?.fireOnOneCallback ?? false;
     this.#fireOnOneErrback = options?.fireOnOneErrback ?? false;
     this.#consumeErrors = options?.consumeErrors ?? false;
-    this.#deferreds.forEach((deferred, index) => {
-      if (!(deferred instanceof Deferred)) {
-        throw new TypeError(
-          `Cannot watch a DeferredList member that is not a Deferred: current value at index ${index} is ${
-            describeValue(deferred)
-          }`,
-        );
-      }
-    });
     if (this.#deferreds.length === 0 && !this.#fireOnOneCallback) {
       this.callback([] as unknown as DeferredListResult<D, O>);
     }
@@ -218,7 +210,7 @@ export class DeferredList<
    * list that has fired it does what `Deferred.cancel` does. Mirrors
    * `DeferredList.cancel`.
    *
-   * @example
+   * @example Cancelling every member
    * ```ts
    * import { CancelledError, Deferred, DeferredList } from "@torsion/torsion/deferred";
    * const list = new DeferredList([new Deferred<number>()], { consumeErrors: true });
@@ -259,7 +251,7 @@ export class DeferredList<
         this.callback(this.#results as DeferredListResult<D, O>);
       }
     }
-    if (!succeeded && this.#consumeErrors) return undefined;
+    if (!succeeded && this.#consumeErrors) return null;
     return result;
   }
 }
@@ -267,7 +259,7 @@ export class DeferredList<
 /**
  * Options of {@linkcode gatherResults}.
  *
- * @example
+ * @example Consuming the members' errors
  * ```ts
  * import { fail, gatherResults, FirstError } from "@torsion/torsion/deferred";
  * gatherResults([fail(new Error("x"))], { consumeErrors: true })
@@ -348,16 +340,7 @@ export function race<const D extends readonly Deferred<unknown>[]>(
   deferreds: D,
 ): Deferred<[index: number, value: DeferredValues<D>[number]]> {
   type Winner = [index: number, value: DeferredValues<D>[number]];
-  const members: Deferred<unknown>[] = [...deferreds];
-  members.forEach((member, index) => {
-    if (!(member instanceof Deferred)) {
-      throw new TypeError(
-        `Cannot race a value that is not a Deferred: current value at index ${index} is ${
-          describeValue(member)
-        }`,
-      );
-    }
-  });
+  const members = copyDeferreds(deferreds, "race a value");
   let winner: Deferred<unknown> | null = null;
   const failures: Failure[] = new Array(members.length);
   let failed = 0;
@@ -386,4 +369,25 @@ export function race<const D extends readonly Deferred<unknown>[]>(
     );
   });
   return result;
+}
+
+/**
+ * A copy of `deferreds`, so later changes to the caller's array do not
+ * matter, checked to hold only Deferreds.
+ */
+function copyDeferreds(
+  deferreds: readonly Deferred<unknown>[],
+  action: string,
+): Deferred<unknown>[] {
+  const copy = [...deferreds];
+  copy.forEach((deferred, index) => {
+    if (!(deferred instanceof Deferred)) {
+      throw new TypeError(
+        `Cannot ${action} that is not a Deferred: current value at index ${index} is ${
+          describeValue(deferred)
+        }`,
+      );
+    }
+  });
+  return copy;
 }

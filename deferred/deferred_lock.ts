@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { Deferred, maybeDeferred } from "./deferred.ts";
-import { describeValue } from "./_describe.ts";
+import { type Deferred, maybeDeferred, succeed } from "./deferred.ts";
+import { enqueueWaiter } from "./_waiters.ts";
+import { requireFunction } from "./_describe.ts";
 import type { Failure } from "./failure.ts";
 
 /**
@@ -39,7 +40,7 @@ export class DeferredLock {
    *   when it is free, otherwise when every earlier waiter has released it.
    *   Cancelling it while it waits gives up the place in the queue.
    *
-   * @example
+   * @example Taking the lock
    * ```ts
    * import { DeferredLock } from "@torsion/torsion/deferred";
    * const lock = new DeferredLock();
@@ -57,7 +58,7 @@ export class DeferredLock {
    *
    * @throws {RangeError} The lock is not locked.
    *
-   * @example
+   * @example Releasing the lock
    * ```ts
    * import { DeferredLock } from "@torsion/torsion/deferred";
    * const lock = new DeferredLock();
@@ -82,7 +83,7 @@ export class DeferredLock {
    * @returns A Deferred of `fn`'s result or failure.
    * @throws {TypeError} `fn` is not a function.
    *
-   * @example
+   * @example Running under the lock
    * ```ts
    * import { DeferredLock } from "@torsion/torsion/deferred";
    * const lock = new DeferredLock();
@@ -147,7 +148,7 @@ export class DeferredSemaphore {
    * @returns A Deferred that fires with this semaphore once a slot is yours.
    *   Cancelling it while it waits gives up the place in the queue.
    *
-   * @example
+   * @example Taking a slot
    * ```ts
    * import { DeferredSemaphore } from "@torsion/torsion/deferred";
    * const semaphore = new DeferredSemaphore(1);
@@ -155,17 +156,9 @@ export class DeferredSemaphore {
    * ```
    */
   acquire(): Deferred<DeferredSemaphore> {
-    const d = new Deferred<DeferredSemaphore>((cancelled) => {
-      const index = this.#waiting.indexOf(cancelled);
-      if (index !== -1) this.#waiting.splice(index, 1);
-    });
-    if (this.#tokens === 0) {
-      this.#waiting.push(d);
-    } else {
-      this.#tokens--;
-      d.callback(this);
-    }
-    return d;
+    if (this.#tokens === 0) return enqueueWaiter(this.#waiting);
+    this.#tokens--;
+    return succeed<DeferredSemaphore>(this);
   }
 
   /**
@@ -174,7 +167,7 @@ export class DeferredSemaphore {
    *
    * @throws {RangeError} Every slot is already free.
    *
-   * @example
+   * @example Releasing a slot
    * ```ts
    * import { DeferredSemaphore } from "@torsion/torsion/deferred";
    * const semaphore = new DeferredSemaphore(1);
@@ -206,7 +199,7 @@ export class DeferredSemaphore {
    * @returns A Deferred of `fn`'s result or failure.
    * @throws {TypeError} `fn` is not a function.
    *
-   * @example
+   * @example Running in a slot
    * ```ts
    * import { DeferredSemaphore } from "@torsion/torsion/deferred";
    * const semaphore = new DeferredSemaphore(3);
@@ -232,13 +225,7 @@ function runHolding<R, A extends unknown[]>(
   fn: (...args: A) => R,
   args: A,
 ): Deferred<Awaited<R>> {
-  if (typeof fn !== "function") {
-    throw new TypeError(
-      `Cannot run under a lock: expected a function, current value is ${
-        describeValue(fn)
-      }`,
-    );
-  }
+  requireFunction(fn, "run");
   return primitive.acquire().addCallback(() =>
     maybeDeferred(fn, ...args).addBoth(
       (result: Awaited<R> | Failure): Awaited<R> => {

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { Deferred, succeed } from "./deferred.ts";
+import { type Deferred, succeed } from "./deferred.ts";
+import { enqueueWaiter } from "./_waiters.ts";
 import { QueueOverflow, QueueUnderflow } from "./errors.ts";
 
 /**
@@ -66,7 +67,7 @@ export class DeferredQueue<T> {
    * @param value The value.
    * @throws {QueueOverflow} Nobody waits and `size` values are stored.
    *
-   * @example
+   * @example A bounded queue overflowing
    * ```ts
    * import { DeferredQueue, QueueOverflow } from "@torsion/torsion/deferred";
    * const queue = new DeferredQueue<number>(1);
@@ -95,7 +96,7 @@ export class DeferredQueue<T> {
    *   queue.
    * @throws {QueueUnderflow} Nothing is stored and `backlog` getters wait.
    *
-   * @example
+   * @example Taking a stored value
    * ```ts
    * import { DeferredQueue } from "@torsion/torsion/deferred";
    * const queue = new DeferredQueue<number>();
@@ -110,12 +111,7 @@ export class DeferredQueue<T> {
         `Cannot wait on a DeferredQueue whose backlog is full: backlog is ${this.backlog}`,
       );
     }
-    const d = new Deferred<T>((cancelled) => {
-      const index = this.#waiting.indexOf(cancelled);
-      if (index !== -1) this.#waiting.splice(index, 1);
-    });
-    this.#waiting.push(d);
-    return d;
+    return enqueueWaiter(this.#waiting);
   }
 }
 

@@ -17,7 +17,11 @@ import type { Failure } from "./failure.ts";
  * ```
  */
 export class CancelledError extends Error {
-  /** Creates the error with an optional message. */
+  /**
+   * Creates the error.
+   *
+   * @param message What was cancelled.
+   */
   constructor(message = "Deferred was cancelled") {
     super(message);
     this.name = "CancelledError";
@@ -28,7 +32,7 @@ export class CancelledError extends Error {
  * `callback` or `errback` was called on a Deferred that has already fired.
  * Mirrors Twisted's `defer.AlreadyCalledError`.
  *
- * @example
+ * @example Firing twice
  * ```ts
  * import { AlreadyCalledError, Deferred } from "@torsion/torsion/deferred";
  * const d = new Deferred<number>();
@@ -37,7 +41,11 @@ export class CancelledError extends Error {
  * ```
  */
 export class AlreadyCalledError extends Error {
-  /** Creates the error with an optional message. */
+  /**
+   * Creates the error.
+   *
+   * @param message Which Deferred was fired twice.
+   */
   constructor(message = "Deferred has already been called") {
     super(message);
     this.name = "AlreadyCalledError";
@@ -49,7 +57,7 @@ export class AlreadyCalledError extends Error {
  * (raised by `Deferred.addTimeout`) and `internet.error.TimeoutError`; the
  * reactor and the HTTP client raise it too, with a message naming the phase.
  *
- * @example
+ * @example Naming the phase that timed out
  * ```ts
  * import { TimeoutError } from "@torsion/torsion/deferred";
  * const error = new TimeoutError("Deferred timed out after 5 seconds");
@@ -57,7 +65,11 @@ export class AlreadyCalledError extends Error {
  * ```
  */
 export class TimeoutError extends Error {
-  /** Creates the error with an optional message. */
+  /**
+   * Creates the error.
+   *
+   * @param message What timed out, and after how long.
+   */
   constructor(message = "Operation timed out") {
     super(message);
     this.name = "TimeoutError";
@@ -68,7 +80,7 @@ export class TimeoutError extends Error {
  * The first failure of a `DeferredList` with `fireOnOneErrback`, or of
  * `gatherResults`. Mirrors Twisted's `defer.FirstError`.
  *
- * @example
+ * @example Inspecting the first failure
  * ```ts
  * import { Failure, FirstError } from "@torsion/torsion/deferred";
  * const error = new FirstError(new Failure(new Error("boom")), 2);
@@ -81,7 +93,12 @@ export class FirstError extends Error {
   /** The position of that Deferred in the input list. */
   readonly index: number;
 
-  /** Creates the error from the member's failure and its index. */
+  /**
+   * Creates the error from the member's failure and its index.
+   *
+   * @param subFailure The member's Failure.
+   * @param index The member's position in the input list.
+   */
   constructor(subFailure: Failure, index: number) {
     super(
       `FirstError at index ${index}: ${subFailure.getErrorMessage()}`,
@@ -97,7 +114,7 @@ export class FirstError extends Error {
  * Every Deferred given to `race` failed. Mirrors Twisted's
  * `defer.FailureGroup` (Twisted 23.8).
  *
- * @example
+ * @example Reading every failure
  * ```ts
  * import { Failure, FailureGroup } from "@torsion/torsion/deferred";
  * const group = new FailureGroup([new Failure(new Error("a"))]);
@@ -108,7 +125,11 @@ export class FailureGroup extends Error {
   /** The failures, in the order of the input list. */
   readonly failures: readonly Failure[];
 
-  /** Creates the error from the members' failures. */
+  /**
+   * Creates the error from the members' failures.
+   *
+   * @param failures One Failure per member, in input order.
+   */
   constructor(failures: readonly Failure[]) {
     super(`All ${failures.length} Deferreds failed`);
     this.name = "FailureGroup";
@@ -120,14 +141,18 @@ export class FailureGroup extends Error {
  * `DeferredQueue.put` on a queue that is full. Mirrors Twisted's
  * `defer.QueueOverflow`.
  *
- * @example
+ * @example Catching a full queue
  * ```ts
  * import { QueueOverflow } from "@torsion/torsion/deferred";
  * console.assert(new QueueOverflow().name === "QueueOverflow");
  * ```
  */
 export class QueueOverflow extends Error {
-  /** Creates the error with an optional message. */
+  /**
+   * Creates the error.
+   *
+   * @param message Which queue was full.
+   */
   constructor(message = "Queue is full") {
     super(message);
     this.name = "QueueOverflow";
@@ -138,14 +163,18 @@ export class QueueOverflow extends Error {
  * `DeferredQueue.get` while the backlog of waiting getters is full. Mirrors
  * Twisted's `defer.QueueUnderflow`.
  *
- * @example
+ * @example Catching a full backlog
  * ```ts
  * import { QueueUnderflow } from "@torsion/torsion/deferred";
  * console.assert(new QueueUnderflow().name === "QueueUnderflow");
  * ```
  */
 export class QueueUnderflow extends Error {
-  /** Creates the error with an optional message. */
+  /**
+   * Creates the error.
+   *
+   * @param message Which queue's backlog was full.
+   */
   constructor(message = "Too many pending get() calls on the queue") {
     super(message);
     this.name = "QueueUnderflow";

@@ -4,10 +4,19 @@
  *
  * @module
  */
+import { stringify } from "./_describe.ts";
 
 /**
  * Any class a thrown value can be matched against with `Failure.check` or
- * `Failure.trap`: an `Error` subclass, or a built-in such as `String`.
+ * `Failure.trap` (Twisted matches exception classes): an `Error` subclass,
+ * or a built-in such as `String` for thrown strings.
+ *
+ * @example Accepting a list of error classes
+ * ```ts
+ * import { type ErrorClass, Failure } from "@torsion/torsion/deferred";
+ * const retryable: ErrorClass[] = [RangeError, String];
+ * console.assert(new Failure("busy").check(...retryable) === String);
+ * ```
  */
 export type ErrorClass = abstract new (...args: never[]) => unknown;
 
@@ -55,7 +64,7 @@ export class Failure {
    * @param value A thrown value or a Failure.
    * @returns The Failure for it.
    *
-   * @example
+   * @example Not wrapping twice
    * ```ts
    * import { Failure } from "@torsion/torsion/deferred";
    * const f = new Failure(new Error("x"));
@@ -73,7 +82,7 @@ export class Failure {
    * @param errorClasses The classes to match.
    * @returns The matching class, or `null`.
    *
-   * @example
+   * @example Testing the error type
    * ```ts
    * import { Failure } from "@torsion/torsion/deferred";
    * const f = new Failure(new TypeError("bad"));
@@ -98,7 +107,7 @@ export class Failure {
    * @returns The matching class.
    * @throws {Failure} This Failure, when no class matches.
    *
-   * @example
+   * @example Handling only some errors
    * ```ts
    * import { Failure } from "@torsion/torsion/deferred";
    * const f = new Failure(new RangeError("x"));
@@ -116,7 +125,7 @@ export class Failure {
    *
    * @throws {unknown} `value`, always.
    *
-   * @example
+   * @example Re-throwing the original error
    * ```ts
    * import { Failure } from "@torsion/torsion/deferred";
    * try { new Failure(new Error("x")).raiseException(); } catch (e) {
@@ -129,12 +138,12 @@ export class Failure {
   }
 
   /**
-   * The error's message, or the value as a string. Mirrors
+   * The error's message, or the value as a string; never throws. Mirrors
    * `Failure.getErrorMessage`.
    *
    * @returns The message.
    *
-   * @example
+   * @example Reading the message
    * ```ts
    * import { Failure } from "@torsion/torsion/deferred";
    * console.assert(new Failure(new Error("boom")).getErrorMessage() === "boom");
@@ -142,17 +151,25 @@ export class Failure {
    * ```
    */
   getErrorMessage(): string {
-    if (this.value instanceof Error) return this.value.message;
-    return describe(this.value);
+    if (this.value instanceof Error) {
+      // Reports of lost errors rely on this: it never throws, even for an
+      // error whose `message` is a throwing getter.
+      try {
+        return String(this.value.message);
+      } catch {
+        // Described by its tag below.
+      }
+    }
+    return stringify(this.value);
   }
 
   /**
    * The traceback: the error's stack when it has one, otherwise its type and
-   * message. Mirrors `Failure.getTraceback`.
+   * message; never throws. Mirrors `Failure.getTraceback`.
    *
    * @returns The traceback text.
    *
-   * @example
+   * @example Reading the traceback
    * ```ts
    * import { Failure } from "@torsion/torsion/deferred";
    * console.assert(new Failure(new Error("boom")).getTraceback().includes("boom"));
@@ -161,8 +178,13 @@ export class Failure {
   getTraceback(): string {
     // Formatting a stack is costly, so it happens only when asked for: V8
     // captured the frames when the error was created.
-    const stack = this.value instanceof Error ? this.value.stack : undefined;
-    if (stack !== undefined) return stack;
+    let stack: unknown;
+    try {
+      stack = this.value instanceof Error ? this.value.stack : undefined;
+    } catch {
+      // A throwing `stack` getter: fall back to type and message.
+    }
+    if (typeof stack === "string") return stack;
     return `${this.type.name}: ${this.getErrorMessage()}`;
   }
 
@@ -171,7 +193,7 @@ export class Failure {
    *
    * @returns `[Failure instance: <type>: <message>]`.
    *
-   * @example
+   * @example Describing a Failure
    * ```ts
    * import { Failure } from "@torsion/torsion/deferred";
    * console.assert(String(new Failure(new TypeError("x"))).includes("TypeError"));
@@ -186,13 +208,4 @@ function typeOf(value: unknown): ErrorClass {
   if (value === null || value === undefined) return Object;
   const constructor = (Object(value) as { constructor?: unknown }).constructor;
   return typeof constructor === "function" ? constructor as ErrorClass : Object;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return value;
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
 }

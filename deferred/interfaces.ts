@@ -8,7 +8,7 @@
 /**
  * A call scheduled with `callLater`. Mirrors Twisted's `IDelayedCall`.
  *
- * @example
+ * @example Postponing a pending call
  * ```ts
  * import type { IDelayedCall } from "@torsion/torsion/deferred";
  * function postpone(call: IDelayedCall): void {
@@ -39,7 +39,7 @@ export interface IDelayedCall {
  * reactor and `Clock` implement it, so code written against it is tested
  * with a `Clock` and run with the reactor.
  *
- * @example
+ * @example Writing code against any scheduler
  * ```ts
  * import type { IReactorTime } from "@torsion/torsion/deferred";
  * function remind(clock: IReactorTime): void {

@@ -5,7 +5,7 @@
  * comes from whatever `IReactorTime` you pass (the reactor, or a `Clock` in
  * tests).
  *
- * @example
+ * @example Waiting for a Deferred in a generator
  * ```ts
  * import { Deferred, inlineCallbacks, wait } from "@torsion/torsion/deferred";
  * const d = new Deferred<number>();

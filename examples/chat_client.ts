@@ -17,7 +17,7 @@ import type { IConnector, IReactor } from "../reactor/interfaces.ts";
 import { LineReceiver } from "../reactor/line_receiver.ts";
 import { ClientFactory } from "../reactor/protocol.ts";
 import { reactor as globalReactor } from "../reactor/reactor.ts";
-import { parseAddress } from "./_cli.ts";
+import { addressOrUsage } from "./_cli.ts";
 import { DEFAULT_PORT } from "./chat_server.ts";
 
 /** Prints what the server sends; `send` and `quit` drive it from stdin. */
@@ -132,17 +132,9 @@ export async function main(
   args: readonly string[] = Deno.args,
   reactor: IReactor = globalReactor,
 ): Promise<number> {
-  let address;
-  try {
-    address = parseAddress(args, { host: "127.0.0.1", port: DEFAULT_PORT });
-  } catch (error) {
-    console.error(
-      `${
-        (error as Error).message
-      }\nUsage: chat_client.ts [--host H] [--port N]`,
-    );
-    return 2;
-  }
+  const usage = "chat_client.ts [--host H] [--port N]";
+  const address = addressOrUsage(args, DEFAULT_PORT, usage);
+  if (address === null) return 2;
   const factory = new ChatClientFactory(reactor);
   reactor.connectTCP(address.host, address.port, factory, { timeout: 10 });
   void pumpStdin(factory);

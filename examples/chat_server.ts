@@ -22,7 +22,7 @@ import type { IAddress, IReactor } from "../reactor/interfaces.ts";
 import { LineReceiver } from "../reactor/line_receiver.ts";
 import { ServerFactory } from "../reactor/protocol.ts";
 import { reactor as globalReactor } from "../reactor/reactor.ts";
-import { parseAddress } from "./_cli.ts";
+import { runServer } from "./_cli.ts";
 
 /** The seed's `ChatServer` port. */
 export const DEFAULT_PORT = 9999;
@@ -147,30 +147,16 @@ export function makeChatFactory(options: ChatOptions = {}): ChatFactory {
  * @param reactor The reactor to serve with.
  * @returns The exit code: 0 after a clean stop, 2 for bad arguments.
  */
-export async function main(
+export function main(
   args: readonly string[] = Deno.args,
   reactor: IReactor = globalReactor,
 ): Promise<number> {
-  let address;
-  try {
-    address = parseAddress(args, { host: "127.0.0.1", port: DEFAULT_PORT });
-  } catch (error) {
-    console.error(
-      `${
-        (error as Error).message
-      }\nUsage: chat_server.ts [--port N] [--host IP]`,
-    );
-    return 2;
-  }
-  const port = reactor.listenTCP(address.port, makeChatFactory(), {
-    interface: address.host,
+  return runServer(args, reactor, {
+    name: "Chat server",
+    script: "chat_server.ts",
+    port: DEFAULT_PORT,
+    factory: makeChatFactory(),
   });
-  const { host, port: bound } = port.getHost();
-  console.log(`Chat server listening on ${host}:${bound}`);
-  console.log(`Connect with: nc ${host} ${bound}   (Ctrl-C to stop)`);
-  await reactor.run();
-  console.log("Chat server stopped");
-  return 0;
 }
 
 if (import.meta.main) Deno.exit(await main());

@@ -12,10 +12,13 @@
  * deno run --allow-net examples/crawler.ts [--n 20] [--delay 0.5] [--url URL]
  * ```
  *
+ * `--url` fetches that URL N times instead of the embedded server (whose
+ * `/delay?ms=M` answers after M milliseconds); `--delay` then does nothing.
  * The concurrent modes take about one delay, the sequential one N of them.
  *
  * @module
  */
+import { parseArgs } from "node:util";
 import {
   type Deferred,
   DeferredList,
@@ -31,26 +34,33 @@ interface Options {
   url: string | undefined;
 }
 
+/**
+ * Parses `--n N`, `--delay SECONDS` and `--url URL` (also as `--n=N`).
+ *
+ * @throws {TypeError} An unknown option, or a count or delay out of range.
+ */
 function parseOptions(args: readonly string[]): Options {
-  const options: Options = { n: 20, delay: 0.5, url: undefined };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split("=", 2);
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new Error(`Missing value for ${flag}`);
-    if (flag === "--n") options.n = Number.parseInt(value, 10);
-    else if (flag === "--delay") options.delay = Number(value);
-    else if (flag === "--url") options.url = value;
-    else throw new Error(`Unknown option: ${flag}`);
-  }
-  if (!(options.n > 0)) {
-    throw new Error(`--n must be positive: current value is ${options.n}`);
-  }
-  if (!(options.delay >= 0)) {
-    throw new Error(
-      `--delay must be non-negative: current value is ${options.delay}`,
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      n: { type: "string", default: "20" },
+      delay: { type: "string", default: "0.5" },
+      url: { type: "string" },
+    },
+  });
+  const n = Number(values.n);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new TypeError(
+      `--n must be a positive integer: current value is ${values.n}`,
     );
   }
-  return options;
+  const delay = Number(values.delay);
+  if (!(delay >= 0)) {
+    throw new TypeError(
+      `--delay must be a non-negative number of seconds: current value is ${values.delay}`,
+    );
+  }
+  return { n, delay, url: values.url };
 }
 
 function report(results: readonly unknown[], start: number): number {

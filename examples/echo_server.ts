@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-console
 /**
  * The echo server of seed 003, on Torsion's reactor: where the tutorial
  * binds, listens, accepts and loops on `recv`/`send` in a thread per
@@ -14,7 +13,7 @@
 import type { IReactor } from "../reactor/interfaces.ts";
 import { Protocol, ServerFactory } from "../reactor/protocol.ts";
 import { reactor as globalReactor } from "../reactor/reactor.ts";
-import { parseAddress } from "./_cli.ts";
+import { runServer } from "./_cli.ts";
 
 /** The port of the seed's first echo server. */
 export const DEFAULT_PORT = 60000;
@@ -38,30 +37,16 @@ export class EchoFactory extends ServerFactory {
  * @param reactor The reactor to serve with.
  * @returns The exit code: 0 after a clean stop, 2 for bad arguments.
  */
-export async function main(
+export function main(
   args: readonly string[] = Deno.args,
   reactor: IReactor = globalReactor,
 ): Promise<number> {
-  let address;
-  try {
-    address = parseAddress(args, { host: "127.0.0.1", port: DEFAULT_PORT });
-  } catch (error) {
-    console.error(
-      `${
-        (error as Error).message
-      }\nUsage: echo_server.ts [--port N] [--host IP]`,
-    );
-    return 2;
-  }
-  const port = reactor.listenTCP(address.port, new EchoFactory(), {
-    interface: address.host,
+  return runServer(args, reactor, {
+    name: "Echo server",
+    script: "echo_server.ts",
+    port: DEFAULT_PORT,
+    factory: new EchoFactory(),
   });
-  const { host, port: bound } = port.getHost();
-  console.log(`Echo server listening on ${host}:${bound}`);
-  console.log(`Connect with: nc ${host} ${bound}   (Ctrl-C to stop)`);
-  await reactor.run();
-  console.log("Echo server stopped");
-  return 0;
 }
 
 if (import.meta.main) Deno.exit(await main());

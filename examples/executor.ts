@@ -5,11 +5,16 @@
  * `map`, `addDoneCallback`, then the CPU-bound sum on one worker and on
  * every core, and the same work through Twisted's `deferToThread`.
  *
- * Run: deno run --allow-read examples/executor.ts
- * (workers need read access to their own code and to the task module)
+ * ```sh
+ * deno run --allow-read examples/executor.ts [--count 400000000]
+ * ```
+ *
+ * Workers need read access to their own code and to the task module.
+ * `--count` is how far each of the four CPU-bound tasks counts.
  *
  * @module
  */
+import { parseArgs } from "node:util";
 import {
   deferToThread,
   type Future,
@@ -20,6 +25,17 @@ import {
 
 type Tasks = typeof import("./_tasks.ts");
 const TASKS = new URL("./_tasks.ts", import.meta.url);
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { count: { type: "string", default: "400000000" } },
+});
+const COUNT = Number(values.count);
+if (!Number.isInteger(COUNT) || COUNT < 0) {
+  throw new TypeError(
+    `--count must be a non-negative integer: current value is ${values.count}`,
+  );
+}
 
 // 1.1 Simple use: submit five tasks, shut down, then read the results.
 {
@@ -52,8 +68,6 @@ const TASKS = new URL("./_tasks.ts", import.meta.url);
 }
 
 // Seed 003: CPU-bound work, on one worker and then on every core.
-const COUNT = 400_000_000;
-
 async function timeCalc(maxWorkers: number): Promise<number> {
   const start = performance.now();
   const fs: Future<number>[] = [];

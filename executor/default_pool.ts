@@ -18,7 +18,7 @@ import { setDefaultPoolSize, shutdownDefault } from "./_default_pool.ts";
  * @param size The most workers alive at once.
  * @throws {RangeError} `size` is not a positive integer.
  *
- * @example
+ * @example Capping the default pool at two workers
  * ```ts
  * import { suggestThreadPoolSize } from "@torsion/torsion/executor";
  * suggestThreadPoolSize(2);
@@ -30,15 +30,15 @@ export function suggestThreadPoolSize(size: number): void {
 
 /**
  * Shuts the default pool down: waits for the tasks already given to
- * `deferToThread`, then terminates its workers. A later `deferToThread`
- * starts a fresh pool, so tests call this in `finally` (the default pool's
- * workers would otherwise trip the sanitizers) and the reactor helper calls
- * it during reactor shutdown, as Twisted stops its thread pool then. The
- * default pool ends idle workers by itself, so programs need not call it.
+ * `deferToThread`, then terminates its workers. The counterpart of the
+ * reactor stopping its thread pool at shutdown in Twisted. A later
+ * `deferToThread` starts a fresh pool, so tests call this in `finally` (the
+ * default pool's workers would otherwise trip the sanitizers). The default
+ * pool ends idle workers by itself, so programs need not call it.
  *
  * @returns A Promise that resolves once every worker is gone.
  *
- * @example
+ * @example Releasing the default pool's workers in a test
  * ```ts
  * import { deferToThread, shutdownDefaultPool, taskModule } from "@torsion/torsion/executor";
  * const tasks = taskModule<{ triple(n: number): number }>(

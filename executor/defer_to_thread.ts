@@ -81,7 +81,7 @@ export function deferToThread<F extends TaskFunction>(
  * @returns A Deferred of the task's result.
  * @throws {ExecutorShutdownError} The executor was shut down.
  *
- * @example
+ * @example Running a task of your own pool as a Deferred
  * ```ts
  * import { deferToThreadPool, WorkerPoolExecutor } from "@torsion/torsion/executor";
  * const tasks = "data:text/javascript,export const negate = (n) => -n;";

@@ -95,7 +95,7 @@ export class RemoteError extends Error {
  * Mirrors Python's `concurrent.futures.InvalidStateError`; only code that
  * completes Futures (an executor, a test) can meet it.
  *
- * @example
+ * @example Completing a Future twice
  * ```ts
  * import { Future, InvalidStateError } from "@torsion/torsion/executor";
  * const future = new Future<number>();

@@ -9,16 +9,49 @@ import { logError } from "../deferred/_logging.ts";
 import { isThenable } from "../deferred/_thenable.ts";
 import { InvalidStateError } from "./errors.ts";
 
-/** Where a Future is in its life: waiting in a queue, running, or done one of two ways. */
+/**
+ * Where a Future is in its life: waiting in a queue, running, or done one of
+ * two ways. The states of Python's `concurrent.futures.Future` (`PENDING`,
+ * `RUNNING`, `CANCELLED`, `FINISHED`), as `String(future)` shows them.
+ *
+ * @example Reading the state from a Future's description
+ * ```ts
+ * import { Future, type FutureState } from "@torsion/torsion/executor";
+ * const state = /state=(\w+)/.exec(String(new Future()))?.[1] as FutureState;
+ * console.assert(state === "pending");
+ * ```
+ */
 export type FutureState = "pending" | "running" | "cancelled" | "finished";
 
-/** A callback given to `Future.addDoneCallback`. */
+/**
+ * A callback given to `Future.addDoneCallback`, as the `fn` of Python's
+ * `Future.add_done_callback(fn)`: it receives the Future, done. A Promise it
+ * returns is watched only for a rejection, which is logged.
+ *
+ * @example A callback that prints the result
+ * ```ts
+ * import type { DoneCallback } from "@torsion/torsion/executor";
+ * const print: DoneCallback<number> = async (future) => console.log(await future.result());
+ * ```
+ */
 export type DoneCallback<T> = (future: Future<T>) => unknown;
 
 /**
  * Called by a Future when a `result` or `exception` wait runs out of time
  * before the Future is done, with the Future and the timeout in seconds.
- * `WorkerPoolExecutor` passes one that stops the task; see `Future`.
+ * `WorkerPoolExecutor` passes one that stops the task; see `Future`. A
+ * Torsion addition: Python's timeouts never touch the work.
+ *
+ * @example A Future that fails itself when a wait times out
+ * ```ts
+ * import { Future, type TimeoutHandler } from "@torsion/torsion/executor";
+ * import { TimeoutError } from "@torsion/torsion/deferred";
+ * const expire: TimeoutHandler<number> = (future, seconds) =>
+ *   future.setException(new TimeoutError(`No result after ${seconds} seconds`));
+ * const future = new Future<number>(expire);
+ * await future.result(0).catch(() => {});
+ * console.assert(future.done());
+ * ```
  */
 export type TimeoutHandler<T> = (future: Future<T>, seconds: number) => void;
 
@@ -92,7 +125,7 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @returns Whether the Future is now cancelled.
    *
-   * @example
+   * @example Cancelling a Future that has not started
    * ```ts
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
@@ -112,7 +145,7 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @returns `true` once `cancel()` succeeded.
    *
-   * @example
+   * @example A fresh Future is not cancelled
    * ```ts
    * import { Future } from "@torsion/torsion/executor";
    * console.assert(!new Future().cancelled());
@@ -127,7 +160,7 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @returns `true` between the start of the task and its end.
    *
-   * @example
+   * @example A Future an executor has started
    * ```ts
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
@@ -144,7 +177,7 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @returns `true` once the Future has a result, an error, or was cancelled.
    *
-   * @example
+   * @example A Future with a result is done
    * ```ts
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
@@ -197,7 +230,7 @@ export class Future<T> implements PromiseLike<T> {
    * @throws {CancelledError} The Future was cancelled.
    * @throws {RangeError} `timeout` is negative or NaN.
    *
-   * @example
+   * @example Reading a task's error without a try block
    * ```ts
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
@@ -252,7 +285,7 @@ export class Future<T> implements PromiseLike<T> {
    *   `true` when it is now running.
    * @throws {InvalidStateError} The Future is already running or finished.
    *
-   * @example
+   * @example Starting a Future's work, as an executor does
    * ```ts
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
@@ -277,7 +310,7 @@ export class Future<T> implements PromiseLike<T> {
    * @param value The result.
    * @throws {InvalidStateError} The Future is already done.
    *
-   * @example
+   * @example Completing a Future, as an executor does
    * ```ts
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<string>();
@@ -299,7 +332,7 @@ export class Future<T> implements PromiseLike<T> {
    * @param error What the task threw.
    * @throws {InvalidStateError} The Future is already done.
    *
-   * @example
+   * @example Failing a Future, as an executor does
    * ```ts
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<string>();
@@ -322,7 +355,7 @@ export class Future<T> implements PromiseLike<T> {
    * @param onrejected Called with the error.
    * @returns A Promise, as `Promise.prototype.then`.
    *
-   * @example
+   * @example Awaiting a Future directly
    * ```ts
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
@@ -343,7 +376,7 @@ export class Future<T> implements PromiseLike<T> {
    * @returns `<Future state=...>`, with the result's type or the error's
    *   class once finished.
    *
-   * @example
+   * @example Printing a Future as Python's repr does
    * ```ts
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();

@@ -7,22 +7,39 @@
  */
 import type { Future } from "./future.ts";
 
-/** Any function: what a task module must export under a task's name. */
+/**
+ * Any function: what a task module must export under a task's name, where
+ * Python's `submit(fn, *args)` takes any callable.
+ *
+ * @example A task's type
+ * ```ts
+ * import type { TaskFunction } from "@torsion/torsion/executor";
+ * const square: TaskFunction = (n: number) => n * n;
+ * ```
+ */
 export type TaskFunction = (...args: never[]) => unknown;
 
 /**
  * The type of a task module when none is given: any name, any arguments,
- * an `unknown` result. Pass `typeof import("./tasks.ts")` instead to have
- * names and arguments checked.
+ * an `unknown` result, as loose as Python's `submit`. Pass
+ * `typeof import("./tasks.ts")` instead to have names and arguments checked.
+ *
+ * @example An unchecked pool
+ * ```ts
+ * import { type AnyTaskModule, WorkerPoolExecutor } from "@torsion/torsion/executor";
+ * await using pool = new WorkerPoolExecutor<AnyTaskModule>("data:text/javascript,export const id = (x) => x;");
+ * const value: unknown = await pool.submit("id", 1);
+ * ```
  */
 export type AnyTaskModule = Record<string, (...args: unknown[]) => unknown>;
 
 /**
- * The names of the function exports of the task module type `M`.
+ * The names of the function exports of the task module type `M`: what
+ * `submit` takes where Python's `Executor.submit(fn, *args)` takes `fn`.
  *
  * @typeParam M The type of the task module, as `typeof import("./tasks.ts")`.
  *
- * @example
+ * @example Only function exports are task names
  * ```ts
  * import type { TaskName } from "@torsion/torsion/executor";
  * type Tasks = { fib(n: number): number; VERSION: string };
@@ -34,9 +51,10 @@ export type TaskName<M> =
   & string;
 
 /**
- * The parameters of task `K` of the task module type `M`.
+ * The parameters of task `K` of the task module type `M`: the `*args` of
+ * Python's `Executor.submit(fn, *args)`, checked.
  *
- * @example
+ * @example The parameters of a task
  * ```ts
  * import type { TaskArgs } from "@torsion/torsion/executor";
  * type Tasks = { add(a: number, b: number): number };
@@ -49,9 +67,10 @@ export type TaskArgs<M, K extends TaskName<M>> = M[K] extends
 
 /**
  * What task `K` of the task module type `M` resolves to: its return type,
- * unwrapped from a Promise when the task is async.
+ * unwrapped from a Promise when the task is async; what Python's
+ * `Future.result()` returns.
  *
- * @example
+ * @example An async task's result is unwrapped
  * ```ts
  * import type { TaskResult } from "@torsion/torsion/executor";
  * type Tasks = { load(path: string): Promise<Uint8Array> };
@@ -63,11 +82,12 @@ export type TaskResult<M, K extends TaskName<M>> = M[K] extends
   : never;
 
 /**
- * The type of each item `map` passes to task `K`: its first parameter, when
+ * The type of each item `map` passes to task `K` (the items of Python's
+ * `Executor.map(fn, iterable)`): its first parameter, when
  * the task can be called with that one argument; `never` otherwise, so that
  * mapping a task that needs more arguments does not compile.
  *
- * @example
+ * @example The item type of map
  * ```ts
  * import type { MapItem } from "@torsion/torsion/executor";
  * type Tasks = { square(n: number): number; add(a: number, b: number): number };
@@ -84,7 +104,7 @@ export type MapItem<M, K extends TaskName<M>> = [TaskArgs<M, K>[0]] extends
  *
  * @typeParam F The task's signature.
  *
- * @example
+ * @example A reference to one task
  * ```ts
  * import { taskModule, type TaskRef } from "@torsion/torsion/executor";
  * const tasks = taskModule<{ fib(n: number): number }>("data:text/javascript,export const fib = (n) => n;");
@@ -101,7 +121,16 @@ export interface TaskRef<F extends TaskFunction> {
   readonly signature?: F;
 }
 
-/** Options for `Executor.map`. */
+/**
+ * Options for `Executor.map`: the `timeout` and `chunksize` keyword
+ * arguments of Python's `Executor.map`.
+ *
+ * @example Sending items in chunks of 100, with a deadline
+ * ```ts
+ * import type { MapOptions } from "@torsion/torsion/executor";
+ * const options: MapOptions = { chunksize: 100, timeout: 30 };
+ * ```
+ */
 export interface MapOptions {
   /**
    * How many items go to a worker in one message. Larger chunks cut the
@@ -121,7 +150,16 @@ export interface MapOptions {
   timeout?: number;
 }
 
-/** Options for `Executor.shutdown`. */
+/**
+ * Options for `Executor.shutdown`: the `wait` and `cancel_futures` keyword
+ * arguments of Python's `Executor.shutdown`.
+ *
+ * @example Dropping the queued work and not waiting for the rest
+ * ```ts
+ * import type { ShutdownOptions } from "@torsion/torsion/executor";
+ * const options: ShutdownOptions = { wait: false, cancelFutures: true };
+ * ```
+ */
 export interface ShutdownOptions {
   /**
    * Whether the returned Promise waits until every pending and running task

@@ -14,7 +14,16 @@ import type {
 
 /**
  * A `TaskRef` for each function export of the task module type `M`, made by
- * `taskModule`.
+ * `taskModule`: what stands in for the module object whose functions
+ * Twisted's `deferToThread(module.f)` would take.
+ *
+ * @example The references of a two-task module
+ * ```ts
+ * import { taskModule, type TaskModule } from "@torsion/torsion/executor";
+ * type Tasks = { fib(n: number): number; hash(text: string): string };
+ * const tasks: TaskModule<Tasks> = taskModule<Tasks>("data:text/javascript,export const fib = (n) => n;");
+ * console.assert(tasks.hash.name === "hash");
+ * ```
  */
 export type TaskModule<M> = {
   readonly [K in TaskName<M>]: TaskRef<Extract<M[K], TaskFunction>>;
@@ -33,7 +42,7 @@ export type TaskModule<M> = {
  * @returns An object of `TaskRef`s, one per property read.
  * @throws {TypeError} `url` is not an absolute URL.
  *
- * @example
+ * @example Referring to a task for deferToThread
  * ```ts
  * import { taskModule } from "@torsion/torsion/executor";
  * const tasks = taskModule<{ fib(n: number): number }>(

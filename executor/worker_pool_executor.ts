@@ -23,7 +23,16 @@ import type {
 } from "./interfaces.ts";
 import { ExecutorShutdownError } from "./errors.ts";
 
-/** Options for `new WorkerPoolExecutor()`. */
+/**
+ * Options for `new WorkerPoolExecutor()`: the `max_workers` keyword of
+ * Python's `ProcessPoolExecutor`, and an idle timeout of Torsion's.
+ *
+ * @example Four workers that end after a minute without work
+ * ```ts
+ * import type { WorkerPoolExecutorOptions } from "@torsion/torsion/executor";
+ * const options: WorkerPoolExecutorOptions = { maxWorkers: 4, idleTimeout: 60 };
+ * ```
+ */
 export interface WorkerPoolExecutorOptions {
   /**
    * The most workers alive at once. They start one by one, when a task
@@ -59,8 +68,9 @@ let executorCount = 0;
  * - **Naming tasks.** Give the module's type,
  *   `WorkerPoolExecutor<typeof import("./tasks.ts")>`, and `submit("fib", 30)`
  *   is checked: the name must be a function export, the arguments must fit,
- *   and the Future carries the return type (a Promise unwrapped). `import
- *   type`-style `typeof import()` loads nothing in the calling thread.
+ *   and the Future carries the return type (a Promise unwrapped; a generic
+ *   task's result is `unknown`, as TypeScript cannot instantiate it).
+ *   `typeof import()` is a type only: it loads nothing in the calling thread.
  * - **Data.** Arguments and results cross by structured clone: plain data,
  *   typed arrays, Maps, Dates, but no functions or class instances. A value
  *   that cannot be cloned fails its Future with a `DataCloneError`.
@@ -111,7 +121,7 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    * @throws {RangeError} `maxWorkers` is not a positive integer, or
    *   `idleTimeout` is negative.
    *
-   * @example
+   * @example A pool of one worker
    * ```ts
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
    * await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;", { maxWorkers: 1 });
@@ -131,17 +141,50 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
     });
   }
 
-  /** The URL of the task module, as a string. */
+  /**
+   * The URL of the task module, as a string.
+   *
+   * @returns The absolute URL the workers import.
+   *
+   * @example Where the tasks come from
+   * ```ts
+   * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
+   * await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
+   * console.assert(pool.taskModule.startsWith("data:"));
+   * ```
+   */
   get taskModule(): string {
     return this.#module;
   }
 
-  /** The most workers alive at once. */
+  /**
+   * The most workers alive at once: Python's `_max_workers`.
+   *
+   * @returns The `maxWorkers` option, or the number of cores.
+   *
+   * @example The default is one worker per core
+   * ```ts
+   * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
+   * await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
+   * console.assert(pool.maxWorkers === navigator.hardwareConcurrency);
+   * ```
+   */
   get maxWorkers(): number {
     return this.#pool.maxWorkers;
   }
 
-  /** How many workers are alive now (they start lazily, up to `maxWorkers`). */
+  /**
+   * How many workers are alive now (they start lazily, up to `maxWorkers`).
+   *
+   * @returns The count of live workers.
+   *
+   * @example No worker before the first task
+   * ```ts
+   * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
+   * await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
+   * console.assert(pool.workerCount === 0);
+   * ```
+   */
   get workerCount(): number {
     return this.#pool.workerCount;
   }
@@ -155,7 +198,7 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    * @returns The Future of the task's result.
    * @throws {ExecutorShutdownError} `shutdown` was called.
    *
-   * @example
+   * @example Submitting one call
    * ```ts
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
    * const tasks = "data:text/javascript,export function add(a, b) { return a + b; }";
@@ -247,7 +290,7 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    * @returns A Promise that resolves, with `wait` (the default), once every
    *   task is done and every worker terminated; at once otherwise.
    *
-   * @example
+   * @example Refusing work after shutdown
    * ```ts
    * import { ExecutorShutdownError, WorkerPoolExecutor } from "@torsion/torsion/executor";
    * const pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
@@ -269,7 +312,7 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    *
    * @returns A Promise that resolves once the pool is shut down.
    *
-   * @example
+   * @example Shutting down at the end of a block
    * ```ts
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
    * {

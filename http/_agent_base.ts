@@ -23,6 +23,18 @@ import {
 import { parseURI } from "./_url.ts";
 import { StringProducer } from "./string_producer.ts";
 
+/**
+ * Where `ProxyAgent` hands its proxy to the `Agent` constructor it extends:
+ * a key no caller can write, so `Agent`'s options stay as documented.
+ */
+export const PROXY: unique symbol = Symbol("proxy");
+
+/** An `Agent`'s options with the proxy `ProxyAgent` adds. */
+export interface ProxiedOptions extends AgentOptions {
+  /** The proxy every request goes through. */
+  readonly [PROXY]?: ProxySettings;
+}
+
 /** The agent's settings, shared with `ProxyAgent`. */
 export interface AgentSettings {
   /** The reactor. */
@@ -99,14 +111,14 @@ export function agentRequest(
 const EMPTY = new Headers();
 
 /**
- * Resolves an {@linkcode AgentOptions} (and an optional proxy) into settings.
+ * Resolves an {@linkcode AgentOptions} (and the proxy of a `ProxyAgent`)
+ * into settings.
  *
  * @throws {RangeError} `connectTimeout` is negative or not a number.
  */
 export function agentSettings(
   reactor: IReactor,
-  options: AgentOptions,
-  proxy: ProxySettings | null,
+  options: ProxiedOptions,
 ): AgentSettings {
   const timeout = options.connectTimeout;
   if (timeout !== undefined && !(timeout >= 0)) {
@@ -121,7 +133,7 @@ export function agentSettings(
       connectTimeout: timeout ?? null,
       caCerts: options.caCerts,
       validateCert: options.validateCert ?? true,
-      proxy,
+      proxy: options[PROXY] ?? null,
     },
     userAgent: options.userAgent,
     maxHeaderSize: options.maxHeaderSize,

@@ -1,9 +1,10 @@
 /**
  * `HTTPEndpoint`: how the client reaches a server, as Twisted's
  * `HostnameEndpoint` wrapped by `wrapClientTLS`, plus an HTTP proxy tunnel
- * (CONNECT) that Twisted leaves to third parties. It connects over TCP,
- * then (for a tunnel) asks the proxy to CONNECT, then (for https) starts
- * TLS, and only then hands the connection to an `HTTP11ClientProtocol`.
+ * (CONNECT) that Twisted leaves to third parties. It resolves the host name
+ * (`_name_resolver.ts`), connects over TCP, then (for a tunnel) asks the
+ * proxy to CONNECT, then (for https) starts TLS, and only then hands the
+ * connection to an `HTTP11ClientProtocol`.
  * Each step updates the request's `PhaseTracker`, so a timeout can say
  * which one ran out.
  *
@@ -24,7 +25,8 @@ import type {
 } from "../reactor/interfaces.ts";
 import { ClientFactory, Protocol } from "../reactor/protocol.ts";
 import type { HTTP11ClientProtocol } from "./_client_protocol.ts";
-import { PageError } from "./errors.ts";
+import { type HTTPTimeoutPhase, PageError } from "./errors.ts";
+import { dnsLookupError, resolverFor } from "./_name_resolver.ts";
 import { HTTPClientParser, type ResponseHead } from "./_parser.ts";
 import { PHASE_WORDS, type PhaseTracker } from "./_request.ts";
 
@@ -58,7 +60,11 @@ export interface EndpointInit {
   readonly tls: TLSSettings | null;
   /** A proxy to reach `host`:`port` through with CONNECT, or `null`. */
   readonly tunnel: TunnelSettings | null;
-  /** Seconds allowed for TCP, CONNECT and TLS together; `null` for the reactor's 30. */
+  /**
+   * Seconds allowed for the name lookup, TCP, CONNECT and TLS together;
+   * `null` for no deadline of the endpoint's own (the reactor's 30 seconds
+   * then bound the TCP connect alone).
+   */
   readonly connectTimeout: number | null;
   /** Follows the phases, or `null`. */
   readonly tracker: PhaseTracker | null;
@@ -131,20 +137,40 @@ class Attempt extends ClientFactory {
         ),
       );
     });
-    if (init.tracker !== null) init.tracker.phase = "connect";
+    // One deadline for every step: name lookup, TCP, CONNECT and TLS.
+    const timeout = init.connectTimeout;
+    if (timeout !== null) {
+      this.#timer = reactor.callLater(timeout, () => {
+        this.#timer = null;
+        this.#timedOut(timeout);
+      });
+    }
     const target = init.tunnel ?? init;
-    const options = init.connectTimeout === null
-      ? undefined
-      : { timeout: init.connectTimeout };
+    const resolve = resolverFor(reactor, target.host);
+    if (resolve === null) {
+      this.#connect(target.host, target.port);
+      return;
+    }
+    this.#setPhase("dns");
+    let lookup: PromiseLike<string>;
     try {
-      this.#connector = reactor.connectTCP(
-        target.host,
-        target.port,
-        this,
-        options,
-      );
+      lookup = resolve(target.host);
     } catch (error) {
-      this.fail(error);
+      this.fail(dnsLookupError(error, target.host));
+      return;
+    }
+    const resolved = (address: string): void =>
+      this.#connect(address, target.port);
+    const failed = (error: unknown): void =>
+      this.fail(dnsLookupError(error, target.host));
+    // A Deferred answers synchronously, as in Twisted; a Promise later.
+    if (lookup instanceof Deferred) {
+      lookup.addCallbacks(
+        resolved,
+        (failure: Failure) => failed(failure.value),
+      );
+    } else {
+      lookup.then(resolved, failed);
     }
   }
 
@@ -160,28 +186,6 @@ class Attempt extends ClientFactory {
     reason: Failure,
   ): void {
     this.fail(reason);
-  }
-
-  /** TCP is up: the remaining steps get what is left of the connect timeout. */
-  connected(): void {
-    const timeout = this.#init.connectTimeout;
-    if (timeout === null || this.#done) return;
-    const left = Math.max(
-      0,
-      timeout - (this.#reactor.seconds() - this.#started),
-    );
-    this.#timer = this.#reactor.callLater(left, () => {
-      this.#timer = null;
-      const { host, port, tracker } = this.#init;
-      const phase = tracker === null
-        ? "connecting"
-        : PHASE_WORDS[tracker.phase];
-      this.fail(
-        new TimeoutError(
-          `Timeout while connecting to ${host}:${port} after ${timeout} seconds (${phase})`,
-        ),
-      );
-    });
   }
 
   /** Every step is done: hands over the protocol. */
@@ -203,6 +207,42 @@ class Attempt extends ClientFactory {
     }
     this.#setup?.abort();
     this.deferred.errback(error);
+  }
+
+  #setPhase(phase: HTTPTimeoutPhase): void {
+    const tracker = this.#init.tracker;
+    if (tracker !== null) tracker.phase = phase;
+  }
+
+  /** Opens TCP to `address` with what is left of the connect timeout. */
+  #connect(address: string, port: number): void {
+    if (this.#done) return;
+    this.#setPhase("connect");
+    const timeout = this.#init.connectTimeout;
+    // The reactor's own timer is a backstop a second behind this
+    // attempt's, whose message names the phase.
+    const options = timeout === null ? undefined : {
+      timeout: Math.max(0, timeout - this.#elapsed()) + 1,
+    };
+    try {
+      this.#connector = this.#reactor.connectTCP(address, port, this, options);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  #elapsed(): number {
+    return this.#reactor.seconds() - this.#started;
+  }
+
+  #timedOut(timeout: number): void {
+    const { host, port, tracker } = this.#init;
+    const phase = tracker === null ? "connecting" : PHASE_WORDS[tracker.phase];
+    this.fail(
+      new TimeoutError(
+        `Timeout while connecting to ${host}:${port} after ${timeout} seconds (${phase})`,
+      ),
+    );
   }
 
   #finish(): void {
@@ -242,7 +282,6 @@ class SetupProtocol extends Protocol {
   }
 
   override connectionMade(): void {
-    this.#attempt.connected();
     const tunnel = this.#init.tunnel;
     if (tunnel !== null) {
       this.#sendConnect(tunnel);

@@ -33,9 +33,10 @@
  *   `requestTimeout` is ONE deadline for the whole fetch from the call of
  *   `performRequest`, across retries and redirects. Both fail with
  *   `HTTPTimeoutError` (code 599) whose `phase` says where the fetch was
- *   (`"connect"`, `"tls"`, `"request"`, `"headers"`, `"body"`) and whose
- *   message starts with Tornado's `"Timeout while connecting"` or
- *   `"Timeout during request"` and names the phase. The face adds
+ *   (`"dns"`, `"connect"`, `"tls"`, `"request"`, `"headers"`, `"body"`;
+ *   the host name is looked up as a step of its own, `_name_resolver.ts`)
+ *   and whose message starts with Tornado's `"Timeout while connecting"`
+ *   or `"Timeout during request"` and names the phase. The face adds
  *   `"queue"` itself (`"Timeout in request queue"`).
  * - **Redirects**: with `followRedirects`, 301, 302, 303, 307 and 308 are
  *   followed up to `maxRedirects` times with Tornado's rules: 303 turns
@@ -43,7 +44,9 @@
  *   body and its `Content-*` fields are dropped), 307 and 308 keep method
  *   and body. When a hop leaves the original origin, `Authorization`,
  *   `Cookie`, `Cookie2`, `Proxy-Authorization`, `WWW-Authenticate` and the
- *   `auth` credentials are not sent (Twisted 22.1, Tornado 6.5.6). A
+ *   `auth` credentials are not sent (Twisted 22.1, Tornado 6.5.6); the
+ *   `proxy` option's own credentials still go to that proxy, which every
+ *   hop passes through, and never to an origin. A
  *   redirect that is not followed (limit reached, no `Location`, or
  *   `followRedirects` off) is returned as the result: the face decides
  *   (Tornado raises `HTTPClientError(3xx)`). `effectiveUrl` is the last
@@ -335,6 +338,17 @@ class BodySink extends Protocol {
 /** Reads and drops the body of a redirect, so its connection can be reused. */
 class Discard extends Protocol {}
 
+/** One request of a fetch: the first, or one a redirect leads to. */
+interface Hop {
+  readonly method: string;
+  readonly uri: ParsedURI;
+  /** The caller's fields (or a redirect's copy); the engine's are added to a copy. */
+  readonly headers: Headers | null;
+  readonly body: Uint8Array | IBodyProducer | null;
+  /** How many more redirects may be followed. */
+  readonly redirectsLeft: number;
+}
+
 /** The state of one fetch. */
 class Fetch {
   readonly deferred: Deferred<EngineResult>;
@@ -393,13 +407,13 @@ class Fetch {
         this.#deadline(requestTimeout);
       });
     }
-    this.#send(
-      request.method,
+    this.#send({
+      method: request.method,
       uri,
-      request.headers ?? null,
-      request.body ?? null,
-      request.maxRedirects ?? 5,
-    );
+      headers: request.headers ?? null,
+      body: request.body ?? null,
+      redirectsLeft: request.maxRedirects ?? 5,
+    });
   }
 
   /** The body of the final response arrived whole. */
@@ -437,22 +451,18 @@ class Fetch {
     this.#finish();
     let error: unknown = this.#override ?? failure;
     if (this.#override === null && failure.value instanceof TimeoutError) {
+      const phase = this.#tracker.phase;
       error = new HTTPTimeoutError(
         failure.value.message,
-        this.#tracker.phase === "tls" ? "tls" : "connect",
+        phase === "dns" || phase === "tls" ? phase : "connect",
       );
     }
     this.deferred.errback(error);
   }
 
-  #send(
-    method: string,
-    uri: ParsedURI,
-    headers: Headers | null,
-    body: Uint8Array | IBodyProducer | null,
-    redirectsLeft: number,
-  ): void {
+  #send(hop: Hop): void {
     if (this.#finished) return;
+    const { method, uri, headers, body } = hop;
     if (uri.scheme !== "http" && uri.scheme !== "https") {
       this.fail(new Failure(new SchemeNotSupported(uri.scheme)));
       return;
@@ -520,7 +530,7 @@ class Fetch {
     current.addCallbacks(
       (response: Response) => {
         if (this.#current === current) this.#current = null;
-        this.#received(response, method, uri, headers, body, redirectsLeft);
+        this.#received(response, hop);
       },
       (failure: Failure) => {
         if (this.#current === current) this.#current = null;
@@ -529,14 +539,8 @@ class Fetch {
     );
   }
 
-  #received(
-    response: Response,
-    method: string,
-    uri: ParsedURI,
-    headers: Headers | null,
-    body: Uint8Array | IBodyProducer | null,
-    redirectsLeft: number,
-  ): void {
+  #received(response: Response, hop: Hop): void {
+    const { method, uri, headers, body, redirectsLeft } = hop;
     if (this.#finished) {
       response.deliverBody(new Discard());
       return;
@@ -575,13 +579,13 @@ class Fetch {
         }
         response.deliverBody(new Discard());
         this.#redirects++;
-        this.#send(
-          plan.method,
-          next,
-          plan.headers,
-          plan.keepBody ? body : null,
-          redirectsLeft - 1,
-        );
+        this.#send({
+          method: plan.method,
+          uri: next,
+          headers: plan.headers,
+          body: plan.keepBody ? body : null,
+          redirectsLeft: redirectsLeft - 1,
+        });
         return;
       }
     }

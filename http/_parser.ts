@@ -49,7 +49,18 @@ import { Headers } from "./headers.ts";
  */
 export type BodyFraming = "none" | "length" | "chunked" | "close";
 
-/** The HTTP version of a response, as Twisted's `(b"HTTP", 1, 1)` tuple. */
+/**
+ * The HTTP version of a response, as Twisted's `(b"HTTP", 1, 1)` tuple
+ * (`IResponse.version`).
+ *
+ * @example Telling HTTP/1.0 apart
+ * ```ts
+ * import type { HTTPVersion } from "@torsion/torsion/http";
+ * const version: HTTPVersion = ["HTTP", 1, 0];
+ * const [, major, minor] = version;
+ * console.assert(`HTTP/${major}.${minor}` === "HTTP/1.0");
+ * ```
+ */
 export type HTTPVersion = readonly [protocol: "HTTP", major: 1, minor: number];
 
 /** The status line and header block of a response. */

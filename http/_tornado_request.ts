@@ -52,6 +52,7 @@ export interface ResolvedRequest {
   readonly validateCert: boolean;
   readonly caCerts: readonly string[] | undefined;
   readonly expect100Continue: boolean;
+  readonly signal: AbortSignal | undefined;
 }
 
 type Key = Exclude<keyof HTTPRequestOptions, "headers" | "body" | "method">;
@@ -103,6 +104,7 @@ export function resolveRequest(
     caCerts: pick("caCerts"),
     expect100Continue: request.expect100Continue ||
       (defaults.expect100Continue ?? false),
+    signal: pick("signal"),
   };
 }
 

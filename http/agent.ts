@@ -16,8 +16,23 @@ import {
 } from "./_agent_base.ts";
 
 /**
- * The options of an {@linkcode Agent}: Twisted's keyword arguments, with
- * Deno's TLS options in place of a context factory.
+ * The options of an {@linkcode Agent}: the keyword arguments of Twisted's
+ * `Agent(reactor, pool=..., connectTimeout=...)`, with Deno's TLS options in
+ * place of a context factory, and size limits.
+ *
+ * @example A keep-alive agent that trusts a private CA
+ * ```ts
+ * import { Agent, type AgentOptions, HTTPConnectionPool } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const options: AgentOptions = {
+ *   pool: new HTTPConnectionPool(reactor),
+ *   connectTimeout: 5,
+ *   caCerts: [],
+ *   maxHeaderSize: 16 * 1024,
+ * };
+ * const agent = new Agent(reactor, options);
+ * console.assert(agent instanceof Agent);
+ * ```
  */
 export interface AgentOptions {
   /**
@@ -87,14 +102,20 @@ export interface AgentOptions {
  * connection attempt or aborts the connection at once.
  *
  * @example Fetching a page with a keep-alive pool
- * ```ts ignore
+ * ```ts
  * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => new Response("hello"),
+ * );
  * const pool = new HTTPConnectionPool(reactor);
  * const agent = new Agent(reactor, { pool, connectTimeout: 5 });
- * const response = await agent.request("GET", "http://example.com/");
- * console.log(response.code, new TextDecoder().decode(await readBody(response)));
+ * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
+ * console.assert(response.code === 200);
+ * console.assert(new TextDecoder().decode(await readBody(response)) === "hello");
  * await pool.closeCachedConnections();
+ * await server.shutdown();
  * ```
  */
 export class Agent implements IAgent {
@@ -108,7 +129,7 @@ export class Agent implements IAgent {
    * @throws {RangeError} `connectTimeout` is negative.
    */
   constructor(reactor: IReactor = defaultReactor, options: AgentOptions = {}) {
-    this.#settings = agentSettings(reactor, options, null);
+    this.#settings = agentSettings(reactor, options);
   }
 
   /**
@@ -124,16 +145,23 @@ export class Agent implements IAgent {
    * @throws {TypeError} The method is not a token or the URI is not absolute.
    *
    * @example A POST with a body
-   * ```ts ignore
-   * import { Agent, Headers, readBody, StringProducer } from "@torsion/torsion/http";
-   * const agent = new Agent();
-   * const response = await agent.request(
-   *   "POST",
-   *   "http://127.0.0.1:8080/items",
-   *   new Headers({ "Content-Type": "application/json" }),
-   *   new StringProducer('{"name":"x"}'),
+   * ```ts
+   * import { Agent, Headers, HTTPConnectionPool, readBody, StringProducer } from "@torsion/torsion/http";
+   * import { reactor } from "@torsion/torsion/reactor";
+   * const server = Deno.serve(
+   *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+   *   async (request) => new Response(`${request.method} ${await request.text()}`),
    * );
-   * await readBody(response);
+   * const pool = new HTTPConnectionPool(reactor);
+   * const response = await new Agent(reactor, { pool }).request(
+   *   "POST",
+   *   `http://127.0.0.1:${server.addr.port}/items`,
+   *   new Headers({ "Content-Type": "application/x-www-form-urlencoded" }),
+   *   new StringProducer("name=x"),
+   * );
+   * console.assert(new TextDecoder().decode(await readBody(response)) === "POST name=x");
+   * await pool.closeCachedConnections();
+   * await server.shutdown();
    * ```
    */
   request(

@@ -20,6 +20,7 @@ import { HTTPRequest, type HTTPRequestOptions } from "./http_request.ts";
 import { HTTPResponse } from "./http_response.ts";
 import { type ResolvedRequest, resolveRequest } from "./_tornado_request.ts";
 import { type FetchSettings, startFetch } from "./_tornado_fetch.ts";
+import { abortedDeferred, cancelOnAbort } from "./_abort.ts";
 
 const CATEGORY = ["torsion", "http"] as const;
 const logger = getLogger([...CATEGORY]);
@@ -28,6 +29,19 @@ const logger = getLogger([...CATEGORY]);
  * The options of an {@linkcode AsyncHTTPClient}: Tornado's keyword arguments
  * of `AsyncHTTPClient(...)` and `AsyncHTTPClient.configure(None, ...)`,
  * camelCased.
+ *
+ * @example A client of one's own with a larger queue
+ * ```ts
+ * import { AsyncHTTPClient, type AsyncHTTPClientOptions } from "@torsion/torsion/http";
+ * const options: AsyncHTTPClientOptions = {
+ *   forceInstance: true,
+ *   maxClients: 50,
+ *   defaults: { requestTimeout: 5, userAgent: "crawler/1.0" },
+ * };
+ * const client = new AsyncHTTPClient(options);
+ * console.assert(client.maxClients === 50);
+ * await client.close();
+ * ```
  */
 export interface AsyncHTTPClientOptions {
   /**
@@ -84,9 +98,21 @@ export interface AsyncHTTPClientOptions {
 }
 
 /**
- * The third argument of {@linkcode AsyncHTTPClient.fetch}: `raiseError`,
- * and, when the request is given as a URL, the options of the
- * {@linkcode HTTPRequest} to build, as Tornado's `**kwargs`.
+ * The last argument of {@linkcode AsyncHTTPClient.fetch}: Tornado's
+ * `raise_error`, and, when the request is given as a URL, the options of
+ * the {@linkcode HTTPRequest} to build, as Tornado's `**kwargs`.
+ *
+ * @example A POST with a timeout, keeping error responses
+ * ```ts
+ * import type { FetchOptions } from "@torsion/torsion/http";
+ * const options: FetchOptions = {
+ *   method: "POST",
+ *   body: "a=1",
+ *   requestTimeout: 5,
+ *   raiseError: false,
+ * };
+ * console.assert(options.raiseError === false);
+ * ```
  */
 export interface FetchOptions extends HTTPRequestOptions {
   /**
@@ -100,7 +126,21 @@ export interface FetchOptions extends HTTPRequestOptions {
   raiseError?: boolean;
 }
 
-/** The callback of the callback style of {@linkcode AsyncHTTPClient.fetch}. */
+/**
+ * The callback of the callback style of {@linkcode AsyncHTTPClient.fetch},
+ * as Tornado 5's `fetch(request, callback)`: called once with the response,
+ * whose `error` is set when the request failed.
+ *
+ * @example The seed's handler
+ * ```ts
+ * import type { FetchCallback } from "@torsion/torsion/http";
+ * const handleResponse: FetchCallback = (response) => {
+ *   if (response.error) console.log("Error:", String(response.error));
+ *   else console.log(response.text);
+ * };
+ * console.assert(typeof handleResponse === "function");
+ * ```
+ */
 export type FetchCallback = (response: HTTPResponse) => void;
 
 interface Pending {
@@ -326,8 +366,10 @@ export class AsyncHTTPClient {
    *
    * @param request The URL, or an {@linkcode HTTPRequest}.
    * @param options `raiseError`, and the request's options when `request`
-   *   is a URL.
-   * @returns A Deferred of the response; cancelling it abandons the request.
+   *   is a URL (among them `signal`, whose abort cancels the fetch).
+   * @returns A Deferred of the response; cancelling it (or aborting the
+   *   request's `signal`) abandons the request: it leaves the queue, or its
+   *   connection is aborted, and the Deferred fails with `CancelledError`.
    *   It rejects with an `HTTPClientError` for a non-2xx code unless
    *   `raiseError` is false, and with the transport's error (an
    *   `HTTPTimeoutError`, an `HTTPStreamClosedError`, a
@@ -337,7 +379,7 @@ export class AsyncHTTPClient {
    * @throws {Error} The client is closed.
    * @throws {TypeError} Request options are given with an `HTTPRequest`.
    *
-   * @example
+   * @example Keeping a 404 response instead of an exception
    * ```ts
    * import { AsyncHTTPClient } from "@torsion/torsion/http";
    * const server = Deno.serve(
@@ -369,11 +411,12 @@ export class AsyncHTTPClient {
    * @param options The request's options when `request` is a URL
    *   (`raiseError` does not apply).
    * @returns A Deferred that fires with the response once `callback` has
-   *   run; it never fails.
+   *   run; it fails only when cancelled (or its `signal` is aborted), and
+   *   the callback is then not called.
    * @throws {Error} The client is closed.
    * @throws {TypeError} Request options are given with an `HTTPRequest`.
    *
-   * @example
+   * @example A refused connection arrives as a 599 response
    * ```ts
    * import { AsyncHTTPClient, HTTPRequest, type HTTPResponse } from "@torsion/torsion/http";
    * function handleResponse(response: HTTPResponse): void {
@@ -467,6 +510,8 @@ export class AsyncHTTPClient {
       this.ioLoop.addCallback(deliver, response);
       return result;
     }
+    const signal = resolved.signal;
+    if (signal?.aborted) return abortedDeferred("fetch()", signal);
     pending = {
       resolved,
       deliver,
@@ -476,7 +521,7 @@ export class AsyncHTTPClient {
       attempt: undefined,
     };
     this.#enqueue(pending);
-    return result;
+    return cancelOnAbort(result, signal);
   }
 
   /**
@@ -489,7 +534,7 @@ export class AsyncHTTPClient {
    *
    * @returns A Deferred that fires when every connection is closed.
    *
-   * @example
+   * @example Closing a client of one's own
    * ```ts
    * import { AsyncHTTPClient } from "@torsion/torsion/http";
    * const client = new AsyncHTTPClient({ forceInstance: true });

@@ -12,11 +12,34 @@ import { RedirectAgent } from "./redirect_agent.ts";
  * `twisted.web.client.BrowserLikeRedirectAgent`.
  *
  * @example A POST answered by 302 is followed with a GET
- * ```ts ignore
- * import { Agent, BrowserLikeRedirectAgent, StringProducer } from "@torsion/torsion/http";
- * const agent = new BrowserLikeRedirectAgent(new Agent());
- * const response = await agent.request("POST", "http://example.com/form", null, new StringProducer("a=1"));
- * console.log(response.request?.method); // "GET"
+ * ```ts
+ * import {
+ *   Agent,
+ *   BrowserLikeRedirectAgent,
+ *   HTTPConnectionPool,
+ *   readBody,
+ *   StringProducer,
+ * } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   (request) =>
+ *     new URL(request.url).pathname === "/form"
+ *       ? new Response(null, { status: 302, headers: { Location: "/thanks" } })
+ *       : new Response(request.method),
+ * );
+ * const pool = new HTTPConnectionPool(reactor);
+ * const agent = new BrowserLikeRedirectAgent(new Agent(reactor, { pool }));
+ * const response = await agent.request(
+ *   "POST",
+ *   `http://127.0.0.1:${server.addr.port}/form`,
+ *   null,
+ *   new StringProducer("a=1"),
+ * );
+ * console.assert(response.request?.method === "GET");
+ * console.assert(new TextDecoder().decode(await readBody(response)) === "GET");
+ * await pool.closeCachedConnections();
+ * await server.shutdown();
  * ```
  */
 export class BrowserLikeRedirectAgent extends RedirectAgent {

@@ -10,12 +10,7 @@
  * @module
  */
 import type { Failure } from "../deferred/failure.ts";
-import { PageError } from "./errors.ts";
-
-function describeReasons(prefix: string, reasons: readonly Failure[]): string {
-  if (reasons.length === 0) return prefix;
-  return `${prefix}: ${reasons.map((r) => r.getErrorMessage()).join("; ")}`;
-}
+import { PageError, WrapperException } from "./errors.ts";
 
 /**
  * The whole response body was delivered: the reason a body protocol's
@@ -48,7 +43,7 @@ export class ResponseDone extends Error {
  * `twisted.web.http.PotentialDataLoss`; `readBody` turns it into a
  * `PartialDownloadError` holding the body, as Twisted does.
  *
- * @example
+ * @example Recognising a close-delimited end
  * ```ts
  * import { PotentialDataLoss } from "@torsion/torsion/http";
  * console.assert(new PotentialDataLoss().name === "PotentialDataLoss");
@@ -74,7 +69,7 @@ export class PotentialDataLoss extends Error {
  * was busy or already closed). Nothing reached the server, so the request may
  * be retried safely. Mirrors Twisted's `_newclient.RequestNotSent`.
  *
- * @example
+ * @example A request that never left
  * ```ts
  * import { RequestNotSent } from "@torsion/torsion/http";
  * console.assert(new RequestNotSent().name === "RequestNotSent");
@@ -100,7 +95,7 @@ export class RequestNotSent extends Error {
  * producer errbacked or wrote more or fewer bytes than its `length`. Mirrors
  * Twisted's `_newclient.RequestGenerationFailed`.
  *
- * @example
+ * @example Wrapping a producer failure
  * ```ts
  * import { Failure } from "@torsion/torsion/deferred";
  * import { RequestGenerationFailed } from "@torsion/torsion/http";
@@ -108,21 +103,15 @@ export class RequestNotSent extends Error {
  * console.assert(error.message.includes("disk error"));
  * ```
  */
-export class RequestGenerationFailed extends Error {
-  /** Why producing the request failed. */
-  readonly reasons: readonly Failure[];
-
+export class RequestGenerationFailed extends WrapperException {
   /**
    * Creates the error.
    *
    * @param reasons The Failures that caused it.
    */
   constructor(reasons: readonly Failure[]) {
-    super(describeReasons("Request generation failed", reasons), {
-      cause: reasons[0]?.value,
-    });
+    super(reasons, "Request generation failed");
     this.name = "RequestGenerationFailed";
-    this.reasons = reasons;
   }
 }
 
@@ -130,7 +119,7 @@ export class RequestGenerationFailed extends Error {
  * The URI's scheme is neither `http` nor `https`. Mirrors Twisted's
  * `twisted.web.client.SchemeNotSupported`.
  *
- * @example
+ * @example Naming the unsupported scheme
  * ```ts
  * import { SchemeNotSupported } from "@torsion/torsion/http";
  * console.assert(new SchemeNotSupported("ftp").scheme === "ftp");
@@ -158,7 +147,7 @@ export class SchemeNotSupported extends Error {
  * `RedirectAgent`), or redirects are off (`getPage` with
  * `followRedirect: false`). Mirrors Twisted's `twisted.web.error.PageRedirect`.
  *
- * @example
+ * @example A redirect that was not followed
  * ```ts
  * import { PageRedirect } from "@torsion/torsion/http";
  * const error = new PageRedirect(301, undefined, undefined, "http://example.com/new");
@@ -195,7 +184,7 @@ export class PageRedirect extends PageError {
  * `twisted.web.error.InfiniteRedirection`; `RedirectAgent` fails with a
  * `ResponseFailed` holding it.
  *
- * @example
+ * @example Too many redirects
  * ```ts
  * import { InfiniteRedirection } from "@torsion/torsion/http";
  * const error = new InfiniteRedirection(302, "Infinite redirection detected", undefined, "/loop");
@@ -231,7 +220,7 @@ export class InfiniteRedirection extends PageError {
  * A redirect status came without a `Location` header. Mirrors Twisted's
  * `twisted.web.error.RedirectWithNoLocation`.
  *
- * @example
+ * @example A redirect with nowhere to go
  * ```ts
  * import { RedirectWithNoLocation } from "@torsion/torsion/http";
  * const error = new RedirectWithNoLocation(302, "http://example.com/");

@@ -14,8 +14,8 @@ import { reactor as defaultReactor } from "../reactor/reactor.ts";
 import { RequestNotSent } from "./client_errors.ts";
 import {
   RequestTransmissionFailed,
-  ResponseFailed,
   ResponseNeverReceived,
+  WrapperException,
 } from "./errors.ts";
 import { HTTP11ClientProtocol } from "./_client_protocol.ts";
 import type { HTTPEndpoint } from "./_endpoint.ts";
@@ -46,28 +46,60 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "TRACE"]);
  * Close the pool with `closeCachedConnections()` when done: kept
  * connections are sockets, and Deno's test sanitizers count them.
  *
- * @example Sharing a pool between requests
- * ```ts ignore
+ * @example Three requests on one kept connection
+ * ```ts
  * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
+ * const peers = new Set<number>();
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   (_request, info) => {
+ *     peers.add(info.remoteAddr.port);
+ *     return new Response("ok");
+ *   },
+ * );
  * const pool = new HTTPConnectionPool(reactor);
  * pool.maxPersistentPerHost = 10;
  * const agent = new Agent(reactor, { pool });
  * for (let i = 0; i < 3; i++) {
- *   const response = await agent.request("GET", "http://127.0.0.1:8080/");
+ *   const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
  *   await readBody(response); // the connection goes back to the pool
  * }
+ * console.assert(peers.size === 1 && pool.cachedConnectionCount() === 1);
  * await pool.closeCachedConnections();
+ * await server.shutdown();
  * ```
  */
 export class HTTPConnectionPool {
-  /** Whether connections are kept (and requests sent without `Connection: close`). */
+  /**
+   * Whether connections are kept (and requests sent without
+   * `Connection: close`). Twisted's `persistent`.
+   *
+   * @default {true}
+   */
   persistent: boolean;
-  /** Most idle connections kept per key. Twisted's default, 2. */
+  /**
+   * Most idle connections kept per key (scheme, host and port); when one
+   * more comes back, the oldest is closed. Twisted's `maxPersistentPerHost`.
+   *
+   * @default {2}
+   */
   maxPersistentPerHost = 2;
-  /** Seconds an idle connection is kept before it is closed. Twisted's default, 240. */
+  /**
+   * Seconds an idle connection is kept before it is closed. Twisted's
+   * `cachedConnectionTimeout`.
+   *
+   * @default {240}
+   */
   cachedConnectionTimeout = 240;
-  /** Whether an idempotent request failing on a kept connection is retried once. */
+  /**
+   * Whether a request that fails on a kept connection before any byte of
+   * response came back is sent again, once, on a new connection (only for
+   * GET, HEAD, OPTIONS, DELETE and TRACE without a body producer). Twisted's
+   * `retryAutomatically`.
+   *
+   * @default {true}
+   */
   retryAutomatically = true;
 
   readonly #reactor: IReactor;
@@ -111,7 +143,7 @@ export class HTTPConnectionPool {
    * @param key A pool key; all keys when omitted.
    * @returns The count.
    *
-   * @example
+   * @example An empty pool
    * ```ts
    * import { HTTPConnectionPool } from "@torsion/torsion/http";
    * const pool = new HTTPConnectionPool();
@@ -174,7 +206,7 @@ export class HTTPConnectionPool {
    *
    * @returns A Deferred that fires once the closed connections are gone.
    *
-   * @example
+   * @example Closing a pool when done
    * ```ts
    * import { HTTPConnectionPool } from "@torsion/torsion/http";
    * await new HTTPConnectionPool().closeCachedConnections();
@@ -339,9 +371,6 @@ function shouldRetry(request: ClientRequest, error: unknown): boolean {
   ) {
     return false;
   }
-  const reasons = error instanceof ResponseFailed ||
-      error instanceof RequestTransmissionFailed
-    ? error.reasons
-    : [];
+  const reasons = error instanceof WrapperException ? error.reasons : [];
   return !reasons.some((reason) => reason.check(CancelledError) !== null);
 }

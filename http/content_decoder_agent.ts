@@ -8,7 +8,20 @@ import type { Deferred } from "../deferred/deferred.ts";
 import { Headers } from "./headers.ts";
 import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
 
-/** Makes a decoding response out of a response, as `GzipDecoder` does. */
+/**
+ * Makes a decoding response out of a response, as `GzipDecoder` does: the
+ * decoder classes of Twisted's `ContentDecoderAgent(agent, decoders)`.
+ *
+ * @example The decoders Torsion ships
+ * ```ts
+ * import { DeflateDecoder, GzipDecoder, type ResponseDecoder } from "@torsion/torsion/http";
+ * const decoders: [string, ResponseDecoder][] = [
+ *   ["gzip", GzipDecoder],
+ *   ["deflate", DeflateDecoder],
+ * ];
+ * console.assert(decoders.length === 2);
+ * ```
+ */
 export type ResponseDecoder = new (response: IResponse) => IResponse;
 
 /**
@@ -20,11 +33,35 @@ export type ResponseDecoder = new (response: IResponse) => IResponse;
  * not be undone (or removed), and the decoded body's length is unknown.
  *
  * @example Accepting gzip
- * ```ts ignore
- * import { Agent, ContentDecoderAgent, GzipDecoder, readBody } from "@torsion/torsion/http";
- * const agent = new ContentDecoderAgent(new Agent(), [["gzip", GzipDecoder]]);
- * const response = await agent.request("GET", "http://127.0.0.1:8080/gzip");
- * const text = new TextDecoder().decode(await readBody(response));
+ * ```ts
+ * import {
+ *   Agent,
+ *   ContentDecoderAgent,
+ *   GzipDecoder,
+ *   HTTPConnectionPool,
+ *   readBody,
+ * } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   (request) => {
+ *     const gzip = new Blob(["hello gzip"]).stream()
+ *       .pipeThrough(new CompressionStream("gzip"));
+ *     return new Response(gzip, {
+ *       headers: {
+ *         "Content-Encoding": "gzip",
+ *         "X-Asked": request.headers.get("accept-encoding") ?? "",
+ *       },
+ *     });
+ *   },
+ * );
+ * const pool = new HTTPConnectionPool(reactor);
+ * const agent = new ContentDecoderAgent(new Agent(reactor, { pool }), [["gzip", GzipDecoder]]);
+ * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
+ * console.assert(response.headers.get("x-asked") === "gzip");
+ * console.assert(new TextDecoder().decode(await readBody(response)) === "hello gzip");
+ * await pool.closeCachedConnections();
+ * await server.shutdown();
  * ```
  */
 export class ContentDecoderAgent implements IAgent {
@@ -65,9 +102,23 @@ export class ContentDecoderAgent implements IAgent {
    * @param bodyProducer The body.
    * @returns A Deferred of the response, decoding if it was encoded.
    *
-   * @example
-   * ```ts ignore
-   * const response = await agent.request("GET", "http://127.0.0.1:8080/gzip");
+   * @example Asking for deflate as well
+   * ```ts
+   * import { Agent, ContentDecoderAgent, DeflateDecoder, GzipDecoder, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
+   * import { reactor } from "@torsion/torsion/reactor";
+   * const server = Deno.serve(
+   *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+   *   (request) => new Response(request.headers.get("accept-encoding")),
+   * );
+   * const pool = new HTTPConnectionPool(reactor);
+   * const agent = new ContentDecoderAgent(new Agent(reactor, { pool }), [
+   *   ["gzip", GzipDecoder],
+   *   ["deflate", DeflateDecoder],
+   * ]);
+   * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
+   * console.assert(new TextDecoder().decode(await readBody(response)) === "gzip,deflate");
+   * await pool.closeCachedConnections();
+   * await server.shutdown();
    * ```
    */
   request(

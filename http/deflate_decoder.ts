@@ -12,10 +12,34 @@ import { GzipDecoder } from "./gzip_decoder.ts";
  * only `GzipDecoder`; use this one with `ContentDecoderAgent` to accept
  * `deflate` too.
  *
- * @example
- * ```ts ignore
- * import { Agent, ContentDecoderAgent, DeflateDecoder, GzipDecoder } from "@torsion/torsion/http";
- * const agent = new ContentDecoderAgent(new Agent(), [["gzip", GzipDecoder], ["deflate", DeflateDecoder]]);
+ * @example Accepting gzip and deflate
+ * ```ts
+ * import {
+ *   Agent,
+ *   ContentDecoderAgent,
+ *   DeflateDecoder,
+ *   GzipDecoder,
+ *   HTTPConnectionPool,
+ *   readBody,
+ * } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () =>
+ *     new Response(
+ *       new Blob(["hello deflate"]).stream().pipeThrough(new CompressionStream("deflate")),
+ *       { headers: { "Content-Encoding": "deflate" } },
+ *     ),
+ * );
+ * const pool = new HTTPConnectionPool(reactor);
+ * const agent = new ContentDecoderAgent(new Agent(reactor, { pool }), [
+ *   ["gzip", GzipDecoder],
+ *   ["deflate", DeflateDecoder],
+ * ]);
+ * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
+ * console.assert(new TextDecoder().decode(await readBody(response)) === "hello deflate");
+ * await pool.closeCachedConnections();
+ * await server.shutdown();
  * ```
  */
 export class DeflateDecoder extends GzipDecoder {

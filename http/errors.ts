@@ -126,6 +126,44 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/**
+ * An error that wraps the Failures that caused it, in `reasons`: the base of
+ * {@linkcode ResponseFailed}, {@linkcode RequestTransmissionFailed} and
+ * `RequestGenerationFailed`. Mirrors Twisted's
+ * `twisted.web._newclient._WrapperException`. Catch it to handle any of
+ * those at once; look inside with `reasons.some((r) => r.check(Type))`.
+ *
+ * Its message is `"<summary>: <reason>; <reason>"`, each reason's message in
+ * order, so a logged error says what went wrong underneath.
+ *
+ * @example Catching any wrapped failure
+ * ```ts
+ * import { Failure } from "@torsion/torsion/deferred";
+ * import { ResponseFailed, WrapperException } from "@torsion/torsion/http";
+ * const error: unknown = new ResponseFailed([new Failure(new Error("reset"))]);
+ * if (error instanceof WrapperException) {
+ *   console.assert(error.reasons.length === 1);
+ *   console.assert(error.message === "Response failed: reset");
+ * }
+ * ```
+ */
+export class WrapperException extends Error {
+  /** The Failures that caused this error, the lowest-level one first. */
+  readonly reasons: readonly Failure[];
+
+  /**
+   * Creates the error.
+   *
+   * @param reasons The Failures that caused it; the first is also its `cause`.
+   * @param summary What failed, the start of the message.
+   */
+  constructor(reasons: readonly Failure[], summary = "Failed") {
+    super(describeReasons(summary, reasons), { cause: reasons[0]?.value });
+    this.name = "WrapperException";
+    this.reasons = reasons;
+  }
+}
+
 function describeReasons(prefix: string, reasons: readonly Failure[]): string {
   if (reasons.length === 0) return prefix;
   return `${prefix}: ${reasons.map((r) => r.getErrorMessage()).join("; ")}`;
@@ -149,9 +187,7 @@ function describeReasons(prefix: string, reasons: readonly Failure[]): string {
  * console.assert(error.reasons[0].check(ParseError) === ParseError);
  * ```
  */
-export class ResponseFailed extends Error {
-  /** Why the response failed, the lowest-level reason first. */
-  readonly reasons: readonly Failure[];
+export class ResponseFailed extends WrapperException {
   /**
    * The response, when its status line and headers had been received (the
    * parser puts its `ResponseHead` here, the `Agent` its `Response`).
@@ -165,11 +201,8 @@ export class ResponseFailed extends Error {
    * @param response The response received so far, if any.
    */
   constructor(reasons: readonly Failure[], response?: unknown) {
-    super(describeReasons("Response failed", reasons), {
-      cause: reasons[0]?.value,
-    });
+    super(reasons, "Response failed");
     this.name = "ResponseFailed";
-    this.reasons = reasons;
     this.response = response;
   }
 }
@@ -215,21 +248,15 @@ export class ResponseNeverReceived extends ResponseFailed {
  * console.assert(error.message.includes("broken pipe"));
  * ```
  */
-export class RequestTransmissionFailed extends Error {
-  /** Why the transmission failed. */
-  readonly reasons: readonly Failure[];
-
+export class RequestTransmissionFailed extends WrapperException {
   /**
    * Creates the error.
    *
    * @param reasons The Failures that caused it.
    */
   constructor(reasons: readonly Failure[]) {
-    super(describeReasons("Request transmission failed", reasons), {
-      cause: reasons[0]?.value,
-    });
+    super(reasons, "Request transmission failed");
     this.name = "RequestTransmissionFailed";
-    this.reasons = reasons;
   }
 }
 
@@ -376,7 +403,17 @@ export class HTTPClientError extends Error {
  * waiting for a free connection slot (`"queue"`), resolving the host
  * (`"dns"`), connecting (`"connect"`), the TLS handshake (`"tls"`), sending
  * the request (`"request"`), waiting for the response head (`"headers"`), or
- * reading the body (`"body"`).
+ * reading the body (`"body"`). Twisted and Tornado only say that a timeout
+ * struck; their users keep asking which step it was.
+ *
+ * @example Telling a slow server from an unreachable one
+ * ```ts
+ * import { HTTPTimeoutError, type HTTPTimeoutPhase } from "@torsion/torsion/http";
+ * function blame(phase: HTTPTimeoutPhase): string {
+ *   return phase === "headers" || phase === "body" ? "the server" : "the network";
+ * }
+ * console.assert(blame(new HTTPTimeoutError("Timeout during request", "body").phase) === "the server");
+ * ```
  */
 export type HTTPTimeoutPhase =
   | "queue"

@@ -4,13 +4,29 @@
  *
  * @module
  */
-import { Deferred } from "../deferred/deferred.ts";
-import { CancelledError } from "../deferred/errors.ts";
+import type { Deferred } from "../deferred/deferred.ts";
 import type { IConsumer } from "../reactor/interfaces.ts";
+import { WriterProducer } from "./_writer_producer.ts";
 import type { IBodyProducer } from "./interfaces.ts";
 import { UNKNOWN_LENGTH } from "./unknown_length.ts";
 
-/** What a {@linkcode FileBodyProducer} reads from. */
+/**
+ * What a {@linkcode FileBodyProducer} reads from: a stream (an open file's
+ * `readable`), an async iterable or an iterable of chunks, where Twisted's
+ * `FileBodyProducer` takes a file object.
+ *
+ * @example Three kinds of source
+ * ```ts
+ * import type { BodySource } from "@torsion/torsion/http";
+ * const chunk = new TextEncoder().encode("data");
+ * const sources: BodySource[] = [
+ *   [chunk],
+ *   ReadableStream.from([chunk]),
+ *   (async function* () { yield chunk; })(),
+ * ];
+ * console.assert(sources.length === 3);
+ * ```
+ */
 export type BodySource =
   | ReadableStream<Uint8Array>
   | AsyncIterable<Uint8Array>
@@ -26,23 +42,37 @@ export type BodySource =
  * never retried.
  *
  * @example Uploading a file
- * ```ts ignore
- * import { Agent, FileBodyProducer } from "@torsion/torsion/http";
- * const file = await Deno.open("data.bin");
+ * ```ts
+ * import { Agent, FileBodyProducer, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "file contents");
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   async (request) => new Response(await request.text()),
+ * );
+ * const pool = new HTTPConnectionPool(reactor);
+ * const file = await Deno.open(path);
  * const { size } = await file.stat();
- * await new Agent().request("PUT", "http://127.0.0.1:8080/data", null,
- *   new FileBodyProducer(file.readable, size));
+ * const response = await new Agent(reactor, { pool }).request(
+ *   "PUT",
+ *   `http://127.0.0.1:${server.addr.port}/data`,
+ *   null,
+ *   new FileBodyProducer(file.readable, size),
+ * );
+ * console.assert(new TextDecoder().decode(await readBody(response)) === "file contents");
+ * await pool.closeCachedConnections();
+ * await server.shutdown();
+ * await Deno.remove(path);
  * ```
  */
 export class FileBodyProducer implements IBodyProducer {
   /** The body's length, or `UNKNOWN_LENGTH` to send it chunked. */
   readonly length: number | "UNKNOWN_LENGTH";
-  #source: BodySource;
+  readonly #source: BodySource;
+  readonly #writer: WriterProducer;
   #iterator: AsyncIterator<Uint8Array> | Iterator<Uint8Array> | null = null;
-  #deferred: Deferred<void> | null = null;
-  #paused = false;
-  #resume: (() => void) | null = null;
-  #stopped = false;
+  #started = false;
 
   /**
    * Creates a producer reading from `source`.
@@ -59,6 +89,16 @@ export class FileBodyProducer implements IBodyProducer {
     }
     this.#source = source;
     this.length = length ?? UNKNOWN_LENGTH;
+    // Writing a chunk waits while the connection is paused: the next one is
+    // read only then, which is how the source keeps pace with the network.
+    this.#writer = new WriterProducer(async (write) => {
+      const iterator = this.#iterator as AsyncIterator<Uint8Array>;
+      for (;;) {
+        const { done, value } = await iterator.next();
+        if (done) return;
+        await write(value);
+      }
+    }, length);
   }
 
   /**
@@ -70,7 +110,7 @@ export class FileBodyProducer implements IBodyProducer {
    * with the source's error (`CancelledError` after `stopProducing`).
    * @throws {TypeError} The producer was already started.
    *
-   * @example
+   * @example Producing into a collecting consumer
    * ```ts
    * import { FileBodyProducer } from "@torsion/torsion/http";
    * const chunks: Uint8Array[] = [];
@@ -84,70 +124,74 @@ export class FileBodyProducer implements IBodyProducer {
    * ```
    */
   startProducing(consumer: IConsumer): Deferred<void> {
-    if (this.#deferred !== null) {
+    if (this.#started) {
       throw new TypeError(
         "Cannot start a FileBodyProducer twice: its source can be read only once",
       );
     }
-    const deferred = new Deferred<void>(() => this.stopProducing());
-    this.#deferred = deferred;
+    this.#started = true;
     const source = this.#source;
     this.#iterator = source instanceof ReadableStream
       ? source[Symbol.asyncIterator]()
       : Symbol.asyncIterator in source
       ? (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
       : (source as Iterable<Uint8Array>)[Symbol.iterator]();
-    this.#pump(consumer).then(
-      () => {
-        if (!deferred.called) deferred.callback(undefined);
-      },
-      (error: unknown) => {
-        if (!deferred.called) deferred.errback(error);
-      },
-    );
-    return deferred;
-  }
-
-  /** Stops reading until `resumeProducing`. */
-  pauseProducing(): void {
-    this.#paused = true;
-  }
-
-  /** Reads again after `pauseProducing`. */
-  resumeProducing(): void {
-    this.#paused = false;
-    const resume = this.#resume;
-    this.#resume = null;
-    resume?.();
+    return this.#writer.startProducing(consumer);
   }
 
   /**
-   * Stops for good: the source is cancelled and the Deferred of
-   * `startProducing` fails with `CancelledError`.
+   * Stops reading until `resumeProducing`.
+   *
+   * @example Pausing and resuming
+   * ```ts
+   * import { FileBodyProducer } from "@torsion/torsion/http";
+   * const producer = new FileBodyProducer([new Uint8Array([1])]);
+   * producer.pauseProducing();
+   * producer.resumeProducing();
+   * ```
    */
-  stopProducing(): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    const deferred = this.#deferred;
-    this.resumeProducing();
-    this.#iterator?.return?.();
-    if (deferred !== null && !deferred.called) {
-      deferred.errback(new CancelledError("FileBodyProducer was stopped"));
-    }
+  pauseProducing(): void {
+    this.#writer.pauseProducing();
   }
 
-  async #pump(consumer: IConsumer): Promise<void> {
-    const iterator = this.#iterator as AsyncIterator<Uint8Array>;
-    while (!this.#stopped) {
-      if (this.#paused) {
-        await new Promise<void>((resolve) => {
-          this.#resume = resolve;
-        });
-        continue;
-      }
-      const { done, value } = await iterator.next();
-      if (done || this.#stopped) return;
-      if (value.length > 0) consumer.write(value);
-    }
+  /**
+   * Reads again after `pauseProducing`.
+   *
+   * @example Resuming a paused producer
+   * ```ts
+   * import { FileBodyProducer } from "@torsion/torsion/http";
+   * const producer = new FileBodyProducer([]);
+   * producer.pauseProducing();
+   * producer.resumeProducing();
+   * ```
+   */
+  resumeProducing(): void {
+    this.#writer.resumeProducing();
+  }
+
+  /**
+   * Stops for good: the Deferred of `startProducing` fails with
+   * `CancelledError` at once, and the source is closed (`return()` on its
+   * iterator, which cancels a stream once any pending read is over).
+   *
+   * @example Stopping before the end
+   * ```ts
+   * import { FileBodyProducer } from "@torsion/torsion/http";
+   * const producer = new FileBodyProducer(new ReadableStream<Uint8Array>());
+   * const done = producer.startProducing({
+   *   write() {},
+   *   registerProducer() {},
+   *   unregisterProducer() {},
+   * });
+   * producer.stopProducing();
+   * await done.asPromise().catch((error) => console.assert(error.name === "CancelledError"));
+   * ```
+   */
+  stopProducing(): void {
+    this.#writer.stopProducing();
+    const iterator = this.#iterator;
+    this.#iterator = null;
+    // A rejection here is the source's own business once it is cancelled.
+    Promise.resolve(iterator?.return?.()).catch(() => {});
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Deferred } from "../deferred/deferred.ts";
-import { TimeoutError } from "../deferred/errors.ts";
+import { CancelledError, TimeoutError } from "../deferred/errors.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../reactor/reactor.ts";
@@ -15,7 +15,7 @@ import {
   RedirectWithNoLocation,
 } from "./client_errors.ts";
 import { HTTPConnectionPool } from "./connection_pool.ts";
-import { HTTPTimeoutError, PageError } from "./errors.ts";
+import { HTTPTimeoutError, PageError, WrapperException } from "./errors.ts";
 import { Headers, type HeadersInit } from "./headers.ts";
 import type { IAgent, IResponse } from "./interfaces.ts";
 import { type EngineResult, performRequest } from "./_engine.ts";
@@ -25,11 +25,30 @@ import { REDIRECT_CODES } from "./_redirect.ts";
 import { readBody } from "./read_body.ts";
 import { StringProducer } from "./string_producer.ts";
 import { BrowserLikeRedirectAgent } from "./browser_like_redirect_agent.ts";
+import { abortedDeferred, cancelOnAbort } from "./_abort.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** The options of {@linkcode getPage}: Twisted's keyword arguments. */
+/**
+ * The options of {@linkcode getPage}: the keyword arguments of Twisted's
+ * `getPage(url, method=..., postdata=..., headers=..., agent=...,
+ * timeout=..., followRedirect=..., redirectLimit=...)`, plus the pool, the
+ * reactor, TLS trust and an `AbortSignal`.
+ *
+ * @example A form POST with a timeout
+ * ```ts
+ * import type { GetPageOptions } from "@torsion/torsion/http";
+ * const options: GetPageOptions = {
+ *   method: "POST",
+ *   headers: { "Content-Type": "application/x-www-form-urlencoded" },
+ *   postdata: "q=torsion",
+ *   timeout: 10,
+ *   agent: "MyCrawler/1.0",
+ * };
+ * console.assert(options.followRedirect === undefined); // redirects are followed
+ * ```
+ */
 export interface GetPageOptions {
   /**
    * The method.
@@ -99,6 +118,14 @@ export interface GetPageOptions {
    * @default {the system's trust store}
    */
   caCerts?: readonly string[];
+  /**
+   * Aborting it cancels the returned Deferred, which aborts the connection
+   * at once and fails with `CancelledError`; an already aborted signal
+   * fails the Deferred before anything is sent.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -114,25 +141,64 @@ export interface GetPageOptions {
  * to another origin. Connection failures arrive as the reactor's errors
  * (`ConnectionRefusedError`, `DNSLookupError`, ...).
  *
+ * Cancelling the Deferred, or aborting `options.signal`, aborts the
+ * connection at once and fails it with `CancelledError`.
+ *
  * @param url The URL, as a string or UTF-8 bytes.
- * @param options The method, headers, body, timeout and redirect policy.
+ * @param options The method, headers, body, timeout, redirect policy and
+ * signal.
  * @returns A Deferred of the body's bytes.
  * @throws {TypeError} `postdata` or `headers` is invalid.
+ * @throws {RangeError} `timeout` is negative.
  *
  * @example The classic Twisted pattern
- * ```ts ignore
+ * ```ts
  * import { DeferredList } from "@torsion/torsion/deferred";
  * import { getPage } from "@torsion/torsion/http";
- * const urls = ["http://example.com/a", "http://example.com/b"];
- * const pages = urls.map((url) =>
- *   getPage(new TextEncoder().encode(url)).addCallback((body) => body.length)
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   (request) => new Response(new URL(request.url).pathname),
+ * );
+ * const base = `http://127.0.0.1:${server.addr.port}`;
+ * const lengths: number[] = [];
+ * const pages = [`${base}/a`, `${base}/bb`].map((url) =>
+ *   getPage(new TextEncoder().encode(url)).addCallback((body) => {
+ *     lengths.push(body.length);
+ *   })
  * );
  * await new DeferredList(pages);
+ * console.assert(lengths.sort().join() === "2,3");
+ * await server.shutdown();
+ * ```
+ *
+ * @example An error status fails with PageError
+ * ```ts
+ * import { getPage, PageError } from "@torsion/torsion/http";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => new Response("gone for good", { status: 410 }),
+ * );
+ * try {
+ *   await getPage(`http://127.0.0.1:${server.addr.port}/`);
+ * } catch (error) {
+ *   console.assert(error instanceof PageError && error.status === 410);
+ *   console.assert(new TextDecoder().decode((error as PageError).response) === "gone for good");
+ * }
+ * await server.shutdown();
  * ```
  */
 export function getPage(
   url: string | Uint8Array,
   options: GetPageOptions = {},
+): Deferred<Uint8Array> {
+  const signal = options.signal;
+  if (signal?.aborted) return abortedDeferred("getPage", signal);
+  return cancelOnAbort(fetchPage(url, options), signal);
+}
+
+function fetchPage(
+  url: string | Uint8Array,
+  options: GetPageOptions,
 ): Deferred<Uint8Array> {
   const text = typeof url === "string" ? url : decoder.decode(url);
   const method = options.method ?? "GET";
@@ -260,5 +326,16 @@ function viaAgent(
       return outcome;
     });
   }
-  return d;
+  // A cancelled Agent request fails with ResponseNeverReceived (reason:
+  // CancelledError), as in Twisted; getPage says CancelledError either way.
+  return d.addErrback((failure: Failure) => {
+    const error = failure.value;
+    if (
+      error instanceof WrapperException &&
+      error.reasons.some((reason) => reason.check(CancelledError) !== null)
+    ) {
+      throw new CancelledError("The request was cancelled");
+    }
+    return failure;
+  }) as Deferred<Uint8Array>;
 }

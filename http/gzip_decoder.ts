@@ -87,11 +87,25 @@ class DecodingProtocol implements IProtocol {
  * Its `length` is `UNKNOWN_LENGTH`; invalid compressed data ends the body
  * with a `ResponseFailed`.
  *
- * @example Decoding by hand
- * ```ts ignore
- * import { Agent, GzipDecoder, readBody } from "@torsion/torsion/http";
- * const response = await new Agent().request("GET", "http://127.0.0.1:8080/gzip");
+ * @example Decoding by hand, without ContentDecoderAgent
+ * ```ts
+ * import { Agent, GzipDecoder, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () =>
+ *     new Response(
+ *       new Blob(["hello gzip"]).stream().pipeThrough(new CompressionStream("gzip")),
+ *       { headers: { "Content-Encoding": "gzip" } },
+ *     ),
+ * );
+ * const pool = new HTTPConnectionPool(reactor);
+ * const response = await new Agent(reactor, { pool })
+ *   .request("GET", `http://127.0.0.1:${server.addr.port}/`);
  * const body = await readBody(new GzipDecoder(response));
+ * console.assert(new TextDecoder().decode(body) === "hello gzip");
+ * await pool.closeCachedConnections();
+ * await server.shutdown();
  * ```
  */
 export class GzipDecoder implements IResponse {
@@ -148,9 +162,33 @@ export class GzipDecoder implements IResponse {
    * @param protocol The protocol to receive the body.
    * @throws {TypeError} The body was already delivered.
    *
-   * @example
-   * ```ts ignore
-   * new GzipDecoder(response).deliverBody(new MyProtocol());
+   * @example Decoding a response held in memory
+   * ```ts
+   * import { Failure } from "@torsion/torsion/deferred";
+   * import { GzipDecoder, Headers, type IResponse, readBody, ResponseDone } from "@torsion/torsion/http";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const gzipped = new Uint8Array(
+   *   await new Response(
+   *     new Blob(["hello"]).stream().pipeThrough(new CompressionStream("gzip")),
+   *   ).arrayBuffer(),
+   * );
+   * const original: IResponse = {
+   *   version: ["HTTP", 1, 1],
+   *   code: 200,
+   *   phrase: "OK",
+   *   headers: new Headers({ "Content-Encoding": "gzip" }),
+   *   length: gzipped.length,
+   *   request: null,
+   *   previousResponse: null,
+   *   deliverBody(protocol) {
+   *     protocol.makeConnection(new StringTransport());
+   *     protocol.dataReceived(gzipped);
+   *     protocol.connectionLost(new Failure(new ResponseDone()));
+   *   },
+   *   setPreviousResponse() {},
+   * };
+   * const body = await readBody(new GzipDecoder(original));
+   * console.assert(new TextDecoder().decode(body) === "hello");
    * ```
    */
   deliverBody(protocol: IProtocol): void {
@@ -164,9 +202,14 @@ export class GzipDecoder implements IResponse {
    *
    * @param response The earlier response.
    *
-   * @example
-   * ```ts ignore
-   * new GzipDecoder(response).setPreviousResponse(redirect);
+   * @example Chaining a redirect to a decoded response
+   * ```ts
+   * import { GzipDecoder, Headers, Response } from "@torsion/torsion/http";
+   * const init = { version: ["HTTP", 1, 1] as const, phrase: "", headers: new Headers() };
+   * const redirect = new Response({ ...init, code: 302 });
+   * const decoded = new GzipDecoder(new Response({ ...init, code: 200 }));
+   * decoded.setPreviousResponse(redirect);
+   * console.assert(decoded.previousResponse === redirect);
    * ```
    */
   setPreviousResponse(response: IResponse): void {

@@ -8,7 +8,20 @@
 import { isFieldValue, isToken } from "./_chars.ts";
 import { registerAddCheckedField } from "./_headers_internal.ts";
 
-/** What a {@linkcode Headers} can be created from. */
+/**
+ * What a {@linkcode Headers} can be created from: a record of names to one
+ * value or a list of values (Twisted's `Headers({b"name": [b"value"]})`), or
+ * `[name, value]` pairs in order (another `Headers` is one).
+ *
+ * @example Both forms
+ * ```ts
+ * import { Headers, type HeadersInit } from "@torsion/torsion/http";
+ * const record: HeadersInit = { Accept: "text/html", Via: ["1.1 a", "1.1 b"] };
+ * const pairs: HeadersInit = [["Accept", "text/html"], ["Via", "1.1 a"]];
+ * console.assert(new Headers(record).getRawHeaders("via")?.length === 2);
+ * console.assert(new Headers(pairs).get("accept") === "text/html");
+ * ```
+ */
 export type HeadersInit =
   | Record<string, string | readonly string[]>
   | Iterable<readonly [string, string]>;

@@ -13,6 +13,18 @@ import { Headers, type HeadersInit } from "./headers.ts";
  * the body is complete. `write` resolves when the chunk has been handed to
  * the connection, which is how a producer keeps pace with the network.
  * Mirrors Tornado's `body_producer`.
+ *
+ * @example Streaming lines as they are made
+ * ```ts
+ * import type { BodyProducer } from "@torsion/torsion/http";
+ * const produceLines: BodyProducer = async (write) => {
+ *   const encoder = new TextEncoder();
+ *   for (let i = 0; i < 3; i++) await write(encoder.encode(`line ${i}\n`));
+ * };
+ * const sent: Uint8Array[] = [];
+ * await produceLines(async (chunk) => { sent.push(chunk); });
+ * console.assert(sent.length === 3);
+ * ```
  */
 export type BodyProducer = (
   write: (chunk: Uint8Array) => Promise<void>,
@@ -23,6 +35,16 @@ export type BodyProducer = (
  * keyword arguments, camelCased. Every field is optional; one left
  * `undefined` takes the client's `defaults` value, then Tornado's default.
  * Times are in seconds, as in Tornado.
+ *
+ * @example Options shared by a client and set per request
+ * ```ts
+ * import { AsyncHTTPClient, HTTPRequest, type HTTPRequestOptions } from "@torsion/torsion/http";
+ * const defaults: HTTPRequestOptions = { requestTimeout: 5, userAgent: "crawler/1.0" };
+ * const client = new AsyncHTTPClient({ forceInstance: true, defaults });
+ * const request = new HTTPRequest("http://example.com/", { followRedirects: false });
+ * console.assert(request.requestTimeout === undefined); // the client's 5 applies
+ * await client.close();
+ * ```
  */
 export interface HTTPRequestOptions {
   /**
@@ -188,9 +210,30 @@ export interface HTTPRequestOptions {
    * @default {false}
    */
   expect100Continue?: boolean;
+  /**
+   * Aborting it cancels the fetch, as cancelling the Deferred `fetch`
+   * returns does: a queued request leaves the queue, a running one has its
+   * connection aborted at once, and the Deferred fails with
+   * `CancelledError` (the callback, if any, is not called). A signal
+   * already aborted when `fetch` is called fails it at once. Not in
+   * Tornado, whose futures are not cancellable.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
 }
 
-/** The Tornado defaults of the options that have one. */
+/**
+ * The Tornado defaults of the options that have one: the type of
+ * {@linkcode HTTPRequest.DEFAULTS}, Tornado's `HTTPRequest._DEFAULTS`.
+ *
+ * @example Reading a default
+ * ```ts
+ * import { HTTPRequest, type HTTPRequestDefaults } from "@torsion/torsion/http";
+ * const defaults: HTTPRequestDefaults = HTTPRequest.DEFAULTS;
+ * console.assert(defaults.requestTimeout === 20 && defaults.maxRedirects === 5);
+ * ```
+ */
 export interface HTTPRequestDefaults {
   /** 20 seconds. */
   readonly connectTimeout: number;
@@ -317,6 +360,8 @@ export class HTTPRequest {
   allowNonstandardMethods: boolean | undefined;
   /** See {@linkcode HTTPRequestOptions.expect100Continue}. */
   expect100Continue: boolean;
+  /** See {@linkcode HTTPRequestOptions.signal}. */
+  signal: AbortSignal | undefined;
   /** When the request was created, in seconds since the epoch (Tornado's `time.time()`). */
   readonly startTime: number;
 
@@ -381,6 +426,7 @@ export class HTTPRequest {
     this.caCerts = options.caCerts;
     this.allowNonstandardMethods = options.allowNonstandardMethods;
     this.expect100Continue = options.expect100Continue ?? false;
+    this.signal = options.signal;
     this.startTime = Date.now() / 1000;
   }
 }

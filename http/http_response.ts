@@ -10,7 +10,24 @@ import { HTTPClientError } from "./errors.ts";
 import { Headers } from "./headers.ts";
 import type { HTTPRequest } from "./http_request.ts";
 
-/** The optional parts of an {@linkcode HTTPResponse}. */
+/**
+ * The optional parts of an {@linkcode HTTPResponse}: the keyword arguments
+ * of Tornado's `HTTPResponse(request, code, headers=..., buffer=...,
+ * effective_url=..., error=..., request_time=..., time_info=...,
+ * reason=..., start_time=...)`, with `body` for `buffer`.
+ *
+ * @example A canned response for a test
+ * ```ts
+ * import { Headers, HTTPRequest, HTTPResponse, type HTTPResponseOptions } from "@torsion/torsion/http";
+ * const options: HTTPResponseOptions = {
+ *   headers: new Headers({ "Content-Type": "text/plain" }),
+ *   body: new TextEncoder().encode("ok"),
+ *   requestTime: 0.01,
+ * };
+ * const response = new HTTPResponse(new HTTPRequest("http://example.com/"), 200, options);
+ * console.assert(response.text === "ok" && response.error === undefined);
+ * ```
+ */
 export interface HTTPResponseOptions {
   /**
    * The reason phrase of the status line.
@@ -203,7 +220,7 @@ export class HTTPResponse {
    * @throws {Error} The response's `error`: an {@linkcode HTTPClientError}
    * for an error status or a timeout, the transport's error otherwise.
    *
-   * @example
+   * @example Turning an error response into an exception
    * ```ts
    * import { HTTPClientError, HTTPRequest, HTTPResponse } from "@torsion/torsion/http";
    * const response = new HTTPResponse(new HTTPRequest("http://example.com/"), 500);

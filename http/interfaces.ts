@@ -56,7 +56,7 @@ export interface IBodyProducer extends IPushProducer {
  * A request as sent, as a response refers back to it. Mirrors Twisted's
  * `twisted.web.iweb.IClientRequest`.
  *
- * @example
+ * @example Describing a request
  * ```ts
  * import type { IClientRequest } from "@torsion/torsion/http";
  * function describe(request: IClientRequest): string {
@@ -77,7 +77,7 @@ export interface IClientRequest {
  * A response whose head has arrived and whose body can be delivered to a
  * protocol. Mirrors Twisted's `twisted.web.iweb.IResponse`.
  *
- * @example
+ * @example Checking for success
  * ```ts
  * import type { IResponse } from "@torsion/torsion/http";
  * function ok(response: IResponse): boolean {
@@ -118,7 +118,7 @@ export interface IResponse {
  * implements it, and the wrappers (`RedirectAgent`, `ContentDecoderAgent`,
  * ...) take one and are one.
  *
- * @example
+ * @example Writing against any agent
  * ```ts
  * import type { IAgent } from "@torsion/torsion/http";
  * function get(agent: IAgent, uri: string) {
@@ -143,7 +143,9 @@ export interface IAgent {
 /**
  * The transport a body protocol gets from `deliverBody`: it can pause,
  * resume or stop the body (stopping closes the connection); writing to it
- * is an error, since a response body is read-only.
+ * is an error, since a response body is read-only. Mirrors the transport
+ * Twisted hands to `IResponse.deliverBody`'s protocol
+ * (`_TransportProxyProducer`).
  *
  * @example Pausing a large body
  * ```ts

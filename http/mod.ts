@@ -14,14 +14,34 @@
  * timeouts that name the phase that ran out, size limits, and
  * cancellation that aborts the connection at once.
  *
- * @example Twisted style
- * ```ts ignore
+ * @example Twisted style: an Agent, a pool and readBody
+ * ```ts
  * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => new globalThis.Response("hello"),
+ * );
  * const pool = new HTTPConnectionPool(reactor);
- * const response = await new Agent(reactor, { pool }).request("GET", "http://example.com/");
- * console.log(response.code, (await readBody(response)).length);
+ * const response = await new Agent(reactor, { pool })
+ *   .request("GET", `http://127.0.0.1:${server.addr.port}/`);
+ * console.assert(response.code === 200 && (await readBody(response)).length === 5);
  * await pool.closeCachedConnections();
+ * await server.shutdown();
+ * ```
+ *
+ * @example Tornado style: AsyncHTTPClient and await
+ * ```ts
+ * import { AsyncHTTPClient } from "@torsion/torsion/http";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => new globalThis.Response("hello"),
+ * );
+ * const client = new AsyncHTTPClient({ forceInstance: true });
+ * const response = await client.fetch(`http://127.0.0.1:${server.addr.port}/`);
+ * console.assert(response.text === "hello");
+ * await client.close();
+ * await server.shutdown();
  * ```
  *
  * @module
@@ -63,6 +83,7 @@ export {
   RequestTransmissionFailed,
   ResponseFailed,
   ResponseNeverReceived,
+  WrapperException,
 } from "./errors.ts";
 export { type BodySource, FileBodyProducer } from "./file_body_producer.ts";
 export { getPage, type GetPageOptions } from "./get_page.ts";

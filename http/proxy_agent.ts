@@ -4,20 +4,29 @@
  *
  * @module
  */
-import type { Deferred } from "../deferred/deferred.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../reactor/reactor.ts";
-import type { AgentOptions } from "./agent.ts";
-import type { Headers } from "./headers.ts";
-import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
-import {
-  agentRequest,
-  type AgentSettings,
-  agentSettings,
-} from "./_agent_base.ts";
+import { Agent, type AgentOptions } from "./agent.ts";
+import { type ProxiedOptions, PROXY } from "./_agent_base.ts";
 import { basicAuthorization } from "./_route.ts";
 
-/** The options of a {@linkcode ProxyAgent}: the proxy, then an agent's. */
+/**
+ * The options of a {@linkcode ProxyAgent}: the proxy (Twisted's
+ * `ProxyAgent(endpoint)`) and its credentials, then an `Agent`'s.
+ *
+ * @example A proxy that wants credentials
+ * ```ts
+ * import type { ProxyAgentOptions } from "@torsion/torsion/http";
+ * const options: ProxyAgentOptions = {
+ *   proxyHost: "proxy.internal",
+ *   proxyPort: 3128,
+ *   proxyUsername: "me",
+ *   proxyPassword: "secret",
+ *   connectTimeout: 10,
+ * };
+ * console.assert(options.proxyPort === 3128);
+ * ```
+ */
 export interface ProxyAgentOptions extends AgentOptions {
   /** The proxy's host name or address. */
   proxyHost: string;
@@ -48,32 +57,52 @@ export interface ProxyAgentOptions extends AgentOptions {
  * ...) fails the request with a `ConnectError` saying so.
  *
  * @example Through a local proxy
- * ```ts ignore
+ * ```ts
  * import { HTTPConnectionPool, ProxyAgent, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
- * const agent = new ProxyAgent(reactor, { proxyHost: "127.0.0.1", proxyPort: 3128 });
- * const response = await agent.request("GET", "http://example.com/");
- * await readBody(response);
+ * // A stand-in proxy: it answers every absolute-form request itself.
+ * const proxy = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   (request) => new Response(`proxied ${request.url}`),
+ * );
+ * const pool = new HTTPConnectionPool(reactor);
+ * const agent = new ProxyAgent(reactor, {
+ *   pool,
+ *   proxyHost: "127.0.0.1",
+ *   proxyPort: proxy.addr.port,
+ * });
+ * const response = await agent.request("GET", "http://example.com/page");
+ * const body = new TextDecoder().decode(await readBody(response));
+ * console.assert(body.startsWith("proxied ") && body.endsWith("/page"));
+ * await pool.closeCachedConnections();
+ * await proxy.shutdown();
  * ```
  */
-export class ProxyAgent implements IAgent {
-  readonly #settings: AgentSettings;
-
+export class ProxyAgent extends Agent {
   /**
    * Creates an agent using the proxy at `options.proxyHost`:`options.proxyPort`.
+   * Its `request()` is `Agent`'s, every request going through the proxy.
    *
    * @param reactor Connects and keeps time.
    * @param options The proxy, its credentials, and the agent options.
    * @throws {RangeError} `proxyPort` is not a port number, or `connectTimeout` is negative.
    */
   constructor(reactor: IReactor = defaultReactor, options: ProxyAgentOptions) {
-    const { proxyHost, proxyPort } = options;
-    if (!Number.isInteger(proxyPort) || proxyPort < 1 || proxyPort > 65535) {
-      throw new RangeError(
-        `proxyPort must be an integer from 1 to 65535: current value is ${proxyPort}`,
-      );
-    }
-    this.#settings = agentSettings(reactor, options, {
+    super(reactor, withProxy(options));
+  }
+}
+
+/** `options` with the proxy settings where `Agent` looks for them. */
+function withProxy(options: ProxyAgentOptions): ProxiedOptions {
+  const { proxyHost, proxyPort } = options;
+  if (!Number.isInteger(proxyPort) || proxyPort < 1 || proxyPort > 65535) {
+    throw new RangeError(
+      `proxyPort must be an integer from 1 to 65535: current value is ${proxyPort}`,
+    );
+  }
+  return {
+    ...options,
+    [PROXY]: {
       host: proxyHost,
       port: proxyPort,
       authorization: options.proxyUsername === undefined
@@ -82,30 +111,6 @@ export class ProxyAgent implements IAgent {
           options.proxyUsername,
           options.proxyPassword ?? "",
         ),
-    });
-  }
-
-  /**
-   * Issues a request through the proxy. Mirrors `ProxyAgent.request`.
-   *
-   * @param method The method.
-   * @param uri The URI.
-   * @param headers The header fields.
-   * @param bodyProducer The body.
-   * @returns A Deferred of the response.
-   * @throws {TypeError} The method is not a token or the URI is not absolute.
-   *
-   * @example
-   * ```ts ignore
-   * const response = await agent.request("GET", "https://example.com/");
-   * ```
-   */
-  request(
-    method: string,
-    uri: string | Uint8Array,
-    headers?: Headers | null,
-    bodyProducer?: IBodyProducer | null,
-  ): Deferred<IResponse> {
-    return agentRequest(this.#settings, method, uri, headers, bodyProducer);
-  }
+    },
+  };
 }

@@ -83,20 +83,48 @@ class ReadBodyProtocol extends Protocol {
  * @throws {TypeError} The body was already delivered to a protocol.
  *
  * @example Reading a page
- * ```ts ignore
- * import { Agent, readBody } from "@torsion/torsion/http";
- * const response = await new Agent().request("GET", "http://example.com/");
+ * ```ts
+ * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => new Response("a page"),
+ * );
+ * const pool = new HTTPConnectionPool(reactor);
+ * const response = await new Agent(reactor, { pool })
+ *   .request("GET", `http://127.0.0.1:${server.addr.port}/`);
  * const body = await readBody(response);
- * console.log(new TextDecoder().decode(body));
+ * console.assert(new TextDecoder().decode(body) === "a page");
+ * await pool.closeCachedConnections();
+ * await server.shutdown();
  * ```
  *
  * @example Accepting a close-delimited body
- * ```ts ignore
- * import { PartialDownloadError, readBody } from "@torsion/torsion/http";
- * const body = await readBody(response).addErrback((failure) => {
+ * ```ts
+ * import { Failure } from "@torsion/torsion/deferred";
+ * import { Headers, type IResponse, PartialDownloadError, PotentialDataLoss, readBody } from "@torsion/torsion/http";
+ * import { StringTransport } from "@torsion/torsion/testing";
+ * // A body that ended with the connection, as an HTTP/1.0 server sends it.
+ * const response: IResponse = {
+ *   version: ["HTTP", 1, 0],
+ *   code: 200,
+ *   phrase: "OK",
+ *   headers: new Headers(),
+ *   length: "UNKNOWN_LENGTH",
+ *   request: null,
+ *   previousResponse: null,
+ *   deliverBody(protocol) {
+ *     protocol.makeConnection(new StringTransport());
+ *     protocol.dataReceived(new TextEncoder().encode("until close"));
+ *     protocol.connectionLost(new Failure(new PotentialDataLoss()));
+ *   },
+ *   setPreviousResponse() {},
+ * };
+ * const body = await readBody(response).addErrback((failure: Failure) => {
  *   failure.trap(PartialDownloadError);
- *   return (failure.value as PartialDownloadError).response!;
+ *   return (failure.value as PartialDownloadError).response;
  * });
+ * console.assert(new TextDecoder().decode(body as Uint8Array) === "until close");
  * ```
  */
 export function readBody(response: IResponse): Deferred<Uint8Array> {

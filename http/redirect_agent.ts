@@ -39,12 +39,23 @@ class Discard extends Protocol {}
  * `Location` fails with `RedirectWithNoLocation` inside.
  *
  * @example Following redirects
- * ```ts ignore
- * import { Agent, readBody, RedirectAgent } from "@torsion/torsion/http";
- * const agent = new RedirectAgent(new Agent(), 5);
- * const response = await agent.request("GET", "http://example.com/old");
- * console.log(response.code, response.previousResponse?.code);
- * await readBody(response);
+ * ```ts
+ * import { Agent, HTTPConnectionPool, readBody, RedirectAgent } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   (request) =>
+ *     new URL(request.url).pathname === "/old"
+ *       ? new Response(null, { status: 301, headers: { Location: "/new" } })
+ *       : new Response("the new page"),
+ * );
+ * const pool = new HTTPConnectionPool(reactor);
+ * const agent = new RedirectAgent(new Agent(reactor, { pool }), 5);
+ * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/old`);
+ * console.assert(response.code === 200 && response.previousResponse?.code === 301);
+ * console.assert(new TextDecoder().decode(await readBody(response)) === "the new page");
+ * await pool.closeCachedConnections();
+ * await server.shutdown();
  * ```
  */
 export class RedirectAgent implements IAgent {
@@ -85,11 +96,29 @@ export class RedirectAgent implements IAgent {
    * @param uri The URI.
    * @param headers The header fields, sent again on each redirect.
    * @param bodyProducer The body (not sent again on a redirect, as in Twisted).
-   * @returns A Deferred of the final response.
+   * @returns A Deferred of the final response. It fails with a
+   * `ResponseFailed` holding `PageRedirect`, `InfiniteRedirection` or
+   * `RedirectWithNoLocation` when a redirect cannot be followed, and with
+   * whatever the wrapped agent fails with.
    *
-   * @example
-   * ```ts ignore
-   * const response = await new RedirectAgent(new Agent()).request("GET", "http://example.com/");
+   * @example A POST answered by 302 is not followed
+   * ```ts
+   * import { Agent, HTTPConnectionPool, PageRedirect, RedirectAgent, ResponseFailed, StringProducer } from "@torsion/torsion/http";
+   * import { reactor } from "@torsion/torsion/reactor";
+   * const server = Deno.serve(
+   *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+   *   () => new Response(null, { status: 302, headers: { Location: "/elsewhere" } }),
+   * );
+   * const pool = new HTTPConnectionPool(reactor);
+   * const agent = new RedirectAgent(new Agent(reactor, { pool }));
+   * try {
+   *   await agent.request("POST", `http://127.0.0.1:${server.addr.port}/form`, null, new StringProducer("a=1"));
+   * } catch (error) {
+   *   console.assert(error instanceof ResponseFailed);
+   *   console.assert((error as ResponseFailed).reasons[0].check(PageRedirect) === PageRedirect);
+   * }
+   * await pool.closeCachedConnections();
+   * await server.shutdown();
    * ```
    */
   request(

@@ -33,7 +33,23 @@ const RESPONSE_DONE = new Failure(new ResponseDone());
 
 /**
  * The connection a response arrives on, as far as the body needs it: it can
- * be paused, resumed and aborted. A TCP transport is one.
+ * be paused, resumed and aborted. A TCP transport is one. What Twisted's
+ * `Response` reaches through its `_transport`.
+ *
+ * @example A TCP transport serves as one
+ * ```ts
+ * import { Headers, Response, type ResponseConnection } from "@torsion/torsion/http";
+ * import { StringTransport } from "@torsion/torsion/testing";
+ * const connection: ResponseConnection = new StringTransport();
+ * const response = new Response({
+ *   version: ["HTTP", 1, 1],
+ *   code: 200,
+ *   phrase: "OK",
+ *   headers: new Headers(),
+ *   connection,
+ * });
+ * console.assert(response.code === 200);
+ * ```
  */
 export interface ResponseConnection {
   /** Stops reading from the connection. */
@@ -48,7 +64,23 @@ export interface ResponseConnection {
   getHost(): IAddress;
 }
 
-/** What a {@linkcode Response} is made of. */
+/**
+ * What a {@linkcode Response} is made of: the arguments of Twisted's
+ * `Response._construct(version, code, phrase, headers, transport, request)`.
+ *
+ * @example A response without a connection, for a test
+ * ```ts
+ * import { Headers, Response, type ResponseInit } from "@torsion/torsion/http";
+ * const init: ResponseInit = {
+ *   version: ["HTTP", 1, 1],
+ *   code: 404,
+ *   phrase: "Not Found",
+ *   headers: new Headers({ "Content-Length": "0" }),
+ *   length: 0,
+ * };
+ * console.assert(new Response(init).length === 0);
+ * ```
+ */
 export interface ResponseInit {
   /** The HTTP version of the status line. */
   version: HTTPVersion;
@@ -98,16 +130,32 @@ const FINISHED = 3;
  * of that for you.
  *
  * @example Streaming a body to a protocol
- * ```ts ignore
- * import { Protocol } from "@torsion/torsion/reactor";
- * import { Agent } from "@torsion/torsion/http";
+ * ```ts
+ * import type { Failure } from "@torsion/torsion/deferred";
+ * import { Agent, HTTPConnectionPool, ResponseDone } from "@torsion/torsion/http";
+ * import { Protocol, reactor } from "@torsion/torsion/reactor";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => new globalThis.Response("streamed body"),
+ * );
+ * const pool = new HTTPConnectionPool(reactor);
+ * const response = await new Agent(reactor, { pool })
+ *   .request("GET", `http://127.0.0.1:${server.addr.port}/`);
+ * let text = "";
+ * const { promise, resolve } = Promise.withResolvers<Failure>();
  * class Printer extends Protocol {
  *   override dataReceived(data: Uint8Array): void {
- *     console.log(new TextDecoder().decode(data));
+ *     text += new TextDecoder().decode(data);
+ *   }
+ *   override connectionLost(reason: Failure): void {
+ *     resolve(reason);
  *   }
  * }
- * const response = await new Agent().request("GET", "http://example.com/");
  * response.deliverBody(new Printer());
+ * console.assert((await promise).check(ResponseDone) === ResponseDone);
+ * console.assert(text === "streamed body");
+ * await pool.closeCachedConnections();
+ * await server.shutdown();
  * ```
  */
 export class Response implements IResponse {
@@ -216,7 +264,7 @@ export class Response implements IResponse {
    *
    * @param response The earlier response.
    *
-   * @example
+   * @example Chaining a redirect
    * ```ts
    * import { Headers, Response } from "@torsion/torsion/http";
    * const init = { version: ["HTTP", 1, 1] as const, phrase: "", headers: new Headers() };

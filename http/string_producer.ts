@@ -19,16 +19,24 @@ const encoder = new TextEncoder();
  * so a request carrying it may be retried on a fresh connection or follow a
  * 307 or 308 redirect with its body.
  *
- * @example Posting JSON
- * ```ts ignore
- * import { Agent, Headers, StringProducer } from "@torsion/torsion/http";
- * const body = new StringProducer(JSON.stringify({ name: "torsion" }));
- * await new Agent().request(
- *   "POST",
- *   "http://127.0.0.1:8080/items",
- *   new Headers({ "Content-Type": "application/json" }),
- *   body,
+ * @example Posting JSON with an Agent
+ * ```ts
+ * import { Agent, Headers, HTTPConnectionPool, readBody, StringProducer } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   async (request) => new Response(String((await request.json()).name)),
  * );
+ * const pool = new HTTPConnectionPool(reactor);
+ * const response = await new Agent(reactor, { pool }).request(
+ *   "POST",
+ *   `http://127.0.0.1:${server.addr.port}/items`,
+ *   new Headers({ "Content-Type": "application/json" }),
+ *   new StringProducer(JSON.stringify({ name: "torsion" })),
+ * );
+ * console.assert(new TextDecoder().decode(await readBody(response)) === "torsion");
+ * await pool.closeCachedConnections();
+ * await server.shutdown();
  * ```
  */
 export class StringProducer implements IBodyProducer {
@@ -60,7 +68,7 @@ export class StringProducer implements IBodyProducer {
    * @param consumer The connection.
    * @returns A Deferred that has already fired.
    *
-   * @example
+   * @example Writing into a collecting consumer
    * ```ts
    * import { StringProducer } from "@torsion/torsion/http";
    * const parts: Uint8Array[] = [];
@@ -77,12 +85,39 @@ export class StringProducer implements IBodyProducer {
     return succeed(undefined);
   }
 
-  /** Nothing to pause: the body is written at once. */
+  /**
+   * Does nothing: the body is written at once. Part of Twisted's
+   * `IPushProducer`.
+   *
+   * @example Pausing is harmless
+   * ```ts
+   * import { StringProducer } from "@torsion/torsion/http";
+   * new StringProducer("hi").pauseProducing();
+   * ```
+   */
   pauseProducing(): void {}
 
-  /** Nothing to resume. */
+  /**
+   * Does nothing: there is nothing to resume. Part of Twisted's
+   * `IPushProducer`.
+   *
+   * @example Resuming is harmless
+   * ```ts
+   * import { StringProducer } from "@torsion/torsion/http";
+   * new StringProducer("hi").resumeProducing();
+   * ```
+   */
   resumeProducing(): void {}
 
-  /** Nothing to stop. */
+  /**
+   * Does nothing: there is nothing left to stop once the body is written.
+   * Part of Twisted's `IPushProducer`.
+   *
+   * @example Stopping is harmless
+   * ```ts
+   * import { StringProducer } from "@torsion/torsion/http";
+   * new StringProducer("hi").stopProducing();
+   * ```
+   */
   stopProducing(): void {}
 }

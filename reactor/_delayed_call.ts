@@ -4,6 +4,7 @@
  * @module
  */
 import type { IDelayedCall } from "../deferred/interfaces.ts";
+import { requireDelay, requireFunction } from "./_arguments.ts";
 import { AlreadyCalled, AlreadyCancelled } from "./errors.ts";
 import type { TimerEntry } from "./_timer_heap.ts";
 
@@ -24,6 +25,29 @@ export class DelayedCall implements IDelayedCall, TimerEntry {
   readonly fn: (...args: never[]) => unknown;
   readonly args: readonly unknown[];
   readonly #owner: DelayedCallOwner;
+
+  /**
+   * Checks `callLater`'s arguments and makes the call, due `delay` seconds
+   * after `owner.seconds()`; the owner then puts it in its heap.
+   *
+   * @throws {RangeError} `delay` is negative or not finite.
+   * @throws {TypeError} `fn` is not a function.
+   */
+  static schedule(
+    owner: DelayedCallOwner,
+    delay: number,
+    fn: unknown,
+    args: readonly unknown[],
+  ): DelayedCall {
+    requireDelay(delay, "callLater");
+    requireFunction(fn, "callLater");
+    return new DelayedCall(
+      owner.seconds() + delay,
+      fn as (...args: never[]) => unknown,
+      args,
+      owner,
+    );
+  }
 
   constructor(
     time: number,
@@ -76,19 +100,5 @@ export class DelayedCall implements IDelayedCall, TimerEntry {
   #requireActive(): void {
     if (this.cancelled) throw new AlreadyCancelled();
     if (this.called) throw new AlreadyCalled();
-  }
-}
-
-/** Rejects delays that would make a call run in the past or never. */
-export function requireDelay(seconds: number, method: string): void {
-  if (typeof seconds !== "number" || !Number.isFinite(seconds)) {
-    throw new RangeError(
-      `Cannot call ${method} with a non-finite delay: current value is ${seconds}`,
-    );
-  }
-  if (seconds < 0) {
-    throw new RangeError(
-      `Cannot call ${method} with a negative delay: current value is ${seconds}`,
-    );
   }
 }

@@ -1,7 +1,7 @@
 /**
  * What the framing protocols (`LineReceiver`, `NetstringReceiver`,
- * `Int32StringReceiver`) share: encoding outgoing data and reaching the
- * optional parts of a transport.
+ * `Int32StringReceiver`) share: encoding outgoing data, reaching the
+ * optional parts of a transport, and Twisted's `_PauseableMixin`.
  *
  * @module
  */
@@ -34,4 +34,35 @@ export function callProducer(
     | null;
   const fn = producer?.[method];
   if (typeof fn === "function") fn.call(producer);
+}
+
+/** What Twisted's `_PauseableMixin` needs of a framing protocol. */
+export interface Pauseable {
+  paused: boolean;
+  readonly transport: ITransport | null;
+  dataReceived(data: Uint8Array): void;
+}
+
+const NOTHING = new Uint8Array(0);
+
+/** `_PauseableMixin.pauseProducing`: hold deliveries and stop reading. */
+export function pauseReceiving(receiver: Pauseable): void {
+  receiver.paused = true;
+  callProducer(receiver.transport, "pauseProducing");
+}
+
+/**
+ * `_PauseableMixin.resumeProducing`: read again and deliver what was held,
+ * by feeding the receiver an empty chunk.
+ */
+export function resumeReceiving(receiver: Pauseable): void {
+  receiver.paused = false;
+  callProducer(receiver.transport, "resumeProducing");
+  receiver.dataReceived(NOTHING);
+}
+
+/** `_PauseableMixin.stopProducing`: deliver nothing more, stop the transport. */
+export function stopReceiving(receiver: Pauseable): void {
+  receiver.paused = true;
+  callProducer(receiver.transport, "stopProducing");
 }

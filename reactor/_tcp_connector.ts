@@ -19,10 +19,10 @@ import type {
   IAddress,
   IClientFactory,
   IConnector,
-  IProtocol,
   TLSClientOptions,
 } from "./interfaces.ts";
 import {
+  buildProtocol,
   CATEGORY,
   closeQuietly,
   connectErrorFor,
@@ -290,22 +290,20 @@ export class Connector implements IConnector {
     this.#cancelTimeout();
     this.#state = "connected";
     const addr = toAddress(conn.remoteAddr);
-    let protocol: IProtocol | null;
-    try {
-      protocol = this.#factory.buildProtocol(addr);
-    } catch (error) {
-      logApplicationError("buildProtocol", error);
+    const built = buildProtocol(this.#factory, addr);
+    if ("error" in built) {
       closeQuietly(conn);
       this.#connectionFailed(
         new Failure(
           new ConnectError(
             `Could not build a protocol for ${addr.host}:${addr.port}`,
-            { cause: error },
+            { cause: built.error },
           ),
         ),
       );
       return;
     }
+    const protocol = built.protocol;
     if (protocol === null) {
       // Twisted closes at once and reports a clean loss of the connection.
       closeQuietly(conn);

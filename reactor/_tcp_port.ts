@@ -11,10 +11,10 @@ import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
 import type {
   IAddress,
   IListeningPort,
-  IProtocol,
   IProtocolFactory,
 } from "./interfaces.ts";
 import {
+  buildProtocol,
   CATEGORY,
   closeQuietly,
   describeError,
@@ -204,13 +204,7 @@ export class Port implements IListeningPort, Disconnectable {
     try {
       if (!this.#tls) (conn as Deno.TcpConn).setNoDelay(true);
       const addr = toAddress(conn.remoteAddr);
-      let protocol: IProtocol | null;
-      try {
-        protocol = this.#factory.buildProtocol(addr);
-      } catch (error) {
-        logApplicationError("buildProtocol", error);
-        protocol = null;
-      }
+      const { protocol } = buildProtocol(this.#factory, addr);
       if (protocol === null) {
         closeQuietly(conn);
         return;

@@ -11,7 +11,7 @@ import {
   ConnectionRefusedError,
   DNSLookupError,
 } from "./errors.ts";
-import type { IAddress } from "./interfaces.ts";
+import type { IAddress, IProtocol, IProtocolFactory } from "./interfaces.ts";
 
 /** The logging category of every socket event. */
 export const CATEGORY: readonly string[] = ["torsion", "reactor"];
@@ -56,6 +56,29 @@ export function detach(loop: Promise<unknown>, what: string): void {
 /** Logs a throw from application code (a protocol, factory or producer). */
 export function logApplicationError(what: string, error: unknown): void {
   logError(CATEGORY, `Unhandled error in ${what}: ${describeError(error)}`);
+}
+
+/** What a factory gave for a new connection. */
+export type BuiltProtocol =
+  /** A protocol, or `null` to refuse the connection. */
+  | { protocol: IProtocol | null }
+  /** What `buildProtocol` threw (already logged). */
+  | { protocol: null; error: unknown };
+
+/**
+ * Asks `factory` for the protocol of a connection with `addr`, as Twisted's
+ * ports and connectors do; a throw is logged and handed back.
+ */
+export function buildProtocol(
+  factory: IProtocolFactory,
+  addr: IAddress,
+): BuiltProtocol {
+  try {
+    return { protocol: factory.buildProtocol(addr) };
+  } catch (error) {
+    logApplicationError("buildProtocol", error);
+    return { protocol: null, error };
+  }
 }
 
 /**

@@ -214,8 +214,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   }
 
   /**
-   * Closes once the queued writes are flushed and a registered pull (or
-   * paused push) producer has unregistered; stops reading at once.
+   * Closes once the queued writes are flushed and a registered producer,
+   * pull or push, has unregistered; stops reading at once.
    * `connectionLost` then receives `ConnectionDone`.
    */
   loseConnection(): void {
@@ -527,7 +527,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   /**
    * Twisted's end of `doWrite`: with the queue empty, ask a pull (or
-   * paused push) producer for more, or else finish a `loseConnection`.
+   * paused push) producer for more, or else finish a `loseConnection`
+   * unless a producer is still registered.
    *
    * @returns Whether the loop should go on.
    */
@@ -546,7 +547,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       return this.#queueHead < this.#queue.length ||
         this.#producer !== producer;
     }
-    if (this.#disconnecting) this.#closeWith(new Failure(new ConnectionDone()));
+    // A streaming producer still registered holds the close until it
+    // unregisters, as Twisted documents (its code closes at once: #6461).
+    if (this.#disconnecting && producer === null) {
+      this.#closeWith(new Failure(new ConnectionDone()));
+    }
     return false;
   }
 

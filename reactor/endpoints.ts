@@ -8,8 +8,10 @@
 import { type Deferred, fail, maybeDeferred } from "../deferred/deferred.ts";
 import { parseClient, parseServer } from "./_endpoint_parser.ts";
 import { WrappingFactory } from "./_wrapping_factory.ts";
+import { ConnectingCancelledError } from "./errors.ts";
 import type {
   ConnectTCPOptions,
+  EndpointConnectOptions,
   IAddress,
   IConnector,
   IListeningPort,
@@ -65,7 +67,7 @@ export class TCP4ServerEndpoint implements IStreamServerEndpoint {
    * @returns A Deferred of the listening port; it fails with
    *   `CannotListenError` when the port cannot be bound.
    *
-   * @example
+   * @example Listening through a test reactor
    * ```ts
    * import { Factory, Protocol, TCP4ServerEndpoint } from "@torsion/torsion/reactor";
    * import { MemoryReactor } from "@torsion/torsion/testing";
@@ -85,7 +87,7 @@ export class TCP4ServerEndpoint implements IStreamServerEndpoint {
  * A TLS server endpoint. Mirrors Twisted's `SSL4ServerEndpoint`, with
  * Deno's PEM options in place of a context factory.
  *
- * @example
+ * @example Describing a TLS port
  * ```ts
  * import { Factory, Protocol, SSL4ServerEndpoint } from "@torsion/torsion/reactor";
  * import { MemoryReactor } from "@torsion/torsion/testing";
@@ -130,7 +132,7 @@ export class SSL4ServerEndpoint implements IStreamServerEndpoint {
    *   `CannotListenError` when the port cannot be bound or the certificate
    *   is invalid.
    *
-   * @example
+   * @example Listening for TLS through a test reactor
    * ```ts
    * import { Factory, Protocol, SSL4ServerEndpoint } from "@torsion/torsion/reactor";
    * import { MemoryReactor } from "@torsion/torsion/testing";
@@ -195,11 +197,13 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
    * `TCP4ClientEndpoint.connect`.
    *
    * @param factory Builds the protocol once connected.
+   * @param options `signal`: aborting it stops the attempt, as `cancel()`
+   *   on the Deferred does.
    * @returns A Deferred that fires with the connected protocol. It fails
    *   with the `ConnectError` the attempt failed with
    *   (`ConnectionRefusedError`, `DNSLookupError`, …), `NoProtocol` if the
    *   factory returned `null`, or `ConnectingCancelledError` if it is
-   *   cancelled first, which also stops the attempt.
+   *   cancelled (or `signal` aborted) first, which also stops the attempt.
    *
    * @example Giving up on a slow connection
    * ```ts
@@ -213,18 +217,27 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
    * d.cancel();
    * console.assert(reactor.connectors[0].stoppedConnecting);
    * ```
+   *
+   * @example Bounding the attempt with an AbortSignal
+   * ```ts
+   * import { Factory, Protocol, TCP4ClientEndpoint } from "@torsion/torsion/reactor";
+   * import { MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * const controller = new AbortController();
+   * const d = new TCP4ClientEndpoint(reactor, "example.com", 80)
+   *   .connect(Factory.forProtocol(Protocol), { signal: controller.signal });
+   * d.addErrback(() => null);
+   * controller.abort();
+   * console.assert(reactor.connectors[0].stoppedConnecting);
+   * ```
    */
-  connect(factory: IProtocolFactory): Deferred<IProtocol> {
-    return connectWith(
-      factory,
-      (wrapper) =>
-        this.#reactor.connectTCP(
-          this.#host,
-          this.#port,
-          wrapper,
-          this.#options,
-        ),
-    );
+  connect(
+    factory: IProtocolFactory,
+    options: EndpointConnectOptions = {},
+  ): Deferred<IProtocol> {
+    const connectTCP = (wrapper: WrappingFactory): IConnector =>
+      this.#reactor.connectTCP(this.#host, this.#port, wrapper, this.#options);
+    return connectWith(factory, options, this.#host, this.#port, connectTCP);
   }
 }
 
@@ -232,7 +245,7 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
  * A TLS client endpoint. Mirrors Twisted's `SSL4ClientEndpoint`, with
  * Deno's TLS options in place of a context factory.
  *
- * @example
+ * @example Verifying the server's name
  * ```ts
  * import { Factory, Protocol, SSL4ClientEndpoint } from "@torsion/torsion/reactor";
  * import { MemoryReactor } from "@torsion/torsion/testing";
@@ -277,11 +290,13 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
    * `SSL4ClientEndpoint.connect`.
    *
    * @param factory Builds the protocol once connected.
+   * @param options `signal`: aborting it stops the attempt, as `cancel()`
+   *   on the Deferred does.
    * @returns A Deferred that fires with the connected protocol; failures
    *   and cancellation are as for `TCP4ClientEndpoint.connect`, plus
    *   `TLSError` when the handshake fails.
    *
-   * @example
+   * @example Cancelling a TLS attempt
    * ```ts
    * import { Factory, Protocol, SSL4ClientEndpoint } from "@torsion/torsion/reactor";
    * import { MemoryReactor } from "@torsion/torsion/testing";
@@ -292,15 +307,19 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
    * d.cancel();
    * ```
    */
-  connect(factory: IProtocolFactory): Deferred<IProtocol> {
-    return connectWith(factory, (wrapper) =>
+  connect(
+    factory: IProtocolFactory,
+    options: EndpointConnectOptions = {},
+  ): Deferred<IProtocol> {
+    const connectSSL = (wrapper: WrappingFactory): IConnector =>
       this.#reactor.connectSSL(
         this.#host,
         this.#port,
         wrapper,
         this.#tls,
         this.#options,
-      ));
+      );
+    return connectWith(factory, options, this.#host, this.#port, connectSSL);
   }
 }
 
@@ -311,10 +330,11 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
  * @typeParam P The protocol's type, kept in the result.
  * @param endpoint Where to connect.
  * @param protocol The protocol to connect.
+ * @param options `signal`, passed on to `endpoint.connect`.
  * @returns A Deferred that fires with `protocol` once connected, or fails
  *   as `endpoint.connect` does.
  *
- * @example
+ * @example Connecting a protocol instance
  * ```ts
  * import { connectProtocol, Protocol, TCP4ClientEndpoint } from "@torsion/torsion/reactor";
  * import { MemoryReactor, StringTransport } from "@torsion/torsion/testing";
@@ -330,13 +350,14 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
 export function connectProtocol<P extends IProtocol>(
   endpoint: IStreamClientEndpoint,
   protocol: P,
+  options: EndpointConnectOptions = {},
 ): Deferred<P> {
   class OneShotFactory extends Factory {
     override buildProtocol(_addr: IAddress): IProtocol {
       return protocol;
     }
   }
-  return endpoint.connect(new OneShotFactory()) as Deferred<P>;
+  return endpoint.connect(new OneShotFactory(), options) as Deferred<P>;
 }
 
 /**
@@ -362,7 +383,7 @@ export function connectProtocol<P extends IProtocol>(
  * @throws {RangeError} The port is above 65535.
  * @throws {Deno.errors.NotFound} A key or certificate file does not exist.
  *
- * @example
+ * @example Listening on one interface
  * ```ts
  * import { Factory, Protocol, serverFromString } from "@torsion/torsion/reactor";
  * import { MemoryReactor } from "@torsion/torsion/testing";
@@ -407,7 +428,7 @@ export function serverFromString(
  * @throws {RangeError} The port is above 65535.
  * @throws {Deno.errors.NotFound} The trust root path does not exist.
  *
- * @example
+ * @example Connecting with a timeout
  * ```ts
  * import { clientFromString, Factory, Protocol } from "@torsion/torsion/reactor";
  * import { MemoryReactor } from "@torsion/torsion/testing";
@@ -444,7 +465,7 @@ export function clientFromString(
  * @param argument The value to embed, such as a Windows path.
  * @returns The escaped value.
  *
- * @example
+ * @example Embedding a Windows path
  * ```ts
  * import { quoteStringArgument } from "@torsion/torsion/reactor";
  * const path = quoteStringArgument("C:\\keys\\server.pem");
@@ -455,15 +476,36 @@ export function quoteStringArgument(argument: string): string {
   return argument.replaceAll("\\", "\\\\").replaceAll(":", "\\:");
 }
 
+/**
+ * What both client endpoints do: connect through `start` with a wrapper of
+ * `factory`, and stop the attempt when `signal` aborts.
+ */
 function connectWith(
   factory: IProtocolFactory,
+  { signal }: EndpointConnectOptions,
+  host: string,
+  port: number,
   start: (wrapper: WrappingFactory) => IConnector,
 ): Deferred<IProtocol> {
+  if (signal?.aborted) {
+    return fail(new ConnectingCancelledError({ type: "TCP", host, port }));
+  }
   const wrapper = new WrappingFactory(factory);
   try {
     wrapper.setConnector(start(wrapper));
   } catch (error) {
     return fail(error);
   }
-  return wrapper.onConnection;
+  const connected = wrapper.onConnection;
+  if (signal !== undefined && !connected.called) {
+    // The signal is the Deferred's canceller in another form (std's
+    // `delay` takes one the same way); the listener goes once it settles.
+    const abort = (): void => connected.cancel();
+    signal.addEventListener("abort", abort, { once: true });
+    connected.addBoth((outcome: unknown) => {
+      signal.removeEventListener("abort", abort);
+      return outcome;
+    });
+  }
+  return connected;
 }

@@ -5,7 +5,12 @@
  * @module
  */
 import { ByteBuffer } from "./_byte_buffer.ts";
-import { callProducer, toBytes } from "./_receiver_support.ts";
+import {
+  pauseReceiving,
+  resumeReceiving,
+  stopReceiving,
+  toBytes,
+} from "./_receiver_support.ts";
 import type { IProtocolFactory, IPushProducer } from "./interfaces.ts";
 import { Protocol } from "./protocol.ts";
 
@@ -62,7 +67,7 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @param data The bytes received.
    * @throws {TypeError} A string arrived and `stringReceived` is not overridden.
    *
-   * @example
+   * @example Delivering an empty and a one-byte frame
    * ```ts
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
    * let got = 0;
@@ -96,7 +101,7 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @param string The payload bytes (a copy the protocol may keep).
    * @throws {TypeError} Not overridden.
    *
-   * @example
+   * @example Handling each payload
    * ```ts
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
    * class Print extends Int32StringReceiver {
@@ -118,7 +123,7 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @param _length The announced length.
    *
-   * @example
+   * @example Logging before the connection closes
    * ```ts
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
    * class Loud extends Int32StringReceiver {
@@ -142,7 +147,7 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @throws {TypeError} The protocol has no transport yet.
    * @throws {RangeError} The payload does not fit a 32-bit length.
    *
-   * @example
+   * @example Framing a reply
    * ```ts
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";
@@ -170,54 +175,74 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
   }
 
   /**
-   * Stops delivering strings and pauses the transport.
+   * Stops delivering strings and pauses the transport: frames that still
+   * arrive wait in the buffer. Call it from `stringReceived` when a message
+   * starts work that must finish before the next one. Mirrors Twisted's
+   * `_PauseableMixin.pauseProducing`.
    *
-   * @example
+   * @example One message at a time
    * ```ts
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
-   * const protocol = new Int32StringReceiver();
-   * protocol.pauseProducing();
-   * console.assert(protocol.paused);
+   * const sizes: number[] = [];
+   * class Serial extends Int32StringReceiver {
+   *   override stringReceived(s: Uint8Array): void {
+   *     sizes.push(s.length);
+   *     this.pauseProducing();
+   *   }
+   * }
+   * const protocol = new Serial();
+   * protocol.dataReceived(new Uint8Array([0, 0, 0, 1, 9, 0, 0, 0, 2, 8, 8]));
+   * console.assert(sizes.join() === "1");
    * ```
    */
   pauseProducing(): void {
-    this.paused = true;
-    callProducer(this.transport, "pauseProducing");
+    pauseReceiving(this);
   }
 
   /**
-   * Resumes the transport and delivers the strings buffered while paused.
+   * Resumes the transport and delivers the frames that waited, until one
+   * of them pauses again. Mirrors Twisted's
+   * `_PauseableMixin.resumeProducing`.
    *
    * @throws {TypeError} A buffered string cannot be delivered.
    *
-   * @example
+   * @example Releasing the frames held during a pause
    * ```ts
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
-   * const protocol = new Int32StringReceiver();
+   * let got = 0;
+   * class Count extends Int32StringReceiver {
+   *   override stringReceived(_s: Uint8Array): void { got++; }
+   * }
+   * const protocol = new Count();
    * protocol.pauseProducing();
+   * protocol.dataReceived(new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0]));
    * protocol.resumeProducing();
-   * console.assert(!protocol.paused);
+   * console.assert(got === 2);
    * ```
    */
   resumeProducing(): void {
-    this.paused = false;
-    callProducer(this.transport, "resumeProducing");
-    this.dataReceived(new Uint8Array(0));
+    resumeReceiving(this);
   }
 
   /**
-   * Stops delivering for good and stops the transport's producing.
+   * Stops delivering strings for good and stops the transport's
+   * producing, which closes a TCP connection. Mirrors Twisted's
+   * `_PauseableMixin.stopProducing`.
    *
-   * @example
+   * @example Dropping frames after a stop
    * ```ts
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
-   * const protocol = new Int32StringReceiver();
+   * let got = 0;
+   * class Count extends Int32StringReceiver {
+   *   override stringReceived(_s: Uint8Array): void { got++; }
+   * }
+   * const protocol = new Count();
    * protocol.stopProducing();
-   * console.assert(protocol.paused);
+   * protocol.dataReceived(new Uint8Array([0, 0, 0, 0]));
+   * console.assert(got === 0);
    * ```
    */
   stopProducing(): void {
-    this.paused = true;
-    callProducer(this.transport, "stopProducing");
+    stopReceiving(this);
   }
 }

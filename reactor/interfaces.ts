@@ -16,7 +16,7 @@ export type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
  * The address of one end of a connection. Mirrors Twisted's `IPv4Address`
  * and `IPv6Address` (`type` is always `"TCP"`).
  *
- * @example
+ * @example An IPv4 address
  * ```ts
  * import type { IAddress } from "@torsion/torsion/reactor";
  * const address: IAddress = { type: "TCP", host: "127.0.0.1", port: 8080 };
@@ -35,7 +35,7 @@ export interface IAddress {
  * A producer that writes whenever it likes until it is paused. Mirrors
  * Twisted's `IPushProducer`.
  *
- * @example
+ * @example A producer that does nothing
  * ```ts
  * import type { IPushProducer } from "@torsion/torsion/reactor";
  * const producer: IPushProducer = {
@@ -56,7 +56,7 @@ export interface IPushProducer {
  * A producer that writes one piece each time it is asked. Mirrors Twisted's
  * `IPullProducer`.
  *
- * @example
+ * @example A pull producer that does nothing
  * ```ts
  * import type { IPullProducer } from "@torsion/torsion/reactor";
  * const producer: IPullProducer = { resumeProducing() {}, stopProducing() {} };
@@ -72,7 +72,7 @@ export interface IPullProducer {
 /**
  * Either kind of producer. Mirrors Twisted's `IProducer`.
  *
- * @example
+ * @example Stopping either kind
  * ```ts
  * import type { IProducer } from "@torsion/torsion/reactor";
  * function stop(producer: IProducer): void { producer.stopProducing(); }
@@ -84,7 +84,7 @@ export type IProducer = IPushProducer | IPullProducer;
  * Something data can be written to, with flow control. Mirrors Twisted's
  * `IConsumer`.
  *
- * @example
+ * @example Writing text
  * ```ts
  * import type { IConsumer } from "@torsion/torsion/reactor";
  * function send(consumer: IConsumer, text: string): void { consumer.write(text); }
@@ -109,7 +109,7 @@ export interface IConsumer {
  * One end of a connection, as a protocol sees it. Mirrors Twisted's
  * `ITransport`.
  *
- * @example
+ * @example Greeting and closing
  * ```ts
  * import type { ITransport } from "@torsion/torsion/reactor";
  * function greet(transport: ITransport): void {
@@ -144,7 +144,7 @@ export interface ITransport extends IConsumer {
  * Mirrors Twisted's `ITCPTransport` with `IPushProducer` (pausing stops
  * reading from the socket).
  *
- * @example
+ * @example Tuning an interactive connection
  * ```ts
  * import type { ITCPTransport } from "@torsion/torsion/reactor";
  * function interactive(transport: ITCPTransport): void {
@@ -172,7 +172,7 @@ export interface ITCPTransport extends ITransport, IPushProducer {
 /**
  * A TCP transport that can switch to TLS. Mirrors Twisted's `ITLSTransport`.
  *
- * @example
+ * @example Upgrading to TLS
  * ```ts
  * import type { ITLSTransport } from "@torsion/torsion/reactor";
  * function upgrade(transport: ITLSTransport): void {
@@ -194,9 +194,11 @@ export interface ITLSTransport extends ITCPTransport {
 }
 
 /**
- * Server-side TLS settings for `listenSSL`: a PEM certificate chain and key.
+ * Server-side TLS settings for `listenSSL`: a PEM certificate chain and key,
+ * in place of the context factory (`CertificateOptions`) Twisted's
+ * `listenSSL` takes.
  *
- * @example
+ * @example A certificate and key
  * ```ts
  * import type { TLSServerOptions } from "@torsion/torsion/reactor";
  * const options: TLSServerOptions = { cert: "-----BEGIN CERTIFICATE-----...", key: "..." };
@@ -212,9 +214,10 @@ export interface TLSServerOptions {
 }
 
 /**
- * Client-side TLS settings for `connectSSL` and `startTLS`.
+ * Client-side TLS settings for `connectSSL` and `startTLS`, in place of the
+ * client context factory (`optionsForClientTLS`) Twisted's take.
  *
- * @example
+ * @example Trusting a self-signed certificate
  * ```ts
  * import type { TLSClientOptions } from "@torsion/torsion/reactor";
  * const options: TLSClientOptions = { hostname: "localhost", caCerts: ["-----BEGIN CERTIFICATE-----..."] };
@@ -239,7 +242,7 @@ export interface TLSClientOptions {
  * The application side of a connection: receives events from its transport.
  * Mirrors Twisted's `IProtocol`.
  *
- * @example
+ * @example The base protocol
  * ```ts
  * import type { IProtocol } from "@torsion/torsion/reactor";
  * import { Protocol } from "@torsion/torsion/reactor";
@@ -264,7 +267,7 @@ export interface IProtocol {
  * Builds a protocol for each connection. Mirrors Twisted's
  * `IProtocolFactory`.
  *
- * @example
+ * @example A factory for a protocol class
  * ```ts
  * import type { IProtocolFactory } from "@torsion/torsion/reactor";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
@@ -284,7 +287,7 @@ export interface IProtocolFactory {
  * A factory for outgoing connections, told about their fate. Mirrors
  * Twisted's `ClientFactory` interface.
  *
- * @example
+ * @example The base client factory
  * ```ts
  * import type { IClientFactory } from "@torsion/torsion/reactor";
  * import { ClientFactory } from "@torsion/torsion/reactor";
@@ -303,7 +306,7 @@ export interface IClientFactory extends IProtocolFactory {
 /**
  * A listening socket. Mirrors Twisted's `IListeningPort`.
  *
- * @example
+ * @example Closing a port
  * ```ts
  * import type { IListeningPort } from "@torsion/torsion/reactor";
  * async function close(port: IListeningPort): Promise<void> {
@@ -325,7 +328,7 @@ export interface IListeningPort {
  * An outgoing connection attempt and, once connected, its connection.
  * Mirrors Twisted's `IConnector`.
  *
- * @example
+ * @example Giving up an attempt
  * ```ts
  * import type { IConnector } from "@torsion/torsion/reactor";
  * function giveUp(connector: IConnector): void { connector.stopConnecting(); }
@@ -344,10 +347,30 @@ export interface IConnector {
   readonly state: "disconnected" | "connecting" | "connected";
 }
 
-/** A reactor event: when a system event trigger runs, relative to the event. */
+/**
+ * When a system event trigger runs, relative to its event: the `phase`
+ * argument of Twisted's `addSystemEventTrigger`. Each phase starts once the
+ * Deferreds returned by the previous phase's triggers have fired.
+ *
+ * @example The phase before connections close
+ * ```ts
+ * import type { TriggerPhase } from "@torsion/torsion/reactor";
+ * const phase: TriggerPhase = "before";
+ * ```
+ */
 export type TriggerPhase = "before" | "during" | "after";
 
-/** The reactor events triggers can be attached to. */
+/**
+ * The reactor events triggers can be attached to: the `eventType` argument
+ * of Twisted's `addSystemEventTrigger`, limited to the two events a
+ * reactor fires.
+ *
+ * @example Reacting to shutdown
+ * ```ts
+ * import type { SystemEvent } from "@torsion/torsion/reactor";
+ * const event: SystemEvent = "shutdown";
+ * ```
+ */
 export type SystemEvent = "startup" | "shutdown";
 
 /**
@@ -355,7 +378,7 @@ export type SystemEvent = "startup" | "shutdown";
  * Twisted, `run()` returns a Promise (JavaScript cannot block) and a reactor
  * may run again after it stopped.
  *
- * @example
+ * @example Stopping once running
  * ```ts
  * import type { IReactorCore } from "@torsion/torsion/reactor";
  * function shutdownSoon(reactor: IReactorCore): void {
@@ -401,7 +424,7 @@ export interface IReactorCore {
 /**
  * Options of `listenTCP`, as Twisted's keyword arguments.
  *
- * @example
+ * @example Binding to loopback only
  * ```ts
  * import type { ListenTCPOptions } from "@torsion/torsion/reactor";
  * const options: ListenTCPOptions = { interface: "127.0.0.1" };
@@ -423,7 +446,7 @@ export interface ListenTCPOptions {
 /**
  * Options of `connectTCP`, as Twisted's keyword arguments.
  *
- * @example
+ * @example Failing after five seconds
  * ```ts
  * import type { ConnectTCPOptions } from "@torsion/torsion/reactor";
  * const options: ConnectTCPOptions = { timeout: 5 };
@@ -443,7 +466,7 @@ export interface ConnectTCPOptions {
 /**
  * TCP servers and clients. Mirrors Twisted's `IReactorTCP`.
  *
- * @example
+ * @example Serving on any free port
  * ```ts
  * import type { IReactorTCP } from "@torsion/torsion/reactor";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
@@ -477,7 +500,7 @@ export interface IReactorTCP {
  * TLS servers and clients. Mirrors Twisted's `IReactorSSL`, with Deno's TLS
  * options in place of an OpenSSL context factory.
  *
- * @example
+ * @example Connecting with TLS
  * ```ts
  * import type { IReactorSSL } from "@torsion/torsion/reactor";
  * import { ClientFactory } from "@torsion/torsion/reactor";
@@ -509,9 +532,11 @@ export interface IReactorSSL {
 }
 
 /**
- * The full reactor: time, core, TCP and TLS.
+ * The full reactor: time, core, TCP and TLS, the interfaces Twisted's
+ * default reactor provides (`IReactorTime`, `IReactorCore`, `IReactorTCP`,
+ * `IReactorSSL`).
  *
- * @example
+ * @example Reading the time
  * ```ts
  * import type { IReactor } from "@torsion/torsion/reactor";
  * function now(reactor: IReactor): number { return reactor.seconds(); }
@@ -525,7 +550,7 @@ export interface IReactor
  * Twisted's `IStreamServerEndpoint`: code that takes an endpoint serves over
  * TCP or TLS depending on how the endpoint was made (`serverFromString`).
  *
- * @example
+ * @example Serving on any endpoint
  * ```ts
  * import type { IStreamServerEndpoint } from "@torsion/torsion/reactor";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
@@ -544,10 +569,29 @@ export interface IStreamServerEndpoint {
 }
 
 /**
+ * Options of a client endpoint's `connect`, beyond Twisted's arguments.
+ *
+ * @example Giving up after five seconds
+ * ```ts
+ * import type { EndpointConnectOptions } from "@torsion/torsion/reactor";
+ * const options: EndpointConnectOptions = { signal: AbortSignal.timeout(5000) };
+ * ```
+ */
+export interface EndpointConnectOptions {
+  /**
+   * Aborting it stops the attempt as cancelling the returned Deferred
+   * does: the Deferred fails with `ConnectingCancelledError`. Once
+   * connected, aborting it does nothing.
+   * @default undefined (no signal)
+   */
+  signal?: AbortSignal;
+}
+
+/**
  * Somewhere a client can connect, independent of the transport. Mirrors
  * Twisted's `IStreamClientEndpoint`.
  *
- * @example
+ * @example Dialling any endpoint
  * ```ts
  * import type { IStreamClientEndpoint } from "@torsion/torsion/reactor";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
@@ -561,7 +605,11 @@ export interface IStreamClientEndpoint {
    * Connects, building the protocol with `factory`.
    *
    * @returns A Deferred that fires with the connected protocol, or fails with
-   *   a `ConnectError`; cancelling it stops the attempt.
+   *   a `ConnectError`; cancelling it, or aborting `options.signal`, stops
+   *   the attempt.
    */
-  connect(factory: IProtocolFactory): Deferred<IProtocol>;
+  connect(
+    factory: IProtocolFactory,
+    options?: EndpointConnectOptions,
+  ): Deferred<IProtocol>;
 }

@@ -12,20 +12,30 @@ import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
 import { describeValue } from "../deferred/_describe.ts";
 import { logError } from "../deferred/_logging.ts";
 import { isThenable } from "../deferred/_thenable.ts";
+import { requireFinite, requireFunction } from "./_arguments.ts";
 import { ReactorAlreadyRunning, ReactorNotRunning } from "./errors.ts";
 import type { IReactorCore } from "./interfaces.ts";
 import { reactor as globalReactor } from "./reactor.ts";
-import { deferToThreadPool } from "../executor/defer_to_thread.ts";
-import type { TaskArgs, TaskName, TaskResult } from "../executor/interfaces.ts";
+import {
+  deferToThread,
+  deferToThreadPool,
+} from "../executor/defer_to_thread.ts";
+import type {
+  TaskArgs,
+  TaskFunction,
+  TaskName,
+  TaskRef,
+  TaskResult,
+} from "../executor/interfaces.ts";
 import type { WorkerPoolExecutor } from "../executor/worker_pool_executor.ts";
 
 const CATEGORY = ["torsion", "ioloop"] as const;
 
 /**
- * A relative deadline for {@linkcode IOLoop.addTimeout}, in place of
- * Python's `datetime.timedelta`.
+ * A relative deadline for {@linkcode IOLoop.addTimeout}, in place of the
+ * `datetime.timedelta` Tornado's `IOLoop.add_timeout` accepts.
  *
- * @example
+ * @example Five seconds from now
  * ```ts
  * import type { TimeDelta } from "@torsion/torsion/reactor";
  * const inFiveSeconds: TimeDelta = { seconds: 5 };
@@ -39,7 +49,7 @@ export interface TimeDelta {
 /**
  * Options of {@linkcode IOLoop.runSync}, as Tornado's keyword arguments.
  *
- * @example
+ * @example A ten-second limit
  * ```ts
  * import type { RunSyncOptions } from "@torsion/torsion/reactor";
  * const options: RunSyncOptions = { timeout: 10 };
@@ -74,9 +84,9 @@ const loops = new WeakMap<IReactorTime, IOLoop>();
  * `["torsion", "ioloop"]`) and the loop goes on.
  *
  * Units are Tornado's: seconds for `callLater` and `time()`, absolute
- * `time()` values for `callAt` and `addTimeout`. Tornado's
- * `run_in_executor` lives with the executors (`@torsion/torsion/executor`),
- * and `close()` has nothing to release here.
+ * `time()` values for `callAt` and `addTimeout`. `runInExecutor` runs a
+ * task in a worker pool (`@torsion/torsion/executor`), and `close()` has
+ * nothing to release here.
  *
  * @example Running a coroutine to completion
  * ```ts
@@ -112,7 +122,7 @@ export class IOLoop {
    *
    * @returns The IOLoop.
    *
-   * @example
+   * @example The one loop of the global reactor
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * console.assert(IOLoop.current() === IOLoop.current());
@@ -128,7 +138,7 @@ export class IOLoop {
    * @param reactor A reactor, or a `Clock` in tests.
    * @returns Its IOLoop.
    *
-   * @example
+   * @example The loop of a test clock
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
@@ -156,7 +166,7 @@ export class IOLoop {
    *
    * @returns The time.
    *
-   * @example
+   * @example A deadline five seconds away
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * const deadline = IOLoop.current().time() + 5;
@@ -175,7 +185,7 @@ export class IOLoop {
    * @param args Its arguments.
    * @throws {TypeError} `fn` is not a function.
    *
-   * @example
+   * @example Running a callback on the next iteration
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
@@ -200,7 +210,7 @@ export class IOLoop {
    * @param args Its arguments.
    * @throws {TypeError} `fn` is not a function.
    *
-   * @example
+   * @example Detaching a coroutine
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
@@ -227,7 +237,7 @@ export class IOLoop {
    * @throws {RangeError} `delay` is not a finite number.
    * @throws {TypeError} `fn` is not a function.
    *
-   * @example
+   * @example Scheduling, then cancelling
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * const loop = IOLoop.current();
@@ -255,7 +265,7 @@ export class IOLoop {
    * @throws {RangeError} `when` is not a finite number.
    * @throws {TypeError} `fn` is not a function.
    *
-   * @example
+   * @example Scheduling at an absolute time
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * const loop = IOLoop.current();
@@ -285,7 +295,7 @@ export class IOLoop {
    *   or `fn` is not a function.
    * @throws {RangeError} The time or the seconds are not finite.
    *
-   * @example
+   * @example Scheduling with a relative deadline
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * const loop = IOLoop.current();
@@ -318,7 +328,7 @@ export class IOLoop {
    *
    * @param handle What `callLater`, `callAt` or `addTimeout` returned.
    *
-   * @example
+   * @example Removing a timeout twice
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * const loop = IOLoop.current();
@@ -341,7 +351,7 @@ export class IOLoop {
    * @param callback Called with `future`; its exceptions and failures are logged.
    * @throws {TypeError} `future` is not a thenable, or `callback` is not a function.
    *
-   * @example
+   * @example Reacting to a settled Promise
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
@@ -375,17 +385,20 @@ export class IOLoop {
 
   /**
    * Runs `task(...args)` in a worker of `executor` and returns a Deferred
-   * of its result. Mirrors `IOLoop.run_in_executor`; the task is named by
-   * its export in the executor's task module, since functions cannot be
-   * sent to a worker.
+   * of its result. Mirrors `IOLoop.run_in_executor`: with `null` for the
+   * executor the task runs in the default pool behind `deferToThread`, as
+   * Tornado's `executor=None` does. Functions cannot be sent to a worker, so
+   * the task is named by its export: a name in the executor's task module,
+   * or, with `null`, a `TaskRef` such as `taskModule(url).fib`.
    *
-   * @param executor The worker pool.
-   * @param task The name of the task in the pool's module.
+   * @param executor The worker pool, or `null` for the default pool.
+   * @param task The task: its name in the pool's module, or a `TaskRef`.
    * @param args Its arguments (structured-cloned).
    * @returns A Deferred of the task's result.
    * @throws {ExecutorShutdownError} The executor was shut down.
+   * @throws {TypeError} `executor` is `null` and `task` is not a `TaskRef`.
    *
-   * @example
+   * @example Squaring a number in a worker
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
@@ -398,8 +411,46 @@ export class IOLoop {
     executor: WorkerPoolExecutor<M>,
     task: K,
     ...args: TaskArgs<M, K>
-  ): Deferred<TaskResult<M, K>> {
-    return deferToThreadPool(executor, task, ...args);
+  ): Deferred<TaskResult<M, K>>;
+  /**
+   * Runs the task `task` refers to in the default pool behind
+   * `deferToThread`, as Tornado's `run_in_executor(None, …)`.
+   *
+   * @param executor `null`, for the default pool.
+   * @param task The task, as a `TaskRef` such as `taskModule(url).fib`.
+   * @param args Its arguments (structured-cloned).
+   * @returns A Deferred of the task's result.
+   * @throws {TypeError} `task` is not a `TaskRef`.
+   *
+   * @example Negating a number in the default pool
+   * ```ts
+   * import { IOLoop } from "@torsion/torsion/reactor";
+   * import { shutdownDefaultPool, taskModule } from "@torsion/torsion/executor";
+   * const tasks = taskModule<{ negate(n: number): number }>(
+   *   "data:text/javascript,export const negate = (n) => -n;",
+   * );
+   * console.assert((await IOLoop.current().runInExecutor(null, tasks.negate, 4)) === -4);
+   * await shutdownDefaultPool();
+   * ```
+   */
+  runInExecutor<F extends TaskFunction>(
+    executor: null,
+    task: TaskRef<F>,
+    ...args: Parameters<F>
+  ): Deferred<Awaited<ReturnType<F>>>;
+  runInExecutor(
+    executor: WorkerPoolExecutor<unknown> | null,
+    task: string | TaskRef<TaskFunction>,
+    ...args: unknown[]
+  ): Deferred<unknown> {
+    if (executor === null) {
+      return deferToThread(task as TaskRef<TaskFunction>, ...args as never[]);
+    }
+    return deferToThreadPool(
+      executor as WorkerPoolExecutor<Record<string, TaskFunction>>,
+      task as string,
+      ...args as never[],
+    );
   }
 
   /**
@@ -412,7 +463,7 @@ export class IOLoop {
    * @returns A Promise that resolves once stopped; it rejects with
    *   `ReactorAlreadyRunning` if this IOLoop is already started.
    *
-   * @example
+   * @example Running until stopped
    * ```ts
    * import { IOLoop, Reactor } from "@torsion/torsion/reactor";
    * const loop = IOLoop.forReactor(new Reactor());
@@ -459,7 +510,7 @@ export class IOLoop {
    * that is not started does nothing; Tornado would instead make the next
    * `start()` return at once. Mirrors `IOLoop.stop`.
    *
-   * @example
+   * @example Stopping a started loop
    * ```ts
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
@@ -640,24 +691,4 @@ function asCore(reactor: IReactorTime): IReactorCore | undefined {
 function hasCancel(value: unknown): value is { cancel(): unknown } {
   return isThenable(value) &&
     typeof (value as { cancel?: unknown }).cancel === "function";
-}
-
-function requireFunction(fn: unknown, method: string): void {
-  if (typeof fn !== "function") {
-    throw new TypeError(
-      `Cannot call ${method} with a non-function: current value is ${
-        describeValue(fn)
-      }`,
-    );
-  }
-}
-
-function requireFinite(value: number, method: string, what: string): void {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new RangeError(
-      `Cannot call ${method} with a non-finite ${what}: current value is ${
-        describeValue(value)
-      }`,
-    );
-  }
 }

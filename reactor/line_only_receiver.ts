@@ -69,7 +69,7 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @throws {RangeError} `delimiter` is empty.
    * @throws {TypeError} Neither `lineReceived` nor `lineBytesReceived` is overridden.
    *
-   * @example
+   * @example Splitting lines
    * ```ts
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
    * const lines: string[] = [];
@@ -127,7 +127,7 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @param line The line, without delimiter.
    * @throws {TypeError} Not overridden.
    *
-   * @example
+   * @example Printing each line
    * ```ts
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
    * class Log extends LineOnlyReceiver {
@@ -149,7 +149,7 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @param line The line's bytes, without delimiter.
    * @throws {TypeError} Neither this nor `lineReceived` is overridden.
    *
-   * @example
+   * @example Measuring lines as bytes
    * ```ts
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
    * let size = 0;
@@ -171,7 +171,7 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @param line The line, without delimiter (strings are UTF-8 encoded).
    * @throws {TypeError} The protocol has no transport yet.
    *
-   * @example
+   * @example Sending a line
    * ```ts
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";
@@ -196,7 +196,7 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @param _line The offending data.
    *
-   * @example
+   * @example Answering instead of closing
    * ```ts
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
    * class Lenient extends LineOnlyReceiver {

@@ -5,7 +5,13 @@
  * @module
  */
 import { ByteBuffer } from "./_byte_buffer.ts";
-import { callProducer, isDisconnecting, toBytes } from "./_receiver_support.ts";
+import {
+  isDisconnecting,
+  pauseReceiving,
+  resumeReceiving,
+  stopReceiving,
+  toBytes,
+} from "./_receiver_support.ts";
 import type { IProtocolFactory, IPushProducer } from "./interfaces.ts";
 import { Protocol } from "./protocol.ts";
 
@@ -96,7 +102,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @throws {TypeError} A line arrived and neither `lineReceived` nor
    *   `lineBytesReceived` is overridden (or raw data and `rawDataReceived`).
    *
-   * @example
+   * @example Splitting lines
    * ```ts
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const lines: string[] = [];
@@ -129,7 +135,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @param line The line.
    * @throws {TypeError} Not overridden.
    *
-   * @example
+   * @example Answering each line
    * ```ts
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * class Shout extends LineReceiver {
@@ -206,7 +212,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @param line The line, without delimiter (strings are UTF-8 encoded).
    * @throws {TypeError} The protocol has no transport yet.
    *
-   * @example
+   * @example Sending a line
    * ```ts
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";
@@ -240,7 +246,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *   chunk that belongs to the lines after the raw payload.
    * @throws {TypeError} A line in `extra` cannot be delivered (see `dataReceived`).
    *
-   * @example
+   * @example Switching back to lines
    * ```ts
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const protocol = new LineReceiver();
@@ -261,7 +267,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * rest of the current chunk, goes to `rawDataReceived`. Mirrors
    * `LineReceiver.setRawMode`.
    *
-   * @example
+   * @example Switching to raw data
    * ```ts
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const protocol = new LineReceiver();
@@ -321,28 +327,39 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
   }
 
   /**
-   * Stops delivering lines and pauses the transport. Mirrors Twisted's
+   * Stops delivering lines and pauses the transport: bytes that still
+   * arrive are buffered, and the line being handled is the last one until
+   * `resumeProducing()`. Call it from `lineReceived` to finish slow work on
+   * one line before the next. Mirrors Twisted's
    * `_PauseableMixin.pauseProducing`.
    *
-   * @example
+   * @example Holding the next lines while one is handled
    * ```ts
    * import { LineReceiver } from "@torsion/torsion/reactor";
-   * const protocol = new LineReceiver();
-   * protocol.pauseProducing();
-   * console.assert(protocol.paused);
+   * const lines: string[] = [];
+   * class OneAtATime extends LineReceiver {
+   *   override lineReceived(line: string): void {
+   *     lines.push(line);
+   *     this.pauseProducing();
+   *   }
+   * }
+   * const protocol = new OneAtATime();
+   * protocol.dataReceived(new TextEncoder().encode("a\r\nb\r\n"));
+   * console.assert(lines.join() === "a" && protocol.paused);
    * ```
    */
   pauseProducing(): void {
-    this.paused = true;
-    callProducer(this.transport, "pauseProducing");
+    pauseReceiving(this);
   }
 
   /**
-   * Resumes the transport and delivers the lines buffered while paused.
+   * Resumes the transport and delivers the lines buffered while paused, in
+   * order, until one of them pauses again. Mirrors Twisted's
+   * `_PauseableMixin.resumeProducing`.
    *
    * @throws {TypeError} A buffered line cannot be delivered (see `dataReceived`).
    *
-   * @example
+   * @example Delivering what arrived during a pause
    * ```ts
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const lines: string[] = [];
@@ -352,30 +369,35 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * const protocol = new Collect();
    * protocol.pauseProducing();
    * protocol.dataReceived(new TextEncoder().encode("a\r\n"));
+   * console.assert(lines.length === 0);
    * protocol.resumeProducing();
    * console.assert(lines[0] === "a");
    * ```
    */
   resumeProducing(): void {
-    this.paused = false;
-    callProducer(this.transport, "resumeProducing");
-    this.dataReceived(new Uint8Array(0));
+    resumeReceiving(this);
   }
 
   /**
-   * Stops delivering for good and stops the transport's producing.
+   * Stops delivering lines for good and stops the transport's producing,
+   * which closes a TCP connection. Mirrors Twisted's
+   * `_PauseableMixin.stopProducing`.
    *
-   * @example
+   * @example Ignoring everything after a stop
    * ```ts
    * import { LineReceiver } from "@torsion/torsion/reactor";
-   * const protocol = new LineReceiver();
+   * let delivered = 0;
+   * class Count extends LineReceiver {
+   *   override lineReceived(_line: string): void { delivered++; }
+   * }
+   * const protocol = new Count();
    * protocol.stopProducing();
-   * console.assert(protocol.paused);
+   * protocol.dataReceived(new TextEncoder().encode("ignored\r\n"));
+   * console.assert(delivered === 0);
    * ```
    */
   stopProducing(): void {
-    this.paused = true;
-    callProducer(this.transport, "stopProducing");
+    stopReceiving(this);
   }
 
   #deliver(): void {

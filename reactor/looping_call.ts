@@ -33,9 +33,10 @@ import { reactor } from "./reactor.ts";
  * import { Clock } from "@torsion/torsion/testing";
  * let polls = 0;
  * const loop = new LoopingCall(() => { polls++; });
- * loop.clock = new Clock();
+ * const clock = new Clock();
+ * loop.clock = clock;
  * loop.start(10); // polls at once, then every 10 seconds
- * (loop.clock as Clock).advance(25);
+ * clock.pump([10, 10, 5]);
  * console.assert(polls === 3);
  * loop.stop();
  * ```
@@ -152,7 +153,7 @@ export class LoopingCall<A extends unknown[] = []> {
    * @throws {TypeError} The loop is already running.
    * @throws {RangeError} `interval` is negative or not finite.
    *
-   * @example
+   * @example Starting after one interval
    * ```ts
    * import { LoopingCall } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
@@ -196,7 +197,7 @@ export class LoopingCall<A extends unknown[] = []> {
    *
    * @throws {TypeError} The loop is not running.
    *
-   * @example
+   * @example Stopping a loop
    * ```ts
    * import { LoopingCall } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
@@ -225,7 +226,7 @@ export class LoopingCall<A extends unknown[] = []> {
    *
    * @throws {TypeError} The loop is not running.
    *
-   * @example
+   * @example Restarting the interval grid
    * ```ts
    * import { LoopingCall } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";

@@ -4,7 +4,7 @@
  * protocols and factories, and Tornado's `IOLoop` and `PeriodicCallback`
  * sharing the same loop.
  *
- * @example
+ * @example Building a factory
  * ```ts
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
  * const factory = Factory.forProtocol(Protocol);
@@ -15,6 +15,7 @@
  */
 export type {
   ConnectTCPOptions,
+  EndpointConnectOptions,
   IAddress,
   IClientFactory,
   IConnector,

@@ -24,7 +24,7 @@ const logger = getLogger(["torsion", "reactor"]);
  * not throw it: it drops the connection, sets `brokenPeer`, and logs the
  * error at debug level under `["torsion", "reactor"]`.
  *
- * @example
+ * @example Naming the error
  * ```ts
  * import { NetstringParseError } from "@torsion/torsion/reactor";
  * console.assert(new NetstringParseError("bad").name === "NetstringParseError");
@@ -93,7 +93,7 @@ export class NetstringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @param data The bytes received.
    * @throws {TypeError} A string arrived and `stringReceived` is not overridden.
    *
-   * @example
+   * @example Receiving two netstrings
    * ```ts
    * import { NetstringReceiver } from "@torsion/torsion/reactor";
    * const got: string[] = [];
@@ -130,7 +130,7 @@ export class NetstringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @param string The payload bytes (a copy the protocol may keep).
    * @throws {TypeError} Not overridden.
    *
-   * @example
+   * @example Printing each payload
    * ```ts
    * import { NetstringReceiver } from "@torsion/torsion/reactor";
    * class Print extends NetstringReceiver {
@@ -153,7 +153,7 @@ export class NetstringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * @param string The payload (strings are UTF-8 encoded; the length counts bytes).
    * @throws {TypeError} The protocol has no transport yet.
    *
-   * @example
+   * @example Counting bytes, not characters
    * ```ts
    * import { NetstringReceiver } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";

@@ -104,7 +104,7 @@ export class PeriodicCallback {
    * Starts the calls; the first comes one period from now. Starting a
    * started PeriodicCallback does nothing. Mirrors `PeriodicCallback.start`.
    *
-   * @example
+   * @example Starting on a test clock
    * ```ts
    * import { IOLoop, PeriodicCallback } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
@@ -125,7 +125,7 @@ export class PeriodicCallback {
    * Stops the calls; a run in progress finishes but none follows. Mirrors
    * `PeriodicCallback.stop`.
    *
-   * @example
+   * @example Stopping the calls
    * ```ts
    * import { IOLoop, PeriodicCallback } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
@@ -148,7 +148,7 @@ export class PeriodicCallback {
    *
    * @returns Whether it runs.
    *
-   * @example
+   * @example A new PeriodicCallback is not running
    * ```ts
    * import { PeriodicCallback } from "@torsion/torsion/reactor";
    * console.assert(!new PeriodicCallback(() => {}, 1000).isRunning());

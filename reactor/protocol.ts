@@ -42,9 +42,19 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
 
   /**
    * Attaches the transport and calls `connectionMade`. Called by the
-   * reactor (or by a test with a `StringTransport`).
+   * reactor (or by a test with a `StringTransport`). Mirrors
+   * `Protocol.makeConnection`.
    *
    * @param transport The connection's transport.
+   *
+   * @example Connecting a protocol to a test transport
+   * ```ts
+   * import { Protocol } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const protocol = new Protocol();
+   * protocol.makeConnection(new StringTransport());
+   * console.assert(protocol.connected && protocol.transport !== null);
+   * ```
    */
   makeConnection(transport: ITransport): void {
     this.connected = true;
@@ -52,29 +62,75 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
     this.connectionMade();
   }
 
-  /** Called once the connection is up; override it. */
+  /**
+   * Called once the connection is up, with `transport` set; override it to
+   * greet the peer or set up per-connection state. Mirrors
+   * `Protocol.connectionMade`.
+   *
+   * @example Greeting the peer
+   * ```ts
+   * import { Protocol } from "@torsion/torsion/reactor";
+   * class Greeter extends Protocol {
+   *   override connectionMade(): void {
+   *     this.transport!.write("hello\r\n");
+   *   }
+   * }
+   * console.assert(new Greeter().transport === null);
+   * ```
+   */
   connectionMade(): void {}
 
   /**
    * Called with each piece of bytes received; override it. Pieces are
-   * arbitrary: a message may arrive split or several may arrive together.
+   * arbitrary: a message may arrive split or several may arrive together,
+   * which is what `LineReceiver` and the other framing protocols sort out.
+   * Mirrors `Protocol.dataReceived`.
    *
-   * @param _data The bytes.
+   * @param _data The bytes, a copy the protocol may keep.
+   *
+   * @example Counting bytes
+   * ```ts
+   * import { Protocol } from "@torsion/torsion/reactor";
+   * class Counter extends Protocol {
+   *   received = 0;
+   *   override dataReceived(data: Uint8Array): void {
+   *     this.received += data.length;
+   *   }
+   * }
+   * const counter = new Counter();
+   * counter.dataReceived(new Uint8Array(3));
+   * console.assert(counter.received === 3);
+   * ```
    */
   dataReceived(_data: Uint8Array): void {}
 
   /**
-   * Called once when the connection is gone; override it.
+   * Called once when the connection is gone; override it to release what
+   * the connection held. Mirrors `Protocol.connectionLost`.
    *
    * @param _reason `ConnectionDone` for a clean close, `ConnectionLost` otherwise.
+   *
+   * @example Telling a clean close from a lost connection
+   * ```ts
+   * import type { Failure } from "@torsion/torsion";
+   * import { ConnectionDone, Protocol } from "@torsion/torsion/reactor";
+   * class Watcher extends Protocol {
+   *   clean = false;
+   *   override connectionLost(reason: Failure): void {
+   *     this.clean = reason.check(ConnectionDone) !== null;
+   *   }
+   * }
+   * console.assert(!new Watcher().clean);
+   * ```
    */
   connectionLost(_reason: Failure): void {}
 }
 
 /**
- * A protocol class that a factory can instantiate.
+ * A protocol class that a factory can instantiate: the type of Twisted's
+ * `Factory.protocol` attribute.
  *
- * @example
+ * @example The base protocol as a class
  * ```ts
  * import { Protocol, type ProtocolClass } from "@torsion/torsion/reactor";
  * const cls: ProtocolClass = Protocol;
@@ -115,7 +171,7 @@ export class Factory implements IProtocolFactory {
    * @param protocol The protocol class.
    * @returns The factory.
    *
-   * @example
+   * @example A factory for a protocol class
    * ```ts
    * import { Factory, Protocol } from "@torsion/torsion/reactor";
    * const factory = Factory.forProtocol(Protocol);
@@ -132,10 +188,24 @@ export class Factory implements IProtocolFactory {
 
   /**
    * Creates a protocol for a new connection and sets its `factory`.
+   * Override it to pass state to each protocol, or to refuse a peer.
+   * Mirrors `Factory.buildProtocol`.
    *
    * @param _addr The peer's address.
    * @returns The protocol, or `null` to refuse the connection.
    * @throws {TypeError} Neither `protocol` is set nor `buildProtocol` overridden.
+   *
+   * @example Refusing peers from outside loopback
+   * ```ts
+   * import { type IAddress, type IProtocol, Factory, Protocol } from "@torsion/torsion/reactor";
+   * class LocalOnly extends Factory {
+   *   override protocol = Protocol;
+   *   override buildProtocol(addr: IAddress): IProtocol | null {
+   *     return addr.host === "127.0.0.1" ? super.buildProtocol(addr) : null;
+   *   }
+   * }
+   * console.assert(new LocalOnly().buildProtocol({ type: "TCP", host: "10.0.0.9", port: 1 }) === null);
+   * ```
    */
   buildProtocol(_addr: IAddress): IProtocol | null {
     if (this.protocol === null) {
@@ -148,30 +218,86 @@ export class Factory implements IProtocolFactory {
     return protocol;
   }
 
-  /** Counts a user of the factory; calls `startFactory` for the first. */
+  /**
+   * Counts a user of the factory (a port or connector); calls
+   * `startFactory` for the first. Mirrors `Factory.doStart`.
+   *
+   * @example Counting users
+   * ```ts
+   * import { Factory } from "@torsion/torsion/reactor";
+   * const factory = new Factory();
+   * factory.doStart();
+   * console.assert(factory.numPorts === 1);
+   * ```
+   */
   doStart(): void {
     if (this.numPorts === 0) this.startFactory();
     this.numPorts++;
   }
 
-  /** Uncounts a user; calls `stopFactory` when the last one stops. */
+  /**
+   * Uncounts a user; calls `stopFactory` when the last one stops. Mirrors
+   * `Factory.doStop`.
+   *
+   * @example Stopping after the last user
+   * ```ts
+   * import { Factory } from "@torsion/torsion/reactor";
+   * const factory = new Factory();
+   * factory.doStart();
+   * factory.doStop();
+   * console.assert(factory.numPorts === 0);
+   * ```
+   */
   doStop(): void {
     if (this.numPorts === 0) return;
     this.numPorts--;
     if (this.numPorts === 0) this.stopFactory();
   }
 
-  /** Called before the factory first serves; override for setup. */
+  /**
+   * Called before the factory first serves; override it to open what its
+   * protocols share (a log file, a database). Mirrors
+   * `Factory.startFactory`.
+   *
+   * @example Opening shared state
+   * ```ts
+   * import { Factory } from "@torsion/torsion/reactor";
+   * class Logged extends Factory {
+   *   lines: string[] | null = null;
+   *   override startFactory(): void { this.lines = []; }
+   * }
+   * const factory = new Logged();
+   * factory.doStart();
+   * console.assert(factory.lines !== null);
+   * ```
+   */
   startFactory(): void {}
 
-  /** Called after the factory last served; override for cleanup. */
+  /**
+   * Called after the factory last served; override it to release what
+   * `startFactory` opened. Mirrors `Factory.stopFactory`.
+   *
+   * @example Releasing shared state
+   * ```ts
+   * import { Factory } from "@torsion/torsion/reactor";
+   * class Logged extends Factory {
+   *   open = false;
+   *   override startFactory(): void { this.open = true; }
+   *   override stopFactory(): void { this.open = false; }
+   * }
+   * const factory = new Logged();
+   * factory.doStart();
+   * factory.doStop();
+   * console.assert(!factory.open);
+   * ```
+   */
   stopFactory(): void {}
 }
 
 /**
  * A factory for servers. Mirrors Twisted's `ServerFactory`.
  *
- * @example
+ * @example A server factory for a protocol class
  * ```ts
  * import { Protocol, ServerFactory } from "@torsion/torsion/reactor";
  * const factory = ServerFactory.forProtocol(Protocol);
@@ -183,7 +309,7 @@ export class ServerFactory extends Factory {}
  * A factory for clients, told when an attempt starts, fails or its
  * connection is lost. Mirrors Twisted's `ClientFactory`.
  *
- * @example
+ * @example Reporting failed attempts
  * ```ts
  * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
  * import type { Failure } from "@torsion/torsion";
@@ -196,25 +322,67 @@ export class ServerFactory extends Factory {}
  */
 export class ClientFactory extends Factory implements IClientFactory {
   /**
-   * A connection attempt has started.
+   * A connection attempt has started. Mirrors
+   * `ClientFactory.startedConnecting`.
    *
-   * @param _connector The connector.
+   * @param _connector The connector; `stopConnecting()` gives up.
+   *
+   * @example Keeping the connector to give up later
+   * ```ts
+   * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
+   * class Impatient extends ClientFactory {
+   *   connector: IConnector | null = null;
+   *   override startedConnecting(connector: IConnector): void {
+   *     this.connector = connector;
+   *   }
+   * }
+   * console.assert(new Impatient().connector === null);
+   * ```
    */
   startedConnecting(_connector: IConnector): void {}
 
   /**
-   * A connection attempt failed.
+   * A connection attempt failed. Mirrors
+   * `ClientFactory.clientConnectionFailed`.
    *
    * @param _connector The connector; `connector.connect()` retries.
    * @param _reason Why: refused, DNS, timeout or `UserError`.
+   *
+   * @example Retrying once
+   * ```ts
+   * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
+   * import type { Failure } from "@torsion/torsion";
+   * class RetryOnce extends ClientFactory {
+   *   retried = false;
+   *   override clientConnectionFailed(connector: IConnector, _reason: Failure): void {
+   *     if (this.retried) return;
+   *     this.retried = true;
+   *     connector.connect();
+   *   }
+   * }
+   * console.assert(!new RetryOnce().retried);
+   * ```
    */
   clientConnectionFailed(_connector: IConnector, _reason: Failure): void {}
 
   /**
-   * An established connection was lost.
+   * An established connection was lost. Mirrors
+   * `ClientFactory.clientConnectionLost`.
    *
    * @param _connector The connector; `connector.connect()` reconnects.
    * @param _reason `ConnectionDone` or `ConnectionLost`.
+   *
+   * @example Reconnecting after an unclean loss
+   * ```ts
+   * import { ClientFactory, ConnectionDone, type IConnector } from "@torsion/torsion/reactor";
+   * import type { Failure } from "@torsion/torsion";
+   * class Sticky extends ClientFactory {
+   *   override clientConnectionLost(connector: IConnector, reason: Failure): void {
+   *     if (!reason.check(ConnectionDone)) connector.connect();
+   *   }
+   * }
+   * console.assert(new Sticky() instanceof ClientFactory);
+   * ```
    */
   clientConnectionLost(_connector: IConnector, _reason: Failure): void {}
 }

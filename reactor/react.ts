@@ -14,7 +14,7 @@ import { type Reactor, reactor as globalReactor } from "./reactor.ts";
 /**
  * Options of {@linkcode react} that Twisted does not have.
  *
- * @example
+ * @example Recording the exit code
  * ```ts
  * import type { ReactOptions } from "@torsion/torsion/reactor";
  * const options: ReactOptions = { exit: (code) => console.log("exit", code) };

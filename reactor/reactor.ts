@@ -7,14 +7,10 @@
 import { getLogger } from "@logtape/logtape";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { Failure } from "../deferred/failure.ts";
-import { describeValue } from "../deferred/_describe.ts";
 import { logError } from "../deferred/_logging.ts";
-import { isThenable } from "../deferred/_thenable.ts";
-import {
-  DelayedCall,
-  type DelayedCallOwner,
-  requireDelay,
-} from "./_delayed_call.ts";
+import { requireFunction } from "./_arguments.ts";
+import { DelayedCall, type DelayedCallOwner } from "./_delayed_call.ts";
+import { SystemEventTriggers } from "./_system_event_triggers.ts";
 import { TimerHeap } from "./_timer_heap.ts";
 import { suggestThreadPoolSize } from "../executor/default_pool.ts";
 import { connectTCP, disconnectAll, listenTCP } from "./_tcp.ts";
@@ -38,19 +34,7 @@ const CATEGORY = ["torsion", "reactor"] as const;
 // setTimeout fires at once for longer delays, so longer waits are chained.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const PHASES: readonly TriggerPhase[] = ["before", "during", "after"];
-const EVENTS: readonly SystemEvent[] = ["startup", "shutdown"];
 const STOP_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
-
-interface Trigger {
-  readonly phase: TriggerPhase;
-  readonly event: SystemEvent;
-  readonly fn: (...args: never[]) => unknown;
-  readonly args: readonly unknown[];
-  // callWhenRunning's triggers run on the next startup only, so that a
-  // reactor run again does not repeat them.
-  readonly once: boolean;
-}
 
 type State = "stopped" | "running" | "stopping";
 type Timer = ReturnType<typeof setTimeout>;
@@ -68,7 +52,9 @@ type Immediate = ReturnType<typeof setImmediate>;
  *   `await getPage(url)` works in a plain script. While the reactor is not
  *   running its timer is unref'd: a reactor that is not running keeps
  *   nothing alive (beyond the iteration that runs calls already due), and
- *   a script ends once its own work is done.
+ *   a script ends once its own work is done. Ports and connections the
+ *   script opens are its own work: they keep it alive until closed, and
+ *   `stop()` closes them all.
  * - `run()` returns a Promise that resolves once shutdown is complete,
  *   instead of blocking.
  * - `run()` and `stop()` may repeat, as `IOLoop.runSync` and tests need.
@@ -114,10 +100,10 @@ export class Reactor implements IReactor {
   #running = false;
   #keepAlive: Timer | undefined;
   #finishRun: (() => void) | undefined;
-  #startup: Promise<void> = Promise.resolve();
+  // The startup triggers still holding a phase, if any.
+  #startup: Promise<void> | undefined;
   #signalListeners: [Deno.Signal, () => void][] = [];
-  readonly #triggers = new Map<number, Trigger>();
-  #nextTriggerId = 1;
+  readonly #triggers = new SystemEventTriggers();
 
   /**
    * Whether the reactor is running: true from `run()` until the "during"
@@ -137,7 +123,7 @@ export class Reactor implements IReactor {
    *
    * @returns The time, in seconds.
    *
-   * @example
+   * @example Comparing with the wall clock
    * ```ts
    * import { reactor } from "@torsion/torsion/reactor";
    * console.assert(Math.abs(reactor.seconds() - Date.now() / 1000) < 60);
@@ -172,20 +158,7 @@ export class Reactor implements IReactor {
     fn: (...args: A) => unknown,
     ...args: A
   ): IDelayedCall {
-    requireDelay(delay, "callLater");
-    if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot call callLater with a non-function: current value is ${
-          describeValue(fn)
-        }`,
-      );
-    }
-    const call = new DelayedCall(
-      this.seconds() + delay,
-      fn as (...args: never[]) => unknown,
-      args,
-      this.#owner,
-    );
+    const call = DelayedCall.schedule(this.#owner, delay, fn, args);
     this.#calls.push(call);
     if (!this.#firing && call.time < this.#armedFor) this.#arm();
     return call;
@@ -197,7 +170,7 @@ export class Reactor implements IReactor {
    *
    * @returns The pending calls.
    *
-   * @example
+   * @example Listing pending calls
    * ```ts
    * import { Reactor } from "@torsion/torsion/reactor";
    * const reactor = new Reactor();
@@ -221,7 +194,7 @@ export class Reactor implements IReactor {
    *   trigger; it rejects with `ReactorAlreadyRunning` if the reactor is
    *   running or still shutting down.
    *
-   * @example
+   * @example Running and stopping
    * ```ts
    * import { Reactor } from "@torsion/torsion/reactor";
    * const reactor = new Reactor();
@@ -240,7 +213,7 @@ export class Reactor implements IReactor {
     this.#keepAlive = setInterval(keepAlive, MAX_TIMER_MS);
     this.#timer?.ref();
     this.#installSignalHandlers();
-    this.#startup = this.#fireSystemEvent("startup");
+    this.#startup = this.#triggers.fire("startup");
     return promise;
   }
 
@@ -254,7 +227,7 @@ export class Reactor implements IReactor {
    *
    * @throws {ReactorNotRunning} The reactor is not running, or is already stopping.
    *
-   * @example
+   * @example Saying goodbye at shutdown
    * ```ts
    * import { Reactor } from "@torsion/torsion/reactor";
    * const reactor = new Reactor();
@@ -285,7 +258,7 @@ export class Reactor implements IReactor {
    *   `removeSystemEventTrigger`), `undefined` when it ran at once.
    * @throws {TypeError} `fn` is not a function.
    *
-   * @example
+   * @example Stopping once running
    * ```ts
    * import { Reactor } from "@torsion/torsion/reactor";
    * const reactor = new Reactor();
@@ -302,7 +275,7 @@ export class Reactor implements IReactor {
       fn(...args);
       return undefined;
     }
-    return this.#addTrigger("after", "startup", fn, args, true);
+    return this.#triggers.addWhenRunning(fn, args);
   }
 
   /**
@@ -333,22 +306,7 @@ export class Reactor implements IReactor {
     fn: (...args: A) => unknown,
     ...args: A
   ): number {
-    if (!PHASES.includes(phase)) {
-      throw new RangeError(
-        `Cannot add a system event trigger for an unknown phase: current value is ${
-          describeValue(phase)
-        }`,
-      );
-    }
-    if (!EVENTS.includes(event)) {
-      throw new RangeError(
-        `Cannot add a system event trigger for an unknown event: current value is ${
-          describeValue(event)
-        }`,
-      );
-    }
-    requireFunction(fn, "addSystemEventTrigger");
-    return this.#addTrigger(phase, event, fn, args, false);
+    return this.#triggers.add(phase, event, fn, args);
   }
 
   /**
@@ -359,7 +317,7 @@ export class Reactor implements IReactor {
    * @throws {RangeError} No trigger has that id (it was removed, or it was a
    *   `callWhenRunning` call that has run).
    *
-   * @example
+   * @example Removing a trigger
    * ```ts
    * import { Reactor } from "@torsion/torsion/reactor";
    * const reactor = new Reactor();
@@ -368,13 +326,7 @@ export class Reactor implements IReactor {
    * ```
    */
   removeSystemEventTrigger(id: number): void {
-    if (!this.#triggers.delete(id)) {
-      throw new RangeError(
-        `Cannot remove an unknown system event trigger: current value is ${
-          describeValue(id)
-        }`,
-      );
-    }
+    this.#triggers.remove(id);
   }
 
   /**
@@ -386,7 +338,7 @@ export class Reactor implements IReactor {
    * @returns The listening port.
    * @throws {CannotListenError} The port cannot be bound.
    *
-   * @example
+   * @example Listening on a free loopback port
    * ```ts
    * import { Factory, Protocol, reactor } from "@torsion/torsion/reactor";
    * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
@@ -410,7 +362,7 @@ export class Reactor implements IReactor {
    * @param options The connect timeout.
    * @returns The connector.
    *
-   * @example
+   * @example Connecting with a timeout
    * ```ts
    * import { ClientFactory, type IReactor } from "@torsion/torsion/reactor";
    * function connect(reactor: IReactor): void {
@@ -438,7 +390,7 @@ export class Reactor implements IReactor {
    * @returns The listening port.
    * @throws {CannotListenError} The port cannot be bound or the certificate is invalid.
    *
-   * @example
+   * @example Serving TLS
    * ```ts
    * import { Factory, type IReactor, Protocol } from "@torsion/torsion/reactor";
    * function serve(reactor: IReactor, cert: string, key: string): void {
@@ -465,7 +417,7 @@ export class Reactor implements IReactor {
    * @param options The connect timeout.
    * @returns The connector.
    *
-   * @example
+   * @example Connecting with TLS
    * ```ts
    * import { ClientFactory, type IReactor } from "@torsion/torsion/reactor";
    * function connect(reactor: IReactor): void {
@@ -491,7 +443,7 @@ export class Reactor implements IReactor {
    * @param size The most workers alive at once.
    * @throws {RangeError} `size` is not a positive integer.
    *
-   * @example
+   * @example Capping the worker pool
    * ```ts
    * import { reactor } from "@torsion/torsion/reactor";
    * reactor.suggestThreadPoolSize(2);
@@ -501,55 +453,24 @@ export class Reactor implements IReactor {
     suggestThreadPoolSize(size);
   }
 
-  #addTrigger(
-    phase: TriggerPhase,
-    event: SystemEvent,
-    fn: (...args: never[]) => unknown,
-    args: readonly unknown[],
-    once: boolean,
-  ): number {
-    const id = this.#nextTriggerId++;
-    this.#triggers.set(id, { phase, event, fn, args, once });
-    return id;
-  }
-
-  // Runs synchronously as long as no trigger returns a thenable, so that
-  // run() has called the startup triggers by the time it returns.
-  async #fireSystemEvent(event: SystemEvent): Promise<void> {
-    for (const phase of PHASES) {
-      const pending: Promise<void>[] = [];
-      if (event === "shutdown" && phase === "during") {
-        this.#running = false;
-        pending.push(
-          disconnectAll(this).catch((error: unknown) =>
-            logError(
-              CATEGORY,
-              `Error while closing connections at shutdown: ${
-                describeError(error)
-              }`,
-            )
-          ),
-        );
-      }
-      for (const [id, trigger] of [...this.#triggers]) {
-        if (trigger.event !== event || trigger.phase !== phase) continue;
-        // An earlier trigger of this phase may have removed this one.
-        if (!this.#triggers.has(id)) continue;
-        if (trigger.once) this.#triggers.delete(id);
-        const waiting = runTrigger(trigger);
-        if (waiting !== undefined) pending.push(waiting);
-      }
-      if (pending.length > 0) await Promise.all(pending);
-    }
-  }
-
   async #shutdown(): Promise<void> {
     // Yielding first puts the shutdown after the current iteration, as in
     // Twisted, so stop() returns before any trigger runs, and lets run()
     // record a startup still in progress when stop() came from a trigger.
     await null;
     await this.#startup;
-    await this.#fireSystemEvent("shutdown");
+    await this.#triggers.fire("shutdown", (phase) => {
+      if (phase !== "during") return undefined;
+      this.#running = false;
+      return disconnectAll(this).catch((error: unknown) =>
+        logError(
+          CATEGORY,
+          `Error while closing connections at shutdown: ${
+            Failure.from(error).getTraceback()
+          }`,
+        )
+      );
+    });
     this.#removeSignalHandlers();
     clearInterval(this.#keepAlive);
     this.#keepAlive = undefined;
@@ -662,7 +583,7 @@ export class Reactor implements IReactor {
  * reactor`. Code that takes an `IReactorTime` or `IReactor` parameter
  * should default to it and let tests pass a `Clock` instead.
  *
- * @example
+ * @example Running the global reactor
  * ```ts
  * import { reactor } from "@torsion/torsion/reactor";
  * reactor.callWhenRunning(() => reactor.stop());
@@ -672,40 +593,6 @@ export class Reactor implements IReactor {
 export const reactor: Reactor = new Reactor();
 
 function keepAlive(): void {}
-
-function runTrigger(trigger: Trigger): Promise<void> | undefined {
-  let result: unknown;
-  try {
-    result = (trigger.fn as (...args: unknown[]) => unknown)(...trigger.args);
-  } catch (error) {
-    logTriggerError(trigger, error);
-    return undefined;
-  }
-  if (!isThenable(result)) return undefined;
-  return Promise.resolve(result).then(
-    () => undefined,
-    (error: unknown) => logTriggerError(trigger, error),
-  );
-}
-
-function logTriggerError(trigger: Trigger, error: unknown): void {
-  logError(
-    CATEGORY,
-    `Error in ${trigger.phase} ${trigger.event} trigger ${
-      describeFunction(trigger.fn)
-    }: ${describeError(error)}`,
-  );
-}
-
-function requireFunction(fn: unknown, method: string): void {
-  if (typeof fn !== "function") {
-    throw new TypeError(
-      `Cannot call ${method} with a non-function: current value is ${
-        describeValue(fn)
-      }`,
-    );
-  }
-}
 
 function describeFunction(fn: (...args: never[]) => unknown): string {
   return fn.name === "" ? "<anonymous>" : fn.name;

@@ -109,7 +109,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    * @param connector The connector that failed.
    * @param _reason Why.
    *
-   * @example
+   * @example Scheduling a retry after a refusal
    * ```ts
    * import { ReconnectingClientFactory } from "@torsion/torsion/reactor";
    * import { Clock, MemoryConnector } from "@torsion/torsion/testing";
@@ -138,7 +138,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    * @param connector The connector whose connection was lost.
    * @param _reason Why.
    *
-   * @example
+   * @example Scheduling a reconnection after a loss
    * ```ts
    * import { ConnectionLost, ReconnectingClientFactory } from "@torsion/torsion/reactor";
    * import { Clock, MemoryConnector } from "@torsion/torsion/testing";
@@ -164,7 +164,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    * @param connector The connector; defaults to the last one that failed.
    * @throws {TypeError} No connector is given and none has failed yet.
    *
-   * @example
+   * @example The first retry waits e seconds
    * ```ts
    * import { ReconnectingClientFactory } from "@torsion/torsion/reactor";
    * import { Clock, MemoryConnector } from "@torsion/torsion/testing";
@@ -220,7 +220,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    * progress; an established connection stays up. Mirrors
    * `ReconnectingClientFactory.stopTrying`.
    *
-   * @example
+   * @example Giving up
    * ```ts
    * import { ReconnectingClientFactory } from "@torsion/torsion/reactor";
    * const factory = new ReconnectingClientFactory();
@@ -247,7 +247,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    * it once a connection succeeds. Mirrors
    * `ReconnectingClientFactory.resetDelay`.
    *
-   * @example
+   * @example Starting over after a success
    * ```ts
    * import { ReconnectingClientFactory } from "@torsion/torsion/reactor";
    * const factory = new ReconnectingClientFactory();

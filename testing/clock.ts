@@ -5,10 +5,10 @@
  * @module
  */
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
+import { requireDelay } from "../reactor/_arguments.ts";
 import {
   DelayedCall,
   type DelayedCallOwner,
-  requireDelay,
 } from "../reactor/_delayed_call.ts";
 import { TimerHeap } from "../reactor/_timer_heap.ts";
 
@@ -40,58 +40,94 @@ export class Clock implements IReactorTime {
   };
 
   /**
-   * The clock's current time, in seconds since it was created.
+   * The clock's current time, in seconds since it was created: 0 until the
+   * first `advance`. Mirrors `Clock.seconds`.
    *
    * @returns The time.
+   *
+   * @example Reading the time
+   * ```ts
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * clock.advance(2.5);
+   * console.assert(clock.seconds() === 2.5);
+   * ```
    */
   seconds(): number {
     return this.#now;
   }
 
   /**
-   * Schedules `fn(...args)` for `delay` seconds from now.
+   * Schedules `fn(...args)` for `delay` seconds from now; it runs during the
+   * `advance` that reaches that time. Mirrors `Clock.callLater`.
    *
    * @param delay Seconds from now.
    * @param fn The function.
    * @param args Its arguments.
-   * @returns The pending call.
+   * @returns The pending call, to cancel, delay or reset it.
    * @throws {RangeError} `delay` is negative or not finite.
+   * @throws {TypeError} `fn` is not a function.
+   *
+   * @example Scheduling a call with arguments
+   * ```ts
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const seen: string[] = [];
+   * const call = clock.callLater(3, (word: string) => seen.push(word), "late");
+   * console.assert(call.getTime() === 3);
+   * clock.advance(3);
+   * console.assert(seen[0] === "late");
+   * ```
    */
   callLater<A extends unknown[]>(
     delay: number,
     fn: (...args: A) => unknown,
     ...args: A
   ): IDelayedCall {
-    requireDelay(delay, "callLater");
-    if (typeof fn !== "function") {
-      throw new TypeError("Cannot call callLater: fn is not a function");
-    }
-    const call = new DelayedCall(
-      this.#now + delay,
-      fn as (...args: never[]) => unknown,
-      args,
-      this.#owner,
-    );
+    const call = DelayedCall.schedule(this.#owner, delay, fn, args);
     this.#calls.push(call);
     return call;
   }
 
   /**
-   * The calls still pending, earliest first.
+   * The calls still pending, earliest first: use it to assert that code
+   * cleaned up its timers. Mirrors `Clock.getDelayedCalls`.
    *
    * @returns The pending calls.
+   *
+   * @example Checking that nothing is left scheduled
+   * ```ts
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * clock.callLater(1, () => {}).cancel();
+   * console.assert(clock.getDelayedCalls().length === 0);
+   * ```
    */
   getDelayedCalls(): IDelayedCall[] {
     return this.#calls.sorted();
   }
 
   /**
-   * Moves time forward by `amount` seconds and runs every call that is due.
-   * A call scheduled by a running call for no later than the new time runs
-   * in the same `advance`.
+   * Moves time forward by `amount` seconds and runs every call that is due,
+   * in time order (calls due at the same time in the order they were
+   * scheduled). A call scheduled by a running call for no later than the
+   * new time runs in the same `advance`. Mirrors `Clock.advance`.
    *
-   * @param amount Seconds to move forward.
+   * @param amount Seconds to move forward; 0 runs the calls due now.
    * @throws {RangeError} `amount` is negative or not finite.
+   * @throws {unknown} Whatever a due call throws; the calls after it stay
+   *   pending.
+   *
+   * @example Running what is due
+   * ```ts
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const order: number[] = [];
+   * clock.callLater(2, () => order.push(2));
+   * clock.callLater(1, () => order.push(1));
+   * clock.advance(2);
+   * console.assert(order.join() === "1,2");
+   * ```
    */
   advance(amount: number): void {
     requireDelay(amount, "advance");
@@ -105,9 +141,19 @@ export class Clock implements IReactorTime {
   }
 
   /**
-   * Advances by each amount in turn. Mirrors `Clock.pump`.
+   * Advances by each amount in turn, as a series of `advance` calls: handy
+   * to step through retries or periodic work. Mirrors `Clock.pump`.
    *
    * @param timings The amounts, in seconds.
+   * @throws {RangeError} An amount is negative or not finite.
+   *
+   * @example Stepping through time
+   * ```ts
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * clock.pump([1, 1, 1]);
+   * console.assert(clock.seconds() === 3);
+   * ```
    */
   pump(timings: Iterable<number>): void {
     for (const amount of timings) this.advance(amount);

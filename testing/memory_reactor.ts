@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { logError } from "../deferred/_logging.ts";
 import { type Deferred, succeed } from "../deferred/deferred.ts";
+import { requireFunction } from "../reactor/_arguments.ts";
+import { SystemEventTriggers } from "../reactor/_system_event_triggers.ts";
 import { ReactorAlreadyRunning, ReactorNotRunning } from "../reactor/errors.ts";
 import type {
   ConnectTCPOptions,
@@ -27,7 +28,7 @@ import { Clock } from "./clock.ts";
 /**
  * A recorded `listenTCP` call, as in Twisted's `MemoryReactor.tcpServers`.
  *
- * @example
+ * @example Reading a recorded listen
  * ```ts
  * import { MemoryReactor, type TCPServerRecord } from "@torsion/torsion/testing";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
@@ -47,7 +48,7 @@ export type TCPServerRecord = [
 /**
  * A recorded `connectTCP` call, as in Twisted's `MemoryReactor.tcpClients`.
  *
- * @example
+ * @example Reading a recorded connect
  * ```ts
  * import { MemoryReactor, type TCPClientRecord } from "@torsion/torsion/testing";
  * import { ClientFactory } from "@torsion/torsion/reactor";
@@ -68,7 +69,7 @@ export type TCPClientRecord = [
 /**
  * A recorded `listenSSL` call, as in Twisted's `MemoryReactor.sslServers`.
  *
- * @example
+ * @example Reading a recorded TLS listen
  * ```ts
  * import { MemoryReactor, type SSLServerRecord } from "@torsion/torsion/testing";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
@@ -89,7 +90,7 @@ export type SSLServerRecord = [
 /**
  * A recorded `connectSSL` call, as in Twisted's `MemoryReactor.sslClients`.
  *
- * @example
+ * @example Reading a recorded TLS connect
  * ```ts
  * import { MemoryReactor, type SSLClientRecord } from "@torsion/torsion/testing";
  * import { ClientFactory } from "@torsion/torsion/reactor";
@@ -113,7 +114,7 @@ export type SSLClientRecord = [
  * address asked for and records `stopListening`. Mirrors Twisted's
  * `_FakePort`.
  *
- * @example
+ * @example Recording a stop
  * ```ts
  * import { MemoryPort } from "@torsion/torsion/testing";
  * const port = new MemoryPort({ type: "TCP", host: "0.0.0.0", port: 80 });
@@ -140,7 +141,7 @@ export class MemoryPort implements IListeningPort {
    *
    * @returns The address.
    *
-   * @example
+   * @example The address given
    * ```ts
    * import { MemoryPort } from "@torsion/torsion/testing";
    * const port = new MemoryPort({ type: "TCP", host: "0.0.0.0", port: 80 });
@@ -156,7 +157,7 @@ export class MemoryPort implements IListeningPort {
    *
    * @returns A Deferred that has already fired.
    *
-   * @example
+   * @example Stopping at once
    * ```ts
    * import { MemoryPort } from "@torsion/torsion/testing";
    * const port = new MemoryPort({ type: "TCP", host: "0.0.0.0", port: 80 });
@@ -174,7 +175,7 @@ export class MemoryPort implements IListeningPort {
  * records what is done to it and connects nothing. Mirrors Twisted's
  * `_FakeConnector`.
  *
- * @example
+ * @example Recording a stop
  * ```ts
  * import { MemoryConnector } from "@torsion/torsion/testing";
  * const connector = new MemoryConnector({ type: "TCP", host: "example.com", port: 80 });
@@ -203,7 +204,7 @@ export class MemoryConnector implements IConnector {
   /**
    * Records the stop.
    *
-   * @example
+   * @example Stopping an attempt
    * ```ts
    * import { MemoryConnector } from "@torsion/torsion/testing";
    * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
@@ -219,7 +220,7 @@ export class MemoryConnector implements IConnector {
   /**
    * Records the disconnection.
    *
-   * @example
+   * @example Disconnecting
    * ```ts
    * import { MemoryConnector } from "@torsion/torsion/testing";
    * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
@@ -235,7 +236,7 @@ export class MemoryConnector implements IConnector {
   /**
    * Records a new attempt (nothing connects).
    *
-   * @example
+   * @example Trying again
    * ```ts
    * import { MemoryConnector } from "@torsion/torsion/testing";
    * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
@@ -253,7 +254,7 @@ export class MemoryConnector implements IConnector {
    *
    * @returns The destination.
    *
-   * @example
+   * @example The destination given
    * ```ts
    * import { MemoryConnector } from "@torsion/torsion/testing";
    * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
@@ -264,17 +265,6 @@ export class MemoryConnector implements IConnector {
     return this.#address;
   }
 }
-
-interface Trigger {
-  readonly id: number;
-  readonly phase: TriggerPhase;
-  readonly event: SystemEvent;
-  readonly fn: () => unknown;
-  // callWhenRunning calls run on the next start only, as the real reactor's.
-  readonly once: boolean;
-}
-
-const PHASES: readonly TriggerPhase[] = ["before", "during", "after"];
 
 /**
  * A reactor for tests: `listenTCP`, `connectTCP`, `listenSSL` and
@@ -289,8 +279,11 @@ const PHASES: readonly TriggerPhase[] = ["before", "during", "after"];
  * logic without a socket. `run()` fires the startup triggers and
  * `callWhenRunning` calls; unlike Twisted's, which stops again at once, it
  * resolves when `stop()` is called, as the real reactor's does, and
- * `stop()` fires the shutdown triggers. Triggers run synchronously; one that
- * throws is logged and the others still run.
+ * `stop()` fires the shutdown triggers. Triggers behave as the real
+ * reactor's (both share one implementation): a trigger that returns a
+ * Deferred or a Promise holds the next phase until it settles, one that
+ * throws is logged and the others still run, and without such a trigger
+ * they all run before `run()` or `stop()` returns.
  *
  * @example Testing a client without a network
  * ```ts
@@ -325,9 +318,11 @@ export class MemoryReactor extends Clock implements IReactor {
   /** Whether `stop()` has been called. */
   hasStopped = false;
 
+  #state: "stopped" | "running" | "stopping" = "stopped";
   #running = false;
-  #triggers: Trigger[] = [];
-  #nextTriggerId = 1;
+  readonly #triggers = new SystemEventTriggers();
+  // The startup triggers still holding a phase, if any.
+  #startup: Promise<void> | undefined;
   #stopped: (() => void) | null = null;
 
   /** Whether `run()` has been called and `stop()` has not. */
@@ -342,7 +337,7 @@ export class MemoryReactor extends Clock implements IReactor {
    * @returns A Promise that resolves once `stop()` has run the shutdown
    *   triggers; it rejects with `ReactorAlreadyRunning` if the reactor runs.
    *
-   * @example
+   * @example Running until stopped
    * ```ts
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
@@ -352,13 +347,20 @@ export class MemoryReactor extends Clock implements IReactor {
    * ```
    */
   run(): Promise<void> {
-    if (this.#running) return Promise.reject(new ReactorAlreadyRunning());
+    if (this.#state !== "stopped") {
+      return Promise.reject(new ReactorAlreadyRunning());
+    }
+    this.#state = "running";
     this.#running = true;
     this.hasRun = true;
     const stopped = new Promise<void>((resolve) => {
       this.#stopped = resolve;
     });
-    this.#fire("startup");
+    const startup = this.#triggers.fire("startup");
+    this.#startup = startup;
+    startup?.then(() => {
+      if (this.#startup === startup) this.#startup = undefined;
+    });
     return stopped;
   }
 
@@ -366,9 +368,10 @@ export class MemoryReactor extends Clock implements IReactor {
    * Fires the shutdown triggers and lets `run()` resolve; `running` turns
    * false after the "before" phase, as in the real reactor.
    *
-   * @throws {ReactorNotRunning} The reactor is not running.
+   * @throws {ReactorNotRunning} The reactor is not running, or is already
+   *   stopping.
    *
-   * @example
+   * @example Stopping
    * ```ts
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
@@ -379,22 +382,42 @@ export class MemoryReactor extends Clock implements IReactor {
    * ```
    */
   stop(): void {
-    if (!this.#running) throw new ReactorNotRunning();
+    if (this.#state === "stopping") {
+      throw new ReactorNotRunning(
+        "Cannot stop a reactor that is already stopping",
+      );
+    }
+    if (this.#state !== "running") throw new ReactorNotRunning();
+    this.#state = "stopping";
     this.hasStopped = true;
-    this.#fire("shutdown");
-    const stopped = this.#stopped;
-    this.#stopped = null;
-    stopped?.();
+    const shutdown = (): Promise<void> | undefined =>
+      this.#triggers.fire("shutdown", (phase) => {
+        // As in the real reactor, `running` turns false once "before" is over.
+        if (phase === "during") this.#running = false;
+      });
+    const finish = (): void => {
+      this.#state = "stopped";
+      this.#running = false;
+      const stopped = this.#stopped;
+      this.#stopped = null;
+      stopped?.();
+    };
+    const startup = this.#startup;
+    const done = startup === undefined ? shutdown() : startup.then(shutdown);
+    if (done === undefined) finish();
+    else done.then(finish);
   }
 
   /**
    * Calls `fn(...args)` when the reactor runs; at once if it already does.
+   * Mirrors `IReactorCore.callWhenRunning`.
    *
    * @param fn The function.
    * @param args Its arguments.
    * @returns The trigger id, or `undefined` when `fn` ran at once.
+   * @throws {TypeError} `fn` is not a function.
    *
-   * @example
+   * @example Queueing a call for the run
    * ```ts
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
@@ -409,32 +432,27 @@ export class MemoryReactor extends Clock implements IReactor {
     fn: (...args: A) => unknown,
     ...args: A
   ): number | undefined {
+    requireFunction(fn, "callWhenRunning");
     if (this.#running) {
       fn(...args);
       return undefined;
     }
-    const id = this.#nextTriggerId++;
-    this.#triggers.push({
-      id,
-      phase: "after",
-      event: "startup",
-      fn: () => fn(...args),
-      once: true,
-    });
-    return id;
+    return this.#triggers.addWhenRunning(fn, args);
   }
 
   /**
    * Calls `fn(...args)` in `phase` of `event` (`run()` fires startup,
-   * `stop()` shutdown).
+   * `stop()` shutdown). Mirrors `IReactorCore.addSystemEventTrigger`.
    *
    * @param phase `"before"`, `"during"` or `"after"`.
    * @param event `"startup"` or `"shutdown"`.
-   * @param fn The function.
+   * @param fn The function; a Deferred or Promise it returns holds the next phase.
    * @param args Its arguments.
    * @returns An id for `removeSystemEventTrigger`.
+   * @throws {RangeError} `phase` or `event` is not one of the values above.
+   * @throws {TypeError} `fn` is not a function.
    *
-   * @example
+   * @example Cleaning up at shutdown
    * ```ts
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
@@ -451,15 +469,7 @@ export class MemoryReactor extends Clock implements IReactor {
     fn: (...args: A) => unknown,
     ...args: A
   ): number {
-    const id = this.#nextTriggerId++;
-    this.#triggers.push({
-      id,
-      phase,
-      event,
-      fn: () => fn(...args),
-      once: false,
-    });
-    return id;
+    return this.#triggers.add(phase, event, fn, args);
   }
 
   /**
@@ -468,7 +478,7 @@ export class MemoryReactor extends Clock implements IReactor {
    * @param id The id `addSystemEventTrigger` or `callWhenRunning` returned.
    * @throws {RangeError} No trigger has that id.
    *
-   * @example
+   * @example Removing a trigger
    * ```ts
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
@@ -477,13 +487,7 @@ export class MemoryReactor extends Clock implements IReactor {
    * ```
    */
   removeSystemEventTrigger(id: number): void {
-    const index = this.#triggers.findIndex((trigger) => trigger.id === id);
-    if (index === -1) {
-      throw new RangeError(
-        `Cannot remove an unknown system event trigger: current value is ${id}`,
-      );
-    }
-    this.#triggers.splice(index, 1);
+    this.#triggers.remove(id);
   }
 
   /**
@@ -494,7 +498,7 @@ export class MemoryReactor extends Clock implements IReactor {
    * @param options `backlog` and `interface`.
    * @returns A port reporting `interface` (or `0.0.0.0`) and `port`.
    *
-   * @example
+   * @example Recording a listen
    * ```ts
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * import { Factory, Protocol } from "@torsion/torsion/reactor";
@@ -523,7 +527,7 @@ export class MemoryReactor extends Clock implements IReactor {
    * @param options `timeout` and `bindAddress`.
    * @returns A connector that stays connecting until the test acts.
    *
-   * @example
+   * @example Recording a connect
    * ```ts
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * import { ClientFactory } from "@torsion/torsion/reactor";
@@ -557,7 +561,7 @@ export class MemoryReactor extends Clock implements IReactor {
    * @param options `backlog` and `interface`.
    * @returns A port reporting `interface` (or `0.0.0.0`) and `port`.
    *
-   * @example
+   * @example Recording a TLS listen
    * ```ts
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * import { Factory, Protocol } from "@torsion/torsion/reactor";
@@ -588,7 +592,7 @@ export class MemoryReactor extends Clock implements IReactor {
    * @param options `timeout` and `bindAddress`.
    * @returns A connector that stays connecting until the test acts.
    *
-   * @example
+   * @example Recording a TLS connect
    * ```ts
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * import { ClientFactory } from "@torsion/torsion/reactor";
@@ -621,35 +625,4 @@ export class MemoryReactor extends Clock implements IReactor {
     factory.startedConnecting(connector);
     return connector;
   }
-
-  #fire(event: SystemEvent): void {
-    for (const phase of PHASES) {
-      // As in the real reactor, `running` turns false once "before shutdown" is over.
-      if (event === "shutdown" && phase === "during") this.#running = false;
-      const due = this.#triggers.filter((trigger) =>
-        trigger.phase === phase && trigger.event === event
-      );
-      for (const trigger of due) {
-        // An earlier trigger may have removed this one.
-        if (!this.#triggers.includes(trigger)) continue;
-        if (trigger.once) {
-          this.#triggers = this.#triggers.filter((other) => other !== trigger);
-        }
-        try {
-          trigger.fn();
-        } catch (error) {
-          logError(
-            ["torsion", "reactor"],
-            `Error in ${phase} ${event} trigger: ${describe(error)}`,
-          );
-        }
-      }
-    }
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error
-    ? (error.stack ?? error.message)
-    : String(error);
 }

@@ -17,9 +17,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Options of {@linkcode StringTransport}.
+ * Options of {@linkcode StringTransport}: the `hostAddress` and
+ * `peerAddress` arguments of Twisted's `StringTransport`.
  *
- * @example
+ * @example Reporting a peer address
  * ```ts
  * import type { StringTransportOptions } from "@torsion/torsion/testing";
  * const options: StringTransportOptions = {
@@ -40,7 +41,19 @@ export interface StringTransportOptions {
   peerAddress?: IAddress;
 }
 
-/** The state `pauseProducing`, `resumeProducing` and `stopProducing` leave. */
+/**
+ * The state `pauseProducing`, `resumeProducing` and `stopProducing` leave,
+ * as Twisted's `StringTransport.producerState`.
+ *
+ * @example Checking that a protocol paused its transport
+ * ```ts
+ * import { type ProducerState, StringTransport } from "@torsion/torsion/testing";
+ * const transport = new StringTransport();
+ * transport.pauseProducing();
+ * const state: ProducerState = transport.producerState;
+ * console.assert(state === "paused");
+ * ```
+ */
 export type ProducerState = "producing" | "paused" | "stopped";
 
 /**
@@ -111,7 +124,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @returns The bytes.
    *
-   * @example
+   * @example Reading what was written
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -139,7 +152,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @returns The text written.
    *
-   * @example
+   * @example Reading what was written as text
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -154,7 +167,7 @@ export class StringTransport implements ITCPTransport {
   /**
    * Forgets everything written so far. Mirrors `StringTransport.clear`.
    *
-   * @example
+   * @example Forgetting earlier writes
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -174,7 +187,7 @@ export class StringTransport implements ITCPTransport {
    * @param data Bytes, or a string to UTF-8 encode.
    * @throws {TypeError} `data` is neither a string nor a Uint8Array.
    *
-   * @example
+   * @example Recording strings and bytes
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -202,7 +215,7 @@ export class StringTransport implements ITCPTransport {
    * @param data The pieces.
    * @throws {TypeError} A piece is neither a string nor a Uint8Array.
    *
-   * @example
+   * @example Recording a sequence
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -218,7 +231,7 @@ export class StringTransport implements ITCPTransport {
    * Sets `disconnecting`; the protocol is not told. Mirrors
    * `StringTransport.loseConnection`.
    *
-   * @example
+   * @example Closing without telling the protocol
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -234,7 +247,7 @@ export class StringTransport implements ITCPTransport {
    * The same as `loseConnection` here. Mirrors
    * `StringTransport.abortConnection`.
    *
-   * @example
+   * @example Aborting
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -251,7 +264,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @returns `peerAddress`.
    *
-   * @example
+   * @example The default peer
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * console.assert(new StringTransport().getPeer().port === 54321);
@@ -266,7 +279,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @returns `hostAddress`.
    *
-   * @example
+   * @example The default host
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * console.assert(new StringTransport().getHost().port === 12345);
@@ -283,7 +296,7 @@ export class StringTransport implements ITCPTransport {
    * @param streaming Whether it is a push producer.
    * @throws {TypeError} A producer is already registered.
    *
-   * @example
+   * @example Registering a pull producer
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -306,7 +319,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @throws {TypeError} No producer is registered.
    *
-   * @example
+   * @example Unregistering
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -330,7 +343,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @throws {TypeError} The transport is disconnecting or stopped.
    *
-   * @example
+   * @example Pausing
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -348,7 +361,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @throws {TypeError} The transport is disconnecting or stopped.
    *
-   * @example
+   * @example Resuming
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -365,7 +378,7 @@ export class StringTransport implements ITCPTransport {
   /**
    * Records that the protocol asked to stop reading for good.
    *
-   * @example
+   * @example Stopping
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -382,7 +395,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @param enabled `true` turns Nagle's algorithm off.
    *
-   * @example
+   * @example Turning Nagle's algorithm on
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -399,7 +412,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @returns Whether Nagle's algorithm is off.
    *
-   * @example
+   * @example Nagle's algorithm is off by default
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * console.assert(new StringTransport().getTcpNoDelay());
@@ -414,7 +427,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @param enabled Whether keep-alive probes are on.
    *
-   * @example
+   * @example Turning keep-alive on
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
@@ -431,7 +444,7 @@ export class StringTransport implements ITCPTransport {
    *
    * @returns Whether keep-alive probes are on.
    *
-   * @example
+   * @example Keep-alive is off by default
    * ```ts
    * import { StringTransport } from "@torsion/torsion/testing";
    * console.assert(!new StringTransport().getTcpKeepAlive());
@@ -505,7 +518,7 @@ export class StringTransportWithDisconnection extends StringTransport {
    *
    * @throws {TypeError} `protocol` is not set.
    *
-   * @example
+   * @example Telling the protocol about a clean close
    * ```ts
    * import { Protocol } from "@torsion/torsion/reactor";
    * import { StringTransportWithDisconnection } from "@torsion/torsion/testing";
@@ -525,7 +538,7 @@ export class StringTransportWithDisconnection extends StringTransport {
    *
    * @throws {TypeError} `protocol` is not set.
    *
-   * @example
+   * @example Telling the protocol about an abort
    * ```ts
    * import { Protocol } from "@torsion/torsion/reactor";
    * import { StringTransportWithDisconnection } from "@torsion/torsion/testing";

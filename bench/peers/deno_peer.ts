@@ -4,20 +4,31 @@
  * workloads, a Promise chain for the Deferred one, `setTimeout` for timers.
  *
  * Usage: deno run -A bench/peers/deno_peer.ts <workload> <base-url>
- * Prints one JSON line: {"value", "unit", "seconds", "rss_mb"}.
+ *   [count=N] [concurrency=N] [ms=N]
+ * The sizes default to the full benchmark's. Prints one JSON line:
+ * {"value", "unit", "seconds", "rss_mb"}.
  *
  * @module
  */
-import { peakRssMb, type WorkloadResult } from "./_common.ts";
+import {
+  elapsed,
+  emit,
+  parsePeerArgs,
+  type Sizes,
+  timed,
+  type WorkloadResult,
+} from "./_common.ts";
 
 async function get(url: string): Promise<number> {
   const response = await fetch(url);
   return (await response.arrayBuffer()).byteLength;
 }
 
-async function keepalive(base: string): Promise<WorkloadResult> {
-  const total = 5000;
-  const concurrency = 50;
+async function keepalive(
+  base: string,
+  total: number,
+  concurrency: number,
+): Promise<WorkloadResult> {
   let remaining = total;
   const worker = async (): Promise<void> => {
     while (remaining > 0) {
@@ -28,22 +39,20 @@ async function keepalive(base: string): Promise<WorkloadResult> {
   };
   const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - start) / 1000;
+  const seconds = elapsed(start);
   return { value: total / seconds, unit: "req/s", seconds };
 }
 
 async function parallel(url: string, count: number): Promise<WorkloadResult> {
   const start = performance.now();
   await Promise.all(Array.from({ length: count }, () => get(url)));
-  const seconds = (performance.now() - start) / 1000;
-  return { value: seconds, unit: "s", seconds };
+  return timed(elapsed(start));
 }
 
 async function sequential(url: string, count: number): Promise<WorkloadResult> {
   const start = performance.now();
   for (let i = 0; i < count; i++) await get(url);
-  const seconds = (performance.now() - start) / 1000;
-  return { value: seconds, unit: "s", seconds };
+  return timed(elapsed(start));
 }
 
 async function chains(count: number): Promise<void> {
@@ -55,39 +64,44 @@ async function chains(count: number): Promise<void> {
   }
 }
 
-async function chain(): Promise<WorkloadResult> {
-  const count = 100_000;
-  await chains(count / 10); // warm-up, as in every peer's chain workload
+async function chain(count: number): Promise<WorkloadResult> {
+  await chains(Math.floor(count / 10)); // warm-up, as in every peer's chain workload
   const start = performance.now();
   await chains(count);
-  const seconds = (performance.now() - start) / 1000;
+  const seconds = elapsed(start);
   return { value: count / seconds, unit: "chains/s", seconds };
 }
 
-function timers(): Promise<WorkloadResult> {
-  const count = 100_000;
+function timers(count: number): Promise<WorkloadResult> {
   return new Promise((resolve) => {
     let fired = 0;
     const start = performance.now();
     const tick = (): void => {
-      if (++fired === count) {
-        const seconds = (performance.now() - start) / 1000;
-        resolve({ value: seconds, unit: "s", seconds });
-      }
+      if (++fired === count) resolve(timed(elapsed(start)));
     };
     for (let i = 0; i < count; i++) setTimeout(tick, i % 10);
   });
 }
 
-const WORKLOADS: Record<string, (base: string) => Promise<WorkloadResult>> = {
-  keepalive,
-  delay: (base) => parallel(`${base}/delay?ms=500`, 20),
-  "delay-sequential": (base) => sequential(`${base}/delay?ms=500`, 20),
-  inflight: (base) => parallel(`${base}/1k`, 2000),
-  chain,
-  timers,
+const WORKLOADS: Record<
+  string,
+  (base: string, sizes: Sizes) => Promise<WorkloadResult>
+> = {
+  keepalive: (base, { count = 5000, concurrency = 50 }) =>
+    keepalive(base, count, concurrency),
+  delay: (base, { count = 20, ms = 500 }) =>
+    parallel(`${base}/delay?ms=${ms}`, count),
+  "delay-sequential": (base, { count = 20, ms = 500 }) =>
+    sequential(`${base}/delay?ms=${ms}`, count),
+  inflight: (base, { count = 2000 }) => parallel(`${base}/1k`, count),
+  chain: (_base, { count = 100_000 }) => chain(count),
+  timers: (_base, { count = 100_000 }) => timers(count),
 };
 
-const [workload, base = ""] = Deno.args;
-const result = await WORKLOADS[workload](base);
-console.log(JSON.stringify({ ...result, rss_mb: peakRssMb() }));
+const { workload, base, sizes } = parsePeerArgs(Deno.args);
+const run = WORKLOADS[workload];
+if (run === undefined) {
+  console.error(`Unknown workload: ${workload}`);
+  Deno.exit(2);
+}
+emit(await run(base, sizes));

@@ -1,10 +1,10 @@
 """Tornado peer for bench/peers/run.ts.
 
-Usage: python3 tornado_peer.py <workload> <base-url>
-Prints one JSON object: {"value": ..., "unit": ..., "seconds": ..., "rss_mb": ...}.
-Workloads: keepalive, delay, inflight, chain, timers (see run.ts).
+Usage: python3 tornado_peer.py <workload> <base-url> [count=N] [concurrency=N] [ms=N]
+Workloads: keepalive, delay, inflight, chain, timers (see run.ts); their
+defaults are the full benchmark's sizes. Prints one JSON line (see
+_peer_common.py).
 """
-import json
 import sys
 import time
 
@@ -13,20 +13,15 @@ from tornado.concurrent import Future, future_add_done_callback
 from tornado.httpclient import AsyncHTTPClient
 from tornado.ioloop import IOLoop
 
-
-def peak_rss_mb():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
+from _peer_common import emit, fail, parse_args, rate, refuse_debug_mode, timed
 
 
-async def keepalive(base, total=5000, concurrency=50):
+async def keepalive(base, count=5000, concurrency=50):
     # simple_httpclient sends "Connection: close": Tornado has no keep-alive.
     client = AsyncHTTPClient(force_instance=True, max_clients=concurrency)
     url = base + "/1k"
-    remaining = [total]
+    remaining = [count]
 
     async def worker():
         while remaining[0] > 0:
@@ -38,7 +33,7 @@ async def keepalive(base, total=5000, concurrency=50):
     await gen.multi([worker() for _ in range(concurrency)])
     seconds = time.perf_counter() - start
     client.close()
-    return {"value": total / seconds, "unit": "req/s", "seconds": seconds}
+    return rate(count, "req/s", seconds)
 
 
 async def parallel_gets(url, count):
@@ -47,17 +42,15 @@ async def parallel_gets(url, count):
     await gen.multi([client.fetch(url) for _ in range(count)])
     seconds = time.perf_counter() - start
     client.close()
-    return seconds
+    return timed(seconds)
 
 
-async def delay(base, count=20, ms=500):
-    seconds = await parallel_gets(base + "/delay?ms=%d" % ms, count)
-    return {"value": seconds, "unit": "s", "seconds": seconds}
+def delay(base, count=20, ms=500):
+    return parallel_gets(base + "/delay?ms=%d" % ms, count)
 
 
-async def inflight(base, count=2000):
-    seconds = await parallel_gets(base + "/1k", count)
-    return {"value": seconds, "unit": "s", "seconds": seconds}
+def inflight(base, count=2000):
+    return parallel_gets(base + "/1k", count)
 
 
 async def chains(count):
@@ -74,12 +67,11 @@ async def chains(count):
         assert (await futures[10]) == 10
 
 
-async def chain(_base, count=20000):
+async def chain(_base, count=100000):
     await chains(count // 10)  # warm-up, as in every peer's chain workload
     start = time.perf_counter()
     await chains(count)
-    seconds = time.perf_counter() - start
-    return {"value": count / seconds, "unit": "chains/s", "seconds": seconds}
+    return rate(count, "chains/s", time.perf_counter() - start)
 
 
 async def timers(_base, count=100000):
@@ -96,28 +88,17 @@ async def timers(_base, count=100000):
     for i in range(count):
         loop.call_later(0.001 * (i % 10), tick)
     await done
-    seconds = time.perf_counter() - start
-    return {"value": seconds, "unit": "s", "seconds": seconds}
-
-
-WORKLOADS = {
-    "keepalive": keepalive,
-    "delay": delay,
-    "inflight": inflight,
-    "chain": chain,
-    "timers": timers,
-}
+    return timed(time.perf_counter() - start)
 
 
 def main():
-    workload, base = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
+    refuse_debug_mode()
+    workload, base, sizes = parse_args(sys.argv, globals())
     try:
-        result = IOLoop.current().run_sync(lambda: WORKLOADS[workload](base), timeout=300)
+        result = IOLoop.current().run_sync(lambda: workload(base, **sizes), timeout=300)
     except Exception as error:  # report any failure to the runner as JSON
-        print(json.dumps({"error": str(error) or type(error).__name__}))
-        sys.exit(1)
-    result["rss_mb"] = peak_rss_mb()
-    print(json.dumps(result))
+        fail(str(error) or type(error).__name__)
+    emit(result)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@
  * `inlineCallbacks` and `DeferredList`; the Tornado face with
  * `AsyncHTTPClient` (`maxClients` = the concurrency) and async/await.
  *
- * Usage: deno run -A bench/peers/torsion_peer.ts <workload> <base-url> [twisted|tornado]
- * Prints one JSON line: {"value", "unit", "seconds", "rss_mb"}.
+ * Usage: deno run -A bench/peers/torsion_peer.ts <workload> <base-url>
+ *   [twisted|tornado] [count=N] [concurrency=N] [ms=N]
+ * The sizes default to the full benchmark's. Prints one JSON line:
+ * {"value", "unit", "seconds", "rss_mb"}.
  *
  * @module
  */
@@ -24,17 +26,22 @@ import {
   readBody,
 } from "../../http/mod.ts";
 import { IOLoop, reactor } from "../../reactor/mod.ts";
-import { peakRssMb, type WorkloadResult } from "./_common.ts";
+import {
+  elapsed,
+  emit,
+  parsePeerArgs,
+  type Sizes,
+  timed,
+  type WorkloadResult,
+} from "./_common.ts";
 
 type Face = "twisted" | "tornado";
 
-function elapsed(start: number): number {
-  return (performance.now() - start) / 1000;
-}
-
-async function keepaliveTwisted(base: string): Promise<WorkloadResult> {
-  const total = 5000;
-  const concurrency = 50;
+async function keepaliveTwisted(
+  base: string,
+  total: number,
+  concurrency: number,
+): Promise<WorkloadResult> {
   const pool = new HTTPConnectionPool(reactor);
   pool.maxPersistentPerHost = concurrency;
   const agent = new Agent(reactor, { pool });
@@ -60,9 +67,11 @@ async function keepaliveTwisted(base: string): Promise<WorkloadResult> {
   return { value: total / seconds, unit: "req/s", seconds };
 }
 
-async function keepaliveTornado(base: string): Promise<WorkloadResult> {
-  const total = 5000;
-  const concurrency = 50;
+async function keepaliveTornado(
+  base: string,
+  total: number,
+  concurrency: number,
+): Promise<WorkloadResult> {
   const client = new AsyncHTTPClient({
     forceInstance: true,
     maxClients: concurrency,
@@ -152,26 +161,21 @@ function chains(count: number): void {
   }
 }
 
-function chain(): Promise<WorkloadResult> {
-  const count = 100_000;
-  chains(count / 10); // warm-up, as in every peer's chain workload
+function chain(count: number): Promise<WorkloadResult> {
+  chains(Math.floor(count / 10)); // warm-up, as in every peer's chain workload
   const start = performance.now();
   chains(count);
   const seconds = elapsed(start);
   return Promise.resolve({ value: count / seconds, unit: "chains/s", seconds });
 }
 
-function timers(face: Face): Promise<WorkloadResult> {
-  const count = 100_000;
+function timers(face: Face, count: number): Promise<WorkloadResult> {
   const loop = IOLoop.current();
   return new Promise((resolve) => {
     let fired = 0;
     const start = performance.now();
     const tick = (): void => {
-      if (++fired === count) {
-        const seconds = elapsed(start);
-        resolve({ value: seconds, unit: "s", seconds });
-      }
+      if (++fired === count) resolve(timed(elapsed(start)));
     };
     for (let i = 0; i < count; i++) {
       const delay = 0.001 * (i % 10);
@@ -181,46 +185,46 @@ function timers(face: Face): Promise<WorkloadResult> {
   });
 }
 
-function timed(seconds: number): WorkloadResult {
-  return { value: seconds, unit: "s", seconds };
-}
-
 const WORKLOADS: Record<
   string,
-  (base: string, face: Face) => Promise<WorkloadResult>
+  (base: string, face: Face, sizes: Sizes) => Promise<WorkloadResult>
 > = {
-  keepalive: (base, face) =>
-    face === "twisted" ? keepaliveTwisted(base) : keepaliveTornado(base),
-  delay: async (base, face) =>
+  keepalive: (base, face, { count = 5000, concurrency = 50 }) =>
+    (face === "twisted" ? keepaliveTwisted : keepaliveTornado)(
+      base,
+      count,
+      concurrency,
+    ),
+  delay: async (base, face, { count = 20, ms = 500 }) =>
     timed(
       await (face === "twisted" ? parallelTwisted : parallelTornado)(
-        `${base}/delay?ms=500`,
-        20,
+        `${base}/delay?ms=${ms}`,
+        count,
       ),
     ),
-  "delay-sequential": async (base, face) =>
+  "delay-sequential": async (base, face, { count = 20, ms = 500 }) =>
     timed(
       await (face === "twisted" ? sequentialTwisted : sequentialTornado)(
-        `${base}/delay?ms=500`,
-        20,
+        `${base}/delay?ms=${ms}`,
+        count,
       ),
     ),
-  inflight: async (base, face) =>
+  inflight: async (base, face, { count = 2000 }) =>
     timed(
       await (face === "twisted" ? parallelTwisted : parallelTornado)(
         `${base}/1k`,
-        2000,
+        count,
       ),
     ),
-  chain: () => chain(),
-  timers: (_base, face) => timers(face),
+  chain: (_base, _face, { count = 100_000 }) => chain(count),
+  timers: (_base, face, { count = 100_000 }) => timers(face, count),
 };
 
-const [workload, base = "", face = "twisted"] = Deno.args;
+const { workload, base, words, sizes } = parsePeerArgs(Deno.args);
+const [face = "twisted"] = words;
 const run = WORKLOADS[workload];
 if (run === undefined || (face !== "twisted" && face !== "tornado")) {
   console.error(`Unknown workload or face: ${workload} ${face}`);
   Deno.exit(2);
 }
-const result = await run(base, face);
-console.log(JSON.stringify({ ...result, rss_mb: peakRssMb() }));
+emit(await run(base, face, sizes));

@@ -1,10 +1,10 @@
 """Twisted peer for bench/peers/run.ts.
 
-Usage: python3 twisted_peer.py <workload> <base-url>
-Prints one JSON object: {"value": ..., "unit": ..., "seconds": ..., "rss_mb": ...}.
-Workloads: keepalive, delay, inflight, chain, timers (see run.ts).
+Usage: python3 twisted_peer.py <workload> <base-url> [count=N] [concurrency=N] [ms=N]
+Workloads: keepalive, delay, inflight, chain, timers (see run.ts); their
+defaults are the full benchmark's sizes. Prints one JSON line (see
+_peer_common.py).
 """
-import json
 import sys
 import time
 import warnings
@@ -12,25 +12,20 @@ import warnings
 from twisted.internet import defer, reactor
 from twisted.web.client import Agent, HTTPConnectionPool, readBody
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
+from _peer_common import emit, fail, parse_args, rate, refuse_debug_mode, timed
+
 # Twisted 22.4's readBody warns about its own HTTP/1.1 transports.
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
-def peak_rss_mb():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 @defer.inlineCallbacks
-def keepalive(base, total=5000, concurrency=50):
+def keepalive(base, count=5000, concurrency=50):
     pool = HTTPConnectionPool(reactor, persistent=True)
     pool.maxPersistentPerHost = concurrency
     agent = Agent(reactor, pool=pool)
     url = (base + "/1k").encode()
-    remaining = [total]
+    remaining = [count]
 
     @defer.inlineCallbacks
     def worker():
@@ -41,10 +36,10 @@ def keepalive(base, total=5000, concurrency=50):
             assert len(body) == 1024, len(body)
 
     start = time.perf_counter()
-    yield defer.gatherResults([worker() for _ in range(concurrency)], consumeErrors=True)
+    yield defer.DeferredList([worker() for _ in range(concurrency)], fireOnOneErrback=True, consumeErrors=True)
     seconds = time.perf_counter() - start
     yield pool.closeCachedConnections()
-    return {"value": total / seconds, "unit": "req/s", "seconds": seconds}
+    return rate(count, "req/s", seconds)
 
 
 @defer.inlineCallbacks
@@ -58,20 +53,16 @@ def parallel_gets(url, count):
         yield readBody(response)
 
     start = time.perf_counter()
-    yield defer.gatherResults([one() for _ in range(count)], consumeErrors=True)
-    return time.perf_counter() - start
+    yield defer.DeferredList([one() for _ in range(count)], fireOnOneErrback=True, consumeErrors=True)
+    return timed(time.perf_counter() - start)
 
 
-@defer.inlineCallbacks
 def delay(base, count=20, ms=500):
-    seconds = yield parallel_gets((base + "/delay?ms=%d" % ms).encode(), count)
-    return {"value": seconds, "unit": "s", "seconds": seconds}
+    return parallel_gets((base + "/delay?ms=%d" % ms).encode(), count)
 
 
-@defer.inlineCallbacks
 def inflight(base, count=2000):
-    seconds = yield parallel_gets((base + "/1k").encode(), count)
-    return {"value": seconds, "unit": "s", "seconds": seconds}
+    return parallel_gets((base + "/1k").encode(), count)
 
 
 def chains(count):
@@ -90,8 +81,7 @@ def chain(_base, count=100000):
     chains(count // 10)  # warm-up, as in every peer's chain workload
     start = time.perf_counter()
     chains(count)
-    seconds = time.perf_counter() - start
-    return defer.succeed({"value": count / seconds, "unit": "chains/s", "seconds": seconds})
+    return defer.succeed(rate(count, "chains/s", time.perf_counter() - start))
 
 
 def timers(_base, count=100000):
@@ -106,45 +96,25 @@ def timers(_base, count=100000):
     start = time.perf_counter()
     for i in range(count):
         reactor.callLater(0.001 * (i % 10), tick)
-
-    def finish(_):
-        seconds = time.perf_counter() - start
-        return {"value": seconds, "unit": "s", "seconds": seconds}
-
-    return done.addCallback(finish)
-
-
-WORKLOADS = {
-    "keepalive": keepalive,
-    "delay": delay,
-    "inflight": inflight,
-    "chain": chain,
-    "timers": timers,
-}
+    return done.addCallback(lambda _: timed(time.perf_counter() - start))
 
 
 def main():
-    workload, base = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
+    refuse_debug_mode()
+    workload, base, sizes = parse_args(sys.argv, globals())
     outcome = {}
 
-    def report(result):
-        result["rss_mb"] = peak_rss_mb()
-        outcome["result"] = result
-
-    def failed(failure):
-        outcome["error"] = failure.getErrorMessage()
-
     def start():
-        d = defer.maybeDeferred(WORKLOADS[workload], base)
-        d.addCallbacks(report, failed)
+        d = defer.maybeDeferred(workload, base, **sizes)
+        d.addCallbacks(lambda result: outcome.update(result=result),
+                       lambda failure: outcome.update(error=failure.getErrorMessage()))
         d.addBoth(lambda _: reactor.stop())
 
     reactor.callWhenRunning(start)
     reactor.run()
     if "error" in outcome:
-        print(json.dumps({"error": outcome["error"]}))
-        sys.exit(1)
-    print(json.dumps(outcome["result"]))
+        fail(outcome["error"])
+    emit(outcome["result"])
 
 
 if __name__ == "__main__":

@@ -133,3 +133,12 @@ Deno.test("Deferred.addTimeout() given a Deferred when called then returns the s
   assert.equal(d.addTimeout(1, clock), d);
   d.callback(1);
 });
+
+Deno.test("Deferred.addTimeout() given a Deferred that has already fired when called then leaves no call scheduled", () => {
+  const clock = new Clock();
+  const d = new Deferred<number>();
+  d.callback(7);
+  d.addTimeout(5, clock);
+  assert.equal(clock.getDelayedCalls().length, 0);
+  assert.equal(successResultOf(d), 7);
+});

@@ -32,6 +32,20 @@ Deno.test("setDebugging() given debugging on when an unhandled failure is report
   assert.ok(!creationStack.includes("new Deferred"), creationStack);
 });
 
+Deno.test("setDebugging() given a Deferred created in one function and fired in another when reported then the first-invoker stack names the firing function", async () => {
+  const { stderr } = await runScenario("debug-created-and-fired-apart");
+  assert.ok(stderr.includes("fired apart from its creation"), stderr);
+  const created = stderr.indexOf("Deferred was created");
+  const invoked = stderr.indexOf("First Invoker was");
+  assert.ok(created !== -1 && invoked > created, stderr);
+  const creationStack = stderr.slice(created, invoked);
+  const invokerStack = stderr.slice(invoked, stderr.indexOf("Error: fired"));
+  assert.ok(creationStack.includes("createPending"), creationStack);
+  assert.ok(!creationStack.includes("fireWithError"), creationStack);
+  assert.ok(invokerStack.includes("fireWithError"), invokerStack);
+  assert.ok(!invokerStack.includes("createPending"), invokerStack);
+});
+
 Deno.test("setDebugging() given debugging off when an unhandled failure is reported then shows no creation stack", async () => {
   const { stderr } = await runScenario("dropped");
   assert.ok(stderr.includes("Unhandled error in Deferred:"), stderr);

@@ -94,11 +94,11 @@ Deno.test("DeferredList() given fireOnOneErrback when all succeed then fires wit
   assert.deepEqual(successResultOf(list), [[true, 1], [true, 2]]);
 });
 
-Deno.test("DeferredList() given consumeErrors when a member fails then the member's chain goes on with undefined", () => {
+Deno.test("DeferredList() given consumeErrors when a member fails then the member's chain goes on with null", () => {
   const member = new Deferred<number>();
   const list = new DeferredList([member], { consumeErrors: true });
   member.errback(new Error("consumed"));
-  assert.equal(successResultOf(member), undefined);
+  assert.equal(successResultOf(member), null);
   successResultOf(list);
 });
 
@@ -211,7 +211,7 @@ Deno.test("gatherResults() given a member that fails when it fails then errbacks
   const firstError = failureResultOf(gathered, FirstError).value as FirstError;
   assert.equal(firstError.index, 1);
   assert.equal(firstError.subFailure.value, error);
-  assert.equal(successResultOf(a), undefined);
+  assert.equal(successResultOf(a), null);
 });
 
 Deno.test("gatherResults() given no consumeErrors when a member fails then the failure stays in the member", () => {

@@ -58,6 +58,30 @@ Deno.test("Deferred.addCallback() given extra arguments when fired then passes t
   assert.equal(successResultOf(d), "12x");
 });
 
+Deno.test("Deferred.addErrback() given extra arguments when fired then passes them after the Failure", () => {
+  const d = new Deferred<string>();
+  d.addErrback(
+    (f, a: number, b: string) => `${f.getErrorMessage()}${a}${b}`,
+    2,
+    "x",
+  );
+  d.errback(new Error("e"));
+  assert.equal(successResultOf(d), "e2x");
+});
+
+Deno.test("Deferred.addBoth() given extra arguments when fired then passes them on both paths", () => {
+  const ok = new Deferred<number>();
+  const bad = new Deferred<number>();
+  const tag = (r: unknown, label: string): string =>
+    `${label}:${r instanceof Failure ? "failure" : r}`;
+  ok.addBoth(tag, "ok");
+  bad.addBoth(tag, "bad");
+  ok.callback(1);
+  bad.errback(new Error("x"));
+  assert.equal(successResultOf(ok), "ok:1");
+  assert.equal(successResultOf(bad), "bad:failure");
+});
+
 Deno.test("Deferred.addCallbacks() given a success when fired then runs only the callback with callbackArgs", () => {
   const d = new Deferred<number>();
   const calls: string[] = [];
@@ -160,7 +184,18 @@ Deno.test("Deferred.addBoth() given a success or a failure when fired then runs 
 Deno.test("Deferred.callback() given a Failure when fired then acts as errback", () => {
   const d = new Deferred<number>();
   const failure = new Failure(new Error("as errback"));
+  const calls: string[] = [];
+  d.addCallbacks(
+    () => {
+      calls.push("callback");
+    },
+    (f) => {
+      calls.push("errback");
+      return f;
+    },
+  );
   d.callback(failure);
+  assert.deepEqual(calls, ["errback"]);
   assert.equal(failureResultOf(d), failure);
 });
 
@@ -281,6 +316,26 @@ Deno.test("Deferred.addCallback() given a callback returning a custom thenable w
   };
   const d = succeed(1).addCallback(() => thenable);
   assert.equal(successResultOf(d), "thenable value");
+});
+
+Deno.test("Deferred.addCallback() given a callback returning a custom thenable that settles later when fired then pauses until it settles", () => {
+  let settle!: (value: string) => void;
+  const thenable = {
+    then(onFulfilled: (value: string) => void): void {
+      settle = onFulfilled;
+    },
+  };
+  const d = new Deferred<number>();
+  const seen: string[] = [];
+  d.addCallback(() => thenable).addCallback((s) => {
+    seen.push(s);
+  });
+  d.callback(1);
+  assert.deepEqual(seen, []);
+  assert.equal(d.paused, 1);
+  settle("settled later");
+  assert.deepEqual(seen, ["settled later"]);
+  assert.equal(d.paused, 0);
 });
 
 Deno.test("Deferred.addCallback() given a callback returning the same Deferred when fired then fails with TypeError instead of hanging", () => {
@@ -569,7 +624,11 @@ Deno.test("Deferred.addCallback() given a non-function when adding then throws T
   const d = new Deferred<number>();
   assert.throws(
     () => d.addCallback(42 as unknown as () => void),
-    (error) => error instanceof TypeError && error.message.includes("42"),
+    {
+      name: "TypeError",
+      message:
+        "Cannot call addCallback with a non-function: current value is 42",
+    },
   );
   assert.throws(() => d.addErrback(null as unknown as () => void), TypeError);
   assert.throws(() => d.addBoth("x" as unknown as () => void), TypeError);

@@ -125,3 +125,23 @@ Deno.test("Failure.toString() given an Error when described then names its type 
     "[Failure instance: TypeError: bad]",
   );
 });
+
+Deno.test("Failure.getTraceback() given an Error whose stack getter throws when called then returns type and message", () => {
+  const error = new RangeError("no stack");
+  Object.defineProperty(error, "stack", {
+    get(): never {
+      throw new Error("stack getter broke");
+    },
+  });
+  assert.equal(new Failure(error).getTraceback(), "RangeError: no stack");
+});
+
+Deno.test("Failure.getErrorMessage() given an Error whose message getter throws when called then describes it by its tag", () => {
+  const error = new Error();
+  Object.defineProperty(error, "message", {
+    get(): never {
+      throw new Error("message getter broke");
+    },
+  });
+  assert.equal(new Failure(error).getErrorMessage(), "[object Error]");
+});

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { within } from "../reactor/_tcp_helpers.ts";
+import { within } from "../reactor/_loopback.ts";
 
 export { within };
 

@@ -3,30 +3,20 @@
  *
  * @module
  */
+import { type DenoRun, runDeno } from "../_run_deno.ts";
 
 /** What an example printed and how it ended. */
-export interface ExampleRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type ExampleRun = DenoRun;
 
-/** Runs `examples/<name>` with `--allow-net` and the given arguments. */
-export async function runExample(
+/**
+ * Runs `examples/<name>` with the given arguments and permissions
+ * (`--allow-net` unless told otherwise).
+ */
+export function runExample(
   name: string,
   args: readonly string[] = [],
+  permissions: readonly string[] = ["--allow-net"],
 ): Promise<ExampleRun> {
   const script = new URL(`../../examples/${name}`, import.meta.url).pathname;
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", script, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return runDeno(["run", ...permissions, script, ...args]);
 }

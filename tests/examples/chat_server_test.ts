@@ -2,13 +2,16 @@ import assert from "node:assert/strict";
 import {
   type ChatFactory,
   ChatProtocol,
+  DEFAULT_PORT,
   formatMessage,
+  main,
   makeChatFactory,
 } from "../../examples/chat_server.ts";
 import type { IListeningPort } from "../../reactor/interfaces.ts";
 import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
 import { StringTransportWithDisconnection } from "../../testing/string_transport.ts";
+import { runServerMain } from "./_run_main.ts";
 import { captureLogs } from "../reactor/_log_capture.ts";
 import { LineClient, Program, within } from "./_net.ts";
 
@@ -220,6 +223,17 @@ Deno.test("chat server given a handler that throws for client A then only A is d
   assert.ok(
     records.some((record) => record.level === "error"),
     "the handler's error is logged",
+  );
+});
+
+Deno.test("main() given no arguments when run then listens on 127.0.0.1 at the seed's port 9999 and prints the nc command", async () => {
+  const { code, listened, lines } = await runServerMain(main);
+  assert.equal(code, 0);
+  assert.equal(DEFAULT_PORT, 9999);
+  assert.deepEqual(listened, [[9999, "127.0.0.1"]]);
+  assert.ok(
+    lines.includes("Connect with: nc 127.0.0.1 9999   (Ctrl-C to stop)"),
+    lines.join("\n"),
   );
 });
 

@@ -34,5 +34,32 @@ Deno.test("examples/crawler.ts prints the seed's line per mode, concurrent modes
 Deno.test("examples/crawler.ts rejects an unknown option", async () => {
   const { code, stderr } = await runExample("crawler.ts", ["--bogus", "1"]);
   assert.notEqual(code, 0);
-  assert.match(stderr, /Unknown option: --bogus/);
+  assert.match(stderr, /Unknown option '--bogus'/);
+});
+
+Deno.test("examples/crawler.ts given --url=URL with a query when run then every mode fetches that exact URL N times", async () => {
+  const seen: string[] = [];
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) => {
+      const url = new URL(request.url);
+      seen.push(`${url.pathname}${url.search}`);
+      return new Response("page");
+    },
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/page?id=7&kind=a=b`;
+  const { code, stdout, stderr } = await runExample("crawler.ts", [
+    `--url=${url}`,
+    "--n",
+    "3",
+  ]);
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout.match(/^Request Times: 3, /gm)?.length, 5, stdout);
+  assert.deepEqual(seen, Array(15).fill("/page?id=7&kind=a=b"));
+});
+
+Deno.test("examples/crawler.ts given --n 0 when run then exits with the count it refused", async () => {
+  const { code, stderr } = await runExample("crawler.ts", ["--n", "0"]);
+  assert.notEqual(code, 0);
+  assert.match(stderr, /--n must be a positive integer: current value is 0/);
 });

@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
-import { Echo, EchoFactory } from "../../examples/echo_server.ts";
+import {
+  DEFAULT_PORT,
+  Echo,
+  EchoFactory,
+  main,
+} from "../../examples/echo_server.ts";
 import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
+import { runServerMain } from "./_run_main.ts";
 import { LineClient, Program, within } from "./_net.ts";
 
 const SCRIPT = new URL("../../examples/echo_server.ts", import.meta.url);
@@ -33,6 +39,17 @@ Deno.test("EchoFactory given two clients over TCP when each sends then each gets
     await b.close();
     await disconnectAll(reactor);
   }
+});
+
+Deno.test("main() given no arguments when run then listens on 127.0.0.1 at the seed's port 60000 and prints the nc command", async () => {
+  const { code, listened, lines } = await runServerMain(main);
+  assert.equal(code, 0);
+  assert.equal(DEFAULT_PORT, 60000);
+  assert.deepEqual(listened, [[60000, "127.0.0.1"]]);
+  assert.ok(
+    lines.includes("Connect with: nc 127.0.0.1 60000   (Ctrl-C to stop)"),
+    lines.join("\n"),
+  );
 });
 
 Deno.test("echo_server.ts given a port that is not a number when run then prints usage and exits 2", async () => {

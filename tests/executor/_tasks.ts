@@ -135,3 +135,29 @@ export function count(n: number): number {
   for (let i = 0; i < n; i++) sum += 1;
   return sum;
 }
+
+/** Throws `Deno.errors.NotFound`, as a failed file read in a task would. */
+export function throwNotFound(path: string): never {
+  throw new Deno.errors.NotFound(`No such file: ${path}`);
+}
+
+/** Throws a TypeError caused by a ValidationError. */
+export function throwWithCause(age: number): never {
+  try {
+    validate(age);
+  } catch (cause) {
+    throw new TypeError("Cannot register the user", { cause });
+  }
+  throw new TypeError(`Expected a negative age: current value is ${age}`);
+}
+
+/** Marks the object it received, and returns nothing. */
+export function mark(target: { marked?: boolean }): void {
+  target.marked = true;
+}
+
+/** Returns `value`, then closes its worker once the result is sent. */
+export function closeAfterReturning<T>(value: T): T {
+  setTimeout(() => close(), 0);
+  return value;
+}

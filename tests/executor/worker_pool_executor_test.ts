@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { CancelledError, TimeoutError } from "../../deferred/errors.ts";
 import {
   BrokenWorkerError,
@@ -13,6 +14,11 @@ const TASKS = new URL("./_tasks.ts", import.meta.url);
 
 function pool(maxWorkers: number): WorkerPoolExecutor<Tasks> {
   return new WorkerPoolExecutor<Tasks>(TASKS, { maxWorkers });
+}
+
+/** The worker name in a `whereIs` result (`<worker>:<item>`). */
+function workerOf(place: unknown): string {
+  return String(place).split(":")[0];
 }
 
 Deno.test("submit() returns Futures that fire with each task's result", async () => {
@@ -220,12 +226,20 @@ for (
     ["rejectUnhandled", ["lost promise"], /unhandled promise rejection/],
   ] as const
 ) {
-  Deno.test(`a worker dying in ${task}() fails its task with BrokenWorkerError and is replaced`, async () => {
+  Deno.test(`a worker dying in ${task}() fails its task with BrokenWorkerError`, async () => {
     await using executor = new WorkerPoolExecutor(TASKS, { maxWorkers: 1 });
-    const error = await executor.submit(task, ...args).exception();
+    const error = await executor.submit(task, ...args).exception(10);
     assert.ok(error instanceof BrokenWorkerError, String(error));
     assert.match(error.message, reason);
-    assert.equal(await executor.submit("square", 6), 36);
+  });
+
+  Deno.test(`WorkerPoolExecutor given a worker that died in ${task}() when the next task is submitted then a new worker runs it`, async () => {
+    await using executor = new WorkerPoolExecutor(TASKS, { maxWorkers: 1 });
+    const before = workerOf(await executor.submit("whereIs", 1).result(10));
+    await executor.submit(task, ...args).exception(10);
+    const after = workerOf(await executor.submit("whereIs", 2).result(10));
+    assert.notEqual(after, before);
+    assert.equal(executor.workerCount, 1);
   });
 }
 
@@ -356,6 +370,16 @@ Deno.test("await using shuts the pool down at the end of the block", async () =>
   assert.throws(() => escaped.submit("square", 1), ExecutorShutdownError);
 });
 
+Deno.test("await using given a task still running at the end of the block when the block ends then waits for it, as Python's with", async () => {
+  let future: Future<number>;
+  {
+    await using executor = pool(1);
+    future = executor.submit("slowSquare", 6, 50);
+  }
+  assert.ok(future.done());
+  assert.equal(await future.result(0), 36);
+});
+
 Deno.test("a task module that fails to load fails each task with the loading error", async () => {
   await using executor = new WorkerPoolExecutor(
     "data:text/javascript,throw new SyntaxError('Broken task module')",
@@ -372,4 +396,118 @@ Deno.test("map() over an empty iterable yields nothing and starts no worker", as
   await using executor = pool(2);
   assert.deepEqual(await Array.fromAsync(executor.map("square", [])), []);
   assert.equal(executor.workerCount, 0);
+});
+
+Deno.test("submit() given a Map, a Date and a Uint8Array when a task echoes them then they arrive intact by structured clone", async () => {
+  await using executor = pool(1);
+  const value = {
+    map: new Map([["answer", 42]]),
+    date: new Date(86_400_000),
+    bytes: new Uint8Array([1, 2, 3]),
+  };
+  // A generic task's result type is unknown: TypeScript cannot instantiate it.
+  const echoed = await executor.submit("echo", value) as typeof value;
+  assert.ok(echoed.map instanceof Map);
+  assert.ok(echoed.date instanceof Date);
+  assert.ok(echoed.bytes instanceof Uint8Array);
+  assert.deepEqual(echoed, value);
+});
+
+Deno.test("submit() given an object when the task mutates its argument then the caller's object is unchanged", async () => {
+  await using executor = pool(1);
+  const target: { marked?: boolean } = {};
+  await executor.submit("mark", target);
+  assert.equal(target.marked, undefined);
+});
+
+Deno.test("submit() given a task that returns its argument when awaited then the result is a copy, not the same object", async () => {
+  await using executor = pool(1);
+  const value = { n: 1 };
+  const echoed = await executor.submit("echo", value);
+  assert.notEqual(echoed, value);
+  assert.deepEqual(echoed, value);
+});
+
+Deno.test("submit() given a task that throws Deno.errors.NotFound when awaited then rejects with Deno.errors.NotFound", async () => {
+  await using executor = pool(1);
+  const error = await executor.submit("throwNotFound", "/missing.txt")
+    .exception();
+  assert.ok(error instanceof Deno.errors.NotFound);
+  assert.equal(error.message, "No such file: /missing.txt");
+});
+
+Deno.test("submit() given a task error with a cause when awaited then the cause crosses with its own name and message", async () => {
+  await using executor = pool(1);
+  const error = await executor.submit("throwWithCause", -5).exception();
+  assert.ok(error instanceof TypeError);
+  assert.ok(error.cause instanceof RemoteError);
+  assert.equal(error.cause.name, "ValidationError");
+  assert.equal(
+    error.cause.message,
+    "Age must not be negative: current value is -5",
+  );
+});
+
+Deno.test("Future given a task running in a worker when it finishes then running() turns false and done() true", async () => {
+  await using executor = pool(1);
+  const future = executor.submit("napFor", 30);
+  assert.deepEqual([future.running(), future.done()], [true, false]);
+  await future;
+  assert.deepEqual(
+    [future.running(), future.done(), future.cancelled()],
+    [false, true, false],
+  );
+});
+
+Deno.test("Future given every worker busy when a task is submitted then it waits, neither running nor done", async () => {
+  await using executor = pool(1);
+  const busy = executor.submit("napFor", 30);
+  const queued = executor.submit("square", 5);
+  assert.deepEqual([queued.running(), queued.done()], [false, false]);
+  await busy;
+  assert.equal(await queued, 25);
+});
+
+Deno.test("map() given chunksize 2 when the later chunk finishes first then yields results in input order", async () => {
+  await using executor = pool(2);
+  await Promise.all([0, 0].map((ms) => executor.submit("napFor", ms).result()));
+  const delays = [60, 60, 0, 0];
+  const results = await Array.fromAsync(
+    executor.map("finishedAt", delays, { chunksize: 2 }),
+  );
+  assert.deepEqual(results.map(([ms]) => ms), delays);
+  assert.ok(results[0][1] > results[3][1], "the first chunk finished last");
+});
+
+Deno.test("WorkerPoolExecutor given a worker that closes itself after its task returned when the next task comes then a new worker runs it", async () => {
+  await using executor = pool(1);
+  const records: string[] = [];
+  await configure({
+    sinks: {
+      memory: (record: LogRecord) =>
+        records.push(String(record.properties.message)),
+    },
+    loggers: [
+      { category: ["torsion"], lowestLevel: "error", sinks: ["memory"] },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
+    ],
+  });
+  try {
+    const first = await executor.submit("closeAfterReturning", "kept");
+    assert.equal(first, "kept");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(executor.workerCount, 0);
+    assert.match(records.join("\n"), /died while idle: it called close\(\)/);
+    assert.equal(await executor.submit("square", 7).result(10), 49);
+  } finally {
+    await reset();
+  }
+});
+
+Deno.test("WorkerPoolExecutor given a task queued behind one that kills its worker when the worker dies then a new worker runs the queued task", async () => {
+  await using executor = pool(1);
+  const dying = executor.submit("exitWorker", 1);
+  const queued = executor.submit("square", 8);
+  assert.ok((await dying.exception(10)) instanceof BrokenWorkerError);
+  assert.equal(await queued.result(10), 64);
 });

@@ -63,6 +63,47 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * The credential fields that must not follow a redirect to another origin
+ * (Twisted's `_sensitiveHeaderNames`), each with a sample value.
+ */
+export const CREDENTIAL_FIELDS: readonly [string, string][] = [
+  ["Authorization", "Bearer secret"],
+  ["Cookie", "session=1"],
+  ["Cookie2", "$Version=1"],
+  ["Proxy-Authorization", "Basic cHJveHk6Y3JlZHM="],
+  ["WWW-Authenticate", "Basic"],
+];
+
+/** An `AbortController` whose signal counts the abort listeners it holds. */
+export function spiedAbortController(): {
+  controller: AbortController;
+  listeners(): number;
+} {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let count = 0;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = ((
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void => {
+    if (type === "abort") count++;
+    add(type, listener, options);
+  }) as typeof signal.addEventListener;
+  signal.removeEventListener = ((
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | EventListenerOptions,
+  ): void => {
+    if (type === "abort") count--;
+    remove(type, listener, options);
+  }) as typeof signal.removeEventListener;
+  return { controller, listeners: () => count };
+}
+
 async function compress(
   data: Uint8Array,
   format: CompressionFormat,
@@ -83,6 +124,8 @@ export interface TestServer extends AsyncDisposable {
   readonly connections: Set<string>;
   /** How many requests were served. */
   requests: number;
+  /** Each request served, as `"METHOD /path?query"`, in order. */
+  readonly log: string[];
   /** Stops the server and closes its connections. */
   close(): Promise<void>;
 }
@@ -118,6 +161,7 @@ export async function startServer(
     compressed.set(format, await compress(plain, format));
   }
   const bombs = new Map<number, Uint8Array>();
+  const log: string[] = [];
   const controller = new AbortController();
   let requests = 0;
   // Waits, or stops waiting when the server closes, so no timer outlives it.
@@ -137,6 +181,7 @@ export async function startServer(
     state.requests = requests;
     connections.add(`${info.remoteAddr.hostname}:${info.remoteAddr.port}`);
     const url = new URL(request.url);
+    log.push(`${request.method} ${url.pathname}${url.search}`);
     const parts = url.pathname.split("/").filter((p) => p !== "");
     switch (parts[0]) {
       case undefined:
@@ -251,6 +296,7 @@ export async function startServer(
     url: tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     connections,
     requests: 0,
+    log,
     close,
     [Symbol.asyncDispose]: close,
   };
@@ -281,32 +327,46 @@ export class RawConnection {
           return request;
         }
       }
-      const chunk = new Uint8Array(65536);
-      let n: number | null;
-      try {
-        n = await this.conn.read(chunk);
-      } catch {
-        return null;
-      }
-      if (n === null) return null;
-      this.#buffer = concat([this.#buffer, chunk.subarray(0, n)]);
+      if (!(await this.#fill())) return null;
     }
+  }
+
+  /**
+   * Reads a request head only (through its blank line), leaving any body
+   * unread: what a server answering `Expect: 100-continue` does.
+   */
+  async readHead(): Promise<string | null> {
+    for (;;) {
+      const end = text(this.#buffer).indexOf("\r\n\r\n");
+      if (end >= 0) {
+        const head = text(this.#buffer.subarray(0, end + 4));
+        this.#buffer = this.#buffer.slice(end + 4);
+        return head;
+      }
+      if (!(await this.#fill())) return null;
+    }
+  }
+
+  /** Reads more into the buffer; false at EOF or on a reset. */
+  async #fill(): Promise<boolean> {
+    const chunk = new Uint8Array(65536);
+    let n: number | null;
+    try {
+      n = await this.conn.read(chunk);
+    } catch {
+      return false;
+    }
+    if (n === null) return false;
+    this.#buffer = concat([this.#buffer, chunk.subarray(0, n)]);
+    return true;
   }
 
   /** Reads whatever arrives next (or null at EOF). */
   async readSome(): Promise<Uint8Array | null> {
-    if (this.#buffer.length > 0) {
-      const data = this.#buffer;
-      this.#buffer = new Uint8Array(0);
-      return data;
-    }
-    const chunk = new Uint8Array(65536);
-    try {
-      const n = await this.conn.read(chunk);
-      return n === null ? null : chunk.slice(0, n);
-    } catch {
-      return null;
-    }
+    if (this.#buffer.length === 0 && !(await this.#fill())) return null;
+    const data = this.#buffer;
+    this.#buffer = new Uint8Array(0);
+    return data;
   }
 
   /** Writes all of `data`; false when the peer is gone. */

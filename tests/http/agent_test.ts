@@ -13,6 +13,7 @@ import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import {
   ParseError,
   PartialDownloadError,
+  RequestTransmissionFailed,
   ResponseFailed,
   ResponseNeverReceived,
 } from "../../http/errors.ts";
@@ -131,6 +132,7 @@ Deno.test("HTTPConnectionPool closes a connection idle for cachedConnectionTimeo
 });
 
 Deno.test("Agent retries once on a new connection when a kept connection was closed by the server", async () => {
+  let secondOnFirst = false;
   await using server = startRawServer(async (connection, index) => {
     if (index === 0) {
       await connection.readRequest();
@@ -138,7 +140,7 @@ Deno.test("Agent retries once on a new connection when a kept connection was clo
         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst",
       );
       // The second request arrives on this connection: close without answering.
-      await connection.readRequest();
+      secondOnFirst = (await connection.readRequest()) !== null;
       return;
     }
     await connection.readRequest();
@@ -156,6 +158,70 @@ Deno.test("Agent retries once on a new connection when a kept connection was clo
     text(await readBody(await agent.request("GET", `${server.url}/`))),
     "second",
   );
+  assert.ok(secondOnFirst, "the kept connection was tried first");
+  assert.equal(server.accepted, 2);
+  await close();
+});
+
+/** A server whose first connection answers once, then closes under the next request. */
+function dyingKeptConnection(): ReturnType<typeof startRawServer> {
+  return startRawServer(async (connection, index) => {
+    await connection.readRequest();
+    if (index === 0) {
+      await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+      await connection.readHead();
+      return;
+    }
+    await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    await connection.readSome();
+  });
+}
+
+Deno.test("Agent: given a GET with a body producer on a kept connection the server closes, when it fails, then it is not sent again", async () => {
+  await using server = dyingKeptConnection();
+  const { agent, close } = agentWithPool();
+  await readBody(await agent.request("GET", `${server.url}/`));
+  const error = await rejection(
+    agent.request(
+      "GET",
+      `${server.url}/`,
+      null,
+      new FileBodyProducer([bytes("streamed")]),
+    ),
+  );
+  assert.ok(
+    error instanceof ResponseNeverReceived ||
+      error instanceof RequestTransmissionFailed,
+    String(error),
+  );
+  assert.equal(server.accepted, 1);
+  await close();
+});
+
+Deno.test("Agent: given retryAutomatically false, when a kept connection dies under a GET, then the GET fails with ResponseNeverReceived", async () => {
+  await using server = dyingKeptConnection();
+  const { agent, pool, close } = agentWithPool();
+  pool.retryAutomatically = false;
+  await readBody(await agent.request("GET", `${server.url}/`));
+  const error = await rejection(agent.request("GET", `${server.url}/`));
+  assert.ok(error instanceof ResponseNeverReceived, String(error));
+  assert.equal(server.accepted, 1);
+  await close();
+});
+
+Deno.test("Agent: given a retried GET that fails again on the new connection, when it fails, then it is not retried a second time", async () => {
+  await using server = startRawServer(async (connection, index) => {
+    await connection.readRequest();
+    if (index === 0) {
+      await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+      await connection.readHead();
+    }
+    // Every later connection closes without answering.
+  });
+  const { agent, close } = agentWithPool();
+  await readBody(await agent.request("GET", `${server.url}/`));
+  const error = await rejection(agent.request("GET", `${server.url}/`));
+  assert.ok(error instanceof ResponseNeverReceived, String(error));
   assert.equal(server.accepted, 2);
   await close();
 });
@@ -450,6 +516,33 @@ Deno.test("Agent requests to several servers concurrently keep separate pools pe
   );
   assert.deepEqual(results, ["hello", "hello", "hello", "hello"]);
   assert.ok(pool.cachedConnectionCount(`http://127.0.0.1:${a.port}`) >= 1);
+  await close();
+});
+
+Deno.test("HTTPConnectionPool: given requests to two ports of one host, when made in turn, then each port reuses only its own connection", async () => {
+  await using a = await startServer();
+  await using b = await startServer();
+  const { agent, pool, close } = agentWithPool();
+  for (const server of [a, b, a, b, a]) {
+    await readBody(await agent.request("GET", `${server.url}/`));
+  }
+  assert.equal(a.connections.size, 1);
+  assert.equal(b.connections.size, 1);
+  assert.equal(pool.cachedConnectionCount(`http://127.0.0.1:${a.port}`), 1);
+  assert.equal(pool.cachedConnectionCount(`http://127.0.0.1:${b.port}`), 1);
+  await close();
+});
+
+Deno.test("Agent: given a hand-written head over the 64 KiB default, when received, then it fails with a ParseError and the connection is not kept", async () => {
+  await using server = startCannedServer(
+    `HTTP/1.1 200 OK\r\nX-Big: ${"x".repeat(70000)}\r\n\r\n`,
+  );
+  const { agent, pool, close } = agentWithPool();
+  const error = await rejection(agent.request("GET", `${server.url}/`));
+  assert.ok(error instanceof ResponseFailed, String(error));
+  assert.ok(error.reasons[0].check(ParseError));
+  assert.match(error.reasons[0].getErrorMessage(), /limit is 65536 bytes/);
+  assert.equal(pool.cachedConnectionCount(), 0);
   await close();
 });
 

@@ -1,17 +1,31 @@
 import assert, { type AssertPredicate } from "node:assert/strict";
 import { CancelledError } from "../../deferred/errors.ts";
-import { ConnectionRefusedError } from "../../reactor/errors.ts";
+import {
+  ConnectionRefusedError,
+  DNSLookupError,
+  TLSError,
+} from "../../reactor/errors.ts";
 import { IOLoop } from "../../reactor/ioloop.ts";
 import { AsyncHTTPClient } from "../../http/async_http_client.ts";
 import {
+  BodyTooLargeError,
   HTTPClientError,
   HTTPStreamClosedError,
   HTTPTimeoutError,
+  ResponseFailed,
 } from "../../http/errors.ts";
 import { HTTPRequest } from "../../http/http_request.ts";
 import type { HTTPResponse } from "../../http/http_response.ts";
 import { captureLogs, recordText } from "../reactor/_log_capture.ts";
-import { startCannedServer, startProxy, startServer } from "./_servers.ts";
+import {
+  sleep,
+  spiedAbortController,
+  startCannedServer,
+  startProxy,
+  startRawServer,
+  startServer,
+  TLS_CERT,
+} from "./_servers.ts";
 
 /** A client of the test's own, closed when the test ends. */
 function ownClient(
@@ -581,4 +595,203 @@ Deno.test("AsyncHTTPClient.fetch() goes through an HTTP proxy", async () => {
     proxy.requestLines.some((line) => line.startsWith(`GET ${server.url}/ `)),
   );
   assert.deepEqual(proxy.authorizations, [`Basic ${btoa("user:secret")}`]);
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given an already aborted signal, when called, then it fails at once with CancelledError and sends nothing", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const controller = new AbortController();
+  controller.abort();
+  const fetched = client.fetch(`${server.url}/`, { signal: controller.signal });
+  assert.ok(fetched.called);
+  await rejects(fetched, CancelledError);
+  assert.equal(server.requests, 0);
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given a signal, when it is aborted while the request runs, then the connection is aborted and the fetch fails with CancelledError", async () => {
+  let closed = false;
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    closed = (await connection.readSome()) === null;
+  });
+  await using client = ownClient();
+  const controller = new AbortController();
+  const fetched = client.fetch(`${server.url}/`, { signal: controller.signal });
+  await sleep(30);
+  controller.abort();
+  await rejects(fetched, CancelledError);
+  await server.close();
+  assert.ok(closed, "the server saw the connection close");
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given a signal on a queued request, when it is aborted, then the request leaves the queue and never runs", async () => {
+  await using server = await startServer();
+  await using client = ownClient({ maxClients: 1 });
+  const running = client.fetch(`${server.url}/delay?s=0.1`);
+  const controller = new AbortController();
+  const queued = client.fetch(`${server.url}/echo`, {
+    signal: controller.signal,
+  });
+  controller.abort();
+  await rejects(queued, CancelledError);
+  assert.equal((await running).text, "slow");
+  assert.deepEqual(server.log, ["GET /delay?s=0.1"]);
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given a signal in an HTTPRequest and a callback, when the response arrives, then the callback runs and the abort listener is removed", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const { controller, listeners } = spiedAbortController();
+  const request = new HTTPRequest(`${server.url}/`, {
+    signal: controller.signal,
+  });
+  assert.equal(request.signal, controller.signal);
+  const response = await new Promise<HTTPResponse>((resolve) =>
+    client.fetch(request, resolve)
+  );
+  assert.equal(response.text, "hello");
+  await sleep(0);
+  assert.equal(listeners(), 0);
+  controller.abort();
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given a signal, when the fetch fails, then the abort listener is removed", async () => {
+  await using client = ownClient();
+  const { controller, listeners } = spiedAbortController();
+  await rejects(
+    client.fetch(REFUSED, { signal: controller.signal }),
+    ConnectionRefusedError,
+  );
+  assert.equal(listeners(), 0);
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given a host that does not resolve, when fetched, then it rejects with DNSLookupError and a callback gets code 599", async () => {
+  await using client = ownClient();
+  const url = "http://no-such-host.invalid/";
+  await rejects(client.fetch(url), DNSLookupError);
+  const response = await fetchWithCallback(client, url);
+  assert.equal(response.code, 599);
+  assert.ok(response.error instanceof DNSLookupError);
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given the default decompressResponse, when the body is gzip, then it arrives decoded", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/gzip`);
+  assert.equal(response.text, "hello gzip ".repeat(100));
+  assert.equal(response.headers.get("Content-Encoding"), undefined);
+  assert.equal(response.headers.get("X-Consumed-Content-Encoding"), "gzip");
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given decompressResponse false, when the body is gzip, then it arrives as sent", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/echo`, {
+    decompressResponse: false,
+  });
+  const headers = new Map(
+    JSON.parse(response.text).headers as [string, string][],
+  );
+  assert.equal(headers.get("accept-encoding"), undefined);
+  const raw = await client.fetch(`${server.url}/gzip`, {
+    decompressResponse: false,
+  });
+  assert.equal(raw.headers.get("Content-Encoding"), "gzip");
+  assert.deepEqual([...raw.body.subarray(0, 2)], [0x1f, 0x8b]);
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given caCerts, when fetching over https, then the server's certificate is trusted", async () => {
+  await using server = await startServer({ tls: true });
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/`, {
+    caCerts: [TLS_CERT],
+  });
+  assert.equal(response.text, "hello");
+  await rejects(client.fetch(`${server.url}/`), TLSError);
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given expect100Continue, when the server agrees, then the body is sent after 100 Continue", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/echo`, {
+    method: "POST",
+    body: "after continue",
+    expect100Continue: true,
+  });
+  const echo = JSON.parse(response.text);
+  assert.equal(echo.body, "after continue");
+  assert.equal(
+    new Map(echo.headers as [string, string][]).get("expect"),
+    "100-continue",
+  );
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given auth credentials, when a redirect leaves the origin, then no Authorization is sent there", async () => {
+  await using a = await startServer();
+  await using b = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(
+    `${a.url}/redirect-to?url=${encodeURIComponent(`${b.url}/echo`)}`,
+    {
+      authUsername: "user",
+      authPassword: "pass",
+      headers: { Cookie: "session=1" },
+    },
+  );
+  const headers = new Map(
+    JSON.parse(response.text).headers as [string, string][],
+  );
+  assert.equal(headers.get("authorization"), undefined);
+  assert.equal(headers.get("cookie"), undefined);
+  assert.equal(response.effectiveUrl, `${b.url}/echo`);
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given the default maxHeaderSize, when a head exceeds 64 KiB, then it fails with ResponseFailed", async () => {
+  await using server = startCannedServer(
+    `HTTP/1.1 200 OK\r\nX-Big: ${
+      "x".repeat(66000)
+    }\r\nContent-Length: 0\r\n\r\n`,
+    { closeAfter: true },
+  );
+  await using client = ownClient();
+  await rejects(client.fetch(server.url), (error: unknown) => {
+    assert.ok(error instanceof ResponseFailed, String(error));
+    assert.match(error.reasons[0].getErrorMessage(), /maxHeaderSize/);
+    return true;
+  });
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given maxBodySize, when a gzip body inflates past it, then the fetch fails with BodyTooLargeError", async () => {
+  await using server = await startServer();
+  await using client = ownClient({ maxBodySize: 1 << 20 });
+  await rejects(client.fetch(`${server.url}/bomb?mb=16`), (error: unknown) => {
+    assert.ok(error instanceof ResponseFailed, String(error));
+    assert.ok(error.reasons[0].value instanceof BodyTooLargeError);
+    return true;
+  });
+});
+
+Deno.test("AsyncHTTPClient.fetch(): given a requestTimeout, when the head trickles in, then the error is a 599 naming the headers phase", async () => {
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    for (const byte of "HTTP/1.1 200 OK\r\n") {
+      if (connection.closed || !(await connection.write(byte))) return;
+      await sleep(1000);
+    }
+  });
+  await using client = ownClient();
+  await rejects(
+    client.fetch(server.url, { requestTimeout: 0.3 }),
+    (error: unknown) => {
+      assert.ok(error instanceof HTTPTimeoutError);
+      assert.equal(error.code, 599);
+      assert.equal(error.phase, "headers");
+      assert.match(
+        error.message,
+        /^Timeout during request \(waiting for the response headers\)/,
+      );
+      return true;
+    },
+  );
+  await server.close();
 });

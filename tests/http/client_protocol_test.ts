@@ -39,6 +39,15 @@ function request(init: Partial<ClientRequestInit> = {}): ClientRequest {
   });
 }
 
+/** A POST of "payload" that waits for 100 Continue before its body. */
+function expectingRequest(): ClientRequest {
+  return request({
+    method: "POST",
+    body: encoder.encode("payload"),
+    expectContinue: true,
+  });
+}
+
 interface Harness {
   protocol: HTTP11ClientProtocol;
   transport: StringTransport;
@@ -343,11 +352,7 @@ Deno.test("HTTP11ClientProtocol waits for 100 Continue before sending the body w
   const h = connect();
   const outcome = send(
     h,
-    request({
-      method: "POST",
-      body: encoder.encode("payload"),
-      expectContinue: true,
-    }),
+    expectingRequest(),
   );
   assert.match(h.transport.valueString(), /Expect: 100-continue\r\n\r\n$/);
   h.feed("HTTP/1.1 100 Continue\r\n\r\n");
@@ -406,4 +411,47 @@ Deno.test("HTTP11ClientProtocol sends the absolute URI to a proxy", () => {
       "GET http://example.com/path?q=1 HTTP/1.1\r\n",
     ),
   );
+});
+
+Deno.test("HTTP11ClientProtocol: given expectContinue, when a final status arrives without 100 Continue, then the response is delivered, the body is never written and the connection is not reused", () => {
+  const h = connect();
+  const outcome = send(
+    h,
+    expectingRequest(),
+  );
+  const head = h.transport.valueString();
+  h.feed("HTTP/1.1 413 Content Too Large\r\nContent-Length: 3\r\n\r\nbig");
+  assert.equal(outcome.response?.code, 413);
+  assert.equal(outcome.body, "big");
+  assert.equal(h.transport.valueString(), head, "nothing more was written");
+  assert.equal(h.quiescent, 0);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTP11ClientProtocol: given expectContinue and a body producer, when 100 Continue arrives, then the producer starts only then", async () => {
+  const h = connect();
+  let started = false;
+  const producer: IBodyProducer = {
+    length: 4,
+    startProducing(consumer: IConsumer): Deferred<void> {
+      started = true;
+      consumer.write(encoder.encode("data"));
+      return succeed(undefined);
+    },
+    pauseProducing(): void {},
+    resumeProducing(): void {},
+    stopProducing(): void {},
+  };
+  const outcome = send(
+    h,
+    request({ method: "PUT", bodyProducer: producer, expectContinue: true }),
+  );
+  assert.match(h.transport.valueString(), /Expect: 100-continue\r\n/);
+  assert.equal(started, false);
+  h.feed("HTTP/1.1 100 Continue\r\n\r\n");
+  assert.equal(started, true);
+  assert.ok(h.transport.valueString().endsWith("\r\n\r\ndata"));
+  h.feed("HTTP/1.1 204 No Content\r\n\r\n");
+  await Promise.resolve();
+  assert.equal(outcome.response?.code, 204);
 });

@@ -110,3 +110,49 @@ Deno.test("HTTPConnectionPool.closeCachedConnections() aborts idle connections a
   assert.equal(pool.cachedConnectionCount(), 0);
   assert.equal(reactor.getDelayedCalls().length, 0);
 });
+
+Deno.test("HTTPConnectionPool: given a kept http connection, when the same host and port are requested over https, then a new connection is opened", async () => {
+  const reactor = new MemoryReactor();
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new Agent(reactor, { pool });
+  await fetchOnce(reactor, agent);
+  assert.equal(pool.cachedConnectionCount(), 1);
+  const secure = agent.request("GET", "https://example.com:80/");
+  assert.equal(
+    reactor.tcpClients.length,
+    2,
+    "the http connection was not used",
+  );
+  assert.equal(pool.cachedConnectionCount(), 1);
+  secure.cancel();
+  await secure.asPromise().catch(() => {});
+  await pool.closeCachedConnections();
+});
+
+Deno.test("HTTPConnectionPool: given a kept connection, when the same host is requested on another port, then a new connection is opened", async () => {
+  const reactor = new MemoryReactor();
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new Agent(reactor, { pool });
+  await fetchOnce(reactor, agent);
+  const other = agent.request("GET", "http://example.com:8080/");
+  assert.deepEqual(reactor.tcpClients.map(([host, port]) => [host, port]), [
+    ["example.com", 80],
+    ["example.com", 8080],
+  ]);
+  other.cancel();
+  await other.asPromise().catch(() => {});
+  await pool.closeCachedConnections();
+});
+
+Deno.test("HTTPConnectionPool: given a kept connection, when the same origin is requested again, then no new connection is opened", async () => {
+  const reactor = new MemoryReactor();
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new Agent(reactor, { pool });
+  const { protocol } = await fetchOnce(reactor, agent);
+  const again = agent.request("GET", "http://example.com/other");
+  assert.equal(reactor.tcpClients.length, 1);
+  protocol.dataReceived(OK);
+  await readBody(await again);
+  assert.equal(pool.cachedConnectionCount(), 1);
+  await pool.closeCachedConnections();
+});

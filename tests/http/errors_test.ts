@@ -12,7 +12,9 @@ import {
   RequestTransmissionFailed,
   ResponseFailed,
   ResponseNeverReceived,
+  WrapperException,
 } from "../../http/errors.ts";
+import { RequestGenerationFailed } from "../../http/client_errors.ts";
 
 Deno.test("ParseError: given a message and data, when created, then both are kept and the name is set", () => {
   const error = new ParseError(
@@ -180,4 +182,36 @@ Deno.test("HTTP errors: given each class, when caught by Failure.check, then it 
   );
   assertEquals(failure.check(HTTPClientError), HTTPClientError);
   assertEquals(failure.check(ResponseFailed), null);
+});
+
+Deno.test("WrapperException: given reasons and a summary, when created, then the message lists each reason and the first is the cause", () => {
+  const first = new Error("reset");
+  const error = new WrapperException(
+    [new Failure(first), new Failure(new Error("truncated"))],
+    "Fetch failed",
+  );
+  assertEquals(error.name, "WrapperException");
+  assertEquals(error.message, "Fetch failed: reset; truncated");
+  assertEquals(error.cause, first);
+  assertEquals(error.reasons.length, 2);
+});
+
+Deno.test("WrapperException: given no reasons, when created, then the message is the summary alone", () => {
+  assertEquals(new WrapperException([]).message, "Failed");
+});
+
+Deno.test("WrapperException: given each wrapper of Twisted's, when checked, then it is a WrapperException", () => {
+  const reasons = [new Failure(new Error("x"))];
+  for (
+    const error of [
+      new ResponseFailed(reasons),
+      new ResponseNeverReceived(reasons),
+      new RequestTransmissionFailed(reasons),
+      new RequestGenerationFailed(reasons),
+    ]
+  ) {
+    assertInstanceOf(error, WrapperException);
+    assertEquals(error.reasons, reasons);
+    assert(new Failure(error).check(WrapperException) === WrapperException);
+  }
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TimeoutError } from "../../deferred/errors.ts";
+import { CancelledError, TimeoutError } from "../../deferred/errors.ts";
 import { ConnectionRefusedError } from "../../reactor/errors.ts";
 import { reactor } from "../../reactor/reactor.ts";
 import { Agent } from "../../http/agent.ts";
@@ -10,6 +10,8 @@ import { getPage } from "../../http/get_page.ts";
 import {
   bytes,
   rejection,
+  sleep,
+  spiedAbortController,
   startCannedServer,
   startRawServer,
   startServer,
@@ -126,4 +128,81 @@ Deno.test("getPage() uses a given Agent and pool", async () => {
   assert.equal(error.status, 500);
   assert.equal((await getPage(`${server.url}/bytes/5`, { pool })).length, 5);
   await pool.closeCachedConnections();
+});
+
+Deno.test("getPage(): given an already aborted signal, when called, then it fails at once with CancelledError and connects to nothing", async () => {
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+  });
+  const controller = new AbortController();
+  controller.abort(new Error("not wanted"));
+  const page = getPage(`${server.url}/`, { signal: controller.signal });
+  assert.ok(page.called, "failed synchronously");
+  const error = await rejection(page);
+  assert.ok(error instanceof CancelledError);
+  assert.match(error.message, /aborted by its signal: not wanted/);
+  await server.close();
+  assert.equal(server.accepted, 0);
+});
+
+Deno.test("getPage(): given a signal, when it is aborted during the request, then the connection is aborted at once and the page fails with CancelledError", async () => {
+  let closed = false;
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    closed = (await connection.readSome()) === null;
+  });
+  const controller = new AbortController();
+  const page = getPage(`${server.url}/`, { signal: controller.signal });
+  await sleep(30);
+  controller.abort();
+  assert.ok((await rejection(page)) instanceof CancelledError);
+  await server.close();
+  assert.ok(closed, "the server saw the connection close");
+});
+
+Deno.test("getPage(): given a signal, when the page has arrived, then its abort listener is removed", async () => {
+  await using server = await startServer();
+  const { controller, listeners } = spiedAbortController();
+  const page = getPage(`${server.url}/`, { signal: controller.signal });
+  assert.equal(listeners(), 1);
+  assert.equal(text(await page), "hello");
+  assert.equal(listeners(), 0);
+  controller.abort();
+});
+
+Deno.test("getPage(): given a signal, when the page fails, then its abort listener is removed too", async () => {
+  await using server = await startServer();
+  const { controller, listeners } = spiedAbortController();
+  const error = await rejection(
+    getPage(`${server.url}/status/500`, { signal: controller.signal }),
+  );
+  assert.ok(error instanceof PageError);
+  assert.equal(listeners(), 0);
+});
+
+Deno.test("getPage(): given a signal and an agent, when it is aborted, then the request through the agent is cancelled", async () => {
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    await connection.readSome();
+  });
+  const pool = new HTTPConnectionPool(reactor);
+  const controller = new AbortController();
+  const page = getPage(`${server.url}/`, {
+    agent: new Agent(reactor, { pool }),
+    signal: controller.signal,
+  });
+  await sleep(30);
+  controller.abort();
+  assert.ok((await rejection(page)) instanceof CancelledError);
+  await pool.closeCachedConnections();
+});
+
+Deno.test("getPage(): given redirects, when the chain ends, then the body is the last page's and PageError carries a final error status", async () => {
+  await using server = await startServer();
+  const error = await rejection(
+    getPage(`${server.url}/redirect-to?url=/status/503`),
+  );
+  assert.ok(error instanceof PageError);
+  assert.equal(error.status, 503);
+  assert.equal(text(error.response!), "status 503");
 });

@@ -26,6 +26,7 @@ Deno.test("HTTPRequest() leaves unset options undefined so client defaults can a
   assert.equal(request.followRedirects, undefined);
   assert.equal(request.validateCert, undefined);
   assert.equal(request.expect100Continue, false);
+  assert.equal(request.signal, undefined);
   assert.ok(request.headers instanceof Headers);
   assert.deepEqual([...request.headers], []);
 });
@@ -112,6 +113,7 @@ Deno.test("HTTPRequest() throws TypeError for a url that is not a string", () =>
 Deno.test("HTTPRequest() stores every option it is given", () => {
   const streamingCallback = (_chunk: Uint8Array): void => {};
   const headerCallback = (_line: string): void => {};
+  const signal = new AbortController().signal;
   const request = new HTTPRequest("https://example.com/x", {
     method: "DELETE",
     authUsername: "user",
@@ -133,6 +135,7 @@ Deno.test("HTTPRequest() stores every option it is given", () => {
     caCerts: ["PEM"],
     allowNonstandardMethods: true,
     expect100Continue: true,
+    signal,
   });
   assert.equal(request.method, "DELETE");
   assert.equal(request.authUsername, "user");
@@ -154,4 +157,5 @@ Deno.test("HTTPRequest() stores every option it is given", () => {
   assert.deepEqual(request.caCerts, ["PEM"]);
   assert.equal(request.allowNonstandardMethods, true);
   assert.equal(request.expect100Continue, true);
+  assert.equal(request.signal, signal);
 });

@@ -13,7 +13,13 @@ import { Headers } from "../../http/headers.ts";
 import { readBody } from "../../http/read_body.ts";
 import { RedirectAgent } from "../../http/redirect_agent.ts";
 import { StringProducer } from "../../http/string_producer.ts";
-import { rejection, startCannedServer, startServer, text } from "./_servers.ts";
+import {
+  CREDENTIAL_FIELDS,
+  rejection,
+  startCannedServer,
+  startServer,
+  text,
+} from "./_servers.ts";
 
 function pooled(): { agent: Agent; close(): Promise<void> } {
   const pool = new HTTPConnectionPool(reactor);
@@ -53,24 +59,6 @@ Deno.test("RedirectAgent fails with InfiniteRedirection after redirectLimit", as
   );
   assert.ok(reason instanceof InfiniteRedirection);
   assert.equal(server.requests, 4);
-  await close();
-});
-
-Deno.test("RedirectAgent refuses to redirect a POST on 302 and 307 with PageRedirect", async () => {
-  await using server = await startServer();
-  const { agent, close } = pooled();
-  for (const status of [302, 307]) {
-    const reason = await reasonOf(
-      new RedirectAgent(agent).request(
-        "POST",
-        `${server.url}/redirect-to?status=${status}&url=/echo`,
-        null,
-        new StringProducer("x"),
-      ),
-    );
-    assert.ok(reason instanceof PageRedirect);
-    assert.equal(reason.status, status);
-  }
   await close();
 });
 
@@ -156,4 +144,81 @@ Deno.test("RedirectAgent fails with RedirectWithNoLocation for a redirect withou
 
 Deno.test("RedirectAgent rejects a negative redirectLimit", () => {
   assert.throws(() => new RedirectAgent(new Agent(reactor), -1), RangeError);
+});
+
+/** The value of `name` in an `/echo` body, or `undefined`. */
+function echoedField(body: Uint8Array, name: string): string | undefined {
+  const echo = JSON.parse(text(body)) as { headers: [string, string][] };
+  return echo.headers.find(([n]) => n === name.toLowerCase())?.[1];
+}
+
+for (const [name, value] of CREDENTIAL_FIELDS) {
+  Deno.test(`RedirectAgent: given a ${name} field, when a redirect goes to another port, then it is not sent there`, async () => {
+    await using a = await startServer();
+    await using b = await startServer();
+    const { agent, close } = pooled();
+    const headers = new Headers({ [name]: value });
+    const response = await new RedirectAgent(agent).request(
+      "GET",
+      `${a.url}/redirect-to?url=${encodeURIComponent(`${b.url}/echo`)}`,
+      headers,
+    );
+    assert.equal(echoedField(await readBody(response), name), undefined);
+    assert.equal(headers.get(name), value, "the caller's Headers are intact");
+    await close();
+  });
+
+  Deno.test(`RedirectAgent: given a ${name} field, when a redirect stays on the origin, then it is sent again`, async () => {
+    await using server = await startServer();
+    const { agent, close } = pooled();
+    const response = await new RedirectAgent(agent).request(
+      "GET",
+      `${server.url}/redirect-to?url=/echo`,
+      new Headers({ [name]: value }),
+    );
+    assert.equal(echoedField(await readBody(response), name), value);
+    await close();
+  });
+}
+
+const REFUSED_POSTS: [typeof RedirectAgent, number][] = [
+  [RedirectAgent, 301],
+  [RedirectAgent, 302],
+  [RedirectAgent, 307],
+  [RedirectAgent, 308],
+  [BrowserLikeRedirectAgent, 307],
+  [BrowserLikeRedirectAgent, 308],
+];
+
+for (const [Redirector, status] of REFUSED_POSTS) {
+  Deno.test(`${Redirector.name}: given a POST answered by ${status}, when handled, then it fails with PageRedirect as Twisted's does`, async () => {
+    await using server = await startServer();
+    const { agent, close } = pooled();
+    const reason = await reasonOf(
+      new Redirector(agent).request(
+        "POST",
+        `${server.url}/redirect-to?status=${status}&url=/echo`,
+        null,
+        new StringProducer("x"),
+      ),
+    );
+    assert.ok(reason instanceof PageRedirect);
+    assert.equal(reason.status, status);
+    await close();
+  });
+}
+
+Deno.test("RedirectAgent: given 301, 302, 307 and 308 to a GET, when followed, then each leads to the target", async () => {
+  await using server = await startServer();
+  const { agent, close } = pooled();
+  for (const status of [301, 302, 307, 308]) {
+    const response = await new RedirectAgent(agent).request(
+      "GET",
+      `${server.url}/redirect-to?status=${status}&url=/bytes/3`,
+    );
+    assert.equal(response.code, 200);
+    assert.equal(response.previousResponse?.code, status);
+    assert.equal((await readBody(response)).length, 3);
+  }
+  await close();
 });

@@ -17,12 +17,8 @@ import {
 } from "../../reactor/errors.ts";
 import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
-import {
-  Echo,
-  Recorder,
-  RecordingServerFactory,
-  within,
-} from "./_tcp_helpers.ts";
+import { within } from "./_loopback.ts";
+import { Echo, Recorder, RecordingServerFactory } from "./_recorders.ts";
 
 const CERT = new URL("../fixtures/localhost.crt", import.meta.url).pathname;
 const KEY = new URL("../fixtures/localhost.key", import.meta.url).pathname;

@@ -130,6 +130,56 @@ Deno.test("TCP4ClientEndpoint.connect() given a pending attempt when cancelled t
   assert.deepEqual(error.address, { type: "TCP", host: "h", port: 1 });
 });
 
+Deno.test("TCP4ClientEndpoint.connect() given a signal when it aborts during the attempt then stops connecting and fails with ConnectingCancelledError", async () => {
+  const reactor = new MemoryReactor();
+  const controller = new AbortController();
+  const d = new TCP4ClientEndpoint(reactor, "h", 1).connect(
+    Factory.forProtocol(Protocol),
+    { signal: controller.signal },
+  );
+  controller.abort();
+  assert.equal(reactor.connectors[0].stoppedConnecting, true);
+  const error = await d.asPromise().catch((e: unknown) => e);
+  assert.ok(error instanceof ConnectingCancelledError);
+  assert.deepEqual(error.address, { type: "TCP", host: "h", port: 1 });
+});
+
+Deno.test("TCP4ClientEndpoint.connect() given a signal already aborted when called then fails with ConnectingCancelledError without connecting", async () => {
+  const reactor = new MemoryReactor();
+  const d = new TCP4ClientEndpoint(reactor, "h", 1).connect(
+    Factory.forProtocol(Protocol),
+    { signal: AbortSignal.abort() },
+  );
+  await assert.rejects(d.asPromise(), ConnectingCancelledError);
+  assert.deepEqual(reactor.tcpClients, []);
+});
+
+Deno.test("TCP4ClientEndpoint.connect() given a signal when it aborts after the connection is made then the protocol stays connected", async () => {
+  const reactor = new MemoryReactor();
+  const controller = new AbortController();
+  const d = new TCP4ClientEndpoint(reactor, "h", 1).connect(
+    Factory.forProtocol(Recorder),
+    { signal: controller.signal },
+  );
+  completeConnection(reactor);
+  const protocol = await d;
+  controller.abort();
+  assert.equal(reactor.connectors[0].stoppedConnecting, false);
+  assert.equal((protocol as Recorder).transport?.disconnecting, false);
+});
+
+Deno.test("SSL4ClientEndpoint.connect() given a signal when it aborts during the attempt then fails with ConnectingCancelledError", async () => {
+  const reactor = new MemoryReactor();
+  const controller = new AbortController();
+  const d = new SSL4ClientEndpoint(reactor, "h", 443).connect(
+    Factory.forProtocol(Protocol),
+    { signal: controller.signal },
+  );
+  controller.abort();
+  assert.equal(reactor.connectors[0].stoppedConnecting, true);
+  await assert.rejects(d.asPromise(), ConnectingCancelledError);
+});
+
 Deno.test("TCP4ClientEndpoint.connect() given a factory that builds no protocol when connected then fails with NoProtocol", async () => {
   const reactor = new MemoryReactor();
   const factory = new Factory();
@@ -198,6 +248,14 @@ Deno.test("serverFromString() given tcp:PORT when parsed then uses Twisted's def
   serverFromString(reactor, "tcp:8080").listen(Factory.forProtocol(Protocol));
   const [port, , backlog, iface] = reactor.tcpServers[0];
   assert.deepEqual([port, backlog, iface], [8080, 50, ""]);
+});
+
+Deno.test("serverFromString() given tcp:8080:interface=127.0.0.1 when parsed then listens on port 8080 of that interface", () => {
+  const reactor = new MemoryReactor();
+  serverFromString(reactor, "tcp:8080:interface=127.0.0.1")
+    .listen(Factory.forProtocol(Protocol));
+  const [port, , backlog, iface] = reactor.tcpServers[0];
+  assert.deepEqual([port, backlog, iface], [8080, 50, "127.0.0.1"]);
 });
 
 Deno.test("serverFromString() given tcp:port=N:interface=IP:backlog=N when parsed then uses each value", () => {

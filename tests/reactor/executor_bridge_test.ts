@@ -20,6 +20,27 @@ Deno.test("IOLoop.runInExecutor() given a worker pool when a task runs then fire
   assert.equal(await d, 5);
 });
 
+Deno.test("IOLoop.runInExecutor() given null as the executor when a task runs then runs it in the default pool", async () => {
+  try {
+    const loop = IOLoop.forReactor(new Reactor());
+    const tasks = taskModule<Tasks>(TASKS);
+    const d = loop.runInExecutor(null, tasks.square, 7);
+    assert.ok(d instanceof Deferred);
+    assert.equal(await d, 49);
+  } finally {
+    await shutdownDefaultPool();
+  }
+});
+
+Deno.test("IOLoop.runInExecutor() given null and a task name instead of a TaskRef when called then throws TypeError", () => {
+  const loop = IOLoop.forReactor(new Reactor());
+  assert.throws(
+    // @ts-expect-error: the default pool needs a TaskRef, not a name
+    () => loop.runInExecutor(null, "square", 7),
+    TypeError,
+  );
+});
+
 Deno.test("Reactor.suggestThreadPoolSize() given a size when deferToThread runs more tasks then runs at most that many at once", async () => {
   const reactor = new Reactor();
   try {

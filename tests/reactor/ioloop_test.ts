@@ -99,6 +99,28 @@ Deno.test("addCallback() given a callback whose Promise rejects when it settles 
   );
 });
 
+Deno.test("spawnCallback() given a detached coroutine that rejects when it runs then logs the error and later callbacks still run", async () => {
+  const { clock, loop } = clockLoop();
+  let later = false;
+  const records = await captureLogs(async () => {
+    loop.spawnCallback(async function detached(): Promise<never> {
+      await Promise.resolve();
+      throw new TypeError("detached failure");
+    });
+    loop.addCallback(() => {
+      later = true;
+    });
+    clock.advance(0);
+    await flushMicrotasks();
+  });
+  assert.equal(later, true);
+  assert.equal(records.length, 1);
+  assert.match(
+    recordText(records[0]),
+    /Exception in callback detached: TypeError: detached failure/,
+  );
+});
+
 Deno.test("addCallback() given a callback whose Deferred fails when it fails then logs the error", async () => {
   const { clock, loop } = clockLoop();
   const d = new Deferred<void>();

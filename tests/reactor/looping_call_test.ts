@@ -190,13 +190,23 @@ Deno.test("reset() given a running loop when reset then schedules the next call 
   loop.stop();
 });
 
-Deno.test("withCount() given regular intervals when called then passes a count of 1", () => {
+/** A `withCount` loop on a Clock that records each count it is given. */
+function countingLoop(): {
+  clock: Clock;
+  counts: number[];
+  loop: LoopingCall<[]>;
+} {
   const clock = new Clock();
   const counts: number[] = [];
   const loop = LoopingCall.withCount((count) => {
     counts.push(count);
   });
   loop.clock = clock;
+  return { clock, counts, loop };
+}
+
+Deno.test("withCount() given regular intervals when called then passes a count of 1", () => {
+  const { clock, counts, loop } = countingLoop();
   loop.start(1);
   clock.pump([1, 1]);
   assert.deepEqual(counts, [1, 1, 1]);
@@ -204,12 +214,7 @@ Deno.test("withCount() given regular intervals when called then passes a count o
 });
 
 Deno.test("withCount() given the clock jumps several intervals when called then passes the number of intervals elapsed", () => {
-  const clock = new Clock();
-  const counts: number[] = [];
-  const loop = LoopingCall.withCount((count) => {
-    counts.push(count);
-  });
-  loop.clock = clock;
+  const { clock, counts, loop } = countingLoop();
   loop.start(1);
   clock.advance(1);
   clock.advance(3);
@@ -219,12 +224,7 @@ Deno.test("withCount() given the clock jumps several intervals when called then 
 });
 
 Deno.test("withCount() given now is false when the first call comes then passes a count of 1", () => {
-  const clock = new Clock();
-  const counts: number[] = [];
-  const loop = LoopingCall.withCount((count) => {
-    counts.push(count);
-  });
-  loop.clock = clock;
+  const { clock, counts, loop } = countingLoop();
   loop.start(2, false);
   clock.advance(2);
   assert.deepEqual(counts, [1]);

@@ -21,15 +21,25 @@ function withRandom<T>(value: number, body: () => T): T {
   }
 }
 
-Deno.test("start() given a period in milliseconds when time passes then calls back once per period, starting one period after start", () => {
+/** A PeriodicCallback on a Clock that records the time of each run. */
+function timedCallback(callbackTime: number): {
+  clock: Clock;
+  times: number[];
+  pc: PeriodicCallback;
+} {
   const { clock, loop } = setup();
   const times: number[] = [];
   const pc = new PeriodicCallback(
     () => times.push(clock.seconds()),
-    250,
+    callbackTime,
     0,
     loop,
   );
+  return { clock, times, pc };
+}
+
+Deno.test("start() given a period in milliseconds when time passes then calls back once per period, starting one period after start", () => {
+  const { clock, times, pc } = timedCallback(250);
   pc.start();
   assert.equal(pc.isRunning(), true);
   clock.pump([0.2, 0.05, 0.25, 0.25]);
@@ -38,14 +48,7 @@ Deno.test("start() given a period in milliseconds when time passes then calls ba
 });
 
 Deno.test("start() given a run that ends after missed periods when it schedules the next then skips to the next point of the grid", () => {
-  const { clock, loop } = setup();
-  const times: number[] = [];
-  const pc = new PeriodicCallback(
-    () => times.push(clock.seconds()),
-    1000,
-    0,
-    loop,
-  );
+  const { clock, times, pc } = timedCallback(1000);
   pc.start();
   clock.advance(3.5);
   assert.deepEqual(times, [3.5]);

@@ -4,25 +4,9 @@ import { react } from "../../reactor/react.ts";
 import { Reactor } from "../../reactor/reactor.ts";
 import { ReactorAlreadyRunning } from "../../reactor/errors.ts";
 import { captureLogs, recordText } from "./_log_capture.ts";
+import { evalScript } from "../_run_deno.ts";
 
 const REACT_URL = new URL("../../reactor/react.ts", import.meta.url).href;
-const CONFIG_PATH = new URL("../../deno.json", import.meta.url).pathname;
-
-async function runScript(
-  code: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--config", CONFIG_PATH, code],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
 
 Deno.test("react() given main resolves when it settles then stops the reactor and exits 0", async () => {
   const reactor = new Reactor();
@@ -152,7 +136,7 @@ Deno.test("react() given a running reactor when called then rejects with Reactor
 });
 
 Deno.test("react() given the default reactor and exit when main fails then the process exits 1 with the error on stderr", async () => {
-  const result = await runScript(`
+  const result = await evalScript(`
     const { react } = await import(${JSON.stringify(REACT_URL)});
     await react(() => Promise.reject(new Error("exploded")));
     console.log("not reached");
@@ -166,7 +150,7 @@ Deno.test("react() given the default reactor and exit when main fails then the p
 });
 
 Deno.test("react() given the default reactor and exit when main succeeds then the process exits 0", async () => {
-  const result = await runScript(`
+  const result = await evalScript(`
     const { react } = await import(${JSON.stringify(REACT_URL)});
     await react((reactor) => new Promise((resolve) => reactor.callLater(0.01, () => {
       console.log("main done");

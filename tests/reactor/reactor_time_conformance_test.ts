@@ -1,12 +1,14 @@
 /**
- * One suite for `IReactorTime`, run against `Clock` and a real `Reactor`,
- * so that code tested with a `Clock` behaves the same on the reactor.
+ * One suite for `IReactorTime`, run against `Clock`, `MemoryReactor` and a
+ * real `Reactor`, so that code tested with a test double behaves the same
+ * on the reactor.
  */
 import assert from "node:assert/strict";
 import type { IReactorTime } from "../../deferred/interfaces.ts";
 import { AlreadyCalled, AlreadyCancelled } from "../../reactor/errors.ts";
 import { Reactor } from "../../reactor/reactor.ts";
 import { Clock } from "../../testing/clock.ts";
+import { MemoryReactor } from "../../testing/memory_reactor.ts";
 
 interface Driver {
   readonly time: IReactorTime;
@@ -21,21 +23,21 @@ interface Implementation {
   create(): Driver;
 }
 
-const implementations: Implementation[] = [
-  {
-    name: "Clock",
-    create(): Driver {
-      const clock = new Clock();
-      return {
-        time: clock,
-        unit: 1,
-        advance(units: number): Promise<void> {
-          clock.advance(units);
-          return Promise.resolve();
-        },
-      };
+/** A driver for a `Clock`, or a test double built on one. */
+function clockDriver(clock: Clock): Driver {
+  return {
+    time: clock,
+    unit: 1,
+    advance(units: number): Promise<void> {
+      clock.advance(units);
+      return Promise.resolve();
     },
-  },
+  };
+}
+
+const implementations: Implementation[] = [
+  { name: "Clock", create: () => clockDriver(new Clock()) },
+  { name: "MemoryReactor", create: () => clockDriver(new MemoryReactor()) },
   {
     name: "Reactor",
     create(): Driver {

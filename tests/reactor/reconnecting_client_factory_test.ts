@@ -15,7 +15,7 @@ import { disconnectAll } from "../../reactor/_tcp.ts";
 import { Reactor, reactor } from "../../reactor/reactor.ts";
 import { ReconnectingClientFactory } from "../../reactor/reconnecting_client_factory.ts";
 import { Clock } from "../../testing/clock.ts";
-import { within } from "./_tcp_helpers.ts";
+import { within } from "./_loopback.ts";
 
 /** A connector that counts attempts and can be told it is connected. */
 class FakeConnector implements IConnector {
@@ -46,6 +46,28 @@ function exactFactory(clock: Clock): ReconnectingClientFactory {
   factory.clock = clock;
   factory.jitter = 0;
   return factory;
+}
+
+/** A factory without jitter on a Clock, and a connector for it to retry. */
+class Retrying {
+  readonly clock = new Clock();
+  readonly factory = exactFactory(this.clock);
+  readonly connector = new FakeConnector();
+
+  /**
+   * Fails `times` attempts in a row, letting each retry's delay pass.
+   *
+   * @returns The delay of each retry.
+   */
+  fail(times = 1): number[] {
+    const delays: number[] = [];
+    for (let i = 0; i < times; i++) {
+      this.factory.clientConnectionFailed(this.connector, refused());
+      delays.push(this.factory.delay);
+      this.clock.advance(this.factory.delay);
+    }
+    return delays;
+  }
 }
 
 Deno.test("ReconnectingClientFactory given no settings when created then has Twisted's defaults", () => {
@@ -83,30 +105,19 @@ Deno.test("ReconnectingClientFactory given a lost connection when the delay pass
 });
 
 Deno.test("ReconnectingClientFactory given repeated failures when retrying then multiplies the delay by factor each time", () => {
-  const clock = new Clock();
-  const factory = exactFactory(clock);
-  const connector = new FakeConnector();
-  const delays: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    factory.clientConnectionFailed(connector, refused());
-    delays.push(factory.delay);
-    clock.advance(factory.delay);
-  }
+  const retrying = new Retrying();
+  const { factory, connector } = retrying;
+  const delays = retrying.fail(3);
   assert.deepEqual(delays, [Math.E, Math.E ** 2, Math.E ** 3]);
   assert.equal(factory.retries, 3);
   assert.equal(connector.connects, 3);
 });
 
 Deno.test("ReconnectingClientFactory given many failures when the delay would pass maxDelay then caps it", () => {
-  const clock = new Clock();
-  const factory = exactFactory(clock);
-  factory.maxDelay = 5;
-  const connector = new FakeConnector();
-  for (let i = 0; i < 4; i++) {
-    factory.clientConnectionFailed(connector, refused());
-    clock.advance(factory.delay);
-  }
-  assert.equal(factory.delay, 5);
+  const retrying = new Retrying();
+  retrying.factory.maxDelay = 5;
+  retrying.fail(4);
+  assert.equal(retrying.factory.delay, 5);
 });
 
 Deno.test("ReconnectingClientFactory given the default jitter when retrying then varies the delay around the exact value", () => {
@@ -128,14 +139,10 @@ Deno.test("ReconnectingClientFactory given the default jitter when retrying then
 });
 
 Deno.test("ReconnectingClientFactory given maxRetries when that many attempts failed then stops retrying", () => {
-  const clock = new Clock();
-  const factory = exactFactory(clock);
+  const retrying = new Retrying();
+  const { clock, factory, connector } = retrying;
   factory.maxRetries = 2;
-  const connector = new FakeConnector();
-  for (let i = 0; i < 3; i++) {
-    factory.clientConnectionFailed(connector, refused());
-    clock.advance(factory.delay);
-  }
+  retrying.fail(3);
   assert.equal(connector.connects, 2);
   assert.equal(clock.getDelayedCalls().length, 0);
 });
@@ -154,21 +161,17 @@ Deno.test("ReconnectingClientFactory.stopTrying() given a scheduled retry when c
 });
 
 Deno.test("ReconnectingClientFactory.stopTrying() given an attempt in progress when called then stops it", () => {
-  const clock = new Clock();
-  const factory = exactFactory(clock);
-  const connector = new FakeConnector();
-  factory.clientConnectionFailed(connector, refused());
-  clock.advance(factory.delay);
+  const retrying = new Retrying();
+  const { factory, connector } = retrying;
+  retrying.fail();
   factory.stopTrying();
   assert.equal(connector.stops, 1);
 });
 
 Deno.test("ReconnectingClientFactory.stopTrying() given an established connection when called then leaves it up", () => {
-  const clock = new Clock();
-  const factory = exactFactory(clock);
-  const connector = new FakeConnector();
-  factory.clientConnectionFailed(connector, refused());
-  clock.advance(factory.delay);
+  const retrying = new Retrying();
+  const { factory, connector } = retrying;
+  retrying.fail();
   connector.state = "connected";
   factory.stopTrying();
   assert.equal(connector.state, "connected");
@@ -187,11 +190,9 @@ Deno.test("ReconnectingClientFactory given stopTrying() when a connection is los
 });
 
 Deno.test("ReconnectingClientFactory.resetDelay() given failures and stopTrying() when called then restores the delay, retries and trying", () => {
-  const clock = new Clock();
-  const factory = exactFactory(clock);
-  const connector = new FakeConnector();
-  factory.clientConnectionFailed(connector, refused());
-  clock.advance(factory.delay);
+  const retrying = new Retrying();
+  const { factory } = retrying;
+  retrying.fail();
   factory.stopTrying();
   factory.resetDelay();
   assert.equal(factory.delay, 1);
@@ -205,11 +206,9 @@ Deno.test("ReconnectingClientFactory.retry() given no connector ever when called
 });
 
 Deno.test("ReconnectingClientFactory.retry() given no argument when called then reuses the connector of the last failure", () => {
-  const clock = new Clock();
-  const factory = exactFactory(clock);
-  const connector = new FakeConnector();
-  factory.clientConnectionFailed(connector, refused());
-  clock.advance(factory.delay);
+  const retrying = new Retrying();
+  const { clock, factory, connector } = retrying;
+  retrying.fail();
   factory.retry();
   clock.advance(factory.delay);
   assert.equal(connector.connects, 2);

@@ -13,14 +13,16 @@ import { captureLogs, recordText } from "./_log_capture.ts";
 import {
   closedPort,
   connectedPair,
-  Echo,
   listenLocal,
   reactorTest,
+  within,
+} from "./_loopback.ts";
+import {
+  Echo,
   Recorder,
   RecordingClientFactory,
   RecordingServerFactory,
-  within,
-} from "./_tcp_helpers.ts";
+} from "./_recorders.ts";
 
 /**
  * A listener whose accept queue is full and never drained: Linux drops

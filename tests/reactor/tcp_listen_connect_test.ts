@@ -13,16 +13,19 @@ import {
 import type { IConnector } from "../../reactor/interfaces.ts";
 import { ServerFactory } from "../../reactor/protocol.ts";
 import type { Failure } from "../../deferred/failure.ts";
+import { captureLogs, recordText } from "./_log_capture.ts";
 import {
   connectedPair,
-  Echo,
   listenLocal,
   reactorTest,
+  within,
+} from "./_loopback.ts";
+import {
+  Echo,
   Recorder,
   RecordingClientFactory,
   RecordingServerFactory,
-  within,
-} from "./_tcp_helpers.ts";
+} from "./_recorders.ts";
 
 reactorTest(
   "listenTCP() given port 0 when bound then getHost() reports the interface and the real port",
@@ -143,6 +146,48 @@ reactorTest(
     reactor.connectTCP("127.0.0.1", port.getHost().port, client);
     const reason = await within(client.lost, "clientConnectionLost");
     assert.ok(reason.check(ConnectionDone));
+  },
+);
+
+reactorTest(
+  "listenTCP() given buildProtocol throws when a client connects then the error is logged and the connection closed",
+  async (reactor) => {
+    const throwing = new (class extends ServerFactory {
+      override buildProtocol(): null {
+        throw new RangeError("no protocol today");
+      }
+    })();
+    const port = listenLocal(reactor, throwing);
+    const client = new RecordingClientFactory();
+    const records = await captureLogs(async () => {
+      reactor.connectTCP("127.0.0.1", port.getHost().port, client);
+      await within(client.lost, "clientConnectionLost");
+    });
+    assert.equal(records.length, 1);
+    assert.match(
+      recordText(records[0]),
+      /Unhandled error in buildProtocol: RangeError: no protocol today/,
+    );
+  },
+);
+
+reactorTest(
+  "connectTCP() given buildProtocol throws when connected then clientConnectionFailed receives ConnectError caused by it",
+  async (reactor) => {
+    const port = listenLocal(reactor);
+    const thrown = new RangeError("no protocol today");
+    const client = new (class extends RecordingClientFactory {
+      override buildProtocol(): null {
+        throw thrown;
+      }
+    })();
+    const records = await captureLogs(async () => {
+      reactor.connectTCP("127.0.0.1", port.getHost().port, client);
+      const reason = await within(client.failed, "clientConnectionFailed");
+      assert.ok(reason.check(ConnectError));
+      assert.equal((reason.value as Error).cause, thrown);
+    });
+    assert.equal(records.length, 1);
   },
 );
 
@@ -301,6 +346,18 @@ reactorTest(
     reactor.connectTCP("127.0.0.1", port.getHost().port, factory).disconnect();
     const reason = await within(factory.failed, "clientConnectionFailed");
     assert.ok(reason.check(UserError));
+  },
+);
+
+reactorTest(
+  "disconnect() given a connected connector when called then the connection closes cleanly and the factory gets clientConnectionLost",
+  async (reactor) => {
+    const { client, connector, clientFactory } = await connectedPair(reactor);
+    connector.disconnect();
+    const reason = await within(clientFactory.lost, "clientConnectionLost");
+    assert.ok(reason.check(ConnectionDone));
+    assert.ok(client.lostReason?.check(ConnectionDone));
+    assert.equal(connector.state, "disconnected");
   },
 );
 

@@ -13,15 +13,13 @@ import type {
 } from "../../reactor/interfaces.ts";
 import {
   connectedPair,
-  Echo,
   listenLocal,
   type Pair,
   reactorTest,
-  Recorder,
-  RecordingServerFactory,
   sleep,
   within,
-} from "./_tcp_helpers.ts";
+} from "./_loopback.ts";
+import { Echo, Recorder, RecordingServerFactory } from "./_recorders.ts";
 
 const MiB = 1024 * 1024;
 
@@ -228,6 +226,54 @@ reactorTest(
   },
 );
 
+/** The prototype of Deno's TCP connections, accepted and connected alike. */
+async function tcpConnPrototype(): Promise<Deno.TcpConn> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: listener.addr.port,
+  });
+  const accepted = await listener.accept();
+  for (const resource of [conn, accepted, listener]) resource.close();
+  return Object.getPrototypeOf(conn);
+}
+
+reactorTest(
+  "setTcpNoDelay() given new connections when made then each socket was told to turn Nagle's algorithm off, and later calls reach the socket",
+  async (reactor) => {
+    const prototype = await tcpConnPrototype();
+    const { setNoDelay, setKeepAlive } = prototype;
+    const calls: string[] = [];
+    prototype.setNoDelay = function (
+      this: Deno.TcpConn,
+      enabled?: boolean,
+    ): void {
+      calls.push(`setNoDelay(${enabled})`);
+      return setNoDelay.call(this, enabled);
+    };
+    prototype.setKeepAlive = function (
+      this: Deno.TcpConn,
+      enabled?: boolean,
+    ): void {
+      calls.push(`setKeepAlive(${enabled})`);
+      return setKeepAlive.call(this, enabled);
+    };
+    try {
+      const { client } = await connectedPair(reactor);
+      assert.deepEqual(calls, ["setNoDelay(true)", "setNoDelay(true)"]);
+      tcp(client).setTcpNoDelay(false);
+      tcp(client).setTcpKeepAlive(true);
+      assert.deepEqual(calls.slice(2), [
+        "setNoDelay(false)",
+        "setKeepAlive(true)",
+      ]);
+    } finally {
+      prototype.setNoDelay = setNoDelay;
+      prototype.setKeepAlive = setKeepAlive;
+    }
+  },
+);
+
 reactorTest(
   "setTcpNoDelay() and setTcpKeepAlive() given new values when read back then report them",
   async (reactor) => {
@@ -301,6 +347,29 @@ reactorTest(
     assert.ok(reason.check(ConnectionDone));
     assert.equal(client.text(), "piece1;piece2;piece3;piece4;piece5;");
     assert.equal(pieces, 6);
+  },
+);
+
+reactorTest(
+  "loseConnection() given a streaming producer that is not paused when the queue drains then waits for unregisterProducer before closing",
+  async (reactor) => {
+    const { client, server } = await connectedPair(reactor);
+    const transport = server.transport!;
+    transport.registerProducer({
+      pauseProducing(): void {},
+      resumeProducing(): void {},
+      stopProducing(): void {},
+    }, true);
+    transport.write("first;");
+    transport.loseConnection();
+    await within(client.received(6), "the first write");
+    await sleep(50);
+    assert.equal(client.lostReason, null);
+    transport.write("last;");
+    transport.unregisterProducer();
+    const reason = await within(client.lost, "connectionLost");
+    assert.ok(reason.check(ConnectionDone));
+    assert.equal(client.text(), "first;last;");
   },
 );
 

@@ -13,15 +13,17 @@ import { TimeoutError } from "../../deferred/errors.ts";
 import { captureLogs, recordText } from "./_log_capture.ts";
 import {
   connectedPair,
-  Echo,
   fixture,
   listenLocal,
   reactorTest,
+  within,
+} from "./_loopback.ts";
+import {
+  Echo,
   Recorder,
   RecordingClientFactory,
   RecordingServerFactory,
-  within,
-} from "./_tcp_helpers.ts";
+} from "./_recorders.ts";
 
 const cert = fixture("localhost.crt");
 const key = fixture("localhost.key");

@@ -92,11 +92,15 @@ Deno.test("Clock.callLater() given a negative delay when scheduling then throws 
   assert.throws(() => new Clock().callLater(-0.5, () => {}), RangeError);
 });
 
-Deno.test("Clock.callLater() given a non-function when scheduling then throws TypeError", () => {
+Deno.test("Clock.callLater() given a non-function when scheduling then throws TypeError naming the value", () => {
+  const clock = new Clock();
   assert.throws(
-    () => new Clock().callLater(1, "nope" as unknown as () => void),
-    TypeError,
+    () => clock.callLater(1, "nope" as unknown as () => void),
+    (error) =>
+      error instanceof TypeError &&
+      error.message.includes('current value is "nope"'),
   );
+  assert.equal(clock.getDelayedCalls().length, 0);
 });
 
 Deno.test("Clock.pump() given several amounts when pumped then advances by each in turn", () => {

@@ -1,9 +1,4 @@
 import assert from "node:assert/strict";
-import { captureLogs } from "../reactor/_log_capture.ts";
-import {
-  ReactorAlreadyRunning,
-  ReactorNotRunning,
-} from "../../reactor/errors.ts";
 import type { IConnector } from "../../reactor/interfaces.ts";
 import { ClientFactory, Factory, Protocol } from "../../reactor/protocol.ts";
 import { MemoryReactor } from "../../testing/memory_reactor.ts";
@@ -113,23 +108,17 @@ Deno.test("MemoryReactor.callLater() given a delay when the clock advances past 
   assert.equal(reactor.seconds(), 2);
 });
 
-Deno.test("MemoryReactor.run() given startup triggers and callWhenRunning calls when run then fires them in phase order", async () => {
+Deno.test("MemoryReactor.run() given startup triggers and callWhenRunning calls when run then has fired them and set hasRun before it returns", async () => {
   const reactor = new MemoryReactor();
   const order: string[] = [];
   reactor.callWhenRunning(() => order.push("whenRunning"));
-  reactor.addSystemEventTrigger("after", "startup", () => order.push("after"));
-  reactor.addSystemEventTrigger(
-    "during",
-    "startup",
-    () => order.push("during"),
-  );
   reactor.addSystemEventTrigger(
     "before",
     "startup",
     () => order.push("before"),
   );
   const done = reactor.run();
-  assert.deepEqual(order, ["before", "during", "whenRunning", "after"]);
+  assert.deepEqual(order, ["before", "whenRunning"]);
   assert.equal(reactor.running, true);
   assert.equal(reactor.hasRun, true);
   reactor.stop();
@@ -155,78 +144,4 @@ Deno.test("MemoryReactor.run() given shutdown triggers when stop() is called the
   await done;
   assert.deepEqual(order, ["before running=true", "during running=false"]);
   assert.equal(reactor.hasStopped, true);
-});
-
-Deno.test("MemoryReactor.callWhenRunning() given a running reactor when called then calls at once", async () => {
-  const reactor = new MemoryReactor();
-  const done = reactor.run();
-  let ran = false;
-  assert.equal(reactor.callWhenRunning(() => (ran = true)), undefined);
-  assert.equal(ran, true);
-  reactor.stop();
-  await done;
-});
-
-Deno.test("MemoryReactor given a callWhenRunning call when run twice then runs it once", async () => {
-  const reactor = new MemoryReactor();
-  let count = 0;
-  reactor.callWhenRunning(() => count++);
-  let done = reactor.run();
-  reactor.stop();
-  await done;
-  done = reactor.run();
-  reactor.stop();
-  await done;
-  assert.equal(count, 1);
-});
-
-Deno.test("MemoryReactor.removeSystemEventTrigger() given a trigger when removed then it does not run", async () => {
-  const reactor = new MemoryReactor();
-  let ran = false;
-  const id = reactor.addSystemEventTrigger(
-    "before",
-    "shutdown",
-    () => (ran = true),
-  );
-  reactor.removeSystemEventTrigger(id);
-  const done = reactor.run();
-  reactor.stop();
-  await done;
-  assert.equal(ran, false);
-});
-
-Deno.test("MemoryReactor.removeSystemEventTrigger() given an unknown id when called then throws RangeError", () => {
-  assert.throws(
-    () => new MemoryReactor().removeSystemEventTrigger(99),
-    RangeError,
-  );
-});
-
-Deno.test("MemoryReactor.stop() given a reactor not running when called then throws ReactorNotRunning", () => {
-  assert.throws(() => new MemoryReactor().stop(), ReactorNotRunning);
-});
-
-Deno.test("MemoryReactor.run() given a running reactor when called then rejects with ReactorAlreadyRunning", async () => {
-  const reactor = new MemoryReactor();
-  const done = reactor.run();
-  await assert.rejects(reactor.run(), ReactorAlreadyRunning);
-  reactor.stop();
-  await done;
-});
-
-Deno.test("MemoryReactor given a trigger that throws when fired then logs it and runs the others", async () => {
-  const reactor = new MemoryReactor();
-  let later = false;
-  reactor.addSystemEventTrigger("before", "startup", () => {
-    throw new Error("boom");
-  });
-  reactor.addSystemEventTrigger("before", "startup", () => (later = true));
-  const records = await captureLogs(async () => {
-    const done = reactor.run();
-    reactor.stop();
-    await done;
-  });
-  assert.equal(later, true);
-  assert.equal(records.length, 1);
-  assert.equal(records[0].level, "error");
 });

@@ -1,0 +1,72 @@
+"""What the Python peers of bench/peers/run.ts share.
+
+Command line: python3 <peer>.py <workload> <base-url> [key=value ...]
+The key=value pairs (count, concurrency, ms) size the workload; run.ts passes
+the same ones to every system. Each peer prints one JSON line:
+{"value": ..., "unit": ..., "seconds": ..., "rss_mb": ...}, or {"error": ...}
+and exit status 1.
+"""
+import json
+import os
+import sys
+
+# The sizes a workload may take; each workload's defaults are the full run's.
+SIZE_KEYS = ("count", "concurrency", "ms")
+
+
+def peak_rss_mb():
+    """The process's peak resident set size in MiB (VmHWM)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# The workloads every peer defines, as functions of (base, **sizes).
+WORKLOADS = ("keepalive", "delay", "inflight", "chain", "timers")
+
+
+def parse_args(argv, namespace):
+    """Returns (workload function, base URL, keyword sizes) from argv.
+
+    The workload is looked up by name in `namespace`, the peer's globals().
+    """
+    if len(argv) < 2 or argv[1] not in WORKLOADS:
+        fail("Unknown workload: %s (one of %s)" % (argv[1:2], ", ".join(WORKLOADS)))
+    base = argv[2] if len(argv) > 2 else ""
+    sizes = {}
+    for pair in argv[3:]:
+        key, _, value = pair.partition("=")
+        if key not in SIZE_KEYS or not value.isdigit():
+            fail("Cannot read workload size %r: pass count=N, concurrency=N or ms=N" % pair)
+        sizes[key] = int(value)
+    return namespace[argv[1]], base, sizes
+
+
+def refuse_debug_mode():
+    """Fails rather than measure an interpreter slowed by its debug modes."""
+    if sys.flags.dev_mode or os.environ.get("PYTHONASYNCIODEBUG"):
+        fail("Refusing to benchmark in Python's development or asyncio debug mode")
+
+
+def emit(result):
+    """Prints a workload's result, with the peak RSS, as the runner reads it."""
+    result["rss_mb"] = peak_rss_mb()
+    print(json.dumps(result))
+
+
+def fail(message):
+    """Reports a failure to the runner and exits."""
+    print(json.dumps({"error": message}))
+    sys.exit(1)
+
+
+def timed(seconds):
+    """The result of a workload measured in seconds (lower is better)."""
+    return {"value": seconds, "unit": "s", "seconds": seconds}
+
+
+def rate(count, unit, seconds):
+    """The result of a workload measured as a rate (higher is better)."""
+    return {"value": count / seconds, "unit": unit, "seconds": seconds}

@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { runDeno } from "../_run_deno.ts";
+
+const RUN = new URL("../../bench/peers/run.ts", import.meta.url).pathname;
+const PYTHON = "/usr/bin/python3";
+const WORKLOADS = [/keep-alive/, /delayed/, /in flight/, /timers/];
+
+async function runQuick(args: readonly string[]): Promise<string> {
+  const { code, stdout, stderr } = await runDeno([
+    "run",
+    "-A",
+    RUN,
+    "--quick",
+    ...args,
+  ]);
+  assert.equal(code, 0, stderr);
+  return stdout;
+}
+
+/** The systems the printed table lists for the workload whose title matches. */
+function systemsOf(stdout: string, workload: RegExp): string[] {
+  return stdout.split("\n")
+    .map((line) => line.split("|").map((cell) => cell.trim()))
+    .filter((cells) => cells.length > 2 && workload.test(cells[1]))
+    .map((cells) => cells[2]);
+}
+
+function assertSystems(
+  actual: readonly string[],
+  expected: readonly RegExp[],
+): void {
+  assert.equal(actual.length, expected.length, actual.join(", "));
+  actual.forEach((system, i) => assert.match(system, expected[i]));
+}
+
+async function hasPythonPeers(): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(PYTHON, {
+      args: ["-c", "import twisted, tornado"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name:
+    "bench/peers/run.ts given --quick and both Python peers when run then tables every system on every workload",
+  ignore: !(await hasPythonPeers()),
+  async fn(): Promise<void> {
+    const stdout = await runQuick(["--python", PYTHON]);
+    for (const workload of WORKLOADS) {
+      assertSystems(systemsOf(stdout, workload), [
+        /^Torsion \(Twisted face\)$/,
+        /^Torsion \(Tornado face\)$/,
+        /^Twisted \d/,
+        /^Tornado \d/,
+        /^Deno /,
+      ]);
+    }
+    assertSystems(systemsOf(stdout, /Deferred through 10 callbacks/), [
+      /^Torsion \(Deferred\)$/,
+      /^Twisted \d/,
+      /^Tornado \d/,
+      /^Deno /,
+    ]);
+  },
+});
+
+Deno.test("bench/peers/run.ts given a Python without the peers when run then skips them with the install command", async () => {
+  const stdout = await runQuick(["--python", "/nonexistent/python3"]);
+  for (const peer of ["Twisted", "Tornado"]) {
+    assert.match(
+      stdout,
+      new RegExp(
+        `^Skipping ${peer}: .*apt-get install python3-twisted python3-tornado$`,
+        "m",
+      ),
+    );
+  }
+  assertSystems(systemsOf(stdout, /keep-alive/), [
+    /^Torsion \(Twisted face\)$/,
+    /^Torsion \(Tornado face\)$/,
+    /^Deno /,
+  ]);
+});
+
+Deno.test("bench/peers/run.ts given --out when run then writes the table with the date and machine", async () => {
+  const out = await Deno.makeTempFile({ suffix: ".md" });
+  try {
+    await runQuick(["--python", "/nonexistent/python3", "--out", out]);
+    const written = await Deno.readTextFile(out);
+    assert.match(
+      written,
+      /^Measured \d{4}-\d{2}-\d{2} on \d+ × .+ with Deno \d/m,
+    );
+    assert.match(written, /^\| Workload +\| System +\| One run +\|/m);
+  } finally {
+    await Deno.remove(out);
+  }
+});
