@@ -19,6 +19,7 @@ import type { IReactorTime } from "./interfaces.ts";
 type AnyFunction = (result: never, ...args: never[]) => unknown;
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
+const NO_LINKS: readonly Link[] = Object.freeze([]);
 
 /**
  * One callback/errback pair of a chain, with the extra arguments both share
@@ -129,7 +130,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   #called = false;
   #paused = 0;
   #result: unknown = undefined;
-  #links: Link[] = [];
+  // Created on the first link, as a literal holding it: an empty literal
+  // would start with small-integer elements and pay a transition per
+  // Deferred on its first push.
+  #links: Link[] | null = null;
   #next = 0;
   #running = false;
   #suppressAlreadyCalled = false;
@@ -310,11 +314,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     ...args: A
   ): Deferred<Awaited<R>>;
   addCallback(callback: AnyFunction): Deferred<unknown> {
-    requireFunction(callback, "addCallback");
+    if (typeof callback !== "function") {
+      requireFunction(callback, "addCallback");
+    }
     // Extra arguments are read from `arguments` rather than a rest
     // parameter: most callbacks take none, and this spares them an array.
     if (arguments.length === 1) {
-      this.#links.push(callback);
+      this.#push(callback);
       if (this.#called) this.#runCallbacks();
       return this;
     }
@@ -632,9 +638,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     errback: AnyFunction | null,
     args: readonly unknown[] | SplitArgs,
   ): Deferred<R> {
-    this.#links.push({ callback, errback, args });
+    this.#push({ callback, errback, args });
     if (this.#called) this.#runCallbacks();
     return this as unknown as Deferred<R>;
+  }
+
+  #push(link: Link): void {
+    const links = this.#links;
+    if (links === null) this.#links = [link];
+    else links.push(link);
   }
 
   #start(result: unknown): void {
@@ -690,7 +702,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     this.#paused++;
     this.#chainedTo = inner;
     // inner is not running its callbacks, so a direct append is safe.
-    inner.#links.push({ callback: CONTINUE, errback: null, args: this });
+    inner.#push({ callback: CONTINUE, errback: null, args: this });
   }
 
   /**
@@ -704,7 +716,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * the whole loop, which resumes after an exception.
    */
   #runLinks(): Deferred<unknown> | null {
-    const links = this.#links;
+    const links = this.#links ?? NO_LINKS;
     let result = this.#result;
     let next = this.#next;
     let chainee: Deferred<unknown> | null = null;
@@ -785,8 +797,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         current = chainee;
         continue;
       }
-      if (current.#next >= current.#links.length) {
-        current.#links = [];
+      if (current.#links !== null && current.#next >= current.#links.length) {
+        current.#links = null;
         current.#next = 0;
       }
       const isFailure = current.#result instanceof Failure;
