@@ -1,18 +1,108 @@
 /**
- * TCP echo round trips on loopback: Torsion's Protocol and transport
- * against raw `Deno.Conn` reads and writes. One connection, a 32-byte
- * message, ping-pong (write, wait for the whole echo, repeat).
+ * The reactor against raw Deno: its timer heap against one `setTimeout` per
+ * call (100,000 calls scheduled and fired, and scheduled then cancelled),
+ * and TCP echo round trips through Protocol and transport against raw
+ * `Deno.Conn` reads and writes (one connection, a 32-byte message,
+ * ping-pong; each iteration is 1,000 round trips, so round trips per second
+ * = 1,000 / time per iteration). Idle connections: see
+ * bench/idle_connections.ts.
  *
- * Run: `deno bench --allow-net bench/reactor_tcp_bench.ts`. Each iteration
- * is 1,000 round trips, so round trips per second = 1,000 / (time per
- * iteration). Idle connections: see bench/idle_connections.ts.
+ * Run with `deno bench --allow-all bench/reactor_bench.ts`.
  *
  * @module
  */
 import { Reactor } from "../reactor/reactor.ts";
 import { disconnectAll } from "../reactor/_tcp.ts";
-import type { IAddress, IProtocol } from "../reactor/interfaces.ts";
+import type {
+  IAddress,
+  IDelayedCall,
+  IProtocol,
+} from "../reactor/interfaces.ts";
 import { ClientFactory, Factory, Protocol } from "../reactor/protocol.ts";
+
+const CALLS = 100_000;
+
+const reactor = new Reactor();
+
+function firedAll(schedule: (done: () => void) => void): Promise<void> {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  let fired = 0;
+  const done = (): void => {
+    if (++fired === CALLS) resolve();
+  };
+  schedule(done);
+  return promise;
+}
+
+Deno.bench({
+  name: "reactor.callLater(0): 100,000 scheduled and fired",
+  group: "timers: 100,000 scheduled and fired",
+  baseline: true,
+  async fn(): Promise<void> {
+    await firedAll((done) => {
+      for (let i = 0; i < CALLS; i++) reactor.callLater(0, done);
+    });
+  },
+});
+
+Deno.bench({
+  name: "setTimeout(0): 100,000 scheduled and fired",
+  group: "timers: 100,000 scheduled and fired",
+  async fn(): Promise<void> {
+    await firedAll((done) => {
+      for (let i = 0; i < CALLS; i++) setTimeout(done, 0);
+    });
+  },
+});
+
+Deno.bench({
+  name: "reactor.callLater(1..100 ms): 100,000 scheduled and fired",
+  group: "timers: 100,000 spread over 100 ms, fired",
+  baseline: true,
+  async fn(): Promise<void> {
+    const keepAlive = setInterval(() => {}, 1000);
+    await firedAll((done) => {
+      for (let i = 0; i < CALLS; i++) {
+        reactor.callLater((1 + (i % 100)) / 1000, done);
+      }
+    });
+    clearInterval(keepAlive);
+  },
+});
+
+Deno.bench({
+  name: "setTimeout(1..100 ms): 100,000 scheduled and fired",
+  group: "timers: 100,000 spread over 100 ms, fired",
+  async fn(): Promise<void> {
+    await firedAll((done) => {
+      for (let i = 0; i < CALLS; i++) setTimeout(done, 1 + (i % 100));
+    });
+  },
+});
+
+const calls: IDelayedCall[] = new Array(CALLS);
+const timers: ReturnType<typeof setTimeout>[] = new Array(CALLS);
+
+function noop(): void {}
+
+Deno.bench({
+  name: "reactor.callLater(1 s) then cancel(): 100,000",
+  group: "timers: 100,000 scheduled then cancelled",
+  baseline: true,
+  fn(): void {
+    for (let i = 0; i < CALLS; i++) calls[i] = reactor.callLater(1, noop);
+    for (let i = 0; i < CALLS; i++) calls[i].cancel();
+  },
+});
+
+Deno.bench({
+  name: "setTimeout(1 s) then clearTimeout(): 100,000",
+  group: "timers: 100,000 scheduled then cancelled",
+  fn(): void {
+    for (let i = 0; i < CALLS; i++) timers[i] = setTimeout(noop, 1000);
+    for (let i = 0; i < CALLS; i++) clearTimeout(timers[i]);
+  },
+});
 
 const ROUND_TRIPS = 1000;
 const MESSAGE = new Uint8Array(32).fill(120);
