@@ -726,7 +726,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         while (next < links.length) {
           const link = links[next++];
           if (typeof link === "function") {
-            if (result instanceof Failure) continue;
+            // The type test first: most results are not objects, and it
+            // spares them the instanceof lookup on this hot path.
+            if (
+              typeof result === "object" && result !== null &&
+              result instanceof Failure
+            ) continue;
             result = (link as (result: unknown) => unknown)(result);
           } else {
             if (link.callback === CONTINUE) {
