@@ -6,22 +6,8 @@
  */
 import { describeValue } from "../deferred/_describe.ts";
 
-/**
- * Throws a `TypeError` naming `fn` unless it is a function.
- *
- * @param fn The value passed as the function.
- * @param method The method that was called, for the message.
- * @throws {TypeError} `fn` is not a function.
- */
-export function requireFunction(fn: unknown, method: string): void {
-  if (typeof fn !== "function") {
-    throw new TypeError(
-      `Cannot call ${method} with a non-function: current value is ${
-        describeValue(fn)
-      }`,
-    );
-  }
-}
+// The Deferred layer's check, so that misuse reads the same in every layer.
+export { requireFunction } from "../deferred/_describe.ts";
 
 /**
  * Throws a `RangeError` naming `value` unless it is a finite number.
