@@ -69,14 +69,23 @@ export class SystemEventTriggers {
   }
 
   /**
-   * Queues `fn(...args)` for the "after" phase of the next startup only,
-   * as `callWhenRunning` does for a reactor that is not running yet.
+   * `callWhenRunning` for either reactor: calls `fn(...args)` at once when
+   * the reactor is `running`, else queues it for the "after" phase of the
+   * next startup only.
    *
-   * @returns Its id, for `remove`.
+   * @returns The queued trigger's id, for `remove`; `undefined` when run.
    * @throws {TypeError} `fn` is not a function.
    */
-  addWhenRunning(fn: unknown, args: readonly unknown[]): number {
+  callWhenRunning(
+    running: boolean,
+    fn: unknown,
+    args: readonly unknown[],
+  ): number | undefined {
     requireFunction(fn, "callWhenRunning");
+    if (running) {
+      (fn as (...args: unknown[]) => unknown)(...args);
+      return undefined;
+    }
     return this.#add("after", "startup", fn, args, true);
   }
 

@@ -8,7 +8,6 @@ import { getLogger } from "@logtape/logtape";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { Failure } from "../deferred/failure.ts";
 import { logError } from "../deferred/_logging.ts";
-import { requireFunction } from "./_arguments.ts";
 import { DelayedCall, type DelayedCallOwner } from "./_delayed_call.ts";
 import { SystemEventTriggers } from "./_system_event_triggers.ts";
 import { TimerHeap } from "./_timer_heap.ts";
@@ -270,12 +269,7 @@ export class Reactor implements IReactor {
     fn: (...args: A) => unknown,
     ...args: A
   ): number | undefined {
-    requireFunction(fn, "callWhenRunning");
-    if (this.#running) {
-      fn(...args);
-      return undefined;
-    }
-    return this.#triggers.addWhenRunning(fn, args);
+    return this.#triggers.callWhenRunning(this.#running, fn, args);
   }
 
   /**

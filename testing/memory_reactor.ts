@@ -6,7 +6,6 @@
  * @module
  */
 import { type Deferred, succeed } from "../deferred/deferred.ts";
-import { requireFunction } from "../reactor/_arguments.ts";
 import { SystemEventTriggers } from "../reactor/_system_event_triggers.ts";
 import { ReactorAlreadyRunning, ReactorNotRunning } from "../reactor/errors.ts";
 import type {
@@ -432,12 +431,7 @@ export class MemoryReactor extends Clock implements IReactor {
     fn: (...args: A) => unknown,
     ...args: A
   ): number | undefined {
-    requireFunction(fn, "callWhenRunning");
-    if (this.#running) {
-      fn(...args);
-      return undefined;
-    }
-    return this.#triggers.addWhenRunning(fn, args);
+    return this.#triggers.callWhenRunning(this.#running, fn, args);
   }
 
   /**
