@@ -21,7 +21,6 @@
  *
  * @module
  */
-import { lookup } from "node:dns/promises";
 import { DNSLookupError } from "../reactor/errors.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { Reactor } from "../reactor/reactor.ts";
@@ -43,6 +42,9 @@ export function isLiteralHost(host: string): boolean {
 }
 
 async function systemResolve(host: string): Promise<string> {
+  // Loaded on the first lookup of a name: most programs connect to
+  // addresses, and Node's DNS module adds to every importer's start-up.
+  const { lookup } = await import("node:dns/promises");
   const { address } = await lookup(host, { verbatim: true });
   return address;
 }
