@@ -34,7 +34,9 @@ export function peakRssMb(): number {
 }
 
 /** The sizes a workload may be given on the command line. */
-export type Sizes = Partial<Record<"count" | "concurrency" | "ms", number>>;
+export type Sizes = Partial<
+  Record<"count" | "concurrency" | "ms" | "warmup", number>
+>;
 
 /** A peer script's command line: `<workload> <base-url> [word ...] [key=N ...]`. */
 export interface PeerArgs {
@@ -44,7 +46,7 @@ export interface PeerArgs {
   base: string;
   /** Arguments after the base URL that are not sizes (the Torsion face). */
   words: string[];
-  /** The `count=N`, `concurrency=N` and `ms=N` sizes. */
+  /** The `count=N`, `concurrency=N`, `ms=N` and `warmup=N` sizes. */
   sizes: Sizes;
 }
 
@@ -61,12 +63,12 @@ export function parsePeerArgs(args: readonly string[]): PeerArgs {
   const words: string[] = [];
   const sizes: Sizes = {};
   for (const arg of rest) {
-    const match = /^(count|concurrency|ms)=(\d+)$/.exec(arg);
+    const match = /^(count|concurrency|ms|warmup)=(\d+)$/.exec(arg);
     if (match !== null) {
       sizes[match[1] as keyof Sizes] = Number(match[2]);
     } else if (arg.includes("=")) {
       throw new TypeError(
-        `Cannot read workload size ${arg}: pass count=N, concurrency=N or ms=N`,
+        `Cannot read workload size ${arg}: pass count=N, concurrency=N, ms=N or warmup=N`,
       );
     } else {
       words.push(arg);
@@ -91,6 +93,56 @@ export function elapsed(start: number): number {
  */
 export function timed(seconds: number): WorkloadResult {
   return { value: seconds, unit: "s", seconds };
+}
+
+/**
+ * Runs a workload with `count` set to the `warmup` size, untimed, when one
+ * is given, then as sized: every system then compiles and caches what it
+ * will before the measurement, and the measurement is of the work.
+ *
+ * @param run Runs the workload at the given sizes.
+ * @param sizes The sizes, with `warmup` the count of the warm-up run.
+ * @returns The measured run's result.
+ */
+export async function afterWarmUp(
+  run: (sizes: Sizes) => Promise<WorkloadResult>,
+  sizes: Sizes,
+): Promise<WorkloadResult> {
+  const { warmup, ...measured } = sizes;
+  if (warmup !== undefined && warmup > 0) {
+    await run({ ...measured, count: warmup });
+  }
+  return await run(measured);
+}
+
+/**
+ * The chain workload's timed rounds: each system reports its median round,
+ * so that one collection or JIT tier-up does not decide a measurement of a
+ * few milliseconds.
+ */
+export const CHAIN_ROUNDS = 5;
+
+/**
+ * Times `round` {@linkcode CHAIN_ROUNDS} times and reports the median
+ * round's rate.
+ *
+ * @param count The items one round processes.
+ * @param round Runs one round.
+ * @returns The median round's result, in chains/s.
+ */
+export async function medianChainRate(
+  count: number,
+  round: () => void | Promise<void>,
+): Promise<WorkloadResult> {
+  const seconds: number[] = [];
+  for (let i = 0; i < CHAIN_ROUNDS; i++) {
+    const start = performance.now();
+    await round();
+    seconds.push(elapsed(start));
+  }
+  seconds.sort((a, b) => a - b);
+  const median = seconds[Math.floor(seconds.length / 2)];
+  return { value: count / median, unit: "chains/s", seconds: median };
 }
 
 /**

@@ -1,8 +1,8 @@
 """What the Python peers of bench/peers/run.ts share.
 
 Command line: python3 <peer>.py <workload> <base-url> [key=value ...]
-The key=value pairs (count, concurrency, ms) size the workload; run.ts passes
-the same ones to every system. Each peer prints one JSON line:
+The key=value pairs (count, concurrency, ms, warmup) size the workload;
+run.ts passes the same ones to every system. Each peer prints one JSON line:
 {"value": ..., "unit": ..., "seconds": ..., "rss_mb": ...}, or {"error": ...}
 and exit status 1.
 """
@@ -11,7 +11,7 @@ import os
 import sys
 
 # The sizes a workload may take; each workload's defaults are the full run's.
-SIZE_KEYS = ("count", "concurrency", "ms")
+SIZE_KEYS = ("count", "concurrency", "ms", "warmup")
 
 
 def peak_rss_mb():
@@ -21,6 +21,17 @@ def peak_rss_mb():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+# The chain workload's timed rounds: each system reports its median round, so
+# that one collection or JIT tier-up does not decide it.
+CHAIN_ROUNDS = 5
+
+
+def median_rate(count, unit, seconds):
+    """The rate of `count` items in the median of the rounds' `seconds`."""
+    ordered = sorted(seconds)
+    return rate(count, unit, ordered[len(ordered) // 2])
 
 
 # The workloads every peer defines, as functions of (base, **sizes).
@@ -39,9 +50,20 @@ def parse_args(argv, namespace):
     for pair in argv[3:]:
         key, _, value = pair.partition("=")
         if key not in SIZE_KEYS or not value.isdigit():
-            fail("Cannot read workload size %r: pass count=N, concurrency=N or ms=N" % pair)
+            fail("Cannot read workload size %r: pass count=N, concurrency=N, ms=N or warmup=N" % pair)
         sizes[key] = int(value)
     return namespace[argv[1]], base, sizes
+
+
+def split_warmup(sizes):
+    """Returns (the warm-up run's sizes or None, the measured run's sizes).
+
+    With warmup=N the workload first runs untimed with count=N, so that every
+    system has compiled and cached what it will before the measurement.
+    """
+    measured = dict(sizes)
+    warmup = measured.pop("warmup", 0)
+    return (dict(measured, count=warmup) if warmup > 0 else None), measured
 
 
 def refuse_debug_mode():

@@ -4,15 +4,17 @@
  * workloads, a Promise chain for the Deferred one, `setTimeout` for timers.
  *
  * Usage: deno run -A bench/peers/deno_peer.ts <workload> <base-url>
- *   [count=N] [concurrency=N] [ms=N]
+ *   [count=N] [concurrency=N] [ms=N] [warmup=N]
  * The sizes default to the full benchmark's. Prints one JSON line:
  * {"value", "unit", "seconds", "rss_mb"}.
  *
  * @module
  */
 import {
+  afterWarmUp,
   elapsed,
   emit,
+  medianChainRate,
   parsePeerArgs,
   type Sizes,
   timed,
@@ -65,11 +67,7 @@ async function chains(count: number): Promise<void> {
 }
 
 async function chain(count: number): Promise<WorkloadResult> {
-  await chains(Math.floor(count / 10)); // warm-up, as in every peer's chain workload
-  const start = performance.now();
-  await chains(count);
-  const seconds = elapsed(start);
-  return { value: count / seconds, unit: "chains/s", seconds };
+  return await medianChainRate(count, () => chains(count));
 }
 
 function timers(count: number): Promise<WorkloadResult> {
@@ -104,4 +102,4 @@ if (run === undefined) {
   console.error(`Unknown workload: ${workload}`);
   Deno.exit(2);
 }
-emit(await run(base, sizes));
+emit(await afterWarmUp((sized) => run(base, sized), sizes));

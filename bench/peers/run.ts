@@ -13,17 +13,25 @@
  *   crawler of the seed);
  * - inflight: 2,000 concurrent GETs, time and peak RSS;
  * - chain: a Deferred fired through 10 callbacks, 100,000 times (Tornado:
- *   a Future through 10 done-callbacks; Deno: a Promise through 10 `then`s);
+ *   a Future through 10 done-callbacks; Deno: a Promise through 10 `then`s),
+ *   timed in 5 rounds of which each system reports its median;
  * - timers: 100,000 timers over 10 ms (`callLater`, `IOLoop.call_later`,
  *   `setTimeout`).
  *
  * The sizes are defined here only and passed to every peer script as
- * `count=N concurrency=N ms=N`, so that every system runs the same work.
+ * `count=N concurrency=N ms=N warmup=N`, so that every system runs the same
+ * work. Each process first runs its workload untimed at a tenth of the count
+ * (`warmup`), so that what is measured is the work, not compiling the code
+ * that does it.
  *
  * Peers: Twisted and Tornado on `/usr/bin/python3` (Debian's
  * python3-twisted and python3-tornado; a missing one is skipped with a
- * message), and Deno's own `fetch`/Promise/`setTimeout`. Prints one table
- * and writes it to bench/peers/RESULTS.md with the date and machine.
+ * message), and Deno's own `fetch`/Promise/`setTimeout`. On the HTTP
+ * workloads a floor runs too: bare Deno sockets with no HTTP library
+ * (peers/socket_peer.ts). A verdict that misses a target says what the floor
+ * reaches against the same peer, which tells whether any client on Deno's
+ * sockets could meet it on this machine. Prints one table and writes it to
+ * bench/peers/RESULTS.md with the date and machine.
  *
  * Usage: deno run -A bench/peers/run.ts [--runs 3] [--python /usr/bin/python3]
  *   [--quick] [--out bench/peers/RESULTS.md]
@@ -112,9 +120,15 @@ const WORKLOADS: readonly Workload[] = QUICK
     workload("timers", { count: 100_000 }),
   ];
 
-/** `system`, given the workload's sizes after its usual arguments. */
+/**
+ * `system`, given the workload's sizes after its usual arguments, with an
+ * untimed warm-up run of a tenth of its count first.
+ */
 function sized(system: System, sizes: Sizes): System {
-  const extra = Object.entries(sizes).map(([key, value]) => `${key}=${value}`);
+  const warmup = Math.max(1, Math.floor((sizes.count ?? 0) / 10));
+  const extra = Object.entries({ ...sizes, warmup }).map(([key, value]) =>
+    `${key}=${value}`
+  );
   return {
     name: system.name,
     command: (name, base) => {
@@ -156,6 +170,12 @@ const DENO = denoSystem(
   "Deno (fetch, Promise, setTimeout)",
   "peers/deno_peer.ts",
 );
+const FLOOR = denoSystem(
+  "Floor: bare Deno sockets, no HTTP library",
+  "peers/socket_peer.ts",
+);
+/** The workloads the floor runs: it has no Deferreds and no timers. */
+const FLOOR_WORKLOADS = new Set(["keepalive", "delay", "inflight"]);
 const peers: System[] = [];
 const versions: string[] = [`Deno ${Deno.version.deno}`];
 
@@ -203,6 +223,21 @@ function verdict(met: boolean, text: string): void {
   verdicts.push(`- ${met ? "met" : "**missed**"}: ${text}`);
 }
 
+/**
+ * What bare sockets reach against `peer`: a target above it is beyond any
+ * client on Deno's sockets on this machine, Torsion's or another.
+ */
+function reachable(
+  results: Map<System, Measurement>,
+  peer: System,
+): string {
+  const floor = results.get(FLOOR);
+  if (floor === undefined) return "";
+  return ` (the floor, bare Deno sockets, reaches ${
+    advantage(floor, results.get(peer)!).toFixed(2)
+  }x)`;
+}
+
 /** The targets of the issue, judged on one workload's medians. */
 function judge(
   { name, title, sizes }: Workload,
@@ -222,7 +257,7 @@ function judge(
     if (Math.abs(ratio - 1) < 0.02) {
       // Within run-to-run noise: on the delayed GETs every system waits for
       // the same delay, so neither side can be called ahead.
-      verdicts.push(`- tie (within 2%): ${text}`);
+      verdicts.push(`- tie (within 2%): ${text}${reachable(results, peer)}`);
     } else {
       verdict(ratio > 1, text);
     }
@@ -240,7 +275,7 @@ function judge(
         ratio >= factor,
         `≥ ${factor}x ${peer.name}'s throughput (${title}, matching face): ${
           ratio.toFixed(2)
-        }x`,
+        }x${ratio >= factor ? "" : reachable(results, peer)}`,
       );
     }
   }
@@ -269,7 +304,11 @@ for (const work of WORKLOADS) {
   const torsions = work.name === "chain"
     ? [TORSION_TWISTED]
     : [TORSION_TWISTED, TORSION_TORNADO];
-  const systems = [...torsions, ...peers];
+  const systems = [
+    ...torsions,
+    ...peers,
+    ...(FLOOR_WORKLOADS.has(work.name) ? [FLOOR] : []),
+  ];
   const sizedSystems = new Map(systems.map((s) => [sized(s, work.sizes), s]));
   const measured = await mediansOf(
     RUNS,
@@ -330,9 +369,13 @@ Measured ${date} on ${machine()} with ${versions.join(", ")} by
 \`${command}\` (bench/peers/run.ts): each figure is ${figure}, each
 run a fresh process; every HTTP client talks to the same local server
 (bench/_server.ts, a separate Deno process) and every system runs the same
-sizes. "×" columns say how many times better Torsion's face does than the
-row's system (above 1: Torsion wins); higher req/s and chains/s are better,
-fewer seconds are better. Tornado's \`simple_httpclient\` sends
+sizes, after an untimed warm-up run of a tenth of the count in the same
+process; the Deferred chain is the median of 5 rounds. "×" columns say how
+many times better Torsion's face does than the row's system (above 1:
+Torsion wins); higher req/s and chains/s are better, fewer seconds are
+better. The floor is bare Deno sockets writing a fixed
+request and reading to the end of the body, with no HTTP library: what no
+client on Deno's sockets can beat. Tornado's \`simple_httpclient\` sends
 \`Connection: close\`, so it cannot keep connections alive.
 
 ${table}

@@ -1,6 +1,6 @@
 """Tornado peer for bench/peers/run.ts.
 
-Usage: python3 tornado_peer.py <workload> <base-url> [count=N] [concurrency=N] [ms=N]
+Usage: python3 tornado_peer.py <workload> <base-url> [count=N] [concurrency=N] [ms=N] [warmup=N]
 Workloads: keepalive, delay, inflight, chain, timers (see run.ts); their
 defaults are the full benchmark's sizes. Prints one JSON line (see
 _peer_common.py).
@@ -14,7 +14,17 @@ from tornado.httpclient import AsyncHTTPClient
 from tornado.ioloop import IOLoop
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
-from _peer_common import emit, fail, parse_args, rate, refuse_debug_mode, timed
+from _peer_common import (
+    CHAIN_ROUNDS,
+    emit,
+    fail,
+    median_rate,
+    parse_args,
+    rate,
+    refuse_debug_mode,
+    split_warmup,
+    timed,
+)
 
 
 async def keepalive(base, count=5000, concurrency=50):
@@ -68,10 +78,12 @@ async def chains(count):
 
 
 async def chain(_base, count=100000):
-    await chains(count // 10)  # warm-up, as in every peer's chain workload
-    start = time.perf_counter()
-    await chains(count)
-    return rate(count, "chains/s", time.perf_counter() - start)
+    seconds = []
+    for _ in range(CHAIN_ROUNDS):
+        start = time.perf_counter()
+        await chains(count)
+        seconds.append(time.perf_counter() - start)
+    return median_rate(count, "chains/s", seconds)
 
 
 async def timers(_base, count=100000):
@@ -94,8 +106,15 @@ async def timers(_base, count=100000):
 def main():
     refuse_debug_mode()
     workload, base, sizes = parse_args(sys.argv, globals())
+    warmup, measured = split_warmup(sizes)
+
+    async def warmed_up():
+        if warmup is not None:
+            await workload(base, **warmup)
+        return await workload(base, **measured)
+
     try:
-        result = IOLoop.current().run_sync(lambda: workload(base, **sizes), timeout=300)
+        result = IOLoop.current().run_sync(warmed_up, timeout=300)
     except Exception as error:  # report any failure to the runner as JSON
         fail(str(error) or type(error).__name__)
     emit(result)

@@ -7,7 +7,7 @@
  * `AsyncHTTPClient` (`maxClients` = the concurrency) and async/await.
  *
  * Usage: deno run -A bench/peers/torsion_peer.ts <workload> <base-url>
- *   [twisted|tornado] [count=N] [concurrency=N] [ms=N]
+ *   [twisted|tornado] [count=N] [concurrency=N] [ms=N] [warmup=N]
  * The sizes default to the full benchmark's. Prints one JSON line:
  * {"value", "unit", "seconds", "rss_mb"}.
  *
@@ -27,8 +27,10 @@ import {
 } from "../../http/mod.ts";
 import { IOLoop, reactor } from "../../reactor/mod.ts";
 import {
+  afterWarmUp,
   elapsed,
   emit,
+  medianChainRate,
   parsePeerArgs,
   type Sizes,
   timed,
@@ -162,11 +164,7 @@ function chains(count: number): void {
 }
 
 function chain(count: number): Promise<WorkloadResult> {
-  chains(Math.floor(count / 10)); // warm-up, as in every peer's chain workload
-  const start = performance.now();
-  chains(count);
-  const seconds = elapsed(start);
-  return Promise.resolve({ value: count / seconds, unit: "chains/s", seconds });
+  return medianChainRate(count, () => chains(count));
 }
 
 function timers(face: Face, count: number): Promise<WorkloadResult> {
@@ -227,4 +225,4 @@ if (run === undefined || (face !== "twisted" && face !== "tornado")) {
   console.error(`Unknown workload or face: ${workload} ${face}`);
   Deno.exit(2);
 }
-emit(await run(base, face, sizes));
+emit(await afterWarmUp((sized) => run(base, face, sized), sizes));

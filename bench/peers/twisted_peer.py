@@ -1,6 +1,6 @@
 """Twisted peer for bench/peers/run.ts.
 
-Usage: python3 twisted_peer.py <workload> <base-url> [count=N] [concurrency=N] [ms=N]
+Usage: python3 twisted_peer.py <workload> <base-url> [count=N] [concurrency=N] [ms=N] [warmup=N]
 Workloads: keepalive, delay, inflight, chain, timers (see run.ts); their
 defaults are the full benchmark's sizes. Prints one JSON line (see
 _peer_common.py).
@@ -13,7 +13,17 @@ from twisted.internet import defer, reactor
 from twisted.web.client import Agent, HTTPConnectionPool, readBody
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
-from _peer_common import emit, fail, parse_args, rate, refuse_debug_mode, timed
+from _peer_common import (
+    CHAIN_ROUNDS,
+    emit,
+    fail,
+    median_rate,
+    parse_args,
+    rate,
+    refuse_debug_mode,
+    split_warmup,
+    timed,
+)
 
 # Twisted 22.4's readBody warns about its own HTTP/1.1 transports.
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -78,10 +88,12 @@ def chains(count):
 
 
 def chain(_base, count=100000):
-    chains(count // 10)  # warm-up, as in every peer's chain workload
-    start = time.perf_counter()
-    chains(count)
-    return defer.succeed(rate(count, "chains/s", time.perf_counter() - start))
+    seconds = []
+    for _ in range(CHAIN_ROUNDS):
+        start = time.perf_counter()
+        chains(count)
+        seconds.append(time.perf_counter() - start)
+    return defer.succeed(median_rate(count, "chains/s", seconds))
 
 
 def timers(_base, count=100000):
@@ -102,10 +114,13 @@ def timers(_base, count=100000):
 def main():
     refuse_debug_mode()
     workload, base, sizes = parse_args(sys.argv, globals())
+    warmup, measured = split_warmup(sizes)
     outcome = {}
 
     def start():
-        d = defer.maybeDeferred(workload, base, **sizes)
+        d = defer.maybeDeferred(workload, base, **(warmup or measured))
+        if warmup is not None:
+            d.addCallback(lambda _: workload(base, **measured))
         d.addCallbacks(lambda result: outcome.update(result=result),
                        lambda failure: outcome.update(error=failure.getErrorMessage()))
         d.addBoth(lambda _: reactor.stop())

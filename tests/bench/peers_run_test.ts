@@ -3,7 +3,7 @@ import { runDeno } from "../_run_deno.ts";
 
 const RUN = new URL("../../bench/peers/run.ts", import.meta.url).pathname;
 const PYTHON = "/usr/bin/python3";
-const WORKLOADS = [/keep-alive/, /delayed/, /in flight/, /timers/];
+const HTTP_WORKLOADS = [/keep-alive/, /delayed/, /in flight/];
 
 async function runQuick(args: readonly string[]): Promise<string> {
   const { code, stdout, stderr } = await runDeno([
@@ -52,15 +52,23 @@ Deno.test({
   ignore: !(await hasPythonPeers()),
   async fn(): Promise<void> {
     const stdout = await runQuick(["--python", PYTHON]);
-    for (const workload of WORKLOADS) {
+    for (const workload of HTTP_WORKLOADS) {
       assertSystems(systemsOf(stdout, workload), [
         /^Torsion \(Twisted face\)$/,
         /^Torsion \(Tornado face\)$/,
         /^Twisted \d/,
         /^Tornado \d/,
         /^Deno /,
+        /^Floor: bare Deno sockets/,
       ]);
     }
+    assertSystems(systemsOf(stdout, /timers/), [
+      /^Torsion \(Twisted face\)$/,
+      /^Torsion \(Tornado face\)$/,
+      /^Twisted \d/,
+      /^Tornado \d/,
+      /^Deno /,
+    ]);
     assertSystems(systemsOf(stdout, /Deferred through 10 callbacks/), [
       /^Torsion \(Deferred\)$/,
       /^Twisted \d/,
@@ -85,6 +93,7 @@ Deno.test("bench/peers/run.ts given a Python without the peers when run then ski
     /^Torsion \(Twisted face\)$/,
     /^Torsion \(Tornado face\)$/,
     /^Deno /,
+    /^Floor: bare Deno sockets/,
   ]);
 });
 
