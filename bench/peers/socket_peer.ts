@@ -25,6 +25,7 @@ import {
 } from "./_common.ts";
 
 const HEAD_END = new TextEncoder().encode("\r\n\r\n");
+const LATIN1 = new TextDecoder("latin1");
 const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
 
 /** One keep-alive connection that sends GETs and skips to each body's end. */
@@ -50,7 +51,7 @@ class BareConnection {
     await this.#conn.write(request);
     let headEnd = -1;
     while ((headEnd = this.#find(HEAD_END)) < 0) await this.#fill();
-    const head = new TextDecoder().decode(this.#buffer.subarray(0, headEnd));
+    const head = LATIN1.decode(this.#buffer.subarray(0, headEnd));
     const length = Number(CONTENT_LENGTH.exec(head)?.[1]);
     if (!Number.isInteger(length)) {
       throw new Error(`No Content-Length in: ${head}`);
