@@ -29,8 +29,8 @@
  * message), and Deno's own `fetch`/Promise/`setTimeout`. On the HTTP
  * workloads a floor runs too: bare Deno sockets with no HTTP library
  * (peers/socket_peer.ts). A verdict that misses a target says what the floor
- * reaches against the same peer, which tells whether any client on Deno's
- * sockets could meet it on this machine. Prints one table and writes it to
+ * reaches against the same peer, which tells whether any client written on
+ * `Deno.connect` could meet it on this machine. Prints one table and writes it to
  * bench/peers/RESULTS.md with the date and machine.
  *
  * Usage: deno run -A bench/peers/run.ts [--runs 3] [--python /usr/bin/python3]
@@ -225,7 +225,7 @@ function verdict(met: boolean, text: string): void {
 
 /**
  * What bare sockets reach against `peer`: a target above it is beyond any
- * client on Deno's sockets on this machine, Torsion's or another.
+ * client written on `Deno.connect` on this machine, measured this way.
  */
 function reachable(
   results: Map<System, Measurement>,
@@ -375,7 +375,7 @@ many times better Torsion's face does than the row's system (above 1:
 Torsion wins); higher req/s and chains/s are better, fewer seconds are
 better. The floor is bare Deno sockets writing a fixed
 request and reading to the end of the body, with no HTTP library: what no
-client on Deno's sockets can beat. Tornado's \`simple_httpclient\` sends
+client written on \`Deno.connect\` can beat. Tornado's \`simple_httpclient\` sends
 \`Connection: close\`, so it cannot keep connections alive.
 
 ${table}

@@ -3,9 +3,9 @@
  * The floor of bench/peers/run.ts: the HTTP workloads on bare `Deno.connect`
  * sockets with no HTTP library, no Deferreds and no reactor. It writes a
  * fixed request and reads until the `Content-Length` body has arrived,
- * which is all this benchmark's server needs. No client built on Deno's
- * sockets can do the same work faster, so the runner compares the targets
- * with what this floor reaches before calling one missed.
+ * which is all this benchmark's server needs. No client written on
+ * `Deno.connect` can do the same work faster, so the runner compares the
+ * targets with what this floor reaches before calling one missed.
  *
  * Usage: deno run -A bench/peers/socket_peer.ts <workload> <base-url>
  *   [count=N] [concurrency=N] [ms=N] [warmup=N]
