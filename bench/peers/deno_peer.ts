@@ -21,12 +21,26 @@ import {
   type WorkloadResult,
 } from "./_common.ts";
 
-async function get(url: string): Promise<number> {
-  const response = await fetch(url);
-  return (await response.arrayBuffer()).byteLength;
+/** GETs `url` and returns the body's size. */
+type Get = (url: string) => Promise<number>;
+
+/**
+ * Runs `work` with a `fetch` client of its own, closed afterwards: Deno's
+ * global client keeps connections pooled, and the measured run must not
+ * inherit the warm-up's, as no other system's does.
+ */
+async function withOwnClient(
+  work: (get: Get) => Promise<WorkloadResult>,
+): Promise<WorkloadResult> {
+  using client = Deno.createHttpClient({});
+  return await work(async (url) => {
+    const response = await fetch(url, { client });
+    return (await response.arrayBuffer()).byteLength;
+  });
 }
 
 async function keepalive(
+  get: Get,
   base: string,
   total: number,
   concurrency: number,
@@ -45,13 +59,21 @@ async function keepalive(
   return { value: total / seconds, unit: "req/s", seconds };
 }
 
-async function parallel(url: string, count: number): Promise<WorkloadResult> {
+async function parallel(
+  get: Get,
+  url: string,
+  count: number,
+): Promise<WorkloadResult> {
   const start = performance.now();
   await Promise.all(Array.from({ length: count }, () => get(url)));
   return timed(elapsed(start));
 }
 
-async function sequential(url: string, count: number): Promise<WorkloadResult> {
+async function sequential(
+  get: Get,
+  url: string,
+  count: number,
+): Promise<WorkloadResult> {
   const start = performance.now();
   for (let i = 0; i < count; i++) await get(url);
   return timed(elapsed(start));
@@ -86,12 +108,13 @@ const WORKLOADS: Record<
   (base: string, sizes: Sizes) => Promise<WorkloadResult>
 > = {
   keepalive: (base, { count = 5000, concurrency = 50 }) =>
-    keepalive(base, count, concurrency),
+    withOwnClient((get) => keepalive(get, base, count, concurrency)),
   delay: (base, { count = 20, ms = 500 }) =>
-    parallel(`${base}/delay?ms=${ms}`, count),
+    withOwnClient((get) => parallel(get, `${base}/delay?ms=${ms}`, count)),
   "delay-sequential": (base, { count = 20, ms = 500 }) =>
-    sequential(`${base}/delay?ms=${ms}`, count),
-  inflight: (base, { count = 2000 }) => parallel(`${base}/1k`, count),
+    withOwnClient((get) => sequential(get, `${base}/delay?ms=${ms}`, count)),
+  inflight: (base, { count = 2000 }) =>
+    withOwnClient((get) => parallel(get, `${base}/1k`, count)),
   chain: (_base, { count = 100_000 }) => chain(count),
   timers: (_base, { count = 100_000 }) => timers(count),
 };
