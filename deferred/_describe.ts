@@ -22,6 +22,11 @@ export function describeValue(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : stringify(value);
 }
 
+/** A function's name as messages show it: `<anonymous>` when it has none. */
+export function functionName(fn: (...args: never[]) => unknown): string {
+  return fn.name === "" ? "<anonymous>" : fn.name;
+}
+
 /**
  * Throws a `TypeError` naming `fn` unless it is a function; `method` is the
  * method or function that was called, for the message (the same message as

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { describeValue } from "../deferred/_describe.ts";
+import { describeValue, functionName } from "../deferred/_describe.ts";
 import { Failure } from "../deferred/failure.ts";
 import { logError } from "../deferred/_logging.ts";
 import { isThenable } from "../deferred/_thenable.ts";
@@ -182,11 +182,10 @@ function run(trigger: Trigger): Promise<void> | undefined {
 }
 
 function logTriggerError(trigger: Trigger, error: unknown): void {
-  const name = trigger.fn.name === "" ? "<anonymous>" : trigger.fn.name;
   logError(
     CATEGORY,
-    `Error in ${trigger.phase} ${trigger.event} trigger ${name}: ${
-      Failure.from(error).getTraceback()
-    }`,
+    `Error in ${trigger.phase} ${trigger.event} trigger ${
+      functionName(trigger.fn)
+    }: ${Failure.from(error).getTraceback()}`,
   );
 }

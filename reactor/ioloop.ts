@@ -9,7 +9,7 @@ import { Deferred, maybeDeferred } from "../deferred/deferred.ts";
 import { CancelledError, TimeoutError } from "../deferred/errors.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
-import { describeValue } from "../deferred/_describe.ts";
+import { describeValue, functionName } from "../deferred/_describe.ts";
 import { logError } from "../deferred/_logging.ts";
 import { isThenable } from "../deferred/_thenable.ts";
 import { requireFinite, requireFunction } from "./_arguments.ts";
@@ -664,14 +664,16 @@ function runCallback(
   }
 }
 
-function logCallbackError(
+/** Logs an error of an IOLoop callback, or of a PeriodicCallback's, as Tornado words it. */
+export function logCallbackError(
   fn: (...args: never[]) => unknown,
   error: unknown,
 ): void {
-  const name = fn.name === "" ? "<anonymous>" : fn.name;
   logError(
     CATEGORY,
-    `Exception in callback ${name}: ${Failure.from(error).getTraceback()}`,
+    `Exception in callback ${functionName(fn)}: ${
+      Failure.from(error).getTraceback()
+    }`,
   );
 }
 

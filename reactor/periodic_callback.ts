@@ -8,9 +8,8 @@ import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { describeValue } from "../deferred/_describe.ts";
-import { logError } from "../deferred/_logging.ts";
 import { isThenable } from "../deferred/_thenable.ts";
-import { IOLoop } from "./ioloop.ts";
+import { IOLoop, logCallbackError } from "./ioloop.ts";
 
 /**
  * Calls `callback` every `callbackTime` milliseconds once started. Mirrors
@@ -165,20 +164,22 @@ export class PeriodicCallback {
     try {
       result = this.callback();
     } catch (error) {
-      this.#logError(error);
+      logCallbackError(this.callback, error);
       this.#scheduleNext();
       return;
     }
     if (result instanceof Deferred) {
       result.addBoth((outcome: unknown) => {
-        if (outcome instanceof Failure) this.#logError(outcome);
+        if (outcome instanceof Failure) {
+          logCallbackError(this.callback, outcome);
+        }
         this.#scheduleNext();
       });
     } else if (isThenable(result)) {
       result.then(
         () => this.#scheduleNext(),
         (error: unknown) => {
-          this.#logError(error);
+          logCallbackError(this.callback, error);
           this.#scheduleNext();
         },
       );
@@ -209,13 +210,5 @@ export class PeriodicCallback {
       // deadline is not computed again.
       this.#nextTimeout += period;
     }
-  }
-
-  #logError(error: unknown): void {
-    const name = this.callback.name === "" ? "<anonymous>" : this.callback.name;
-    logError(
-      ["torsion", "ioloop"],
-      `Exception in callback ${name}: ${Failure.from(error).getTraceback()}`,
-    );
   }
 }

@@ -8,6 +8,7 @@ import { getLogger } from "@logtape/logtape";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { Failure } from "../deferred/failure.ts";
 import { logError } from "../deferred/_logging.ts";
+import { functionName } from "../deferred/_describe.ts";
 import { DelayedCall, type DelayedCallOwner } from "./_delayed_call.ts";
 import { SystemEventTriggers } from "./_system_event_triggers.ts";
 import { TimerHeap } from "./_timer_heap.ts";
@@ -85,7 +86,7 @@ export class Reactor implements IReactor {
     },
     rescheduleCall: (call) => {
       this.#calls.reschedule(call);
-      if (!this.#firing && call.time < this.#armedFor) this.#arm();
+      this.#armIfEarlier(call);
     },
   };
   #timer: Timer | undefined;
@@ -159,7 +160,7 @@ export class Reactor implements IReactor {
   ): IDelayedCall {
     const call = DelayedCall.schedule(this.#owner, delay, fn, args);
     this.#calls.push(call);
-    if (!this.#firing && call.time < this.#armedFor) this.#arm();
+    this.#armIfEarlier(call);
     return call;
   }
 
@@ -501,6 +502,11 @@ export class Reactor implements IReactor {
     this.#signalListeners = [];
   }
 
+  /** Re-arms for `call` when it is due before the armed timer, unless the due calls are being run. */
+  #armIfEarlier(call: DelayedCall): void {
+    if (!this.#firing && call.time < this.#armedFor) this.#arm();
+  }
+
   #arm(): void {
     this.#disarm();
     const next = this.#calls.peek();
@@ -559,8 +565,8 @@ export class Reactor implements IReactor {
         } catch (error) {
           logError(
             CATEGORY,
-            `Unhandled error in delayed call ${describeFunction(call.fn)}: ${
-              describeError(error)
+            `Unhandled error in delayed call ${functionName(call.fn)}: ${
+              Failure.from(error).getTraceback()
             }`,
           );
         }
@@ -587,11 +593,3 @@ export class Reactor implements IReactor {
 export const reactor: Reactor = new Reactor();
 
 function keepAlive(): void {}
-
-function describeFunction(fn: (...args: never[]) => unknown): string {
-  return fn.name === "" ? "<anonymous>" : fn.name;
-}
-
-function describeError(error: unknown): string {
-  return Failure.from(error).getTraceback();
-}
