@@ -14,6 +14,21 @@ export function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === "string" ? encoder.encode(data) : data;
 }
 
+/**
+ * The bytes a line protocol splits on.
+ *
+ * @throws {RangeError} `delimiter` is empty: no line could ever end.
+ */
+export function delimiterBytes(delimiter: string | Uint8Array): Uint8Array {
+  const bytes = toBytes(delimiter);
+  if (bytes.length === 0) {
+    throw new RangeError(
+      "Cannot split lines on an empty delimiter: delimiter is empty",
+    );
+  }
+  return bytes;
+}
+
 /** Whether `loseConnection` has been called on `transport`. */
 export function isDisconnecting(transport: ITransport | null): boolean {
   return transport?.disconnecting === true;

@@ -5,7 +5,7 @@
  * @module
  */
 import { ByteBuffer } from "./_byte_buffer.ts";
-import { isDisconnecting, toBytes } from "./_receiver_support.ts";
+import { delimiterBytes, isDisconnecting } from "./_receiver_support.ts";
 import type { IProtocolFactory } from "./interfaces.ts";
 import { Protocol } from "./protocol.ts";
 
@@ -61,6 +61,7 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
   // How far the buffer is known to hold no `#scanned` delimiter.
   #scanFrom = 0;
   #scanned: string | Uint8Array | null = null;
+  #delimiterBytes: Uint8Array = new Uint8Array(0);
 
   /**
    * Splits `data` into lines and delivers each complete one.
@@ -83,16 +84,14 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
   override dataReceived(data: Uint8Array): void {
     const buffer = this.#buffer;
     buffer.append(data);
-    const delimiter = toBytes(this.delimiter);
-    if (delimiter.length === 0) {
-      throw new RangeError(
-        "Cannot split lines on an empty delimiter: delimiter is empty",
-      );
-    }
     if (this.delimiter !== this.#scanned) {
+      // Encoded once per delimiter, not per chunk; an empty one throws on
+      // every chunk, since it is never recorded as scanned.
+      this.#delimiterBytes = delimiterBytes(this.delimiter);
       this.#scanned = this.delimiter;
       this.#scanFrom = 0;
     }
+    const delimiter = this.#delimiterBytes;
     for (;;) {
       const at = buffer.indexOf(delimiter, this.#scanFrom);
       if (at === -1) break;

@@ -6,6 +6,7 @@
  */
 import { ByteBuffer } from "./_byte_buffer.ts";
 import {
+  delimiterBytes,
   isDisconnecting,
   pauseReceiving,
   resumeReceiving,
@@ -433,14 +434,8 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
 
   #delimiter(): Uint8Array {
     if (this.delimiter !== this.#delimiterSource) {
-      const bytes = toBytes(this.delimiter);
-      if (bytes.length === 0) {
-        throw new RangeError(
-          "Cannot split lines on an empty delimiter: delimiter is empty",
-        );
-      }
+      this.#delimiterBytes = delimiterBytes(this.delimiter);
       this.#delimiterSource = this.delimiter;
-      this.#delimiterBytes = bytes;
       this.#scanFrom = 0;
     }
     return this.#delimiterBytes;
