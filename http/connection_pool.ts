@@ -232,7 +232,9 @@ export class HTTPConnectionPool {
   }
 
   #putConnection(key: string, connection: HTTP11ClientProtocol): void {
-    if (!this.persistent) {
+    // With no room per host, the room-making below would pop from an empty
+    // list: nothing is kept, as when the pool is not persistent.
+    if (!this.persistent || this.maxPersistentPerHost <= 0) {
       connection.transport?.loseConnection();
       return;
     }
@@ -245,10 +247,6 @@ export class HTTPConnectionPool {
       const dropped = connections.shift() as HTTP11ClientProtocol;
       this.#forget(dropped);
       dropped.transport?.loseConnection();
-    }
-    if (this.maxPersistentPerHost <= 0) {
-      connection.transport?.loseConnection();
-      return;
     }
     connections.push(connection);
     this.#keys.set(connection, key);

@@ -5,6 +5,7 @@ import { StringTransportWithDisconnection } from "../../testing/string_transport
 import { Agent } from "../../http/agent.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { readBody } from "../../http/read_body.ts";
+import { captureLogs, recordText } from "../reactor/_log_capture.ts";
 
 const encoder = new TextEncoder();
 const OK = encoder.encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
@@ -155,4 +156,19 @@ Deno.test("HTTPConnectionPool: given a kept connection, when the same origin is 
   await readBody(await again);
   assert.equal(pool.cachedConnectionCount(), 1);
   await pool.closeCachedConnections();
+});
+
+Deno.test("HTTPConnectionPool: given a persistent pool with maxPersistentPerHost 0, when a response completes, then the connection is closed without being cached or an error logged", async () => {
+  const reactor = new MemoryReactor();
+  const pool = new HTTPConnectionPool(reactor);
+  pool.maxPersistentPerHost = 0;
+  const agent = new Agent(reactor, { pool });
+  const records = await captureLogs(async () => {
+    const { transport } = await fetchOnce(reactor, agent);
+    assert.equal(transport.disconnecting, true);
+  });
+  const errors = records.filter((record) => record.level === "error");
+  assert.deepEqual(errors.map(recordText), []);
+  assert.equal(pool.cachedConnectionCount(), 0);
+  assert.equal(reactor.getDelayedCalls().length, 0);
 });
