@@ -21,6 +21,8 @@ import { HTTPResponse } from "./http_response.ts";
 import { type ResolvedRequest, resolveRequest } from "./_tornado_request.ts";
 import { type FetchSettings, startFetch } from "./_tornado_fetch.ts";
 import { abortedDeferred, cancelOnAbort } from "./_abort.ts";
+import { DEFAULT_MAX_BODY_SIZE } from "./_engine.ts";
+import { DEFAULT_MAX_HEADER_SIZE } from "./_parser.ts";
 
 const CATEGORY = ["torsion", "http"] as const;
 const logger = getLogger([...CATEGORY]);
@@ -153,13 +155,11 @@ interface Pending {
 }
 
 const DEFAULT_MAX_CLIENTS = 10;
-const DEFAULT_MAX_BUFFER_SIZE = 104_857_600;
-const DEFAULT_MAX_HEADER_SIZE = 65_536;
 
-function requireSize(name: string, value: number, integerMin: number): number {
-  if (!Number.isInteger(value) || value < integerMin) {
+function requireSize(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
     throw new RangeError(
-      `Cannot create an AsyncHTTPClient: ${name} must be an integer of at least ${integerMin}, current value is ${value}`,
+      `Cannot create an AsyncHTTPClient: ${name} must be an integer of at least 1, current value is ${value}`,
     );
   }
   return value;
@@ -299,22 +299,19 @@ export class AsyncHTTPClient {
     this.maxClients = requireSize(
       "maxClients",
       merged.maxClients ?? DEFAULT_MAX_CLIENTS,
-      1,
     );
+    // Tornado's default max_buffer_size (100 MiB) is the engine's body limit.
     this.maxBufferSize = requireSize(
       "maxBufferSize",
-      merged.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE,
-      1,
+      merged.maxBufferSize ?? DEFAULT_MAX_BODY_SIZE,
     );
     this.maxHeaderSize = requireSize(
       "maxHeaderSize",
       merged.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
-      1,
     );
     this.maxBodySize = requireSize(
       "maxBodySize",
       merged.maxBodySize ?? this.maxBufferSize,
-      1,
     );
     // The IOLoop may run on a Clock (tests): connections need a real reactor.
     const loopReactor = ioLoop.reactor as Partial<IReactor>;
@@ -559,9 +556,7 @@ export class AsyncHTTPClient {
         );
       }
     }
-    const done = new Deferred<void>();
-    this.#pool.closeCachedConnections().addBoth(() => done.callback(undefined));
-    return done;
+    return this.#pool.closeCachedConnections();
   }
 
   #enqueue(pending: Pending): void {
@@ -663,10 +658,11 @@ export class AsyncHTTPClient {
   }
 
   #failure(pending: Pending, error: Error): HTTPResponse {
+    const elapsed = now() - pending.queuedAt;
     return new HTTPResponse(pending.resolved.original, 599, {
       error,
-      requestTime: now() - pending.queuedAt,
-      timeInfo: { queue: now() - pending.queuedAt },
+      requestTime: elapsed,
+      timeInfo: { queue: elapsed },
     });
   }
 }
