@@ -209,6 +209,8 @@ function fetchPage(
     ? encoder.encode(options.postdata)
     : options.postdata ?? null;
   const timeout = options.timeout ?? 0;
+  const followRedirect = options.followRedirect ?? true;
+  const redirectLimit = options.redirectLimit ?? 20;
   if (typeof options.agent === "object" && options.agent !== null) {
     return viaAgent(
       options.agent,
@@ -217,12 +219,13 @@ function fetchPage(
       headers,
       postdata,
       timeout,
+      followRedirect,
+      redirectLimit,
       options,
     );
   }
   const pool = options.pool ??
     new HTTPConnectionPool(options.reactor ?? defaultReactor, false);
-  const followRedirect = options.followRedirect ?? true;
   const result = performRequest(pool, {
     method,
     url: text,
@@ -231,7 +234,7 @@ function fetchPage(
     connectTimeout: timeout,
     requestTimeout: timeout,
     followRedirects: followRedirect,
-    maxRedirects: options.redirectLimit ?? 20,
+    maxRedirects: redirectLimit,
     userAgent: options.agent,
     caCerts: options.caCerts,
     maxBodySize: Infinity,
@@ -289,11 +292,12 @@ function viaAgent(
   headers: Headers,
   postdata: Uint8Array | null,
   timeout: number,
+  followRedirect: boolean,
+  redirectLimit: number,
   options: GetPageOptions,
 ): Deferred<Uint8Array> {
-  const followRedirect = options.followRedirect ?? true;
   const sender = followRedirect
-    ? new BrowserLikeRedirectAgent(agent, options.redirectLimit ?? 20)
+    ? new BrowserLikeRedirectAgent(agent, redirectLimit)
     : agent;
   let phase: "headers" | "body" = "headers";
   const d = sender.request(
