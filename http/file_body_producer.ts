@@ -131,9 +131,8 @@ export class FileBodyProducer implements IBodyProducer {
     }
     this.#started = true;
     const source = this.#source;
-    this.#iterator = source instanceof ReadableStream
-      ? source[Symbol.asyncIterator]()
-      : Symbol.asyncIterator in source
+    // A ReadableStream is async-iterable: its iterator cancels it on return().
+    this.#iterator = Symbol.asyncIterator in source
       ? (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
       : (source as Iterable<Uint8Array>)[Symbol.iterator]();
     return this.#writer.startProducing(consumer);
