@@ -3,17 +3,24 @@
  *
  * @module
  */
-import type { Deferred } from "../deferred/deferred.ts";
+import { type Deferred, fail } from "../deferred/deferred.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../reactor/reactor.ts";
-import type { HTTPConnectionPool } from "./connection_pool.ts";
-import type { Headers } from "./headers.ts";
+import { SchemeNotSupported } from "./client_errors.ts";
+import { HTTPConnectionPool } from "./connection_pool.ts";
+import { Headers } from "./headers.ts";
 import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
+import { type ProxiedOptions, PROXY } from "./_agent_base.ts";
+import { isToken } from "./_chars.ts";
+import { ClientRequest, PhaseTracker } from "./_request.ts";
 import {
-  agentRequest,
-  type AgentSettings,
-  agentSettings,
-} from "./_agent_base.ts";
+  type ConnectionSettings,
+  type Route,
+  routeFor,
+  sendRequest,
+} from "./_route.ts";
+import { parseURI } from "./_url.ts";
+import { StringProducer } from "./string_producer.ts";
 
 /**
  * The options of an {@linkcode Agent}: the keyword arguments of Twisted's
@@ -172,4 +179,109 @@ export class Agent implements IAgent {
   ): Deferred<IResponse> {
     return agentRequest(this.#settings, method, uri, headers, bodyProducer);
   }
+}
+
+/** An agent's options, resolved once when it is constructed. */
+interface AgentSettings {
+  /** The reactor. */
+  readonly reactor: IReactor;
+  /** The pool. */
+  readonly pool: HTTPConnectionPool;
+  /** How connections are opened. */
+  readonly connection: ConnectionSettings;
+  /** The default `User-Agent`. */
+  readonly userAgent: string | null | undefined;
+  /** The head size limit. */
+  readonly maxHeaderSize: number | undefined;
+  /** The body size limit. */
+  readonly maxBodySize: number | undefined;
+}
+
+/**
+ * Checks the arguments of `request` and sends it as `settings` say.
+ *
+ * @throws {TypeError} The method is not a token or the URI is invalid.
+ */
+function agentRequest(
+  settings: AgentSettings,
+  method: string,
+  uri: string | Uint8Array,
+  headers: Headers | null | undefined,
+  bodyProducer: IBodyProducer | null | undefined,
+): Deferred<IResponse> {
+  if (typeof method !== "string" || !isToken(method)) {
+    throw new TypeError(
+      `Method must be an HTTP token: current value is ${
+        JSON.stringify(method)
+      }`,
+    );
+  }
+  const parsed = parseURI(uri);
+  if (parsed.scheme !== "http" && parsed.scheme !== "https") {
+    return fail(new SchemeNotSupported(parsed.scheme));
+  }
+  const tracker = new PhaseTracker();
+  const route: Route = routeFor(
+    settings.reactor,
+    parsed,
+    settings.connection,
+    tracker,
+  );
+  let sent = headers ?? EMPTY;
+  if (
+    route.proxyAuthorization !== null && !sent.hasHeader("proxy-authorization")
+  ) {
+    sent = sent.copy();
+    sent.addRawHeader("Proxy-Authorization", route.proxyAuthorization);
+  }
+  // A body held in memory is written with the head in one write and, being
+  // replayable, keeps the request retryable on a fresh connection.
+  const inMemory = bodyProducer instanceof StringProducer;
+  const request = new ClientRequest({
+    method,
+    uri: parsed,
+    headers: sent,
+    body: inMemory ? bodyProducer.body : null,
+    bodyProducer: inMemory ? null : bodyProducer ?? null,
+    persistent: settings.pool.persistent,
+    proxy: route.proxied,
+    userAgent: settings.userAgent,
+    maxHeaderSize: settings.maxHeaderSize,
+    maxBodySize: settings.maxBodySize,
+    tracker,
+  });
+  return sendRequest(settings.pool, route, request);
+}
+
+const EMPTY = new Headers();
+
+/**
+ * Resolves an {@linkcode AgentOptions} (and the proxy of a `ProxyAgent`)
+ * into settings.
+ *
+ * @throws {RangeError} `connectTimeout` is negative or not a number.
+ */
+function agentSettings(
+  reactor: IReactor,
+  options: ProxiedOptions,
+): AgentSettings {
+  const timeout = options.connectTimeout;
+  if (timeout !== undefined && !(timeout >= 0)) {
+    throw new RangeError(
+      `connectTimeout must be a non-negative number of seconds: current value is ${timeout}`,
+    );
+  }
+  return {
+    reactor,
+    pool: options.pool ?? new HTTPConnectionPool(reactor, false),
+    connection: {
+      connectTimeout: timeout ?? null,
+      caCerts: options.caCerts,
+      validateCert: options.validateCert ?? true,
+      proxy: options[PROXY] ?? null,
+    },
+    userAgent: options.userAgent,
+    maxHeaderSize: options.maxHeaderSize,
+    maxBodySize: options.maxBodySize,
+  };
 }
