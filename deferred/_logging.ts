@@ -5,6 +5,7 @@
  * @module
  */
 import { getConfig, getLogger } from "@logtape/logtape";
+import { stringify } from "./_describe.ts";
 
 const encoder = new TextEncoder();
 
@@ -31,4 +32,15 @@ export function logError(category: readonly string[], message: string): void {
   } catch {
     // stderr closed or not permitted: nothing left to report to.
   }
+}
+
+/**
+ * An error as an error log shows it: its stack, or its name and message
+ * when the runtime gave it none; a thrown non-error as its text.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    return error.stack ?? `${error.name}: ${error.message}`;
+  }
+  return stringify(error);
 }

@@ -8,22 +8,15 @@
  */
 import { TimeoutError } from "../deferred/errors.ts";
 import { logError } from "../deferred/_logging.ts";
-import {
-  BrokenWorkerError,
-  ExecutorShutdownError,
-  RemoteError,
-} from "./errors.ts";
-import { Future } from "./future.ts";
+import { BrokenWorkerError, ExecutorShutdownError } from "./errors.ts";
+import { Future, LOG_CATEGORY, MAX_DELAY_MS } from "./future.ts";
 import {
   deserializeThrown,
   type ReplyMessage,
-  type SerializedThrown,
   type TaskMessage,
 } from "./_protocol.ts";
 
-const LOG_CATEGORY = ["torsion", "executor"] as const;
 const WORKER_URL = new URL("./_worker.ts", import.meta.url);
-const MAX_DELAY_MS = 2 ** 31 - 1;
 
 interface Job {
   readonly id: number;
@@ -31,7 +24,7 @@ interface Job {
   readonly name: string;
   readonly args: readonly unknown[] | null;
   readonly chunk: readonly (readonly unknown[])[] | null;
-  future: Future<unknown>;
+  readonly future: Future<unknown>;
 }
 
 interface Slot {
@@ -63,7 +56,7 @@ export function checkMaxWorkers(value: number, what: string): number {
 }
 
 /** Validates an idle timeout in seconds. */
-export function checkIdleTimeout(value: number): number {
+function checkIdleTimeout(value: number): number {
   if (!(value >= 0)) {
     throw new RangeError(
       `Cannot set idleTimeout to a negative or NaN number of seconds: current value is ${value}`,
@@ -93,7 +86,6 @@ export class TaskPool {
   #head = 0;
   #slots = new Set<Slot>();
   #idle: Slot[] = [];
-  #running = 0;
   #nextJobId = 1;
   #nextWorker = 1;
   #shutdown = false;
@@ -138,18 +130,19 @@ export class TaskPool {
     chunk: readonly (readonly unknown[])[] | null = null,
   ): Future<T> {
     if (this.#shutdown) throw new ExecutorShutdownError();
+    // The Future calls its timeout handler only from a wait, never while
+    // it is being constructed, so `job` is initialized by then.
+    const future = new Future<T>((_future, seconds) =>
+      this.#expire(job, seconds)
+    );
     const job: Job = {
       id: this.#nextJobId++,
       module,
       name,
       args,
       chunk,
-      future: null as unknown as Future<unknown>,
+      future: future as Future<unknown>,
     };
-    const future = new Future<T>((_future, seconds) =>
-      this.#expire(job, seconds)
-    );
-    job.future = future as Future<unknown>;
     this.#queue.push(job);
     this.#dispatch();
     return future;
@@ -249,7 +242,6 @@ export class TaskPool {
 
   #start(slot: Slot, job: Job): void {
     slot.job = job;
-    this.#running++;
     const message: TaskMessage = {
       id: job.id,
       module: job.module,
@@ -270,7 +262,6 @@ export class TaskPool {
   /** Makes a worker whose task is over available again (or retires it). */
   #release(slot: Slot): void {
     slot.job = null;
-    this.#running--;
     if (this.#slots.size > this.#maxWorkers) {
       this.#remove(slot);
     } else {
@@ -288,13 +279,13 @@ export class TaskPool {
         this.#onReply(slot, reply.id, reply.value, false);
         return;
       case "error":
-        this.#onReply(slot, reply.id, rebuild(reply.error), true);
+        this.#onReply(slot, reply.id, deserializeThrown(reply.error), true);
         return;
       case "died":
         this.#onDeath(
           slot,
           reply.reason,
-          reply.error === null ? undefined : rebuild(reply.error),
+          reply.error === null ? undefined : deserializeThrown(reply.error),
         );
         return;
     }
@@ -341,8 +332,8 @@ export class TaskPool {
     this.#settleIdle();
   }
 
+  /** The Future's timeout handler, which it calls only while not done. */
   #expire(job: Job, seconds: number): void {
-    if (job.future.done()) return;
     let message = `Task ${job.name} did not finish within ${seconds} seconds`;
     for (const slot of this.#slots) {
       if (slot.job === job) {
@@ -359,10 +350,7 @@ export class TaskPool {
   /** Terminates a worker and forgets it. */
   #remove(slot: Slot): void {
     if (!this.#slots.delete(slot)) return;
-    if (slot.job !== null) {
-      slot.job = null;
-      this.#running--;
-    }
+    slot.job = null;
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
     slot.idleTimer = undefined;
     const index = this.#idle.indexOf(slot);
@@ -379,7 +367,7 @@ export class TaskPool {
    */
   #settleIdle(): void {
     if (this.#shutdown) {
-      if (this.#running > 0) return;
+      for (const slot of this.#slots) if (slot.job !== null) return;
       for (const slot of [...this.#slots]) this.#remove(slot);
       const waiters = this.#drainWaiters;
       this.#drainWaiters = [];
@@ -398,13 +386,6 @@ export class TaskPool {
       slot.idleTimer = timer;
     }
   }
-}
-
-function rebuild(error: SerializedThrown): unknown {
-  return deserializeThrown(
-    error,
-    (name, message, options) => new RemoteError(name, message, options),
-  );
 }
 
 function describeCause(cause: unknown): string {

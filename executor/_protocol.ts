@@ -1,6 +1,7 @@
 /**
  * The messages a pool and its workers exchange, and how a thrown value
- * crosses between them. Shared by both sides, so it imports nothing.
+ * crosses between them. Shared by both sides, so it imports only modules
+ * that import nothing themselves: a worker loads little before its task.
  *
  * Structured clone keeps an error's message but drops its class when the
  * class is not a JavaScript built-in, and drops extra fields such as `code`:
@@ -8,6 +9,8 @@
  *
  * @module
  */
+import { describeValue } from "../deferred/_describe.ts";
+import { RemoteError } from "./errors.ts";
 
 /** A task to run: one call (`args`) or, for `map` with a chunksize, several (`chunk`). */
 export interface TaskMessage {
@@ -128,16 +131,13 @@ export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
 
 /**
  * Rebuilds a thrown value from its flattened form: a built-in error class
- * comes back as that class, any other class through `makeRemote`.
+ * comes back as that class, any other class as a `RemoteError`.
  */
-export function deserializeThrown(
-  data: SerializedThrown,
-  makeRemote: (name: string, message: string, options: ErrorOptions) => Error,
-): unknown {
+export function deserializeThrown(data: SerializedThrown): unknown {
   if (data.thrown === "value") return data.value;
   const options: ErrorOptions = data.cause === undefined
     ? {}
-    : { cause: deserializeThrown(data.cause, makeRemote) };
+    : { cause: deserializeThrown(data.cause) };
   let error: Error;
   if (data.builtin === "DOMException") {
     error = new DOMException(data.message, data.name);
@@ -151,7 +151,7 @@ export function deserializeThrown(
   } else if (data.builtin !== null) {
     const constructor = resolveBuiltin(data.builtin);
     error = constructor === null
-      ? makeRemote(data.name, data.message, options)
+      ? new RemoteError(data.name, data.message, options)
       : new (constructor as new (
         message: string,
         options: ErrorOptions,
@@ -161,7 +161,7 @@ export function deserializeThrown(
       );
     if (error.name !== data.name) error.name = data.name;
   } else {
-    error = makeRemote(data.name, data.message, options);
+    error = new RemoteError(data.name, data.message, options);
   }
   if (data.stack !== undefined) {
     Object.defineProperty(error, "stack", {
@@ -187,14 +187,9 @@ function resolveBuiltin(name: string): ErrorConstructorLike | null {
 
 /** A short printable form of any value, for messages. */
 export function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "function") {
     return `function ${value.name || "(anonymous)"}`;
   }
   if (value instanceof Error) return `${value.name}: ${value.message}`;
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
+  return describeValue(value);
 }

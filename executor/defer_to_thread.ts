@@ -90,6 +90,8 @@ export function deferToThread<F extends TaskFunction>(
  * ```
  */
 export function deferToThreadPool<M, K extends TaskName<M>>(
+  // Not redundant: TypeScript infers M from a WorkerPoolExecutor<M> by its
+  // type argument, but cannot infer it through Executor<M>'s generic methods.
   executor: WorkerPoolExecutor<M> | Executor<M>,
   task: K,
   ...args: TaskArgs<M, K>

@@ -5,7 +5,7 @@
  * @module
  */
 import { CancelledError, TimeoutError } from "../deferred/errors.ts";
-import { logError } from "../deferred/_logging.ts";
+import { describeError, logError } from "../deferred/_logging.ts";
 import { isThenable } from "../deferred/_thenable.ts";
 import { InvalidStateError } from "./errors.ts";
 
@@ -55,9 +55,10 @@ export type DoneCallback<T> = (future: Future<T>) => unknown;
  */
 export type TimeoutHandler<T> = (future: Future<T>, seconds: number) => void;
 
-const LOG_CATEGORY = ["torsion", "executor"] as const;
+/** Where the executor layer logs. */
+export const LOG_CATEGORY = ["torsion", "executor"] as const;
 /** setTimeout's largest delay; longer timeouts are treated as no timeout. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
+export const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * The result of a task that runs elsewhere: pending in the executor's queue,
@@ -441,7 +442,7 @@ export class Future<T> implements PromiseLike<T> {
     } catch (error) {
       logError(
         LOG_CATEGORY,
-        `Error in the timeout handler of ${this}: ${stackOf(error)}`,
+        `Error in the timeout handler of ${this}: ${describeError(error)}`,
       );
     }
   }
@@ -461,7 +462,7 @@ export class Future<T> implements PromiseLike<T> {
         LOG_CATEGORY,
         `Error in done callback ${
           callback.name || "(anonymous)"
-        } for ${this}: ${stackOf(error)}`,
+        } for ${this}: ${describeError(error)}`,
       );
     };
     try {
@@ -483,11 +484,4 @@ function typeName(value: unknown): string {
   return typeof constructor === "function" && constructor.name !== ""
     ? constructor.name
     : "object";
-}
-
-function stackOf(error: unknown): string {
-  if (error instanceof Error) {
-    return error.stack ?? `${error.name}: ${error.message}`;
-  }
-  return String(error);
 }

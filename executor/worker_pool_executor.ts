@@ -4,12 +4,7 @@
  *
  * @module
  */
-import {
-  absoluteUrl,
-  checkIdleTimeout,
-  checkMaxWorkers,
-  TaskPool,
-} from "./_pool.ts";
+import { absoluteUrl, TaskPool } from "./_pool.ts";
 import type { Future } from "./future.ts";
 import type {
   AnyTaskModule,
@@ -134,10 +129,11 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
   ) {
     this.#module = absoluteUrl(taskModule);
     const maxWorkers = options.maxWorkers ?? navigator.hardwareConcurrency;
+    // TaskPool checks both options; a refused executor still uses a number.
     this.#pool = new TaskPool({
       label: `WorkerPoolExecutor-${executorCount++}`,
-      maxWorkers: checkMaxWorkers(maxWorkers, "maxWorkers"),
-      idleTimeout: checkIdleTimeout(options.idleTimeout ?? Infinity),
+      maxWorkers,
+      idleTimeout: options.idleTimeout ?? Infinity,
     });
   }
 
