@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { Deferred } from "./deferred.ts";
+import { Deferred, toDeferred } from "./deferred.ts";
 import { Failure } from "./failure.ts";
-import { isThenable } from "./_thenable.ts";
 
 /** Passed to a cancelled result Deferred to make it follow its successor. */
 const REDIRECT: unique symbol = Symbol("redirect");
@@ -58,12 +57,10 @@ export function driveGenerator<R>(
   }
 
   function finish(value: unknown): void {
-    if (value instanceof Deferred || isThenable(value)) {
+    const inner = toDeferred(value);
+    if (inner !== null) {
       // `return someDeferred` from a generator: wait for it, as an async
       // function does for a returned Promise.
-      const inner = value instanceof Deferred
-        ? value as Deferred<unknown>
-        : Deferred.fromPromise(value);
       waitingOn = inner;
       inner.addBoth((result) => {
         waitingOn = null;
@@ -110,12 +107,8 @@ export function driveGenerator<R>(
         return;
       }
       const yielded = next.value;
-      let awaited: Deferred<unknown>;
-      if (yielded instanceof Deferred) {
-        awaited = yielded as Deferred<unknown>;
-      } else if (isThenable(yielded)) {
-        awaited = Deferred.fromPromise(yielded);
-      } else {
+      const awaited = toDeferred(yielded);
+      if (awaited === null) {
         sent = yielded;
         continue;
       }

@@ -884,12 +884,21 @@ export function maybeDeferred<R, A extends unknown[]>(
   } catch (error) {
     return fail(error);
   }
-  if (result instanceof Deferred) return result as Deferred<Awaited<R>>;
-  if (isThenable(result)) {
-    return Deferred.fromPromise(result) as Deferred<Awaited<R>>;
-  }
+  const d = toDeferred(result);
+  if (d !== null) return d as Deferred<Awaited<R>>;
   if (result instanceof Failure) return fail(result);
   return succeed(result as Awaited<R>);
+}
+
+/**
+ * `value` itself when it is a Deferred, a Deferred following it when it is
+ * a thenable, otherwise `null`. For the functions that take either shape;
+ * `#adopt` keeps its own inline check, as it runs for every callback result.
+ * Internal, so `mod.ts` does not re-export it.
+ */
+export function toDeferred(value: unknown): Deferred<unknown> | null {
+  if (value instanceof Deferred) return value as Deferred<unknown>;
+  return isThenable(value) ? Deferred.fromPromise(value) : null;
 }
 
 /** The arguments after the first, without allocating when there are none. */

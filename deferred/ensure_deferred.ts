@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { Deferred } from "./deferred.ts";
+import { type Deferred, toDeferred } from "./deferred.ts";
 import { driveGenerator, isGenerator } from "./_drive_generator.ts";
-import { isThenable } from "./_thenable.ts";
 import { describeValue } from "./_describe.ts";
 
 /**
@@ -35,12 +34,8 @@ import { describeValue } from "./_describe.ts";
 export function ensureDeferred<T>(
   coroutine: Deferred<T> | PromiseLike<T> | Generator<unknown, T, unknown>,
 ): Deferred<Awaited<T>> {
-  if (coroutine instanceof Deferred) {
-    return coroutine as Deferred<Awaited<T>>;
-  }
-  if (isThenable(coroutine)) {
-    return Deferred.fromPromise(coroutine as PromiseLike<Awaited<T>>);
-  }
+  const d = toDeferred(coroutine);
+  if (d !== null) return d as Deferred<Awaited<T>>;
   if (isGenerator(coroutine)) {
     return driveGenerator(coroutine as Generator<unknown, T, unknown>);
   }
