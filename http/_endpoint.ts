@@ -24,6 +24,7 @@ import type {
   ITLSTransport,
 } from "../reactor/interfaces.ts";
 import { ClientFactory, Protocol } from "../reactor/protocol.ts";
+import { errorMessage } from "../reactor/_tcp_support.ts";
 import type { HTTP11ClientProtocol } from "./_client_protocol.ts";
 import { type HTTPTimeoutPhase, PageError } from "./errors.ts";
 import { dnsLookupError, resolverFor } from "./_name_resolver.ts";
@@ -390,10 +391,6 @@ class SetupProtocol extends Protocol {
       (failure: Failure) => this.#attempt.fail(tlsFailure(failure, tls)),
     );
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

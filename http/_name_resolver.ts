@@ -24,6 +24,7 @@
 import { DNSLookupError } from "../reactor/errors.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { Reactor } from "../reactor/reactor.ts";
+import { dnsLookupErrorFor } from "../reactor/_tcp_support.ts";
 
 /** Resolves a host name to one address (a Deferred or a Promise of it). */
 export type Resolve = (host: string) => PromiseLike<string>;
@@ -73,8 +74,5 @@ function mayConnectAnywhere(): boolean {
 /** A lookup failure as Twisted's `DNSLookupError`, kept as is when it is one. */
 export function dnsLookupError(error: unknown, host: string): Error {
   if (error instanceof DNSLookupError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new DNSLookupError(`Address '${host}' not found: ${reason}`, {
-    cause: error,
-  });
+  return dnsLookupErrorFor(error, host);
 }

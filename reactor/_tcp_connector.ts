@@ -23,11 +23,12 @@ import type {
 } from "./interfaces.ts";
 import {
   buildProtocol,
+  callApplication,
   CATEGORY,
   closeQuietly,
   connectErrorFor,
   describeError,
-  logApplicationError,
+  errorMessage,
   toAddress,
 } from "./_tcp_support.ts";
 import { type Disconnectable, track, untrack } from "./_tcp_tracker.ts";
@@ -35,6 +36,9 @@ import { TCPTransport } from "./_tcp_transport.ts";
 
 /** Where a connector is: Twisted's `BaseConnector.state`. */
 type ConnectorState = IConnector["state"];
+
+/** The factory callbacks that end a connection attempt or a connection. */
+type EndCallback = "clientConnectionFailed" | "clientConnectionLost";
 
 /** What an attempt reports to its connector. */
 interface AttemptHandlers {
@@ -53,7 +57,6 @@ class ConnectAttempt implements Disconnectable {
   readonly #controller = new AbortController();
   readonly #handlers: AttemptHandlers;
   #conn: Deno.Conn | null = null;
-  #abandoned = false;
   readonly settled: Promise<void>;
 
   constructor(
@@ -68,7 +71,6 @@ class ConnectAttempt implements Disconnectable {
 
   /** Stops the attempt: aborts the connect, or closes the socket mid-handshake. */
   abandon(): void {
-    this.#abandoned = true;
     this.#controller.abort();
     if (this.#conn !== null) closeQuietly(this.#conn);
   }
@@ -83,16 +85,17 @@ class ConnectAttempt implements Disconnectable {
     port: number,
     tls: TLSClientOptions | undefined,
   ): Promise<void> {
+    const signal = this.#controller.signal;
     let phase: "connect" | "tls" = "connect";
     let negotiatedProtocol: string | null = null;
     try {
       const tcp = await Deno.connect({
         hostname: host,
         port,
-        signal: this.#controller.signal,
+        signal,
       });
       this.#conn = tcp;
-      if (this.#abandoned) return closeQuietly(tcp);
+      if (signal.aborted) return closeQuietly(tcp);
       tcp.setNoDelay(true);
       if (tls !== undefined) {
         phase = "tls";
@@ -102,18 +105,18 @@ class ConnectAttempt implements Disconnectable {
           alpnProtocols: tls.alpnProtocols,
         });
         this.#conn = conn;
-        if (this.#abandoned) return closeQuietly(conn);
+        if (signal.aborted) return closeQuietly(conn);
         negotiatedProtocol = (await conn.handshake()).alpnProtocol;
-        if (this.#abandoned) return;
+        if (signal.aborted) return;
       }
     } catch (error) {
-      if (this.#abandoned) return;
+      if (signal.aborted) return;
       if (this.#conn !== null) closeQuietly(this.#conn);
       this.#handlers.failed(
         phase === "tls"
           ? new TLSError(
             `TLS handshake with ${tls?.hostname ?? host}:${port} failed: ${
-              error instanceof Error ? error.message : String(error)
+              errorMessage(error)
             }`,
             { cause: error },
           )
@@ -241,11 +244,10 @@ export class Connector implements IConnector {
         ),
       );
     });
-    try {
-      this.#factory.startedConnecting(this);
-    } catch (error) {
-      logApplicationError("startedConnecting", error);
-    }
+    callApplication(
+      "startedConnecting",
+      () => this.#factory.startedConnecting(this),
+    );
   }
 
   /**
@@ -274,7 +276,7 @@ export class Connector implements IConnector {
     if (this.#attempt !== attempt) return;
     this.#attempt = null;
     attempt.abandon();
-    this.#connectionFailed(new Failure(error));
+    this.#ended("clientConnectionFailed", new Failure(error));
   }
 
   #attemptConnected(
@@ -293,7 +295,8 @@ export class Connector implements IConnector {
     const built = buildProtocol(this.#factory, addr);
     if ("error" in built) {
       closeQuietly(conn);
-      this.#connectionFailed(
+      this.#ended(
+        "clientConnectionFailed",
         new Failure(
           new ConnectError(
             `Could not build a protocol for ${addr.host}:${addr.port}`,
@@ -308,24 +311,23 @@ export class Connector implements IConnector {
       // Twisted closes at once and reports a clean loss of the connection.
       closeQuietly(conn);
       queueMicrotask(() =>
-        this.#connectionLost(new Failure(new ConnectionDone()))
+        this.#ended("clientConnectionLost", new Failure(new ConnectionDone()))
       );
       return;
     }
-    const reactor = this.#reactor;
-    const transport: TCPTransport = new TCPTransport(conn, protocol, {
+    const transport = new TCPTransport(conn, protocol, {
+      reactor: this.#reactor,
+      peer: addr,
       tlsHostname: this.#host,
       tls: this.#tls !== undefined,
       noDelay: true,
       negotiatedProtocol,
       onLost: (reason) => {
-        untrack(reactor, transport);
         this.#transport = null;
-        this.#connectionLost(reason);
+        this.#ended("clientConnectionLost", reason);
       },
     });
     this.#transport = transport;
-    track(reactor, transport);
     transport.start();
   }
 
@@ -335,24 +337,14 @@ export class Connector implements IConnector {
     if (call !== null && call.active()) call.cancel();
   }
 
-  #connectionFailed(reason: Failure): void {
+  /**
+   * The attempt failed or the connection was lost. The timeout only
+   * matters for a failed attempt: once connected it is already cancelled.
+   */
+  #ended(callback: EndCallback, reason: Failure): void {
     this.#cancelTimeout();
     this.#state = "disconnected";
-    try {
-      this.#factory.clientConnectionFailed(this, reason);
-    } catch (error) {
-      logApplicationError("clientConnectionFailed", error);
-    }
-    this.#stopFactoryUnlessReconnecting();
-  }
-
-  #connectionLost(reason: Failure): void {
-    this.#state = "disconnected";
-    try {
-      this.#factory.clientConnectionLost(this, reason);
-    } catch (error) {
-      logApplicationError("clientConnectionLost", error);
-    }
+    callApplication(callback, () => this.#factory[callback](this, reason));
     this.#stopFactoryUnlessReconnecting();
   }
 
@@ -360,10 +352,6 @@ export class Connector implements IConnector {
   #stopFactoryUnlessReconnecting(): void {
     if (this.#state !== "disconnected") return;
     this.#factoryStarted = false;
-    try {
-      this.#factory.doStop();
-    } catch (error) {
-      logApplicationError("doStop", error);
-    }
+    callApplication("doStop", () => this.#factory.doStop());
   }
 }

@@ -15,11 +15,11 @@ import type {
 } from "./interfaces.ts";
 import {
   buildProtocol,
+  callApplication,
   CATEGORY,
   closeQuietly,
   describeError,
   detach,
-  logApplicationError,
   toAddress,
 } from "./_tcp_support.ts";
 import { type Disconnectable, track, untrack } from "./_tcp_tracker.ts";
@@ -200,7 +200,6 @@ export class Port implements IListeningPort, Disconnectable {
   }
 
   #serve(conn: Deno.Conn, negotiatedProtocol: string | null = null): void {
-    const reactor = this.#reactor;
     try {
       if (!this.#tls) (conn as Deno.TcpConn).setNoDelay(true);
       const addr = toAddress(conn.remoteAddr);
@@ -209,15 +208,14 @@ export class Port implements IListeningPort, Disconnectable {
         closeQuietly(conn);
         return;
       }
-      const transport = new TCPTransport(conn, protocol, {
+      new TCPTransport(conn, protocol, {
+        reactor: this.#reactor,
+        peer: addr,
         tlsHostname: addr.host,
         tls: this.#tls,
         noDelay: !this.#tls,
         negotiatedProtocol,
-        onLost: () => untrack(reactor, transport),
-      });
-      track(reactor, transport);
-      transport.start();
+      }).start();
     } catch (error) {
       // Only a socket already reset can fail here (setNoDelay, remoteAddr).
       closeQuietly(conn);
@@ -234,11 +232,7 @@ export class Port implements IListeningPort, Disconnectable {
     this.#stopping = true;
     this.#stopped = true;
     untrack(this.#reactor, this);
-    try {
-      this.#factory.doStop();
-    } catch (error) {
-      logApplicationError("doStop", error);
-    }
+    callApplication("doStop", () => this.#factory.doStop());
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const deferred of waiters) deferred.callback(undefined);

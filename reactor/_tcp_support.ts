@@ -1,10 +1,11 @@
 /**
  * Small helpers shared by the TCP transport, port and connector: address
- * conversion, quiet closing, and mapping Deno's socket errors to Twisted's.
+ * conversion, quiet closing, calling application code, and mapping Deno's
+ * socket errors to Twisted's.
  *
  * @module
  */
-import { logError } from "../deferred/_logging.ts";
+import { describeError, logError } from "../deferred/_logging.ts";
 import {
   ConnectError,
   ConnectionLost,
@@ -34,13 +35,7 @@ export function closeQuietly(resource: { close(): void }): void {
   }
 }
 
-/** The stack of an error (its text for non-errors), for error logs. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    return error.stack ?? `${error.name}: ${error.message}`;
-  }
-  return String(error);
-}
+export { describeError };
 
 /**
  * Lets an async loop run on its own. The loops handle their errors inside;
@@ -53,9 +48,26 @@ export function detach(loop: Promise<unknown>, what: string): void {
   );
 }
 
+/** The message of an error (its text for non-errors), for error messages. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Logs a throw from application code (a protocol, factory or producer). */
 export function logApplicationError(what: string, error: unknown): void {
   logError(CATEGORY, `Unhandled error in ${what}: ${describeError(error)}`);
+}
+
+/**
+ * Calls application code whose throw must not stop the caller, as Twisted
+ * logs errors from callbacks it makes on behalf of a socket.
+ */
+export function callApplication(what: string, call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    logApplicationError(what, error);
+  }
 }
 
 /** What a factory gave for a new connection. */
@@ -92,7 +104,7 @@ export function connectErrorFor(
   port: number,
 ): ConnectError {
   const options = { cause: error };
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = errorMessage(error);
   if (error instanceof Deno.errors.ConnectionRefused) {
     return new ConnectionRefusedError(
       `Connection was refused by other side: ${host}:${port}: ${reason}`,
@@ -104,10 +116,7 @@ export function connectErrorFor(
     error instanceof Deno.errors.NotFound ||
     /failed to lookup address/i.test(reason)
   ) {
-    return new DNSLookupError(
-      `Address '${host}' not found: ${reason}`,
-      options,
-    );
+    return dnsLookupErrorFor(error, host);
   }
   return new ConnectError(
     `An error occurred while connecting to ${host}:${port}: ${reason}`,
@@ -115,11 +124,26 @@ export function connectErrorFor(
   );
 }
 
+/**
+ * A failed name lookup as Twisted's `DNSLookupError`, one message whether
+ * `Deno.connect` looked the name up or a resolver did before it.
+ */
+export function dnsLookupErrorFor(
+  error: unknown,
+  host: string,
+): DNSLookupError {
+  return new DNSLookupError(
+    `Address '${host}' not found: ${errorMessage(error)}`,
+    { cause: error },
+  );
+}
+
 /** Wraps a read or write error (reset, broken pipe) in `ConnectionLost`. */
 export function connectionLostFor(error: unknown): ConnectionLost {
-  const reason = error instanceof Error ? error.message : String(error);
   return new ConnectionLost(
-    `Connection to the other side was lost in a non-clean fashion: ${reason}`,
+    `Connection to the other side was lost in a non-clean fashion: ${
+      errorMessage(error)
+    }`,
     { cause: error },
   );
 }

@@ -7,6 +7,7 @@
 import { getLogger } from "@logtape/logtape";
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
+import type { IReactorTime } from "../deferred/interfaces.ts";
 import {
   ConnectionAborted,
   ConnectionDone,
@@ -22,14 +23,16 @@ import type {
   TLSClientOptions,
 } from "./interfaces.ts";
 import {
+  callApplication,
   CATEGORY,
   closeQuietly,
   connectionLostFor,
   detach,
+  errorMessage,
   logApplicationError,
   toAddress,
 } from "./_tcp_support.ts";
-import type { Disconnectable } from "./_tcp_tracker.ts";
+import { type Disconnectable, track, untrack } from "./_tcp_tracker.ts";
 
 /**
  * The write-buffer high-water mark: a streaming producer is paused when
@@ -50,6 +53,10 @@ const encoder = new TextEncoder();
 
 /** What the creator of a transport tells it. */
 export interface TCPTransportOptions {
+  /** The reactor whose `disconnectAll` must close the connection while it is up. */
+  reactor: IReactorTime;
+  /** The address of the other end, as already given to `buildProtocol`. */
+  peer: IAddress;
   /** The host name `startTLS` verifies by default: the host connected to. */
   tlsHostname: string;
   /** Whether `conn` already speaks TLS (accepted by a TLS port or connected with TLS). */
@@ -59,7 +66,7 @@ export interface TCPTransportOptions {
   /** The ALPN protocol a completed TLS handshake settled on. */
   negotiatedProtocol: string | null;
   /** Runs once after the protocol's `connectionLost`, for bookkeeping. */
-  onLost(reason: Failure): void;
+  onLost?(reason: Failure): void;
 }
 
 interface TLSRequest {
@@ -79,25 +86,28 @@ interface TLSRequest {
  */
 export class TCPTransport implements ITLSTransport, Disconnectable {
   #conn: Deno.Conn;
-  /** The plain socket, while there is one: Deno offers socket options only on it. */
+  /**
+   * The plain socket, while there is one: Deno offers socket options only
+   * on it. `null` also means the connection speaks TLS.
+   */
   #tcp: Deno.TcpConn | null;
+  readonly #reactor: IReactorTime;
   readonly #protocol: IProtocol;
   readonly #host: IAddress;
   readonly #peer: IAddress;
   readonly #tlsHostname: string;
-  readonly #onLost: (reason: Failure) => void;
-  #tls: boolean;
+  readonly #onLost: ((reason: Failure) => void) | undefined;
   #noDelay: boolean;
   #keepAlive = false;
   #negotiatedProtocol: string | null;
 
   #connected = false;
   #disconnecting = false;
-  #closing = false;
+  /** Set once, when the connection starts closing: what `connectionLost` gets. */
   #reason: Failure | null = null;
   #lostScheduled = false;
-  #lost = false;
-  #lostWaiters: (() => void)[] = [];
+  /** Created by the first `disconnect()` that has to wait for `connectionLost`. */
+  #lostSignal: PromiseWithResolvers<void> | null = null;
 
   #reading = false;
   #readPaused = false;
@@ -131,11 +141,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   ) {
     this.#conn = conn;
     this.#tcp = options.tls ? null : conn as Deno.TcpConn;
+    this.#reactor = options.reactor;
     this.#protocol = protocol;
     this.#host = toAddress(conn.localAddr);
-    this.#peer = toAddress(conn.remoteAddr);
+    this.#peer = options.peer;
     this.#tlsHostname = options.tlsHostname;
-    this.#tls = options.tls;
     this.#noDelay = options.noDelay;
     this.#negotiatedProtocol = options.negotiatedProtocol;
     this.#onLost = options.onLost;
@@ -163,8 +173,12 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     return this.#disconnecting || this.#closing;
   }
 
-  /** Calls `makeConnection` on the protocol, then starts reading. */
+  /**
+   * Registers the connection with the reactor for `disconnectAll`, calls
+   * `makeConnection` on the protocol, then starts reading.
+   */
   start(): void {
+    track(this.#reactor, this);
     this.#connected = true;
     try {
       this.#protocol.makeConnection(this);
@@ -358,7 +372,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * @throws {TypeError} The connection already uses TLS or is switching.
    */
   startTLS(options: TLSClientOptions = {}): Deferred<void> {
-    if (this.#tls || this.#tlsRequest !== null) {
+    if (this.#tcp === null || this.#tlsRequest !== null) {
       throw new TypeError("Cannot start TLS: the connection already uses TLS");
     }
     const deferred = new Deferred<void>();
@@ -382,7 +396,20 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   disconnect(reason: Failure): Promise<void> {
     this.#closeWith(reason);
     if (this.#lost) return Promise.resolve();
-    return new Promise((resolve) => this.#lostWaiters.push(resolve));
+    return (this.#lostSignal ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /** Whether the connection has started closing. */
+  get #closing(): boolean {
+    return this.#reason !== null;
+  }
+
+  /**
+   * Whether `connectionLost` has run: `connected` is false before `start()`
+   * too, and only a closing connection has a reason.
+   */
+  get #lost(): boolean {
+    return !this.#connected && this.#reason !== null;
   }
 
   /** The plain socket to set an option on, or `null` (logged) when there is none. */
@@ -578,7 +605,6 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       });
       this.#conn = tls;
       this.#tcp = null;
-      this.#tls = true;
       // A close during startTls hit the consumed TCP socket and did nothing.
       if (this.#closing) closeQuietly(tls);
       else this.#negotiatedProtocol = (await tls.handshake()).alpnProtocol;
@@ -593,11 +619,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       return;
     }
     if (failure !== null) {
-      const message = failure instanceof Error
-        ? failure.message
-        : String(failure);
       const error = new TLSError(
-        `TLS handshake with ${hostname} failed: ${message}`,
+        `TLS handshake with ${hostname} failed: ${errorMessage(failure)}`,
         { cause: failure },
       );
       this.#closeWith(
@@ -622,14 +645,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   /** Logs a throw from the protocol or producer and drops the connection, as Twisted does. */
   #applicationFailed(what: string, error: unknown): void {
     logApplicationError(what, error);
-    const message = error instanceof Error ? error.message : String(error);
     this.#closeWith(
       new Failure(
         new ConnectionLost(
-          `Connection closed after ${what} threw: ${message}`,
-          {
-            cause: error,
-          },
+          `Connection closed after ${what} threw: ${errorMessage(error)}`,
+          { cause: error },
         ),
       ),
     );
@@ -637,7 +657,6 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   #closeWith(reason: Failure): void {
     if (this.#closing) return;
-    this.#closing = true;
     this.#reason = reason;
     this.#queue = [];
     this.#queueHead = 0;
@@ -663,32 +682,25 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #connectionLost(): void {
     const reason = this.#reason as Failure;
     this.#connected = false;
-    this.#lost = true;
     const producer = this.#producer;
     this.#producer = null;
     if (producer !== null) {
-      try {
-        producer.stopProducing();
-      } catch (error) {
-        logApplicationError("stopProducing", error);
-      }
+      callApplication("stopProducing", () => producer.stopProducing());
     }
     const request = this.#tlsRequest;
     this.#tlsRequest = null;
     if (request !== null && !request.deferred.called) {
       request.deferred.errback(reason);
     }
-    try {
-      this.#protocol.connectionLost(reason);
-    } catch (error) {
-      logApplicationError("connectionLost", error);
+    callApplication(
+      "connectionLost",
+      () => this.#protocol.connectionLost(reason),
+    );
+    untrack(this.#reactor, this);
+    const onLost = this.#onLost;
+    if (onLost !== undefined) {
+      callApplication("connection bookkeeping", () => onLost(reason));
     }
-    try {
-      this.#onLost(reason);
-    } catch (error) {
-      logApplicationError("connection bookkeeping", error);
-    }
-    for (const resolve of this.#lostWaiters) resolve();
-    this.#lostWaiters = [];
+    this.#lostSignal?.resolve();
   }
 }
