@@ -49,6 +49,18 @@ export class Recorder extends Protocol {
     return promise;
   }
 
+  /** Everything received, as one array. */
+  joined(): Uint8Array {
+    const size = this.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+    const out = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return out;
+  }
+
   /** Everything received, as UTF-8 text. */
   text(): string {
     return this.chunks.map((chunk) => decoder.decode(chunk)).join("");

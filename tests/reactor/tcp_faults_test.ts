@@ -15,6 +15,7 @@ import {
   connectedPair,
   listenLocal,
   reactorTest,
+  sleep,
   within,
 } from "./_loopback.ts";
 import {
@@ -164,17 +165,17 @@ Deno.test("connectTCP() given a connection made in time when the timeout would h
   }
 });
 
-Deno.test("dataReceived() given a server protocol that throws when data arrives then the error is logged, that connection closed, and the server serves another client", async () => {
-  class Fragile extends Echo {
-    override dataReceived(data: Uint8Array): void {
-      if (new TextDecoder().decode(data).includes("boom")) {
-        throw new RangeError("boom in dataReceived");
+reactorTest(
+  "dataReceived() given a server protocol that throws when data arrives then the error is logged, that connection closed, and the server serves another client",
+  async (reactor) => {
+    class Fragile extends Echo {
+      override dataReceived(data: Uint8Array): void {
+        if (new TextDecoder().decode(data).includes("boom")) {
+          throw new RangeError("boom in dataReceived");
+        }
+        super.dataReceived(data);
       }
-      super.dataReceived(data);
     }
-  }
-  const reactor = new Reactor();
-  try {
     const records = await captureLogs(async () => {
       const first = await connectedPair(
         reactor,
@@ -203,20 +204,18 @@ Deno.test("dataReceived() given a server protocol that throws when data arrives 
     assert.equal(errors.length, 1);
     assert.match(errors[0], /dataReceived/);
     assert.match(errors[0], /RangeError: boom in dataReceived/);
-  } finally {
-    await disconnectAll(reactor);
-  }
-});
+  },
+);
 
-Deno.test("connectionMade() given a protocol that throws when connected then the error is logged and the connection closed", async () => {
-  class Broken extends Recorder {
-    override connectionMade(): void {
-      super.connectionMade();
-      throw new Error("broken connectionMade");
+reactorTest(
+  "connectionMade() given a protocol that throws when connected then the error is logged and the connection closed",
+  async (reactor) => {
+    class Broken extends Recorder {
+      override connectionMade(): void {
+        super.connectionMade();
+        throw new Error("broken connectionMade");
+      }
     }
-  }
-  const reactor = new Reactor();
-  try {
     const records = await captureLogs(async () => {
       const server = new RecordingServerFactory(() => new Broken());
       const port = listenLocal(reactor, server);
@@ -233,22 +232,20 @@ Deno.test("connectionMade() given a protocol that throws when connected then the
         /broken connectionMade/.test(recordText(record))
       ),
     );
-  } finally {
-    await disconnectAll(reactor);
-  }
-});
+  },
+);
 
-Deno.test("connectionLost() given a protocol that throws when the connection closes then the error is logged and nothing else breaks", async () => {
-  class Throwing extends Recorder {
-    override connectionLost(
-      reason: Parameters<Recorder["connectionLost"]>[0],
-    ): void {
-      super.connectionLost(reason);
-      throw new Error("broken connectionLost");
+reactorTest(
+  "connectionLost() given a protocol that throws when the connection closes then the error is logged and nothing else breaks",
+  async (reactor) => {
+    class Throwing extends Recorder {
+      override connectionLost(
+        reason: Parameters<Recorder["connectionLost"]>[0],
+      ): void {
+        super.connectionLost(reason);
+        throw new Error("broken connectionLost");
+      }
     }
-  }
-  const reactor = new Reactor();
-  try {
     const records = await captureLogs(async () => {
       const { client, clientFactory } = await connectedPair(
         reactor,
@@ -263,22 +260,20 @@ Deno.test("connectionLost() given a protocol that throws when the connection clo
         /broken connectionLost/.test(recordText(record))
       ),
     );
-  } finally {
-    await disconnectAll(reactor);
-  }
-});
+  },
+);
 
-Deno.test("dataReceived() given a protocol that aborts and then throws when data arrives then connectionLost runs exactly once", async () => {
-  class AbortThenThrow extends Recorder {
-    override dataReceived(data: Uint8Array): void {
-      super.dataReceived(data);
-      (this.transport as unknown as { abortConnection(): void })
-        .abortConnection();
-      throw new Error("after abort");
+reactorTest(
+  "dataReceived() given a protocol that aborts and then throws when data arrives then connectionLost runs exactly once",
+  async (reactor) => {
+    class AbortThenThrow extends Recorder {
+      override dataReceived(data: Uint8Array): void {
+        super.dataReceived(data);
+        (this.transport as unknown as { abortConnection(): void })
+          .abortConnection();
+        throw new Error("after abort");
+      }
     }
-  }
-  const reactor = new Reactor();
-  try {
     await captureLogs(async () => {
       const { client, server } = await connectedPair(
         reactor,
@@ -293,23 +288,21 @@ Deno.test("dataReceived() given a protocol that aborts and then throws when data
         1,
       );
     });
-  } finally {
-    await disconnectAll(reactor);
-  }
-});
+  },
+);
 
-Deno.test("write() given a peer that resets the connection mid-write when the write fails then connectionLost receives ConnectionLost with the OS error", async () => {
-  class Flooder extends Recorder {
-    override connectionMade(): void {
-      super.connectionMade();
-      // Not reading: only the write can notice the reset.
-      (this.transport as unknown as { pauseProducing(): void })
-        .pauseProducing();
-      this.transport!.write(new Uint8Array(32 * 1024 * 1024));
+reactorTest(
+  "write() given a peer that resets the connection mid-write when the write fails then connectionLost receives ConnectionLost with the OS error",
+  async (reactor) => {
+    class Flooder extends Recorder {
+      override connectionMade(): void {
+        super.connectionMade();
+        // Not reading: only the write can notice the reset.
+        (this.transport as unknown as { pauseProducing(): void })
+          .pauseProducing();
+        this.transport!.write(new Uint8Array(32 * 1024 * 1024));
+      }
     }
-  }
-  const reactor = new Reactor();
-  try {
     const server = new RecordingServerFactory(() => new Flooder());
     const port = listenLocal(reactor, server);
     const raw = await Deno.connect({
@@ -329,10 +322,8 @@ Deno.test("write() given a peer that resets the connection mid-write when the wr
         cause instanceof Deno.errors.BrokenPipe,
       String(cause),
     );
-  } finally {
-    await disconnectAll(reactor);
-  }
-});
+  },
+);
 
 reactorTest(
   "read() given a peer that resets an idle connection when noticed then connectionLost receives ConnectionDone (Deno reads a reset as end of file)",
@@ -345,7 +336,7 @@ reactorTest(
     });
     const protocol = await within(server.connection(0), "the server protocol");
     protocol.transport!.write("unread by the peer");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     raw.close();
     const reason = await within(protocol.lost, "connectionLost");
     assert.ok(reason.check(ConnectionDone), reason.getErrorMessage());

@@ -29,17 +29,6 @@ function pattern(size: number): Uint8Array {
   return bytes;
 }
 
-function joined(chunks: Uint8Array[]): Uint8Array {
-  const size = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
 function tcp(protocol: Recorder): ITCPTransport {
   return protocol.transport as ITCPTransport;
 }
@@ -140,7 +129,7 @@ reactorTest(
     const reason = await within(client.lost, "the client's connectionLost");
     assert.ok(reason.check(ConnectionDone));
     assert.equal(client.bytes, payload.byteLength);
-    assert.deepEqual(joined(client.chunks), payload);
+    assert.deepEqual(client.joined(), payload);
   },
 );
 
@@ -486,19 +475,19 @@ Deno.test(
   },
 );
 
-Deno.test("loseConnection() given the peer half-closes while 4 MiB are being flushed then every byte still arrives", async () => {
-  class LateFlush extends Recorder {
-    override connectionMade(): void {
-      super.connectionMade();
-      // Called from a timer, not a callback: a read is pending meanwhile.
-      setTimeout(() => {
-        this.transport!.write(pattern(4 * MiB));
-        this.transport!.loseConnection();
-      }, 10);
+reactorTest(
+  "loseConnection() given the peer half-closes while 4 MiB are being flushed then every byte still arrives",
+  async (reactor) => {
+    class LateFlush extends Recorder {
+      override connectionMade(): void {
+        super.connectionMade();
+        // Called from a timer, not a callback: a read is pending meanwhile.
+        setTimeout(() => {
+          this.transport!.write(pattern(4 * MiB));
+          this.transport!.loseConnection();
+        }, 10);
+      }
     }
-  }
-  const reactor = new Reactor();
-  try {
     const port = listenLocal(
       reactor,
       new RecordingServerFactory(() => new LateFlush()),
@@ -517,10 +506,8 @@ Deno.test("loseConnection() given the peer half-closes while 4 MiB are being flu
     }
     raw.close();
     assert.equal(received, 4 * MiB);
-  } finally {
-    await disconnectAll(reactor);
-  }
-});
+  },
+);
 
 reactorTest(
   "pauseProducing() given the peer closes while paused then connectionLost waits for resumeProducing",
