@@ -11,7 +11,26 @@ import { Failure } from "../deferred/failure.ts";
 import { logError } from "../deferred/_logging.ts";
 import { isThenable } from "../deferred/_thenable.ts";
 import { requireFunction } from "./_arguments.ts";
+import { ReactorNotRunning } from "./errors.ts";
 import type { SystemEvent, TriggerPhase } from "./interfaces.ts";
+
+/** Where a reactor is in its run; both reactors go through the same states. */
+export type RunState = "stopped" | "running" | "stopping";
+
+/**
+ * The check both reactors' `stop()` make before stopping.
+ *
+ * @throws {ReactorNotRunning} The reactor is not running, or is already
+ *   stopping.
+ */
+export function requireStoppable(state: RunState): void {
+  if (state === "stopping") {
+    throw new ReactorNotRunning(
+      "Cannot stop a reactor that is already stopping",
+    );
+  }
+  if (state !== "running") throw new ReactorNotRunning();
+}
 
 const CATEGORY = ["torsion", "reactor"] as const;
 const PHASES: readonly TriggerPhase[] = ["before", "during", "after"];

@@ -10,11 +10,15 @@ import { Failure } from "../deferred/failure.ts";
 import { logError } from "../deferred/_logging.ts";
 import { functionName } from "../deferred/_describe.ts";
 import { DelayedCall, type DelayedCallOwner } from "./_delayed_call.ts";
-import { SystemEventTriggers } from "./_system_event_triggers.ts";
+import {
+  requireStoppable,
+  type RunState,
+  SystemEventTriggers,
+} from "./_system_event_triggers.ts";
 import { TimerHeap } from "./_timer_heap.ts";
 import { suggestThreadPoolSize } from "../executor/default_pool.ts";
 import { connectTCP, disconnectAll, listenTCP } from "./_tcp.ts";
-import { ReactorAlreadyRunning, ReactorNotRunning } from "./errors.ts";
+import { ReactorAlreadyRunning } from "./errors.ts";
 import type {
   ConnectTCPOptions,
   IClientFactory,
@@ -36,7 +40,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const STOP_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
 
-type State = "stopped" | "running" | "stopping";
 type Timer = ReturnType<typeof setTimeout>;
 type Immediate = ReturnType<typeof setImmediate>;
 
@@ -96,7 +99,7 @@ export class Reactor implements IReactor {
   #armedFor = Infinity;
   #firing = false;
 
-  #state: State = "stopped";
+  #state: RunState = "stopped";
   #running = false;
   #keepAlive: Timer | undefined;
   #finishRun: (() => void) | undefined;
@@ -237,12 +240,7 @@ export class Reactor implements IReactor {
    * ```
    */
   stop(): void {
-    if (this.#state === "stopping") {
-      throw new ReactorNotRunning(
-        "Cannot stop a reactor that is already stopping",
-      );
-    }
-    if (this.#state !== "running") throw new ReactorNotRunning();
+    requireStoppable(this.#state);
     this.#state = "stopping";
     this.#shutdown();
   }

@@ -6,8 +6,12 @@
  * @module
  */
 import { type Deferred, succeed } from "../deferred/deferred.ts";
-import { SystemEventTriggers } from "../reactor/_system_event_triggers.ts";
-import { ReactorAlreadyRunning, ReactorNotRunning } from "../reactor/errors.ts";
+import {
+  requireStoppable,
+  type RunState,
+  SystemEventTriggers,
+} from "../reactor/_system_event_triggers.ts";
+import { ReactorAlreadyRunning } from "../reactor/errors.ts";
 import type {
   ConnectTCPOptions,
   IAddress,
@@ -317,7 +321,7 @@ export class MemoryReactor extends Clock implements IReactor {
   /** Whether `stop()` has been called. */
   hasStopped = false;
 
-  #state: "stopped" | "running" | "stopping" = "stopped";
+  #state: RunState = "stopped";
   #running = false;
   readonly #triggers = new SystemEventTriggers();
   // The startup triggers still holding a phase, if any.
@@ -381,12 +385,7 @@ export class MemoryReactor extends Clock implements IReactor {
    * ```
    */
   stop(): void {
-    if (this.#state === "stopping") {
-      throw new ReactorNotRunning(
-        "Cannot stop a reactor that is already stopping",
-      );
-    }
-    if (this.#state !== "running") throw new ReactorNotRunning();
+    requireStoppable(this.#state);
     this.#state = "stopping";
     this.hasStopped = true;
     const shutdown = (): Promise<void> | undefined =>
