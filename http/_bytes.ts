@@ -1,8 +1,12 @@
 /**
- * Byte helpers shared by the body readers.
+ * Helpers shared by the body readers (`readBody`, the engine's sink,
+ * `RedirectAgent` and the decoders).
  *
  * @module
  */
+import type { Failure } from "../deferred/failure.ts";
+import { Protocol } from "../reactor/protocol.ts";
+import { DataLoss, ResponseFailed } from "./errors.ts";
 
 /** Joins body pieces; a single piece is returned as it is. */
 export function joinChunks(
@@ -18,3 +22,16 @@ export function joinChunks(
   }
   return out;
 }
+
+/**
+ * The `DataLoss` among the reasons of a `ResponseFailed`: a body cut short,
+ * which readers turn into a `PartialDownloadError` holding what arrived.
+ */
+export function dataLossOf(reason: Failure): Failure | undefined {
+  const value = reason.value;
+  if (!(value instanceof ResponseFailed)) return undefined;
+  return value.reasons.find((r) => r.check(DataLoss) !== null);
+}
+
+/** Reads and drops the body of a redirect, so its connection can be reused. */
+export class Discard extends Protocol {}

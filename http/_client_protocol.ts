@@ -15,6 +15,7 @@ import type {
   ITransport,
 } from "../reactor/interfaces.ts";
 import { Protocol } from "../reactor/protocol.ts";
+import { toBytes } from "../reactor/_receiver_support.ts";
 import {
   PotentialDataLoss,
   RequestGenerationFailed,
@@ -27,7 +28,6 @@ import {
 } from "./errors.ts";
 import type { IBodyProducer } from "./interfaces.ts";
 import {
-  DEFAULT_MAX_HEADER_SIZE,
   HTTPClientParser,
   type ResponseHead,
   type ResponseParserHandler,
@@ -83,13 +83,12 @@ export class HTTP11ClientProtocol extends Protocol {
   #quiescentCallback: QuiescentCallback | null;
   #lostCallback: QuiescentCallback | null;
   #parser: HTTPClientParser | null = null;
-  #parserHeaderSize = 0;
+  #parserHeaderSize: number | undefined = undefined;
   #parserBodySize = 0;
 
   #request: ClientRequest | null = null;
   #deferred: Deferred<Response> | null = null;
   #response: Response | null = null;
-  #head: ResponseHead | null = null;
   #completed = false;
   #feeding = false;
   #lostWhileFeeding: Failure | null = null;
@@ -175,34 +174,26 @@ export class HTTP11ClientProtocol extends Protocol {
       return fail(new RequestNotSent());
     }
     const producer = request.bodyProducer;
+    // A body in bytes waits for `100 Continue` when asked to: the head goes
+    // alone, as for a producer.
+    const holdBody = request.expectContinue && request.body !== null &&
+      request.body.length > 0;
     let data: Uint8Array;
     try {
-      if (producer !== null) {
+      if (producer !== null || holdBody) {
         data = encodeRequestHead({
           method: request.method,
           url: request.uri.url,
           headers: request.headers,
-          bodyLength: producer.length === "UNKNOWN_LENGTH"
+          bodyLength: producer === null
+            ? (request.body as Uint8Array).length
+            : producer.length === "UNKNOWN_LENGTH"
             ? "chunked"
             : producer.length,
           proxy: request.proxy,
           userAgent: request.userAgent,
           persistent: request.persistent,
           expectContinue: request.expectContinue,
-        });
-      } else if (
-        request.expectContinue && request.body !== null &&
-        request.body.length > 0
-      ) {
-        data = encodeRequestHead({
-          method: request.method,
-          url: request.uri.url,
-          headers: request.headers,
-          bodyLength: request.body.length,
-          proxy: request.proxy,
-          userAgent: request.userAgent,
-          persistent: request.persistent,
-          expectContinue: true,
         });
       } else {
         data = encodeRequest({
@@ -221,7 +212,6 @@ export class HTTP11ClientProtocol extends Protocol {
     this.#state = "TRANSMITTING";
     this.#request = request;
     this.#response = null;
-    this.#head = null;
     this.#completed = false;
     this.#preparseParser(request);
     const deferred = new Deferred<Response>(this.#cancel);
@@ -233,14 +223,8 @@ export class HTTP11ClientProtocol extends Protocol {
       if (request.expectContinue) this.#waitingContinue = true;
       else this.#startProducer(producer, transport);
     } else if (this.#state === "TRANSMITTING") {
-      if (
-        request.expectContinue && request.body !== null &&
-        request.body.length > 0
-      ) {
-        this.#waitingContinue = true;
-      } else {
-        this.#requestWritten();
-      }
+      if (holdBody) this.#waitingContinue = true;
+      else this.#requestWritten();
     }
     return deferred;
   }
@@ -335,7 +319,7 @@ export class HTTP11ClientProtocol extends Protocol {
     if (this.#request !== null) {
       const parser = this.#parser as HTTPClientParser;
       if (
-        previous === "TRANSMITTING" && this.#head === null &&
+        previous === "TRANSMITTING" && this.#response === null &&
         this.#request.bodyProducer !== null && !this.#waitingContinue
       ) {
         this.#failRequest(new RequestTransmissionFailed([reason]));
@@ -362,7 +346,7 @@ export class HTTP11ClientProtocol extends Protocol {
   }
 
   #preparseParser(request: ClientRequest): void {
-    const headerSize = request.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
+    const headerSize = request.maxHeaderSize;
     const bodySize = request.maxBodySize ?? Infinity;
     if (
       this.#parser === null || headerSize !== this.#parserHeaderSize ||
@@ -454,7 +438,7 @@ export class HTTP11ClientProtocol extends Protocol {
   #requestWritten(): void {
     this.#state = "WAITING";
     const tracker = this.#request?.tracker;
-    if (tracker != null && this.#head === null) tracker.phase = "headers";
+    if (tracker != null && this.#response === null) tracker.phase = "headers";
   }
 
   #informational(head: ResponseHead): void {
@@ -471,7 +455,6 @@ export class HTTP11ClientProtocol extends Protocol {
   }
 
   #headers(head: ResponseHead): void {
-    this.#head = head;
     const request = this.#request as ClientRequest;
     this.#response = new Response({
       version: head.version,
@@ -502,7 +485,7 @@ export class HTTP11ClientProtocol extends Protocol {
 
   /** The response is complete; `dirty` when bytes followed it or the connection closed. */
   #finishResponse(dirty: boolean): void {
-    const head = this.#head as ResponseHead;
+    const head = (this.#parser as HTTPClientParser).head as ResponseHead;
     const request = this.#request as ClientRequest;
     const response = this.#response as Response;
     const state = this.#state;
@@ -598,7 +581,6 @@ export class HTTP11ClientProtocol extends Protocol {
     this.#request = null;
     this.#deferred = null;
     this.#response = null;
-    this.#head = null;
     this.#completed = false;
   }
 }
@@ -630,9 +612,7 @@ class LengthEnforcingConsumer implements IConsumer {
   }
 
   write(data: Uint8Array | string): void {
-    const bytes = typeof data === "string"
-      ? new TextEncoder().encode(data)
-      : data;
+    const bytes = toBytes(data);
     if (bytes.length > this.#remaining) {
       throw new RangeError(
         `Body producer wrote more than its length: length is ${this.#length} bytes, ${
@@ -661,10 +641,7 @@ class ChunkedConsumer implements IConsumer {
 
   constructor(transport: ITransport) {
     this.#transport = transport;
-    this.#encoder = new ChunkedEncoder({
-      write: (data) => transport.write(data),
-      writeSequence: (data) => transport.writeSequence(data),
-    });
+    this.#encoder = new ChunkedEncoder(transport);
   }
 
   registerProducer(producer: IProducer, streaming: boolean): void {
@@ -676,9 +653,7 @@ class ChunkedConsumer implements IConsumer {
   }
 
   write(data: Uint8Array | string): void {
-    this.#encoder.write(
-      typeof data === "string" ? new TextEncoder().encode(data) : data,
-    );
+    this.#encoder.write(toBytes(data));
   }
 
   finish(): Error | null {

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { joinChunks } from "./_bytes.ts";
 
 /** The content codings this module decodes. */
 export type ContentCoding = "gzip" | "deflate";
@@ -64,7 +65,9 @@ export class StreamDecoder {
       // Raw DEFLATE (no zlib header) is sent by some servers as "deflate":
       // two bytes tell the formats apart, so wait for them.
       if (this.#coding === "deflate") {
-        const head = this.#head === null ? data : concat(this.#head, data);
+        const head = this.#head === null
+          ? data
+          : joinChunks([this.#head, data], this.#head.length + data.length);
         if (head.length < 2) {
           this.#head = head.slice();
           return;
@@ -140,13 +143,6 @@ export class StreamDecoder {
 
 function isZlib(head: Uint8Array): boolean {
   return (head[0] & 0x0f) === 8 && ((head[0] << 8) | head[1]) % 31 === 0;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function ignore(): void {}

@@ -102,16 +102,14 @@ import {
 import type { HTTPConnectionPool } from "./connection_pool.ts";
 import {
   BodyTooLargeError,
-  DataLoss,
   HTTPTimeoutError,
   PartialDownloadError,
   ResponseFailed,
 } from "./errors.ts";
 import { Headers } from "./headers.ts";
-import type { HTTPVersion, IBodyProducer } from "./interfaces.ts";
-import { joinChunks } from "./_bytes.ts";
+import type { IBodyProducer } from "./interfaces.ts";
+import { dataLossOf, Discard, joinChunks } from "./_bytes.ts";
 import { codingOf, type ContentCoding, StreamDecoder } from "./_decoder.ts";
-import { DEFAULT_MAX_HEADER_SIZE } from "./_parser.ts";
 import { planRedirect, REDIRECT_CODES } from "./_redirect.ts";
 import { ClientRequest, PHASE_WORDS, PhaseTracker } from "./_request.ts";
 import {
@@ -123,7 +121,7 @@ import {
 import { type ParsedURI, parseURI } from "./_url.ts";
 import type { Response } from "./response.ts";
 
-export { type WriterFunction, WriterProducer } from "./_writer_producer.ts";
+export { WriterProducer } from "./_writer_producer.ts";
 
 /** The default `maxBodySize`: 100 MiB, as Tornado's `max_body_size`. */
 export const DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024;
@@ -188,8 +186,6 @@ export interface EngineResult {
   code: number;
   /** The reason phrase. */
   reason: string;
-  /** The HTTP version of the status line. */
-  version: HTTPVersion;
   /** The response's header fields. */
   headers: Headers;
   /** The body (decoded); empty when streamed to `onChunk`. */
@@ -198,8 +194,6 @@ export interface EngineResult {
   effectiveUrl: string;
   /** How many redirects were followed. */
   redirects: number;
-  /** When the fetch started, in the reactor's seconds. */
-  startTime: number;
   /** Seconds from the call of `performRequest` to the end of the body. */
   requestTime: number;
 }
@@ -269,22 +263,15 @@ class BodySink extends Protocol {
     }
     this.#ended = true;
     this.#decoder?.abort();
-    const value = reason.value;
-    if (value instanceof ResponseFailed) {
-      const loss = value.reasons.find((r) => r.check(DataLoss) !== null);
-      if (loss !== undefined) {
-        this.#fetch.fail(
-          new Failure(
-            this.#fetch.partial(
-              loss.getErrorMessage(),
-              joinChunks(this.#chunks, this.#size),
-            ),
-          ),
-        );
-        return;
-      }
-    }
-    this.#fetch.fail(reason);
+    const loss = dataLossOf(reason);
+    this.#fetch.fail(
+      loss === undefined ? reason : new Failure(
+        this.#fetch.partial(
+          loss.getErrorMessage(),
+          joinChunks(this.#chunks, this.#size),
+        ),
+      ),
+    );
   }
 
   /** Aborts the connection the body arrives on. */
@@ -335,9 +322,6 @@ class BodySink extends Protocol {
   }
 }
 
-/** Reads and drops the body of a redirect, so its connection can be reused. */
-class Discard extends Protocol {}
-
 /** One request of a fetch: the first, or one a redirect leads to. */
 interface Hop {
   readonly method: string;
@@ -359,7 +343,6 @@ class Fetch {
   readonly #start: number;
   readonly #origin: string;
   readonly #maxBodySize: number;
-  readonly #proxyAuthorization: string | null;
   #current: Deferred<unknown> | null = null;
   #sink: BodySink | null = null;
   #timer: IDelayedCall | null = null;
@@ -377,7 +360,7 @@ class Fetch {
     this.deferred = new Deferred<EngineResult>(() => this.#cancel());
     this.#maxBodySize = request.maxBodySize ?? DEFAULT_MAX_BODY_SIZE;
     const proxy = request.proxy ?? null;
-    this.#proxyAuthorization = proxy !== null && proxy.username !== undefined
+    const proxyAuthorization = proxy !== null && proxy.username !== undefined
       ? basicAuthorization(proxy.username, proxy.password ?? "")
       : null;
     const connectTimeout = seconds(request.connectTimeout, 20);
@@ -388,7 +371,7 @@ class Fetch {
       proxy: proxy === null ? null : {
         host: proxy.host,
         port: proxy.port,
-        authorization: this.#proxyAuthorization,
+        authorization: proxyAuthorization,
       },
     };
     let uri: ParsedURI;
@@ -425,12 +408,10 @@ class Fetch {
     this.deferred.callback({
       code: response.code,
       reason: response.phrase,
-      version: response.version,
       headers: response.headers,
       body: this.#request.onChunk === undefined ? body : EMPTY,
       effectiveUrl: this.#url,
       redirects: this.#redirects,
-      startTime: this.#start,
       requestTime: end - this.#start,
     });
   }
@@ -484,19 +465,12 @@ class Fetch {
       }
       (sent as Headers).addRawHeader(name, value);
     };
-    const credentials = uri.userinfo !== null
-      ? uri.userinfo
-      : sameOrigin && request.auth
-      ? `${request.auth.username}:${request.auth.password}`
-      : null;
+    const credentials = uri.credentials ??
+      (sameOrigin && request.auth ? request.auth : null);
     if (credentials !== null) {
-      const colon = credentials.indexOf(":");
       add(
         "Authorization",
-        basicAuthorization(
-          credentials.slice(0, colon),
-          credentials.slice(colon + 1),
-        ),
+        basicAuthorization(credentials.username, credentials.password),
       );
     }
     if (request.decompress) add("Accept-Encoding", "gzip, deflate");
@@ -517,7 +491,7 @@ class Fetch {
         proxy: route.proxied,
         expectContinue: request.expectContinue ?? false,
         userAgent: request.userAgent,
-        maxHeaderSize: request.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+        maxHeaderSize: request.maxHeaderSize,
         maxBodySize: this.#maxBodySize,
         tracker: this.#tracker,
       });

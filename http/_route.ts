@@ -101,49 +101,26 @@ export function routeFor(
     ? `|${caId(settings.caCerts)}${settings.validateCert ? "" : "|novalidate"}`
     : "";
   const proxy = settings.proxy;
-  if (proxy === null) {
-    return {
-      key: `${uri.scheme}://${uri.host}:${uri.port}${tlsKey}`,
-      endpoint: new HTTPEndpoint(reactor, {
-        host: uri.host,
-        port: uri.port,
-        tls,
-        tunnel: null,
-        connectTimeout: settings.connectTimeout,
-        tracker,
-      }),
-      proxied: false,
-      proxyAuthorization: null,
-    };
-  }
-  const proxyKey = `${proxy.host}:${proxy.port}|${proxy.authorization ?? ""}`;
-  if (!https) {
-    return {
-      key: `proxy|${proxyKey}`,
-      endpoint: new HTTPEndpoint(reactor, {
-        host: proxy.host,
-        port: proxy.port,
-        tls: null,
-        tunnel: null,
-        connectTimeout: settings.connectTimeout,
-        tracker,
-      }),
-      proxied: true,
-      proxyAuthorization: proxy.authorization,
-    };
+  // Plain HTTP through a proxy connects to the proxy and sends absolute-form
+  // requests; https through one tunnels to the origin with CONNECT.
+  const proxied = proxy !== null && !https;
+  let key = `${uri.origin}${tlsKey}`;
+  if (proxy !== null) {
+    const proxyKey = `${proxy.host}:${proxy.port}|${proxy.authorization ?? ""}`;
+    key = proxied ? `proxy|${proxyKey}` : `tunnel|${proxyKey}|${key}`;
   }
   return {
-    key: `tunnel|${proxyKey}|https://${uri.host}:${uri.port}${tlsKey}`,
+    key,
     endpoint: new HTTPEndpoint(reactor, {
-      host: uri.host,
-      port: uri.port,
+      host: proxied ? proxy.host : uri.host,
+      port: proxied ? proxy.port : uri.port,
       tls,
-      tunnel: proxy,
+      tunnel: proxied ? null : proxy,
       connectTimeout: settings.connectTimeout,
       tracker,
     }),
-    proxied: false,
-    proxyAuthorization: null,
+    proxied,
+    proxyAuthorization: proxied ? proxy.authorization : null,
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * The parts of an `http:` or `https:` URI that the client needs, as
- * Twisted's `twisted.web.client.URI`: scheme, host, port, the request
- * target in origin form, the `Host` header value and the origin that
- * redirects compare.
+ * Twisted's `twisted.web.client.URI`: scheme, host, port, the absolute form
+ * sent to proxies, the origin that redirects compare and the credentials
+ * of its user info.
  *
  * @module
  */
@@ -17,18 +17,20 @@ export interface ParsedURI {
   readonly host: string;
   /** The port, the scheme's default when the URI gives none. */
   readonly port: number;
-  /** The request target in origin form: path and query (Twisted's `originForm`). */
-  readonly path: string;
   /** The URI without its fragment, as sent in absolute form to a proxy. */
   readonly absolute: string;
-  /** The `Host` header value: the host, with the port unless it is the default. */
-  readonly hostHeader: string;
   /** `scheme://host:port`, what same-origin checks compare. */
   readonly origin: string;
-  /** `user:password` from the URI, decoded, or `null`. */
-  readonly userinfo: string | null;
+  /** The user name and password of the URI's user info, decoded, or `null`. */
+  readonly credentials: Credentials | null;
   /** The parsed URL itself (never changed). */
   readonly url: URL;
+}
+
+/** Basic credentials. */
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
 }
 
 /** The default port of each supported scheme. */
@@ -92,13 +94,12 @@ function parseUncached(uri: string | Uint8Array | URL): ParsedURI {
   let host = url.hostname;
   if (host.startsWith("[")) host = host.slice(1, -1);
   const port = url.port === "" ? defaultPort ?? 0 : Number(url.port);
-  const hostHeader = url.port === "" || port === defaultPort
-    ? url.hostname
-    : `${url.hostname}:${port}`;
-  const userinfo = url.username === "" && url.password === ""
+  const credentials = url.username === "" && url.password === ""
     ? null
-    : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  const path = (url.pathname === "" ? "/" : url.pathname) + url.search;
+    : Object.freeze({
+      username: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+    });
   const absolute = url.hash === ""
     ? url.href
     : url.href.slice(0, url.href.length - url.hash.length);
@@ -106,11 +107,9 @@ function parseUncached(uri: string | Uint8Array | URL): ParsedURI {
     scheme,
     host,
     port,
-    path,
     absolute,
-    hostHeader,
     origin: `${scheme}://${host}:${port}`,
-    userinfo,
+    credentials,
     url,
   });
 }

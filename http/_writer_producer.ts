@@ -8,15 +8,11 @@
 import { Deferred } from "../deferred/deferred.ts";
 import { CancelledError } from "../deferred/errors.ts";
 import type { IConsumer } from "../reactor/interfaces.ts";
+import type { BodyProducer } from "./http_request.ts";
 import type { IBodyProducer } from "./interfaces.ts";
 
-/** Tornado's `body_producer`: calls `write` with each chunk, resolves when done. */
-export type WriterFunction = (
-  write: (chunk: Uint8Array) => Promise<void>,
-) => PromiseLike<void> | void;
-
 /**
- * A body producer driven by a {@linkcode WriterFunction}. Each `write`
+ * A body producer driven by a {@linkcode BodyProducer} function. Each `write`
  * resolves once the chunk is queued on the connection and the connection
  * is not paused, which is how the function keeps pace with the network;
  * after `stopProducing` (the connection is gone) `write` rejects with
@@ -24,13 +20,13 @@ export type WriterFunction = (
  */
 export class WriterProducer implements IBodyProducer {
   readonly length: number | "UNKNOWN_LENGTH";
-  readonly #fn: WriterFunction;
+  readonly #fn: BodyProducer;
   #paused = false;
   #waiters: (() => void)[] = [];
   #stopped = false;
   #deferred: Deferred<void> | null = null;
 
-  constructor(fn: WriterFunction, length?: number) {
+  constructor(fn: BodyProducer, length?: number) {
     this.#fn = fn;
     this.length = length ?? "UNKNOWN_LENGTH";
   }

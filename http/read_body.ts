@@ -9,9 +9,9 @@ import type { Failure } from "../deferred/failure.ts";
 import type { IPushProducer, ITransport } from "../reactor/interfaces.ts";
 import { Protocol } from "../reactor/protocol.ts";
 import { PotentialDataLoss, ResponseDone } from "./client_errors.ts";
-import { DataLoss, PartialDownloadError, ResponseFailed } from "./errors.ts";
+import { PartialDownloadError } from "./errors.ts";
 import type { IResponse } from "./interfaces.ts";
-import { joinChunks } from "./_bytes.ts";
+import { dataLossOf, joinChunks } from "./_bytes.ts";
 
 /** Twisted's `_ReadBodyProtocol`: gathers the body and fires a Deferred. */
 class ReadBodyProtocol extends Protocol {
@@ -42,16 +42,13 @@ class ReadBodyProtocol extends Protocol {
       deferred.callback(body);
     } else if (reason.check(PotentialDataLoss) !== null) {
       deferred.errback(new PartialDownloadError(code, phrase, body));
-    } else if (
-      reason.value instanceof ResponseFailed &&
-      reason.value.reasons.some((r) => r.check(DataLoss) !== null)
-    ) {
-      const loss = reason.value.reasons.find((r) => r.check(DataLoss) !== null);
-      deferred.errback(
-        new PartialDownloadError(code, loss?.getErrorMessage() ?? phrase, body),
-      );
     } else {
-      deferred.errback(reason);
+      const loss = dataLossOf(reason);
+      deferred.errback(
+        loss === undefined
+          ? reason
+          : new PartialDownloadError(code, loss.getErrorMessage(), body),
+      );
     }
   }
 

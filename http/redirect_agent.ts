@@ -6,7 +6,6 @@
  */
 import type { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
-import { Protocol } from "../reactor/protocol.ts";
 import {
   InfiniteRedirection,
   PageRedirect,
@@ -15,12 +14,10 @@ import {
 import { ResponseFailed } from "./errors.ts";
 import type { Headers } from "./headers.ts";
 import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
+import { Discard } from "./_bytes.ts";
 import { planRedirect } from "./_redirect.ts";
 
 const decoder = new TextDecoder();
-
-/** Reads and drops the body of a redirect, so its connection can be reused. */
-class Discard extends Protocol {}
 
 /**
  * An agent wrapper that follows redirects. Mirrors Twisted's
