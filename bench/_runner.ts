@@ -73,7 +73,8 @@ export function pythonSystem(
 }
 
 /**
- * Runs one workload of `system` in its own process.
+ * Runs one workload of `system` in its own process, with `extra` after its
+ * usual arguments (the sizes bench/peers/run.ts passes).
  *
  * @returns The measurement.
  * @throws {Error} The process failed or printed no measurement.
@@ -82,10 +83,11 @@ export async function measure(
   system: System,
   workload: string,
   base: string,
+  extra: readonly string[] = [],
 ): Promise<Measurement> {
   const [command, args] = system.command(workload, base);
   const output = await new Deno.Command(command, {
-    args,
+    args: [...args, ...extra],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -103,7 +105,7 @@ export async function measure(
       .slice(-5);
     throw new Error(
       `${system.name} failed ${workload}: ${
-        parsed.error ?? stderr.join(" | ") ?? last
+        parsed.error ?? (stderr.join(" | ") || last)
       }`,
     );
   }
@@ -113,7 +115,8 @@ export async function measure(
 /**
  * Runs a workload `runs` times on every system and keeps each system's
  * median by value. The systems take turns (A B C, A B C, ...), so that a
- * passing load on the machine weighs on all of them alike.
+ * passing load on the machine weighs on all of them alike. `extra` goes
+ * after every system's usual arguments.
  *
  * @returns Each system's median measurement.
  */
@@ -122,11 +125,14 @@ export async function mediansOf(
   systems: readonly System[],
   workload: string,
   base: string,
+  extra: readonly string[] = [],
 ): Promise<Map<System, Measurement>> {
   const results = new Map<System, Measurement[]>(systems.map((s) => [s, []]));
   for (let i = 0; i < runs; i++) {
     for (const system of systems) {
-      results.get(system)!.push(await measure(system, workload, base));
+      results.get(system)!.push(
+        await measure(system, workload, base, extra),
+      );
     }
   }
   const medians = new Map<System, Measurement>();

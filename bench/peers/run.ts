@@ -121,21 +121,14 @@ const WORKLOADS: readonly Workload[] = QUICK
   ];
 
 /**
- * `system`, given the workload's sizes after its usual arguments, with an
- * untimed warm-up run of a tenth of its count first.
+ * The peer scripts' arguments for `sizes`, with an untimed warm-up run of
+ * a tenth of the count first.
  */
-function sized(system: System, sizes: Sizes): System {
+function sizeArguments(sizes: Sizes): string[] {
   const warmup = Math.max(1, Math.floor((sizes.count ?? 0) / 10));
-  const extra = Object.entries({ ...sizes, warmup }).map(([key, value]) =>
+  return Object.entries({ ...sizes, warmup }).map(([key, value]) =>
     `${key}=${value}`
   );
-  return {
-    name: system.name,
-    command: (name, base) => {
-      const [command, args] = system.command(name, base);
-      return [command, [...args, ...extra]];
-    },
-  };
 }
 
 async function pythonVersionOf(module: string): Promise<string | null> {
@@ -309,15 +302,12 @@ for (const work of WORKLOADS) {
     ...peers,
     ...(FLOOR_WORKLOADS.has(work.name) ? [FLOOR] : []),
   ];
-  const sizedSystems = new Map(systems.map((s) => [sized(s, work.sizes), s]));
-  const measured = await mediansOf(
+  const results = await mediansOf(
     RUNS,
-    [...sizedSystems.keys()],
+    systems,
     work.name,
     server.url,
-  );
-  const results = new Map(
-    [...measured].map(([s, m]) => [sizedSystems.get(s)!, m]),
+    sizeArguments(work.sizes),
   );
   for (const [system, m] of results) {
     console.log(`  ${work.title} / ${system.name}: ${formatValue(m)}`);
