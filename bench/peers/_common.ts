@@ -96,6 +96,34 @@ export function timed(seconds: number): WorkloadResult {
 }
 
 /**
+ * The keep-alive workload of the Promise-based clients: `total` GETs of the
+ * 1 KiB body shared among `concurrency` workers, each body's size checked.
+ *
+ * @param total The GETs in all.
+ * @param concurrency The workers.
+ * @param get Makes one GET and returns the body's size.
+ * @returns The rate, in req/s.
+ */
+export async function keepaliveRate(
+  total: number,
+  concurrency: number,
+  get: () => Promise<number>,
+): Promise<WorkloadResult> {
+  let remaining = total;
+  const worker = async (): Promise<void> => {
+    while (remaining > 0) {
+      remaining--;
+      const size = await get();
+      if (size !== 1024) throw new Error(`Unexpected body size: ${size}`);
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = elapsed(start);
+  return { value: total / seconds, unit: "req/s", seconds };
+}
+
+/**
  * Runs a workload with `count` set to the `warmup` size, untimed, when one
  * is given, then as sized: every system then compiles and caches what it
  * will before the measurement, and the measurement is of the work.

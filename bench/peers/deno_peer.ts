@@ -14,6 +14,7 @@ import {
   afterWarmUp,
   elapsed,
   emit,
+  keepaliveRate,
   medianChainRate,
   parsePeerArgs,
   type Sizes,
@@ -37,26 +38,6 @@ async function withOwnClient(
     const response = await fetch(url, { client });
     return (await response.arrayBuffer()).byteLength;
   });
-}
-
-async function keepalive(
-  get: Get,
-  base: string,
-  total: number,
-  concurrency: number,
-): Promise<WorkloadResult> {
-  let remaining = total;
-  const worker = async (): Promise<void> => {
-    while (remaining > 0) {
-      remaining--;
-      const size = await get(`${base}/1k`);
-      if (size !== 1024) throw new Error(`Unexpected body size: ${size}`);
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = elapsed(start);
-  return { value: total / seconds, unit: "req/s", seconds };
 }
 
 async function parallel(
@@ -108,7 +89,9 @@ const WORKLOADS: Record<
   (base: string, sizes: Sizes) => Promise<WorkloadResult>
 > = {
   keepalive: (base, { count = 5000, concurrency = 50 }) =>
-    withOwnClient((get) => keepalive(get, base, count, concurrency)),
+    withOwnClient((get) =>
+      keepaliveRate(count, concurrency, () => get(`${base}/1k`))
+    ),
   delay: (base, { count = 20, ms = 500 }) =>
     withOwnClient((get) => parallel(get, `${base}/delay?ms=${ms}`, count)),
   "delay-sequential": (base, { count = 20, ms = 500 }) =>

@@ -30,6 +30,7 @@ import {
   afterWarmUp,
   elapsed,
   emit,
+  keepaliveRate,
   medianChainRate,
   parsePeerArgs,
   type Sizes,
@@ -79,21 +80,13 @@ async function keepaliveTornado(
     maxClients: concurrency,
   });
   const url = `${base}/1k`;
-  let remaining = total;
-  const worker = async (): Promise<void> => {
-    while (remaining > 0) {
-      remaining--;
-      const response = await client.fetch(url);
-      if (response.body.length !== 1024) {
-        throw new Error(`Unexpected body size: ${response.body.length}`);
-      }
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = elapsed(start);
+  const result = await keepaliveRate(
+    total,
+    concurrency,
+    async () => (await client.fetch(url)).body.length,
+  );
   await client.close();
-  return { value: total / seconds, unit: "req/s", seconds };
+  return result;
 }
 
 async function parallelTwisted(url: string, count: number): Promise<number> {
