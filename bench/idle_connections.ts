@@ -13,6 +13,7 @@
 import { Reactor } from "../reactor/reactor.ts";
 import { disconnectAll } from "../reactor/_tcp.ts";
 import { ClientFactory, Factory, Protocol } from "../reactor/protocol.ts";
+import { Echo } from "../examples/echo_server.ts";
 
 /** Attempts in flight at once, below the listen backlog so no SYN is dropped. */
 const CONCURRENCY = 1000;
@@ -25,12 +26,6 @@ const mib = (bytes: number): string =>
 /** Prints a result line (the library's lint rules forbid console). */
 async function report(line: string): Promise<void> {
   await Deno.stdout.write(encoder.encode(`${line}\n`));
-}
-
-class Echo extends Protocol {
-  override dataReceived(data: Uint8Array): void {
-    this.transport!.write(data);
-  }
 }
 
 /** Lines from a byte stream. */

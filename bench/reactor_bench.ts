@@ -19,6 +19,7 @@ import type {
   IProtocol,
 } from "../reactor/interfaces.ts";
 import { ClientFactory, Factory, Protocol } from "../reactor/protocol.ts";
+import { Echo } from "../examples/echo_server.ts";
 
 const CALLS = 100_000;
 
@@ -106,12 +107,6 @@ Deno.bench({
 
 const ROUND_TRIPS = 1000;
 const MESSAGE = new Uint8Array(32).fill(120);
-
-class Echo extends Protocol {
-  override dataReceived(data: Uint8Array): void {
-    this.transport!.write(data);
-  }
-}
 
 /** Sends the message, waits for all of it to come back, repeats. */
 class PingPong extends Protocol {
