@@ -5,9 +5,22 @@
  * @module
  */
 
-import { within } from "../reactor/_loopback.ts";
+import { closedPort, sleep, within } from "../reactor/_loopback.ts";
 
-export { within };
+export { closedPort, within };
+
+/** Polls `condition` every few milliseconds, within the usual bound. */
+export async function until(
+  condition: () => boolean,
+  what: string,
+): Promise<void> {
+  await within(
+    (async () => {
+      while (!condition()) await sleep(5);
+    })(),
+    what,
+  );
+}
 
 const encoder = new TextEncoder();
 

@@ -5,7 +5,7 @@ import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
 import { MemoryReactor } from "../../testing/memory_reactor.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
-import { LineClient, Program, within } from "./_net.ts";
+import { closedPort, LineClient, Program, until } from "./_net.ts";
 
 const SCRIPT = new URL("../../examples/chat_client.ts", import.meta.url);
 
@@ -70,12 +70,8 @@ Deno.test("chat_client.ts given a chat server when run then sends hello and stdi
     await program.type("quit\n");
     const { code } = await program.exit();
     assert.equal(code, 0);
-    await within(
-      (async () => {
-        while (!log.some((line) => line.includes("left"))) {
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      })(),
+    await until(
+      () => log.some((line) => line.includes("left")),
       "the server to see the client leave",
     );
   } finally {
@@ -104,10 +100,7 @@ Deno.test("chat_client.ts given the server closes the connection when running th
 });
 
 Deno.test("chat_client.ts given no server listening when run then reports the failure and exits 1", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  const program = new Program(SCRIPT, ["--port", String(port)]);
+  const program = new Program(SCRIPT, ["--port", String(closedPort())]);
   try {
     const { code, stderr } = await program.exit();
     assert.equal(code, 1);

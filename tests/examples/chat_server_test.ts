@@ -13,7 +13,7 @@ import { disconnectAll } from "../../reactor/_tcp.ts";
 import { StringTransportWithDisconnection } from "../../testing/string_transport.ts";
 import { runServerMain } from "./_run_main.ts";
 import { captureLogs } from "../reactor/_log_capture.ts";
-import { LineClient, Program, within } from "./_net.ts";
+import { LineClient, Program, until, within } from "./_net.ts";
 
 const SCRIPT = new URL("../../examples/chat_server.ts", import.meta.url);
 const NOON = new Date(2024, 4, 1, 12, 0, 5);
@@ -37,21 +37,11 @@ class Room {
     const client = await LineClient.connect(this.port.getHost().port);
     this.clients.push(client);
     const name = `127.0.0.1:${client.localPort} joined`;
-    await this.until(
+    await until(
       () => this.log.some((line) => line.startsWith(name)),
       name,
     );
     return client;
-  }
-
-  /** Polls `condition` every few milliseconds, within the usual bound. */
-  async until(condition: () => boolean, what: string): Promise<void> {
-    await within(
-      (async () => {
-        while (!condition()) await new Promise((r) => setTimeout(r, 5));
-      })(),
-      what,
-    );
   }
 
   async close(): Promise<void> {
@@ -146,7 +136,7 @@ Deno.test("chat server given client A when it sends quit then A is closed and re
     const c = await room.join();
     await a.write("quit\r\n");
     await a.closedByPeer();
-    await room.until(() => room.factory.clients.size === 2, "A to be removed");
+    await until(() => room.factory.clients.size === 2, "A to be removed");
     await b.write("after quit\n");
     assert.ok((await c.lines.next("B's line at C"))!.endsWith("after quit"));
   } finally {
@@ -161,7 +151,7 @@ Deno.test("chat server given client A when it closes its socket without quit the
     const b = await room.join();
     const c = await room.join();
     await a.close();
-    await room.until(() => room.factory.clients.size === 2, "A to be removed");
+    await until(() => room.factory.clients.size === 2, "A to be removed");
     assert.ok(
       room.log.some((line) => line.startsWith(`127.0.0.1:${a.localPort} left`)),
     );
@@ -179,7 +169,7 @@ Deno.test("chat server given client A when it sends a line over 16 KiB then only
     const b = await room.join();
     await a.write(`${"x".repeat(20_000)}\n`);
     await a.closedByPeer();
-    await room.until(() => room.factory.clients.size === 1, "A to be removed");
+    await until(() => room.factory.clients.size === 1, "A to be removed");
     assert.ok(room.log.some((line) => line.includes("dropping it")));
     const c = await room.join();
     await b.write("long line survived\n");
@@ -208,7 +198,7 @@ Deno.test("chat server given a handler that throws for client A then only A is d
       const c = await room.join();
       await a.write("boom\n");
       await a.closedByPeer();
-      await room.until(
+      await until(
         () => room.factory.clients.size === 2,
         "A to be removed",
       );
@@ -277,7 +267,7 @@ Deno.test("chat server given client A when quit and more lines arrive in one chu
     const c = await room.join();
     await a.write("quit\nsneaky\n");
     await a.closedByPeer();
-    await room.until(() => room.factory.clients.size === 2, "A to be removed");
+    await until(() => room.factory.clients.size === 2, "A to be removed");
     await c.write("marker\n");
     // TCP keeps order: a relayed "sneaky" would reach B before the marker.
     assert.ok((await b.lines.next("the marker at B"))!.endsWith(" marker"));
