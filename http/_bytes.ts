@@ -8,21 +8,6 @@ import type { Failure } from "../deferred/failure.ts";
 import { Protocol } from "../reactor/protocol.ts";
 import { DataLoss, ResponseFailed } from "./errors.ts";
 
-/** Joins body pieces; a single piece is returned as it is. */
-export function joinChunks(
-  chunks: readonly Uint8Array[],
-  length: number,
-): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
 /**
  * The `DataLoss` among the reasons of a `ResponseFailed`: a body cut short,
  * which readers turn into a `PartialDownloadError` holding what arrived.

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { joinChunks } from "./_bytes.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
 
 /** The content codings this module decodes. */
 export type ContentCoding = "gzip" | "deflate";

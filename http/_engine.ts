@@ -108,7 +108,8 @@ import {
 } from "./errors.ts";
 import { Headers } from "./headers.ts";
 import type { IBodyProducer } from "./interfaces.ts";
-import { dataLossOf, Discard, joinChunks } from "./_bytes.ts";
+import { dataLossOf, Discard } from "./_bytes.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { codingOf, type ContentCoding, StreamDecoder } from "./_decoder.ts";
 import { planRedirect, REDIRECT_CODES } from "./_redirect.ts";
 import { ClientRequest, PHASE_WORDS, PhaseTracker } from "./_request.ts";

@@ -11,7 +11,8 @@ import { Protocol } from "../reactor/protocol.ts";
 import { PotentialDataLoss, ResponseDone } from "./client_errors.ts";
 import { PartialDownloadError } from "./errors.ts";
 import type { IResponse } from "./interfaces.ts";
-import { dataLossOf, joinChunks } from "./_bytes.ts";
+import { dataLossOf } from "./_bytes.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
 
 /** Twisted's `_ReadBodyProtocol`: gathers the body and fires a Deferred. */
 class ReadBodyProtocol extends Protocol {

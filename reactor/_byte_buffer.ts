@@ -2,13 +2,28 @@
  * A growable byte queue for the framing protocols: bytes are appended at
  * the end and consumed from the front without re-concatenating the whole
  * buffer on every read, so feeding a long message one byte at a time stays
- * linear.
+ * linear. Also the one join of byte pieces that the layers above share.
  *
  * @module
  */
 
 const EMPTY = new Uint8Array(0);
 const MIN_CAPACITY = 256;
+
+/** Joins byte pieces of `length` bytes in all; a single piece is returned as it is. */
+export function joinChunks(
+  chunks: readonly Uint8Array[],
+  length: number,
+): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
 
 /** Bytes received but not yet consumed by a framing protocol. */
 export class ByteBuffer {

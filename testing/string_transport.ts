@@ -5,6 +5,7 @@
  * @module
  */
 import { Failure } from "../deferred/failure.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { ConnectionAborted, ConnectionDone } from "../reactor/errors.ts";
 import type {
   IAddress,
@@ -136,12 +137,7 @@ export class StringTransport implements ITCPTransport {
     if (this.#chunks.length === 1) return this.#chunks[0];
     let size = 0;
     for (const chunk of this.#chunks) size += chunk.length;
-    const joined = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of this.#chunks) {
-      joined.set(chunk, offset);
-      offset += chunk.length;
-    }
+    const joined = joinChunks(this.#chunks, size);
     // Later calls return the joined copy instead of joining again.
     this.#chunks = size === 0 ? [] : [joined];
     return joined;
