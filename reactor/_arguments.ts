@@ -1,10 +1,16 @@
 /**
  * Argument checks shared by the reactor, `Clock`, `MemoryReactor` and
- * `IOLoop`, so that the same misuse gets the same message everywhere.
+ * `IOLoop`, so that the same misuse gets the same message everywhere, and
+ * the defaults both reactors apply to omitted TCP options.
  *
  * @module
  */
 import { describeValue } from "../deferred/_describe.ts";
+
+/** Twisted's default listen backlog, for both reactors. */
+export const DEFAULT_BACKLOG = 50;
+/** Twisted's default connect timeout, in seconds, for both reactors. */
+export const DEFAULT_TIMEOUT = 30;
 
 // The Deferred layer's check, so that misuse reads the same in every layer.
 export { requireFunction } from "../deferred/_describe.ts";

@@ -21,15 +21,12 @@ import type {
   TLSClientOptions,
   TLSServerOptions,
 } from "./interfaces.ts";
+import { DEFAULT_BACKLOG, DEFAULT_TIMEOUT } from "./_arguments.ts";
 import { Connector } from "./_tcp_connector.ts";
 import { Port } from "./_tcp_port.ts";
 import { CATEGORY, describeError } from "./_tcp_support.ts";
 import { tracked } from "./_tcp_tracker.ts";
 
-/** Twisted's default listen backlog. */
-const DEFAULT_BACKLOG = 50;
-/** Twisted's default connect timeout, in seconds. */
-const DEFAULT_TIMEOUT = 30;
 /**
  * How many times `disconnectAll` looks again for sockets opened by
  * callbacks of the ones it closed (a factory reconnecting at once).

@@ -6,6 +6,7 @@
  * @module
  */
 import { type Deferred, succeed } from "../deferred/deferred.ts";
+import { DEFAULT_BACKLOG, DEFAULT_TIMEOUT } from "../reactor/_arguments.ts";
 import {
   requireStoppable,
   type RunState,
@@ -506,7 +507,12 @@ export class MemoryReactor extends Clock implements IReactor {
     options: ListenTCPOptions = {},
   ): IListeningPort {
     const iface = options.interface ?? "";
-    this.tcpServers.push([port, factory, options.backlog ?? 50, iface]);
+    this.tcpServers.push([
+      port,
+      factory,
+      options.backlog ?? DEFAULT_BACKLOG,
+      iface,
+    ]);
     return new MemoryPort({ type: "TCP", host: iface || "0.0.0.0", port });
   }
 
@@ -539,7 +545,7 @@ export class MemoryReactor extends Clock implements IReactor {
       host,
       port,
       factory,
-      options.timeout ?? 30,
+      options.timeout ?? DEFAULT_TIMEOUT,
       options.bindAddress ?? null,
     ]);
     return this.#connector(host, port, factory);
@@ -570,7 +576,13 @@ export class MemoryReactor extends Clock implements IReactor {
     options: ListenTCPOptions = {},
   ): IListeningPort {
     const iface = options.interface ?? "";
-    this.sslServers.push([port, factory, tls, options.backlog ?? 50, iface]);
+    this.sslServers.push([
+      port,
+      factory,
+      tls,
+      options.backlog ?? DEFAULT_BACKLOG,
+      iface,
+    ]);
     return new MemoryPort({ type: "TCP", host: iface || "0.0.0.0", port });
   }
 
@@ -606,7 +618,7 @@ export class MemoryReactor extends Clock implements IReactor {
       port,
       factory,
       tls,
-      options.timeout ?? 30,
+      options.timeout ?? DEFAULT_TIMEOUT,
       options.bindAddress ?? null,
     ]);
     return this.#connector(host, port, factory);
