@@ -1,0 +1,129 @@
+/**
+ * The contract between the HTTP/1.1 server engine and the frameworks that
+ * sit on it, as Tornado's `httputil.HTTPServerConnectionDelegate`,
+ * `HTTPMessageDelegate` and `HTTPConnection`, and Twisted's
+ * `HTTPChannel`/`Request` pair.
+ *
+ * The engine (`HTTPChannel`, one per connection, built by an
+ * `HTTPFactory`) parses requests with the same wire code the client parses
+ * responses with, enforces the limits and timeouts, and answers malformed
+ * requests with a 4xx and a close by itself. For every well-formed request
+ * it asks its `HTTPServerConnectionDelegate` (Twisted's `Site`, Tornado's
+ * `HTTPServer` over an `Application`) for an `HTTPRequestDelegate`, feeds it
+ * the request, and gives it an `HTTPServerRequestChannel` to answer on.
+ *
+ * Types only: every implementation lives elsewhere.
+ *
+ * @module
+ */
+import type { Failure } from "../deferred/failure.ts";
+import type { IAddress, IConsumer, ITransport } from "../reactor/interfaces.ts";
+import type { Headers } from "./headers.ts";
+import type { HTTPVersion } from "./interfaces.ts";
+
+/**
+ * The request line and header block of a request, as Tornado's
+ * `RequestStartLine` with its `HTTPHeaders`.
+ */
+export interface RequestHead {
+  /** The method token, as sent (case-sensitive: `GET`, `POST`, ...). */
+  readonly method: string;
+  /** The request-target, as sent: `/path?query`, `*`, or an absolute URI. */
+  readonly target: string;
+  /** The version of the request line: `["HTTP", 1, 1]` or `["HTTP", 1, 0]`. */
+  readonly version: HTTPVersion;
+  /** Every header field, as received. */
+  readonly headers: Headers;
+  /**
+   * The body length when known before it arrives (`Content-Length`, `0` for
+   * a request without a body), or `null` for a chunked body.
+   */
+  readonly length: number | null;
+}
+
+/**
+ * What the engine calls for one request, in order: `headersReceived` once,
+ * `dataReceived` for each piece of body (after decompression when
+ * `decompressRequest` is set), then `finish` when the body is complete. If
+ * the connection is lost before the response is finished, `onConnectionClose`
+ * is called instead of (or after) the others, exactly once. Tornado's
+ * `HTTPMessageDelegate`.
+ */
+export interface HTTPRequestDelegate {
+  /** The request line and headers have been parsed. */
+  headersReceived(head: RequestHead): void;
+  /** A piece of the request body: a view valid only during the call. */
+  dataReceived(chunk: Uint8Array): void;
+  /** The request body is complete (immediately after the head if none). */
+  finish(): void;
+  /** The connection closed before the response was finished. */
+  onConnectionClose(reason: Failure): void;
+}
+
+/**
+ * One request's side of a server connection, on which its response is
+ * written: Tornado's `HTTP1Connection` as a request handler sees it, and the
+ * channel under Twisted's `Request`. It is an `IConsumer`: a streaming
+ * producer registered on it is paused while the peer reads slowly, so a
+ * response never buffers without bound.
+ *
+ * The engine completes the head it is given: it adds `Date` and `Server`
+ * when absent, chooses the framing (the given `Content-Length`, else chunked
+ * for HTTP/1.1, else close-delimited), adds `Connection: close` when the
+ * connection will not be kept alive, and never sends a body for `HEAD` or
+ * for 1xx, 204 and 304 responses.
+ */
+export interface HTTPServerRequestChannel extends IConsumer {
+  /** The request head this channel answers. */
+  readonly head: RequestHead;
+  /** Whether the response head has been written. */
+  readonly headWritten: boolean;
+  /** Whether `finish` has been called. */
+  readonly finished: boolean;
+  /**
+   * Writes the status line and headers, with `chunk` as the first piece of
+   * body when given.
+   *
+   * @throws {Error} When the head was already written.
+   */
+  writeHead(
+    code: number,
+    phrase: string,
+    headers: Headers,
+    chunk?: Uint8Array | string,
+  ): void;
+  /**
+   * Writes a piece of body (after `writeHead`). Writing after `finish`
+   * throws; writing after the client went away is ignored.
+   */
+  write(data: Uint8Array | string): void;
+  /**
+   * Ends the response; the connection then serves the next request or
+   * closes. Writes a default head first if none was written.
+   */
+  finish(): void;
+  /** The client's address (after `xheaders` when that option is set). */
+  getPeer(): IAddress;
+  /** The server's address for this connection. */
+  getHost(): IAddress;
+  /** Whether the connection is over TLS (or `X-Scheme: https` under `xheaders`). */
+  isSecure(): boolean;
+  /** Aborts the connection at once, dropping anything unsent. */
+  abort(): void;
+  /**
+   * Takes the connection out of HTTP once a `101 Switching Protocols` head
+   * has been written: the engine stops parsing and timing it and hands over
+   * the transport, with any bytes it had already read past the request.
+   */
+  detach(): { transport: ITransport; buffered: Uint8Array };
+}
+
+/**
+ * Makes the delegate for each request of every connection: what `Site` and
+ * Tornado's `HTTPServer` implement. Tornado's
+ * `HTTPServerConnectionDelegate`.
+ */
+export interface HTTPServerConnectionDelegate {
+  /** Called for each well-formed request head, before its body is read. */
+  startRequest(channel: HTTPServerRequestChannel): HTTPRequestDelegate;
+}
