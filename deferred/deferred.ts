@@ -127,7 +127,7 @@ export type Canceller<T> = (deferred: Deferred<T>) => void;
  * caller.signal.addEventListener("abort", () => d.cancel(), { once: true });
  * d.addErrback((f) => f.trap(CancelledError));
  * caller.abort();
- * assert.ok(work.signal.aborted);
+ * assert.equal(work.signal.aborted, true);
  * ```
  */
 export class Deferred<T = unknown> implements PromiseLike<T> {

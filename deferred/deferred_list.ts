@@ -133,7 +133,7 @@ export type DeferredListResult<
  * import assert from "node:assert/strict";
  * import type { Deferred, DeferredListEntries } from "@torsion/torsion/deferred";
  * const entries: DeferredListEntries<[Deferred<string>]> = [[true, "ok"]];
- * assert.ok(entries[0][0]);
+ * assert.equal(entries[0][0], true);
  * ```
  */
 export type DeferredListEntries<D extends readonly Deferred<unknown>[]> = {

@@ -25,7 +25,7 @@ import type { Failure } from "./failure.ts";
  * const write = new Deferred<void>();
  * lock.run(() => write.addCallback(() => { order.push("first"); }));
  * lock.run(() => { order.push("second"); });
- * assert.ok(lock.locked); // the second run waits for the first's Deferred
+ * assert.equal(lock.locked, true); // the second run waits for the first's Deferred
  * write.callback();
  * assert.deepEqual(order, ["first", "second"]);
  * assert.equal(lock.locked, false);

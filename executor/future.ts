@@ -177,7 +177,7 @@ export class Future<T> implements PromiseLike<T> {
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
    * future.setRunningOrNotifyCancel();
-   * assert.ok(future.running());
+   * assert.equal(future.running(), true);
    * ```
    */
   running(): boolean {
@@ -195,7 +195,7 @@ export class Future<T> implements PromiseLike<T> {
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
    * future.setResult(1);
-   * assert.ok(future.done());
+   * assert.equal(future.done(), true);
    * ```
    */
   done(): boolean {
@@ -310,7 +310,7 @@ export class Future<T> implements PromiseLike<T> {
    * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
-   * assert.ok(future.setRunningOrNotifyCancel());
+   * assert.equal(future.setRunningOrNotifyCancel(), true);
    * ```
    */
   setRunningOrNotifyCancel(): boolean {

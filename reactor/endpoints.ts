@@ -228,7 +228,7 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
    *   .connect(Factory.forProtocol(Protocol));
    * d.addErrback((f) => f.trap(CancelledError));
    * d.cancel();
-   * assert.ok(reactor.connectors[0].stoppedConnecting);
+   * assert.equal(reactor.connectors[0].stoppedConnecting, true);
    * ```
    *
    * @example Bounding the attempt with an AbortSignal
@@ -242,7 +242,7 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
    *   .connect(Factory.forProtocol(Protocol), { signal: controller.signal });
    * d.addErrback(() => null);
    * controller.abort();
-   * assert.ok(reactor.connectors[0].stoppedConnecting);
+   * assert.equal(reactor.connectors[0].stoppedConnecting, true);
    * ```
    */
   connect(

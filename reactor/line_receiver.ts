@@ -147,7 +147,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *     this.sendLine(line.toUpperCase());
    *   }
    * }
-   * assert.ok(new Shout().lineMode);
+   * assert.equal(new Shout().lineMode, true);
    * ```
    */
   lineReceived(line: string): void {
@@ -260,7 +260,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * const protocol = new LineReceiver();
    * protocol.setRawMode();
    * protocol.setLineMode();
-   * assert.ok(protocol.lineMode);
+   * assert.equal(protocol.lineMode, true);
    * ```
    */
   setLineMode(extra?: Uint8Array | string): void {
