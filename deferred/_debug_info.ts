@@ -29,9 +29,10 @@ const registry = new FinalizationRegistry<DebugInfo>(report);
  *
  * @example Debugging a lost failure
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getDebugging, setDebugging } from "@torsion/torsion/deferred";
  * setDebugging(true);
- * console.assert(getDebugging());
+ * assert.equal(getDebugging(), true);
  * setDebugging(false);
  * ```
  */
@@ -47,8 +48,9 @@ export function setDebugging(on: boolean): void {
  *
  * @example Reading the setting
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getDebugging } from "@torsion/torsion/deferred";
- * console.assert(typeof getDebugging() === "boolean");
+ * assert.equal(getDebugging(), false); // off unless setDebugging(true) was called
  * ```
  */
 export function getDebugging(): boolean {

@@ -106,14 +106,18 @@ export type Canceller<T> = (deferred: Deferred<T>) => void;
  *
  * @example Firing a chain
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Deferred } from "@torsion/torsion/deferred";
  * const d = new Deferred<number>();
- * d.addCallback((n) => n * 2).addCallback((n) => console.log(n));
- * d.callback(21); // logs 42 before callback() returns
+ * const seen: number[] = [];
+ * d.addCallback((n) => n * 2).addCallback((n) => { seen.push(n); });
+ * d.callback(21);
+ * assert.deepEqual(seen, [42]); // the chain ran before callback() returned
  * ```
  *
  * @example Cancelling from an AbortSignal, and aborting from a canceller
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelledError, Deferred } from "@torsion/torsion/deferred";
  * // The work: stopped through an AbortController when the Deferred is cancelled.
  * const work = new AbortController();
@@ -123,7 +127,7 @@ export type Canceller<T> = (deferred: Deferred<T>) => void;
  * caller.signal.addEventListener("abort", () => d.cancel(), { once: true });
  * d.addErrback((f) => f.trap(CancelledError));
  * caller.abort();
- * console.assert(work.signal.aborted);
+ * assert.equal(work.signal.aborted, true);
  * ```
  */
 export class Deferred<T = unknown> implements PromiseLike<T> {
@@ -174,9 +178,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Following a Promise
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = Deferred.fromPromise(Promise.resolve(7));
-   * console.assert((await d) === 7);
+   * assert.equal(await d, 7);
    * ```
    */
   static fromPromise<V>(promise: PromiseLike<V>): Deferred<V> {
@@ -365,10 +370,14 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Cleaning up on success or failure
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
+   * let closed = 0;
    * const d = new Deferred<number>();
-   * d.addBoth((resultOrFailure) => { console.log("done"); return resultOrFailure; });
-   * d.callback(1);
+   * d.addBoth((resultOrFailure) => { closed += 1; return resultOrFailure; });
+   * d.errback(new Error("lost"));
+   * assert.equal(closed, 1);
+   * await assert.rejects(d.asPromise(), { message: "lost" }); // the failure goes on down the chain
    * ```
    */
   addBoth<R, A extends unknown[] = []>(
@@ -389,12 +398,14 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Forwarding a result to another Deferred
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const a = new Deferred<number>();
    * const b = new Deferred<number>();
    * a.chainDeferred(b);
-   * b.addCallback((n) => console.log(n));
    * a.callback(5);
+   * assert.equal(await b, 5);
+   * assert.equal(await a, undefined);
    * ```
    */
   chainDeferred(other: Deferred<T>): Deferred<undefined> {
@@ -482,12 +493,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example A late result after cancelling without a canceller
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AlreadyCalledError, Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
    * d.addErrback(() => -1);
    * d.cancel();
    * d.callback(1); // the producer's late result is ignored once
-   * try { d.callback(2); } catch (e) { console.assert(e instanceof AlreadyCalledError); }
+   * assert.throws(() => d.callback(2), AlreadyCalledError);
    * ```
    */
   cancel(): void {
@@ -529,12 +541,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Timing out with a Clock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred, TimeoutError } from "@torsion/torsion/deferred";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
    * const d = new Deferred<number>().addTimeout(5, clock);
-   * d.addErrback((f) => f.trap(TimeoutError));
    * clock.advance(5);
+   * await assert.rejects(d.asPromise(), TimeoutError);
    * ```
    */
   addTimeout(
@@ -574,8 +587,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Handing a result to async code
    * ```ts
+   * import assert from "node:assert/strict";
    * import { succeed } from "@torsion/torsion/deferred";
-   * console.assert((await succeed(3).asPromise()) === 3);
+   * assert.equal(await succeed(3).asPromise(), 3);
    * ```
    */
   asPromise(): Promise<T> {
@@ -601,9 +615,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Awaiting a Deferred
    * ```ts
+   * import assert from "node:assert/strict";
    * import { succeed } from "@torsion/torsion/deferred";
    * const value = await succeed("ready");
-   * console.assert(value === "ready");
+   * assert.equal(value, "ready");
    * ```
    */
   then<R1 = T, R2 = never>(
@@ -620,8 +635,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Describing a Deferred
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
-   * console.assert(String(new Deferred()) === "<Deferred>");
+   * assert.equal(String(new Deferred()), "<Deferred>");
    * ```
    */
   toString(): string {
@@ -830,8 +846,11 @@ const baseCancel = Deferred.prototype.cancel;
  *
  * @example Returning a result that is already there
  * ```ts
+ * import assert from "node:assert/strict";
  * import { succeed } from "@torsion/torsion/deferred";
- * succeed(1).addCallback((n) => console.log(n)); // logs 1 at once
+ * let seen: number | undefined;
+ * succeed(1).addCallback((n) => { seen = n; });
+ * assert.equal(seen, 1); // the callback ran at once
  * ```
  */
 export function succeed<T>(result: T): Deferred<T> {
@@ -848,8 +867,11 @@ export function succeed<T>(result: T): Deferred<T> {
  *
  * @example Returning a failure that is already there
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fail } from "@torsion/torsion/deferred";
- * fail(new Error("nope")).addErrback((f) => console.log(f.getErrorMessage()));
+ * let message: string | undefined;
+ * fail(new Error("nope")).addErrback((f) => { message = f.getErrorMessage(); });
+ * assert.equal(message, "nope");
  * ```
  */
 export function fail<T = never>(error: unknown): Deferred<T> {

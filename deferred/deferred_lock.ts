@@ -18,10 +18,17 @@ import type { Failure } from "./failure.ts";
  *
  * @example Serialising access to a resource
  * ```ts
- * import { DeferredLock, succeed } from "@torsion/torsion/deferred";
+ * import assert from "node:assert/strict";
+ * import { Deferred, DeferredLock } from "@torsion/torsion/deferred";
  * const lock = new DeferredLock();
- * lock.run(() => succeed("first")).addCallback((v) => console.assert(v === "first"));
- * console.assert(!lock.locked);
+ * const order: string[] = [];
+ * const write = new Deferred<void>();
+ * lock.run(() => write.addCallback(() => { order.push("first"); }));
+ * lock.run(() => { order.push("second"); });
+ * assert.equal(lock.locked, true); // the second run waits for the first's Deferred
+ * write.callback();
+ * assert.deepEqual(order, ["first", "second"]);
+ * assert.equal(lock.locked, false);
  * ```
  */
 export class DeferredLock {
@@ -85,9 +92,10 @@ export class DeferredLock {
    *
    * @example Running under the lock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredLock } from "@torsion/torsion/deferred";
    * const lock = new DeferredLock();
-   * lock.run((n: number) => n * 2, 21).addCallback((v) => console.assert(v === 42));
+   * assert.equal(await lock.run((n: number) => n * 2, 21), 42);
    * ```
    */
   run<R, A extends unknown[]>(
@@ -107,12 +115,13 @@ export class DeferredLock {
  *
  * @example Running at most two downloads at once
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeferredSemaphore, succeed } from "@torsion/torsion/deferred";
  * const semaphore = new DeferredSemaphore(2);
  * for (const url of ["a", "b", "c"]) {
  *   semaphore.run((u: string) => succeed(`got ${u}`), url);
  * }
- * console.assert(semaphore.tokens === 2);
+ * assert.equal(semaphore.tokens, 2);
  * ```
  */
 export class DeferredSemaphore {
@@ -201,9 +210,10 @@ export class DeferredSemaphore {
    *
    * @example Running in a slot
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredSemaphore } from "@torsion/torsion/deferred";
    * const semaphore = new DeferredSemaphore(3);
-   * semaphore.run(() => "done").addCallback((v) => console.assert(v === "done"));
+   * assert.equal(await semaphore.run(() => "done"), "done");
    * ```
    */
   run<R, A extends unknown[]>(

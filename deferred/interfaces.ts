@@ -41,10 +41,17 @@ export interface IDelayedCall {
  *
  * @example Writing code against any scheduler
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { IReactorTime } from "@torsion/torsion/deferred";
- * function remind(clock: IReactorTime): void {
- *   clock.callLater(60, () => console.log("a minute has passed"));
+ * import { Clock } from "@torsion/torsion/testing";
+ * function remind(clock: IReactorTime, notes: string[]): void {
+ *   clock.callLater(60, () => notes.push("a minute has passed"));
  * }
+ * const clock = new Clock(); // the reactor in production, a Clock in tests
+ * const notes: string[] = [];
+ * remind(clock, notes);
+ * clock.advance(60);
+ * assert.deepEqual(notes, ["a minute has passed"]);
  * ```
  */
 export interface IReactorTime {

@@ -40,12 +40,13 @@ export function suggestThreadPoolSize(size: number): void {
  *
  * @example Releasing the default pool's workers in a test
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deferToThread, shutdownDefaultPool, taskModule } from "@torsion/torsion/executor";
  * const tasks = taskModule<{ triple(n: number): number }>(
  *   "data:text/javascript,export const triple = (n) => n * 3;",
  * );
  * try {
- *   console.assert((await deferToThread(tasks.triple, 5)) === 15);
+ *   assert.equal(await deferToThread(tasks.triple, 5), 15);
  * } finally {
  *   await shutdownDefaultPool();
  * }

@@ -37,8 +37,7 @@ import { StringProducer } from "./string_producer.ts";
  *   caCerts: [],
  *   maxHeaderSize: 16 * 1024,
  * };
- * const agent = new Agent(reactor, options);
- * console.assert(agent instanceof Agent);
+ * const agent = new Agent(reactor, options); // agent.request(...) as usual
  * ```
  */
 export interface AgentOptions {
@@ -110,6 +109,7 @@ export interface AgentOptions {
  *
  * @example Fetching a page with a keep-alive pool
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const server = Deno.serve(
@@ -119,8 +119,8 @@ export interface AgentOptions {
  * const pool = new HTTPConnectionPool(reactor);
  * const agent = new Agent(reactor, { pool, connectTimeout: 5 });
  * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
- * console.assert(response.code === 200);
- * console.assert(new TextDecoder().decode(await readBody(response)) === "hello");
+ * assert.equal(response.code, 200);
+ * assert.equal(new TextDecoder().decode(await readBody(response)), "hello");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -153,6 +153,7 @@ export class Agent implements IAgent {
    *
    * @example A POST with a body
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Agent, Headers, HTTPConnectionPool, readBody, StringProducer } from "@torsion/torsion/http";
    * import { reactor } from "@torsion/torsion/reactor";
    * const server = Deno.serve(
@@ -166,7 +167,7 @@ export class Agent implements IAgent {
    *   new Headers({ "Content-Type": "application/x-www-form-urlencoded" }),
    *   new StringProducer("name=x"),
    * );
-   * console.assert(new TextDecoder().decode(await readBody(response)) === "POST name=x");
+   * assert.equal(new TextDecoder().decode(await readBody(response)), "POST name=x");
    * await pool.closeCachedConnections();
    * await server.shutdown();
    * ```

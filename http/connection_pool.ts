@@ -48,6 +48,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "TRACE"]);
  *
  * @example Three requests on one kept connection
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const peers = new Set<number>();
@@ -65,7 +66,8 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "TRACE"]);
  *   const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
  *   await readBody(response); // the connection goes back to the pool
  * }
- * console.assert(peers.size === 1 && pool.cachedConnectionCount() === 1);
+ * assert.equal(peers.size, 1); // three requests, one connection
+ * assert.equal(pool.cachedConnectionCount(), 1);
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -145,9 +147,10 @@ export class HTTPConnectionPool {
    *
    * @example An empty pool
    * ```ts
+   * import assert from "node:assert/strict";
    * import { HTTPConnectionPool } from "@torsion/torsion/http";
    * const pool = new HTTPConnectionPool();
-   * console.assert(pool.cachedConnectionCount() === 0);
+   * assert.equal(pool.cachedConnectionCount(), 0);
    * ```
    */
   cachedConnectionCount(key?: string): number {

@@ -38,6 +38,7 @@ const encoder = new TextEncoder();
  *
  * @example A form POST with a timeout
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { GetPageOptions } from "@torsion/torsion/http";
  * const options: GetPageOptions = {
  *   method: "POST",
@@ -46,7 +47,7 @@ const encoder = new TextEncoder();
  *   timeout: 10,
  *   agent: "MyCrawler/1.0",
  * };
- * console.assert(options.followRedirect === undefined); // redirects are followed
+ * assert.equal(options.followRedirect, undefined); // redirects are followed
  * ```
  */
 export interface GetPageOptions {
@@ -153,6 +154,7 @@ export interface GetPageOptions {
  *
  * @example The classic Twisted pattern
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeferredList } from "@torsion/torsion/deferred";
  * import { getPage } from "@torsion/torsion/http";
  * const server = Deno.serve(
@@ -167,24 +169,28 @@ export interface GetPageOptions {
  *   })
  * );
  * await new DeferredList(pages);
- * console.assert(lengths.sort().join() === "2,3");
+ * assert.deepEqual(lengths.sort(), [2, 3]);
  * await server.shutdown();
  * ```
  *
  * @example An error status fails with PageError
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getPage, PageError } from "@torsion/torsion/http";
  * const server = Deno.serve(
  *   { hostname: "127.0.0.1", port: 0, onListen() {} },
  *   () => new Response("gone for good", { status: 410 }),
  * );
  * try {
- *   await getPage(`http://127.0.0.1:${server.addr.port}/`);
- * } catch (error) {
- *   console.assert(error instanceof PageError && error.status === 410);
- *   console.assert(new TextDecoder().decode((error as PageError).response) === "gone for good");
+ *   await assert.rejects(getPage(`http://127.0.0.1:${server.addr.port}/`).asPromise(), (error: unknown) => {
+ *     assert.ok(error instanceof PageError);
+ *     assert.equal(error.status, 410);
+ *     assert.equal(new TextDecoder().decode(error.response), "gone for good");
+ *     return true;
+ *   });
+ * } finally {
+ *   await server.shutdown();
  * }
- * await server.shutdown();
  * ```
  */
 export function getPage(

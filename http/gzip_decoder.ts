@@ -89,6 +89,7 @@ class DecodingProtocol implements IProtocol {
  *
  * @example Decoding by hand, without ContentDecoderAgent
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, GzipDecoder, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const server = Deno.serve(
@@ -103,7 +104,7 @@ class DecodingProtocol implements IProtocol {
  * const response = await new Agent(reactor, { pool })
  *   .request("GET", `http://127.0.0.1:${server.addr.port}/`);
  * const body = await readBody(new GzipDecoder(response));
- * console.assert(new TextDecoder().decode(body) === "hello gzip");
+ * assert.equal(new TextDecoder().decode(body), "hello gzip");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -164,6 +165,7 @@ export class GzipDecoder implements IResponse {
    *
    * @example Decoding a response held in memory
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Failure } from "@torsion/torsion/deferred";
    * import { GzipDecoder, Headers, type IResponse, readBody, ResponseDone } from "@torsion/torsion/http";
    * import { StringTransport } from "@torsion/torsion/testing";
@@ -188,7 +190,7 @@ export class GzipDecoder implements IResponse {
    *   setPreviousResponse() {},
    * };
    * const body = await readBody(new GzipDecoder(original));
-   * console.assert(new TextDecoder().decode(body) === "hello");
+   * assert.equal(new TextDecoder().decode(body), "hello");
    * ```
    */
   deliverBody(protocol: IProtocol): void {
@@ -204,12 +206,13 @@ export class GzipDecoder implements IResponse {
    *
    * @example Chaining a redirect to a decoded response
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GzipDecoder, Headers, Response } from "@torsion/torsion/http";
    * const init = { version: ["HTTP", 1, 1] as const, phrase: "", headers: new Headers() };
    * const redirect = new Response({ ...init, code: 302 });
    * const decoded = new GzipDecoder(new Response({ ...init, code: 200 }));
    * decoded.setPreviousResponse(redirect);
-   * console.assert(decoded.previousResponse === redirect);
+   * assert.equal(decoded.previousResponse, redirect);
    * ```
    */
   setPreviousResponse(response: IResponse): void {

@@ -38,6 +38,7 @@ const RESPONSE_DONE = new Failure(new ResponseDone());
  *
  * @example A TCP transport serves as one
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Headers, Response, type ResponseConnection } from "@torsion/torsion/http";
  * import { StringTransport } from "@torsion/torsion/testing";
  * const connection: ResponseConnection = new StringTransport();
@@ -48,7 +49,7 @@ const RESPONSE_DONE = new Failure(new ResponseDone());
  *   headers: new Headers(),
  *   connection,
  * });
- * console.assert(response.code === 200);
+ * assert.equal(response.code, 200);
  * ```
  */
 export interface ResponseConnection {
@@ -70,6 +71,7 @@ export interface ResponseConnection {
  *
  * @example A response without a connection, for a test
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Headers, Response, type ResponseInit } from "@torsion/torsion/http";
  * const init: ResponseInit = {
  *   version: ["HTTP", 1, 1],
@@ -78,7 +80,7 @@ export interface ResponseConnection {
  *   headers: new Headers({ "Content-Length": "0" }),
  *   length: 0,
  * };
- * console.assert(new Response(init).length === 0);
+ * assert.equal(new Response(init).length, 0);
  * ```
  */
 export interface ResponseInit {
@@ -131,6 +133,7 @@ const FINISHED = 3;
  *
  * @example Streaming a body to a protocol
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Failure } from "@torsion/torsion/deferred";
  * import { Agent, HTTPConnectionPool, ResponseDone } from "@torsion/torsion/http";
  * import { Protocol, reactor } from "@torsion/torsion/reactor";
@@ -152,8 +155,8 @@ const FINISHED = 3;
  *   }
  * }
  * response.deliverBody(new Printer());
- * console.assert((await promise).check(ResponseDone) === ResponseDone);
- * console.assert(text === "streamed body");
+ * assert.equal((await promise).check(ResponseDone), ResponseDone);
+ * assert.equal(text, "streamed body");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -266,12 +269,13 @@ export class Response implements IResponse {
    *
    * @example Chaining a redirect
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers, Response } from "@torsion/torsion/http";
    * const init = { version: ["HTTP", 1, 1] as const, phrase: "", headers: new Headers() };
    * const first = new Response({ ...init, code: 302 });
    * const second = new Response({ ...init, code: 200 });
    * second.setPreviousResponse(first);
-   * console.assert(second.previousResponse === first);
+   * assert.equal(second.previousResponse, first);
    * ```
    */
   setPreviousResponse(response: IResponse): void {

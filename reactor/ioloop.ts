@@ -90,13 +90,14 @@ const loops = new WeakMap<IReactorTime, IOLoop>();
  *
  * @example Running a coroutine to completion
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IOLoop, Reactor } from "@torsion/torsion/reactor";
  * const loop = IOLoop.forReactor(new Reactor());
  * const answer = await loop.runSync(async () => {
  *   await new Promise((resolve) => loop.callLater(0.01, () => resolve(undefined)));
  *   return 42;
  * });
- * console.assert(answer === 42);
+ * assert.equal(answer, 42);
  * ```
  */
 export class IOLoop {
@@ -124,8 +125,9 @@ export class IOLoop {
    *
    * @example The one loop of the global reactor
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * console.assert(IOLoop.current() === IOLoop.current());
+   * assert.equal(IOLoop.current(), IOLoop.current());
    * ```
    */
   static current(): IOLoop {
@@ -140,10 +142,11 @@ export class IOLoop {
    *
    * @example The loop of a test clock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
-   * console.assert(IOLoop.forReactor(clock) === IOLoop.forReactor(clock));
+   * assert.equal(IOLoop.forReactor(clock), IOLoop.forReactor(clock));
    * ```
    */
   static forReactor(reactor: IReactorTime): IOLoop {
@@ -168,9 +171,14 @@ export class IOLoop {
    *
    * @example A deadline five seconds away
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const deadline = IOLoop.current().time() + 5;
-   * console.assert(deadline > 0);
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
+   * const deadline = loop.time() + 5;
+   * clock.advance(5);
+   * assert.equal(loop.time(), deadline);
    * ```
    */
   time(): number {
@@ -187,11 +195,15 @@ export class IOLoop {
    *
    * @example Running a callback on the next iteration
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
-   * IOLoop.forReactor(clock).addCallback((s: string) => console.log(s), "soon");
+   * const seen: string[] = [];
+   * IOLoop.forReactor(clock).addCallback((s: string) => seen.push(s), "soon");
+   * assert.deepEqual(seen, []); // not now: on the loop's next iteration
    * clock.advance(0);
+   * assert.deepEqual(seen, ["soon"]);
    * ```
    */
   addCallback<A extends unknown[]>(
@@ -400,11 +412,12 @@ export class IOLoop {
    *
    * @example Squaring a number in a worker
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
    * const tasks = "data:text/javascript,export const square = (n) => n * n;";
    * await using pool = new WorkerPoolExecutor<{ square(n: number): number }>(tasks, { maxWorkers: 1 });
-   * console.assert((await IOLoop.current().runInExecutor(pool, "square", 3)) === 9);
+   * assert.equal(await IOLoop.current().runInExecutor(pool, "square", 3), 9);
    * ```
    */
   runInExecutor<M, K extends TaskName<M>>(
@@ -424,12 +437,13 @@ export class IOLoop {
    *
    * @example Negating a number in the default pool
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { shutdownDefaultPool, taskModule } from "@torsion/torsion/executor";
    * const tasks = taskModule<{ negate(n: number): number }>(
    *   "data:text/javascript,export const negate = (n) => -n;",
    * );
-   * console.assert((await IOLoop.current().runInExecutor(null, tasks.negate, 4)) === -4);
+   * assert.equal(await IOLoop.current().runInExecutor(null, tasks.negate, 4), -4);
    * await shutdownDefaultPool();
    * ```
    */
@@ -556,14 +570,14 @@ export class IOLoop {
    *
    * @example Giving up after a deadline
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop, Reactor } from "@torsion/torsion/reactor";
    * import { Deferred, TimeoutError } from "@torsion/torsion/deferred";
    * const loop = IOLoop.forReactor(new Reactor());
-   * try {
-   *   await loop.runSync(() => new Deferred<void>(), { timeout: 0.01 });
-   * } catch (error) {
-   *   console.assert(error instanceof TimeoutError);
-   * }
+   * await assert.rejects(
+   *   loop.runSync(() => new Deferred<void>(), { timeout: 0.01 }),
+   *   TimeoutError,
+   * );
    * ```
    */
   async runSync<T>(

@@ -44,6 +44,7 @@ const decoder = new TextDecoder();
  *
  * @example A line-based echo protocol
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LineReceiver } from "@torsion/torsion/reactor";
  * import { StringTransport } from "@torsion/torsion/testing";
  *
@@ -56,7 +57,7 @@ const decoder = new TextDecoder();
  * const transport = new StringTransport();
  * protocol.makeConnection(transport);
  * protocol.dataReceived(new TextEncoder().encode("hello\r\nwor"));
- * console.assert(transport.valueString() === "echo: hello\r\n");
+ * assert.equal(transport.valueString(), "echo: hello\r\n");
  * ```
  */
 export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
@@ -105,6 +106,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Splitting lines
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const lines: string[] = [];
    * class Collect extends LineReceiver {
@@ -112,7 +114,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const protocol = new Collect();
    * protocol.dataReceived(new TextEncoder().encode("a\r\nb\r\n"));
-   * console.assert(lines.join() === "a,b");
+   * assert.deepEqual(lines, ["a", "b"]);
    * ```
    */
   override dataReceived(data: Uint8Array): void {
@@ -138,13 +140,14 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Answering each line
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * class Shout extends LineReceiver {
    *   override lineReceived(line: string): void {
    *     this.sendLine(line.toUpperCase());
    *   }
    * }
-   * console.assert(new Shout().lineMode);
+   * assert.equal(new Shout().lineMode, true);
    * ```
    */
   lineReceived(line: string): void {
@@ -162,6 +165,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example A protocol that keeps lines as bytes
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * class Binary extends LineReceiver {
    *   lines: Uint8Array[] = [];
@@ -171,7 +175,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const protocol = new Binary();
    * protocol.dataReceived(new Uint8Array([0xff, 13, 10]));
-   * console.assert(protocol.lines[0][0] === 0xff);
+   * assert.equal(protocol.lines[0][0], 0xff);
    * ```
    */
   lineBytesReceived(line: Uint8Array): void {
@@ -187,6 +191,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Reading a fixed-size body after a header line
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * class Upload extends LineReceiver {
    *   body = "";
@@ -197,7 +202,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const protocol = new Upload();
    * protocol.dataReceived(new TextEncoder().encode("SIZE 3\r\nabc"));
-   * console.assert(protocol.body === "abc");
+   * assert.equal(protocol.body, "abc");
    * ```
    */
   rawDataReceived(data: Uint8Array): void {
@@ -215,13 +220,14 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Sending a line
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const protocol = new LineReceiver();
    * const transport = new StringTransport();
    * protocol.makeConnection(transport);
    * protocol.sendLine("PING");
-   * console.assert(transport.valueString() === "PING\r\n");
+   * assert.equal(transport.valueString(), "PING\r\n");
    * ```
    */
   sendLine(line: string | Uint8Array): void {
@@ -249,11 +255,12 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Switching back to lines
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const protocol = new LineReceiver();
    * protocol.setRawMode();
    * protocol.setLineMode();
-   * console.assert(protocol.lineMode);
+   * assert.equal(protocol.lineMode, true);
    * ```
    */
   setLineMode(extra?: Uint8Array | string): void {
@@ -270,10 +277,11 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Switching to raw data
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const protocol = new LineReceiver();
    * protocol.setRawMode();
-   * console.assert(!protocol.lineMode);
+   * assert.equal(protocol.lineMode, false);
    * ```
    */
   setRawMode(): void {
@@ -288,6 +296,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Taking the rest of the buffer from a line handler
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * let rest = "";
    * class Once extends LineReceiver {
@@ -296,7 +305,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *   }
    * }
    * new Once().dataReceived(new TextEncoder().encode("a\r\nb\r\nc"));
-   * console.assert(rest === "b\r\nc");
+   * assert.equal(rest, "b\r\nc");
    * ```
    */
   clearLineBuffer(): Uint8Array {
@@ -313,6 +322,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Replying before closing
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * class Strict extends LineReceiver {
    *   override lineLengthExceeded(line: Uint8Array): void {
@@ -320,7 +330,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *     super.lineLengthExceeded(line);
    *   }
    * }
-   * console.assert(new Strict().MAX_LENGTH === 16384);
+   * assert.equal(new Strict().MAX_LENGTH, 16384);
    * ```
    */
   lineLengthExceeded(_line: Uint8Array): void {
@@ -336,6 +346,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Holding the next lines while one is handled
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const lines: string[] = [];
    * class OneAtATime extends LineReceiver {
@@ -346,7 +357,8 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const protocol = new OneAtATime();
    * protocol.dataReceived(new TextEncoder().encode("a\r\nb\r\n"));
-   * console.assert(lines.join() === "a" && protocol.paused);
+   * assert.deepEqual(lines, ["a"]);
+   * assert.equal(protocol.paused, true);
    * ```
    */
   pauseProducing(): void {
@@ -362,6 +374,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Delivering what arrived during a pause
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const lines: string[] = [];
    * class Collect extends LineReceiver {
@@ -370,9 +383,9 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * const protocol = new Collect();
    * protocol.pauseProducing();
    * protocol.dataReceived(new TextEncoder().encode("a\r\n"));
-   * console.assert(lines.length === 0);
+   * assert.equal(lines.length, 0);
    * protocol.resumeProducing();
-   * console.assert(lines[0] === "a");
+   * assert.equal(lines[0], "a");
    * ```
    */
   resumeProducing(): void {
@@ -386,6 +399,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Ignoring everything after a stop
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * let delivered = 0;
    * class Count extends LineReceiver {
@@ -394,7 +408,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * const protocol = new Count();
    * protocol.stopProducing();
    * protocol.dataReceived(new TextEncoder().encode("ignored\r\n"));
-   * console.assert(delivered === 0);
+   * assert.equal(delivered, 0);
    * ```
    */
   stopProducing(): void {

@@ -27,6 +27,7 @@ import { IOLoop, logCallbackError } from "./ioloop.ts";
  *
  * @example Polling every 500 ms, driven by a test clock
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IOLoop, PeriodicCallback } from "@torsion/torsion/reactor";
  * import { Clock } from "@torsion/torsion/testing";
  * const clock = new Clock();
@@ -34,7 +35,7 @@ import { IOLoop, logCallbackError } from "./ioloop.ts";
  * const poller = new PeriodicCallback(() => { polls++; }, 500, 0, IOLoop.forReactor(clock));
  * poller.start();
  * clock.advance(1.5);
- * console.assert(polls === 1); // one run per advance: runs never burst
+ * assert.equal(polls, 1); // one run per advance: runs never burst
  * poller.stop();
  * ```
  */
@@ -126,12 +127,13 @@ export class PeriodicCallback {
    *
    * @example Stopping the calls
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop, PeriodicCallback } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const pc = new PeriodicCallback(() => {}, 1000, 0, IOLoop.forReactor(new Clock()));
    * pc.start();
    * pc.stop();
-   * console.assert(!pc.isRunning());
+   * assert.equal(pc.isRunning(), false);
    * ```
    */
   stop(): void {
@@ -149,8 +151,9 @@ export class PeriodicCallback {
    *
    * @example A new PeriodicCallback is not running
    * ```ts
+   * import assert from "node:assert/strict";
    * import { PeriodicCallback } from "@torsion/torsion/reactor";
-   * console.assert(!new PeriodicCallback(() => {}, 1000).isRunning());
+   * assert.equal(new PeriodicCallback(() => {}, 1000).isRunning(), false);
    * ```
    */
   isRunning(): boolean {

@@ -49,11 +49,14 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Connecting a protocol to a test transport
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Protocol } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const protocol = new Protocol();
-   * protocol.makeConnection(new StringTransport());
-   * console.assert(protocol.connected && protocol.transport !== null);
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * assert.equal(protocol.connected, true);
+   * assert.equal(protocol.transport, transport);
    * ```
    */
   makeConnection(transport: ITransport): void {
@@ -69,13 +72,14 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Greeting the peer
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Protocol } from "@torsion/torsion/reactor";
    * class Greeter extends Protocol {
    *   override connectionMade(): void {
    *     this.transport!.write("hello\r\n");
    *   }
    * }
-   * console.assert(new Greeter().transport === null);
+   * assert.equal(new Greeter().transport, null);
    * ```
    */
   connectionMade(): void {}
@@ -90,6 +94,7 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Counting bytes
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Protocol } from "@torsion/torsion/reactor";
    * class Counter extends Protocol {
    *   received = 0;
@@ -99,7 +104,7 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const counter = new Counter();
    * counter.dataReceived(new Uint8Array(3));
-   * console.assert(counter.received === 3);
+   * assert.equal(counter.received, 3);
    * ```
    */
   dataReceived(_data: Uint8Array): void {}
@@ -112,6 +117,7 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Telling a clean close from a lost connection
    * ```ts
+   * import assert from "node:assert/strict";
    * import type { Failure } from "@torsion/torsion";
    * import { ConnectionDone, Protocol } from "@torsion/torsion/reactor";
    * class Watcher extends Protocol {
@@ -120,7 +126,7 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    *     this.clean = reason.check(ConnectionDone) !== null;
    *   }
    * }
-   * console.assert(!new Watcher().clean);
+   * assert.equal(new Watcher().clean, false);
    * ```
    */
   connectionLost(_reason: Failure): void {}
@@ -197,6 +203,7 @@ export class Factory implements IProtocolFactory {
    *
    * @example Refusing peers from outside loopback
    * ```ts
+   * import assert from "node:assert/strict";
    * import { type IAddress, type IProtocol, Factory, Protocol } from "@torsion/torsion/reactor";
    * class LocalOnly extends Factory {
    *   override protocol = Protocol;
@@ -204,7 +211,7 @@ export class Factory implements IProtocolFactory {
    *     return addr.host === "127.0.0.1" ? super.buildProtocol(addr) : null;
    *   }
    * }
-   * console.assert(new LocalOnly().buildProtocol({ type: "TCP", host: "10.0.0.9", port: 1 }) === null);
+   * assert.equal(new LocalOnly().buildProtocol({ type: "TCP", host: "10.0.0.9", port: 1 }), null);
    * ```
    */
   buildProtocol(_addr: IAddress): IProtocol | null {
@@ -224,10 +231,11 @@ export class Factory implements IProtocolFactory {
    *
    * @example Counting users
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory } from "@torsion/torsion/reactor";
    * const factory = new Factory();
    * factory.doStart();
-   * console.assert(factory.numPorts === 1);
+   * assert.equal(factory.numPorts, 1);
    * ```
    */
   doStart(): void {
@@ -241,11 +249,12 @@ export class Factory implements IProtocolFactory {
    *
    * @example Stopping after the last user
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory } from "@torsion/torsion/reactor";
    * const factory = new Factory();
    * factory.doStart();
    * factory.doStop();
-   * console.assert(factory.numPorts === 0);
+   * assert.equal(factory.numPorts, 0);
    * ```
    */
   doStop(): void {
@@ -261,6 +270,7 @@ export class Factory implements IProtocolFactory {
    *
    * @example Opening shared state
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory } from "@torsion/torsion/reactor";
    * class Logged extends Factory {
    *   lines: string[] | null = null;
@@ -268,7 +278,7 @@ export class Factory implements IProtocolFactory {
    * }
    * const factory = new Logged();
    * factory.doStart();
-   * console.assert(factory.lines !== null);
+   * assert.notEqual(factory.lines, null);
    * ```
    */
   startFactory(): void {}
@@ -279,6 +289,7 @@ export class Factory implements IProtocolFactory {
    *
    * @example Releasing shared state
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory } from "@torsion/torsion/reactor";
    * class Logged extends Factory {
    *   open = false;
@@ -288,7 +299,7 @@ export class Factory implements IProtocolFactory {
    * const factory = new Logged();
    * factory.doStart();
    * factory.doStop();
-   * console.assert(!factory.open);
+   * assert.equal(factory.open, false);
    * ```
    */
   stopFactory(): void {}
@@ -329,6 +340,7 @@ export class ClientFactory extends Factory implements IClientFactory {
    *
    * @example Keeping the connector to give up later
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
    * class Impatient extends ClientFactory {
    *   connector: IConnector | null = null;
@@ -336,7 +348,7 @@ export class ClientFactory extends Factory implements IClientFactory {
    *     this.connector = connector;
    *   }
    * }
-   * console.assert(new Impatient().connector === null);
+   * assert.equal(new Impatient().connector, null);
    * ```
    */
   startedConnecting(_connector: IConnector): void {}
@@ -350,6 +362,7 @@ export class ClientFactory extends Factory implements IClientFactory {
    *
    * @example Retrying once
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
    * import type { Failure } from "@torsion/torsion";
    * class RetryOnce extends ClientFactory {
@@ -360,7 +373,7 @@ export class ClientFactory extends Factory implements IClientFactory {
    *     connector.connect();
    *   }
    * }
-   * console.assert(!new RetryOnce().retried);
+   * assert.equal(new RetryOnce().retried, false);
    * ```
    */
   clientConnectionFailed(_connector: IConnector, _reason: Failure): void {}
@@ -374,14 +387,26 @@ export class ClientFactory extends Factory implements IClientFactory {
    *
    * @example Reconnecting after an unclean loss
    * ```ts
-   * import { ClientFactory, ConnectionDone, type IConnector } from "@torsion/torsion/reactor";
-   * import type { Failure } from "@torsion/torsion";
+   * import assert from "node:assert/strict";
+   * import {
+   *   ClientFactory,
+   *   ConnectionDone,
+   *   ConnectionLost,
+   *   type IConnector,
+   * } from "@torsion/torsion/reactor";
+   * import { Failure } from "@torsion/torsion";
+   * import { MemoryConnector } from "@torsion/torsion/testing";
    * class Sticky extends ClientFactory {
    *   override clientConnectionLost(connector: IConnector, reason: Failure): void {
    *     if (!reason.check(ConnectionDone)) connector.connect();
    *   }
    * }
-   * console.assert(new Sticky() instanceof ClientFactory);
+   * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
+   * connector.disconnect();
+   * new Sticky().clientConnectionLost(connector, new Failure(new ConnectionDone()));
+   * assert.equal(connector.state, "disconnected"); // a clean close: stay down
+   * new Sticky().clientConnectionLost(connector, new Failure(new ConnectionLost()));
+   * assert.equal(connector.state, "connecting");
    * ```
    */
   clientConnectionLost(_connector: IConnector, _reason: Failure): void {}

@@ -128,8 +128,9 @@ export class Reactor implements IReactor {
    *
    * @example Comparing with the wall clock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { reactor } from "@torsion/torsion/reactor";
-   * console.assert(Math.abs(reactor.seconds() - Date.now() / 1000) < 60);
+   * assert.ok(Math.abs(reactor.seconds() - Date.now() / 1000) < 1);
    * ```
    */
   seconds(): number {
@@ -175,10 +176,11 @@ export class Reactor implements IReactor {
    *
    * @example Listing pending calls
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Reactor } from "@torsion/torsion/reactor";
    * const reactor = new Reactor();
    * const call = reactor.callLater(1, () => {});
-   * console.assert(reactor.getDelayedCalls().length === 1);
+   * assert.equal(reactor.getDelayedCalls().length, 1);
    * call.cancel();
    * ```
    */

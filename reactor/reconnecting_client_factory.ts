@@ -111,6 +111,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    *
    * @example Scheduling a retry after a refusal
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ReconnectingClientFactory } from "@torsion/torsion/reactor";
    * import { Clock, MemoryConnector } from "@torsion/torsion/testing";
    * import { ConnectionRefusedError } from "@torsion/torsion/reactor";
@@ -119,7 +120,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    * factory.clock = new Clock();
    * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
    * factory.clientConnectionFailed(connector, new Failure(new ConnectionRefusedError()));
-   * console.assert(factory.retries === 1);
+   * assert.equal(factory.retries, 1);
    * ```
    */
   override clientConnectionFailed(
@@ -140,6 +141,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    *
    * @example Scheduling a reconnection after a loss
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ConnectionLost, ReconnectingClientFactory } from "@torsion/torsion/reactor";
    * import { Clock, MemoryConnector } from "@torsion/torsion/testing";
    * import { Failure } from "@torsion/torsion";
@@ -147,7 +149,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    * factory.clock = new Clock();
    * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
    * factory.clientConnectionLost(connector, new Failure(new ConnectionLost()));
-   * console.assert(factory.clock.getDelayedCalls().length === 1);
+   * assert.equal(factory.clock.getDelayedCalls().length, 1);
    * ```
    */
   override clientConnectionLost(connector: IConnector, _reason: Failure): void {
@@ -166,6 +168,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    *
    * @example The first retry waits e seconds
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ReconnectingClientFactory } from "@torsion/torsion/reactor";
    * import { Clock, MemoryConnector } from "@torsion/torsion/testing";
    * const clock = new Clock();
@@ -173,7 +176,7 @@ export class ReconnectingClientFactory extends ClientFactory {
    * factory.clock = clock;
    * factory.jitter = 0;
    * factory.retry(new MemoryConnector({ type: "TCP", host: "h", port: 1 }));
-   * console.assert(clock.getDelayedCalls()[0].getTime() === Math.E);
+   * assert.equal(clock.getDelayedCalls()[0].getTime(), Math.E);
    * ```
    */
   retry(connector?: IConnector): void {
@@ -222,10 +225,11 @@ export class ReconnectingClientFactory extends ClientFactory {
    *
    * @example Giving up
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ReconnectingClientFactory } from "@torsion/torsion/reactor";
    * const factory = new ReconnectingClientFactory();
    * factory.stopTrying();
-   * console.assert(!factory.continueTrying);
+   * assert.equal(factory.continueTrying, false);
    * ```
    */
   stopTrying(): void {
@@ -249,11 +253,13 @@ export class ReconnectingClientFactory extends ClientFactory {
    *
    * @example Starting over after a success
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ReconnectingClientFactory } from "@torsion/torsion/reactor";
    * const factory = new ReconnectingClientFactory();
    * factory.retries = 5;
    * factory.resetDelay();
-   * console.assert(factory.retries === 0 && factory.delay === 1);
+   * assert.equal(factory.retries, 0);
+   * assert.equal(factory.delay, factory.initialDelay);
    * ```
    */
   resetDelay(): void {

@@ -3,12 +3,17 @@
  * `proto_helpers`: drive time and protocols deterministically, without
  * sockets or real timers.
  *
- * @example
+ * @example Driving time by hand
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Clock } from "@torsion/torsion/testing";
  * const clock = new Clock();
- * clock.callLater(1, () => console.log("tick"));
- * clock.advance(1);
+ * const ticks: number[] = [];
+ * clock.callLater(1, () => ticks.push(clock.seconds()));
+ * clock.advance(0.5);
+ * assert.deepEqual(ticks, []);
+ * clock.advance(0.5);
+ * assert.deepEqual(ticks, [1]);
  * ```
  *
  * @module
