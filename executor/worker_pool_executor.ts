@@ -234,7 +234,7 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    * @throws {ExecutorShutdownError} `shutdown` was called.
    * @throws {RangeError} `chunksize` is not a positive integer, or `timeout` is negative.
    *
-   * @example Squaring a range, as seed programs do with `executor.map(task, range(1, 5))`
+   * @example Squaring a range, as Python's `executor.map(task, range(1, 5))`
    * ```ts
    * import assert from "node:assert/strict";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
