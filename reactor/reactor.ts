@@ -152,9 +152,11 @@ export class Reactor implements IReactor {
    *
    * @example Cancelling a timeout
    * ```ts
+   * import assert from "node:assert/strict";
    * import { reactor } from "@torsion/torsion/reactor";
-   * const call = reactor.callLater(30, () => console.log("timed out"));
+   * const call = reactor.callLater(30, () => { throw new Error("timed out"); });
    * call.cancel();
+   * assert.equal(call.active(), false); // it will never run
    * ```
    */
   callLater<A extends unknown[]>(
@@ -234,11 +236,14 @@ export class Reactor implements IReactor {
    *
    * @example Saying goodbye at shutdown
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Reactor } from "@torsion/torsion/reactor";
    * const reactor = new Reactor();
-   * reactor.addSystemEventTrigger("before", "shutdown", () => console.log("bye"));
+   * const said: string[] = [];
+   * reactor.addSystemEventTrigger("before", "shutdown", () => said.push("bye"));
    * reactor.callWhenRunning(() => reactor.stop());
    * await reactor.run();
+   * assert.deepEqual(said, ["bye"]);
    * ```
    */
   stop(): void {
