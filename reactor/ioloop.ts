@@ -224,11 +224,15 @@ export class IOLoop {
    *
    * @example Detaching a coroutine
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
-   * IOLoop.forReactor(clock).spawnCallback(async () => {});
+   * let ran = false;
+   * IOLoop.forReactor(clock).spawnCallback(async () => { ran = true; });
+   * assert.equal(ran, false); // on the loop's next iteration, not now
    * clock.advance(0);
+   * assert.equal(ran, true);
    * ```
    */
   spawnCallback<A extends unknown[]>(
@@ -363,11 +367,15 @@ export class IOLoop {
    *
    * @example Removing a timeout twice
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const loop = IOLoop.current();
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
    * const handle = loop.callLater(1, () => {});
    * loop.removeTimeout(handle);
-   * loop.removeTimeout(handle); // no-op
+   * loop.removeTimeout(handle); // no-op, where DelayedCall.cancel() would throw
+   * assert.equal(clock.getDelayedCalls().length, 0);
    * ```
    */
   removeTimeout(handle: IDelayedCall): void {

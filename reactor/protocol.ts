@@ -23,12 +23,19 @@ import type {
  *
  * @example An echo protocol
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Protocol } from "@torsion/torsion/reactor";
+ * import { StringTransport } from "@torsion/torsion/testing";
  * class Echo extends Protocol {
  *   override dataReceived(data: Uint8Array): void {
  *     this.transport?.write(data);
  *   }
  * }
+ * const transport = new StringTransport();
+ * const echo = new Echo();
+ * echo.makeConnection(transport);
+ * echo.dataReceived(new TextEncoder().encode("ping"));
+ * assert.equal(transport.valueString(), "ping");
  * ```
  */
 export class Protocol<F extends IProtocolFactory = IProtocolFactory>
@@ -160,7 +167,9 @@ export type ProtocolClass<P extends IProtocol = IProtocol> = new () => P;
  *
  * @example A factory with shared state
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
+ * import { StringTransport } from "@torsion/torsion/testing";
  * class Counter extends Protocol<CounterFactory> {
  *   override connectionMade(): void {
  *     this.factory!.connections++;
@@ -170,6 +179,12 @@ export type ProtocolClass<P extends IProtocol = IProtocol> = new () => P;
  *   override protocol = Counter;
  *   connections = 0;
  * }
+ * const factory = new CounterFactory();
+ * for (const port of [50001, 50002]) { // what the reactor does for each connection
+ *   factory.buildProtocol({ type: "TCP", host: "127.0.0.1", port })!
+ *     .makeConnection(new StringTransport());
+ * }
+ * assert.equal(factory.connections, 2);
  * ```
  */
 export class Factory implements IProtocolFactory {
