@@ -320,11 +320,15 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    *
    * @example Shutting down at the end of a block
    * ```ts
-   * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
+   * import assert from "node:assert/strict";
+   * import { type Future, WorkerPoolExecutor } from "@torsion/torsion/executor";
+   * let future: Future<unknown>;
    * {
    *   await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
-   *   pool.submit("id", 1);
+   *   future = pool.submit("id", 1);
    * } // waits for the task, then terminates the worker
+   * assert.equal(future.done(), true);
+   * assert.equal(await future.result(), 1);
    * ```
    */
   [Symbol.asyncDispose](): Promise<void> {
