@@ -70,12 +70,14 @@ class SplitArgs {
  *
  * @example Stopping a timer on cancel
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type Canceller, Deferred } from "@torsion/torsion/deferred";
  * const stopTimer: Canceller<string> = () => clearTimeout(timer);
  * const d = new Deferred<string>(stopTimer);
  * const timer = setTimeout(() => d.callback("done"), 1000);
  * d.addErrback(() => "cancelled");
- * d.cancel();
+ * d.cancel(); // the timer is cleared: the test's sanitizer would report it otherwise
+ * assert.equal(await d, "cancelled");
  * ```
  */
 export type Canceller<T> = (deferred: Deferred<T>) => void;
@@ -207,10 +209,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Firing with a value
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<string>();
    * d.addCallback((s) => s.toUpperCase());
    * d.callback("hi");
+   * assert.equal(await d, "HI");
    * ```
    */
   callback(result: T | Failure): void {
@@ -237,10 +241,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Failing a Deferred
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<string>();
    * d.addErrback((f) => f.getErrorMessage());
    * d.errback(new Error("boom"));
+   * assert.equal(await d, "boom"); // the errback's result goes down the callback side
    * ```
    */
   errback(error?: unknown): void {
@@ -264,10 +270,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Handling both outcomes at one step
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
    * d.addCallbacks((n) => `ok ${n}`, (f) => `failed: ${f.getErrorMessage()}`);
    * d.callback(1);
+   * assert.equal(await d, "ok 1");
    * ```
    */
   addCallbacks<
@@ -308,10 +316,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Transforming the result
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
    * d.addCallback((n, by: number) => n * by, 3);
    * d.callback(2);
+   * assert.equal(await d, 6);
    * ```
    */
   addCallback<R, A extends unknown[] = []>(
@@ -344,10 +354,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Recovering from a failure
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
    * d.addErrback(() => 0);
    * d.errback(new Error("boom"));
+   * assert.equal(await d, 0);
    * ```
    */
   addErrback<R, A extends unknown[] = []>(
@@ -424,11 +436,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Holding a fired chain
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
+   * const seen: number[] = [];
    * const d = new Deferred<number>();
+   * d.addCallback((n) => { seen.push(n); });
    * d.pause();
-   * d.callback(1); // callbacks wait
-   * d.unpause();   // and run now
+   * d.callback(1);
+   * assert.deepEqual(seen, []); // callbacks wait
+   * d.unpause();
+   * assert.deepEqual(seen, [1]); // and run now
    * ```
    */
   pause(): void {
@@ -443,10 +460,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Letting a held chain run
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
    * d.pause();
+   * d.pause();
+   * d.callback(1);
    * d.unpause();
+   * d.unpause(); // the chain runs once no pause is left
+   * assert.equal(await d, 1);
+   * assert.throws(() => d.unpause(), RangeError); // more unpauses than pauses
    * ```
    */
   unpause(): void {
@@ -484,11 +507,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Cancelling work that has a canceller
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CancelledError, Deferred } from "@torsion/torsion/deferred";
    * const timer = setTimeout(() => d.callback(1), 60_000);
    * const d = new Deferred<number>(() => clearTimeout(timer));
-   * d.addErrback((f) => f.trap(CancelledError));
    * d.cancel(); // clears the timer, then errbacks with CancelledError
+   * await assert.rejects(d.asPromise(), CancelledError);
    * ```
    *
    * @example A late result after cancelling without a canceller
@@ -891,8 +915,11 @@ export function fail<T = never>(error: unknown): Deferred<T> {
  *
  * @example Calling code of any shape
  * ```ts
- * import { maybeDeferred } from "@torsion/torsion/deferred";
- * maybeDeferred(JSON.parse, "{bad").addErrback((f) => f.trap(SyntaxError));
+ * import assert from "node:assert/strict";
+ * import { maybeDeferred, succeed } from "@torsion/torsion/deferred";
+ * assert.equal(await maybeDeferred((n: number) => n + 1, 1), 2); // a plain value
+ * assert.equal(await maybeDeferred(() => succeed("d")), "d"); // a Deferred
+ * await assert.rejects(maybeDeferred(JSON.parse, "{bad").asPromise(), SyntaxError); // a throw
  * ```
  */
 export function maybeDeferred<R, A extends unknown[]>(

@@ -270,9 +270,12 @@ export class DeferredList<
  *
  * @example Consuming the members' errors
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fail, gatherResults, FirstError } from "@torsion/torsion/deferred";
- * gatherResults([fail(new Error("x"))], { consumeErrors: true })
- *   .addErrback((f) => f.trap(FirstError));
+ * const member = fail(new Error("x"));
+ * const all = gatherResults([member], { consumeErrors: true });
+ * await assert.rejects(all.asPromise(), FirstError);
+ * assert.equal(await member, null); // handled: no "Unhandled error in Deferred" report
  * ```
  */
 export interface GatherResultsOptions {

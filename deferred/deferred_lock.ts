@@ -49,9 +49,18 @@ export class DeferredLock {
    *
    * @example Taking the lock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredLock } from "@torsion/torsion/deferred";
    * const lock = new DeferredLock();
-   * lock.acquire().addCallback((held) => held.release());
+   * const first = lock.acquire(); // fires at once: the lock was free
+   * const second = lock.acquire(); // waits for a release
+   * let secondHeld = false;
+   * second.addCallback(() => { secondHeld = true; });
+   * assert.equal(await first, lock);
+   * assert.equal(secondHeld, false);
+   * lock.release();
+   * assert.equal(secondHeld, true);
+   * lock.release();
    * ```
    */
   acquire(): Deferred<DeferredLock> {
@@ -67,10 +76,13 @@ export class DeferredLock {
    *
    * @example Releasing the lock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredLock } from "@torsion/torsion/deferred";
    * const lock = new DeferredLock();
    * lock.acquire();
    * lock.release();
+   * assert.equal(lock.locked, false);
+   * assert.throws(() => lock.release(), RangeError); // it is not locked any more
    * ```
    */
   release(): void {
@@ -159,9 +171,17 @@ export class DeferredSemaphore {
    *
    * @example Taking a slot
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredSemaphore } from "@torsion/torsion/deferred";
-   * const semaphore = new DeferredSemaphore(1);
-   * semaphore.acquire().addCallback((held) => held.release());
+   * const semaphore = new DeferredSemaphore(2);
+   * semaphore.acquire();
+   * semaphore.acquire();
+   * assert.equal(semaphore.tokens, 0);
+   * let third = false;
+   * semaphore.acquire().addCallback(() => { third = true; });
+   * assert.equal(third, false); // waits for a slot
+   * semaphore.release();
+   * assert.equal(third, true);
    * ```
    */
   acquire(): Deferred<DeferredSemaphore> {
@@ -178,10 +198,13 @@ export class DeferredSemaphore {
    *
    * @example Releasing a slot
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredSemaphore } from "@torsion/torsion/deferred";
    * const semaphore = new DeferredSemaphore(1);
    * semaphore.acquire();
    * semaphore.release();
+   * assert.equal(semaphore.tokens, 1);
+   * assert.throws(() => semaphore.release(), RangeError); // more releases than acquires
    * ```
    */
   release(): void {

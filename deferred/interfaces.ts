@@ -10,10 +10,16 @@
  *
  * @example Postponing a pending call
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { IDelayedCall } from "@torsion/torsion/deferred";
+ * import { Clock } from "@torsion/torsion/testing";
  * function postpone(call: IDelayedCall): void {
  *   if (call.active()) call.delay(1);
  * }
+ * const clock = new Clock();
+ * const call = clock.callLater(2, () => {});
+ * postpone(call);
+ * assert.equal(call.getTime(), 3);
  * ```
  */
 export interface IDelayedCall {

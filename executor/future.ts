@@ -31,8 +31,15 @@ export type FutureState = "pending" | "running" | "cancelled" | "finished";
  *
  * @example A callback that prints the result
  * ```ts
- * import type { DoneCallback } from "@torsion/torsion/executor";
- * const print: DoneCallback<number> = async (future) => console.log(await future.result());
+ * import assert from "node:assert/strict";
+ * import { type DoneCallback, Future } from "@torsion/torsion/executor";
+ * const printed: number[] = [];
+ * const print: DoneCallback<number> = async (future) => { printed.push(await future.result()); };
+ * const future = new Future<number>();
+ * future.addDoneCallback(print);
+ * future.setResult(5);
+ * await future;
+ * assert.deepEqual(printed, [5]);
  * ```
  */
 export type DoneCallback<T> = (future: Future<T>) => unknown;

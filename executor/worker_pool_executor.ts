@@ -234,7 +234,7 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    * @throws {ExecutorShutdownError} `shutdown` was called.
    * @throws {RangeError} `chunksize` is not a positive integer, or `timeout` is negative.
    *
-   * @example Squaring a range, as seed programs do with `executor.map(task, range(1, 5))`
+   * @example Squaring a range, as Python's `executor.map(task, range(1, 5))`
    * ```ts
    * import assert from "node:assert/strict";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
@@ -320,11 +320,15 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    *
    * @example Shutting down at the end of a block
    * ```ts
-   * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
+   * import assert from "node:assert/strict";
+   * import { type Future, WorkerPoolExecutor } from "@torsion/torsion/executor";
+   * let future: Future<unknown>;
    * {
    *   await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
-   *   pool.submit("id", 1);
+   *   future = pool.submit("id", 1);
    * } // waits for the task, then terminates the worker
+   * assert.equal(future.done(), true);
+   * assert.equal(await future.result(), 1);
    * ```
    */
   [Symbol.asyncDispose](): Promise<void> {

@@ -144,13 +144,25 @@ export class FileBodyProducer implements IBodyProducer {
   /**
    * Stops reading until `resumeProducing`.
    *
-   * @example Pausing and resuming
+   * @example A consumer that applies back-pressure
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FileBodyProducer } from "@torsion/torsion/http";
-   * const producer = new FileBodyProducer([new Uint8Array([1])]);
-   * producer.pauseProducing();
+   * const producer = new FileBodyProducer([new Uint8Array([1]), new Uint8Array([2])]);
+   * const written: number[] = [];
+   * const done = producer.startProducing({
+   *   write(data) {
+   *     written.push(...data);
+   *     producer.pauseProducing(); // as a transport does when its buffer is full
+   *   },
+   *   registerProducer() {},
+   *   unregisterProducer() {},
+   * });
+   * await new Promise((resolve) => setTimeout(resolve, 10));
+   * assert.deepEqual(written, [1]); // held while paused
    * producer.resumeProducing();
-   * ```
+   * await done;
+   * assert.deepEqual(written, [1, 2]);
    */
   pauseProducing(): void {
     this.#writer.pauseProducing();
@@ -158,14 +170,6 @@ export class FileBodyProducer implements IBodyProducer {
 
   /**
    * Reads again after `pauseProducing`.
-   *
-   * @example Resuming a paused producer
-   * ```ts
-   * import { FileBodyProducer } from "@torsion/torsion/http";
-   * const producer = new FileBodyProducer([]);
-   * producer.pauseProducing();
-   * producer.resumeProducing();
-   * ```
    */
   resumeProducing(): void {
     this.#writer.resumeProducing();

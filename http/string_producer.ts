@@ -90,36 +90,18 @@ export class StringProducer implements IBodyProducer {
   /**
    * Does nothing: the body is written at once. Part of Twisted's
    * `IPushProducer`.
-   *
-   * @example Pausing is harmless
-   * ```ts
-   * import { StringProducer } from "@torsion/torsion/http";
-   * new StringProducer("hi").pauseProducing();
-   * ```
    */
   pauseProducing(): void {}
 
   /**
    * Does nothing: there is nothing to resume. Part of Twisted's
    * `IPushProducer`.
-   *
-   * @example Resuming is harmless
-   * ```ts
-   * import { StringProducer } from "@torsion/torsion/http";
-   * new StringProducer("hi").resumeProducing();
-   * ```
    */
   resumeProducing(): void {}
 
   /**
    * Does nothing: there is nothing left to stop once the body is written.
    * Part of Twisted's `IPushProducer`.
-   *
-   * @example Stopping is harmless
-   * ```ts
-   * import { StringProducer } from "@torsion/torsion/http";
-   * new StringProducer("hi").stopProducing();
-   * ```
    */
   stopProducing(): void {}
 }

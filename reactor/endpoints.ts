@@ -32,9 +32,12 @@ import { Factory } from "./protocol.ts";
  *
  * @example Listening on a free port
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Factory, Protocol, reactor, TCP4ServerEndpoint } from "@torsion/torsion/reactor";
  * const endpoint = new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" });
  * const port = await endpoint.listen(Factory.forProtocol(Protocol));
+ * assert.equal(port.getHost().host, "127.0.0.1");
+ * assert.notEqual(port.getHost().port, 0); // the port the system picked
  * await port.stopListening();
  * ```
  */
@@ -313,13 +316,20 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
    *
    * @example Cancelling a TLS attempt
    * ```ts
-   * import { Factory, Protocol, SSL4ClientEndpoint } from "@torsion/torsion/reactor";
+   * import assert from "node:assert/strict";
+   * import {
+   *   ConnectingCancelledError,
+   *   Factory,
+   *   Protocol,
+   *   SSL4ClientEndpoint,
+   * } from "@torsion/torsion/reactor";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
    * const d = new SSL4ClientEndpoint(reactor, "example.com", 443)
    *   .connect(Factory.forProtocol(Protocol));
-   * d.addErrback(() => null);
    * d.cancel();
+   * await assert.rejects(d.asPromise(), ConnectingCancelledError);
+   * assert.equal(reactor.connectors[0].stoppedConnecting, true);
    * ```
    */
   connect(

@@ -107,10 +107,15 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * ```ts
    * import assert from "node:assert/strict";
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const lengths: number[] = [];
    * class Print extends Int32StringReceiver {
-   *   override stringReceived(s: Uint8Array): void { console.log(s.length); }
+   *   override stringReceived(s: Uint8Array): void { lengths.push(s.length); }
    * }
-   * assert.equal(new Print().MAX_LENGTH, 99999);
+   * const protocol = new Print();
+   * protocol.makeConnection(new StringTransport());
+   * protocol.dataReceived(new Uint8Array([0, 0, 0, 2, 0x68, 0x69, 0, 0, 0, 1]));
+   * assert.deepEqual(lengths, [2]); // the second payload's byte has not arrived
    * ```
    */
   stringReceived(string: Uint8Array): void {
@@ -130,13 +135,21 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * ```ts
    * import assert from "node:assert/strict";
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const refused: number[] = [];
    * class Loud extends Int32StringReceiver {
+   *   override MAX_LENGTH = 10;
    *   override lengthLimitExceeded(length: number): void {
-   *     console.error(`refusing ${length} bytes`);
+   *     refused.push(length); // log it, say
    *     super.lengthLimitExceeded(length);
    *   }
    * }
-   * assert.equal(new Loud().paused, false);
+   * const protocol = new Loud();
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * protocol.dataReceived(new Uint8Array([0, 0, 1, 0])); // announces 256 bytes
+   * assert.deepEqual(refused, [256]);
+   * assert.equal(transport.disconnecting, true); // the default closes the connection
    * ```
    */
   lengthLimitExceeded(_length: number): void {

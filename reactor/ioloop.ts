@@ -224,11 +224,15 @@ export class IOLoop {
    *
    * @example Detaching a coroutine
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
-   * IOLoop.forReactor(clock).spawnCallback(async () => {});
+   * let ran = false;
+   * IOLoop.forReactor(clock).spawnCallback(async () => { ran = true; });
+   * assert.equal(ran, false); // on the loop's next iteration, not now
    * clock.advance(0);
+   * assert.equal(ran, true);
    * ```
    */
   spawnCallback<A extends unknown[]>(
@@ -251,10 +255,17 @@ export class IOLoop {
    *
    * @example Scheduling, then cancelling
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const loop = IOLoop.current();
-   * const handle = loop.callLater(10, () => console.log("late"));
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
+   * const fired: string[] = [];
+   * loop.callLater(10, () => fired.push("kept"));
+   * const handle = loop.callLater(10, () => fired.push("removed"));
    * loop.removeTimeout(handle);
+   * clock.advance(10);
+   * assert.deepEqual(fired, ["kept"]);
    * ```
    */
   callLater<A extends unknown[]>(
@@ -279,10 +290,17 @@ export class IOLoop {
    *
    * @example Scheduling at an absolute time
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const loop = IOLoop.current();
-   * const handle = loop.callAt(loop.time() + 60, () => console.log("a minute"));
-   * loop.removeTimeout(handle);
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
+   * const fired: number[] = [];
+   * loop.callAt(loop.time() + 60, () => fired.push(loop.time()));
+   * clock.advance(59);
+   * assert.deepEqual(fired, []);
+   * clock.advance(1);
+   * assert.deepEqual(fired, [60]);
    * ```
    */
   callAt<A extends unknown[]>(
@@ -309,10 +327,17 @@ export class IOLoop {
    *
    * @example Scheduling with a relative deadline
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const loop = IOLoop.current();
-   * const handle = loop.addTimeout({ seconds: 30 }, () => console.log("timed out"));
-   * loop.removeTimeout(handle);
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
+   * let timedOut = false;
+   * const handle = loop.addTimeout({ seconds: 30 }, () => { timedOut = true; });
+   * clock.advance(10);
+   * loop.removeTimeout(handle); // the work finished in time
+   * clock.advance(30);
+   * assert.equal(timedOut, false);
    * ```
    */
   addTimeout<A extends unknown[]>(
@@ -342,11 +367,15 @@ export class IOLoop {
    *
    * @example Removing a timeout twice
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const loop = IOLoop.current();
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
    * const handle = loop.callLater(1, () => {});
    * loop.removeTimeout(handle);
-   * loop.removeTimeout(handle); // no-op
+   * loop.removeTimeout(handle); // no-op, where DelayedCall.cancel() would throw
+   * assert.equal(clock.getDelayedCalls().length, 0);
    * ```
    */
   removeTimeout(handle: IDelayedCall): void {
@@ -365,11 +394,19 @@ export class IOLoop {
    *
    * @example Reacting to a settled Promise
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
    * const loop = IOLoop.forReactor(clock);
-   * loop.addFuture(Promise.resolve(7), async (future) => console.log(await future));
+   * const ready = Promise.resolve(7);
+   * const settled: Promise<number>[] = [];
+   * loop.addFuture(ready, (future) => { settled.push(future); });
+   * await ready;
+   * assert.deepEqual(settled, []); // not yet: on the loop's next iteration
+   * clock.advance(0);
+   * assert.equal(settled[0], ready);
+   * assert.equal(await settled[0], 7);
    * ```
    */
   addFuture<F extends PromiseLike<unknown>>(

@@ -132,10 +132,15 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    * ```ts
    * import assert from "node:assert/strict";
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const printed: string[] = [];
    * class Log extends LineOnlyReceiver {
-   *   override lineReceived(line: string): void { console.log(line); }
+   *   override lineReceived(line: string): void { printed.push(line); }
    * }
-   * assert.equal(new Log().MAX_LENGTH, 16384);
+   * const protocol = new Log();
+   * protocol.makeConnection(new StringTransport());
+   * protocol.dataReceived(new TextEncoder().encode("one\r\ntwo\r\n"));
+   * assert.deepEqual(printed, ["one", "two"]);
    * ```
    */
   lineReceived(line: string): void {
@@ -204,12 +209,19 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    * ```ts
    * import assert from "node:assert/strict";
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
    * class Lenient extends LineOnlyReceiver {
+   *   override MAX_LENGTH = 4;
    *   override lineLengthExceeded(_line: Uint8Array): void {
    *     this.sendLine("too long, ignored");
    *   }
    * }
-   * assert.equal(new Lenient().delimiter, "\r\n");
+   * const protocol = new Lenient();
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * protocol.dataReceived(new TextEncoder().encode("much too long\r\n"));
+   * assert.equal(transport.valueString(), "too long, ignored\r\n");
+   * assert.equal(transport.disconnecting, false); // still connected
    * ```
    */
   lineLengthExceeded(_line: Uint8Array): void {

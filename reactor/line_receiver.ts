@@ -142,12 +142,17 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * ```ts
    * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
    * class Shout extends LineReceiver {
    *   override lineReceived(line: string): void {
    *     this.sendLine(line.toUpperCase());
    *   }
    * }
-   * assert.equal(new Shout().lineMode, true);
+   * const protocol = new Shout();
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * protocol.dataReceived(new TextEncoder().encode("hi\r\nthere\r\npartial"));
+   * assert.equal(transport.valueString(), "HI\r\nTHERE\r\n"); // "partial" waits for its delimiter
    * ```
    */
   lineReceived(line: string): void {
@@ -324,13 +329,20 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * ```ts
    * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
    * class Strict extends LineReceiver {
+   *   override MAX_LENGTH = 4;
    *   override lineLengthExceeded(line: Uint8Array): void {
    *     this.sendLine(`line too long: ${line.length} bytes`);
    *     super.lineLengthExceeded(line);
    *   }
    * }
-   * assert.equal(new Strict().MAX_LENGTH, 16384);
+   * const protocol = new Strict();
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * protocol.dataReceived(new TextEncoder().encode("abcdefgh"));
+   * assert.equal(transport.valueString(), "line too long: 8 bytes\r\n");
+   * assert.equal(transport.disconnecting, true); // the default closes the connection
    * ```
    */
   lineLengthExceeded(_line: Uint8Array): void {

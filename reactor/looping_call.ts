@@ -238,12 +238,19 @@ export class LoopingCall<A extends unknown[] = []> {
    *
    * @example Restarting the interval grid
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LoopingCall } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
-   * const loop = new LoopingCall(() => {});
-   * loop.clock = new Clock();
-   * loop.start(10);
-   * loop.reset();
+   * const clock = new Clock();
+   * const times: number[] = [];
+   * const loop = new LoopingCall(() => { times.push(clock.seconds()); });
+   * loop.clock = clock;
+   * loop.start(10); // runs at 0, then would run at 10, 20...
+   * clock.advance(4);
+   * loop.reset(); // the grid restarts from now: next run at 14
+   * clock.advance(6);
+   * clock.advance(4);
+   * assert.deepEqual(times, [0, 14]);
    * loop.stop();
    * ```
    */

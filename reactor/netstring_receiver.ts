@@ -130,12 +130,17 @@ export class NetstringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * ```ts
    * import assert from "node:assert/strict";
    * import { NetstringReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const printed: string[] = [];
    * class Print extends NetstringReceiver {
    *   override stringReceived(s: Uint8Array): void {
-   *     console.log(new TextDecoder().decode(s));
+   *     printed.push(new TextDecoder().decode(s));
    *   }
    * }
-   * assert.equal(new Print().MAX_LENGTH, 99999);
+   * const protocol = new Print();
+   * protocol.makeConnection(new StringTransport());
+   * protocol.dataReceived(new TextEncoder().encode("5:hello,0:,3:ab"));
+   * assert.deepEqual(printed, ["hello", ""]); // the third is not complete yet
    * ```
    */
   stringReceived(string: Uint8Array): void {

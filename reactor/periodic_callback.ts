@@ -106,11 +106,20 @@ export class PeriodicCallback {
    *
    * @example Starting on a test clock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop, PeriodicCallback } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
-   * const pc = new PeriodicCallback(() => {}, 1000, 0, IOLoop.forReactor(new Clock()));
+   * const clock = new Clock();
+   * let runs = 0;
+   * const pc = new PeriodicCallback(() => { runs++; }, 1000, 0, IOLoop.forReactor(clock));
    * pc.start();
+   * assert.equal(runs, 0); // the first run is one period (1000 ms) away
+   * clock.advance(1);
+   * clock.advance(1);
+   * assert.equal(runs, 2);
    * pc.stop();
+   * clock.advance(1);
+   * assert.equal(runs, 2);
    * ```
    */
   start(): void {

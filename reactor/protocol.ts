@@ -23,12 +23,19 @@ import type {
  *
  * @example An echo protocol
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Protocol } from "@torsion/torsion/reactor";
+ * import { StringTransport } from "@torsion/torsion/testing";
  * class Echo extends Protocol {
  *   override dataReceived(data: Uint8Array): void {
  *     this.transport?.write(data);
  *   }
  * }
+ * const transport = new StringTransport();
+ * const echo = new Echo();
+ * echo.makeConnection(transport);
+ * echo.dataReceived(new TextEncoder().encode("ping"));
+ * assert.equal(transport.valueString(), "ping");
  * ```
  */
 export class Protocol<F extends IProtocolFactory = IProtocolFactory>
@@ -74,12 +81,15 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    * ```ts
    * import assert from "node:assert/strict";
    * import { Protocol } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
    * class Greeter extends Protocol {
    *   override connectionMade(): void {
    *     this.transport!.write("hello\r\n");
    *   }
    * }
-   * assert.equal(new Greeter().transport, null);
+   * const transport = new StringTransport();
+   * new Greeter().makeConnection(transport);
+   * assert.equal(transport.valueString(), "hello\r\n");
    * ```
    */
   connectionMade(): void {}
@@ -118,15 +128,20 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    * @example Telling a clean close from a lost connection
    * ```ts
    * import assert from "node:assert/strict";
-   * import type { Failure } from "@torsion/torsion";
-   * import { ConnectionDone, Protocol } from "@torsion/torsion/reactor";
+   * import { Failure } from "@torsion/torsion";
+   * import { ConnectionDone, ConnectionLost, Protocol } from "@torsion/torsion/reactor";
    * class Watcher extends Protocol {
    *   clean = false;
    *   override connectionLost(reason: Failure): void {
    *     this.clean = reason.check(ConnectionDone) !== null;
    *   }
    * }
-   * assert.equal(new Watcher().clean, false);
+   * const closed = new Watcher();
+   * closed.connectionLost(new Failure(new ConnectionDone()));
+   * assert.equal(closed.clean, true);
+   * const dropped = new Watcher();
+   * dropped.connectionLost(new Failure(new ConnectionLost()));
+   * assert.equal(dropped.clean, false);
    * ```
    */
   connectionLost(_reason: Failure): void {}
@@ -152,7 +167,9 @@ export type ProtocolClass<P extends IProtocol = IProtocol> = new () => P;
  *
  * @example A factory with shared state
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
+ * import { StringTransport } from "@torsion/torsion/testing";
  * class Counter extends Protocol<CounterFactory> {
  *   override connectionMade(): void {
  *     this.factory!.connections++;
@@ -162,6 +179,12 @@ export type ProtocolClass<P extends IProtocol = IProtocol> = new () => P;
  *   override protocol = Counter;
  *   connections = 0;
  * }
+ * const factory = new CounterFactory();
+ * for (const port of [50001, 50002]) { // what the reactor does for each connection
+ *   factory.buildProtocol({ type: "TCP", host: "127.0.0.1", port })!
+ *     .makeConnection(new StringTransport());
+ * }
+ * assert.equal(factory.connections, 2);
  * ```
  */
 export class Factory implements IProtocolFactory {
@@ -322,13 +345,22 @@ export class ServerFactory extends Factory {}
  *
  * @example Reporting failed attempts
  * ```ts
- * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
- * import type { Failure } from "@torsion/torsion";
+ * import assert from "node:assert/strict";
+ * import { ClientFactory, ConnectionRefusedError, type IConnector } from "@torsion/torsion/reactor";
+ * import { Failure } from "@torsion/torsion";
+ * import { MemoryConnector } from "@torsion/torsion/testing";
+ * const reports: string[] = [];
  * class Reporting extends ClientFactory {
  *   override clientConnectionFailed(_c: IConnector, reason: Failure): void {
- *     console.error("connection failed:", reason.getErrorMessage());
+ *     reports.push(`connection failed: ${reason.getErrorMessage()}`);
  *   }
  * }
+ * // The reactor calls it when an attempt fails; a test can call it directly.
+ * new Reporting().clientConnectionFailed(
+ *   new MemoryConnector({ type: "TCP", host: "h", port: 1 }),
+ *   new Failure(new ConnectionRefusedError("Connection was refused by other side: 111")),
+ * );
+ * assert.deepEqual(reports, ["connection failed: Connection was refused by other side: 111"]);
  * ```
  */
 export class ClientFactory extends Factory implements IClientFactory {
@@ -342,13 +374,17 @@ export class ClientFactory extends Factory implements IClientFactory {
    * ```ts
    * import assert from "node:assert/strict";
    * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
+   * import { MemoryReactor } from "@torsion/torsion/testing";
    * class Impatient extends ClientFactory {
    *   connector: IConnector | null = null;
    *   override startedConnecting(connector: IConnector): void {
    *     this.connector = connector;
    *   }
    * }
-   * assert.equal(new Impatient().connector, null);
+   * const factory = new Impatient();
+   * const connector = new MemoryReactor().connectTCP("example.com", 80, factory);
+   * assert.equal(factory.connector, connector);
+   * factory.connector?.stopConnecting(); // giving up, say on a timer
    * ```
    */
   startedConnecting(_connector: IConnector): void {}
@@ -363,8 +399,9 @@ export class ClientFactory extends Factory implements IClientFactory {
    * @example Retrying once
    * ```ts
    * import assert from "node:assert/strict";
-   * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
-   * import type { Failure } from "@torsion/torsion";
+   * import { ClientFactory, ConnectionRefusedError, type IConnector } from "@torsion/torsion/reactor";
+   * import { Failure } from "@torsion/torsion";
+   * import { MemoryConnector } from "@torsion/torsion/testing";
    * class RetryOnce extends ClientFactory {
    *   retried = false;
    *   override clientConnectionFailed(connector: IConnector, _reason: Failure): void {
@@ -373,7 +410,15 @@ export class ClientFactory extends Factory implements IClientFactory {
    *     connector.connect();
    *   }
    * }
-   * assert.equal(new RetryOnce().retried, false);
+   * const factory = new RetryOnce();
+   * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
+   * const refused = new Failure(new ConnectionRefusedError());
+   * connector.stopConnecting();
+   * factory.clientConnectionFailed(connector, refused);
+   * assert.equal(connector.state, "connecting"); // tried again
+   * connector.stopConnecting();
+   * factory.clientConnectionFailed(connector, refused);
+   * assert.equal(connector.state, "disconnected"); // but only once
    * ```
    */
   clientConnectionFailed(_connector: IConnector, _reason: Failure): void {}

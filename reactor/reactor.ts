@@ -152,9 +152,11 @@ export class Reactor implements IReactor {
    *
    * @example Cancelling a timeout
    * ```ts
+   * import assert from "node:assert/strict";
    * import { reactor } from "@torsion/torsion/reactor";
-   * const call = reactor.callLater(30, () => console.log("timed out"));
+   * const call = reactor.callLater(30, () => { throw new Error("timed out"); });
    * call.cancel();
+   * assert.equal(call.active(), false); // it will never run
    * ```
    */
   callLater<A extends unknown[]>(
@@ -234,11 +236,14 @@ export class Reactor implements IReactor {
    *
    * @example Saying goodbye at shutdown
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Reactor } from "@torsion/torsion/reactor";
    * const reactor = new Reactor();
-   * reactor.addSystemEventTrigger("before", "shutdown", () => console.log("bye"));
+   * const said: string[] = [];
+   * reactor.addSystemEventTrigger("before", "shutdown", () => said.push("bye"));
    * reactor.callWhenRunning(() => reactor.stop());
    * await reactor.run();
+   * assert.deepEqual(said, ["bye"]);
    * ```
    */
   stop(): void {
@@ -287,12 +292,17 @@ export class Reactor implements IReactor {
    *
    * @example Flushing before the connections close
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Reactor } from "@torsion/torsion/reactor";
    * const reactor = new Reactor();
-   * const id = reactor.addSystemEventTrigger("before", "shutdown", async () => {
-   *   await Promise.resolve(); // e.g. flush a buffer
+   * const flushed: string[] = [];
+   * reactor.addSystemEventTrigger("before", "shutdown", async () => {
+   *   await new Promise((resolve) => setTimeout(resolve, 10)); // e.g. flush a buffer
+   *   flushed.push("buffer");
    * });
-   * reactor.removeSystemEventTrigger(id);
+   * reactor.callWhenRunning(() => reactor.stop());
+   * await reactor.run(); // shutdown waited for the trigger's Promise
+   * assert.deepEqual(flushed, ["buffer"]);
    * ```
    */
   addSystemEventTrigger<A extends unknown[]>(
@@ -314,10 +324,15 @@ export class Reactor implements IReactor {
    *
    * @example Removing a trigger
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Reactor } from "@torsion/torsion/reactor";
    * const reactor = new Reactor();
-   * const id = reactor.addSystemEventTrigger("after", "startup", () => {});
+   * let ran = false;
+   * const id = reactor.addSystemEventTrigger("after", "startup", () => { ran = true; });
    * reactor.removeSystemEventTrigger(id);
+   * reactor.callWhenRunning(() => reactor.stop());
+   * await reactor.run();
+   * assert.equal(ran, false);
    * ```
    */
   removeSystemEventTrigger(id: number): void {
@@ -335,8 +350,10 @@ export class Reactor implements IReactor {
    *
    * @example Listening on a free loopback port
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory, Protocol, reactor } from "@torsion/torsion/reactor";
    * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+   * assert.notEqual(port.getHost().port, 0); // the port the system picked
    * await port.stopListening();
    * ```
    */

@@ -170,9 +170,11 @@ export class MemoryPort implements IListeningPort {
    *
    * @example Stopping at once
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryPort } from "@torsion/torsion/testing";
    * const port = new MemoryPort({ type: "TCP", host: "0.0.0.0", port: 80 });
-   * await port.stopListening();
+   * await port.stopListening(); // resolves at once: nothing to close
+   * assert.equal(port.listening, false);
    * ```
    */
   stopListening(): Deferred<void> {
@@ -492,10 +494,15 @@ export class MemoryReactor extends Clock implements IReactor {
    *
    * @example Removing a trigger
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
-   * const id = reactor.addSystemEventTrigger("during", "startup", () => {});
+   * let ran = false;
+   * const id = reactor.addSystemEventTrigger("during", "startup", () => { ran = true; });
    * reactor.removeSystemEventTrigger(id);
+   * reactor.callWhenRunning(() => reactor.stop());
+   * await reactor.run();
+   * assert.equal(ran, false);
    * ```
    */
   removeSystemEventTrigger(id: number): void {
