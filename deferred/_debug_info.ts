@@ -121,7 +121,7 @@ function report(info: DebugInfo): void {
   } catch {
     lines.push(Object.prototype.toString.call(failure.value));
   }
-  logError(["torsion", "deferred"], lines.join("\n"));
+  logError(["torsion", "deferred"], lines.join("\n"), failure);
 }
 
 if (typeof globalThis.addEventListener === "function") {

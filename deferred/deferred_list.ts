@@ -234,6 +234,7 @@ export class DeferredList<
           `Exception raised from user supplied canceller:\n${
             Failure.from(error).getTraceback()
           }`,
+          error,
         );
       }
     }

@@ -443,6 +443,7 @@ export class Future<T> implements PromiseLike<T> {
       logError(
         LOG_CATEGORY,
         `Error in the timeout handler of ${this}: ${describeError(error)}`,
+        error,
       );
     }
   }
@@ -463,6 +464,7 @@ export class Future<T> implements PromiseLike<T> {
         `Error in done callback ${
           callback.name || "(anonymous)"
         } for ${this}: ${describeError(error)}`,
+        error,
       );
     };
     try {

@@ -206,5 +206,6 @@ function logTriggerError(trigger: Trigger, error: unknown): void {
     `Error in ${trigger.phase} ${trigger.event} trigger ${
       functionName(trigger.fn)
     }: ${Failure.from(error).getTraceback()}`,
+    error,
   );
 }

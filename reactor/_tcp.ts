@@ -150,6 +150,7 @@ export async function disconnectAll(reactor: IReactorTime): Promise<void> {
           logError(
             CATEGORY,
             `Could not close a socket: ${describeError(error)}`,
+            error,
           )
         )
       ),

@@ -232,6 +232,7 @@ export class Connector implements IConnector {
         logError(
           CATEGORY,
           `Connection attempt failed: ${describeError(error)}`,
+          error,
         );
       },
     );

@@ -141,6 +141,7 @@ export class Port implements IListeningPort, Disconnectable {
             `Could not accept a connection on ${this.#host.host}:${this.#host.port}: ${
               describeError(error)
             }`,
+            error,
           );
           if (error instanceof Deno.errors.BadResource) break;
           await this.#pause(ACCEPT_RETRY_DELAY);
@@ -150,7 +151,7 @@ export class Port implements IListeningPort, Disconnectable {
         else this.#serve(conn);
       }
     } catch (error) {
-      logError(CATEGORY, `Accept loop failed: ${describeError(error)}`);
+      logError(CATEGORY, `Accept loop failed: ${describeError(error)}`, error);
     } finally {
       this.#finish();
     }

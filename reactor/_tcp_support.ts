@@ -44,7 +44,11 @@ export { describeError };
  */
 export function detach(loop: Promise<unknown>, what: string): void {
   loop.catch((error) =>
-    logError(CATEGORY, `Internal error in ${what}: ${describeError(error)}`)
+    logError(
+      CATEGORY,
+      `Internal error in ${what}: ${describeError(error)}`,
+      error,
+    )
   );
 }
 
@@ -55,7 +59,11 @@ export function errorMessage(error: unknown): string {
 
 /** Logs a throw from application code (a protocol, factory or producer). */
 export function logApplicationError(what: string, error: unknown): void {
-  logError(CATEGORY, `Unhandled error in ${what}: ${describeError(error)}`);
+  logError(
+    CATEGORY,
+    `Unhandled error in ${what}: ${describeError(error)}`,
+    error,
+  );
 }
 
 /**

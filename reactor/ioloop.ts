@@ -674,6 +674,7 @@ export function logCallbackError(
     `Exception in callback ${functionName(fn)}: ${
       Failure.from(error).getTraceback()
     }`,
+    error,
   );
 }
 

@@ -94,6 +94,7 @@ export async function react<
       logError(
         ["torsion", "reactor"],
         `main function encountered error: ${outcome.getTraceback()}`,
+        outcome,
       );
       code = 1;
     }

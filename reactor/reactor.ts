@@ -461,6 +461,7 @@ export class Reactor implements IReactor {
           `Error while closing connections at shutdown: ${
             Failure.from(error).getTraceback()
           }`,
+          error,
         )
       );
     });
@@ -566,6 +567,7 @@ export class Reactor implements IReactor {
             `Unhandled error in delayed call ${functionName(call.fn)}: ${
               Failure.from(error).getTraceback()
             }`,
+            error,
           );
         }
       }
