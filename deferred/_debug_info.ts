@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { logError } from "./_logging.ts";
+import { logError } from "../_util/log_error.ts";
 import type { Failure } from "./failure.ts";
 
 /** What a Deferred remembers for reporting; holds no reference to the Deferred. */

@@ -12,8 +12,8 @@ import {
 } from "./_debug_info.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
 import { Failure } from "./failure.ts";
-import { isThenable } from "./_thenable.ts";
-import { describeValue, requireFunction } from "./_describe.ts";
+import { isThenable } from "../_util/thenable.ts";
+import { describeValue, requireFunction } from "../_util/describe.ts";
 import type { IReactorTime } from "./interfaces.ts";
 
 type AnyFunction = (result: never, ...args: never[]) => unknown;

@@ -5,8 +5,8 @@
  * @module
  */
 import { CancelledError, TimeoutError } from "../deferred/errors.ts";
-import { describeError, logError } from "../deferred/_logging.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { describeError, logError } from "../_util/log_error.ts";
+import { isThenable } from "../_util/thenable.ts";
 import { InvalidStateError } from "./errors.ts";
 
 /**

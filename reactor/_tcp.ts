@@ -9,7 +9,7 @@
  */
 import { Failure } from "../deferred/failure.ts";
 import type { IReactorTime } from "../deferred/interfaces.ts";
-import { logError } from "../deferred/_logging.ts";
+import { describeError, logError } from "../_util/log_error.ts";
 import { CannotListenError, ConnectionLost } from "./errors.ts";
 import type {
   ConnectTCPOptions,
@@ -24,8 +24,9 @@ import type {
 import { DEFAULT_BACKLOG, DEFAULT_TIMEOUT } from "./_arguments.ts";
 import { Connector } from "./_tcp_connector.ts";
 import { Port } from "./_tcp_port.ts";
-import { CATEGORY, describeError } from "./_tcp_support.ts";
 import { tracked } from "./_tcp_tracker.ts";
+
+const CATEGORY = ["torsion", "reactor"] as const;
 
 /**
  * How many times `disconnectAll` looks again for sockets opened by

@@ -7,8 +7,8 @@
 import { getLogger } from "@logtape/logtape";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { Failure } from "../deferred/failure.ts";
-import { logError } from "../deferred/_logging.ts";
-import { functionName } from "../deferred/_describe.ts";
+import { logError } from "../_util/log_error.ts";
+import { functionName } from "../_util/describe.ts";
 import { DelayedCall, type DelayedCallOwner } from "./_delayed_call.ts";
 import {
   requireStoppable,

@@ -5,7 +5,7 @@
  * @module
  */
 import { getConfig, getLogger } from "@logtape/logtape";
-import { stringify } from "./_describe.ts";
+import { stringify } from "./describe.ts";
 
 const encoder = new TextEncoder();
 
