@@ -9,6 +9,7 @@
  */
 import { Failure } from "../deferred/failure.ts";
 import type { IReactorTime } from "../deferred/interfaces.ts";
+import { describeValue } from "../_util/describe.ts";
 import { describeError, logError } from "../_util/log_error.ts";
 import { CannotListenError, ConnectionLost } from "./errors.ts";
 import type {
@@ -35,6 +36,15 @@ const CATEGORY = ["torsion", "reactor"] as const;
 const DISCONNECT_ROUNDS = 10;
 
 function requirePort(port: number, what: string, allowZero: boolean): void {
+  // An unchecked program may pass the text of a port ("8000"), which would
+  // look valid in a message that only quoted the value.
+  if (typeof port !== "number") {
+    throw new TypeError(
+      `Cannot ${what} on a port given as ${
+        port === null ? "null" : typeof port
+      }: a port is a number, current value is ${describeValue(port)}`,
+    );
+  }
   if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
     throw new RangeError(
       `Cannot ${what} on port ${port}: a port is an integer from ${
@@ -55,6 +65,7 @@ function requirePort(port: number, what: string, allowZero: boolean): void {
  * @param options `interface` (default all IPv4 interfaces) and `backlog`.
  * @param tls A PEM certificate chain and key, to accept TLS.
  * @returns The listening port.
+ * @throws {TypeError} `port` is not a number (a string such as `"8000"`).
  * @throws {RangeError} `port` is not an integer from 0 to 65535.
  * @throws {CannotListenError} The address cannot be bound (in use, not
  *   permitted) or the certificate or key is invalid.
@@ -106,6 +117,7 @@ export function listenTCP(
  *   handshake included).
  * @param tls TLS settings, to connect with TLS.
  * @returns The connector, already connecting.
+ * @throws {TypeError} `port` is not a number (a string such as `"80"`).
  * @throws {RangeError} `port` is not from 1 to 65535, or `timeout` is
  *   negative or not finite.
  */

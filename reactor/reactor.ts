@@ -329,6 +329,8 @@ export class Reactor implements IReactor {
    * @param factory Builds a protocol for each connection.
    * @param options The interface to bind, and the backlog.
    * @returns The listening port.
+   * @throws {TypeError} `port` is not a number (a string such as `"8000"`).
+   * @throws {RangeError} `port` is not an integer from 0 to 65535.
    * @throws {CannotListenError} The port cannot be bound.
    *
    * @example Listening on a free loopback port
