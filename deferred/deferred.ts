@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  alreadyCalledMessage,
   creationInfo,
   type DebugInfo,
   recordInvoker,
@@ -197,7 +198,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * `errback(failure)`. Mirrors `Deferred.callback`.
    *
    * @param result The result.
-   * @throws {AlreadyCalledError} The Deferred has already fired.
+   * @throws {AlreadyCalledError} The Deferred has already fired; under
+   *   `setDebugging(true)` the message shows where it was created and first
+   *   fired.
    * @throws {TypeError} `result` is a Deferred: chain it instead.
    *
    * @example Firing with a value
@@ -228,7 +231,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * error was given and whose stack shows the call.
    *
    * @param error The error (or Failure).
-   * @throws {AlreadyCalledError} The Deferred has already fired.
+   * @throws {AlreadyCalledError} The Deferred has already fired; under
+   *   `setDebugging(true)` the message shows where it was created and first
+   *   fired.
    *
    * @example Failing a Deferred
    * ```ts
@@ -655,7 +660,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         this.#suppressAlreadyCalled = false;
         return;
       }
-      throw new AlreadyCalledError();
+      throw new AlreadyCalledError(alreadyCalledMessage(this.#debugInfo));
     }
     recordInvoker(this.#debugInfo);
     this.#called = true;
