@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  alreadyCalledMessage,
   creationInfo,
   type DebugInfo,
   recordInvoker,
@@ -12,8 +13,8 @@ import {
 } from "./_debug_info.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
 import { Failure } from "./failure.ts";
-import { isThenable } from "./_thenable.ts";
-import { describeValue, requireFunction } from "./_describe.ts";
+import { isThenable } from "../_util/thenable.ts";
+import { describeValue, requireFunction } from "../_util/describe.ts";
 import type { IReactorTime } from "./interfaces.ts";
 
 type AnyFunction = (result: never, ...args: never[]) => unknown;
@@ -204,7 +205,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * `errback(failure)`. Mirrors `Deferred.callback`.
    *
    * @param result The result.
-   * @throws {AlreadyCalledError} The Deferred has already fired.
+   * @throws {AlreadyCalledError} The Deferred has already fired; under
+   *   `setDebugging(true)` the message shows where it was created and first
+   *   fired.
    * @throws {TypeError} `result` is a Deferred: chain it instead.
    *
    * @example Firing with a value
@@ -237,7 +240,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * error was given and whose stack shows the call.
    *
    * @param error The error (or Failure).
-   * @throws {AlreadyCalledError} The Deferred has already fired.
+   * @throws {AlreadyCalledError} The Deferred has already fired; under
+   *   `setDebugging(true)` the message shows where it was created and first
+   *   fired.
    *
    * @example Failing a Deferred
    * ```ts
@@ -695,7 +700,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         this.#suppressAlreadyCalled = false;
         return;
       }
-      throw new AlreadyCalledError();
+      throw new AlreadyCalledError(alreadyCalledMessage(this.#debugInfo));
     }
     recordInvoker(this.#debugInfo);
     this.#called = true;

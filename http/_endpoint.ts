@@ -24,7 +24,7 @@ import type {
   ITLSTransport,
 } from "../reactor/interfaces.ts";
 import { ClientFactory, Protocol } from "../reactor/protocol.ts";
-import { errorMessage } from "../reactor/_tcp_support.ts";
+import { errorMessage } from "../reactor/_socket_errors.ts";
 import type { HTTP11ClientProtocol } from "./_client_protocol.ts";
 import { type HTTPTimeoutPhase, PageError } from "./errors.ts";
 import { dnsLookupError, resolverFor } from "./_name_resolver.ts";
