@@ -108,10 +108,10 @@ import {
 } from "./errors.ts";
 import { Headers } from "./headers.ts";
 import type { IBodyProducer } from "./interfaces.ts";
-import { dataLossOf, Discard } from "./_bytes.ts";
+import { dataLossOf } from "./_bytes.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { codingOf, type ContentCoding, StreamDecoder } from "./_decoder.ts";
-import { planRedirect, REDIRECT_CODES } from "./_redirect.ts";
+import { BoundedDrain, planRedirect, REDIRECT_CODES } from "./_redirect.ts";
 import { ClientRequest, PHASE_WORDS, PhaseTracker } from "./_request.ts";
 import {
   basicAuthorization,
@@ -517,7 +517,7 @@ class Fetch {
   #received(response: Response, hop: Hop): void {
     const { method, uri, headers, body, redirectsLeft } = hop;
     if (this.#finished) {
-      response.deliverBody(new Discard());
+      response.deliverBody(new BoundedDrain(0));
       return;
     }
     const request = this.#request;
@@ -537,7 +537,7 @@ class Fetch {
           headers,
         );
       } catch (error) {
-        response.deliverBody(new Discard());
+        response.deliverBody(new BoundedDrain(0));
         this.fail(
           new Failure(new ResponseFailed([new Failure(error)], response)),
         );
@@ -548,11 +548,11 @@ class Fetch {
         try {
           next = parseURI(plan.uri);
         } catch (error) {
-          response.deliverBody(new Discard());
+          response.deliverBody(new BoundedDrain(0));
           this.fail(new Failure(error));
           return;
         }
-        response.deliverBody(new Discard());
+        response.deliverBody(new BoundedDrain());
         this.#redirects++;
         this.#send({
           method: plan.method,

@@ -12,6 +12,7 @@ import { Headers } from "./headers.ts";
 import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
 import { type ProxiedOptions, PROXY } from "./_agent_base.ts";
 import { isToken } from "./_chars.ts";
+import { DEFAULT_MAX_BODY_SIZE } from "./_engine.ts";
 import { ClientRequest, PhaseTracker } from "./_request.ts";
 import {
   type ConnectionSettings,
@@ -85,10 +86,13 @@ export interface AgentOptions {
    */
   maxHeaderSize?: number;
   /**
-   * The largest response body accepted, in bytes, declared or received; a
-   * larger one fails with `ResponseFailed` (reason: `BodyTooLargeError`).
+   * The largest response body accepted, in bytes, declared or received,
+   * and counted again after decompression by `ContentDecoderAgent`; a
+   * larger one fails with `ResponseFailed` (reason: `BodyTooLargeError`)
+   * and its connection is aborted, so an endless body or a gzip bomb cannot
+   * exhaust memory. `Infinity` for no limit (Twisted has none).
    *
-   * @default {Infinity}
+   * @default {104857600 (100 MiB, as AsyncHTTPClient)}
    */
   maxBodySize?: number;
 }
@@ -194,7 +198,7 @@ interface AgentSettings {
   /** The head size limit. */
   readonly maxHeaderSize: number | undefined;
   /** The body size limit. */
-  readonly maxBodySize: number | undefined;
+  readonly maxBodySize: number;
 }
 
 /**
@@ -282,6 +286,6 @@ function agentSettings(
     },
     userAgent: options.userAgent,
     maxHeaderSize: options.maxHeaderSize,
-    maxBodySize: options.maxBodySize,
+    maxBodySize: options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE,
   };
 }

@@ -404,9 +404,10 @@ export class AsyncHTTPClient {
    * is thrown to it.
    *
    * @param request The URL, or an {@linkcode HTTPRequest}.
-   * @param callback Called once with the response.
+   * @param callback Called once with the response; when `undefined`, the
+   *   call is `fetch(request, options)` (and `raiseError` applies).
    * @param options The request's options when `request` is a URL
-   *   (`raiseError` does not apply).
+   *   (`raiseError` does not apply with a callback).
    * @returns A Deferred that fires with the response once `callback` has
    *   run; it fails only when cancelled (or its `signal` is aborted), and
    *   the callback is then not called.
@@ -428,7 +429,7 @@ export class AsyncHTTPClient {
    */
   fetch(
     request: string | HTTPRequest,
-    callback: FetchCallback,
+    callback: FetchCallback | undefined,
     options?: FetchOptions,
   ): Deferred<HTTPResponse>;
   fetch(
@@ -442,9 +443,11 @@ export class AsyncHTTPClient {
     const callback = typeof callbackOrOptions === "function"
       ? callbackOrOptions
       : undefined;
+    // `fetch(request, undefined, options)`: a callback slot left undefined
+    // still lets the options through.
     const options =
-      (callback === undefined
-        ? callbackOrOptions as FetchOptions | undefined
+      (typeof callbackOrOptions === "object" && callbackOrOptions !== null
+        ? callbackOrOptions
         : maybeOptions) ?? {};
     const { raiseError = true, ...requestOptions } = options;
     let httpRequest: HTTPRequest;

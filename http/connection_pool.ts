@@ -203,6 +203,9 @@ export class HTTPConnectionPool {
    * Closes every idle connection and empties the pool. Mirrors
    * `HTTPConnectionPool.closeCachedConnections`. Connections carrying a
    * request are not touched; they close or come back when it is done.
+   * Connections already closing (a response that ended the exchange before
+   * its request was sent whole) are aborted too, so no socket of the pool
+   * outlives the call for long.
    *
    * @returns A Deferred that fires once the closed connections are gone.
    *
@@ -219,6 +222,12 @@ export class HTTPConnectionPool {
     for (const connection of all) {
       this.#forget(connection);
       aborts.push(connection.abort());
+    }
+    for (const connection of this.#open) {
+      const state = connection.state;
+      if (state === "ABORTING" || state === "GENERATION_FAILED") {
+        aborts.push(connection.abort());
+      }
     }
     const done = new Deferred<void>();
     let left = aborts.length;

@@ -69,6 +69,7 @@ export {
   ContentDecoderAgent,
   type ResponseDecoder,
 } from "./content_decoder_agent.ts";
+export { ContentDecodingError } from "./content_decoding_error.ts";
 export { DeflateDecoder } from "./deflate_decoder.ts";
 export {
   BodyTooLargeError,
