@@ -795,3 +795,184 @@ Deno.test("AsyncHTTPClient.fetch(): given a requestTimeout, when the head trickl
   );
   await server.close();
 });
+
+/**
+ * A raw server whose first connection reads only the request head, answers
+ * it with `answer` and then neither reads nor closes until `release()`; later
+ * connections answer every request with a 2-byte `ok`. `readAfter` reports
+ * how many bytes the first connection could still read once released (the
+ * client's unsent body, or little when the client aborted).
+ */
+function earlyAnswerServer(answer: string): {
+  server: ReturnType<typeof startRawServer>;
+  release(): void;
+  readAfter: Promise<number>;
+} {
+  const { promise: released, resolve: release } = Promise.withResolvers<
+    void
+  >();
+  const { promise: readAfter, resolve: reportRead } = Promise.withResolvers<
+    number
+  >();
+  const server = startRawServer(async (connection, index) => {
+    if (index > 0) {
+      while ((await connection.readRequest()) !== null) {
+        await connection.write(
+          "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        );
+      }
+      return;
+    }
+    await connection.readHead();
+    await connection.write(answer);
+    await released;
+    let read = 0;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && read < 64 << 20) {
+      const data = await connection.readSome();
+      if (data === null) break;
+      read += data.length;
+    }
+    reportRead(read);
+  });
+  return { server, release, readAfter };
+}
+
+const BIG_BODY = new Uint8Array(32 << 20);
+
+Deno.test("AsyncHTTPClient given a server that answers a large POST early and stops reading when another request follows then it goes on a new connection", async () => {
+  const { server, release, readAfter } = earlyAnswerServer(
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+  );
+  await using client = ownClient();
+  try {
+    const post = await client.fetch(`${server.url}/upload`, {
+      method: "POST",
+      body: BIG_BODY,
+      requestTimeout: 10,
+    });
+    assert.equal(post.code, 200);
+    const get = await client.fetch(`${server.url}/next`, { requestTimeout: 3 });
+    assert.equal(get.code, 200);
+    assert.equal(server.accepted, 2);
+  } finally {
+    release();
+    await client.close();
+    await readAfter;
+    await server.close();
+  }
+});
+
+Deno.test("AsyncHTTPClient given a server that never reads a large POST body when the deadline passes then it times out in the request phase", async () => {
+  await using server = startRawServer(async (connection) => {
+    await connection.readHead();
+    await sleep(1500);
+  });
+  await using client = ownClient();
+  const error = await assert.rejects(
+    Promise.resolve(client.fetch(`${server.url}/upload`, {
+      method: "POST",
+      body: BIG_BODY,
+      requestTimeout: 0.5,
+    })),
+    (error: unknown) => {
+      assert.ok(error instanceof HTTPTimeoutError);
+      assert.equal(error.phase, "request");
+      return true;
+    },
+  );
+  assert.equal(error, undefined);
+});
+
+Deno.test("AsyncHTTPClient given a 413 with Connection: close to a large POST from a server that neither reads nor closes when it arrives then the socket is aborted at once", async () => {
+  const { server, release, readAfter } = earlyAnswerServer(
+    "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+  );
+  await using client = ownClient();
+  try {
+    const response = await client.fetch(`${server.url}/upload`, {
+      method: "POST",
+      body: BIG_BODY,
+      raiseError: false,
+      requestTimeout: 10,
+    });
+    assert.equal(response.code, 413);
+  } finally {
+    release();
+  }
+  // The client dropped the rest of the body with the socket: the server can
+  // read no more than what was already in flight in the kernel's buffers.
+  const read = await readAfter;
+  assert.ok(read < 16 << 20, `the server read ${read} bytes after the answer`);
+  await client.close();
+  await server.close();
+});
+
+Deno.test("AsyncHTTPClient given a 302 whose chunked body never ends when the redirect is followed then the drain stops at its bound", async () => {
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<number>();
+  await using server = startRawServer(async (connection, index) => {
+    await connection.readRequest();
+    if (index > 0) {
+      await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone");
+      await connection.readRequest();
+      return;
+    }
+    await connection.write(
+      "HTTP/1.1 302 Found\r\nLocation: /next\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    const chunk = new TextEncoder().encode(
+      `10000\r\n${"x".repeat(0x10000)}\r\n`,
+    );
+    let written = 0;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && written < 256 << 20) {
+      if (!(await connection.write(chunk))) break;
+      written += chunk.length;
+    }
+    stop(written);
+  });
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/start`, {
+    requestTimeout: 10,
+  });
+  assert.equal(response.body.length, 4);
+  const written = await stopped;
+  assert.ok(written < 32 << 20, `the server wrote ${written} bytes`);
+});
+
+for (const [how, reset] of [["FIN", false], ["RST", true]] as const) {
+  Deno.test(`AsyncHTTPClient given a head cut short when the server closes with ${how} then the fetch fails with HTTPStreamClosedError`, async () => {
+    await using server = startRawServer(async (connection) => {
+      // Closing with the request still unread makes the kernel send a
+      // reset instead of a FIN.
+      if (reset) await sleep(100);
+      else await connection.readRequest();
+      await connection.write("HTTP/1.1 200 OK\r\nContent-Len");
+      await sleep(50);
+    });
+    await using client = ownClient();
+    await rejects(
+      client.fetch(`${server.url}/`, { requestTimeout: 5 }),
+      HTTPStreamClosedError,
+    );
+  });
+}
+
+Deno.test("AsyncHTTPClient.fetch() given an undefined callback and raiseError false when the response is 404 then it resolves with the response", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(
+    `${server.url}/status/404`,
+    undefined,
+    { raiseError: false },
+  );
+  assert.equal(response.code, 404);
+});
+
+Deno.test("AsyncHTTPClient.fetch() given a port out of range when fetched then the error says the port is out of range", async () => {
+  await using client = ownClient();
+  await rejects(
+    client.fetch("http://127.0.0.1:99999/"),
+    /port must be an integer from 0 to 65535/,
+  );
+});
