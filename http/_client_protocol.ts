@@ -547,7 +547,10 @@ export class HTTP11ClientProtocol extends Protocol {
           transport.loseConnection();
         }
       }
-    } else if (state === "TRANSMITTING") {
+    } else if (
+      state === "TRANSMITTING" &&
+      (this.#producer !== null || this.#drain !== null)
+    ) {
       // The server answered before the request was written whole: the
       // exchange is over and the rest of the body cannot be sent on a
       // connection the server may no longer read, so drop it with the

@@ -21,6 +21,8 @@ import {
   sleep,
   spiedAbortController,
   startCannedServer,
+  startEarlyAnswerServer,
+  startEndlessRedirectServer,
   startProxy,
   startRawServer,
   startServer,
@@ -796,52 +798,10 @@ Deno.test("AsyncHTTPClient.fetch(): given a requestTimeout, when the head trickl
   await server.close();
 });
 
-/**
- * A raw server whose first connection reads only the request head, answers
- * it with `answer` and then neither reads nor closes until `release()`; later
- * connections answer every request with a 2-byte `ok`. `readAfter` reports
- * how many bytes the first connection could still read once released (the
- * client's unsent body, or little when the client aborted).
- */
-function earlyAnswerServer(answer: string): {
-  server: ReturnType<typeof startRawServer>;
-  release(): void;
-  readAfter: Promise<number>;
-} {
-  const { promise: released, resolve: release } = Promise.withResolvers<
-    void
-  >();
-  const { promise: readAfter, resolve: reportRead } = Promise.withResolvers<
-    number
-  >();
-  const server = startRawServer(async (connection, index) => {
-    if (index > 0) {
-      while ((await connection.readRequest()) !== null) {
-        await connection.write(
-          "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-        );
-      }
-      return;
-    }
-    await connection.readHead();
-    await connection.write(answer);
-    await released;
-    let read = 0;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && read < 64 << 20) {
-      const data = await connection.readSome();
-      if (data === null) break;
-      read += data.length;
-    }
-    reportRead(read);
-  });
-  return { server, release, readAfter };
-}
-
 const BIG_BODY = new Uint8Array(32 << 20);
 
 Deno.test("AsyncHTTPClient given a server that answers a large POST early and stops reading when another request follows then it goes on a new connection", async () => {
-  const { server, release, readAfter } = earlyAnswerServer(
+  const { server, release, readAfter } = startEarlyAnswerServer(
     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
   );
   await using client = ownClient();
@@ -885,7 +845,7 @@ Deno.test("AsyncHTTPClient given a server that never reads a large POST body whe
 });
 
 Deno.test("AsyncHTTPClient given a 413 with Connection: close to a large POST from a server that neither reads nor closes when it arrives then the socket is aborted at once", async () => {
-  const { server, release, readAfter } = earlyAnswerServer(
+  const { server, release, readAfter } = startEarlyAnswerServer(
     "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
   );
   await using client = ownClient();
@@ -909,34 +869,13 @@ Deno.test("AsyncHTTPClient given a 413 with Connection: close to a large POST fr
 });
 
 Deno.test("AsyncHTTPClient given a 302 whose chunked body never ends when the redirect is followed then the drain stops at its bound", async () => {
-  const { promise: stopped, resolve: stop } = Promise.withResolvers<number>();
-  await using server = startRawServer(async (connection, index) => {
-    await connection.readRequest();
-    if (index > 0) {
-      await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone");
-      await connection.readRequest();
-      return;
-    }
-    await connection.write(
-      "HTTP/1.1 302 Found\r\nLocation: /next\r\nTransfer-Encoding: chunked\r\n\r\n",
-    );
-    const chunk = new TextEncoder().encode(
-      `10000\r\n${"x".repeat(0x10000)}\r\n`,
-    );
-    let written = 0;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && written < 256 << 20) {
-      if (!(await connection.write(chunk))) break;
-      written += chunk.length;
-    }
-    stop(written);
-  });
+  await using server = startEndlessRedirectServer();
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/start`, {
     requestTimeout: 10,
   });
   assert.equal(response.body.length, 4);
-  const written = await stopped;
+  const written = await server.written;
   assert.ok(written < 32 << 20, `the server wrote ${written} bytes`);
 });
 
