@@ -39,8 +39,12 @@ import {
   encodeRequest,
   encodeRequestHead,
 } from "./_request_writer.ts";
-import { bodyDataFinished, bodyDataReceived } from "./_response_access.ts";
-import { Response, type ResponseConnection } from "./response.ts";
+import {
+  bodyDataFinished,
+  bodyDataReceived,
+  Response,
+  type ResponseConnection,
+} from "./response.ts";
 
 const CATEGORY = ["torsion", "http"] as const;
 

@@ -10,12 +10,13 @@ import { SchemeNotSupported } from "./client_errors.ts";
 import { HTTPConnectionPool } from "./connection_pool.ts";
 import { Headers } from "./headers.ts";
 import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
-import { type ProxiedOptions, PROXY } from "./_agent_base.ts";
+import { PROXY } from "./_agent_base.ts";
 import { isToken } from "./_chars.ts";
 import { DEFAULT_MAX_BODY_SIZE } from "./_engine.ts";
 import { ClientRequest, PhaseTracker } from "./_request.ts";
 import {
   type ConnectionSettings,
+  type ProxySettings,
   type Route,
   routeFor,
   sendRequest,
@@ -183,6 +184,15 @@ export class Agent implements IAgent {
   ): Deferred<IResponse> {
     return agentRequest(this.#settings, method, uri, headers, bodyProducer);
   }
+}
+
+/**
+ * An `Agent`'s options with the proxy `ProxyAgent` adds. Not part of the
+ * public API.
+ */
+export interface ProxiedOptions extends AgentOptions {
+  /** The proxy every request goes through. */
+  readonly [PROXY]?: ProxySettings;
 }
 
 /** An agent's options, resolved once when it is constructed. */

@@ -14,7 +14,7 @@ import {
   PageRedirect,
   RedirectWithNoLocation,
 } from "./client_errors.ts";
-import { HTTPConnectionPool } from "./connection_pool.ts";
+import { HTTPConnectionPool, whenClosed } from "./connection_pool.ts";
 import { HTTPTimeoutError, PageError, WrapperException } from "./errors.ts";
 import { Headers, type HeadersInit } from "./headers.ts";
 import type { IAgent, IResponse } from "./interfaces.ts";
@@ -23,7 +23,6 @@ import {
   type EngineResult,
   performRequest,
 } from "./_engine.ts";
-import { whenClosed } from "./_pool_access.ts";
 import { PHASE_WORDS } from "./_request.ts";
 import { REDIRECT_CODES } from "./_redirect.ts";
 import { readBody } from "./read_body.ts";
