@@ -39,6 +39,8 @@ import {
   BODY_NEXT_HEAD,
   BODY_NONE,
   DEFAULT_MAX_HEADER_SIZE,
+  HTTP_1_0,
+  HTTP_1_1,
   MessageParser,
 } from "./_message_parser.ts";
 import { malformed, WireError } from "./_wire_error.ts";
@@ -102,9 +104,6 @@ export interface HTTPClientParserOptions {
    */
   maxBodySize?: number;
 }
-
-const HTTP_1_0: HTTPVersion = Object.freeze(["HTTP", 1, 0] as const);
-const HTTP_1_1: HTTPVersion = Object.freeze(["HTTP", 1, 1] as const);
 
 /**
  * Parses the response to one request, incrementally. Mirrors Twisted's

@@ -12,6 +12,12 @@ import { HeadReader, type StartLineParser } from "./_head_reader.ts";
 import { WireError } from "./_wire_error.ts";
 import { BodyTooLargeError } from "./errors.ts";
 import type { Headers } from "./headers.ts";
+import type { HTTPVersion } from "./interfaces.ts";
+
+/** `HTTP/1.0`, shared by every message of that version. */
+export const HTTP_1_0: HTTPVersion = Object.freeze(["HTTP", 1, 0] as const);
+/** `HTTP/1.1`, shared by every message of that version. */
+export const HTTP_1_1: HTTPVersion = Object.freeze(["HTTP", 1, 1] as const);
 
 /** The default `maxHeaderSize`: 64 KiB, as Tornado's `max_header_size`. */
 export const DEFAULT_MAX_HEADER_SIZE = 65536;
