@@ -37,13 +37,13 @@ function parse(
     parser: undefined as unknown as HTTPRequestParser,
   };
   const parser = new HTTPRequestParser({
-    onRequest(head) {
+    onRequest(head): void {
       parsed.heads.push(head);
     },
-    onBody(chunk) {
+    onBody(chunk): void {
       parsed.body += text(chunk);
     },
-    onComplete(trailers) {
+    onComplete(trailers): void {
       parsed.completed++;
       parsed.keepAlive.push(parser.keepAlive);
       parsed.trailers = trailers;
@@ -66,7 +66,10 @@ function parse(
   return parsed;
 }
 
-function statusOf(request: string, options?: HTTPRequestParserOptions) {
+function statusOf(
+  request: string,
+  options?: HTTPRequestParserOptions,
+): number {
   const parsed = parse(request, options);
   assert.ok(parsed.error instanceof Error, "the request was accepted");
   assert.ok(parsed.parser.failed);
