@@ -7,7 +7,7 @@ import {
 import { BodyTooLargeError, ParseError } from "../../http/errors.ts";
 import type { Headers } from "../../http/headers.ts";
 import type { RequestHead } from "../../http/server_interfaces.ts";
-import { bytes, text } from "./_parse_helpers.ts";
+import { latin1Bytes as bytes, latin1Text as text } from "../_support/mod.ts";
 
 interface Parsed {
   heads: RequestHead[];
