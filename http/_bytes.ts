@@ -5,7 +5,8 @@
  * @module
  */
 import type { Failure } from "../deferred/failure.ts";
-import { DataLoss, ResponseFailed } from "./errors.ts";
+import { ResponseFailed } from "./client_errors.ts";
+import { DataLoss } from "./errors.ts";
 
 /**
  * The `DataLoss` among the reasons of a `ResponseFailed`: a body cut short,
