@@ -87,6 +87,7 @@ export class HTTP11ClientProtocol extends Protocol {
   #parser: HTTPClientParser | null = null;
   #parserHeaderSize: number | undefined = undefined;
   #parserBodySize = 0;
+  #parserStrict = false;
 
   #request: ClientRequest | null = null;
   #deferred: Deferred<Response> | null = null;
@@ -356,17 +357,20 @@ export class HTTP11ClientProtocol extends Protocol {
   #preparseParser(request: ClientRequest): void {
     const headerSize = request.maxHeaderSize;
     const bodySize = request.maxBodySize ?? Infinity;
+    const strict = request.strictLineEnds;
     if (
       this.#parser === null || headerSize !== this.#parserHeaderSize ||
-      bodySize !== this.#parserBodySize
+      bodySize !== this.#parserBodySize || strict !== this.#parserStrict
     ) {
       this.#parser = new HTTPClientParser(this.#handler, {
         method: request.method,
         maxHeaderSize: headerSize,
         maxBodySize: bodySize,
+        strictLineEnds: strict,
       });
       this.#parserHeaderSize = headerSize;
       this.#parserBodySize = bodySize;
+      this.#parserStrict = strict;
     } else {
       this.#parser.reset(request.method);
     }

@@ -161,6 +161,8 @@ export interface EngineRequest {
   maxHeaderSize?: number;
   /** Largest body after decompression, bytes. Default 100 MiB. */
   maxBodySize?: number;
+  /** Reject bare LF line ends and obs-fold in response heads. Default `false`. */
+  strictLineEnds?: boolean;
   /** `User-Agent` when the headers have none; `null` for none. Default `"Torsion/0.1.0"`. */
   userAgent?: string | null;
   /** Basic credentials; dropped on a hop to another origin. */
@@ -492,6 +494,7 @@ class Fetch {
         userAgent: request.userAgent,
         maxHeaderSize: request.maxHeaderSize,
         maxBodySize: this.#maxBodySize,
+        strictLineEnds: request.strictLineEnds ?? false,
         tracker: this.#tracker,
       });
     } catch (error) {

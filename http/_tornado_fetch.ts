@@ -34,6 +34,7 @@ export interface FetchSettings {
   readonly maxHeaderSize: number;
   readonly maxBodySize: number;
   readonly maxBufferSize: number;
+  readonly strictLineEnds: boolean;
 }
 
 /**
@@ -90,6 +91,7 @@ function engineRequest(
     maxRedirects: request.maxRedirects,
     decompress: request.decompressResponse,
     maxHeaderSize: settings.maxHeaderSize,
+    strictLineEnds: settings.strictLineEnds,
     maxBodySize: streaming
       ? settings.maxBodySize
       : Math.min(settings.maxBodySize, settings.maxBufferSize),

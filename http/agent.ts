@@ -96,6 +96,15 @@ export interface AgentOptions {
    * @default {104857600 (100 MiB, as AsyncHTTPClient)}
    */
   maxBodySize?: number;
+  /**
+   * Reject a response head whose lines end in a bare LF, or that folds a
+   * field value over lines (obs-fold), with `ResponseFailed` (reason:
+   * `ParseError`), as llhttp does. By default both are accepted, as
+   * Twisted, Tornado, curl and Python's `http.client` accept them.
+   *
+   * @default {false}
+   */
+  strictLineEnds?: boolean;
 }
 
 /**
@@ -209,6 +218,8 @@ interface AgentSettings {
   readonly maxHeaderSize: number | undefined;
   /** The body size limit. */
   readonly maxBodySize: number;
+  /** Whether bare LF and obs-fold are rejected. */
+  readonly strictLineEnds: boolean;
 }
 
 /**
@@ -262,6 +273,7 @@ function agentRequest(
     userAgent: settings.userAgent,
     maxHeaderSize: settings.maxHeaderSize,
     maxBodySize: settings.maxBodySize,
+    strictLineEnds: settings.strictLineEnds,
     tracker,
   });
   return sendRequest(settings.pool, route, request);
@@ -297,5 +309,6 @@ function agentSettings(
     userAgent: options.userAgent,
     maxHeaderSize: options.maxHeaderSize,
     maxBodySize: options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE,
+    strictLineEnds: options.strictLineEnds ?? false,
   };
 }

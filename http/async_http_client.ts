@@ -87,6 +87,16 @@ export interface AsyncHTTPClientOptions {
    */
   maxHeaderSize?: number;
   /**
+   * Reject a response head whose lines end in a bare LF, or that folds a
+   * field value over lines (obs-fold), as llhttp does: the fetch then fails
+   * with `ResponseFailed` (reason: `ParseError`). By default both are
+   * accepted, as Tornado, Twisted, curl and Python's `http.client` accept
+   * them.
+   *
+   * @default {false}
+   */
+  strictLineEnds?: boolean;
+  /**
    * Largest response body accepted, in bytes, streamed or not.
    *
    * @default {maxBufferSize}
@@ -330,6 +340,7 @@ export class AsyncHTTPClient {
       maxHeaderSize: this.maxHeaderSize,
       maxBodySize: this.maxBodySize,
       maxBufferSize: this.maxBufferSize,
+      strictLineEnds: merged.strictLineEnds ?? false,
     };
     this.#cached = !options.forceInstance;
     if (this.#cached) AsyncHTTPClient.#instances.set(ioLoop, this);

@@ -655,3 +655,29 @@ Deno.test("Agent.request() given a port out of range when called then it throws 
         'URI port must be an integer from 0 to 65535: current value is "http://127.0.0.1:99999/"',
   );
 });
+
+Deno.test("Agent given strictLineEnds when a response head ends its lines in a bare LF then the request fails with a ParseError", async () => {
+  await using server = startCannedServer(
+    "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi",
+    { closeAfter: true },
+  );
+  const error = await rejection(
+    new Agent(reactor, { strictLineEnds: true }).request("GET", server.url),
+  );
+  assert.ok(error instanceof ResponseFailed);
+  assert.ok(error.reasons.some((r) => r.check(ParseError) !== null));
+});
+
+Deno.test("Agent given a server that sends endless 100 Continue heads when the request is made then it fails at maxHeaderSize", async () => {
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    const interim = bytes("HTTP/1.1 100 Continue\r\n\r\n");
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await connection.write(interim)));
+  });
+  const error = await rejection(
+    new Agent(reactor, { maxHeaderSize: 4096 }).request("GET", server.url),
+  );
+  assert.ok(error instanceof ResponseFailed);
+  assert.ok(error.reasons.some((r) => r.check(ParseError) !== null));
+});

@@ -8,7 +8,7 @@ import {
 import { IOLoop } from "../../reactor/ioloop.ts";
 import { AsyncHTTPClient } from "../../http/async_http_client.ts";
 import { ResponseFailed } from "../../http/client_errors.ts";
-import { BodyTooLargeError } from "../../http/errors.ts";
+import { BodyTooLargeError, ParseError } from "../../http/errors.ts";
 import {
   HTTPClientError,
   HTTPStreamClosedError,
@@ -932,7 +932,7 @@ for (const [how, reset] of [["FIN", false], ["RST", true]] as const) {
     name:
       `AsyncHTTPClient given a head cut short when the server closes with ${how} then the fetch fails with HTTPStreamClosedError`,
     ignore: noPython,
-    async fn() {
+    async fn(): Promise<void> {
       const server = await cutHeadServer(reset);
       await using client = ownClient();
       try {
@@ -964,4 +964,29 @@ Deno.test("AsyncHTTPClient.fetch() given a port out of range when fetched then t
     client.fetch("http://127.0.0.1:99999/"),
     /port must be an integer from 0 to 65535/,
   );
+});
+
+Deno.test("AsyncHTTPClient given strictLineEnds when a response head ends its lines in a bare LF then the fetch fails with a ParseError", async () => {
+  await using server = startCannedServer(
+    "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi",
+    { closeAfter: true },
+  );
+  await using client = ownClient({ strictLineEnds: true });
+  const error = await assert.rejects(
+    Promise.resolve(client.fetch(server.url)),
+    (error: unknown) =>
+      error instanceof ResponseFailed &&
+      error.reasons.some((r) => r.check(ParseError) !== null),
+  );
+  assert.equal(error, undefined);
+});
+
+Deno.test("AsyncHTTPClient given no strictLineEnds when a response head ends its lines in a bare LF then the response is accepted", async () => {
+  await using server = startCannedServer(
+    "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi",
+    { closeAfter: true },
+  );
+  await using client = ownClient();
+  const response = await client.fetch(server.url);
+  assert.equal(response.text, "hi");
 });
