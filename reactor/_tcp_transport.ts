@@ -53,20 +53,14 @@ const COALESCE_SIZE = 65536;
 const encoder = new TextEncoder();
 
 /**
- * The Failure a connection ends with when it closes cleanly or is aborted.
- * No stack trace is captured for it: these are conditions, not bugs, and
- * capturing one per closed connection was the largest allocation of a
- * client with thousands of connections.
+ * The Failures a connection ends with when it closes cleanly or is aborted:
+ * one each, shared, as Twisted shares `connectionDone`. An Error costs about
+ * a kilobyte even without its stack trace, and making one per closed
+ * connection was the largest allocation of a client with thousands of
+ * connections. Failures are immutable.
  */
-function closeReason(kind: new () => Error): Failure {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new Failure(new kind());
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
+const CONNECTION_DONE = new Failure(new ConnectionDone());
+const CONNECTION_ABORTED = new Failure(new ConnectionAborted());
 
 /** What the creator of a transport tells it. */
 export interface TCPTransportOptions {
@@ -258,7 +252,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   /** Closes at once, dropping queued writes; `connectionLost` receives `ConnectionAborted`. */
   abortConnection(): void {
     if (!this.#connected) return;
-    this.#closeWith(closeReason(ConnectionAborted));
+    this.#closeWith(CONNECTION_ABORTED);
   }
 
   /**
@@ -465,7 +459,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
           continue;
         }
         if (this.#heldEnd) {
-          this.#closeWith(closeReason(ConnectionDone));
+          this.#closeWith(CONNECTION_DONE);
           return;
         }
         const buffer = this.#readBuffer ??= new Uint8Array(FIRST_READ_SIZE);
@@ -475,7 +469,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         if (this.#closing || this.#disconnecting) return;
         if (n === null) {
           if (this.#readPaused) this.#heldEnd = true;
-          else this.#closeWith(closeReason(ConnectionDone));
+          else this.#closeWith(CONNECTION_DONE);
           return;
         }
         if (n === 0) continue;
@@ -594,7 +588,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     // A streaming producer still registered holds the close until it
     // unregisters, as Twisted documents (its code closes at once: #6461).
     if (this.#disconnecting && producer === null) {
-      this.#closeWith(closeReason(ConnectionDone));
+      this.#closeWith(CONNECTION_DONE);
     }
     return false;
   }
