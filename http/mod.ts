@@ -1,5 +1,8 @@
 /**
- * The HTTP/1.1 client, with both faces it is known by:
+ * The HTTP/1.1 client, with both faces it is known by, and the server
+ * engine under the web frameworks.
+ *
+ * The client's faces:
  *
  * - Twisted's `twisted.web.client`: `Agent` and its wrappers
  *   (`RedirectAgent`, `BrowserLikeRedirectAgent`, `ContentDecoderAgent`,
@@ -13,6 +16,14 @@
  * origins, gzip and deflate decoding, proxies (CONNECT for https),
  * timeouts that name the phase that ran out, size limits, and
  * cancellation that aborts the connection at once.
+ *
+ * The same wire layer serves HTTP/1.1: `HTTPFactory` (Twisted's
+ * `HTTPFactory`, with Tornado's `HTTPServer` options) builds an
+ * `HTTPChannel` per connection, which parses requests as strictly as
+ * llhttp, keeps connections alive, answers pipelined requests in order and
+ * hands each request to a delegate (`HTTPServerConnectionDelegate`): the
+ * contract `@torsion/torsion/web`'s `Site` and `Application` are written
+ * against.
  *
  * @example Twisted style: an Agent, a pool and readBody
  * ```ts
@@ -71,6 +82,8 @@ export {
   WrapperException,
 } from "./client_errors.ts";
 export { HTTPConnectionPool } from "./connection_pool.ts";
+export { HTTPChannel } from "./http_channel.ts";
+export { DEFAULT_DRAIN_TIMEOUT, HTTPFactory } from "./http_factory.ts";
 export {
   ContentDecoderAgent,
   type ResponseDecoder,
@@ -111,5 +124,13 @@ export {
   type ResponseConnection,
   type ResponseInit,
 } from "./response.ts";
+export type {
+  AccessLogEntry,
+  HTTPRequestDelegate,
+  HTTPServerConnectionDelegate,
+  HTTPServerOptions,
+  HTTPServerRequestChannel,
+  RequestHead,
+} from "./server_interfaces.ts";
 export { StringProducer } from "./string_producer.ts";
 export { UNKNOWN_LENGTH } from "./unknown_length.ts";
