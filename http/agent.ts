@@ -10,11 +10,13 @@ import { SchemeNotSupported } from "./client_errors.ts";
 import { HTTPConnectionPool } from "./connection_pool.ts";
 import { Headers } from "./headers.ts";
 import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
-import { type ProxiedOptions, PROXY } from "./_agent_base.ts";
+import { PROXY } from "./_agent_base.ts";
 import { isToken } from "./_chars.ts";
+import { DEFAULT_MAX_BODY_SIZE } from "./_engine.ts";
 import { ClientRequest, PhaseTracker } from "./_request.ts";
 import {
   type ConnectionSettings,
+  type ProxySettings,
   type Route,
   routeFor,
   sendRequest,
@@ -84,12 +86,24 @@ export interface AgentOptions {
    */
   maxHeaderSize?: number;
   /**
-   * The largest response body accepted, in bytes, declared or received; a
-   * larger one fails with `ResponseFailed` (reason: `BodyTooLargeError`).
+   * The largest response body accepted, in bytes, declared or received,
+   * and counted again after decompression by `ContentDecoderAgent`; a
+   * larger one fails with `ResponseFailed` (reason: `BodyTooLargeError`)
+   * and its connection is aborted, so an endless body or a gzip bomb cannot
+   * exhaust memory. `Infinity` for no limit (Twisted has none).
    *
-   * @default {Infinity}
+   * @default {104857600 (100 MiB, as AsyncHTTPClient)}
    */
   maxBodySize?: number;
+  /**
+   * Reject a response head whose lines end in a bare LF, or that folds a
+   * field value over lines (obs-fold), with `ResponseFailed` (reason:
+   * `ParseError`), as llhttp does. By default both are accepted, as
+   * Twisted, Tornado, curl and Python's `http.client` accept them.
+   *
+   * @default {false}
+   */
+  strictLineEnds?: boolean;
 }
 
 /**
@@ -182,6 +196,15 @@ export class Agent implements IAgent {
   }
 }
 
+/**
+ * An `Agent`'s options with the proxy `ProxyAgent` adds. Not part of the
+ * public API.
+ */
+export interface ProxiedOptions extends AgentOptions {
+  /** The proxy every request goes through. */
+  readonly [PROXY]?: ProxySettings;
+}
+
 /** An agent's options, resolved once when it is constructed. */
 interface AgentSettings {
   /** The reactor. */
@@ -195,7 +218,9 @@ interface AgentSettings {
   /** The head size limit. */
   readonly maxHeaderSize: number | undefined;
   /** The body size limit. */
-  readonly maxBodySize: number | undefined;
+  readonly maxBodySize: number;
+  /** Whether bare LF and obs-fold are rejected. */
+  readonly strictLineEnds: boolean;
 }
 
 /**
@@ -249,6 +274,7 @@ function agentRequest(
     userAgent: settings.userAgent,
     maxHeaderSize: settings.maxHeaderSize,
     maxBodySize: settings.maxBodySize,
+    strictLineEnds: settings.strictLineEnds,
     tracker,
   });
   return sendRequest(settings.pool, route, request);
@@ -283,6 +309,7 @@ function agentSettings(
     },
     userAgent: options.userAgent,
     maxHeaderSize: options.maxHeaderSize,
-    maxBodySize: options.maxBodySize,
+    maxBodySize: options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE,
+    strictLineEnds: options.strictLineEnds ?? false,
   };
 }

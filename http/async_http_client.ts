@@ -15,14 +15,17 @@ import { IOLoop } from "../reactor/ioloop.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor } from "../reactor/reactor.ts";
 import { HTTPConnectionPool } from "./connection_pool.ts";
-import { HTTPStreamClosedError, HTTPTimeoutError } from "./errors.ts";
+import {
+  HTTPStreamClosedError,
+  HTTPTimeoutError,
+} from "./http_client_error.ts";
 import { HTTPRequest, type HTTPRequestOptions } from "./http_request.ts";
 import { HTTPResponse } from "./http_response.ts";
 import { type ResolvedRequest, resolveRequest } from "./_tornado_request.ts";
 import { type FetchSettings, startFetch } from "./_tornado_fetch.ts";
 import { abortedDeferred, cancelOnAbort } from "./_abort.ts";
 import { DEFAULT_MAX_BODY_SIZE } from "./_engine.ts";
-import { DEFAULT_MAX_HEADER_SIZE } from "./_parser.ts";
+import { DEFAULT_MAX_HEADER_SIZE } from "./_message_parser.ts";
 
 const CATEGORY = ["torsion", "http"] as const;
 const logger = getLogger([...CATEGORY]);
@@ -84,6 +87,16 @@ export interface AsyncHTTPClientOptions {
    * @default {65536}
    */
   maxHeaderSize?: number;
+  /**
+   * Reject a response head whose lines end in a bare LF, or that folds a
+   * field value over lines (obs-fold), as llhttp does: the fetch then fails
+   * with `ResponseFailed` (reason: `ParseError`). By default both are
+   * accepted, as Tornado, Twisted, curl and Python's `http.client` accept
+   * them.
+   *
+   * @default {false}
+   */
+  strictLineEnds?: boolean;
   /**
    * Largest response body accepted, in bytes, streamed or not.
    *
@@ -343,6 +356,7 @@ export class AsyncHTTPClient {
       maxHeaderSize: this.maxHeaderSize,
       maxBodySize: this.maxBodySize,
       maxBufferSize: this.maxBufferSize,
+      strictLineEnds: merged.strictLineEnds ?? false,
     };
     this.#cached = !options.forceInstance;
     if (this.#cached) AsyncHTTPClient.#instances.set(ioLoop, this);
@@ -422,9 +436,10 @@ export class AsyncHTTPClient {
    * is thrown to it.
    *
    * @param request The URL, or an {@linkcode HTTPRequest}.
-   * @param callback Called once with the response.
+   * @param callback Called once with the response; when `undefined`, the
+   *   call is `fetch(request, options)` (and `raiseError` applies).
    * @param options The request's options when `request` is a URL
-   *   (`raiseError` does not apply).
+   *   (`raiseError` does not apply with a callback).
    * @returns A Deferred that fires with the response once `callback` has
    *   run; it fails only when cancelled (or its `signal` is aborted), and
    *   the callback is then not called.
@@ -449,7 +464,7 @@ export class AsyncHTTPClient {
    */
   fetch(
     request: string | HTTPRequest,
-    callback: FetchCallback,
+    callback: FetchCallback | undefined,
     options?: FetchOptions,
   ): Deferred<HTTPResponse>;
   fetch(
@@ -463,9 +478,11 @@ export class AsyncHTTPClient {
     const callback = typeof callbackOrOptions === "function"
       ? callbackOrOptions
       : undefined;
+    // `fetch(request, undefined, options)`: a callback slot left undefined
+    // still lets the options through.
     const options =
-      (callback === undefined
-        ? callbackOrOptions as FetchOptions | undefined
+      (typeof callbackOrOptions === "object" && callbackOrOptions !== null
+        ? callbackOrOptions
         : maybeOptions) ?? {};
     const { raiseError = true, ...requestOptions } = options;
     let httpRequest: HTTPRequest;

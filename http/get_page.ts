@@ -11,15 +11,20 @@ import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../reactor/reactor.ts";
 import {
   InfiniteRedirection,
+  PageError,
   PageRedirect,
   RedirectWithNoLocation,
+  WrapperException,
 } from "./client_errors.ts";
-import { HTTPConnectionPool } from "./connection_pool.ts";
-import { HTTPTimeoutError, PageError, WrapperException } from "./errors.ts";
+import { HTTPTimeoutError } from "./http_client_error.ts";
+import { HTTPConnectionPool, whenClosed } from "./connection_pool.ts";
 import { Headers, type HeadersInit } from "./headers.ts";
 import type { IAgent, IResponse } from "./interfaces.ts";
-import { type EngineResult, performRequest } from "./_engine.ts";
-import { whenClosed } from "./_pool_access.ts";
+import {
+  DEFAULT_MAX_BODY_SIZE,
+  type EngineResult,
+  performRequest,
+} from "./_engine.ts";
 import { PHASE_WORDS } from "./_request.ts";
 import { REDIRECT_CODES } from "./_redirect.ts";
 import { readBody } from "./read_body.ts";
@@ -119,6 +124,16 @@ export interface GetPageOptions {
    * @default {the system's trust store}
    */
   caCerts?: readonly string[];
+  /**
+   * The largest page accepted, in bytes, declared or received; a larger
+   * one fails with `ResponseFailed` (reason: `BodyTooLargeError`) and the
+   * connection is aborted, so an endless body cannot exhaust memory.
+   * `Infinity` for no limit (Twisted's `getPage` has none). With an `agent`
+   * object, that agent's own `maxBodySize` applies instead.
+   *
+   * @default {104857600 (100 MiB)}
+   */
+  maxBodySize?: number;
   /**
    * Aborting it cancels the returned Deferred, which aborts the connection
    * at once and fails with `CancelledError`; an already aborted signal
@@ -243,7 +258,7 @@ function fetchPage(
     maxRedirects: redirectLimit,
     userAgent: options.agent,
     caCerts: options.caCerts,
-    maxBodySize: Infinity,
+    maxBodySize: options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE,
   });
   const page = result.addCallbacks(
     (response: EngineResult) => pageOf(response, followRedirect),

@@ -10,11 +10,16 @@ import type {
   IPushProducer,
   ITransport,
 } from "../reactor/interfaces.ts";
-import { PotentialDataLoss, ResponseDone } from "./client_errors.ts";
-import { ResponseFailed } from "./errors.ts";
+import {
+  PotentialDataLoss,
+  ResponseDone,
+  ResponseFailed,
+} from "./client_errors.ts";
+import { BodyTooLargeError } from "./errors.ts";
 import type { Headers } from "./headers.ts";
 import type { HTTPVersion, IClientRequest, IResponse } from "./interfaces.ts";
 import { type ContentCoding, StreamDecoder } from "./_decoder.ts";
+import { ClientRequest } from "./_request.ts";
 import { UNKNOWN_LENGTH } from "./unknown_length.ts";
 
 /**
@@ -25,6 +30,8 @@ class DecodingProtocol implements IProtocol {
   readonly #original: IProtocol;
   readonly #response: IResponse;
   readonly #decoder: StreamDecoder;
+  readonly #limit: number;
+  #size = 0;
   #transport: (ITransport & IPushProducer) | null = null;
   #ended = false;
   #reason: Failure | null = null;
@@ -32,12 +39,36 @@ class DecodingProtocol implements IProtocol {
   constructor(original: IProtocol, response: IResponse, coding: ContentCoding) {
     this.#original = original;
     this.#response = response;
+    // The agent's maxBodySize counts decoded bytes too: the wire bytes of
+    // a gzip bomb are few.
+    const request = response.request;
+    this.#limit = request instanceof ClientRequest
+      ? request.maxBodySize ?? Infinity
+      : Infinity;
     this.#decoder = new StreamDecoder(coding, {
-      onData: (chunk) => {
-        if (!this.#ended) this.#original.dataReceived(chunk);
-      },
+      onData: (chunk) => this.#decodedData(chunk),
       onEnd: (error) => this.#decoded(error),
     });
+  }
+
+  #decodedData(chunk: Uint8Array): void {
+    if (this.#ended) return;
+    this.#size += chunk.length;
+    if (this.#size > this.#limit) {
+      this.#ended = true;
+      this.#decoder.abort();
+      this.#transport?.stopProducing();
+      this.#original.connectionLost(
+        new Failure(
+          new ResponseFailed(
+            [new Failure(new BodyTooLargeError(this.#limit, this.#size))],
+            this.#response,
+          ),
+        ),
+      );
+      return;
+    }
+    this.#original.dataReceived(chunk);
   }
 
   makeConnection(transport: ITransport): void {
@@ -85,7 +116,10 @@ class DecodingProtocol implements IProtocol {
  * Mirrors Twisted's `twisted.web.client.GzipDecoder`: `ContentDecoderAgent`
  * wraps responses with it when the server sent `Content-Encoding: gzip`.
  * Its `length` is `UNKNOWN_LENGTH`; invalid compressed data ends the body
- * with a `ResponseFailed`.
+ * with a `ResponseFailed` whose reason is a `ContentDecodingError`. The
+ * `maxBodySize` of the `Agent` that made the request bounds the decoded
+ * bytes: past it the connection is aborted and the body ends with a
+ * `ResponseFailed` whose reason is a `BodyTooLargeError`.
  *
  * @example Decoding by hand, without ContentDecoderAgent
  * ```ts

@@ -1,5 +1,8 @@
 /**
- * The HTTP/1.1 client, with both faces it is known by:
+ * The HTTP/1.1 client, with both faces it is known by, and the server
+ * engine under the web frameworks.
+ *
+ * The client's faces:
  *
  * - Twisted's `twisted.web.client`: `Agent` and its wrappers
  *   (`RedirectAgent`, `BrowserLikeRedirectAgent`, `ContentDecoderAgent`,
@@ -13,6 +16,14 @@
  * origins, gzip and deflate decoding, proxies (CONNECT for https),
  * timeouts that name the phase that ran out, size limits, and
  * cancellation that aborts the connection at once.
+ *
+ * The same wire layer serves HTTP/1.1: `HTTPFactory` (Twisted's
+ * `HTTPFactory`, with Tornado's `HTTPServer` options) builds an
+ * `HTTPChannel` per connection, which parses requests as strictly as
+ * llhttp, keeps connections alive, answers pipelined requests in order and
+ * hands each request to a delegate (`HTTPServerConnectionDelegate`): the
+ * contract `@torsion/torsion/web`'s `Site` and `Application` are written
+ * against.
  *
  * @example Twisted style: an Agent, a pool and readBody
  * ```ts
@@ -59,39 +70,40 @@ export {
 export { BrowserLikeRedirectAgent } from "./browser_like_redirect_agent.ts";
 export {
   InfiniteRedirection,
+  PageError,
   PageRedirect,
+  PartialDownloadError,
   PotentialDataLoss,
   RedirectWithNoLocation,
   RequestGenerationFailed,
   RequestNotSent,
+  RequestTransmissionFailed,
   ResponseDone,
+  ResponseFailed,
+  ResponseNeverReceived,
   SchemeNotSupported,
+  WrapperException,
 } from "./client_errors.ts";
 export { HTTPConnectionPool } from "./connection_pool.ts";
+export { HTTPChannel } from "./http_channel.ts";
+export { DEFAULT_DRAIN_TIMEOUT, HTTPFactory } from "./http_factory.ts";
 export {
   ContentDecoderAgent,
   type ResponseDecoder,
 } from "./content_decoder_agent.ts";
+export { ContentDecodingError } from "./content_decoding_error.ts";
 export { DeflateDecoder } from "./deflate_decoder.ts";
-export {
-  BodyTooLargeError,
-  DataLoss,
-  HTTPClientError,
-  HTTPStreamClosedError,
-  HTTPTimeoutError,
-  type HTTPTimeoutPhase,
-  PageError,
-  ParseError,
-  PartialDownloadError,
-  RequestTransmissionFailed,
-  ResponseFailed,
-  ResponseNeverReceived,
-  WrapperException,
-} from "./errors.ts";
+export { BodyTooLargeError, DataLoss, ParseError } from "./errors.ts";
 export { type BodySource, FileBodyProducer } from "./file_body_producer.ts";
 export { getPage, type GetPageOptions } from "./get_page.ts";
 export { GzipDecoder } from "./gzip_decoder.ts";
 export { Headers, type HeadersInit } from "./headers.ts";
+export {
+  HTTPClientError,
+  HTTPStreamClosedError,
+  HTTPTimeoutError,
+  type HTTPTimeoutPhase,
+} from "./http_client_error.ts";
 export {
   type BodyProducer,
   HTTPRequest,
@@ -115,5 +127,13 @@ export {
   type ResponseConnection,
   type ResponseInit,
 } from "./response.ts";
+export type {
+  AccessLogEntry,
+  HTTPRequestDelegate,
+  HTTPServerConnectionDelegate,
+  HTTPServerOptions,
+  HTTPServerRequestChannel,
+  RequestHead,
+} from "./server_interfaces.ts";
 export { StringProducer } from "./string_producer.ts";
 export { UNKNOWN_LENGTH } from "./unknown_length.ts";

@@ -6,8 +6,8 @@
  */
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../reactor/reactor.ts";
-import { Agent, type AgentOptions } from "./agent.ts";
-import { type ProxiedOptions, PROXY } from "./_agent_base.ts";
+import { Agent, type AgentOptions, type ProxiedOptions } from "./agent.ts";
+import { PROXY } from "./_agent_base.ts";
 import { basicAuthorization } from "./_route.ts";
 
 /**

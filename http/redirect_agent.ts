@@ -10,12 +10,11 @@ import {
   InfiniteRedirection,
   PageRedirect,
   RedirectWithNoLocation,
+  ResponseFailed,
 } from "./client_errors.ts";
-import { ResponseFailed } from "./errors.ts";
 import type { Headers } from "./headers.ts";
 import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
-import { Discard } from "./_bytes.ts";
-import { planRedirect } from "./_redirect.ts";
+import { BoundedDrain, planRedirect } from "./_redirect.ts";
 
 const decoder = new TextDecoder();
 
@@ -194,7 +193,7 @@ export class RedirectAgent implements IAgent {
         response,
       );
     }
-    response.deliverBody(new Discard());
+    response.deliverBody(new BoundedDrain());
     return this.#agent.request(plan.method, plan.uri, plan.headers).addCallback(
       (next) => {
         next.setPreviousResponse(response);

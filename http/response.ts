@@ -19,7 +19,6 @@ import type {
   IResponse,
   IResponseBodyTransport,
 } from "./interfaces.ts";
-import { registerResponseAccess } from "./_response_access.ts";
 import { UNKNOWN_LENGTH } from "./unknown_length.ts";
 
 /** Body bytes buffered before `deliverBody` past which the connection is paused. */
@@ -113,6 +112,27 @@ export interface ResponseInit {
   connection?: ResponseConnection | null;
 }
 
+// Set by the class's static block: only the connection that feeds a
+// response (and nothing outside the package) may deliver its body.
+let received: (response: Response, data: Uint8Array) => void;
+let finished: (response: Response, reason?: Failure) => void;
+
+/**
+ * Delivers a piece of body to `response` (a view: it is copied if
+ * buffered). For the client protocol only; not part of the public API.
+ */
+export function bodyDataReceived(response: Response, data: Uint8Array): void {
+  received(response, data);
+}
+
+/**
+ * Ends the body of `response`: `ResponseDone` when `reason` is undefined.
+ * For the client protocol only; not part of the public API.
+ */
+export function bodyDataFinished(response: Response, reason?: Failure): void {
+  finished(response, reason);
+}
+
 const INITIAL = 0;
 const CONNECTED = 1;
 const DEFERRED_CLOSE = 2;
@@ -187,10 +207,8 @@ export class Response implements IResponse {
   #bodyTransport: BodyTransport | null = null;
 
   static {
-    registerResponseAccess({
-      received: (response, data) => response.#received(data),
-      finished: (response, reason) => response.#finished(reason),
-    });
+    received = (response, data) => response.#received(data);
+    finished = (response, reason) => response.#finished(reason);
   }
 
   /**

@@ -5,14 +5,13 @@ import {
   assertThrows,
 } from "./_assert.ts";
 import { Failure } from "../../deferred/failure.ts";
-import { HTTPClientParser, MAX_CHUNK_SIZE_LINE } from "../../http/_parser.ts";
+import { MAX_CHUNK_SIZE_LINE } from "../../http/_chunked_decoder.ts";
+import { HTTPClientParser } from "../../http/_http_client_parser.ts";
 import {
-  BodyTooLargeError,
-  DataLoss,
-  ParseError,
   ResponseFailed,
   ResponseNeverReceived,
-} from "../../http/errors.ts";
+} from "../../http/client_errors.ts";
+import { BodyTooLargeError, DataLoss, ParseError } from "../../http/errors.ts";
 import { parse, type Parsed, splitAt, summary } from "./_parse_helpers.ts";
 import { latin1Bytes } from "../_support/mod.ts";
 
@@ -97,6 +96,8 @@ for (
     ["a tab after the code", "HTTP/1.1 200\tOK", "Invalid status code"],
     ["HTTP/2.0", "HTTP/2.0 200 OK", "Unsupported HTTP version"],
     ["HTTP/0.9", "HTTP/0.9 200 OK", "Unsupported HTTP version"],
+    ["HTTP/1.9", "HTTP/1.9 200 OK", "Unsupported HTTP version"],
+    ["HTTP/1.2", "HTTP/1.2 200 OK", "Unsupported HTTP version"],
     ["a multi-digit version", "HTTP/1.10 200 OK", "Invalid status line"],
     [
       "a control byte in the phrase",
@@ -230,6 +231,22 @@ for (
     ["no colon", "NoColonHere", "Header field line without a colon"],
     ["a NUL in the value", "X-A: b\x00c", "Invalid header field value"],
     ["a bare CR in the value", "X-A: b\rc", "Invalid header field value"],
+    [
+      "a control byte in the value",
+      "X-A: b\x01c",
+      "Invalid header field value",
+    ],
+    ["a DEL in the value", "X-A: b\x7fc", "Invalid header field value"],
+    [
+      "obs-fold inside Content-Length",
+      "Content-Length: 0\r\n 0",
+      "Obsolete line folding in Content-Length",
+    ],
+    [
+      "obs-fold inside Transfer-Encoding",
+      "Transfer-Encoding: gzip,\r\n chunked",
+      "Obsolete line folding in Transfer-Encoding",
+    ],
   ]
 ) {
   Deno.test(`HTTPClientParser given a field line with ${description} when parsed then it fails with a ParseError`, () => {
@@ -475,9 +492,19 @@ Deno.test("HTTPClientParser given chunk extensions when parsed then they are ign
   assert(parsed.complete);
 });
 
-Deno.test("HTTPClientParser given whitespace between the chunk size and an extension when parsed then it is accepted", () => {
+Deno.test("HTTPClientParser given whitespace between the chunk size and an extension when parsed then it fails as llhttp does", () => {
   const parsed = parse(
     latin1Bytes(`${CHUNKED_HEAD}5 \t;ext="q"\r\nhello\r\n0\r\n\r\n`),
+  );
+  assertEquals(
+    parseError(parsed).message,
+    "Invalid chunk size: unexpected byte 0x20",
+  );
+});
+
+Deno.test("HTTPClientParser given a quoted chunk extension with an escaped quote when parsed then it is accepted", () => {
+  const parsed = parse(
+    latin1Bytes(`${CHUNKED_HEAD}5;a="x\\"y";b=c;d\r\nhello\r\n0\r\n\r\n`),
   );
   assertEquals(parsed.body, "hello");
 });
@@ -518,9 +545,24 @@ for (
     ],
     ["a 0x prefix", "0x5\r\n", "Invalid chunk size: unexpected byte 0x78"],
     [
-      "junk after the size",
-      "5 x\r\nhello\r\n",
-      "Invalid chunk size: unexpected byte 0x78 after the size",
+      "whitespace after the size",
+      "5  \r\nhello\r\n",
+      "Invalid chunk size: unexpected byte 0x20",
+    ],
+    [
+      "an extension without a name",
+      "5;\r\nhello\r\n",
+      "Invalid chunk extension: byte 0x0d",
+    ],
+    [
+      "an unbalanced quoted extension value",
+      '5;a="b\r\nhello\r\n',
+      "Invalid chunk extension: byte 0x0d",
+    ],
+    [
+      "an extension with an empty value",
+      "5;a=\r\nhello\r\n",
+      "Invalid chunk extension: byte 0x0d",
     ],
     [
       "a size line ending in a bare LF",
@@ -644,17 +686,17 @@ Deno.test("HTTPClientParser given Transfer-Encoding in any case when parsed then
   assertEquals(parsed.head?.framing, "chunked");
 });
 
-Deno.test("HTTPClientParser given chunked that is not the final coding when parsed then it fails", () => {
+Deno.test("HTTPClientParser given chunked that is not the final coding when parsed then the body runs to the close", () => {
   const parsed = parse(
     latin1Bytes(
-      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, identity\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n3\r\nabc",
     ),
+    { close: true },
   );
-  assert(
-    parseError(parsed).message.startsWith(
-      "Invalid Transfer-Encoding: chunked must be the final coding",
-    ),
-  );
+  assertEquals(parsed.head?.framing, "close");
+  assertEquals(parsed.body, "3\r\nabc");
+  assert(parsed.complete);
+  assertEquals(parsed.head?.keepAlive, false);
 });
 
 Deno.test("HTTPClientParser given chunked applied twice when parsed then it fails", () => {
@@ -666,14 +708,15 @@ Deno.test("HTTPClientParser given chunked applied twice when parsed then it fail
   assert(parseError(parsed).message.startsWith("Invalid Transfer-Encoding"));
 });
 
-Deno.test("HTTPClientParser given an unsupported transfer coding when parsed then it fails", () => {
+Deno.test("HTTPClientParser given another coding before chunked when parsed then the chunks are read and their bytes passed on as they are", () => {
   const parsed = parse(
-    latin1Bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
+    latin1Bytes(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    ),
   );
-  assertEquals(
-    parseError(parsed).message,
-    'Unsupported transfer coding: current value is "gzip, chunked"',
-  );
+  assertEquals(parsed.head?.framing, "chunked");
+  assertEquals(parsed.body, "abc");
+  assert(parsed.complete);
 });
 
 Deno.test("HTTPClientParser given Transfer-Encoding without chunked when parsed then the body is close-delimited", () => {
@@ -1053,7 +1096,7 @@ const CORPUS: Case[] = [
   {
     name: "chunked with extensions and trailers",
     data:
-      `${CHUNKED_HEAD}5;a=b\r\nhello\r\n1 ; c\r\n \r\nB\r\n big chunk!\r\n0\r\nX-T: 1\r\nX-U:  2 \r\n\r\n`,
+      `${CHUNKED_HEAD}5;a=b\r\nhello\r\n1;c\r\n \r\nB\r\n big chunk!\r\n0\r\nX-T: 1\r\nX-U:  2 \r\n\r\n`,
   },
   {
     name: "chunked, many small chunks",
@@ -1213,4 +1256,59 @@ Deno.test("HTTPClientParser property given the corpus when parsed whole then eac
   });
   assertEquals(outcomes.filter((o) => o === "ok").length, 20);
   assertEquals(outcomes.slice(20).every((o) => o === "error"), true);
+});
+
+// --- Response-only strictness options --------------------------------------
+
+Deno.test("HTTPClientParser given strictLineEnds when a head line ends in a bare LF then it fails with a ParseError", () => {
+  const parsed = parse(
+    latin1Bytes("HTTP/1.1 200 OK\nContent-Length: 2\n\nhi"),
+    { strictLineEnds: true },
+  );
+  assert(
+    parseError(parsed).message.startsWith("Response line ends with a bare LF"),
+  );
+});
+
+Deno.test("HTTPClientParser given strictLineEnds when a field value is folded then it fails with a ParseError", () => {
+  const parsed = parse(
+    latin1Bytes("HTTP/1.1 200 OK\r\nX-A: b\r\n c\r\nContent-Length: 0\r\n\r\n"),
+    { strictLineEnds: true },
+  );
+  assertInstanceOf(reasonOf(parsed), ParseError);
+});
+
+Deno.test("HTTPClientParser given strictLineEnds when every line ends in CRLF then the response is parsed", () => {
+  const parsed = parse(
+    latin1Bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"),
+    { strictLineEnds: true },
+  );
+  assertEquals(parsed.body, "hi");
+  assert(parsed.complete);
+});
+
+Deno.test("HTTPClientParser given interim heads adding up to more than maxHeaderSize when parsed then it fails before the final head", () => {
+  const interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  const parsed = parse(
+    latin1Bytes(
+      `${interim.repeat(10)}HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`,
+    ),
+    { maxHeaderSize: interim.length * 5 },
+  );
+  assert(parseError(parsed).message.includes("exceeds maxHeaderSize"));
+  assertEquals(parsed.head, null);
+  assert(parsed.informational.length <= 5);
+});
+
+Deno.test("HTTPClientParser given interim heads within maxHeaderSize when the next response is parsed then its budget starts again", () => {
+  const interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  const final = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  const parser = new HTTPClientParser(noop, {
+    maxHeaderSize: interim.length * 3 + final.length,
+  });
+  for (let i = 0; i < 3; i++) {
+    parser.feed(latin1Bytes(`${interim.repeat(3)}${final}`));
+    assert(parser.done);
+    parser.reset();
+  }
 });
