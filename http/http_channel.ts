@@ -187,9 +187,8 @@ export class HTTPChannel implements IProtocol {
       onComplete: (): void => this.#onComplete(),
     }, {
       maxHeaderSize: this.#settings.maxHeaderSize,
-      maxBodySize: this.#settings.decompressRequest
-        ? Infinity
-        : this.#settings.maxBodySize,
+      // With decompressRequest the decoded size is checked as well.
+      maxBodySize: this.#settings.maxBodySize,
     });
   }
 
