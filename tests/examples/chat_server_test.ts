@@ -12,8 +12,8 @@ import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
 import { StringTransportWithDisconnection } from "../../testing/string_transport.ts";
 import { runServerMain } from "./_run_main.ts";
-import { captureLogs } from "../reactor/_log_capture.ts";
-import { LineClient, Program, until, within } from "./_net.ts";
+import { LineClient, Program } from "./_net.ts";
+import { captureLogs, until, within } from "../_support/mod.ts";
 
 const SCRIPT = new URL("../../examples/chat_server.ts", import.meta.url);
 const NOON = new Date(2024, 4, 1, 12, 0, 5);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { CancelledError, TimeoutError } from "../../deferred/errors.ts";
 import { Future, InvalidStateError } from "../../executor/mod.ts";
+import { captureLogs } from "../_support/mod.ts";
 
 Deno.test("Future.result() resolves with the value given to setResult()", async () => {
   const future = new Future<number>();
@@ -95,15 +95,7 @@ Deno.test("Future.addDoneCallback() calls the callback at once on a done Future"
 });
 
 Deno.test("Future.addDoneCallback() logs a callback's error and still runs the next callbacks", async () => {
-  const records: LogRecord[] = [];
-  await configure({
-    sinks: { memory: (record: LogRecord) => records.push(record) },
-    loggers: [
-      { category: ["torsion"], lowestLevel: "debug", sinks: ["memory"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
-    ],
-  });
-  try {
+  await captureLogs((records) => {
     const future = new Future<number>();
     let later = 0;
     future.addDoneCallback(function explode(): never {
@@ -118,9 +110,7 @@ Deno.test("Future.addDoneCallback() logs a callback's error and still runs the n
       String(records[0].properties.message),
       /explode[\s\S]*callback failed/,
     );
-  } finally {
-    await reset();
-  }
+  });
 });
 
 Deno.test("Future.addDoneCallback() rejects a callback that is not a function", () => {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { CancelledError, TimeoutError } from "../../deferred/errors.ts";
 import {
   BrokenWorkerError,
@@ -8,6 +7,7 @@ import {
   RemoteError,
   WorkerPoolExecutor,
 } from "../../executor/mod.ts";
+import { captureLogs, sleep } from "../_support/mod.ts";
 
 type Tasks = typeof import("./_tasks.ts");
 const TASKS = new URL("./_tasks.ts", import.meta.url);
@@ -354,7 +354,7 @@ Deno.test("idleTimeout terminates workers that stay idle", async () => {
   });
   assert.equal(await executor.submit("square", 2), 4);
   assert.equal(executor.workerCount, 1);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   assert.equal(executor.workerCount, 0);
   assert.equal(await executor.submit("square", 3), 9);
 });
@@ -481,27 +481,17 @@ Deno.test("map() given chunksize 2 when the later chunk finishes first then yiel
 
 Deno.test("WorkerPoolExecutor given a worker that closes itself after its task returned when the next task comes then a new worker runs it", async () => {
   await using executor = pool(1);
-  const records: string[] = [];
-  await configure({
-    sinks: {
-      memory: (record: LogRecord) =>
-        records.push(String(record.properties.message)),
-    },
-    loggers: [
-      { category: ["torsion"], lowestLevel: "error", sinks: ["memory"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
-    ],
-  });
-  try {
+  await captureLogs(async (records) => {
     const first = await executor.submit("closeAfterReturning", "kept");
     assert.equal(first, "kept");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     assert.equal(executor.workerCount, 0);
-    assert.match(records.join("\n"), /died while idle: it called close\(\)/);
+    assert.match(
+      records.map((r) => String(r.properties.message)).join("\n"),
+      /died while idle: it called close\(\)/,
+    );
     assert.equal(await executor.submit("square", 7).result(10), 49);
-  } finally {
-    await reset();
-  }
+  });
 });
 
 Deno.test("WorkerPoolExecutor given a task queued behind one that kills its worker when the worker dies then a new worker runs the queued task", async () => {

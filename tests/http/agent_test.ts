@@ -22,15 +22,12 @@ import { Headers } from "../../http/headers.ts";
 import { readBody } from "../../http/read_body.ts";
 import { StringProducer } from "../../http/string_producer.ts";
 import {
-  bytes,
   rejection,
-  sleep,
   startCannedServer,
   startRawServer,
   startServer,
-  text,
-  TLS_CERT,
 } from "./_servers.ts";
+import { bytes, closedPort, sleep, text, TLS_CERT } from "../_support/mod.ts";
 
 /** A keep-alive pool and an agent on it; the pool is closed by `close`. */
 function agentWithPool(
@@ -284,9 +281,7 @@ Deno.test("Agent sends a POST body with Content-Length and a streamed body chunk
 });
 
 Deno.test("Agent fails with ConnectionRefusedError when nothing listens", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = closedPort();
   const agent = new Agent(reactor);
   const error = await rejection(
     agent.request("GET", `http://127.0.0.1:${port}/`),

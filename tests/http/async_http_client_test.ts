@@ -16,16 +16,14 @@ import {
 } from "../../http/errors.ts";
 import { HTTPRequest } from "../../http/http_request.ts";
 import type { HTTPResponse } from "../../http/http_response.ts";
-import { captureLogs, recordText } from "../reactor/_log_capture.ts";
 import {
-  sleep,
   spiedAbortController,
   startCannedServer,
   startProxy,
   startRawServer,
   startServer,
-  TLS_CERT,
 } from "./_servers.ts";
+import { captureLogs, recordText, sleep, TLS_CERT } from "../_support/mod.ts";
 
 /** A client of the test's own, closed when the test ends. */
 function ownClient(

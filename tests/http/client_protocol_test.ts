@@ -26,6 +26,7 @@ import { ClientRequest, type ClientRequestInit } from "../../http/_request.ts";
 import { parseURI } from "../../http/_url.ts";
 import type { Response } from "../../http/response.ts";
 import { FileBodyProducer } from "../../http/file_body_producer.ts";
+import { sleep } from "../_support/mod.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -303,7 +304,7 @@ Deno.test("HTTP11ClientProtocol sends a producer of unknown length with chunked 
     i < 5 && !h.transport.valueString().endsWith("0\r\n\r\n");
     i++
   ) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await sleep(0);
   }
   const text = h.transport.valueString();
   assert.match(text, /Transfer-Encoding: chunked\r\n/);

@@ -5,7 +5,7 @@ import { StringTransportWithDisconnection } from "../../testing/string_transport
 import { Agent } from "../../http/agent.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { readBody } from "../../http/read_body.ts";
-import { captureLogs, recordText } from "../reactor/_log_capture.ts";
+import { captureLogs, recordText } from "../_support/mod.ts";
 
 const encoder = new TextEncoder();
 const OK = encoder.encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");

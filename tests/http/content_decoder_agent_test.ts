@@ -7,7 +7,8 @@ import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { ResponseFailed } from "../../http/errors.ts";
 import { GzipDecoder } from "../../http/gzip_decoder.ts";
 import { readBody } from "../../http/read_body.ts";
-import { startCannedServer, startServer, text } from "./_servers.ts";
+import { startCannedServer, startServer } from "./_servers.ts";
+import { text } from "../_support/mod.ts";
 
 const EXPECTED = "hello gzip ".repeat(100);
 

@@ -20,17 +20,14 @@ import {
   WriterProducer,
 } from "../../http/_engine.ts";
 import {
-  bytes,
   CREDENTIAL_FIELDS,
   rejection,
-  sleep,
   startCannedServer,
   startProxy,
   startRawServer,
   startServer,
-  text,
-  TLS_CERT,
 } from "./_servers.ts";
+import { bytes, sleep, text, TLS_CERT } from "../_support/mod.ts";
 
 async function fetchWith(
   request: EngineRequest,

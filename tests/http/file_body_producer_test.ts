@@ -3,7 +3,8 @@ import { CancelledError } from "../../deferred/errors.ts";
 import type { IConsumer } from "../../reactor/interfaces.ts";
 import { FileBodyProducer } from "../../http/file_body_producer.ts";
 import { UNKNOWN_LENGTH } from "../../http/unknown_length.ts";
-import { bytes, rejection, text } from "./_servers.ts";
+import { rejection } from "./_servers.ts";
+import { bytes, text } from "../_support/mod.ts";
 
 /** A consumer that keeps what is written. */
 function collector(): IConsumer & { written: string[] } {

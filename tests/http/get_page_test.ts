@@ -8,15 +8,13 @@ import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { PageError, PartialDownloadError } from "../../http/errors.ts";
 import { getPage } from "../../http/get_page.ts";
 import {
-  bytes,
   rejection,
-  sleep,
   spiedAbortController,
   startCannedServer,
   startRawServer,
   startServer,
-  text,
 } from "./_servers.ts";
+import { bytes, closedPort, sleep, text } from "../_support/mod.ts";
 
 Deno.test("getPage() fetches a page given as bytes, as getPage(bytes(url)) in the seed", async () => {
   await using server = await startServer();
@@ -106,9 +104,7 @@ Deno.test("getPage() times out with TimeoutError naming the phase", async () => 
 });
 
 Deno.test("getPage() reports ConnectionRefusedError", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = closedPort();
   assert.ok(
     (await rejection(getPage(`http://127.0.0.1:${port}/`))) instanceof
       ConnectionRefusedError,

@@ -17,7 +17,7 @@ import { readBody } from "../../http/read_body.ts";
 import { RedirectAgent } from "../../http/redirect_agent.ts";
 import { StringProducer } from "../../http/string_producer.ts";
 import { performRequest } from "../../http/_engine.ts";
-import { sleep, text } from "./_servers.ts";
+import { closedPort, sleep, text } from "../_support/mod.ts";
 
 function findNginx(): string | null {
   const dirs = (Deno.env.get("PATH") ?? "").split(":").concat([
@@ -44,13 +44,6 @@ if (nginx === null) {
   );
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     try {
@@ -70,7 +63,7 @@ Deno.test({
   ignore: nginx === null,
   async fn(t): Promise<void> {
     const dir = await Deno.makeTempDir({ prefix: "torsion-nginx-" });
-    const port = freePort();
+    const port = closedPort();
     await Deno.mkdir(`${dir}/www`);
     await Deno.writeTextFile(`${dir}/www/index.txt`, "x".repeat(1024));
     await Deno.writeTextFile(`${dir}/www/big.txt`, "hello nginx ".repeat(5000));

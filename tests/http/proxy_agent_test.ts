@@ -5,13 +5,8 @@ import { Agent } from "../../http/agent.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { ProxyAgent } from "../../http/proxy_agent.ts";
 import { readBody } from "../../http/read_body.ts";
-import {
-  rejection,
-  startProxy,
-  startServer,
-  text,
-  TLS_CERT,
-} from "./_servers.ts";
+import { rejection, startProxy, startServer } from "./_servers.ts";
+import { text, TLS_CERT } from "../_support/mod.ts";
 
 Deno.test("ProxyAgent: given a plain http URI, when requested, then the proxy gets it in absolute form with Proxy-Authorization", async () => {
   await using server = await startServer();

@@ -18,8 +18,8 @@ import {
   rejection,
   startCannedServer,
   startServer,
-  text,
 } from "./_servers.ts";
+import { text } from "../_support/mod.ts";
 
 function pooled(): { agent: Agent; close(): Promise<void> } {
   const pool = new HTTPConnectionPool(reactor);

@@ -12,10 +12,10 @@ import {
 } from "../../http/_request_writer.ts";
 import { HTTPClientParser } from "../../http/_parser.ts";
 import { Headers } from "../../http/headers.ts";
-import { bytes, text } from "./_parse_helpers.ts";
+import { latin1Bytes, latin1Text } from "../_support/mod.ts";
 
 function head(options: RequestHeadOptions): string {
-  return text(encodeRequestHead(options));
+  return latin1Text(encodeRequestHead(options));
 }
 
 function lines(options: RequestHeadOptions): string[] {
@@ -186,9 +186,9 @@ Deno.test("encodeRequestHead: given latin-1 header values, when serialised, then
     url: "http://e.com/",
     headers: new Headers({ X: "caf\xe9" }),
   });
-  const at = text(serialised).indexOf("caf");
+  const at = latin1Text(serialised).indexOf("caf");
   assertEquals(serialised[at + 3], 0xe9);
-  assertEquals(serialised.length, text(serialised).length);
+  assertEquals(serialised.length, latin1Text(serialised).length);
 });
 
 Deno.test("encodeRequestHead: given a User-Agent among the headers, when serialised, then no default is added", () => {
@@ -432,7 +432,7 @@ Deno.test("encodeRequest: given a byte body, when serialised, then the head carr
     url: "http://e.com/",
     body,
   });
-  const written = text(serialised);
+  const written = latin1Text(serialised);
   assert(written.includes("\r\nContent-Length: 4\r\n\r\n"));
   assertEquals(serialised.subarray(serialised.length - 4), body);
 });
@@ -443,7 +443,7 @@ Deno.test("encodeRequest: given a string body, when serialised, then it is sent 
     url: "http://e.com/",
     body: "h\u00e9\u2603",
   });
-  const written = text(serialised);
+  const written = latin1Text(serialised);
   assert(written.includes("\r\nContent-Length: 6\r\n\r\n"));
   assertEquals(
     new TextDecoder().decode(serialised.subarray(serialised.length - 6)),
@@ -453,7 +453,7 @@ Deno.test("encodeRequest: given a string body, when serialised, then it is sent 
 
 Deno.test("encodeRequest: given an empty body on a GET, when serialised, then Content-Length: 0 is sent", () => {
   assert(
-    text(encodeRequest({ method: "GET", url: "http://e.com/", body: "" }))
+    latin1Text(encodeRequest({ method: "GET", url: "http://e.com/", body: "" }))
       .includes("Content-Length: 0"),
   );
 });
@@ -472,7 +472,7 @@ Deno.test("encodeRequest: given latin-1 headers and a body, when serialised, the
     headers: new Headers({ X: "\xe9" }),
     body: new Uint8Array([0xc3, 0xa9]),
   });
-  const written = text(serialised);
+  const written = latin1Text(serialised);
   assert(written.includes("\r\nX: \xe9\r\n"));
   assert(written.endsWith("\r\n\r\n\xc3\xa9"));
 });
@@ -498,8 +498,11 @@ Deno.test("requestTarget: given CONNECT to a scheme with no default port, when c
 // --- Chunked encoding ---------------------------------------------------------------------
 
 Deno.test("encodeChunk: given data, when framed, then it is hex size, CRLF, data, CRLF", () => {
-  assertEquals(text(encodeChunk(bytes("hello"))), "5\r\nhello\r\n");
-  assertEquals(text(encodeChunk(new Uint8Array(300))).slice(0, 5), "12c\r\n");
+  assertEquals(latin1Text(encodeChunk(latin1Bytes("hello"))), "5\r\nhello\r\n");
+  assertEquals(
+    latin1Text(encodeChunk(new Uint8Array(300))).slice(0, 5),
+    "12c\r\n",
+  );
 });
 
 Deno.test("encodeChunk: given empty data, when framed, then nothing is produced", () => {
@@ -507,22 +510,24 @@ Deno.test("encodeChunk: given empty data, when framed, then nothing is produced"
 });
 
 Deno.test("encodeLastChunk: given no trailers, when framed, then it is 0 CRLF CRLF", () => {
-  assertEquals(text(encodeLastChunk()), "0\r\n\r\n");
+  assertEquals(latin1Text(encodeLastChunk()), "0\r\n\r\n");
 });
 
 Deno.test("encodeLastChunk: given trailers, when framed, then they come between the zero chunk and the final CRLF", () => {
   assertEquals(
-    text(encodeLastChunk(new Headers({ "X-Sum": "1" }))),
+    latin1Text(encodeLastChunk(new Headers({ "X-Sum": "1" }))),
     "0\r\nX-Sum: 1\r\n\r\n",
   );
 });
 
 Deno.test("ChunkedEncoder: given a sink with write only, when data is written and finished, then it gets framed chunks and the last chunk", () => {
   const written: string[] = [];
-  const encoder = new ChunkedEncoder({ write: (b) => written.push(text(b)) });
-  encoder.write(bytes("hello"));
+  const encoder = new ChunkedEncoder({
+    write: (b) => written.push(latin1Text(b)),
+  });
+  encoder.write(latin1Bytes("hello"));
   encoder.write(new Uint8Array(0));
-  encoder.write(bytes(" world"));
+  encoder.write(latin1Bytes(" world"));
   encoder.finish();
   assertEquals(written, ["5\r\nhello\r\n", "6\r\n world\r\n", "0\r\n\r\n"]);
   assert(encoder.finished);
@@ -530,39 +535,43 @@ Deno.test("ChunkedEncoder: given a sink with write only, when data is written an
 
 Deno.test("ChunkedEncoder: given a sink with writeSequence, when data is written, then the data is passed through without a copy", () => {
   const sequences: Uint8Array[][] = [];
-  const data = bytes("hello");
+  const data = latin1Bytes("hello");
   const encoder = new ChunkedEncoder({
     write(): void {},
     writeSequence: (parts) => sequences.push(parts),
   });
   encoder.write(data);
   assertEquals(sequences.length, 1);
-  assertEquals(sequences[0].map(text), ["5\r\n", "hello", "\r\n"]);
+  assertEquals(sequences[0].map(latin1Text), ["5\r\n", "hello", "\r\n"]);
   assert(sequences[0][1] === data);
 });
 
 Deno.test("ChunkedEncoder: given a finished encoder, when written to or finished again, then it throws TypeError", () => {
   const encoder = new ChunkedEncoder({ write(): void {} });
   encoder.finish();
-  assertThrows(() => encoder.write(bytes("x")), TypeError, "after finish");
+  assertThrows(
+    () => encoder.write(latin1Bytes("x")),
+    TypeError,
+    "after finish",
+  );
   assertThrows(() => encoder.finish(), TypeError, "twice");
 });
 
 Deno.test("ChunkedEncoder: given its output, when parsed as a chunked response body, then the original data comes back", () => {
   const pieces: Uint8Array[] = [
-    bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
+    latin1Bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
   ];
   const encoder = new ChunkedEncoder({ write: (b) => pieces.push(b) });
   const original = "x".repeat(1000);
   for (let i = 0; i < original.length; i += 333) {
-    encoder.write(bytes(original.slice(i, i + 333)));
+    encoder.write(latin1Bytes(original.slice(i, i + 333)));
   }
   encoder.finish(new Headers({ "X-T": "done" }));
   let body = "";
   let trailer: string | undefined;
   const parser = new HTTPClientParser({
     onHeaders(): void {},
-    onBody: (c) => body += text(c),
+    onBody: (c) => body += latin1Text(c),
     onComplete: (t) => trailer = t?.get("x-t"),
   });
   for (const piece of pieces) parser.feed(piece);

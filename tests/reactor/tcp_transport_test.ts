@@ -16,10 +16,9 @@ import {
   listenLocal,
   type Pair,
   reactorTest,
-  sleep,
-  within,
 } from "./_loopback.ts";
 import { Echo, Recorder, RecordingServerFactory } from "./_recorders.ts";
+import { sleep, within } from "../_support/mod.ts";
 
 const MiB = 1024 * 1024;
 
