@@ -79,19 +79,21 @@ function hexValue(byte: number): number {
 }
 
 /**
- * Decodes `+` and `%XX` in `bytes[start, end)`, leaving a `%` not followed
- * by two hex digits as it is (Python's `unquote_plus`).
+ * Decodes `%XX` (and `+` as a space when `plus`) in `bytes[start, end)`,
+ * leaving a `%` not followed by two hex digits as it is (Python's
+ * `unquote_plus` and `unquote_to_bytes`).
  */
 function unquotePlus(
   bytes: Uint8Array,
   start: number,
   end: number,
+  plus = true,
 ): Uint8Array {
   const out = new Uint8Array(end - start);
   let length = 0;
   for (let i = start; i < end; i++) {
     const byte = bytes[i];
-    if (byte === PLUS) {
+    if (byte === PLUS && plus) {
       out[length++] = 0x20;
     } else if (byte === PERCENT && i + 2 < end) {
       const high = hexValue(bytes[i + 1]);
@@ -107,6 +109,18 @@ function unquotePlus(
     }
   }
   return out.subarray(0, length);
+}
+
+/**
+ * Percent-decodes a path segment to bytes, leaving `+` as it is, as
+ * Tornado's `url_unescape(value, encoding=None, plus=False)`.
+ *
+ * @param text The encoded text (latin-1, as on the wire).
+ * @returns The decoded bytes.
+ */
+export function unquoteToBytes(text: string): Uint8Array {
+  const bytes = latin1Bytes(text);
+  return unquotePlus(bytes, 0, bytes.length, false);
 }
 
 /**
