@@ -172,7 +172,7 @@ Deno.test({
   name:
     "decodeSignedValue given a value signed by Tornado 6.2 when read then returns it",
   ignore: !hasTornado,
-  async fn() {
+  async fn(): Promise<void> {
     const signed = await python(
       "from tornado.web import create_signed_value; print(create_signed_value('py secret', 'sid', 'from python').decode())",
     );
@@ -187,7 +187,7 @@ Deno.test({
   name:
     "createSignedValue given a value when read by Tornado 6.2 then Tornado accepts it",
   ignore: !hasTornado,
-  async fn() {
+  async fn(): Promise<void> {
     const signed = await createSignedValue("py secret", "sid", "from deno");
     const read = await python(
       `from tornado.web import decode_signed_value; print(decode_signed_value('py secret', 'sid', ${
