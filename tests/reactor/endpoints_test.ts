@@ -220,7 +220,7 @@ Deno.test("TCP4ClientEndpoint.connect() given the wrapper factory when started a
   assert.equal(factory.numPorts, 0);
 });
 
-Deno.test("SSL4ClientEndpoint.connect() connects with TLS and the given options", () => {
+Deno.test("SSL4ClientEndpoint.connect() given TLS options when called then connects with TLS and those options", () => {
   const reactor = new MemoryReactor();
   new SSL4ClientEndpoint(reactor, "h", 443, { hostname: "h" }, { timeout: 4 })
     .connect(Factory.forProtocol(Protocol));
@@ -233,7 +233,7 @@ Deno.test("SSL4ClientEndpoint.connect() connects with TLS and the given options"
   ]);
 });
 
-Deno.test("connectProtocol() fires with the very protocol instance given", async () => {
+Deno.test("connectProtocol() given a protocol instance when connected then fires with that very instance", async () => {
   const reactor = new MemoryReactor();
   const mine = new Recorder();
   const d = connectProtocol(new TCP4ClientEndpoint(reactor, "h", 1), mine);
