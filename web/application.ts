@@ -6,6 +6,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import type {
+  AccessLogEntry,
   HTTPRequestDelegate,
   HTTPServerConnectionDelegate,
   HTTPServerRequestChannel,
@@ -308,6 +309,14 @@ export class Application implements HTTPServerConnectionDelegate {
       time: (1000 * handler.request.requestTime()).toFixed(2),
     }));
   }
+
+  /**
+   * Replaces the engine's access line: the application logs each request
+   * itself (`logRequest`) when its handler finishes, as Tornado does.
+   *
+   * @param _entry The engine's record of the request, unused.
+   */
+  logAccess(_entry: AccessLogEntry): void {}
 
   /**
    * Serves the application on `port`: makes an `HTTPServer` and listens.

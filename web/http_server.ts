@@ -4,10 +4,12 @@
  *
  * @module
  */
-import { HTTPFactory, type HTTPServerOptions } from "../http/http_factory.ts";
+import { HTTPFactory } from "../http/http_factory.ts";
 import type {
+  AccessLogEntry,
   HTTPRequestDelegate,
   HTTPServerConnectionDelegate,
+  HTTPServerOptions,
   HTTPServerRequestChannel,
 } from "../http/server_interfaces.ts";
 import type {
@@ -77,6 +79,12 @@ export class HTTPServer implements HTTPServerConnectionDelegate {
   readonly #ports: IListeningPort[] = [];
   #pending: [port: number, address: string][] = [];
   #started = false;
+  /**
+   * Records a finished request in place of the engine's default access
+   * line: present when the request callback has one (an `Application`
+   * logs from its handlers, as Tornado's `log_request`).
+   */
+  readonly logAccess?: (entry: AccessLogEntry) => void;
 
   /**
    * @param requestCallback What answers the requests: an `Application`.
@@ -88,6 +96,9 @@ export class HTTPServer implements HTTPServerConnectionDelegate {
   ) {
     const { sslOptions, reactor, ...engineOptions } = options;
     this.#delegate = requestCallback;
+    if (requestCallback.logAccess !== undefined) {
+      this.logAccess = (entry) => requestCallback.logAccess?.(entry);
+    }
     this.#reactor = reactor ?? globalReactor;
     this.#sslOptions = sslOptions;
     this.#factory = new HTTPFactory(this, engineOptions, this.#reactor);
