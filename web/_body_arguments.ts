@@ -14,28 +14,9 @@
  * @module
  */
 import type { Headers } from "../http/headers.ts";
-import type { HTTPFile } from "./http_file.ts";
+import type { ArgumentMap, BodyArgumentsLimits, FileMap } from "./http_file.ts";
 
-/** Arguments by name, each with its values in order, as bytes. */
-export type ArgumentMap = Record<string, Uint8Array[]>;
-
-/** Uploaded files by field name. */
-export type FileMap = Record<string, HTTPFile[]>;
-
-/** Limits on what a form may hold, so a hostile body cannot exhaust memory. */
-export interface BodyArgumentsLimits {
-  /**
-   * The most fields (name-value pairs or multipart parts) one query string
-   * or body may hold.
-   * @default 10000
-   */
-  maxFields?: number;
-  /**
-   * The most bytes the header block of one multipart part may hold.
-   * @default 16384
-   */
-  maxPartHeaderSize?: number;
-}
+export type { ArgumentMap, BodyArgumentsLimits, FileMap } from "./http_file.ts";
 
 /**
  * The input is not a well-formed form, or is over a limit. Tornado's

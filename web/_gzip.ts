@@ -13,6 +13,7 @@
 import zlib from "node:zlib";
 import type { Headers } from "../http/headers.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
+import type { OutputTransform } from "./output_transform.ts";
 
 /** Types compressed besides every `text/*`, as Tornado's list. */
 const COMPRESSIBLE = new Set([
@@ -40,7 +41,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /** Gzip-encodes one response, as Tornado's `GZipContentEncoding`. */
-export class GZipContentEncoding {
+export class GZipContentEncoding implements OutputTransform {
   #gzipping: boolean;
   #crc = 0;
   #size = 0;

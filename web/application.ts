@@ -184,6 +184,8 @@ export class Application implements HTTPServerConnectionDelegate {
   readonly #named = new Map<string, URLSpec>();
 
   /**
+   * Creates an application from its routes and settings.
+   *
    * @param handlers The routes.
    * @param settings The settings.
    * @throws {SyntaxError} A pattern is not a valid regular expression.

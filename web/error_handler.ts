@@ -29,6 +29,8 @@ export class ErrorHandler extends RequestHandler {
   #statusCode = 404;
 
   /**
+   * Takes the status code to answer with.
+   *
    * @param initArgs `{ statusCode }`.
    * @throws {RangeError} The status code is not valid.
    */

@@ -42,6 +42,8 @@ export class HTTPError extends Error {
   readonly reason: string | undefined;
 
   /**
+   * Creates the error for a status code.
+   *
    * @param statusCode The status code.
    * @param logMessage A message for the log; `%s` placeholders are filled
    * from `args` in order.
@@ -108,6 +110,8 @@ export class MissingArgumentError extends HTTPError {
   readonly argName: string;
 
   /**
+   * Creates the error for a missing argument.
+   *
    * @param argName The name of the missing argument.
    */
   constructor(argName: string) {
@@ -134,6 +138,8 @@ export class Finish extends Error {
   readonly chunk: string | Uint8Array | Record<string, unknown> | undefined;
 
   /**
+   * Creates the signal, with what to write first.
+   *
    * @param chunk What to write before finishing.
    */
   constructor(chunk?: string | Uint8Array | Record<string, unknown>) {

@@ -87,6 +87,9 @@ export class HTTPServer implements HTTPServerConnectionDelegate {
   readonly logAccess?: (entry: AccessLogEntry) => void;
 
   /**
+   * Creates a server for an application; it serves once `listen` or
+   * `start` is called.
+   *
    * @param requestCallback What answers the requests: an `Application`.
    * @param options The engine's limits, TLS and the reactor.
    */

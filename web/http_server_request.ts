@@ -7,15 +7,17 @@
 import { Headers } from "../http/headers.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
 import {
-  type ArgumentMap,
-  type BodyArgumentsLimits,
   emptyArguments,
-  type FileMap,
   parseBodyArguments,
   parseQsBytes,
 } from "./_body_arguments.ts";
 import { parseCookie } from "./_cookies.ts";
-import type { HTTPFile } from "./http_file.ts";
+import type {
+  ArgumentMap,
+  BodyArgumentsLimits,
+  FileMap,
+  HTTPFile,
+} from "./http_file.ts";
 
 /**
  * What an {@linkcode HTTPServerRequest} is made from: the fields of
@@ -137,6 +139,8 @@ export class HTTPServerRequest {
   #queryError: unknown;
 
   /**
+   * Creates a request from its parts, parsing the query string.
+   *
    * @param init The request's parts. A query string over the field limit
    * leaves `queryArguments` empty and makes `parseBody` throw.
    */

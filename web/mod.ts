@@ -38,7 +38,12 @@ export {
   type HTTPErrorOptions,
   MissingArgumentError,
 } from "./http_error.ts";
-export type { HTTPFile } from "./http_file.ts";
+export type {
+  ArgumentMap,
+  BodyArgumentsLimits,
+  FileMap,
+  HTTPFile,
+} from "./http_file.ts";
 export {
   HTTPServer,
   type HTTPServerConstructorOptions,
@@ -48,6 +53,7 @@ export {
   HTTPServerRequest,
   type HTTPServerRequestInit,
 } from "./http_server_request.ts";
+export type { OutputTransform } from "./output_transform.ts";
 export {
   RedirectHandler,
   type RedirectHandlerArgs,
@@ -69,6 +75,7 @@ export {
   decodeSignedValue,
   type DecodeSignedValueOptions,
 } from "./secure_cookie.ts";
+export type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 export {
   StaticFileHandler,
   type StaticFileHandlerArgs,

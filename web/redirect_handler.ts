@@ -47,6 +47,8 @@ export class RedirectHandler extends RequestHandler {
   #permanent = true;
 
   /**
+   * Takes the target URL and whether the redirect is permanent.
+   *
    * @param initArgs `{ url, permanent }`.
    * @throws {TypeError} `url` is not a string.
    */

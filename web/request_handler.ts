@@ -14,13 +14,13 @@ import {
   formatSetCookie,
   isSafeCookieText,
   quoteCookieValue,
-  type SetCookieAttributes,
 } from "./_cookies.ts";
-import type { GZipContentEncoding } from "./_gzip.ts";
 import type { Application } from "./application.ts";
 import { Finish, HTTPError, MissingArgumentError } from "./http_error.ts";
 import type { HTTPServerRequest } from "./http_server_request.ts";
+import type { OutputTransform } from "./output_transform.ts";
 import { createSignedValue, decodeSignedValue } from "./secure_cookie.ts";
+import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 
 const logger = getLogger(["torsion", "web"]);
 const encoder = new TextEncoder();
@@ -169,7 +169,7 @@ export class RequestHandler {
   #headersWritten = false;
   #finished = false;
   #newCookies = new Map<string, string>();
-  #transforms: GZipContentEncoding[] = [];
+  #transforms: OutputTransform[] = [];
 
   /**
    * Called by the application for each request; do not construct one
@@ -1096,7 +1096,7 @@ export class RequestHandler {
    * @returns A Promise that settles once the handler is done.
    */
   async execute(
-    transforms: GZipContentEncoding[],
+    transforms: OutputTransform[],
     args: (Uint8Array | undefined)[],
     kwargs: Record<string, Uint8Array>,
   ): Promise<void> {

@@ -67,6 +67,8 @@ export class StaticFileHandler extends RequestHandler {
   defaultFilename: string | undefined;
 
   /**
+   * Takes the directory to serve and its default file name.
+   *
    * @param initArgs `{ path, defaultFilename }`.
    * @throws {TypeError} `path` is not a string.
    */

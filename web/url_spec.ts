@@ -67,6 +67,8 @@ export class URLSpec {
   readonly #groups: number;
 
   /**
+   * Creates a route, compiling and anchoring its pattern.
+   *
    * @param pattern The path pattern (a string in Tornado's syntax, or a RegExp).
    * @param handlerClass The handler class.
    * @param initArgs What `initialize` receives.
