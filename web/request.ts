@@ -258,12 +258,11 @@ export class Request implements IConsumer {
       result = this.#unsupported(error.allowedMethods);
     }
     if (isPromiseLike(result)) {
-      Promise.resolve(result).then(
-        (body) => {
-          if (!this.#disconnected && !this.finished) this.#send(body);
-        },
-        (error: unknown) => this.processingFailed(Failure.from(error)),
-      );
+      Promise.resolve(result).then((body) => {
+        if (!this.#disconnected && !this.finished) this.#send(body);
+      }).catch((error: unknown) => {
+        this.processingFailed(Failure.from(error));
+      });
       return;
     }
     this.#send(result);
@@ -279,7 +278,10 @@ export class Request implements IConsumer {
       );
     }
     const bytes = typeof body === "string" ? encoder.encode(body) : body;
-    this.setHeader("Content-Length", String(bytes.length));
+    // A HEAD renderer that returns nothing has set the length it means.
+    if (this.method !== "HEAD" || bytes.length > 0) {
+      this.setHeader("Content-Length", String(bytes.length));
+    }
     this.write(bytes);
     this.finish();
   }
