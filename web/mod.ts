@@ -13,6 +13,7 @@
  * @module
  */
 export type { HTTPFile } from "./http_file.ts";
+export { CACHED } from "./cached.ts";
 export { Data } from "./data.ts";
 export { UnsupportedMethod } from "./errors.ts";
 export { File, type FileOptions } from "./file.ts";

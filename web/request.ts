@@ -27,6 +27,8 @@ import {
   type SetCookieAttributes,
 } from "./_cookies.ts";
 import { escapeHTML } from "./_html.ts";
+import { formatHTTPDate, parseHTTPDate } from "./_static.ts";
+import { CACHED } from "./cached.ts";
 import { UnsupportedMethod } from "./errors.ts";
 import { NOT_DONE_YET } from "./not_done_yet.ts";
 import { ErrorPage, type IResource, type RenderBody } from "./resource.ts";
@@ -149,6 +151,7 @@ export class Request implements IConsumer {
 
   #disconnected = false;
   #lostReason: Failure | null = null;
+  #lastModified: number | null = null;
   #notifications: Deferred<void>[] = [];
   #producer: IProducer | null = null;
 
@@ -311,22 +314,24 @@ export class Request implements IConsumer {
    * its stack only when the site's `displayTracebacks` is set. When the
    * response head is already out, the connection is aborted instead, so
    * the client sees a truncated response rather than a wrong one. Mirrors
-   * Twisted's `Request.processingFailed`.
+   * Twisted's `Request.processingFailed`, except that it returns nothing
+   * rather than `reason`: `d.addErrback((f) => request.processingFailed(f))`
+   * then ends the Deferred's failure, so it is not logged a second time as
+   * an unhandled error.
    *
    * @param reason The failure.
-   * @returns `reason`.
    */
-  processingFailed(reason: Failure): Failure {
+  processingFailed(reason: Failure): void {
     logger.error("Processing of {method} {uri} failed: {traceback}", {
       method: this.method,
       uri: this.uri,
       traceback: reason.getTraceback(),
       failure: reason,
     });
-    if (this.#disconnected || this.finished) return reason;
+    if (this.#disconnected || this.finished) return;
     if (this.startedWriting) {
       this.channel.abort();
-      return reason;
+      return;
     }
     const body = this.site?.displayTracebacks
       ? "<html><head><title>web.Server Traceback (most recent call last)</title></head>" +
@@ -340,7 +345,6 @@ export class Request implements IConsumer {
     this.setHeader("Content-Length", String(bytes.length));
     this.write(bytes);
     this.finish();
-    return reason;
   }
 
   /**
@@ -500,6 +504,52 @@ export class Request implements IConsumer {
     const notifications = this.#notifications;
     this.#notifications = [];
     for (const d of notifications) d.errback(reason);
+  }
+
+  /**
+   * Sets the response's `ETag` and, when the client's `If-None-Match`
+   * lists it (or `*`), the code: 304 for `GET` and `HEAD`, 412 otherwise.
+   * Mirrors Twisted's `Request.setETag`.
+   *
+   * @param etag The entity tag, quoted (`'"v1"'`).
+   * @returns `CACHED` when the client's copy is current, else `null`.
+   * @throws {TypeError} `etag` holds CR, LF or NUL.
+   */
+  setETag(etag: string): typeof CACHED | null {
+    this.setHeader("ETag", etag);
+    const tags = this.getHeader("if-none-match");
+    if (tags === undefined) return null;
+    const listed = tags.split(/[\s,]+/);
+    if (!listed.includes(etag) && !listed.includes("*")) return null;
+    const safe = this.method === "GET" || this.method === "HEAD";
+    this.setResponseCode(safe ? 304 : 412);
+    return CACHED;
+  }
+
+  /**
+   * Sets the response's `Last-Modified` (keeping the latest time given)
+   * and, when the client's `If-Modified-Since` is not older, the code 304.
+   * Mirrors Twisted's `Request.setLastModified`, which takes seconds since
+   * the epoch.
+   *
+   * @param when The modification time, in seconds since the epoch or as a
+   * `Date`.
+   * @returns `CACHED` when the client's copy is current, else `null`.
+   */
+  setLastModified(when: number | Date): typeof CACHED | null {
+    const seconds = Math.ceil(
+      typeof when === "number" ? when : when.getTime() / 1000,
+    );
+    if (this.#lastModified === null || seconds > this.#lastModified) {
+      this.#lastModified = seconds;
+    }
+    this.setHeader("Last-Modified", formatHTTPDate(this.#lastModified * 1000));
+    const since = this.getHeader("if-modified-since");
+    if (since === undefined) return null;
+    const ms = parseHTTPDate(since.split(";")[0]);
+    if (ms === null || ms < this.#lastModified * 1000) return null;
+    this.setResponseCode(304);
+    return CACHED;
   }
 
   /**

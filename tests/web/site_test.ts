@@ -9,6 +9,7 @@ import {
   type DummyChannelOptions,
 } from "../../testing/mod.ts";
 import {
+  CACHED,
   type IResource,
   NOT_DONE_YET,
   Request,
@@ -154,8 +155,8 @@ Deno.test("Site given displayTracebacks when a render throws then the 500 page s
   });
 });
 
-Deno.test("Site given a failure after the head was written when processing fails then aborts the connection", async () => {
-  await captureLogs(() => {
+Deno.test("Site given a failure after the head was written when processing fails then aborts the connection and logs once", async () => {
+  const records = await captureLogs(() => {
     const d = new Deferred<void>();
     const channel = serve(leaf((request) => {
       request.write("partial");
@@ -169,6 +170,7 @@ Deno.test("Site given a failure after the head was written when processing fails
     assert.equal(channel.aborted, true);
     assert.equal(channel.finished, false);
   });
+  assert.equal(records.filter((r) => r.level === "error").length, 1);
 });
 
 Deno.test("Site given a render that returns neither body nor NOT_DONE_YET when served then answers 500", async () => {
@@ -483,4 +485,48 @@ Deno.test("Site given the client goes away before the body is complete when the 
   delegate.headersReceived(channel.head);
   delegate.onConnectionClose(new Failure(new ConnectionLost("gone")));
   assert.equal(rendered, false);
+});
+
+Deno.test("Request.setETag given If-None-Match listing the tag when GET then answers 304, and 412 for a PUT", () => {
+  const render = (request: Request): string =>
+    request.setETag('"v2"') === CACHED ? "" : "fresh";
+  const get = serve(leaf(render), {
+    headers: { "If-None-Match": '"v1", "v2"' },
+  });
+  assert.equal(get.code, 304);
+  assert.equal(get.written.length, 0);
+  class Put extends Resource {
+    override isLeaf = true;
+    render_PUT = render;
+  }
+  const put = serve(new Put(), {
+    method: "PUT",
+    headers: { "If-None-Match": "*" },
+  });
+  assert.equal(put.code, 412);
+  const miss = serve(leaf(render), { headers: { "If-None-Match": '"v1"' } });
+  assert.equal(miss.code, 200);
+  assert.equal(miss.text(), "fresh");
+});
+
+Deno.test("Request.setLastModified given If-Modified-Since not older when GET then answers 304 with Last-Modified", () => {
+  const when = Date.UTC(2024, 0, 2, 3, 4, 5) / 1000;
+  const render = (request: Request): string =>
+    request.setLastModified(when - 0.5) === CACHED ? "" : "fresh";
+  const cached = serve(leaf(render), {
+    headers: { "If-Modified-Since": "Tue, 02 Jan 2024 03:04:05 GMT" },
+  });
+  assert.equal(cached.code, 304);
+  assert.equal(
+    cached.responseHeaders?.get("last-modified"),
+    "Tue, 02 Jan 2024 03:04:05 GMT",
+  );
+  const stale = serve(leaf(render), {
+    headers: { "If-Modified-Since": "Tue, 02 Jan 2024 03:04:04 GMT" },
+  });
+  assert.equal(stale.code, 200);
+  const garbage = serve(leaf(render), {
+    headers: { "If-Modified-Since": "yesterday" },
+  });
+  assert.equal(garbage.code, 200);
 });
