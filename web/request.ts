@@ -13,7 +13,6 @@ import { Headers } from "../http/headers.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
 import type { IAddress, IConsumer, IProducer } from "../reactor/interfaces.ts";
 import {
-  type ArgumentMap,
   BodyArgumentsError,
   emptyArguments,
   type FileMap,
@@ -117,7 +116,7 @@ export class Request implements IConsumer {
    * `multipart/form-data` bodies of a `POST` are included, uploaded files
    * as their content.
    */
-  args: ArgumentMap = emptyArguments<Uint8Array>();
+  args: Record<string, Uint8Array[]> = emptyArguments<Uint8Array>();
   /** The request body. Mirrors `request.content` (a file there). */
   content: Uint8Array = new Uint8Array(0);
   /** The path segments traversed so far (percent-decoded). */
