@@ -358,6 +358,61 @@ export class Request implements IConsumer {
   }
 
   /**
+   * Every request header with its last value, names in lower case.
+   * Mirrors Twisted's `Request.getAllHeaders`.
+   *
+   * @returns A record with no prototype.
+   */
+  getAllHeaders(): Record<string, string> {
+    const all = Object.create(null) as Record<string, string>;
+    for (const [name, values] of this.requestHeaders.getAllRawHeaders()) {
+      if (values.length > 0) {
+        all[name.toLowerCase()] = values[values.length - 1];
+      }
+    }
+    return all;
+  }
+
+  /**
+   * The user name of a Basic `Authorization` header, `""` without one.
+   * Mirrors Twisted's `Request.getUser`.
+   *
+   * @returns The user name.
+   */
+  getUser(): string {
+    return this.#basicCredentials()[0];
+  }
+
+  /**
+   * The password of a Basic `Authorization` header, `""` without one.
+   * Mirrors Twisted's `Request.getPassword`.
+   *
+   * @returns The password.
+   */
+  getPassword(): string {
+    return this.#basicCredentials()[1];
+  }
+
+  #basicCredentials(): [string, string] {
+    const match = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(
+      this.getHeader("authorization") ?? "",
+    );
+    if (match === null) return ["", ""];
+    let decoded: string;
+    try {
+      decoded = utf8.decode(
+        Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)),
+      );
+    } catch {
+      return ["", ""];
+    }
+    const colon = decoded.indexOf(":");
+    return colon < 0
+      ? ["", ""]
+      : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  }
+
+  /**
    * Sets a response header, replacing its values. Mirrors Twisted's
    * `Request.setHeader`.
    *
