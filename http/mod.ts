@@ -56,39 +56,39 @@ export {
 export { BrowserLikeRedirectAgent } from "./browser_like_redirect_agent.ts";
 export {
   InfiniteRedirection,
+  PageError,
   PageRedirect,
+  PartialDownloadError,
   PotentialDataLoss,
   RedirectWithNoLocation,
   RequestGenerationFailed,
   RequestNotSent,
+  RequestTransmissionFailed,
   ResponseDone,
+  ResponseFailed,
+  ResponseNeverReceived,
   SchemeNotSupported,
+  WrapperException,
 } from "./client_errors.ts";
 export { HTTPConnectionPool } from "./connection_pool.ts";
+export { HTTPChannel } from "./http_channel.ts";
+export { DEFAULT_DRAIN_TIMEOUT, HTTPFactory } from "./http_factory.ts";
 export {
   ContentDecoderAgent,
   type ResponseDecoder,
 } from "./content_decoder_agent.ts";
 export { DeflateDecoder } from "./deflate_decoder.ts";
-export {
-  BodyTooLargeError,
-  DataLoss,
-  HTTPClientError,
-  HTTPStreamClosedError,
-  HTTPTimeoutError,
-  type HTTPTimeoutPhase,
-  PageError,
-  ParseError,
-  PartialDownloadError,
-  RequestTransmissionFailed,
-  ResponseFailed,
-  ResponseNeverReceived,
-  WrapperException,
-} from "./errors.ts";
+export { BodyTooLargeError, DataLoss, ParseError } from "./errors.ts";
 export { type BodySource, FileBodyProducer } from "./file_body_producer.ts";
 export { getPage, type GetPageOptions } from "./get_page.ts";
 export { GzipDecoder } from "./gzip_decoder.ts";
 export { Headers, type HeadersInit } from "./headers.ts";
+export {
+  HTTPClientError,
+  HTTPStreamClosedError,
+  HTTPTimeoutError,
+  type HTTPTimeoutPhase,
+} from "./http_client_error.ts";
 export {
   type BodyProducer,
   HTTPRequest,
@@ -112,5 +112,13 @@ export {
   type ResponseConnection,
   type ResponseInit,
 } from "./response.ts";
+export type {
+  AccessLogEntry,
+  HTTPRequestDelegate,
+  HTTPServerConnectionDelegate,
+  HTTPServerOptions,
+  HTTPServerRequestChannel,
+  RequestHead,
+} from "./server_interfaces.ts";
 export { StringProducer } from "./string_producer.ts";
 export { UNKNOWN_LENGTH } from "./unknown_length.ts";
