@@ -3,14 +3,23 @@
  *
  * @module
  */
-import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { Failure } from "../deferred/failure.ts";
+import { HTTPFactory } from "../http/http_factory.ts";
 import type {
   HTTPRequestDelegate,
   HTTPServerConnectionDelegate,
+  HTTPServerOptions,
   HTTPServerRequestChannel,
   RequestHead,
 } from "../http/server_interfaces.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
+import type {
+  IAddress,
+  IProtocol,
+  IProtocolFactory,
+  IReactorTime,
+} from "../reactor/interfaces.ts";
+import { reactor as defaultReactor } from "../reactor/reactor.ts";
 import { getChildForRequest, type IResource } from "./resource.ts";
 import { Request, type RequestSite } from "./request.ts";
 
@@ -32,7 +41,8 @@ export type RequestFactory = new (
  * const options: SiteOptions = { timeout: 60, displayTracebacks: true };
  * ```
  */
-export interface SiteOptions {
+export interface SiteOptions
+  extends Omit<HTTPServerOptions, "idleConnectionTimeout"> {
   /**
    * Seconds a connection may stay idle before it is closed (the engine's
    * `idleConnectionTimeout`). Mirrors `Site(timeout=...)`.
@@ -51,13 +61,24 @@ export interface SiteOptions {
    * @default Request
    */
   requestFactory?: RequestFactory;
+  /**
+   * The reactor whose clock runs the timeouts and whose shutdown drains
+   * the site's connections.
+   * @default the global reactor
+   */
+  reactor?: IReactorTime;
 }
 
 /**
  * Serves a resource tree: for each request, walks the tree from the root
  * along the path (`getChildForRequest`) and renders the resource found.
- * Mirrors Twisted's `twisted.web.server.Site`; it is the engine's
- * `HTTPServerConnectionDelegate`.
+ * Mirrors Twisted's `twisted.web.server.Site`: an `IProtocolFactory` for
+ * `reactor.listenTCP(port, site)`, `listenSSL` or a server endpoint
+ * (`serverFromString(reactor, "tcp:8080").listen(site)`), serving HTTP/1.1
+ * with the engine's `HTTPFactory` (whose limits and timeouts it takes as
+ * options; `timeout` is the idle timeout), and the engine's
+ * `HTTPServerConnectionDelegate`. While a port uses it, `reactor.stop()`
+ * lets requests in progress finish before connections close.
  *
  * @example Rendering through a DummyChannel
  * ```ts
@@ -72,7 +93,8 @@ export interface SiteOptions {
  * assert.equal(channel.text(), "Hello!");
  * ```
  */
-export class Site implements HTTPServerConnectionDelegate, RequestSite {
+export class Site
+  implements HTTPServerConnectionDelegate, IProtocolFactory, RequestSite {
   /** The root of the tree. Mirrors `Site.resource`. */
   resource: IResource;
   /** Whether 500 pages show the error and its stack. */
@@ -81,6 +103,7 @@ export class Site implements HTTPServerConnectionDelegate, RequestSite {
   readonly timeout: number;
   /** The class of the requests. */
   requestFactory: RequestFactory;
+  readonly #factory: HTTPFactory;
 
   /**
    * Serves `resource`, as Twisted's `Site(resource, timeout=...)`.
@@ -100,6 +123,61 @@ export class Site implements HTTPServerConnectionDelegate, RequestSite {
     this.timeout = timeout;
     this.displayTracebacks = options.displayTracebacks ?? false;
     this.requestFactory = options.requestFactory ?? Request;
+    const {
+      displayTracebacks: _displayTracebacks,
+      requestFactory: _requestFactory,
+      reactor,
+      timeout: _timeout,
+      ...engine
+    } = options;
+    this.#factory = new HTTPFactory(
+      this,
+      { ...engine, idleConnectionTimeout: timeout },
+      reactor ?? defaultReactor,
+    );
+  }
+
+  /**
+   * The engine's channel for a new connection. Mirrors
+   * `HTTPFactory.buildProtocol`, which `Site` inherits in Twisted.
+   *
+   * @param addr The client's address.
+   * @returns The connection's protocol.
+   */
+  buildProtocol(addr: IAddress): IProtocol {
+    return this.#factory.buildProtocol(addr);
+  }
+
+  /** Counts a port using the site. Mirrors `Factory.doStart`. */
+  doStart(): void {
+    this.#factory.doStart();
+  }
+
+  /** Uncounts a port. Mirrors `Factory.doStop`. */
+  doStop(): void {
+    this.#factory.doStop();
+  }
+
+  /**
+   * Closes the site's connections gracefully: idle ones at once, the
+   * others once their request is answered, any left after `timeout`
+   * seconds aborted. Stop listening first. The engine's `HTTPFactory.drain`.
+   *
+   * @param timeout Seconds to let requests in progress finish.
+   * @returns A Promise that resolves once every connection is closed.
+   */
+  drain(timeout?: number): Promise<void> {
+    return this.#factory.drain(timeout);
+  }
+
+  /**
+   * Aborts every open connection at once. The engine's
+   * `HTTPFactory.closeAllConnections` (Tornado's `close_all_connections`).
+   *
+   * @returns A Promise that resolves once every connection is closed.
+   */
+  closeAllConnections(): Promise<void> {
+    return this.#factory.closeAllConnections();
   }
 
   /**
