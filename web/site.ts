@@ -92,6 +92,26 @@ export interface SiteOptions
  * assert.equal(channel.code, 200);
  * assert.equal(channel.text(), "Hello!");
  * ```
+ *
+ * @example Serving on a loopback port with listenTCP
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getPage } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * import { Request, Resource, Site } from "@torsion/torsion/web";
+ * class Hello extends Resource {
+ *   override isLeaf = true;
+ *   render_GET(request: Request): string {
+ *     return `Hello, ${request.postpath.join("/")}!`;
+ *   }
+ * }
+ * const site = new Site(new Hello());
+ * const port = reactor.listenTCP(0, site, { interface: "127.0.0.1" });
+ * const body = await getPage(`http://127.0.0.1:${port.getHost().port}/world`);
+ * assert.equal(new TextDecoder().decode(body), "Hello, world!");
+ * await port.stopListening();
+ * await site.closeAllConnections();
+ * ```
  */
 export class Site
   implements HTTPServerConnectionDelegate, IProtocolFactory, RequestSite {

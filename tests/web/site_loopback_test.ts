@@ -15,7 +15,7 @@ import {
   Resource,
   Site,
 } from "../../web/mod.ts";
-import { captureLogs, text, TLS_CERT, within } from "../_support/mod.ts";
+import { captureLogs, text, TLS_CERT, until, within } from "../_support/mod.ts";
 import { listenSite } from "./_site_server.ts";
 
 class Echo extends Resource {
@@ -383,5 +383,93 @@ Deno.test("Site over TCP given concurrent Deno fetches when all are made at once
     assert.deepEqual(bodies, Array.from({ length: 20 }, (_, i) => `GET ${i}`));
   } finally {
     client.close();
+  }
+});
+
+/** Writes 64 KiB pieces whenever not paused, until stopped or 64 MiB. */
+class Firehose extends Resource {
+  override isLeaf = true;
+  written = 0;
+  pauses = 0;
+  stopped = false;
+  render_GET(request: Request): typeof NOT_DONE_YET {
+    const piece = new Uint8Array(64 * 1024);
+    let paused = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const pump = (): void => {
+      timer = undefined;
+      while (!paused && !this.stopped && this.written < 64 * 1024 * 1024) {
+        request.write(piece);
+        this.written += piece.length;
+      }
+    };
+    request.registerProducer({
+      pauseProducing: () => {
+        paused = true;
+        this.pauses++;
+      },
+      resumeProducing: () => {
+        paused = false;
+        timer ??= setTimeout(pump, 0);
+      },
+      stopProducing: () => {
+        this.stopped = true;
+        clearTimeout(timer);
+      },
+    }, true);
+    timer = setTimeout(pump, 0);
+    return NOT_DONE_YET;
+  }
+}
+
+Deno.test("Site over TCP given a client that does not read when a producer streams then the producer is paused and stopped when the client leaves", async () => {
+  const firehose = new Firehose();
+  await using server = listenSite(firehose);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    await conn.write(
+      new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+    );
+    await until(() => firehose.pauses > 0, "the producer to be paused");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(
+      firehose.written < 32 * 1024 * 1024,
+      `${firehose.written} bytes buffered for a client that reads nothing`,
+    );
+  } finally {
+    conn.close();
+  }
+  await until(() => firehose.stopped, "the producer to be stopped");
+});
+
+Deno.test("Site given drain when a NOT_DONE_YET request is in progress then it finishes with Connection: close before the connection closes", async () => {
+  const reactor = new Reactor();
+  const root = new Resource();
+  const later = new Later(reactor, 0.1);
+  root.putChild("later", later);
+  await using server = listenSite(root, { reactor });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    await conn.write(
+      new TextEncoder().encode("GET /later HTTP/1.1\r\nHost: x\r\n\r\n"),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const drained = server.site.drain(5);
+    const response = text(
+      new Uint8Array(
+        await within(new Response(conn.readable).arrayBuffer(), "the response"),
+      ),
+    );
+    await within(drained, "the drain");
+    assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(response, /\r\nConnection: close\r\n/i);
+    assert.match(response, /later$/);
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // The response stream closed it.
+    }
+    await disconnectAll(reactor);
   }
 });
