@@ -14,6 +14,10 @@
  */
 export type { HTTPFile } from "./http_file.ts";
 export { CACHED } from "./cached.ts";
+export {
+  combinedLogFormatter,
+  datetimeToLogString,
+} from "./combined_log_formatter.ts";
 export { Data } from "./data.ts";
 export { UnsupportedMethod } from "./errors.ts";
 export { File, type FileOptions } from "./file.ts";
@@ -30,4 +34,9 @@ export {
   type RenderResult,
   Resource,
 } from "./resource.ts";
-export { type RequestFactory, Site, type SiteOptions } from "./site.ts";
+export {
+  type LogFormatter,
+  type RequestFactory,
+  Site,
+  type SiteOptions,
+} from "./site.ts";

@@ -473,3 +473,29 @@ Deno.test("Site given drain when a NOT_DONE_YET request is in progress then it f
     await disconnectAll(reactor);
   }
 });
+
+Deno.test("Site over TCP given two requests when answered then each is logged once in the combined log format under torsion.access", async () => {
+  await using server = listenSite(tree().root);
+  const records = await captureLogs(async () => {
+    const client = Deno.createHttpClient({});
+    try {
+      for (const path of ["/echo/one", "/missing"]) {
+        await (await fetch(`${server.url}${path}`, {
+          client,
+          headers: { "User-Agent": "tester/1" },
+        })).arrayBuffer();
+      }
+    } finally {
+      client.close();
+    }
+  });
+  const lines = records
+    .filter((r) => r.category.join(".") === "torsion.access")
+    .map((r) => String(r.properties.line));
+  assert.equal(lines.length, 2);
+  assert.match(
+    lines[0],
+    /^"127\.0\.0\.1" - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/echo\/one HTTP\/1\.1" 200 7 "-" "tester\/1"$/,
+  );
+  assert.match(lines[1], /"GET \/missing HTTP\/1\.1" 404 \d+ /);
+});
