@@ -2,6 +2,10 @@
  * HTTP servers with the two faces their users know, on one HTTP/1.1 engine
  * (`HTTPChannel`/`HTTPFactory` in `@torsion/torsion/http`):
  *
+ * - Twisted's `twisted.web`: `Site`, `Resource` trees rendered with
+ *   `render_GET`/`render_POST`/..., `Request`, `NOT_DONE_YET`,
+ *   `static.File`, `static.Data`, `resource.NoResource`/`ErrorPage`,
+ *   `util.Redirect`.
  * - Tornado's `tornado.web`, `tornado.httpserver` and `tornado.httputil`:
  *   `Application` (routes and settings), `RequestHandler`, `HTTPServer`,
  *   `HTTPServerRequest`, `HTTPError`, `StaticFileHandler`,
@@ -31,7 +35,15 @@ export {
   type FoundHandler,
   type Rule,
 } from "./application.ts";
+export { CACHED } from "./cached.ts";
+export {
+  combinedLogFormatter,
+  datetimeToLogString,
+} from "./combined_log_formatter.ts";
+export { Data } from "./data.ts";
 export { ErrorHandler } from "./error_handler.ts";
+export { UnsupportedMethod } from "./errors.ts";
+export { File, type FileOptions } from "./file.ts";
 export {
   Finish,
   HTTPError,
@@ -53,11 +65,14 @@ export {
   HTTPServerRequest,
   type HTTPServerRequestInit,
 } from "./http_server_request.ts";
+export { NOT_DONE_YET } from "./not_done_yet.ts";
 export type { OutputTransform } from "./output_transform.ts";
+export { Redirect, redirectTo } from "./redirect.ts";
 export {
   RedirectHandler,
   type RedirectHandlerArgs,
 } from "./redirect_handler.ts";
+export { type AddCookieOptions, Request, type RequestSite } from "./request.ts";
 export {
   type GetSecureCookieOptions,
   type HandlerResult,
@@ -69,6 +84,16 @@ export {
   type WriteErrorOptions,
 } from "./request_handler.ts";
 export {
+  ErrorPage,
+  ForbiddenResource,
+  getChildForRequest,
+  type IResource,
+  NoResource,
+  type RenderBody,
+  type RenderResult,
+  Resource,
+} from "./resource.ts";
+export {
   type CookieSecret,
   createSignedValue,
   type CreateSignedValueOptions,
@@ -76,6 +101,12 @@ export {
   type DecodeSignedValueOptions,
 } from "./secure_cookie.ts";
 export type { SetCookieAttributes } from "./set_cookie_attributes.ts";
+export {
+  type LogFormatter,
+  type RequestFactory,
+  Site,
+  type SiteOptions,
+} from "./site.ts";
 export {
   StaticFileHandler,
   type StaticFileHandlerArgs,
