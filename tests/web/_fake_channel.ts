@@ -17,6 +17,7 @@ import type {
   ITransport,
 } from "../../reactor/interfaces.ts";
 import { Failure } from "../../deferred/failure.ts";
+import { StringTransport } from "../../testing/string_transport.ts";
 import { joinChunks, within } from "../_support/mod.ts";
 
 /** Records the response written on it. */
@@ -25,6 +26,7 @@ export class FakeChannel implements HTTPServerRequestChannel {
   headWritten = false;
   finished = false;
   aborted = false;
+  detached = false;
   code = 0;
   phrase = "";
   headers = new Headers();
@@ -96,7 +98,9 @@ export class FakeChannel implements HTTPServerRequestChannel {
   }
 
   detach(): { transport: ITransport; buffered: Uint8Array } {
-    throw new Error("not supported by the fake channel");
+    this.detached = true;
+    this.#resolve();
+    return { transport: new StringTransport(), buffered: new Uint8Array(0) };
   }
 
   registerProducer(producer: IProducer, _streaming: boolean): void {

@@ -215,3 +215,31 @@ Deno.test("Application given a query over the field limit when requested then an
     assert.equal(channel.code, 400);
   });
 });
+
+Deno.test("Application given addHandlers for a host when its host is requested then its routes come first", async () => {
+  const app = new Application([["/(.*)", named("any")]]);
+  app.addHandlers("api\\.example\\.com", [["/v1/(.*)", named("api")]]);
+  const api = await serve(app, {
+    target: "/v1/x",
+    headers: { Host: "API.example.com:8080" },
+  });
+  assert.equal(api.text, "api:x");
+  const other = await serve(app, {
+    target: "/v1/x",
+    headers: { Host: "www.example.com" },
+  });
+  assert.equal(other.text, "any:v1/x");
+});
+
+Deno.test("Application given a host rule without a matching path when requested then falls through to the next rules", async () => {
+  const app = new Application([["/fallback", named("wild")]]);
+  app.addHandlers(".*", [["/only", named("host")]]);
+  assert.equal((await serve(app, { target: "/fallback" })).text, "wild:");
+  assert.equal((await serve(app, { target: "/only" })).text, "host:");
+});
+
+Deno.test("Application given a named route in addHandlers when reversed then finds it", () => {
+  const app = new Application();
+  app.addHandlers(".*", [url("/u/(\\w+)", RequestHandler, {}, "user")]);
+  assert.equal(app.reverseUrl("user", "ann"), "/u/ann");
+});

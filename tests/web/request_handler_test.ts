@@ -4,6 +4,7 @@ import { Deferred } from "../../deferred/deferred.ts";
 import {
   Application,
   type ApplicationSettings,
+  authenticated,
   Finish,
   HTTPError,
   HTTPServerRequest,
@@ -650,4 +651,95 @@ Deno.test("RequestHandler given a HEAD handler when requested then sends the len
   const channel = await serve(app(H), { method: "HEAD" });
   assert.equal(channel.headers.get("content-length"), "5");
   assert.equal(channel.body.length, 0);
+});
+
+Deno.test("RequestHandler given getCurrentUser when currentUser is read twice then calls it once", async () => {
+  let calls = 0;
+  let seen: unknown[] = [];
+  class H extends RequestHandler {
+    override getCurrentUser(): unknown {
+      calls++;
+      return this.getCookie("user") ?? null;
+    }
+    override get(): void {
+      seen = [this.currentUser, this.currentUser];
+    }
+  }
+  await serve(app(H), { headers: { Cookie: "user=ann" } });
+  assert.deepEqual(seen, ["ann", "ann"]);
+  assert.equal(calls, 1);
+});
+
+Deno.test("authenticated given no user on GET when requested then redirects to loginUrl with next", async () => {
+  class H extends RequestHandler {
+    @authenticated
+    override get(): void {
+      this.write("secret");
+    }
+  }
+  const channel = await serve(app(H, { loginUrl: "/login" }), {
+    target: "/page?x=1",
+  });
+  assert.equal(channel.code, 302);
+  assert.equal(channel.headers.get("location"), "/login?next=%2Fpage%3Fx%3D1");
+});
+
+Deno.test("authenticated given an absolute loginUrl when redirecting then next is the full URL", async () => {
+  class H extends RequestHandler {
+    @authenticated
+    override get(): void {}
+  }
+  const channel = await serve(
+    app(H, { loginUrl: "https://auth.example/login" }),
+    { target: "/p" },
+  );
+  assert.equal(
+    channel.headers.get("location"),
+    "https://auth.example/login?next=http%3A%2F%2Fexample.com%2Fp",
+  );
+});
+
+Deno.test("authenticated given no user on POST when requested then answers 403", async () => {
+  class H extends RequestHandler {
+    @authenticated
+    override post(): void {}
+  }
+  await captureLogs(async () => {
+    assert.equal(
+      (await serve(app(H, { loginUrl: "/login" }), { method: "POST" })).code,
+      403,
+    );
+  });
+});
+
+Deno.test("authenticated given a user set in prepare when requested then runs the method", async () => {
+  class H extends RequestHandler {
+    override async prepare(): Promise<void> {
+      await sleep(0);
+      this.currentUser = { name: "ann" };
+    }
+    @authenticated
+    override get(): void {
+      this.write((this.currentUser as { name: string }).name);
+    }
+  }
+  assert.equal((await serve(app(H))).text, "ann");
+});
+
+Deno.test("RequestHandler given detach when called then hands over the connection and does not finish it", async () => {
+  class H extends RequestHandler {
+    override get(): void {
+      this.request.connection!.writeHead(
+        101,
+        "Switching Protocols",
+        this.responseHeaders,
+      );
+      const { transport } = this.detach();
+      transport.write("raw bytes");
+    }
+  }
+  const channel = await serve(app(H));
+  assert.equal(channel.detached, true);
+  assert.equal(channel.code, 101);
+  assert.equal(channel.finished, false);
 });
