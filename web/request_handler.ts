@@ -25,7 +25,6 @@ import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 
 const logger = getLogger(["torsion", "web"]);
 const encoder = new TextEncoder();
-const EMPTY = new Uint8Array(0);
 // deno-lint-ignore no-control-regex
 const UNSAFE_HEADER_VALUE = /[\x00-\x1f]/;
 // deno-lint-ignore no-control-regex
@@ -895,7 +894,6 @@ export class RequestHandler {
    */
   flush(includeFooters = false): Promise<void> {
     let chunk = joinChunks(this.#writeBuffer, this.#writeLength);
-    if (this.#writeBuffer.length === 0) chunk = EMPTY;
     this.#writeBuffer = [];
     this.#writeLength = 0;
     const connection = this.request.connection;

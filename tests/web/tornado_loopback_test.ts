@@ -4,7 +4,7 @@
  * Deno's fetch, Python's http.client and curl.
  */
 import assert from "node:assert/strict";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { AsyncHTTPClient } from "../../http/async_http_client.ts";
 import { Agent } from "../../http/agent.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
@@ -108,7 +108,12 @@ class Slow extends RequestHandler {
 
 async function withServer(
   body: (base: string, server: HTTPServer, root: string) => Promise<void>,
-  options: { xheaders?: boolean; tls?: boolean } = {},
+  options: {
+    xheaders?: boolean;
+    tls?: boolean;
+    decompressRequest?: boolean;
+    maxBodySize?: number;
+  } = {},
 ): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "torsion-tnweb-" });
   await Deno.writeTextFile(`${root}/file.txt`, "static content here");
@@ -123,6 +128,8 @@ async function withServer(
   ], { cookieSecret: "loopback secret", compressResponse: true });
   const server = new HTTPServer(app, {
     xheaders: options.xheaders,
+    decompressRequest: options.decompressRequest,
+    maxBodySize: options.maxBodySize,
     sslOptions: options.tls ? { cert: TLS_CERT, key: TLS_KEY } : undefined,
   });
   server.listen(0, "127.0.0.1");
@@ -427,4 +434,29 @@ Deno.test("Tornado face given Accept-Encoding gzip on a raw socket when the body
       throw error;
     }
   });
+});
+
+Deno.test("HTTPServer given decompressRequest when a gzipped form is posted then the handler reads its fields", async () => {
+  await withServer(async (base) => {
+    const response = await fetch(`${base}/echo`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Encoding": "gzip",
+      },
+      body: new Uint8Array(gzipSync(new TextEncoder().encode("name=zipped"))),
+    });
+    assert.equal((await response.json()).name, "zipped");
+  }, { decompressRequest: true });
+});
+
+Deno.test("HTTPServer given maxBodySize when a larger body is posted then the engine answers 413", async () => {
+  await withServer(async (base) => {
+    const response = await fetch(`${base}/echo`, {
+      method: "POST",
+      body: "x".repeat(2048),
+    });
+    assert.equal(response.status, 413);
+    await response.body?.cancel();
+  }, { maxBodySize: 1024 });
 });
