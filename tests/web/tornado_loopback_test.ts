@@ -20,28 +20,18 @@ import {
   StaticFileHandler,
 } from "../../web/mod.ts";
 import { captureLogs, TLS_CERT, TLS_KEY, within } from "../_support/mod.ts";
+import {
+  CURL,
+  hasCurl,
+  hasPython,
+  PYTHON,
+  reportMissing,
+  runPeer,
+} from "./_peers.ts";
 
-const PYTHON = "/usr/bin/python3";
 const decoder = new TextDecoder();
-
-function found(command: string, args: string[]): boolean {
-  try {
-    return new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-const hasPython = found(PYTHON, ["-c", "import http.client"]);
-const hasCurl = found("curl", ["--version"]);
-if (!hasPython) {
-  // deno-lint-ignore no-console
-  console.log("python3 not found: skipping the http.client interop tests");
-}
-if (!hasCurl) {
-  // deno-lint-ignore no-console
-  console.log("curl not found: skipping the curl interop tests");
-}
+reportMissing(hasPython, "python3");
+reportMissing(hasCurl, "curl");
 
 class Echo extends RequestHandler {
   override get(): void {
@@ -307,13 +297,7 @@ Deno.test("HTTPServer given stop when a request is in progress then it still fin
 });
 
 async function python(code: string): Promise<string> {
-  const output = await new Deno.Command(PYTHON, {
-    args: ["-c", code],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(output.code, 0, decoder.decode(output.stderr));
-  return decoder.decode(output.stdout).trim();
+  return (await runPeer(PYTHON, ["-c", code])).trim();
 }
 
 Deno.test({
@@ -350,14 +334,8 @@ print(json.dumps(results))
   },
 });
 
-async function curl(...args: string[]): Promise<string> {
-  const output = await new Deno.Command("curl", {
-    args: ["-s", "--max-time", "5", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(output.code, 0, decoder.decode(output.stderr));
-  return decoder.decode(output.stdout);
+function curl(...args: string[]): Promise<string> {
+  return runPeer(CURL, ["-s", "--max-time", "5", ...args]);
 }
 
 Deno.test({
