@@ -438,3 +438,79 @@ Deno.test("HTTPServer given maxBodySize when a larger body is posted then the en
     await response.body?.cancel();
   }, { maxBodySize: 1024 });
 });
+
+/** A raw client: writes bytes, reads until `done(text)` or the end, bounded. */
+async function rawExchange(
+  port: number,
+  steps: { send: string; until?: (text: string) => boolean }[],
+): Promise<{ text: string; closed: boolean }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const reader = conn.readable.getReader();
+  let text = "";
+  let closed = false;
+  try {
+    for (const step of steps) {
+      await conn.write(new TextEncoder().encode(step.send));
+      const until = step.until ?? (() => false);
+      while (!until(text)) {
+        const { value, done } = await within(
+          reader.read(),
+          "the server's bytes",
+        );
+        if (done) {
+          closed = true;
+          break;
+        }
+        text += decoder.decode(value);
+      }
+    }
+    return { text, closed };
+  } finally {
+    reader.releaseLock();
+    try {
+      conn.close();
+    } catch {
+      // Already closed by the server.
+    }
+  }
+}
+
+Deno.test("Application given Expect 100-continue for a path no route matches when the head arrives then answers 404 without 100 and closes", async () => {
+  await withServer(async (base) => {
+    const { text, closed } = await rawExchange(Number(new URL(base).port), [{
+      send:
+        "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+    }]);
+    assert.match(text, /^HTTP\/1\.1 404 Not Found\r\n/);
+    assert.doesNotMatch(text, /100 Continue/);
+    assert.equal(closed, true);
+  });
+});
+
+Deno.test("Application given Expect 100-continue for a handler that reads the body when the head arrives then sends 100 and answers after the body", async () => {
+  await withServer(async (base) => {
+    const { text } = await rawExchange(Number(new URL(base).port), [
+      {
+        send: "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n" +
+          "Content-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\n\r\n",
+        until: (t) => t.includes("\r\n\r\n"),
+      },
+      { send: "name=ok", until: (t) => t.includes('"name":"ok"') },
+    ]);
+    assert.match(text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  });
+});
+
+Deno.test("Application given a pipelined request after a refused one with a body when both are sent then answers both in order", async () => {
+  await withServer(async (base) => {
+    const { text } = await rawExchange(Number(new URL(base).port), [{
+      send:
+        "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" +
+        "GET /echo?q=second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    }]);
+    assert.match(
+      text,
+      /^HTTP\/1\.1 404 Not Found\r\n[\s\S]*HTTP\/1\.1 200 OK\r\n[\s\S]*"q":"second"/,
+    );
+  });
+});
