@@ -114,9 +114,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * stack in the body only when the application has `debug` set.
  *
  * Differences from Tornado: `initialize` receives the route's init
- * arguments as one object; `setSecureCookie` and `getSecureCookie` return
- * Promises (Web Crypto is asynchronous); argument values are decoded as
- * UTF-8 (a 400 on invalid bytes, as Tornado).
+ * arguments as one object, and runs after the subclass's field
+ * initializers; a route's named groups go to `pathKwargs` (the method then
+ * gets no arguments, where Tornado passes them as keywords);
+ * `setSecureCookie` and `getSecureCookie` return Promises (Web Crypto is
+ * asynchronous); the default `ETag` of a body up to 16 KiB is a 64-bit
+ * hash rather than SHA-1; an error after the head was sent aborts the
+ * connection rather than finishing a truncated response.
  *
  * @example A JSON handler on an application
  * ```ts
@@ -173,8 +177,9 @@ export class RequestHandler {
   #transforms: OutputTransform[] = [];
 
   /**
-   * Called by the application for each request; do not construct one
-   * yourself, and put per-route setup in `initialize`.
+   * Creates the handler of one request. The application makes one per
+   * request (a test may make one with a hand-built `HTTPServerRequest`);
+   * put per-route setup in `initialize`.
    *
    * @param application The application.
    * @param request The request.
