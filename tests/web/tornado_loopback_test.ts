@@ -514,3 +514,39 @@ Deno.test("Application given a pipelined request after a refused one with a body
     );
   });
 });
+
+Deno.test("HTTPServer given closeAllConnections when a request is in progress then it finishes before its connection closes", async () => {
+  await withServer(async (base, server) => {
+    const pending = fetch(`${base}/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await server.stop();
+    await within(server.closeAllConnections(5), "the drain");
+    const response = await within(pending, "the slow response");
+    assert.equal(await response.text(), "slow done");
+  });
+});
+
+Deno.test("HTTPServer given closeAllConnections with a short timeout when a request never finishes then aborts it", async () => {
+  const never = Promise.withResolvers<void>();
+  class Hang extends RequestHandler {
+    override get(): Promise<void> {
+      return never.promise;
+    }
+  }
+  const server = new Application([["/", Hang]]).listen(0, {
+    address: "127.0.0.1",
+  });
+  try {
+    const pending = fetch(`http://127.0.0.1:${server.port}/`).then(
+      () => "answered",
+      () => "failed",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await server.stop();
+    await within(server.closeAllConnections(0.05), "the bounded drain", 2000);
+    assert.equal(await within(pending, "the aborted fetch"), "failed");
+  } finally {
+    never.resolve();
+    await server.closeAllConnections(0);
+  }
+});
