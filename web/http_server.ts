@@ -202,15 +202,17 @@ export class HTTPServer implements HTTPServerConnectionDelegate {
    * ```ts
    * import assert from "node:assert/strict";
    * import { Application, RequestHandler } from "@torsion/torsion/web";
+   * const started = Promise.withResolvers<void>();
    * class Slow extends RequestHandler {
    *   override async get(): Promise<void> {
+   *     started.resolve();
    *     await new Promise((resolve) => setTimeout(resolve, 20));
    *     this.write("done");
    *   }
    * }
    * const server = new Application([["/", Slow]]).listen(0, { address: "127.0.0.1" });
    * const pending = fetch(`http://127.0.0.1:${server.port}/`);
-   * await new Promise((resolve) => setTimeout(resolve, 5));
+   * await started.promise;
    * await server.stop();
    * await server.closeAllConnections(5);
    * assert.equal(await (await pending).text(), "done");

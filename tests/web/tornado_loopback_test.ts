@@ -85,8 +85,12 @@ class Login extends RequestHandler {
   }
 }
 
+/** Called when a `/slow` request starts, so tests stop the server mid-request. */
+let slowStarted = (): void => {};
+
 class Slow extends RequestHandler {
   override get(): Promise<void> {
+    slowStarted();
     return new Promise((resolve) =>
       setTimeout(() => {
         this.write("slow done");
@@ -288,8 +292,9 @@ Deno.test("HTTPServer given start with several processes when called then throws
 
 Deno.test("HTTPServer given stop when a request is in progress then it still finishes", async () => {
   await withServer(async (base, server) => {
+    const started = new Promise<void>((resolve) => slowStarted = resolve);
     const pending = fetch(`${base}/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await within(started, "the slow request to start");
     await server.stop();
     const response = await within(pending, "the slow response");
     assert.equal(await response.text(), "slow done");
@@ -517,8 +522,9 @@ Deno.test("Application given a pipelined request after a refused one with a body
 
 Deno.test("HTTPServer given closeAllConnections when a request is in progress then it finishes before its connection closes", async () => {
   await withServer(async (base, server) => {
+    const started = new Promise<void>((resolve) => slowStarted = resolve);
     const pending = fetch(`${base}/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await within(started, "the slow request to start");
     await server.stop();
     await within(server.closeAllConnections(5), "the drain");
     const response = await within(pending, "the slow response");
@@ -528,8 +534,10 @@ Deno.test("HTTPServer given closeAllConnections when a request is in progress th
 
 Deno.test("HTTPServer given closeAllConnections with a short timeout when a request never finishes then aborts it", async () => {
   const never = Promise.withResolvers<void>();
+  const started = Promise.withResolvers<void>();
   class Hang extends RequestHandler {
     override get(): Promise<void> {
+      started.resolve();
       return never.promise;
     }
   }
@@ -541,7 +549,7 @@ Deno.test("HTTPServer given closeAllConnections with a short timeout when a requ
       () => "answered",
       () => "failed",
     );
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await within(started.promise, "the request to start");
     await server.stop();
     await within(server.closeAllConnections(0.05), "the bounded drain", 2000);
     assert.equal(await within(pending, "the aborted fetch"), "failed");
