@@ -18,7 +18,10 @@ import { GZipContentEncoding } from "./_gzip.ts";
 import type { Application, FoundHandler } from "./application.ts";
 import { ErrorHandler } from "./error_handler.ts";
 import { HTTPServerRequest } from "./http_server_request.ts";
-import type { RequestHandler } from "./request_handler.ts";
+import {
+  hasStreamRequestBody,
+  type RequestHandler,
+} from "./request_handler.ts";
 
 const logger = getLogger(["torsion", "web"]);
 
@@ -33,6 +36,7 @@ export class HandlerDelegate implements HTTPRequestDelegate {
   #closed = false;
   #route: FoundHandler | undefined;
   #started = false;
+  #streaming = false;
 
   constructor(application: Application, channel: HTTPServerRequestChannel) {
     this.#application = application;
@@ -63,11 +67,20 @@ export class HandlerDelegate implements HTTPRequestDelegate {
         (supported !== undefined && !supported.includes(head.method)))
     ) {
       this.#execute(this.#request, route);
+    } else if (hasStreamRequestBody(route.handlerClass)) {
+      this.#streaming = true;
+      this.#execute(this.#request, route);
     }
   }
 
   dataReceived(chunk: Uint8Array): void {
-    if (this.#closed || this.#started) return;
+    if (this.#closed) return;
+    if (this.#streaming) {
+      // The view is only valid during the call; the handler keeps its copy.
+      this.#handler?.receiveBodyChunk(chunk.slice());
+      return;
+    }
+    if (this.#started) return;
     // The view is only valid during the call.
     this.#chunks.push(chunk.slice());
     this.#length += chunk.length;
@@ -75,6 +88,10 @@ export class HandlerDelegate implements HTTPRequestDelegate {
 
   finish(): void {
     const request = this.#request;
+    if (this.#streaming) {
+      if (!this.#closed) this.#handler?.receiveBodyEnd();
+      return;
+    }
     if (request === undefined || this.#closed || this.#started) return;
     if (this.#length > 0) {
       request.body = joinChunks(this.#chunks, this.#length);
@@ -98,7 +115,12 @@ export class HandlerDelegate implements HTTPRequestDelegate {
       handler.sendError(500, { excInfo: error });
       return;
     }
-    handler.execute(transforms, route.pathArgs, route.pathKwargs).catch(
+    handler.execute(
+      transforms,
+      route.pathArgs,
+      route.pathKwargs,
+      this.#streaming,
+    ).catch(
       (error: unknown) => {
         logger.error("Uncaught exception {error}", { error });
       },
