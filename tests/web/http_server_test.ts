@@ -1,5 +1,5 @@
 /**
- * The Tornado face over real loopback sockets, driven by every client we
+ * HTTPServer and the Tornado face over real loopback sockets, driven by every client we
  * have: Torsion's own (Tornado's AsyncHTTPClient and Twisted's Agent),
  * Deno's fetch, Python's http.client and curl.
  */
