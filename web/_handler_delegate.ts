@@ -105,7 +105,8 @@ export class HandlerDelegate implements HTTPRequestDelegate {
     const application = this.#application;
     const handler = new route.handlerClass(application, request);
     this.#handler = handler;
-    const transforms = application.settings.compressResponse
+    const settings = application.settings;
+    const transforms = settings.compressResponse || settings.gzip
       ? [new GZipContentEncoding(request.headers.get("accept-encoding") ?? "")]
       : [];
     try {
