@@ -19,15 +19,11 @@ import {
   parseBodyArguments,
   parseQsBytes,
 } from "./_body_arguments.ts";
-import {
-  formatSetCookie,
-  isSafeCookieText,
-  parseCookie,
-  type SetCookieAttributes,
-} from "./_cookies.ts";
+import { formatSetCookie, isSafeCookieText, parseCookie } from "./_cookies.ts";
 import { escapeHTML } from "./_html.ts";
 import { formatHTTPDate, parseHTTPDate } from "./_static.ts";
 import { CACHED } from "./cached.ts";
+import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 import { UnsupportedMethod } from "./errors.ts";
 import { NOT_DONE_YET } from "./not_done_yet.ts";
 import { ErrorPage, type IResource, type RenderBody } from "./resource.ts";
