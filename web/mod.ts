@@ -50,9 +50,11 @@ export {
   type RenderResult,
   Resource,
 } from "./resource.ts";
+export { Session, type SessionStore } from "./session.ts";
 export {
   type LogFormatter,
   type RequestFactory,
+  type SessionFactory,
   Site,
   type SiteOptions,
 } from "./site.ts";
