@@ -35,6 +35,13 @@ export {
   datetimeToLogString,
 } from "./combined_log_formatter.ts";
 export { Data } from "./data.ts";
+export {
+  EncodingResourceWrapper,
+  GzipEncoderFactory,
+  type GzipEncoderFactoryOptions,
+  type IEncoderFactory,
+  type IRequestEncoder,
+} from "./encoding_resource_wrapper.ts";
 export { UnsupportedMethod } from "./errors.ts";
 export { File, type FileOptions } from "./file.ts";
 export { NOT_DONE_YET } from "./not_done_yet.ts";
