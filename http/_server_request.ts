@@ -42,9 +42,9 @@ const PENDING_LIMIT = 65536;
 /** What a {@linkcode ServerRequest} needs of its connection. */
 export interface RequestConnection {
   /** The connection's transport, once connected. */
-  readonly transport: ITransport | null;
+  transport(): ITransport | null;
   /** Whether responses may keep the connection alive (not draining). */
-  readonly keepAliveAllowed: boolean;
+  keepAliveAllowed(): boolean;
   /** The head text of a response, `Date`, `Server` and `framingLines` added. */
   encodeHead(
     code: number,
@@ -155,7 +155,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
     this.#headWritten = true;
     this.status = code;
     const method = this.head.method;
-    let keepAlive = this.#keepAlive && channel.keepAliveAllowed;
+    let keepAlive = this.#keepAlive && channel.keepAliveAllowed();
     const connection = headers.get("connection");
     if (connection !== undefined && /(^|,)\s*close\s*(,|$)/i.test(connection)) {
       keepAlive = false;
@@ -259,7 +259,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
   registerProducer(producer: IProducer, streaming: boolean): void {
     this.#commit();
     this.#producer = producer;
-    const transport = this.#channel.transport;
+    const transport = this.#channel.transport();
     if (transport === null || this.dead) {
       producer.stopProducing();
       return;
@@ -270,7 +270,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
   unregisterProducer(): void {
     if (this.#producer === null) return;
     this.#producer = null;
-    this.#channel.transport?.unregisterProducer();
+    this.#channel.transport()?.unregisterProducer();
   }
 
   getPeer(): IAddress {
@@ -278,7 +278,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
   }
 
   getHost(): IAddress {
-    return (this.#channel.transport as ITransport).getHost();
+    return (this.#channel.transport() as ITransport).getHost();
   }
 
   isSecure(): boolean {
