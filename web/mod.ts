@@ -29,6 +29,13 @@
  *
  * @module
  */
+export {
+  Application,
+  type ApplicationSettings,
+  type FoundHandler,
+  type Rule,
+} from "./application.ts";
+export { authenticated } from "./authenticated.ts";
 export { CACHED } from "./cached.ts";
 export {
   combinedLogFormatter,
@@ -42,36 +49,9 @@ export {
   type IEncoderFactory,
   type IRequestEncoder,
 } from "./encoding_resource_wrapper.ts";
+export { ErrorHandler } from "./error_handler.ts";
 export { UnsupportedMethod } from "./errors.ts";
 export { File, type FileOptions } from "./file.ts";
-export { NOT_DONE_YET } from "./not_done_yet.ts";
-export { Redirect, redirectTo } from "./redirect.ts";
-export { type AddCookieOptions, Request, type RequestSite } from "./request.ts";
-export {
-  ErrorPage,
-  ForbiddenResource,
-  getChildForRequest,
-  type IResource,
-  NoResource,
-  type RenderBody,
-  type RenderResult,
-  Resource,
-} from "./resource.ts";
-export { Session, type SessionStore } from "./session.ts";
-export {
-  type LogFormatter,
-  type RequestFactory,
-  type SessionFactory,
-  Site,
-  type SiteOptions,
-} from "./site.ts";
-export {
-  Application,
-  type ApplicationSettings,
-  type FoundHandler,
-  type Rule,
-} from "./application.ts";
-export { ErrorHandler } from "./error_handler.ts";
 export {
   Finish,
   HTTPError,
@@ -93,11 +73,14 @@ export {
   HTTPServerRequest,
   type HTTPServerRequestInit,
 } from "./http_server_request.ts";
+export { NOT_DONE_YET } from "./not_done_yet.ts";
 export type { OutputTransform } from "./output_transform.ts";
+export { Redirect, redirectTo } from "./redirect.ts";
 export {
   RedirectHandler,
   type RedirectHandlerArgs,
 } from "./redirect_handler.ts";
+export { type AddCookieOptions, Request, type RequestSite } from "./request.ts";
 export {
   type GetSecureCookieOptions,
   type HandlerResult,
@@ -109,13 +92,31 @@ export {
   type WriteErrorOptions,
 } from "./request_handler.ts";
 export {
+  ErrorPage,
+  ForbiddenResource,
+  getChildForRequest,
+  type IResource,
+  NoResource,
+  type RenderBody,
+  type RenderResult,
+  Resource,
+} from "./resource.ts";
+export {
   type CookieSecret,
   createSignedValue,
   type CreateSignedValueOptions,
   decodeSignedValue,
   type DecodeSignedValueOptions,
 } from "./secure_cookie.ts";
+export { Session, type SessionStore } from "./session.ts";
 export type { SetCookieAttributes } from "./set_cookie_attributes.ts";
+export {
+  type LogFormatter,
+  type RequestFactory,
+  type SessionFactory,
+  Site,
+  type SiteOptions,
+} from "./site.ts";
 export {
   StaticFileHandler,
   type StaticFileHandlerArgs,

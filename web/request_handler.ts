@@ -9,6 +9,7 @@ import { getLogger } from "@logtape/logtape";
 import { Headers } from "../http/headers.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
+import type { ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
 import {
   formatSetCookie,
@@ -24,7 +25,6 @@ import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 
 const logger = getLogger(["torsion", "web"]);
 const encoder = new TextEncoder();
-const EMPTY = new Uint8Array(0);
 // deno-lint-ignore no-control-regex
 const UNSAFE_HEADER_VALUE = /[\x00-\x1f]/;
 // deno-lint-ignore no-control-regex
@@ -758,6 +758,86 @@ export class RequestHandler {
     return decoded === null ? undefined : new TextDecoder().decode(decoded);
   }
 
+  #currentUser: { value: unknown } | undefined;
+
+  /**
+   * The authenticated user of this request, whatever the application
+   * uses for one: from `getCurrentUser()` the first time it is read, or as
+   * set (typically in an async `prepare`). Tornado's `current_user`.
+   *
+   * @example Setting the user in prepare
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, HTTPServerRequest, RequestHandler } from "@torsion/torsion/web";
+   * class Page extends RequestHandler {
+   *   override getCurrentUser(): unknown {
+   *     return this.getCookie("user") ?? null;
+   *   }
+   * }
+   * const page = new Page(new Application(), new HTTPServerRequest());
+   * assert.equal(page.currentUser, null);
+   * page.currentUser = "ann";
+   * assert.equal(page.currentUser, "ann");
+   * ```
+   */
+  get currentUser(): unknown {
+    this.#currentUser ??= { value: this.getCurrentUser() };
+    return this.#currentUser.value;
+  }
+
+  set currentUser(value: unknown) {
+    this.#currentUser = { value };
+  }
+
+  /**
+   * Override to find the user of this request (synchronously; load it in
+   * `prepare` when that needs I/O). Tornado's `get_current_user`.
+   *
+   * @returns The user, or `null` when nobody is logged in.
+   */
+  getCurrentUser(): unknown {
+    return null;
+  }
+
+  /**
+   * Where `authenticated` sends users who are not logged in: the
+   * `loginUrl` setting. Tornado's `get_login_url`.
+   *
+   * @returns The login URL.
+   * @throws {TypeError} The `loginUrl` setting is absent.
+   */
+  getLoginUrl(): string {
+    const url = this.settings.loginUrl;
+    if (typeof url !== "string") {
+      throw new TypeError(
+        `Cannot use authenticated without the loginUrl setting: current value is ${
+          String(url)
+        }`,
+      );
+    }
+    return url;
+  }
+
+  /**
+   * Takes the connection out of HTTP, for protocols that upgrade it
+   * (WebSocket): the handler counts as finished and nothing more is
+   * written by it. Call it only after writing a `101 Switching Protocols`
+   * head on `request.connection`. Tornado's `detach`.
+   *
+   * @returns The transport and any bytes already read past the request.
+   * @throws {TypeError} The request has no connection.
+   */
+  detach(): { transport: ITransport; buffered: Uint8Array } {
+    const connection = this.request.connection;
+    if (connection === undefined) {
+      throw new TypeError(
+        "Cannot detach a request made without a connection: current connection is undefined",
+      );
+    }
+    this.#finished = true;
+    return connection.detach();
+  }
+
   /**
    * Adds to the response body (buffered until `flush` or `finish`): text
    * as UTF-8, bytes as they are, a plain object as JSON with `Content-Type:
@@ -814,7 +894,6 @@ export class RequestHandler {
    */
   flush(includeFooters = false): Promise<void> {
     let chunk = joinChunks(this.#writeBuffer, this.#writeLength);
-    if (this.#writeBuffer.length === 0) chunk = EMPTY;
     this.#writeBuffer = [];
     this.#writeLength = 0;
     const connection = this.request.connection;

@@ -4,7 +4,7 @@
  * Deno's fetch, Python's http.client and curl.
  */
 import assert from "node:assert/strict";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { AsyncHTTPClient } from "../../http/async_http_client.ts";
 import { Agent } from "../../http/agent.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
@@ -20,28 +20,18 @@ import {
   StaticFileHandler,
 } from "../../web/mod.ts";
 import { captureLogs, TLS_CERT, TLS_KEY, within } from "../_support/mod.ts";
+import {
+  CURL,
+  hasCurl,
+  hasPython,
+  PYTHON,
+  reportMissing,
+  runPeer,
+} from "./_peers.ts";
 
-const PYTHON = "/usr/bin/python3";
 const decoder = new TextDecoder();
-
-function found(command: string, args: string[]): boolean {
-  try {
-    return new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-const hasPython = found(PYTHON, ["-c", "import http.client"]);
-const hasCurl = found("curl", ["--version"]);
-if (!hasPython) {
-  // deno-lint-ignore no-console
-  console.log("python3 not found: skipping the http.client interop tests");
-}
-if (!hasCurl) {
-  // deno-lint-ignore no-console
-  console.log("curl not found: skipping the curl interop tests");
-}
+reportMissing(hasPython, "python3");
+reportMissing(hasCurl, "curl");
 
 class Echo extends RequestHandler {
   override get(): void {
@@ -108,7 +98,12 @@ class Slow extends RequestHandler {
 
 async function withServer(
   body: (base: string, server: HTTPServer, root: string) => Promise<void>,
-  options: { xheaders?: boolean; tls?: boolean } = {},
+  options: {
+    xheaders?: boolean;
+    tls?: boolean;
+    decompressRequest?: boolean;
+    maxBodySize?: number;
+  } = {},
 ): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "torsion-tnweb-" });
   await Deno.writeTextFile(`${root}/file.txt`, "static content here");
@@ -123,6 +118,8 @@ async function withServer(
   ], { cookieSecret: "loopback secret", compressResponse: true });
   const server = new HTTPServer(app, {
     xheaders: options.xheaders,
+    decompressRequest: options.decompressRequest,
+    maxBodySize: options.maxBodySize,
     sslOptions: options.tls ? { cert: TLS_CERT, key: TLS_KEY } : undefined,
   });
   server.listen(0, "127.0.0.1");
@@ -300,13 +297,7 @@ Deno.test("HTTPServer given stop when a request is in progress then it still fin
 });
 
 async function python(code: string): Promise<string> {
-  const output = await new Deno.Command(PYTHON, {
-    args: ["-c", code],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(output.code, 0, decoder.decode(output.stderr));
-  return decoder.decode(output.stdout).trim();
+  return (await runPeer(PYTHON, ["-c", code])).trim();
 }
 
 Deno.test({
@@ -343,14 +334,8 @@ print(json.dumps(results))
   },
 });
 
-async function curl(...args: string[]): Promise<string> {
-  const output = await new Deno.Command("curl", {
-    args: ["-s", "--max-time", "5", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(output.code, 0, decoder.decode(output.stderr));
-  return decoder.decode(output.stdout);
+function curl(...args: string[]): Promise<string> {
+  return runPeer(CURL, ["-s", "--max-time", "5", ...args]);
 }
 
 Deno.test({
@@ -427,4 +412,29 @@ Deno.test("Tornado face given Accept-Encoding gzip on a raw socket when the body
       throw error;
     }
   });
+});
+
+Deno.test("HTTPServer given decompressRequest when a gzipped form is posted then the handler reads its fields", async () => {
+  await withServer(async (base) => {
+    const response = await fetch(`${base}/echo`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Encoding": "gzip",
+      },
+      body: new Uint8Array(gzipSync(new TextEncoder().encode("name=zipped"))),
+    });
+    assert.equal((await response.json()).name, "zipped");
+  }, { decompressRequest: true });
+});
+
+Deno.test("HTTPServer given maxBodySize when a larger body is posted then the engine answers 413", async () => {
+  await withServer(async (base) => {
+    const response = await fetch(`${base}/echo`, {
+      method: "POST",
+      body: "x".repeat(2048),
+    });
+    assert.equal(response.status, 413);
+    await response.body?.cancel();
+  }, { maxBodySize: 1024 });
 });
