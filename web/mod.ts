@@ -108,6 +108,7 @@ export {
   decodeSignedValue,
   type DecodeSignedValueOptions,
 } from "./secure_cookie.ts";
+export { ReverseProxyResource } from "./reverse_proxy_resource.ts";
 export { Session, type SessionStore } from "./session.ts";
 export type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 export {
