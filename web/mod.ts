@@ -73,6 +73,7 @@ export {
   HTTPServerRequest,
   type HTTPServerRequestInit,
 } from "./http_server_request.ts";
+export { NameVirtualHost } from "./name_virtual_host.ts";
 export { NOT_DONE_YET } from "./not_done_yet.ts";
 export type { OutputTransform } from "./output_transform.ts";
 export { Redirect, redirectTo } from "./redirect.ts";
