@@ -42,6 +42,7 @@ export {
   datetimeToLogString,
 } from "./combined_log_formatter.ts";
 export { Data } from "./data.ts";
+export { DeferredResource } from "./deferred_resource.ts";
 export {
   EncodingResourceWrapper,
   GzipEncoderFactory,
