@@ -554,6 +554,26 @@ export class Request implements IConsumer {
    * gives an already-fired Deferred rather than one that never fires.
    *
    * @returns The Deferred.
+   *
+   * @example Cancelling a timer when the client leaves
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { NOT_DONE_YET, Request, Resource, Site } from "@torsion/torsion/web";
+   * import { DummyChannel, MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * class Slow extends Resource {
+   *   override isLeaf = true;
+   *   render_GET(request: Request): typeof NOT_DONE_YET {
+   *     const call = reactor.callLater(10, () => request.finish());
+   *     request.notifyFinish().addErrback(() => call.cancel());
+   *     return NOT_DONE_YET;
+   *   }
+   * }
+   * const channel = new DummyChannel();
+   * channel.serve(new Site(new Slow()));
+   * channel.loseConnection();
+   * assert.equal(reactor.getDelayedCalls().length, 0);
+   * ```
    */
   notifyFinish(): Deferred<void> {
     const d = new Deferred<void>();
