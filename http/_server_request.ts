@@ -17,6 +17,7 @@ import type {
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { StreamDecoder } from "./_decoder.ts";
 import { writeLatin1 } from "./_latin1.ts";
+import { allocate } from "./_slab.ts";
 import { Headers } from "./headers.ts";
 import type {
   HTTPRequestDelegate,
@@ -343,7 +344,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
       out = latin1Of(text);
     } else if (this.#framing === FRAME_CHUNKED) {
       const size = `${body.length.toString(16)}\r\n`;
-      out = new Uint8Array(text.length + size.length + body.length + 2);
+      out = allocate(text.length + size.length + body.length + 2);
       writeLatin1(text + size, out);
       out.set(body, text.length + size.length);
       out[out.length - 2] = 13;
@@ -351,7 +352,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
       this.bytesSent += body.length;
     } else {
       if (this.#framing === FRAME_LENGTH) this.#checkLength(body.length);
-      out = new Uint8Array(text.length + body.length);
+      out = allocate(text.length + body.length);
       writeLatin1(text, out);
       out.set(body, text.length);
       this.bytesSent += body.length;
@@ -456,7 +457,7 @@ function toBytes(data: Uint8Array | string): Uint8Array {
 }
 
 function latin1Of(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
+  const out = allocate(text.length);
   writeLatin1(text, out);
   return out;
 }

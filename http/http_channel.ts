@@ -30,7 +30,7 @@ import {
   type ServerSettings,
 } from "./_server_settings.ts";
 import { BodyTooLargeError } from "./errors.ts";
-import type { Headers } from "./headers.ts";
+import { fieldLines, type Headers } from "./headers.ts";
 import type {
   AccessLogEntry,
   HTTPRequestDelegate,
@@ -138,6 +138,8 @@ export class HTTPChannel implements IProtocol {
   /** Bytes read past a request whose response is not finished. */
   #buffer: Uint8Array | null = null;
   #feeding = false;
+  /** The clock's time when the current read began to be processed. */
+  #stamp = 0;
   #paused = false;
   #closing = false;
   #lost = false;
@@ -185,9 +187,8 @@ export class HTTPChannel implements IProtocol {
       onComplete: (): void => this.#onComplete(),
     }, {
       maxHeaderSize: this.#settings.maxHeaderSize,
-      maxBodySize: this.#settings.decompressRequest
-        ? Infinity
-        : this.#settings.maxBodySize,
+      // With decompressRequest the decoded size is checked as well.
+      maxBodySize: this.#settings.maxBodySize,
     });
   }
 
@@ -300,6 +301,7 @@ export class HTTPChannel implements IProtocol {
   #process(data: Uint8Array): void {
     const parser = this.#parser;
     this.#feeding = true;
+    this.#stamp = this.#reactor.seconds();
     try {
       while (data.length > 0 && !this.#closing) {
         const request = this.#request;
@@ -339,7 +341,7 @@ export class HTTPChannel implements IProtocol {
       this.#connection,
       head,
       parser.keepAlive && !settings.noKeepAlive,
-      this.#reactor.seconds(),
+      this.#now(),
     );
     this.#request = request;
     const expect = head.headers.get("expect");
@@ -524,7 +526,7 @@ export class HTTPChannel implements IProtocol {
     framingLines: string,
   ): string {
     let text = `HTTP/1.1 ${code} ${phrase}\r\n`;
-    for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+    text += fieldLines(headers);
     if (!headers.hasHeader("date")) text += dateLine();
     const server = this.#settings.serverHeader;
     if (server !== null && !headers.hasHeader("server")) {
@@ -692,12 +694,17 @@ export class HTTPChannel implements IProtocol {
       this.#deadline = Infinity;
       return;
     }
-    const at = this.#reactor.seconds() + seconds;
+    const at = this.#now() + seconds;
     this.#deadline = at;
     if (this.#timer !== null && this.#timerAt <= at) return;
     this.#timer?.cancel();
     this.#timerAt = at;
     this.#timer = this.#reactor.callLater(seconds, this.#onTimer);
+  }
+
+  /** The clock's time; one reading serves all the requests of a read. */
+  #now(): number {
+    return this.#feeding ? this.#stamp : this.#reactor.seconds();
   }
 
   #cancelTimer(): void {
