@@ -1235,6 +1235,46 @@ export class RequestHandler {
   }
 
   /**
+   * The URL of a file under the `staticPath` setting, with `?v=` and the
+   * MD5 of its content so it can be cached for ten years and still
+   * change. Tornado's `static_url`.
+   *
+   * @param path The file's path under `staticPath`.
+   * @param includeHost Prefix `protocol://host` of this request.
+   * @param includeVersion Add the version.
+   * @returns The URL.
+   * @throws {TypeError} The `staticPath` setting is absent.
+   *
+   * @example The URL of a stylesheet
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, HTTPServerRequest, RequestHandler } from "@torsion/torsion/web";
+   * const root = await Deno.makeTempDir();
+   * await Deno.writeTextFile(`${root}/site.css`, "body{}");
+   * const app = new Application([], { staticPath: root });
+   * const handler = new RequestHandler(app, new HTTPServerRequest({ host: "example.com" }));
+   * assert.match(handler.staticUrl("site.css"), /^\/static\/site\.css\?v=[0-9a-f]{32}$/);
+   * assert.equal(handler.staticUrl("site.css", true, false), "http://example.com/static/site.css");
+   * await Deno.remove(root, { recursive: true });
+   * ```
+   */
+  staticUrl(path: string, includeHost = false, includeVersion = true): string {
+    if (this.settings.staticPath === undefined) {
+      throw new TypeError(
+        "Cannot make a staticUrl without the staticPath setting: current value is undefined",
+      );
+    }
+    const url = this.application.staticHandlerClass.makeStaticUrl(
+      this.settings,
+      path,
+      includeVersion,
+    );
+    return includeHost
+      ? `${this.request.protocol}://${this.request.host}${url}`
+      : url;
+  }
+
+  /**
    * Redirects to `url` and finishes. Tornado's `redirect`.
    *
    * @param url Where to send the client (non-ASCII characters are
