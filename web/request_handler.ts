@@ -997,7 +997,8 @@ export class RequestHandler {
    * as UTF-8, bytes as they are, a plain object as JSON with `Content-Type:
    * application/json; charset=UTF-8`. Tornado's `write`; as in Tornado,
    * arrays are refused (a JSON array at the top level could be read by
-   * another site).
+   * another site). Bytes are kept, not copied, until they are sent: do
+   * not change them after writing.
    *
    * @param chunk What to write.
    * @throws {TypeError} After `finish`, or `chunk` is not text, bytes or a
