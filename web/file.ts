@@ -14,6 +14,7 @@ import {
   type StaticTarget,
 } from "./_static.ts";
 import { NOT_DONE_YET } from "./not_done_yet.ts";
+import { redirectTo } from "./redirect.ts";
 import type { Request } from "./request.ts";
 import {
   ForbiddenResource,
@@ -49,7 +50,7 @@ export interface FileOptions {
   /**
    * The files served for a directory (`/dir/`), first found wins. Mirrors
    * `File.indexNames`.
-   * @default ["index.html", "index.htm", "index"]
+   * @default ["index", "index.html", "index.htm"]
    */
   indexNames?: readonly string[];
   /**
@@ -134,7 +135,7 @@ export class File extends Resource {
           [extension, type],
         ) => [extension.toLowerCase(), type]),
       ),
-      indexNames: options.indexNames ?? ["index.html", "index.htm", "index"],
+      indexNames: options.indexNames ?? ["index", "index.html", "index.htm"],
       directoryListing: options.directoryListing ?? false,
     };
   }
@@ -219,13 +220,10 @@ async function serve(
 function redirectToSlash(request: Request): string {
   const query = request.uri.indexOf("?");
   const path = "/" + request.prepath.map(encodeURIComponent).join("/") + "/";
-  const location = query < 0 ? path : path + request.uri.slice(query);
-  request.setResponseCode(301);
-  request.setHeader("Location", location);
-  request.setHeader("Content-Type", "text/html; charset=utf-8");
-  return `<html><body><a href="${escapeHTML(location)}">${
-    escapeHTML(location)
-  }</a></body></html>`;
+  return redirectTo(
+    query < 0 ? path : path + request.uri.slice(query),
+    request,
+  );
 }
 
 function contentType(config: FileConfig, path: string): {

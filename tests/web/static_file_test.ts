@@ -168,7 +168,7 @@ Deno.test("File given HEAD when requested then sends the headers and length with
 Deno.test("File given a directory without its trailing slash when requested then redirects to the slashed URL with the query", async () => {
   await using tree = await makeTree();
   const channel = await get(tree.root, { target: "/static/docs?x=1" });
-  assert.equal(channel.code, 301);
+  assert.equal(channel.code, 302);
   assert.equal(channel.responseHeaders?.get("location"), "/static/docs/?x=1");
 });
 
