@@ -90,6 +90,7 @@ export {
   RequestHandler,
   type RequestHandlerClass,
   type SetCookieOptions,
+  streamRequestBody,
   type WriteChunk,
   type WriteErrorOptions,
 } from "./request_handler.ts";
