@@ -799,6 +799,50 @@ export class Request implements IConsumer {
   }
 
   /**
+   * A relative URL to a sibling of the requested resource. Mirrors
+   * Twisted's `Request.sibLink`.
+   *
+   * @param name The sibling's path segment (used as given).
+   * @returns The relative URL.
+   */
+  sibLink(name: string): string {
+    return "../".repeat(this.postpath.length) + name;
+  }
+
+  /**
+   * A relative URL to a child of the requested resource. Mirrors Twisted's
+   * `Request.childLink`.
+   *
+   * @param name The child's path segment (used as given).
+   * @returns The relative URL.
+   *
+   * @example Links that work with and without a trailing slash
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Request, Resource, Site } from "@torsion/torsion/web";
+   * import { DummyChannel } from "@torsion/torsion/testing";
+   * class Dir extends Resource {
+   *   override isLeaf = true;
+   *   render_GET(request: Request): string { return request.childLink("item"); }
+   * }
+   * const root = new Resource();
+   * root.putChild("dir", new Dir());
+   * for (const [target, link] of [["/dir", "dir/item"], ["/dir/", "item"], ["/dir/a/", "../item"]]) {
+   *   const channel = new DummyChannel({ target });
+   *   channel.serve(new Site(root));
+   *   assert.equal(channel.text(), link);
+   * }
+   * ```
+   */
+  childLink(name: string): string {
+    const remaining = this.postpath.length;
+    if (remaining > 1) return "../".repeat(remaining - 1) + name;
+    if (remaining === 1) return name;
+    const last = this.prepath.at(-1);
+    return last ? `${last}/${name}` : name;
+  }
+
+  /**
    * Lets a producer stream the body: it is paused while the client reads
    * slowly. Mirrors Twisted's `Request.registerProducer`; after the client
    * went away the producer is stopped at once.

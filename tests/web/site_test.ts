@@ -572,3 +572,12 @@ Deno.test("DummyChannel given detach with a protocol when called then connects t
   channel.finish();
   assert.throws(() => channel.detach(), TypeError);
 });
+
+Deno.test("Request.sibLink given the remaining path when asked then climbs one level per segment", () => {
+  const root = new Resource();
+  const held = captured(() => {});
+  root.putChild("dir", held.resource);
+  serve(root, { target: "/dir/a/b" });
+  assert.equal(held.request!.sibLink("other"), "../../other");
+  assert.equal(held.request!.childLink("child"), "../child");
+});
