@@ -54,6 +54,13 @@ export interface FileOptions {
    */
   indexNames?: readonly string[];
   /**
+   * Extensions tried, in order, when the path names no file: with
+   * `[".html"]`, `/about` serves `about.html`. Mirrors
+   * `File(ignoredExts=...)` (without its `"*"` wildcard).
+   * @default []
+   */
+  ignoredExts?: readonly string[];
+  /**
    * Whether a directory without an index file is answered with a listing
    * of its entries. Twisted always lists; Torsion answers 403 unless asked,
    * so that dropping a file in a directory does not publish its neighbours.
@@ -67,6 +74,7 @@ interface FileConfig {
   readonly defaultType: string;
   readonly contentTypes: ReadonlyMap<string, string>;
   readonly indexNames: readonly string[];
+  readonly ignoredExts: readonly string[];
   readonly directoryListing: boolean;
 }
 
@@ -136,6 +144,7 @@ export class File extends Resource {
         ) => [extension.toLowerCase(), type]),
       ),
       indexNames: options.indexNames ?? ["index", "index.html", "index.htm"],
+      ignoredExts: options.ignoredExts ?? [],
       directoryListing: options.directoryListing ?? false,
     };
   }
@@ -198,7 +207,8 @@ async function serve(
   request.notifyFinish().addErrback(() => {
     gone = true;
   });
-  const target = await resolveInRoot(config.root, segments);
+  const target = await resolveInRoot(config.root, segments) ??
+    await withIgnoredExtension(config, segments);
   if (target === null) return new NoResource().render(request);
   if (target.info.isDirectory) {
     if (!slash) return redirectToSlash(request);
@@ -215,6 +225,23 @@ async function serve(
   }
   if (!target.info.isFile) return new NoResource().render(request);
   return gone ? NOT_DONE_YET : sendFile(config, target, request);
+}
+
+/** The first file that a configured extension added to the last segment names. */
+async function withIgnoredExtension(
+  config: FileConfig,
+  segments: readonly string[],
+): Promise<StaticTarget | null> {
+  const last = segments.at(-1);
+  if (last === undefined) return null;
+  for (const extension of config.ignoredExts) {
+    const found = await resolveInRoot(config.root, [
+      ...segments.slice(0, -1),
+      last + extension,
+    ]);
+    if (found !== null && found.info.isFile) return found;
+  }
+  return null;
 }
 
 function redirectToSlash(request: Request): string {

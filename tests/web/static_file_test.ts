@@ -327,3 +327,26 @@ Deno.test("File given a subclass when a child is traversed then the child is of 
   assert.equal(channel.responseHeaders?.get("x-tagged"), "yes");
   assert.equal(channel.text(), "docs index");
 });
+
+Deno.test("File given ignoredExts when a path names no file then serves the first file with an added extension", async () => {
+  await using tree = await makeTree();
+  const channel = await get(tree.root, { target: "/static/page" }, {
+    ignoredExts: [".txt", ".html"],
+  });
+  assert.equal(channel.code, 200);
+  assert.equal(channel.text(), "<p>page</p>");
+  const exact = await get(tree.root, { target: "/static/hello" }, {
+    ignoredExts: [".txt"],
+  });
+  assert.equal(exact.text(), "hello, world");
+  const none = await get(tree.root, { target: "/static/page" });
+  assert.equal(none.code, 404);
+});
+
+Deno.test("File given ignoredExts and a dot-dot path when requested then still answers 404", async () => {
+  await using tree = await makeTree();
+  const channel = await get(tree.root, { target: "/static/../secret" }, {
+    ignoredExts: [".txt"],
+  });
+  assert.equal(channel.code, 404);
+});
