@@ -532,3 +532,19 @@ Deno.test("Site given maxBodySize when a larger body is posted then the engine a
     client.close();
   }
 });
+
+Deno.test("Site over TLS given Torsion's Agent trusting the test certificate when requested then the request is secure", async () => {
+  await using server = listenSite(tree().root, {}, true);
+  const pool = new HTTPConnectionPool(server.reactor);
+  try {
+    const agent = new Agent(server.reactor, { pool, caCerts: [TLS_CERT] });
+    const response = await agent.request(
+      "GET",
+      `https://localhost:${server.port}/echo/agent-tls`,
+    );
+    assert.equal(text(await readBody(response)), "GET agent-tls");
+    assert.equal(response.headers.getRawHeaders("x-secure")?.[0], "true");
+  } finally {
+    await pool.closeCachedConnections();
+  }
+});
