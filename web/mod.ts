@@ -112,7 +112,6 @@ export {
   RequestHandler,
   type RequestHandlerClass,
   type SetCookieOptions,
-  streamRequestBody,
   type WriteChunk,
   type WriteErrorOptions,
 } from "./request_handler.ts";
@@ -147,4 +146,5 @@ export {
   StaticFileHandler,
   type StaticFileHandlerArgs,
 } from "./static_file_handler.ts";
+export { streamRequestBody } from "./stream_request_body.ts";
 export { type RouteMatch, url, URLSpec } from "./url_spec.ts";
