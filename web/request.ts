@@ -443,10 +443,11 @@ export class Request implements IConsumer {
    * Sets the response status. Mirrors Twisted's `Request.setResponseCode`.
    *
    * @param code The status code.
-   * @param message The reason phrase.
-   * @default message the standard phrase of `code`
+   * @param message The reason phrase (the standard one of `code` when
+   * omitted).
    * @throws {RangeError} `code` is not an integer from 100 to 999.
-   * @throws {Error} The head was already written.
+   * @throws {Error} The head was already written (Twisted ignores the
+   * call then; the status on the wire could not change).
    */
   setResponseCode(code: number, message?: string): void {
     if (!Number.isInteger(code) || code < 100 || code > 999) {
