@@ -11,7 +11,7 @@ import { serve } from "./_fake_channel.ts";
 function chunkedBody(pieces: string[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream({
-    async pull(controller) {
+    async pull(controller): Promise<void> {
       const piece = pieces.shift();
       if (piece === undefined) {
         controller.close();
