@@ -44,7 +44,9 @@ export class EchoServer extends TCPServer {
         throw error;
       }
       console.log(
-        `Received from ${address.host}:${address.port}: ${decoder.decode(data).trimEnd()}`,
+        `Received from ${address.host}:${address.port}: ${
+          decoder.decode(data).trimEnd()
+        }`,
       );
       this.echoed++;
       try {
