@@ -10,11 +10,11 @@ import { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import { ByteBuffer } from "./_byte_buffer.ts";
 import { callGuarded } from "./_stream_protocol.ts";
+import { FlushWatcher } from "./_flush_watcher.ts";
 import { ConnectionDone } from "./errors.ts";
 import type {
   IAddress,
   IProtocol,
-  IPullProducer,
   ITCPTransport,
   ITransport,
 } from "./interfaces.ts";
@@ -176,13 +176,7 @@ export class IOStream implements IProtocol {
 
   #writeWaiters: Deferred<void>[] = [];
   #unflushed = 0;
-  #watchingFlush = false;
-  #registering = false;
-  #askedWhileRegistering = false;
-  readonly #flushProducer: IPullProducer = {
-    resumeProducing: () => this.#flushed(),
-    stopProducing: () => this.#flushStopped(),
-  };
+  #flush: FlushWatcher | null = null;
 
   /**
    * Creates a stream; it reads and writes once `makeConnection` gives it
@@ -222,6 +216,11 @@ export class IOStream implements IProtocol {
    */
   makeConnection(transport: ITransport): void {
     this.#transport = transport;
+    this.#flush = new FlushWatcher(
+      transport,
+      () => this.#flushed(),
+      () => this.#flushStopped(),
+    );
     this.connectionMade();
   }
 
@@ -432,7 +431,7 @@ export class IOStream implements IProtocol {
     }
     transport.write(bytes);
     this.#writeWaiters.push(d);
-    this.#watchFlush(transport);
+    this.#flush?.watch();
     return d;
   }
 
@@ -647,40 +646,14 @@ export class IOStream implements IProtocol {
     (transport as ITCPTransport).resumeProducing();
   }
 
-  /**
-   * Registers a pull producer to learn when the transport's queue drains,
-   * the one flush signal a transport gives. A transport that does not ask a
-   * pull producer for data when it is registered (as Twisted's do) writes
-   * through, like `StringTransport`: its writes are flushed at once.
-   */
-  #watchFlush(transport: ITransport): void {
-    if (this.#watchingFlush) return;
-    this.#watchingFlush = true;
-    this.#registering = true;
-    this.#askedWhileRegistering = false;
-    try {
-      transport.registerProducer(this.#flushProducer, false);
-    } finally {
-      this.#registering = false;
-    }
-    if (this.#watchingFlush && !this.#askedWhileRegistering) this.#flushed();
-  }
-
   #flushed(): void {
-    if (this.#registering) {
-      this.#askedWhileRegistering = true;
-      return;
-    }
-    this.#watchingFlush = false;
     this.#unflushed = 0;
-    this.#transport?.unregisterProducer();
     const waiters = this.#writeWaiters;
     this.#writeWaiters = [];
     for (const d of waiters) d.callback(undefined);
   }
 
   #flushStopped(): void {
-    this.#watchingFlush = false;
     const waiters = this.#writeWaiters;
     this.#writeWaiters = [];
     for (const d of waiters) d.errback(new StreamClosedError(this.error));
