@@ -236,6 +236,7 @@ export class WebSocketEngine {
     this.#state = "closed";
     this.#reader.stop();
     this.#cancelTimers();
+    this.deflate?.close();
     this.#failWaiters();
     const producer = this.#producer;
     this.#producer = null;

@@ -8,6 +8,7 @@
 import type { Headers } from "../http/headers.ts";
 import { HTTPClientParser } from "../http/_http_client_parser.ts";
 import type {
+  IAddress,
   IConnector,
   IReactorSSL,
   IReactorTCP,
@@ -299,6 +300,16 @@ export class WebSocketClientFactory extends ClientFactory {
    */
   setProtocolOptions(options: WebSocketClientFactoryOptions): void {
     this.options = { ...this.options, ...options };
+  }
+
+  /**
+   * Builds the protocol for a connection to `addr`.
+   *
+   * @param addr The server's address.
+   * @returns The protocol.
+   */
+  override buildProtocol(addr: IAddress): WebSocketClientProtocol {
+    return super.buildProtocol(addr) as WebSocketClientProtocol;
   }
 }
 

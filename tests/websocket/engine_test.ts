@@ -3,6 +3,7 @@ import { Failure } from "../../deferred/failure.ts";
 import { ConnectionDone, ConnectionLost } from "../../reactor/errors.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
 import { Clock } from "../../testing/clock.ts";
+import { captureLogs } from "../_support/mod.ts";
 import {
   WebSocketEngine,
   type WebSocketEngineHandler,
@@ -375,13 +376,19 @@ Deno.test("WebSocketEngine given fragments adding up past maxMessageSize when re
   assertFailsWith(h, frame(0, new Uint8Array(60)), 1009);
 });
 
-Deno.test("WebSocketEngine given an onMessage that throws when a message arrives then fails with 1011", () => {
-  const h = open();
-  h.handler.throwOnMessage = true;
-  h.engine.dataReceived(frame(1, "boom"));
-  const [close] = sent(h.transport);
-  assert.equal(closeCodeOf(close), 1011);
-  assert.ok(h.transport.disconnecting);
+Deno.test("WebSocketEngine given an onMessage that throws when a message arrives then logs it and fails with 1011", async () => {
+  const records = await captureLogs(() => {
+    const h = open();
+    h.handler.throwOnMessage = true;
+    h.engine.dataReceived(frame(1, "boom"));
+    const [close] = sent(h.transport);
+    assert.equal(closeCodeOf(close), 1011);
+    assert.ok(h.transport.disconnecting);
+  });
+  assert.equal(
+    records.filter((r) => r.message.join("").includes("handler failed")).length,
+    1,
+  );
 });
 
 Deno.test("WebSocketEngine given data after the peer's close frame when received then ignores it", () => {
@@ -445,7 +452,6 @@ class StuckTransport extends StringTransport {
 }
 
 Deno.test("WebSocketEngine given a peer that never reads when the write buffer passes its limit then aborts with WebSocketWriteBufferFullError", async () => {
-  const { captureLogs } = await import("../reactor/_log_capture.ts");
   await captureLogs(() => {
     const h = open({ maxWriteBufferSize: 10000 }, new StuckTransport());
     for (let i = 0; i < 9; i++) {
