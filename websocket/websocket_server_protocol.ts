@@ -209,6 +209,20 @@ export class WebSocketServerProtocol
     return undefined;
   }
 
+  /**
+   * A request without `Upgrade: websocket` arrived (a browser opening the
+   * page): return HTML to answer it with 200, or `null` to refuse it as
+   * an invalid upgrade (400). Generalizes Autobahn's `webStatus` page, so
+   * one port can serve a page and its WebSocket.
+   *
+   * @param _path The request's path.
+   * @param _headers The request's header fields.
+   * @returns The page, or `null`.
+   */
+  onPlainRequest(_path: string, _headers: Headers): string | null {
+    return null;
+  }
+
   /** Starts reading the upgrade request, within `openHandshakeTimeout`. */
   override connectionMade(): void {
     const options =
@@ -268,6 +282,32 @@ export class WebSocketServerProtocol
   #handleRequest(head: RequestHead, rest: Uint8Array): void {
     const factory = this.factory;
     const options = factory?.options ?? {};
+    if (
+      (head.method === "GET" || head.method === "HEAD") &&
+      !/(^|,)\s*websocket\s*(,|$)/i.test(head.headers.get("upgrade") ?? "")
+    ) {
+      const path = new URL(head.target, "ws://localhost").pathname;
+      let page: string | null;
+      try {
+        page = this.onPlainRequest(path, head.headers);
+      } catch (error) {
+        this.#denied(error);
+        return;
+      }
+      if (page !== null) {
+        this.failHandshake(
+          new WebSocketHandshakeError(200, "Served a page, not a WebSocket"),
+          encodeResponse(
+            200,
+            "OK",
+            [],
+            head.method === "HEAD" ? "" : page,
+            "text/html; charset=utf-8",
+          ),
+        );
+        return;
+      }
+    }
     let upgrade;
     try {
       upgrade = checkUpgradeRequest(head);
