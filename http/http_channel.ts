@@ -1,0 +1,735 @@
+/**
+ * `HTTPChannel`: the server side of one HTTP/1.1 connection, as Twisted's
+ * `twisted.web.http.HTTPChannel` and Tornado's `HTTP1ServerConnection` with
+ * its `HTTP1Connection`.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { describeError, logError } from "../deferred/_logging.ts";
+import { Failure } from "../deferred/failure.ts";
+import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
+import type {
+  IAddress,
+  IProtocol,
+  IPushProducer,
+  ITCPTransport,
+  ITransport,
+} from "../reactor/interfaces.ts";
+import { reactor as defaultReactor } from "../reactor/reactor.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { codingOf, StreamDecoder } from "./_decoder.ts";
+import { dateLine } from "./_date_cache.ts";
+import { HTTPRequestParser } from "./_http_request_parser.ts";
+import { writeLatin1 } from "./_latin1.ts";
+import { reasonPhrase } from "./_responses.ts";
+import { ServerRequest } from "./_server_request.ts";
+import {
+  type ChannelTracker,
+  resolveServerOptions,
+  type ServerSettings,
+} from "./_server_settings.ts";
+import { BodyTooLargeError } from "./errors.ts";
+import type { Headers } from "./headers.ts";
+import type {
+  AccessLogEntry,
+  HTTPRequestDelegate,
+  HTTPServerConnectionDelegate,
+  HTTPServerOptions,
+  RequestHead,
+} from "./server_interfaces.ts";
+
+const accessLogger = getLogger(["torsion", "access"]);
+const httpLogger = getLogger(["torsion", "http"]);
+const WEB = ["torsion", "web"] as const;
+
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+const CONTINUE = encoder.encode("HTTP/1.1 100 Continue\r\n\r\n");
+
+// What the connection's one timer is waiting for.
+const WAIT_NONE = 0;
+const WAIT_IDLE = 1;
+const WAIT_HEAD = 2;
+const WAIT_BODY = 3;
+const WAIT_LINGER = 4;
+
+/** How long a closing connection may take to flush before it is aborted. */
+const LINGER = 30;
+
+/**
+ * Serves the requests of one connection, in order: parses each request with
+ * the shared HTTP/1.1 parser, asks the delegate for a request delegate and
+ * feeds it, writes the response it is given, and keeps the connection alive
+ * or closes it. Mirrors Twisted's `HTTPChannel` and Tornado's
+ * `HTTP1ServerConnection`.
+ *
+ * It answers by itself what no application should see: a malformed request
+ * (400, 413, 414, 431, 501, 505, each with `Connection: close`), an
+ * `Expect` other than `100-continue` (417), a head or body that arrives too
+ * slowly (408). A delegate that throws gets the client a 500 (or an aborted
+ * connection if its response had begun), logged once under
+ * `["torsion", "web"]`. Each finished request is logged under
+ * `["torsion", "access"]` unless the delegate has `logAccess`.
+ *
+ * Usually an {@linkcode HTTPFactory} builds it; build one yourself to drive
+ * a connection in a test with a `StringTransport` and a `Clock`.
+ *
+ * @example Answering a request on a StringTransport
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Failure } from "@torsion/torsion/deferred";
+ * import { Headers, HTTPChannel } from "@torsion/torsion/http";
+ * import { ConnectionDone } from "@torsion/torsion/reactor";
+ * import { Clock, StringTransport } from "@torsion/torsion/testing";
+ * const channel = new HTTPChannel({
+ *   startRequest(request) {
+ *     return {
+ *       headersReceived() {},
+ *       dataReceived() {},
+ *       finish() {
+ *         request.writeHead(200, "OK", new Headers({ "Content-Type": "text/plain" }), "hi");
+ *         request.finish();
+ *       },
+ *       onConnectionClose() {},
+ *     };
+ *   },
+ * }, {}, new Clock());
+ * const transport = new StringTransport();
+ * channel.makeConnection(transport);
+ * channel.dataReceived(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+ * const response = transport.valueString();
+ * assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+ * assert.match(response, /\r\nContent-Length: 2\r\n/);
+ * assert.ok(response.endsWith("\r\n\r\nhi"));
+ * channel.connectionLost(new Failure(new ConnectionDone()));
+ * ```
+ */
+export class HTTPChannel implements IProtocol {
+  /** The transport, once connected. Twisted's `transport`. */
+  transport: ITransport | null = null;
+  /** The factory tracking this channel, if any. */
+  tracker: ChannelTracker | null = null;
+
+  readonly #delegate: HTTPServerConnectionDelegate;
+  readonly #settings: ServerSettings;
+  readonly #reactor: IReactorTime;
+  readonly #parser: HTTPRequestParser;
+
+  #request: ServerRequest | null = null;
+  /** Bytes read past a request whose response is not finished. */
+  #buffer: Uint8Array | null = null;
+  #feeding = false;
+  #paused = false;
+  #closing = false;
+  #lost = false;
+  #detached: IProtocol | null | undefined = undefined;
+  #requests = 0;
+
+  #timer: IDelayedCall | null = null;
+  #timerAt = Infinity;
+  #deadline = Infinity;
+  #waiting = WAIT_NONE;
+
+  /**
+   * Creates the channel of one connection.
+   *
+   * @param delegate Makes a delegate for each request (`Site`, Tornado's
+   * `HTTPServer`).
+   * @param options Limits, timeouts and headers; see `HTTPServerOptions`.
+   * @param reactor Whose clock runs the timeouts.
+   * @throws {RangeError} An option is out of range.
+   */
+  constructor(
+    delegate: HTTPServerConnectionDelegate,
+    options: HTTPServerOptions = {},
+    reactor: IReactorTime = defaultReactor,
+  ) {
+    this.#delegate = delegate;
+    this.#settings = resolveServerOptions(options);
+    this.#reactor = reactor;
+    this.#parser = new HTTPRequestParser({
+      onRequest: (head: RequestHead): void => this.#onRequest(head),
+      onBody: (chunk: Uint8Array): void => this.#onBody(chunk),
+      onComplete: (): void => this.#onComplete(),
+    }, {
+      maxHeaderSize: this.#settings.maxHeaderSize,
+      maxBodySize: this.#settings.decompressRequest
+        ? Infinity
+        : this.#settings.maxBodySize,
+    });
+  }
+
+  /** How many requests this connection has begun. */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
+  /**
+   * Whether no request is in progress: the connection waits for the next
+   * one (or has not received any).
+   */
+  get idle(): boolean {
+    return this.#request === null && !this.#parser.inProgress &&
+      this.#detached === undefined;
+  }
+
+  /**
+   * Connects the channel to its transport. Mirrors
+   * `IProtocol.makeConnection`.
+   *
+   * @param transport The connection.
+   */
+  makeConnection(transport: ITransport): void {
+    this.transport = transport;
+    this.connectionMade();
+  }
+
+  /** Starts waiting for the first request. Mirrors `connectionMade`. */
+  connectionMade(): void {
+    const tcp = this.transport as Partial<ITCPTransport>;
+    tcp.setTcpNoDelay?.(true);
+    this.tracker?.channelOpened(this);
+    this.#wait(WAIT_IDLE, this.#settings.idleConnectionTimeout);
+  }
+
+  /**
+   * Parses received bytes and serves the requests in them. Mirrors
+   * `HTTPChannel.dataReceived`.
+   *
+   * @param data The bytes read.
+   */
+  dataReceived(data: Uint8Array): void {
+    const detached = this.#detached;
+    if (detached !== undefined) {
+      detached?.dataReceived(data);
+      return;
+    }
+    if (this.#closing || data.length === 0) return;
+    if (this.#buffer !== null) {
+      this.#buffer = joinChunks(
+        [this.#buffer, data],
+        this.#buffer.length + data.length,
+      );
+      this.#pause();
+      return;
+    }
+    this.#process(data);
+  }
+
+  /**
+   * The connection is gone: tells the request in progress, if any, and
+   * stops the timer. Mirrors `connectionLost`.
+   *
+   * @param reason Why.
+   */
+  connectionLost(reason: Failure): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.#closing = true;
+    this.#cancelTimer();
+    this.#buffer = null;
+    const request = this.#request;
+    this.#request = null;
+    const failure = reason instanceof Failure ? reason : Failure.from(reason);
+    request?.lost(failure);
+    this.tracker?.channelClosed(this);
+    const detached = this.#detached;
+    if (detached) detached.connectionLost(failure);
+  }
+
+  /**
+   * Closes the connection once the request in progress is answered, at once
+   * if none is. For a graceful shutdown.
+   */
+  closeWhenIdle(): void {
+    if (this.#closing || this.#detached !== undefined) return;
+    if (this.#request === null && !this.#parser.inProgress) {
+      this.#close();
+    }
+  }
+
+  /** Drops the connection at once, whatever is in progress. */
+  abort(): void {
+    const transport = this.transport as Partial<ITCPTransport> | null;
+    if (transport === null || this.#lost) return;
+    this.#closing = true;
+    if (transport.abortConnection !== undefined) transport.abortConnection();
+    else transport.loseConnection?.();
+  }
+
+  // --- Reading ------------------------------------------------------------
+
+  #process(data: Uint8Array): void {
+    const parser = this.#parser;
+    this.#feeding = true;
+    try {
+      for (let round = 0; data.length > 0 && !this.#closing; round++) {
+        const request = this.#request;
+        if (request !== null && parser.done) {
+          // Pipelined: the next request waits for this response.
+          this.#buffer = data;
+          this.#pause();
+          return;
+        }
+        if (request === null && !parser.inProgress) {
+          this.#wait(WAIT_HEAD, this.#settings.headerTimeout);
+        }
+        let used: number;
+        try {
+          used = parser.feed(data);
+        } catch (error) {
+          this.#malformed(error);
+          return;
+        }
+        data = data.subarray(used);
+        if (parser.done && this.#request?.finished) this.#next();
+      }
+    } finally {
+      this.#feeding = false;
+    }
+  }
+
+  #onRequest(head: RequestHead): void {
+    this.#requests++;
+    const settings = this.#settings;
+    const parser = this.#parser;
+    const expectsBody = head.length !== 0;
+    if (expectsBody) this.#wait(WAIT_BODY, settings.bodyTimeout);
+    else this.#wait(WAIT_NONE, 0);
+    const request = new ServerRequest(
+      this,
+      head,
+      parser.keepAlive && !settings.noKeepAlive,
+      this.#reactor.seconds(),
+    );
+    this.#request = request;
+    const expect = head.headers.get("expect");
+    let continues = false;
+    if (expect !== undefined) {
+      if (expect.toLowerCase() !== "100-continue") {
+        this.#answer(417, request);
+        return;
+      }
+      continues = head.version[2] === 1 && expectsBody;
+    }
+    if (settings.decompressRequest) this.#decodeBody(request, head.headers);
+    let delegate: HTTPRequestDelegate;
+    try {
+      delegate = this.#delegate.startRequest(request);
+      request.delegate = delegate;
+      delegate.headersReceived(head);
+    } catch (error) {
+      this.#delegateFailed(request, error, "startRequest");
+      return;
+    }
+    if (
+      continues && !request.headWritten && !request.finished &&
+      !this.#closing && this.#request === request
+    ) {
+      this.transport?.write(CONTINUE);
+    }
+  }
+
+  #decodeBody(request: ServerRequest, headers: Headers): void {
+    const encoding = headers.get("content-encoding");
+    if (encoding === undefined) return;
+    const coding = codingOf(encoding);
+    if (coding === null) return;
+    headers.removeHeader("content-encoding");
+    headers.addRawHeader("X-Consumed-Content-Encoding", encoding);
+    const limit = this.#settings.maxBodySize;
+    let size = 0;
+    request.decoder = new StreamDecoder(coding, {
+      onData: (chunk) => {
+        if (request.failed || request.dead) return;
+        size += chunk.length;
+        if (size > limit) {
+          request.decoder?.abort();
+          this.#tooLarge(request, new BodyTooLargeError(limit, size));
+          return;
+        }
+        this.#callDelegate(request, "dataReceived", chunk);
+      },
+      onEnd: (error) => {
+        if (request.failed || request.dead) return;
+        if (error !== undefined) {
+          httpLogger.debug("Undecodable request body: {error}", {
+            error: describeError(error),
+          });
+          this.#answer(400, request);
+          return;
+        }
+        this.#bodyDone(request);
+      },
+    });
+  }
+
+  #onBody(chunk: Uint8Array): void {
+    const request = this.#request;
+    if (request === null || request.failed || request.dead) return;
+    if (request.decoder !== null) request.decoder.write(chunk);
+    else this.#callDelegate(request, "dataReceived", chunk);
+  }
+
+  #onComplete(): void {
+    const request = this.#request;
+    if (this.#waiting === WAIT_BODY) this.#wait(WAIT_NONE, 0);
+    if (request === null || request.failed || request.dead) return;
+    if (request.decoder !== null) request.decoder.end();
+    else this.#bodyDone(request);
+  }
+
+  #bodyDone(request: ServerRequest): void {
+    request.bodyDone = true;
+    this.#callDelegate(request, "finish");
+  }
+
+  #callDelegate(
+    request: ServerRequest,
+    what: "dataReceived" | "finish",
+    chunk?: Uint8Array,
+  ): void {
+    const delegate = request.delegate;
+    if (delegate === null) return;
+    try {
+      if (what === "finish") delegate.finish();
+      else delegate.dataReceived(chunk as Uint8Array);
+    } catch (error) {
+      this.#delegateFailed(request, error, what);
+    }
+  }
+
+  #delegateFailed(request: ServerRequest, error: unknown, what: string): void {
+    if (request.failed) return;
+    request.failed = true;
+    logError(
+      WEB,
+      `Uncaught error in ${what} for ${request.head.method} ${request.head.target}: ${
+        describeError(error)
+      }`,
+    );
+    if (request.finished || request.dead) return;
+    if (request.headWritten) this.abort();
+    else this.#answer(500, request);
+  }
+
+  #tooLarge(request: ServerRequest, error: BodyTooLargeError): void {
+    request.failed = true;
+    httpLogger.debug("{message}", { message: error.message });
+    request.delegate?.onConnectionClose(new Failure(error));
+    if (request.headWritten) this.abort();
+    else this.#answer(413, request);
+  }
+
+  /** The parser failed: answer its status (or abort) and close. */
+  #malformed(error: unknown): void {
+    const status = this.#parser.errorStatus || 400;
+    httpLogger.debug("Malformed request, answered {status}: {message}", {
+      status,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    const request = this.#request;
+    if (request !== null && !request.finished && !request.failed) {
+      request.failed = true;
+      request.delegate?.onConnectionClose(Failure.from(error));
+    }
+    if (request !== null && request.headWritten) {
+      if (!request.finished) this.abort();
+      else this.#close();
+      return;
+    }
+    this.#answer(status, request);
+  }
+
+  /**
+   * Answers `status` with a short text body and `Connection: close`, then
+   * closes: for what the engine rejects by itself.
+   */
+  #answer(status: number, request: ServerRequest | null): void {
+    const transport = this.transport;
+    if (transport === null || this.#closing) return;
+    if (request !== null) {
+      if (request.headWritten) {
+        this.abort();
+        return;
+      }
+      request.finishedBy(status);
+    }
+    const body = `${status} ${reasonPhrase(status)}\n`;
+    const text = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n${
+      this.#standardLines("")
+    }Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+    const out = new Uint8Array(text.length);
+    writeLatin1(text, out);
+    transport.write(out);
+    if (request !== null) this.#logAccess(request);
+    this.#close();
+  }
+
+  // --- Writing (called by ServerRequest) -----------------------------------
+
+  /** `Date` and `Server` lines for a head whose fields are `fields`. */
+  #standardLines(fields: string): string {
+    let lines = fields;
+    lines += dateLine();
+    const server = this.#settings.serverHeader;
+    if (server !== null) lines += `Server: ${server}\r\n`;
+    return lines;
+  }
+
+  /** @internal The head text of a response, framing lines included. */
+  encodeHead(
+    code: number,
+    phrase: string,
+    headers: Headers,
+    framingLines: string,
+  ): string {
+    let text = `HTTP/1.1 ${code} ${phrase}\r\n`;
+    for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+    if (!headers.hasHeader("date")) text += dateLine();
+    const server = this.#settings.serverHeader;
+    if (server !== null && !headers.hasHeader("server")) {
+      text += `Server: ${server}\r\n`;
+    }
+    return `${text}${framingLines}\r\n`;
+  }
+
+  /** @internal Whether keep-alive is off for every response (draining). */
+  get keepAliveAllowed(): boolean {
+    return !this.#settings.noKeepAlive && !(this.tracker?.draining ?? false);
+  }
+
+  /** @internal Writes bytes of the current response. */
+  send(data: Uint8Array): void {
+    if (!this.#lost) this.transport?.write(data);
+  }
+
+  /** @internal A response is finished: serve the next request or close. */
+  responseFinished(request: ServerRequest, close: boolean): void {
+    this.#logAccess(request);
+    if (this.#request !== request || this.#lost) return;
+    if (close || !this.#parser.done || this.#closing) {
+      if (!this.#parser.done) request.dead = true;
+      this.#close();
+      return;
+    }
+    if (this.#feeding) return; // #process goes on with the next request.
+    this.#next();
+    const buffered = this.#buffer;
+    this.#buffer = null;
+    this.#resume();
+    if (buffered !== null) this.#process(buffered);
+  }
+
+  /** @internal Hands the connection over to another protocol. */
+  detachFor(
+    request: ServerRequest,
+    protocol: IProtocol | undefined,
+  ): { transport: ITransport; buffered: Uint8Array } {
+    const transport = this.transport;
+    if (transport === null || this.#closing || this.#request !== request) {
+      throw new TypeError(
+        "Cannot detach the connection: it is closing or serves another request",
+      );
+    }
+    this.#cancelTimer();
+    this.#waiting = WAIT_NONE;
+    const buffered = this.#buffer ?? EMPTY;
+    this.#buffer = null;
+    this.#request = null;
+    this.#detached = protocol ?? null;
+    this.#resume();
+    if (protocol !== undefined) {
+      protocol.makeConnection(transport);
+      if (buffered.length > 0) protocol.dataReceived(buffered);
+    }
+    return { transport, buffered };
+  }
+
+  /** @internal The client's address, after `xheaders`. */
+  peerOf(request: ServerRequest): IAddress {
+    const peer = (this.transport as ITransport).getPeer();
+    if (!this.#settings.xheaders) return peer;
+    const headers = request.head.headers;
+    let ip = headers.get("x-real-ip");
+    if (ip === undefined) {
+      const forwarded = headers.getList("x-forwarded-for");
+      const last = forwarded.length > 0
+        ? forwarded[forwarded.length - 1].split(",").pop()?.trim()
+        : undefined;
+      ip = last;
+    }
+    ip = ip?.trim();
+    if (ip === undefined || !isIP(ip)) return peer;
+    return { type: "TCP", host: ip, port: peer.port };
+  }
+
+  /** @internal Whether the request came over TLS (or says so, under `xheaders`). */
+  isSecureFor(request: ServerRequest): boolean {
+    if (this.#settings.xheaders) {
+      const headers = request.head.headers;
+      const scheme = headers.get("x-scheme") ??
+        headers.get("x-forwarded-proto")?.split(",").pop();
+      if (scheme !== undefined) {
+        const value = scheme.trim().toLowerCase();
+        if (value === "https" || value === "http") return value === "https";
+      }
+    }
+    return (this.transport as { tls?: boolean } | null)?.tls === true;
+  }
+
+  /** @internal Seconds on the channel's clock. */
+  now(): number {
+    return this.#reactor.seconds();
+  }
+
+  // --- Connection state ---------------------------------------------------
+
+  #next(): void {
+    this.#request = null;
+    this.#parser.reset();
+    this.#wait(WAIT_IDLE, this.#settings.idleConnectionTimeout);
+    this.tracker?.channelIdle(this);
+  }
+
+  #close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#buffer = null;
+    this.transport?.loseConnection();
+    if (!this.#lost) this.#wait(WAIT_LINGER, LINGER);
+  }
+
+  #pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    (this.transport as Partial<IPushProducer> | null)?.pauseProducing?.();
+  }
+
+  #resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    (this.transport as Partial<IPushProducer> | null)?.resumeProducing?.();
+  }
+
+  #logAccess(request: ServerRequest): void {
+    const hook = this.#delegate.logAccess;
+    if (hook === undefined && !accessLogger.isEnabledFor("info")) return;
+    const head = request.head;
+    const entry: AccessLogEntry = {
+      method: head.method,
+      target: head.target,
+      version: `HTTP/1.${head.version[2]}`,
+      status: request.status,
+      durationMs:
+        Math.round((this.#reactor.seconds() - request.started) * 1e6) /
+        1e3,
+      peer: this.transport === null ? "" : this.peerOf(request).host,
+      bytesSent: request.bytesSent,
+      userAgent: head.headers.get("user-agent"),
+      referer: head.headers.get("referer"),
+    };
+    if (hook === undefined) {
+      accessLogger.info(
+        "{status} {method} {target} ({peer}) {durationMs}ms",
+        { ...entry },
+      );
+      return;
+    }
+    try {
+      hook.call(this.#delegate, entry);
+    } catch (error) {
+      logError(WEB, `Uncaught error in logAccess: ${describeError(error)}`);
+    }
+  }
+
+  // --- The one timer --------------------------------------------------------
+
+  /**
+   * Waits for `what` for at most `seconds` (0: without a limit). One timer
+   * serves every wait: moving a deadline later costs nothing, the timer
+   * re-arms itself when it fires early.
+   */
+  #wait(what: number, seconds: number): void {
+    this.#waiting = what;
+    if (
+      this.#lost || what === WAIT_NONE || !(seconds > 0) || seconds === Infinity
+    ) {
+      this.#deadline = Infinity;
+      return;
+    }
+    const at = this.#reactor.seconds() + seconds;
+    this.#deadline = at;
+    if (this.#timer !== null && this.#timerAt <= at) return;
+    this.#timer?.cancel();
+    this.#timerAt = at;
+    this.#timer = this.#reactor.callLater(seconds, this.#onTimer);
+  }
+
+  #cancelTimer(): void {
+    const timer = this.#timer;
+    this.#timer = null;
+    this.#timerAt = Infinity;
+    this.#deadline = Infinity;
+    if (timer !== null) timer.cancel();
+  }
+
+  #onTimer = (): void => {
+    this.#timer = null;
+    this.#timerAt = Infinity;
+    const deadline = this.#deadline;
+    if (deadline === Infinity || this.#lost) return;
+    const now = this.#reactor.seconds();
+    if (now < deadline) {
+      this.#timerAt = deadline;
+      this.#timer = this.#reactor.callLater(deadline - now, this.#onTimer);
+      return;
+    }
+    this.#deadline = Infinity;
+    this.#timedOut(this.#waiting);
+  };
+
+  #timedOut(what: number): void {
+    httpLogger.debug("Connection timed out waiting for {what}", {
+      what:
+        ["nothing", "a request", "a request head", "a request body", "a flush"][
+          what
+        ],
+    });
+    switch (what) {
+      case WAIT_IDLE:
+        this.#close();
+        return;
+      case WAIT_HEAD:
+      case WAIT_BODY: {
+        const request = this.#request;
+        if (request !== null && !request.failed) {
+          request.failed = true;
+          request.delegate?.onConnectionClose(
+            new Failure(new Error("Timed out reading the request")),
+          );
+        }
+        if (request !== null && request.headWritten) this.abort();
+        else this.#answer(408, request);
+        return;
+      }
+      default: // WAIT_LINGER
+        this.abort();
+    }
+  }
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/** Whether `text` is an IPv4 or IPv6 address, as Tornado's `is_valid_ip`. */
+function isIP(text: string): boolean {
+  if (IPV4.test(text)) return true;
+  if (!text.includes(":") || !/^[0-9A-Fa-f:.]+$/.test(text)) return false;
+  try {
+    new URL(`http://[${text}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
