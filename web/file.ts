@@ -200,7 +200,7 @@ async function serve(
   if (target.info.isDirectory) {
     if (!slash) return redirectToSlash(request);
     for (const name of config.indexNames) {
-      const index = await resolveInRoot(target.path, [name]);
+      const index = await resolveInRoot(config.root, [...segments, name]);
       if (index !== null && index.info.isFile) {
         return gone ? NOT_DONE_YET : sendFile(config, index, request);
       }

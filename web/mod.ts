@@ -102,9 +102,11 @@ export {
   type DecodeSignedValueOptions,
 } from "./secure_cookie.ts";
 export type { SetCookieAttributes } from "./set_cookie_attributes.ts";
+export { Session, type SessionStore } from "./session.ts";
 export {
   type LogFormatter,
   type RequestFactory,
+  type SessionFactory,
   Site,
   type SiteOptions,
 } from "./site.ts";

@@ -30,6 +30,8 @@ async function makeTree(): Promise<Tree> {
   await Deno.symlink(`${outside}/secret.txt`, `${root}/link.txt`);
   await Deno.symlink(outside, `${root}/linkdir`);
   await Deno.symlink(`${root}/hello.txt`, `${root}/inside-link.txt`);
+  await Deno.mkdir(`${root}/trap`);
+  await Deno.symlink(`${outside}/secret.txt`, `${root}/trap/index.html`);
   return {
     root,
     outside,
@@ -215,6 +217,7 @@ const TRAVERSALS: [string, string][] = [
   ["an encoded absolute path", "/static/%2Fetc%2Fpasswd"],
   ["a symlink to a file outside", "/static/link.txt"],
   ["a symlink to a directory outside", "/static/linkdir/secret.txt"],
+  ["an index file that is a symlink outside", "/static/trap/index.html"],
 ];
 
 for (const [what, target] of TRAVERSALS) {
@@ -293,4 +296,11 @@ Deno.test("File given the client goes away while streaming when paused then stop
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(channel.finished, false);
   assert.equal(channel.written.length, 1);
+});
+
+Deno.test("File given a directory whose index is a symlink outside when requested with a slash then does not serve the index", async () => {
+  await using tree = await makeTree();
+  const channel = await get(tree.root, { target: "/static/trap/" });
+  assert.equal(channel.code, 403);
+  assert.doesNotMatch(channel.text(), /secret/);
 });
