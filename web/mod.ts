@@ -115,3 +115,5 @@ export {
   type StaticFileHandlerArgs,
 } from "./static_file_handler.ts";
 export { type RouteMatch, url, URLSpec } from "./url_spec.ts";
+export { WebSocketHandler } from "./websocket_handler.ts";
+export { WebSocketResource } from "./websocket_resource.ts";

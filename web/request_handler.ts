@@ -9,7 +9,7 @@ import { getLogger } from "@logtape/logtape";
 import { Headers } from "../http/headers.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
-import type { ITransport } from "../reactor/interfaces.ts";
+import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
 import {
   formatSetCookie,
@@ -824,10 +824,14 @@ export class RequestHandler {
    * written by it. Call it only after writing a `101 Switching Protocols`
    * head on `request.connection`. Tornado's `detach`.
    *
+   * @param protocol The protocol that takes the connection over (see
+   *   `HTTPServerRequestChannel.detach`).
    * @returns The transport and any bytes already read past the request.
    * @throws {TypeError} The request has no connection.
    */
-  detach(): { transport: ITransport; buffered: Uint8Array } {
+  detach(
+    protocol?: IProtocol,
+  ): { transport: ITransport; buffered: Uint8Array } {
     const connection = this.request.connection;
     if (connection === undefined) {
       throw new TypeError(
@@ -835,7 +839,7 @@ export class RequestHandler {
       );
     }
     this.#finished = true;
-    return connection.detach();
+    return connection.detach(protocol);
   }
 
   /**

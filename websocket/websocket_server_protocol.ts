@@ -11,7 +11,7 @@ import { isThenable } from "../deferred/_thenable.ts";
 import type { Headers } from "../http/headers.ts";
 import type { RequestHead } from "../http/server_interfaces.ts";
 import { HTTPRequestParser } from "../http/_http_request_parser.ts";
-import type { IAddress, ITCPTransport } from "../reactor/interfaces.ts";
+import type { IAddress, ITransport } from "../reactor/interfaces.ts";
 import { ServerFactory } from "../reactor/protocol.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { WebSocketHandshakeError } from "./errors.ts";
@@ -236,16 +236,16 @@ export class WebSocketServerProtocol
   }
 
   /**
-   * Runs the handshake for a request the HTTP layer already parsed, as a
-   * resource mounted in a web server does: `transport` is this protocol's
-   * from now on, and `respond` writes an answer that is not 101.
+   * Runs the handshake for a request the HTTP layer already parsed, as
+   * `WebSocketResource` in a `Site` does: `transport` is this protocol's
+   * from now on, and it answers the request itself.
    *
    * @param transport The connection taken from the HTTP server.
    * @param head The request.
    * @param buffered Bytes read past the request.
    */
   upgradeFrom(
-    transport: ITCPTransport,
+    transport: ITransport,
     head: RequestHead,
     buffered: Uint8Array,
   ): void {
