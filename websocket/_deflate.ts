@@ -43,7 +43,9 @@ export interface CompressionOptions {
 
 /** One extension of a `Sec-WebSocket-Extensions` header: its name and parameters. */
 export interface ExtensionOffer {
+  /** The extension's name, lower-cased (`permessage-deflate`). */
   name: string;
+  /** Its parameters: a value, or `true` for a parameter without one. */
   params: Map<string, string | true>;
 }
 

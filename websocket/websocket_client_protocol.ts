@@ -189,6 +189,11 @@ export class WebSocketClientProtocol
     this.startOpenTimer();
   }
 
+  /**
+   * Bytes of the server's answer, before the connection is open.
+   *
+   * @param data The bytes.
+   */
   protected override handshakeDataReceived(data: Uint8Array): void {
     const parser = this.#parser;
     if (parser === null) return;

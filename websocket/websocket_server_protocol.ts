@@ -254,6 +254,11 @@ export class WebSocketServerProtocol
     this.#handleRequest(head, buffered);
   }
 
+  /**
+   * Bytes of the upgrade request, before the connection is open.
+   *
+   * @param data The bytes.
+   */
   protected override handshakeDataReceived(data: Uint8Array): void {
     if (this.#waiting) {
       this.#held.push(data);
