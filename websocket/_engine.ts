@@ -31,6 +31,7 @@ import {
   WebSocketWriteBufferFullError,
 } from "./errors.ts";
 import {
+  decodeUtf8,
   FrameReader,
   OP_BINARY,
   OP_CLOSE,
@@ -57,7 +58,6 @@ const HIGH_WATER = 65536;
 
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
 
 /** What the engine reports to the face that owns it. */
 export interface WebSocketEngineHandler {
@@ -523,7 +523,7 @@ export class WebSocketEngine {
       )
       : data;
     if (text) {
-      this.#deliver(decodeOr1007(() => strictDecoder.decode(bytes)), false);
+      this.#deliver(decodeOr1007(() => decodeUtf8(bytes)), false);
     } else {
       this.#deliver(bytes, true);
     }
@@ -571,7 +571,7 @@ export class WebSocketEngine {
       if (!isValidCloseCode(code)) {
         throw protocolError(`Invalid close code: ${code}`);
       }
-      reason = decodeOr1007(() => strictDecoder.decode(payload.subarray(2)));
+      reason = decodeOr1007(() => decodeUtf8(payload.subarray(2)));
     }
     this.remoteCloseCode = code;
     this.remoteCloseReason = reason;

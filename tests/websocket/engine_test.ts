@@ -519,3 +519,23 @@ Deno.test("WebSocketEngine given a connection lost without a close frame when re
     "The peer closed the connection without a close frame",
   ]]);
 });
+
+Deno.test("WebSocketEngine given ASCII, non-ASCII and long texts when sent by either role then the peer reads them back intact", () => {
+  const texts = [
+    "plain ascii",
+    "héllo € 🎉",
+    "a".repeat(5000),
+    "b".repeat(70000),
+    "",
+  ];
+  for (const isServer of [true, false]) {
+    const sender = open({ isServer });
+    for (const text of texts) sender.engine.sendMessage(text);
+    const receiver = open({ isServer: !isServer });
+    receiver.engine.dataReceived(sender.transport.value());
+    assert.deepEqual(
+      receiver.handler.messages.map(([payload]) => payload),
+      texts,
+    );
+  }
+});
