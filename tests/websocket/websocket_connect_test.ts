@@ -19,7 +19,7 @@ import {
   WebSocketClosedError,
   WebSocketHandshakeError,
 } from "../../websocket/errors.ts";
-import { closedPort, within } from "../_support/mod.ts";
+import { closedPort, TLS_CERT, TLS_KEY, within } from "../_support/mod.ts";
 
 /** Echoes; "close" makes it close with 4001; records what it saw. */
 class EchoServer extends WebSocketServerProtocol {
@@ -198,4 +198,29 @@ Deno.test("websocketConnect given a closed port when connecting then fails with 
 
 Deno.test("websocketConnect given a URL that is not ws or wss when called then throws TypeError", () => {
   assert.throws(() => websocketConnect("ftp://127.0.0.1/"), TypeError);
+});
+
+Deno.test("websocketConnect given a wss URL and a TLS server when the request trusts its certificate then messages round-trip over TLS", async () => {
+  const reactor = new Reactor();
+  const factory = new WebSocketServerFactory(null, { reactor });
+  factory.protocol = EchoServer;
+  const port = reactor.listenSSL(0, factory, { cert: TLS_CERT, key: TLS_KEY }, {
+    interface: "127.0.0.1",
+  });
+  try {
+    const request = new HTTPRequest(`wss://localhost:${port.getHost().port}/`, {
+      caCerts: [TLS_CERT],
+    });
+    const conn = await within(
+      websocketConnect(request, { reactor }),
+      "connect over TLS",
+    );
+    await conn.writeMessage("secret");
+    assert.equal(await within(conn.readMessage(), "the echo"), "secret");
+    conn.close(1000);
+    assert.equal(await within(conn.readMessage(), "the close"), null);
+  } finally {
+    await port.stopListening();
+    await disconnectAll(reactor);
+  }
 });
