@@ -15,7 +15,11 @@ import { HandlerDelegate } from "./_handler_delegate.ts";
 import { ErrorHandler } from "./error_handler.ts";
 import { HTTPServer, type HTTPServerListenOptions } from "./http_server.ts";
 import type { HTTPServerRequest } from "./http_server_request.ts";
-import type { RequestHandler, RequestHandlerClass } from "./request_handler.ts";
+import type {
+  RequestHandler,
+  RequestHandlerClass,
+  SetCookieOptions,
+} from "./request_handler.ts";
 import type { CookieSecret } from "./secure_cookie.ts";
 import { StaticFileHandler } from "./static_file_handler.ts";
 import { URLSpec } from "./url_spec.ts";
@@ -44,6 +48,11 @@ export interface ApplicationSettings {
    * @default false
    */
   compressResponse?: boolean;
+  /**
+   * The old name of `compressResponse`, still read by Tornado.
+   * @default false
+   */
+  gzip?: boolean;
   /**
    * The handler for paths no route matches.
    * @default ErrorHandler with statusCode 404
@@ -91,6 +100,23 @@ export interface ApplicationSettings {
    * @default undefined (the access log under `["torsion", "access"]`)
    */
   logFunction?: (handler: RequestHandler) => void;
+  /**
+   * Check an XSRF token (`checkXsrfCookie`) on every request but `GET`,
+   * `HEAD` and `OPTIONS`. Tornado's `xsrf_cookies`.
+   * @default false
+   */
+  xsrfCookies?: boolean;
+  /**
+   * The name of the XSRF cookie.
+   * @default "_xsrf"
+   */
+  xsrfCookieName?: string;
+  /**
+   * Options of the XSRF cookie (`secure`, `sameSite`, `expiresDays`...).
+   * Tornado's `xsrf_cookie_kwargs`.
+   * @default {}
+   */
+  xsrfCookieKwargs?: SetCookieOptions;
   /**
    * Where `authenticated` redirects users who are not logged in.
    * Tornado's `login_url`.

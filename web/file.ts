@@ -140,8 +140,10 @@ export class File extends Resource {
   }
 
   static {
+    // A subclass's children are of the subclass, as Twisted's
+    // createSimilarFile makes them with self.__class__.
     makeChild = (parent, segments, slash) => {
-      const child = new File(parent.path);
+      const child = new (parent.constructor as typeof File)(parent.path);
       child.#config = parent.#config;
       child.#segments = segments;
       child.#slash = slash;

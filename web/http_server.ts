@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { HTTPFactory } from "../http/http_factory.ts";
+import { DEFAULT_DRAIN_TIMEOUT, HTTPFactory } from "../http/http_factory.ts";
 import type {
   AccessLogEntry,
   HTTPRequestDelegate,
@@ -18,6 +18,8 @@ import type {
   TLSServerOptions,
 } from "../reactor/interfaces.ts";
 import { reactor as globalReactor } from "../reactor/reactor.ts";
+import { CallableDelegate } from "./_handler_delegate.ts";
+import type { HTTPServerRequest } from "./http_server_request.ts";
 
 /** Options of {@linkcode HTTPServer}: the engine's limits and these. */
 export interface HTTPServerConstructorOptions extends HTTPServerOptions {
@@ -90,17 +92,47 @@ export class HTTPServer implements HTTPServerConnectionDelegate {
    * Creates a server for an application; it serves once `listen` or
    * `start` is called.
    *
-   * @param requestCallback What answers the requests: an `Application`.
+   * @param requestCallback What answers the requests: an `Application`
+   *   (any `HTTPServerConnectionDelegate`), or a function given each
+   *   complete `HTTPServerRequest`, which answers on `request.connection`
+   *   (`writeHead`, `write`, `finish`), as Tornado's plain callbacks.
    * @param options The engine's limits, TLS and the reactor.
+   *
+   * @example A plain request callback
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Headers } from "@torsion/torsion/http";
+   * import { HTTPServer } from "@torsion/torsion/web";
+   * const server = new HTTPServer((request) => {
+   *   const message = `You requested ${request.uri}\n`;
+   *   request.connection!.writeHead(200, "OK", new Headers({ "Content-Type": "text/plain" }));
+   *   request.connection!.write(message);
+   *   request.connection!.finish();
+   * });
+   * server.listen(0, "127.0.0.1");
+   * const response = await fetch(`http://127.0.0.1:${server.port}/a?b=1`);
+   * assert.equal(await response.text(), "You requested /a?b=1\n");
+   * await server.stop();
+   * await server.closeAllConnections();
+   * ```
    */
   constructor(
-    requestCallback: HTTPServerConnectionDelegate,
+    requestCallback:
+      | HTTPServerConnectionDelegate
+      | ((request: HTTPServerRequest) => void),
     options: HTTPServerConstructorOptions = {},
   ) {
     const { sslOptions, reactor, ...engineOptions } = options;
-    this.#delegate = requestCallback;
-    if (requestCallback.logAccess !== undefined) {
-      this.logAccess = (entry) => requestCallback.logAccess?.(entry);
+    if (typeof requestCallback === "function") {
+      this.#delegate = {
+        startRequest: (channel) =>
+          new CallableDelegate(requestCallback, channel),
+      };
+    } else {
+      this.#delegate = requestCallback;
+      if (requestCallback.logAccess !== undefined) {
+        this.logAccess = (entry) => requestCallback.logAccess?.(entry);
+      }
     }
     this.#reactor = reactor ?? globalReactor;
     this.#sslOptions = sslOptions;
@@ -189,13 +221,39 @@ export class HTTPServer implements HTTPServerConnectionDelegate {
   }
 
   /**
-   * Lets requests in progress finish (within the engine's bound), then
-   * closes every connection. Tornado's `close_all_connections`.
+   * Closes every connection: idle ones at once, those with a request in
+   * progress once their response is sent (it says `Connection: close`),
+   * and any still open after `timeout` seconds are aborted. Tornado's
+   * `close_all_connections`, which closes at once; call `stop()` first so
+   * that no new connection arrives.
    *
+   * @param timeout Seconds to let requests in progress finish.
    * @returns A Promise that settles once every connection is closed.
+   *
+   * @example A clean shutdown
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, RequestHandler } from "@torsion/torsion/web";
+   * const started = Promise.withResolvers<void>();
+   * class Slow extends RequestHandler {
+   *   override async get(): Promise<void> {
+   *     started.resolve();
+   *     await new Promise((resolve) => setTimeout(resolve, 20));
+   *     this.write("done");
+   *   }
+   * }
+   * const server = new Application([["/", Slow]]).listen(0, { address: "127.0.0.1" });
+   * const pending = fetch(`http://127.0.0.1:${server.port}/`);
+   * await started.promise;
+   * await server.stop();
+   * await server.closeAllConnections(5);
+   * assert.equal(await (await pending).text(), "done");
+   * ```
    */
-  async closeAllConnections(): Promise<void> {
-    await this.#factory.closeAllConnections();
+  async closeAllConnections(
+    timeout: number = DEFAULT_DRAIN_TIMEOUT,
+  ): Promise<void> {
+    await this.#factory.drain(timeout);
   }
 
   /**

@@ -23,6 +23,7 @@ import { formatSetCookie, isSafeCookieText, parseCookie } from "./_cookies.ts";
 import { escapeHTML } from "./_html.ts";
 import { formatHTTPDate, parseHTTPDate } from "./_static.ts";
 import { CACHED } from "./cached.ts";
+import type { IRequestEncoder } from "./encoding_resource_wrapper.ts";
 import type { Session } from "./session.ts";
 import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 import { UnsupportedMethod } from "./errors.ts";
@@ -148,6 +149,11 @@ export class Request implements IConsumer {
   site: RequestSite | null = null;
   /** The connection side this request is answered on. */
   readonly channel: HTTPServerRequestChannel;
+  /**
+   * What encodes the body as it is written (gzip), set by an
+   * `EncodingResourceWrapper`. Twisted's `Request._encoder`.
+   */
+  encoder: IRequestEncoder | null = null;
 
   #disconnected = false;
   #lostReason: Failure | null = null;
@@ -472,7 +478,12 @@ export class Request implements IConsumer {
       );
     }
     if (this.#disconnected) return;
-    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    const raw = typeof data === "string" ? encoder.encode(data) : data;
+    const bytes = this.encoder === null ? raw : this.encoder.encode(raw);
+    this.#writeRaw(bytes);
+  }
+
+  #writeRaw(bytes: Uint8Array): void {
     const head = this.method === "HEAD";
     if (!this.startedWriting) {
       this.startedWriting = true;
@@ -524,6 +535,10 @@ export class Request implements IConsumer {
       }
       this.write(new Uint8Array(0));
     }
+    if (this.encoder !== null) {
+      const rest = this.encoder.finish();
+      if (rest.length > 0) this.#writeRaw(rest);
+    }
     this.finished = true;
     this.channel.finish();
     const notifications = this.#notifications;
@@ -539,6 +554,26 @@ export class Request implements IConsumer {
    * gives an already-fired Deferred rather than one that never fires.
    *
    * @returns The Deferred.
+   *
+   * @example Cancelling a timer when the client leaves
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { NOT_DONE_YET, Request, Resource, Site } from "@torsion/torsion/web";
+   * import { DummyChannel, MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * class Slow extends Resource {
+   *   override isLeaf = true;
+   *   render_GET(request: Request): typeof NOT_DONE_YET {
+   *     const call = reactor.callLater(10, () => request.finish());
+   *     request.notifyFinish().addErrback(() => call.cancel());
+   *     return NOT_DONE_YET;
+   *   }
+   * }
+   * const channel = new DummyChannel();
+   * channel.serve(new Site(new Slow()));
+   * channel.loseConnection();
+   * assert.equal(reactor.getDelayedCalls().length, 0);
+   * ```
    */
   notifyFinish(): Deferred<void> {
     const d = new Deferred<void>();

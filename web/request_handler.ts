@@ -4,13 +4,20 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { getLogger } from "@logtape/logtape";
-import { Headers } from "../http/headers.ts";
+import { addCheckedField, Headers } from "../http/headers.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
+import { bodyEtag } from "./_etag.ts";
+import {
+  decodeXsrfToken,
+  encodeXsrfToken,
+  newXsrfToken,
+  type RawXsrfToken,
+  sameToken,
+} from "./_xsrf.ts";
 import {
   formatSetCookie,
   isSafeCookieText,
@@ -25,6 +32,7 @@ import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 
 const logger = getLogger(["torsion", "web"]);
 const encoder = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 // deno-lint-ignore no-control-regex
 const UNSAFE_HEADER_VALUE = /[\x00-\x1f]/;
 // deno-lint-ignore no-control-regex
@@ -88,6 +96,82 @@ export interface WriteErrorOptions {
   reason?: string;
 }
 
+/** The state of a streamed request body (`streamRequestBody`). */
+interface BodyStream {
+  /** Resolved once `prepare` is done: body pieces are delivered after it. */
+  prepared: PromiseWithResolvers<void>;
+  /** Each piece's delivery, after the one before. */
+  chain: Promise<void>;
+  /** Resolved once the whole body has arrived. */
+  ended: PromiseWithResolvers<void>;
+}
+
+function newBodyStream(): BodyStream {
+  const prepared = Promise.withResolvers<void>();
+  return { prepared, chain: prepared.promise, ended: Promise.withResolvers() };
+}
+
+const STREAM_REQUEST_BODY = Symbol("streamRequestBody");
+
+/**
+ * Makes a handler class receive its request body piece by piece in
+ * `dataReceived` as it arrives, instead of buffered in `request.body`, as
+ * Tornado's `@tornado.web.stream_request_body` class decorator: `prepare`
+ * runs once the headers are in, then `dataReceived` for each piece (each
+ * waits for the Promise the one before returned), then the method.
+ * Subclasses inherit it. Form arguments are not parsed for such a class.
+ *
+ * @param handlerClass The handler class.
+ * @param _context The decorator context, when used as `@streamRequestBody`.
+ * @returns The same class.
+ *
+ * @example Counting an upload's bytes as they arrive
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Application, RequestHandler, streamRequestBody } from "@torsion/torsion/web";
+ * @streamRequestBody
+ * class Upload extends RequestHandler {
+ *   bytes = 0;
+ *   override dataReceived(chunk: Uint8Array): void {
+ *     this.bytes += chunk.length;
+ *   }
+ *   override put(): void {
+ *     this.write({ bytes: this.bytes });
+ *   }
+ * }
+ * const server = new Application([["/upload", Upload]]).listen(0, { address: "127.0.0.1" });
+ * const response = await fetch(`http://127.0.0.1:${server.port}/upload`, {
+ *   method: "PUT",
+ *   body: new Uint8Array(100_000),
+ * });
+ * assert.deepEqual(await response.json(), { bytes: 100_000 });
+ * await server.stop();
+ * await server.closeAllConnections();
+ * ```
+ */
+export function streamRequestBody<C extends RequestHandlerClass>(
+  handlerClass: C,
+  _context?: ClassDecoratorContext,
+): C {
+  Object.defineProperty(handlerClass, STREAM_REQUEST_BODY, { value: true });
+  return handlerClass;
+}
+
+/**
+ * Whether a handler class receives its body in pieces (marked by
+ * {@linkcode streamRequestBody}, itself or through a parent).
+ *
+ * @param handlerClass The handler class.
+ * @returns `true` when it streams.
+ */
+export function hasStreamRequestBody(
+  handlerClass: RequestHandlerClass,
+): boolean {
+  return (handlerClass as unknown as Record<symbol, unknown>)[
+    STREAM_REQUEST_BODY
+  ] === true;
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === "object" && value !== null &&
     typeof (value as PromiseLike<unknown>).then === "function";
@@ -113,9 +197,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * stack in the body only when the application has `debug` set.
  *
  * Differences from Tornado: `initialize` receives the route's init
- * arguments as one object; `setSecureCookie` and `getSecureCookie` return
- * Promises (Web Crypto is asynchronous); argument values are decoded as
- * UTF-8 (a 400 on invalid bytes, as Tornado).
+ * arguments as one object, and runs after the subclass's field
+ * initializers; a route's named groups go to `pathKwargs` (the method then
+ * gets no arguments, where Tornado passes them as keywords);
+ * `setSecureCookie` and `getSecureCookie` return Promises (Web Crypto is
+ * asynchronous); the default `ETag` of a body up to 16 KiB is a 64-bit
+ * hash rather than SHA-1; an error after the head was sent aborts the
+ * connection rather than finishing a truncated response.
  *
  * @example A JSON handler on an application
  * ```ts
@@ -161,7 +249,7 @@ export class RequestHandler {
   pathArgs: (string | undefined)[] = [];
   /** The route's named groups, decoded. */
   pathKwargs: Record<string, string> = {};
-  #headers = new Headers();
+  #headers!: Headers;
   #status = 200;
   #reason = "OK";
   #writeBuffer: Uint8Array[] = [];
@@ -170,10 +258,12 @@ export class RequestHandler {
   #finished = false;
   #newCookies = new Map<string, string>();
   #transforms: OutputTransform[] = [];
+  #stream: BodyStream | undefined;
 
   /**
-   * Called by the application for each request; do not construct one
-   * yourself, and put per-route setup in `initialize`.
+   * Creates the handler of one request. The application makes one per
+   * request (a test may make one with a hand-built `HTTPServerRequest`);
+   * put per-route setup in `initialize`.
    *
    * @param application The application.
    * @param request The request.
@@ -314,11 +404,48 @@ export class RequestHandler {
   }
 
   /**
+   * Receives a piece of the request body, for a class marked with
+   * `streamRequestBody`; the next piece waits for a returned Promise.
+   * Tornado's `data_received`.
+   *
+   * @param _chunk The piece (the handler's own copy).
+   * @returns Nothing, or a Promise the next piece waits for.
+   */
+  dataReceived(_chunk: Uint8Array): HandlerResult {}
+
+  /**
+   * Hands a piece of a streamed body to `dataReceived`, in order and after
+   * `prepare`. Called by the application.
+   *
+   * @param chunk The piece.
+   */
+  receiveBodyChunk(chunk: Uint8Array): void {
+    const stream = this.#stream ??= newBodyStream();
+    stream.chain = stream.chain.then(() =>
+      this.#finished ? undefined : this.dataReceived(chunk)
+    ).then(
+      () => {},
+      (error: unknown) => this.#handleRequestException(error),
+    );
+  }
+
+  /** Tells a streaming handler the body is complete. Called by the application. */
+  receiveBodyEnd(): void {
+    (this.#stream ??= newBodyStream()).ended.resolve();
+  }
+
+  /**
    * Resets the headers, status and buffered body of the response.
    * Tornado's `clear`.
    */
   clear(): void {
-    this.#headers = new Headers({ "Content-Type": "text/html; charset=UTF-8" });
+    this.#headers = new Headers();
+    addCheckedField(
+      this.#headers,
+      "content-type",
+      "Content-Type",
+      "text/html; charset=UTF-8",
+    );
     this.setDefaultHeaders();
     this.#writeBuffer = [];
     this.#writeLength = 0;
@@ -578,8 +705,7 @@ export class RequestHandler {
    */
   decodeArgument(value: Uint8Array, name?: string): string {
     try {
-      return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-        .decode(value);
+      return strictUtf8.decode(value);
     } catch {
       throw new HTTPError(400, `Invalid unicode in ${name ?? "url"}`);
     }
@@ -842,6 +968,91 @@ export class RequestHandler {
     return connection.detach(protocol);
   }
 
+  #xsrfToken: string | undefined;
+
+  #rawXsrfToken(): { raw: RawXsrfToken; fromCookie: boolean } {
+    const cookie = this.getCookie(this.settings.xsrfCookieName ?? "_xsrf");
+    const decoded = cookie === undefined ? null : decodeXsrfToken(cookie);
+    return decoded === null
+      ? { raw: newXsrfToken(), fromCookie: false }
+      : { raw: decoded, fromCookie: true };
+  }
+
+  /**
+   * The XSRF token of this user, to send back with every form or
+   * non-`GET` request (`xsrfFormHtml()`, or an `X-XSRFToken` header):
+   * read from the `_xsrf` cookie, or made and set as that cookie. The
+   * value differs on each request (masked) while the token stays the
+   * same. Tornado's `xsrf_token`, in its version 2 format.
+   *
+   * @example A token and the form field carrying it
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, HTTPServerRequest, RequestHandler } from "@torsion/torsion/web";
+   * const handler = new RequestHandler(new Application(), new HTTPServerRequest());
+   * assert.match(handler.xsrfToken, /^2\|[0-9a-f]{8}\|[0-9a-f]{32}\|\d+$/);
+   * assert.match(handler.pendingCookies()[0], /^_xsrf="?2\|/);
+   * assert.match(handler.xsrfFormHtml(), /^<input type="hidden" name="_xsrf" value="2\|/);
+   * ```
+   */
+  get xsrfToken(): string {
+    if (this.#xsrfToken === undefined) {
+      const { raw, fromCookie } = this.#rawXsrfToken();
+      this.#xsrfToken = encodeXsrfToken(raw);
+      if (!fromCookie) {
+        const options: SetCookieOptions = {
+          ...this.settings.xsrfCookieKwargs,
+        };
+        if (this.currentUser && options.expiresDays === undefined) {
+          options.expiresDays = 30;
+        }
+        this.setCookie(
+          this.settings.xsrfCookieName ?? "_xsrf",
+          this.#xsrfToken,
+          options,
+        );
+      }
+    }
+    return this.#xsrfToken;
+  }
+
+  /**
+   * Checks that the request carries the user's XSRF token (the `_xsrf`
+   * argument, or an `X-XSRFToken` or `X-CSRFToken` header) matching the
+   * `_xsrf` cookie. Called before `prepare` for every method but `GET`,
+   * `HEAD` and `OPTIONS` when the `xsrfCookies` setting is on. Tornado's
+   * `check_xsrf_cookie`.
+   *
+   * @throws {HTTPError} 403 when the token is missing, malformed or does
+   * not match.
+   */
+  checkXsrfCookie(): void {
+    const sent = this.getArgument("_xsrf", null) ??
+      this.request.headers.get("x-xsrftoken") ??
+      this.request.headers.get("x-csrftoken");
+    if (!sent) throw new HTTPError(403, "'_xsrf' argument missing from POST");
+    const token = decodeXsrfToken(sent);
+    if (token === null) {
+      throw new HTTPError(403, "'_xsrf' argument has invalid format");
+    }
+    const expected = this.#rawXsrfToken();
+    if (!expected.fromCookie || !sameToken(token.token, expected.raw.token)) {
+      throw new HTTPError(403, "XSRF cookie does not match POST argument");
+    }
+  }
+
+  /**
+   * A hidden form field carrying `xsrfToken`, for forms posted back to an
+   * application with `xsrfCookies` on. Tornado's `xsrf_form_html`.
+   *
+   * @returns The `<input>` element.
+   */
+  xsrfFormHtml(): string {
+    return `<input type="hidden" name="_xsrf" value="${
+      escapeHtml(this.xsrfToken)
+    }"/>`;
+  }
+
   /**
    * Adds to the response body (buffered until `flush` or `finish`): text
    * as UTF-8, bytes as they are, a plain object as JSON with `Content-Type:
@@ -967,7 +1178,12 @@ export class RequestHandler {
         }
         for (const name of REPRESENTATION_HEADERS) this.clearHeader(name);
       } else if (!this.#headers.hasHeader("content-length")) {
-        this.setHeader("Content-Length", this.#writeLength);
+        addCheckedField(
+          this.#headers,
+          "content-length",
+          "Content-Length",
+          String(this.#writeLength),
+        );
       }
     }
     const flushed = this.flush(true);
@@ -985,15 +1201,14 @@ export class RequestHandler {
 
   /**
    * The ETag of the response body: a hash of what was written, or
-   * `undefined` for none. Override to use a cheaper validator. Tornado's
-   * `compute_etag` (SHA-1 of the body, in quotes).
+   * `undefined` for none. Override to use another validator. Tornado's
+   * `compute_etag`, which hashes with SHA-1; here a body up to 16 KiB gets
+   * a faster 64-bit hash, a larger one SHA-1.
    *
    * @returns The ETag with its quotes, or `undefined`.
    */
   computeEtag(): string | undefined {
-    const hash = createHash("sha1");
-    for (const part of this.#writeBuffer) hash.update(part);
-    return `"${hash.digest("hex")}"`;
+    return bodyEtag(this.#writeBuffer, this.#writeLength);
   }
 
   /** Sets the `ETag` header from `computeEtag`. Tornado's `set_etag_header`. */
@@ -1176,25 +1391,31 @@ export class RequestHandler {
    * @param transforms The output transforms (gzip) for this response.
    * @param args The route's unnamed groups, percent-decoded, as bytes.
    * @param kwargs The route's named groups.
+   * @param streaming Whether the body arrives later through
+   *   `receiveBodyChunk` and `receiveBodyEnd` (`streamRequestBody`).
    * @returns A Promise that settles once the handler is done.
    */
   async execute(
     transforms: OutputTransform[],
     args: (Uint8Array | undefined)[],
     kwargs: Record<string, Uint8Array>,
+    streaming = false,
   ): Promise<void> {
     this.#transforms = transforms;
+    const stream = streaming ? this.#stream ??= newBodyStream() : undefined;
     try {
       const supported = (this.constructor as typeof RequestHandler)
         .SUPPORTED_METHODS;
       if (!supported.includes(this.request.method)) throw new HTTPError(405);
-      try {
-        this.request.parseBody();
-      } catch (error) {
-        if (error instanceof BodyArgumentsError) {
-          throw new HTTPError(400, `Invalid body: ${error.message}`);
+      if (stream === undefined) {
+        try {
+          this.request.parseBody();
+        } catch (error) {
+          if (error instanceof BodyArgumentsError) {
+            throw new HTTPError(400, `Invalid body: ${error.message}`);
+          }
+          throw error;
         }
-        throw error;
       }
       this.pathArgs = args.map((arg) =>
         arg === undefined ? undefined : this.decodeArgument(arg)
@@ -1202,14 +1423,27 @@ export class RequestHandler {
       for (const name in kwargs) {
         this.pathKwargs[name] = this.decodeArgument(kwargs[name], name);
       }
+      const method = this.request.method;
+      if (
+        this.settings.xsrfCookies && method !== "GET" && method !== "HEAD" &&
+        method !== "OPTIONS"
+      ) {
+        this.checkXsrfCookie();
+      }
       const prepared = this.prepare();
       if (isThenable(prepared)) await prepared;
       if (this.#finished) return;
-      const method = (this as unknown as Record<
+      if (stream !== undefined) {
+        stream.prepared.resolve();
+        await stream.ended.promise;
+        await stream.chain;
+        if (this.#finished) return;
+      }
+      const handle = (this as unknown as Record<
         string,
         (...args: (string | undefined)[]) => HandlerResult
-      >)[this.request.method.toLowerCase()];
-      const result = method.apply(this, this.pathArgs);
+      >)[method.toLowerCase()];
+      const result = handle.apply(this, this.pathArgs);
       if (isThenable(result)) await result;
       if (!this.#finished) this.finish();
     } catch (error) {

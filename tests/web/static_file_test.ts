@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import type { IProducer } from "../../reactor/interfaces.ts";
 import { DummyChannel, type DummyChannelOptions } from "../../testing/mod.ts";
-import { File, type FileOptions, Resource, Site } from "../../web/mod.ts";
+import {
+  File,
+  type FileOptions,
+  type Request,
+  Resource,
+  Site,
+} from "../../web/mod.ts";
 import { within } from "../_support/mod.ts";
 
 interface Tree extends AsyncDisposable {
@@ -303,4 +309,21 @@ Deno.test("File given a directory whose index is a symlink outside when requeste
   const channel = await get(tree.root, { target: "/static/trap/" });
   assert.equal(channel.code, 403);
   assert.doesNotMatch(channel.text(), /secret/);
+});
+
+Deno.test("File given a subclass when a child is traversed then the child is of the subclass", async () => {
+  await using tree = await makeTree();
+  class Tagged extends File {
+    override render_GET(request: Request): ReturnType<File["render_GET"]> {
+      request.setHeader("X-Tagged", "yes");
+      return super.render_GET(request);
+    }
+  }
+  const site = new Resource();
+  site.putChild("static", new Tagged(tree.root));
+  const channel = new DummyChannel({ target: "/static/docs/index.html" });
+  channel.serve(new Site(site));
+  await within(channel.notifyFinish(), "the file");
+  assert.equal(channel.responseHeaders?.get("x-tagged"), "yes");
+  assert.equal(channel.text(), "docs index");
 });
