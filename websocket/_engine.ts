@@ -493,9 +493,12 @@ export class WebSocketEngine {
       const decoder = this.#textDecoder ??= new TextDecoder("utf-8", {
         fatal: true,
       });
-      this.#textParts.push(
-        decodeOr1007(() => decoder.decode(payload, { stream: !fin })),
-      );
+      // Empty fragments add nothing: a peer sending millions must not grow the list.
+      if (payload.length > 0 || fin) {
+        this.#textParts.push(
+          decodeOr1007(() => decoder.decode(payload, { stream: !fin })),
+        );
+      }
       if (fin) {
         const whole = this.#textParts.join("");
         this.#resetMessage();
@@ -503,8 +506,10 @@ export class WebSocketEngine {
       }
       return;
     }
-    this.#fragments.push(payload);
-    this.#fragmentBytes += payload.length;
+    if (payload.length > 0) {
+      this.#fragments.push(payload);
+      this.#fragmentBytes += payload.length;
+    }
     if (fin) {
       const fragments = this.#fragments;
       const size = this.#fragmentBytes;

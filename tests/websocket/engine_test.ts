@@ -539,3 +539,23 @@ Deno.test("WebSocketEngine given ASCII, non-ASCII and long texts when sent by ei
     );
   }
 });
+
+Deno.test("WebSocketEngine given a message in many empty fragments when complete then delivers it once, holding no fragment after", () => {
+  const h = open();
+  h.engine.dataReceived(frame(2, new Uint8Array(0), { fin: false }));
+  for (let i = 0; i < 1000; i++) {
+    h.engine.dataReceived(frame(0, new Uint8Array(0), { fin: false }));
+  }
+  h.engine.dataReceived(frame(0, new Uint8Array([7])));
+  h.engine.dataReceived(frame(1, "", { fin: false }));
+  for (let i = 0; i < 1000; i++) {
+    h.engine.dataReceived(frame(0, "", { fin: false }));
+  }
+  h.engine.dataReceived(frame(0, "end"));
+  h.engine.dataReceived(frame(2, new Uint8Array([8])));
+  assert.deepEqual(h.handler.messages, [
+    [new Uint8Array([7]), true],
+    ["end", false],
+    [new Uint8Array([8]), true],
+  ]);
+});
