@@ -559,3 +559,21 @@ Deno.test("WebSocketEngine given a message in many empty fragments when complete
     [new Uint8Array([8]), true],
   ]);
 });
+
+Deno.test("WebSocketEngine given binary and text messages of 20,000 one-byte fragments when complete then delivers each whole", () => {
+  const h = open();
+  const parts: Uint8Array[] = [frame(2, new Uint8Array([0]), { fin: false })];
+  for (let i = 1; i < 19999; i++) {
+    parts.push(frame(0, new Uint8Array([i & 0xff]), { fin: false }));
+  }
+  parts.push(frame(0, new Uint8Array([19999 & 0xff])));
+  parts.push(frame(1, "a", { fin: false }));
+  for (let i = 1; i < 19999; i++) parts.push(frame(0, "b", { fin: false }));
+  parts.push(frame(0, "c"));
+  h.engine.dataReceived(concat(...parts));
+  const [[binary], [text]] = h.handler.messages;
+  assert.equal((binary as Uint8Array).length, 20000);
+  assert.equal((binary as Uint8Array)[300], 300 & 0xff);
+  assert.equal((binary as Uint8Array)[19999], 19999 & 0xff);
+  assert.equal(text, `a${"b".repeat(19998)}c`);
+});
