@@ -1,13 +1,16 @@
 // deno-lint-ignore-file no-console
 /**
- * The group chat of `chat_server.ts` over WebSocket, on Autobahn's Twisted
- * face: one port serves the chat page (`/`) and its WebSocket (`/chat`);
- * every message a client sends reaches every other client as
- * `[YYYY-MM-DD HH:MM:SS] host:port text`, the seed's format. The
- * command-line client (`client`) is Tornado's `websocket_connect` with
- * `readMessage`, reading lines from stdin; `quit` leaves.
+ * The group chat of `chat_server.ts` over WebSocket, on either face: one
+ * port serves the chat page (`/`) and its WebSocket (`/chat`); every
+ * message a client sends reaches every other client as
+ * `[YYYY-MM-DD HH:MM:SS] host:port text`, the seed's format. The Twisted
+ * face is Autobahn's `WebSocketServerProtocol` on `listenTCP` (the page
+ * answered by `onPlainRequest`); the Tornado face is Tornado's chat demo
+ * shape, an `Application` with a page handler and a `WebSocketHandler`.
+ * The command-line client (`client`) is Tornado's `websocket_connect`
+ * with `readMessage`, reading lines from stdin; `quit` leaves.
  *
- * Run the server: deno run --allow-net examples/websocket_chat.ts server [--port 8888]
+ * Run the server: deno run --allow-net examples/websocket_chat.ts server [--port 8888] [--face tornado]
  * Open http://127.0.0.1:8888/ in two browsers, or:
  *   deno run --allow-net examples/websocket_chat.ts client [--port 8888]
  *
@@ -15,7 +18,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Headers } from "../http/headers.ts";
-import type { IReactor } from "../reactor/interfaces.ts";
+import type { IAddress, IReactor } from "../reactor/interfaces.ts";
 import { reactor as globalReactor } from "../reactor/reactor.ts";
 import {
   ConnectionDeny,
@@ -24,6 +27,10 @@ import {
   WebSocketServerProtocol,
 } from "../websocket/websocket_server_protocol.ts";
 import { websocketConnect } from "../websocket/websocket_connect.ts";
+import type { CompressionOptions } from "../websocket/mod.ts";
+import { Application } from "../web/application.ts";
+import { RequestHandler } from "../web/request_handler.ts";
+import { WebSocketHandler } from "../web/websocket_handler.ts";
 import { type Address, parseAddress } from "./_cli.ts";
 import { formatMessage } from "./chat_server.ts";
 
@@ -56,10 +63,64 @@ document.getElementById("form").onsubmit = (event) => {
 </html>
 `;
 
-/** One chat member: joins on open, broadcasts each message, leaves on close. */
-export class ChatSocket extends WebSocketServerProtocol {
+/** What the room needs of a member, whichever face it came in on. */
+export interface ChatMember {
   /** The member's address, `host:port`. */
+  readonly name: string;
+  /** The member's address, for the message format. */
+  readonly peer: IAddress;
+  /** Sends one message to the member. */
+  send(message: string): void;
+}
+
+/** The chat room: the members connected now, and delivery between them. */
+export class ChatRoom {
+  /** The members connected now. */
+  readonly members: Set<ChatMember> = new Set();
+  /** Where join/leave notices go. */
+  log: (message: string) => void = (message) => console.log(message);
+  /** The clock for timestamps. */
+  now: () => Date = () => new Date();
+
+  /** Adds a member. */
+  join(member: ChatMember): void {
+    this.members.add(member);
+    this.log(`${member.name} joined (${this.members.size} online)`);
+  }
+
+  /** Removes a member. */
+  leave(member: ChatMember, code: number | null): void {
+    if (!this.members.delete(member)) return;
+    this.log(
+      `${member.name} left with ${
+        code ?? "no code"
+      } (${this.members.size} online)`,
+    );
+  }
+
+  /** Sends `text` from `sender` to every other member. */
+  broadcast(sender: ChatMember, text: string): void {
+    const message = formatMessage(this.now(), sender.peer, text);
+    for (const member of this.members) {
+      if (member === sender) continue;
+      try {
+        member.send(message);
+      } catch (error) {
+        // A member closing right now must not cost the others the message.
+        this.log(`Could not deliver to ${member.name}: ${String(error)}`);
+      }
+    }
+  }
+}
+
+/** The protocol options both faces use: compression, a heartbeat, a 64 KiB limit. */
+const CHAT_LIMIT = 64 * 1024;
+const CHAT_PING_INTERVAL = 30;
+
+/** Twisted face: one member's connection. */
+export class ChatSocket extends WebSocketServerProtocol implements ChatMember {
   name = "";
+  peer: IAddress = { type: "TCP", host: "", port: 0 };
 
   override onPlainRequest(path: string, _headers: Headers): string | null {
     return path === "/" ? PAGE : null;
@@ -76,9 +137,9 @@ export class ChatSocket extends WebSocketServerProtocol {
   }
 
   override onOpen(): void {
-    const peer = this.transport!.getPeer();
-    this.name = `${peer.host}:${peer.port}`;
-    (this.factory as ChatRoom).join(this);
+    this.peer = this.transport!.getPeer();
+    this.name = `${this.peer.host}:${this.peer.port}`;
+    (this.factory as ChatFactory).room.join(this);
   }
 
   override onMessage(payload: string | Uint8Array, isBinary: boolean): void {
@@ -86,7 +147,7 @@ export class ChatSocket extends WebSocketServerProtocol {
       this.sendClose(1003, "The chat takes text only");
       return;
     }
-    (this.factory as ChatRoom).broadcast(this, payload as string);
+    (this.factory as ChatFactory).room.broadcast(this, payload as string);
   }
 
   override onClose(
@@ -94,62 +155,89 @@ export class ChatSocket extends WebSocketServerProtocol {
     code: number | null,
     _reason: string | null,
   ): void {
-    (this.factory as ChatRoom).leave(this, code);
+    (this.factory as ChatFactory).room.leave(this, code);
+  }
+
+  send(message: string): void {
+    if (this.state === "open") this.sendMessage(message);
   }
 }
 
-/** The chat room: the members connected now, and delivery between them. */
-export class ChatRoom extends WebSocketServerFactory {
-  /** The members connected now. */
-  readonly members: Set<ChatSocket> = new Set();
-  /** Where join/leave notices go. */
-  log: (message: string) => void = (message) => console.log(message);
-  /** The clock for timestamps. */
-  now: () => Date = () => new Date();
+/** Twisted face: the factory for `listenTCP`, serving page and socket on one port. */
+export class ChatFactory extends WebSocketServerFactory {
+  /** The room its members join. */
+  readonly room: ChatRoom;
 
   /**
-   * A room whose page and socket are served on the same port.
-   *
+   * @param room The room.
    * @param reactor Where the protocol timers run.
    */
-  constructor(reactor: IReactor = globalReactor) {
+  constructor(room: ChatRoom, reactor: IReactor = globalReactor) {
     super(null, {
       reactor,
       compressionOptions: {},
-      autoPingInterval: 30,
-      maxMessagePayloadSize: 64 * 1024,
+      autoPingInterval: CHAT_PING_INTERVAL,
+      maxMessagePayloadSize: CHAT_LIMIT,
     });
+    this.room = room;
     this.protocol = ChatSocket;
   }
+}
 
-  /** Adds a member. */
-  join(member: ChatSocket): void {
-    this.members.add(member);
-    this.log(`${member.name} joined (${this.members.size} online)`);
+/** Tornado face: the page. */
+export class PageHandler extends RequestHandler {
+  override get(): void {
+    this.setHeader("Content-Type", "text/html; charset=utf-8");
+    this.write(PAGE);
+  }
+}
+
+/** Tornado face: one member's connection (Tornado's `ChatSocketHandler`). */
+export class ChatSocketHandler extends WebSocketHandler implements ChatMember {
+  name = "";
+  peer: IAddress = { type: "TCP", host: "", port: 0 };
+  #room: ChatRoom | null = null;
+
+  override initialize(initArgs: { room: ChatRoom }): void {
+    this.#room = initArgs.room;
   }
 
-  /** Removes a member. */
-  leave(member: ChatSocket, code: number | null): void {
-    if (!this.members.delete(member)) return;
-    this.log(
-      `${member.name} left with ${
-        code ?? "no code"
-      } (${this.members.size} online)`,
-    );
+  override getCompressionOptions(): CompressionOptions {
+    return {};
   }
 
-  /** Sends `text` from `sender` to every other member. */
-  broadcast(sender: ChatSocket, text: string): void {
-    const message = formatMessage(
-      this.now(),
-      sender.transport!.getPeer(),
-      text,
-    );
-    for (const member of this.members) {
-      if (member === sender || member.state !== "open") continue;
-      member.sendMessage(message);
+  override open(): void {
+    this.peer = this.request.connection!.getPeer();
+    this.name = `${this.peer.host}:${this.peer.port}`;
+    this.#room!.join(this);
+  }
+
+  override onMessage(message: string | Uint8Array): void {
+    if (typeof message !== "string") {
+      this.close(1003, "The chat takes text only");
+      return;
     }
+    this.#room!.broadcast(this, message);
   }
+
+  override onClose(): void {
+    this.#room!.leave(this, this.closeCode);
+  }
+
+  send(message: string): void {
+    this.writeMessage(message);
+  }
+}
+
+/** Tornado face: the application serving the page and the socket. */
+export function makeChatApplication(room: ChatRoom): Application {
+  return new Application([
+    ["/", PageHandler],
+    ["/chat", ChatSocketHandler, { room }],
+  ], {
+    websocketMaxMessageSize: CHAT_LIMIT,
+    websocketPingInterval: CHAT_PING_INTERVAL,
+  });
 }
 
 /**
@@ -233,23 +321,44 @@ export async function main(
   args: readonly string[] = Deno.args,
   reactor: IReactor = globalReactor,
 ): Promise<number> {
-  const usage = "Usage: websocket_chat.ts server|client [--port N] [--host IP]";
+  const usage =
+    "Usage: websocket_chat.ts server|client [--port N] [--host IP] [--face twisted|tornado]";
   const [mode, ...rest] = args;
   let address: Address;
+  let face: string;
   try {
-    parseArgs({
+    const { values } = parseArgs({
       args: rest,
-      options: { host: { type: "string" }, port: { type: "string" } },
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        face: { type: "string", default: "twisted" },
+      },
     });
-    address = parseAddress(rest, DEFAULT_PORT);
+    if (values.face !== "twisted" && values.face !== "tornado") {
+      throw new TypeError(
+        `--face must be twisted or tornado: current value is ${values.face}`,
+      );
+    }
+    face = values.face;
+    address = parseAddress(
+      rest.filter((arg, i) => arg !== "--face" && rest[i - 1] !== "--face"),
+      DEFAULT_PORT,
+    );
   } catch (error) {
     console.error(`${(error as Error).message}\n${usage}`);
     return 2;
   }
   if (mode === "server") {
-    const listening = reactor.listenTCP(address.port, new ChatRoom(reactor), {
-      interface: address.host,
-    });
+    const room = new ChatRoom();
+    const listening = face === "tornado"
+      ? makeChatApplication(room).listen(address.port, {
+        address: address.host,
+        reactor,
+      }).listeningPorts[0]
+      : reactor.listenTCP(address.port, new ChatFactory(room, reactor), {
+        interface: address.host,
+      });
     const { host, port } = listening.getHost();
     console.log(`Chat server listening on ${host}:${port}`);
     console.log(
