@@ -107,6 +107,7 @@ export function acceptDeflateOffer(
   offers: readonly ExtensionOffer[],
   options: CompressionOptions,
 ): { response: string; deflate: PerMessageDeflate } | null {
+  if (!deflateAvailable()) return null;
   for (const offer of offers) {
     if (offer.name !== "permessage-deflate") continue;
     const known = [
@@ -148,12 +149,19 @@ export function acceptDeflateOffer(
   return null;
 }
 
-/** The client's offer: no context takeover both ways. */
-export const DEFLATE_OFFER =
+/**
+ * The client's offer: no context takeover both ways; `null` when this
+ * runtime cannot inflate synchronously.
+ */
+export function deflateOffer(): string | null {
+  return deflateAvailable() ? DEFLATE_OFFER : null;
+}
+
+const DEFLATE_OFFER =
   "permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits";
 
 /**
- * Checks the server's answer to {@linkcode DEFLATE_OFFER}.
+ * Checks the server's answer to {@linkcode deflateOffer}.
  *
  * @returns The compressor, or `null` when the server declined.
  * @throws {SyntaxError} The answer is not one the offer allows.
@@ -287,6 +295,24 @@ class Inflater {
   close(): void {
     this.#stream.close();
   }
+}
+
+let available: boolean | null = null;
+
+/**
+ * Whether node:zlib here offers the synchronous inflate handle the
+ * inflater drives; without it compression is neither offered nor accepted.
+ */
+export function deflateAvailable(): boolean {
+  if (available === null) {
+    try {
+      new Inflater().close();
+      available = true;
+    } catch {
+      available = false;
+    }
+  }
+  return available;
 }
 
 /** Compresses and inflates whole messages. */

@@ -17,7 +17,7 @@ import type {
 import { ClientFactory } from "../reactor/protocol.ts";
 import { reactor as globalReactor } from "../reactor/reactor.ts";
 import { WebSocketHandshakeError } from "./errors.ts";
-import { acceptDeflateResponse, DEFLATE_OFFER } from "./_deflate.ts";
+import { acceptDeflateResponse, deflateOffer } from "./_deflate.ts";
 import {
   checkUpgradeResponse,
   encodeClientRequest,
@@ -182,7 +182,7 @@ export class WebSocketClientProtocol
       resource: url.resource,
       key: this.#key,
       protocols: options.protocols ?? [],
-      extensions: options.compressionOptions == null ? null : DEFLATE_OFFER,
+      extensions: options.compressionOptions == null ? null : deflateOffer(),
       origin: options.origin ?? null,
       headers,
     }));
