@@ -432,6 +432,7 @@ export class WebSocketProtocol<F extends IProtocolFactory = IProtocolFactory>
       pingInterval: options.autoPingInterval,
       pingTimeout: options.autoPingTimeout,
       reactor: this.clock,
+      goingAwayOnShutdown: isServer,
     });
     this.#engine = engine;
     this.#state = "open";

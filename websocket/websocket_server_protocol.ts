@@ -164,6 +164,8 @@ export interface WebSocketServerFactoryOptions
  * `WebSocketServerProtocol`: the HTTP upgrade request is read and checked,
  * `onConnect(request)` may choose a subprotocol or refuse with
  * `ConnectionDeny`, then `onOpen`, `onMessage` and `onClose` follow.
+ * When the reactor stops, open connections are first closed with 1001
+ * (going away), within `closeHandshakeTimeout`.
  *
  * @example An echo server on listenTCP, and Deno's WebSocket as client
  * ```ts
