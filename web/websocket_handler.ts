@@ -9,7 +9,7 @@ import { getLogger } from "@logtape/logtape";
 import type { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type { IReactorTime } from "../deferred/interfaces.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { isThenable } from "../_util/thenable.ts";
 import { Headers } from "../http/headers.ts";
 import type { IProtocol, ITCPTransport } from "../reactor/interfaces.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";

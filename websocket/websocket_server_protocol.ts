@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { describeError, logError } from "../deferred/_logging.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { describeError, logError } from "../_util/log_error.ts";
+import { isThenable } from "../_util/thenable.ts";
 import type { Headers } from "../http/headers.ts";
 import type { RequestHead } from "../http/server_interfaces.ts";
 import { HTTPRequestParser } from "../http/_http_request_parser.ts";
