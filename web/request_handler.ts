@@ -10,6 +10,7 @@ import { reasonPhrase } from "../http/_responses.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
+import { escapeHTML } from "./_html.ts";
 import { bodyEtag } from "./_etag.ts";
 import {
   decodeXsrfToken,
@@ -988,7 +989,7 @@ export class RequestHandler {
    */
   xsrfFormHtml(): string {
     return `<input type="hidden" name="_xsrf" value="${
-      escapeHtml(this.xsrfToken)
+      escapeHTML(this.xsrfToken)
     }"/>`;
   }
 
@@ -1322,7 +1323,7 @@ export class RequestHandler {
       );
       return;
     }
-    const title = `${statusCode}: ${escapeHtml(this.#reason)}`;
+    const title = `${statusCode}: ${escapeHTML(this.#reason)}`;
     this.finish(
       `<html><title>${title}</title><body>${title}</body></html>`,
     );
@@ -1463,8 +1464,4 @@ export class RequestHandler {
       });
     }
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
