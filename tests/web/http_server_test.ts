@@ -19,19 +19,22 @@ import {
   RequestHandler,
   StaticFileHandler,
 } from "../../web/mod.ts";
-import { captureLogs, TLS_CERT, TLS_KEY, within } from "../_support/mod.ts";
 import {
+  captureLogs,
   CURL,
   hasCurl,
   hasPython,
   PYTHON,
   reportMissing,
   runPeer,
-} from "./_peers.ts";
+  TLS_CERT,
+  TLS_KEY,
+  within,
+} from "../_support/mod.ts";
 
 const decoder = new TextDecoder();
-reportMissing(hasPython, "python3");
-reportMissing(hasCurl, "curl");
+reportMissing(hasPython(), "python3");
+reportMissing(hasCurl(), "curl");
 
 class Echo extends RequestHandler {
   override get(): void {
@@ -308,7 +311,7 @@ async function python(code: string): Promise<string> {
 Deno.test({
   name:
     "Tornado face given Python http.client when it sends keep-alive requests then answers each on one connection",
-  ignore: !hasPython,
+  ignore: !hasPython(),
   async fn(): Promise<void> {
     await withServer(async (base) => {
       const port = new URL(base).port;
@@ -346,7 +349,7 @@ function curl(...args: string[]): Promise<string> {
 Deno.test({
   name:
     "Tornado face given curl when it uploads, asks for gzip and for a range then answers each",
-  ignore: !hasCurl,
+  ignore: !hasCurl(),
   async fn(): Promise<void> {
     await withServer(async (base, _server, root) => {
       await Deno.writeTextFile(`${root}/upload.txt`, "uploaded by curl");
