@@ -206,7 +206,11 @@ function opaqueTag(tag: string): string {
   return trimmed.startsWith("W/") ? trimmed.slice(2) : trimmed;
 }
 
-function etagListMatches(header: string, etag: string): boolean {
+/**
+ * Whether an `If-None-Match` list names `etag` by weak comparison (RFC
+ * 9110 section 8.8.3.2), `*` naming any.
+ */
+export function etagListMatches(header: string, etag: string): boolean {
   const wanted = opaqueTag(etag);
   return header.split(",").some((tag) => {
     const t = tag.trim();

@@ -11,6 +11,7 @@ import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
 import { escapeHTML } from "./_html.ts";
+import { etagListMatches } from "./_static.ts";
 import { bodyEtag } from "./_etag.ts";
 import {
   decodeXsrfToken,
@@ -1168,11 +1169,7 @@ export class RequestHandler {
     const etag = this.#headers.get("etag");
     const header = this.request.headers.get("if-none-match");
     if (etag === undefined || header === undefined) return false;
-    const opaque = (tag: string): string =>
-      tag.startsWith("W/") ? tag.slice(2) : tag;
-    const tags = header.split(",").map((tag) => tag.trim());
-    return tags.includes("*") ||
-      tags.some((tag) => opaque(tag) === opaque(etag));
+    return etagListMatches(header, etag);
   }
 
   /**
