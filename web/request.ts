@@ -18,6 +18,7 @@ import {
   type FileMap,
   parseBodyArguments,
   parseQsBytes,
+  unquoteToBytes,
 } from "./_body_arguments.ts";
 import { formatSetCookie, isSafeCookieText, parseCookie } from "./_cookies.ts";
 import { escapeHTML } from "./_html.ts";
@@ -903,15 +904,5 @@ function originForm(target: string): string {
  */
 function unquote(segment: string): string {
   if (!/[%\x80-\xff]/.test(segment)) return segment;
-  const bytes: number[] = [];
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment.charCodeAt(i);
-    if (c === 0x25 && /^[0-9A-Fa-f]{2}$/.test(segment.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(segment.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(c & 0xff);
-    }
-  }
-  return utf8.decode(new Uint8Array(bytes));
+  return utf8.decode(unquoteToBytes(segment));
 }
