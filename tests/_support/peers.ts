@@ -139,3 +139,12 @@ export async function runPeer(
   if (code !== 0) throw new Error(`${command} exited with ${code}: ${stderr}`);
   return stdout;
 }
+
+/**
+ * Runs a Python program given as text and returns what it printed, trimmed.
+ *
+ * @throws {Error} It exits with a non-zero code (its stderr is the message).
+ */
+export async function runPython(code: string): Promise<string> {
+  return (await runPeer(PYTHON, ["-c", code])).trim();
+}

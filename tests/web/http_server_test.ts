@@ -24,9 +24,9 @@ import {
   CURL,
   hasCurl,
   hasPython,
-  PYTHON,
   reportMissing,
   runPeer,
+  runPython,
   TLS_CERT,
   TLS_KEY,
   within,
@@ -304,10 +304,6 @@ Deno.test("HTTPServer given stop when a request is in progress then it still fin
   });
 });
 
-async function python(code: string): Promise<string> {
-  return (await runPeer(PYTHON, ["-c", code])).trim();
-}
-
 Deno.test({
   name:
     "Tornado face given Python http.client when it sends keep-alive requests then answers each on one connection",
@@ -315,7 +311,7 @@ Deno.test({
   async fn(): Promise<void> {
     await withServer(async (base) => {
       const port = new URL(base).port;
-      const out = await python(`
+      const out = await runPython(`
 import http.client, json
 c = http.client.HTTPConnection("127.0.0.1", ${port}, timeout=5)
 results = []
