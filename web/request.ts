@@ -8,6 +8,7 @@
 import { getLogger } from "@logtape/logtape";
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
+import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { Headers } from "../http/headers.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
@@ -535,7 +536,7 @@ export class Request implements IConsumer {
     if (!this.startedWriting) {
       if (
         !this.responseHeaders.hasHeader("content-length") &&
-        this.method !== "HEAD" && hasBody(this.code)
+        this.method !== "HEAD" && statusHasBody(this.code)
       ) {
         this.setHeader("Content-Length", "0");
       }
@@ -879,10 +880,6 @@ export class Request implements IConsumer {
     this.#producer = null;
     this.channel.unregisterProducer();
   }
-}
-
-function hasBody(code: number): boolean {
-  return code >= 200 && code !== 204 && code !== 304;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -6,6 +6,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { addCheckedField, Headers } from "../http/headers.ts";
+import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
@@ -1114,7 +1115,7 @@ export class RequestHandler {
         }
       }
       const status = this.#status;
-      if (status === 204 || status === 304 || (status >= 100 && status < 200)) {
+      if (!statusHasBody(status)) {
         if (this.#writeLength > 0) {
           throw new TypeError(`Cannot send a body with status ${status}`);
         }
