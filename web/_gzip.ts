@@ -25,7 +25,7 @@ const MIN_LENGTH = 1024;
 const GZIP_LEVEL = 6;
 
 /** Whether a content type (without parameters) is worth compressing. */
-export function isCompressibleType(contentType: string): boolean {
+function isCompressibleType(contentType: string): boolean {
   return contentType.startsWith("text/") || COMPRESSIBLE.has(contentType);
 }
 
