@@ -1,6 +1,7 @@
 /**
  * The framing fields of a message (RFC 9112 section 6): reading
- * `Content-Length` and `Transfer-Encoding` as both parsers must, strictly.
+ * `Content-Length` and `Transfer-Encoding` as both parsers must, strictly,
+ * and which status codes never carry a body.
  * What a parser then decides from them differs by direction, and lives with
  * each parser.
  *
@@ -83,4 +84,13 @@ export function isChunked(codings: readonly string[], raw: string): boolean {
     }
   }
   return last >= 0 && codings[last] === "chunked";
+}
+
+/**
+ * Whether a response with status `code` may carry a body: not a 1xx, 204
+ * or 304 (RFC 9110 sections 15.2, 15.3.5 and 15.4.5). A response to HEAD
+ * never does either, whatever its code.
+ */
+export function statusHasBody(code: number): boolean {
+  return code >= 200 && code !== 204 && code !== 304;
 }

@@ -47,3 +47,10 @@ export function writeLatin1(text: string, out: Uint8Array): number {
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return text.length;
 }
+
+/** The bytes of `text` (characters are bytes), in a new array. */
+export function latin1Bytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  writeLatin1(text, out);
+  return out;
+}

@@ -5,6 +5,7 @@
  * @module
  */
 import { Failure } from "../deferred/failure.ts";
+import { statusHasBody } from "../http/_framing.ts";
 import { Headers, type HeadersInit } from "../http/headers.ts";
 import type { HTTPVersion } from "../http/interfaces.ts";
 import type {
@@ -250,8 +251,7 @@ export class DummyChannel implements HTTPServerRequestChannel {
 
   #sendsBody(): boolean {
     const code = this.code ?? 200;
-    return this.head.method !== "HEAD" && code >= 200 && code !== 204 &&
-      code !== 304;
+    return this.head.method !== "HEAD" && statusHasBody(code);
   }
 
   /** Ends the response, writing `200 OK` first when no head was written. */

@@ -14,6 +14,7 @@
  * @module
  */
 import type { Headers } from "../http/headers.ts";
+import { latin1Bytes } from "../http/_latin1.ts";
 import type { ArgumentMap, BodyArgumentsLimits, FileMap } from "./http_file.ts";
 
 export type { ArgumentMap, BodyArgumentsLimits, FileMap } from "./http_file.ts";
@@ -43,13 +44,6 @@ const utf8 = new TextDecoder();
 /** A new empty map with no prototype, so `__proto__` is an ordinary name. */
 export function emptyArguments<T>(): Record<string, T[]> {
   return Object.create(null) as Record<string, T[]>;
-}
-
-/** The bytes of a string whose characters are bytes (latin-1), as on the wire. */
-export function latin1Bytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
-  return out;
 }
 
 function hexValue(byte: number): number {

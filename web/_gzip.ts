@@ -3,16 +3,10 @@
  * `tornado.web.GZipContentEncoding`: gzip for compressible types when the
  * client accepts it, with `Vary: Accept-Encoding` either way.
  *
- * Each flushed piece is deflated on its own and ended with a sync flush,
- * so pieces concatenate into one valid gzip member without keeping a
- * streaming compressor (which the runtime only offers asynchronously);
- * the CRC-32 and length trailer is written when the response finishes.
- *
  * @module
  */
-import zlib from "node:zlib";
 import type { Headers } from "../http/headers.ts";
-import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { GzipStream } from "./_gzip_stream.ts";
 import type { OutputTransform } from "./output_transform.ts";
 
 /** Types compressed besides every `text/*`, as Tornado's list. */
@@ -29,22 +23,16 @@ const COMPRESSIBLE = new Set([
 /** Responses shorter than this are sent as they are (Tornado's `MIN_LENGTH`). */
 const MIN_LENGTH = 1024;
 const GZIP_LEVEL = 6;
-const GZIP_HEADER = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
 
 /** Whether a content type (without parameters) is worth compressing. */
-export function isCompressibleType(contentType: string): boolean {
+function isCompressibleType(contentType: string): boolean {
   return contentType.startsWith("text/") || COMPRESSIBLE.has(contentType);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  return joinChunks(parts, parts.reduce((sum, part) => sum + part.length, 0));
 }
 
 /** Gzip-encodes one response, as Tornado's `GZipContentEncoding`. */
 export class GZipContentEncoding implements OutputTransform {
   #gzipping: boolean;
-  #crc = 0;
-  #size = 0;
+  readonly #gzip = new GzipStream(GZIP_LEVEL);
 
   /**
    * @param acceptEncoding The request's `Accept-Encoding`, `""` when absent.
@@ -79,7 +67,7 @@ export class GZipContentEncoding implements OutputTransform {
     }
     if (!this.#gzipping) return chunk;
     headers.setRawHeaders("Content-Encoding", ["gzip"]);
-    const body = concat([GZIP_HEADER, this.transformChunk(chunk, finishing)]);
+    const body = this.#gzip.write(chunk, finishing);
     if (headers.hasHeader("content-length")) {
       if (finishing) {
         headers.setRawHeaders("Content-Length", [String(body.length)]);
@@ -94,20 +82,6 @@ export class GZipContentEncoding implements OutputTransform {
    * @returns The piece to send.
    */
   transformChunk(chunk: Uint8Array, finishing: boolean): Uint8Array {
-    if (!this.#gzipping) return chunk;
-    this.#crc = zlib.crc32(chunk, this.#crc);
-    this.#size = (this.#size + chunk.length) >>> 0;
-    const deflated = zlib.deflateRawSync(chunk, {
-      level: GZIP_LEVEL,
-      finishFlush: finishing
-        ? zlib.constants.Z_FINISH
-        : zlib.constants.Z_SYNC_FLUSH,
-    });
-    if (!finishing) return deflated;
-    const trailer = new Uint8Array(8);
-    const view = new DataView(trailer.buffer);
-    view.setUint32(0, this.#crc >>> 0, true);
-    view.setUint32(4, this.#size, true);
-    return concat([deflated, trailer]);
+    return this.#gzipping ? this.#gzip.write(chunk, finishing) : chunk;
   }
 }

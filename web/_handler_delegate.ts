@@ -129,7 +129,7 @@ export class HandlerDelegate implements HTTPRequestDelegate {
 }
 
 /** The `HTTPServerRequest` of a request head received on `channel`. */
-export function requestFromHead(
+function requestFromHead(
   head: RequestHead,
   channel: HTTPServerRequestChannel,
 ): HTTPServerRequest {

@@ -19,7 +19,7 @@ import type { IConsumer, IPushProducer } from "../reactor/interfaces.ts";
  * of `/etc/mime.types` that Twisted's `loadMimeTypes` and Python's
  * `mimetypes` read.
  */
-export const CONTENT_TYPES: ReadonlyMap<string, string> = new Map([
+const CONTENT_TYPES: ReadonlyMap<string, string> = new Map([
   [".html", "text/html"],
   [".htm", "text/html"],
   [".css", "text/css"],
@@ -182,7 +182,7 @@ function withSlash(path: string): string {
  * in hexadecimal, as nginx makes them (reading the content to hash it, as
  * Tornado does, would cost a read of the whole file per request).
  */
-export function makeETag(info: Deno.FileInfo): string {
+function makeETag(info: Deno.FileInfo): string {
   const mtime = info.mtime?.getTime() ?? 0;
   return `"${info.size.toString(16)}-${mtime.toString(16)}"`;
 }
@@ -206,7 +206,11 @@ function opaqueTag(tag: string): string {
   return trimmed.startsWith("W/") ? trimmed.slice(2) : trimmed;
 }
 
-function etagListMatches(header: string, etag: string): boolean {
+/**
+ * Whether an `If-None-Match` list names `etag` by weak comparison (RFC
+ * 9110 section 8.8.3.2), `*` naming any.
+ */
+export function etagListMatches(header: string, etag: string): boolean {
   const wanted = opaqueTag(etag);
   return header.split(",").some((tag) => {
     const t = tag.trim();
@@ -346,7 +350,7 @@ function ifRangeHolds(
 }
 
 /** How many bytes {@linkcode FileProducer} reads at a time. */
-export const FILE_CHUNK_SIZE = 64 * 1024;
+const FILE_CHUNK_SIZE = 64 * 1024;
 
 /**
  * Streams `[start, end)` of an open file to a consumer as a push producer,

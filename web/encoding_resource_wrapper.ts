@@ -4,8 +4,7 @@
  *
  * @module
  */
-import zlib from "node:zlib";
-import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { GzipStream } from "./_gzip_stream.ts";
 import type { Request } from "./request.ts";
 import type { IResource, RenderResult } from "./resource.ts";
 
@@ -47,22 +46,17 @@ export interface IEncoderFactory {
   encoderForRequest(request: Request): IRequestEncoder | null;
 }
 
-const GZIP_HEADER = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-const EMPTY = new Uint8Array(0);
 // Twisted's _gzipCheckRegex: a "gzip" token with parameters ("gzip;q=0")
 // is not taken as accepting gzip.
 const ACCEPTS_GZIP = /(?:^|[\s,])gzip(?:$|[\s,])/i;
 
-/** One gzip member written piece by piece, each deflated with a sync flush. */
+/** Gzips one response as it is written. */
 class GzipEncoder implements IRequestEncoder {
-  readonly #level: number;
+  readonly #gzip: GzipStream;
   readonly #request: Request;
-  #started = false;
-  #crc = 0;
-  #size = 0;
 
   constructor(level: number, request: Request) {
-    this.#level = level;
+    this.#gzip = new GzipStream(level);
     this.#request = request;
   }
 
@@ -71,35 +65,13 @@ class GzipEncoder implements IRequestEncoder {
     if (!this.#request.startedWriting) {
       this.#request.responseHeaders.removeHeader("content-length");
     }
-    if (data.length === 0) return this.#header();
-    this.#crc = zlib.crc32(data, this.#crc);
-    this.#size = (this.#size + data.length) >>> 0;
-    const deflated = zlib.deflateRawSync(data, {
-      level: this.#level,
-      finishFlush: zlib.constants.Z_SYNC_FLUSH,
-    });
-    const header = this.#header();
-    return header.length === 0
-      ? deflated
-      : joinChunks([header, deflated], header.length + deflated.length);
+    return data.length === 0
+      ? this.#gzip.start()
+      : this.#gzip.write(data, false);
   }
 
   finish(): Uint8Array {
-    const header = this.#header();
-    const end = zlib.deflateRawSync(EMPTY, { level: this.#level });
-    const out = new Uint8Array(header.length + end.length + 8);
-    out.set(header, 0);
-    out.set(end, header.length);
-    const view = new DataView(out.buffer);
-    view.setUint32(header.length + end.length, this.#crc >>> 0, true);
-    view.setUint32(header.length + end.length + 4, this.#size, true);
-    return out;
-  }
-
-  #header(): Uint8Array {
-    if (this.#started) return EMPTY;
-    this.#started = true;
-    return GZIP_HEADER;
+    return this.#gzip.write(new Uint8Array(0), true);
   }
 }
 

@@ -8,6 +8,7 @@
 import { getLogger } from "@logtape/logtape";
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
+import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { Headers } from "../http/headers.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
@@ -18,6 +19,7 @@ import {
   type FileMap,
   parseBodyArguments,
   parseQsBytes,
+  unquoteToBytes,
 } from "./_body_arguments.ts";
 import { formatSetCookie, isSafeCookieText, parseCookie } from "./_cookies.ts";
 import { escapeHTML } from "./_html.ts";
@@ -534,7 +536,7 @@ export class Request implements IConsumer {
     if (!this.startedWriting) {
       if (
         !this.responseHeaders.hasHeader("content-length") &&
-        this.method !== "HEAD" && hasBody(this.code)
+        this.method !== "HEAD" && statusHasBody(this.code)
       ) {
         this.setHeader("Content-Length", "0");
       }
@@ -880,10 +882,6 @@ export class Request implements IConsumer {
   }
 }
 
-function hasBody(code: number): boolean {
-  return code >= 200 && code !== 204 && code !== 304;
-}
-
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === "object" && value !== null &&
     typeof (value as { then?: unknown }).then === "function";
@@ -903,15 +901,5 @@ function originForm(target: string): string {
  */
 function unquote(segment: string): string {
   if (!/[%\x80-\xff]/.test(segment)) return segment;
-  const bytes: number[] = [];
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment.charCodeAt(i);
-    if (c === 0x25 && /^[0-9A-Fa-f]{2}$/.test(segment.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(segment.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(c & 0xff);
-    }
-  }
-  return utf8.decode(new Uint8Array(bytes));
+  return utf8.decode(unquoteToBytes(segment));
 }

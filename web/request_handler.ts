@@ -6,10 +6,13 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { addCheckedField, Headers } from "../http/headers.ts";
+import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
+import { escapeHTML } from "./_html.ts";
+import { etagListMatches } from "./_static.ts";
 import { bodyEtag } from "./_etag.ts";
 import {
   decodeXsrfToken,
@@ -988,7 +991,7 @@ export class RequestHandler {
    */
   xsrfFormHtml(): string {
     return `<input type="hidden" name="_xsrf" value="${
-      escapeHtml(this.xsrfToken)
+      escapeHTML(this.xsrfToken)
     }"/>`;
   }
 
@@ -1112,7 +1115,7 @@ export class RequestHandler {
         }
       }
       const status = this.#status;
-      if (status === 204 || status === 304 || (status >= 100 && status < 200)) {
+      if (!statusHasBody(status)) {
         if (this.#writeLength > 0) {
           throw new TypeError(`Cannot send a body with status ${status}`);
         }
@@ -1167,11 +1170,7 @@ export class RequestHandler {
     const etag = this.#headers.get("etag");
     const header = this.request.headers.get("if-none-match");
     if (etag === undefined || header === undefined) return false;
-    const opaque = (tag: string): string =>
-      tag.startsWith("W/") ? tag.slice(2) : tag;
-    const tags = header.split(",").map((tag) => tag.trim());
-    return tags.includes("*") ||
-      tags.some((tag) => opaque(tag) === opaque(etag));
+    return etagListMatches(header, etag);
   }
 
   /**
@@ -1322,7 +1321,7 @@ export class RequestHandler {
       );
       return;
     }
-    const title = `${statusCode}: ${escapeHtml(this.#reason)}`;
+    const title = `${statusCode}: ${escapeHTML(this.#reason)}`;
     this.finish(
       `<html><title>${title}</title><body>${title}</body></html>`,
     );
@@ -1463,8 +1462,4 @@ export class RequestHandler {
       });
     }
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -163,6 +163,23 @@ export class Program {
     this.#stderr = new Response(this.#child.stderr).text();
   }
 
+  /**
+   * Runs a program that needs no input to the end (as the constructor), and
+   * returns its exit code and stderr.
+   */
+  static async run(
+    script: URL,
+    args: string[],
+    permissions?: readonly string[],
+  ): Promise<{ code: number; stderr: string }> {
+    const program = new Program(script, args, permissions);
+    try {
+      return await program.exit();
+    } finally {
+      await program.close();
+    }
+  }
+
   /** Writes `text` to the program's stdin. */
   async type(text: string): Promise<void> {
     await this.#stdin.write(encoder.encode(text));

@@ -102,12 +102,10 @@ Deno.test("chat_client.ts given the server closes the connection when running th
 });
 
 Deno.test("chat_client.ts given no server listening when run then reports the failure and exits 1", async () => {
-  const program = new Program(SCRIPT, ["--port", String(closedPort())]);
-  try {
-    const { code, stderr } = await program.exit();
-    assert.equal(code, 1);
-    assert.match(stderr, /Could not connect/);
-  } finally {
-    await program.close();
-  }
+  const { code, stderr } = await Program.run(SCRIPT, [
+    "--port",
+    String(closedPort()),
+  ]);
+  assert.equal(code, 1);
+  assert.match(stderr, /Could not connect/);
 });

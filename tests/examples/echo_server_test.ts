@@ -54,18 +54,13 @@ Deno.test("main() given no arguments when run then listens on 127.0.0.1 at the s
 });
 
 Deno.test("echo_server.ts given a port that is not a number when run then prints usage and exits 2", async () => {
-  const program = new Program(SCRIPT, ["--port", "http"]);
-  try {
-    const { code, stderr } = await program.exit();
-    assert.equal(code, 2);
-    assert.match(
-      stderr,
-      /--port must be a number from 0 to 65535: current value is http/,
-    );
-    assert.match(stderr, /Usage: echo_server\.ts/);
-  } finally {
-    await program.close();
-  }
+  const { code, stderr } = await Program.run(SCRIPT, ["--port", "http"]);
+  assert.equal(code, 2);
+  assert.match(
+    stderr,
+    /--port must be a number from 0 to 65535: current value is http/,
+  );
+  assert.match(stderr, /Usage: echo_server\.ts/);
 });
 
 Deno.test("echo_server.ts given --port 0 when run then prints its port, echoes, and exits 0 on SIGINT", async () => {

@@ -62,21 +62,16 @@ Deno.test("tornado_web makeApp given a body that is not JSON or has no name when
 
 Deno.test("tornado_web.ts given a port that is not a number when run then prints usage and exits 2", async () => {
   assert.equal(DEFAULT_PORT, 8888);
-  const program = new Program(SCRIPT, ["--port", "http"], [
+  const { code, stderr } = await Program.run(SCRIPT, ["--port", "http"], [
     "--allow-net",
     "--allow-read",
   ]);
-  try {
-    const { code, stderr } = await program.exit();
-    assert.equal(code, 2);
-    assert.match(
-      stderr,
-      /--port must be a number from 0 to 65535: current value is http/,
-    );
-    assert.match(stderr, /Usage: tornado_web\.ts/);
-  } finally {
-    await program.close();
-  }
+  assert.equal(code, 2);
+  assert.match(
+    stderr,
+    /--port must be a number from 0 to 65535: current value is http/,
+  );
+  assert.match(stderr, /Usage: tornado_web\.ts/);
 });
 
 Deno.test("tornado_web.ts given --port 0 when run then prints its URL, serves the API and source, and exits 0 on SIGINT", async () => {

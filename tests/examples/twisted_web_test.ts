@@ -59,17 +59,12 @@ Deno.test("main() given no arguments when run then listens on 127.0.0.1 port 808
 });
 
 Deno.test("twisted_web.ts given a bad port when run then prints usage and exits 2", async () => {
-  const program = new Program(SCRIPT, ["--port", "web"], [
+  const { code, stderr } = await Program.run(SCRIPT, ["--port", "web"], [
     "--allow-net",
     "--allow-read",
   ]);
-  try {
-    const { code, stderr } = await program.exit();
-    assert.equal(code, 2);
-    assert.match(stderr, /Usage: twisted_web\.ts/);
-  } finally {
-    await program.close();
-  }
+  assert.equal(code, 2);
+  assert.match(stderr, /Usage: twisted_web\.ts/);
 });
 
 Deno.test("twisted_web.ts given --port 0 when run then serves its tree over HTTP and exits 0 on SIGINT", async () => {

@@ -25,7 +25,14 @@ import {
   startRawServer,
   startServer,
 } from "./_servers.ts";
-import { captureLogs, recordText, sleep, TLS_CERT } from "../_support/mod.ts";
+import {
+  captureLogs,
+  hasPython,
+  PYTHON,
+  recordText,
+  sleep,
+  TLS_CERT,
+} from "../_support/mod.ts";
 
 /** A client of the test's own, closed when the test ends. */
 function ownClient(
@@ -918,20 +925,11 @@ s.close()
   };
 }
 
-const PYTHON = "/usr/bin/python3";
-const noPython = (() => {
-  try {
-    return !Deno.statSync(PYTHON).isFile;
-  } catch {
-    return true;
-  }
-})();
-
 for (const [how, reset] of [["FIN", false], ["RST", true]] as const) {
   Deno.test({
     name:
       `AsyncHTTPClient given a head cut short when the server closes with ${how} then the fetch fails with HTTPStreamClosedError`,
-    ignore: noPython,
+    ignore: !hasPython(),
     async fn(): Promise<void> {
       const server = await cutHeadServer(reset);
       await using client = ownClient();

@@ -8,6 +8,7 @@ import { HTTPFactory } from "../../http/http_factory.ts";
 import type {
   AccessLogEntry,
   HTTPRequestDelegate,
+  HTTPServerConnectionDelegate,
   HTTPServerOptions,
   HTTPServerRequestChannel,
   RequestHead,
@@ -51,6 +52,50 @@ const echo: Respond = (seen) => {
   seen.channel.finish();
 };
 
+/**
+ * A server delegate recording each request in `seen` and answering it with
+ * `respond` once its body is in; with `logged`, it takes the access log too.
+ */
+function recordingDelegate(
+  seen: Seen[],
+  respond: Respond | null,
+  { onHead, logged }: { onHead?: OnHead; logged?: AccessLogEntry[] } = {},
+): HTTPServerConnectionDelegate {
+  const delegate: HTTPServerConnectionDelegate = {
+    startRequest(request): HTTPRequestDelegate {
+      const entry: Seen = {
+        head: request.head,
+        channel: request,
+        body: "",
+        finished: false,
+        closed: [],
+      };
+      seen.push(entry);
+      return {
+        headersReceived(): void {
+          onHead?.(entry);
+        },
+        dataReceived(chunk): void {
+          entry.body += latin1Text(chunk);
+        },
+        finish(): void {
+          entry.finished = true;
+          respond?.(entry);
+        },
+        onConnectionClose(reason): void {
+          entry.closed.push(reason);
+        },
+      };
+    },
+  };
+  if (logged !== undefined) {
+    delegate.logAccess = (entry): void => {
+      logged.push(entry);
+    };
+  }
+  return delegate;
+}
+
 function harness(
   respond: Respond | null = echo,
   options: HTTPServerOptions = {},
@@ -60,36 +105,7 @@ function harness(
   const seen: Seen[] = [];
   const logged: AccessLogEntry[] = [];
   const channel = new HTTPChannel(
-    {
-      startRequest(request): HTTPRequestDelegate {
-        const entry: Seen = {
-          head: request.head,
-          channel: request,
-          body: "",
-          finished: false,
-          closed: [],
-        };
-        seen.push(entry);
-        return {
-          headersReceived(): void {
-            onHead?.(entry);
-          },
-          dataReceived(chunk): void {
-            entry.body += latin1Text(chunk);
-          },
-          finish(): void {
-            entry.finished = true;
-            respond?.(entry);
-          },
-          onConnectionClose(reason): void {
-            entry.closed.push(reason);
-          },
-        };
-      },
-      logAccess(entry): void {
-        logged.push(entry);
-      },
-    },
+    recordingDelegate(seen, respond, { onHead, logged }),
     options,
     clock,
   );
@@ -767,26 +783,7 @@ function factoryHarness(respond: Respond | null): FactoryHarness {
   const clock = new Clock();
   const seen: Seen[] = [];
   const factory = new HTTPFactory(
-    {
-      startRequest(request): HTTPRequestDelegate {
-        const entry: Seen = {
-          head: request.head,
-          channel: request,
-          body: "",
-          finished: false,
-          closed: [],
-        };
-        seen.push(entry);
-        return {
-          headersReceived(): void {},
-          dataReceived(): void {},
-          finish(): void {
-            respond?.(entry);
-          },
-          onConnectionClose(): void {},
-        };
-      },
-    },
+    recordingDelegate(seen, respond),
     {},
     clock,
   );

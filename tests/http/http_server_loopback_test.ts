@@ -15,8 +15,14 @@ import { serverFromString } from "../../reactor/endpoints.ts";
 import type { IListeningPort } from "../../reactor/interfaces.ts";
 import { Reactor, reactor } from "../../reactor/reactor.ts";
 import {
+  CURL,
+  hasCurl,
+  hasPython,
   latin1Bytes,
   latin1Text,
+  PYTHON,
+  reportMissing,
+  runCommand,
   TLS_CERT,
   TLS_KEY,
   until,
@@ -248,47 +254,16 @@ Deno.test("HTTPFactory on a loopback port given Deno fetch when it requests twic
   assert.equal(ports[0], ports[1]);
 });
 
-async function run(
-  command: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(command, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
-}
-
-/** Whether `path` exists; says on the console which tests are skipped if not. */
-function installed(path: string, skipping: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    // deno-lint-ignore no-console
-    console.log(`${path} not found: skipping ${skipping}`);
-    return false;
-  }
-}
-
-const HAS_CURL = installed("/usr/bin/curl", "the curl interoperability test");
-const HAS_PYTHON = installed(
-  "/usr/bin/python3",
-  "the Python http.client and reset tests",
-);
+reportMissing(hasCurl(), "curl");
+reportMissing(hasPython(), "python3");
 
 Deno.test({
   name:
     "HTTPFactory on a loopback port given curl when it fetches two URLs then both are answered over one connection",
-  ignore: !HAS_CURL,
+  ignore: !hasCurl(),
   async fn(): Promise<void> {
     await using s = serve();
-    const result = await run("curl", [
+    const result = await runCommand(CURL, [
       "-s",
       "--max-time",
       "10",
@@ -305,7 +280,7 @@ Deno.test({
 Deno.test({
   name:
     "HTTPFactory on a loopback port given Python's http.client when it sends three requests on one connection then all are answered",
-  ignore: !HAS_PYTHON,
+  ignore: !hasPython(),
   async fn(): Promise<void> {
     await using s = serve();
     const script = `
@@ -317,7 +292,7 @@ for method, path, body in (("GET", "/a", None), ("POST", "/b", b"xyz"), ("HEAD",
     print(r.status, repr(r.read().decode()))
 c.close()
 `;
-    const result = await run("/usr/bin/python3", [
+    const result = await runCommand(PYTHON, [
       "-c",
       script,
       String(s.port),
@@ -454,7 +429,7 @@ Deno.test("HTTPFactory on a loopback port given a client that closes in the midd
 Deno.test({
   name:
     "HTTPFactory on a loopback port given a client that resets the connection mid-request when it goes then nothing leaks",
-  ignore: !HAS_PYTHON,
+  ignore: !hasPython(),
   async fn(): Promise<void> {
     await using s = serve();
     const script = `
@@ -465,7 +440,7 @@ time.sleep(0.2)
 c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 c.close()
 `;
-    const result = await run("/usr/bin/python3", [
+    const result = await runCommand(PYTHON, [
       "-c",
       script,
       String(s.port),

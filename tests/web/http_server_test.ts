@@ -19,19 +19,22 @@ import {
   RequestHandler,
   StaticFileHandler,
 } from "../../web/mod.ts";
-import { captureLogs, TLS_CERT, TLS_KEY, within } from "../_support/mod.ts";
 import {
+  captureLogs,
   CURL,
   hasCurl,
   hasPython,
-  PYTHON,
   reportMissing,
   runPeer,
-} from "./_peers.ts";
+  runPython,
+  TLS_CERT,
+  TLS_KEY,
+  within,
+} from "../_support/mod.ts";
 
 const decoder = new TextDecoder();
-reportMissing(hasPython, "python3");
-reportMissing(hasCurl, "curl");
+reportMissing(hasPython(), "python3");
+reportMissing(hasCurl(), "curl");
 
 class Echo extends RequestHandler {
   override get(): void {
@@ -301,18 +304,14 @@ Deno.test("HTTPServer given stop when a request is in progress then it still fin
   });
 });
 
-async function python(code: string): Promise<string> {
-  return (await runPeer(PYTHON, ["-c", code])).trim();
-}
-
 Deno.test({
   name:
     "Tornado face given Python http.client when it sends keep-alive requests then answers each on one connection",
-  ignore: !hasPython,
+  ignore: !hasPython(),
   async fn(): Promise<void> {
     await withServer(async (base) => {
       const port = new URL(base).port;
-      const out = await python(`
+      const out = await runPython(`
 import http.client, json
 c = http.client.HTTPConnection("127.0.0.1", ${port}, timeout=5)
 results = []
@@ -346,7 +345,7 @@ function curl(...args: string[]): Promise<string> {
 Deno.test({
   name:
     "Tornado face given curl when it uploads, asks for gzip and for a range then answers each",
-  ignore: !hasCurl,
+  ignore: !hasCurl(),
   async fn(): Promise<void> {
     await withServer(async (base, _server, root) => {
       await Deno.writeTextFile(`${root}/upload.txt`, "uploaded by curl");

@@ -7,15 +7,11 @@ import {
   RequestHandler,
 } from "../../web/mod.ts";
 import { Headers } from "../../http/headers.ts";
-import { hasTornado, PYTHON, reportMissing, runPeer } from "./_peers.ts";
+import { hasTornado, reportMissing, runPython } from "../_support/mod.ts";
 
 const text = (bytes: Uint8Array | null): string | null =>
   bytes === null ? null : new TextDecoder().decode(bytes);
-reportMissing(hasTornado, "python3 with Tornado");
-
-async function python(code: string): Promise<string> {
-  return (await runPeer(PYTHON, ["-c", code])).trim();
-}
+reportMissing(hasTornado(), "python3 with Tornado");
 
 Deno.test("createSignedValue given a fixed clock when signing then writes Tornado's version 2 fields", async () => {
   const signed = await createSignedValue("secret", "user", "alice", {
@@ -151,9 +147,9 @@ Deno.test("RequestHandler given no cookieSecret when using secure cookies then t
 Deno.test({
   name:
     "decodeSignedValue given a value signed by Tornado 6.2 when read then returns it",
-  ignore: !hasTornado,
+  ignore: !hasTornado(),
   async fn(): Promise<void> {
-    const signed = await python(
+    const signed = await runPython(
       "from tornado.web import create_signed_value; print(create_signed_value('py secret', 'sid', 'from python').decode())",
     );
     assert.equal(
@@ -166,10 +162,10 @@ Deno.test({
 Deno.test({
   name:
     "createSignedValue given a value when read by Tornado 6.2 then Tornado accepts it",
-  ignore: !hasTornado,
+  ignore: !hasTornado(),
   async fn(): Promise<void> {
     const signed = await createSignedValue("py secret", "sid", "from deno");
-    const read = await python(
+    const read = await runPython(
       `from tornado.web import decode_signed_value; print(decode_signed_value('py secret', 'sid', ${
         JSON.stringify(signed)
       }).decode())`,

@@ -15,15 +15,19 @@ import {
   Resource,
   Site,
 } from "../../web/mod.ts";
-import { captureLogs, text, TLS_CERT, until, within } from "../_support/mod.ts";
 import {
+  captureLogs,
   CURL,
   hasCurl,
   hasPython,
   PYTHON,
   reportMissing,
   runPeer,
-} from "./_peers.ts";
+  text,
+  TLS_CERT,
+  until,
+  within,
+} from "../_support/mod.ts";
 import { listenSite } from "./_site_server.ts";
 
 class Echo extends Resource {
@@ -276,13 +280,13 @@ Deno.test("Site given a timeout when a connection stays idle then the server clo
   }
 });
 
-reportMissing(hasPython, PYTHON);
-reportMissing(hasCurl, CURL);
+reportMissing(hasPython(), PYTHON);
+reportMissing(hasCurl(), CURL);
 
 Deno.test({
   name:
     "Site over TCP given Python's http.client when it sends GET, HEAD and a POST on one connection then each is answered",
-  ignore: !hasPython,
+  ignore: !hasPython(),
   async fn(): Promise<void> {
     await using server = listenSite(tree().root);
     const script = `
@@ -308,7 +312,7 @@ c.close()
 Deno.test({
   name:
     "Site over TCP given curl with --path-as-is when it asks for ../ then the static file never leaves its directory",
-  ignore: !hasCurl,
+  ignore: !hasCurl(),
   async fn(): Promise<void> {
     const base = await Deno.makeTempDir();
     try {

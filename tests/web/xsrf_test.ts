@@ -5,11 +5,16 @@ import {
   encodeXsrfToken,
   newXsrfToken,
 } from "../../web/_xsrf.ts";
-import { captureLogs } from "../_support/mod.ts";
+import {
+  captureLogs,
+  hasTornado,
+  PYTHON,
+  reportMissing,
+  runPeer,
+} from "../_support/mod.ts";
 import { serve } from "./_fake_channel.ts";
-import { hasTornado, PYTHON, reportMissing, runPeer } from "./_peers.ts";
 
-reportMissing(hasTornado, "python3 with Tornado");
+reportMissing(hasTornado(), "python3 with Tornado");
 
 class Form extends RequestHandler {
   override get(): void {
@@ -110,7 +115,7 @@ Deno.test("encodeXsrfToken given a raw token when encoded and decoded then round
 Deno.test({
   name:
     "encodeXsrfToken given a token when Tornado 6.2 decodes it then reads the same bytes and time",
-  ignore: !hasTornado,
+  ignore: !hasTornado(),
   async fn(): Promise<void> {
     const token = encodeXsrfToken({
       version: 2,
