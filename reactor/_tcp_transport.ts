@@ -82,7 +82,8 @@ interface TLSRequest {
 
 /**
  * One connection: reads into a reused buffer (grown on demand) and hands
- * each piece to the protocol as a fresh copy; queues writes and writes
+ * each piece to the protocol as an array of its own (a copy, or the
+ * buffer itself when a read filled it); queues writes and writes
  * them in order, joining small ones; pauses and resumes producers at
  * `BUFFER_SIZE`.
  *
@@ -477,9 +478,14 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
           return;
         }
         if (n === 0) continue;
-        const data = buffer.slice(0, n);
-        if (n === buffer.byteLength && n < READ_SIZE) {
-          this.#readBuffer = new Uint8Array(n * 2);
+        let data: Uint8Array;
+        if (n === buffer.byteLength) {
+          // A full buffer is handed over as it is, without a copy; the next
+          // read gets a fresh one, twice as large up to READ_SIZE.
+          data = buffer;
+          this.#readBuffer = new Uint8Array(Math.min(n * 2, READ_SIZE));
+        } else {
+          data = buffer.slice(0, n);
         }
         if (this.#readPaused) {
           this.#held = data;
