@@ -102,8 +102,8 @@ export class HTTP11ClientProtocol extends Protocol {
   #drain: DrainWatcher | null = null;
   #abortWaiters: Deferred<void>[] = [];
 
-  static readonly #Hooks = class implements
-    ResponseConnection, ResponseParserHandler {
+  static readonly #Hooks = class
+    implements ResponseConnection, ResponseParserHandler {
     readonly #protocol: HTTP11ClientProtocol;
 
     constructor(protocol: HTTP11ClientProtocol) {
