@@ -100,7 +100,8 @@ export class HTTP11ClientProtocol extends Protocol {
   #waitingContinue = false;
   #paused = false;
   #drain: DrainWatcher | null = null;
-  #abortWaiters: Deferred<void>[] = [];
+  /** The Deferreds of `abort()` calls; `null` (most connections) until one. */
+  #abortWaiters: Deferred<void>[] | null = null;
 
   static readonly #Hooks = class
     implements ResponseConnection, ResponseParserHandler {
@@ -281,7 +282,7 @@ export class HTTP11ClientProtocol extends Protocol {
       d.callback(undefined);
       return d;
     }
-    this.#abortWaiters.push(d);
+    (this.#abortWaiters ??= []).push(d);
     if (this.#request !== null) {
       this.#giveUp(new Failure(new CancelledError("Connection aborted")), true);
     } else {
@@ -378,8 +379,8 @@ export class HTTP11ClientProtocol extends Protocol {
       }
     }
     const waiters = this.#abortWaiters;
-    this.#abortWaiters = [];
-    for (const d of waiters) d.callback(undefined);
+    this.#abortWaiters = null;
+    if (waiters !== null) { for (const d of waiters) d.callback(undefined); }
     const lost = this.#lostCallback;
     this.#lostCallback = null;
     this.#quiescentCallback = null;
