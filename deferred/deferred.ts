@@ -339,12 +339,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     }
     // Extra arguments are read from `arguments` rather than a rest
     // parameter: most callbacks take none, and this spares them an array.
-    if (arguments.length === 1) {
+    // `arguments` is only indexed, never passed on: once it escapes, V8
+    // allocates it on every call, which made each addCallback cost an
+    // object as soon as a program somewhere passed extra arguments.
+    const count = arguments.length;
+    if (count === 1) {
       this.#push(callback);
       if (this.#called) this.#runCallbacks();
       return this;
     }
-    return this.#addLink(callback, null, extraArguments(arguments));
+    const args = new Array<unknown>(count - 1);
+    for (let i = 1; i < count; i++) args[i - 1] = arguments[i];
+    return this.#addLink(callback, null, args);
   }
 
   /**
@@ -373,7 +379,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   ): Deferred<T | Awaited<R>>;
   addErrback(errback: AnyFunction): Deferred<unknown> {
     requireFunction(errback, "addErrback");
-    return this.#addLink(null, errback, extraArguments(arguments));
+    const count = arguments.length;
+    if (count === 1) return this.#addLink(null, errback, NO_ARGS);
+    const args = new Array<unknown>(count - 1);
+    for (let i = 1; i < count; i++) args[i - 1] = arguments[i];
+    return this.#addLink(null, errback, args);
   }
 
   /**
@@ -403,7 +413,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   ): Deferred<Awaited<R>>;
   addBoth(callback: AnyFunction): Deferred<unknown> {
     requireFunction(callback, "addBoth");
-    return this.#addLink(callback, callback, extraArguments(arguments));
+    const count = arguments.length;
+    if (count === 1) return this.#addLink(callback, callback, NO_ARGS);
+    const args = new Array<unknown>(count - 1);
+    for (let i = 1; i < count; i++) args[i - 1] = arguments[i];
+    return this.#addLink(callback, callback, args);
   }
 
   /**
@@ -953,9 +967,4 @@ export function maybeDeferred<R, A extends unknown[]>(
 export function toDeferred(value: unknown): Deferred<unknown> | null {
   if (value instanceof Deferred) return value as Deferred<unknown>;
   return isThenable(value) ? Deferred.fromPromise(value) : null;
-}
-
-/** The arguments after the first, without allocating when there are none. */
-function extraArguments(args: IArguments): readonly unknown[] {
-  return args.length > 1 ? Array.prototype.slice.call(args, 1) : NO_ARGS;
 }

@@ -48,6 +48,9 @@ let warnIfNeverRun: (reactor: Reactor) => void;
 // Reactors that scheduled calls before ever running; weak, so that a
 // reactor dropped by the program is not kept for the exit check.
 const watched = new Set<WeakRef<Reactor>>();
+// Dropped reactors leave empty refs behind; a program that makes many
+// reactors and never runs them clears them out now and then.
+const PRUNE_AT = 64;
 
 function watchForExit(reactor: Reactor): void {
   if (watched.size === 0 && typeof globalThis.addEventListener === "function") {
@@ -57,6 +60,11 @@ function watchForExit(reactor: Reactor): void {
         if (target !== undefined) warnIfNeverRun(target);
       }
     }, { once: true });
+  }
+  if (watched.size >= PRUNE_AT) {
+    for (const ref of watched) {
+      if (ref.deref() === undefined) watched.delete(ref);
+    }
   }
   watched.add(new WeakRef(reactor));
 }

@@ -24,6 +24,7 @@
  * @module
  */
 export { Clock } from "./clock.ts";
+export { DummyChannel, type DummyChannelOptions } from "./dummy_channel.ts";
 export {
   MemoryConnector,
   MemoryPort,

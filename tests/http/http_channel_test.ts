@@ -623,6 +623,31 @@ Deno.test("HTTPChannel given a 101 answer when detached to a protocol then the p
   assert.equal(lost.length, 1);
 });
 
+Deno.test("HTTPChannel given a detach inside headersReceived when the read holds more bytes then the protocol gets them and parsing stops", () => {
+  const received: string[] = [];
+  const protocol: IProtocol = {
+    makeConnection(): void {},
+    connectionMade(): void {},
+    dataReceived(data): void {
+      received.push(latin1Text(data));
+    },
+    connectionLost(): void {},
+  };
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      101,
+      "Switching Protocols",
+      new Headers({ Upgrade: "x", Connection: "Upgrade" }),
+    );
+    seen.channel.detach(protocol);
+  });
+  h.send(
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\nGET / HTTP/1.1\r\n",
+  );
+  assert.deepEqual(received, ["GET / HTTP/1.1\r\n"]);
+  assert.equal(h.seen.length, 1);
+});
+
 Deno.test("HTTPChannel given a finished request when logged then the access log entry holds method, target, status and duration", () => {
   const waiting: Seen[] = [];
   const h = harness((seen) => waiting.push(seen));
@@ -637,6 +662,42 @@ Deno.test("HTTPChannel given a finished request when logged then the access log 
   assert.equal(entry.durationMs, 250);
   assert.equal(entry.peer, "192.168.1.1");
   assert.equal(entry.userAgent, "t");
+});
+
+Deno.test("HTTPChannel given a delegate without logAccess when a request finishes then one line is logged under torsion access", async () => {
+  const records = await captureLogs(() => {
+    const channel = new HTTPChannel(
+      {
+        startRequest(request): HTTPRequestDelegate {
+          return {
+            headersReceived(): void {},
+            dataReceived(): void {},
+            finish(): void {
+              request.writeHead(404, "Not Found", new Headers(), "none");
+              request.finish();
+            },
+            onConnectionClose(): void {},
+          };
+        },
+      },
+      {},
+      new Clock(),
+    );
+    channel.makeConnection(new StringTransportWithDisconnection({}, channel));
+    channel.dataReceived(
+      latin1Bytes("GET /missing HTTP/1.1\r\nHost: a\r\n\r\n"),
+    );
+  });
+  const access = records.filter((r) =>
+    r.category.join(".") === "torsion.access"
+  );
+  assert.equal(access.length, 1);
+  assert.equal(access[0].level, "info");
+  assert.equal(access[0].properties.status, 404);
+  assert.equal(access[0].properties.method, "GET");
+  assert.equal(access[0].properties.target, "/missing");
+  assert.equal(access[0].properties.peer, "192.168.1.1");
+  assert.equal(typeof access[0].properties.durationMs, "number");
 });
 
 Deno.test("HTTPChannel given a malformed request when answered then the default access log is not asked for a request it never saw", () => {

@@ -1,0 +1,213 @@
+/**
+ * The per-request bridge between the HTTP engine and a Tornado-style
+ * handler, as Tornado's `web._HandlerDelegate`: it builds the
+ * `HTTPServerRequest` from the head, collects the body, then finds and runs
+ * the handler once the body is complete.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type {
+  HTTPRequestDelegate,
+  HTTPServerRequestChannel,
+  RequestHead,
+} from "../http/server_interfaces.ts";
+import type { Failure } from "../deferred/failure.ts";
+import { Headers } from "../http/headers.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { BodyArgumentsError } from "./_body_arguments.ts";
+import { GZipContentEncoding } from "./_gzip.ts";
+import type { Application, FoundHandler } from "./application.ts";
+import { ErrorHandler } from "./error_handler.ts";
+import { HTTPServerRequest } from "./http_server_request.ts";
+import type { RequestHandler } from "./request_handler.ts";
+import { hasStreamRequestBody } from "./stream_request_body.ts";
+
+const logger = getLogger(["torsion", "web"]);
+
+/** Runs one request of an `Application` on a server connection. */
+export class HandlerDelegate implements HTTPRequestDelegate {
+  readonly #application: Application;
+  readonly #channel: HTTPServerRequestChannel;
+  #request: HTTPServerRequest | undefined;
+  #handler: RequestHandler | undefined;
+  #chunks: Uint8Array[] = [];
+  #length = 0;
+  #closed = false;
+  #route: FoundHandler | undefined;
+  #started = false;
+  #streaming = false;
+
+  constructor(application: Application, channel: HTTPServerRequestChannel) {
+    this.#application = application;
+    this.#channel = channel;
+  }
+
+  headersReceived(head: RequestHead): void {
+    this.#request = requestFromHead(head, this.#channel);
+    const route = this.#application.findHandler(this.#request);
+    this.#route = route;
+    // A client waiting for `100 Continue` before it sends its body gets a
+    // refusal (no route, or a method the handler class does not support)
+    // at once instead, so it never sends a body nobody wants; the engine
+    // then closes the connection, as the body was not read.
+    const supported = (route.handlerClass as unknown as typeof RequestHandler)
+      .SUPPORTED_METHODS;
+    if (
+      head.length !== 0 &&
+      head.headers.get("expect")?.toLowerCase() === "100-continue" &&
+      (route.handlerClass === ErrorHandler ||
+        (supported !== undefined && !supported.includes(head.method)))
+    ) {
+      this.#execute(this.#request, route);
+    } else if (hasStreamRequestBody(route.handlerClass)) {
+      this.#streaming = true;
+      this.#execute(this.#request, route);
+    }
+  }
+
+  dataReceived(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    if (this.#streaming) {
+      // The view is only valid during the call; the handler keeps its copy.
+      this.#handler?.receiveBodyChunk(chunk.slice());
+      return;
+    }
+    if (this.#started) return;
+    // The view is only valid during the call.
+    this.#chunks.push(chunk.slice());
+    this.#length += chunk.length;
+  }
+
+  finish(): void {
+    const request = this.#request;
+    if (this.#streaming) {
+      if (!this.#closed) this.#handler?.receiveBodyEnd();
+      return;
+    }
+    if (request === undefined || this.#closed || this.#started) return;
+    if (this.#length > 0) {
+      request.body = joinChunks(this.#chunks, this.#length);
+    }
+    this.#chunks = [];
+    this.#execute(request, this.#route!);
+  }
+
+  #execute(request: HTTPServerRequest, route: FoundHandler): void {
+    this.#started = true;
+    const application = this.#application;
+    const handler = new route.handlerClass(application, request);
+    this.#handler = handler;
+    const settings = application.settings;
+    const transforms = settings.compressResponse || settings.gzip
+      ? [new GZipContentEncoding(request.headers.get("accept-encoding") ?? "")]
+      : [];
+    try {
+      handler.initialize(route.initArgs);
+    } catch (error) {
+      logger.error("Uncaught exception in initialize: {error}", { error });
+      handler.sendError(500, { excInfo: error });
+      return;
+    }
+    handler.execute(
+      transforms,
+      route.pathArgs,
+      route.pathKwargs,
+      this.#streaming,
+    ).catch(
+      (error: unknown) => {
+        logger.error("Uncaught exception {error}", { error });
+      },
+    );
+  }
+
+  onConnectionClose(_reason: Failure): void {
+    this.#closed = true;
+    this.#chunks = [];
+    this.#handler?.connectionLost();
+  }
+}
+
+/** The `HTTPServerRequest` of a request head received on `channel`. */
+export function requestFromHead(
+  head: RequestHead,
+  channel: HTTPServerRequestChannel,
+): HTTPServerRequest {
+  const [scheme, major, minor] = head.version;
+  return new HTTPServerRequest({
+    method: head.method,
+    uri: originForm(head.target),
+    version: `${scheme}/${major}.${minor}`,
+    headers: head.headers,
+    connection: channel,
+  });
+}
+
+/**
+ * Runs a plain request callback, as Tornado's `httpserver._CallableAdapter`:
+ * the request, with its body and form arguments, is handed to `callback`
+ * once complete; the callback answers on `request.connection`.
+ */
+export class CallableDelegate implements HTTPRequestDelegate {
+  readonly #callback: (request: HTTPServerRequest) => void;
+  readonly #channel: HTTPServerRequestChannel;
+  #request: HTTPServerRequest | undefined;
+  #chunks: Uint8Array[] = [];
+  #length = 0;
+  #closed = false;
+
+  constructor(
+    callback: (request: HTTPServerRequest) => void,
+    channel: HTTPServerRequestChannel,
+  ) {
+    this.#callback = callback;
+    this.#channel = channel;
+  }
+
+  headersReceived(head: RequestHead): void {
+    this.#request = requestFromHead(head, this.#channel);
+  }
+
+  dataReceived(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    this.#chunks.push(chunk.slice());
+    this.#length += chunk.length;
+  }
+
+  finish(): void {
+    const request = this.#request;
+    if (request === undefined || this.#closed) return;
+    request.body = joinChunks(this.#chunks, this.#length);
+    this.#chunks = [];
+    try {
+      request.parseBody();
+    } catch (error) {
+      if (!(error instanceof BodyArgumentsError)) throw error;
+      this.#channel.writeHead(
+        400,
+        "Bad Request",
+        new Headers({ "Content-Length": "0", Connection: "close" }),
+      );
+      this.#channel.finish();
+      return;
+    }
+    this.#callback(request);
+  }
+
+  onConnectionClose(_reason: Failure): void {
+    this.#closed = true;
+    this.#chunks = [];
+  }
+}
+
+/** The path and query of an absolute-form target (`http://h/p?q` → `/p?q`). */
+function originForm(target: string): string {
+  if (target.startsWith("/") || target === "*") return target;
+  const match = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*([^#]*)/.exec(target);
+  if (match === null) return target;
+  return match[1] === ""
+    ? "/"
+    : match[1].startsWith("?")
+    ? `/${match[1]}`
+    : match[1];
+}
