@@ -10,10 +10,13 @@
  *
  * @example A Deferred chain
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Deferred } from "@torsion/torsion";
  * const d = new Deferred<string>();
- * d.addCallback((body) => console.log(body));
+ * let seen: string | undefined;
+ * d.addCallback((body) => body.toUpperCase()).addCallback((body) => { seen = body; });
  * d.callback("hello");
+ * assert.equal(seen, "HELLO"); // the callbacks ran inside callback(), as in Twisted
  * ```
  *
  * @module

@@ -5,7 +5,7 @@
  * @module
  */
 import { Deferred } from "./deferred.ts";
-import { requireFunction } from "./_describe.ts";
+import { requireFunction } from "../_util/describe.ts";
 import type { IReactorTime } from "./interfaces.ts";
 
 /**
@@ -30,12 +30,13 @@ import type { IReactorTime } from "./interfaces.ts";
  *
  * @example Retrying in five seconds
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deferLater } from "@torsion/torsion/deferred";
  * import { Clock } from "@torsion/torsion/testing";
  * const clock = new Clock();
- * deferLater(clock, 5, (attempt: number) => `attempt ${attempt}`, 2)
- *   .addCallback((s) => console.assert(s === "attempt 2"));
+ * const retry = deferLater(clock, 5, (attempt: number) => `attempt ${attempt}`, 2);
  * clock.advance(5);
+ * assert.equal(await retry, "attempt 2");
  * ```
  */
 export function deferLater<R = undefined, A extends unknown[] = []>(

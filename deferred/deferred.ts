@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  alreadyCalledMessage,
   creationInfo,
   type DebugInfo,
   recordInvoker,
@@ -12,8 +13,8 @@ import {
 } from "./_debug_info.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
 import { Failure } from "./failure.ts";
-import { isThenable } from "./_thenable.ts";
-import { describeValue, requireFunction } from "./_describe.ts";
+import { isThenable } from "../_util/thenable.ts";
+import { describeValue, requireFunction } from "../_util/describe.ts";
 import type { IReactorTime } from "./interfaces.ts";
 
 type AnyFunction = (result: never, ...args: never[]) => unknown;
@@ -70,12 +71,14 @@ class SplitArgs {
  *
  * @example Stopping a timer on cancel
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type Canceller, Deferred } from "@torsion/torsion/deferred";
  * const stopTimer: Canceller<string> = () => clearTimeout(timer);
  * const d = new Deferred<string>(stopTimer);
  * const timer = setTimeout(() => d.callback("done"), 1000);
  * d.addErrback(() => "cancelled");
- * d.cancel();
+ * d.cancel(); // the timer is cleared: the test's sanitizer would report it otherwise
+ * assert.equal(await d, "cancelled");
  * ```
  */
 export type Canceller<T> = (deferred: Deferred<T>) => void;
@@ -106,14 +109,18 @@ export type Canceller<T> = (deferred: Deferred<T>) => void;
  *
  * @example Firing a chain
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Deferred } from "@torsion/torsion/deferred";
  * const d = new Deferred<number>();
- * d.addCallback((n) => n * 2).addCallback((n) => console.log(n));
- * d.callback(21); // logs 42 before callback() returns
+ * const seen: number[] = [];
+ * d.addCallback((n) => n * 2).addCallback((n) => { seen.push(n); });
+ * d.callback(21);
+ * assert.deepEqual(seen, [42]); // the chain ran before callback() returned
  * ```
  *
  * @example Cancelling from an AbortSignal, and aborting from a canceller
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelledError, Deferred } from "@torsion/torsion/deferred";
  * // The work: stopped through an AbortController when the Deferred is cancelled.
  * const work = new AbortController();
@@ -123,7 +130,7 @@ export type Canceller<T> = (deferred: Deferred<T>) => void;
  * caller.signal.addEventListener("abort", () => d.cancel(), { once: true });
  * d.addErrback((f) => f.trap(CancelledError));
  * caller.abort();
- * console.assert(work.signal.aborted);
+ * assert.equal(work.signal.aborted, true);
  * ```
  */
 export class Deferred<T = unknown> implements PromiseLike<T> {
@@ -174,9 +181,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Following a Promise
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = Deferred.fromPromise(Promise.resolve(7));
-   * console.assert((await d) === 7);
+   * assert.equal(await d, 7);
    * ```
    */
   static fromPromise<V>(promise: PromiseLike<V>): Deferred<V> {
@@ -197,15 +205,19 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * `errback(failure)`. Mirrors `Deferred.callback`.
    *
    * @param result The result.
-   * @throws {AlreadyCalledError} The Deferred has already fired.
+   * @throws {AlreadyCalledError} The Deferred has already fired; under
+   *   `setDebugging(true)` the message shows where it was created and first
+   *   fired.
    * @throws {TypeError} `result` is a Deferred: chain it instead.
    *
    * @example Firing with a value
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<string>();
    * d.addCallback((s) => s.toUpperCase());
    * d.callback("hi");
+   * assert.equal(await d, "HI");
    * ```
    */
   callback(result: T | Failure): void {
@@ -228,14 +240,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * error was given and whose stack shows the call.
    *
    * @param error The error (or Failure).
-   * @throws {AlreadyCalledError} The Deferred has already fired.
+   * @throws {AlreadyCalledError} The Deferred has already fired; under
+   *   `setDebugging(true)` the message shows where it was created and first
+   *   fired.
    *
    * @example Failing a Deferred
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<string>();
    * d.addErrback((f) => f.getErrorMessage());
    * d.errback(new Error("boom"));
+   * assert.equal(await d, "boom"); // the errback's result goes down the callback side
    * ```
    */
   errback(error?: unknown): void {
@@ -259,10 +275,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Handling both outcomes at one step
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
    * d.addCallbacks((n) => `ok ${n}`, (f) => `failed: ${f.getErrorMessage()}`);
    * d.callback(1);
+   * assert.equal(await d, "ok 1");
    * ```
    */
   addCallbacks<
@@ -303,10 +321,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Transforming the result
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
    * d.addCallback((n, by: number) => n * by, 3);
    * d.callback(2);
+   * assert.equal(await d, 6);
    * ```
    */
   addCallback<R, A extends unknown[] = []>(
@@ -319,12 +339,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     }
     // Extra arguments are read from `arguments` rather than a rest
     // parameter: most callbacks take none, and this spares them an array.
-    if (arguments.length === 1) {
+    // `arguments` is only indexed, never passed on: once it escapes, V8
+    // allocates it on every call, which made each addCallback cost an
+    // object as soon as a program somewhere passed extra arguments.
+    const count = arguments.length;
+    if (count === 1) {
       this.#push(callback);
       if (this.#called) this.#runCallbacks();
       return this;
     }
-    return this.#addLink(callback, null, extraArguments(arguments));
+    const args = new Array<unknown>(count - 1);
+    for (let i = 1; i < count; i++) args[i - 1] = arguments[i];
+    return this.#addLink(callback, null, args);
   }
 
   /**
@@ -339,10 +365,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Recovering from a failure
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
    * d.addErrback(() => 0);
    * d.errback(new Error("boom"));
+   * assert.equal(await d, 0);
    * ```
    */
   addErrback<R, A extends unknown[] = []>(
@@ -351,7 +379,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   ): Deferred<T | Awaited<R>>;
   addErrback(errback: AnyFunction): Deferred<unknown> {
     requireFunction(errback, "addErrback");
-    return this.#addLink(null, errback, extraArguments(arguments));
+    const count = arguments.length;
+    if (count === 1) return this.#addLink(null, errback, NO_ARGS);
+    const args = new Array<unknown>(count - 1);
+    for (let i = 1; i < count; i++) args[i - 1] = arguments[i];
+    return this.#addLink(null, errback, args);
   }
 
   /**
@@ -365,10 +397,14 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Cleaning up on success or failure
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
+   * let closed = 0;
    * const d = new Deferred<number>();
-   * d.addBoth((resultOrFailure) => { console.log("done"); return resultOrFailure; });
-   * d.callback(1);
+   * d.addBoth((resultOrFailure) => { closed += 1; return resultOrFailure; });
+   * d.errback(new Error("lost"));
+   * assert.equal(closed, 1);
+   * await assert.rejects(d.asPromise(), { message: "lost" }); // the failure goes on down the chain
    * ```
    */
   addBoth<R, A extends unknown[] = []>(
@@ -377,7 +413,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   ): Deferred<Awaited<R>>;
   addBoth(callback: AnyFunction): Deferred<unknown> {
     requireFunction(callback, "addBoth");
-    return this.#addLink(callback, callback, extraArguments(arguments));
+    const count = arguments.length;
+    if (count === 1) return this.#addLink(callback, callback, NO_ARGS);
+    const args = new Array<unknown>(count - 1);
+    for (let i = 1; i < count; i++) args[i - 1] = arguments[i];
+    return this.#addLink(callback, callback, args);
   }
 
   /**
@@ -389,12 +429,14 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Forwarding a result to another Deferred
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const a = new Deferred<number>();
    * const b = new Deferred<number>();
    * a.chainDeferred(b);
-   * b.addCallback((n) => console.log(n));
    * a.callback(5);
+   * assert.equal(await b, 5);
+   * assert.equal(await a, undefined);
    * ```
    */
   chainDeferred(other: Deferred<T>): Deferred<undefined> {
@@ -413,11 +455,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Holding a fired chain
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
+   * const seen: number[] = [];
    * const d = new Deferred<number>();
+   * d.addCallback((n) => { seen.push(n); });
    * d.pause();
-   * d.callback(1); // callbacks wait
-   * d.unpause();   // and run now
+   * d.callback(1);
+   * assert.deepEqual(seen, []); // callbacks wait
+   * d.unpause();
+   * assert.deepEqual(seen, [1]); // and run now
    * ```
    */
   pause(): void {
@@ -432,10 +479,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Letting a held chain run
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
    * d.pause();
+   * d.pause();
+   * d.callback(1);
    * d.unpause();
+   * d.unpause(); // the chain runs once no pause is left
+   * assert.equal(await d, 1);
+   * assert.throws(() => d.unpause(), RangeError); // more unpauses than pauses
    * ```
    */
   unpause(): void {
@@ -473,21 +526,23 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Cancelling work that has a canceller
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CancelledError, Deferred } from "@torsion/torsion/deferred";
    * const timer = setTimeout(() => d.callback(1), 60_000);
    * const d = new Deferred<number>(() => clearTimeout(timer));
-   * d.addErrback((f) => f.trap(CancelledError));
    * d.cancel(); // clears the timer, then errbacks with CancelledError
+   * await assert.rejects(d.asPromise(), CancelledError);
    * ```
    *
    * @example A late result after cancelling without a canceller
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AlreadyCalledError, Deferred } from "@torsion/torsion/deferred";
    * const d = new Deferred<number>();
    * d.addErrback(() => -1);
    * d.cancel();
    * d.callback(1); // the producer's late result is ignored once
-   * try { d.callback(2); } catch (e) { console.assert(e instanceof AlreadyCalledError); }
+   * assert.throws(() => d.callback(2), AlreadyCalledError);
    * ```
    */
   cancel(): void {
@@ -529,12 +584,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Timing out with a Clock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred, TimeoutError } from "@torsion/torsion/deferred";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
    * const d = new Deferred<number>().addTimeout(5, clock);
-   * d.addErrback((f) => f.trap(TimeoutError));
    * clock.advance(5);
+   * await assert.rejects(d.asPromise(), TimeoutError);
    * ```
    */
   addTimeout(
@@ -574,8 +630,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Handing a result to async code
    * ```ts
+   * import assert from "node:assert/strict";
    * import { succeed } from "@torsion/torsion/deferred";
-   * console.assert((await succeed(3).asPromise()) === 3);
+   * assert.equal(await succeed(3).asPromise(), 3);
    * ```
    */
   asPromise(): Promise<T> {
@@ -601,9 +658,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Awaiting a Deferred
    * ```ts
+   * import assert from "node:assert/strict";
    * import { succeed } from "@torsion/torsion/deferred";
    * const value = await succeed("ready");
-   * console.assert(value === "ready");
+   * assert.equal(value, "ready");
    * ```
    */
   then<R1 = T, R2 = never>(
@@ -620,8 +678,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example Describing a Deferred
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Deferred } from "@torsion/torsion/deferred";
-   * console.assert(String(new Deferred()) === "<Deferred>");
+   * assert.equal(String(new Deferred()), "<Deferred>");
    * ```
    */
   toString(): string {
@@ -655,7 +714,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         this.#suppressAlreadyCalled = false;
         return;
       }
-      throw new AlreadyCalledError();
+      throw new AlreadyCalledError(alreadyCalledMessage(this.#debugInfo));
     }
     recordInvoker(this.#debugInfo);
     this.#called = true;
@@ -830,8 +889,11 @@ const baseCancel = Deferred.prototype.cancel;
  *
  * @example Returning a result that is already there
  * ```ts
+ * import assert from "node:assert/strict";
  * import { succeed } from "@torsion/torsion/deferred";
- * succeed(1).addCallback((n) => console.log(n)); // logs 1 at once
+ * let seen: number | undefined;
+ * succeed(1).addCallback((n) => { seen = n; });
+ * assert.equal(seen, 1); // the callback ran at once
  * ```
  */
 export function succeed<T>(result: T): Deferred<T> {
@@ -848,8 +910,11 @@ export function succeed<T>(result: T): Deferred<T> {
  *
  * @example Returning a failure that is already there
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fail } from "@torsion/torsion/deferred";
- * fail(new Error("nope")).addErrback((f) => console.log(f.getErrorMessage()));
+ * let message: string | undefined;
+ * fail(new Error("nope")).addErrback((f) => { message = f.getErrorMessage(); });
+ * assert.equal(message, "nope");
  * ```
  */
 export function fail<T = never>(error: unknown): Deferred<T> {
@@ -869,8 +934,11 @@ export function fail<T = never>(error: unknown): Deferred<T> {
  *
  * @example Calling code of any shape
  * ```ts
- * import { maybeDeferred } from "@torsion/torsion/deferred";
- * maybeDeferred(JSON.parse, "{bad").addErrback((f) => f.trap(SyntaxError));
+ * import assert from "node:assert/strict";
+ * import { maybeDeferred, succeed } from "@torsion/torsion/deferred";
+ * assert.equal(await maybeDeferred((n: number) => n + 1, 1), 2); // a plain value
+ * assert.equal(await maybeDeferred(() => succeed("d")), "d"); // a Deferred
+ * await assert.rejects(maybeDeferred(JSON.parse, "{bad").asPromise(), SyntaxError); // a throw
  * ```
  */
 export function maybeDeferred<R, A extends unknown[]>(
@@ -899,9 +967,4 @@ export function maybeDeferred<R, A extends unknown[]>(
 export function toDeferred(value: unknown): Deferred<unknown> | null {
   if (value instanceof Deferred) return value as Deferred<unknown>;
   return isThenable(value) ? Deferred.fromPromise(value) : null;
-}
-
-/** The arguments after the first, without allocating when there are none. */
-function extraArguments(args: IArguments): readonly unknown[] {
-  return args.length > 1 ? Array.prototype.slice.call(args, 1) : NO_ARGS;
 }

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { describeValue } from "./_describe.ts";
-import { logError } from "./_logging.ts";
+import { describeValue } from "../_util/describe.ts";
+import { logError } from "../_util/log_error.ts";
 import { Deferred } from "./deferred.ts";
 import { FailureGroup, FirstError } from "./errors.ts";
 import { Failure } from "./failure.ts";
@@ -16,10 +16,12 @@ import { Failure } from "./failure.ts";
  *
  * @example Firing on the first success
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeferredList, type DeferredListOptions, succeed } from "@torsion/torsion/deferred";
  * const options = { fireOnOneCallback: true } as const satisfies DeferredListOptions;
- * new DeferredList([succeed("a")], options)
- *   .addCallback(([value, index]) => console.assert(value === "a" && index === 0));
+ * const [value, index] = await new DeferredList([succeed("a")], options);
+ * assert.equal(value, "a");
+ * assert.equal(index, 0);
  * ```
  */
 export interface DeferredListOptions {
@@ -58,12 +60,13 @@ export interface DeferredListOptions {
  *
  * @example Narrowing an entry
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { DeferredListEntry } from "@torsion/torsion/deferred";
  * function describe(entry: DeferredListEntry<number>): string {
  *   const [ok, value] = entry;
  *   return ok ? `got ${value + 1}` : `failed: ${value.getErrorMessage()}`;
  * }
- * console.assert(describe([true, 1]) === "got 2");
+ * assert.equal(describe([true, 1]), "got 2");
  * ```
  */
 export type DeferredListEntry<V> =
@@ -78,9 +81,10 @@ export type DeferredListEntry<V> =
  *
  * @example Result types of a tuple
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Deferred, DeferredValues } from "@torsion/torsion/deferred";
  * const values: DeferredValues<[Deferred<number>, Deferred<string>]> = [1, "a"];
- * console.assert(values.length === 2);
+ * assert.equal(values.length, 2);
  * ```
  */
 export type DeferredValues<D extends readonly Deferred<unknown>[]> = {
@@ -98,11 +102,12 @@ export type DeferredValues<D extends readonly Deferred<unknown>[]> = {
  *
  * @example Typing a list's result
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Deferred, DeferredListResult } from "@torsion/torsion/deferred";
  * type Members = [Deferred<number>];
  * const first: DeferredListResult<Members, { fireOnOneCallback: true }> = [7, 0];
  * const all: DeferredListResult<Members, {}> = [[true, 7]];
- * console.assert(first[0] === all[0][1]);
+ * assert.equal(first[0], all[0][1]);
  * ```
  */
 export type DeferredListResult<
@@ -125,9 +130,10 @@ export type DeferredListResult<
  *
  * @example Entries of a tuple
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Deferred, DeferredListEntries } from "@torsion/torsion/deferred";
  * const entries: DeferredListEntries<[Deferred<string>]> = [[true, "ok"]];
- * console.assert(entries[0][0]);
+ * assert.equal(entries[0][0], true);
  * ```
  */
 export type DeferredListEntries<D extends readonly Deferred<unknown>[]> = {
@@ -158,14 +164,16 @@ export type DeferredListEntries<D extends readonly Deferred<unknown>[]> = {
  *
  * @example Waiting for everything, successes and failures alike
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeferredList, fail, succeed } from "@torsion/torsion/deferred";
  * const list = new DeferredList([succeed(1), fail(new Error("no"))], {
  *   consumeErrors: true,
  * });
- * list.addCallback(([[ok1, one], [ok2, failure]]) => {
- *   console.assert(ok1 && one === 1);
- *   console.assert(!ok2 && failure.getErrorMessage() === "no");
- * });
+ * const [[ok1, one], [ok2, failure]] = await list;
+ * assert.equal(ok1, true);
+ * assert.equal(one, 1);
+ * assert.equal(ok2, false);
+ * assert.equal(failure.getErrorMessage(), "no");
  * ```
  */
 export class DeferredList<
@@ -212,12 +220,13 @@ export class DeferredList<
    *
    * @example Cancelling every member
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CancelledError, Deferred, DeferredList } from "@torsion/torsion/deferred";
    * const list = new DeferredList([new Deferred<number>()], { consumeErrors: true });
-   * list.addCallback(([[ok, failure]]) => {
-   *   console.assert(!ok && failure.check(CancelledError) !== null);
-   * });
    * list.cancel();
+   * const [[ok, failure]] = await list;
+   * assert.equal(ok, false);
+   * assert.equal(failure.check(CancelledError), CancelledError);
    * ```
    */
   override cancel(): void {
@@ -234,6 +243,7 @@ export class DeferredList<
           `Exception raised from user supplied canceller:\n${
             Failure.from(error).getTraceback()
           }`,
+          error,
         );
       }
     }
@@ -261,9 +271,12 @@ export class DeferredList<
  *
  * @example Consuming the members' errors
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fail, gatherResults, FirstError } from "@torsion/torsion/deferred";
- * gatherResults([fail(new Error("x"))], { consumeErrors: true })
- *   .addErrback((f) => f.trap(FirstError));
+ * const member = fail(new Error("x"));
+ * const all = gatherResults([member], { consumeErrors: true });
+ * await assert.rejects(all.asPromise(), FirstError);
+ * assert.equal(await member, null); // handled: no "Unhandled error in Deferred" report
  * ```
  */
 export interface GatherResultsOptions {
@@ -290,10 +303,11 @@ export interface GatherResultsOptions {
  *
  * @example Waiting for every result
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gatherResults, succeed } from "@torsion/torsion/deferred";
- * gatherResults([succeed(1), succeed("two")]).addCallback(([one, two]) => {
- *   console.assert(one === 1 && two === "two");
- * });
+ * const [one, two] = await gatherResults([succeed(1), succeed("two")]);
+ * assert.equal(one, 1);
+ * assert.equal(two, "two");
  * ```
  */
 export function gatherResults<const D extends readonly Deferred<unknown>[]>(
@@ -326,14 +340,14 @@ export function gatherResults<const D extends readonly Deferred<unknown>[]>(
  *
  * @example Taking the first answer
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Deferred, race } from "@torsion/torsion/deferred";
  * const slow = new Deferred<string>();
  * const fast = new Deferred<string>();
- * race([slow, fast]).addCallback(([index, value]) => {
- *   console.assert(index === 1 && value === "fast");
- * });
- * fast.callback("fast"); // slow is cancelled
+ * const first = race([slow, fast]);
  * slow.addErrback(() => undefined);
+ * fast.callback("fast"); // slow is cancelled
+ * assert.deepEqual(await first, [1, "fast"]);
  * ```
  */
 export function race<const D extends readonly Deferred<unknown>[]>(

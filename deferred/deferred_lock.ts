@@ -6,7 +6,7 @@
  */
 import { type Deferred, maybeDeferred, succeed } from "./deferred.ts";
 import { enqueueWaiter } from "./_waiters.ts";
-import { requireFunction } from "./_describe.ts";
+import { requireFunction } from "../_util/describe.ts";
 import type { Failure } from "./failure.ts";
 
 /**
@@ -18,10 +18,17 @@ import type { Failure } from "./failure.ts";
  *
  * @example Serialising access to a resource
  * ```ts
- * import { DeferredLock, succeed } from "@torsion/torsion/deferred";
+ * import assert from "node:assert/strict";
+ * import { Deferred, DeferredLock } from "@torsion/torsion/deferred";
  * const lock = new DeferredLock();
- * lock.run(() => succeed("first")).addCallback((v) => console.assert(v === "first"));
- * console.assert(!lock.locked);
+ * const order: string[] = [];
+ * const write = new Deferred<void>();
+ * lock.run(() => write.addCallback(() => { order.push("first"); }));
+ * lock.run(() => { order.push("second"); });
+ * assert.equal(lock.locked, true); // the second run waits for the first's Deferred
+ * write.callback();
+ * assert.deepEqual(order, ["first", "second"]);
+ * assert.equal(lock.locked, false);
  * ```
  */
 export class DeferredLock {
@@ -42,9 +49,18 @@ export class DeferredLock {
    *
    * @example Taking the lock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredLock } from "@torsion/torsion/deferred";
    * const lock = new DeferredLock();
-   * lock.acquire().addCallback((held) => held.release());
+   * const first = lock.acquire(); // fires at once: the lock was free
+   * const second = lock.acquire(); // waits for a release
+   * let secondHeld = false;
+   * second.addCallback(() => { secondHeld = true; });
+   * assert.equal(await first, lock);
+   * assert.equal(secondHeld, false);
+   * lock.release();
+   * assert.equal(secondHeld, true);
+   * lock.release();
    * ```
    */
   acquire(): Deferred<DeferredLock> {
@@ -60,10 +76,13 @@ export class DeferredLock {
    *
    * @example Releasing the lock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredLock } from "@torsion/torsion/deferred";
    * const lock = new DeferredLock();
    * lock.acquire();
    * lock.release();
+   * assert.equal(lock.locked, false);
+   * assert.throws(() => lock.release(), RangeError); // it is not locked any more
    * ```
    */
   release(): void {
@@ -85,9 +104,10 @@ export class DeferredLock {
    *
    * @example Running under the lock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredLock } from "@torsion/torsion/deferred";
    * const lock = new DeferredLock();
-   * lock.run((n: number) => n * 2, 21).addCallback((v) => console.assert(v === 42));
+   * assert.equal(await lock.run((n: number) => n * 2, 21), 42);
    * ```
    */
   run<R, A extends unknown[]>(
@@ -107,12 +127,13 @@ export class DeferredLock {
  *
  * @example Running at most two downloads at once
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeferredSemaphore, succeed } from "@torsion/torsion/deferred";
  * const semaphore = new DeferredSemaphore(2);
  * for (const url of ["a", "b", "c"]) {
  *   semaphore.run((u: string) => succeed(`got ${u}`), url);
  * }
- * console.assert(semaphore.tokens === 2);
+ * assert.equal(semaphore.tokens, 2);
  * ```
  */
 export class DeferredSemaphore {
@@ -150,9 +171,17 @@ export class DeferredSemaphore {
    *
    * @example Taking a slot
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredSemaphore } from "@torsion/torsion/deferred";
-   * const semaphore = new DeferredSemaphore(1);
-   * semaphore.acquire().addCallback((held) => held.release());
+   * const semaphore = new DeferredSemaphore(2);
+   * semaphore.acquire();
+   * semaphore.acquire();
+   * assert.equal(semaphore.tokens, 0);
+   * let third = false;
+   * semaphore.acquire().addCallback(() => { third = true; });
+   * assert.equal(third, false); // waits for a slot
+   * semaphore.release();
+   * assert.equal(third, true);
    * ```
    */
   acquire(): Deferred<DeferredSemaphore> {
@@ -169,10 +198,13 @@ export class DeferredSemaphore {
    *
    * @example Releasing a slot
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredSemaphore } from "@torsion/torsion/deferred";
    * const semaphore = new DeferredSemaphore(1);
    * semaphore.acquire();
    * semaphore.release();
+   * assert.equal(semaphore.tokens, 1);
+   * assert.throws(() => semaphore.release(), RangeError); // more releases than acquires
    * ```
    */
   release(): void {
@@ -201,9 +233,10 @@ export class DeferredSemaphore {
    *
    * @example Running in a slot
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredSemaphore } from "@torsion/torsion/deferred";
    * const semaphore = new DeferredSemaphore(3);
-   * semaphore.run(() => "done").addCallback((v) => console.assert(v === "done"));
+   * assert.equal(await semaphore.run(() => "done"), "done");
    * ```
    */
   run<R, A extends unknown[]>(

@@ -21,10 +21,12 @@ import { QueueOverflow, QueueUnderflow } from "./errors.ts";
  *
  * @example Producer and consumer
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeferredQueue } from "@torsion/torsion/deferred";
  * const queue = new DeferredQueue<string>();
- * queue.get().addCallback((line) => console.assert(line === "hello"));
+ * const line = queue.get(); // nothing stored yet: waits
  * queue.put("hello"); // fires the waiting get
+ * assert.equal(await line, "hello");
  * ```
  */
 export class DeferredQueue<T> {
@@ -69,10 +71,11 @@ export class DeferredQueue<T> {
    *
    * @example A bounded queue overflowing
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredQueue, QueueOverflow } from "@torsion/torsion/deferred";
    * const queue = new DeferredQueue<number>(1);
    * queue.put(1);
-   * try { queue.put(2); } catch (e) { console.assert(e instanceof QueueOverflow); }
+   * assert.throws(() => queue.put(2), QueueOverflow);
    * ```
    */
   put(value: T): void {
@@ -98,10 +101,11 @@ export class DeferredQueue<T> {
    *
    * @example Taking a stored value
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeferredQueue } from "@torsion/torsion/deferred";
    * const queue = new DeferredQueue<number>();
    * queue.put(7);
-   * queue.get().addCallback((n) => console.assert(n === 7));
+   * assert.equal(await queue.get(), 7);
    * ```
    */
   get(): Deferred<T> {

@@ -6,7 +6,7 @@
  */
 import { type Deferred, toDeferred } from "./deferred.ts";
 import { driveGenerator, isGenerator } from "./_drive_generator.ts";
-import { describeValue } from "./_describe.ts";
+import { describeValue } from "../_util/describe.ts";
 
 /**
  * Returns a Deferred for whatever asynchronous shape `coroutine` has.
@@ -23,12 +23,13 @@ import { describeValue } from "./_describe.ts";
  *
  * @example Handing an async function's result to Deferred code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ensureDeferred } from "@torsion/torsion/deferred";
  * async function answer(): Promise<number> {
  *   return 42;
  * }
  * const d = ensureDeferred(answer());
- * console.assert((await d) === 42);
+ * assert.equal(await d, 42);
  * ```
  */
 export function ensureDeferred<T>(

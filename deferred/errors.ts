@@ -10,10 +10,12 @@ import type { Failure } from "./failure.ts";
  *
  * @example Trapping a cancellation
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelledError, Deferred } from "@torsion/torsion/deferred";
  * const d = new Deferred<number>();
  * d.addErrback((f) => { f.trap(CancelledError); return 0; });
  * d.cancel();
+ * assert.equal(await d, 0);
  * ```
  */
 export class CancelledError extends Error {
@@ -34,10 +36,11 @@ export class CancelledError extends Error {
  *
  * @example Firing twice
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AlreadyCalledError, Deferred } from "@torsion/torsion/deferred";
  * const d = new Deferred<number>();
  * d.callback(1);
- * try { d.callback(2); } catch (e) { console.assert(e instanceof AlreadyCalledError); }
+ * assert.throws(() => d.callback(2), AlreadyCalledError);
  * ```
  */
 export class AlreadyCalledError extends Error {
@@ -56,13 +59,6 @@ export class AlreadyCalledError extends Error {
  * An operation ran past its deadline. Mirrors Twisted's `defer.TimeoutError`
  * (raised by `Deferred.addTimeout`) and `internet.error.TimeoutError`; the
  * reactor and the HTTP client raise it too, with a message naming the phase.
- *
- * @example Naming the phase that timed out
- * ```ts
- * import { TimeoutError } from "@torsion/torsion/deferred";
- * const error = new TimeoutError("Deferred timed out after 5 seconds");
- * console.assert(error.name === "TimeoutError");
- * ```
  */
 export class TimeoutError extends Error {
   /**
@@ -82,9 +78,15 @@ export class TimeoutError extends Error {
  *
  * @example Inspecting the first failure
  * ```ts
- * import { Failure, FirstError } from "@torsion/torsion/deferred";
- * const error = new FirstError(new Failure(new Error("boom")), 2);
- * console.assert(error.index === 2);
+ * import assert from "node:assert/strict";
+ * import { fail, FirstError, gatherResults, succeed } from "@torsion/torsion/deferred";
+ * const all = gatherResults([succeed(1), fail(new Error("boom"))], { consumeErrors: true });
+ * await assert.rejects(all.asPromise(), (error: unknown) => {
+ *   assert.ok(error instanceof FirstError);
+ *   assert.equal(error.index, 1);
+ *   assert.equal(error.subFailure.getErrorMessage(), "boom");
+ *   return true;
+ * });
  * ```
  */
 export class FirstError extends Error {
@@ -116,9 +118,14 @@ export class FirstError extends Error {
  *
  * @example Reading every failure
  * ```ts
- * import { Failure, FailureGroup } from "@torsion/torsion/deferred";
- * const group = new FailureGroup([new Failure(new Error("a"))]);
- * console.assert(group.failures.length === 1);
+ * import assert from "node:assert/strict";
+ * import { fail, FailureGroup, race } from "@torsion/torsion/deferred";
+ * const first = race([fail(new Error("a")), fail(new Error("b"))]);
+ * await assert.rejects(first.asPromise(), (error: unknown) => {
+ *   assert.ok(error instanceof FailureGroup);
+ *   assert.deepEqual(error.failures.map((f) => f.getErrorMessage()), ["a", "b"]);
+ *   return true;
+ * });
  * ```
  */
 export class FailureGroup extends Error {
@@ -140,12 +147,6 @@ export class FailureGroup extends Error {
 /**
  * `DeferredQueue.put` on a queue that is full. Mirrors Twisted's
  * `defer.QueueOverflow`.
- *
- * @example Catching a full queue
- * ```ts
- * import { QueueOverflow } from "@torsion/torsion/deferred";
- * console.assert(new QueueOverflow().name === "QueueOverflow");
- * ```
  */
 export class QueueOverflow extends Error {
   /**
@@ -162,12 +163,6 @@ export class QueueOverflow extends Error {
 /**
  * `DeferredQueue.get` while the backlog of waiting getters is full. Mirrors
  * Twisted's `defer.QueueUnderflow`.
- *
- * @example Catching a full backlog
- * ```ts
- * import { QueueUnderflow } from "@torsion/torsion/deferred";
- * console.assert(new QueueUnderflow().name === "QueueUnderflow");
- * ```
  */
 export class QueueUnderflow extends Error {
   /**

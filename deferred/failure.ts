@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { stringify } from "./_describe.ts";
+import { stringify } from "../_util/describe.ts";
 
 /**
  * Any class a thrown value can be matched against with `Failure.check` or
@@ -13,9 +13,10 @@ import { stringify } from "./_describe.ts";
  *
  * @example Accepting a list of error classes
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ErrorClass, Failure } from "@torsion/torsion/deferred";
  * const retryable: ErrorClass[] = [RangeError, String];
- * console.assert(new Failure("busy").check(...retryable) === String);
+ * assert.equal(new Failure("busy").check(...retryable), String);
  * ```
  */
 export type ErrorClass = abstract new (...args: never[]) => unknown;
@@ -28,6 +29,7 @@ export type ErrorClass = abstract new (...args: never[]) => unknown;
  *
  * @example Filtering errors in an errback
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Deferred, Failure } from "@torsion/torsion/deferred";
  * const d = new Deferred<string>();
  * d.addErrback((failure: Failure) => {
@@ -35,6 +37,7 @@ export type ErrorClass = abstract new (...args: never[]) => unknown;
  *   return "recovered";
  * });
  * d.errback(new RangeError("out of range"));
+ * assert.equal(await d, "recovered");
  * ```
  */
 export class Failure {
@@ -66,9 +69,10 @@ export class Failure {
    *
    * @example Not wrapping twice
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Failure } from "@torsion/torsion/deferred";
    * const f = new Failure(new Error("x"));
-   * console.assert(Failure.from(f) === f);
+   * assert.equal(Failure.from(f), f);
    * ```
    */
   static from(value: unknown): Failure {
@@ -84,10 +88,11 @@ export class Failure {
    *
    * @example Testing the error type
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Failure } from "@torsion/torsion/deferred";
    * const f = new Failure(new TypeError("bad"));
-   * console.assert(f.check(RangeError, TypeError) === TypeError);
-   * console.assert(f.check(RangeError) === null);
+   * assert.equal(f.check(RangeError, TypeError), TypeError);
+   * assert.equal(f.check(RangeError), null);
    * ```
    */
   check<C extends ErrorClass>(...errorClasses: C[]): C | null {
@@ -109,9 +114,10 @@ export class Failure {
    *
    * @example Handling only some errors
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Failure } from "@torsion/torsion/deferred";
    * const f = new Failure(new RangeError("x"));
-   * console.assert(f.trap(RangeError) === RangeError);
+   * assert.equal(f.trap(RangeError), RangeError);
    * ```
    */
   trap<C extends ErrorClass>(...errorClasses: C[]): C {
@@ -127,10 +133,10 @@ export class Failure {
    *
    * @example Re-throwing the original error
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Failure } from "@torsion/torsion/deferred";
-   * try { new Failure(new Error("x")).raiseException(); } catch (e) {
-   *   console.assert((e as Error).message === "x");
-   * }
+   * const original = new Error("x");
+   * assert.throws(() => new Failure(original).raiseException(), (e) => e === original);
    * ```
    */
   raiseException(): never {
@@ -145,9 +151,10 @@ export class Failure {
    *
    * @example Reading the message
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Failure } from "@torsion/torsion/deferred";
-   * console.assert(new Failure(new Error("boom")).getErrorMessage() === "boom");
-   * console.assert(new Failure(42).getErrorMessage() === "42");
+   * assert.equal(new Failure(new Error("boom")).getErrorMessage(), "boom");
+   * assert.equal(new Failure(42).getErrorMessage(), "42");
    * ```
    */
   getErrorMessage(): string {
@@ -171,8 +178,9 @@ export class Failure {
    *
    * @example Reading the traceback
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Failure } from "@torsion/torsion/deferred";
-   * console.assert(new Failure(new Error("boom")).getTraceback().includes("boom"));
+   * assert.match(new Failure(new Error("boom")).getTraceback(), /^Error: boom\n/);
    * ```
    */
   getTraceback(): string {
@@ -195,8 +203,9 @@ export class Failure {
    *
    * @example Describing a Failure
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Failure } from "@torsion/torsion/deferred";
-   * console.assert(String(new Failure(new TypeError("x"))).includes("TypeError"));
+   * assert.equal(String(new Failure(new TypeError("x"))), "[Failure instance: TypeError: x]");
    * ```
    */
   toString(): string {

@@ -6,7 +6,7 @@
  */
 import type { Deferred } from "./deferred.ts";
 import { driveGenerator, isGenerator } from "./_drive_generator.ts";
-import { describeValue } from "./_describe.ts";
+import { describeValue } from "../_util/describe.ts";
 
 /**
  * The type of a generator that `inlineCallbacks` drives and that returns
@@ -18,6 +18,7 @@ import { describeValue } from "./_describe.ts";
  *
  * @example Annotating a generator function
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   type InlineCallbacksGenerator,
  *   inlineCallbacks,
@@ -29,7 +30,7 @@ import { describeValue } from "./_describe.ts";
  *     return 2 * (yield* wait(succeed(n)));
  *   },
  * );
- * double(4).addCallback((v) => console.assert(v === 8));
+ * assert.equal(await double(4), 8);
  * ```
  */
 export type InlineCallbacksGenerator<R = unknown> = Generator<
@@ -72,12 +73,13 @@ export type InlineCallbacksGenerator<R = unknown> = Generator<
  *
  * @example Waiting for Deferreds in sequence
  * ```ts
+ * import assert from "node:assert/strict";
  * import { inlineCallbacks, succeed, wait } from "@torsion/torsion/deferred";
  * const add = inlineCallbacks(function* (a: number) {
  *   const b = yield* wait(succeed(2)); // b: number
  *   return a + b;
  * });
- * add(1).addCallback((sum) => console.assert(sum === 3));
+ * assert.equal(await add(1), 3);
  * ```
  */
 export function inlineCallbacks<This, A extends unknown[], R>(
@@ -116,14 +118,16 @@ export function inlineCallbacks<This, A extends unknown[], R>(
  *
  * @example Typed results in a generator
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Deferred, inlineCallbacks, wait } from "@torsion/torsion/deferred";
  * const d = new Deferred<string>();
  * const shout = inlineCallbacks(function* () {
  *   const word = yield* wait(d);
  *   return word.toUpperCase();
  * });
- * shout().addCallback((loud) => console.assert(loud === "HI"));
+ * const loud = shout(); // waits at the yield until d fires
  * d.callback("hi");
+ * assert.equal(await loud, "HI");
  * ```
  */
 export function* wait<T>(

@@ -10,10 +10,16 @@
  *
  * @example Postponing a pending call
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { IDelayedCall } from "@torsion/torsion/deferred";
+ * import { Clock } from "@torsion/torsion/testing";
  * function postpone(call: IDelayedCall): void {
  *   if (call.active()) call.delay(1);
  * }
+ * const clock = new Clock();
+ * const call = clock.callLater(2, () => {});
+ * postpone(call);
+ * assert.equal(call.getTime(), 3);
  * ```
  */
 export interface IDelayedCall {
@@ -41,10 +47,17 @@ export interface IDelayedCall {
  *
  * @example Writing code against any scheduler
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { IReactorTime } from "@torsion/torsion/deferred";
- * function remind(clock: IReactorTime): void {
- *   clock.callLater(60, () => console.log("a minute has passed"));
+ * import { Clock } from "@torsion/torsion/testing";
+ * function remind(clock: IReactorTime, notes: string[]): void {
+ *   clock.callLater(60, () => notes.push("a minute has passed"));
  * }
+ * const clock = new Clock(); // the reactor in production, a Clock in tests
+ * const notes: string[] = [];
+ * remind(clock, notes);
+ * clock.advance(60);
+ * assert.deepEqual(notes, ["a minute has passed"]);
  * ```
  */
 export interface IReactorTime {

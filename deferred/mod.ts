@@ -7,14 +7,16 @@
  *
  * @example Waiting for a Deferred in a generator
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Deferred, inlineCallbacks, wait } from "@torsion/torsion/deferred";
  * const d = new Deferred<number>();
  * const program = inlineCallbacks(function* () {
  *   const n = yield* wait(d);
  *   return n + 1;
  * });
- * program().addCallback((n) => console.log(n)); // logs 2 once d fires
+ * const result = program(); // waits at the yield until d fires
  * d.callback(1);
+ * assert.equal(await result, 2);
  * ```
  *
  * @module

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Deferred } from "../deferred/deferred.ts";
-import { defaultPool } from "./_default_pool.ts";
+import { defaultPool } from "./default_pool.ts";
 import { futureToDeferred } from "./future_to_deferred.ts";
 import type { WorkerPoolExecutor } from "./worker_pool_executor.ts";
 import type {
@@ -38,14 +38,15 @@ import type {
  *
  * @example Hashing off the event loop
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deferToThread, shutdownDefaultPool, taskModule } from "@torsion/torsion/executor";
  * const tasks = taskModule<{ sum(n: number): number }>(
  *   "data:text/javascript,export function sum(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }",
  * );
  * try {
  *   const d = deferToThread(tasks.sum, 1000);
- *   d.addCallback((total) => console.log(`sum: ${total}`));
- *   await d;
+ *   d.addCallback((total) => `sum: ${total}`);
+ *   assert.equal(await d, "sum: 499500");
  * } finally {
  *   await shutdownDefaultPool();
  * }
@@ -83,10 +84,11 @@ export function deferToThread<F extends TaskFunction>(
  *
  * @example Running a task of your own pool as a Deferred
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deferToThreadPool, WorkerPoolExecutor } from "@torsion/torsion/executor";
  * const tasks = "data:text/javascript,export const negate = (n) => -n;";
  * await using pool = new WorkerPoolExecutor<{ negate(n: number): number }>(tasks, { maxWorkers: 1 });
- * console.assert((await deferToThreadPool(pool, "negate", 4)) === -4);
+ * assert.equal(await deferToThreadPool(pool, "negate", 4), -4);
  * ```
  */
 export function deferToThreadPool<M, K extends TaskName<M>>(

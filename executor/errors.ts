@@ -13,9 +13,11 @@
  *
  * @example Catching a late submission
  * ```ts
- * import { ExecutorShutdownError } from "@torsion/torsion/executor";
- * const error = new ExecutorShutdownError();
- * console.assert(error.message === "Cannot schedule new futures after shutdown");
+ * import assert from "node:assert/strict";
+ * import { ExecutorShutdownError, WorkerPoolExecutor } from "@torsion/torsion/executor";
+ * const pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
+ * await pool.shutdown();
+ * assert.throws(() => pool.submit("id", 1), ExecutorShutdownError);
  * ```
  */
 export class ExecutorShutdownError extends Error {
@@ -37,13 +39,6 @@ export class ExecutorShutdownError extends Error {
  * `BrokenProcessPool`, narrowed to one worker: the pool replaces the worker
  * and goes on, only the task that was running fails. When an error killed
  * the worker, it is the `cause`.
- *
- * @example Trapping a dead worker
- * ```ts
- * import { BrokenWorkerError } from "@torsion/torsion/executor";
- * const error = new BrokenWorkerError("Worker died while running task crash: it called close()");
- * console.assert(error.name === "BrokenWorkerError");
- * ```
  */
 export class BrokenWorkerError extends Error {
   /**
@@ -70,9 +65,18 @@ export class BrokenWorkerError extends Error {
  *
  * @example Telling a remote error by its name
  * ```ts
- * import { RemoteError } from "@torsion/torsion/executor";
- * const error = new RemoteError("ValidationError", "Age must be positive: current value is -1");
- * console.assert(error instanceof RemoteError && error.name === "ValidationError");
+ * import assert from "node:assert/strict";
+ * import { RemoteError, WorkerPoolExecutor } from "@torsion/torsion/executor";
+ * const tasks = "data:text/javascript," +
+ *   "class ValidationError extends Error { name = 'ValidationError'; }" +
+ *   "export const check = (age) => { throw new ValidationError('Age must be positive: current value is ' + age); };";
+ * await using pool = new WorkerPoolExecutor(tasks);
+ * await assert.rejects(pool.submit("check", -1).result(), (error: unknown) => {
+ *   assert.ok(error instanceof RemoteError); // the worker's class does not cross over
+ *   assert.equal(error.name, "ValidationError");
+ *   assert.equal(error.message, "Age must be positive: current value is -1");
+ *   return true;
+ * });
  * ```
  */
 export class RemoteError extends Error {
@@ -97,10 +101,11 @@ export class RemoteError extends Error {
  *
  * @example Completing a Future twice
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Future, InvalidStateError } from "@torsion/torsion/executor";
  * const future = new Future<number>();
  * future.setResult(1);
- * try { future.setResult(2); } catch (e) { console.assert(e instanceof InvalidStateError); }
+ * assert.throws(() => future.setResult(2), InvalidStateError);
  * ```
  */
 export class InvalidStateError extends Error {

@@ -5,8 +5,8 @@
  * @module
  */
 import { CancelledError, TimeoutError } from "../deferred/errors.ts";
-import { describeError, logError } from "../deferred/_logging.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { describeError, logError } from "../_util/log_error.ts";
+import { isThenable } from "../_util/thenable.ts";
 import { InvalidStateError } from "./errors.ts";
 
 /**
@@ -16,9 +16,10 @@ import { InvalidStateError } from "./errors.ts";
  *
  * @example Reading the state from a Future's description
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Future, type FutureState } from "@torsion/torsion/executor";
  * const state = /state=(\w+)/.exec(String(new Future()))?.[1] as FutureState;
- * console.assert(state === "pending");
+ * assert.equal(state, "pending");
  * ```
  */
 export type FutureState = "pending" | "running" | "cancelled" | "finished";
@@ -30,8 +31,15 @@ export type FutureState = "pending" | "running" | "cancelled" | "finished";
  *
  * @example A callback that prints the result
  * ```ts
- * import type { DoneCallback } from "@torsion/torsion/executor";
- * const print: DoneCallback<number> = async (future) => console.log(await future.result());
+ * import assert from "node:assert/strict";
+ * import { type DoneCallback, Future } from "@torsion/torsion/executor";
+ * const printed: number[] = [];
+ * const print: DoneCallback<number> = async (future) => { printed.push(await future.result()); };
+ * const future = new Future<number>();
+ * future.addDoneCallback(print);
+ * future.setResult(5);
+ * await future;
+ * assert.deepEqual(printed, [5]);
  * ```
  */
 export type DoneCallback<T> = (future: Future<T>) => unknown;
@@ -44,13 +52,15 @@ export type DoneCallback<T> = (future: Future<T>) => unknown;
  *
  * @example A Future that fails itself when a wait times out
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Future, type TimeoutHandler } from "@torsion/torsion/executor";
  * import { TimeoutError } from "@torsion/torsion/deferred";
  * const expire: TimeoutHandler<number> = (future, seconds) =>
  *   future.setException(new TimeoutError(`No result after ${seconds} seconds`));
  * const future = new Future<number>(expire);
- * await future.result(0).catch(() => {});
- * console.assert(future.done());
+ * await assert.rejects(future.result(0), TimeoutError);
+ * assert.equal(future.done(), true); // the handler failed it: later waits get its error
+ * await assert.rejects(future.result(), { message: "No result after 0 seconds" });
  * ```
  */
 export type TimeoutHandler<T> = (future: Future<T>, seconds: number) => void;
@@ -86,16 +96,19 @@ export const MAX_DELAY_MS = 2 ** 31 - 1;
  *
  * @typeParam T The type of the result.
  *
- * @example Collecting results as seed programs do with `future.result()`
+ * @example Collecting results with `future.result()`, as `concurrent.futures` programs do
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
  * const tasks = "data:text/javascript,export function square(n) { return n * n; }";
  * await using pool = new WorkerPoolExecutor<{ square(n: number): number }>(tasks, { maxWorkers: 2 });
  * const futures = [1, 2, 3].map((n) => pool.submit("square", n));
+ * const results: number[] = [];
  * for (const future of futures) {
- *   const result = await future.result();
- *   console.log(String(future), result); // <Future state=finished returned number> 1
+ *   results.push(await future.result());
+ *   assert.equal(String(future), "<Future state=finished returned number>");
  * }
+ * assert.deepEqual(results, [1, 4, 9]);
  * ```
  */
 export class Future<T> implements PromiseLike<T> {
@@ -128,9 +141,12 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example Cancelling a Future that has not started
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
-   * console.assert(future.cancel() && future.cancelled() && future.done());
+   * assert.equal(future.cancel(), true);
+   * assert.equal(future.cancelled(), true);
+   * assert.equal(future.done(), true);
    * ```
    */
   cancel(): boolean {
@@ -148,8 +164,9 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example A fresh Future is not cancelled
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
-   * console.assert(!new Future().cancelled());
+   * assert.equal(new Future().cancelled(), false);
    * ```
    */
   cancelled(): boolean {
@@ -163,10 +180,11 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example A Future an executor has started
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
    * future.setRunningOrNotifyCancel();
-   * console.assert(future.running());
+   * assert.equal(future.running(), true);
    * ```
    */
   running(): boolean {
@@ -180,10 +198,11 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example A Future with a result is done
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
    * future.setResult(1);
-   * console.assert(future.done());
+   * assert.equal(future.done(), true);
    * ```
    */
   done(): boolean {
@@ -204,12 +223,13 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example Waiting with a timeout
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * import { TimeoutError } from "@torsion/torsion/deferred";
    * const future = new Future<number>();
-   * try { await future.result(0.01); } catch (e) { console.assert(e instanceof TimeoutError); }
+   * await assert.rejects(future.result(0.01), TimeoutError);
    * future.setResult(7);
-   * console.assert((await future.result(1)) === 7);
+   * assert.equal(await future.result(1), 7);
    * ```
    */
   async result(timeout?: number): Promise<T> {
@@ -233,10 +253,12 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example Reading a task's error without a try block
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
-   * future.setException(new RangeError("too big"));
-   * console.assert((await future.exception()) instanceof RangeError);
+   * const tooBig = new RangeError("too big");
+   * future.setException(tooBig);
+   * assert.equal(await future.exception(), tooBig);
    * ```
    */
   async exception(timeout?: number): Promise<unknown> {
@@ -259,10 +281,14 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example Printing each result as it lands
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
-   * future.addDoneCallback(async (f) => console.log(`result: ${await f.result()}`));
+   * const landed: number[] = [];
+   * future.addDoneCallback(async (f) => { landed.push(await f.result()); });
    * future.setResult(16);
+   * await future;
+   * assert.deepEqual(landed, [16]);
    * ```
    */
   addDoneCallback(callback: DoneCallback<T>): void {
@@ -288,9 +314,10 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example Starting a Future's work, as an executor does
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
-   * console.assert(future.setRunningOrNotifyCancel());
+   * assert.equal(future.setRunningOrNotifyCancel(), true);
    * ```
    */
   setRunningOrNotifyCancel(): boolean {
@@ -313,10 +340,11 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example Completing a Future, as an executor does
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<string>();
    * future.setResult("ready");
-   * console.assert((await future) === "ready");
+   * assert.equal(await future, "ready");
    * ```
    */
   setResult(value: T): void {
@@ -335,10 +363,13 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example Failing a Future, as an executor does
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<string>();
    * future.setException(new Error("boom"));
-   * console.assert(future.done() && !future.cancelled());
+   * assert.equal(future.done(), true);
+   * assert.equal(future.cancelled(), false);
+   * await assert.rejects(future.result(), { message: "boom" });
    * ```
    */
   setException(error: unknown): void {
@@ -358,10 +389,11 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example Awaiting a Future directly
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
    * future.setResult(3);
-   * console.assert((await future) === 3);
+   * assert.equal(await future, 3);
    * ```
    */
   then<R1 = T, R2 = never>(
@@ -379,10 +411,11 @@ export class Future<T> implements PromiseLike<T> {
    *
    * @example Printing a Future as Python's repr does
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Future } from "@torsion/torsion/executor";
    * const future = new Future<number>();
    * future.setResult(100);
-   * console.assert(String(future) === "<Future state=finished returned number>");
+   * assert.equal(String(future), "<Future state=finished returned number>");
    * ```
    */
   toString(): string {
@@ -443,6 +476,7 @@ export class Future<T> implements PromiseLike<T> {
       logError(
         LOG_CATEGORY,
         `Error in the timeout handler of ${this}: ${describeError(error)}`,
+        error,
       );
     }
   }
@@ -463,6 +497,7 @@ export class Future<T> implements PromiseLike<T> {
         `Error in done callback ${
           callback.name || "(anonymous)"
         } for ${this}: ${describeError(error)}`,
+        error,
       );
     };
     try {

@@ -27,12 +27,13 @@ import type { Future } from "./future.ts";
  *
  * @example Handing an executor's work to a Deferred chain
  * ```ts
+ * import assert from "node:assert/strict";
  * import { futureToDeferred, WorkerPoolExecutor } from "@torsion/torsion/executor";
  * const tasks = "data:text/javascript,export const shout = (s) => s.toUpperCase();";
  * await using pool = new WorkerPoolExecutor<{ shout(s: string): string }>(tasks, { maxWorkers: 1 });
  * const d = futureToDeferred(pool.submit("shout", "hello"));
- * d.addCallback((text) => console.log(text));
- * await d;
+ * d.addCallback((text) => `${text}!`);
+ * assert.equal(await d, "HELLO!");
  * ```
  */
 export function futureToDeferred<T>(future: Future<T>): Deferred<T> {

@@ -106,10 +106,11 @@ export type MapItem<M, K extends TaskName<M>> = [TaskArgs<M, K>[0]] extends
  *
  * @example A reference to one task
  * ```ts
+ * import assert from "node:assert/strict";
  * import { taskModule, type TaskRef } from "@torsion/torsion/executor";
  * const tasks = taskModule<{ fib(n: number): number }>("data:text/javascript,export const fib = (n) => n;");
  * const fib: TaskRef<(n: number) => number> = tasks.fib;
- * console.assert(fib.name === "fib");
+ * assert.equal(fib.name, "fib");
  * ```
  */
 export interface TaskRef<F extends TaskFunction> {

@@ -12,13 +12,14 @@
  *
  * @example A pool, a task module, and type-checked calls
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
  * // In an application: tasks.ts exports `fib`, and
  * // new WorkerPoolExecutor<typeof import("./tasks.ts")>(new URL("./tasks.ts", import.meta.url))
  * const tasks = "data:text/javascript,export const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));";
  * await using pool = new WorkerPoolExecutor<{ fib(n: number): number }>(tasks);
  * const results = await Array.fromAsync(pool.map("fib", [10, 20, 25]));
- * console.log(results); // [55, 6765, 75025]
+ * assert.deepEqual(results, [55, 6765, 75025]);
  * ```
  *
  * @module

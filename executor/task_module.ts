@@ -19,10 +19,11 @@ import type {
  *
  * @example The references of a two-task module
  * ```ts
+ * import assert from "node:assert/strict";
  * import { taskModule, type TaskModule } from "@torsion/torsion/executor";
  * type Tasks = { fib(n: number): number; hash(text: string): string };
  * const tasks: TaskModule<Tasks> = taskModule<Tasks>("data:text/javascript,export const fib = (n) => n;");
- * console.assert(tasks.hash.name === "hash");
+ * assert.equal(tasks.hash.name, "hash");
  * ```
  */
 export type TaskModule<M> = {
@@ -44,11 +45,12 @@ export type TaskModule<M> = {
  *
  * @example Referring to a task for deferToThread
  * ```ts
+ * import assert from "node:assert/strict";
  * import { taskModule } from "@torsion/torsion/executor";
  * const tasks = taskModule<{ fib(n: number): number }>(
  *   "data:text/javascript,export const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));",
  * );
- * console.assert(tasks.fib.name === "fib");
+ * assert.equal(tasks.fib.name, "fib");
  * ```
  */
 export function taskModule<M = AnyTaskModule>(

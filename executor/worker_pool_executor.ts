@@ -91,6 +91,7 @@ let executorCount = 0;
  *
  * @example Submitting tasks and collecting the results
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
  * // Usually: new URL("./tasks.ts", import.meta.url), with
  * // WorkerPoolExecutor<typeof import("./tasks.ts")>.
@@ -98,7 +99,7 @@ let executorCount = 0;
  * await using pool = new WorkerPoolExecutor<{ square(n: number): number }>(tasks, { maxWorkers: 2 });
  * const futures = [0, 1, 2, 3, 4].map((n) => pool.submit("square", n));
  * const results = await Promise.all(futures.map((future) => future.result()));
- * console.assert(results.join() === "0,1,4,9,16");
+ * assert.deepEqual(results, [0, 1, 4, 9, 16]);
  * ```
  */
 export class WorkerPoolExecutor<M = AnyTaskModule>
@@ -118,9 +119,11 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    *
    * @example A pool of one worker
    * ```ts
+   * import assert from "node:assert/strict";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
    * await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;", { maxWorkers: 1 });
-   * console.assert(pool.maxWorkers === 1 && pool.workerCount === 0);
+   * assert.equal(pool.maxWorkers, 1);
+   * assert.equal(pool.workerCount, 0); // none until the first submit
    * ```
    */
   constructor(
@@ -144,9 +147,11 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    *
    * @example Where the tasks come from
    * ```ts
+   * import assert from "node:assert/strict";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
-   * await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
-   * console.assert(pool.taskModule.startsWith("data:"));
+   * const tasks = new URL("data:text/javascript,export const id = (x) => x;");
+   * await using pool = new WorkerPoolExecutor(tasks);
+   * assert.equal(pool.taskModule, tasks.href);
    * ```
    */
   get taskModule(): string {
@@ -160,9 +165,10 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    *
    * @example The default is one worker per core
    * ```ts
+   * import assert from "node:assert/strict";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
    * await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
-   * console.assert(pool.maxWorkers === navigator.hardwareConcurrency);
+   * assert.equal(pool.maxWorkers, navigator.hardwareConcurrency);
    * ```
    */
   get maxWorkers(): number {
@@ -176,9 +182,10 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    *
    * @example No worker before the first task
    * ```ts
+   * import assert from "node:assert/strict";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
    * await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
-   * console.assert(pool.workerCount === 0);
+   * assert.equal(pool.workerCount, 0);
    * ```
    */
   get workerCount(): number {
@@ -196,10 +203,11 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    *
    * @example Submitting one call
    * ```ts
+   * import assert from "node:assert/strict";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
    * const tasks = "data:text/javascript,export function add(a, b) { return a + b; }";
    * await using pool = new WorkerPoolExecutor<{ add(a: number, b: number): number }>(tasks);
-   * console.assert((await pool.submit("add", 2, 3)) === 5);
+   * assert.equal(await pool.submit("add", 2, 3), 5);
    * ```
    */
   submit<K extends TaskName<M>>(
@@ -226,13 +234,14 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    * @throws {ExecutorShutdownError} `shutdown` was called.
    * @throws {RangeError} `chunksize` is not a positive integer, or `timeout` is negative.
    *
-   * @example Squaring a range, as seed programs do with `executor.map(task, range(1, 5))`
+   * @example Squaring a range, as Python's `executor.map(task, range(1, 5))`
    * ```ts
+   * import assert from "node:assert/strict";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
    * const tasks = "data:text/javascript,export function square(n) { return n * n; }";
    * await using pool = new WorkerPoolExecutor<{ square(n: number): number }>(tasks, { maxWorkers: 3 });
    * const squares = await Array.fromAsync(pool.map("square", [1, 2, 3, 4]));
-   * console.assert(squares.join() === "1,4,9,16");
+   * assert.deepEqual(squares, [1, 4, 9, 16]);
    * ```
    */
   map<K extends TaskName<M>>(
@@ -288,10 +297,11 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    *
    * @example Refusing work after shutdown
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ExecutorShutdownError, WorkerPoolExecutor } from "@torsion/torsion/executor";
    * const pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
    * await pool.shutdown();
-   * try { pool.submit("id", 1); } catch (e) { console.assert(e instanceof ExecutorShutdownError); }
+   * assert.throws(() => pool.submit("id", 1), ExecutorShutdownError);
    * ```
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
@@ -310,11 +320,15 @@ export class WorkerPoolExecutor<M = AnyTaskModule>
    *
    * @example Shutting down at the end of a block
    * ```ts
-   * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
+   * import assert from "node:assert/strict";
+   * import { type Future, WorkerPoolExecutor } from "@torsion/torsion/executor";
+   * let future: Future<unknown>;
    * {
    *   await using pool = new WorkerPoolExecutor("data:text/javascript,export const id = (x) => x;");
-   *   pool.submit("id", 1);
+   *   future = pool.submit("id", 1);
    * } // waits for the task, then terminates the worker
+   * assert.equal(future.done(), true);
+   * assert.equal(await future.result(), 1);
    * ```
    */
   [Symbol.asyncDispose](): Promise<void> {

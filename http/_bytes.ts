@@ -1,11 +1,10 @@
 /**
- * Helpers shared by the body readers (`readBody`, the engine's sink,
- * `RedirectAgent` and the decoders).
+ * Helpers shared by the body readers (`readBody`, the engine's sink
+ * and the decoders).
  *
  * @module
  */
 import type { Failure } from "../deferred/failure.ts";
-import { Protocol } from "../reactor/protocol.ts";
 import { ResponseFailed } from "./client_errors.ts";
 import { DataLoss } from "./errors.ts";
 
@@ -18,6 +17,3 @@ export function dataLossOf(reason: Failure): Failure | undefined {
   if (!(value instanceof ResponseFailed)) return undefined;
   return value.reasons.find((r) => r.check(DataLoss) !== null);
 }
-
-/** Reads and drops the body of a redirect, so its connection can be reused. */
-export class Discard extends Protocol {}

@@ -7,10 +7,11 @@
 import { Deferred, fail } from "../deferred/deferred.ts";
 import { CancelledError } from "../deferred/errors.ts";
 import { Failure } from "../deferred/failure.ts";
-import { logError } from "../deferred/_logging.ts";
+import { logError } from "../_util/log_error.ts";
 import type {
   IConsumer,
   IProducer,
+  IPushProducer,
   ITCPTransport,
   ITransport,
 } from "../reactor/interfaces.ts";
@@ -35,8 +36,12 @@ import {
   encodeRequest,
   encodeRequestHead,
 } from "./_request_writer.ts";
-import { bodyDataFinished, bodyDataReceived } from "./_response_access.ts";
-import { Response, type ResponseConnection } from "./response.ts";
+import {
+  bodyDataFinished,
+  bodyDataReceived,
+  Response,
+  type ResponseConnection,
+} from "./response.ts";
 
 const CATEGORY = ["torsion", "http"] as const;
 
@@ -82,6 +87,7 @@ export class HTTP11ClientProtocol extends Protocol {
   #parser: HTTPClientParser | null = null;
   #parserHeaderSize: number | undefined = undefined;
   #parserBodySize = 0;
+  #parserStrict = false;
 
   #request: ClientRequest | null = null;
   #deferred: Deferred<Response> | null = null;
@@ -92,6 +98,7 @@ export class HTTP11ClientProtocol extends Protocol {
   #producer: IBodyProducer | null = null;
   #waitingContinue = false;
   #paused = false;
+  #drain: DrainWatcher | null = null;
   #abortWaiters: Deferred<void>[] = [];
 
   /** What responses pause, resume and abort: the transport, with the pause tracked. */
@@ -215,13 +222,18 @@ export class HTTP11ClientProtocol extends Protocol {
     this.#deferred = deferred;
     const tracker = request.tracker;
     if (tracker !== null) tracker.phase = "request";
-    transport.write(data);
     if (producer !== null) {
+      transport.write(data);
       if (request.expectContinue) this.#waitingContinue = true;
       else this.#startProducer(producer, transport);
-    } else if (this.#state === "TRANSMITTING") {
-      if (holdBody) this.#waitingContinue = true;
-      else this.#requestWritten();
+    } else if (holdBody) {
+      transport.write(data);
+      this.#waitingContinue = true;
+    } else if (request.body !== null && request.body.length > 0) {
+      this.#writeBody(transport, data);
+    } else {
+      transport.write(data);
+      this.#requestWritten();
     }
     return deferred;
   }
@@ -345,17 +357,20 @@ export class HTTP11ClientProtocol extends Protocol {
   #preparseParser(request: ClientRequest): void {
     const headerSize = request.maxHeaderSize;
     const bodySize = request.maxBodySize ?? Infinity;
+    const strict = request.strictLineEnds;
     if (
       this.#parser === null || headerSize !== this.#parserHeaderSize ||
-      bodySize !== this.#parserBodySize
+      bodySize !== this.#parserBodySize || strict !== this.#parserStrict
     ) {
       this.#parser = new HTTPClientParser(this.#handler, {
         method: request.method,
         maxHeaderSize: headerSize,
         maxBodySize: bodySize,
+        strictLineEnds: strict,
       });
       this.#parserHeaderSize = headerSize;
       this.#parserBodySize = bodySize;
+      this.#parserStrict = strict;
     } else {
       this.#parser.reset(request.method);
     }
@@ -417,6 +432,7 @@ export class HTTP11ClientProtocol extends Protocol {
   }
 
   #stopProducer(): void {
+    this.#drain = null;
     const producer = this.#producer;
     if (producer === null) return;
     this.#producer = null;
@@ -430,6 +446,27 @@ export class HTTP11ClientProtocol extends Protocol {
         }`,
       );
     }
+  }
+
+  /**
+   * Writes a request that ends with a body held in memory. The request
+   * counts as written only once the transport took it below its
+   * high-water mark: until then the connection is not reusable (a server
+   * that answered early and stopped reading would leave the next request
+   * queued behind the unsent bytes), and a deadline names the `request`
+   * phase.
+   */
+  #writeBody(transport: ITransport, data: Uint8Array): void {
+    const watcher = new DrainWatcher(() => {
+      if (this.#drain !== watcher) return;
+      this.#drain = null;
+      transport.unregisterProducer();
+      if (this.#state === "TRANSMITTING") this.#requestWritten();
+    });
+    this.#drain = watcher;
+    transport.registerProducer(watcher, true);
+    transport.write(data);
+    if (!watcher.paused) watcher.drained();
   }
 
   #requestWritten(): void {
@@ -446,8 +483,7 @@ export class HTTP11ClientProtocol extends Protocol {
     if (request.bodyProducer !== null) {
       this.#startProducer(request.bodyProducer, transport);
     } else {
-      transport.write(request.body as Uint8Array);
-      this.#requestWritten();
+      this.#writeBody(transport, request.body as Uint8Array);
     }
   }
 
@@ -516,12 +552,19 @@ export class HTTP11ClientProtocol extends Protocol {
           transport.loseConnection();
         }
       }
-    } else if (state === "TRANSMITTING" && this.#producer !== null) {
-      // The server answered before the body was sent: stop sending it.
+    } else if (
+      state === "TRANSMITTING" &&
+      (this.#producer !== null || this.#drain !== null)
+    ) {
+      // The server answered before the request was written whole: the
+      // exchange is over and the rest of the body cannot be sent on a
+      // connection the server may no longer read, so drop it with the
+      // connection rather than flush it to a peer that may never take it.
       this.#state = "ABORTING";
       this.#stopProducer();
+      this.#drain = null;
       transport.unregisterProducer();
-      transport.loseConnection();
+      abortTransport(transport);
     } else {
       this.#state = "ABORTING";
       transport.loseConnection();
@@ -586,6 +629,32 @@ function abortTransport(transport: ITransport): void {
   const tcp = transport as Partial<ITCPTransport>;
   if (typeof tcp.abortConnection === "function") tcp.abortConnection();
   else transport.loseConnection();
+}
+
+/**
+ * Registered as the transport's push producer while a body held in memory
+ * is queued: the transport pauses it past its high-water mark and resumes
+ * it once the queue drained, which tells that the body has left.
+ */
+class DrainWatcher implements IPushProducer {
+  paused = false;
+  readonly drained: () => void;
+
+  constructor(drained: () => void) {
+    this.drained = drained;
+  }
+
+  pauseProducing(): void {
+    this.paused = true;
+  }
+
+  resumeProducing(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.drained();
+  }
+
+  stopProducing(): void {}
 }
 
 /** Writes a producer's body as is and checks it wrote exactly `length` bytes. */

@@ -14,6 +14,7 @@
  * @module
  */
 import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { ContentDecodingError } from "./content_decoding_error.ts";
 
 /** The content codings this module decodes. */
 export type ContentCoding = "gzip" | "deflate";
@@ -137,7 +138,11 @@ export class StreamDecoder {
     }
     if (this.#finished) return;
     this.#finished = true;
-    this.#sink.onEnd(error);
+    this.#sink.onEnd(
+      error === undefined
+        ? undefined
+        : new ContentDecodingError(this.#coding, error),
+    );
   }
 }
 

@@ -106,10 +106,10 @@ import { HTTPTimeoutError } from "./http_client_error.ts";
 import type { HTTPConnectionPool } from "./connection_pool.ts";
 import { Headers } from "./headers.ts";
 import type { IBodyProducer } from "./interfaces.ts";
-import { dataLossOf, Discard } from "./_bytes.ts";
+import { dataLossOf } from "./_bytes.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { codingOf, type ContentCoding, StreamDecoder } from "./_decoder.ts";
-import { planRedirect, REDIRECT_CODES } from "./_redirect.ts";
+import { BoundedDrain, planRedirect, REDIRECT_CODES } from "./_redirect.ts";
 import { ClientRequest, PHASE_WORDS, PhaseTracker } from "./_request.ts";
 import {
   basicAuthorization,
@@ -161,6 +161,8 @@ export interface EngineRequest {
   maxHeaderSize?: number;
   /** Largest body after decompression, bytes. Default 100 MiB. */
   maxBodySize?: number;
+  /** Reject bare LF line ends and obs-fold in response heads. Default `false`. */
+  strictLineEnds?: boolean;
   /** `User-Agent` when the headers have none; `null` for none. Default `"Torsion/0.1.0"`. */
   userAgent?: string | null;
   /** Basic credentials; dropped on a hop to another origin. */
@@ -492,6 +494,7 @@ class Fetch {
         userAgent: request.userAgent,
         maxHeaderSize: request.maxHeaderSize,
         maxBodySize: this.#maxBodySize,
+        strictLineEnds: request.strictLineEnds ?? false,
         tracker: this.#tracker,
       });
     } catch (error) {
@@ -515,7 +518,7 @@ class Fetch {
   #received(response: Response, hop: Hop): void {
     const { method, uri, headers, body, redirectsLeft } = hop;
     if (this.#finished) {
-      response.deliverBody(new Discard());
+      response.deliverBody(new BoundedDrain(0));
       return;
     }
     const request = this.#request;
@@ -535,7 +538,7 @@ class Fetch {
           headers,
         );
       } catch (error) {
-        response.deliverBody(new Discard());
+        response.deliverBody(new BoundedDrain(0));
         this.fail(
           new Failure(new ResponseFailed([new Failure(error)], response)),
         );
@@ -546,11 +549,11 @@ class Fetch {
         try {
           next = parseURI(plan.uri);
         } catch (error) {
-          response.deliverBody(new Discard());
+          response.deliverBody(new BoundedDrain(0));
           this.fail(new Failure(error));
           return;
         }
-        response.deliverBody(new Discard());
+        response.deliverBody(new BoundedDrain());
         this.#redirects++;
         this.#send({
           method: plan.method,

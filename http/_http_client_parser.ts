@@ -20,11 +20,17 @@
  * response short makes `connectionLost` throw one (with a `DataLoss` reason
  * when the body was cut) or a `ResponseNeverReceived`.
  *
+ * A `Transfer-Encoding` whose final coding is not `chunked` makes the body
+ * run to the close of the connection (RFC 9112 section 6.3), as llhttp
+ * does. Only HTTP/1.0 and HTTP/1.1 status lines are accepted. Interim (1xx)
+ * heads count against the same `maxHeaderSize` as the final head.
+ *
  * Leniencies, as Twisted and Tornado: a bare LF ends a line of the head,
  * empty lines before the status line are skipped, obs-fold continuation lines
  * are joined with a space (RFC 9112 section 5.2 asks that of user agents),
- * except inside `Content-Length` and `Transfer-Encoding`. Field values and
- * chunked framing are as strict as for requests.
+ * except inside `Content-Length` and `Transfer-Encoding`; `strictLineEnds`
+ * rejects both, as llhttp does. Field values and chunked framing are as
+ * strict as for requests.
  *
  * @module
  */
@@ -89,9 +95,9 @@ export interface HTTPClientParserOptions {
   method?: string;
   /**
    * The largest response head accepted, in bytes: the status line, the
-   * header lines and their line ends, the blank line included (each 1xx head
-   * and the trailer block are counted the same way, separately). Tornado's
-   * `max_header_size`.
+   * header lines and their line ends, the blank line included, with every
+   * interim (1xx) head before it counted in the same budget (the trailer
+   * block is counted separately). Tornado's `max_header_size`.
    *
    * @default {65536}
    */
@@ -103,6 +109,14 @@ export interface HTTPClientParserOptions {
    * @default {Infinity}
    */
   maxBodySize?: number;
+  /**
+   * Reject a head whose lines end in a bare LF (or that folds a field value
+   * over lines), as llhttp does. By default both are accepted, as Twisted,
+   * Tornado, curl and Python's `http.client` accept them.
+   *
+   * @default {false}
+   */
+  strictLineEnds?: boolean;
 }
 
 /**
@@ -158,7 +172,7 @@ export class HTTPClientParser extends MessageParser<ResponseParserHandler> {
       what: "Response",
       maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
       maxBodySize: options.maxBodySize ?? Infinity,
-      strict: false,
+      strict: options.strictLineEnds ?? false,
       startLineStatus: 431,
     });
     this.#setMethod(options.method ?? "GET");
@@ -248,7 +262,9 @@ export class HTTPClientParser extends MessageParser<ResponseParserHandler> {
     }
     const major = b[s + 5] - 48;
     const minor = b[s + 7] - 48;
-    if (major !== 1) {
+    // Only the versions that exist: an unknown one (HTTP/1.9) cannot be
+    // trusted to frame its body as HTTP/1.1 does (llhttp rejects it too).
+    if (major !== 1 || minor > 1) {
       throw malformed(
         `Unsupported HTTP version: current value is "HTTP/${major}.${minor}"`,
         latin1(b, s, e),
@@ -276,11 +292,7 @@ export class HTTPClientParser extends MessageParser<ResponseParserHandler> {
         );
       }
     }
-    this.#version = minor === 0
-      ? HTTP_1_0
-      : minor === 1
-      ? HTTP_1_1
-      : Object.freeze(["HTTP", 1, minor] as const);
+    this.#version = minor === 0 ? HTTP_1_0 : HTTP_1_1;
     this.#code = (b[s + 9] - 48) * 100 + (b[s + 10] - 48) * 10 + b[s + 11] - 48;
     this.#phrase = n > 13 ? latin1(b, s + 13, e) : "";
   }
@@ -301,7 +313,12 @@ export class HTTPClientParser extends MessageParser<ResponseParserHandler> {
         keepAlive: false,
         upgraded: false,
       };
+      // Interim heads share the final head's budget: a server sending
+      // endless 100 Continue heads is stopped at maxHeaderSize, not only by
+      // a timeout.
+      const used = reader.size;
       reader.beginHead();
+      reader.size = used;
       this.handler.onInformational?.(interim);
       return BODY_NEXT_HEAD;
     }
@@ -364,22 +381,16 @@ export class HTTPClientParser extends MessageParser<ResponseParserHandler> {
     this.handler.onHeaders(this.#head as ResponseHead);
   }
 
-  /** Whether chunked is the final transfer coding; throws on bad codings. */
+  /**
+   * Whether chunked is the final transfer coding. Any other final coding
+   * means the body runs to the close of the connection (RFC 9112 section
+   * 6.3), whatever the codings are; only `chunked` applied twice is
+   * malformed.
+   */
   #transferEncoding(values: string[]): boolean {
-    const raw = values.join(",");
     const codings = transferCodings(values);
-    const chunked = isChunked(codings, raw);
-    for (const coding of codings) {
-      if (coding !== "chunked" && coding !== "identity") {
-        throw malformed(
-          `Unsupported transfer coding: current value is ${
-            JSON.stringify(raw)
-          }`,
-          raw,
-          501,
-        );
-      }
-    }
-    return chunked;
+    const last = codings.length - 1;
+    if (last < 0 || codings[last] !== "chunked") return false;
+    return isChunked(codings, values.join(","));
   }
 }

@@ -7,8 +7,39 @@
  *
  * @module
  */
+import type { IPushProducer, ITransport } from "../reactor/interfaces.ts";
+import { Protocol } from "../reactor/protocol.ts";
 import type { Headers } from "./headers.ts";
 import { parseURI, resolveLocation } from "./_url.ts";
+
+/**
+ * The most body bytes of a redirect read (and dropped) so that its
+ * connection may carry the next request: past it the connection is
+ * aborted, as one whose body never ends cannot be reused anyway.
+ */
+export const REDIRECT_DRAIN_LIMIT = 1024 * 1024;
+
+/**
+ * Reads and drops the body of a response nobody will read (a redirect that
+ * is followed, a response that came after its fetch gave up), up to
+ * `limit` bytes; past it the connection is aborted instead of drained.
+ */
+export class BoundedDrain extends Protocol {
+  #left: number;
+
+  /** @param limit The most bytes read before the connection is aborted. */
+  constructor(limit: number = REDIRECT_DRAIN_LIMIT) {
+    super();
+    this.#left = limit;
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    if (this.#left < 0) return;
+    this.#left -= data.length;
+    if (this.#left >= 0) return;
+    (this.transport as (ITransport & IPushProducer) | null)?.stopProducing();
+  }
+}
 
 /**
  * How redirects are treated: `"tornado"` for Tornado's `simple_httpclient`

@@ -56,6 +56,8 @@ export interface ClientRequestInit {
   maxHeaderSize?: number;
   /** Largest response body accepted (on the wire). */
   maxBodySize?: number;
+  /** Reject bare LF line ends and obs-fold in the response head. */
+  strictLineEnds?: boolean;
   /** Follows the request's phases, or `null`. */
   tracker?: PhaseTracker | null;
 }
@@ -76,6 +78,7 @@ export class ClientRequest implements IClientRequest {
   readonly userAgent: string | null | undefined;
   readonly maxHeaderSize: number | undefined;
   readonly maxBodySize: number | undefined;
+  readonly strictLineEnds: boolean;
   readonly tracker: PhaseTracker | null;
 
   constructor(init: ClientRequestInit) {
@@ -90,6 +93,7 @@ export class ClientRequest implements IClientRequest {
     this.userAgent = init.userAgent;
     this.maxHeaderSize = init.maxHeaderSize;
     this.maxBodySize = init.maxBodySize;
+    this.strictLineEnds = init.strictLineEnds ?? false;
     this.tracker = init.tracker ?? null;
   }
 

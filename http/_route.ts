@@ -8,9 +8,8 @@
  */
 import type { Deferred } from "../deferred/deferred.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
-import type { HTTPConnectionPool } from "./connection_pool.ts";
+import { getConnection, type HTTPConnectionPool } from "./connection_pool.ts";
 import { HTTPEndpoint, type TLSSettings } from "./_endpoint.ts";
-import { getConnection } from "./_pool_access.ts";
 import type { ClientRequest, PhaseTracker } from "./_request.ts";
 import type { ParsedURI } from "./_url.ts";
 import type { Response } from "./response.ts";

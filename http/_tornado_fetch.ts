@@ -9,10 +9,11 @@
 import { type Deferred, succeed } from "../deferred/deferred.ts";
 import { CancelledError } from "../deferred/errors.ts";
 import type { Failure } from "../deferred/failure.ts";
-import { ConnectionLost } from "../reactor/errors.ts";
+import { ConnectionDone, ConnectionLost } from "../reactor/errors.ts";
 import type { HTTPConnectionPool } from "./connection_pool.ts";
 import {
   PartialDownloadError,
+  RequestTransmissionFailed,
   ResponseFailed,
   ResponseNeverReceived,
 } from "./client_errors.ts";
@@ -33,24 +34,27 @@ export interface FetchSettings {
   readonly maxHeaderSize: number;
   readonly maxBodySize: number;
   readonly maxBufferSize: number;
+  readonly strictLineEnds: boolean;
 }
 
 /**
  * Tornado reports a connection that closed under a request as
- * `HTTPStreamClosedError`; the engine says it the Twisted way.
+ * `HTTPStreamClosedError` (599), however it closed (FIN or reset) and
+ * whatever was in flight (the request, the head or the body); the engine
+ * says it the Twisted way.
  */
 function tornadoError(error: unknown): Error {
-  if (error instanceof PartialDownloadError) {
-    return new HTTPStreamClosedError("Stream closed", { cause: error });
-  }
-  if (error instanceof ResponseFailed) {
-    const closed = error instanceof ResponseNeverReceived ||
+  if (
+    error instanceof PartialDownloadError ||
+    error instanceof ResponseNeverReceived ||
+    error instanceof RequestTransmissionFailed ||
+    (error instanceof ResponseFailed &&
       error.reasons.some((reason) =>
-        reason.check(ConnectionLost) !== null || reason.check(DataLoss) !== null
-      );
-    if (closed) {
-      return new HTTPStreamClosedError("Stream closed", { cause: error });
-    }
+        reason.check(ConnectionDone, ConnectionLost) !== null ||
+        reason.check(DataLoss) !== null
+      ))
+  ) {
+    return new HTTPStreamClosedError("Stream closed", { cause: error });
   }
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -87,6 +91,7 @@ function engineRequest(
     maxRedirects: request.maxRedirects,
     decompress: request.decompressResponse,
     maxHeaderSize: settings.maxHeaderSize,
+    strictLineEnds: settings.strictLineEnds,
     maxBodySize: streaming
       ? settings.maxBodySize
       : Math.min(settings.maxBodySize, settings.maxBufferSize),

@@ -33,6 +33,9 @@ export interface Credentials {
   readonly password: string;
 }
 
+/** The port at the end of an absolute URI's authority, in its digits. */
+const AUTHORITY_PORT = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i;
+
 /** The default port of each supported scheme. */
 export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({
   http: 80,
@@ -84,7 +87,11 @@ function parseUncached(uri: string | Uint8Array | URL): ParsedURI {
     const parsed = URL.parse(text.trim());
     if (parsed === null) {
       throw new TypeError(
-        `URI must be absolute: current value is ${JSON.stringify(text)}`,
+        Number(AUTHORITY_PORT.exec(text.trim())?.[1]) > 65535
+          ? `URI port must be an integer from 0 to 65535: current value is ${
+            JSON.stringify(text)
+          }`
+          : `URI must be absolute: current value is ${JSON.stringify(text)}`,
       );
     }
     url = parsed;

@@ -10,11 +10,13 @@ import { SchemeNotSupported } from "./client_errors.ts";
 import { HTTPConnectionPool } from "./connection_pool.ts";
 import { Headers } from "./headers.ts";
 import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
-import { type ProxiedOptions, PROXY } from "./_agent_base.ts";
+import { PROXY } from "./_agent_base.ts";
 import { isToken } from "./_chars.ts";
+import { DEFAULT_MAX_BODY_SIZE } from "./_engine.ts";
 import { ClientRequest, PhaseTracker } from "./_request.ts";
 import {
   type ConnectionSettings,
+  type ProxySettings,
   type Route,
   routeFor,
   sendRequest,
@@ -37,8 +39,7 @@ import { StringProducer } from "./string_producer.ts";
  *   caCerts: [],
  *   maxHeaderSize: 16 * 1024,
  * };
- * const agent = new Agent(reactor, options);
- * console.assert(agent instanceof Agent);
+ * const agent = new Agent(reactor, options); // agent.request(...) as usual
  * ```
  */
 export interface AgentOptions {
@@ -85,12 +86,24 @@ export interface AgentOptions {
    */
   maxHeaderSize?: number;
   /**
-   * The largest response body accepted, in bytes, declared or received; a
-   * larger one fails with `ResponseFailed` (reason: `BodyTooLargeError`).
+   * The largest response body accepted, in bytes, declared or received,
+   * and counted again after decompression by `ContentDecoderAgent`; a
+   * larger one fails with `ResponseFailed` (reason: `BodyTooLargeError`)
+   * and its connection is aborted, so an endless body or a gzip bomb cannot
+   * exhaust memory. `Infinity` for no limit (Twisted has none).
    *
-   * @default {Infinity}
+   * @default {104857600 (100 MiB, as AsyncHTTPClient)}
    */
   maxBodySize?: number;
+  /**
+   * Reject a response head whose lines end in a bare LF, or that folds a
+   * field value over lines (obs-fold), with `ResponseFailed` (reason:
+   * `ParseError`), as llhttp does. By default both are accepted, as
+   * Twisted, Tornado, curl and Python's `http.client` accept them.
+   *
+   * @default {false}
+   */
+  strictLineEnds?: boolean;
 }
 
 /**
@@ -110,6 +123,7 @@ export interface AgentOptions {
  *
  * @example Fetching a page with a keep-alive pool
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const server = Deno.serve(
@@ -119,8 +133,8 @@ export interface AgentOptions {
  * const pool = new HTTPConnectionPool(reactor);
  * const agent = new Agent(reactor, { pool, connectTimeout: 5 });
  * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
- * console.assert(response.code === 200);
- * console.assert(new TextDecoder().decode(await readBody(response)) === "hello");
+ * assert.equal(response.code, 200);
+ * assert.equal(new TextDecoder().decode(await readBody(response)), "hello");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -153,6 +167,7 @@ export class Agent implements IAgent {
    *
    * @example A POST with a body
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Agent, Headers, HTTPConnectionPool, readBody, StringProducer } from "@torsion/torsion/http";
    * import { reactor } from "@torsion/torsion/reactor";
    * const server = Deno.serve(
@@ -166,7 +181,7 @@ export class Agent implements IAgent {
    *   new Headers({ "Content-Type": "application/x-www-form-urlencoded" }),
    *   new StringProducer("name=x"),
    * );
-   * console.assert(new TextDecoder().decode(await readBody(response)) === "POST name=x");
+   * assert.equal(new TextDecoder().decode(await readBody(response)), "POST name=x");
    * await pool.closeCachedConnections();
    * await server.shutdown();
    * ```
@@ -179,6 +194,15 @@ export class Agent implements IAgent {
   ): Deferred<IResponse> {
     return agentRequest(this.#settings, method, uri, headers, bodyProducer);
   }
+}
+
+/**
+ * An `Agent`'s options with the proxy `ProxyAgent` adds. Not part of the
+ * public API.
+ */
+export interface ProxiedOptions extends AgentOptions {
+  /** The proxy every request goes through. */
+  readonly [PROXY]?: ProxySettings;
 }
 
 /** An agent's options, resolved once when it is constructed. */
@@ -194,7 +218,9 @@ interface AgentSettings {
   /** The head size limit. */
   readonly maxHeaderSize: number | undefined;
   /** The body size limit. */
-  readonly maxBodySize: number | undefined;
+  readonly maxBodySize: number;
+  /** Whether bare LF and obs-fold are rejected. */
+  readonly strictLineEnds: boolean;
 }
 
 /**
@@ -248,6 +274,7 @@ function agentRequest(
     userAgent: settings.userAgent,
     maxHeaderSize: settings.maxHeaderSize,
     maxBodySize: settings.maxBodySize,
+    strictLineEnds: settings.strictLineEnds,
     tracker,
   });
   return sendRequest(settings.pool, route, request);
@@ -282,6 +309,7 @@ function agentSettings(
     },
     userAgent: options.userAgent,
     maxHeaderSize: options.maxHeaderSize,
-    maxBodySize: options.maxBodySize,
+    maxBodySize: options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE,
+    strictLineEnds: options.strictLineEnds ?? false,
   };
 }

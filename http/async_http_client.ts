@@ -10,7 +10,7 @@ import { getLogger } from "@logtape/logtape";
 import { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
-import { logError } from "../deferred/_logging.ts";
+import { logError } from "../_util/log_error.ts";
 import { IOLoop } from "../reactor/ioloop.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor } from "../reactor/reactor.ts";
@@ -37,6 +37,7 @@ const logger = getLogger([...CATEGORY]);
  *
  * @example A client of one's own with a larger queue
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AsyncHTTPClient, type AsyncHTTPClientOptions } from "@torsion/torsion/http";
  * const options: AsyncHTTPClientOptions = {
  *   forceInstance: true,
@@ -44,7 +45,7 @@ const logger = getLogger([...CATEGORY]);
  *   defaults: { requestTimeout: 5, userAgent: "crawler/1.0" },
  * };
  * const client = new AsyncHTTPClient(options);
- * console.assert(client.maxClients === 50);
+ * assert.equal(client.maxClients, 50);
  * await client.close();
  * ```
  */
@@ -87,6 +88,16 @@ export interface AsyncHTTPClientOptions {
    */
   maxHeaderSize?: number;
   /**
+   * Reject a response head whose lines end in a bare LF, or that folds a
+   * field value over lines (obs-fold), as llhttp does: the fetch then fails
+   * with `ResponseFailed` (reason: `ParseError`). By default both are
+   * accepted, as Tornado, Twisted, curl and Python's `http.client` accept
+   * them.
+   *
+   * @default {false}
+   */
+  strictLineEnds?: boolean;
+  /**
    * Largest response body accepted, in bytes, streamed or not.
    *
    * @default {maxBufferSize}
@@ -109,6 +120,7 @@ export interface AsyncHTTPClientOptions {
  *
  * @example A POST with a timeout, keeping error responses
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FetchOptions } from "@torsion/torsion/http";
  * const options: FetchOptions = {
  *   method: "POST",
@@ -116,7 +128,7 @@ export interface AsyncHTTPClientOptions {
  *   requestTimeout: 5,
  *   raiseError: false,
  * };
- * console.assert(options.raiseError === false);
+ * assert.equal(options.raiseError, false);
  * ```
  */
 export interface FetchOptions extends HTTPRequestOptions {
@@ -136,14 +148,19 @@ export interface FetchOptions extends HTTPRequestOptions {
  * as Tornado 5's `fetch(request, callback)`: called once with the response,
  * whose `error` is set when the request failed.
  *
- * @example The seed's handler
+ * @example A Tornado 5 handler
  * ```ts
- * import type { FetchCallback } from "@torsion/torsion/http";
+ * import assert from "node:assert/strict";
+ * import { type FetchCallback, HTTPRequest, HTTPResponse } from "@torsion/torsion/http";
+ * const printed: string[] = [];
  * const handleResponse: FetchCallback = (response) => {
- *   if (response.error) console.log("Error:", String(response.error));
- *   else console.log(response.text);
+ *   if (response.error) printed.push(`Error: ${response.error}`);
+ *   else printed.push(response.text);
  * };
- * console.assert(typeof handleResponse === "function");
+ * const request = new HTTPRequest("http://example.com/");
+ * handleResponse(new HTTPResponse(request, 200, { body: new TextEncoder().encode("hi") }));
+ * handleResponse(new HTTPResponse(request, 404));
+ * assert.deepEqual(printed, ["hi", "Error: HTTP 404: Not Found"]);
  * ```
  */
 export type FetchCallback = (response: HTTPResponse) => void;
@@ -197,16 +214,18 @@ function now(): number {
  * reused (`keepAlive: false` restores Tornado's behaviour), and proxies are
  * supported.
  *
- * @example The seed's callback style
+ * @example Tornado 5's callback style
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AsyncHTTPClient, HTTPRequest, type HTTPResponse } from "@torsion/torsion/http";
  * import { IOLoop } from "@torsion/torsion/reactor";
  * const server = Deno.serve({ port: 0, onListen() {} }, () => new Response("hello"));
  * const url = `http://127.0.0.1:${server.addr.port}/`;
  *
+ * const printed: string[] = [];
  * function handleResponse(response: HTTPResponse): void {
- *   if (response.error) console.log("Error:", response.error.message);
- *   else console.assert(response.text === "hello");
+ *   if (response.error) printed.push(`Error: ${response.error.message}`);
+ *   else printed.push(response.text);
  *   IOLoop.current().stop();
  * }
  * IOLoop.current().addCallback(() => {
@@ -215,10 +234,12 @@ function now(): number {
  * await IOLoop.current().start();
  * await new AsyncHTTPClient().close();
  * await server.shutdown();
+ * assert.deepEqual(printed, ["hello"]);
  * ```
  *
  * @example Tornado 6 style, awaiting the Deferred
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AsyncHTTPClient, HTTPClientError } from "@torsion/torsion/http";
  * const server = Deno.serve(
  *   { port: 0, onListen() {} },
@@ -227,9 +248,11 @@ function now(): number {
  * const client = new AsyncHTTPClient({ forceInstance: true });
  * try {
  *   await client.fetch(`http://127.0.0.1:${server.addr.port}/`, { requestTimeout: 5 });
+ *   assert.fail("a 410 answer raises HTTPClientError");
  * } catch (error) {
  *   if (!(error instanceof HTTPClientError)) throw error; // refused, DNS...
- *   console.assert(error.code === 410 && String(error) === "HTTP 410: Gone");
+ *   assert.equal(error.code, 410);
+ *   assert.equal(String(error), "HTTP 410: Gone");
  * } finally {
  *   await client.close();
  *   await server.shutdown();
@@ -278,12 +301,15 @@ export class AsyncHTTPClient {
    *
    * @example One client per IOLoop
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AsyncHTTPClient } from "@torsion/torsion/http";
    * const a = new AsyncHTTPClient();
    * const b = new AsyncHTTPClient({ maxClients: 50 }); // options ignored: same client
-   * console.assert(a === b && a.maxClients === 10);
+   * assert.equal(a, b);
+   * assert.equal(a.maxClients, 10);
    * const own = new AsyncHTTPClient({ forceInstance: true, maxClients: 50 });
-   * console.assert(own !== a && own.maxClients === 50);
+   * assert.notEqual(own, a);
+   * assert.equal(own.maxClients, 50);
    * await own.close();
    * await a.close();
    * ```
@@ -330,6 +356,7 @@ export class AsyncHTTPClient {
       maxHeaderSize: this.maxHeaderSize,
       maxBodySize: this.maxBodySize,
       maxBufferSize: this.maxBufferSize,
+      strictLineEnds: merged.strictLineEnds ?? false,
     };
     this.#cached = !options.forceInstance;
     if (this.#cached) AsyncHTTPClient.#instances.set(ioLoop, this);
@@ -346,10 +373,11 @@ export class AsyncHTTPClient {
    *
    * @example Raising the concurrency of the shared client
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AsyncHTTPClient } from "@torsion/torsion/http";
    * AsyncHTTPClient.configure({ maxClients: 100, defaults: { userAgent: "MyAgent" } });
    * const client = new AsyncHTTPClient({ forceInstance: true });
-   * console.assert(client.maxClients === 100);
+   * assert.equal(client.maxClients, 100);
    * await client.close();
    * AsyncHTTPClient.configure(null);
    * ```
@@ -381,6 +409,7 @@ export class AsyncHTTPClient {
    *
    * @example Keeping a 404 response instead of an exception
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AsyncHTTPClient } from "@torsion/torsion/http";
    * const server = Deno.serve(
    *   { port: 0, onListen() {} },
@@ -390,7 +419,7 @@ export class AsyncHTTPClient {
    * const response = await client.fetch(`http://127.0.0.1:${server.addr.port}/missing`, {
    *   raiseError: false,
    * });
-   * console.assert(response.code === 404); // without an exception
+   * assert.equal(response.code, 404); // without an exception
    * await client.close();
    * await server.shutdown();
    * ```
@@ -407,9 +436,10 @@ export class AsyncHTTPClient {
    * is thrown to it.
    *
    * @param request The URL, or an {@linkcode HTTPRequest}.
-   * @param callback Called once with the response.
+   * @param callback Called once with the response; when `undefined`, the
+   *   call is `fetch(request, options)` (and `raiseError` applies).
    * @param options The request's options when `request` is a URL
-   *   (`raiseError` does not apply).
+   *   (`raiseError` does not apply with a callback).
    * @returns A Deferred that fires with the response once `callback` has
    *   run; it fails only when cancelled (or its `signal` is aborted), and
    *   the callback is then not called.
@@ -418,20 +448,23 @@ export class AsyncHTTPClient {
    *
    * @example A refused connection arrives as a 599 response
    * ```ts
+   * import assert from "node:assert/strict";
    * import { AsyncHTTPClient, HTTPRequest, type HTTPResponse } from "@torsion/torsion/http";
+   * const codes: number[] = [];
    * function handleResponse(response: HTTPResponse): void {
-   *   // Nothing listens on port 1: the failure arrives as a 599 response.
-   *   if (response.error) console.assert(response.code === 599);
-   *   else console.log(response.text);
+   *   codes.push(response.code);
    * }
    * const client = new AsyncHTTPClient({ forceInstance: true });
-   * await client.fetch(new HTTPRequest("http://127.0.0.1:1/"), handleResponse);
+   * // Nothing listens on port 1: the failure arrives as a 599 response.
+   * const response = await client.fetch(new HTTPRequest("http://127.0.0.1:1/"), handleResponse);
    * await client.close();
+   * assert.deepEqual(codes, [599]);
+   * assert.ok(response.error instanceof Error);
    * ```
    */
   fetch(
     request: string | HTTPRequest,
-    callback: FetchCallback,
+    callback: FetchCallback | undefined,
     options?: FetchOptions,
   ): Deferred<HTTPResponse>;
   fetch(
@@ -445,9 +478,11 @@ export class AsyncHTTPClient {
     const callback = typeof callbackOrOptions === "function"
       ? callbackOrOptions
       : undefined;
+    // `fetch(request, undefined, options)`: a callback slot left undefined
+    // still lets the options through.
     const options =
-      (callback === undefined
-        ? callbackOrOptions as FetchOptions | undefined
+      (typeof callbackOrOptions === "object" && callbackOrOptions !== null
+        ? callbackOrOptions
         : maybeOptions) ?? {};
     const { raiseError = true, ...requestOptions } = options;
     let httpRequest: HTTPRequest;

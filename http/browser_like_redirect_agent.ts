@@ -13,6 +13,7 @@ import { RedirectAgent } from "./redirect_agent.ts";
  *
  * @example A POST answered by 302 is followed with a GET
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   Agent,
  *   BrowserLikeRedirectAgent,
@@ -36,8 +37,8 @@ import { RedirectAgent } from "./redirect_agent.ts";
  *   null,
  *   new StringProducer("a=1"),
  * );
- * console.assert(response.request?.method === "GET");
- * console.assert(new TextDecoder().decode(await readBody(response)) === "GET");
+ * assert.equal(response.request?.method, "GET"); // a 302 after a POST is followed with GET
+ * assert.equal(new TextDecoder().decode(await readBody(response)), "GET");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```

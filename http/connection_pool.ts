@@ -21,9 +21,50 @@ import { HTTP11ClientProtocol } from "./_client_protocol.ts";
 import type { HTTPEndpoint } from "./_endpoint.ts";
 import type { ClientRequest } from "./_request.ts";
 import type { Response } from "./response.ts";
-import { type PooledConnection, registerPoolAccess } from "./_pool_access.ts";
 
 const logger = getLogger(["torsion", "http"]);
+
+/**
+ * A connection that carries exactly one request. For the agents and the
+ * engine; not part of the public API.
+ */
+export interface PooledConnection {
+  /** The connection's state, as Twisted's `HTTP11ClientProtocol.state`. */
+  readonly state: string;
+  /** Sends one request on the connection. */
+  request(request: ClientRequest): Deferred<Response>;
+}
+
+// Set by the class's static block: the way in for the agents and the
+// engine, whose types (endpoints, internal requests) stay the package's own.
+let getPooled: (
+  pool: HTTPConnectionPool,
+  key: string,
+  endpoint: HTTPEndpoint,
+) => Deferred<PooledConnection>;
+let whenPoolClosed: (pool: HTTPConnectionPool) => Deferred<void>;
+
+/**
+ * A connection for one request: an idle one kept under `key`, or a new one
+ * from `endpoint`. Mirrors `HTTPConnectionPool.getConnection`. Not part of
+ * the public API.
+ */
+export function getConnection(
+  pool: HTTPConnectionPool,
+  key: string,
+  endpoint: HTTPEndpoint,
+): Deferred<PooledConnection> {
+  return getPooled(pool, key, endpoint);
+}
+
+/**
+ * Fires once every connection `pool` opened is closed: a fetch on a
+ * non-persistent pool waits for it, as Twisted's `getPage` waited for its
+ * connection to close before firing. Not part of the public API.
+ */
+export function whenClosed(pool: HTTPConnectionPool): Deferred<void> {
+  return whenPoolClosed(pool);
+}
 
 /** Methods a request may be repeated with safely (RFC 9110 section 9.2.2, less PUT, as Twisted). */
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "TRACE"]);
@@ -48,6 +89,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "TRACE"]);
  *
  * @example Three requests on one kept connection
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const peers = new Set<number>();
@@ -65,7 +107,8 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "TRACE"]);
  *   const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
  *   await readBody(response); // the connection goes back to the pool
  * }
- * console.assert(peers.size === 1 && pool.cachedConnectionCount() === 1);
+ * assert.equal(peers.size, 1); // three requests, one connection
+ * assert.equal(pool.cachedConnectionCount(), 1);
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -114,11 +157,8 @@ export class HTTPConnectionPool {
   #closedWaiters: Deferred<void>[] = [];
 
   static {
-    registerPoolAccess({
-      getConnection: (pool, key, endpoint) =>
-        pool.#getConnection(key, endpoint),
-      whenClosed: (pool) => pool.#whenClosed(),
-    });
+    getPooled = (pool, key, endpoint) => pool.#getConnection(key, endpoint);
+    whenPoolClosed = (pool) => pool.#whenClosed();
   }
 
   /**
@@ -145,9 +185,10 @@ export class HTTPConnectionPool {
    *
    * @example An empty pool
    * ```ts
+   * import assert from "node:assert/strict";
    * import { HTTPConnectionPool } from "@torsion/torsion/http";
    * const pool = new HTTPConnectionPool();
-   * console.assert(pool.cachedConnectionCount() === 0);
+   * assert.equal(pool.cachedConnectionCount(), 0);
    * ```
    */
   cachedConnectionCount(key?: string): number {
@@ -203,6 +244,9 @@ export class HTTPConnectionPool {
    * Closes every idle connection and empties the pool. Mirrors
    * `HTTPConnectionPool.closeCachedConnections`. Connections carrying a
    * request are not touched; they close or come back when it is done.
+   * Connections already closing (a response that ended the exchange before
+   * its request was sent whole) are aborted too, so no socket of the pool
+   * outlives the call for long.
    *
    * @returns A Deferred that fires once the closed connections are gone.
    *
@@ -219,6 +263,12 @@ export class HTTPConnectionPool {
     for (const connection of all) {
       this.#forget(connection);
       aborts.push(connection.abort());
+    }
+    for (const connection of this.#open) {
+      const state = connection.state;
+      if (state === "ABORTING" || state === "GENERATION_FAILED") {
+        aborts.push(connection.abort());
+      }
     }
     const done = new Deferred<void>();
     let left = aborts.length;

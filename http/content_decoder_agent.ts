@@ -14,12 +14,13 @@ import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
  *
  * @example The decoders Torsion ships
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeflateDecoder, GzipDecoder, type ResponseDecoder } from "@torsion/torsion/http";
  * const decoders: [string, ResponseDecoder][] = [
  *   ["gzip", GzipDecoder],
  *   ["deflate", DeflateDecoder],
  * ];
- * console.assert(decoders.length === 2);
+ * assert.equal(decoders.length, 2);
  * ```
  */
 export type ResponseDecoder = new (response: IResponse) => IResponse;
@@ -34,6 +35,7 @@ export type ResponseDecoder = new (response: IResponse) => IResponse;
  *
  * @example Accepting gzip
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   Agent,
  *   ContentDecoderAgent,
@@ -58,8 +60,8 @@ export type ResponseDecoder = new (response: IResponse) => IResponse;
  * const pool = new HTTPConnectionPool(reactor);
  * const agent = new ContentDecoderAgent(new Agent(reactor, { pool }), [["gzip", GzipDecoder]]);
  * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
- * console.assert(response.headers.get("x-asked") === "gzip");
- * console.assert(new TextDecoder().decode(await readBody(response)) === "hello gzip");
+ * assert.equal(response.headers.get("x-asked"), "gzip");
+ * assert.equal(new TextDecoder().decode(await readBody(response)), "hello gzip");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -104,6 +106,7 @@ export class ContentDecoderAgent implements IAgent {
    *
    * @example Asking for deflate as well
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Agent, ContentDecoderAgent, DeflateDecoder, GzipDecoder, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
    * import { reactor } from "@torsion/torsion/reactor";
    * const server = Deno.serve(
@@ -116,7 +119,7 @@ export class ContentDecoderAgent implements IAgent {
    *   ["deflate", DeflateDecoder],
    * ]);
    * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
-   * console.assert(new TextDecoder().decode(await readBody(response)) === "gzip,deflate");
+   * assert.equal(new TextDecoder().decode(await readBody(response)), "gzip,deflate");
    * await pool.closeCachedConnections();
    * await server.shutdown();
    * ```

@@ -14,6 +14,7 @@ import { GzipDecoder } from "./gzip_decoder.ts";
  *
  * @example Accepting gzip and deflate
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   Agent,
  *   ContentDecoderAgent,
@@ -37,7 +38,7 @@ import { GzipDecoder } from "./gzip_decoder.ts";
  *   ["deflate", DeflateDecoder],
  * ]);
  * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/`);
- * console.assert(new TextDecoder().decode(await readBody(response)) === "hello deflate");
+ * assert.equal(new TextDecoder().decode(await readBody(response)), "hello deflate");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```

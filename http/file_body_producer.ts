@@ -17,6 +17,7 @@ import { UNKNOWN_LENGTH } from "./unknown_length.ts";
  *
  * @example Three kinds of source
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { BodySource } from "@torsion/torsion/http";
  * const chunk = new TextEncoder().encode("data");
  * const sources: BodySource[] = [
@@ -24,7 +25,7 @@ import { UNKNOWN_LENGTH } from "./unknown_length.ts";
  *   ReadableStream.from([chunk]),
  *   (async function* () { yield chunk; })(),
  * ];
- * console.assert(sources.length === 3);
+ * assert.equal(sources.length, 3);
  * ```
  */
 export type BodySource =
@@ -43,6 +44,7 @@ export type BodySource =
  *
  * @example Uploading a file
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, FileBodyProducer, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const path = await Deno.makeTempFile();
@@ -60,7 +62,7 @@ export type BodySource =
  *   null,
  *   new FileBodyProducer(file.readable, size),
  * );
- * console.assert(new TextDecoder().decode(await readBody(response)) === "file contents");
+ * assert.equal(new TextDecoder().decode(await readBody(response)), "file contents");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * await Deno.remove(path);
@@ -112,6 +114,7 @@ export class FileBodyProducer implements IBodyProducer {
    *
    * @example Producing into a collecting consumer
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FileBodyProducer } from "@torsion/torsion/http";
    * const chunks: Uint8Array[] = [];
    * const producer = new FileBodyProducer([new Uint8Array([1]), new Uint8Array([2])]);
@@ -120,7 +123,7 @@ export class FileBodyProducer implements IBodyProducer {
    *   registerProducer() {},
    *   unregisterProducer() {},
    * });
-   * console.assert(chunks.length === 2);
+   * assert.equal(chunks.length, 2);
    * ```
    */
   startProducing(consumer: IConsumer): Deferred<void> {
@@ -141,13 +144,25 @@ export class FileBodyProducer implements IBodyProducer {
   /**
    * Stops reading until `resumeProducing`.
    *
-   * @example Pausing and resuming
+   * @example A consumer that applies back-pressure
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FileBodyProducer } from "@torsion/torsion/http";
-   * const producer = new FileBodyProducer([new Uint8Array([1])]);
-   * producer.pauseProducing();
+   * const producer = new FileBodyProducer([new Uint8Array([1]), new Uint8Array([2])]);
+   * const written: number[] = [];
+   * const done = producer.startProducing({
+   *   write(data) {
+   *     written.push(...data);
+   *     producer.pauseProducing(); // as a transport does when its buffer is full
+   *   },
+   *   registerProducer() {},
+   *   unregisterProducer() {},
+   * });
+   * await new Promise((resolve) => setTimeout(resolve, 10));
+   * assert.deepEqual(written, [1]); // held while paused
    * producer.resumeProducing();
-   * ```
+   * await done;
+   * assert.deepEqual(written, [1, 2]);
    */
   pauseProducing(): void {
     this.#writer.pauseProducing();
@@ -155,14 +170,6 @@ export class FileBodyProducer implements IBodyProducer {
 
   /**
    * Reads again after `pauseProducing`.
-   *
-   * @example Resuming a paused producer
-   * ```ts
-   * import { FileBodyProducer } from "@torsion/torsion/http";
-   * const producer = new FileBodyProducer([]);
-   * producer.pauseProducing();
-   * producer.resumeProducing();
-   * ```
    */
   resumeProducing(): void {
     this.#writer.resumeProducing();
@@ -175,6 +182,7 @@ export class FileBodyProducer implements IBodyProducer {
    *
    * @example Stopping before the end
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FileBodyProducer } from "@torsion/torsion/http";
    * const producer = new FileBodyProducer(new ReadableStream<Uint8Array>());
    * const done = producer.startProducing({
@@ -183,7 +191,7 @@ export class FileBodyProducer implements IBodyProducer {
    *   unregisterProducer() {},
    * });
    * producer.stopProducing();
-   * await done.asPromise().catch((error) => console.assert(error.name === "CancelledError"));
+   * await assert.rejects(done.asPromise(), { name: "CancelledError" });
    * ```
    */
   stopProducing(): void {

@@ -17,11 +17,14 @@ import {
   WrapperException,
 } from "./client_errors.ts";
 import { HTTPTimeoutError } from "./http_client_error.ts";
-import { HTTPConnectionPool } from "./connection_pool.ts";
+import { HTTPConnectionPool, whenClosed } from "./connection_pool.ts";
 import { Headers, type HeadersInit } from "./headers.ts";
 import type { IAgent, IResponse } from "./interfaces.ts";
-import { type EngineResult, performRequest } from "./_engine.ts";
-import { whenClosed } from "./_pool_access.ts";
+import {
+  DEFAULT_MAX_BODY_SIZE,
+  type EngineResult,
+  performRequest,
+} from "./_engine.ts";
 import { PHASE_WORDS } from "./_request.ts";
 import { REDIRECT_CODES } from "./_redirect.ts";
 import { readBody } from "./read_body.ts";
@@ -40,6 +43,7 @@ const encoder = new TextEncoder();
  *
  * @example A form POST with a timeout
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { GetPageOptions } from "@torsion/torsion/http";
  * const options: GetPageOptions = {
  *   method: "POST",
@@ -48,7 +52,7 @@ const encoder = new TextEncoder();
  *   timeout: 10,
  *   agent: "MyCrawler/1.0",
  * };
- * console.assert(options.followRedirect === undefined); // redirects are followed
+ * assert.equal(options.followRedirect, undefined); // redirects are followed
  * ```
  */
 export interface GetPageOptions {
@@ -121,6 +125,16 @@ export interface GetPageOptions {
    */
   caCerts?: readonly string[];
   /**
+   * The largest page accepted, in bytes, declared or received; a larger
+   * one fails with `ResponseFailed` (reason: `BodyTooLargeError`) and the
+   * connection is aborted, so an endless body cannot exhaust memory.
+   * `Infinity` for no limit (Twisted's `getPage` has none). With an `agent`
+   * object, that agent's own `maxBodySize` applies instead.
+   *
+   * @default {104857600 (100 MiB)}
+   */
+  maxBodySize?: number;
+  /**
    * Aborting it cancels the returned Deferred, which aborts the connection
    * at once and fails with `CancelledError`; an already aborted signal
    * fails the Deferred before anything is sent.
@@ -155,6 +169,7 @@ export interface GetPageOptions {
  *
  * @example The classic Twisted pattern
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeferredList } from "@torsion/torsion/deferred";
  * import { getPage } from "@torsion/torsion/http";
  * const server = Deno.serve(
@@ -169,24 +184,28 @@ export interface GetPageOptions {
  *   })
  * );
  * await new DeferredList(pages);
- * console.assert(lengths.sort().join() === "2,3");
+ * assert.deepEqual(lengths.sort(), [2, 3]);
  * await server.shutdown();
  * ```
  *
  * @example An error status fails with PageError
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getPage, PageError } from "@torsion/torsion/http";
  * const server = Deno.serve(
  *   { hostname: "127.0.0.1", port: 0, onListen() {} },
  *   () => new Response("gone for good", { status: 410 }),
  * );
  * try {
- *   await getPage(`http://127.0.0.1:${server.addr.port}/`);
- * } catch (error) {
- *   console.assert(error instanceof PageError && error.status === 410);
- *   console.assert(new TextDecoder().decode((error as PageError).response) === "gone for good");
+ *   await assert.rejects(getPage(`http://127.0.0.1:${server.addr.port}/`).asPromise(), (error: unknown) => {
+ *     assert.ok(error instanceof PageError);
+ *     assert.equal(error.status, 410);
+ *     assert.equal(new TextDecoder().decode(error.response), "gone for good");
+ *     return true;
+ *   });
+ * } finally {
+ *   await server.shutdown();
  * }
- * await server.shutdown();
  * ```
  */
 export function getPage(
@@ -239,7 +258,7 @@ function fetchPage(
     maxRedirects: redirectLimit,
     userAgent: options.agent,
     caCerts: options.caCerts,
-    maxBodySize: Infinity,
+    maxBodySize: options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE,
   });
   const page = result.addCallbacks(
     (response: EngineResult) => pageOf(response, followRedirect),

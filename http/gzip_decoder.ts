@@ -15,9 +15,11 @@ import {
   ResponseDone,
   ResponseFailed,
 } from "./client_errors.ts";
+import { BodyTooLargeError } from "./errors.ts";
 import type { Headers } from "./headers.ts";
 import type { HTTPVersion, IClientRequest, IResponse } from "./interfaces.ts";
 import { type ContentCoding, StreamDecoder } from "./_decoder.ts";
+import { ClientRequest } from "./_request.ts";
 import { UNKNOWN_LENGTH } from "./unknown_length.ts";
 
 /**
@@ -28,6 +30,8 @@ class DecodingProtocol implements IProtocol {
   readonly #original: IProtocol;
   readonly #response: IResponse;
   readonly #decoder: StreamDecoder;
+  readonly #limit: number;
+  #size = 0;
   #transport: (ITransport & IPushProducer) | null = null;
   #ended = false;
   #reason: Failure | null = null;
@@ -35,12 +39,36 @@ class DecodingProtocol implements IProtocol {
   constructor(original: IProtocol, response: IResponse, coding: ContentCoding) {
     this.#original = original;
     this.#response = response;
+    // The agent's maxBodySize counts decoded bytes too: the wire bytes of
+    // a gzip bomb are few.
+    const request = response.request;
+    this.#limit = request instanceof ClientRequest
+      ? request.maxBodySize ?? Infinity
+      : Infinity;
     this.#decoder = new StreamDecoder(coding, {
-      onData: (chunk) => {
-        if (!this.#ended) this.#original.dataReceived(chunk);
-      },
+      onData: (chunk) => this.#decodedData(chunk),
       onEnd: (error) => this.#decoded(error),
     });
+  }
+
+  #decodedData(chunk: Uint8Array): void {
+    if (this.#ended) return;
+    this.#size += chunk.length;
+    if (this.#size > this.#limit) {
+      this.#ended = true;
+      this.#decoder.abort();
+      this.#transport?.stopProducing();
+      this.#original.connectionLost(
+        new Failure(
+          new ResponseFailed(
+            [new Failure(new BodyTooLargeError(this.#limit, this.#size))],
+            this.#response,
+          ),
+        ),
+      );
+      return;
+    }
+    this.#original.dataReceived(chunk);
   }
 
   makeConnection(transport: ITransport): void {
@@ -88,10 +116,14 @@ class DecodingProtocol implements IProtocol {
  * Mirrors Twisted's `twisted.web.client.GzipDecoder`: `ContentDecoderAgent`
  * wraps responses with it when the server sent `Content-Encoding: gzip`.
  * Its `length` is `UNKNOWN_LENGTH`; invalid compressed data ends the body
- * with a `ResponseFailed`.
+ * with a `ResponseFailed` whose reason is a `ContentDecodingError`. The
+ * `maxBodySize` of the `Agent` that made the request bounds the decoded
+ * bytes: past it the connection is aborted and the body ends with a
+ * `ResponseFailed` whose reason is a `BodyTooLargeError`.
  *
  * @example Decoding by hand, without ContentDecoderAgent
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, GzipDecoder, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const server = Deno.serve(
@@ -106,7 +138,7 @@ class DecodingProtocol implements IProtocol {
  * const response = await new Agent(reactor, { pool })
  *   .request("GET", `http://127.0.0.1:${server.addr.port}/`);
  * const body = await readBody(new GzipDecoder(response));
- * console.assert(new TextDecoder().decode(body) === "hello gzip");
+ * assert.equal(new TextDecoder().decode(body), "hello gzip");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -167,6 +199,7 @@ export class GzipDecoder implements IResponse {
    *
    * @example Decoding a response held in memory
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Failure } from "@torsion/torsion/deferred";
    * import { GzipDecoder, Headers, type IResponse, readBody, ResponseDone } from "@torsion/torsion/http";
    * import { StringTransport } from "@torsion/torsion/testing";
@@ -191,7 +224,7 @@ export class GzipDecoder implements IResponse {
    *   setPreviousResponse() {},
    * };
    * const body = await readBody(new GzipDecoder(original));
-   * console.assert(new TextDecoder().decode(body) === "hello");
+   * assert.equal(new TextDecoder().decode(body), "hello");
    * ```
    */
   deliverBody(protocol: IProtocol): void {
@@ -207,12 +240,13 @@ export class GzipDecoder implements IResponse {
    *
    * @example Chaining a redirect to a decoded response
    * ```ts
+   * import assert from "node:assert/strict";
    * import { GzipDecoder, Headers, Response } from "@torsion/torsion/http";
    * const init = { version: ["HTTP", 1, 1] as const, phrase: "", headers: new Headers() };
    * const redirect = new Response({ ...init, code: 302 });
    * const decoded = new GzipDecoder(new Response({ ...init, code: 200 }));
    * decoded.setPreviousResponse(redirect);
-   * console.assert(decoded.previousResponse === redirect);
+   * assert.equal(decoded.previousResponse, redirect);
    * ```
    */
   setPreviousResponse(response: IResponse): void {

@@ -16,6 +16,7 @@ import { Headers, type HeadersInit } from "./headers.ts";
  *
  * @example Streaming lines as they are made
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { BodyProducer } from "@torsion/torsion/http";
  * const produceLines: BodyProducer = async (write) => {
  *   const encoder = new TextEncoder();
@@ -23,7 +24,7 @@ import { Headers, type HeadersInit } from "./headers.ts";
  * };
  * const sent: Uint8Array[] = [];
  * await produceLines(async (chunk) => { sent.push(chunk); });
- * console.assert(sent.length === 3);
+ * assert.equal(sent.length, 3);
  * ```
  */
 export type BodyProducer = (
@@ -38,11 +39,12 @@ export type BodyProducer = (
  *
  * @example Options shared by a client and set per request
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AsyncHTTPClient, HTTPRequest, type HTTPRequestOptions } from "@torsion/torsion/http";
  * const defaults: HTTPRequestOptions = { requestTimeout: 5, userAgent: "crawler/1.0" };
  * const client = new AsyncHTTPClient({ forceInstance: true, defaults });
  * const request = new HTTPRequest("http://example.com/", { followRedirects: false });
- * console.assert(request.requestTimeout === undefined); // the client's 5 applies
+ * assert.equal(request.requestTimeout, undefined); // the client's 5 applies
  * await client.close();
  * ```
  */
@@ -229,9 +231,11 @@ export interface HTTPRequestOptions {
  *
  * @example Reading a default
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HTTPRequest, type HTTPRequestDefaults } from "@torsion/torsion/http";
  * const defaults: HTTPRequestDefaults = HTTPRequest.DEFAULTS;
- * console.assert(defaults.requestTimeout === 20 && defaults.maxRedirects === 5);
+ * assert.equal(defaults.requestTimeout, 20);
+ * assert.equal(defaults.maxRedirects, 5);
  * ```
  */
 export interface HTTPRequestDefaults {
@@ -293,6 +297,7 @@ function httpDate(value: Date | number): string {
  *
  * @example Building a POST request
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HTTPRequest } from "@torsion/torsion/http";
  * const request = new HTTPRequest("http://example.com/api", {
  *   method: "POST",
@@ -300,9 +305,9 @@ function httpDate(value: Date | number): string {
  *   body: JSON.stringify({ hello: "world" }),
  *   requestTimeout: 5,
  * });
- * console.assert(request.headers.get("content-type") === "application/json");
- * console.assert(request.body instanceof Uint8Array);
- * console.assert(request.connectTimeout === undefined); // the client's default applies
+ * assert.equal(request.headers.get("content-type"), "application/json");
+ * assert.deepEqual(request.body, new TextEncoder().encode('{"hello":"world"}')); // a string body is sent as UTF-8
+ * assert.equal(request.connectTimeout, undefined); // the client's default applies
  * ```
  */
 export class HTTPRequest {
@@ -375,9 +380,10 @@ export class HTTPRequest {
    *
    * @example A conditional GET
    * ```ts
+   * import assert from "node:assert/strict";
    * import { HTTPRequest } from "@torsion/torsion/http";
    * const request = new HTTPRequest("http://example.com/", { ifModifiedSince: 0 });
-   * console.assert(request.headers.get("If-Modified-Since") === "Thu, 01 Jan 1970 00:00:00 GMT");
+   * assert.equal(request.headers.get("If-Modified-Since"), "Thu, 01 Jan 1970 00:00:00 GMT");
    * ```
    */
   constructor(url: string, options: HTTPRequestOptions = {}) {

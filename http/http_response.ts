@@ -18,6 +18,7 @@ import type { HTTPRequest } from "./http_request.ts";
  *
  * @example A canned response for a test
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Headers, HTTPRequest, HTTPResponse, type HTTPResponseOptions } from "@torsion/torsion/http";
  * const options: HTTPResponseOptions = {
  *   headers: new Headers({ "Content-Type": "text/plain" }),
@@ -25,7 +26,8 @@ import type { HTTPRequest } from "./http_request.ts";
  *   requestTime: 0.01,
  * };
  * const response = new HTTPResponse(new HTTPRequest("http://example.com/"), 200, options);
- * console.assert(response.text === "ok" && response.error === undefined);
+ * assert.equal(response.text, "ok");
+ * assert.equal(response.error, undefined);
  * ```
  */
 export interface HTTPResponseOptions {
@@ -114,13 +116,16 @@ function decoderFor(contentType: string | undefined): TextDecoder {
  *
  * @example Reading a response in a fetch callback
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HTTPRequest, HTTPResponse } from "@torsion/torsion/http";
  * const request = new HTTPRequest("http://example.com/");
  * const response = new HTTPResponse(request, 200, {
  *   body: new TextEncoder().encode("hello"),
  * });
- * if (response.error) console.log("Error:", response.error.message);
- * else console.assert(response.text === "hello");
+ * const printed: string[] = [];
+ * if (response.error) printed.push(`Error: ${response.error.message}`);
+ * else printed.push(response.text);
+ * assert.deepEqual(printed, ["hello"]);
  * ```
  */
 export class HTTPResponse {
@@ -159,10 +164,11 @@ export class HTTPResponse {
    *
    * @example A synthetic error response
    * ```ts
+   * import assert from "node:assert/strict";
    * import { HTTPRequest, HTTPResponse } from "@torsion/torsion/http";
    * const response = new HTTPResponse(new HTTPRequest("http://example.com/"), 404);
-   * console.assert(response.reason === "Not Found");
-   * console.assert(response.error?.message === "Not Found");
+   * assert.equal(response.reason, "Not Found");
+   * assert.equal(response.error?.message, "Not Found");
    * ```
    */
   constructor(
@@ -197,12 +203,13 @@ export class HTTPResponse {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers, HTTPRequest, HTTPResponse } from "@torsion/torsion/http";
    * const response = new HTTPResponse(new HTTPRequest("http://example.com/"), 200, {
    *   headers: new Headers({ "Content-Type": "text/plain; charset=iso-8859-1" }),
    *   body: new Uint8Array([0x63, 0x61, 0x66, 0xe9]),
    * });
-   * console.assert(response.text === "café");
+   * assert.equal(response.text, "café");
    * ```
    */
   get text(): string {
@@ -222,13 +229,14 @@ export class HTTPResponse {
    *
    * @example Turning an error response into an exception
    * ```ts
+   * import assert from "node:assert/strict";
    * import { HTTPClientError, HTTPRequest, HTTPResponse } from "@torsion/torsion/http";
    * const response = new HTTPResponse(new HTTPRequest("http://example.com/"), 500);
-   * try {
-   *   response.rethrow();
-   * } catch (error) {
-   *   console.assert(error instanceof HTTPClientError && error.code === 500);
-   * }
+   * assert.throws(() => response.rethrow(), (error: unknown) => {
+   *   assert.ok(error instanceof HTTPClientError);
+   *   assert.equal(error.code, 500);
+   *   return true;
+   * });
    * ```
    */
   rethrow(): void {

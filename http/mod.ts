@@ -27,6 +27,7 @@
  *
  * @example Twisted style: an Agent, a pool and readBody
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const server = Deno.serve(
@@ -36,13 +37,15 @@
  * const pool = new HTTPConnectionPool(reactor);
  * const response = await new Agent(reactor, { pool })
  *   .request("GET", `http://127.0.0.1:${server.addr.port}/`);
- * console.assert(response.code === 200 && (await readBody(response)).length === 5);
+ * assert.equal(response.code, 200);
+ * assert.equal(new TextDecoder().decode(await readBody(response)), "hello");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
  *
  * @example Tornado style: AsyncHTTPClient and await
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AsyncHTTPClient } from "@torsion/torsion/http";
  * const server = Deno.serve(
  *   { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -50,7 +53,7 @@
  * );
  * const client = new AsyncHTTPClient({ forceInstance: true });
  * const response = await client.fetch(`http://127.0.0.1:${server.addr.port}/`);
- * console.assert(response.text === "hello");
+ * assert.equal(response.text, "hello");
  * await client.close();
  * await server.shutdown();
  * ```
@@ -88,6 +91,7 @@ export {
   ContentDecoderAgent,
   type ResponseDecoder,
 } from "./content_decoder_agent.ts";
+export { ContentDecodingError } from "./content_decoding_error.ts";
 export { DeflateDecoder } from "./deflate_decoder.ts";
 export { BodyTooLargeError, DataLoss, ParseError } from "./errors.ts";
 export { type BodySource, FileBodyProducer } from "./file_body_producer.ts";

@@ -6,8 +6,8 @@
  */
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../reactor/reactor.ts";
-import { Agent, type AgentOptions } from "./agent.ts";
-import { type ProxiedOptions, PROXY } from "./_agent_base.ts";
+import { Agent, type AgentOptions, type ProxiedOptions } from "./agent.ts";
+import { PROXY } from "./_agent_base.ts";
 import { basicAuthorization } from "./_route.ts";
 
 /**
@@ -16,6 +16,7 @@ import { basicAuthorization } from "./_route.ts";
  *
  * @example A proxy that wants credentials
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ProxyAgentOptions } from "@torsion/torsion/http";
  * const options: ProxyAgentOptions = {
  *   proxyHost: "proxy.internal",
@@ -24,7 +25,7 @@ import { basicAuthorization } from "./_route.ts";
  *   proxyPassword: "secret",
  *   connectTimeout: 10,
  * };
- * console.assert(options.proxyPort === 3128);
+ * assert.equal(options.proxyPort, 3128);
  * ```
  */
 export interface ProxyAgentOptions extends AgentOptions {
@@ -58,6 +59,7 @@ export interface ProxyAgentOptions extends AgentOptions {
  *
  * @example Through a local proxy
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HTTPConnectionPool, ProxyAgent, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * // A stand-in proxy: it answers every absolute-form request itself.
@@ -73,7 +75,7 @@ export interface ProxyAgentOptions extends AgentOptions {
  * });
  * const response = await agent.request("GET", "http://example.com/page");
  * const body = new TextDecoder().decode(await readBody(response));
- * console.assert(body.startsWith("proxied ") && body.endsWith("/page"));
+ * assert.equal(body, "proxied http://example.com/page"); // the absolute-form target reached the proxy
  * await pool.closeCachedConnections();
  * await proxy.shutdown();
  * ```

@@ -85,6 +85,7 @@ class ReadBodyProtocol extends Protocol {
  *
  * @example Reading a page
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, HTTPConnectionPool, readBody } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const server = Deno.serve(
@@ -95,13 +96,14 @@ class ReadBodyProtocol extends Protocol {
  * const response = await new Agent(reactor, { pool })
  *   .request("GET", `http://127.0.0.1:${server.addr.port}/`);
  * const body = await readBody(response);
- * console.assert(new TextDecoder().decode(body) === "a page");
+ * assert.equal(new TextDecoder().decode(body), "a page");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
  *
  * @example Accepting a close-delimited body
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Failure } from "@torsion/torsion/deferred";
  * import { Headers, type IResponse, PartialDownloadError, PotentialDataLoss, readBody } from "@torsion/torsion/http";
  * import { StringTransport } from "@torsion/torsion/testing";
@@ -125,7 +127,7 @@ class ReadBodyProtocol extends Protocol {
  *   failure.trap(PartialDownloadError);
  *   return (failure.value as PartialDownloadError).response;
  * });
- * console.assert(new TextDecoder().decode(body as Uint8Array) === "until close");
+ * assert.equal(new TextDecoder().decode(body as Uint8Array), "until close");
  * ```
  */
 export function readBody(response: IResponse): Deferred<Uint8Array> {

@@ -14,8 +14,7 @@ import {
 } from "./client_errors.ts";
 import type { Headers } from "./headers.ts";
 import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
-import { Discard } from "./_bytes.ts";
-import { planRedirect } from "./_redirect.ts";
+import { BoundedDrain, planRedirect } from "./_redirect.ts";
 
 const decoder = new TextDecoder();
 
@@ -37,6 +36,7 @@ const decoder = new TextDecoder();
  *
  * @example Following redirects
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, HTTPConnectionPool, readBody, RedirectAgent } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const server = Deno.serve(
@@ -49,8 +49,9 @@ const decoder = new TextDecoder();
  * const pool = new HTTPConnectionPool(reactor);
  * const agent = new RedirectAgent(new Agent(reactor, { pool }), 5);
  * const response = await agent.request("GET", `http://127.0.0.1:${server.addr.port}/old`);
- * console.assert(response.code === 200 && response.previousResponse?.code === 301);
- * console.assert(new TextDecoder().decode(await readBody(response)) === "the new page");
+ * assert.equal(response.code, 200);
+ * assert.equal(response.previousResponse?.code, 301);
+ * assert.equal(new TextDecoder().decode(await readBody(response)), "the new page");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -100,6 +101,7 @@ export class RedirectAgent implements IAgent {
    *
    * @example A POST answered by 302 is not followed
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Agent, HTTPConnectionPool, PageRedirect, RedirectAgent, ResponseFailed, StringProducer } from "@torsion/torsion/http";
    * import { reactor } from "@torsion/torsion/reactor";
    * const server = Deno.serve(
@@ -108,14 +110,18 @@ export class RedirectAgent implements IAgent {
    * );
    * const pool = new HTTPConnectionPool(reactor);
    * const agent = new RedirectAgent(new Agent(reactor, { pool }));
+   * const url = `http://127.0.0.1:${server.addr.port}/form`;
    * try {
-   *   await agent.request("POST", `http://127.0.0.1:${server.addr.port}/form`, null, new StringProducer("a=1"));
-   * } catch (error) {
-   *   console.assert(error instanceof ResponseFailed);
-   *   console.assert((error as ResponseFailed).reasons[0].check(PageRedirect) === PageRedirect);
+   *   const posted = agent.request("POST", url, null, new StringProducer("a=1"));
+   *   await assert.rejects(posted.asPromise(), (error: unknown) => {
+   *     assert.ok(error instanceof ResponseFailed);
+   *     assert.equal(error.reasons[0].check(PageRedirect), PageRedirect);
+   *     return true;
+   *   });
+   * } finally {
+   *   await pool.closeCachedConnections();
+   *   await server.shutdown();
    * }
-   * await pool.closeCachedConnections();
-   * await server.shutdown();
    * ```
    */
   request(
@@ -187,7 +193,7 @@ export class RedirectAgent implements IAgent {
         response,
       );
     }
-    response.deliverBody(new Discard());
+    response.deliverBody(new BoundedDrain());
     return this.#agent.request(plan.method, plan.uri, plan.headers).addCallback(
       (next) => {
         next.setPreviousResponse(response);

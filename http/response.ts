@@ -19,7 +19,6 @@ import type {
   IResponse,
   IResponseBodyTransport,
 } from "./interfaces.ts";
-import { registerResponseAccess } from "./_response_access.ts";
 import { UNKNOWN_LENGTH } from "./unknown_length.ts";
 
 /** Body bytes buffered before `deliverBody` past which the connection is paused. */
@@ -38,6 +37,7 @@ const RESPONSE_DONE = new Failure(new ResponseDone());
  *
  * @example A TCP transport serves as one
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Headers, Response, type ResponseConnection } from "@torsion/torsion/http";
  * import { StringTransport } from "@torsion/torsion/testing";
  * const connection: ResponseConnection = new StringTransport();
@@ -48,7 +48,7 @@ const RESPONSE_DONE = new Failure(new ResponseDone());
  *   headers: new Headers(),
  *   connection,
  * });
- * console.assert(response.code === 200);
+ * assert.equal(response.code, 200);
  * ```
  */
 export interface ResponseConnection {
@@ -70,6 +70,7 @@ export interface ResponseConnection {
  *
  * @example A response without a connection, for a test
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Headers, Response, type ResponseInit } from "@torsion/torsion/http";
  * const init: ResponseInit = {
  *   version: ["HTTP", 1, 1],
@@ -78,7 +79,7 @@ export interface ResponseConnection {
  *   headers: new Headers({ "Content-Length": "0" }),
  *   length: 0,
  * };
- * console.assert(new Response(init).length === 0);
+ * assert.equal(new Response(init).length, 0);
  * ```
  */
 export interface ResponseInit {
@@ -111,6 +112,27 @@ export interface ResponseInit {
   connection?: ResponseConnection | null;
 }
 
+// Set by the class's static block: only the connection that feeds a
+// response (and nothing outside the package) may deliver its body.
+let received: (response: Response, data: Uint8Array) => void;
+let finished: (response: Response, reason?: Failure) => void;
+
+/**
+ * Delivers a piece of body to `response` (a view: it is copied if
+ * buffered). For the client protocol only; not part of the public API.
+ */
+export function bodyDataReceived(response: Response, data: Uint8Array): void {
+  received(response, data);
+}
+
+/**
+ * Ends the body of `response`: `ResponseDone` when `reason` is undefined.
+ * For the client protocol only; not part of the public API.
+ */
+export function bodyDataFinished(response: Response, reason?: Failure): void {
+  finished(response, reason);
+}
+
 const INITIAL = 0;
 const CONNECTED = 1;
 const DEFERRED_CLOSE = 2;
@@ -131,6 +153,7 @@ const FINISHED = 3;
  *
  * @example Streaming a body to a protocol
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Failure } from "@torsion/torsion/deferred";
  * import { Agent, HTTPConnectionPool, ResponseDone } from "@torsion/torsion/http";
  * import { Protocol, reactor } from "@torsion/torsion/reactor";
@@ -152,8 +175,8 @@ const FINISHED = 3;
  *   }
  * }
  * response.deliverBody(new Printer());
- * console.assert((await promise).check(ResponseDone) === ResponseDone);
- * console.assert(text === "streamed body");
+ * assert.equal((await promise).check(ResponseDone), ResponseDone);
+ * assert.equal(text, "streamed body");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -184,10 +207,8 @@ export class Response implements IResponse {
   #bodyTransport: BodyTransport | null = null;
 
   static {
-    registerResponseAccess({
-      received: (response, data) => response.#received(data),
-      finished: (response, reason) => response.#finished(reason),
-    });
+    received = (response, data) => response.#received(data);
+    finished = (response, reason) => response.#finished(reason);
   }
 
   /**
@@ -266,12 +287,13 @@ export class Response implements IResponse {
    *
    * @example Chaining a redirect
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers, Response } from "@torsion/torsion/http";
    * const init = { version: ["HTTP", 1, 1] as const, phrase: "", headers: new Headers() };
    * const first = new Response({ ...init, code: 302 });
    * const second = new Response({ ...init, code: 200 });
    * second.setPreviousResponse(first);
-   * console.assert(second.previousResponse === first);
+   * assert.equal(second.previousResponse, first);
    * ```
    */
   setPreviousResponse(response: IResponse): void {

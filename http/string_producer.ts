@@ -21,6 +21,7 @@ const encoder = new TextEncoder();
  *
  * @example Posting JSON with an Agent
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, Headers, HTTPConnectionPool, readBody, StringProducer } from "@torsion/torsion/http";
  * import { reactor } from "@torsion/torsion/reactor";
  * const server = Deno.serve(
@@ -34,7 +35,7 @@ const encoder = new TextEncoder();
  *   new Headers({ "Content-Type": "application/json" }),
  *   new StringProducer(JSON.stringify({ name: "torsion" })),
  * );
- * console.assert(new TextDecoder().decode(await readBody(response)) === "torsion");
+ * assert.equal(new TextDecoder().decode(await readBody(response)), "torsion");
  * await pool.closeCachedConnections();
  * await server.shutdown();
  * ```
@@ -70,6 +71,7 @@ export class StringProducer implements IBodyProducer {
    *
    * @example Writing into a collecting consumer
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringProducer } from "@torsion/torsion/http";
    * const parts: Uint8Array[] = [];
    * new StringProducer("hi").startProducing({
@@ -77,7 +79,7 @@ export class StringProducer implements IBodyProducer {
    *   registerProducer() {},
    *   unregisterProducer() {},
    * });
-   * console.assert(parts[0].length === 2);
+   * assert.equal(parts[0].length, 2);
    * ```
    */
   startProducing(consumer: IConsumer): Deferred<void> {
@@ -88,36 +90,18 @@ export class StringProducer implements IBodyProducer {
   /**
    * Does nothing: the body is written at once. Part of Twisted's
    * `IPushProducer`.
-   *
-   * @example Pausing is harmless
-   * ```ts
-   * import { StringProducer } from "@torsion/torsion/http";
-   * new StringProducer("hi").pauseProducing();
-   * ```
    */
   pauseProducing(): void {}
 
   /**
    * Does nothing: there is nothing to resume. Part of Twisted's
    * `IPushProducer`.
-   *
-   * @example Resuming is harmless
-   * ```ts
-   * import { StringProducer } from "@torsion/torsion/http";
-   * new StringProducer("hi").resumeProducing();
-   * ```
    */
   resumeProducing(): void {}
 
   /**
    * Does nothing: there is nothing left to stop once the body is written.
    * Part of Twisted's `IPushProducer`.
-   *
-   * @example Stopping is harmless
-   * ```ts
-   * import { StringProducer } from "@torsion/torsion/http";
-   * new StringProducer("hi").stopProducing();
-   * ```
    */
   stopProducing(): void {}
 }

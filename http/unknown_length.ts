@@ -12,11 +12,12 @@
  *
  * @example Checking a response's length
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UNKNOWN_LENGTH } from "@torsion/torsion/http";
  * function describeLength(length: number | typeof UNKNOWN_LENGTH): string {
  *   return length === UNKNOWN_LENGTH ? "unknown" : `${length} bytes`;
  * }
- * console.assert(describeLength(UNKNOWN_LENGTH) === "unknown");
+ * assert.equal(describeLength(UNKNOWN_LENGTH), "unknown");
  * ```
  */
 export const UNKNOWN_LENGTH = "UNKNOWN_LENGTH" as const;

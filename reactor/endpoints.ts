@@ -32,9 +32,12 @@ import { Factory } from "./protocol.ts";
  *
  * @example Listening on a free port
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Factory, Protocol, reactor, TCP4ServerEndpoint } from "@torsion/torsion/reactor";
  * const endpoint = new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" });
  * const port = await endpoint.listen(Factory.forProtocol(Protocol));
+ * assert.equal(port.getHost().host, "127.0.0.1");
+ * assert.notEqual(port.getHost().port, 0); // the port the system picked
  * await port.stopListening();
  * ```
  */
@@ -69,11 +72,12 @@ export class TCP4ServerEndpoint implements IStreamServerEndpoint {
    *
    * @example Listening through a test reactor
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory, Protocol, TCP4ServerEndpoint } from "@torsion/torsion/reactor";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
    * await new TCP4ServerEndpoint(reactor, 8080).listen(Factory.forProtocol(Protocol));
-   * console.assert(reactor.tcpServers[0][0] === 8080);
+   * assert.equal(reactor.tcpServers[0][0], 8080);
    * ```
    */
   listen(factory: IProtocolFactory): Deferred<IListeningPort> {
@@ -89,12 +93,13 @@ export class TCP4ServerEndpoint implements IStreamServerEndpoint {
  *
  * @example Describing a TLS port
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Factory, Protocol, SSL4ServerEndpoint } from "@torsion/torsion/reactor";
  * import { MemoryReactor } from "@torsion/torsion/testing";
  * const reactor = new MemoryReactor();
  * const endpoint = new SSL4ServerEndpoint(reactor, 8443, { cert: "…", key: "…" });
  * await endpoint.listen(Factory.forProtocol(Protocol));
- * console.assert(reactor.sslServers.length === 1);
+ * assert.equal(reactor.sslServers.length, 1);
  * ```
  */
 export class SSL4ServerEndpoint implements IStreamServerEndpoint {
@@ -134,12 +139,13 @@ export class SSL4ServerEndpoint implements IStreamServerEndpoint {
    *
    * @example Listening for TLS through a test reactor
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory, Protocol, SSL4ServerEndpoint } from "@torsion/torsion/reactor";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
    * const port = await new SSL4ServerEndpoint(reactor, 443, { cert: "c", key: "k" })
    *   .listen(Factory.forProtocol(Protocol));
-   * console.assert(port.getHost().port === 443);
+   * assert.equal(port.getHost().port, 443);
    * ```
    */
   listen(factory: IProtocolFactory): Deferred<IListeningPort> {
@@ -154,16 +160,25 @@ export class SSL4ServerEndpoint implements IStreamServerEndpoint {
  *
  * @example Connecting and writing
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Factory, Protocol, TCP4ClientEndpoint } from "@torsion/torsion/reactor";
  * import { MemoryReactor, StringTransport } from "@torsion/torsion/testing";
+ * class Greeter extends Protocol {
+ *   override connectionMade(): void {
+ *     this.transport!.write(new TextEncoder().encode("hello"));
+ *   }
+ * }
  * const reactor = new MemoryReactor();
  * const d = new TCP4ClientEndpoint(reactor, "example.com", 80)
- *   .connect(Factory.forProtocol(Protocol));
- * const [, , factory] = reactor.tcpClients[0];
- * factory.buildProtocol({ type: "TCP", host: "example.com", port: 80 })!
- *   .makeConnection(new StringTransport());
- * const protocol = await d;
- * console.assert(protocol instanceof Protocol);
+ *   .connect(Factory.forProtocol(Greeter));
+ * const [host, port, factory] = reactor.tcpClients[0];
+ * assert.equal(host, "example.com");
+ * assert.equal(port, 80);
+ * // MemoryReactor connects nothing: play the reactor's part by hand.
+ * const transport = new StringTransport();
+ * factory.buildProtocol({ type: "TCP", host, port })!.makeConnection(transport);
+ * assert.ok((await d) instanceof Greeter); // fires with our protocol, connected
+ * assert.equal(transport.valueString(), "hello");
  * ```
  */
 export class TCP4ClientEndpoint implements IStreamClientEndpoint {
@@ -207,6 +222,7 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
    *
    * @example Giving up on a slow connection
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CancelledError } from "@torsion/torsion";
    * import { Factory, Protocol, TCP4ClientEndpoint } from "@torsion/torsion/reactor";
    * import { MemoryReactor } from "@torsion/torsion/testing";
@@ -215,11 +231,12 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
    *   .connect(Factory.forProtocol(Protocol));
    * d.addErrback((f) => f.trap(CancelledError));
    * d.cancel();
-   * console.assert(reactor.connectors[0].stoppedConnecting);
+   * assert.equal(reactor.connectors[0].stoppedConnecting, true);
    * ```
    *
    * @example Bounding the attempt with an AbortSignal
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory, Protocol, TCP4ClientEndpoint } from "@torsion/torsion/reactor";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
@@ -228,7 +245,7 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
    *   .connect(Factory.forProtocol(Protocol), { signal: controller.signal });
    * d.addErrback(() => null);
    * controller.abort();
-   * console.assert(reactor.connectors[0].stoppedConnecting);
+   * assert.equal(reactor.connectors[0].stoppedConnecting, true);
    * ```
    */
   connect(
@@ -247,12 +264,13 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
  *
  * @example Verifying the server's name
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Factory, Protocol, SSL4ClientEndpoint } from "@torsion/torsion/reactor";
  * import { MemoryReactor } from "@torsion/torsion/testing";
  * const reactor = new MemoryReactor();
  * new SSL4ClientEndpoint(reactor, "example.com", 443, { hostname: "example.com" })
  *   .connect(Factory.forProtocol(Protocol));
- * console.assert(reactor.sslClients[0][3].hostname === "example.com");
+ * assert.equal(reactor.sslClients[0][3].hostname, "example.com");
  * ```
  */
 export class SSL4ClientEndpoint implements IStreamClientEndpoint {
@@ -298,13 +316,20 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
    *
    * @example Cancelling a TLS attempt
    * ```ts
-   * import { Factory, Protocol, SSL4ClientEndpoint } from "@torsion/torsion/reactor";
+   * import assert from "node:assert/strict";
+   * import {
+   *   ConnectingCancelledError,
+   *   Factory,
+   *   Protocol,
+   *   SSL4ClientEndpoint,
+   * } from "@torsion/torsion/reactor";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
    * const d = new SSL4ClientEndpoint(reactor, "example.com", 443)
    *   .connect(Factory.forProtocol(Protocol));
-   * d.addErrback(() => null);
    * d.cancel();
+   * await assert.rejects(d.asPromise(), ConnectingCancelledError);
+   * assert.equal(reactor.connectors[0].stoppedConnecting, true);
    * ```
    */
   connect(
@@ -336,6 +361,7 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
  *
  * @example Connecting a protocol instance
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectProtocol, Protocol, TCP4ClientEndpoint } from "@torsion/torsion/reactor";
  * import { MemoryReactor, StringTransport } from "@torsion/torsion/testing";
  * const reactor = new MemoryReactor();
@@ -344,7 +370,7 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
  * const [, , factory] = reactor.tcpClients[0];
  * factory.buildProtocol({ type: "TCP", host: "h", port: 1 })!
  *   .makeConnection(new StringTransport());
- * console.assert((await d) === mine);
+ * assert.equal(await d, mine);
  * ```
  */
 export function connectProtocol<P extends IProtocol>(
@@ -385,12 +411,13 @@ export function connectProtocol<P extends IProtocol>(
  *
  * @example Listening on one interface
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Factory, Protocol, serverFromString } from "@torsion/torsion/reactor";
  * import { MemoryReactor } from "@torsion/torsion/testing";
  * const reactor = new MemoryReactor();
  * const endpoint = serverFromString(reactor, "tcp:8080:interface=127.0.0.1");
  * await endpoint.listen(Factory.forProtocol(Protocol));
- * console.assert(reactor.tcpServers[0][3] === "127.0.0.1");
+ * assert.equal(reactor.tcpServers[0][3], "127.0.0.1");
  * ```
  */
 export function serverFromString(
@@ -430,13 +457,14 @@ export function serverFromString(
  *
  * @example Connecting with a timeout
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clientFromString, Factory, Protocol } from "@torsion/torsion/reactor";
  * import { MemoryReactor } from "@torsion/torsion/testing";
  * const reactor = new MemoryReactor();
  * const endpoint = clientFromString(reactor, "tcp:host=127.0.0.1:port=8080:timeout=5");
  * endpoint.connect(Factory.forProtocol(Protocol));
  * const [host, port, , timeout] = reactor.tcpClients[0];
- * console.assert(host === "127.0.0.1" && port === 8080 && timeout === 5);
+ * assert.deepEqual([host, port, timeout], ["127.0.0.1", 8080, 5]);
  * ```
  */
 export function clientFromString(
@@ -467,9 +495,10 @@ export function clientFromString(
  *
  * @example Embedding a Windows path
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quoteStringArgument } from "@torsion/torsion/reactor";
  * const path = quoteStringArgument("C:\\keys\\server.pem");
- * console.assert(path === "C\\:\\\\keys\\\\server.pem");
+ * assert.equal(path, "C\\:\\\\keys\\\\server.pem");
  * ```
  */
 export function quoteStringArgument(argument: string): string {

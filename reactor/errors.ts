@@ -10,10 +10,15 @@ import type { IAddress } from "./interfaces.ts";
  * Cancelling or rescheduling a delayed call that has already run. Mirrors
  * Twisted's `error.AlreadyCalled`.
  *
- * @example Naming the error
+ * @example Cancelling a call that has run
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AlreadyCalled } from "@torsion/torsion/reactor";
- * console.assert(new AlreadyCalled().name === "AlreadyCalled");
+ * import { Clock } from "@torsion/torsion/testing";
+ * const clock = new Clock();
+ * const call = clock.callLater(1, () => {});
+ * clock.advance(1);
+ * assert.throws(() => call.cancel(), AlreadyCalled);
  * ```
  */
 export class AlreadyCalled extends Error {
@@ -31,12 +36,6 @@ export class AlreadyCalled extends Error {
 /**
  * Cancelling or rescheduling a delayed call that was cancelled. Mirrors
  * Twisted's `error.AlreadyCancelled`.
- *
- * @example Naming the error
- * ```ts
- * import { AlreadyCancelled } from "@torsion/torsion/reactor";
- * console.assert(new AlreadyCancelled().name === "AlreadyCancelled");
- * ```
  */
 export class AlreadyCancelled extends Error {
   /**
@@ -53,12 +52,6 @@ export class AlreadyCancelled extends Error {
 /**
  * `stop()` on a reactor that is not running. Mirrors Twisted's
  * `error.ReactorNotRunning`.
- *
- * @example Naming the error
- * ```ts
- * import { ReactorNotRunning } from "@torsion/torsion/reactor";
- * console.assert(new ReactorNotRunning().name === "ReactorNotRunning");
- * ```
  */
 export class ReactorNotRunning extends Error {
   /**
@@ -75,12 +68,6 @@ export class ReactorNotRunning extends Error {
 /**
  * `run()` on a reactor that is already running. Mirrors Twisted's
  * `error.ReactorAlreadyRunning`.
- *
- * @example Naming the error
- * ```ts
- * import { ReactorAlreadyRunning } from "@torsion/torsion/reactor";
- * console.assert(new ReactorAlreadyRunning().name === "ReactorAlreadyRunning");
- * ```
  */
 export class ReactorAlreadyRunning extends Error {
   /**
@@ -100,8 +87,9 @@ export class ReactorAlreadyRunning extends Error {
  *
  * @example Catching every connect failure
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConnectError, ConnectionRefusedError } from "@torsion/torsion/reactor";
- * console.assert(new ConnectionRefusedError() instanceof ConnectError);
+ * assert.ok(new ConnectionRefusedError() instanceof ConnectError);
  * ```
  */
 export class ConnectError extends Error {
@@ -123,12 +111,6 @@ export class ConnectError extends Error {
 /**
  * The peer refused the connection. Mirrors Twisted's
  * `error.ConnectionRefusedError`.
- *
- * @example Naming the error
- * ```ts
- * import { ConnectionRefusedError } from "@torsion/torsion/reactor";
- * console.assert(new ConnectionRefusedError().name === "ConnectionRefusedError");
- * ```
  */
 export class ConnectionRefusedError extends ConnectError {
   /**
@@ -148,12 +130,6 @@ export class ConnectionRefusedError extends ConnectError {
 
 /**
  * A host name did not resolve. Mirrors Twisted's `error.DNSLookupError`.
- *
- * @example Naming the error
- * ```ts
- * import { DNSLookupError } from "@torsion/torsion/reactor";
- * console.assert(new DNSLookupError().name === "DNSLookupError");
- * ```
  */
 export class DNSLookupError extends ConnectError {
   /**
@@ -171,12 +147,6 @@ export class DNSLookupError extends ConnectError {
 /**
  * The connection attempt was stopped by the user (`stopConnecting`).
  * Mirrors Twisted's `error.UserError`.
- *
- * @example Naming the error
- * ```ts
- * import { UserError } from "@torsion/torsion/reactor";
- * console.assert(new UserError().name === "UserError");
- * ```
  */
 export class UserError extends ConnectError {
   /**
@@ -198,8 +168,9 @@ export class UserError extends ConnectError {
  *
  * @example Catching a handshake failure as a connect failure
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConnectError, TLSError } from "@torsion/torsion/reactor";
- * console.assert(new TLSError() instanceof ConnectError);
+ * assert.ok(new TLSError() instanceof ConnectError);
  * ```
  */
 export class TLSError extends ConnectError {
@@ -218,12 +189,6 @@ export class TLSError extends ConnectError {
 /**
  * `stopConnecting()` on a connector that is not connecting. Mirrors
  * Twisted's `error.NotConnectingError`.
- *
- * @example Naming the error
- * ```ts
- * import { NotConnectingError } from "@torsion/torsion/reactor";
- * console.assert(new NotConnectingError().name === "NotConnectingError");
- * ```
  */
 export class NotConnectingError extends Error {
   /**
@@ -244,10 +209,12 @@ export class NotConnectingError extends Error {
  *
  * @example Trapping it as a cancellation
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelledError } from "@torsion/torsion";
  * import { ConnectingCancelledError } from "@torsion/torsion/reactor";
  * const error = new ConnectingCancelledError({ type: "TCP", host: "h", port: 1 });
- * console.assert(error instanceof CancelledError && error.address.port === 1);
+ * assert.ok(error instanceof CancelledError); // f.trap(CancelledError) catches it
+ * assert.equal(error.address.port, 1);
  * ```
  */
 export class ConnectingCancelledError extends CancelledError {
@@ -269,12 +236,6 @@ export class ConnectingCancelledError extends CancelledError {
 /**
  * The factory given to a client endpoint returned `null` from
  * `buildProtocol`. Mirrors Twisted's `error.NoProtocol`.
- *
- * @example Naming the error
- * ```ts
- * import { NoProtocol } from "@torsion/torsion/reactor";
- * console.assert(new NoProtocol().name === "NoProtocol");
- * ```
  */
 export class NoProtocol extends Error {
   /**
@@ -291,12 +252,6 @@ export class NoProtocol extends Error {
 /**
  * A listening socket could not be opened. Mirrors Twisted's
  * `error.CannotListenError`.
- *
- * @example Reading the port that could not be bound
- * ```ts
- * import { CannotListenError } from "@torsion/torsion/reactor";
- * console.assert(new CannotListenError("127.0.0.1", 80).port === 80);
- * ```
  */
 export class CannotListenError extends Error {
   /** The interface that was asked for. */
@@ -325,12 +280,6 @@ export class CannotListenError extends Error {
 /**
  * The connection was closed cleanly. `connectionLost` receives it wrapped in
  * a Failure. Mirrors Twisted's `error.ConnectionDone`.
- *
- * @example Naming the error
- * ```ts
- * import { ConnectionDone } from "@torsion/torsion/reactor";
- * console.assert(new ConnectionDone().name === "ConnectionDone");
- * ```
  */
 export class ConnectionDone extends Error {
   /**
@@ -347,12 +296,6 @@ export class ConnectionDone extends Error {
 /**
  * The connection was lost in a non-clean fashion (reset, error, abort).
  * Mirrors Twisted's `error.ConnectionLost`.
- *
- * @example Naming the error
- * ```ts
- * import { ConnectionLost } from "@torsion/torsion/reactor";
- * console.assert(new ConnectionLost().name === "ConnectionLost");
- * ```
  */
 export class ConnectionLost extends Error {
   /**
@@ -376,8 +319,9 @@ export class ConnectionLost extends Error {
  *
  * @example Treating an abort as a lost connection
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConnectionAborted, ConnectionLost } from "@torsion/torsion/reactor";
- * console.assert(new ConnectionAborted() instanceof ConnectionLost);
+ * assert.ok(new ConnectionAborted() instanceof ConnectionLost);
  * ```
  */
 export class ConnectionAborted extends ConnectionLost {

@@ -31,6 +31,7 @@ const MAX_PREFIXED = 2 ** 32 - 1;
  *
  * @example Framing messages
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Int32StringReceiver } from "@torsion/torsion/reactor";
  * import { StringTransport } from "@torsion/torsion/testing";
  *
@@ -43,7 +44,7 @@ const MAX_PREFIXED = 2 ** 32 - 1;
  * const transport = new StringTransport();
  * protocol.makeConnection(transport);
  * protocol.dataReceived(new Uint8Array([0, 0, 0, 2, 104, 105]));
- * console.assert(transport.valueString() === "\x00\x00\x00\x02hi");
+ * assert.equal(transport.valueString(), "\x00\x00\x00\x02hi");
  * ```
  */
 export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
@@ -69,13 +70,14 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Delivering an empty and a one-byte frame
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
    * let got = 0;
    * class Count extends Int32StringReceiver {
    *   override stringReceived(_s: Uint8Array): void { got++; }
    * }
    * new Count().dataReceived(new Uint8Array([0, 0, 0, 0, 0, 0, 0, 1, 7]));
-   * console.assert(got === 2);
+   * assert.equal(got, 2);
    * ```
    */
   override dataReceived(data: Uint8Array): void {
@@ -103,11 +105,17 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Handling each payload
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const lengths: number[] = [];
    * class Print extends Int32StringReceiver {
-   *   override stringReceived(s: Uint8Array): void { console.log(s.length); }
+   *   override stringReceived(s: Uint8Array): void { lengths.push(s.length); }
    * }
-   * console.assert(new Print().MAX_LENGTH === 99999);
+   * const protocol = new Print();
+   * protocol.makeConnection(new StringTransport());
+   * protocol.dataReceived(new Uint8Array([0, 0, 0, 2, 0x68, 0x69, 0, 0, 0, 1]));
+   * assert.deepEqual(lengths, [2]); // the second payload's byte has not arrived
    * ```
    */
   stringReceived(string: Uint8Array): void {
@@ -125,14 +133,23 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Logging before the connection closes
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const refused: number[] = [];
    * class Loud extends Int32StringReceiver {
+   *   override MAX_LENGTH = 10;
    *   override lengthLimitExceeded(length: number): void {
-   *     console.error(`refusing ${length} bytes`);
+   *     refused.push(length); // log it, say
    *     super.lengthLimitExceeded(length);
    *   }
    * }
-   * console.assert(!new Loud().paused);
+   * const protocol = new Loud();
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * protocol.dataReceived(new Uint8Array([0, 0, 1, 0])); // announces 256 bytes
+   * assert.deepEqual(refused, [256]);
+   * assert.equal(transport.disconnecting, true); // the default closes the connection
    * ```
    */
   lengthLimitExceeded(_length: number): void {
@@ -149,13 +166,14 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Framing a reply
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const protocol = new Int32StringReceiver();
    * const transport = new StringTransport();
    * protocol.makeConnection(transport);
    * protocol.sendString("ok");
-   * console.assert(transport.value().length === 6);
+   * assert.equal(transport.value().length, 6);
    * ```
    */
   sendString(string: Uint8Array | string): void {
@@ -182,6 +200,7 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example One message at a time
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
    * const sizes: number[] = [];
    * class Serial extends Int32StringReceiver {
@@ -192,7 +211,7 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const protocol = new Serial();
    * protocol.dataReceived(new Uint8Array([0, 0, 0, 1, 9, 0, 0, 0, 2, 8, 8]));
-   * console.assert(sizes.join() === "1");
+   * assert.deepEqual(sizes, [1]);
    * ```
    */
   pauseProducing(): void {
@@ -208,6 +227,7 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Releasing the frames held during a pause
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
    * let got = 0;
    * class Count extends Int32StringReceiver {
@@ -217,7 +237,7 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * protocol.pauseProducing();
    * protocol.dataReceived(new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0]));
    * protocol.resumeProducing();
-   * console.assert(got === 2);
+   * assert.equal(got, 2);
    * ```
    */
   resumeProducing(): void {
@@ -231,6 +251,7 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Dropping frames after a stop
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Int32StringReceiver } from "@torsion/torsion/reactor";
    * let got = 0;
    * class Count extends Int32StringReceiver {
@@ -239,7 +260,7 @@ export class Int32StringReceiver<F extends IProtocolFactory = IProtocolFactory>
    * const protocol = new Count();
    * protocol.stopProducing();
    * protocol.dataReceived(new Uint8Array([0, 0, 0, 0]));
-   * console.assert(got === 0);
+   * assert.equal(got, 0);
    * ```
    */
   stopProducing(): void {

@@ -9,9 +9,9 @@ import { Deferred, maybeDeferred } from "../deferred/deferred.ts";
 import { CancelledError, TimeoutError } from "../deferred/errors.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
-import { describeValue, functionName } from "../deferred/_describe.ts";
-import { logError } from "../deferred/_logging.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { describeValue, functionName } from "../_util/describe.ts";
+import { logError } from "../_util/log_error.ts";
+import { isThenable } from "../_util/thenable.ts";
 import { requireFinite, requireFunction } from "./_arguments.ts";
 import { ReactorAlreadyRunning, ReactorNotRunning } from "./errors.ts";
 import type { IReactorCore } from "./interfaces.ts";
@@ -90,13 +90,14 @@ const loops = new WeakMap<IReactorTime, IOLoop>();
  *
  * @example Running a coroutine to completion
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IOLoop, Reactor } from "@torsion/torsion/reactor";
  * const loop = IOLoop.forReactor(new Reactor());
  * const answer = await loop.runSync(async () => {
  *   await new Promise((resolve) => loop.callLater(0.01, () => resolve(undefined)));
  *   return 42;
  * });
- * console.assert(answer === 42);
+ * assert.equal(answer, 42);
  * ```
  */
 export class IOLoop {
@@ -124,8 +125,9 @@ export class IOLoop {
    *
    * @example The one loop of the global reactor
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * console.assert(IOLoop.current() === IOLoop.current());
+   * assert.equal(IOLoop.current(), IOLoop.current());
    * ```
    */
   static current(): IOLoop {
@@ -140,10 +142,11 @@ export class IOLoop {
    *
    * @example The loop of a test clock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
-   * console.assert(IOLoop.forReactor(clock) === IOLoop.forReactor(clock));
+   * assert.equal(IOLoop.forReactor(clock), IOLoop.forReactor(clock));
    * ```
    */
   static forReactor(reactor: IReactorTime): IOLoop {
@@ -168,9 +171,14 @@ export class IOLoop {
    *
    * @example A deadline five seconds away
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const deadline = IOLoop.current().time() + 5;
-   * console.assert(deadline > 0);
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
+   * const deadline = loop.time() + 5;
+   * clock.advance(5);
+   * assert.equal(loop.time(), deadline);
    * ```
    */
   time(): number {
@@ -187,11 +195,15 @@ export class IOLoop {
    *
    * @example Running a callback on the next iteration
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
-   * IOLoop.forReactor(clock).addCallback((s: string) => console.log(s), "soon");
+   * const seen: string[] = [];
+   * IOLoop.forReactor(clock).addCallback((s: string) => seen.push(s), "soon");
+   * assert.deepEqual(seen, []); // not now: on the loop's next iteration
    * clock.advance(0);
+   * assert.deepEqual(seen, ["soon"]);
    * ```
    */
   addCallback<A extends unknown[]>(
@@ -212,11 +224,15 @@ export class IOLoop {
    *
    * @example Detaching a coroutine
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
-   * IOLoop.forReactor(clock).spawnCallback(async () => {});
+   * let ran = false;
+   * IOLoop.forReactor(clock).spawnCallback(async () => { ran = true; });
+   * assert.equal(ran, false); // on the loop's next iteration, not now
    * clock.advance(0);
+   * assert.equal(ran, true);
    * ```
    */
   spawnCallback<A extends unknown[]>(
@@ -239,10 +255,17 @@ export class IOLoop {
    *
    * @example Scheduling, then cancelling
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const loop = IOLoop.current();
-   * const handle = loop.callLater(10, () => console.log("late"));
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
+   * const fired: string[] = [];
+   * loop.callLater(10, () => fired.push("kept"));
+   * const handle = loop.callLater(10, () => fired.push("removed"));
    * loop.removeTimeout(handle);
+   * clock.advance(10);
+   * assert.deepEqual(fired, ["kept"]);
    * ```
    */
   callLater<A extends unknown[]>(
@@ -267,10 +290,17 @@ export class IOLoop {
    *
    * @example Scheduling at an absolute time
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const loop = IOLoop.current();
-   * const handle = loop.callAt(loop.time() + 60, () => console.log("a minute"));
-   * loop.removeTimeout(handle);
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
+   * const fired: number[] = [];
+   * loop.callAt(loop.time() + 60, () => fired.push(loop.time()));
+   * clock.advance(59);
+   * assert.deepEqual(fired, []);
+   * clock.advance(1);
+   * assert.deepEqual(fired, [60]);
    * ```
    */
   callAt<A extends unknown[]>(
@@ -297,10 +327,17 @@ export class IOLoop {
    *
    * @example Scheduling with a relative deadline
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const loop = IOLoop.current();
-   * const handle = loop.addTimeout({ seconds: 30 }, () => console.log("timed out"));
-   * loop.removeTimeout(handle);
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
+   * let timedOut = false;
+   * const handle = loop.addTimeout({ seconds: 30 }, () => { timedOut = true; });
+   * clock.advance(10);
+   * loop.removeTimeout(handle); // the work finished in time
+   * clock.advance(30);
+   * assert.equal(timedOut, false);
    * ```
    */
   addTimeout<A extends unknown[]>(
@@ -330,11 +367,15 @@ export class IOLoop {
    *
    * @example Removing a timeout twice
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
-   * const loop = IOLoop.current();
+   * import { Clock } from "@torsion/torsion/testing";
+   * const clock = new Clock();
+   * const loop = IOLoop.forReactor(clock);
    * const handle = loop.callLater(1, () => {});
    * loop.removeTimeout(handle);
-   * loop.removeTimeout(handle); // no-op
+   * loop.removeTimeout(handle); // no-op, where DelayedCall.cancel() would throw
+   * assert.equal(clock.getDelayedCalls().length, 0);
    * ```
    */
   removeTimeout(handle: IDelayedCall): void {
@@ -353,11 +394,19 @@ export class IOLoop {
    *
    * @example Reacting to a settled Promise
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
    * const loop = IOLoop.forReactor(clock);
-   * loop.addFuture(Promise.resolve(7), async (future) => console.log(await future));
+   * const ready = Promise.resolve(7);
+   * const settled: Promise<number>[] = [];
+   * loop.addFuture(ready, (future) => { settled.push(future); });
+   * await ready;
+   * assert.deepEqual(settled, []); // not yet: on the loop's next iteration
+   * clock.advance(0);
+   * assert.equal(settled[0], ready);
+   * assert.equal(await settled[0], 7);
    * ```
    */
   addFuture<F extends PromiseLike<unknown>>(
@@ -400,11 +449,12 @@ export class IOLoop {
    *
    * @example Squaring a number in a worker
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { WorkerPoolExecutor } from "@torsion/torsion/executor";
    * const tasks = "data:text/javascript,export const square = (n) => n * n;";
    * await using pool = new WorkerPoolExecutor<{ square(n: number): number }>(tasks, { maxWorkers: 1 });
-   * console.assert((await IOLoop.current().runInExecutor(pool, "square", 3)) === 9);
+   * assert.equal(await IOLoop.current().runInExecutor(pool, "square", 3), 9);
    * ```
    */
   runInExecutor<M, K extends TaskName<M>>(
@@ -424,12 +474,13 @@ export class IOLoop {
    *
    * @example Negating a number in the default pool
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop } from "@torsion/torsion/reactor";
    * import { shutdownDefaultPool, taskModule } from "@torsion/torsion/executor";
    * const tasks = taskModule<{ negate(n: number): number }>(
    *   "data:text/javascript,export const negate = (n) => -n;",
    * );
-   * console.assert((await IOLoop.current().runInExecutor(null, tasks.negate, 4)) === -4);
+   * assert.equal(await IOLoop.current().runInExecutor(null, tasks.negate, 4), -4);
    * await shutdownDefaultPool();
    * ```
    */
@@ -556,14 +607,14 @@ export class IOLoop {
    *
    * @example Giving up after a deadline
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop, Reactor } from "@torsion/torsion/reactor";
    * import { Deferred, TimeoutError } from "@torsion/torsion/deferred";
    * const loop = IOLoop.forReactor(new Reactor());
-   * try {
-   *   await loop.runSync(() => new Deferred<void>(), { timeout: 0.01 });
-   * } catch (error) {
-   *   console.assert(error instanceof TimeoutError);
-   * }
+   * await assert.rejects(
+   *   loop.runSync(() => new Deferred<void>(), { timeout: 0.01 }),
+   *   TimeoutError,
+   * );
    * ```
    */
   async runSync<T>(
@@ -674,6 +725,7 @@ export function logCallbackError(
     `Exception in callback ${functionName(fn)}: ${
       Failure.from(error).getTraceback()
     }`,
+    error,
   );
 }
 

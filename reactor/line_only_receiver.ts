@@ -26,6 +26,7 @@ const decoder = new TextDecoder();
  *
  * @example A command protocol
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
  * import { StringTransport } from "@torsion/torsion/testing";
  *
@@ -39,7 +40,7 @@ const decoder = new TextDecoder();
  * const transport = new StringTransport();
  * protocol.makeConnection(transport);
  * protocol.dataReceived(new TextEncoder().encode("PING\n"));
- * console.assert(transport.valueString() === "PONG\n");
+ * assert.equal(transport.valueString(), "PONG\n");
  * ```
  */
 export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
@@ -72,13 +73,14 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Splitting lines
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
    * const lines: string[] = [];
    * class Collect extends LineOnlyReceiver {
    *   override lineReceived(line: string): void { lines.push(line); }
    * }
    * new Collect().dataReceived(new TextEncoder().encode("x\r\ny\r\n"));
-   * console.assert(lines.join() === "x,y");
+   * assert.deepEqual(lines, ["x", "y"]);
    * ```
    */
   override dataReceived(data: Uint8Array): void {
@@ -128,11 +130,17 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Printing each line
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const printed: string[] = [];
    * class Log extends LineOnlyReceiver {
-   *   override lineReceived(line: string): void { console.log(line); }
+   *   override lineReceived(line: string): void { printed.push(line); }
    * }
-   * console.assert(new Log().MAX_LENGTH === 16384);
+   * const protocol = new Log();
+   * protocol.makeConnection(new StringTransport());
+   * protocol.dataReceived(new TextEncoder().encode("one\r\ntwo\r\n"));
+   * assert.deepEqual(printed, ["one", "two"]);
    * ```
    */
   lineReceived(line: string): void {
@@ -150,13 +158,14 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Measuring lines as bytes
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
    * let size = 0;
    * class Sizes extends LineOnlyReceiver {
    *   override lineBytesReceived(line: Uint8Array): void { size = line.length; }
    * }
    * new Sizes().dataReceived(new Uint8Array([1, 2, 13, 10]));
-   * console.assert(size === 2);
+   * assert.equal(size, 2);
    * ```
    */
   lineBytesReceived(line: Uint8Array): void {
@@ -172,13 +181,14 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Sending a line
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const protocol = new LineOnlyReceiver();
    * const transport = new StringTransport();
    * protocol.makeConnection(transport);
    * protocol.sendLine("hi");
-   * console.assert(transport.valueString() === "hi\r\n");
+   * assert.equal(transport.valueString(), "hi\r\n");
    * ```
    */
   sendLine(line: string | Uint8Array): void {
@@ -197,13 +207,21 @@ export class LineOnlyReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Answering instead of closing
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineOnlyReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
    * class Lenient extends LineOnlyReceiver {
+   *   override MAX_LENGTH = 4;
    *   override lineLengthExceeded(_line: Uint8Array): void {
    *     this.sendLine("too long, ignored");
    *   }
    * }
-   * console.assert(new Lenient().delimiter === "\r\n");
+   * const protocol = new Lenient();
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * protocol.dataReceived(new TextEncoder().encode("much too long\r\n"));
+   * assert.equal(transport.valueString(), "too long, ignored\r\n");
+   * assert.equal(transport.disconnecting, false); // still connected
    * ```
    */
   lineLengthExceeded(_line: Uint8Array): void {

@@ -44,6 +44,7 @@ const decoder = new TextDecoder();
  *
  * @example A line-based echo protocol
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LineReceiver } from "@torsion/torsion/reactor";
  * import { StringTransport } from "@torsion/torsion/testing";
  *
@@ -56,7 +57,7 @@ const decoder = new TextDecoder();
  * const transport = new StringTransport();
  * protocol.makeConnection(transport);
  * protocol.dataReceived(new TextEncoder().encode("hello\r\nwor"));
- * console.assert(transport.valueString() === "echo: hello\r\n");
+ * assert.equal(transport.valueString(), "echo: hello\r\n");
  * ```
  */
 export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
@@ -105,6 +106,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Splitting lines
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const lines: string[] = [];
    * class Collect extends LineReceiver {
@@ -112,7 +114,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const protocol = new Collect();
    * protocol.dataReceived(new TextEncoder().encode("a\r\nb\r\n"));
-   * console.assert(lines.join() === "a,b");
+   * assert.deepEqual(lines, ["a", "b"]);
    * ```
    */
   override dataReceived(data: Uint8Array): void {
@@ -138,13 +140,19 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Answering each line
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
    * class Shout extends LineReceiver {
    *   override lineReceived(line: string): void {
    *     this.sendLine(line.toUpperCase());
    *   }
    * }
-   * console.assert(new Shout().lineMode);
+   * const protocol = new Shout();
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * protocol.dataReceived(new TextEncoder().encode("hi\r\nthere\r\npartial"));
+   * assert.equal(transport.valueString(), "HI\r\nTHERE\r\n"); // "partial" waits for its delimiter
    * ```
    */
   lineReceived(line: string): void {
@@ -162,6 +170,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example A protocol that keeps lines as bytes
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * class Binary extends LineReceiver {
    *   lines: Uint8Array[] = [];
@@ -171,7 +180,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const protocol = new Binary();
    * protocol.dataReceived(new Uint8Array([0xff, 13, 10]));
-   * console.assert(protocol.lines[0][0] === 0xff);
+   * assert.equal(protocol.lines[0][0], 0xff);
    * ```
    */
   lineBytesReceived(line: Uint8Array): void {
@@ -187,6 +196,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Reading a fixed-size body after a header line
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * class Upload extends LineReceiver {
    *   body = "";
@@ -197,7 +207,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const protocol = new Upload();
    * protocol.dataReceived(new TextEncoder().encode("SIZE 3\r\nabc"));
-   * console.assert(protocol.body === "abc");
+   * assert.equal(protocol.body, "abc");
    * ```
    */
   rawDataReceived(data: Uint8Array): void {
@@ -215,13 +225,14 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Sending a line
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const protocol = new LineReceiver();
    * const transport = new StringTransport();
    * protocol.makeConnection(transport);
    * protocol.sendLine("PING");
-   * console.assert(transport.valueString() === "PING\r\n");
+   * assert.equal(transport.valueString(), "PING\r\n");
    * ```
    */
   sendLine(line: string | Uint8Array): void {
@@ -249,11 +260,12 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Switching back to lines
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const protocol = new LineReceiver();
    * protocol.setRawMode();
    * protocol.setLineMode();
-   * console.assert(protocol.lineMode);
+   * assert.equal(protocol.lineMode, true);
    * ```
    */
   setLineMode(extra?: Uint8Array | string): void {
@@ -270,10 +282,11 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Switching to raw data
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const protocol = new LineReceiver();
    * protocol.setRawMode();
-   * console.assert(!protocol.lineMode);
+   * assert.equal(protocol.lineMode, false);
    * ```
    */
   setRawMode(): void {
@@ -288,6 +301,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Taking the rest of the buffer from a line handler
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * let rest = "";
    * class Once extends LineReceiver {
@@ -296,7 +310,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *   }
    * }
    * new Once().dataReceived(new TextEncoder().encode("a\r\nb\r\nc"));
-   * console.assert(rest === "b\r\nc");
+   * assert.equal(rest, "b\r\nc");
    * ```
    */
   clearLineBuffer(): Uint8Array {
@@ -313,14 +327,22 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Replying before closing
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
    * class Strict extends LineReceiver {
+   *   override MAX_LENGTH = 4;
    *   override lineLengthExceeded(line: Uint8Array): void {
    *     this.sendLine(`line too long: ${line.length} bytes`);
    *     super.lineLengthExceeded(line);
    *   }
    * }
-   * console.assert(new Strict().MAX_LENGTH === 16384);
+   * const protocol = new Strict();
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * protocol.dataReceived(new TextEncoder().encode("abcdefgh"));
+   * assert.equal(transport.valueString(), "line too long: 8 bytes\r\n");
+   * assert.equal(transport.disconnecting, true); // the default closes the connection
    * ```
    */
   lineLengthExceeded(_line: Uint8Array): void {
@@ -336,6 +358,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Holding the next lines while one is handled
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const lines: string[] = [];
    * class OneAtATime extends LineReceiver {
@@ -346,7 +369,8 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const protocol = new OneAtATime();
    * protocol.dataReceived(new TextEncoder().encode("a\r\nb\r\n"));
-   * console.assert(lines.join() === "a" && protocol.paused);
+   * assert.deepEqual(lines, ["a"]);
+   * assert.equal(protocol.paused, true);
    * ```
    */
   pauseProducing(): void {
@@ -362,6 +386,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Delivering what arrived during a pause
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * const lines: string[] = [];
    * class Collect extends LineReceiver {
@@ -370,9 +395,9 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * const protocol = new Collect();
    * protocol.pauseProducing();
    * protocol.dataReceived(new TextEncoder().encode("a\r\n"));
-   * console.assert(lines.length === 0);
+   * assert.equal(lines.length, 0);
    * protocol.resumeProducing();
-   * console.assert(lines[0] === "a");
+   * assert.equal(lines[0], "a");
    * ```
    */
   resumeProducing(): void {
@@ -386,6 +411,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Ignoring everything after a stop
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "@torsion/torsion/reactor";
    * let delivered = 0;
    * class Count extends LineReceiver {
@@ -394,7 +420,7 @@ export class LineReceiver<F extends IProtocolFactory = IProtocolFactory>
    * const protocol = new Count();
    * protocol.stopProducing();
    * protocol.dataReceived(new TextEncoder().encode("ignored\r\n"));
-   * console.assert(delivered === 0);
+   * assert.equal(delivered, 0);
    * ```
    */
   stopProducing(): void {

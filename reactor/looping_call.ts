@@ -7,7 +7,7 @@
 import { Deferred, maybeDeferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
-import { describeValue } from "../deferred/_describe.ts";
+import { describeValue } from "../_util/describe.ts";
 import { reactor } from "./reactor.ts";
 
 /**
@@ -29,6 +29,7 @@ import { reactor } from "./reactor.ts";
  *
  * @example Polling with a test clock
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LoopingCall } from "@torsion/torsion/reactor";
  * import { Clock } from "@torsion/torsion/testing";
  * let polls = 0;
@@ -37,7 +38,7 @@ import { reactor } from "./reactor.ts";
  * loop.clock = clock;
  * loop.start(10); // polls at once, then every 10 seconds
  * clock.pump([10, 10, 5]);
- * console.assert(polls === 3);
+ * assert.equal(polls, 3);
  * loop.stop();
  * ```
  */
@@ -89,6 +90,7 @@ export class LoopingCall<A extends unknown[] = []> {
    *
    * @example Catching up after a stall
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LoopingCall } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const counts: number[] = [];
@@ -97,7 +99,7 @@ export class LoopingCall<A extends unknown[] = []> {
    * loop.clock = clock;
    * loop.start(1);
    * clock.advance(3); // three intervals at once: one call, told 3
-   * console.assert(counts.join() === "1,3");
+   * assert.deepEqual(counts, [1, 3]);
    * loop.stop();
    * ```
    */
@@ -155,12 +157,19 @@ export class LoopingCall<A extends unknown[] = []> {
    *
    * @example Starting after one interval
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LoopingCall } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
-   * const loop = new LoopingCall(() => {});
-   * loop.clock = new Clock();
-   * loop.start(5, false).addCallback(() => console.log("stopped"));
+   * let calls = 0;
+   * const loop = new LoopingCall(() => { calls += 1; });
+   * const clock = new Clock();
+   * loop.clock = clock;
+   * const stopped = loop.start(5, false);
+   * assert.equal(calls, 0); // the first call waits one interval
+   * clock.advance(5);
+   * assert.equal(calls, 1);
    * loop.stop();
+   * assert.equal(await stopped, loop);
    * ```
    */
   start(interval: number, now = true): Deferred<LoopingCall<A>> {
@@ -199,13 +208,14 @@ export class LoopingCall<A extends unknown[] = []> {
    *
    * @example Stopping a loop
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LoopingCall } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const loop = new LoopingCall(() => {});
    * loop.clock = new Clock();
    * loop.start(1);
    * loop.stop();
-   * console.assert(!loop.running);
+   * assert.equal(loop.running, false);
    * ```
    */
   stop(): void {
@@ -228,12 +238,19 @@ export class LoopingCall<A extends unknown[] = []> {
    *
    * @example Restarting the interval grid
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LoopingCall } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
-   * const loop = new LoopingCall(() => {});
-   * loop.clock = new Clock();
-   * loop.start(10);
-   * loop.reset();
+   * const clock = new Clock();
+   * const times: number[] = [];
+   * const loop = new LoopingCall(() => { times.push(clock.seconds()); });
+   * loop.clock = clock;
+   * loop.start(10); // runs at 0, then would run at 10, 20...
+   * clock.advance(4);
+   * loop.reset(); // the grid restarts from now: next run at 14
+   * clock.advance(6);
+   * clock.advance(4);
+   * assert.deepEqual(times, [0, 14]);
    * loop.stop();
    * ```
    */

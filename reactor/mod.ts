@@ -4,11 +4,22 @@
  * protocols and factories, and Tornado's `IOLoop` and `PeriodicCallback`
  * sharing the same loop.
  *
- * @example Building a factory
+ * @example An echo protocol, tested without a socket
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
- * const factory = Factory.forProtocol(Protocol);
- * console.assert(factory !== undefined);
+ * import { StringTransport } from "@torsion/torsion/testing";
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
+ *   }
+ * }
+ * const factory = Factory.forProtocol(Echo); // reactor.listenTCP(8000, factory) serves it
+ * const protocol = factory.buildProtocol({ type: "TCP", host: "127.0.0.1", port: 50000 })!;
+ * const transport = new StringTransport();
+ * protocol.makeConnection(transport);
+ * protocol.dataReceived(new TextEncoder().encode("hello"));
+ * assert.equal(transport.valueString(), "hello");
  * ```
  *
  * @module
@@ -68,6 +79,7 @@ export {
   type ProtocolClass,
   ServerFactory,
 } from "./protocol.ts";
+export { IPv4Address } from "./ipv4_address.ts";
 export { Reactor, reactor } from "./reactor.ts";
 export { LoopingCall } from "./looping_call.ts";
 export { react, type ReactOptions } from "./react.ts";

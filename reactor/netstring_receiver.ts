@@ -23,12 +23,6 @@ const logger = getLogger(["torsion", "reactor"]);
  * Mirrors Twisted's `basic.NetstringParseError`. `NetstringReceiver` does
  * not throw it: it drops the connection, sets `brokenPeer`, and logs the
  * error at debug level under `["torsion", "reactor"]`.
- *
- * @example Naming the error
- * ```ts
- * import { NetstringParseError } from "@torsion/torsion/reactor";
- * console.assert(new NetstringParseError("bad").name === "NetstringParseError");
- * ```
  */
 export class NetstringParseError extends Error {
   /**
@@ -57,6 +51,7 @@ export class NetstringParseError extends Error {
  *
  * @example An echo protocol over netstrings
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NetstringReceiver } from "@torsion/torsion/reactor";
  * import { StringTransport } from "@torsion/torsion/testing";
  *
@@ -69,7 +64,7 @@ export class NetstringParseError extends Error {
  * const transport = new StringTransport();
  * protocol.makeConnection(transport);
  * protocol.dataReceived(new TextEncoder().encode("5:hello,"));
- * console.assert(transport.valueString() === "5:hello,");
+ * assert.equal(transport.valueString(), "5:hello,");
  * ```
  */
 export class NetstringReceiver<F extends IProtocolFactory = IProtocolFactory>
@@ -95,6 +90,7 @@ export class NetstringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Receiving two netstrings
    * ```ts
+   * import assert from "node:assert/strict";
    * import { NetstringReceiver } from "@torsion/torsion/reactor";
    * const got: string[] = [];
    * class Collect extends NetstringReceiver {
@@ -103,7 +99,7 @@ export class NetstringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *   }
    * }
    * new Collect().dataReceived(new TextEncoder().encode("1:a,2:bc,"));
-   * console.assert(got.join() === "a,bc");
+   * assert.deepEqual(got, ["a", "bc"]);
    * ```
    */
   override dataReceived(data: Uint8Array): void {
@@ -132,13 +128,19 @@ export class NetstringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Printing each payload
    * ```ts
+   * import assert from "node:assert/strict";
    * import { NetstringReceiver } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
+   * const printed: string[] = [];
    * class Print extends NetstringReceiver {
    *   override stringReceived(s: Uint8Array): void {
-   *     console.log(new TextDecoder().decode(s));
+   *     printed.push(new TextDecoder().decode(s));
    *   }
    * }
-   * console.assert(new Print().MAX_LENGTH === 99999);
+   * const protocol = new Print();
+   * protocol.makeConnection(new StringTransport());
+   * protocol.dataReceived(new TextEncoder().encode("5:hello,0:,3:ab"));
+   * assert.deepEqual(printed, ["hello", ""]); // the third is not complete yet
    * ```
    */
   stringReceived(string: Uint8Array): void {
@@ -155,13 +157,14 @@ export class NetstringReceiver<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Counting bytes, not characters
    * ```ts
+   * import assert from "node:assert/strict";
    * import { NetstringReceiver } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const protocol = new NetstringReceiver();
    * const transport = new StringTransport();
    * protocol.makeConnection(transport);
    * protocol.sendString("héllo");
-   * console.assert(transport.valueString() === "6:héllo,");
+   * assert.equal(transport.valueString(), "6:héllo,");
    * ```
    */
   sendString(string: Uint8Array | string): void {

@@ -7,8 +7,8 @@
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
-import { describeValue } from "../deferred/_describe.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { describeValue } from "../_util/describe.ts";
+import { isThenable } from "../_util/thenable.ts";
 import { IOLoop, logCallbackError } from "./ioloop.ts";
 
 /**
@@ -27,6 +27,7 @@ import { IOLoop, logCallbackError } from "./ioloop.ts";
  *
  * @example Polling every 500 ms, driven by a test clock
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IOLoop, PeriodicCallback } from "@torsion/torsion/reactor";
  * import { Clock } from "@torsion/torsion/testing";
  * const clock = new Clock();
@@ -34,7 +35,7 @@ import { IOLoop, logCallbackError } from "./ioloop.ts";
  * const poller = new PeriodicCallback(() => { polls++; }, 500, 0, IOLoop.forReactor(clock));
  * poller.start();
  * clock.advance(1.5);
- * console.assert(polls === 1); // one run per advance: runs never burst
+ * assert.equal(polls, 1); // one run per advance: runs never burst
  * poller.stop();
  * ```
  */
@@ -105,11 +106,20 @@ export class PeriodicCallback {
    *
    * @example Starting on a test clock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop, PeriodicCallback } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
-   * const pc = new PeriodicCallback(() => {}, 1000, 0, IOLoop.forReactor(new Clock()));
+   * const clock = new Clock();
+   * let runs = 0;
+   * const pc = new PeriodicCallback(() => { runs++; }, 1000, 0, IOLoop.forReactor(clock));
    * pc.start();
+   * assert.equal(runs, 0); // the first run is one period (1000 ms) away
+   * clock.advance(1);
+   * clock.advance(1);
+   * assert.equal(runs, 2);
    * pc.stop();
+   * clock.advance(1);
+   * assert.equal(runs, 2);
    * ```
    */
   start(): void {
@@ -126,12 +136,13 @@ export class PeriodicCallback {
    *
    * @example Stopping the calls
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IOLoop, PeriodicCallback } from "@torsion/torsion/reactor";
    * import { Clock } from "@torsion/torsion/testing";
    * const pc = new PeriodicCallback(() => {}, 1000, 0, IOLoop.forReactor(new Clock()));
    * pc.start();
    * pc.stop();
-   * console.assert(!pc.isRunning());
+   * assert.equal(pc.isRunning(), false);
    * ```
    */
   stop(): void {
@@ -149,8 +160,9 @@ export class PeriodicCallback {
    *
    * @example A new PeriodicCallback is not running
    * ```ts
+   * import assert from "node:assert/strict";
    * import { PeriodicCallback } from "@torsion/torsion/reactor";
-   * console.assert(!new PeriodicCallback(() => {}, 1000).isRunning());
+   * assert.equal(new PeriodicCallback(() => {}, 1000).isRunning(), false);
    * ```
    */
   isRunning(): boolean {

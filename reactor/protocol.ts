@@ -23,12 +23,19 @@ import type {
  *
  * @example An echo protocol
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Protocol } from "@torsion/torsion/reactor";
+ * import { StringTransport } from "@torsion/torsion/testing";
  * class Echo extends Protocol {
  *   override dataReceived(data: Uint8Array): void {
  *     this.transport?.write(data);
  *   }
  * }
+ * const transport = new StringTransport();
+ * const echo = new Echo();
+ * echo.makeConnection(transport);
+ * echo.dataReceived(new TextEncoder().encode("ping"));
+ * assert.equal(transport.valueString(), "ping");
  * ```
  */
 export class Protocol<F extends IProtocolFactory = IProtocolFactory>
@@ -49,11 +56,14 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Connecting a protocol to a test transport
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Protocol } from "@torsion/torsion/reactor";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const protocol = new Protocol();
-   * protocol.makeConnection(new StringTransport());
-   * console.assert(protocol.connected && protocol.transport !== null);
+   * const transport = new StringTransport();
+   * protocol.makeConnection(transport);
+   * assert.equal(protocol.connected, true);
+   * assert.equal(protocol.transport, transport);
    * ```
    */
   makeConnection(transport: ITransport): void {
@@ -69,13 +79,17 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Greeting the peer
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Protocol } from "@torsion/torsion/reactor";
+   * import { StringTransport } from "@torsion/torsion/testing";
    * class Greeter extends Protocol {
    *   override connectionMade(): void {
    *     this.transport!.write("hello\r\n");
    *   }
    * }
-   * console.assert(new Greeter().transport === null);
+   * const transport = new StringTransport();
+   * new Greeter().makeConnection(transport);
+   * assert.equal(transport.valueString(), "hello\r\n");
    * ```
    */
   connectionMade(): void {}
@@ -90,6 +104,7 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Counting bytes
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Protocol } from "@torsion/torsion/reactor";
    * class Counter extends Protocol {
    *   received = 0;
@@ -99,7 +114,7 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    * }
    * const counter = new Counter();
    * counter.dataReceived(new Uint8Array(3));
-   * console.assert(counter.received === 3);
+   * assert.equal(counter.received, 3);
    * ```
    */
   dataReceived(_data: Uint8Array): void {}
@@ -112,15 +127,21 @@ export class Protocol<F extends IProtocolFactory = IProtocolFactory>
    *
    * @example Telling a clean close from a lost connection
    * ```ts
-   * import type { Failure } from "@torsion/torsion";
-   * import { ConnectionDone, Protocol } from "@torsion/torsion/reactor";
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@torsion/torsion";
+   * import { ConnectionDone, ConnectionLost, Protocol } from "@torsion/torsion/reactor";
    * class Watcher extends Protocol {
    *   clean = false;
    *   override connectionLost(reason: Failure): void {
    *     this.clean = reason.check(ConnectionDone) !== null;
    *   }
    * }
-   * console.assert(!new Watcher().clean);
+   * const closed = new Watcher();
+   * closed.connectionLost(new Failure(new ConnectionDone()));
+   * assert.equal(closed.clean, true);
+   * const dropped = new Watcher();
+   * dropped.connectionLost(new Failure(new ConnectionLost()));
+   * assert.equal(dropped.clean, false);
    * ```
    */
   connectionLost(_reason: Failure): void {}
@@ -146,7 +167,9 @@ export type ProtocolClass<P extends IProtocol = IProtocol> = new () => P;
  *
  * @example A factory with shared state
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
+ * import { StringTransport } from "@torsion/torsion/testing";
  * class Counter extends Protocol<CounterFactory> {
  *   override connectionMade(): void {
  *     this.factory!.connections++;
@@ -156,6 +179,12 @@ export type ProtocolClass<P extends IProtocol = IProtocol> = new () => P;
  *   override protocol = Counter;
  *   connections = 0;
  * }
+ * const factory = new CounterFactory();
+ * for (const port of [50001, 50002]) { // what the reactor does for each connection
+ *   factory.buildProtocol({ type: "TCP", host: "127.0.0.1", port })!
+ *     .makeConnection(new StringTransport());
+ * }
+ * assert.equal(factory.connections, 2);
  * ```
  */
 export class Factory implements IProtocolFactory {
@@ -169,7 +198,8 @@ export class Factory implements IProtocolFactory {
    * `Factory.forProtocol`.
    *
    * @param protocol The protocol class.
-   * @returns The factory.
+   * @returns The factory, typed with `protocol`'s class so that
+   *   `buildProtocol` of `@torsion/torsion/testing` returns its instances.
    *
    * @example A factory for a protocol class
    * ```ts
@@ -177,13 +207,13 @@ export class Factory implements IProtocolFactory {
    * const factory = Factory.forProtocol(Protocol);
    * ```
    */
-  static forProtocol<T extends Factory>(
+  static forProtocol<T extends Factory, P extends IProtocol>(
     this: new () => T,
-    protocol: ProtocolClass,
-  ): T {
+    protocol: ProtocolClass<P>,
+  ): T & { protocol: ProtocolClass<P> } {
     const factory = new this();
     factory.protocol = protocol;
-    return factory;
+    return factory as T & { protocol: ProtocolClass<P> };
   }
 
   /**
@@ -197,6 +227,7 @@ export class Factory implements IProtocolFactory {
    *
    * @example Refusing peers from outside loopback
    * ```ts
+   * import assert from "node:assert/strict";
    * import { type IAddress, type IProtocol, Factory, Protocol } from "@torsion/torsion/reactor";
    * class LocalOnly extends Factory {
    *   override protocol = Protocol;
@@ -204,7 +235,7 @@ export class Factory implements IProtocolFactory {
    *     return addr.host === "127.0.0.1" ? super.buildProtocol(addr) : null;
    *   }
    * }
-   * console.assert(new LocalOnly().buildProtocol({ type: "TCP", host: "10.0.0.9", port: 1 }) === null);
+   * assert.equal(new LocalOnly().buildProtocol({ type: "TCP", host: "10.0.0.9", port: 1 }), null);
    * ```
    */
   buildProtocol(_addr: IAddress): IProtocol | null {
@@ -224,10 +255,11 @@ export class Factory implements IProtocolFactory {
    *
    * @example Counting users
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory } from "@torsion/torsion/reactor";
    * const factory = new Factory();
    * factory.doStart();
-   * console.assert(factory.numPorts === 1);
+   * assert.equal(factory.numPorts, 1);
    * ```
    */
   doStart(): void {
@@ -241,11 +273,12 @@ export class Factory implements IProtocolFactory {
    *
    * @example Stopping after the last user
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory } from "@torsion/torsion/reactor";
    * const factory = new Factory();
    * factory.doStart();
    * factory.doStop();
-   * console.assert(factory.numPorts === 0);
+   * assert.equal(factory.numPorts, 0);
    * ```
    */
   doStop(): void {
@@ -261,6 +294,7 @@ export class Factory implements IProtocolFactory {
    *
    * @example Opening shared state
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory } from "@torsion/torsion/reactor";
    * class Logged extends Factory {
    *   lines: string[] | null = null;
@@ -268,7 +302,7 @@ export class Factory implements IProtocolFactory {
    * }
    * const factory = new Logged();
    * factory.doStart();
-   * console.assert(factory.lines !== null);
+   * assert.notEqual(factory.lines, null);
    * ```
    */
   startFactory(): void {}
@@ -279,6 +313,7 @@ export class Factory implements IProtocolFactory {
    *
    * @example Releasing shared state
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Factory } from "@torsion/torsion/reactor";
    * class Logged extends Factory {
    *   open = false;
@@ -288,7 +323,7 @@ export class Factory implements IProtocolFactory {
    * const factory = new Logged();
    * factory.doStart();
    * factory.doStop();
-   * console.assert(!factory.open);
+   * assert.equal(factory.open, false);
    * ```
    */
   stopFactory(): void {}
@@ -311,13 +346,22 @@ export class ServerFactory extends Factory {}
  *
  * @example Reporting failed attempts
  * ```ts
- * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
- * import type { Failure } from "@torsion/torsion";
+ * import assert from "node:assert/strict";
+ * import { ClientFactory, ConnectionRefusedError, type IConnector } from "@torsion/torsion/reactor";
+ * import { Failure } from "@torsion/torsion";
+ * import { MemoryConnector } from "@torsion/torsion/testing";
+ * const reports: string[] = [];
  * class Reporting extends ClientFactory {
  *   override clientConnectionFailed(_c: IConnector, reason: Failure): void {
- *     console.error("connection failed:", reason.getErrorMessage());
+ *     reports.push(`connection failed: ${reason.getErrorMessage()}`);
  *   }
  * }
+ * // The reactor calls it when an attempt fails; a test can call it directly.
+ * new Reporting().clientConnectionFailed(
+ *   new MemoryConnector({ type: "TCP", host: "h", port: 1 }),
+ *   new Failure(new ConnectionRefusedError("Connection was refused by other side: 111")),
+ * );
+ * assert.deepEqual(reports, ["connection failed: Connection was refused by other side: 111"]);
  * ```
  */
 export class ClientFactory extends Factory implements IClientFactory {
@@ -329,14 +373,19 @@ export class ClientFactory extends Factory implements IClientFactory {
    *
    * @example Keeping the connector to give up later
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
+   * import { MemoryReactor } from "@torsion/torsion/testing";
    * class Impatient extends ClientFactory {
    *   connector: IConnector | null = null;
    *   override startedConnecting(connector: IConnector): void {
    *     this.connector = connector;
    *   }
    * }
-   * console.assert(new Impatient().connector === null);
+   * const factory = new Impatient();
+   * const connector = new MemoryReactor().connectTCP("example.com", 80, factory);
+   * assert.equal(factory.connector, connector);
+   * factory.connector?.stopConnecting(); // giving up, say on a timer
    * ```
    */
   startedConnecting(_connector: IConnector): void {}
@@ -350,8 +399,10 @@ export class ClientFactory extends Factory implements IClientFactory {
    *
    * @example Retrying once
    * ```ts
-   * import { ClientFactory, type IConnector } from "@torsion/torsion/reactor";
-   * import type { Failure } from "@torsion/torsion";
+   * import assert from "node:assert/strict";
+   * import { ClientFactory, ConnectionRefusedError, type IConnector } from "@torsion/torsion/reactor";
+   * import { Failure } from "@torsion/torsion";
+   * import { MemoryConnector } from "@torsion/torsion/testing";
    * class RetryOnce extends ClientFactory {
    *   retried = false;
    *   override clientConnectionFailed(connector: IConnector, _reason: Failure): void {
@@ -360,7 +411,15 @@ export class ClientFactory extends Factory implements IClientFactory {
    *     connector.connect();
    *   }
    * }
-   * console.assert(!new RetryOnce().retried);
+   * const factory = new RetryOnce();
+   * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
+   * const refused = new Failure(new ConnectionRefusedError());
+   * connector.stopConnecting();
+   * factory.clientConnectionFailed(connector, refused);
+   * assert.equal(connector.state, "connecting"); // tried again
+   * connector.stopConnecting();
+   * factory.clientConnectionFailed(connector, refused);
+   * assert.equal(connector.state, "disconnected"); // but only once
    * ```
    */
   clientConnectionFailed(_connector: IConnector, _reason: Failure): void {}
@@ -374,14 +433,26 @@ export class ClientFactory extends Factory implements IClientFactory {
    *
    * @example Reconnecting after an unclean loss
    * ```ts
-   * import { ClientFactory, ConnectionDone, type IConnector } from "@torsion/torsion/reactor";
-   * import type { Failure } from "@torsion/torsion";
+   * import assert from "node:assert/strict";
+   * import {
+   *   ClientFactory,
+   *   ConnectionDone,
+   *   ConnectionLost,
+   *   type IConnector,
+   * } from "@torsion/torsion/reactor";
+   * import { Failure } from "@torsion/torsion";
+   * import { MemoryConnector } from "@torsion/torsion/testing";
    * class Sticky extends ClientFactory {
    *   override clientConnectionLost(connector: IConnector, reason: Failure): void {
    *     if (!reason.check(ConnectionDone)) connector.connect();
    *   }
    * }
-   * console.assert(new Sticky() instanceof ClientFactory);
+   * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
+   * connector.disconnect();
+   * new Sticky().clientConnectionLost(connector, new Failure(new ConnectionDone()));
+   * assert.equal(connector.state, "disconnected"); // a clean close: stay down
+   * new Sticky().clientConnectionLost(connector, new Failure(new ConnectionLost()));
+   * assert.equal(connector.state, "connecting");
    * ```
    */
   clientConnectionLost(_connector: IConnector, _reason: Failure): void {}

@@ -6,7 +6,7 @@
  */
 import { maybeDeferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
-import { logError } from "../deferred/_logging.ts";
+import { logError } from "../_util/log_error.ts";
 import { ReactorAlreadyRunning, ReactorNotRunning } from "./errors.ts";
 import type { IReactorCore } from "./interfaces.ts";
 import { type Reactor, reactor as globalReactor } from "./reactor.ts";
@@ -17,7 +17,8 @@ import { type Reactor, reactor as globalReactor } from "./reactor.ts";
  * @example Recording the exit code
  * ```ts
  * import type { ReactOptions } from "@torsion/torsion/reactor";
- * const options: ReactOptions = { exit: (code) => console.log("exit", code) };
+ * const codes: number[] = [];
+ * const options: ReactOptions = { exit: (code) => codes.push(code) };
  * ```
  */
 export interface ReactOptions {
@@ -52,13 +53,16 @@ export interface ReactOptions {
  *
  * @example A one-shot client
  * ```ts
+ * import assert from "node:assert/strict";
  * import { react, reactor } from "@torsion/torsion/reactor";
+ * const codes: number[] = [];
  * await react(
  *   (r) => new Promise((resolve) => r.callLater(0.01, () => resolve(undefined))),
  *   [],
  *   reactor,
- *   { exit: (code) => console.assert(code === 0) },
+ *   { exit: (code) => codes.push(code) },
  * );
+ * assert.deepEqual(codes, [0]); // main succeeded: exit code 0
  * ```
  */
 export async function react<
@@ -94,6 +98,7 @@ export async function react<
       logError(
         ["torsion", "reactor"],
         `main function encountered error: ${outcome.getTraceback()}`,
+        outcome,
       );
       code = 1;
     }

@@ -20,14 +20,15 @@ import { TimerHeap } from "../reactor/_timer_heap.ts";
  *
  * @example Testing a timeout without waiting
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Clock } from "@torsion/torsion/testing";
  * const clock = new Clock();
  * let fired = false;
  * clock.callLater(10, () => { fired = true; });
  * clock.advance(9);
- * console.assert(!fired);
+ * assert.equal(fired, false);
  * clock.advance(1);
- * console.assert(fired);
+ * assert.equal(fired, true);
  * ```
  */
 export class Clock implements IReactorTime {
@@ -47,10 +48,11 @@ export class Clock implements IReactorTime {
    *
    * @example Reading the time
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
    * clock.advance(2.5);
-   * console.assert(clock.seconds() === 2.5);
+   * assert.equal(clock.seconds(), 2.5);
    * ```
    */
   seconds(): number {
@@ -70,13 +72,14 @@ export class Clock implements IReactorTime {
    *
    * @example Scheduling a call with arguments
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
    * const seen: string[] = [];
    * const call = clock.callLater(3, (word: string) => seen.push(word), "late");
-   * console.assert(call.getTime() === 3);
+   * assert.equal(call.getTime(), 3);
    * clock.advance(3);
-   * console.assert(seen[0] === "late");
+   * assert.equal(seen[0], "late");
    * ```
    */
   callLater<A extends unknown[]>(
@@ -97,10 +100,11 @@ export class Clock implements IReactorTime {
    *
    * @example Checking that nothing is left scheduled
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
    * clock.callLater(1, () => {}).cancel();
-   * console.assert(clock.getDelayedCalls().length === 0);
+   * assert.equal(clock.getDelayedCalls().length, 0);
    * ```
    */
   getDelayedCalls(): IDelayedCall[] {
@@ -120,13 +124,14 @@ export class Clock implements IReactorTime {
    *
    * @example Running what is due
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
    * const order: number[] = [];
    * clock.callLater(2, () => order.push(2));
    * clock.callLater(1, () => order.push(1));
    * clock.advance(2);
-   * console.assert(order.join() === "1,2");
+   * assert.deepEqual(order, [1, 2]);
    * ```
    */
   advance(amount: number): void {
@@ -149,10 +154,11 @@ export class Clock implements IReactorTime {
    *
    * @example Stepping through time
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Clock } from "@torsion/torsion/testing";
    * const clock = new Clock();
    * clock.pump([1, 1, 1]);
-   * console.assert(clock.seconds() === 3);
+   * assert.equal(clock.seconds(), 3);
    * ```
    */
   pump(timings: Iterable<number>): void {

@@ -34,12 +34,13 @@ import { Clock } from "./clock.ts";
  *
  * @example Reading a recorded listen
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryReactor, type TCPServerRecord } from "@torsion/torsion/testing";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
  * const reactor = new MemoryReactor();
  * reactor.listenTCP(8080, Factory.forProtocol(Protocol));
  * const [port]: TCPServerRecord = reactor.tcpServers[0];
- * console.assert(port === 8080);
+ * assert.equal(port, 8080);
  * ```
  */
 export type TCPServerRecord = [
@@ -54,12 +55,14 @@ export type TCPServerRecord = [
  *
  * @example Reading a recorded connect
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryReactor, type TCPClientRecord } from "@torsion/torsion/testing";
  * import { ClientFactory } from "@torsion/torsion/reactor";
  * const reactor = new MemoryReactor();
  * reactor.connectTCP("example.com", 80, new ClientFactory());
  * const [host, port]: TCPClientRecord = reactor.tcpClients[0];
- * console.assert(host === "example.com" && port === 80);
+ * assert.equal(host, "example.com");
+ * assert.equal(port, 80);
  * ```
  */
 export type TCPClientRecord = [
@@ -75,12 +78,13 @@ export type TCPClientRecord = [
  *
  * @example Reading a recorded TLS listen
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryReactor, type SSLServerRecord } from "@torsion/torsion/testing";
  * import { Factory, Protocol } from "@torsion/torsion/reactor";
  * const reactor = new MemoryReactor();
  * reactor.listenSSL(443, Factory.forProtocol(Protocol), { cert: "", key: "" });
  * const [port]: SSLServerRecord = reactor.sslServers[0];
- * console.assert(port === 443);
+ * assert.equal(port, 443);
  * ```
  */
 export type SSLServerRecord = [
@@ -96,12 +100,13 @@ export type SSLServerRecord = [
  *
  * @example Reading a recorded TLS connect
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryReactor, type SSLClientRecord } from "@torsion/torsion/testing";
  * import { ClientFactory } from "@torsion/torsion/reactor";
  * const reactor = new MemoryReactor();
  * reactor.connectSSL("example.com", 443, new ClientFactory());
  * const [, , , tls]: SSLClientRecord = reactor.sslClients[0];
- * console.assert(tls.hostname === undefined);
+ * assert.equal(tls.hostname, undefined);
  * ```
  */
 export type SSLClientRecord = [
@@ -120,10 +125,11 @@ export type SSLClientRecord = [
  *
  * @example Recording a stop
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryPort } from "@torsion/torsion/testing";
  * const port = new MemoryPort({ type: "TCP", host: "0.0.0.0", port: 80 });
  * port.stopListening();
- * console.assert(!port.listening);
+ * assert.equal(port.listening, false);
  * ```
  */
 export class MemoryPort implements IListeningPort {
@@ -147,9 +153,10 @@ export class MemoryPort implements IListeningPort {
    *
    * @example The address given
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryPort } from "@torsion/torsion/testing";
    * const port = new MemoryPort({ type: "TCP", host: "0.0.0.0", port: 80 });
-   * console.assert(port.getHost().port === 80);
+   * assert.equal(port.getHost().port, 80);
    * ```
    */
   getHost(): IAddress {
@@ -163,9 +170,11 @@ export class MemoryPort implements IListeningPort {
    *
    * @example Stopping at once
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryPort } from "@torsion/torsion/testing";
    * const port = new MemoryPort({ type: "TCP", host: "0.0.0.0", port: 80 });
-   * await port.stopListening();
+   * await port.stopListening(); // resolves at once: nothing to close
+   * assert.equal(port.listening, false);
    * ```
    */
   stopListening(): Deferred<void> {
@@ -181,10 +190,11 @@ export class MemoryPort implements IListeningPort {
  *
  * @example Recording a stop
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryConnector } from "@torsion/torsion/testing";
  * const connector = new MemoryConnector({ type: "TCP", host: "example.com", port: 80 });
  * connector.stopConnecting();
- * console.assert(connector.stoppedConnecting);
+ * assert.equal(connector.stoppedConnecting, true);
  * ```
  */
 export class MemoryConnector implements IConnector {
@@ -210,10 +220,11 @@ export class MemoryConnector implements IConnector {
    *
    * @example Stopping an attempt
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryConnector } from "@torsion/torsion/testing";
    * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
    * connector.stopConnecting();
-   * console.assert(connector.state === "disconnected");
+   * assert.equal(connector.state, "disconnected");
    * ```
    */
   stopConnecting(): void {
@@ -226,10 +237,11 @@ export class MemoryConnector implements IConnector {
    *
    * @example Disconnecting
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryConnector } from "@torsion/torsion/testing";
    * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
    * connector.disconnect();
-   * console.assert(connector.disconnected);
+   * assert.equal(connector.disconnected, true);
    * ```
    */
   disconnect(): void {
@@ -242,11 +254,12 @@ export class MemoryConnector implements IConnector {
    *
    * @example Trying again
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryConnector } from "@torsion/torsion/testing";
    * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
    * connector.stopConnecting();
    * connector.connect();
-   * console.assert(connector.state === "connecting");
+   * assert.equal(connector.state, "connecting");
    * ```
    */
   connect(): void {
@@ -260,9 +273,10 @@ export class MemoryConnector implements IConnector {
    *
    * @example The destination given
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryConnector } from "@torsion/torsion/testing";
    * const connector = new MemoryConnector({ type: "TCP", host: "h", port: 1 });
-   * console.assert(connector.getDestination().host === "h");
+   * assert.equal(connector.getDestination().host, "h");
    * ```
    */
   getDestination(): IAddress {
@@ -291,6 +305,7 @@ export class MemoryConnector implements IConnector {
  *
  * @example Testing a client without a network
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ClientFactory, Protocol } from "@torsion/torsion/reactor";
  * import { MemoryReactor, StringTransport } from "@torsion/torsion/testing";
  *
@@ -303,7 +318,7 @@ export class MemoryConnector implements IConnector {
  * const protocol = factory.buildProtocol({ type: "TCP", host, port })!;
  * const transport = new StringTransport();
  * protocol.makeConnection(transport);
- * console.assert(transport.valueString() === "hello");
+ * assert.equal(transport.valueString(), "hello");
  * ```
  */
 export class MemoryReactor extends Clock implements IReactor {
@@ -343,11 +358,13 @@ export class MemoryReactor extends Clock implements IReactor {
    *
    * @example Running until stopped
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
    * reactor.callWhenRunning(() => reactor.stop());
    * await reactor.run();
-   * console.assert(reactor.hasRun && reactor.hasStopped);
+   * assert.equal(reactor.hasRun, true);
+   * assert.equal(reactor.hasStopped, true);
    * ```
    */
   run(): Promise<void> {
@@ -377,12 +394,13 @@ export class MemoryReactor extends Clock implements IReactor {
    *
    * @example Stopping
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
    * const done = reactor.run();
    * reactor.stop();
    * await done;
-   * console.assert(!reactor.running);
+   * assert.equal(reactor.running, false);
    * ```
    */
   stop(): void {
@@ -418,13 +436,14 @@ export class MemoryReactor extends Clock implements IReactor {
    *
    * @example Queueing a call for the run
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
    * let ran = false;
    * reactor.callWhenRunning(() => { ran = true; });
    * reactor.run();
    * reactor.stop();
-   * console.assert(ran);
+   * assert.equal(ran, true);
    * ```
    */
   callWhenRunning<A extends unknown[]>(
@@ -448,13 +467,14 @@ export class MemoryReactor extends Clock implements IReactor {
    *
    * @example Cleaning up at shutdown
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
    * let cleaned = false;
    * reactor.addSystemEventTrigger("before", "shutdown", () => { cleaned = true; });
    * reactor.run();
    * reactor.stop();
-   * console.assert(cleaned);
+   * assert.equal(cleaned, true);
    * ```
    */
   addSystemEventTrigger<A extends unknown[]>(
@@ -474,10 +494,15 @@ export class MemoryReactor extends Clock implements IReactor {
    *
    * @example Removing a trigger
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * const reactor = new MemoryReactor();
-   * const id = reactor.addSystemEventTrigger("during", "startup", () => {});
+   * let ran = false;
+   * const id = reactor.addSystemEventTrigger("during", "startup", () => { ran = true; });
    * reactor.removeSystemEventTrigger(id);
+   * reactor.callWhenRunning(() => reactor.stop());
+   * await reactor.run();
+   * assert.equal(ran, false);
    * ```
    */
   removeSystemEventTrigger(id: number): void {
@@ -494,11 +519,12 @@ export class MemoryReactor extends Clock implements IReactor {
    *
    * @example Recording a listen
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * import { Factory, Protocol } from "@torsion/torsion/reactor";
    * const reactor = new MemoryReactor();
    * const port = reactor.listenTCP(80, Factory.forProtocol(Protocol));
-   * console.assert(port.getHost().port === 80);
+   * assert.equal(port.getHost().port, 80);
    * ```
    */
   listenTCP(
@@ -528,11 +554,12 @@ export class MemoryReactor extends Clock implements IReactor {
    *
    * @example Recording a connect
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * import { ClientFactory } from "@torsion/torsion/reactor";
    * const reactor = new MemoryReactor();
    * const connector = reactor.connectTCP("h", 1, new ClientFactory());
-   * console.assert(connector.state === "connecting");
+   * assert.equal(connector.state, "connecting");
    * ```
    */
   connectTCP(
@@ -562,11 +589,12 @@ export class MemoryReactor extends Clock implements IReactor {
    *
    * @example Recording a TLS listen
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * import { Factory, Protocol } from "@torsion/torsion/reactor";
    * const reactor = new MemoryReactor();
    * reactor.listenSSL(443, Factory.forProtocol(Protocol), { cert: "c", key: "k" });
-   * console.assert(reactor.sslServers[0][2].cert === "c");
+   * assert.equal(reactor.sslServers[0][2].cert, "c");
    * ```
    */
   listenSSL(
@@ -599,11 +627,12 @@ export class MemoryReactor extends Clock implements IReactor {
    *
    * @example Recording a TLS connect
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryReactor } from "@torsion/torsion/testing";
    * import { ClientFactory } from "@torsion/torsion/reactor";
    * const reactor = new MemoryReactor();
    * reactor.connectSSL("h", 443, new ClientFactory(), { hostname: "h" });
-   * console.assert(reactor.sslClients[0][3].hostname === "h");
+   * assert.equal(reactor.sslClients[0][3].hostname, "h");
    * ```
    */
   connectSSL(

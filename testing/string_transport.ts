@@ -48,11 +48,12 @@ export interface StringTransportOptions {
  *
  * @example Checking that a protocol paused its transport
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ProducerState, StringTransport } from "@torsion/torsion/testing";
  * const transport = new StringTransport();
  * transport.pauseProducing();
  * const state: ProducerState = transport.producerState;
- * console.assert(state === "paused");
+ * assert.equal(state, "paused");
  * ```
  */
 export type ProducerState = "producing" | "paused" | "stopped";
@@ -72,6 +73,7 @@ export type ProducerState = "producing" | "paused" | "stopped";
  *
  * @example Testing a greeting protocol
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Protocol } from "@torsion/torsion/reactor";
  * import { StringTransport } from "@torsion/torsion/testing";
  *
@@ -83,8 +85,8 @@ export type ProducerState = "producing" | "paused" | "stopped";
  * }
  * const transport = new StringTransport();
  * new Greeter().makeConnection(transport);
- * console.assert(transport.valueString() === "hello\r\n");
- * console.assert(transport.disconnecting);
+ * assert.equal(transport.valueString(), "hello\r\n");
+ * assert.equal(transport.disconnecting, true);
  * ```
  */
 export class StringTransport implements ITCPTransport {
@@ -127,10 +129,11 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Reading what was written
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.write(new Uint8Array([1, 2]));
-   * console.assert(transport.value().length === 2);
+   * assert.equal(transport.value().length, 2);
    * ```
    */
   value(): Uint8Array {
@@ -150,10 +153,11 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Reading what was written as text
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.write("héllo");
-   * console.assert(transport.valueString() === "héllo");
+   * assert.equal(transport.valueString(), "héllo");
    * ```
    */
   valueString(): string {
@@ -165,11 +169,12 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Forgetting earlier writes
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.write("x");
    * transport.clear();
-   * console.assert(transport.value().length === 0);
+   * assert.equal(transport.value().length, 0);
    * ```
    */
   clear(): void {
@@ -185,11 +190,12 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Recording strings and bytes
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.write("a");
    * transport.write(new TextEncoder().encode("b"));
-   * console.assert(transport.valueString() === "ab");
+   * assert.equal(transport.valueString(), "ab");
    * ```
    */
   write(data: Uint8Array | string): void {
@@ -213,10 +219,11 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Recording a sequence
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.writeSequence(["a", "b"]);
-   * console.assert(transport.valueString() === "ab");
+   * assert.equal(transport.valueString(), "ab");
    * ```
    */
   writeSequence(data: Iterable<Uint8Array | string>): void {
@@ -229,10 +236,11 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Closing without telling the protocol
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.loseConnection();
-   * console.assert(transport.disconnecting);
+   * assert.equal(transport.disconnecting, true);
    * ```
    */
   loseConnection(): void {
@@ -245,10 +253,11 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Aborting
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.abortConnection();
-   * console.assert(transport.disconnecting);
+   * assert.equal(transport.disconnecting, true);
    * ```
    */
   abortConnection(): void {
@@ -262,8 +271,9 @@ export class StringTransport implements ITCPTransport {
    *
    * @example The default peer
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
-   * console.assert(new StringTransport().getPeer().port === 54321);
+   * assert.equal(new StringTransport().getPeer().port, 54321);
    * ```
    */
   getPeer(): IAddress {
@@ -277,8 +287,9 @@ export class StringTransport implements ITCPTransport {
    *
    * @example The default host
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
-   * console.assert(new StringTransport().getHost().port === 12345);
+   * assert.equal(new StringTransport().getHost().port, 12345);
    * ```
    */
   getHost(): IAddress {
@@ -294,10 +305,11 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Registering a pull producer
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.registerProducer({ resumeProducing() {}, stopProducing() {} }, false);
-   * console.assert(transport.streaming === false);
+   * assert.equal(transport.streaming, false);
    * ```
    */
   registerProducer(producer: IProducer, streaming: boolean): void {
@@ -317,11 +329,12 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Unregistering
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.registerProducer({ resumeProducing() {}, stopProducing() {} }, false);
    * transport.unregisterProducer();
-   * console.assert(transport.producer === null);
+   * assert.equal(transport.producer, null);
    * ```
    */
   unregisterProducer(): void {
@@ -341,10 +354,11 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Pausing
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.pauseProducing();
-   * console.assert(transport.producerState === "paused");
+   * assert.equal(transport.producerState, "paused");
    * ```
    */
   pauseProducing(): void {
@@ -359,11 +373,12 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Resuming
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.pauseProducing();
    * transport.resumeProducing();
-   * console.assert(transport.producerState === "producing");
+   * assert.equal(transport.producerState, "producing");
    * ```
    */
   resumeProducing(): void {
@@ -376,10 +391,11 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Stopping
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.stopProducing();
-   * console.assert(transport.producerState === "stopped");
+   * assert.equal(transport.producerState, "stopped");
    * ```
    */
   stopProducing(): void {
@@ -393,10 +409,11 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Turning Nagle's algorithm on
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.setTcpNoDelay(false);
-   * console.assert(!transport.getTcpNoDelay());
+   * assert.equal(transport.getTcpNoDelay(), false);
    * ```
    */
   setTcpNoDelay(enabled: boolean): void {
@@ -410,8 +427,9 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Nagle's algorithm is off by default
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
-   * console.assert(new StringTransport().getTcpNoDelay());
+   * assert.equal(new StringTransport().getTcpNoDelay(), true);
    * ```
    */
   getTcpNoDelay(): boolean {
@@ -425,10 +443,11 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Turning keep-alive on
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
    * const transport = new StringTransport();
    * transport.setTcpKeepAlive(true);
-   * console.assert(transport.getTcpKeepAlive());
+   * assert.equal(transport.getTcpKeepAlive(), true);
    * ```
    */
   setTcpKeepAlive(enabled: boolean): void {
@@ -442,8 +461,9 @@ export class StringTransport implements ITCPTransport {
    *
    * @example Keep-alive is off by default
    * ```ts
+   * import assert from "node:assert/strict";
    * import { StringTransport } from "@torsion/torsion/testing";
-   * console.assert(!new StringTransport().getTcpKeepAlive());
+   * assert.equal(new StringTransport().getTcpKeepAlive(), false);
    * ```
    */
   getTcpKeepAlive(): boolean {
@@ -473,6 +493,7 @@ export class StringTransport implements ITCPTransport {
  *
  * @example Checking what a protocol does when it closes the connection
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Failure } from "@torsion/torsion";
  * import { Protocol } from "@torsion/torsion/reactor";
  * import { StringTransportWithDisconnection } from "@torsion/torsion/testing";
@@ -487,7 +508,7 @@ export class StringTransport implements ITCPTransport {
  * const protocol = new Quitter();
  * const transport = new StringTransportWithDisconnection({}, protocol);
  * protocol.makeConnection(transport);
- * console.assert(lost === "Connection was closed cleanly");
+ * assert.equal(lost, "Connection was closed cleanly");
  * ```
  */
 export class StringTransportWithDisconnection extends StringTransport {
@@ -516,12 +537,13 @@ export class StringTransportWithDisconnection extends StringTransport {
    *
    * @example Telling the protocol about a clean close
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Protocol } from "@torsion/torsion/reactor";
    * import { StringTransportWithDisconnection } from "@torsion/torsion/testing";
    * const protocol = new Protocol();
    * const transport = new StringTransportWithDisconnection({}, protocol);
    * transport.loseConnection();
-   * console.assert(!transport.connected);
+   * assert.equal(transport.connected, false);
    * ```
    */
   override loseConnection(): void {
@@ -536,11 +558,12 @@ export class StringTransportWithDisconnection extends StringTransport {
    *
    * @example Telling the protocol about an abort
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Protocol } from "@torsion/torsion/reactor";
    * import { StringTransportWithDisconnection } from "@torsion/torsion/testing";
    * const transport = new StringTransportWithDisconnection({}, new Protocol());
    * transport.abortConnection();
-   * console.assert(transport.disconnecting);
+   * assert.equal(transport.disconnecting, true);
    * ```
    */
   override abortConnection(): void {

@@ -469,6 +469,84 @@ export function startCannedServer(
   });
 }
 
+/**
+ * A raw server whose first connection reads only the request head, answers
+ * it with `answer` and then neither reads nor closes until `release()`; later
+ * connections answer every request with a 2-byte `ok`. `readAfter` reports
+ * how many bytes the first connection could still read once released (the
+ * client's unsent body, or little when the client aborted).
+ */
+export function startEarlyAnswerServer(answer: string): {
+  server: RawServer;
+  release(): void;
+  readAfter: Promise<number>;
+} {
+  const { promise: released, resolve: release } = Promise.withResolvers<
+    void
+  >();
+  const { promise: readAfter, resolve: reportRead } = Promise.withResolvers<
+    number
+  >();
+  const server = startRawServer(async (connection, index) => {
+    if (index > 0) {
+      while ((await connection.readRequest()) !== null) {
+        await connection.write(
+          "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        );
+      }
+      return;
+    }
+    await connection.readHead();
+    await connection.write(answer);
+    await released;
+    let read = 0;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && read < 64 << 20) {
+      const data = await connection.readSome();
+      if (data === null) break;
+      read += data.length;
+    }
+    reportRead(read);
+  });
+  return { server, release, readAfter };
+}
+
+/**
+ * A raw server whose first connection answers with a `302` to `/next`
+ * whose chunked body never ends (64 KiB chunks until a write fails, 10 s or
+ * 256 MiB); later connections answer `done`. `written` reports how many
+ * body bytes the first connection wrote before the client stopped reading.
+ */
+export function startEndlessRedirectServer(): RawServer & {
+  written: Promise<number>;
+} {
+  const { promise: written, resolve: report } = Promise.withResolvers<
+    number
+  >();
+  const server = startRawServer(async (connection, index) => {
+    await connection.readRequest();
+    if (index > 0) {
+      await connection.write(
+        "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone",
+      );
+      await connection.readRequest();
+      return;
+    }
+    await connection.write(
+      "HTTP/1.1 302 Found\r\nLocation: /next\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    const chunk = bytes(`10000\r\n${"x".repeat(0x10000)}\r\n`);
+    let sent = 0;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && sent < 256 << 20) {
+      if (!(await connection.write(chunk))) break;
+      sent += chunk.length;
+    }
+    report(sent);
+  });
+  return Object.assign(server, { written });
+}
+
 /** A tiny HTTP proxy and what it has seen. */
 export interface ProxyServer extends AsyncDisposable {
   /** The port it listens on (127.0.0.1). */

@@ -15,7 +15,7 @@ import {
   ResponseNeverReceived,
   SchemeNotSupported,
 } from "../../http/client_errors.ts";
-import { ParseError } from "../../http/errors.ts";
+import { BodyTooLargeError, ParseError } from "../../http/errors.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { FileBodyProducer } from "../../http/file_body_producer.ts";
 import { Headers } from "../../http/headers.ts";
@@ -24,6 +24,8 @@ import { StringProducer } from "../../http/string_producer.ts";
 import {
   rejection,
   startCannedServer,
+  startEarlyAnswerServer,
+  startEndlessRedirectServer,
   startRawServer,
   startServer,
 } from "./_servers.ts";
@@ -569,4 +571,113 @@ Deno.test("Response.deliverBody() given a body protocol when it pauses and resum
   await done;
   assert.equal(received, 300000);
   await close();
+});
+
+const BIG_BODY = new Uint8Array(32 << 20);
+
+Deno.test("Agent given a server that answers a large POST early and stops reading when a GET follows on the pool then it goes on a new connection", async () => {
+  const { server, release, readAfter } = startEarlyAnswerServer(
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+  );
+  const { agent, pool, close } = agentWithPool();
+  try {
+    const post = await agent.request(
+      "POST",
+      `${server.url}/upload`,
+      null,
+      new StringProducer(BIG_BODY),
+    );
+    assert.equal(text(await readBody(post)), "ok");
+    const get = await agent.request("GET", `${server.url}/next`)
+      .addTimeout(3, reactor);
+    assert.equal(text(await readBody(get)), "ok");
+    assert.equal(server.accepted, 2);
+    assert.equal(pool.cachedConnectionCount(), 1);
+  } finally {
+    release();
+    await close();
+    await readAfter;
+    await server.close();
+  }
+});
+
+Deno.test("HTTPConnectionPool given a 413 with Connection: close to a large POST from a server that neither reads nor closes when closeCachedConnections() is called then no socket of the pool is left", async () => {
+  const { server, release, readAfter } = startEarlyAnswerServer(
+    "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+  );
+  const { agent, close } = agentWithPool();
+  try {
+    const response = await agent.request(
+      "POST",
+      `${server.url}/upload`,
+      null,
+      new StringProducer(BIG_BODY),
+    );
+    assert.equal(response.code, 413);
+    await readBody(response);
+    await close();
+  } finally {
+    release();
+  }
+  const read = await readAfter;
+  assert.ok(read < 16 << 20, `the server read ${read} bytes after the answer`);
+  await server.close();
+});
+
+Deno.test("Agent given an endless chunked body and maxBodySize when the body is read then it fails with BodyTooLargeError", async () => {
+  await using server = startEndlessRedirectServer();
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new Agent(reactor, { pool, maxBodySize: 1 << 20 });
+  const response = await agent.request("GET", `${server.url}/`);
+  const error = await rejection(readBody(response));
+  assert.ok(error instanceof ResponseFailed);
+  assert.ok(error.reasons.some((r) => r.check(BodyTooLargeError) !== null));
+  assert.ok((await server.written) < 32 << 20);
+  await pool.closeCachedConnections();
+});
+
+Deno.test("Agent given no maxBodySize when constructed then a body over 100 MiB is refused at its head", async () => {
+  await using server = startCannedServer(
+    `HTTP/1.1 200 OK\r\nContent-Length: ${100 * 1024 * 1024 + 1}\r\n\r\n`,
+    { closeAfter: true },
+  );
+  const error = await rejection(new Agent(reactor).request("GET", server.url));
+  assert.ok(error instanceof ResponseFailed);
+  assert.ok(error.reasons.some((r) => r.check(BodyTooLargeError) !== null));
+});
+
+Deno.test("Agent.request() given a port out of range when called then it throws a TypeError saying so", () => {
+  assert.throws(
+    () => new Agent(reactor).request("GET", "http://127.0.0.1:99999/"),
+    (error: unknown) =>
+      error instanceof TypeError &&
+      error.message ===
+        'URI port must be an integer from 0 to 65535: current value is "http://127.0.0.1:99999/"',
+  );
+});
+
+Deno.test("Agent given strictLineEnds when a response head ends its lines in a bare LF then the request fails with a ParseError", async () => {
+  await using server = startCannedServer(
+    "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi",
+    { closeAfter: true },
+  );
+  const error = await rejection(
+    new Agent(reactor, { strictLineEnds: true }).request("GET", server.url),
+  );
+  assert.ok(error instanceof ResponseFailed);
+  assert.ok(error.reasons.some((r) => r.check(ParseError) !== null));
+});
+
+Deno.test("Agent given a server that sends endless 100 Continue heads when the request is made then it fails at maxHeaderSize", async () => {
+  await using server = startRawServer(async (connection) => {
+    await connection.readRequest();
+    const interim = bytes("HTTP/1.1 100 Continue\r\n\r\n");
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await connection.write(interim)));
+  });
+  const error = await rejection(
+    new Agent(reactor, { maxHeaderSize: 4096 }).request("GET", server.url),
+  );
+  assert.ok(error instanceof ResponseFailed);
+  assert.ok(error.reasons.some((r) => r.check(ParseError) !== null));
 });

@@ -8,7 +8,7 @@ import {
 import { IOLoop } from "../../reactor/ioloop.ts";
 import { AsyncHTTPClient } from "../../http/async_http_client.ts";
 import { ResponseFailed } from "../../http/client_errors.ts";
-import { BodyTooLargeError } from "../../http/errors.ts";
+import { BodyTooLargeError, ParseError } from "../../http/errors.ts";
 import {
   HTTPClientError,
   HTTPStreamClosedError,
@@ -19,6 +19,8 @@ import type { HTTPResponse } from "../../http/http_response.ts";
 import {
   spiedAbortController,
   startCannedServer,
+  startEarlyAnswerServer,
+  startEndlessRedirectServer,
   startProxy,
   startRawServer,
   startServer,
@@ -792,4 +794,199 @@ Deno.test("AsyncHTTPClient.fetch() given a requestTimeout when the head trickles
     },
   );
   await server.close();
+});
+
+const BIG_BODY = new Uint8Array(32 << 20);
+
+Deno.test("AsyncHTTPClient given a server that answers a large POST early and stops reading when another request follows then it goes on a new connection", async () => {
+  const { server, release, readAfter } = startEarlyAnswerServer(
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+  );
+  await using client = ownClient();
+  try {
+    const post = await client.fetch(`${server.url}/upload`, {
+      method: "POST",
+      body: BIG_BODY,
+      requestTimeout: 10,
+    });
+    assert.equal(post.code, 200);
+    const get = await client.fetch(`${server.url}/next`, { requestTimeout: 3 });
+    assert.equal(get.code, 200);
+    assert.equal(server.accepted, 2);
+  } finally {
+    release();
+    await client.close();
+    await readAfter;
+    await server.close();
+  }
+});
+
+Deno.test("AsyncHTTPClient given a server that never reads a large POST body when the deadline passes then it times out in the request phase", async () => {
+  await using server = startRawServer(async (connection) => {
+    await connection.readHead();
+    await sleep(1500);
+  });
+  await using client = ownClient();
+  const error = await assert.rejects(
+    Promise.resolve(client.fetch(`${server.url}/upload`, {
+      method: "POST",
+      body: BIG_BODY,
+      requestTimeout: 0.5,
+    })),
+    (error: unknown) => {
+      assert.ok(error instanceof HTTPTimeoutError);
+      assert.equal(error.phase, "request");
+      return true;
+    },
+  );
+  assert.equal(error, undefined);
+});
+
+Deno.test("AsyncHTTPClient given a 413 with Connection: close to a large POST from a server that neither reads nor closes when it arrives then the socket is aborted at once", async () => {
+  const { server, release, readAfter } = startEarlyAnswerServer(
+    "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+  );
+  await using client = ownClient();
+  try {
+    const response = await client.fetch(`${server.url}/upload`, {
+      method: "POST",
+      body: BIG_BODY,
+      raiseError: false,
+      requestTimeout: 10,
+    });
+    assert.equal(response.code, 413);
+  } finally {
+    release();
+  }
+  // The client dropped the rest of the body with the socket: the server can
+  // read no more than what was already in flight in the kernel's buffers.
+  const read = await readAfter;
+  assert.ok(read < 16 << 20, `the server read ${read} bytes after the answer`);
+  await client.close();
+  await server.close();
+});
+
+Deno.test("AsyncHTTPClient given a 302 whose chunked body never ends when the redirect is followed then the drain stops at its bound", async () => {
+  await using server = startEndlessRedirectServer();
+  await using client = ownClient();
+  const response = await client.fetch(`${server.url}/start`, {
+    requestTimeout: 10,
+  });
+  assert.equal(response.body.length, 4);
+  const written = await server.written;
+  assert.ok(written < 32 << 20, `the server wrote ${written} bytes`);
+});
+
+/**
+ * A one-connection server in Python that reads the request, sends the
+ * first bytes of a head and closes: with `reset`, with `SO_LINGER` 0, so
+ * the kernel sends RST instead of FIN (Deno has no way to ask for that).
+ */
+async function cutHeadServer(
+  reset: boolean,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const script = `
+import socket, struct, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+c.recv(65536)
+c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Len")
+if ${reset ? "True" : "False"}:
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()
+s.close()
+`;
+  const child = new Deno.Command(PYTHON, {
+    args: ["-c", script],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const { value } = await reader.read();
+  const rest = (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })();
+  return {
+    url: `http://127.0.0.1:${Number(value)}/`,
+    close: async () => {
+      await rest;
+      await child.status;
+    },
+  };
+}
+
+const PYTHON = "/usr/bin/python3";
+const noPython = (() => {
+  try {
+    return !Deno.statSync(PYTHON).isFile;
+  } catch {
+    return true;
+  }
+})();
+
+for (const [how, reset] of [["FIN", false], ["RST", true]] as const) {
+  Deno.test({
+    name:
+      `AsyncHTTPClient given a head cut short when the server closes with ${how} then the fetch fails with HTTPStreamClosedError`,
+    ignore: noPython,
+    async fn(): Promise<void> {
+      const server = await cutHeadServer(reset);
+      await using client = ownClient();
+      try {
+        await rejects(
+          client.fetch(server.url, { requestTimeout: 5 }),
+          HTTPStreamClosedError,
+        );
+      } finally {
+        await server.close();
+      }
+    },
+  });
+}
+
+Deno.test("AsyncHTTPClient.fetch() given an undefined callback and raiseError false when the response is 404 then it resolves with the response", async () => {
+  await using server = await startServer();
+  await using client = ownClient();
+  const response = await client.fetch(
+    `${server.url}/status/404`,
+    undefined,
+    { raiseError: false },
+  );
+  assert.equal(response.code, 404);
+});
+
+Deno.test("AsyncHTTPClient.fetch() given a port out of range when fetched then the error says the port is out of range", async () => {
+  await using client = ownClient();
+  await rejects(
+    client.fetch("http://127.0.0.1:99999/"),
+    /port must be an integer from 0 to 65535/,
+  );
+});
+
+Deno.test("AsyncHTTPClient given strictLineEnds when a response head ends its lines in a bare LF then the fetch fails with a ParseError", async () => {
+  await using server = startCannedServer(
+    "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi",
+    { closeAfter: true },
+  );
+  await using client = ownClient({ strictLineEnds: true });
+  const error = await assert.rejects(
+    Promise.resolve(client.fetch(server.url)),
+    (error: unknown) =>
+      error instanceof ResponseFailed &&
+      error.reasons.some((r) => r.check(ParseError) !== null),
+  );
+  assert.equal(error, undefined);
+});
+
+Deno.test("AsyncHTTPClient given no strictLineEnds when a response head ends its lines in a bare LF then the response is accepted", async () => {
+  await using server = startCannedServer(
+    "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi",
+    { closeAfter: true },
+  );
+  await using client = ownClient();
+  const response = await client.fetch(server.url);
+  assert.equal(response.text, "hi");
 });

@@ -5,6 +5,8 @@ import { ContentDecoderAgent } from "../../http/content_decoder_agent.ts";
 import { DeflateDecoder } from "../../http/deflate_decoder.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { ResponseFailed } from "../../http/client_errors.ts";
+import { BodyTooLargeError } from "../../http/errors.ts";
+import { ContentDecodingError } from "../../http/content_decoding_error.ts";
 import { GzipDecoder } from "../../http/gzip_decoder.ts";
 import { readBody } from "../../http/read_body.ts";
 import { startCannedServer, startServer } from "./_servers.ts";
@@ -75,4 +77,46 @@ Deno.test("ContentDecoderAgent given no decoder when constructed then throws Typ
     () => new ContentDecoderAgent(new Agent(reactor), []),
     TypeError,
   );
+});
+
+Deno.test("ContentDecoderAgent given an Agent with maxBodySize when a gzip bomb arrives then the decoded body fails with BodyTooLargeError near the limit", async () => {
+  await using server = await startServer();
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new ContentDecoderAgent(
+    new Agent(reactor, { pool, maxBodySize: 1 << 20 }),
+    [["gzip", GzipDecoder]],
+  );
+  const response = await agent.request("GET", `${server.url}/bomb?mb=64`);
+  const error = await readBody(response).asPromise().then(
+    () => assert.fail("the bomb was read whole"),
+    (error: unknown) => error,
+  );
+  assert.ok(error instanceof ResponseFailed);
+  const tooLarge = error.reasons.find((r) =>
+    r.check(BodyTooLargeError) !== null
+  );
+  assert.ok(tooLarge !== undefined);
+  assert.equal((tooLarge.value as BodyTooLargeError).maxBodySize, 1 << 20);
+  assert.ok((tooLarge.value as BodyTooLargeError).size < 16 << 20);
+  await pool.closeCachedConnections();
+});
+
+Deno.test("GzipDecoder given a corrupt gzip body when read then it fails with a ContentDecodingError among the reasons", async () => {
+  const garbage = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03not deflate at all";
+  await using server = startCannedServer(
+    `HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${garbage.length}\r\n\r\n${garbage}`,
+  );
+  const { agent, close } = decodingAgent();
+  const response = await agent.request("GET", server.url);
+  const error = await readBody(response).asPromise().then(
+    () => assert.fail("the corrupt body was read"),
+    (error: unknown) => error,
+  );
+  assert.ok(error instanceof ResponseFailed);
+  const decoding = error.reasons.find((r) =>
+    r.check(ContentDecodingError) !== null
+  );
+  assert.ok(decoding !== undefined);
+  assert.equal((decoding.value as ContentDecodingError).coding, "gzip");
+  await close();
 });

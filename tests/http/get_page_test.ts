@@ -8,7 +8,9 @@ import {
   PageError,
   PageRedirect,
   PartialDownloadError,
+  ResponseFailed,
 } from "../../http/client_errors.ts";
+import { BodyTooLargeError } from "../../http/errors.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { getPage } from "../../http/get_page.ts";
 import {
@@ -205,4 +207,13 @@ Deno.test("getPage() given redirects when the chain ends then the body is the la
   assert.ok(error instanceof PageError);
   assert.equal(error.status, 503);
   assert.equal(text(error.response!), "status 503");
+});
+
+Deno.test("getPage() given maxBodySize when the page is larger then it fails with BodyTooLargeError", async () => {
+  await using server = await startServer();
+  const error = await rejection(
+    getPage(`${server.url}/bytes/4096`, { maxBodySize: 1000 }),
+  );
+  assert.ok(error instanceof ResponseFailed);
+  assert.ok(error.reasons.some((r) => r.check(BodyTooLargeError) !== null));
 });

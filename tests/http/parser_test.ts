@@ -96,6 +96,8 @@ for (
     ["a tab after the code", "HTTP/1.1 200\tOK", "Invalid status code"],
     ["HTTP/2.0", "HTTP/2.0 200 OK", "Unsupported HTTP version"],
     ["HTTP/0.9", "HTTP/0.9 200 OK", "Unsupported HTTP version"],
+    ["HTTP/1.9", "HTTP/1.9 200 OK", "Unsupported HTTP version"],
+    ["HTTP/1.2", "HTTP/1.2 200 OK", "Unsupported HTTP version"],
     ["a multi-digit version", "HTTP/1.10 200 OK", "Invalid status line"],
     [
       "a control byte in the phrase",
@@ -684,17 +686,17 @@ Deno.test("HTTPClientParser given Transfer-Encoding in any case when parsed then
   assertEquals(parsed.head?.framing, "chunked");
 });
 
-Deno.test("HTTPClientParser given chunked that is not the final coding when parsed then it fails", () => {
+Deno.test("HTTPClientParser given chunked that is not the final coding when parsed then the body runs to the close", () => {
   const parsed = parse(
     latin1Bytes(
-      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, identity\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n3\r\nabc",
     ),
+    { close: true },
   );
-  assert(
-    parseError(parsed).message.startsWith(
-      "Invalid Transfer-Encoding: chunked must be the final coding",
-    ),
-  );
+  assertEquals(parsed.head?.framing, "close");
+  assertEquals(parsed.body, "3\r\nabc");
+  assert(parsed.complete);
+  assertEquals(parsed.head?.keepAlive, false);
 });
 
 Deno.test("HTTPClientParser given chunked applied twice when parsed then it fails", () => {
@@ -706,14 +708,15 @@ Deno.test("HTTPClientParser given chunked applied twice when parsed then it fail
   assert(parseError(parsed).message.startsWith("Invalid Transfer-Encoding"));
 });
 
-Deno.test("HTTPClientParser given an unsupported transfer coding when parsed then it fails", () => {
+Deno.test("HTTPClientParser given another coding before chunked when parsed then the chunks are read and their bytes passed on as they are", () => {
   const parsed = parse(
-    latin1Bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
+    latin1Bytes(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    ),
   );
-  assertEquals(
-    parseError(parsed).message,
-    'Unsupported transfer coding: current value is "gzip, chunked"',
-  );
+  assertEquals(parsed.head?.framing, "chunked");
+  assertEquals(parsed.body, "abc");
+  assert(parsed.complete);
 });
 
 Deno.test("HTTPClientParser given Transfer-Encoding without chunked when parsed then the body is close-delimited", () => {
@@ -1253,4 +1256,59 @@ Deno.test("HTTPClientParser property given the corpus when parsed whole then eac
   });
   assertEquals(outcomes.filter((o) => o === "ok").length, 20);
   assertEquals(outcomes.slice(20).every((o) => o === "error"), true);
+});
+
+// --- Response-only strictness options --------------------------------------
+
+Deno.test("HTTPClientParser given strictLineEnds when a head line ends in a bare LF then it fails with a ParseError", () => {
+  const parsed = parse(
+    latin1Bytes("HTTP/1.1 200 OK\nContent-Length: 2\n\nhi"),
+    { strictLineEnds: true },
+  );
+  assert(
+    parseError(parsed).message.startsWith("Response line ends with a bare LF"),
+  );
+});
+
+Deno.test("HTTPClientParser given strictLineEnds when a field value is folded then it fails with a ParseError", () => {
+  const parsed = parse(
+    latin1Bytes("HTTP/1.1 200 OK\r\nX-A: b\r\n c\r\nContent-Length: 0\r\n\r\n"),
+    { strictLineEnds: true },
+  );
+  assertInstanceOf(reasonOf(parsed), ParseError);
+});
+
+Deno.test("HTTPClientParser given strictLineEnds when every line ends in CRLF then the response is parsed", () => {
+  const parsed = parse(
+    latin1Bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"),
+    { strictLineEnds: true },
+  );
+  assertEquals(parsed.body, "hi");
+  assert(parsed.complete);
+});
+
+Deno.test("HTTPClientParser given interim heads adding up to more than maxHeaderSize when parsed then it fails before the final head", () => {
+  const interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  const parsed = parse(
+    latin1Bytes(
+      `${interim.repeat(10)}HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`,
+    ),
+    { maxHeaderSize: interim.length * 5 },
+  );
+  assert(parseError(parsed).message.includes("exceeds maxHeaderSize"));
+  assertEquals(parsed.head, null);
+  assert(parsed.informational.length <= 5);
+});
+
+Deno.test("HTTPClientParser given interim heads within maxHeaderSize when the next response is parsed then its budget starts again", () => {
+  const interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  const final = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  const parser = new HTTPClientParser(noop, {
+    maxHeaderSize: interim.length * 3 + final.length,
+  });
+  for (let i = 0; i < 3; i++) {
+    parser.feed(latin1Bytes(`${interim.repeat(3)}${final}`));
+    assert(parser.done);
+    parser.reset();
+  }
 });

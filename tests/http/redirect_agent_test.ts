@@ -17,6 +17,7 @@ import {
   CREDENTIAL_FIELDS,
   rejection,
   startCannedServer,
+  startEndlessRedirectServer,
   startServer,
 } from "./_servers.ts";
 import { text } from "../_support/mod.ts";
@@ -220,5 +221,18 @@ Deno.test("RedirectAgent given 301, 302, 307 and 308 to a GET when followed then
     assert.equal(response.previousResponse?.code, status);
     assert.equal((await readBody(response)).length, 3);
   }
+  await close();
+});
+
+Deno.test("RedirectAgent given a 302 whose chunked body never ends when the redirect is followed then the drain stops at its bound", async () => {
+  await using server = startEndlessRedirectServer();
+  const { agent, close } = pooled();
+  const response = await new RedirectAgent(agent).request(
+    "GET",
+    `${server.url}/start`,
+  );
+  assert.equal(text(await readBody(response)), "done");
+  const written = await server.written;
+  assert.ok(written < 32 << 20, `the server wrote ${written} bytes`);
   await close();
 });
