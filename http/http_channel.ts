@@ -171,6 +171,8 @@ export class HTTPChannel implements IProtocol {
     this.#connection = {
       transport: (): ITransport | null => this.transport,
       keepAliveAllowed: (): boolean => this.#keepAliveAllowed,
+      bodyPending: (request): boolean =>
+        this.#request === request && !this.#parser.done,
       encodeHead: (code, phrase, headers, framing): string =>
         this.#encodeHead(code, phrase, headers, framing),
       send: (data): void => this.#send(data),

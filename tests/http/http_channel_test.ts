@@ -458,6 +458,60 @@ Deno.test("HTTPChannel given a malformed second request when received then the f
   assert.match(all[1], /^HTTP\/1\.1 505 /);
 });
 
+Deno.test("HTTPChannel given a response finished on the head of a request whose body is unread when sent then the head says Connection close and the connection closes", () => {
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(404, "Not Found", new Headers(), "no");
+    seen.channel.finish();
+  });
+  h.send("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+  const out = h.output();
+  assert.match(out, /^HTTP\/1\.1 404 Not Found\r\n/);
+  assert.match(out, /\r\nConnection: close\r\n/);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given a head with Content-Length written before the chunked body is read when sent then it says Connection close", () => {
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      413,
+      "Payload Too Large",
+      new Headers({ "Content-Length": "0" }),
+    );
+  });
+  h.send(
+    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+  );
+  assert.match(h.output(), /\r\nConnection: close\r\n/);
+  h.seen[0].channel.finish();
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given a head held back in headersReceived when the body has arrived by finish then the connection stays alive without Connection close", () => {
+  const h = harness((seen) => seen.channel.finish(), {}, (seen) => {
+    seen.channel.writeHead(200, "OK", new Headers(), "early");
+  });
+  h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok");
+  const out = h.output();
+  assert.match(out, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.doesNotMatch(out, /Connection: close/);
+  assert.equal(h.transport.disconnecting, false);
+});
+
+Deno.test("HTTPChannel given a GET answered in headersReceived when sent then the connection is kept alive", () => {
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      200,
+      "OK",
+      new Headers({ "Content-Length": "2" }),
+      "hi",
+    );
+    seen.channel.finish();
+  });
+  h.send(GET);
+  assert.doesNotMatch(h.output(), /Connection: close/);
+  assert.equal(h.transport.disconnecting, false);
+});
+
 // --- Delegate failures ------------------------------------------------------------
 
 Deno.test("HTTPChannel given a delegate that throws before writing when a request arrives then it answers 500 and logs the error once", async () => {

@@ -183,6 +183,36 @@ Deno.test("HTTPFactory on a loopback port given an Expect other than 100-continu
   assert.ok(closedByServer);
 });
 
+Deno.test("HTTPFactory on a loopback port given a response finished before the request body was read when sent then the head says Connection close and the server closes", async () => {
+  const factory = new HTTPFactory({
+    startRequest(channel): HTTPRequestDelegate {
+      return {
+        headersReceived(): void {
+          channel.writeHead(404, "Not Found", new Headers(), "none");
+          channel.finish();
+        },
+        dataReceived(): void {},
+        finish(): void {},
+        onConnectionClose(): void {},
+      };
+    },
+    logAccess(): void {},
+  });
+  const listening = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+  await using s = server(factory, listening, {
+    requests: [],
+    closed: 0,
+    secure: false,
+  });
+  const { text, closedByServer } = await exchange(
+    s.port,
+    "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nsome",
+  );
+  assert.match(text, /^HTTP\/1\.1 404 Not Found\r\n/);
+  assert.match(text, /\r\nConnection: close\r\n/);
+  assert.ok(closedByServer);
+});
+
 Deno.test("HTTPFactory on a loopback port given pipelined requests in one write when sent then the answers come in order on one connection", async () => {
   await using s = serve();
   const { text } = await exchange(
