@@ -261,8 +261,10 @@ export interface HTTPServerOptions {
   /**
    * Seconds from the end of a request's head until its whole body has
    * arrived; then it is answered 408 (or the connection aborted if the
-   * response has begun). Tornado's `body_timeout` (which has no default
-   * there; here an hour, so that nothing waits forever).
+   * response has begun). It bounds the whole body, not the gap between
+   * two reads, so a body dripped a byte at a time ends too. Tornado's
+   * `body_timeout`, with its meaning (Tornado has no default and closes
+   * without an answer; here an hour, so that nothing waits forever).
    * @default {3600}
    */
   bodyTimeout?: number;

@@ -572,6 +572,46 @@ Deno.test("HTTPChannel given a body that stops arriving when bodyTimeout passes 
   assert.equal(h.transport.connected, false);
 });
 
+Deno.test("HTTPChannel given a body that trickles one byte a second when bodyTimeout passes then it answers 408: the timeout bounds the whole body, not its progress", () => {
+  const h = harness(echo, { bodyTimeout: 5, headerTimeout: 2 });
+  h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n");
+  for (let i = 0; i < 4; i++) {
+    h.clock.advance(1);
+    h.send("x");
+  }
+  h.clock.advance(0.9);
+  assert.equal(h.output(), "");
+  h.clock.advance(0.2);
+  assert.match(h.output(), /^HTTP\/1\.1 408 /);
+  assert.equal(h.seen[0].body, "xxxx");
+  assert.equal(h.seen[0].closed.length, 1);
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.clock.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPChannel given a head that trickles one byte a second when headerTimeout passes then it answers 408: the timeout bounds the whole head from its first byte", () => {
+  const h = harness(echo, { headerTimeout: 5, idleConnectionTimeout: 100 });
+  const head =
+    "GET / HTTP/1.1\r\nHost: a\r\nX-Long: abcdefghijklmnopqrstuvwxyz";
+  for (let i = 0; i < 5; i++) {
+    h.send(head[i]);
+    h.clock.advance(1);
+  }
+  assert.match(h.output(), /^HTTP\/1\.1 408 /);
+  assert.equal(h.seen.length, 0);
+  assert.equal(h.transport.connected, false);
+});
+
+Deno.test("HTTPChannel given a body that completes within bodyTimeout when answered then the connection stays alive with no body timer left", () => {
+  const h = harness(echo, { bodyTimeout: 5, idleConnectionTimeout: 0 });
+  h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\na");
+  h.clock.advance(4);
+  h.send("bc");
+  h.clock.advance(10);
+  assert.ok(h.output().endsWith("POST / abc"));
+  assert.equal(h.transport.connected, true);
+});
+
 Deno.test("HTTPChannel given an idle keep-alive connection when idleConnectionTimeout passes then it closes without writing", () => {
   const h = harness(echo, { idleConnectionTimeout: 10 });
   h.send(GET);

@@ -464,6 +464,39 @@ Deno.test("HTTPFactory on a loopback port given a client that drips its head whe
   );
 });
 
+Deno.test("HTTPFactory on a loopback port given a client that drips its body when the body timeout passes then it answers 408 and closes though bytes kept coming", async () => {
+  await using s = serve({ bodyTimeout: 0.4 });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+  let sent = 0;
+  try {
+    await conn.write(
+      latin1Bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n"),
+    );
+    const buffer = new Uint8Array(4096);
+    let answered: number | null | undefined = undefined;
+    const reading = conn.read(buffer).catch(() => null).then((n) => {
+      answered = n;
+    });
+    // One byte every 50 ms: the body would take 5 s.
+    for (let i = 0; i < 60 && answered === undefined; i++) {
+      sent += await conn.write(latin1Bytes("x")).catch(() => 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await reading;
+    const n = answered as number | null | undefined;
+    const text = typeof n === "number" ? latin1Text(buffer.subarray(0, n)) : "";
+    assert.match(text, /^HTTP\/1\.1 408 /);
+    assert.ok(sent < 100, `the whole body was sent (${sent} bytes)`);
+  } finally {
+    conn.close();
+  }
+  assert.equal(s.log.closed, 1);
+  await until(
+    () => s.factory.connections.size === 0,
+    "the server to close every connection",
+  );
+});
+
 Deno.test("HTTPFactory on a loopback port given a client that closes in the middle of a body when it goes then the request hears the close and nothing leaks", async () => {
   await using s = serve();
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
