@@ -62,6 +62,10 @@ export interface RequestConnection {
   send(data: Uint8Array): void;
   /** The response is finished: serve the next request or close. */
   responseFinished(request: ServerRequest, close: boolean): void;
+  /** Attaches the response's producer to the connection. */
+  registerProducer(producer: IProducer, streaming: boolean): void;
+  /** Detaches the response's producer. */
+  unregisterProducer(): void;
   /** Hands the connection over to another protocol. */
   detachFor(
     request: ServerRequest,
@@ -268,19 +272,18 @@ export class ServerRequest implements HTTPServerRequestChannel {
 
   registerProducer(producer: IProducer, streaming: boolean): void {
     this.#commit();
-    this.#producer = producer;
-    const transport = this.#channel.transport();
-    if (transport === null || this.dead) {
+    if (this.#channel.transport() === null || this.dead) {
       producer.stopProducing();
       return;
     }
-    transport.registerProducer(producer, streaming);
+    this.#producer = producer;
+    this.#channel.registerProducer(producer, streaming);
   }
 
   unregisterProducer(): void {
     if (this.#producer === null) return;
     this.#producer = null;
-    this.#channel.transport()?.unregisterProducer();
+    this.#channel.unregisterProducer();
   }
 
   getPeer(): IAddress {

@@ -349,21 +349,163 @@ Deno.test("HTTPChannel given three pipelined requests in one read when answered 
   ]);
 });
 
-Deno.test("HTTPChannel given a streaming producer registered on a request when the response finishes then it is unregistered", () => {
-  const producer: IPushProducer = {
-    pauseProducing(): void {},
-    resumeProducing(): void {},
-    stopProducing(): void {},
+/** A push producer that records what was asked of it. */
+function recordingProducer(): IPushProducer & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    pauseProducing: () => void calls.push("pause"),
+    resumeProducing: () => void calls.push("resume"),
+    stopProducing: () => void calls.push("stop"),
   };
-  let registered: unknown = null;
-  const h = harness((seen) => {
+}
+
+/** What the transport does when its buffer passes the high-water mark. */
+function transportFull(h: Harness): void {
+  (h.transport.producer as IPushProducer).pauseProducing();
+}
+
+/** What the transport does once its buffer has drained. */
+function transportDrained(h: Harness): void {
+  (h.transport.producer as IPushProducer).resumeProducing();
+}
+
+/** Starts a chunked response that a streaming producer will feed. */
+function streamedBy(producer: IPushProducer): Respond {
+  return (seen) => {
+    seen.channel.writeHead(200, "OK", new Headers({ "X-A": "b" }));
     seen.channel.registerProducer(producer, true);
-    registered = h.transport.producer;
-    echo(seen);
+    seen.channel.write("first");
+  };
+}
+
+Deno.test("HTTPChannel given a streaming producer on a response when the transport fills and drains then the producer is paused and resumed", () => {
+  const producer = recordingProducer();
+  const h = harness(streamedBy(producer));
+  h.send(GET);
+  transportFull(h);
+  transportDrained(h);
+  assert.deepEqual(producer.calls, ["pause", "resume"]);
+});
+
+Deno.test("HTTPChannel given a streaming producer registered on a request when the response finishes then it hears nothing more from the transport", () => {
+  const producer = recordingProducer();
+  const h = harness(streamedBy(producer));
+  h.send(GET);
+  h.seen[0].channel.unregisterProducer();
+  h.seen[0].channel.finish();
+  transportFull(h);
+  transportDrained(h);
+  assert.deepEqual(producer.calls, []);
+  assert.equal(h.transport.connected, true);
+});
+
+Deno.test("HTTPChannel given a client that reads nothing of a streamed response when writeTimeout passes then the connection is aborted, the producer stopped and the delegate hears the close", () => {
+  const producer = recordingProducer();
+  const h = harness(streamedBy(producer), { writeTimeout: 10 });
+  h.send(GET);
+  transportFull(h);
+  h.clock.advance(9.9);
+  assert.equal(h.transport.connected, true);
+  h.clock.advance(0.2);
+  assert.equal(h.transport.connected, false);
+  assert.deepEqual(producer.calls, ["pause", "stop"]);
+  assert.equal(h.seen[0].closed.length, 1);
+  assert.match(h.seen[0].closed[0].getErrorMessage(), /read nothing for 10 s/);
+  assert.equal(h.clock.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPChannel given a blocked response when the transport drains before writeTimeout then the connection stays and the timer is cancelled", () => {
+  const producer = recordingProducer();
+  const h = harness(streamedBy(producer), { writeTimeout: 10 });
+  h.send(GET);
+  for (let i = 0; i < 5; i++) {
+    transportFull(h);
+    h.clock.advance(8);
+    transportDrained(h);
+  }
+  assert.equal(h.transport.connected, true);
+  assert.equal(h.seen[0].closed.length, 0);
+  h.seen[0].channel.unregisterProducer();
+  h.seen[0].channel.finish();
+  h.clock.advance(20);
+  assert.equal(h.transport.connected, true);
+});
+
+Deno.test("HTTPChannel given a response written without a producer that fills the transport when the client reads nothing then writeTimeout aborts it", () => {
+  const h = harness((seen) => {
+    seen.channel.writeHead(200, "OK", new Headers({ "Content-Length": "9" }));
+    seen.channel.write("some");
+  }, { writeTimeout: 5 });
+  h.send(GET);
+  transportFull(h);
+  h.clock.advance(5.1);
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.seen[0].closed.length, 1);
+});
+
+Deno.test("HTTPChannel given a finished keep-alive response still blocked in the transport when writeTimeout passes then the connection is aborted", () => {
+  const h = harness(echo, { writeTimeout: 5, idleConnectionTimeout: 100 });
+  h.send(GET);
+  transportFull(h);
+  h.clock.advance(5.1);
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.seen[0].closed.length, 0);
+});
+
+Deno.test("HTTPChannel given a pull producer that the transport stops asking when writeTimeout passes then the connection is aborted and the producer stopped", () => {
+  const calls: string[] = [];
+  const h = harness((seen) => {
+    seen.channel.writeHead(200, "OK", new Headers());
+    seen.channel.registerProducer({
+      resumeProducing: () => void calls.push("resume"),
+      stopProducing: () => void calls.push("stop"),
+    }, false);
+  }, { writeTimeout: 5 });
+  h.send(GET);
+  const asker = h.transport.producer as { resumeProducing(): void };
+  assert.equal(h.transport.streaming, false);
+  asker.resumeProducing();
+  h.clock.advance(4);
+  asker.resumeProducing();
+  h.clock.advance(4);
+  assert.equal(h.transport.connected, true);
+  h.clock.advance(1.1);
+  assert.equal(h.transport.connected, false);
+  assert.deepEqual(calls, ["resume", "resume", "stop"]);
+  assert.equal(h.seen[0].closed.length, 1);
+});
+
+Deno.test("HTTPChannel given a pull producer when it unregisters then the channel's own flow control is back on the transport", () => {
+  const h = harness((seen) => {
+    seen.channel.writeHead(200, "OK", new Headers({ "Content-Length": "2" }));
+    seen.channel.registerProducer({
+      resumeProducing(): void {
+        seen.channel.write("hi");
+        seen.channel.unregisterProducer();
+        seen.channel.finish();
+      },
+      stopProducing(): void {},
+    }, false);
   });
   h.send(GET);
-  assert.equal(registered, producer);
-  assert.equal(h.transport.producer, null);
+  (h.transport.producer as { resumeProducing(): void }).resumeProducing();
+  assert.ok(h.output().endsWith("\r\n\r\nhi"));
+  assert.equal(h.transport.streaming, true);
+  assert.equal(h.clock.getDelayedCalls().length, 1); // the idle timer
+});
+
+Deno.test("HTTPChannel given pipelined requests while the responses are blocked then the next request waits until the transport drains", () => {
+  const h = harness(echo, { writeTimeout: 5 });
+  h.send(GET);
+  transportFull(h);
+  h.send(GET + GET);
+  assert.equal(h.seen.length, 1);
+  assert.equal(h.transport.producerState, "paused");
+  transportDrained(h);
+  assert.equal(h.seen.length, 3);
+  assert.equal(responses(h.output()).length, 3);
+  assert.equal(h.transport.producerState, "producing");
 });
 
 // --- Request bodies and Expect ---------------------------------------------------

@@ -434,6 +434,96 @@ Deno.test("HTTPFactory on a loopback port given a streaming producer and a clien
   }
 });
 
+/**
+ * Serves `GET /` with a 32 MiB body, by a streaming producer or in one
+ * write, and records what the producer and the delegate heard.
+ */
+function bigResponder(
+  byProducer: boolean,
+  heard: string[],
+): HTTPServerConnectionDelegate {
+  const total = 32 * 1024 * 1024;
+  const piece = new Uint8Array(65536);
+  return {
+    startRequest(channel): HTTPRequestDelegate {
+      let paused = false;
+      let produced = 0;
+      const producer = {
+        pauseProducing(): void {
+          paused = true;
+        },
+        resumeProducing(): void {
+          paused = false;
+          while (!paused && produced < total && !channel.finished) {
+            produced += piece.length;
+            channel.write(piece);
+          }
+        },
+        stopProducing(): void {
+          heard.push("stopProducing");
+        },
+      };
+      return {
+        headersReceived(): void {},
+        dataReceived(): void {},
+        finish(): void {
+          channel.writeHead(
+            200,
+            "OK",
+            new Headers({ "Content-Length": String(total) }),
+          );
+          if (!byProducer) {
+            channel.write(new Uint8Array(total));
+            return;
+          }
+          channel.registerProducer(producer, true);
+          producer.resumeProducing();
+        },
+        onConnectionClose(reason): void {
+          heard.push(`onConnectionClose: ${reason.getErrorMessage()}`);
+        },
+      };
+    },
+    logAccess(): void {},
+  };
+}
+
+for (const byProducer of [true, false]) {
+  const how = byProducer ? "a streaming producer" : "one large write";
+  Deno.test(`HTTPFactory on a loopback port given a response by ${how} and a client that stops reading when writeTimeout passes then the server aborts the connection and frees it`, async () => {
+    const heard: string[] = [];
+    const factory = new HTTPFactory(bigResponder(byProducer, heard), {
+      writeTimeout: 0.5,
+    });
+    const listening = reactor.listenTCP(0, factory, {
+      interface: "127.0.0.1",
+    });
+    await using s = server(factory, listening, {
+      requests: [],
+      closed: 0,
+      secure: false,
+    });
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+    try {
+      await conn.write(latin1Bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+      const buffer = new Uint8Array(4096);
+      assert.ok((await conn.read(buffer) ?? 0) > 0, "the head arrived");
+      await until(
+        () => factory.connections.size === 0,
+        "the server to abort the connection",
+        5000,
+      );
+      const expected = [
+        "onConnectionClose: Timed out writing the response: the client read nothing for 0.5 s",
+      ];
+      if (byProducer) expected.push("stopProducing");
+      assert.deepEqual(heard, expected);
+    } finally {
+      conn.close();
+    }
+  });
+}
+
 // --- Hostile clients ----------------------------------------------------------------
 
 Deno.test("HTTPFactory on a loopback port given a client that drips its head when the header timeout passes then it answers 408 and closes", async () => {
