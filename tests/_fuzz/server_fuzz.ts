@@ -370,6 +370,7 @@ export async function runServerFuzz(
     while (next < variants.length) {
       const index = next++;
       const variant = variants[index];
+      const began = performance.now();
       const { received, closedByServer } = await converse(
         portNumber,
         variant.bytes,
@@ -383,7 +384,9 @@ export async function runServerFuzz(
       }
       if (!closedByServer) {
         hung.push(
-          `#${index}: ${JSON.stringify(latin1(variant.bytes).slice(0, 80))}`,
+          `#${index} (${received.length} bytes back, ${
+            Math.round(performance.now() - began)
+          } ms): ${JSON.stringify(latin1(variant.bytes).slice(0, 80))}`,
         );
         count(outcomes, "hung");
         continue;
