@@ -701,8 +701,10 @@ export class HTTPChannel implements IProtocol {
     this.#closing = true;
     this.#buffer = null;
     // A blocked response keeps the flow producer registered, which holds the
-    // close until it drains; the write timeout bounds the wait.
-    const blocked = this.#blocked && this.#flowRegistered;
+    // close until it drains; the write timeout bounds the wait (without one,
+    // the linger bound does).
+    const blocked = this.#blocked && this.#flowRegistered &&
+      this.#writeTimer !== null;
     if (!blocked) this.#unregisterFlow();
     this.transport?.loseConnection();
     if (this.#lost) return;

@@ -13,7 +13,10 @@ import type {
   RequestHead,
 } from "../../http/server_interfaces.ts";
 import { Clock } from "../../testing/clock.ts";
-import { StringTransportWithDisconnection } from "../../testing/string_transport.ts";
+import {
+  StringTransport,
+  StringTransportWithDisconnection,
+} from "../../testing/string_transport.ts";
 import { captureLogs, latin1Bytes, latin1Text } from "../_support/mod.ts";
 
 /** What happened to each request the delegate saw. */
@@ -493,6 +496,44 @@ Deno.test("HTTPChannel given a pull producer when it unregisters then the channe
   assert.ok(h.output().endsWith("\r\n\r\nhi"));
   assert.equal(h.transport.streaming, true);
   assert.equal(h.clock.getDelayedCalls().length, 1); // the idle timer
+});
+
+Deno.test("HTTPChannel given a closing response blocked in the transport when it drains then the close goes ahead", () => {
+  const clock = new Clock();
+  let answer: HTTPServerRequestChannel | null = null;
+  const channel = new HTTPChannel(
+    {
+      startRequest(request): HTTPRequestDelegate {
+        answer = request;
+        return {
+          headersReceived(): void {},
+          dataReceived(): void {},
+          finish(): void {},
+          onConnectionClose(): void {},
+        };
+      },
+      logAccess(): void {},
+    },
+    { writeTimeout: 5, idleConnectionTimeout: 0 },
+    clock,
+  );
+  // Its loseConnection waits for the producer, as a TCP transport's does.
+  const transport = new StringTransport();
+  channel.makeConnection(transport);
+  channel.dataReceived(
+    latin1Bytes("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"),
+  );
+  const flow = transport.producer as IPushProducer;
+  const request = answer as unknown as HTTPServerRequestChannel;
+  request.writeHead(200, "OK", new Headers({ "Content-Length": "4" }), "body");
+  flow.pauseProducing();
+  request.finish();
+  assert.equal(transport.disconnecting, true);
+  assert.equal(transport.producer, flow, "the close waits for the drain");
+  flow.resumeProducing();
+  assert.equal(transport.producer, null);
+  channel.connectionLost(new Failure(new ConnectionDone()));
+  assert.equal(clock.getDelayedCalls().length, 0);
 });
 
 Deno.test("HTTPChannel given pipelined requests while the responses are blocked then the next request waits until the transport drains", () => {
