@@ -335,8 +335,13 @@ export class HTTPChannel implements IProtocol {
     const transport = this.transport as Partial<ITCPTransport> | null;
     if (transport === null || this.#lost) return;
     this.#closing = true;
-    if (transport.abortConnection !== undefined) transport.abortConnection();
-    else transport.loseConnection?.();
+    if (transport.abortConnection !== undefined) {
+      transport.abortConnection();
+      return;
+    }
+    // A close that waits for the flow producer would wait for the client.
+    this.#unregisterFlow();
+    transport.loseConnection?.();
   }
 
   // --- Reading ------------------------------------------------------------
