@@ -3,7 +3,8 @@
  * The server fuzz harness: raw loopback clients send seeded mutations of
  * valid requests (Content-Length and chunked bodies, a gzip body, keep-alive
  * pairs, pipelined requests, `Expect: 100-continue`) to an `HTTPFactory`
- * with short timeouts. Every connection must end, within the server's
+ * with short timeouts; a few ask for a large response first and stop
+ * reading, and must be aborted by the write timeout. Every connection must end, within the server's
  * timeouts, with well-formed responses (a status the engine or the test
  * delegate gives) and a close by the server; nothing may throw, go
  * unhandled or be logged as an error; the server's connections and the
@@ -36,6 +37,11 @@ export interface ServerFuzzOptions {
   timeout?: number;
   /** Share of clients that close right after writing. Default 0.05. */
   abandonShare?: number;
+  /**
+   * Share of clients that ask for a large response first and read nothing
+   * until the server's write timeout has passed. Default 0.01.
+   */
+  stallShare?: number;
 }
 
 /** What a run saw. */
@@ -158,6 +164,15 @@ function fuzzDelegate(): (
       channel.finish();
     };
     const target = channel.head.target;
+    if (target === "/big") {
+      channel.writeHead(
+        200,
+        "OK",
+        new Headers({ "Content-Length": String(BIG.length) }),
+        BIG,
+      );
+      channel.finish();
+    }
     return {
       headersReceived(): void {
         if (!target.startsWith("/early")) return;
@@ -169,7 +184,7 @@ function fuzzDelegate(): (
       },
       finish(): void {
         if (target.startsWith("/later")) reactor.callLater(0.005, answer);
-        else answer();
+        else if (target !== "/big") answer();
       },
       onConnectionClose(): void {},
     };
@@ -235,14 +250,26 @@ export function checkResponses(
   return { statuses };
 }
 
-/** Sends `bytes` in one to three pieces, then reads until the server closes. */
+/** A response too large for the socket buffers: it blocks on flow control. */
+const BIG = new Uint8Array(16 * 1024 * 1024);
+
+/** What a client does after writing. */
+type Behaviour = "read" | "abandon" | "stall";
+
+/**
+ * Sends `bytes` in one to three pieces, then reads until the server closes
+ * (`read`), closes at once (`abandon`), or reads only after `stallMs`
+ * (`stall`).
+ */
 async function converse(
   port: number,
   bytes: Uint8Array,
   random: Random,
-  abandon: boolean,
+  behaviour: Behaviour,
   limitMs: number,
+  stallMs: number,
 ): Promise<{ received: Uint8Array; closedByServer: boolean }> {
+  const abandon = behaviour === "abandon";
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   const pieces = 1 + random.below(3);
   const cuts = Array.from(
@@ -259,6 +286,9 @@ async function converse(
   let size = 0;
   let closedByServer = false;
   const reading = (async () => {
+    if (behaviour === "stall") {
+      await new Promise((resolve) => setTimeout(resolve, stallMs));
+    }
     const buffer = new Uint8Array(16384);
     for (let round = 0; round < 10000; round++) {
       const n = await conn.read(buffer).catch(() => null);
@@ -311,6 +341,7 @@ export async function runServerFuzz(
   const concurrency = options.concurrency ?? 32;
   const timeout = options.timeout ?? 0.2;
   const abandonShare = options.abandonShare ?? 0.05;
+  const stallShare = options.stallShare ?? 0.01;
   const random = new Random(options.seed);
   const bases = await baseRequests();
   const mutations: Record<string, number> = {};
@@ -318,9 +349,17 @@ export async function runServerFuzz(
     const base = random.pick(bases);
     const { bytes, mutation } = mutate(base.wire, random);
     count(mutations, `${base.name} ${mutation}`);
+    const draw = random.next();
+    const behaviour: Behaviour = draw < abandonShare
+      ? "abandon"
+      : draw < abandonShare + stallShare
+      ? "stall"
+      : "read";
     return {
-      bytes,
-      abandon: random.next() < abandonShare,
+      // A stalled client asks for the large response first; the mutated
+      // request waits behind it.
+      bytes: behaviour === "stall" ? joinBytes(BIG_REQUEST, bytes) : bytes,
+      behaviour,
       seed: random.below(2 ** 31),
     };
   });
@@ -376,11 +415,24 @@ export async function runServerFuzz(
         portNumber,
         variant.bytes,
         new Random(variant.seed),
-        variant.abandon,
+        variant.behaviour,
         limitMs,
+        (timeout + 0.5) * 1000,
       );
-      if (variant.abandon) {
+      if (variant.behaviour === "abandon") {
         count(outcomes, "client abandoned");
+        continue;
+      }
+      if (variant.behaviour === "stall") {
+        // Aborted after the write timeout: what arrived is cut short.
+        if (closedByServer && received.length < BIG.length) {
+          count(outcomes, "stalled client aborted");
+        } else if (closedByServer) {
+          count(outcomes, "stalled client served in full");
+        } else {
+          hung.push(`#${index}: a stalled client was never aborted`);
+          count(outcomes, "hung");
+        }
         continue;
       }
       if (!closedByServer) {
@@ -433,6 +485,15 @@ export async function runServerFuzz(
 }
 
 let report: ServerFuzzReport;
+
+const BIG_REQUEST = encoder.encode("GET /big HTTP/1.1\r\nHost: fuzz\r\n\r\n");
+
+function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
 
 function latin1(bytes: Uint8Array): string {
   return new TextDecoder("latin1").decode(bytes);
