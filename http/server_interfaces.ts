@@ -76,7 +76,11 @@ export interface HTTPRequestDelegate {
  * when absent, chooses the framing (the given `Content-Length`, else chunked
  * for HTTP/1.1, else close-delimited), adds `Connection: close` when the
  * connection will not be kept alive, and never sends a body for `HEAD` or
- * for 1xx, 204 and 304 responses.
+ * for 1xx, 204 and 304 responses. A head that goes out before the request
+ * body has all been read says `Connection: close`, and the connection
+ * closes after the response: the unread rest of the body is not drained.
+ * A head written and finished in the same turn waits until then to decide,
+ * so a response finished after the body keeps the connection.
  */
 export interface HTTPServerRequestChannel extends IConsumer {
   /** The request head this channel answers. */
