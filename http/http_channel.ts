@@ -826,7 +826,7 @@ export class HTTPChannel implements IProtocol {
     if (this.#lost) return;
     const seconds = this.#settings.writeTimeout;
     httpLogger.debug(
-      "Connection timed out: the client read nothing for {seconds} s",
+      "Connection timed out: the client left the response unread for {seconds} s",
       {
         seconds,
       },
@@ -837,7 +837,7 @@ export class HTTPChannel implements IProtocol {
       request.delegate?.onConnectionClose(
         new Failure(
           new TimeoutError(
-            `Timed out writing the response: the client read nothing for ${seconds} s`,
+            `Timed out writing the response: the client left it unread for ${seconds} s`,
           ),
         ),
       );

@@ -414,7 +414,10 @@ Deno.test("HTTPChannel given a client that reads nothing of a streamed response 
   assert.equal(h.transport.connected, false);
   assert.deepEqual(producer.calls, ["pause", "stop"]);
   assert.equal(h.seen[0].closed.length, 1);
-  assert.match(h.seen[0].closed[0].getErrorMessage(), /read nothing for 10 s/);
+  assert.match(
+    h.seen[0].closed[0].getErrorMessage(),
+    /left it unread for 10 s/,
+  );
   assert.equal(h.clock.getDelayedCalls().length, 0);
 });
 

@@ -514,7 +514,7 @@ for (const byProducer of [true, false]) {
         5000,
       );
       const expected = [
-        "onConnectionClose: Timed out writing the response: the client read nothing for 0.5 s",
+        "onConnectionClose: Timed out writing the response: the client left it unread for 0.5 s",
       ];
       if (byProducer) expected.push("stopProducing");
       assert.deepEqual(heard, expected);
