@@ -60,6 +60,14 @@ const WAIT_LINGER = 4;
 /** How long a closing connection may take to flush before it is aborted. */
 const LINGER = 30;
 
+/**
+ * While the client is not reading, response bytes wait in the channel and
+ * go to the transport this many at a time, one piece per drain: the write
+ * timeout then measures the client's progress, not how long it takes to
+ * read the largest single write.
+ */
+const SLICE = 65536;
+
 // The factory that builds a channel tracks it through this, set once by the
 // class below, so that the tracker stays out of the public API.
 let setTracker: (channel: HTTPChannel, tracker: ChannelTracker) => void;
@@ -185,6 +193,8 @@ export class HTTPChannel implements IProtocol {
   #producerOnTransport = false;
   /** Whether the transport holds more than it wants: the client is not reading. */
   #blocked = false;
+  /** Response bytes held back while blocked, sent a slice per drain. */
+  #held: Uint8Array[] = [];
   #writeTimer: IDelayedCall | null = null;
 
   /**
@@ -309,6 +319,7 @@ export class HTTPChannel implements IProtocol {
     this.#cancelWriteTimer();
     this.#flowRegistered = false;
     this.#buffer = null;
+    this.#held = [];
     this.#stopProducer();
     const request = this.#request;
     this.#request = null;
@@ -607,7 +618,30 @@ export class HTTPChannel implements IProtocol {
 
   /** Writes bytes of the current response. */
   #send(data: Uint8Array): void {
-    if (!this.#lost) this.transport?.write(data);
+    const transport = this.transport;
+    if (this.#lost || transport === null) return;
+    if (!this.#blocked && data.length <= SLICE && this.#held.length === 0) {
+      transport.write(data);
+      return;
+    }
+    this.#held.push(data);
+    this.#flushHeld();
+  }
+
+  /** Gives the transport held bytes, a slice at a time, until it is full. */
+  #flushHeld(): void {
+    const held = this.#held;
+    const transport = this.transport as ITransport;
+    while (held.length > 0 && !this.#blocked && !this.#lost) {
+      const piece = held[0];
+      if (piece.length <= SLICE) {
+        held.shift();
+        transport.write(piece);
+      } else {
+        held[0] = piece.subarray(SLICE);
+        transport.write(piece.subarray(0, SLICE));
+      }
+    }
   }
 
   /** A response is finished: serve the next request or close. */
@@ -648,6 +682,8 @@ export class HTTPChannel implements IProtocol {
     this.#unregisterFlow();
     this.#cancelWriteTimer();
     this.#blocked = false;
+    // What the response left held goes first, before the new protocol's.
+    this.#flushHeld();
     const buffered = this.#buffer ?? EMPTY;
     this.#buffer = null;
     this.#request = null;
@@ -706,14 +742,13 @@ export class HTTPChannel implements IProtocol {
     this.#closing = true;
     this.#buffer = null;
     // A blocked response keeps the flow producer registered, which holds the
-    // close until it drains; the write timeout bounds the wait (without one,
-    // the linger bound does).
-    const blocked = this.#blocked && this.#flowRegistered &&
-      this.#writeTimer !== null;
+    // close until it drains and what the channel holds is sent; the write
+    // timeout bounds the wait (without one, the linger bound does).
+    const blocked = this.#blocked && this.#flowRegistered;
     if (!blocked) this.#unregisterFlow();
     this.transport?.loseConnection();
     if (this.#lost) return;
-    if (blocked) this.#wait(WAIT_NONE, 0);
+    if (blocked && this.#writeTimer !== null) this.#wait(WAIT_NONE, 0);
     else this.#wait(WAIT_LINGER, LINGER);
   }
 
@@ -750,6 +785,7 @@ export class HTTPChannel implements IProtocol {
     this.#unregisterFlow();
     this.#cancelWriteTimer();
     this.#blocked = false;
+    this.#flushHeld();
     this.#producerOnTransport = true;
     transport.registerProducer(
       streaming ? producer : this.#pullAsker,
@@ -783,6 +819,8 @@ export class HTTPChannel implements IProtocol {
 
   /** The transport's buffer is full: the client is not reading. */
   #writeBlocked(): void {
+    // Each write past the mark says so again: only the first starts the clock.
+    if (this.#blocked) return;
     this.#blocked = true;
     const producer = this.#producer;
     if (producer !== null && this.#producerStreaming) {
@@ -796,6 +834,8 @@ export class HTTPChannel implements IProtocol {
     this.#blocked = false;
     this.#cancelWriteTimer();
     if (this.#lost) return;
+    this.#flushHeld();
+    if (this.#blocked) return;
     if (this.#closing) {
       this.#unregisterFlow();
       this.#wait(WAIT_LINGER, LINGER);

@@ -273,14 +273,15 @@ export interface HTTPServerOptions {
    */
   bodyTimeout?: number;
   /**
-   * Seconds a response may wait for the client to read: once more than the
-   * transport's buffer (64 KiB) waits to be sent and has not drained within
-   * this time, the connection is aborted, a registered producer is stopped
-   * and the request's delegate hears `onConnectionClose`. A pull producer
-   * must be asked for more within it. Everything queued must drain within
-   * it, so stream a large body with a producer rather than one `write`.
-   * Tornado has none; Twisted's `HTTPChannel` aborts `abortTimeout` (15 s)
-   * after its `timeOut`, which is off while a request is served.
+   * Seconds a response may wait for the client to read. Once more than the
+   * transport's buffer (64 KiB) waits to be sent, the client must take what
+   * the transport holds within this time, and then each further 64 KiB (a
+   * large write goes out in such slices); else the connection is aborted,
+   * a registered producer is stopped and the request's delegate hears
+   * `onConnectionClose`. Writes made meanwhile wait and do not restart the
+   * clock. A pull producer must be asked for more within it. Tornado has
+   * none; Twisted's `HTTPChannel` aborts `abortTimeout` (15 s) after its
+   * `timeOut`, which is off while a request is served.
    * @default {300}
    */
   writeTimeout?: number;

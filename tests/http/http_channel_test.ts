@@ -539,6 +539,57 @@ Deno.test("HTTPChannel given a closing response blocked in the transport when it
   assert.equal(clock.getDelayedCalls().length, 0);
 });
 
+Deno.test("HTTPChannel given one large write to a client that reads slowly when each slice drains within writeTimeout then the response goes out in slices and the connection survives", () => {
+  const size = 5 * 65536;
+  const h = harness((seen) => {
+    seen.channel.writeHead(
+      200,
+      "OK",
+      new Headers({ "Content-Length": String(size) }),
+    );
+    seen.channel.write(new Uint8Array(size));
+    seen.channel.finish();
+  }, { writeTimeout: 5 });
+  // The transport says it is full after every write, as a TCP transport
+  // does for a client that reads slowly.
+  const write = h.transport.write.bind(h.transport);
+  h.transport.write = (data): void => {
+    write(data);
+    (h.transport.producer as IPushProducer | null)?.pauseProducing();
+  };
+  h.send(GET);
+  const lengths = [h.transport.value().length];
+  for (let i = 0; i < 5; i++) {
+    h.clock.advance(4);
+    transportDrained(h);
+    lengths.push(h.transport.value().length);
+  }
+  assert.equal(h.transport.connected, true);
+  assert.ok(lengths[0] < 2 * 65536, `${lengths[0]} bytes went out at once`);
+  assert.ok(lengths[5] > size, "the whole body went out");
+  for (let i = 1; i < 5; i++) assert.equal(lengths[i] - lengths[i - 1], 65536);
+  assert.equal(h.seen[0].closed.length, 0);
+});
+
+Deno.test("HTTPChannel given a client that reads nothing while the application keeps writing when writeTimeout passes then the writes do not restart the clock and it is aborted", () => {
+  const h = harness((seen) => {
+    seen.channel.writeHead(200, "OK", new Headers());
+    seen.channel.write("event\n");
+  }, { writeTimeout: 5 });
+  h.send(GET);
+  transportFull(h);
+  const sent = h.transport.value().length;
+  for (let i = 0; i < 10 && h.transport.connected; i++) {
+    h.clock.advance(1);
+    if (h.transport.connected) h.seen[0].channel.write("event\n");
+    transportFull(h);
+  }
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.clock.seconds(), 5);
+  assert.equal(h.transport.value().length, sent, "held while blocked");
+  assert.equal(h.seen[0].closed.length, 1);
+});
+
 Deno.test("HTTPChannel given pipelined requests while the responses are blocked then the next request waits until the transport drains", () => {
   const h = harness(echo, { writeTimeout: 5 });
   h.send(GET);
