@@ -46,6 +46,11 @@ export interface RequestConnection {
   transport(): ITransport | null;
   /** Whether responses may keep the connection alive (not draining). */
   keepAliveAllowed(): boolean;
+  /**
+   * Whether the request's body has not all been read: a response finished
+   * now closes the connection.
+   */
+  bodyPending(request: ServerRequest): boolean;
   /** The head text of a response, `Date`, `Server` and `framingLines` added. */
   encodeHead(
     code: number,
@@ -57,6 +62,10 @@ export interface RequestConnection {
   send(data: Uint8Array): void;
   /** The response is finished: serve the next request or close. */
   responseFinished(request: ServerRequest, close: boolean): void;
+  /** Attaches the response's producer to the connection. */
+  registerProducer(producer: IProducer, streaming: boolean): void;
+  /** Detaches the response's producer. */
+  unregisterProducer(): void;
   /** Hands the connection over to another protocol. */
   detachFor(
     request: ServerRequest,
@@ -190,7 +199,8 @@ export class ServerRequest implements HTTPServerRequestChannel {
         keepAlive = false;
       }
     } else if (this.head.version[2] === 1) {
-      // Held back: finish() in the same turn sends Content-Length instead.
+      // Held back: finish() in the same turn sends Content-Length instead;
+      // whether the body was read by then is checked when it is sent.
       this.#framing = FRAME_CHUNKED;
       this.#keepAlive = keepAlive;
       this.#pendingHeaders = headers;
@@ -202,6 +212,9 @@ export class ServerRequest implements HTTPServerRequestChannel {
       this.#framing = FRAME_CLOSE;
       keepAlive = false;
     }
+    // A head sent before the body was read announces the close that
+    // follows an early finish.
+    if (keepAlive && channel.bodyPending(this)) keepAlive = false;
     this.#keepAlive = keepAlive;
     if (code !== 101) framing += this.#connectionLine(keepAlive);
     const text = channel.encodeHead(code, phrase, headers, framing);
@@ -237,7 +250,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
     this.#finished = true;
     if (this.dead) return;
     const channel = this.#channel;
-    let close = !this.#keepAlive;
+    let close = false;
     if (this.#pendingHeaders !== null) {
       this.#commitWithLength();
     } else if (this.#framing === FRAME_CHUNKED) {
@@ -254,24 +267,23 @@ export class ServerRequest implements HTTPServerRequestChannel {
       close = true;
     }
     this.#releaseProducer();
-    channel.responseFinished(this, close);
+    channel.responseFinished(this, close || !this.#keepAlive);
   }
 
   registerProducer(producer: IProducer, streaming: boolean): void {
     this.#commit();
-    this.#producer = producer;
-    const transport = this.#channel.transport();
-    if (transport === null || this.dead) {
+    if (this.#channel.transport() === null || this.dead) {
       producer.stopProducing();
       return;
     }
-    transport.registerProducer(producer, streaming);
+    this.#producer = producer;
+    this.#channel.registerProducer(producer, streaming);
   }
 
   unregisterProducer(): void {
     if (this.#producer === null) return;
     this.#producer = null;
-    this.#channel.transport()?.unregisterProducer();
+    this.#channel.unregisterProducer();
   }
 
   getPeer(): IAddress {
@@ -399,6 +411,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
   #commit(): void {
     if (this.#pendingHeaders === null || this.dead) return;
     const headers = this.#takeHeld();
+    this.#checkBodyRead();
     this.#sendHead(
       this.#channel.encodeHead(
         this.status,
@@ -416,6 +429,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
   #commitWithLength(): void {
     const headers = this.#takeHeld();
     const body = this.#takeBody();
+    this.#checkBodyRead();
     this.#framing = FRAME_LENGTH;
     this.#remaining = body.length;
     this.#sendHead(
@@ -429,6 +443,13 @@ export class ServerRequest implements HTTPServerRequestChannel {
       ),
       body,
     );
+  }
+
+  /** A held-back head going out before the body was read announces the close. */
+  #checkBodyRead(): void {
+    if (this.#keepAlive && this.#channel.bodyPending(this)) {
+      this.#keepAlive = false;
+    }
   }
 
   #takeHeld(): Headers {

@@ -14,6 +14,7 @@ export interface ServerSettings {
   readonly idleConnectionTimeout: number;
   readonly headerTimeout: number;
   readonly bodyTimeout: number;
+  readonly writeTimeout: number;
   readonly noKeepAlive: boolean;
   readonly xheaders: boolean;
   readonly decompressRequest: boolean;
@@ -38,6 +39,7 @@ export function resolveServerOptions(
     idleConnectionTimeout: options.idleConnectionTimeout ?? 3600,
     headerTimeout: options.headerTimeout ?? 60,
     bodyTimeout: options.bodyTimeout ?? 3600,
+    writeTimeout: options.writeTimeout ?? 300,
     noKeepAlive: options.noKeepAlive ?? false,
     xheaders: options.xheaders ?? false,
     decompressRequest: options.decompressRequest ?? false,
@@ -57,6 +59,7 @@ export function resolveServerOptions(
       "idleConnectionTimeout",
       "headerTimeout",
       "bodyTimeout",
+      "writeTimeout",
     ] as const
   ) {
     if (!(settings[name] >= 0)) {

@@ -7,11 +7,14 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { describeError, logError } from "../_util/log_error.ts";
+import { TimeoutError } from "../deferred/errors.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
 import type {
   IAddress,
+  IProducer,
   IProtocol,
+  IPullProducer,
   IPushProducer,
   ITCPTransport,
   ITransport,
@@ -57,6 +60,14 @@ const WAIT_LINGER = 4;
 /** How long a closing connection may take to flush before it is aborted. */
 const LINGER = 30;
 
+/**
+ * While the client is not reading, response bytes wait in the channel and
+ * go to the transport this many at a time, one piece per drain: the write
+ * timeout then measures the client's progress, not how long it takes to
+ * read the largest single write.
+ */
+const SLICE = 65536;
+
 // The factory that builds a channel tracks it through this, set once by the
 // class below, so that the tracker stays out of the public API.
 let setTracker: (channel: HTTPChannel, tracker: ChannelTracker) => void;
@@ -85,7 +96,10 @@ export function trackChannel(
  * It answers by itself what no application should see: a malformed request
  * (400, 413, 414, 431, 501, 505, each with `Connection: close`), an
  * `Expect` other than `100-continue` (417), a head or body that arrives too
- * slowly (408). A delegate that throws gets the client a 500 (or an aborted
+ * slowly (408). It registers itself as the transport's producer, as
+ * Twisted's `HTTPChannel` does, so a client that stops reading pauses the
+ * response's producer and the next pipelined request, and is aborted after
+ * `writeTimeout`. A delegate that throws gets the client a 500 (or an aborted
  * connection if its response had begun), logged once under
  * `["torsion", "web"]`. Each finished request is logged under
  * `["torsion", "access"]` unless the delegate has `logAccess`.
@@ -152,6 +166,38 @@ export class HTTPChannel implements IProtocol {
   #waiting = WAIT_NONE;
 
   /**
+   * Registered on the transport as its push producer, as Twisted's
+   * `HTTPChannel` registers itself: the transport pauses it when the client
+   * stops reading and resumes it once what was queued has drained.
+   */
+  readonly #flow: IPushProducer = {
+    pauseProducing: (): void => this.#writeBlocked(),
+    resumeProducing: (): void => this.#writeDrained(),
+    stopProducing: (): void => this.#stopProducer(),
+  };
+  /** Registered instead of `#flow` while a response has a pull producer. */
+  readonly #pullAsker: IPullProducer = {
+    resumeProducing: (): void => {
+      const producer = this.#producer;
+      if (producer === null) return;
+      // The transport asks again once this piece has drained.
+      this.#armWriteTimer();
+      producer.resumeProducing();
+    },
+    stopProducing: (): void => this.#stopProducer(),
+  };
+  #flowRegistered = false;
+  /** The current response's producer, and whether it is on the transport itself. */
+  #producer: IProducer | null = null;
+  #producerStreaming = false;
+  #producerOnTransport = false;
+  /** Whether the transport holds more than it wants: the client is not reading. */
+  #blocked = false;
+  /** Response bytes held back while blocked, sent a slice per drain. */
+  #held: Uint8Array[] = [];
+  #writeTimer: IDelayedCall | null = null;
+
+  /**
    * Creates the channel of one connection.
    *
    * @param delegate Makes a delegate for each request (`Site`, Tornado's
@@ -171,9 +217,14 @@ export class HTTPChannel implements IProtocol {
     this.#connection = {
       transport: (): ITransport | null => this.transport,
       keepAliveAllowed: (): boolean => this.#keepAliveAllowed,
+      bodyPending: (request): boolean =>
+        this.#request === request && !this.#parser.done,
       encodeHead: (code, phrase, headers, framing): string =>
         this.#encodeHead(code, phrase, headers, framing),
       send: (data): void => this.#send(data),
+      registerProducer: (producer, streaming): void =>
+        this.#registerProducer(producer, streaming),
+      unregisterProducer: (): void => this.#unregisterProducer(),
       responseFinished: (request, close): void =>
         this.#responseFinished(request, close),
       detachFor: (request, protocol) => this.#detachFor(request, protocol),
@@ -226,6 +277,7 @@ export class HTTPChannel implements IProtocol {
   /** Starts waiting for the first request. Mirrors `connectionMade`. */
   connectionMade(): void {
     this.#tracker?.channelOpened(this);
+    this.#registerFlow();
     this.#wait(WAIT_IDLE, this.#settings.idleConnectionTimeout);
   }
 
@@ -264,7 +316,11 @@ export class HTTPChannel implements IProtocol {
     this.#lost = true;
     this.#closing = true;
     this.#cancelTimer();
+    this.#cancelWriteTimer();
+    this.#flowRegistered = false;
     this.#buffer = null;
+    this.#held = [];
+    this.#stopProducer();
     const request = this.#request;
     this.#request = null;
     const failure = reason instanceof Failure ? reason : Failure.from(reason);
@@ -290,8 +346,13 @@ export class HTTPChannel implements IProtocol {
     const transport = this.transport as Partial<ITCPTransport> | null;
     if (transport === null || this.#lost) return;
     this.#closing = true;
-    if (transport.abortConnection !== undefined) transport.abortConnection();
-    else transport.loseConnection?.();
+    if (transport.abortConnection !== undefined) {
+      transport.abortConnection();
+      return;
+    }
+    // A close that waits for the flow producer would wait for the client.
+    this.#unregisterFlow();
+    transport.loseConnection?.();
   }
 
   // --- Reading ------------------------------------------------------------
@@ -310,6 +371,12 @@ export class HTTPChannel implements IProtocol {
           return;
         }
         if (request === null && !parser.inProgress) {
+          if (this.#blocked) {
+            // The client reads none of the responses: no new one until it does.
+            this.#buffer = data;
+            this.#pause();
+            return;
+          }
           this.#wait(WAIT_HEAD, this.#settings.headerTimeout);
         }
         let used: number;
@@ -551,7 +618,30 @@ export class HTTPChannel implements IProtocol {
 
   /** Writes bytes of the current response. */
   #send(data: Uint8Array): void {
-    if (!this.#lost) this.transport?.write(data);
+    const transport = this.transport;
+    if (this.#lost || transport === null) return;
+    if (!this.#blocked && data.length <= SLICE && this.#held.length === 0) {
+      transport.write(data);
+      return;
+    }
+    this.#held.push(data);
+    this.#flushHeld();
+  }
+
+  /** Gives the transport held bytes, a slice at a time, until it is full. */
+  #flushHeld(): void {
+    const held = this.#held;
+    const transport = this.transport as ITransport;
+    while (held.length > 0 && !this.#blocked && !this.#lost) {
+      const piece = held[0];
+      if (piece.length <= SLICE) {
+        held.shift();
+        transport.write(piece);
+      } else {
+        held[0] = piece.subarray(SLICE);
+        transport.write(piece.subarray(0, SLICE));
+      }
+    }
   }
 
   /** A response is finished: serve the next request or close. */
@@ -565,6 +655,11 @@ export class HTTPChannel implements IProtocol {
     }
     if (this.#feeding) return; // #process goes on with the next request.
     this.#next();
+    this.#readBuffered();
+  }
+
+  /** Goes on reading, with the bytes held while a response was pending. */
+  #readBuffered(): void {
     const buffered = this.#buffer;
     this.#buffer = null;
     this.#resume();
@@ -584,6 +679,11 @@ export class HTTPChannel implements IProtocol {
     }
     this.#cancelTimer();
     this.#waiting = WAIT_NONE;
+    this.#unregisterFlow();
+    this.#cancelWriteTimer();
+    this.#blocked = false;
+    // What the response left held goes first, before the new protocol's.
+    this.#flushHeld();
     const buffered = this.#buffer ?? EMPTY;
     this.#buffer = null;
     this.#request = null;
@@ -641,9 +741,150 @@ export class HTTPChannel implements IProtocol {
     if (this.#closing) return;
     this.#closing = true;
     this.#buffer = null;
+    // A blocked response keeps the flow producer registered, which holds the
+    // close until it drains and what the channel holds is sent; the write
+    // timeout bounds the wait (without one, the linger bound does).
+    const blocked = this.#blocked && this.#flowRegistered;
+    if (!blocked) this.#unregisterFlow();
     this.transport?.loseConnection();
-    if (!this.#lost) this.#wait(WAIT_LINGER, LINGER);
+    if (this.#lost) return;
+    if (blocked && this.#writeTimer !== null) this.#wait(WAIT_NONE, 0);
+    else this.#wait(WAIT_LINGER, LINGER);
   }
+
+  // --- Flow control ----------------------------------------------------------
+
+  #registerFlow(): void {
+    const transport = this.transport;
+    if (this.#flowRegistered || transport === null || this.#closing) return;
+    transport.registerProducer(this.#flow, true);
+    this.#flowRegistered = !this.#lost;
+  }
+
+  #unregisterFlow(): void {
+    if (!this.#flowRegistered) return;
+    this.#flowRegistered = false;
+    this.transport?.unregisterProducer();
+  }
+
+  /** A response's producer, through `#flow` (push) or `#pullAsker` (pull). */
+  #registerProducer(producer: IProducer, streaming: boolean): void {
+    if (this.#producer !== null) {
+      throw new TypeError(
+        "Cannot register a producer: another producer is registered and was never unregistered",
+      );
+    }
+    const transport = this.transport as ITransport;
+    this.#producer = producer;
+    this.#producerStreaming = streaming;
+    if (streaming && this.#flowRegistered) {
+      if (this.#blocked) (producer as IPushProducer).pauseProducing();
+      return;
+    }
+    // The transport asks a pull producer whenever it drains: it must see one.
+    this.#unregisterFlow();
+    this.#cancelWriteTimer();
+    this.#blocked = false;
+    this.#flushHeld();
+    this.#producerOnTransport = true;
+    transport.registerProducer(
+      streaming ? producer : this.#pullAsker,
+      streaming,
+    );
+  }
+
+  #unregisterProducer(): void {
+    if (this.#producer === null) return;
+    this.#producer = null;
+    if (!this.#producerOnTransport) return;
+    this.#producerOnTransport = false;
+    this.#cancelWriteTimer();
+    if (this.#lost) return;
+    this.transport?.unregisterProducer();
+    this.#registerFlow();
+  }
+
+  /** Stops the response's producer: the connection is gone. */
+  #stopProducer(): void {
+    const producer = this.#producer;
+    if (producer === null) return;
+    this.#producer = null;
+    this.#producerOnTransport = false;
+    try {
+      producer.stopProducing();
+    } catch (error) {
+      logError(WEB, `Uncaught error in stopProducing: ${describeError(error)}`);
+    }
+  }
+
+  /** The transport's buffer is full: the client is not reading. */
+  #writeBlocked(): void {
+    // Each write past the mark says so again: only the first starts the clock.
+    if (this.#blocked) return;
+    this.#blocked = true;
+    const producer = this.#producer;
+    if (producer !== null && this.#producerStreaming) {
+      (producer as IPushProducer).pauseProducing();
+    }
+    this.#armWriteTimer();
+  }
+
+  /** What the transport held has been sent. */
+  #writeDrained(): void {
+    this.#blocked = false;
+    this.#cancelWriteTimer();
+    if (this.#lost) return;
+    this.#flushHeld();
+    if (this.#blocked) return;
+    if (this.#closing) {
+      this.#unregisterFlow();
+      this.#wait(WAIT_LINGER, LINGER);
+      return;
+    }
+    const producer = this.#producer;
+    if (producer !== null && this.#producerStreaming) {
+      (producer as IPushProducer).resumeProducing();
+    }
+    if (this.#request === null && !this.#feeding) this.#readBuffered();
+  }
+
+  #armWriteTimer(): void {
+    const seconds = this.#settings.writeTimeout;
+    if (this.#lost || !(seconds > 0) || seconds === Infinity) return;
+    this.#writeTimer?.cancel();
+    this.#writeTimer = this.#reactor.callLater(seconds, this.#onWriteTimeout);
+  }
+
+  #cancelWriteTimer(): void {
+    const timer = this.#writeTimer;
+    this.#writeTimer = null;
+    timer?.cancel();
+  }
+
+  #onWriteTimeout = (): void => {
+    this.#writeTimer = null;
+    if (this.#lost) return;
+    const seconds = this.#settings.writeTimeout;
+    httpLogger.debug(
+      "Connection timed out: the client left the response unread for {seconds} s",
+      {
+        seconds,
+      },
+    );
+    const request = this.#request;
+    if (request !== null && !request.finished && !request.failed) {
+      request.failed = true;
+      request.delegate?.onConnectionClose(
+        new Failure(
+          new TimeoutError(
+            `Timed out writing the response: the client left it unread for ${seconds} s`,
+          ),
+        ),
+      );
+    }
+    this.#stopProducer();
+    this.abort();
+  };
 
   #pause(): void {
     if (this.#paused) return;
@@ -652,7 +893,7 @@ export class HTTPChannel implements IProtocol {
   }
 
   #resume(): void {
-    if (!this.#paused) return;
+    if (!this.#paused || this.#blocked) return;
     this.#paused = false;
     (this.transport as Partial<IPushProducer> | null)?.resumeProducing?.();
   }

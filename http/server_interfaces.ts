@@ -76,7 +76,11 @@ export interface HTTPRequestDelegate {
  * when absent, chooses the framing (the given `Content-Length`, else chunked
  * for HTTP/1.1, else close-delimited), adds `Connection: close` when the
  * connection will not be kept alive, and never sends a body for `HEAD` or
- * for 1xx, 204 and 304 responses.
+ * for 1xx, 204 and 304 responses. A head that goes out before the request
+ * body has all been read says `Connection: close`, and the connection
+ * closes after the response: the unread rest of the body is not drained.
+ * A head written and finished in the same turn waits until then to decide,
+ * so a response finished after the body keeps the connection.
  */
 export interface HTTPServerRequestChannel extends IConsumer {
   /** The request head this channel answers. */
@@ -261,11 +265,26 @@ export interface HTTPServerOptions {
   /**
    * Seconds from the end of a request's head until its whole body has
    * arrived; then it is answered 408 (or the connection aborted if the
-   * response has begun). Tornado's `body_timeout` (which has no default
-   * there; here an hour, so that nothing waits forever).
+   * response has begun). It bounds the whole body, not the gap between
+   * two reads, so a body dripped a byte at a time ends too. Tornado's
+   * `body_timeout`, with its meaning (Tornado has no default and closes
+   * without an answer; here an hour, so that nothing waits forever).
    * @default {3600}
    */
   bodyTimeout?: number;
+  /**
+   * Seconds a response may wait for the client to read. Once more than the
+   * transport's buffer (64 KiB) waits to be sent, the client must take what
+   * the transport holds within this time, and then each further 64 KiB (a
+   * large write goes out in such slices); else the connection is aborted,
+   * a registered producer is stopped and the request's delegate hears
+   * `onConnectionClose`. Writes made meanwhile wait and do not restart the
+   * clock. A pull producer must be asked for more within it. Tornado has
+   * none; Twisted's `HTTPChannel` aborts `abortTimeout` (15 s) after its
+   * `timeOut`, which is off while a request is served.
+   * @default {300}
+   */
+  writeTimeout?: number;
   /**
    * Close every connection after one request. Tornado's `no_keep_alive`.
    * @default {false}

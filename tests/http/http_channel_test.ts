@@ -14,7 +14,10 @@ import type {
   RequestHead,
 } from "../../http/server_interfaces.ts";
 import { Clock } from "../../testing/clock.ts";
-import { StringTransportWithDisconnection } from "../../testing/string_transport.ts";
+import {
+  StringTransport,
+  StringTransportWithDisconnection,
+} from "../../testing/string_transport.ts";
 import { captureLogs, latin1Bytes, latin1Text } from "../_support/mod.ts";
 
 /** What happened to each request the delegate saw. */
@@ -365,21 +368,255 @@ Deno.test("HTTPChannel given three pipelined requests in one read when answered 
   ]);
 });
 
-Deno.test("HTTPChannel given a streaming producer registered on a request when the response finishes then it is unregistered", () => {
-  const producer: IPushProducer = {
-    pauseProducing(): void {},
-    resumeProducing(): void {},
-    stopProducing(): void {},
+/** A push producer that records what was asked of it. */
+function recordingProducer(): IPushProducer & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    pauseProducing: () => void calls.push("pause"),
+    resumeProducing: () => void calls.push("resume"),
+    stopProducing: () => void calls.push("stop"),
   };
-  let registered: unknown = null;
-  const h = harness((seen) => {
+}
+
+/** What the transport does when its buffer passes the high-water mark. */
+function transportFull(h: Harness): void {
+  (h.transport.producer as IPushProducer).pauseProducing();
+}
+
+/** What the transport does once its buffer has drained. */
+function transportDrained(h: Harness): void {
+  (h.transport.producer as IPushProducer).resumeProducing();
+}
+
+/** Starts a chunked response that a streaming producer will feed. */
+function streamedBy(producer: IPushProducer): Respond {
+  return (seen) => {
+    seen.channel.writeHead(200, "OK", new Headers({ "X-A": "b" }));
     seen.channel.registerProducer(producer, true);
-    registered = h.transport.producer;
-    echo(seen);
+    seen.channel.write("first");
+  };
+}
+
+Deno.test("HTTPChannel given a streaming producer on a response when the transport fills and drains then the producer is paused and resumed", () => {
+  const producer = recordingProducer();
+  const h = harness(streamedBy(producer));
+  h.send(GET);
+  transportFull(h);
+  transportDrained(h);
+  assert.deepEqual(producer.calls, ["pause", "resume"]);
+});
+
+Deno.test("HTTPChannel given a streaming producer registered on a request when the response finishes then it hears nothing more from the transport", () => {
+  const producer = recordingProducer();
+  const h = harness(streamedBy(producer));
+  h.send(GET);
+  h.seen[0].channel.unregisterProducer();
+  h.seen[0].channel.finish();
+  transportFull(h);
+  transportDrained(h);
+  assert.deepEqual(producer.calls, []);
+  assert.equal(h.transport.connected, true);
+});
+
+Deno.test("HTTPChannel given a client that reads nothing of a streamed response when writeTimeout passes then the connection is aborted, the producer stopped and the delegate hears the close", () => {
+  const producer = recordingProducer();
+  const h = harness(streamedBy(producer), { writeTimeout: 10 });
+  h.send(GET);
+  transportFull(h);
+  h.clock.advance(9.9);
+  assert.equal(h.transport.connected, true);
+  h.clock.advance(0.2);
+  assert.equal(h.transport.connected, false);
+  assert.deepEqual(producer.calls, ["pause", "stop"]);
+  assert.equal(h.seen[0].closed.length, 1);
+  assert.match(
+    h.seen[0].closed[0].getErrorMessage(),
+    /left it unread for 10 s/,
+  );
+  assert.equal(h.clock.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPChannel given a blocked response when the transport drains before writeTimeout then the connection stays and the timer is cancelled", () => {
+  const producer = recordingProducer();
+  const h = harness(streamedBy(producer), { writeTimeout: 10 });
+  h.send(GET);
+  for (let i = 0; i < 5; i++) {
+    transportFull(h);
+    h.clock.advance(8);
+    transportDrained(h);
+  }
+  assert.equal(h.transport.connected, true);
+  assert.equal(h.seen[0].closed.length, 0);
+  h.seen[0].channel.unregisterProducer();
+  h.seen[0].channel.finish();
+  h.clock.advance(20);
+  assert.equal(h.transport.connected, true);
+});
+
+Deno.test("HTTPChannel given a response written without a producer that fills the transport when the client reads nothing then writeTimeout aborts it", () => {
+  const h = harness((seen) => {
+    seen.channel.writeHead(200, "OK", new Headers({ "Content-Length": "9" }));
+    seen.channel.write("some");
+  }, { writeTimeout: 5 });
+  h.send(GET);
+  transportFull(h);
+  h.clock.advance(5.1);
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.seen[0].closed.length, 1);
+});
+
+Deno.test("HTTPChannel given a finished keep-alive response still blocked in the transport when writeTimeout passes then the connection is aborted", () => {
+  const h = harness(echo, { writeTimeout: 5, idleConnectionTimeout: 100 });
+  h.send(GET);
+  transportFull(h);
+  h.clock.advance(5.1);
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.seen[0].closed.length, 0);
+});
+
+Deno.test("HTTPChannel given a pull producer that the transport stops asking when writeTimeout passes then the connection is aborted and the producer stopped", () => {
+  const calls: string[] = [];
+  const h = harness((seen) => {
+    seen.channel.writeHead(200, "OK", new Headers());
+    seen.channel.registerProducer({
+      resumeProducing: () => void calls.push("resume"),
+      stopProducing: () => void calls.push("stop"),
+    }, false);
+  }, { writeTimeout: 5 });
+  h.send(GET);
+  const asker = h.transport.producer as { resumeProducing(): void };
+  assert.equal(h.transport.streaming, false);
+  asker.resumeProducing();
+  h.clock.advance(4);
+  asker.resumeProducing();
+  h.clock.advance(4);
+  assert.equal(h.transport.connected, true);
+  h.clock.advance(1.1);
+  assert.equal(h.transport.connected, false);
+  assert.deepEqual(calls, ["resume", "resume", "stop"]);
+  assert.equal(h.seen[0].closed.length, 1);
+});
+
+Deno.test("HTTPChannel given a pull producer when it unregisters then the channel's own flow control is back on the transport", () => {
+  const h = harness((seen) => {
+    seen.channel.writeHead(200, "OK", new Headers({ "Content-Length": "2" }));
+    seen.channel.registerProducer({
+      resumeProducing(): void {
+        seen.channel.write("hi");
+        seen.channel.unregisterProducer();
+        seen.channel.finish();
+      },
+      stopProducing(): void {},
+    }, false);
   });
   h.send(GET);
-  assert.equal(registered, producer);
-  assert.equal(h.transport.producer, null);
+  (h.transport.producer as { resumeProducing(): void }).resumeProducing();
+  assert.ok(h.output().endsWith("\r\n\r\nhi"));
+  assert.equal(h.transport.streaming, true);
+  assert.equal(h.clock.getDelayedCalls().length, 1); // the idle timer
+});
+
+Deno.test("HTTPChannel given a closing response blocked in the transport when it drains then the close goes ahead", () => {
+  const clock = new Clock();
+  let answer: HTTPServerRequestChannel | null = null;
+  const channel = new HTTPChannel(
+    {
+      startRequest(request): HTTPRequestDelegate {
+        answer = request;
+        return {
+          headersReceived(): void {},
+          dataReceived(): void {},
+          finish(): void {},
+          onConnectionClose(): void {},
+        };
+      },
+      logAccess(): void {},
+    },
+    { writeTimeout: 5, idleConnectionTimeout: 0 },
+    clock,
+  );
+  // Its loseConnection waits for the producer, as a TCP transport's does.
+  const transport = new StringTransport();
+  channel.makeConnection(transport);
+  channel.dataReceived(
+    latin1Bytes("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"),
+  );
+  const flow = transport.producer as IPushProducer;
+  const request = answer as unknown as HTTPServerRequestChannel;
+  request.writeHead(200, "OK", new Headers({ "Content-Length": "4" }), "body");
+  flow.pauseProducing();
+  request.finish();
+  assert.equal(transport.disconnecting, true);
+  assert.equal(transport.producer, flow, "the close waits for the drain");
+  flow.resumeProducing();
+  assert.equal(transport.producer, null);
+  channel.connectionLost(new Failure(new ConnectionDone()));
+  assert.equal(clock.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPChannel given one large write to a client that reads slowly when each slice drains within writeTimeout then the response goes out in slices and the connection survives", () => {
+  const size = 5 * 65536;
+  const h = harness((seen) => {
+    seen.channel.writeHead(
+      200,
+      "OK",
+      new Headers({ "Content-Length": String(size) }),
+    );
+    seen.channel.write(new Uint8Array(size));
+    seen.channel.finish();
+  }, { writeTimeout: 5 });
+  // The transport says it is full after every write, as a TCP transport
+  // does for a client that reads slowly.
+  const write = h.transport.write.bind(h.transport);
+  h.transport.write = (data): void => {
+    write(data);
+    (h.transport.producer as IPushProducer | null)?.pauseProducing();
+  };
+  h.send(GET);
+  const lengths = [h.transport.value().length];
+  for (let i = 0; i < 5; i++) {
+    h.clock.advance(4);
+    transportDrained(h);
+    lengths.push(h.transport.value().length);
+  }
+  assert.equal(h.transport.connected, true);
+  assert.ok(lengths[0] < 2 * 65536, `${lengths[0]} bytes went out at once`);
+  assert.ok(lengths[5] > size, "the whole body went out");
+  for (let i = 1; i < 5; i++) assert.equal(lengths[i] - lengths[i - 1], 65536);
+  assert.equal(h.seen[0].closed.length, 0);
+});
+
+Deno.test("HTTPChannel given a client that reads nothing while the application keeps writing when writeTimeout passes then the writes do not restart the clock and it is aborted", () => {
+  const h = harness((seen) => {
+    seen.channel.writeHead(200, "OK", new Headers());
+    seen.channel.write("event\n");
+  }, { writeTimeout: 5 });
+  h.send(GET);
+  transportFull(h);
+  const sent = h.transport.value().length;
+  for (let i = 0; i < 10 && h.transport.connected; i++) {
+    h.clock.advance(1);
+    if (h.transport.connected) h.seen[0].channel.write("event\n");
+    transportFull(h);
+  }
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.clock.seconds(), 5);
+  assert.equal(h.transport.value().length, sent, "held while blocked");
+  assert.equal(h.seen[0].closed.length, 1);
+});
+
+Deno.test("HTTPChannel given pipelined requests while the responses are blocked then the next request waits until the transport drains", () => {
+  const h = harness(echo, { writeTimeout: 5 });
+  h.send(GET);
+  transportFull(h);
+  h.send(GET + GET);
+  assert.equal(h.seen.length, 1);
+  assert.equal(h.transport.producerState, "paused");
+  transportDrained(h);
+  assert.equal(h.seen.length, 3);
+  assert.equal(responses(h.output()).length, 3);
+  assert.equal(h.transport.producerState, "producing");
 });
 
 // --- Request bodies and Expect ---------------------------------------------------
@@ -474,6 +711,60 @@ Deno.test("HTTPChannel given a malformed second request when received then the f
   assert.match(all[1], /^HTTP\/1\.1 505 /);
 });
 
+Deno.test("HTTPChannel given a response finished on the head of a request whose body is unread when sent then the head says Connection close and the connection closes", () => {
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(404, "Not Found", new Headers(), "no");
+    seen.channel.finish();
+  });
+  h.send("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+  const out = h.output();
+  assert.match(out, /^HTTP\/1\.1 404 Not Found\r\n/);
+  assert.match(out, /\r\nConnection: close\r\n/);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given a head with Content-Length written before the chunked body is read when sent then it says Connection close", () => {
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      413,
+      "Payload Too Large",
+      new Headers({ "Content-Length": "0" }),
+    );
+  });
+  h.send(
+    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+  );
+  assert.match(h.output(), /\r\nConnection: close\r\n/);
+  h.seen[0].channel.finish();
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given a head held back in headersReceived when the body has arrived by finish then the connection stays alive without Connection close", () => {
+  const h = harness((seen) => seen.channel.finish(), {}, (seen) => {
+    seen.channel.writeHead(200, "OK", new Headers(), "early");
+  });
+  h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok");
+  const out = h.output();
+  assert.match(out, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.doesNotMatch(out, /Connection: close/);
+  assert.equal(h.transport.disconnecting, false);
+});
+
+Deno.test("HTTPChannel given a GET answered in headersReceived when sent then the connection is kept alive", () => {
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      200,
+      "OK",
+      new Headers({ "Content-Length": "2" }),
+      "hi",
+    );
+    seen.channel.finish();
+  });
+  h.send(GET);
+  assert.doesNotMatch(h.output(), /Connection: close/);
+  assert.equal(h.transport.disconnecting, false);
+});
+
 // --- Delegate failures ------------------------------------------------------------
 
 Deno.test("HTTPChannel given a delegate that throws before writing when a request arrives then it answers 500 and logs the error once", async () => {
@@ -532,6 +823,46 @@ Deno.test("HTTPChannel given a body that stops arriving when bodyTimeout passes 
   assert.match(h.output(), /^HTTP\/1\.1 408 /);
   assert.equal(h.seen[0].closed.length, 1);
   assert.equal(h.transport.connected, false);
+});
+
+Deno.test("HTTPChannel given a body that trickles one byte a second when bodyTimeout passes then it answers 408: the timeout bounds the whole body, not its progress", () => {
+  const h = harness(echo, { bodyTimeout: 5, headerTimeout: 2 });
+  h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n");
+  for (let i = 0; i < 4; i++) {
+    h.clock.advance(1);
+    h.send("x");
+  }
+  h.clock.advance(0.9);
+  assert.equal(h.output(), "");
+  h.clock.advance(0.2);
+  assert.match(h.output(), /^HTTP\/1\.1 408 /);
+  assert.equal(h.seen[0].body, "xxxx");
+  assert.equal(h.seen[0].closed.length, 1);
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.clock.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPChannel given a head that trickles one byte a second when headerTimeout passes then it answers 408: the timeout bounds the whole head from its first byte", () => {
+  const h = harness(echo, { headerTimeout: 5, idleConnectionTimeout: 100 });
+  const head =
+    "GET / HTTP/1.1\r\nHost: a\r\nX-Long: abcdefghijklmnopqrstuvwxyz";
+  for (let i = 0; i < 5; i++) {
+    h.send(head[i]);
+    h.clock.advance(1);
+  }
+  assert.match(h.output(), /^HTTP\/1\.1 408 /);
+  assert.equal(h.seen.length, 0);
+  assert.equal(h.transport.connected, false);
+});
+
+Deno.test("HTTPChannel given a body that completes within bodyTimeout when answered then the connection stays alive with no body timer left", () => {
+  const h = harness(echo, { bodyTimeout: 5, idleConnectionTimeout: 0 });
+  h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\na");
+  h.clock.advance(4);
+  h.send("bc");
+  h.clock.advance(10);
+  assert.ok(h.output().endsWith("POST / abc"));
+  assert.equal(h.transport.connected, true);
 });
 
 Deno.test("HTTPChannel given an idle keep-alive connection when idleConnectionTimeout passes then it closes without writing", () => {

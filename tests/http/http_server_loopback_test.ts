@@ -189,6 +189,36 @@ Deno.test("HTTPFactory on a loopback port given an Expect other than 100-continu
   assert.ok(closedByServer);
 });
 
+Deno.test("HTTPFactory on a loopback port given a response finished before the request body was read when sent then the head says Connection close and the server closes", async () => {
+  const factory = new HTTPFactory({
+    startRequest(channel): HTTPRequestDelegate {
+      return {
+        headersReceived(): void {
+          channel.writeHead(404, "Not Found", new Headers(), "none");
+          channel.finish();
+        },
+        dataReceived(): void {},
+        finish(): void {},
+        onConnectionClose(): void {},
+      };
+    },
+    logAccess(): void {},
+  });
+  const listening = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+  await using s = server(factory, listening, {
+    requests: [],
+    closed: 0,
+    secure: false,
+  });
+  const { text, closedByServer } = await exchange(
+    s.port,
+    "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nsome",
+  );
+  assert.match(text, /^HTTP\/1\.1 404 Not Found\r\n/);
+  assert.match(text, /\r\nConnection: close\r\n/);
+  assert.ok(closedByServer);
+});
+
 Deno.test("HTTPFactory on a loopback port given pipelined requests in one write when sent then the answers come in order on one connection", async () => {
   await using s = serve();
   const { text } = await exchange(
@@ -379,6 +409,96 @@ Deno.test("HTTPFactory on a loopback port given a streaming producer and a clien
   }
 });
 
+/**
+ * Serves `GET /` with a 32 MiB body, by a streaming producer or in one
+ * write, and records what the producer and the delegate heard.
+ */
+function bigResponder(
+  byProducer: boolean,
+  heard: string[],
+): HTTPServerConnectionDelegate {
+  const total = 32 * 1024 * 1024;
+  const piece = new Uint8Array(65536);
+  return {
+    startRequest(channel): HTTPRequestDelegate {
+      let paused = false;
+      let produced = 0;
+      const producer = {
+        pauseProducing(): void {
+          paused = true;
+        },
+        resumeProducing(): void {
+          paused = false;
+          while (!paused && produced < total && !channel.finished) {
+            produced += piece.length;
+            channel.write(piece);
+          }
+        },
+        stopProducing(): void {
+          heard.push("stopProducing");
+        },
+      };
+      return {
+        headersReceived(): void {},
+        dataReceived(): void {},
+        finish(): void {
+          channel.writeHead(
+            200,
+            "OK",
+            new Headers({ "Content-Length": String(total) }),
+          );
+          if (!byProducer) {
+            channel.write(new Uint8Array(total));
+            return;
+          }
+          channel.registerProducer(producer, true);
+          producer.resumeProducing();
+        },
+        onConnectionClose(reason): void {
+          heard.push(`onConnectionClose: ${reason.getErrorMessage()}`);
+        },
+      };
+    },
+    logAccess(): void {},
+  };
+}
+
+for (const byProducer of [true, false]) {
+  const how = byProducer ? "a streaming producer" : "one large write";
+  Deno.test(`HTTPFactory on a loopback port given a response by ${how} and a client that stops reading when writeTimeout passes then the server aborts the connection and frees it`, async () => {
+    const heard: string[] = [];
+    const factory = new HTTPFactory(bigResponder(byProducer, heard), {
+      writeTimeout: 0.5,
+    });
+    const listening = reactor.listenTCP(0, factory, {
+      interface: "127.0.0.1",
+    });
+    await using s = server(factory, listening, {
+      requests: [],
+      closed: 0,
+      secure: false,
+    });
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+    try {
+      await conn.write(latin1Bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+      const buffer = new Uint8Array(4096);
+      assert.ok((await conn.read(buffer) ?? 0) > 0, "the head arrived");
+      await until(
+        () => factory.connections.size === 0,
+        "the server to abort the connection",
+        5000,
+      );
+      const expected = [
+        "onConnectionClose: Timed out writing the response: the client left it unread for 0.5 s",
+      ];
+      if (byProducer) expected.push("stopProducing");
+      assert.deepEqual(heard, expected);
+    } finally {
+      conn.close();
+    }
+  });
+}
+
 // --- Hostile clients ----------------------------------------------------------------
 
 Deno.test("HTTPFactory on a loopback port given a client that drips its head when the header timeout passes then it answers 408 and closes", async () => {
@@ -403,6 +523,39 @@ Deno.test("HTTPFactory on a loopback port given a client that drips its head whe
   } finally {
     conn.close();
   }
+  await until(
+    () => s.factory.connections.size === 0,
+    "the server to close every connection",
+  );
+});
+
+Deno.test("HTTPFactory on a loopback port given a client that drips its body when the body timeout passes then it answers 408 and closes though bytes kept coming", async () => {
+  await using s = serve({ bodyTimeout: 0.4 });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+  let sent = 0;
+  try {
+    await conn.write(
+      latin1Bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n"),
+    );
+    const buffer = new Uint8Array(4096);
+    let answered: number | null | undefined = undefined;
+    const reading = conn.read(buffer).catch(() => null).then((n) => {
+      answered = n;
+    });
+    // One byte every 50 ms: the body would take 5 s.
+    for (let i = 0; i < 60 && answered === undefined; i++) {
+      sent += await conn.write(latin1Bytes("x")).catch(() => 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await reading;
+    const n = answered as number | null | undefined;
+    const text = typeof n === "number" ? latin1Text(buffer.subarray(0, n)) : "";
+    assert.match(text, /^HTTP\/1\.1 408 /);
+    assert.ok(sent < 100, `the whole body was sent (${sent} bytes)`);
+  } finally {
+    conn.close();
+  }
+  assert.equal(s.log.closed, 1);
   await until(
     () => s.factory.connections.size === 0,
     "the server to close every connection",
