@@ -70,11 +70,11 @@ export {
   GzipEncoderFactory,
   type GzipEncoderFactoryOptions,
   type IEncoderFactory,
-  type IRequestEncoder,
 } from "./encoding_resource_wrapper.ts";
 export { ErrorHandler } from "./error_handler.ts";
 export { UnsupportedMethod } from "./errors.ts";
 export { File, type FileOptions } from "./file.ts";
+export type { IRequest, IRequestEncoder } from "./interfaces.ts";
 export {
   Finish,
   HTTPError,
