@@ -2,7 +2,8 @@
  * The interfaces the web faces' implementation files know each other by,
  * as Twisted's `twisted.web.iweb`: a resource renders an {@linkcode IRequest}
  * (which `Request` implements), and a request writes through an
- * {@linkcode IRequestEncoder}.
+ * {@linkcode IRequestEncoder}. On the Tornado face, a `RequestHandler`
+ * sees its `Application` as a {@linkcode RequestHandlerApplication}.
  *
  * @module
  */
@@ -11,6 +12,8 @@ import type { Failure } from "../deferred/failure.ts";
 import type { Headers } from "../http/headers.ts";
 import type { IAddress, IConsumer } from "../reactor/interfaces.ts";
 import type { CACHED } from "./cached.ts";
+import type { HTTPServerRequest } from "./http_server_request.ts";
+import type { CookieSecret } from "./secure_cookie.ts";
 import type { Session } from "./session.ts";
 import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 
@@ -139,4 +142,141 @@ export interface IRequest extends IConsumer {
   sibLink(name: string): string;
   /** A relative URL to a child of the requested resource. */
   childLink(name: string): string;
+}
+
+/** Options of {@linkcode RequestHandler.setCookie}, Tornado's keyword arguments. */
+export interface SetCookieOptions extends SetCookieAttributes {
+  /**
+   * Days from now until the cookie expires (sets `expires`).
+   * @default undefined (a session cookie)
+   */
+  expiresDays?: number;
+}
+
+/**
+ * The settings a `RequestHandler` reads: every `ApplicationSettings` key
+ * but the routing ones (`defaultHandlerClass`, `staticHandlerClass`,
+ * their arguments and `logFunction`), Tornado's `settings` keywords
+ * camelCased. Other keys are kept for the application's own use.
+ */
+export interface RequestHandlerSettings {
+  /**
+   * Debug mode: error pages show the stack of the error (`serveTraceback`).
+   * @default false
+   */
+  debug?: boolean;
+  /**
+   * Whether error pages show the stack of the error.
+   * @default the value of `debug`
+   */
+  serveTraceback?: boolean;
+  /**
+   * Gzip responses of compressible types (`text/*`, JSON, JavaScript, XML,
+   * SVG) of 1 KiB or more when the client accepts gzip, with `Vary:
+   * Accept-Encoding`. Tornado's `compress_response`.
+   * @default false
+   */
+  compressResponse?: boolean;
+  /**
+   * The old name of `compressResponse`, still read by Tornado.
+   * @default false
+   */
+  gzip?: boolean;
+  /**
+   * A directory served under `staticUrlPrefix` (and `/favicon.ico`,
+   * `/robots.txt`) by `StaticFileHandler`.
+   * @default undefined (no static route)
+   */
+  staticPath?: string;
+  /**
+   * The URL prefix of `staticPath`.
+   * @default "/static/"
+   */
+  staticUrlPrefix?: string;
+  /**
+   * The key that signs secure cookies, or keys by version.
+   * @default undefined (secure cookies throw)
+   */
+  cookieSecret?: CookieSecret;
+  /**
+   * Which key of a versioned `cookieSecret` signs new cookies.
+   * @default undefined
+   */
+  keyVersion?: number;
+  /**
+   * Check an XSRF token (`checkXsrfCookie`) on every request but `GET`,
+   * `HEAD` and `OPTIONS`. Tornado's `xsrf_cookies`.
+   * @default false
+   */
+  xsrfCookies?: boolean;
+  /**
+   * The name of the XSRF cookie.
+   * @default "_xsrf"
+   */
+  xsrfCookieName?: string;
+  /**
+   * Options of the XSRF cookie (`secure`, `sameSite`, `expiresDays`...).
+   * Tornado's `xsrf_cookie_kwargs`.
+   * @default {}
+   */
+  xsrfCookieKwargs?: SetCookieOptions;
+  /**
+   * Where `authenticated` redirects users who are not logged in.
+   * Tornado's `login_url`.
+   * @default undefined (`authenticated` throws on GET)
+   */
+  loginUrl?: string;
+  /**
+   * The largest WebSocket message a `WebSocketHandler` accepts, in bytes.
+   * @default 10485760
+   */
+  websocketMaxMessageSize?: number;
+  /** Any other setting, for the application's own use. */
+  [key: string]: unknown;
+}
+
+/**
+ * What a `RequestHandler` sees of its `Application`, which provides it:
+ * the settings, named routes, the access log and the static file class.
+ * Mirrors what Tornado's `RequestHandler.application` is used for.
+ *
+ * @example A handler given a stand-in application
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   HTTPServerRequest,
+ *   RequestHandler,
+ *   type RequestHandlerApplication,
+ *   StaticFileHandler,
+ * } from "@torsion/torsion/web";
+ * const application: RequestHandlerApplication = {
+ *   settings: { loginUrl: "/login" },
+ *   staticHandlerClass: StaticFileHandler,
+ *   reverseUrl: (name) => `/${name}`,
+ *   logRequest: () => {},
+ * };
+ * const handler = new RequestHandler(application, new HTTPServerRequest({ uri: "/" }));
+ * assert.equal(handler.settings.loginUrl, "/login");
+ * assert.equal(handler.reverseUrl("home"), "/home");
+ * ```
+ */
+export interface RequestHandlerApplication {
+  /** The settings. */
+  readonly settings: RequestHandlerSettings;
+  /** The class making `staticUrl`s (its static `makeStaticUrl`). */
+  readonly staticHandlerClass: {
+    makeStaticUrl(
+      settings: RequestHandlerSettings,
+      path: string,
+      includeVersion?: boolean,
+    ): string;
+  };
+  /** The path of a named route with `args` in its groups. Tornado's `reverse_url`. */
+  reverseUrl(name: string, ...args: (string | number)[]): string;
+  /** Logs a finished request. Tornado's `log_request`. */
+  logRequest(handler: {
+    getStatus(): number;
+    requestSummary(): string;
+    readonly request: HTTPServerRequest;
+  }): void;
 }
