@@ -1,11 +1,14 @@
 /**
  * Calling application code (protocols, factories, producers) from the TCP
  * transport, port and connector, as Twisted does: a throw is logged under
- * `["torsion", "reactor"]` and never stops the socket code that called.
+ * `["torsion", "reactor"]` and never stops the socket code that called;
+ * `callGuarded` also logs the rejection of a Promise it returns, as Tornado's
+ * `IOStream`, `TCPServer` and `TCPClient` do.
  *
  * @module
  */
 import { describeError, logError } from "../_util/log_error.ts";
+import { isThenable } from "../_util/thenable.ts";
 import type { IAddress, IProtocol, IProtocolFactory } from "./interfaces.ts";
 
 const CATEGORY = ["torsion", "reactor"] as const;
@@ -29,6 +32,21 @@ export function callApplication(what: string, call: () => void): void {
   } catch (error) {
     logApplicationError(what, error);
   }
+}
+
+/**
+ * Calls application code, logging what it throws or what the Promise it
+ * returns rejects with, as Tornado logs a failed connection callback.
+ */
+export function callGuarded(what: string, call: () => unknown): void {
+  callApplication(what, () => {
+    const result = call();
+    if (isThenable(result)) {
+      Promise.resolve(result).catch((error) =>
+        logApplicationError(what, error)
+      );
+    }
+  });
 }
 
 /** What a factory gave for a new connection. */

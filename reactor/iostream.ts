@@ -9,7 +9,7 @@
 import { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import { ByteBuffer } from "./_byte_buffer.ts";
-import { callGuarded } from "./_stream_protocol.ts";
+import { callGuarded } from "./_application_calls.ts";
 import { FlushWatcher } from "./_flush_watcher.ts";
 import { ConnectionDone } from "./errors.ts";
 import type {

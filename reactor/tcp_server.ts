@@ -17,7 +17,8 @@ import type {
 import { IOStream, SSLIOStream } from "./iostream.ts";
 import { ServerFactory } from "./protocol.ts";
 import { reactor as globalReactor } from "./reactor.ts";
-import { callGuarded, streamProtocol } from "./_stream_protocol.ts";
+import { callGuarded } from "./_application_calls.ts";
+import { streamProtocol } from "./_stream_protocol.ts";
 
 /**
  * Options of {@linkcode TCPServer}, as the keyword arguments of Tornado's

@@ -17,17 +17,26 @@ import { Headers } from "../http/headers.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
 import { GZipContentEncoding } from "./_gzip.ts";
-import type { Application, FoundHandler } from "./application.ts";
 import { ErrorHandler } from "./error_handler.ts";
 import { HTTPServerRequest } from "./http_server_request.ts";
+import type { RequestHandlerApplication } from "./interfaces.ts";
 import type { RequestHandler } from "./request_handler.ts";
 import { hasStreamRequestBody } from "./stream_request_body.ts";
+import type { FoundHandler } from "./url_spec.ts";
 
 const logger = getLogger(["torsion", "web"]);
 
+/**
+ * What a `HandlerDelegate` needs of its `Application`: what handlers see
+ * of it, and routing.
+ */
+interface RoutingApplication extends RequestHandlerApplication {
+  findHandler(request: HTTPServerRequest): FoundHandler;
+}
+
 /** Runs one request of an `Application` on a server connection. */
 export class HandlerDelegate implements HTTPRequestDelegate {
-  readonly #application: Application;
+  readonly #application: RoutingApplication;
   readonly #channel: HTTPServerRequestChannel;
   #request: HTTPServerRequest | undefined;
   #handler: RequestHandler | undefined;
@@ -38,7 +47,10 @@ export class HandlerDelegate implements HTTPRequestDelegate {
   #started = false;
   #streaming = false;
 
-  constructor(application: Application, channel: HTTPServerRequestChannel) {
+  constructor(
+    application: RoutingApplication,
+    channel: HTTPServerRequestChannel,
+  ) {
     this.#application = application;
     this.#channel = channel;
   }

@@ -15,44 +15,20 @@ import { HandlerDelegate } from "./_handler_delegate.ts";
 import { ErrorHandler } from "./error_handler.ts";
 import { HTTPServer, type HTTPServerListenOptions } from "./http_server.ts";
 import type { HTTPServerRequest } from "./http_server_request.ts";
-import type {
-  RequestHandler,
-  RequestHandlerClass,
-  SetCookieOptions,
-} from "./request_handler.ts";
-import type { CookieSecret } from "./secure_cookie.ts";
+import type { RequestHandlerSettings } from "./interfaces.ts";
+import type { RequestHandler, RequestHandlerClass } from "./request_handler.ts";
 import { StaticFileHandler } from "./static_file_handler.ts";
-import { URLSpec } from "./url_spec.ts";
+import { type FoundHandler, URLSpec } from "./url_spec.ts";
 
 const accessLog = getLogger(["torsion", "access"]);
 
 /**
  * The settings of an {@linkcode Application}, Tornado's `settings`
- * keywords camelCased. Other keys are kept for the application's own use.
+ * keywords camelCased: those its handlers read
+ * ({@linkcode RequestHandlerSettings}), and the routing ones below. Other
+ * keys are kept for the application's own use.
  */
-export interface ApplicationSettings {
-  /**
-   * Debug mode: error pages show the stack of the error (`serveTraceback`).
-   * @default false
-   */
-  debug?: boolean;
-  /**
-   * Whether error pages show the stack of the error.
-   * @default the value of `debug`
-   */
-  serveTraceback?: boolean;
-  /**
-   * Gzip responses of compressible types (`text/*`, JSON, JavaScript, XML,
-   * SVG) of 1 KiB or more when the client accepts gzip, with `Vary:
-   * Accept-Encoding`. Tornado's `compress_response`.
-   * @default false
-   */
-  compressResponse?: boolean;
-  /**
-   * The old name of `compressResponse`, still read by Tornado.
-   * @default false
-   */
-  gzip?: boolean;
+export interface ApplicationSettings extends RequestHandlerSettings {
   /**
    * The handler for paths no route matches.
    * @default ErrorHandler with statusCode 404
@@ -63,17 +39,6 @@ export interface ApplicationSettings {
    * @default {}
    */
   defaultHandlerArgs?: Record<string, unknown>;
-  /**
-   * A directory served under `staticUrlPrefix` (and `/favicon.ico`,
-   * `/robots.txt`) by `StaticFileHandler`.
-   * @default undefined (no static route)
-   */
-  staticPath?: string;
-  /**
-   * The URL prefix of `staticPath`.
-   * @default "/static/"
-   */
-  staticUrlPrefix?: string;
   /**
    * The handler class of the static routes (a `StaticFileHandler`
    * subclass, whose static `makeStaticUrl` makes `staticUrl`s).
@@ -86,51 +51,11 @@ export interface ApplicationSettings {
    */
   staticHandlerArgs?: Record<string, unknown>;
   /**
-   * The key that signs secure cookies, or keys by version.
-   * @default undefined (secure cookies throw)
-   */
-  cookieSecret?: CookieSecret;
-  /**
-   * Which key of a versioned `cookieSecret` signs new cookies.
-   * @default undefined
-   */
-  keyVersion?: number;
-  /**
    * Called for each finished request instead of the access log.
    * Tornado's `log_function`.
    * @default undefined (the access log under `["torsion", "access"]`)
    */
   logFunction?: (handler: RequestHandler) => void;
-  /**
-   * Check an XSRF token (`checkXsrfCookie`) on every request but `GET`,
-   * `HEAD` and `OPTIONS`. Tornado's `xsrf_cookies`.
-   * @default false
-   */
-  xsrfCookies?: boolean;
-  /**
-   * The name of the XSRF cookie.
-   * @default "_xsrf"
-   */
-  xsrfCookieName?: string;
-  /**
-   * Options of the XSRF cookie (`secure`, `sameSite`, `expiresDays`...).
-   * Tornado's `xsrf_cookie_kwargs`.
-   * @default {}
-   */
-  xsrfCookieKwargs?: SetCookieOptions;
-  /**
-   * Where `authenticated` redirects users who are not logged in.
-   * Tornado's `login_url`.
-   * @default undefined (`authenticated` throws on GET)
-   */
-  loginUrl?: string;
-  /**
-   * The largest WebSocket message a `WebSocketHandler` accepts, in bytes.
-   * @default 10485760
-   */
-  websocketMaxMessageSize?: number;
-  /** Any other setting, for the application's own use. */
-  [key: string]: unknown;
 }
 
 /**
@@ -151,18 +76,6 @@ export type Rule =
     initArgs: Record<string, unknown>,
     name: string,
   ];
-
-/** The handler found for a request, with what it is given. */
-export interface FoundHandler {
-  /** The handler class. */
-  handlerClass: RequestHandlerClass;
-  /** What `initialize` receives. */
-  initArgs: Record<string, unknown>;
-  /** The unnamed groups, percent-decoded, as bytes. */
-  pathArgs: (Uint8Array | undefined)[];
-  /** The named groups. */
-  pathKwargs: Record<string, Uint8Array>;
-}
 
 function toSpec(rule: Rule): URLSpec {
   if (rule instanceof URLSpec) return rule;

@@ -5,28 +5,8 @@
  * @module
  */
 import { GzipStream } from "./_gzip_stream.ts";
-import type { Request } from "./request.ts";
+import type { IRequest, IRequestEncoder } from "./interfaces.ts";
 import type { IResource, RenderResult } from "./resource.ts";
-
-/**
- * Encodes one response body as it is written. Mirrors Twisted's
- * `twisted.web.iweb._IRequestEncoder`.
- *
- * @example An encoder that leaves bytes alone
- * ```ts
- * import type { IRequestEncoder } from "@torsion/torsion/web";
- * const identity: IRequestEncoder = {
- *   encode: (data) => data,
- *   finish: () => new Uint8Array(0),
- * };
- * ```
- */
-export interface IRequestEncoder {
-  /** Encodes a piece of body; the result may be empty. */
-  encode(data: Uint8Array): Uint8Array;
-  /** Ends the encoding: what is left to send. */
-  finish(): Uint8Array;
-}
 
 /**
  * Decides, per request, whether and how to encode its response. Mirrors
@@ -43,7 +23,7 @@ export interface IEncoderFactory {
    * An encoder for `request` (having set `Content-Encoding`), or `null` to
    * leave it alone.
    */
-  encoderForRequest(request: Request): IRequestEncoder | null;
+  encoderForRequest(request: IRequest): IRequestEncoder | null;
 }
 
 // Twisted's _gzipCheckRegex: a "gzip" token with parameters ("gzip;q=0")
@@ -53,9 +33,9 @@ const ACCEPTS_GZIP = /(?:^|[\s,])gzip(?:$|[\s,])/i;
 /** Gzips one response as it is written. */
 class GzipEncoder implements IRequestEncoder {
   readonly #gzip: GzipStream;
-  readonly #request: Request;
+  readonly #request: IRequest;
 
-  constructor(level: number, request: Request) {
+  constructor(level: number, request: IRequest) {
     this.#gzip = new GzipStream(level);
     this.#request = request;
   }
@@ -136,7 +116,7 @@ export class GzipEncoderFactory implements IEncoderFactory {
    * @param request The request.
    * @returns The encoder, or `null`.
    */
-  encoderForRequest(request: Request): IRequestEncoder | null {
+  encoderForRequest(request: IRequest): IRequestEncoder | null {
     const accepted = request.requestHeaders.getRawHeaders(
       "accept-encoding",
       [],
@@ -219,7 +199,7 @@ export class EncodingResourceWrapper implements IResource {
    * @param request The request.
    * @returns The child (not wrapped).
    */
-  getChildWithDefault(name: string, request: Request): IResource {
+  getChildWithDefault(name: string, request: IRequest): IResource {
     return this.original.getChildWithDefault(name, request);
   }
 
@@ -240,7 +220,7 @@ export class EncodingResourceWrapper implements IResource {
    * @param request The request.
    * @returns What the wrapped resource returns.
    */
-  render(request: Request): RenderResult {
+  render(request: IRequest): RenderResult {
     for (const factory of this.encoders) {
       const encoder = factory.encoderForRequest(request);
       if (encoder !== null) {

@@ -54,7 +54,6 @@
 export {
   Application,
   type ApplicationSettings,
-  type FoundHandler,
   type Rule,
 } from "./application.ts";
 export { authenticated } from "./authenticated.ts";
@@ -70,11 +69,17 @@ export {
   GzipEncoderFactory,
   type GzipEncoderFactoryOptions,
   type IEncoderFactory,
-  type IRequestEncoder,
 } from "./encoding_resource_wrapper.ts";
 export { ErrorHandler } from "./error_handler.ts";
 export { UnsupportedMethod } from "./errors.ts";
 export { File, type FileOptions } from "./file.ts";
+export type {
+  IRequest,
+  IRequestEncoder,
+  RequestHandlerApplication,
+  RequestHandlerSettings,
+  SetCookieOptions,
+} from "./interfaces.ts";
 export {
   Finish,
   HTTPError,
@@ -111,7 +116,6 @@ export {
   type HeaderValue,
   RequestHandler,
   type RequestHandlerClass,
-  type SetCookieOptions,
   type WriteChunk,
   type WriteErrorOptions,
 } from "./request_handler.ts";
@@ -147,6 +151,11 @@ export {
   type StaticFileHandlerArgs,
 } from "./static_file_handler.ts";
 export { streamRequestBody } from "./stream_request_body.ts";
-export { type RouteMatch, url, URLSpec } from "./url_spec.ts";
+export {
+  type FoundHandler,
+  type RouteMatch,
+  url,
+  URLSpec,
+} from "./url_spec.ts";
 export { WebSocketHandler } from "./websocket_handler.ts";
 export { WebSocketResource } from "./websocket_resource.ts";

@@ -12,7 +12,7 @@ import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { Headers } from "../http/headers.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
-import type { IAddress, IConsumer, IProducer } from "../reactor/interfaces.ts";
+import type { IAddress, IProducer } from "../reactor/interfaces.ts";
 import {
   BodyArgumentsError,
   emptyArguments,
@@ -25,7 +25,7 @@ import { formatSetCookie, isSafeCookieText, parseCookie } from "./_cookies.ts";
 import { escapeHTML } from "./_html.ts";
 import { formatHTTPDate, parseHTTPDate } from "./_static.ts";
 import { CACHED } from "./cached.ts";
-import type { IRequestEncoder } from "./encoding_resource_wrapper.ts";
+import type { IRequest, IRequestEncoder } from "./interfaces.ts";
 import type { Session } from "./session.ts";
 import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 import { UnsupportedMethod } from "./errors.ts";
@@ -105,7 +105,7 @@ export type AddCookieOptions = SetCookieAttributes;
  * assert.equal(channel.text(), "ping");
  * ```
  */
-export class Request implements IConsumer {
+export class Request implements IRequest {
   /** The method, as sent (`GET`, `POST`, ...). */
   method: string;
   /** The request-target, as sent: path and query. */

@@ -26,12 +26,15 @@ import {
   isSafeCookieText,
   quoteCookieValue,
 } from "./_cookies.ts";
-import type { Application } from "./application.ts";
+import type {
+  RequestHandlerApplication,
+  RequestHandlerSettings,
+  SetCookieOptions,
+} from "./interfaces.ts";
 import { Finish, HTTPError, MissingArgumentError } from "./http_error.ts";
 import type { HTTPServerRequest } from "./http_server_request.ts";
 import type { OutputTransform } from "./output_transform.ts";
 import { createSignedValue, decodeSignedValue } from "./secure_cookie.ts";
-import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 
 const logger = getLogger(["torsion", "web"]);
 const encoder = new TextEncoder();
@@ -64,18 +67,9 @@ export type HeaderValue = string | number | Date;
  * `initialize`.
  */
 export type RequestHandlerClass = new (
-  application: Application,
+  application: RequestHandlerApplication,
   request: HTTPServerRequest,
 ) => RequestHandler;
-
-/** Options of {@linkcode RequestHandler.setCookie}, Tornado's keyword arguments. */
-export interface SetCookieOptions extends SetCookieAttributes {
-  /**
-   * Days from now until the cookie expires (sets `expires`).
-   * @default undefined (a session cookie)
-   */
-  expiresDays?: number;
-}
 
 /** Options of {@linkcode RequestHandler.getSecureCookie}. */
 export interface GetSecureCookieOptions {
@@ -181,7 +175,7 @@ export class RequestHandler {
   ];
 
   /** The application that routed the request here. */
-  readonly application: Application;
+  readonly application: RequestHandlerApplication;
   /** The request being handled. */
   readonly request: HTTPServerRequest;
   /**
@@ -210,7 +204,10 @@ export class RequestHandler {
    * @param application The application.
    * @param request The request.
    */
-  constructor(application: Application, request: HTTPServerRequest) {
+  constructor(
+    application: RequestHandlerApplication,
+    request: HTTPServerRequest,
+  ) {
     this.application = application;
     this.request = request;
     this.clear();
@@ -236,7 +233,7 @@ export class RequestHandler {
   initialize(_initArgs: object): void {}
 
   /** The application's settings. Tornado's `settings`. */
-  get settings(): Application["settings"] {
+  get settings(): RequestHandlerSettings {
     return this.application.settings;
   }
 
@@ -756,7 +753,7 @@ export class RequestHandler {
     return [...this.#newCookies.values()];
   }
 
-  #cookieSecret(): NonNullable<Application["settings"]["cookieSecret"]> {
+  #cookieSecret(): NonNullable<RequestHandlerSettings["cookieSecret"]> {
     const secret = this.settings.cookieSecret;
     if (secret === undefined || secret === "") {
       throw new TypeError(

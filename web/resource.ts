@@ -8,8 +8,8 @@
  */
 import { escapeHTML } from "./_html.ts";
 import { UnsupportedMethod } from "./errors.ts";
+import type { IRequest } from "./interfaces.ts";
 import type { NOT_DONE_YET } from "./not_done_yet.ts";
-import type { Request } from "./request.ts";
 
 /** A response body as a render returns it: bytes, or text sent as UTF-8. */
 export type RenderBody = Uint8Array | string;
@@ -51,17 +51,17 @@ export interface IResource {
    * The child for one path segment: a static child put with `putChild`,
    * else whatever `getChild` makes.
    */
-  getChildWithDefault(name: string, request: Request): IResource;
+  getChildWithDefault(name: string, request: IRequest): IResource;
   /** Adds a static child under the path segment `path`. */
   putChild(path: string, child: IResource): void;
   /**
    * Renders the request: returns the body, or `NOT_DONE_YET` and finishes
    * the request later.
    */
-  render(request: Request): RenderResult;
+  render(request: IRequest): RenderResult;
 }
 
-type Renderer = (this: Resource, request: Request) => RenderResult;
+type Renderer = (this: Resource, request: IRequest) => RenderResult;
 
 /**
  * A node of the resource tree. Mirrors Twisted's
@@ -131,7 +131,7 @@ export class Resource implements IResource {
    * assert.ok(child instanceof NoResource);
    * ```
    */
-  getChild(_path: string, _request: Request): IResource {
+  getChild(_path: string, _request: IRequest): IResource {
     return new NoResource();
   }
 
@@ -154,7 +154,7 @@ export class Resource implements IResource {
    * assert.equal(root.getChildWithDefault("about", {} as Request), about);
    * ```
    */
-  getChildWithDefault(path: string, request: Request): IResource {
+  getChildWithDefault(path: string, request: IRequest): IResource {
     return this.children.get(path) ?? this.getChild(path, request);
   }
 
@@ -210,7 +210,7 @@ export class Resource implements IResource {
    * );
    * ```
    */
-  render(request: Request): RenderResult {
+  render(request: IRequest): RenderResult {
     const renderer = this.#renderer(request.method) ??
       (request.method === "HEAD" ? this.#renderer("GET") : undefined);
     if (renderer === undefined) {
@@ -276,7 +276,7 @@ function computeAllowedMethods(resource: Resource): string[] {
  */
 export function getChildForRequest(
   resource: IResource,
-  request: Request,
+  request: IRequest,
 ): IResource {
   while (request.postpath.length > 0 && !resource.isLeaf) {
     const name = request.postpath.shift() as string;
@@ -333,7 +333,7 @@ export class ErrorPage extends Resource {
    * @param request The request.
    * @returns The HTML page.
    */
-  override render(request: Request): string {
+  override render(request: IRequest): string {
     request.setResponseCode(this.code);
     request.setHeader("Content-Type", "text/html; charset=utf-8");
     const brief = escapeHTML(this.brief);

@@ -13,8 +13,8 @@ import {
 } from "./_static.ts";
 import type { IConsumer, IProducer } from "../reactor/interfaces.ts";
 import { createHash } from "node:crypto";
-import type { Application } from "./application.ts";
 import { HTTPError } from "./http_error.ts";
+import type { RequestHandlerSettings } from "./interfaces.ts";
 import { RequestHandler } from "./request_handler.ts";
 
 /** The init arguments of {@linkcode StaticFileHandler}. */
@@ -76,7 +76,7 @@ export class StaticFileHandler extends RequestHandler {
    * @returns The version, or `undefined`.
    */
   static getVersion(
-    settings: Application["settings"],
+    settings: RequestHandlerSettings,
     path: string,
   ): string | undefined {
     const segments = splitRelativePath(path);
@@ -118,7 +118,7 @@ export class StaticFileHandler extends RequestHandler {
    * @returns The URL path.
    */
   static makeStaticUrl(
-    settings: Application["settings"],
+    settings: RequestHandlerSettings,
     path: string,
     includeVersion = true,
   ): string {

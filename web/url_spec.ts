@@ -15,6 +15,18 @@ export interface RouteMatch {
   pathKwargs: Record<string, Uint8Array>;
 }
 
+/** The handler found for a request, with what it is given. */
+export interface FoundHandler {
+  /** The handler class. */
+  handlerClass: RequestHandlerClass;
+  /** What `initialize` receives. */
+  initArgs: Record<string, unknown>;
+  /** The unnamed groups, percent-decoded, as bytes. */
+  pathArgs: (Uint8Array | undefined)[];
+  /** The named groups. */
+  pathKwargs: Record<string, Uint8Array>;
+}
+
 function pythonToJavaScript(pattern: string): string {
   // Tornado users write Python's named groups and back-references.
   return pattern.replaceAll("(?P<", "(?<").replace(
