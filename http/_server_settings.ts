@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { HTTPChannel } from "./http_channel.ts";
 import type { HTTPServerOptions } from "./server_interfaces.ts";
 
 /** `HTTPServerOptions` with every default applied. */
@@ -81,14 +80,17 @@ export function resolveServerOptions(
   return settings;
 }
 
-/** What a channel tells the factory that tracks it. */
-export interface ChannelTracker {
+/**
+ * What a channel tells the factory that tracks it. Generic in the channel's
+ * type so that this module need not import the channel that imports it.
+ */
+export interface ChannelTracker<Channel> {
   /** Whether the server is shutting down: finish requests, keep none alive. */
   readonly draining: boolean;
   /** The channel's connection was made. */
-  channelOpened(channel: HTTPChannel): void;
+  channelOpened(channel: Channel): void;
   /** The channel's connection was lost. */
-  channelClosed(channel: HTTPChannel): void;
+  channelClosed(channel: Channel): void;
   /** A request is finished and no other is in progress on the channel. */
-  channelIdle(channel: HTTPChannel): void;
+  channelIdle(channel: Channel): void;
 }

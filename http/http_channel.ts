@@ -70,7 +70,10 @@ const SLICE = 65536;
 
 // The factory that builds a channel tracks it through this, set once by the
 // class below, so that the tracker stays out of the public API.
-let setTracker: (channel: HTTPChannel, tracker: ChannelTracker) => void;
+let setTracker: (
+  channel: HTTPChannel,
+  tracker: ChannelTracker<HTTPChannel>,
+) => void;
 
 /**
  * Makes `tracker` (an `HTTPFactory`) hear the channel's connection open,
@@ -81,7 +84,7 @@ let setTracker: (channel: HTTPChannel, tracker: ChannelTracker) => void;
  */
 export function trackChannel(
   channel: HTTPChannel,
-  tracker: ChannelTracker,
+  tracker: ChannelTracker<HTTPChannel>,
 ): void {
   setTracker(channel, tracker);
 }
@@ -146,7 +149,7 @@ export class HTTPChannel implements IProtocol {
   readonly #reactor: IReactorTime;
   readonly #parser: HTTPRequestParser;
   readonly #connection: RequestConnection;
-  #tracker: ChannelTracker | null = null;
+  #tracker: ChannelTracker<HTTPChannel> | null = null;
 
   #request: ServerRequest | null = null;
   /** Bytes read past a request whose response is not finished. */

@@ -75,7 +75,7 @@ export class HTTPFactory implements IProtocolFactory {
 
   readonly #reactor: IReactorTime;
   readonly #channels = new Set<HTTPChannel>();
-  readonly #tracker: { draining: boolean } & ChannelTracker;
+  readonly #tracker: { draining: boolean } & ChannelTracker<HTTPChannel>;
   #trigger: number | undefined = undefined;
   #waiters: (() => void)[] = [];
 
