@@ -5,6 +5,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { encodeUtf8 } from "../_util/utf8.ts";
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IReactorTime } from "../deferred/interfaces.ts";
@@ -44,8 +45,6 @@ const READ_SIZE = 65536;
 const FIRST_READ_SIZE = 1024;
 /** Small writes queued together are joined into one `write()` up to this size. */
 const COALESCE_SIZE = 65536;
-
-const encoder = new TextEncoder();
 
 /**
  * The Failures a connection ends with when it closes cleanly or is aborted:
@@ -125,6 +124,9 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #queueHead = 0;
   #queued = 0;
   #writing = false;
+  /** The piece being written, and how many of its bytes are written. */
+  #chunk: Uint8Array | null = null;
+  #offset = 0;
   #producer: IProducer | null = null;
   #streaming = false;
   #producerPaused = false;
@@ -214,7 +216,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * @throws {TypeError} `data` is neither a Uint8Array nor a string.
    */
   write(data: Uint8Array | string): void {
-    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    const bytes = typeof data === "string" ? encodeUtf8(data) : data;
     if (!(bytes instanceof Uint8Array)) {
       throw new TypeError(
         `Cannot write data: expected a Uint8Array or a string, got ${typeof data}`,
@@ -508,35 +510,71 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #startWriting(): void {
     if (this.#writing || this.#switching || this.#closing) return;
     this.#writing = true;
-    detach(this.#writeLoop(), "the write loop");
+    // Writes made in the same turn are joined into one socket write.
+    queueMicrotask(this.#flush);
   }
 
-  async #writeLoop(): Promise<void> {
+  /**
+   * Writes the next queued piece, or, with the queue drained, asks a
+   * producer for more or ends the burst. Callbacks bound once rather than
+   * an async loop per burst: a response costs no Promise of its own.
+   */
+  readonly #flush = (): void => {
     try {
-      // Writes made in the same turn are joined into one socket write.
-      await undefined;
       for (;;) {
-        while (this.#queueHead < this.#queue.length) {
-          const chunk = this.#takeChunk();
-          let offset = 0;
-          while (offset < chunk.byteLength) {
-            offset += await this.#conn.write(
-              offset === 0 ? chunk : chunk.subarray(offset),
-            );
-            if (this.#closing) return;
-          }
-          this.#queued -= chunk.byteLength;
+        if (this.#closing) break;
+        if (this.#queueHead < this.#queue.length) {
+          this.#chunk = this.#takeChunk();
+          this.#offset = 0;
+          this.#send();
+          return;
         }
-        if (!this.#afterDrain()) return;
+        if (!this.#afterDrain()) break;
       }
     } catch (error) {
-      if (!this.#closing) {
-        this.#closeWith(new Failure(connectionLostFor(error)));
-      }
-    } finally {
-      this.#writing = false;
-      this.#settled();
+      this.#writeFailed(error);
+      return;
     }
+    this.#writeDone();
+  };
+
+  /** Writes what is left of the current piece. */
+  #send(): void {
+    const chunk = this.#chunk as Uint8Array;
+    const offset = this.#offset;
+    this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
+      this.#written,
+      this.#writeFailed,
+    );
+  }
+
+  readonly #written = (n: number): void => {
+    if (this.#closing) {
+      this.#writeDone();
+      return;
+    }
+    const chunk = this.#chunk as Uint8Array;
+    this.#offset += n;
+    if (this.#offset < chunk.byteLength) {
+      this.#send();
+      return;
+    }
+    this.#queued -= chunk.byteLength;
+    this.#chunk = null;
+    this.#flush();
+  };
+
+  readonly #writeFailed = (error: unknown): void => {
+    if (!this.#closing) {
+      this.#closeWith(new Failure(connectionLostFor(error)));
+    }
+    this.#writeDone();
+  };
+
+  #writeDone(): void {
+    this.#chunk = null;
+    this.#writing = false;
+    this.#settled();
   }
 
   /** The next queued piece, joined with the small ones behind it. */
@@ -559,7 +597,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       }
     }
     if (end === queue.length) {
-      this.#queue = [];
+      queue.length = 0;
       this.#queueHead = 0;
     } else {
       this.#queueHead = end;
