@@ -1,12 +1,15 @@
 /**
  * Torsion: Twisted's and Tornado's asynchronous programming model for Deno.
  * Deferreds with synchronous callback chains, a reactor with protocols and
- * factories, a Tornado-compatible `IOLoop`, an HTTP/1.1 client on Deno's own
- * sockets, and a worker pool with the `concurrent.futures` shape, with the
- * names Twisted and Tornado users already know.
+ * factories, a Tornado-compatible `IOLoop` with Tornado's `IOStream`, an
+ * HTTP/1.1 client and server on Deno's own sockets (`twisted.web` and
+ * `tornado.web` on one engine), WebSocket on both faces, and a worker pool
+ * with the `concurrent.futures` shape, with the names Twisted and Tornado
+ * users already know.
  *
  * Each layer is also its own entry point: `@torsion/torsion/deferred`,
- * `/reactor`, `/http`, `/executor`, and the test doubles in `/testing`.
+ * `/reactor`, `/http`, `/websocket`, `/web`, `/executor`, and the test
+ * doubles in `/testing`.
  *
  * @example A Deferred chain
  * ```ts
@@ -24,4 +27,6 @@
 export * from "./deferred/mod.ts";
 export * from "./reactor/mod.ts";
 export * from "./http/mod.ts";
+export * from "./websocket/mod.ts";
+export * from "./web/mod.ts";
 export * from "./executor/mod.ts";

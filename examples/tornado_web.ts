@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { configure, getConsoleSink } from "@logtape/logtape";
+import { configure, getConsoleSink, getTextFormatter } from "@logtape/logtape";
 import { IOLoop } from "../reactor/ioloop.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor as globalReactor } from "../reactor/reactor.ts";
@@ -127,7 +127,12 @@ export async function main(
   const address = addressOrUsage(args, DEFAULT_PORT, usage);
   if (address === null) return 2;
   await configure({
-    sinks: { console: getConsoleSink() },
+    sinks: {
+      // Bare values: the access line reads as Tornado's, without quotes.
+      console: getConsoleSink({
+        formatter: getTextFormatter({ value: "bare" }),
+      }),
+    },
     loggers: [
       { category: ["torsion"], sinks: ["console"], lowestLevel: "info" },
       { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },

@@ -25,6 +25,7 @@ import {
   ResponseFailed,
   ResponseNeverReceived,
 } from "./client_errors.ts";
+import type { IAddress } from "../reactor/interfaces.ts";
 import type { IBodyProducer, ResponseHead } from "./interfaces.ts";
 import {
   HTTPClientParser,
@@ -99,40 +100,72 @@ export class HTTP11ClientProtocol extends Protocol {
   #waitingContinue = false;
   #paused = false;
   #drain: DrainWatcher | null = null;
-  #abortWaiters: Deferred<void>[] = [];
+  /** The Deferreds of `abort()` calls; `null` (most connections) until one. */
+  #abortWaiters: Deferred<void>[] | null = null;
 
-  /** What responses pause, resume and abort: the transport, with the pause tracked. */
-  readonly #connection: ResponseConnection = {
-    pauseProducing: () => {
-      const transport = this.transport as ITCPTransport | null;
-      if (this.#paused || transport === null) return;
-      this.#paused = true;
+  static readonly #Hooks = class
+    implements ResponseConnection, ResponseParserHandler {
+    readonly #protocol: HTTP11ClientProtocol;
+
+    constructor(protocol: HTTP11ClientProtocol) {
+      this.#protocol = protocol;
+    }
+
+    pauseProducing(): void {
+      const protocol = this.#protocol;
+      const transport = protocol.transport as ITCPTransport | null;
+      if (protocol.#paused || transport === null) return;
+      protocol.#paused = true;
       transport.pauseProducing();
-    },
-    resumeProducing: () => {
-      const transport = this.transport as ITCPTransport | null;
-      if (!this.#paused || transport === null) return;
-      this.#paused = false;
+    }
+
+    resumeProducing(): void {
+      const protocol = this.#protocol;
+      const transport = protocol.transport as ITCPTransport | null;
+      if (!protocol.#paused || transport === null) return;
+      protocol.#paused = false;
       transport.resumeProducing();
-    },
-    abortConnection: () => {
-      if (this.transport !== null) abortTransport(this.transport);
-    },
-    getPeer: () => (this.transport as ITransport).getPeer(),
-    getHost: () => (this.transport as ITransport).getHost(),
+    }
+
+    abortConnection(): void {
+      const transport = this.#protocol.transport;
+      if (transport !== null) abortTransport(transport);
+    }
+
+    getPeer(): IAddress {
+      return (this.#protocol.transport as ITransport).getPeer();
+    }
+
+    getHost(): IAddress {
+      return (this.#protocol.transport as ITransport).getHost();
+    }
+
+    onInformational(head: ResponseHead): void {
+      this.#protocol.#informational(head);
+    }
+
+    onHeaders(head: ResponseHead): void {
+      this.#protocol.#headers(head);
+    }
+
+    onBody(chunk: Uint8Array): void {
+      const response = this.#protocol.#response;
+      if (response !== null) bodyDataReceived(response, chunk);
+    }
+
+    onComplete(): void {
+      this.#protocol.#completed = true;
+    }
   };
 
-  readonly #handler: ResponseParserHandler = {
-    onInformational: (head) => this.#informational(head),
-    onHeaders: (head) => this.#headers(head),
-    onBody: (chunk) => {
-      const response = this.#response;
-      if (response !== null) bodyDataReceived(response, chunk);
-    },
-    onComplete: () => {
-      this.#completed = true;
-    },
-  };
+  /**
+   * What responses pause, resume and abort (the transport, with the pause
+   * tracked) and what the parser reports to: one object with its methods
+   * on a prototype rather than ten closures, since thousands of
+   * connections may be open at once.
+   */
+  readonly #hooks: ResponseConnection & ResponseParserHandler =
+    new HTTP11ClientProtocol.#Hooks(this);
 
   readonly #cancel = (deferred: Deferred<Response>): void => {
     if (deferred !== this.#deferred) return;
@@ -249,7 +282,7 @@ export class HTTP11ClientProtocol extends Protocol {
       d.callback(undefined);
       return d;
     }
-    this.#abortWaiters.push(d);
+    (this.#abortWaiters ??= []).push(d);
     if (this.#request !== null) {
       this.#giveUp(new Failure(new CancelledError("Connection aborted")), true);
     } else {
@@ -346,8 +379,8 @@ export class HTTP11ClientProtocol extends Protocol {
       }
     }
     const waiters = this.#abortWaiters;
-    this.#abortWaiters = [];
-    for (const d of waiters) d.callback(undefined);
+    this.#abortWaiters = null;
+    if (waiters !== null) { for (const d of waiters) d.callback(undefined); }
     const lost = this.#lostCallback;
     this.#lostCallback = null;
     this.#quiescentCallback = null;
@@ -362,7 +395,7 @@ export class HTTP11ClientProtocol extends Protocol {
       this.#parser === null || headerSize !== this.#parserHeaderSize ||
       bodySize !== this.#parserBodySize || strict !== this.#parserStrict
     ) {
-      this.#parser = new HTTPClientParser(this.#handler, {
+      this.#parser = new HTTPClientParser(this.#hooks, {
         method: request.method,
         maxHeaderSize: headerSize,
         maxBodySize: bodySize,
@@ -496,7 +529,7 @@ export class HTTP11ClientProtocol extends Protocol {
       headers: head.headers,
       length: head.length ?? "UNKNOWN_LENGTH",
       request,
-      connection: this.#connection,
+      connection: this.#hooks,
     });
     if (request.tracker !== null) request.tracker.phase = "body";
   }
@@ -536,7 +569,7 @@ export class HTTP11ClientProtocol extends Protocol {
       !this.#waitingContinue
     ) {
       this.#state = "QUIESCENT";
-      this.#connection.resumeProducing();
+      this.#hooks.resumeProducing();
       const callback = this.#quiescentCallback;
       if (callback !== null) {
         try {

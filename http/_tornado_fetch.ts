@@ -26,7 +26,7 @@ import {
   performRequest,
   WriterProducer,
 } from "./_engine.ts";
-import type { ResolvedRequest } from "./_tornado_request.ts";
+import { ownHeaders, type ResolvedRequest } from "./_tornado_request.ts";
 
 /** What the client lends each request. */
 export interface FetchSettings {
@@ -63,13 +63,14 @@ function engineRequest(
   request: ResolvedRequest,
   settings: FetchSettings,
 ): EngineRequest {
-  const headers = request.headers;
+  let headers = request.headers;
   let body: EngineRequest["body"] = request.body ?? null;
   if (request.bodyProducer !== undefined) {
     // The engine sends Content-Length itself when it knows the length.
     const declared = headers.get("Content-Length");
     const length = declared === undefined ? undefined : Number(declared);
     if (length !== undefined && Number.isSafeInteger(length) && length >= 0) {
+      headers = ownHeaders(request.original, headers);
       headers.removeHeader("Content-Length");
       body = new WriterProducer(request.bodyProducer, length);
     } else {
@@ -77,6 +78,7 @@ function engineRequest(
     }
   }
   if (request.method === "POST" && !headers.hasHeader("Content-Type")) {
+    headers = ownHeaders(request.original, headers);
     headers.addRawHeader("Content-Type", "application/x-www-form-urlencoded");
   }
   const streaming = request.streamingCallback !== undefined;

@@ -273,11 +273,11 @@ export class HTTPConnectionPool {
     const done = new Deferred<void>();
     let left = aborts.length;
     if (left === 0) done.callback(undefined);
-    for (const d of aborts) {
-      d.addBoth(() => {
-        if (--left === 0) done.callback(undefined);
-      });
-    }
+    // One callback for all: a pool may hold thousands of connections.
+    const settled = (): void => {
+      if (--left === 0) done.callback(undefined);
+    };
+    for (const d of aborts) d.addBoth(settled);
     return done;
   }
 

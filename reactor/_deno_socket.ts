@@ -29,16 +29,26 @@ export function closeQuietly(resource: { close(): void }): void {
 }
 
 /**
+ * One handler per loop name, shared: a closure per loop would be allocated
+ * for every write and held by every connection's read loop.
+ */
+const handlers = new Map<string, (error: unknown) => void>();
+
+/**
  * Lets an async loop run on its own. The loops handle their errors inside;
  * whatever still escapes is a bug to log, never an unhandled rejection
  * that would end the process.
  */
 export function detach(loop: Promise<unknown>, what: string): void {
-  loop.catch((error) =>
-    logError(
-      CATEGORY,
-      `Internal error in ${what}: ${describeError(error)}`,
-      error,
-    )
-  );
+  let handler = handlers.get(what);
+  if (handler === undefined) {
+    handler = (error) =>
+      logError(
+        CATEGORY,
+        `Internal error in ${what}: ${describeError(error)}`,
+        error,
+      );
+    handlers.set(what, handler);
+  }
+  loop.catch(handler);
 }

@@ -81,7 +81,8 @@ interface TLSRequest {
 
 /**
  * One connection: reads into a reused buffer (grown on demand) and hands
- * each piece to the protocol as a fresh copy; queues writes and writes
+ * each piece to the protocol as an array of its own (a copy, or the
+ * buffer itself when a read filled it); queues writes and writes
  * them in order, joining small ones; pauses and resumes producers at
  * `BUFFER_SIZE`.
  *
@@ -123,10 +124,10 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #queue: Uint8Array[] = [];
   #queueHead = 0;
   #queued = 0;
-  #writing = false;
-  /** The piece being written, and how many of its bytes are written. */
+  /** The piece being written, `#offset` bytes of it done; `null` between pieces. */
   #chunk: Uint8Array | null = null;
   #offset = 0;
+  #writing = false;
   #producer: IProducer | null = null;
   #streaming = false;
   #producerPaused = false;
@@ -479,9 +480,14 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
           return;
         }
         if (n === 0) continue;
-        const data = buffer.slice(0, n);
-        if (n === buffer.byteLength && n < READ_SIZE) {
-          this.#readBuffer = new Uint8Array(n * 2);
+        let data: Uint8Array;
+        if (n === buffer.byteLength) {
+          // A full buffer is handed over as it is, without a copy; the next
+          // read gets a fresh one, twice as large up to READ_SIZE.
+          data = buffer;
+          this.#readBuffer = new Uint8Array(Math.min(n * 2, READ_SIZE));
+        } else {
+          data = buffer.slice(0, n);
         }
         if (this.#readPaused) {
           this.#held = data;
@@ -511,67 +517,68 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     if (this.#writing || this.#switching || this.#closing) return;
     this.#writing = true;
     // Writes made in the same turn are joined into one socket write.
-    queueMicrotask(this.#flush);
+    queueMicrotask(this.#writeNext);
   }
 
   /**
-   * Writes the next queued piece, or, with the queue drained, asks a
-   * producer for more or ends the burst. Callbacks bound once rather than
-   * an async loop per burst: a response costs no Promise of its own.
+   * Writes the piece in progress or the next queued one; with the queue
+   * empty, asks a producer for more (`#afterDrain`) or stops. A chain of
+   * callbacks rather than an async loop: an async call per write costs
+   * about a kilobyte of objects, and thousands of connections write at once.
+   * The callbacks are bound once per connection, so a write makes no
+   * closure either.
    */
-  readonly #flush = (): void => {
+  readonly #writeNext = (): void => {
     try {
-      for (;;) {
-        if (this.#closing) break;
+      if (this.#closing) {
+        this.#writeStopped();
+        return;
+      }
+      let chunk = this.#chunk;
+      while (chunk === null) {
         if (this.#queueHead < this.#queue.length) {
-          this.#chunk = this.#takeChunk();
+          chunk = this.#chunk = this.#takeChunk();
           this.#offset = 0;
-          this.#send();
+        } else if (!this.#afterDrain()) {
+          this.#writeStopped();
           return;
         }
-        if (!this.#afterDrain()) break;
       }
+      const offset = this.#offset;
+      detach(
+        this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
+          this.#wrote,
+          this.#writeFailed,
+        ),
+        "the write loop",
+      );
     } catch (error) {
       this.#writeFailed(error);
-      return;
     }
-    this.#writeDone();
   };
 
-  /** Writes what is left of the current piece. */
-  #send(): void {
-    const chunk = this.#chunk as Uint8Array;
-    const offset = this.#offset;
-    this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
-      this.#written,
-      this.#writeFailed,
-    );
-  }
-
-  readonly #written = (n: number): void => {
+  readonly #wrote = (n: number): void => {
     if (this.#closing) {
-      this.#writeDone();
+      this.#writeStopped();
       return;
     }
     const chunk = this.#chunk as Uint8Array;
     this.#offset += n;
-    if (this.#offset < chunk.byteLength) {
-      this.#send();
-      return;
+    if (this.#offset >= chunk.byteLength) {
+      this.#chunk = null;
+      this.#queued -= chunk.byteLength;
     }
-    this.#queued -= chunk.byteLength;
-    this.#chunk = null;
-    this.#flush();
+    this.#writeNext();
   };
 
   readonly #writeFailed = (error: unknown): void => {
     if (!this.#closing) {
       this.#closeWith(new Failure(connectionLostFor(error)));
     }
-    this.#writeDone();
+    this.#writeStopped();
   };
 
-  #writeDone(): void {
+  #writeStopped(): void {
     this.#chunk = null;
     this.#writing = false;
     this.#settled();

@@ -1,8 +1,9 @@
 /**
  * The reactor layer: Twisted's reactor (`callLater`, `run`/`stop`, system
  * event triggers, `listenTCP`/`connectTCP`), `LoopingCall`, `react`,
- * protocols and factories, and Tornado's `IOLoop` and `PeriodicCallback`
- * sharing the same loop.
+ * protocols and factories, and Tornado's `IOLoop`, `PeriodicCallback` and
+ * stream layer (`IOStream`, `TCPServer`, `TCPClient`) sharing the same
+ * loop.
  *
  * @example An echo protocol, tested without a socket
  * ```ts
@@ -104,3 +105,25 @@ export {
 } from "./netstring_receiver.ts";
 export { ReconnectingClientFactory } from "./reconnecting_client_factory.ts";
 export { deferLater } from "../deferred/defer_later.ts";
+export {
+  IOStream,
+  type IOStreamOptions,
+  type MaxBytesOptions,
+  type PartialReadOptions,
+  SSLIOStream,
+} from "./iostream.ts";
+export {
+  StreamBufferFullError,
+  StreamClosedError,
+  UnsatisfiableReadError,
+} from "./stream_errors.ts";
+export {
+  TCPServer,
+  type TCPServerListenOptions,
+  type TCPServerOptions,
+} from "./tcp_server.ts";
+export {
+  TCPClient,
+  type TCPClientConnectOptions,
+  type TCPClientOptions,
+} from "./tcp_client.ts";

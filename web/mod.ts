@@ -148,3 +148,5 @@ export {
 } from "./static_file_handler.ts";
 export { streamRequestBody } from "./stream_request_body.ts";
 export { type RouteMatch, url, URLSpec } from "./url_spec.ts";
+export { WebSocketHandler } from "./websocket_handler.ts";
+export { WebSocketResource } from "./websocket_resource.ts";

@@ -203,6 +203,24 @@ Deno.test("AsyncHTTPClient.fetch() given client defaults and request options whe
   );
 });
 
+Deno.test("AsyncHTTPClient.fetch() given an HTTPRequest and client default headers when a POST is sent then the fields are added to a copy, never to the caller's headers", async () => {
+  await using server = await startServer();
+  await using client = ownClient({
+    defaults: { headers: { "X-Default": "d" } },
+  });
+  const request = new HTTPRequest(`${server.url}/echo`, {
+    method: "POST",
+    body: "a=1",
+    headers: { "X-Own": "o" },
+  });
+  const echo = JSON.parse((await client.fetch(request)).text);
+  const sent = new Map(echo.headers as [string, string][]);
+  assert.equal(sent.get("x-default"), "d");
+  assert.equal(sent.get("x-own"), "o");
+  assert.equal(sent.get("content-type"), "application/x-www-form-urlencoded");
+  assert.deepEqual([...request.headers], [["X-Own", "o"]]);
+});
+
 Deno.test("AsyncHTTPClient.fetch() given a non-2xx response when it arrives then rejects with HTTPClientError", async () => {
   await using server = await startServer();
   await using client = ownClient();
