@@ -17,7 +17,8 @@ import type {
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { StreamDecoder } from "./_decoder.ts";
 import { writeLatin1 } from "./_latin1.ts";
-import { allocate } from "./_slab.ts";
+import { allocate } from "../_util/slab.ts";
+import { encodeUtf8 } from "../_util/utf8.ts";
 import { Headers } from "./headers.ts";
 import type {
   HTTPRequestDelegate,
@@ -378,7 +379,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
       case FRAME_NONE:
         return;
       case FRAME_CHUNKED:
-        channel.send(encoder.encode(`${bytes.length.toString(16)}\r\n`));
+        channel.send(encodeUtf8(`${bytes.length.toString(16)}\r\n`));
         channel.send(bytes);
         channel.send(CRLF);
         break;
@@ -474,7 +475,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
 }
 
 function toBytes(data: Uint8Array | string): Uint8Array {
-  return typeof data === "string" ? encoder.encode(data) : data;
+  return typeof data === "string" ? encodeUtf8(data) : data;
 }
 
 function latin1Of(text: string): Uint8Array {

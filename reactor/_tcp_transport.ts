@@ -5,6 +5,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { encodeUtf8 } from "../_util/utf8.ts";
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IReactorTime } from "../deferred/interfaces.ts";
@@ -44,8 +45,6 @@ const READ_SIZE = 65536;
 const FIRST_READ_SIZE = 1024;
 /** Small writes queued together are joined into one `write()` up to this size. */
 const COALESCE_SIZE = 65536;
-
-const encoder = new TextEncoder();
 
 /**
  * The Failures a connection ends with when it closes cleanly or is aborted:
@@ -218,7 +217,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * @throws {TypeError} `data` is neither a Uint8Array nor a string.
    */
   write(data: Uint8Array | string): void {
-    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    const bytes = typeof data === "string" ? encodeUtf8(data) : data;
     if (!(bytes instanceof Uint8Array)) {
       throw new TypeError(
         `Cannot write data: expected a Uint8Array or a string, got ${typeof data}`,
@@ -518,7 +517,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     if (this.#writing || this.#switching || this.#closing) return;
     this.#writing = true;
     // Writes made in the same turn are joined into one socket write.
-    queueMicrotask(() => this.#writeNext());
+    queueMicrotask(this.#writeNext);
   }
 
   /**
@@ -526,8 +525,10 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * empty, asks a producer for more (`#afterDrain`) or stops. A chain of
    * callbacks rather than an async loop: an async call per write costs
    * about a kilobyte of objects, and thousands of connections write at once.
+   * The callbacks are bound once per connection, so a write makes no
+   * closure either.
    */
-  #writeNext(): void {
+  readonly #writeNext = (): void => {
     try {
       if (this.#closing) {
         this.#writeStopped();
@@ -546,17 +547,17 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       const offset = this.#offset;
       detach(
         this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
-          (n) => this.#wrote(n),
-          (error) => this.#writeFailed(error),
+          this.#wrote,
+          this.#writeFailed,
         ),
         "the write loop",
       );
     } catch (error) {
       this.#writeFailed(error);
     }
-  }
+  };
 
-  #wrote(n: number): void {
+  readonly #wrote = (n: number): void => {
     if (this.#closing) {
       this.#writeStopped();
       return;
@@ -568,14 +569,14 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       this.#queued -= chunk.byteLength;
     }
     this.#writeNext();
-  }
+  };
 
-  #writeFailed(error: unknown): void {
+  readonly #writeFailed = (error: unknown): void => {
     if (!this.#closing) {
       this.#closeWith(new Failure(connectionLostFor(error)));
     }
     this.#writeStopped();
-  }
+  };
 
   #writeStopped(): void {
     this.#chunk = null;
@@ -603,7 +604,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       }
     }
     if (end === queue.length) {
-      this.#queue = [];
+      queue.length = 0;
       this.#queueHead = 0;
     } else {
       this.#queueHead = end;

@@ -7,7 +7,7 @@
  * @module
  */
 import { latin1 } from "../http/_latin1.ts";
-import { allocate } from "../http/_slab.ts";
+import { allocate } from "../_util/slab.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { ITransport } from "../reactor/interfaces.ts";
 import { CloseCode } from "./close_codes.ts";

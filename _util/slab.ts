@@ -1,9 +1,11 @@
 /**
- * Byte buffers for response heads, cut from a shared slab: a view of a
- * large buffer costs less to make than a buffer of its own, and a head is
- * made for every response. A slab is never rewound: a view handed to a
+ * Byte buffers for what is written per message (response heads, short
+ * strings encoded for a transport), cut from a shared slab: a view of a
+ * large buffer costs less to make than a buffer of its own, and one is made
+ * for every response. A slab is never rewound: a view handed to a
  * transport keeps its bytes until it is written, and the slab is collected
- * once no view of it is left.
+ * once no view of it is left. Views are for bytes on their way to a socket,
+ * never for bytes handed to application code (its `buffer` is shared).
  *
  * @module
  */
