@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runDeno } from "../_run_deno.ts";
+import { runDeno } from "../_support/mod.ts";
 
 const RUN = new URL("../../bench/peers/run.ts", import.meta.url).pathname;
 const PYTHON = "/usr/bin/python3";

@@ -13,6 +13,7 @@ import {
   failureResultOf,
   successResultOf,
 } from "./_helpers.ts";
+import { sleep } from "../_support/mod.ts";
 
 // --- Firing and the callback chain -----------------------------------------
 
@@ -304,7 +305,7 @@ Deno.test("Deferred.addCallback() given a callback returning a Promise when fire
 Deno.test("Deferred.addCallback() given a callback returning a rejected Promise when it rejects then errbacks with the original error", async () => {
   const error = new Error("rejected");
   const d = succeed(1).addCallback(() => Promise.reject(error));
-  await new Promise((r) => setTimeout(r, 0));
+  await sleep(0);
   assert.equal(failureResultOf(d).value, error);
 });
 
@@ -465,13 +466,13 @@ Deno.test("Deferred.fromPromise() given a Promise when it resolves then the Defe
 Deno.test("Deferred.fromPromise() given a Promise when it rejects then the Deferred errbacks with the original error", async () => {
   const error = new Error("rejected");
   const d = Deferred.fromPromise(Promise.reject(error));
-  await new Promise((r) => setTimeout(r, 0));
+  await sleep(0);
   assert.equal(failureResultOf(d).value, error);
 });
 
 Deno.test("Deferred.fromPromise() given a Promise rejected with undefined when it rejects then the Failure value is undefined", async () => {
   const d = Deferred.fromPromise(Promise.reject(undefined));
-  await new Promise((r) => setTimeout(r, 0));
+  await sleep(0);
   assert.equal(failureResultOf(d).value, undefined);
 });
 

@@ -11,6 +11,7 @@ import {
   failureResultOf,
   successResultOf,
 } from "./_helpers.ts";
+import { sleep } from "../_support/mod.ts";
 
 Deno.test("ensureDeferred() given a Deferred when called then returns the same Deferred", () => {
   const d = new Deferred<number>();
@@ -32,7 +33,7 @@ Deno.test("ensureDeferred() given a Promise when it resolves then the Deferred f
 Deno.test("ensureDeferred() given a Promise when it rejects then the Deferred errbacks with the original error", async () => {
   const error = new Error("async failure");
   const d = ensureDeferred(Promise.reject(error));
-  await new Promise((r) => setTimeout(r, 0));
+  await sleep(0);
   assert.equal(failureResultOf(d).value, error);
 });
 

@@ -5,22 +5,7 @@
  * @module
  */
 
-import { closedPort, sleep, within } from "../reactor/_loopback.ts";
-
-export { closedPort, within };
-
-/** Polls `condition` every few milliseconds, within the usual bound. */
-export async function until(
-  condition: () => boolean,
-  what: string,
-): Promise<void> {
-  await within(
-    (async () => {
-      while (!condition()) await sleep(5);
-    })(),
-    what,
-  );
-}
+import { DENO_CONFIG, within } from "../_support/mod.ts";
 
 const encoder = new TextEncoder();
 
@@ -161,7 +146,7 @@ export class Program {
         "--allow-net",
         "--no-prompt",
         // The project's import map, wherever the tests run from.
-        `--config=${new URL("../../deno.json", import.meta.url).pathname}`,
+        `--config=${DENO_CONFIG}`,
         script.pathname,
         ...args,
       ],

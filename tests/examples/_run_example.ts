@@ -1,9 +1,9 @@
+import { type DenoRun, runDeno } from "../_support/mod.ts";
 /**
  * Runs an example as a subprocess and collects what it printed.
  *
  * @module
  */
-import { type DenoRun, runDeno } from "../_run_deno.ts";
 
 /** What an example printed and how it ended. */
 export type ExampleRun = DenoRun;

@@ -5,7 +5,8 @@ import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
 import { MemoryReactor } from "../../testing/memory_reactor.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
-import { closedPort, LineClient, Program, until } from "./_net.ts";
+import { LineClient, Program } from "./_net.ts";
+import { closedPort, until } from "../_support/mod.ts";
 
 const SCRIPT = new URL("../../examples/chat_client.ts", import.meta.url);
 

@@ -12,8 +12,8 @@ import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
 import { StringTransportWithDisconnection } from "../../testing/string_transport.ts";
 import { runServerMain } from "./_run_main.ts";
-import { captureLogs } from "../reactor/_log_capture.ts";
-import { LineClient, Program, until, within } from "./_net.ts";
+import { LineClient, Program } from "./_net.ts";
+import { captureLogs, until, within } from "../_support/mod.ts";
 
 const SCRIPT = new URL("../../examples/chat_server.ts", import.meta.url);
 const NOON = new Date(2024, 4, 1, 12, 0, 5);
@@ -66,7 +66,7 @@ function fakeClient(
   return [protocol, transport];
 }
 
-Deno.test("formatMessage() given a time, sender and line then uses the seed's [%F %T] host:port format", () => {
+Deno.test("formatMessage() given a time, sender and line when formatted then uses the [%F %T] host:port format of the original", () => {
   assert.equal(
     formatMessage(
       NOON,
@@ -181,7 +181,7 @@ Deno.test("chat server given client A when it sends a line over 16 KiB then only
   }
 });
 
-Deno.test("chat server given a handler that throws for client A then only A is dropped and the error is logged", async () => {
+Deno.test("chat server given a handler that throws for client A when A sends a line then only A is dropped and the error is logged", async () => {
   class Fragile extends ChatProtocol {
     override lineReceived(line: string): void {
       if (line === "boom") throw new Error("handler bug");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { runExample } from "./_run_example.ts";
 
-Deno.test("examples/crawler.ts prints the seed's line per mode, concurrent modes far under sequential", async () => {
+Deno.test("examples/crawler.ts given 4 requests of 0.1 s when run then prints one line per mode with the concurrent modes far under sequential", async () => {
   const { code, stdout, stderr } = await runExample("crawler.ts", [
     "--n",
     "4",
@@ -31,7 +31,7 @@ Deno.test("examples/crawler.ts prints the seed's line per mode, concurrent modes
   );
 });
 
-Deno.test("examples/crawler.ts rejects an unknown option", async () => {
+Deno.test("examples/crawler.ts given an unknown option when run then exits non-zero naming the option", async () => {
   const { code, stderr } = await runExample("crawler.ts", ["--bogus", "1"]);
   assert.notEqual(code, 0);
   assert.match(stderr, /Unknown option '--bogus'/);

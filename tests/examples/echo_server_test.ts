@@ -9,7 +9,8 @@ import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
 import { runServerMain } from "./_run_main.ts";
-import { LineClient, Program, within } from "./_net.ts";
+import { LineClient, Program } from "./_net.ts";
+import { within } from "../_support/mod.ts";
 
 const SCRIPT = new URL("../../examples/echo_server.ts", import.meta.url);
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { runExample } from "./_run_example.ts";
 
-Deno.test("examples/tornado_fetch.ts prints each URL, then each local page, and exits 0", async () => {
+Deno.test("examples/tornado_fetch.ts given local pages when run then prints each URL and each page and exits 0", async () => {
   const { code, stdout, stderr } = await runExample("tornado_fetch.ts");
   assert.equal(code, 0, stderr);
   const lines = stdout.trimEnd().split("\n");
@@ -19,7 +19,7 @@ Deno.test("examples/tornado_fetch.ts prints each URL, then each local page, and 
   );
 });
 
-Deno.test("examples/tornado_fetch.ts prints Error: for an unreachable URL and still ends", async () => {
+Deno.test("examples/tornado_fetch.ts given an unreachable URL when run then prints Error: for it and still ends", async () => {
   const { code, stdout, stderr } = await runExample("tornado_fetch.ts", [
     "http://127.0.0.1:1/",
   ]);

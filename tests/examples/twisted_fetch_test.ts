@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { runExample } from "./_run_example.ts";
 
-Deno.test("examples/twisted_fetch.ts prints the four local pages, then done, and exits 0", async () => {
+Deno.test("examples/twisted_fetch.ts given four local pages when run then prints them and done and exits 0", async () => {
   const { code, stdout, stderr } = await runExample("twisted_fetch.ts");
   assert.equal(code, 0, stderr);
   const lines = stdout.trimEnd().split("\n");
@@ -15,7 +15,7 @@ Deno.test("examples/twisted_fetch.ts prints the four local pages, then done, and
   assert.equal(lines[4], "done");
 });
 
-Deno.test("examples/twisted_fetch.ts prints the error of an unreachable URL and still ends", async () => {
+Deno.test("examples/twisted_fetch.ts given an unreachable URL when run then prints its error and still ends", async () => {
   const { code, stdout, stderr } = await runExample("twisted_fetch.ts", [
     "http://127.0.0.1:1/",
   ]);

@@ -17,7 +17,7 @@ type Tasks = typeof import("./_tasks.ts");
 const TASKS = new URL("./_tasks.ts", import.meta.url);
 const tasks = taskModule<Tasks>(TASKS);
 
-Deno.test("deferToThread() returns a Deferred that fires with the task's result", async () => {
+Deno.test("deferToThread() given a task when it returns then the Deferred fires with its result", async () => {
   try {
     const d = deferToThread(tasks.square, 12);
     assert.ok(d instanceof Deferred);
@@ -30,7 +30,7 @@ Deno.test("deferToThread() returns a Deferred that fires with the task's result"
   }
 });
 
-Deno.test("deferToThread() errbacks with the task's error", async () => {
+Deno.test("deferToThread() given a task when it throws then the Deferred errbacks with its error", async () => {
   try {
     const d = deferToThread(tasks.throwRange, "too far");
     const failure = await new Promise<Failure>((resolve) =>
@@ -43,7 +43,7 @@ Deno.test("deferToThread() errbacks with the task's error", async () => {
   }
 });
 
-Deno.test("deferToThread() type-checks the task's arguments and result", async () => {
+Deno.test("deferToThread() given a TaskRef when type-checked then its arguments and result are typed", async () => {
   try {
     const checks = (): void => {
       const d: Deferred<number> = deferToThread(tasks.add, 1, 2);
@@ -62,14 +62,14 @@ Deno.test("deferToThread() type-checks the task's arguments and result", async (
   }
 });
 
-Deno.test("deferToThread() rejects something that is not a TaskRef", () => {
+Deno.test("deferToThread() given something that is not a TaskRef when called then throws TypeError", () => {
   assert.throws(
     () => deferToThread("square" as unknown as typeof tasks.square, 1),
     TypeError,
   );
 });
 
-Deno.test("deferToThread() reuses a worker for calls made one after another", async () => {
+Deno.test("deferToThread() given calls made one after another when they run then they reuse one worker", async () => {
   try {
     const first = await deferToThread(tasks.whereIs, 1);
     const second = await deferToThread(tasks.whereIs, 2);
@@ -79,14 +79,14 @@ Deno.test("deferToThread() reuses a worker for calls made one after another", as
   }
 });
 
-Deno.test("deferToThread() works again after shutdownDefaultPool()", async () => {
+Deno.test("deferToThread() given shutdownDefaultPool() was called when called again then runs the task", async () => {
   assert.equal(await deferToThread(tasks.square, 2), 4);
   await shutdownDefaultPool();
   assert.equal(await deferToThread(tasks.square, 3), 9);
   await shutdownDefaultPool();
 });
 
-Deno.test("suggestThreadPoolSize() bounds how many workers the default pool runs", async () => {
+Deno.test("suggestThreadPoolSize() given a size when the default pool is busy then it runs at most that many workers", async () => {
   try {
     suggestThreadPoolSize(1);
     const places = await Promise.all(
@@ -99,18 +99,18 @@ Deno.test("suggestThreadPoolSize() bounds how many workers the default pool runs
   }
 });
 
-Deno.test("suggestThreadPoolSize() rejects a size below 1", () => {
+Deno.test("suggestThreadPoolSize() given a size below 1 when called then throws RangeError", () => {
   assert.throws(() => suggestThreadPoolSize(0), RangeError);
 });
 
-Deno.test("deferToThreadPool() returns a Deferred of a task run in the given executor", async () => {
+Deno.test("deferToThreadPool() given an executor when called then the task runs there and the Deferred fires with its result", async () => {
   await using pool = new WorkerPoolExecutor<Tasks>(TASKS, { maxWorkers: 1 });
   const d = deferToThreadPool(pool, "add", 20, 22);
   assert.ok(d instanceof Deferred);
   assert.equal(await d, 42);
 });
 
-Deno.test("futureToDeferred() fires with the Future's result after, not during, setResult()", async () => {
+Deno.test("futureToDeferred() given a pending Future when setResult() is called then the Deferred fires after, not during, the call", async () => {
   const future = new Future<string>();
   const d = futureToDeferred(future);
   future.setResult("done");
@@ -118,14 +118,14 @@ Deno.test("futureToDeferred() fires with the Future's result after, not during, 
   assert.equal(await d, "done");
 });
 
-Deno.test("futureToDeferred() errbacks with CancelledError when the Future is cancelled", async () => {
+Deno.test("futureToDeferred() given a pending Future when it is cancelled then the Deferred errbacks with CancelledError", async () => {
   const future = new Future<string>();
   const d = futureToDeferred(future);
   future.cancel();
   await assert.rejects(d.asPromise(), CancelledError);
 });
 
-Deno.test("cancelling the Deferred from futureToDeferred() cancels a task that has not started", async () => {
+Deno.test("futureToDeferred() given a task that has not started when its Deferred is cancelled then the task is cancelled", async () => {
   await using pool = new WorkerPoolExecutor<Tasks>(TASKS, { maxWorkers: 1 });
   const running = pool.submit("napFor", 30);
   const queued = pool.submit("square", 3);
@@ -136,7 +136,7 @@ Deno.test("cancelling the Deferred from futureToDeferred() cancels a task that h
   assert.equal(await running, 30);
 });
 
-Deno.test("cancelling the Deferred of a running task errbacks at once and drops the late result", async () => {
+Deno.test("futureToDeferred() given a running task when its Deferred is cancelled then it errbacks at once and the late result is dropped", async () => {
   await using pool = new WorkerPoolExecutor<Tasks>(TASKS, { maxWorkers: 1 });
   const running = pool.submit("napFor", 20);
   const d = futureToDeferred(running);

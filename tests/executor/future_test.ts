@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { CancelledError, TimeoutError } from "../../deferred/errors.ts";
 import { Future, InvalidStateError } from "../../executor/mod.ts";
+import { captureLogs } from "../_support/mod.ts";
 
-Deno.test("Future.result() resolves with the value given to setResult()", async () => {
+Deno.test("Future.result() given setResult() was called when awaited then resolves with the value", async () => {
   const future = new Future<number>();
   future.setRunningOrNotifyCancel();
   future.setResult(42);
@@ -11,13 +11,13 @@ Deno.test("Future.result() resolves with the value given to setResult()", async 
   assert.equal(await future, 42);
 });
 
-Deno.test("Future.result() rejects with the error given to setException()", async () => {
+Deno.test("Future.result() given setException() was called when awaited then rejects with the error", async () => {
   const future = new Future<number>();
   future.setException(new RangeError("boom"));
   await assert.rejects(future.result(), RangeError);
 });
 
-Deno.test("Future.exception() returns undefined for a result and the error for a failure", async () => {
+Deno.test("Future.exception() given a result or a failure when awaited then resolves with undefined or the error", async () => {
   const succeeded = new Future<number>();
   succeeded.setResult(1);
   assert.equal(await succeeded.exception(), undefined);
@@ -27,14 +27,14 @@ Deno.test("Future.exception() returns undefined for a result and the error for a
   assert.equal(await failed.exception(), error);
 });
 
-Deno.test("Future.result(timeout) rejects with TimeoutError and leaves the Future pending", async () => {
+Deno.test("Future.result(timeout) given a pending Future when the timeout passes then rejects with TimeoutError and leaves the Future pending", async () => {
   const future = new Future<number>();
   await assert.rejects(future.result(0.01), TimeoutError);
   await assert.rejects(future.exception(0), TimeoutError);
   assert.equal(future.done(), false);
 });
 
-Deno.test("Future.result(timeout) clears its timer when the Future finishes in time", async () => {
+Deno.test("Future.result(timeout) given a Future that finishes in time when it finishes then the timer is cleared", async () => {
   const future = new Future<string>();
   const waiting = future.result(60);
   future.setResult("in time");
@@ -42,7 +42,7 @@ Deno.test("Future.result(timeout) clears its timer when the Future finishes in t
   assert.equal(await waiting, "in time");
 });
 
-Deno.test("Future.result(timeout) calls the TimeoutHandler with the Future and the timeout", async () => {
+Deno.test("Future.result(timeout) given a TimeoutHandler when the timeout passes then calls it with the Future and the timeout", async () => {
   const calls: [Future<number>, number][] = [];
   const future = new Future<number>((f, seconds) => {
     calls.push([f, seconds]);
@@ -53,11 +53,11 @@ Deno.test("Future.result(timeout) calls the TimeoutHandler with the Future and t
   assert.equal(((await future.exception()) as Error).message, "stopped");
 });
 
-Deno.test("Future.result() rejects with RangeError for a negative timeout", async () => {
+Deno.test("Future.result() given a negative timeout when called then rejects with RangeError", async () => {
   await assert.rejects(new Future<number>().result(-1), RangeError);
 });
 
-Deno.test("Future.cancel() cancels a pending Future and result() rejects with CancelledError", async () => {
+Deno.test("Future.cancel() given a pending Future when called then result() rejects with CancelledError", async () => {
   const future = new Future<number>();
   assert.equal(future.cancel(), true);
   assert.equal(future.cancel(), true);
@@ -67,7 +67,7 @@ Deno.test("Future.cancel() cancels a pending Future and result() rejects with Ca
   assert.equal(future.setRunningOrNotifyCancel(), false);
 });
 
-Deno.test("Future.cancel() returns false once the Future is running or finished", () => {
+Deno.test("Future.cancel() given a running or finished Future when called then returns false", () => {
   const running = new Future<number>();
   running.setRunningOrNotifyCancel();
   assert.equal(running.cancel(), false);
@@ -77,7 +77,7 @@ Deno.test("Future.cancel() returns false once the Future is running or finished"
   assert.ok(!running.cancelled());
 });
 
-Deno.test("Future.addDoneCallback() calls the callback with the Future when it finishes", () => {
+Deno.test("Future.addDoneCallback() given a pending Future when it finishes then calls the callback with the Future", () => {
   const future = new Future<number>();
   const seen: Future<number>[] = [];
   future.addDoneCallback((f) => seen.push(f));
@@ -86,7 +86,7 @@ Deno.test("Future.addDoneCallback() calls the callback with the Future when it f
   assert.deepEqual(seen, [future]);
 });
 
-Deno.test("Future.addDoneCallback() calls the callback at once on a done Future", () => {
+Deno.test("Future.addDoneCallback() given a done Future when called then calls the callback at once", () => {
   const future = new Future<number>();
   future.cancel();
   let calls = 0;
@@ -94,16 +94,8 @@ Deno.test("Future.addDoneCallback() calls the callback at once on a done Future"
   assert.equal(calls, 1);
 });
 
-Deno.test("Future.addDoneCallback() logs a callback's error and still runs the next callbacks", async () => {
-  const records: LogRecord[] = [];
-  await configure({
-    sinks: { memory: (record: LogRecord) => records.push(record) },
-    loggers: [
-      { category: ["torsion"], lowestLevel: "debug", sinks: ["memory"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
-    ],
-  });
-  try {
+Deno.test("Future.addDoneCallback() given a callback that throws when the Future finishes then logs the error and runs the next callbacks", async () => {
+  await captureLogs((records) => {
     const future = new Future<number>();
     let later = 0;
     future.addDoneCallback(function explode(): never {
@@ -118,19 +110,17 @@ Deno.test("Future.addDoneCallback() logs a callback's error and still runs the n
       String(records[0].properties.message),
       /explode[\s\S]*callback failed/,
     );
-  } finally {
-    await reset();
-  }
+  });
 });
 
-Deno.test("Future.addDoneCallback() rejects a callback that is not a function", () => {
+Deno.test("Future.addDoneCallback() given a value that is not a function when called then throws TypeError", () => {
   assert.throws(
     () => new Future().addDoneCallback(null as unknown as () => void),
     TypeError,
   );
 });
 
-Deno.test("Future.setResult() throws InvalidStateError on a done Future", () => {
+Deno.test("Future.setResult() given a done Future when called then throws InvalidStateError", () => {
   const future = new Future<number>();
   future.setResult(1);
   assert.throws(() => future.setResult(2), InvalidStateError);
@@ -141,7 +131,7 @@ Deno.test("Future.setResult() throws InvalidStateError on a done Future", () => 
   assert.throws(() => future.setRunningOrNotifyCancel(), InvalidStateError);
 });
 
-Deno.test("Future.toString() shows the state and the result's type, as Python's repr", () => {
+Deno.test("Future.toString() given each state when called then shows the state and the result's type as Python's repr", () => {
   const future = new Future<number>();
   assert.equal(String(future), "<Future state=pending>");
   future.setRunningOrNotifyCancel();

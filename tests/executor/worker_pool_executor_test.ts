@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { CancelledError, TimeoutError } from "../../deferred/errors.ts";
 import {
   BrokenWorkerError,
@@ -8,6 +7,7 @@ import {
   RemoteError,
   WorkerPoolExecutor,
 } from "../../executor/mod.ts";
+import { captureLogs, sleep } from "../_support/mod.ts";
 
 type Tasks = typeof import("./_tasks.ts");
 const TASKS = new URL("./_tasks.ts", import.meta.url);
@@ -21,24 +21,24 @@ function workerOf(place: unknown): string {
   return String(place).split(":")[0];
 }
 
-Deno.test("submit() returns Futures that fire with each task's result", async () => {
+Deno.test("submit() given several tasks when they finish then each Future fires with its task's result", async () => {
   await using executor = pool(5);
   const futures = [0, 1, 2, 3, 4].map((n) => executor.submit("square", n));
   const results = await Promise.all(futures.map((future) => future.result()));
   assert.deepEqual(results, [0, 1, 4, 9, 16]);
 });
 
-Deno.test("submit() unwraps the Promise an async task returns", async () => {
+Deno.test("submit() given an async task when it finishes then the Future fires with the value its Promise resolved to", async () => {
   await using executor = pool(1);
   assert.equal(await executor.submit("slowSquare", 7, 1), 49);
 });
 
-Deno.test("submit() passes every argument to the task", async () => {
+Deno.test("submit() given several arguments when the task runs then it receives every one", async () => {
   await using executor = pool(1);
   assert.equal(await executor.submit("add", 2, 40), 42);
 });
 
-Deno.test("WorkerPoolExecutor() starts workers lazily, up to maxWorkers", async () => {
+Deno.test("WorkerPoolExecutor() given maxWorkers when tasks are submitted then starts workers lazily up to maxWorkers", async () => {
   await using executor = pool(2);
   assert.equal(executor.workerCount, 0);
   await Promise.all(
@@ -47,12 +47,12 @@ Deno.test("WorkerPoolExecutor() starts workers lazily, up to maxWorkers", async 
   assert.equal(executor.workerCount, 2);
 });
 
-Deno.test("WorkerPoolExecutor() defaults maxWorkers to navigator.hardwareConcurrency", async () => {
+Deno.test("WorkerPoolExecutor() given no maxWorkers when created then maxWorkers is navigator.hardwareConcurrency", async () => {
   await using executor = new WorkerPoolExecutor<Tasks>(TASKS);
   assert.equal(executor.maxWorkers, navigator.hardwareConcurrency);
 });
 
-Deno.test("WorkerPoolExecutor() rejects a maxWorkers below 1", () => {
+Deno.test("WorkerPoolExecutor() given a maxWorkers below 1 when created then throws RangeError", () => {
   assert.throws(
     () => new WorkerPoolExecutor<Tasks>(TASKS, { maxWorkers: 0 }),
     (error: unknown) =>
@@ -60,11 +60,11 @@ Deno.test("WorkerPoolExecutor() rejects a maxWorkers below 1", () => {
   );
 });
 
-Deno.test("WorkerPoolExecutor() rejects a relative task module path", () => {
+Deno.test("WorkerPoolExecutor() given a relative task module path when created then throws TypeError", () => {
   assert.throws(() => new WorkerPoolExecutor("./_tasks.ts"), TypeError);
 });
 
-Deno.test("submit() type-checks task names, arguments and results", async () => {
+Deno.test("submit() given a typed task module when type-checked then task names, arguments and results are typed", async () => {
   await using executor = pool(1);
   const checks = (): void => {
     const future: Future<number> = executor.submit("square", 3);
@@ -87,7 +87,7 @@ Deno.test("submit() type-checks task names, arguments and results", async () => 
   assert.equal(await executor.submit("square", 3), 9);
 });
 
-Deno.test("map() yields results in input order when later tasks finish first", async () => {
+Deno.test("map() given later tasks that finish first when iterated then yields results in input order", async () => {
   await using executor = pool(4);
   await Promise.all(
     [0, 0, 0, 0].map((ms) => executor.submit("napFor", ms).result()),
@@ -99,7 +99,7 @@ Deno.test("map() yields results in input order when later tasks finish first", a
   assert.deepEqual(finishTimes, [...finishTimes].sort((a, b) => b - a));
 });
 
-Deno.test("map() with chunksize runs each chunk of items in a single worker", async () => {
+Deno.test("map() given a chunksize when iterated then each chunk of items runs in a single worker", async () => {
   await using executor = pool(2);
   const items = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const results = await Array.fromAsync(
@@ -111,7 +111,7 @@ Deno.test("map() with chunksize runs each chunk of items in a single worker", as
   assert.equal(new Set(workers.slice(5)).size, 1);
 });
 
-Deno.test("map() with a chunksize that does not divide the input keeps every item", async () => {
+Deno.test("map() given a chunksize that does not divide the input when iterated then yields every item", async () => {
   await using executor = pool(2);
   const results = await Array.fromAsync(
     executor.map("square", [1, 2, 3, 4, 5, 6, 7], { chunksize: 3 }),
@@ -119,7 +119,7 @@ Deno.test("map() with a chunksize that does not divide the input keeps every ite
   assert.deepEqual(results, [1, 4, 9, 16, 25, 36, 49]);
 });
 
-Deno.test("map() rejects a chunksize below 1", async () => {
+Deno.test("map() given a chunksize below 1 when called then throws RangeError", async () => {
   await using executor = pool(1);
   assert.throws(
     () => executor.map("square", [1], { chunksize: 0 }),
@@ -127,7 +127,7 @@ Deno.test("map() rejects a chunksize below 1", async () => {
   );
 });
 
-Deno.test("map() throws a task's error when its result is reached", async () => {
+Deno.test("map() given a task that throws when its result is reached then the iteration throws its error", async () => {
   await using executor = pool(2);
   const results: number[] = [];
   await assert.rejects(
@@ -142,7 +142,7 @@ Deno.test("map() throws a task's error when its result is reached", async () => 
   assert.deepEqual(results, [1, 2]);
 });
 
-Deno.test("map() rejects with TimeoutError once its timeout has passed", async () => {
+Deno.test("map() given a timeout when it passes then the iteration rejects with TimeoutError", async () => {
   await using executor = pool(1);
   await assert.rejects(
     Array.fromAsync(executor.map("napFor", [200, 200, 200], { timeout: 0.05 })),
@@ -150,7 +150,7 @@ Deno.test("map() rejects with TimeoutError once its timeout has passed", async (
   );
 });
 
-Deno.test("map() cancels the tasks not started when the iteration stops early", async () => {
+Deno.test("map() given an iteration that stops early when it stops then the tasks not started are cancelled", async () => {
   await using executor = pool(1);
   const iterator = executor.map("tick", [10, 10, 10, 10]);
   assert.deepEqual(await iterator.next(), { value: 1, done: false });
@@ -159,7 +159,7 @@ Deno.test("map() cancels the tasks not started when the iteration stops early", 
   assert.equal(await executor.submit("tick", 0), 3);
 });
 
-Deno.test("a task's RangeError reaches the caller as a RangeError with its message and stack", async () => {
+Deno.test("WorkerPoolExecutor given a task that throws a RangeError when it fails then the caller gets a RangeError with its message and stack", async () => {
   await using executor = pool(1);
   const error = await executor.submit(
     "throwRange",
@@ -172,7 +172,7 @@ Deno.test("a task's RangeError reaches the caller as a RangeError with its messa
   assert.match(error.stack ?? "", /_tasks\.ts/);
 });
 
-Deno.test("an error of a worker-only class arrives as a RemoteError with its name, message, stack and fields", async () => {
+Deno.test("WorkerPoolExecutor given a task that throws an error of a worker-only class when it fails then the caller gets a RemoteError with its name, message, stack and fields", async () => {
   await using executor = pool(1);
   const error = await executor.submit("validate", -1).exception();
   assert.ok(error instanceof RemoteError);
@@ -185,7 +185,7 @@ Deno.test("an error of a worker-only class arrives as a RemoteError with its nam
   assert.equal((error as RemoteError & { code?: string }).code, "E_AGE");
 });
 
-Deno.test("a thrown value that is not an Error reaches the caller unchanged", async () => {
+Deno.test("WorkerPoolExecutor given a task that throws a value that is not an Error when it fails then the caller gets the value unchanged", async () => {
   await using executor = pool(1);
   await assert.rejects(
     executor.submit("throwString").result(),
@@ -196,7 +196,7 @@ Deno.test("a thrown value that is not an Error reaches the caller unchanged", as
   );
 });
 
-Deno.test("a result that cannot be cloned fails the Future with a DataCloneError", async () => {
+Deno.test("WorkerPoolExecutor given a result that cannot be cloned when the task returns then the Future fails with a DataCloneError", async () => {
   await using executor = pool(1);
   const error = await executor.submit("returnFunction").exception();
   assert.ok(error instanceof DOMException);
@@ -204,14 +204,14 @@ Deno.test("a result that cannot be cloned fails the Future with a DataCloneError
   assert.equal(await executor.submit("square", 2), 4);
 });
 
-Deno.test("an argument that cannot be cloned fails the Future with a DataCloneError", async () => {
+Deno.test("WorkerPoolExecutor given an argument that cannot be cloned when submitted then the Future fails with a DataCloneError", async () => {
   await using executor = new WorkerPoolExecutor(TASKS, { maxWorkers: 1 });
   const error = await executor.submit("echo", () => 1).exception();
   assert.ok(error instanceof DOMException);
   assert.equal(error.name, "DataCloneError");
 });
 
-Deno.test("a task name the module does not export fails the Future with a TypeError", async () => {
+Deno.test("WorkerPoolExecutor given a task name the module does not export when submitted then the Future fails with a TypeError", async () => {
   await using executor = new WorkerPoolExecutor(TASKS, { maxWorkers: 1 });
   const error = await executor.submit("VERSION").exception();
   assert.ok(error instanceof TypeError);
@@ -226,7 +226,7 @@ for (
     ["rejectUnhandled", ["lost promise"], /unhandled promise rejection/],
   ] as const
 ) {
-  Deno.test(`a worker dying in ${task}() fails its task with BrokenWorkerError`, async () => {
+  Deno.test(`WorkerPoolExecutor given a worker that dies in ${task}() when its task runs then the task fails with BrokenWorkerError`, async () => {
     await using executor = new WorkerPoolExecutor(TASKS, { maxWorkers: 1 });
     const error = await executor.submit(task, ...args).exception(10);
     assert.ok(error instanceof BrokenWorkerError, String(error));
@@ -243,7 +243,7 @@ for (
   });
 }
 
-Deno.test("a worker killed by an asynchronous throw carries that error as the cause", async () => {
+Deno.test("WorkerPoolExecutor given a worker killed by an asynchronous throw when its task fails then the BrokenWorkerError carries that error as the cause", async () => {
   await using executor = pool(1);
   const error = await executor.submit("throwLater", "late boom").exception();
   assert.ok(error instanceof BrokenWorkerError);
@@ -251,7 +251,7 @@ Deno.test("a worker killed by an asynchronous throw carries that error as the ca
   assert.equal(error.cause.message, "late boom");
 });
 
-Deno.test("result(timeout) rejects with TimeoutError on a hung task and the worker is replaced", async () => {
+Deno.test("result(timeout) given a hung task when the timeout passes then rejects with TimeoutError and the worker is replaced", async () => {
   await using executor = pool(1);
   const hung = executor.submit("spin");
   await assert.rejects(hung.result(0.1), TimeoutError);
@@ -260,7 +260,7 @@ Deno.test("result(timeout) rejects with TimeoutError on a hung task and the work
   assert.equal(await executor.submit("square", 4), 16);
 });
 
-Deno.test("result(timeout) drops a task that is still queued when the timeout passes", async () => {
+Deno.test("result(timeout) given a task still queued when the timeout passes then the task is dropped", async () => {
   await using executor = pool(1);
   const first = executor.submit("slowSquare", 2, 100);
   const queued = executor.submit("square", 3);
@@ -269,7 +269,7 @@ Deno.test("result(timeout) drops a task that is still queued when the timeout pa
   assert.ok((await queued.exception()) instanceof TimeoutError);
 });
 
-Deno.test("cancel() stops a task that has not started", async () => {
+Deno.test("cancel() given a task that has not started when called then the task never runs", async () => {
   await using executor = pool(1);
   const running = executor.submit("slowSquare", 2, 50);
   const queued = executor.submit("square", 3);
@@ -279,7 +279,7 @@ Deno.test("cancel() stops a task that has not started", async () => {
   assert.equal(await running, 4);
 });
 
-Deno.test("cancel() returns false for a running task", async () => {
+Deno.test("cancel() given a running task when called then returns false", async () => {
   await using executor = pool(1);
   const running = executor.submit("slowSquare", 2, 20);
   assert.ok(running.running());
@@ -287,7 +287,7 @@ Deno.test("cancel() returns false for a running task", async () => {
   assert.equal(await running, 4);
 });
 
-Deno.test("addDoneCallback() calls the callback with the Future once the task finishes", async () => {
+Deno.test("addDoneCallback() given a submitted task when it finishes then calls the callback with the Future", async () => {
   await using executor = pool(2);
   const seen: string[] = [];
   const done = Promise.withResolvers<void>();
@@ -303,7 +303,7 @@ Deno.test("addDoneCallback() calls the callback with the Future once the task fi
   assert.deepEqual(seen.sort(), ["result: 1", "result: 4", "result: 9"]);
 });
 
-Deno.test("submit() throws ExecutorShutdownError after shutdown()", async () => {
+Deno.test("submit() given shutdown() was called when called then throws ExecutorShutdownError", async () => {
   const executor = pool(1);
   await executor.shutdown();
   assert.throws(
@@ -315,7 +315,7 @@ Deno.test("submit() throws ExecutorShutdownError after shutdown()", async () => 
   assert.throws(() => executor.map("square", [1]), ExecutorShutdownError);
 });
 
-Deno.test("shutdown() waits for running and queued tasks, then terminates the workers", async () => {
+Deno.test("shutdown() given running and queued tasks when called then waits for them and terminates the workers", async () => {
   const executor = pool(1);
   const futures = [1, 2, 3].map((n) => executor.submit("slowSquare", n, 10));
   await executor.shutdown();
@@ -328,7 +328,7 @@ Deno.test("shutdown() waits for running and queued tasks, then terminates the wo
   assert.equal(executor.workerCount, 0);
 });
 
-Deno.test("shutdown({ cancelFutures: true }) cancels the tasks that have not started", async () => {
+Deno.test("shutdown({ cancelFutures: true }) given tasks that have not started when called then cancels them", async () => {
   const executor = pool(1);
   const running = executor.submit("slowSquare", 2, 20);
   const queued = executor.submit("square", 3);
@@ -337,7 +337,7 @@ Deno.test("shutdown({ cancelFutures: true }) cancels the tasks that have not sta
   assert.ok(queued.cancelled());
 });
 
-Deno.test("shutdown({ wait: false }) resolves at once and lets submitted tasks finish", async () => {
+Deno.test("shutdown({ wait: false }) given submitted tasks when called then resolves at once and lets them finish", async () => {
   const executor = pool(1);
   const future = executor.submit("slowSquare", 5, 20);
   await executor.shutdown({ wait: false });
@@ -347,19 +347,19 @@ Deno.test("shutdown({ wait: false }) resolves at once and lets submitted tasks f
   assert.equal(executor.workerCount, 0);
 });
 
-Deno.test("idleTimeout terminates workers that stay idle", async () => {
+Deno.test("WorkerPoolExecutor given idleTimeout when workers stay idle that long then they are terminated", async () => {
   await using executor = new WorkerPoolExecutor<Tasks>(TASKS, {
     maxWorkers: 1,
     idleTimeout: 0.02,
   });
   assert.equal(await executor.submit("square", 2), 4);
   assert.equal(executor.workerCount, 1);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   assert.equal(executor.workerCount, 0);
   assert.equal(await executor.submit("square", 3), 9);
 });
 
-Deno.test("await using shuts the pool down at the end of the block", async () => {
+Deno.test("WorkerPoolExecutor given await using when the block ends then the pool is shut down", async () => {
   let escaped: WorkerPoolExecutor<Tasks>;
   {
     await using executor = pool(1);
@@ -380,7 +380,7 @@ Deno.test("await using given a task still running at the end of the block when t
   assert.equal(await future.result(0), 36);
 });
 
-Deno.test("a task module that fails to load fails each task with the loading error", async () => {
+Deno.test("WorkerPoolExecutor given a task module that fails to load when tasks are submitted then each fails with the loading error", async () => {
   await using executor = new WorkerPoolExecutor(
     "data:text/javascript,throw new SyntaxError('Broken task module')",
     { maxWorkers: 1 },
@@ -392,7 +392,7 @@ Deno.test("a task module that fails to load fails each task with the loading err
   }
 });
 
-Deno.test("map() over an empty iterable yields nothing and starts no worker", async () => {
+Deno.test("map() given an empty iterable when iterated then yields nothing and starts no worker", async () => {
   await using executor = pool(2);
   assert.deepEqual(await Array.fromAsync(executor.map("square", [])), []);
   assert.equal(executor.workerCount, 0);
@@ -481,27 +481,17 @@ Deno.test("map() given chunksize 2 when the later chunk finishes first then yiel
 
 Deno.test("WorkerPoolExecutor given a worker that closes itself after its task returned when the next task comes then a new worker runs it", async () => {
   await using executor = pool(1);
-  const records: string[] = [];
-  await configure({
-    sinks: {
-      memory: (record: LogRecord) =>
-        records.push(String(record.properties.message)),
-    },
-    loggers: [
-      { category: ["torsion"], lowestLevel: "error", sinks: ["memory"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
-    ],
-  });
-  try {
+  await captureLogs(async (records) => {
     const first = await executor.submit("closeAfterReturning", "kept");
     assert.equal(first, "kept");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     assert.equal(executor.workerCount, 0);
-    assert.match(records.join("\n"), /died while idle: it called close\(\)/);
+    assert.match(
+      records.map((r) => String(r.properties.message)).join("\n"),
+      /died while idle: it called close\(\)/,
+    );
     assert.equal(await executor.submit("square", 7).result(10), 49);
-  } finally {
-    await reset();
-  }
+  });
 });
 
 Deno.test("WorkerPoolExecutor given a task queued behind one that kills its worker when the worker dies then a new worker runs the queued task", async () => {

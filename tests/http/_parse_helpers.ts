@@ -10,20 +10,7 @@ import {
   type ResponseHead,
 } from "../../http/_parser.ts";
 import type { Headers } from "../../http/headers.ts";
-
-/** Encodes a string whose characters are bytes (latin-1). */
-export function bytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
-
-/** Decodes bytes as latin-1. */
-export function text(data: Uint8Array): string {
-  let out = "";
-  for (const b of data) out += String.fromCharCode(b);
-  return out;
-}
+import { latin1Text } from "../_support/mod.ts";
 
 /** What a parser reported for one input. */
 export interface Parsed {
@@ -80,7 +67,7 @@ export function parse(
     },
     onBody(chunk): void {
       parsed.bodyCalls++;
-      body.push(text(chunk));
+      body.push(latin1Text(chunk));
     },
     onComplete(trailers): void {
       parsed.complete = true;

@@ -10,41 +10,14 @@
  *
  * @module
  */
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** The fixture certificate and key for TLS tests (CN=localhost, SAN 127.0.0.1). */
-export const TLS_CERT: string = Deno.readTextFileSync(
-  new URL("../fixtures/localhost.crt", import.meta.url),
-);
-/** The fixture key. */
-export const TLS_KEY: string = Deno.readTextFileSync(
-  new URL("../fixtures/localhost.key", import.meta.url),
-);
-
-/** Concatenates byte arrays. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/** UTF-8 bytes of `text`. */
-export function bytes(text: string): Uint8Array {
-  return encoder.encode(text);
-}
-
-/** UTF-8 text of `data`. */
-export function text(data: Uint8Array): string {
-  return decoder.decode(data);
-}
+import {
+  bytes,
+  joinChunks,
+  sleep,
+  text,
+  TLS_CERT,
+  TLS_KEY,
+} from "../_support/mod.ts";
 
 /** What `promise` rejects with; fails the test when it resolves. */
 export async function rejection(
@@ -56,11 +29,6 @@ export async function rejection(
     return error;
   }
   throw new Error("Expected a rejection, but the promise resolved");
-}
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -357,7 +325,10 @@ export class RawConnection {
       return false;
     }
     if (n === null) return false;
-    this.#buffer = concat([this.#buffer, chunk.subarray(0, n)]);
+    this.#buffer = joinChunks(
+      [this.#buffer, chunk.subarray(0, n)],
+      this.#buffer.length + n,
+    );
     return true;
   }
 

@@ -22,15 +22,12 @@ import { Headers } from "../../http/headers.ts";
 import { readBody } from "../../http/read_body.ts";
 import { StringProducer } from "../../http/string_producer.ts";
 import {
-  bytes,
   rejection,
-  sleep,
   startCannedServer,
   startRawServer,
   startServer,
-  text,
-  TLS_CERT,
 } from "./_servers.ts";
+import { bytes, closedPort, sleep, text, TLS_CERT } from "../_support/mod.ts";
 
 /** A keep-alive pool and an agent on it; the pool is closed by `close`. */
 function agentWithPool(
@@ -48,7 +45,7 @@ function agentWithPool(
   };
 }
 
-Deno.test("Agent.request() fetches a 1 KiB body over a real connection", async () => {
+Deno.test("Agent.request() given a server with a 1 KiB body when requested over a real connection then readBody() returns the body", async () => {
   await using server = await startServer();
   const { agent, close } = agentWithPool();
   const response = await agent.request("GET", `${server.url}/bytes/1024`);
@@ -61,7 +58,7 @@ Deno.test("Agent.request() fetches a 1 KiB body over a real connection", async (
   await close();
 });
 
-Deno.test("Agent.request() accepts the URI as bytes", async () => {
+Deno.test("Agent.request() given the URI as bytes when requested then fetches it as a string URI", async () => {
   await using server = await startServer();
   const { agent, close } = agentWithPool();
   const response = await agent.request("GET", bytes(`${server.url}/`));
@@ -69,7 +66,7 @@ Deno.test("Agent.request() accepts the URI as bytes", async () => {
   await close();
 });
 
-Deno.test("Agent reuses kept-alive connections: 20 sequential requests use one connection", async () => {
+Deno.test("Agent given a persistent pool when 20 requests are made in turn then they use one kept-alive connection", async () => {
   await using server = await startServer();
   const { agent, pool, close } = agentWithPool();
   for (let i = 0; i < 20; i++) {
@@ -82,7 +79,7 @@ Deno.test("Agent reuses kept-alive connections: 20 sequential requests use one c
   assert.equal(pool.cachedConnectionCount(), 0);
 });
 
-Deno.test("HTTPConnectionPool keeps at most maxPersistentPerHost idle connections", async () => {
+Deno.test("HTTPConnectionPool given maxPersistentPerHost when more connections go idle then keeps at most that many", async () => {
   await using server = await startServer();
   const { agent, pool, close } = agentWithPool({ maxPersistentPerHost: 3 });
   await Promise.all(
@@ -97,7 +94,7 @@ Deno.test("HTTPConnectionPool keeps at most maxPersistentPerHost idle connection
   await close();
 });
 
-Deno.test("Agent without a pool sends Connection: close and keeps nothing", async () => {
+Deno.test("Agent given no pool when it requests then sends Connection: close and keeps no connection", async () => {
   await using server = await startServer();
   const pool = new HTTPConnectionPool(reactor, false);
   const agent = new Agent(reactor, { pool });
@@ -113,7 +110,7 @@ Deno.test("Agent without a pool sends Connection: close and keeps nothing", asyn
   await sleep(20);
 });
 
-Deno.test("HTTPConnectionPool closes a connection idle for cachedConnectionTimeout", async () => {
+Deno.test("HTTPConnectionPool given cachedConnectionTimeout when a connection is idle that long then closes it", async () => {
   let closed = false;
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
@@ -131,7 +128,7 @@ Deno.test("HTTPConnectionPool closes a connection idle for cachedConnectionTimeo
   await pool.closeCachedConnections();
 });
 
-Deno.test("Agent retries once on a new connection when a kept connection was closed by the server", async () => {
+Deno.test("Agent given a kept connection the server closed when a GET is sent on it then retries once on a new connection", async () => {
   let secondOnFirst = false;
   await using server = startRawServer(async (connection, index) => {
     if (index === 0) {
@@ -177,7 +174,7 @@ function dyingKeptConnection(): ReturnType<typeof startRawServer> {
   });
 }
 
-Deno.test("Agent: given a GET with a body producer on a kept connection the server closes, when it fails, then it is not sent again", async () => {
+Deno.test("Agent given a GET with a body producer on a kept connection the server closes when it fails then it is not sent again", async () => {
   await using server = dyingKeptConnection();
   const { agent, close } = agentWithPool();
   await readBody(await agent.request("GET", `${server.url}/`));
@@ -198,7 +195,7 @@ Deno.test("Agent: given a GET with a body producer on a kept connection the serv
   await close();
 });
 
-Deno.test("Agent: given retryAutomatically false, when a kept connection dies under a GET, then the GET fails with ResponseNeverReceived", async () => {
+Deno.test("Agent given retryAutomatically false when a kept connection dies under a GET then the GET fails with ResponseNeverReceived", async () => {
   await using server = dyingKeptConnection();
   const { agent, pool, close } = agentWithPool();
   pool.retryAutomatically = false;
@@ -209,7 +206,7 @@ Deno.test("Agent: given retryAutomatically false, when a kept connection dies un
   await close();
 });
 
-Deno.test("Agent: given a retried GET that fails again on the new connection, when it fails, then it is not retried a second time", async () => {
+Deno.test("Agent given a retried GET that fails again on the new connection when it fails then it is not retried a second time", async () => {
   await using server = startRawServer(async (connection, index) => {
     await connection.readRequest();
     if (index === 0) {
@@ -226,7 +223,7 @@ Deno.test("Agent: given a retried GET that fails again on the new connection, wh
   await close();
 });
 
-Deno.test("Agent does not retry a POST on a dead kept connection", async () => {
+Deno.test("Agent given a dead kept connection when a POST is sent on it then does not retry", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
     await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
@@ -242,7 +239,7 @@ Deno.test("Agent does not retry a POST on a dead kept connection", async () => {
   await close();
 });
 
-Deno.test("Agent sends a POST body with Content-Length and a streamed body chunked", async () => {
+Deno.test("Agent given a POST body when sent then a known length goes with Content-Length and a streamed body chunked", async () => {
   await using server = await startServer();
   const { agent, close } = agentWithPool();
   const posted = JSON.parse(text(
@@ -283,10 +280,8 @@ Deno.test("Agent sends a POST body with Content-Length and a streamed body chunk
   await close();
 });
 
-Deno.test("Agent fails with ConnectionRefusedError when nothing listens", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+Deno.test("Agent given a port nothing listens on when requested then fails with ConnectionRefusedError", async () => {
+  const port = closedPort();
   const agent = new Agent(reactor);
   const error = await rejection(
     agent.request("GET", `http://127.0.0.1:${port}/`),
@@ -294,7 +289,7 @@ Deno.test("Agent fails with ConnectionRefusedError when nothing listens", async 
   assert.ok(error instanceof ConnectionRefusedError, String(error));
 });
 
-Deno.test("Agent fails with DNSLookupError for a host that does not resolve", async () => {
+Deno.test("Agent given a host that does not resolve when requested then fails with DNSLookupError", async () => {
   const agent = new Agent(reactor, { connectTimeout: 5 });
   const error = await rejection(
     agent.request("GET", "http://no-such-host.invalid/"),
@@ -302,7 +297,7 @@ Deno.test("Agent fails with DNSLookupError for a host that does not resolve", as
   assert.ok(error instanceof DNSLookupError, String(error));
 });
 
-Deno.test("Agent fails with SchemeNotSupported for ftp and TypeError for a bad method", async () => {
+Deno.test("Agent given an ftp URI or a bad method when requested then fails with SchemeNotSupported or TypeError", async () => {
   const agent = new Agent(reactor);
   assert.ok(
     (await rejection(agent.request("GET", "ftp://example.com/"))) instanceof
@@ -315,7 +310,7 @@ Deno.test("Agent fails with SchemeNotSupported for ftp and TypeError for a bad m
   assert.throws(() => agent.request("GET", "not a uri"), TypeError);
 });
 
-Deno.test("Agent fetches over TLS with caCerts and fails with TLSError without them", async () => {
+Deno.test("Agent given an https server when requested with and without caCerts then succeeds with them and fails with TLSError without", async () => {
   await using server = await startServer({ tls: true });
   const { agent, close } = agentWithPool({ caCerts: [TLS_CERT] });
   const response = await agent.request("GET", `${server.url}/bytes/100`);
@@ -329,7 +324,7 @@ Deno.test("Agent fetches over TLS with caCerts and fails with TLSError without t
   await sleep(10);
 });
 
-Deno.test("Agent with validateCert false explains that Deno cannot skip verification", async () => {
+Deno.test("Agent given validateCert false when requested then the error explains that Deno cannot skip verification", async () => {
   await using server = await startServer({ tls: true });
   const agent = new Agent(reactor, { validateCert: false });
   const error = await rejection(agent.request("GET", `${server.url}/`));
@@ -338,7 +333,7 @@ Deno.test("Agent with validateCert false explains that Deno cannot skip verifica
   await sleep(10);
 });
 
-Deno.test("Agent connectTimeout fails with TimeoutError naming the phase", async () => {
+Deno.test("Agent given connectTimeout when connecting takes longer then fails with TimeoutError naming the phase", async () => {
   // A server that accepts TCP but never answers the TLS handshake.
   await using server = startRawServer(async (connection) => {
     while ((await connection.readSome()) !== null);
@@ -355,7 +350,7 @@ Deno.test("Agent connectTimeout fails with TimeoutError naming the phase", async
   await server.close();
 });
 
-Deno.test("Cancelling Agent.request() aborts the connection at once", async () => {
+Deno.test("Agent.request() given a request in flight when its Deferred is cancelled then the connection is aborted at once", async () => {
   let sawClose = false;
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
@@ -373,7 +368,7 @@ Deno.test("Cancelling Agent.request() aborts the connection at once", async () =
   await close();
 });
 
-Deno.test("Cancelling readBody() aborts the connection while the body arrives", async () => {
+Deno.test("readBody() given a body arriving when its Deferred is cancelled then the connection is aborted", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
     await connection.write(
@@ -438,7 +433,7 @@ const MALFORMED: [string, string, (error: unknown) => boolean][] = [
 
 for (const split of [false, true]) {
   for (const [name, response, check] of MALFORMED) {
-    Deno.test(`Agent and readBody end ${name} sent ${split ? "byte by byte" : "whole"} in a named error`, async () => {
+    Deno.test(`Agent and readBody given ${name} sent ${split ? "byte by byte" : "whole"} when read then end in a named error`, async () => {
       await using server = startCannedServer(response, {
         split,
         closeAfter: true,
@@ -454,7 +449,7 @@ for (const split of [false, true]) {
   }
 }
 
-Deno.test("Agent fails a response head over maxHeaderSize", async () => {
+Deno.test("Agent given a response head over maxHeaderSize when received then fails the request", async () => {
   await using server = await startServer();
   const pool = new HTTPConnectionPool(reactor);
   const agent = new Agent(reactor, { pool, maxHeaderSize: 1024 });
@@ -468,7 +463,7 @@ Deno.test("Agent fails a response head over maxHeaderSize", async () => {
   await pool.closeCachedConnections();
 });
 
-Deno.test("Agent reports a reset mid-body as a named error and leaks nothing", async () => {
+Deno.test("Agent given a connection reset mid-body when the body is read then fails with a named error and leaks nothing", async () => {
   await using server = startRawServer(async (connection) => {
     // Read a few bytes only: closing with unread input resets the connection.
     await connection.conn.read(new Uint8Array(4));
@@ -489,7 +484,7 @@ Deno.test("Agent reports a reset mid-body as a named error and leaks nothing", a
   await close();
 });
 
-Deno.test("readBody() delivers bodies of HEAD and 204 responses as empty", async () => {
+Deno.test("readBody() given a HEAD or 204 response when read then delivers an empty body", async () => {
   await using server = await startServer();
   const { agent, close } = agentWithPool();
   assert.equal(
@@ -505,7 +500,7 @@ Deno.test("readBody() delivers bodies of HEAD and 204 responses as empty", async
   await close();
 });
 
-Deno.test("Agent requests to several servers concurrently keep separate pools per host", async () => {
+Deno.test("Agent given several servers when requested concurrently then each host keeps its own pool", async () => {
   await using a = await startServer();
   await using b = await startServer();
   const { agent, pool, close } = agentWithPool();
@@ -519,7 +514,7 @@ Deno.test("Agent requests to several servers concurrently keep separate pools pe
   await close();
 });
 
-Deno.test("HTTPConnectionPool: given requests to two ports of one host, when made in turn, then each port reuses only its own connection", async () => {
+Deno.test("HTTPConnectionPool given requests to two ports of one host when made in turn then each port reuses only its own connection", async () => {
   await using a = await startServer();
   await using b = await startServer();
   const { agent, pool, close } = agentWithPool();
@@ -533,7 +528,7 @@ Deno.test("HTTPConnectionPool: given requests to two ports of one host, when mad
   await close();
 });
 
-Deno.test("Agent: given a hand-written head over the 64 KiB default, when received, then it fails with a ParseError and the connection is not kept", async () => {
+Deno.test("Agent given a hand-written head over the 64 KiB default when received then it fails with a ParseError and the connection is not kept", async () => {
   await using server = startCannedServer(
     `HTTP/1.1 200 OK\r\nX-Big: ${"x".repeat(70000)}\r\n\r\n`,
   );
@@ -546,7 +541,7 @@ Deno.test("Agent: given a hand-written head over the 64 KiB default, when receiv
   await close();
 });
 
-Deno.test("A body protocol can pause and resume the body", async () => {
+Deno.test("Response.deliverBody() given a body protocol when it pauses and resumes the transport then the body stops and continues", async () => {
   await using server = await startServer();
   const { agent, close } = agentWithPool();
   const response = await agent.request("GET", `${server.url}/bytes/300000`);

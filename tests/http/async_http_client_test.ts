@@ -16,16 +16,14 @@ import {
 } from "../../http/errors.ts";
 import { HTTPRequest } from "../../http/http_request.ts";
 import type { HTTPResponse } from "../../http/http_response.ts";
-import { captureLogs, recordText } from "../reactor/_log_capture.ts";
 import {
-  sleep,
   spiedAbortController,
   startCannedServer,
   startProxy,
   startRawServer,
   startServer,
-  TLS_CERT,
 } from "./_servers.ts";
+import { captureLogs, recordText, sleep, TLS_CERT } from "../_support/mod.ts";
 
 /** A client of the test's own, closed when the test ends. */
 function ownClient(
@@ -55,7 +53,7 @@ function rejects(
   return assert.rejects(Promise.resolve(deferred), expected);
 }
 
-Deno.test("new AsyncHTTPClient() returns the one client bound to the current IOLoop", async () => {
+Deno.test("new AsyncHTTPClient() given repeated calls when constructed then returns the one client bound to the current IOLoop", async () => {
   const a = new AsyncHTTPClient();
   const b = new AsyncHTTPClient({ maxClients: 99 });
   try {
@@ -73,7 +71,7 @@ Deno.test("new AsyncHTTPClient() returns the one client bound to the current IOL
   }
 });
 
-Deno.test("new AsyncHTTPClient() with forceInstance creates an unbound client", async () => {
+Deno.test("new AsyncHTTPClient() given forceInstance when constructed then creates an unbound client", async () => {
   const shared = new AsyncHTTPClient();
   await using own = ownClient({ maxClients: 3 });
   try {
@@ -89,7 +87,7 @@ Deno.test("new AsyncHTTPClient() with forceInstance creates an unbound client", 
   }
 });
 
-Deno.test("new AsyncHTTPClient() applies Tornado's defaults", async () => {
+Deno.test("new AsyncHTTPClient() given no options when constructed then applies Tornado's defaults", async () => {
   await using client = ownClient();
   assert.equal(client.maxClients, 10);
   assert.equal(client.maxBufferSize, 104857600);
@@ -98,14 +96,14 @@ Deno.test("new AsyncHTTPClient() applies Tornado's defaults", async () => {
   assert.deepEqual({ ...client.defaults }, {});
 });
 
-Deno.test("new AsyncHTTPClient() throws RangeError for a bad maxClients", () => {
+Deno.test("new AsyncHTTPClient() given a bad maxClients when constructed then throws RangeError", () => {
   assert.throws(
     () => new AsyncHTTPClient({ forceInstance: true, maxClients: 0 }),
     { name: "RangeError", message: /maxClients .* current value is 0/ },
   );
 });
 
-Deno.test("AsyncHTTPClient.configure() sets the options of clients created afterwards", async () => {
+Deno.test("AsyncHTTPClient.configure() given options when clients are created afterwards then they use those options", async () => {
   AsyncHTTPClient.configure({
     maxClients: 42,
     defaults: { userAgent: "Configured/1" },
@@ -131,7 +129,7 @@ Deno.test("AsyncHTTPClient.configure() sets the options of clients created after
   assert.equal(reset.maxClients, 10);
 });
 
-Deno.test("AsyncHTTPClient.fetch() resolves with an HTTPResponse", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a URL when the server answers 200 then resolves with an HTTPResponse", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/`);
@@ -146,7 +144,7 @@ Deno.test("AsyncHTTPClient.fetch() resolves with an HTTPResponse", async () => {
   assert.equal(typeof response.timeInfo.queue, "number");
 });
 
-Deno.test("AsyncHTTPClient.fetch() builds the request from options given with a URL", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a URL and request options when called then builds the request from them", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/echo`, {
@@ -166,7 +164,7 @@ Deno.test("AsyncHTTPClient.fetch() builds the request from options given with a 
   assert.match(headers.get("user-agent") ?? "", /^Torsion\//);
 });
 
-Deno.test("AsyncHTTPClient.fetch() throws TypeError for request options given with an HTTPRequest", async () => {
+Deno.test("AsyncHTTPClient.fetch() given an HTTPRequest and request options when called then throws TypeError", async () => {
   await using client = ownClient();
   assert.throws(
     () =>
@@ -175,7 +173,7 @@ Deno.test("AsyncHTTPClient.fetch() throws TypeError for request options given wi
   );
 });
 
-Deno.test("AsyncHTTPClient.fetch() applies the client's defaults under the request's own options", async () => {
+Deno.test("AsyncHTTPClient.fetch() given client defaults and request options when called then the request's own options win", async () => {
   await using server = await startServer();
   await using client = ownClient({
     defaults: {
@@ -203,7 +201,7 @@ Deno.test("AsyncHTTPClient.fetch() applies the client's defaults under the reque
   );
 });
 
-Deno.test("AsyncHTTPClient.fetch() rejects with HTTPClientError for a non-2xx response", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a non-2xx response when it arrives then rejects with HTTPClientError", async () => {
   await using server = await startServer();
   await using client = ownClient();
   await rejects(client.fetch(`${server.url}/status/404`), (error: unknown) => {
@@ -217,7 +215,7 @@ Deno.test("AsyncHTTPClient.fetch() rejects with HTTPClientError for a non-2xx re
   });
 });
 
-Deno.test("AsyncHTTPClient.fetch() resolves with an error response when raiseError is false", async () => {
+Deno.test("AsyncHTTPClient.fetch() given raiseError false when a non-2xx response arrives then resolves with it", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/status/503`, {
@@ -228,7 +226,7 @@ Deno.test("AsyncHTTPClient.fetch() resolves with an error response when raiseErr
   assert.throws(() => response.rethrow(), HTTPClientError);
 });
 
-Deno.test("AsyncHTTPClient.fetch() rejects with a refused connection whatever raiseError says", async () => {
+Deno.test("AsyncHTTPClient.fetch() given raiseError false when the connection is refused then rejects anyway", async () => {
   await using client = ownClient();
   await rejects(client.fetch(REFUSED), ConnectionRefusedError);
   await rejects(
@@ -237,7 +235,7 @@ Deno.test("AsyncHTTPClient.fetch() rejects with a refused connection whatever ra
   );
 });
 
-Deno.test("AsyncHTTPClient.fetch() with a callback delivers every outcome as a response and never throws", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a callback when the fetch succeeds or fails then the callback gets a response and nothing throws", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const ok = await fetchWithCallback(client, `${server.url}/`);
@@ -252,7 +250,7 @@ Deno.test("AsyncHTTPClient.fetch() with a callback delivers every outcome as a r
   assert.deepEqual(refused.body, new Uint8Array(0));
 });
 
-Deno.test("AsyncHTTPClient.fetch() calls the callback on a later IOLoop iteration", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a callback when the response arrives then calls it on a later IOLoop iteration", async () => {
   await using client = ownClient();
   let called = false;
   const done = client.fetch("not a url", () => {
@@ -264,7 +262,7 @@ Deno.test("AsyncHTTPClient.fetch() calls the callback on a later IOLoop iteratio
   assert.equal(response.code, 599);
 });
 
-Deno.test("AsyncHTTPClient.fetch() logs a callback's exception and still fires its Deferred", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a callback that throws when it runs then logs the exception and still fires the Deferred", async () => {
   await using client = ownClient();
   const records = await captureLogs(async () => {
     const response = await client.fetch("not a url", () => {
@@ -281,7 +279,7 @@ Deno.test("AsyncHTTPClient.fetch() logs a callback's exception and still fires i
   );
 });
 
-Deno.test("AsyncHTTPClient.fetch() enforces Tornado's body rules", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a body with GET, none with POST or an unknown method when called then rejects with TypeError by Tornado's body rules", async () => {
   await using client = ownClient();
   const url = "http://127.0.0.1:1/";
   await rejects(client.fetch(url, { body: "x" }), {
@@ -308,7 +306,7 @@ Deno.test("AsyncHTTPClient.fetch() enforces Tornado's body rules", async () => {
   assert.ok(viaCallback.error instanceof TypeError);
 });
 
-Deno.test("AsyncHTTPClient.fetch() lifts the body rules with allowNonstandardMethods", async () => {
+Deno.test("AsyncHTTPClient.fetch() given allowNonstandardMethods when the body rules would fail then sends the request", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/echo`, {
@@ -319,7 +317,7 @@ Deno.test("AsyncHTTPClient.fetch() lifts the body rules with allowNonstandardMet
   assert.equal(JSON.parse(response.text).method, "GET");
 });
 
-Deno.test("AsyncHTTPClient.fetch() rejects an unsupported scheme and auth mode", async () => {
+Deno.test("AsyncHTTPClient.fetch() given an unsupported scheme or auth mode when called then rejects with TypeError", async () => {
   await using client = ownClient();
   await rejects(client.fetch("ftp://example.com/"), {
     name: "TypeError",
@@ -337,7 +335,7 @@ Deno.test("AsyncHTTPClient.fetch() rejects an unsupported scheme and auth mode",
   );
 });
 
-Deno.test("AsyncHTTPClient.fetch() sends basic auth credentials", async () => {
+Deno.test("AsyncHTTPClient.fetch() given authUsername and authPassword when sent then carries basic auth credentials", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/echo`, {
@@ -350,7 +348,7 @@ Deno.test("AsyncHTTPClient.fetch() sends basic auth credentials", async () => {
   assert.equal(headers.get("authorization"), `Basic ${btoa("user:pass")}`);
 });
 
-Deno.test("AsyncHTTPClient runs requests beyond maxClients one after another from its queue", async () => {
+Deno.test("AsyncHTTPClient given more requests than maxClients when fetched then runs the extra ones from its queue in turn", async () => {
   await using server = await startServer();
   await using client = ownClient({ maxClients: 1 });
   const finished: number[] = [];
@@ -380,7 +378,7 @@ Deno.test("AsyncHTTPClient runs requests beyond maxClients one after another fro
   );
 });
 
-Deno.test("AsyncHTTPClient fails a request still queued at its timeout with 599 Timeout in request queue", async () => {
+Deno.test("AsyncHTTPClient given a request still queued when its timeout passes then fails it with 599 Timeout in request queue", async () => {
   await using server = await startServer();
   await using client = ownClient({ maxClients: 1 });
   const slow = client.fetch(`${server.url}/delay?s=0.5`);
@@ -407,7 +405,7 @@ Deno.test("AsyncHTTPClient fails a request still queued at its timeout with 599 
   assert.equal((await slow).text, "slow");
 });
 
-Deno.test("AsyncHTTPClient does not time out a queued request whose timeouts are 0", async () => {
+Deno.test("AsyncHTTPClient given a queued request whose timeouts are 0 when it waits then it does not time out", async () => {
   await using server = await startServer();
   await using client = ownClient({ maxClients: 1 });
   const first = client.fetch(`${server.url}/delay?s=0.1`);
@@ -419,7 +417,7 @@ Deno.test("AsyncHTTPClient does not time out a queued request whose timeouts are
   assert.equal((await second).text, "hello");
 });
 
-Deno.test("AsyncHTTPClient.fetch() fails with 599 Timeout during request when the server is too slow", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a server slower than requestTimeout when fetched then fails with 599 Timeout during request", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const response = await fetchWithCallback(
@@ -431,7 +429,7 @@ Deno.test("AsyncHTTPClient.fetch() fails with 599 Timeout during request when th
   assert.match(response.error.message, /^Timeout during request/);
 });
 
-Deno.test("AsyncHTTPClient.fetch() turns a connection closed mid-response into HTTPStreamClosedError", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a connection closed mid-response when read then fails with HTTPStreamClosedError", async () => {
   await using server = startCannedServer(
     "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part",
     { closeAfter: true },
@@ -444,7 +442,7 @@ Deno.test("AsyncHTTPClient.fetch() turns a connection closed mid-response into H
   });
 });
 
-Deno.test("AsyncHTTPClient.fetch() decodes the body by the response's charset", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a response charset when the body arrives then decodes it by that charset", async () => {
   const body = new Uint8Array([0x63, 0x61, 0x66, 0xe9]);
   const head = new TextEncoder().encode(
     "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Length: 4\r\n\r\n",
@@ -456,7 +454,7 @@ Deno.test("AsyncHTTPClient.fetch() decodes the body by the response's charset", 
   assert.equal(response.text, "café");
 });
 
-Deno.test("AsyncHTTPClient.fetch() streams the body to streamingCallback and leaves body empty", async () => {
+Deno.test("AsyncHTTPClient.fetch() given streamingCallback when the body arrives then streams it there and leaves body empty", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const chunks: Uint8Array[] = [];
@@ -467,7 +465,7 @@ Deno.test("AsyncHTTPClient.fetch() streams the body to streamingCallback and lea
   assert.deepEqual(response.body, new Uint8Array(0));
 });
 
-Deno.test("AsyncHTTPClient.fetch() passes each head line to headerCallback", async () => {
+Deno.test("AsyncHTTPClient.fetch() given headerCallback when the head arrives then passes it each head line", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const lines: string[] = [];
@@ -484,7 +482,7 @@ Deno.test("AsyncHTTPClient.fetch() passes each head line to headerCallback", asy
   assert.ok(lines.some((line) => /^content-length: 4\r\n$/i.test(line)));
 });
 
-Deno.test("AsyncHTTPClient.fetch() follows redirects and reports the effective URL", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a redirect when followed then reports the effective URL", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/redirect/3`);
@@ -509,21 +507,21 @@ Deno.test("AsyncHTTPClient.fetch() follows redirects and reports the effective U
   assert.equal(tooMany.code, 302);
 });
 
-Deno.test("AsyncHTTPClient keeps connections alive between requests", async () => {
+Deno.test("AsyncHTTPClient given requests in turn when fetched then keeps one connection alive between them", async () => {
   await using server = await startServer();
   await using client = ownClient();
   for (let i = 0; i < 3; i++) await client.fetch(`${server.url}/`);
   assert.equal(server.connections.size, 1);
 });
 
-Deno.test("AsyncHTTPClient opens a connection per request when keepAlive is false", async () => {
+Deno.test("AsyncHTTPClient given keepAlive false when requests are fetched then opens a connection per request", async () => {
   await using server = await startServer();
   await using client = ownClient({ keepAlive: false });
   for (let i = 0; i < 3; i++) await client.fetch(`${server.url}/`);
   assert.equal(server.connections.size, 3);
 });
 
-Deno.test("AsyncHTTPClient.fetch() Deferred can be cancelled, freeing its slot", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a request in flight when its Deferred is cancelled then its slot is freed", async () => {
   await using server = await startServer();
   await using client = ownClient({ maxClients: 1 });
   const slow = client.fetch(`${server.url}/delay?s=5`);
@@ -539,7 +537,7 @@ Deno.test("AsyncHTTPClient.fetch() Deferred can be cancelled, freeing its slot",
   await rejects(waiting, CancelledError);
 });
 
-Deno.test("AsyncHTTPClient.close() fails running and queued requests and refuses new ones", async () => {
+Deno.test("AsyncHTTPClient.close() given running and queued requests when called then fails them and refuses new ones", async () => {
   await using server = await startServer();
   const client = new AsyncHTTPClient({ forceInstance: true, maxClients: 1 });
   const running = fetchWithCallback(client, `${server.url}/delay?s=5`);
@@ -555,7 +553,7 @@ Deno.test("AsyncHTTPClient.close() fails running and queued requests and refuses
   await client.close();
 });
 
-Deno.test("AsyncHTTPClient.fetch() sends a body written by bodyProducer", async () => {
+Deno.test("AsyncHTTPClient.fetch() given bodyProducer when the request is sent then the body it writes is sent", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const encoder = new TextEncoder();
@@ -580,7 +578,7 @@ Deno.test("AsyncHTTPClient.fetch() sends a body written by bodyProducer", async 
   );
 });
 
-Deno.test("AsyncHTTPClient.fetch() goes through an HTTP proxy", async () => {
+Deno.test("AsyncHTTPClient.fetch() given proxyHost and proxyPort when fetched then goes through the HTTP proxy", async () => {
   await using server = await startServer();
   await using proxy = startProxy("user:secret");
   await using client = ownClient();
@@ -597,7 +595,7 @@ Deno.test("AsyncHTTPClient.fetch() goes through an HTTP proxy", async () => {
   assert.deepEqual(proxy.authorizations, [`Basic ${btoa("user:secret")}`]);
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given an already aborted signal, when called, then it fails at once with CancelledError and sends nothing", async () => {
+Deno.test("AsyncHTTPClient.fetch() given an already aborted signal when called then it fails at once with CancelledError and sends nothing", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const controller = new AbortController();
@@ -608,7 +606,7 @@ Deno.test("AsyncHTTPClient.fetch(): given an already aborted signal, when called
   assert.equal(server.requests, 0);
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given a signal, when it is aborted while the request runs, then the connection is aborted and the fetch fails with CancelledError", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a signal when it is aborted while the request runs then the connection is aborted and the fetch fails with CancelledError", async () => {
   let closed = false;
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
@@ -624,7 +622,7 @@ Deno.test("AsyncHTTPClient.fetch(): given a signal, when it is aborted while the
   assert.ok(closed, "the server saw the connection close");
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given a signal on a queued request, when it is aborted, then the request leaves the queue and never runs", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a signal on a queued request when it is aborted then the request leaves the queue and never runs", async () => {
   await using server = await startServer();
   await using client = ownClient({ maxClients: 1 });
   const running = client.fetch(`${server.url}/delay?s=0.1`);
@@ -638,7 +636,7 @@ Deno.test("AsyncHTTPClient.fetch(): given a signal on a queued request, when it 
   assert.deepEqual(server.log, ["GET /delay?s=0.1"]);
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given a signal in an HTTPRequest and a callback, when the response arrives, then the callback runs and the abort listener is removed", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a signal in an HTTPRequest and a callback when the response arrives then the callback runs and the abort listener is removed", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const { controller, listeners } = spiedAbortController();
@@ -655,7 +653,7 @@ Deno.test("AsyncHTTPClient.fetch(): given a signal in an HTTPRequest and a callb
   controller.abort();
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given a signal, when the fetch fails, then the abort listener is removed", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a signal when the fetch fails then the abort listener is removed", async () => {
   await using client = ownClient();
   const { controller, listeners } = spiedAbortController();
   await rejects(
@@ -665,7 +663,7 @@ Deno.test("AsyncHTTPClient.fetch(): given a signal, when the fetch fails, then t
   assert.equal(listeners(), 0);
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given a host that does not resolve, when fetched, then it rejects with DNSLookupError and a callback gets code 599", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a host that does not resolve when fetched then it rejects with DNSLookupError and a callback gets code 599", async () => {
   await using client = ownClient();
   const url = "http://no-such-host.invalid/";
   await rejects(client.fetch(url), DNSLookupError);
@@ -674,7 +672,7 @@ Deno.test("AsyncHTTPClient.fetch(): given a host that does not resolve, when fet
   assert.ok(response.error instanceof DNSLookupError);
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given the default decompressResponse, when the body is gzip, then it arrives decoded", async () => {
+Deno.test("AsyncHTTPClient.fetch() given the default decompressResponse when the body is gzip then it arrives decoded", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/gzip`);
@@ -683,7 +681,7 @@ Deno.test("AsyncHTTPClient.fetch(): given the default decompressResponse, when t
   assert.equal(response.headers.get("X-Consumed-Content-Encoding"), "gzip");
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given decompressResponse false, when the body is gzip, then it arrives as sent", async () => {
+Deno.test("AsyncHTTPClient.fetch() given decompressResponse false when the body is gzip then it arrives as sent", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/echo`, {
@@ -700,7 +698,7 @@ Deno.test("AsyncHTTPClient.fetch(): given decompressResponse false, when the bod
   assert.deepEqual([...raw.body.subarray(0, 2)], [0x1f, 0x8b]);
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given caCerts, when fetching over https, then the server's certificate is trusted", async () => {
+Deno.test("AsyncHTTPClient.fetch() given caCerts when fetching over https then the server's certificate is trusted", async () => {
   await using server = await startServer({ tls: true });
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/`, {
@@ -710,7 +708,7 @@ Deno.test("AsyncHTTPClient.fetch(): given caCerts, when fetching over https, the
   await rejects(client.fetch(`${server.url}/`), TLSError);
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given expect100Continue, when the server agrees, then the body is sent after 100 Continue", async () => {
+Deno.test("AsyncHTTPClient.fetch() given expect100Continue when the server agrees then the body is sent after 100 Continue", async () => {
   await using server = await startServer();
   await using client = ownClient();
   const response = await client.fetch(`${server.url}/echo`, {
@@ -726,7 +724,7 @@ Deno.test("AsyncHTTPClient.fetch(): given expect100Continue, when the server agr
   );
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given auth credentials, when a redirect leaves the origin, then no Authorization is sent there", async () => {
+Deno.test("AsyncHTTPClient.fetch() given auth credentials when a redirect leaves the origin then no Authorization is sent there", async () => {
   await using a = await startServer();
   await using b = await startServer();
   await using client = ownClient();
@@ -746,7 +744,7 @@ Deno.test("AsyncHTTPClient.fetch(): given auth credentials, when a redirect leav
   assert.equal(response.effectiveUrl, `${b.url}/echo`);
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given the default maxHeaderSize, when a head exceeds 64 KiB, then it fails with ResponseFailed", async () => {
+Deno.test("AsyncHTTPClient.fetch() given the default maxHeaderSize when a head exceeds 64 KiB then it fails with ResponseFailed", async () => {
   await using server = startCannedServer(
     `HTTP/1.1 200 OK\r\nX-Big: ${
       "x".repeat(66000)
@@ -761,7 +759,7 @@ Deno.test("AsyncHTTPClient.fetch(): given the default maxHeaderSize, when a head
   });
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given maxBodySize, when a gzip body inflates past it, then the fetch fails with BodyTooLargeError", async () => {
+Deno.test("AsyncHTTPClient.fetch() given maxBodySize when a gzip body inflates past it then the fetch fails with BodyTooLargeError", async () => {
   await using server = await startServer();
   await using client = ownClient({ maxBodySize: 1 << 20 });
   await rejects(client.fetch(`${server.url}/bomb?mb=16`), (error: unknown) => {
@@ -771,7 +769,7 @@ Deno.test("AsyncHTTPClient.fetch(): given maxBodySize, when a gzip body inflates
   });
 });
 
-Deno.test("AsyncHTTPClient.fetch(): given a requestTimeout, when the head trickles in, then the error is a 599 naming the headers phase", async () => {
+Deno.test("AsyncHTTPClient.fetch() given a requestTimeout when the head trickles in then the error is a 599 naming the headers phase", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
     for (const byte of "HTTP/1.1 200 OK\r\n") {

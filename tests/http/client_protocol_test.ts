@@ -26,6 +26,7 @@ import { ClientRequest, type ClientRequestInit } from "../../http/_request.ts";
 import { parseURI } from "../../http/_url.ts";
 import type { Response } from "../../http/response.ts";
 import { FileBodyProducer } from "../../http/file_body_producer.ts";
+import { sleep } from "../_support/mod.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -106,7 +107,7 @@ function send(harness: Harness, req: ClientRequest = request()): Outcome {
 
 for (const split of [false, true]) {
   const how = split ? "split byte by byte" : "whole";
-  Deno.test(`HTTP11ClientProtocol parses a Content-Length response sent ${how} and goes back to QUIESCENT`, () => {
+  Deno.test(`HTTP11ClientProtocol given a Content-Length response sent ${how} when parsed then delivers it and goes back to QUIESCENT`, () => {
     const h = connect();
     const outcome = send(h);
     assert.equal(
@@ -132,7 +133,7 @@ for (const split of [false, true]) {
     assert.equal(h.quiescent, 1);
   });
 
-  Deno.test(`HTTP11ClientProtocol decodes a chunked response with extensions and trailers sent ${how}`, () => {
+  Deno.test(`HTTP11ClientProtocol given a chunked response with extensions and trailers sent ${how} when parsed then decodes the body`, () => {
     const h = connect();
     const outcome = send(h);
     h.feed(
@@ -146,7 +147,7 @@ for (const split of [false, true]) {
   });
 }
 
-Deno.test("HTTP11ClientProtocol ends a close-delimited body with PotentialDataLoss and does not reuse the connection", () => {
+Deno.test("HTTP11ClientProtocol given a close-delimited body when the connection closes then ends it with PotentialDataLoss and does not reuse the connection", () => {
   const h = connect();
   const outcome = send(h);
   h.feed("HTTP/1.0 200 OK\r\n\r\nall of it");
@@ -158,7 +159,7 @@ Deno.test("HTTP11ClientProtocol ends a close-delimited body with PotentialDataLo
   assert.equal(h.protocol.state, "CONNECTION_LOST");
 });
 
-Deno.test("HTTP11ClientProtocol reports a truncated Content-Length body as ResponseFailed with DataLoss", () => {
+Deno.test("HTTP11ClientProtocol given a truncated Content-Length body when the connection closes then fails with ResponseFailed holding DataLoss", () => {
   const h = connect();
   const outcome = send(h);
   h.feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf");
@@ -169,7 +170,7 @@ Deno.test("HTTP11ClientProtocol reports a truncated Content-Length body as Respo
   assert.equal(outcome.body, "half");
 });
 
-Deno.test("HTTP11ClientProtocol has no body for HEAD, 204 and 304 and skips 1xx responses", () => {
+Deno.test("HTTP11ClientProtocol given HEAD, 204, 304 or 1xx responses when parsed then they have no body and 1xx are skipped", () => {
   for (
     const [method, head] of [
       ["HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"],
@@ -190,7 +191,7 @@ Deno.test("HTTP11ClientProtocol has no body for HEAD, 204 and 304 and skips 1xx 
   }
 });
 
-Deno.test("HTTP11ClientProtocol honours Connection: close and HTTP/1.0 without keep-alive", () => {
+Deno.test("HTTP11ClientProtocol given Connection: close or HTTP/1.0 without keep-alive when the response ends then the connection is not reused", () => {
   for (
     const head of [
       "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
@@ -211,7 +212,7 @@ Deno.test("HTTP11ClientProtocol honours Connection: close and HTTP/1.0 without k
   assert.equal(h.quiescent, 1);
 });
 
-Deno.test("HTTP11ClientProtocol sends Connection: close for a non-persistent request and does not reuse", () => {
+Deno.test("HTTP11ClientProtocol given a non-persistent request when sent then carries Connection: close and the connection is not reused", () => {
   const h = connect();
   send(h, request({ persistent: false }));
   assert.match(h.transport.valueString(), /\r\nConnection: close\r\n/);
@@ -220,7 +221,7 @@ Deno.test("HTTP11ClientProtocol sends Connection: close for a non-persistent req
   assert.ok(h.transport.disconnecting);
 });
 
-Deno.test("HTTP11ClientProtocol fails malformed status lines with ResponseFailed holding a ParseError", () => {
+Deno.test("HTTP11ClientProtocol given a malformed status line when parsed then fails with ResponseFailed holding a ParseError", () => {
   for (
     const bad of [
       "HTTP/1.1 2x0 OK\r\n\r\n",
@@ -239,7 +240,7 @@ Deno.test("HTTP11ClientProtocol fails malformed status lines with ResponseFailed
   }
 });
 
-Deno.test("HTTP11ClientProtocol fails a bad chunk size after the head as the body's ResponseFailed", () => {
+Deno.test("HTTP11ClientProtocol given a bad chunk size after the head when parsed then the body fails with ResponseFailed", () => {
   const h = connect();
   const outcome = send(h);
   h.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
@@ -249,7 +250,7 @@ Deno.test("HTTP11ClientProtocol fails a bad chunk size after the head as the bod
   assert.ok(error.reasons[0].check(ParseError));
 });
 
-Deno.test("HTTP11ClientProtocol fails ResponseNeverReceived when the connection closes before any byte", () => {
+Deno.test("HTTP11ClientProtocol given no byte received when the connection closes then fails with ResponseNeverReceived", () => {
   const h = connect();
   const outcome = send(h);
   h.protocol.connectionLost(new Failure(new ConnectionDone()));
@@ -257,14 +258,14 @@ Deno.test("HTTP11ClientProtocol fails ResponseNeverReceived when the connection 
   assert.ok(outcome.error.reasons[0].check(ConnectionDone));
 });
 
-Deno.test("HTTP11ClientProtocol refuses a second request while one is in flight with RequestNotSent", () => {
+Deno.test("HTTP11ClientProtocol given a request in flight when a second is made then fails it with RequestNotSent", () => {
   const h = connect();
   send(h);
   const second = send(h);
   assert.ok(second.error instanceof RequestNotSent);
 });
 
-Deno.test("HTTP11ClientProtocol aborts the connection at once when the request is cancelled", () => {
+Deno.test("HTTP11ClientProtocol given a request in flight when it is cancelled then aborts the connection at once", () => {
   const h = connect();
   const d = h.protocol.request(request());
   let error: unknown;
@@ -278,7 +279,7 @@ Deno.test("HTTP11ClientProtocol aborts the connection at once when the request i
   assert.equal(h.protocol.state, "ABORTING");
 });
 
-Deno.test("HTTP11ClientProtocol writes a bytes body with the head in one write", () => {
+Deno.test("HTTP11ClientProtocol given a bytes body when the request is sent then head and body go in one write", () => {
   const h = connect();
   const writes: Uint8Array[] = [];
   const original = h.transport.write.bind(h.transport);
@@ -291,7 +292,7 @@ Deno.test("HTTP11ClientProtocol writes a bytes body with the head in one write",
   assert.match(h.transport.valueString(), /Content-Length: 3\r\n\r\na=1$/);
 });
 
-Deno.test("HTTP11ClientProtocol sends a producer of unknown length with chunked coding", async () => {
+Deno.test("HTTP11ClientProtocol given a producer of unknown length when the request is sent then uses chunked coding", async () => {
   const h = connect();
   const producer = new FileBodyProducer([
     encoder.encode("ab"),
@@ -303,7 +304,7 @@ Deno.test("HTTP11ClientProtocol sends a producer of unknown length with chunked 
     i < 5 && !h.transport.valueString().endsWith("0\r\n\r\n");
     i++
   ) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await sleep(0);
   }
   const text = h.transport.valueString();
   assert.match(text, /Transfer-Encoding: chunked\r\n/);
@@ -311,7 +312,7 @@ Deno.test("HTTP11ClientProtocol sends a producer of unknown length with chunked 
   assert.equal(h.protocol.state, "WAITING");
 });
 
-Deno.test("HTTP11ClientProtocol fails RequestGenerationFailed when a producer writes less than its length", () => {
+Deno.test("HTTP11ClientProtocol given a producer that writes less than its length when it finishes then fails with RequestGenerationFailed", () => {
   const h = connect();
   const producer: IBodyProducer = {
     length: 10,
@@ -328,7 +329,7 @@ Deno.test("HTTP11ClientProtocol fails RequestGenerationFailed when a producer wr
   assert.match(outcome.error.message, /wrote less than its length/);
 });
 
-Deno.test("HTTP11ClientProtocol fails RequestTransmissionFailed when the connection drops while a producer writes", () => {
+Deno.test("HTTP11ClientProtocol given a producer writing when the connection drops then fails with RequestTransmissionFailed", () => {
   const h = connect();
   let stopped = false;
   const producer: IBodyProducer = {
@@ -348,7 +349,7 @@ Deno.test("HTTP11ClientProtocol fails RequestTransmissionFailed when the connect
   assert.ok(stopped);
 });
 
-Deno.test("HTTP11ClientProtocol waits for 100 Continue before sending the body with expectContinue", () => {
+Deno.test("HTTP11ClientProtocol given expectContinue when the request is sent then the body waits for 100 Continue", () => {
   const h = connect();
   const outcome = send(
     h,
@@ -362,7 +363,7 @@ Deno.test("HTTP11ClientProtocol waits for 100 Continue before sending the body w
   assert.equal(h.quiescent, 1);
 });
 
-Deno.test("HTTP11ClientProtocol fails a response head larger than maxHeaderSize", () => {
+Deno.test("HTTP11ClientProtocol given a response head larger than maxHeaderSize when parsed then fails the request", () => {
   const h = connect();
   const outcome = send(h, request({ maxHeaderSize: 100 }));
   h.feed(`HTTP/1.1 200 OK\r\nX-Big: ${"x".repeat(200)}\r\n\r\n`);
@@ -370,7 +371,7 @@ Deno.test("HTTP11ClientProtocol fails a response head larger than maxHeaderSize"
   assert.match(outcome.error.reasons[0].getErrorMessage(), /maxHeaderSize/);
 });
 
-Deno.test("HTTP11ClientProtocol closes the connection when bytes follow a complete response", () => {
+Deno.test("HTTP11ClientProtocol given bytes after a complete response when they arrive then closes the connection", () => {
   const h = connect();
   send(h);
   h.feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n");
@@ -378,7 +379,7 @@ Deno.test("HTTP11ClientProtocol closes the connection when bytes follow a comple
   assert.ok(h.transport.disconnecting);
 });
 
-Deno.test("HTTP11ClientProtocol buffers the body until deliverBody and puts the connection back first", () => {
+Deno.test("HTTP11ClientProtocol given a body read late when it arrives before deliverBody then it is buffered and the connection goes back first", () => {
   const h = connect();
   let response: Response | undefined;
   h.protocol.request(request()).addCallback((r: Response) => {
@@ -403,7 +404,7 @@ Deno.test("HTTP11ClientProtocol buffers the body until deliverBody and puts the 
   assert.throws(() => response?.deliverBody(new Protocol()), TypeError);
 });
 
-Deno.test("HTTP11ClientProtocol sends the absolute URI to a proxy", () => {
+Deno.test("HTTP11ClientProtocol given a request through a proxy when sent then the target is the absolute URI", () => {
   const h = connect();
   send(h, request({ proxy: true }));
   assert.ok(
@@ -413,7 +414,7 @@ Deno.test("HTTP11ClientProtocol sends the absolute URI to a proxy", () => {
   );
 });
 
-Deno.test("HTTP11ClientProtocol: given expectContinue, when a final status arrives without 100 Continue, then the response is delivered, the body is never written and the connection is not reused", () => {
+Deno.test("HTTP11ClientProtocol given expectContinue when a final status arrives without 100 Continue then the response is delivered, the body is never written and the connection is not reused", () => {
   const h = connect();
   const outcome = send(
     h,
@@ -428,7 +429,7 @@ Deno.test("HTTP11ClientProtocol: given expectContinue, when a final status arriv
   assert.ok(h.transport.disconnecting);
 });
 
-Deno.test("HTTP11ClientProtocol: given expectContinue and a body producer, when 100 Continue arrives, then the producer starts only then", async () => {
+Deno.test("HTTP11ClientProtocol given expectContinue and a body producer when 100 Continue arrives then the producer starts only then", async () => {
   const h = connect();
   let started = false;
   const producer: IBodyProducer = {

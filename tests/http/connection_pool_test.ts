@@ -5,7 +5,7 @@ import { StringTransportWithDisconnection } from "../../testing/string_transport
 import { Agent } from "../../http/agent.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { readBody } from "../../http/read_body.ts";
-import { captureLogs, recordText } from "../reactor/_log_capture.ts";
+import { captureLogs, recordText } from "../_support/mod.ts";
 
 const encoder = new TextEncoder();
 const OK = encoder.encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
@@ -41,7 +41,7 @@ function accept(reactor: MemoryReactor, index: number): {
   return { protocol, transport };
 }
 
-Deno.test("HTTPConnectionPool closes a kept connection after cachedConnectionTimeout, on a Clock", async () => {
+Deno.test("HTTPConnectionPool given a Clock and a kept connection when cachedConnectionTimeout passes then closes it", async () => {
   const reactor = new MemoryReactor();
   const pool = new HTTPConnectionPool(reactor);
   assert.equal(pool.cachedConnectionTimeout, 240);
@@ -59,7 +59,7 @@ Deno.test("HTTPConnectionPool closes a kept connection after cachedConnectionTim
   assert.equal(reactor.getDelayedCalls().length, 0);
 });
 
-Deno.test("HTTPConnectionPool restarts the idle clock each time a connection is reused", async () => {
+Deno.test("HTTPConnectionPool given a kept connection when it is reused then its idle timeout restarts", async () => {
   const reactor = new MemoryReactor();
   const pool = new HTTPConnectionPool(reactor);
   pool.cachedConnectionTimeout = 10;
@@ -79,7 +79,7 @@ Deno.test("HTTPConnectionPool restarts the idle clock each time a connection is 
   assert.equal(transport.disconnecting, true);
 });
 
-Deno.test("HTTPConnectionPool forgets a kept connection the server closes", async () => {
+Deno.test("HTTPConnectionPool given a kept connection when the server closes it then the pool forgets it", async () => {
   const reactor = new MemoryReactor();
   const pool = new HTTPConnectionPool(reactor);
   const agent = new Agent(reactor, { pool });
@@ -90,7 +90,7 @@ Deno.test("HTTPConnectionPool forgets a kept connection the server closes", asyn
   assert.equal(reactor.getDelayedCalls().length, 0);
 });
 
-Deno.test("HTTPConnectionPool.closeCachedConnections() aborts idle connections and fires once they are gone", async () => {
+Deno.test("HTTPConnectionPool.closeCachedConnections() given idle connections when called then aborts them and fires once they are gone", async () => {
   const reactor = new MemoryReactor();
   const pool = new HTTPConnectionPool(reactor);
   const agent = new Agent(reactor, { pool });
@@ -112,7 +112,7 @@ Deno.test("HTTPConnectionPool.closeCachedConnections() aborts idle connections a
   assert.equal(reactor.getDelayedCalls().length, 0);
 });
 
-Deno.test("HTTPConnectionPool: given a kept http connection, when the same host and port are requested over https, then a new connection is opened", async () => {
+Deno.test("HTTPConnectionPool given a kept http connection when the same host and port are requested over https then a new connection is opened", async () => {
   const reactor = new MemoryReactor();
   const pool = new HTTPConnectionPool(reactor);
   const agent = new Agent(reactor, { pool });
@@ -130,7 +130,7 @@ Deno.test("HTTPConnectionPool: given a kept http connection, when the same host 
   await pool.closeCachedConnections();
 });
 
-Deno.test("HTTPConnectionPool: given a kept connection, when the same host is requested on another port, then a new connection is opened", async () => {
+Deno.test("HTTPConnectionPool given a kept connection when the same host is requested on another port then a new connection is opened", async () => {
   const reactor = new MemoryReactor();
   const pool = new HTTPConnectionPool(reactor);
   const agent = new Agent(reactor, { pool });
@@ -145,7 +145,7 @@ Deno.test("HTTPConnectionPool: given a kept connection, when the same host is re
   await pool.closeCachedConnections();
 });
 
-Deno.test("HTTPConnectionPool: given a kept connection, when the same origin is requested again, then no new connection is opened", async () => {
+Deno.test("HTTPConnectionPool given a kept connection when the same origin is requested again then no new connection is opened", async () => {
   const reactor = new MemoryReactor();
   const pool = new HTTPConnectionPool(reactor);
   const agent = new Agent(reactor, { pool });
@@ -158,7 +158,7 @@ Deno.test("HTTPConnectionPool: given a kept connection, when the same origin is 
   await pool.closeCachedConnections();
 });
 
-Deno.test("HTTPConnectionPool: given a persistent pool with maxPersistentPerHost 0, when a response completes, then the connection is closed without being cached or an error logged", async () => {
+Deno.test("HTTPConnectionPool given a persistent pool with maxPersistentPerHost 0 when a response completes then the connection is closed without being cached or an error logged", async () => {
   const reactor = new MemoryReactor();
   const pool = new HTTPConnectionPool(reactor);
   pool.maxPersistentPerHost = 0;

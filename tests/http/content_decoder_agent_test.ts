@@ -7,7 +7,8 @@ import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { ResponseFailed } from "../../http/errors.ts";
 import { GzipDecoder } from "../../http/gzip_decoder.ts";
 import { readBody } from "../../http/read_body.ts";
-import { startCannedServer, startServer, text } from "./_servers.ts";
+import { startCannedServer, startServer } from "./_servers.ts";
+import { text } from "../_support/mod.ts";
 
 const EXPECTED = "hello gzip ".repeat(100);
 
@@ -23,7 +24,7 @@ function decodingAgent(): {
   return { agent, close: () => pool.closeCachedConnections().asPromise() };
 }
 
-Deno.test("ContentDecoderAgent advertises its codings in Accept-Encoding", async () => {
+Deno.test("ContentDecoderAgent given decoders when it requests then advertises their codings in Accept-Encoding", async () => {
   await using server = await startServer();
   const { agent, close } = decodingAgent();
   const echo = JSON.parse(
@@ -37,7 +38,7 @@ Deno.test("ContentDecoderAgent advertises its codings in Accept-Encoding", async
 });
 
 for (const route of ["gzip", "deflate", "deflate-raw"]) {
-  Deno.test(`ContentDecoderAgent decodes a ${route} body and removes Content-Encoding`, async () => {
+  Deno.test(`ContentDecoderAgent given a ${route} body when read then decodes it and removes Content-Encoding`, async () => {
     await using server = await startServer();
     const { agent, close } = decodingAgent();
     const response = await agent.request("GET", `${server.url}/${route}`);
@@ -48,7 +49,7 @@ for (const route of ["gzip", "deflate", "deflate-raw"]) {
   });
 }
 
-Deno.test("ContentDecoderAgent leaves an unknown coding alone", async () => {
+Deno.test("ContentDecoderAgent given an unknown coding when read then leaves the body alone", async () => {
   await using server = startCannedServer(
     "HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 3\r\n\r\nabc",
   );
@@ -59,7 +60,7 @@ Deno.test("ContentDecoderAgent leaves an unknown coding alone", async () => {
   await close();
 });
 
-Deno.test("GzipDecoder ends an invalid gzip body with ResponseFailed", async () => {
+Deno.test("GzipDecoder given an invalid gzip body when read then ends it with ResponseFailed", async () => {
   await using server = startCannedServer(
     "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 12\r\n\r\nnot gzip!!!!",
   );
@@ -69,7 +70,7 @@ Deno.test("GzipDecoder ends an invalid gzip body with ResponseFailed", async () 
   await close();
 });
 
-Deno.test("ContentDecoderAgent needs at least one decoder", () => {
+Deno.test("ContentDecoderAgent given no decoder when constructed then throws TypeError", () => {
   assert.throws(
     () => new ContentDecoderAgent(new Agent(reactor), []),
     TypeError,

@@ -20,17 +20,14 @@ import {
   WriterProducer,
 } from "../../http/_engine.ts";
 import {
-  bytes,
   CREDENTIAL_FIELDS,
   rejection,
-  sleep,
   startCannedServer,
   startProxy,
   startRawServer,
   startServer,
-  text,
-  TLS_CERT,
 } from "./_servers.ts";
+import { bytes, sleep, text, TLS_CERT } from "../_support/mod.ts";
 
 async function fetchWith(
   request: EngineRequest,
@@ -61,7 +58,7 @@ function echoed(result: EngineResult): {
   };
 }
 
-Deno.test("performRequest() follows a chain of redirects and records the effective URL", async () => {
+Deno.test("performRequest() given a chain of redirects when followed then records the effective URL", async () => {
   await using server = await startServer();
   const result = await fetchWith({
     method: "GET",
@@ -74,7 +71,7 @@ Deno.test("performRequest() follows a chain of redirects and records the effecti
   assert.equal(server.connections.size, 1);
 });
 
-Deno.test("performRequest() resolves a relative Location", async () => {
+Deno.test("performRequest() given a relative Location when followed then resolves it against the request URL", async () => {
   await using server = await startServer();
   const result = await fetchWith({
     method: "GET",
@@ -83,7 +80,7 @@ Deno.test("performRequest() resolves a relative Location", async () => {
   assert.equal(echoed(result).url, `${server.url}/echo?x=1`);
 });
 
-Deno.test("performRequest() turns a POST into a GET without body on 303", async () => {
+Deno.test("performRequest() given a POST answered by 303 when followed then the next request is a GET without body", async () => {
   await using server = await startServer();
   const result = await fetchWith({
     method: "POST",
@@ -98,7 +95,7 @@ Deno.test("performRequest() turns a POST into a GET without body on 303", async 
   assert.equal(echo.header("content-length"), undefined);
 });
 
-Deno.test("performRequest() keeps the method and body on 307 and 308", async () => {
+Deno.test("performRequest() given a POST answered by 307 or 308 when followed then keeps the method and body", async () => {
   await using server = await startServer();
   for (const status of [307, 308]) {
     const result = await fetchWith({
@@ -112,7 +109,7 @@ Deno.test("performRequest() keeps the method and body on 307 and 308", async () 
   }
 });
 
-Deno.test("performRequest() sends basic auth from the auth option and from the URL", async () => {
+Deno.test("performRequest() given credentials in the auth option or the URL when sent then carries basic auth", async () => {
   await using server = await startServer();
   const fromOption = echoed(
     await fetchWith({
@@ -134,7 +131,7 @@ Deno.test("performRequest() sends basic auth from the auth option and from the U
   assert.equal(fromURL.header("authorization"), `Basic ${btoa("u:p")}`);
 });
 
-Deno.test("performRequest() returns the redirect after maxRedirects on a loop", async () => {
+Deno.test("performRequest() given a redirect loop when maxRedirects is reached then returns the last redirect", async () => {
   await using server = await startServer();
   const result = await fetchWith({
     method: "GET",
@@ -146,7 +143,7 @@ Deno.test("performRequest() returns the redirect after maxRedirects on a loop", 
   assert.equal(server.requests, 4);
 });
 
-Deno.test("performRequest() returns a redirect as is when followRedirects is false", async () => {
+Deno.test("performRequest() given followRedirects false when a redirect arrives then returns it as is", async () => {
   await using server = await startServer();
   const result = await fetchWith({
     method: "GET",
@@ -158,7 +155,7 @@ Deno.test("performRequest() returns a redirect as is when followRedirects is fal
 });
 
 for (const format of ["gzip", "deflate", "deflate-raw"]) {
-  Deno.test(`performRequest() decodes a ${format} body when decompress is set`, async () => {
+  Deno.test(`performRequest() given decompress and a ${format} body when read then decodes it`, async () => {
     await using server = await startServer();
     const result = await fetchWith({
       method: "GET",
@@ -171,7 +168,7 @@ for (const format of ["gzip", "deflate", "deflate-raw"]) {
   });
 }
 
-Deno.test("performRequest() sends Accept-Encoding only when decompress is set and leaves bodies alone otherwise", async () => {
+Deno.test("performRequest() given decompress set or unset when sent then sends Accept-Encoding only when set and leaves bodies alone otherwise", async () => {
   await using server = await startServer();
   const plain = await fetchWith({ method: "GET", url: `${server.url}/gzip` });
   assert.equal(plain.headers.get("content-encoding"), "gzip");
@@ -186,7 +183,7 @@ Deno.test("performRequest() sends Accept-Encoding only when decompress is set an
   assert.equal(echo.header("accept-encoding"), "gzip, deflate");
 });
 
-Deno.test("performRequest() stops a gzip bomb at maxBodySize counted after decompression", async () => {
+Deno.test("performRequest() given a gzip bomb when decompressed then stops at maxBodySize counted after decompression", async () => {
   await using server = await startServer();
   const started = performance.now();
   const error = await failureOf({
@@ -203,7 +200,7 @@ Deno.test("performRequest() stops a gzip bomb at maxBodySize counted after decom
   assert.ok(performance.now() - started < 5000);
 });
 
-Deno.test("performRequest() fails a body over maxBodySize without decompression", async () => {
+Deno.test("performRequest() given a body over maxBodySize when read without decompression then fails", async () => {
   await using server = await startServer();
   const declared = await failureOf({
     method: "GET",
@@ -221,7 +218,7 @@ Deno.test("performRequest() fails a body over maxBodySize without decompression"
   assert.ok(streamed.reasons[0].check(BodyTooLargeError));
 });
 
-Deno.test("performRequest() fails a head over maxHeaderSize", async () => {
+Deno.test("performRequest() given a head over maxHeaderSize when received then fails", async () => {
   await using server = await startServer();
   const error = await failureOf({
     method: "GET",
@@ -232,7 +229,7 @@ Deno.test("performRequest() fails a head over maxHeaderSize", async () => {
   assert.match(error.reasons[0].getErrorMessage(), /maxHeaderSize/);
 });
 
-Deno.test("performRequest() streams the body to onChunk and the header lines to onHeaderLine", async () => {
+Deno.test("performRequest() given onChunk and onHeaderLine when the response arrives then streams the body and the header lines to them", async () => {
   await using server = await startServer();
   const chunks: Uint8Array[] = [];
   const lines: string[] = [];
@@ -250,7 +247,7 @@ Deno.test("performRequest() streams the body to onChunk and the header lines to 
   assert.ok(!lines.some((l) => l.startsWith("HTTP/1.1 302")));
 });
 
-Deno.test("performRequest() fails with the error a streaming callback throws", async () => {
+Deno.test("performRequest() given a streaming callback that throws when it runs then fails with its error", async () => {
   await using server = await startServer();
   const error = await failureOf({
     method: "GET",
@@ -262,7 +259,7 @@ Deno.test("performRequest() fails with the error a streaming callback throws", a
   assert.ok(error instanceof RangeError);
 });
 
-Deno.test("performRequest() times out a trickling body with a timeout naming the body phase", async () => {
+Deno.test("performRequest() given a trickling body when the timeout passes then fails with a timeout naming the body phase", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
     await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
@@ -286,7 +283,7 @@ Deno.test("performRequest() times out a trickling body with a timeout naming the
   await server.close();
 });
 
-Deno.test("performRequest() times out a server that trickles its head in the headers phase", async () => {
+Deno.test("performRequest() given a server trickling its head when the timeout passes then fails in the headers phase", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
     for (const byte of "HTTP/1.1 200 OK\r\n") {
@@ -304,7 +301,7 @@ Deno.test("performRequest() times out a server that trickles its head in the hea
   await server.close();
 });
 
-Deno.test("performRequest() counts requestTimeout once across redirects", async () => {
+Deno.test("performRequest() given redirects when requestTimeout runs then it counts once across them", async () => {
   await using server = await startServer();
   const started = performance.now();
   const error = await failureOf({
@@ -319,7 +316,7 @@ Deno.test("performRequest() counts requestTimeout once across redirects", async 
   assert.ok(performance.now() - started < 1000);
 });
 
-Deno.test("performRequest() fails with HTTPTimeoutError while connecting through a silent TLS server", async () => {
+Deno.test("performRequest() given a silent TLS server when connecting times out then fails with HTTPTimeoutError", async () => {
   await using server = startRawServer(async (connection) => {
     while ((await connection.readSome()) !== null);
   });
@@ -334,7 +331,7 @@ Deno.test("performRequest() fails with HTTPTimeoutError while connecting through
   await server.close();
 });
 
-Deno.test("Cancelling performRequest() aborts the connection at once", async () => {
+Deno.test("performRequest() given a request in flight when it is cancelled then aborts the connection at once", async () => {
   let closed = false;
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
@@ -350,7 +347,7 @@ Deno.test("Cancelling performRequest() aborts the connection at once", async () 
   await pool.closeCachedConnections();
 });
 
-Deno.test("performRequest() reports a truncated body as PartialDownloadError with the bytes received", async () => {
+Deno.test("performRequest() given a truncated body when the connection closes then fails with PartialDownloadError holding the bytes received", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
     await connection.write(
@@ -362,7 +359,7 @@ Deno.test("performRequest() reports a truncated body as PartialDownloadError wit
   assert.equal(text(error.response!), "partial");
 });
 
-Deno.test("performRequest() streams an upload from a WriterProducer with chunked coding", async () => {
+Deno.test("performRequest() given a WriterProducer when uploading then streams it with chunked coding", async () => {
   await using server = await startServer();
   const result = await fetchWith({
     method: "POST",
@@ -375,7 +372,7 @@ Deno.test("performRequest() streams an upload from a WriterProducer with chunked
   assert.equal(echoed(result).body, "one,two");
 });
 
-Deno.test("performRequest() sends Expect: 100-continue and the body once the server agrees", async () => {
+Deno.test("performRequest() given expect100Continue when the server agrees then sends the body after Expect: 100-continue", async () => {
   await using server = await startServer();
   const result = await fetchWith({
     method: "POST",
@@ -386,7 +383,7 @@ Deno.test("performRequest() sends Expect: 100-continue and the body once the ser
   assert.equal(echoed(result).body, "after continue");
 });
 
-Deno.test("performRequest() goes through an HTTP proxy with Proxy-Authorization", async () => {
+Deno.test("performRequest() given an HTTP proxy with credentials when fetched then goes through it with Proxy-Authorization", async () => {
   await using server = await startServer();
   await using proxy = startProxy("user:secret");
   const result = await fetchWith({
@@ -411,7 +408,7 @@ Deno.test("performRequest() goes through an HTTP proxy with Proxy-Authorization"
   assert.equal(refused.code, 407);
 });
 
-Deno.test("performRequest() tunnels https through a proxy with CONNECT", async () => {
+Deno.test("performRequest() given an https URL and a proxy when fetched then tunnels through it with CONNECT", async () => {
   await using server = await startServer({ tls: true });
   await using proxy = startProxy("user:secret");
   const result = await fetchWith({
@@ -445,7 +442,7 @@ Deno.test("performRequest() tunnels https through a proxy with CONNECT", async (
   assert.match(String(error), /Proxy refused to CONNECT .* 407/);
 });
 
-Deno.test("performRequest() reuses connections of a persistent pool across fetches", async () => {
+Deno.test("performRequest() given a persistent pool when fetched several times then reuses its connections", async () => {
   await using server = await startServer();
   const pool = new HTTPConnectionPool(reactor);
   for (let i = 0; i < 5; i++) {
@@ -465,7 +462,7 @@ function resolvingReactor(
   return Object.assign(new MemoryReactor(), { resolve });
 }
 
-Deno.test("performRequest(): given a name lookup that outlasts connectTimeout, when the time passes, then it fails with HTTPTimeoutError in the dns phase", async () => {
+Deno.test("performRequest() given a name lookup that outlasts connectTimeout when the time passes then it fails with HTTPTimeoutError in the dns phase", async () => {
   const clock = resolvingReactor(() => new Deferred<string>());
   const result = performRequest(new HTTPConnectionPool(clock), {
     method: "GET",
@@ -487,7 +484,7 @@ Deno.test("performRequest(): given a name lookup that outlasts connectTimeout, w
   assert.equal(clock.tcpClients.length, 0);
 });
 
-Deno.test("performRequest(): given a TCP connect that outlasts connectTimeout, when the time passes, then it fails with HTTPTimeoutError in the connect phase", async () => {
+Deno.test("performRequest() given a TCP connect that outlasts connectTimeout when the time passes then it fails with HTTPTimeoutError in the connect phase", async () => {
   const clock = new MemoryReactor();
   const result = performRequest(new HTTPConnectionPool(clock), {
     method: "GET",
@@ -507,7 +504,7 @@ Deno.test("performRequest(): given a TCP connect that outlasts connectTimeout, w
   assert.ok(clock.connectors[0].stoppedConnecting);
 });
 
-Deno.test("performRequest(): given a name lookup and a TCP connect, when both run, then connectTimeout bounds them together", async () => {
+Deno.test("performRequest() given a name lookup and a TCP connect when both run then connectTimeout bounds them together", async () => {
   const lookup = new Deferred<string>();
   const clock = resolvingReactor(() => lookup);
   const result = performRequest(new HTTPConnectionPool(clock), {
@@ -528,7 +525,7 @@ Deno.test("performRequest(): given a name lookup and a TCP connect, when both ru
   assert.equal(error.phase, "connect");
 });
 
-Deno.test("performRequest(): given a resolver that fails, when the request starts, then it fails with DNSLookupError naming the host", async () => {
+Deno.test("performRequest() given a resolver that fails when the request starts then it fails with DNSLookupError naming the host", async () => {
   const clock = resolvingReactor(() => fail(new Error("no such name")));
   const error = await rejection(
     performRequest(new HTTPConnectionPool(clock), {
@@ -545,7 +542,7 @@ Deno.test("performRequest(): given a resolver that fails, when the request start
   assert.equal(clock.getDelayedCalls().length, 0);
 });
 
-Deno.test("performRequest(): given an IP address or localhost, when it connects, then no name lookup is made", async () => {
+Deno.test("performRequest() given an IP address or localhost when it connects then no name lookup is made", async () => {
   let lookups = 0;
   const clock = resolvingReactor(() => {
     lookups++;
@@ -567,7 +564,7 @@ Deno.test("performRequest(): given an IP address or localhost, when it connects,
   ]);
 });
 
-Deno.test("performRequest(): given a real host name that does not resolve, when fetched, then it fails with DNSLookupError", async () => {
+Deno.test("performRequest() given a real host name that does not resolve when fetched then it fails with DNSLookupError", async () => {
   const error = await failureOf({
     method: "GET",
     url: "http://no-such-host.invalid/",
@@ -577,7 +574,7 @@ Deno.test("performRequest(): given a real host name that does not resolve, when 
   assert.match(error.message, /^Address 'no-such-host\.invalid' not found/);
 });
 
-Deno.test("performRequest(): given expectContinue, when the server sends 100 Continue, then the body follows it and the final response is returned", async () => {
+Deno.test("performRequest() given expectContinue when the server sends 100 Continue then the body follows it and the final response is returned", async () => {
   let beforeContinue: unknown = undefined;
   let body = "";
   await using server = startRawServer(async (connection) => {
@@ -604,7 +601,7 @@ Deno.test("performRequest(): given expectContinue, when the server sends 100 Con
   assert.equal(text(result.body), "ok");
 });
 
-Deno.test("performRequest(): given expectContinue, when the server answers with a final status at once, then that response is returned, the body is never sent and the connection is not kept", async () => {
+Deno.test("performRequest() given expectContinue when the server answers with a final status at once then that response is returned, the body is never sent and the connection is not kept", async () => {
   let extra: Uint8Array | null = null;
   await using server = startRawServer(async (connection) => {
     await connection.readHead();
@@ -629,7 +626,7 @@ Deno.test("performRequest(): given expectContinue, when the server answers with 
 });
 
 for (const status of [301, 302]) {
-  Deno.test(`performRequest(): given a POST answered by ${status}, when followed, then the next request is a GET without body or Content-* fields`, async () => {
+  Deno.test(`performRequest() given a POST answered by ${status} when followed then the next request is a GET without body or Content-* fields`, async () => {
     await using server = await startServer();
     const echo = echoed(
       await fetchWith({
@@ -645,7 +642,7 @@ for (const status of [301, 302]) {
     assert.equal(echo.header("content-length"), undefined);
   });
 
-  Deno.test(`performRequest(): given a PUT answered by ${status}, when followed, then method and body are kept as Tornado does`, async () => {
+  Deno.test(`performRequest() given a PUT answered by ${status} when followed then method and body are kept as Tornado does`, async () => {
     await using server = await startServer();
     const echo = echoed(
       await fetchWith({
@@ -659,7 +656,7 @@ for (const status of [301, 302]) {
   });
 }
 
-Deno.test("performRequest(): given a HEAD answered by 303, when followed, then the next request is still a HEAD", async () => {
+Deno.test("performRequest() given a HEAD answered by 303 when followed then the next request is still a HEAD", async () => {
   await using server = await startServer();
   const result = await fetchWith({
     method: "HEAD",
@@ -672,7 +669,7 @@ Deno.test("performRequest(): given a HEAD answered by 303, when followed, then t
   ]);
 });
 
-Deno.test("performRequest(): given a PUT answered by 303, when followed, then the next request is a GET without body", async () => {
+Deno.test("performRequest() given a PUT answered by 303 when followed then the next request is a GET without body", async () => {
   await using server = await startServer();
   const echo = echoed(
     await fetchWith({
@@ -686,7 +683,7 @@ Deno.test("performRequest(): given a PUT answered by 303, when followed, then th
 });
 
 for (const [name, value] of CREDENTIAL_FIELDS) {
-  Deno.test(`performRequest(): given a ${name} field, when a redirect leaves the origin, then it is not sent to the new origin`, async () => {
+  Deno.test(`performRequest() given a ${name} field when a redirect leaves the origin then it is not sent to the new origin`, async () => {
     await using a = await startServer();
     await using b = await startServer();
     const echo = echoed(
@@ -700,7 +697,7 @@ for (const [name, value] of CREDENTIAL_FIELDS) {
     assert.equal(echo.header("x-custom"), "kept");
   });
 
-  Deno.test(`performRequest(): given a ${name} field, when a redirect changes only the host name, then it is not sent either`, async () => {
+  Deno.test(`performRequest() given a ${name} field when a redirect changes only the host name then it is not sent either`, async () => {
     await using server = await startServer();
     const other = `http://localhost:${server.port}/echo`;
     const echo = echoed(
@@ -714,7 +711,7 @@ for (const [name, value] of CREDENTIAL_FIELDS) {
     assert.equal(echo.header(name.toLowerCase()), undefined);
   });
 
-  Deno.test(`performRequest(): given a ${name} field, when a redirect stays on the origin, then it is sent again`, async () => {
+  Deno.test(`performRequest() given a ${name} field when a redirect stays on the origin then it is sent again`, async () => {
     await using server = await startServer();
     const echo = echoed(
       await fetchWith({
@@ -727,7 +724,7 @@ for (const [name, value] of CREDENTIAL_FIELDS) {
   });
 }
 
-Deno.test("performRequest(): given auth credentials, when a redirect leaves the origin, then no Authorization is sent there", async () => {
+Deno.test("performRequest() given auth credentials when a redirect leaves the origin then no Authorization is sent there", async () => {
   await using a = await startServer();
   await using b = await startServer();
   const echo = echoed(
@@ -740,7 +737,7 @@ Deno.test("performRequest(): given auth credentials, when a redirect leaves the 
   assert.equal(echo.header("authorization"), undefined);
 });
 
-Deno.test("performRequest(): given proxy credentials, when a redirect leaves the origin, then the proxy still gets them and the origin never does", async () => {
+Deno.test("performRequest() given proxy credentials when a redirect leaves the origin then the proxy still gets them and the origin never does", async () => {
   await using a = await startServer();
   await using b = await startServer();
   await using proxy = startProxy("user:secret");
@@ -763,7 +760,7 @@ Deno.test("performRequest(): given proxy credentials, when a redirect leaves the
   ]);
 });
 
-Deno.test("performRequest(): given a kept connection that dies and a slow retry, when requestTimeout runs out, then it counts from the first attempt", async () => {
+Deno.test("performRequest() given a kept connection that dies and a slow retry when requestTimeout runs out then it counts from the first attempt", async () => {
   await using server = startRawServer(async (connection, index) => {
     await connection.readRequest();
     if (index === 0) {
@@ -796,7 +793,7 @@ Deno.test("performRequest(): given a kept connection that dies and a slow retry,
   await server.close();
 });
 
-Deno.test("performRequest(): given no maxBodySize, when a body declares more than 100 MiB, then it fails with BodyTooLargeError at the head", async () => {
+Deno.test("performRequest() given no maxBodySize when a body declares more than 100 MiB then it fails with BodyTooLargeError at the head", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
     await connection.write(
@@ -811,7 +808,7 @@ Deno.test("performRequest(): given no maxBodySize, when a body declares more tha
   assert.equal(reason.maxBodySize, 100 * 1024 * 1024);
 });
 
-Deno.test("performRequest(): given no maxHeaderSize, when a head exceeds 64 KiB, then it fails with a ParseError and a head of 60 KiB passes", async () => {
+Deno.test("performRequest() given no maxHeaderSize when a head exceeds 64 KiB then it fails with a ParseError and a head of 60 KiB passes", async () => {
   const head = (size: number) =>
     `HTTP/1.1 200 OK\r\nX-Big: ${
       "x".repeat(size)
@@ -827,7 +824,7 @@ Deno.test("performRequest(): given no maxHeaderSize, when a head exceeds 64 KiB,
   );
 });
 
-Deno.test("performRequest(): given a kept connection, when the server closes it under the next GET, then the GET is sent again on a new connection", async () => {
+Deno.test("performRequest() given a kept connection when the server closes it under the next GET then the GET is sent again on a new connection", async () => {
   let secondOnFirst = false;
   await using server = startRawServer(async (connection, index) => {
     await connection.readRequest();
@@ -851,7 +848,7 @@ Deno.test("performRequest(): given a kept connection, when the server closes it 
   await pool.closeCachedConnections();
 });
 
-Deno.test("performRequest(): given a kept connection, when the server closes it under a POST, then the POST fails with ResponseNeverReceived and is not sent again", async () => {
+Deno.test("performRequest() given a kept connection when the server closes it under a POST then the POST fails with ResponseNeverReceived and is not sent again", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
     await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
@@ -962,7 +959,7 @@ const FRAMING: FramingCase[] = [
 for (const split of [false, true]) {
   for (const framing of FRAMING) {
     const how = split ? "byte by byte" : "whole";
-    Deno.test(`performRequest(): given ${framing.name} sent ${how} by a raw server, when read, then the body is "${framing.body}" and the connection is ${framing.kept ? "kept" : "closed"}`, async () => {
+    Deno.test(`performRequest() given ${framing.name} sent ${how} by a raw server when read then the body is "${framing.body}" and the connection is ${framing.kept ? "kept" : "closed"}`, async () => {
       await using server = startCannedServer(framing.response, {
         split,
         closeAfter: framing.closeAfter,
@@ -979,7 +976,7 @@ for (const split of [false, true]) {
   }
 }
 
-Deno.test("performRequest(): given a multi-valued response header, when read, then every value is kept in order", async () => {
+Deno.test("performRequest() given a multi-valued response header when read then every value is kept in order", async () => {
   await using server = startCannedServer(
     "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX-Other: x\r\nset-cookie: b=2\r\nContent-Length: 0\r\n\r\n",
   );
@@ -987,7 +984,7 @@ Deno.test("performRequest(): given a multi-valued response header, when read, th
   assert.deepEqual(result.headers.getRawHeaders("Set-Cookie"), ["a=1", "b=2"]);
 });
 
-Deno.test("performRequest(): given a multi-valued request header, when sent, then each value goes on its own line in order", async () => {
+Deno.test("performRequest() given a multi-valued request header when sent then each value goes on its own line in order", async () => {
   let head = "";
   await using server = startRawServer(async (connection) => {
     head = (await connection.readRequest()) ?? "";

@@ -16,7 +16,7 @@ import {
 } from "../../http/errors.ts";
 import { RequestGenerationFailed } from "../../http/client_errors.ts";
 
-Deno.test("ParseError: given a message and data, when created, then both are kept and the name is set", () => {
+Deno.test("ParseError given a message and data when created then both are kept and the name is set", () => {
   const error = new ParseError(
     'Invalid status line: current value is "x"',
     "x",
@@ -27,11 +27,11 @@ Deno.test("ParseError: given a message and data, when created, then both are kep
   assertInstanceOf(error, Error);
 });
 
-Deno.test("ParseError: given no data, when created, then data is empty", () => {
+Deno.test("ParseError given no data when created then data is empty", () => {
   assertEquals(new ParseError("bad").data, "");
 });
 
-Deno.test("DataLoss: given a declared length, when created, then the message states received and expected bytes", () => {
+Deno.test("DataLoss given a declared length when created then the message states received and expected bytes", () => {
   const error = new DataLoss(3, 10);
   assertEquals(error.name, "DataLoss");
   assertEquals(
@@ -41,7 +41,7 @@ Deno.test("DataLoss: given a declared length, when created, then the message sta
   assertEquals([error.received, error.expected], [3, 10]);
 });
 
-Deno.test("DataLoss: given a chunked body, when created, then the message states the bytes received", () => {
+Deno.test("DataLoss given a chunked body when created then the message states the bytes received", () => {
   const error = new DataLoss(7, null);
   assertEquals(
     error.message,
@@ -50,7 +50,7 @@ Deno.test("DataLoss: given a chunked body, when created, then the message states
   assertEquals(error.expected, null);
 });
 
-Deno.test("BodyTooLargeError: given a limit and a size, when created, then both are kept and stated", () => {
+Deno.test("BodyTooLargeError given a limit and a size when created then both are kept and stated", () => {
   const error = new BodyTooLargeError(100, 250);
   assertEquals(error.name, "BodyTooLargeError");
   assertEquals([error.maxBodySize, error.size], [100, 250]);
@@ -60,7 +60,7 @@ Deno.test("BodyTooLargeError: given a limit and a size, when created, then both 
   );
 });
 
-Deno.test("ResponseFailed: given reasons, when created, then they are kept, described, and the first is the cause", () => {
+Deno.test("ResponseFailed given reasons when created then they are kept, described, and the first is the cause", () => {
   const lost = new Error("Connection lost");
   const reasons = [new Failure(lost), new Failure(new DataLoss(1, 2))];
   const error = new ResponseFailed(reasons, { code: 200 });
@@ -75,12 +75,12 @@ Deno.test("ResponseFailed: given reasons, when created, then they are kept, desc
   );
 });
 
-Deno.test("ResponseFailed: given no response, when created, then response is undefined", () => {
+Deno.test("ResponseFailed given no response when created then response is undefined", () => {
   assertEquals(new ResponseFailed([]).response, undefined);
   assertEquals(new ResponseFailed([]).message, "Response failed");
 });
 
-Deno.test("ResponseNeverReceived: given reasons, when created, then it is a ResponseFailed with its own name and message", () => {
+Deno.test("ResponseNeverReceived given reasons when created then it is a ResponseFailed with its own name and message", () => {
   const error = new ResponseNeverReceived([new Failure(new Error("reset"))]);
   assertInstanceOf(error, ResponseFailed);
   assertEquals(error.name, "ResponseNeverReceived");
@@ -88,7 +88,7 @@ Deno.test("ResponseNeverReceived: given reasons, when created, then it is a Resp
   assertEquals(error.response, undefined);
 });
 
-Deno.test("RequestTransmissionFailed: given reasons, when created, then they are kept and described", () => {
+Deno.test("RequestTransmissionFailed given reasons when created then they are kept and described", () => {
   const error = new RequestTransmissionFailed([
     new Failure(new Error("broken pipe")),
   ]);
@@ -97,7 +97,7 @@ Deno.test("RequestTransmissionFailed: given reasons, when created, then they are
   assertEquals(error.reasons.length, 1);
 });
 
-Deno.test("PageError: given only a status, when created, then the message is the standard reason phrase", () => {
+Deno.test("PageError given only a status when created then the message is the standard reason phrase", () => {
   const error = new PageError(404);
   assertEquals(error.name, "PageError");
   assertEquals(error.status, 404);
@@ -105,18 +105,18 @@ Deno.test("PageError: given only a status, when created, then the message is the
   assertEquals(error.response, undefined);
 });
 
-Deno.test("PageError: given a status, message and body, when stringified, then it reads like Twisted's str(Error)", () => {
+Deno.test("PageError given a status, message and body when stringified then it reads like Twisted's str(Error)", () => {
   const body = new Uint8Array([1, 2]);
   const error = new PageError(500, "Oops", body);
   assertEquals(String(error), "500 Oops");
   assertEquals(error.response, body);
 });
 
-Deno.test("PageError: given an unknown status, when created, then the message is Unknown", () => {
+Deno.test("PageError given an unknown status when created then the message is Unknown", () => {
   assertEquals(new PageError(799).message, "Unknown");
 });
 
-Deno.test("PartialDownloadError: given a status and partial body, when created, then it is a PageError holding the body", () => {
+Deno.test("PartialDownloadError given a status and partial body when created then it is a PageError holding the body", () => {
   const error = new PartialDownloadError(
     200,
     undefined,
@@ -128,7 +128,7 @@ Deno.test("PartialDownloadError: given a status and partial body, when created, 
   assertEquals(error.response, new Uint8Array([104, 105]));
 });
 
-Deno.test("HTTPClientError: given a code only, when created, then the message is the reason phrase and str is Tornado's", () => {
+Deno.test("HTTPClientError given a code only when created then the message is the reason phrase and str is Tornado's", () => {
   const error = new HTTPClientError(503);
   assertEquals(error.name, "HTTPClientError");
   assertEquals(error.code, 503);
@@ -137,11 +137,11 @@ Deno.test("HTTPClientError: given a code only, when created, then the message is
   assertEquals(error.response, undefined);
 });
 
-Deno.test("HTTPClientError: given 599 without a message, when created, then the message is Unknown as in Tornado", () => {
+Deno.test("HTTPClientError given 599 without a message when created then the message is Unknown as in Tornado", () => {
   assertEquals(new HTTPClientError(599).message, "Unknown");
 });
 
-Deno.test("HTTPClientError: given a response and a cause, when created, then both are kept", () => {
+Deno.test("HTTPClientError given a response and a cause when created then both are kept", () => {
   const cause = new Error("underlying");
   const response = { body: "x" };
   const error = new HTTPClientError(404, "Missing", response, { cause });
@@ -150,7 +150,7 @@ Deno.test("HTTPClientError: given a response and a cause, when created, then bot
   assertEquals(error.message, "Missing");
 });
 
-Deno.test("HTTPTimeoutError: given a message and phase, when created, then it is a 599 HTTPClientError with that phase", () => {
+Deno.test("HTTPTimeoutError given a message and phase when created then it is a 599 HTTPClientError with that phase", () => {
   const error = new HTTPTimeoutError("Timeout in request queue", "queue");
   assertInstanceOf(error, HTTPClientError);
   assertEquals(error.name, "HTTPTimeoutError");
@@ -159,13 +159,13 @@ Deno.test("HTTPTimeoutError: given a message and phase, when created, then it is
   assertEquals(String(error), "Timeout in request queue");
 });
 
-Deno.test("HTTPTimeoutError: given no arguments, when created, then the message is Timeout and the phase request", () => {
+Deno.test("HTTPTimeoutError given no arguments when created then the message is Timeout and the phase request", () => {
   const error = new HTTPTimeoutError();
   assertEquals(error.message, "Timeout");
   assertEquals(error.phase, "request");
 });
 
-Deno.test("HTTPStreamClosedError: given no message, when created, then it is a 599 HTTPClientError saying Stream closed", () => {
+Deno.test("HTTPStreamClosedError given no message when created then it is a 599 HTTPClientError saying Stream closed", () => {
   const cause = new Error("ECONNRESET");
   const error = new HTTPStreamClosedError(undefined, { cause });
   assertInstanceOf(error, HTTPClientError);
@@ -176,7 +176,7 @@ Deno.test("HTTPStreamClosedError: given no message, when created, then it is a 5
   assertEquals(error.cause, cause);
 });
 
-Deno.test("HTTP errors: given each class, when caught by Failure.check, then it matches itself and its base", () => {
+Deno.test("HTTP errors given each class when caught by Failure.check then it matches itself and its base", () => {
   const failure = new Failure(
     new HTTPTimeoutError("Timeout while connecting", "connect"),
   );
@@ -184,7 +184,7 @@ Deno.test("HTTP errors: given each class, when caught by Failure.check, then it 
   assertEquals(failure.check(ResponseFailed), null);
 });
 
-Deno.test("WrapperException: given reasons and a summary, when created, then the message lists each reason and the first is the cause", () => {
+Deno.test("WrapperException given reasons and a summary when created then the message lists each reason and the first is the cause", () => {
   const first = new Error("reset");
   const error = new WrapperException(
     [new Failure(first), new Failure(new Error("truncated"))],
@@ -196,11 +196,11 @@ Deno.test("WrapperException: given reasons and a summary, when created, then the
   assertEquals(error.reasons.length, 2);
 });
 
-Deno.test("WrapperException: given no reasons, when created, then the message is the summary alone", () => {
+Deno.test("WrapperException given no reasons when created then the message is the summary alone", () => {
   assertEquals(new WrapperException([]).message, "Failed");
 });
 
-Deno.test("WrapperException: given each wrapper of Twisted's, when checked, then it is a WrapperException", () => {
+Deno.test("WrapperException given each wrapper of Twisted's when checked then it is a WrapperException", () => {
   const reasons = [new Failure(new Error("x"))];
   for (
     const error of [

@@ -3,7 +3,8 @@ import { CancelledError } from "../../deferred/errors.ts";
 import type { IConsumer } from "../../reactor/interfaces.ts";
 import { FileBodyProducer } from "../../http/file_body_producer.ts";
 import { UNKNOWN_LENGTH } from "../../http/unknown_length.ts";
-import { bytes, rejection, text } from "./_servers.ts";
+import { rejection } from "./_servers.ts";
+import { bytes, text } from "../_support/mod.ts";
 
 /** A consumer that keeps what is written. */
 function collector(): IConsumer & { written: string[] } {
@@ -23,7 +24,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
 
-Deno.test("FileBodyProducer: given an iterable of chunks, when produced, then each is written in order and the Deferred fires", async () => {
+Deno.test("FileBodyProducer given an iterable of chunks when produced then each is written in order and the Deferred fires", async () => {
   const consumer = collector();
   const producer = new FileBodyProducer([bytes("a"), bytes("b"), bytes("c")]);
   assert.equal(producer.length, UNKNOWN_LENGTH);
@@ -31,7 +32,7 @@ Deno.test("FileBodyProducer: given an iterable of chunks, when produced, then ea
   assert.deepEqual(consumer.written, ["a", "b", "c"]);
 });
 
-Deno.test("FileBodyProducer: given a ReadableStream and a length, when produced, then its chunks are written and the length is kept", async () => {
+Deno.test("FileBodyProducer given a ReadableStream and a length when produced then its chunks are written and the length is kept", async () => {
   const consumer = collector();
   const stream = ReadableStream.from([bytes("hello "), bytes("world")]);
   const producer = new FileBodyProducer(stream, 11);
@@ -40,7 +41,7 @@ Deno.test("FileBodyProducer: given a ReadableStream and a length, when produced,
   assert.deepEqual(consumer.written, ["hello ", "world"]);
 });
 
-Deno.test("FileBodyProducer: given a paused producer, when resumed, then the next chunk is read only then", async () => {
+Deno.test("FileBodyProducer given a paused producer when resumed then the next chunk is read only then", async () => {
   const consumer = collector();
   let reads = 0;
   async function* source(): AsyncGenerator<Uint8Array> {
@@ -60,7 +61,7 @@ Deno.test("FileBodyProducer: given a paused producer, when resumed, then the nex
   assert.deepEqual(consumer.written, ["1", "2", "3"]);
 });
 
-Deno.test("FileBodyProducer: given a producer stopped midway, when stopped, then the Deferred fails with CancelledError and the source is closed", async () => {
+Deno.test("FileBodyProducer given a producer stopped midway when stopped then the Deferred fails with CancelledError and the source is closed", async () => {
   const consumer = collector();
   let closed = false;
   async function* source(): AsyncGenerator<Uint8Array> {
@@ -82,7 +83,7 @@ Deno.test("FileBodyProducer: given a producer stopped midway, when stopped, then
   assert.deepEqual(consumer.written, ["first"]);
 });
 
-Deno.test("FileBodyProducer: given a source that fails, when produced, then the Deferred fails with its error", async () => {
+Deno.test("FileBodyProducer given a source that fails when produced then the Deferred fails with its error", async () => {
   async function* source(): AsyncGenerator<Uint8Array> {
     yield bytes("ok");
     throw new RangeError("disk error");
@@ -93,13 +94,13 @@ Deno.test("FileBodyProducer: given a source that fails, when produced, then the 
   assert.ok(error instanceof RangeError);
 });
 
-Deno.test("FileBodyProducer: given a started producer, when started again, then it throws TypeError", async () => {
+Deno.test("FileBodyProducer given a started producer when started again then it throws TypeError", async () => {
   const producer = new FileBodyProducer([bytes("x")]);
   await producer.startProducing(collector());
   assert.throws(() => producer.startProducing(collector()), TypeError);
 });
 
-Deno.test("FileBodyProducer: given a negative or fractional length, when constructed, then it throws RangeError", () => {
+Deno.test("FileBodyProducer given a negative or fractional length when constructed then it throws RangeError", () => {
   for (const length of [-1, 1.5, Number.NaN]) {
     assert.throws(() => new FileBodyProducer([], length), RangeError);
   }

@@ -8,23 +8,21 @@ import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { PageError, PartialDownloadError } from "../../http/errors.ts";
 import { getPage } from "../../http/get_page.ts";
 import {
-  bytes,
   rejection,
-  sleep,
   spiedAbortController,
   startCannedServer,
   startRawServer,
   startServer,
-  text,
 } from "./_servers.ts";
+import { bytes, closedPort, sleep, text } from "../_support/mod.ts";
 
-Deno.test("getPage() fetches a page given as bytes, as getPage(bytes(url)) in the seed", async () => {
+Deno.test("getPage() given the URL as bytes when called then fetches the page, as getPage(url.encode()) in Twisted", async () => {
   await using server = await startServer();
   const body = await getPage(bytes(`${server.url}/bytes/1024`));
   assert.equal(body.length, 1024);
 });
 
-Deno.test("getPage() fetches several pages at once, the Twisted way", async () => {
+Deno.test("getPage() given several URLs when called at once then fetches every page", async () => {
   await using server = await startServer();
   const pages = await Promise.all(
     [1, 2, 3, 4].map((n) => getPage(`${server.url}/bytes/${n}`).asPromise()),
@@ -32,7 +30,7 @@ Deno.test("getPage() fetches several pages at once, the Twisted way", async () =
   assert.deepEqual(pages.map((p) => p.length), [1, 2, 3, 4]);
 });
 
-Deno.test("getPage() posts postdata with the given method and headers", async () => {
+Deno.test("getPage() given postdata, a method and headers when called then sends them", async () => {
   await using server = await startServer();
   const body = await getPage(`${server.url}/echo`, {
     method: "POST",
@@ -49,7 +47,7 @@ Deno.test("getPage() posts postdata with the given method and headers", async ()
   );
 });
 
-Deno.test("getPage() fails a non-2xx status with PageError carrying the status and body", async () => {
+Deno.test("getPage() given a non-2xx status when it arrives then fails with PageError carrying the status and body", async () => {
   await using server = await startServer();
   const error = await rejection(getPage(`${server.url}/status/404`));
   assert.ok(error instanceof PageError);
@@ -58,7 +56,7 @@ Deno.test("getPage() fails a non-2xx status with PageError carrying the status a
   assert.equal(String(error), "404 Not Found");
 });
 
-Deno.test("getPage() follows redirects and fails InfiniteRedirection on a loop", async () => {
+Deno.test("getPage() given redirects when followed then reaches the page, and fails with InfiniteRedirection on a loop", async () => {
   await using server = await startServer();
   assert.equal(text(await getPage(`${server.url}/redirect/2`)), "done");
   const error = await rejection(
@@ -67,7 +65,7 @@ Deno.test("getPage() follows redirects and fails InfiniteRedirection on a loop",
   assert.ok(error instanceof InfiniteRedirection);
 });
 
-Deno.test("getPage() fails with PageRedirect when followRedirect is false", async () => {
+Deno.test("getPage() given followRedirect false when a redirect arrives then fails with PageRedirect", async () => {
   await using server = await startServer();
   const error = await rejection(
     getPage(`${server.url}/redirect/1`, { followRedirect: false }),
@@ -76,7 +74,7 @@ Deno.test("getPage() fails with PageRedirect when followRedirect is false", asyn
   assert.equal(error.location, "/redirect/0");
 });
 
-Deno.test("getPage() accepts a close-delimited body and fails a truncated one with PartialDownloadError", async () => {
+Deno.test("getPage() given a close-delimited or truncated body when read then returns the first and fails the second with PartialDownloadError", async () => {
   await using closeDelimited = startCannedServer(
     "HTTP/1.0 200 OK\r\n\r\nuntil close",
     { closeAfter: true },
@@ -91,7 +89,7 @@ Deno.test("getPage() accepts a close-delimited body and fails a truncated one wi
   assert.equal(text(error.response!), "short");
 });
 
-Deno.test("getPage() times out with TimeoutError naming the phase", async () => {
+Deno.test("getPage() given a timeout when the server is too slow then fails with TimeoutError naming the phase", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
     while ((await connection.readSome()) !== null);
@@ -105,17 +103,15 @@ Deno.test("getPage() times out with TimeoutError naming the phase", async () => 
   await server.close();
 });
 
-Deno.test("getPage() reports ConnectionRefusedError", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+Deno.test("getPage() given a port nothing listens on when called then fails with ConnectionRefusedError", async () => {
+  const port = closedPort();
   assert.ok(
     (await rejection(getPage(`http://127.0.0.1:${port}/`))) instanceof
       ConnectionRefusedError,
   );
 });
 
-Deno.test("getPage() uses a given Agent and pool", async () => {
+Deno.test("getPage() given an Agent and a pool when called then uses them", async () => {
   await using server = await startServer();
   const pool = new HTTPConnectionPool(reactor);
   const agent = new Agent(reactor, { pool });
@@ -130,7 +126,7 @@ Deno.test("getPage() uses a given Agent and pool", async () => {
   await pool.closeCachedConnections();
 });
 
-Deno.test("getPage(): given an already aborted signal, when called, then it fails at once with CancelledError and connects to nothing", async () => {
+Deno.test("getPage() given an already aborted signal when called then it fails at once with CancelledError and connects to nothing", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
   });
@@ -145,7 +141,7 @@ Deno.test("getPage(): given an already aborted signal, when called, then it fail
   assert.equal(server.accepted, 0);
 });
 
-Deno.test("getPage(): given a signal, when it is aborted during the request, then the connection is aborted at once and the page fails with CancelledError", async () => {
+Deno.test("getPage() given a signal when it is aborted during the request then the connection is aborted at once and the page fails with CancelledError", async () => {
   let closed = false;
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
@@ -160,7 +156,7 @@ Deno.test("getPage(): given a signal, when it is aborted during the request, the
   assert.ok(closed, "the server saw the connection close");
 });
 
-Deno.test("getPage(): given a signal, when the page has arrived, then its abort listener is removed", async () => {
+Deno.test("getPage() given a signal when the page has arrived then its abort listener is removed", async () => {
   await using server = await startServer();
   const { controller, listeners } = spiedAbortController();
   const page = getPage(`${server.url}/`, { signal: controller.signal });
@@ -170,7 +166,7 @@ Deno.test("getPage(): given a signal, when the page has arrived, then its abort 
   controller.abort();
 });
 
-Deno.test("getPage(): given a signal, when the page fails, then its abort listener is removed too", async () => {
+Deno.test("getPage() given a signal when the page fails then its abort listener is removed too", async () => {
   await using server = await startServer();
   const { controller, listeners } = spiedAbortController();
   const error = await rejection(
@@ -180,7 +176,7 @@ Deno.test("getPage(): given a signal, when the page fails, then its abort listen
   assert.equal(listeners(), 0);
 });
 
-Deno.test("getPage(): given a signal and an agent, when it is aborted, then the request through the agent is cancelled", async () => {
+Deno.test("getPage() given a signal and an agent when it is aborted then the request through the agent is cancelled", async () => {
   await using server = startRawServer(async (connection) => {
     await connection.readRequest();
     await connection.readSome();
@@ -197,7 +193,7 @@ Deno.test("getPage(): given a signal and an agent, when it is aborted, then the 
   await pool.closeCachedConnections();
 });
 
-Deno.test("getPage(): given redirects, when the chain ends, then the body is the last page's and PageError carries a final error status", async () => {
+Deno.test("getPage() given redirects when the chain ends then the body is the last page's and PageError carries a final error status", async () => {
   await using server = await startServer();
   const error = await rejection(
     getPage(`${server.url}/redirect-to?url=/status/503`),

@@ -1,11 +1,11 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { Headers } from "../../http/headers.ts";
 
-Deno.test("Headers: given no init, when created, then it is empty", () => {
+Deno.test("Headers given no init when created then it is empty", () => {
   assertEquals([...new Headers().getAllRawHeaders()], []);
 });
 
-Deno.test("Headers: given a record of strings and arrays, when created, then each name holds its values", () => {
+Deno.test("Headers given a record of strings and arrays when created then each name holds its values", () => {
   const headers = new Headers({
     Accept: "text/html",
     "Set-Cookie": ["a=1", "b=2"],
@@ -14,63 +14,63 @@ Deno.test("Headers: given a record of strings and arrays, when created, then eac
   assertEquals(headers.getRawHeaders("Set-Cookie"), ["a=1", "b=2"]);
 });
 
-Deno.test("Headers: given pairs with a repeated name, when created, then the values accumulate in order", () => {
+Deno.test("Headers given pairs with a repeated name when created then the values accumulate in order", () => {
   const headers = new Headers([["Via", "a"], ["Host", "h"], ["via", "b"]]);
   assertEquals(headers.getRawHeaders("VIA"), ["a", "b"]);
 });
 
-Deno.test("Headers: given another Headers, when created from it, then it copies every value", () => {
+Deno.test("Headers given another Headers when created from it then it copies every value", () => {
   const original = new Headers({ A: ["1", "2"], B: "3" });
   const copy = new Headers(original);
   assertEquals([...copy.getAllRawHeaders()], [["A", ["1", "2"]], ["B", ["3"]]]);
 });
 
-Deno.test("Headers: given a name in one case, when looked up in another, then it is found", () => {
+Deno.test("Headers given a name in one case when looked up in another then it is found", () => {
   const headers = new Headers({ "Content-Type": "text/plain" });
   assert(headers.hasHeader("content-type"));
   assert(headers.hasHeader("CONTENT-TYPE"));
   assertEquals(headers.getRawHeaders("cOnTeNt-TyPe"), ["text/plain"]);
 });
 
-Deno.test("Headers: given an absent name, when getRawHeaders is called without a default, then it returns undefined", () => {
+Deno.test("Headers given an absent name when getRawHeaders is called without a default then it returns undefined", () => {
   assertEquals(new Headers().getRawHeaders("X-Missing"), undefined);
 });
 
-Deno.test("Headers: given an absent name, when getRawHeaders is called with a default, then it returns the default", () => {
+Deno.test("Headers given an absent name when getRawHeaders is called with a default then it returns the default", () => {
   const fallback = ["d"];
   assertEquals(new Headers().getRawHeaders("X-Missing", fallback), fallback);
   assertEquals(new Headers().getRawHeaders("X-Missing", null), null);
 });
 
-Deno.test("Headers: given a present name, when getRawHeaders is called with a default, then it returns the values", () => {
+Deno.test("Headers given a present name when getRawHeaders is called with a default then it returns the values", () => {
   assertEquals(new Headers({ A: "1" }).getRawHeaders("a", []), ["1"]);
 });
 
-Deno.test("Headers: given the array from getRawHeaders, when it is changed, then the collection is not", () => {
+Deno.test("Headers given the array from getRawHeaders when it is changed then the collection is not", () => {
   const headers = new Headers({ A: "1" });
   headers.getRawHeaders("A")?.push("2");
   assertEquals(headers.getRawHeaders("A"), ["1"]);
 });
 
-Deno.test("Headers: given existing values, when setRawHeaders is called, then they are replaced", () => {
+Deno.test("Headers given existing values when setRawHeaders is called then they are replaced", () => {
   const headers = new Headers({ A: ["1", "2"] });
   headers.setRawHeaders("a", ["3"]);
   assertEquals(headers.getRawHeaders("A"), ["3"]);
 });
 
-Deno.test("Headers: given setRawHeaders with a new capitalisation, when serialised, then the new capitalisation is used", () => {
+Deno.test("Headers given setRawHeaders with a new capitalisation when serialised then the new capitalisation is used", () => {
   const headers = new Headers({ "content-type": "a" });
   headers.setRawHeaders("Content-Type", ["b"]);
   assertEquals([...headers.getAllRawHeaders()], [["Content-Type", ["b"]]]);
 });
 
-Deno.test("Headers: given addRawHeader to an existing name in another case, when serialised, then the first capitalisation is kept", () => {
+Deno.test("Headers given addRawHeader to an existing name in another case when serialised then the first capitalisation is kept", () => {
   const headers = new Headers({ "X-Trace": "a" });
   headers.addRawHeader("x-trace", "b");
   assertEquals([...headers.getAllRawHeaders()], [["X-Trace", ["a", "b"]]]);
 });
 
-Deno.test("Headers: given the array passed to setRawHeaders, when it is changed later, then the collection is not", () => {
+Deno.test("Headers given the array passed to setRawHeaders when it is changed later then the collection is not", () => {
   const values = ["1"];
   const headers = new Headers();
   headers.setRawHeaders("A", values);
@@ -78,7 +78,7 @@ Deno.test("Headers: given the array passed to setRawHeaders, when it is changed 
   assertEquals(headers.getRawHeaders("A"), ["1"]);
 });
 
-Deno.test("Headers: given setRawHeaders with an empty list, when read, then the name is present with no values", () => {
+Deno.test("Headers given setRawHeaders with an empty list when read then the name is present with no values", () => {
   const headers = new Headers();
   headers.setRawHeaders("A", []);
   assert(headers.hasHeader("a"));
@@ -86,7 +86,7 @@ Deno.test("Headers: given setRawHeaders with an empty list, when read, then the 
   assertEquals([...headers], []);
 });
 
-Deno.test("Headers: given setRawHeaders with a non-array, when called, then it throws TypeError", () => {
+Deno.test("Headers given setRawHeaders with a non-array when called then it throws TypeError", () => {
   const headers = new Headers();
   assertThrows(
     () => headers.setRawHeaders("A", "1" as unknown as string[]),
@@ -95,20 +95,20 @@ Deno.test("Headers: given setRawHeaders with a non-array, when called, then it t
   );
 });
 
-Deno.test("Headers: given a present name, when removeHeader is called in another case, then every value is gone", () => {
+Deno.test("Headers given a present name when removeHeader is called in another case then every value is gone", () => {
   const headers = new Headers({ A: ["1", "2"], B: "3" });
   headers.removeHeader("a");
   assert(!headers.hasHeader("A"));
   assertEquals([...headers.getAllRawHeaders()], [["B", ["3"]]]);
 });
 
-Deno.test("Headers: given an absent name, when removeHeader is called, then nothing happens", () => {
+Deno.test("Headers given an absent name when removeHeader is called then nothing happens", () => {
   const headers = new Headers({ A: "1" });
   headers.removeHeader("B");
   assertEquals([...headers], [["A", "1"]]);
 });
 
-Deno.test("Headers: given names added in some order, when getAllRawHeaders is iterated, then names come in first-appearance order", () => {
+Deno.test("Headers given names added in some order when getAllRawHeaders is iterated then names come in first-appearance order", () => {
   const headers = new Headers();
   headers.addRawHeader("Z", "1");
   headers.addRawHeader("A", "2");
@@ -118,7 +118,7 @@ Deno.test("Headers: given names added in some order, when getAllRawHeaders is it
   ]]]);
 });
 
-Deno.test("Headers: given a copy, when the copy changes, then the original does not", () => {
+Deno.test("Headers given a copy when the copy changes then the original does not", () => {
   const original = new Headers({ A: "1" });
   const copy = original.copy();
   copy.addRawHeader("A", "2");
@@ -127,18 +127,18 @@ Deno.test("Headers: given a copy, when the copy changes, then the original does 
   assertEquals([...copy], [["A", "1"], ["A", "2"], ["B", "3"]]);
 });
 
-Deno.test("Headers: given several values, when get is called, then they are joined with a comma as Tornado does", () => {
+Deno.test("Headers given several values when get is called then they are joined with a comma as Tornado does", () => {
   const headers = new Headers({ "Cache-Control": ["no-cache", "no-store"] });
   assertEquals(headers.get("cache-control"), "no-cache,no-store");
 });
 
-Deno.test("Headers: given one value or none, when get is called, then it returns the value or undefined", () => {
+Deno.test("Headers given one value or none when get is called then it returns the value or undefined", () => {
   const headers = new Headers({ A: "1" });
   assertEquals(headers.get("a"), "1");
   assertEquals(headers.get("b"), undefined);
 });
 
-Deno.test("Headers: given an absent name, when getList is called, then it returns an empty array", () => {
+Deno.test("Headers given an absent name when getList is called then it returns an empty array", () => {
   assertEquals(new Headers().getList("Set-Cookie"), []);
   assertEquals(
     new Headers({ "Set-Cookie": ["a", "b"] }).getList("set-cookie"),
@@ -146,7 +146,7 @@ Deno.test("Headers: given an absent name, when getList is called, then it return
   );
 });
 
-Deno.test("Headers: given multi-valued fields, when iterated, then one pair comes per value", () => {
+Deno.test("Headers given multi-valued fields when iterated then one pair comes per value", () => {
   const headers = new Headers({ A: ["1", "2"], B: "3" });
   assertEquals([...headers], [["A", "1"], ["A", "2"], ["B", "3"]]);
 });
@@ -160,7 +160,7 @@ for (
     ["a character above U+00FF", "snow \u2603"],
   ]
 ) {
-  Deno.test(`Headers: given a value with ${description}, when added, set or passed to the constructor, then it throws TypeError`, () => {
+  Deno.test(`Headers given a value with ${description} when added, set or passed to the constructor then it throws TypeError`, () => {
     const headers = new Headers();
     assertThrows(
       () => headers.addRawHeader("X", value),
@@ -183,7 +183,7 @@ for (
     ["a trailing space", "X "],
   ]
 ) {
-  Deno.test(`Headers: given a name with ${description}, when added, then it throws TypeError`, () => {
+  Deno.test(`Headers given a name with ${description} when added then it throws TypeError`, () => {
     assertThrows(
       () => new Headers().addRawHeader(name, "v"),
       TypeError,
@@ -193,12 +193,12 @@ for (
   });
 }
 
-Deno.test("Headers: given latin-1 characters and tabs in a value, when added, then they are accepted", () => {
+Deno.test("Headers given latin-1 characters and tabs in a value when added then they are accepted", () => {
   const headers = new Headers({ X: "caf\xe9\tok\xff" });
   assertEquals(headers.get("x"), "caf\xe9\tok\xff");
 });
 
-Deno.test("Headers: given every token character in a name, when added, then it is accepted", () => {
+Deno.test("Headers given every token character in a name when added then it is accepted", () => {
   const name = "!#$%&'*+-.^_`|~09azAZ";
   const headers = new Headers();
   headers.addRawHeader(name, "v");

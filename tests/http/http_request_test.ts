@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Headers } from "../../http/headers.ts";
 import { HTTPRequest } from "../../http/http_request.ts";
 
-Deno.test("HTTPRequest.DEFAULTS holds Tornado's defaults", () => {
+Deno.test("HTTPRequest.DEFAULTS given no configuration when read then holds Tornado's defaults", () => {
   assert.deepEqual({ ...HTTPRequest.DEFAULTS }, {
     connectTimeout: 20,
     requestTimeout: 20,
@@ -16,7 +16,7 @@ Deno.test("HTTPRequest.DEFAULTS holds Tornado's defaults", () => {
   assert.ok(Object.isFrozen(HTTPRequest.DEFAULTS));
 });
 
-Deno.test("HTTPRequest() leaves unset options undefined so client defaults can apply", () => {
+Deno.test("HTTPRequest() given unset options when constructed then leaves them undefined so client defaults can apply", () => {
   const request = new HTTPRequest("http://example.com/");
   assert.equal(request.url, "http://example.com/");
   assert.equal(request.method, "GET");
@@ -31,7 +31,7 @@ Deno.test("HTTPRequest() leaves unset options undefined so client defaults can a
   assert.deepEqual([...request.headers], []);
 });
 
-Deno.test("HTTPRequest() records its creation time in seconds since the epoch", () => {
+Deno.test("HTTPRequest() given the current time when constructed then records startTime in seconds since the epoch", () => {
   const before = Date.now() / 1000;
   const request = new HTTPRequest("http://example.com/");
   assert.ok(
@@ -39,7 +39,7 @@ Deno.test("HTTPRequest() records its creation time in seconds since the epoch", 
   );
 });
 
-Deno.test("HTTPRequest() encodes a string body as UTF-8", () => {
+Deno.test("HTTPRequest() given a string body when constructed then encodes it as UTF-8", () => {
   const request = new HTTPRequest("http://example.com/", {
     method: "POST",
     body: "café",
@@ -47,7 +47,7 @@ Deno.test("HTTPRequest() encodes a string body as UTF-8", () => {
   assert.deepEqual(request.body, new TextEncoder().encode("café"));
 });
 
-Deno.test("HTTPRequest() keeps a byte body as given", () => {
+Deno.test("HTTPRequest() given a byte body when constructed then keeps it as given", () => {
   const body = new Uint8Array([1, 2, 3]);
   const request = new HTTPRequest("http://example.com/", {
     method: "PUT",
@@ -56,7 +56,7 @@ Deno.test("HTTPRequest() keeps a byte body as given", () => {
   assert.equal(request.body, body);
 });
 
-Deno.test("HTTPRequest() accepts headers as a record or a Headers", () => {
+Deno.test("HTTPRequest() given headers as a record or a Headers when constructed then accepts both", () => {
   const fromRecord = new HTTPRequest("http://example.com/", {
     headers: { "X-One": "1", "X-Many": ["a", "b"] },
   });
@@ -67,7 +67,7 @@ Deno.test("HTTPRequest() accepts headers as a record or a Headers", () => {
   assert.equal(fromHeaders.headers, headers);
 });
 
-Deno.test("HTTPRequest() formats ifModifiedSince as an HTTP date", () => {
+Deno.test("HTTPRequest() given ifModifiedSince when constructed then formats it as an HTTP date", () => {
   const fromSeconds = new HTTPRequest("http://example.com/", {
     ifModifiedSince: 784111777,
   });
@@ -84,14 +84,14 @@ Deno.test("HTTPRequest() formats ifModifiedSince as an HTTP date", () => {
   );
 });
 
-Deno.test("HTTPRequest() throws RangeError for an invalid ifModifiedSince", () => {
+Deno.test("HTTPRequest() given an invalid ifModifiedSince when constructed then throws RangeError", () => {
   assert.throws(
     () => new HTTPRequest("http://example.com/", { ifModifiedSince: NaN }),
     RangeError,
   );
 });
 
-Deno.test("HTTPRequest() throws TypeError when both body and bodyProducer are given", () => {
+Deno.test("HTTPRequest() given both body and bodyProducer when constructed then throws TypeError", () => {
   assert.throws(
     () =>
       new HTTPRequest("http://example.com/", {
@@ -103,14 +103,14 @@ Deno.test("HTTPRequest() throws TypeError when both body and bodyProducer are gi
   );
 });
 
-Deno.test("HTTPRequest() throws TypeError for a url that is not a string", () => {
+Deno.test("HTTPRequest() given a url that is not a string when constructed then throws TypeError", () => {
   assert.throws(
     () => new HTTPRequest(42 as unknown as string),
     { name: "TypeError", message: /current value is 42/ },
   );
 });
 
-Deno.test("HTTPRequest() stores every option it is given", () => {
+Deno.test("HTTPRequest() given every option when constructed then stores each", () => {
   const streamingCallback = (_chunk: Uint8Array): void => {};
   const headerCallback = (_line: string): void => {};
   const signal = new AbortController().signal;

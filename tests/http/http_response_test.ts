@@ -13,7 +13,7 @@ function withType(contentType: string, body: Uint8Array): HTTPResponse {
   });
 }
 
-Deno.test("HTTPResponse() fills Tornado's defaults", () => {
+Deno.test("HTTPResponse() given only a request and a code when constructed then fills Tornado's defaults", () => {
   const response = new HTTPResponse(request, 200);
   assert.equal(response.request, request);
   assert.equal(response.code, 200);
@@ -27,7 +27,7 @@ Deno.test("HTTPResponse() fills Tornado's defaults", () => {
   assert.deepEqual([...response.headers], []);
 });
 
-Deno.test("HTTPResponse() makes an HTTPClientError referring to itself for a non-2xx code", () => {
+Deno.test("HTTPResponse() given a non-2xx code when constructed then its error is an HTTPClientError referring to it", () => {
   const response = new HTTPResponse(request, 404);
   assert.ok(response.error instanceof HTTPClientError);
   assert.equal((response.error as HTTPClientError).code, 404);
@@ -36,33 +36,33 @@ Deno.test("HTTPResponse() makes an HTTPClientError referring to itself for a non
   assert.equal(String(response.error), "HTTP 404: Not Found");
 });
 
-Deno.test("HTTPResponse() uses the given reason in its error", () => {
+Deno.test("HTTPResponse() given a reason when constructed then its error uses it", () => {
   const response = new HTTPResponse(request, 500, { reason: "Kaput" });
   assert.equal(response.reason, "Kaput");
   assert.equal(response.error?.message, "Kaput");
 });
 
-Deno.test("HTTPResponse() treats 1xx and 3xx codes as errors, as Tornado", () => {
+Deno.test("HTTPResponse() given a 1xx or 3xx code when constructed then has an error, as in Tornado", () => {
   assert.ok(new HTTPResponse(request, 302).error instanceof HTTPClientError);
   assert.ok(new HTTPResponse(request, 199).error instanceof HTTPClientError);
   assert.equal(new HTTPResponse(request, 204).error, undefined);
 });
 
-Deno.test("HTTPResponse() keeps a given transport error", () => {
+Deno.test("HTTPResponse() given a transport error when constructed then keeps it", () => {
   const error = new HTTPTimeoutError("Timeout while connecting", "connect");
   const response = new HTTPResponse(request, 599, { error });
   assert.equal(response.error, error);
   assert.equal(response.reason, "Unknown");
 });
 
-Deno.test("HTTPResponse.text decodes UTF-8 by default", () => {
+Deno.test("HTTPResponse.text given no charset when read then decodes UTF-8", () => {
   const response = new HTTPResponse(request, 200, {
     body: new TextEncoder().encode("héllo ✓"),
   });
   assert.equal(response.text, "héllo ✓");
 });
 
-Deno.test("HTTPResponse.text decodes by the declared charset", () => {
+Deno.test("HTTPResponse.text given a declared charset when read then decodes by it", () => {
   const latin1 = new Uint8Array([0x63, 0x61, 0x66, 0xe9]);
   assert.equal(withType("text/plain; charset=ISO-8859-1", latin1).text, "café");
   assert.equal(
@@ -73,7 +73,7 @@ Deno.test("HTTPResponse.text decodes by the declared charset", () => {
   assert.equal(withType("text/plain;charset=shift_jis", sjis).text, "あ");
 });
 
-Deno.test("HTTPResponse.text falls back to UTF-8 for an unknown charset", () => {
+Deno.test("HTTPResponse.text given an unknown charset when read then falls back to UTF-8", () => {
   const response = withType(
     "text/plain; charset=no-such-charset",
     new TextEncoder().encode("ok ✓"),
@@ -81,14 +81,14 @@ Deno.test("HTTPResponse.text falls back to UTF-8 for an unknown charset", () => 
   assert.equal(response.text, "ok ✓");
 });
 
-Deno.test("HTTPResponse.text replaces invalid bytes instead of throwing", () => {
+Deno.test("HTTPResponse.text given invalid bytes when read then replaces them instead of throwing", () => {
   const response = new HTTPResponse(request, 200, {
     body: new Uint8Array([0x61, 0xff, 0x62]),
   });
   assert.equal(response.text, "a\ufffdb");
 });
 
-Deno.test("HTTPResponse.rethrow() throws the error and is silent on success", () => {
+Deno.test("HTTPResponse.rethrow() given an error or a success when called then throws the error or does nothing", () => {
   new HTTPResponse(request, 200).rethrow();
   const failed = new HTTPResponse(request, 503);
   assert.throws(() => failed.rethrow(), (error: unknown) => {
@@ -104,7 +104,7 @@ Deno.test("HTTPResponse.rethrow() throws the error and is silent on success", ()
   );
 });
 
-Deno.test("HTTPResponse() keeps timings and the effective URL", () => {
+Deno.test("HTTPResponse() given timings and an effective URL when constructed then keeps them", () => {
   const response = new HTTPResponse(request, 200, {
     effectiveUrl: "http://example.com/final",
     requestTime: 0.25,

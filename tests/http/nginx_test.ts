@@ -17,7 +17,7 @@ import { readBody } from "../../http/read_body.ts";
 import { RedirectAgent } from "../../http/redirect_agent.ts";
 import { StringProducer } from "../../http/string_producer.ts";
 import { performRequest } from "../../http/_engine.ts";
-import { sleep, text } from "./_servers.ts";
+import { closedPort, sleep, text } from "../_support/mod.ts";
 
 function findNginx(): string | null {
   const dirs = (Deno.env.get("PATH") ?? "").split(":").concat([
@@ -44,13 +44,6 @@ if (nginx === null) {
   );
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     try {
@@ -66,11 +59,11 @@ async function waitForPort(port: number): Promise<void> {
 
 Deno.test({
   name:
-    "The client talks to a real nginx: bodies, keep-alive, gzip, redirects, errors",
+    "HTTP client given a real nginx when it fetches bodies, keeps alive, decodes gzip, follows redirects and meets errors then each behaves as specified",
   ignore: nginx === null,
   async fn(t): Promise<void> {
     const dir = await Deno.makeTempDir({ prefix: "torsion-nginx-" });
-    const port = freePort();
+    const port = closedPort();
     await Deno.mkdir(`${dir}/www`);
     await Deno.writeTextFile(`${dir}/www/index.txt`, "x".repeat(1024));
     await Deno.writeTextFile(`${dir}/www/big.txt`, "hello nginx ".repeat(5000));
@@ -114,15 +107,18 @@ http {
     try {
       await waitForPort(port);
 
-      await t.step("a 1 KiB static file with Content-Length", async () => {
-        const response = await agent.request("GET", `${base}/index.txt`);
-        assert.equal(response.code, 200);
-        assert.equal(response.length, 1024);
-        assert.equal((await readBody(response)).length, 1024);
-      });
+      await t.step(
+        "nginx given a 1 KiB static file when fetched then the body arrives with Content-Length",
+        async () => {
+          const response = await agent.request("GET", `${base}/index.txt`);
+          assert.equal(response.code, 200);
+          assert.equal(response.length, 1024);
+          assert.equal((await readBody(response)).length, 1024);
+        },
+      );
 
       await t.step(
-        "keep-alive: ten requests on one nginx connection",
+        "nginx given a persistent pool when ten requests are made then they use one connection",
         async () => {
           const seen = new Set<string>();
           for (let i = 0; i < 10; i++) {
@@ -135,7 +131,7 @@ http {
       );
 
       await t.step(
-        "a gzip, chunked body decoded by ContentDecoderAgent",
+        "nginx given a gzip, chunked body when fetched through ContentDecoderAgent then it is decoded",
         async () => {
           const decoding = new ContentDecoderAgent(agent, [[
             "gzip",
@@ -150,7 +146,7 @@ http {
       );
 
       await t.step(
-        "the engine decodes gzip and follows nginx's redirect",
+        "nginx given a redirect and gzip when fetched by performRequest() then it follows and decodes",
         async () => {
           const result = await performRequest(pool, {
             method: "GET",
@@ -162,23 +158,26 @@ http {
         },
       );
 
-      await t.step("RedirectAgent and a POST body", async () => {
-        const redirected = await new RedirectAgent(agent).request(
-          "GET",
-          `${base}/redirect`,
-        );
-        assert.equal((await readBody(redirected)).length, 1024);
-        const posted = await agent.request(
-          "POST",
-          `${base}/post`,
-          null,
-          new StringProducer("12345"),
-        );
-        assert.equal(text(await readBody(posted)), "posted POST 5");
-      });
+      await t.step(
+        "nginx given a POST body when sent through RedirectAgent then the body arrives",
+        async () => {
+          const redirected = await new RedirectAgent(agent).request(
+            "GET",
+            `${base}/redirect`,
+          );
+          assert.equal((await readBody(redirected)).length, 1024);
+          const posted = await agent.request(
+            "POST",
+            `${base}/post`,
+            null,
+            new StringProducer("12345"),
+          );
+          assert.equal(text(await readBody(posted)), "posted POST 5");
+        },
+      );
 
       await t.step(
-        "HEAD has no body and 404 fails getPage with PageError",
+        "nginx given HEAD and a missing page when fetched then HEAD has no body and getPage() fails with PageError",
         async () => {
           const head = await agent.request("HEAD", `${base}/index.txt`);
           assert.equal((await readBody(head)).length, 0);

@@ -5,15 +5,10 @@ import { Agent } from "../../http/agent.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { ProxyAgent } from "../../http/proxy_agent.ts";
 import { readBody } from "../../http/read_body.ts";
-import {
-  rejection,
-  startProxy,
-  startServer,
-  text,
-  TLS_CERT,
-} from "./_servers.ts";
+import { rejection, startProxy, startServer } from "./_servers.ts";
+import { text, TLS_CERT } from "../_support/mod.ts";
 
-Deno.test("ProxyAgent: given a plain http URI, when requested, then the proxy gets it in absolute form with Proxy-Authorization", async () => {
+Deno.test("ProxyAgent given a plain http URI when requested then the proxy gets it in absolute form with Proxy-Authorization", async () => {
   await using server = await startServer();
   await using proxy = startProxy("user:secret");
   const agent = new ProxyAgent(reactor, {
@@ -35,7 +30,7 @@ Deno.test("ProxyAgent: given a plain http URI, when requested, then the proxy ge
   );
 });
 
-Deno.test("ProxyAgent: given an https URI, when requested, then it tunnels with CONNECT and speaks TLS to the origin", async () => {
+Deno.test("ProxyAgent given an https URI when requested then it tunnels with CONNECT and speaks TLS to the origin", async () => {
   await using server = await startServer({ tls: true });
   await using proxy = startProxy("user:secret");
   const pool = new HTTPConnectionPool(reactor);
@@ -58,7 +53,7 @@ Deno.test("ProxyAgent: given an https URI, when requested, then it tunnels with 
   await pool.closeCachedConnections();
 });
 
-Deno.test("ProxyAgent: given wrong credentials, when an https tunnel is refused, then the request fails with ConnectError naming the status", async () => {
+Deno.test("ProxyAgent given wrong credentials when an https tunnel is refused then the request fails with ConnectError naming the status", async () => {
   await using server = await startServer({ tls: true });
   await using proxy = startProxy("user:secret");
   const agent = new ProxyAgent(reactor, {
@@ -73,7 +68,7 @@ Deno.test("ProxyAgent: given wrong credentials, when an https tunnel is refused,
   assert.match(error.message, /Proxy refused to CONNECT to localhost:\d+: 407/);
 });
 
-Deno.test("ProxyAgent: given no credentials, when the proxy asks for them, then the 407 response is returned", async () => {
+Deno.test("ProxyAgent given no credentials when the proxy asks for them then the 407 response is returned", async () => {
   await using server = await startServer();
   await using proxy = startProxy("user:secret");
   const agent = new ProxyAgent(reactor, {
@@ -86,7 +81,7 @@ Deno.test("ProxyAgent: given no credentials, when the proxy asks for them, then 
   assert.deepEqual(proxy.authorizations, [""]);
 });
 
-Deno.test("ProxyAgent: given an invalid proxyPort, when constructed, then it throws RangeError", () => {
+Deno.test("ProxyAgent given an invalid proxyPort when constructed then it throws RangeError", () => {
   for (const proxyPort of [0, 65536, 1.5, Number.NaN]) {
     assert.throws(
       () => new ProxyAgent(reactor, { proxyHost: "127.0.0.1", proxyPort }),
@@ -95,7 +90,7 @@ Deno.test("ProxyAgent: given an invalid proxyPort, when constructed, then it thr
   }
 });
 
-Deno.test("ProxyAgent: given its construction, when checked, then it is an Agent and its options do not leak into plain Agents", async () => {
+Deno.test("ProxyAgent given its construction when checked then it is an Agent and its options do not leak into plain Agents", async () => {
   await using server = await startServer();
   await using proxy = startProxy();
   const proxied = new ProxyAgent(reactor, {

@@ -18,8 +18,8 @@ import {
   rejection,
   startCannedServer,
   startServer,
-  text,
 } from "./_servers.ts";
+import { text } from "../_support/mod.ts";
 
 function pooled(): { agent: Agent; close(): Promise<void> } {
   const pool = new HTTPConnectionPool(reactor);
@@ -35,7 +35,7 @@ async function reasonOf(promise: PromiseLike<unknown>): Promise<unknown> {
   return error.reasons[0].value;
 }
 
-Deno.test("RedirectAgent follows relative redirects and chains previousResponse", async () => {
+Deno.test("RedirectAgent given relative redirects when followed then chains previousResponse", async () => {
   await using server = await startServer();
   const { agent, close } = pooled();
   const response = await new RedirectAgent(agent).request(
@@ -51,7 +51,7 @@ Deno.test("RedirectAgent follows relative redirects and chains previousResponse"
   await close();
 });
 
-Deno.test("RedirectAgent fails with InfiniteRedirection after redirectLimit", async () => {
+Deno.test("RedirectAgent given more redirects than redirectLimit when followed then fails with InfiniteRedirection", async () => {
   await using server = await startServer();
   const { agent, close } = pooled();
   const reason = await reasonOf(
@@ -62,7 +62,7 @@ Deno.test("RedirectAgent fails with InfiniteRedirection after redirectLimit", as
   await close();
 });
 
-Deno.test("RedirectAgent turns a POST into a GET on 303", async () => {
+Deno.test("RedirectAgent given a POST answered by 303 when followed then the next request is a GET", async () => {
   await using server = await startServer();
   const { agent, close } = pooled();
   const response = await new RedirectAgent(agent).request(
@@ -77,7 +77,7 @@ Deno.test("RedirectAgent turns a POST into a GET on 303", async () => {
   await close();
 });
 
-Deno.test("BrowserLikeRedirectAgent turns a POST into a GET on 301 and 302", async () => {
+Deno.test("BrowserLikeRedirectAgent given a POST answered by 301 or 302 when followed then the next request is a GET", async () => {
   await using server = await startServer();
   const { agent, close } = pooled();
   for (const status of [301, 302]) {
@@ -92,7 +92,7 @@ Deno.test("BrowserLikeRedirectAgent turns a POST into a GET on 301 and 302", asy
   await close();
 });
 
-Deno.test("RedirectAgent drops Authorization and Cookie across origins and keeps them within one", async () => {
+Deno.test("RedirectAgent given Authorization and Cookie when redirected across origins then drops them and keeps them within one origin", async () => {
   await using a = await startServer();
   await using b = await startServer();
   const { agent, close } = pooled();
@@ -130,7 +130,7 @@ Deno.test("RedirectAgent drops Authorization and Cookie across origins and keeps
   await close();
 });
 
-Deno.test("RedirectAgent fails with RedirectWithNoLocation for a redirect without Location", async () => {
+Deno.test("RedirectAgent given a redirect without Location when received then fails with RedirectWithNoLocation", async () => {
   await using server = startCannedServer(
     "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n",
   );
@@ -142,7 +142,7 @@ Deno.test("RedirectAgent fails with RedirectWithNoLocation for a redirect withou
   await close();
 });
 
-Deno.test("RedirectAgent rejects a negative redirectLimit", () => {
+Deno.test("RedirectAgent given a negative redirectLimit when constructed then throws RangeError", () => {
   assert.throws(() => new RedirectAgent(new Agent(reactor), -1), RangeError);
 });
 
@@ -153,7 +153,7 @@ function echoedField(body: Uint8Array, name: string): string | undefined {
 }
 
 for (const [name, value] of CREDENTIAL_FIELDS) {
-  Deno.test(`RedirectAgent: given a ${name} field, when a redirect goes to another port, then it is not sent there`, async () => {
+  Deno.test(`RedirectAgent given a ${name} field when a redirect goes to another port then it is not sent there`, async () => {
     await using a = await startServer();
     await using b = await startServer();
     const { agent, close } = pooled();
@@ -168,7 +168,7 @@ for (const [name, value] of CREDENTIAL_FIELDS) {
     await close();
   });
 
-  Deno.test(`RedirectAgent: given a ${name} field, when a redirect stays on the origin, then it is sent again`, async () => {
+  Deno.test(`RedirectAgent given a ${name} field when a redirect stays on the origin then it is sent again`, async () => {
     await using server = await startServer();
     const { agent, close } = pooled();
     const response = await new RedirectAgent(agent).request(
@@ -191,7 +191,7 @@ const REFUSED_POSTS: [typeof RedirectAgent, number][] = [
 ];
 
 for (const [Redirector, status] of REFUSED_POSTS) {
-  Deno.test(`${Redirector.name}: given a POST answered by ${status}, when handled, then it fails with PageRedirect as Twisted's does`, async () => {
+  Deno.test(`${Redirector.name} given a POST answered by ${status} when handled then it fails with PageRedirect as Twisted's does`, async () => {
     await using server = await startServer();
     const { agent, close } = pooled();
     const reason = await reasonOf(
@@ -208,7 +208,7 @@ for (const [Redirector, status] of REFUSED_POSTS) {
   });
 }
 
-Deno.test("RedirectAgent: given 301, 302, 307 and 308 to a GET, when followed, then each leads to the target", async () => {
+Deno.test("RedirectAgent given 301, 302, 307 and 308 to a GET when followed then each leads to the target", async () => {
   await using server = await startServer();
   const { agent, close } = pooled();
   for (const status of [301, 302, 307, 308]) {

@@ -12,10 +12,10 @@ import {
 } from "../../http/_request_writer.ts";
 import { HTTPClientParser } from "../../http/_parser.ts";
 import { Headers } from "../../http/headers.ts";
-import { bytes, text } from "./_parse_helpers.ts";
+import { latin1Bytes, latin1Text } from "../_support/mod.ts";
 
 function head(options: RequestHeadOptions): string {
-  return text(encodeRequestHead(options));
+  return latin1Text(encodeRequestHead(options));
 }
 
 function lines(options: RequestHeadOptions): string[] {
@@ -24,14 +24,14 @@ function lines(options: RequestHeadOptions): string[] {
 
 // --- Request line and target ---------------------------------------------------
 
-Deno.test("encodeRequestHead: given a GET, when serialised, then it writes request line, Host, User-Agent and a blank line", () => {
+Deno.test("encodeRequestHead given a GET when serialised then it writes request line, Host, User-Agent and a blank line", () => {
   assertEquals(
     head({ method: "GET", url: "http://example.com/path?q=1" }),
     `GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: ${DEFAULT_USER_AGENT}\r\n\r\n`,
   );
 });
 
-Deno.test("encodeRequestHead: given a URL with a fragment and credentials, when serialised, then neither is sent", () => {
+Deno.test("encodeRequestHead given a URL with a fragment and credentials when serialised then neither is sent", () => {
   const [line, host] = lines({
     method: "GET",
     url: "http://user:pw@example.com/a#frag",
@@ -40,21 +40,21 @@ Deno.test("encodeRequestHead: given a URL with a fragment and credentials, when 
   assertEquals(host, "Host: example.com");
 });
 
-Deno.test("encodeRequestHead: given a URL with no path, when serialised, then the target is /", () => {
+Deno.test("encodeRequestHead given a URL with no path when serialised then the target is /", () => {
   assertEquals(
     lines({ method: "GET", url: "http://example.com" })[0],
     "GET / HTTP/1.1",
   );
 });
 
-Deno.test("encodeRequestHead: given a URL object, when serialised, then it is used as is", () => {
+Deno.test("encodeRequestHead given a URL object when serialised then it is used as is", () => {
   assertEquals(
     lines({ method: "GET", url: new URL("https://example.com/x") })[0],
     "GET /x HTTP/1.1",
   );
 });
 
-Deno.test("encodeRequestHead: given a proxy request, when serialised, then the target is in absolute-form", () => {
+Deno.test("encodeRequestHead given a proxy request when serialised then the target is in absolute-form", () => {
   assertEquals(
     lines({
       method: "GET",
@@ -65,7 +65,7 @@ Deno.test("encodeRequestHead: given a proxy request, when serialised, then the t
   );
 });
 
-Deno.test("encodeRequestHead: given CONNECT, when serialised, then the target and Host are in authority-form with the port", () => {
+Deno.test("encodeRequestHead given CONNECT when serialised then the target and Host are in authority-form with the port", () => {
   const [line, host] = lines({
     method: "CONNECT",
     url: "https://example.com/",
@@ -74,14 +74,14 @@ Deno.test("encodeRequestHead: given CONNECT, when serialised, then the target an
   assertEquals(host, "Host: example.com:443");
 });
 
-Deno.test("encodeRequestHead: given CONNECT to an explicit port, when serialised, then that port is used", () => {
+Deno.test("encodeRequestHead given CONNECT to an explicit port when serialised then that port is used", () => {
   assertEquals(
     lines({ method: "CONNECT", url: "http://example.com:8443" })[0],
     "CONNECT example.com:8443 HTTP/1.1",
   );
 });
 
-Deno.test("encodeRequestHead: given a target override, when serialised, then it is used as is", () => {
+Deno.test("encodeRequestHead given a target override when serialised then it is used as is", () => {
   assertEquals(
     lines({ method: "OPTIONS", url: "http://example.com/", target: "*" })[0],
     "OPTIONS * HTTP/1.1",
@@ -89,7 +89,7 @@ Deno.test("encodeRequestHead: given a target override, when serialised, then it 
 });
 
 for (const target of ["/a b", "/a\r\nX: y", "/\x7f", "/caf\xe9", ""]) {
-  Deno.test(`encodeRequestHead: given the target ${JSON.stringify(target)}, when serialised, then it throws TypeError`, () => {
+  Deno.test(`encodeRequestHead given the target ${JSON.stringify(target)} when serialised then it throws TypeError`, () => {
     assertThrows(
       () => encodeRequestHead({ method: "GET", url: "http://e.com/", target }),
       TypeError,
@@ -98,7 +98,7 @@ for (const target of ["/a b", "/a\r\nX: y", "/\x7f", "/caf\xe9", ""]) {
   });
 }
 
-Deno.test("encodeRequestHead: given a URL string with CR and LF, when parsed, then the URL parser removes them and no line is injected", () => {
+Deno.test("encodeRequestHead given a URL string with CR and LF when parsed then the URL parser removes them and no line is injected", () => {
   const serialised = head({
     method: "GET",
     url: "http://e.com/a\r\nX-Injected: 1",
@@ -107,7 +107,7 @@ Deno.test("encodeRequestHead: given a URL string with CR and LF, when parsed, th
 });
 
 for (const method of ["GE T", "GET\r\n", "", "G(E)T", "GÉT"]) {
-  Deno.test(`encodeRequestHead: given the method ${JSON.stringify(method)}, when serialised, then it throws TypeError`, () => {
+  Deno.test(`encodeRequestHead given the method ${JSON.stringify(method)} when serialised then it throws TypeError`, () => {
     assertThrows(
       () => encodeRequestHead({ method, url: "http://e.com/" }),
       TypeError,
@@ -116,7 +116,7 @@ for (const method of ["GE T", "GET\r\n", "", "G(E)T", "GÉT"]) {
   });
 }
 
-Deno.test("encodeRequestHead: given an extension method, when serialised, then its case is kept", () => {
+Deno.test("encodeRequestHead given an extension method when serialised then its case is kept", () => {
   assertEquals(
     lines({ method: "PROPFIND", url: "http://e.com/" })[0],
     "PROPFIND / HTTP/1.1",
@@ -127,7 +127,7 @@ Deno.test("encodeRequestHead: given an extension method, when serialised, then i
   );
 });
 
-Deno.test("encodeRequestHead: given an invalid URL string, when serialised, then it throws TypeError", () => {
+Deno.test("encodeRequestHead given an invalid URL string when serialised then it throws TypeError", () => {
   assertThrows(
     () => encodeRequestHead({ method: "GET", url: "not a url" }),
     TypeError,
@@ -149,13 +149,13 @@ for (
     ["http://EXAMPLE.com/", "example.com"],
   ]
 ) {
-  Deno.test(`hostHeader: given ${url}, when computed, then it is ${expected}`, () => {
+  Deno.test(`hostHeader given ${url} when computed then it is ${expected}`, () => {
     assertEquals(hostHeader(url), expected);
     assertEquals(lines({ method: "GET", url })[1], `Host: ${expected}`);
   });
 }
 
-Deno.test("encodeRequestHead: given a Host among the headers, when serialised, then it replaces the URL's and is sent once", () => {
+Deno.test("encodeRequestHead given a Host among the headers when serialised then it replaces the URL's and is sent once", () => {
   const serialised = head({
     method: "GET",
     url: "http://a.com/",
@@ -167,7 +167,7 @@ Deno.test("encodeRequestHead: given a Host among the headers, when serialised, t
 
 // --- Headers and User-Agent -----------------------------------------------------------
 
-Deno.test("encodeRequestHead: given headers, when serialised, then they follow Host in order with their capitalisation", () => {
+Deno.test("encodeRequestHead given headers when serialised then they follow Host in order with their capitalisation", () => {
   const headers = new Headers([["X-B", "2"], ["accept", "*/*"], ["x-b", "3"]]);
   assertEquals(
     lines({ method: "GET", url: "http://e.com/", headers }).slice(1, 5),
@@ -180,18 +180,18 @@ Deno.test("encodeRequestHead: given headers, when serialised, then they follow H
   );
 });
 
-Deno.test("encodeRequestHead: given latin-1 header values, when serialised, then each character is one byte", () => {
+Deno.test("encodeRequestHead given latin-1 header values when serialised then each character is one byte", () => {
   const serialised = encodeRequestHead({
     method: "GET",
     url: "http://e.com/",
     headers: new Headers({ X: "caf\xe9" }),
   });
-  const at = text(serialised).indexOf("caf");
+  const at = latin1Text(serialised).indexOf("caf");
   assertEquals(serialised[at + 3], 0xe9);
-  assertEquals(serialised.length, text(serialised).length);
+  assertEquals(serialised.length, latin1Text(serialised).length);
 });
 
-Deno.test("encodeRequestHead: given a User-Agent among the headers, when serialised, then no default is added", () => {
+Deno.test("encodeRequestHead given a User-Agent among the headers when serialised then no default is added", () => {
   const serialised = head({
     method: "GET",
     url: "http://e.com/",
@@ -200,7 +200,7 @@ Deno.test("encodeRequestHead: given a User-Agent among the headers, when seriali
   assertEquals(serialised.match(/user-agent/gi)?.length, 1);
 });
 
-Deno.test("encodeRequestHead: given a userAgent option, when serialised, then it is sent", () => {
+Deno.test("encodeRequestHead given a userAgent option when serialised then it is sent", () => {
   assert(
     head({ method: "GET", url: "http://e.com/", userAgent: "Bot/2" }).includes(
       "\r\nUser-Agent: Bot/2\r\n",
@@ -208,7 +208,7 @@ Deno.test("encodeRequestHead: given a userAgent option, when serialised, then it
   );
 });
 
-Deno.test("encodeRequestHead: given userAgent null, when serialised, then no User-Agent is sent", () => {
+Deno.test("encodeRequestHead given userAgent null when serialised then no User-Agent is sent", () => {
   assertEquals(
     head({ method: "GET", url: "http://e.com/", userAgent: null }).includes(
       "User-Agent",
@@ -217,7 +217,7 @@ Deno.test("encodeRequestHead: given userAgent null, when serialised, then no Use
   );
 });
 
-Deno.test("encodeRequestHead: given a userAgent with CRLF, when serialised, then it throws TypeError", () => {
+Deno.test("encodeRequestHead given a userAgent with CRLF when serialised then it throws TypeError", () => {
   assertThrows(
     () =>
       encodeRequestHead({
@@ -230,7 +230,7 @@ Deno.test("encodeRequestHead: given a userAgent with CRLF, when serialised, then
   );
 });
 
-Deno.test("encodeRequestHead: given persistent false, when serialised, then Connection: close is sent", () => {
+Deno.test("encodeRequestHead given persistent false when serialised then Connection: close is sent", () => {
   assert(
     head({ method: "GET", url: "http://e.com/", persistent: false }).includes(
       "\r\nConnection: close\r\n",
@@ -238,7 +238,7 @@ Deno.test("encodeRequestHead: given persistent false, when serialised, then Conn
   );
 });
 
-Deno.test("encodeRequestHead: given persistent false and a Connection header, when serialised, then only the header's is sent", () => {
+Deno.test("encodeRequestHead given persistent false and a Connection header when serialised then only the header's is sent", () => {
   const serialised = head({
     method: "GET",
     url: "http://e.com/",
@@ -248,7 +248,7 @@ Deno.test("encodeRequestHead: given persistent false and a Connection header, wh
   assertEquals(serialised.match(/connection/gi)?.length, 1);
 });
 
-Deno.test("encodeRequestHead: given the default, when serialised, then no Connection header is sent", () => {
+Deno.test("encodeRequestHead given the default when serialised then no Connection header is sent", () => {
   assertEquals(
     head({ method: "GET", url: "http://e.com/" }).includes("Connection"),
     false,
@@ -257,7 +257,7 @@ Deno.test("encodeRequestHead: given the default, when serialised, then no Connec
 
 // --- Body framing -----------------------------------------------------------------
 
-Deno.test("encodeRequestHead: given a bodyLength, when serialised, then Content-Length is sent", () => {
+Deno.test("encodeRequestHead given a bodyLength when serialised then Content-Length is sent", () => {
   assert(
     head({ method: "PUT", url: "http://e.com/", bodyLength: 42 }).includes(
       "\r\nContent-Length: 42\r\n",
@@ -265,7 +265,7 @@ Deno.test("encodeRequestHead: given a bodyLength, when serialised, then Content-
   );
 });
 
-Deno.test("encodeRequestHead: given bodyLength 0 on a GET, when serialised, then Content-Length: 0 is sent", () => {
+Deno.test("encodeRequestHead given bodyLength 0 on a GET when serialised then Content-Length: 0 is sent", () => {
   assert(
     head({ method: "GET", url: "http://e.com/", bodyLength: 0 }).includes(
       "\r\nContent-Length: 0\r\n",
@@ -274,7 +274,7 @@ Deno.test("encodeRequestHead: given bodyLength 0 on a GET, when serialised, then
 });
 
 for (const method of ["POST", "PUT", "PATCH"]) {
-  Deno.test(`encodeRequestHead: given a ${method} without a body, when serialised, then Content-Length: 0 is sent`, () => {
+  Deno.test(`encodeRequestHead given a ${method} without a body when serialised then Content-Length: 0 is sent`, () => {
     assert(
       head({ method, url: "http://e.com/" }).includes(
         "\r\nContent-Length: 0\r\n",
@@ -284,14 +284,14 @@ for (const method of ["POST", "PUT", "PATCH"]) {
 }
 
 for (const method of ["GET", "HEAD", "DELETE", "OPTIONS"]) {
-  Deno.test(`encodeRequestHead: given a ${method} without a body, when serialised, then no framing header is sent`, () => {
+  Deno.test(`encodeRequestHead given a ${method} without a body when serialised then no framing header is sent`, () => {
     const serialised = head({ method, url: "http://e.com/" });
     assertEquals(serialised.includes("Content-Length"), false);
     assertEquals(serialised.includes("Transfer-Encoding"), false);
   });
 }
 
-Deno.test("encodeRequestHead: given a chunked body, when serialised, then Transfer-Encoding: chunked is sent and no Content-Length", () => {
+Deno.test("encodeRequestHead given a chunked body when serialised then Transfer-Encoding: chunked is sent and no Content-Length", () => {
   const serialised = head({
     method: "POST",
     url: "http://e.com/",
@@ -302,7 +302,7 @@ Deno.test("encodeRequestHead: given a chunked body, when serialised, then Transf
 });
 
 for (const bodyLength of [-1, 1.5, NaN, Infinity]) {
-  Deno.test(`encodeRequestHead: given bodyLength ${bodyLength}, when serialised, then it throws RangeError`, () => {
+  Deno.test(`encodeRequestHead given bodyLength ${bodyLength} when serialised then it throws RangeError`, () => {
     assertThrows(
       () =>
         encodeRequestHead({ method: "POST", url: "http://e.com/", bodyLength }),
@@ -311,7 +311,7 @@ for (const bodyLength of [-1, 1.5, NaN, Infinity]) {
   });
 }
 
-Deno.test("encodeRequestHead: given a Content-Length header that matches bodyLength, when serialised, then it is sent once", () => {
+Deno.test("encodeRequestHead given a Content-Length header that matches bodyLength when serialised then it is sent once", () => {
   const serialised = head({
     method: "POST",
     url: "http://e.com/",
@@ -321,7 +321,7 @@ Deno.test("encodeRequestHead: given a Content-Length header that matches bodyLen
   assertEquals(serialised.match(/content-length/gi)?.length, 1);
 });
 
-Deno.test("encodeRequestHead: given a Content-Length header that differs from bodyLength, when serialised, then it throws TypeError", () => {
+Deno.test("encodeRequestHead given a Content-Length header that differs from bodyLength when serialised then it throws TypeError", () => {
   assertThrows(
     () =>
       encodeRequestHead({
@@ -335,7 +335,7 @@ Deno.test("encodeRequestHead: given a Content-Length header that differs from bo
   );
 });
 
-Deno.test("encodeRequestHead: given a Content-Length header with a chunked body, when serialised, then it throws TypeError", () => {
+Deno.test("encodeRequestHead given a Content-Length header with a chunked body when serialised then it throws TypeError", () => {
   assertThrows(
     () =>
       encodeRequestHead({
@@ -349,7 +349,7 @@ Deno.test("encodeRequestHead: given a Content-Length header with a chunked body,
   );
 });
 
-Deno.test("encodeRequestHead: given a Transfer-Encoding header with a known length, when serialised, then it throws TypeError", () => {
+Deno.test("encodeRequestHead given a Transfer-Encoding header with a known length when serialised then it throws TypeError", () => {
   assertThrows(
     () =>
       encodeRequestHead({
@@ -363,7 +363,7 @@ Deno.test("encodeRequestHead: given a Transfer-Encoding header with a known leng
   );
 });
 
-Deno.test("encodeRequestHead: given a Transfer-Encoding: chunked header with a chunked body, when serialised, then it is sent once", () => {
+Deno.test("encodeRequestHead given a Transfer-Encoding: chunked header with a chunked body when serialised then it is sent once", () => {
   const serialised = head({
     method: "POST",
     url: "http://e.com/",
@@ -373,7 +373,7 @@ Deno.test("encodeRequestHead: given a Transfer-Encoding: chunked header with a c
   assertEquals(serialised.match(/transfer-encoding/gi)?.length, 1);
 });
 
-Deno.test("encodeRequestHead: given a POST without bodyLength but with the caller's Content-Length, when serialised, then the caller's framing is sent as is", () => {
+Deno.test("encodeRequestHead given a POST without bodyLength but with the caller's Content-Length when serialised then the caller's framing is sent as is", () => {
   const serialised = head({
     method: "POST",
     url: "http://e.com/",
@@ -385,7 +385,7 @@ Deno.test("encodeRequestHead: given a POST without bodyLength but with the calle
 
 // --- Expect: 100-continue ---------------------------------------------------------
 
-Deno.test("encodeRequestHead: given expectContinue with a body, when serialised, then Expect: 100-continue is sent", () => {
+Deno.test("encodeRequestHead given expectContinue with a body when serialised then Expect: 100-continue is sent", () => {
   assert(
     head({
       method: "PUT",
@@ -406,7 +406,7 @@ Deno.test("encodeRequestHead: given expectContinue with a body, when serialised,
   );
 });
 
-Deno.test("encodeRequestHead: given expectContinue without a body, when serialised, then no Expect is sent", () => {
+Deno.test("encodeRequestHead given expectContinue without a body when serialised then no Expect is sent", () => {
   assertEquals(
     head({ method: "POST", url: "http://e.com/", expectContinue: true })
       .includes("Expect"),
@@ -425,25 +425,25 @@ Deno.test("encodeRequestHead: given expectContinue without a body, when serialis
 
 // --- encodeRequest ----------------------------------------------------------------------
 
-Deno.test("encodeRequest: given a byte body, when serialised, then the head carries its length and the body follows", () => {
+Deno.test("encodeRequest given a byte body when serialised then the head carries its length and the body follows", () => {
   const body = new Uint8Array([0, 1, 2, 255]);
   const serialised = encodeRequest({
     method: "POST",
     url: "http://e.com/",
     body,
   });
-  const written = text(serialised);
+  const written = latin1Text(serialised);
   assert(written.includes("\r\nContent-Length: 4\r\n\r\n"));
   assertEquals(serialised.subarray(serialised.length - 4), body);
 });
 
-Deno.test("encodeRequest: given a string body, when serialised, then it is sent as UTF-8 with its byte length", () => {
+Deno.test("encodeRequest given a string body when serialised then it is sent as UTF-8 with its byte length", () => {
   const serialised = encodeRequest({
     method: "POST",
     url: "http://e.com/",
     body: "h\u00e9\u2603",
   });
-  const written = text(serialised);
+  const written = latin1Text(serialised);
   assert(written.includes("\r\nContent-Length: 6\r\n\r\n"));
   assertEquals(
     new TextDecoder().decode(serialised.subarray(serialised.length - 6)),
@@ -451,35 +451,35 @@ Deno.test("encodeRequest: given a string body, when serialised, then it is sent 
   );
 });
 
-Deno.test("encodeRequest: given an empty body on a GET, when serialised, then Content-Length: 0 is sent", () => {
+Deno.test("encodeRequest given an empty body on a GET when serialised then Content-Length: 0 is sent", () => {
   assert(
-    text(encodeRequest({ method: "GET", url: "http://e.com/", body: "" }))
+    latin1Text(encodeRequest({ method: "GET", url: "http://e.com/", body: "" }))
       .includes("Content-Length: 0"),
   );
 });
 
-Deno.test("encodeRequest: given no body on a GET, when serialised, then it equals the head alone", () => {
+Deno.test("encodeRequest given no body on a GET when serialised then it equals the head alone", () => {
   assertEquals(
     encodeRequest({ method: "GET", url: "http://e.com/" }),
     encodeRequestHead({ method: "GET", url: "http://e.com/" }),
   );
 });
 
-Deno.test("encodeRequest: given latin-1 headers and a body, when serialised, then both are byte-exact", () => {
+Deno.test("encodeRequest given latin-1 headers and a body when serialised then both are byte-exact", () => {
   const serialised = encodeRequest({
     method: "POST",
     url: "http://e.com/",
     headers: new Headers({ X: "\xe9" }),
     body: new Uint8Array([0xc3, 0xa9]),
   });
-  const written = text(serialised);
+  const written = latin1Text(serialised);
   assert(written.includes("\r\nX: \xe9\r\n"));
   assert(written.endsWith("\r\n\r\n\xc3\xa9"));
 });
 
 // --- requestTarget -----------------------------------------------------------------------
 
-Deno.test("requestTarget: given a plain request, a proxy request and CONNECT, when computed, then each form is right", () => {
+Deno.test("requestTarget given a plain request, a proxy request and CONNECT when computed then each form is right", () => {
   const url = "http://example.com:8080/p?q#f";
   assertEquals(requestTarget("GET", url), "/p?q");
   assertEquals(requestTarget("GET", url, true), "http://example.com:8080/p?q");
@@ -487,7 +487,7 @@ Deno.test("requestTarget: given a plain request, a proxy request and CONNECT, wh
   assertEquals(requestTarget("CONNECT", "http://[::1]/"), "[::1]:80");
 });
 
-Deno.test("requestTarget: given CONNECT to a scheme with no default port, when computed, then it throws TypeError", () => {
+Deno.test("requestTarget given CONNECT to a scheme with no default port when computed then it throws TypeError", () => {
   assertThrows(
     () => requestTarget("CONNECT", "foo://host/"),
     TypeError,
@@ -497,72 +497,81 @@ Deno.test("requestTarget: given CONNECT to a scheme with no default port, when c
 
 // --- Chunked encoding ---------------------------------------------------------------------
 
-Deno.test("encodeChunk: given data, when framed, then it is hex size, CRLF, data, CRLF", () => {
-  assertEquals(text(encodeChunk(bytes("hello"))), "5\r\nhello\r\n");
-  assertEquals(text(encodeChunk(new Uint8Array(300))).slice(0, 5), "12c\r\n");
+Deno.test("encodeChunk given data when framed then it is hex size, CRLF, data, CRLF", () => {
+  assertEquals(latin1Text(encodeChunk(latin1Bytes("hello"))), "5\r\nhello\r\n");
+  assertEquals(
+    latin1Text(encodeChunk(new Uint8Array(300))).slice(0, 5),
+    "12c\r\n",
+  );
 });
 
-Deno.test("encodeChunk: given empty data, when framed, then nothing is produced", () => {
+Deno.test("encodeChunk given empty data when framed then nothing is produced", () => {
   assertEquals(encodeChunk(new Uint8Array(0)).length, 0);
 });
 
-Deno.test("encodeLastChunk: given no trailers, when framed, then it is 0 CRLF CRLF", () => {
-  assertEquals(text(encodeLastChunk()), "0\r\n\r\n");
+Deno.test("encodeLastChunk given no trailers when framed then it is 0 CRLF CRLF", () => {
+  assertEquals(latin1Text(encodeLastChunk()), "0\r\n\r\n");
 });
 
-Deno.test("encodeLastChunk: given trailers, when framed, then they come between the zero chunk and the final CRLF", () => {
+Deno.test("encodeLastChunk given trailers when framed then they come between the zero chunk and the final CRLF", () => {
   assertEquals(
-    text(encodeLastChunk(new Headers({ "X-Sum": "1" }))),
+    latin1Text(encodeLastChunk(new Headers({ "X-Sum": "1" }))),
     "0\r\nX-Sum: 1\r\n\r\n",
   );
 });
 
-Deno.test("ChunkedEncoder: given a sink with write only, when data is written and finished, then it gets framed chunks and the last chunk", () => {
+Deno.test("ChunkedEncoder given a sink with write only when data is written and finished then it gets framed chunks and the last chunk", () => {
   const written: string[] = [];
-  const encoder = new ChunkedEncoder({ write: (b) => written.push(text(b)) });
-  encoder.write(bytes("hello"));
+  const encoder = new ChunkedEncoder({
+    write: (b) => written.push(latin1Text(b)),
+  });
+  encoder.write(latin1Bytes("hello"));
   encoder.write(new Uint8Array(0));
-  encoder.write(bytes(" world"));
+  encoder.write(latin1Bytes(" world"));
   encoder.finish();
   assertEquals(written, ["5\r\nhello\r\n", "6\r\n world\r\n", "0\r\n\r\n"]);
   assert(encoder.finished);
 });
 
-Deno.test("ChunkedEncoder: given a sink with writeSequence, when data is written, then the data is passed through without a copy", () => {
+Deno.test("ChunkedEncoder given a sink with writeSequence when data is written then the data is passed through without a copy", () => {
   const sequences: Uint8Array[][] = [];
-  const data = bytes("hello");
+  const data = latin1Bytes("hello");
   const encoder = new ChunkedEncoder({
     write(): void {},
     writeSequence: (parts) => sequences.push(parts),
   });
   encoder.write(data);
   assertEquals(sequences.length, 1);
-  assertEquals(sequences[0].map(text), ["5\r\n", "hello", "\r\n"]);
+  assertEquals(sequences[0].map(latin1Text), ["5\r\n", "hello", "\r\n"]);
   assert(sequences[0][1] === data);
 });
 
-Deno.test("ChunkedEncoder: given a finished encoder, when written to or finished again, then it throws TypeError", () => {
+Deno.test("ChunkedEncoder given a finished encoder when written to or finished again then it throws TypeError", () => {
   const encoder = new ChunkedEncoder({ write(): void {} });
   encoder.finish();
-  assertThrows(() => encoder.write(bytes("x")), TypeError, "after finish");
+  assertThrows(
+    () => encoder.write(latin1Bytes("x")),
+    TypeError,
+    "after finish",
+  );
   assertThrows(() => encoder.finish(), TypeError, "twice");
 });
 
-Deno.test("ChunkedEncoder: given its output, when parsed as a chunked response body, then the original data comes back", () => {
+Deno.test("ChunkedEncoder given its output when parsed as a chunked response body then the original data comes back", () => {
   const pieces: Uint8Array[] = [
-    bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
+    latin1Bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
   ];
   const encoder = new ChunkedEncoder({ write: (b) => pieces.push(b) });
   const original = "x".repeat(1000);
   for (let i = 0; i < original.length; i += 333) {
-    encoder.write(bytes(original.slice(i, i + 333)));
+    encoder.write(latin1Bytes(original.slice(i, i + 333)));
   }
   encoder.finish(new Headers({ "X-T": "done" }));
   let body = "";
   let trailer: string | undefined;
   const parser = new HTTPClientParser({
     onHeaders(): void {},
-    onBody: (c) => body += text(c),
+    onBody: (c) => body += latin1Text(c),
     onComplete: (t) => trailer = t?.get("x-t"),
   });
   for (const piece of pieces) parser.feed(piece);

@@ -1,7 +1,6 @@
 /**
  * Real loopback sockets for the reactor tests: a test that closes every
- * socket it opened, a listening port, a connected pair of recorders, and a
- * bounded wait so that a broken test ends instead of hanging.
+ * socket it opened, a listening port, and a connected pair of recorders.
  *
  * @module
  */
@@ -19,34 +18,7 @@ import {
   RecordingClientFactory,
   RecordingServerFactory,
 } from "./_recorders.ts";
-
-/** A fixture file's text, from tests/fixtures/. */
-export function fixture(name: string): string {
-  return Deno.readTextFileSync(new URL(`../fixtures/${name}`, import.meta.url));
-}
-
-/**
- * Waits for `promise`, failing after `ms` so that a broken test ends
- * instead of hanging; the timer is cleared either way.
- */
-export async function within<T>(
-  promise: PromiseLike<T>,
-  what: string,
-  ms = 5000,
-): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { TLS_CERT, TLS_KEY, within } from "../_support/mod.ts";
 
 /**
  * A test that gets a fresh Reactor and closes every socket it opened
@@ -66,19 +38,6 @@ export function reactorTest(
   });
 }
 
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A port number nothing listens on: bound once, then released. */
-export function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 /**
  * Listens on 127.0.0.1, any free port; with `tls`, with the fixture
  * certificate.
@@ -91,8 +50,8 @@ export function listenLocal(
   const options = { interface: "127.0.0.1" };
   return tls
     ? reactor.listenSSL(0, factory, {
-      cert: fixture("localhost.crt"),
-      key: fixture("localhost.key"),
+      cert: TLS_CERT,
+      key: TLS_KEY,
     }, options)
     : reactor.listenTCP(0, factory, options);
 }
@@ -122,7 +81,7 @@ export async function connectedPair<
   const port = listenLocal(reactor, serverFactory, tls);
   const connector = tls
     ? reactor.connectSSL("localhost", port.getHost().port, clientFactory, {
-      caCerts: [fixture("localhost.crt")],
+      caCerts: [TLS_CERT],
     })
     : reactor.connectTCP("127.0.0.1", port.getHost().port, clientFactory);
   const client = await within(

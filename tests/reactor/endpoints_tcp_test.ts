@@ -17,18 +17,14 @@ import {
 } from "../../reactor/errors.ts";
 import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
-import { within } from "./_loopback.ts";
 import { Echo, Recorder, RecordingServerFactory } from "./_recorders.ts";
-
-const CERT = new URL("../fixtures/localhost.crt", import.meta.url).pathname;
-const KEY = new URL("../fixtures/localhost.key", import.meta.url).pathname;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
-}
+import {
+  closedPort,
+  sleep,
+  TLS_CERT_PATH,
+  TLS_KEY_PATH,
+  within,
+} from "../_support/mod.ts";
 
 Deno.test("TCP4ServerEndpoint and TCP4ClientEndpoint given a loopback port when connected then data round-trips", async () => {
   const reactor = new Reactor();
@@ -74,7 +70,7 @@ Deno.test("TCP4ServerEndpoint.listen() given a port in use when listening then f
 Deno.test("TCP4ClientEndpoint.connect() given a closed port when connecting then fails with ConnectionRefusedError", async () => {
   const reactor = new Reactor();
   try {
-    const d = new TCP4ClientEndpoint(reactor, "127.0.0.1", freePort())
+    const d = new TCP4ClientEndpoint(reactor, "127.0.0.1", closedPort())
       .connect(new RecordingServerFactory());
     await within(
       assert.rejects(d.asPromise(), ConnectionRefusedError),
@@ -95,7 +91,7 @@ Deno.test("TCP4ClientEndpoint.connect() given a pending attempt when cancelled t
       .connect(client);
     d.cancel();
     await assert.rejects(d.asPromise(), CancelledError);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     assert.equal(client.built.length, 0);
   } finally {
     await disconnectAll(reactor);
@@ -131,14 +127,14 @@ Deno.test("serverFromString(ssl) and clientFromString(tls) given the fixture cer
   try {
     const port = await serverFromString(
       reactor,
-      `ssl:0:interface=127.0.0.1:privateKey=${KEY}:certKey=${CERT}`,
+      `ssl:0:interface=127.0.0.1:privateKey=${TLS_KEY_PATH}:certKey=${TLS_CERT_PATH}`,
     ).listen(new RecordingServerFactory(() => new Echo()));
     const client = new Recorder();
     await within(
       connectProtocol(
         clientFromString(
           reactor,
-          `tls:localhost:${port.getHost().port}:trustRoots=${CERT}`,
+          `tls:localhost:${port.getHost().port}:trustRoots=${TLS_CERT_PATH}`,
         ),
         client,
       ),

@@ -21,9 +21,7 @@ import type { IAddress, IProtocol } from "../../reactor/interfaces.ts";
 import { Factory, Protocol } from "../../reactor/protocol.ts";
 import { MemoryReactor } from "../../testing/memory_reactor.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
-
-const CERT = "tests/fixtures/localhost.crt";
-const KEY = "tests/fixtures/localhost.key";
+import { TLS_CERT_PATH, TLS_KEY_PATH } from "../_support/mod.ts";
 
 class Recorder extends Protocol {
   data: string[] = [];
@@ -222,7 +220,7 @@ Deno.test("TCP4ClientEndpoint.connect() given the wrapper factory when started a
   assert.equal(factory.numPorts, 0);
 });
 
-Deno.test("SSL4ClientEndpoint.connect() connects with TLS and the given options", () => {
+Deno.test("SSL4ClientEndpoint.connect() given TLS options when called then connects with TLS and those options", () => {
   const reactor = new MemoryReactor();
   new SSL4ClientEndpoint(reactor, "h", 443, { hostname: "h" }, { timeout: 4 })
     .connect(Factory.forProtocol(Protocol));
@@ -235,7 +233,7 @@ Deno.test("SSL4ClientEndpoint.connect() connects with TLS and the given options"
   ]);
 });
 
-Deno.test("connectProtocol() fires with the very protocol instance given", async () => {
+Deno.test("connectProtocol() given a protocol instance when connected then fires with that very instance", async () => {
   const reactor = new MemoryReactor();
   const mine = new Recorder();
   const d = connectProtocol(new TCP4ClientEndpoint(reactor, "h", 1), mine);
@@ -284,7 +282,10 @@ Deno.test("serverFromString() given backslash-escaped colons when parsed then ke
 
 Deno.test("serverFromString() given ssl:PORT with key and certificate files when parsed then reads both", () => {
   const reactor = new MemoryReactor();
-  serverFromString(reactor, `ssl:8443:privateKey=${KEY}:certKey=${CERT}`)
+  serverFromString(
+    reactor,
+    `ssl:8443:privateKey=${TLS_KEY_PATH}:certKey=${TLS_CERT_PATH}`,
+  )
     .listen(Factory.forProtocol(Protocol));
   const [port, , tls] = reactor.sslServers[0];
   assert.equal(port, 8443);
@@ -297,7 +298,9 @@ Deno.test("serverFromString() given ssl without certKey when parsed then reads b
   try {
     await Deno.writeTextFile(
       combined,
-      `${await Deno.readTextFile(KEY)}\n${await Deno.readTextFile(CERT)}`,
+      `${await Deno.readTextFile(TLS_KEY_PATH)}\n${await Deno.readTextFile(
+        TLS_CERT_PATH,
+      )}`,
     );
     const reactor = new MemoryReactor();
     serverFromString(
@@ -306,7 +309,10 @@ Deno.test("serverFromString() given ssl without certKey when parsed then reads b
     )
       .listen(Factory.forProtocol(Protocol));
     const [, , tls] = reactor.sslServers[0];
-    assert.equal(tls.cert.trim(), (await Deno.readTextFile(CERT)).trim());
+    assert.equal(
+      tls.cert.trim(),
+      (await Deno.readTextFile(TLS_CERT_PATH)).trim(),
+    );
     assert.match(tls.key, /PRIVATE KEY-----$/);
   } finally {
     await Deno.remove(combined);
@@ -335,7 +341,7 @@ for (
     ["tcp:80:0.0.0.0:5:extra", /at most 3 positional arguments/],
     ["tcp:80\\", /ends with an unescaped backslash/],
     [
-      `ssl:443:privateKey=${KEY}:sslmethod=TLSv1_2_METHOD`,
+      `ssl:443:privateKey=${TLS_KEY_PATH}:sslmethod=TLSv1_2_METHOD`,
       /"sslmethod" is not supported/,
     ],
   ] as const
@@ -404,7 +410,7 @@ Deno.test("clientFromString() given port= and one positional when parsed then re
 
 Deno.test("clientFromString() given tls:HOST:PORT:trustRoots=FILE when parsed then verifies HOST against that certificate", () => {
   const reactor = new MemoryReactor();
-  clientFromString(reactor, `tls:localhost:8443:trustRoots=${CERT}`)
+  clientFromString(reactor, `tls:localhost:8443:trustRoots=${TLS_CERT_PATH}`)
     .connect(Factory.forProtocol(Protocol));
   const [host, port, , tls] = reactor.sslClients[0];
   assert.deepEqual([host, port, tls.hostname], [
@@ -418,7 +424,7 @@ Deno.test("clientFromString() given tls:HOST:PORT:trustRoots=FILE when parsed th
 Deno.test("clientFromString() given ssl with hostname and caCertsDir when parsed then trusts the *.pem files only", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.copyFile(CERT, `${dir}/ca.pem`);
+    await Deno.copyFile(TLS_CERT_PATH, `${dir}/ca.pem`);
     await Deno.writeTextFile(`${dir}/notes.txt`, "not a certificate");
     const reactor = new MemoryReactor();
     clientFromString(

@@ -5,15 +5,11 @@ import { ReactorAlreadyRunning } from "../../reactor/errors.ts";
 import { IOLoop } from "../../reactor/ioloop.ts";
 import { Reactor, reactor as globalReactor } from "../../reactor/reactor.ts";
 import { Clock } from "../../testing/clock.ts";
-import { captureLogs, recordText } from "./_log_capture.ts";
+import { captureLogs, recordText, sleep } from "../_support/mod.ts";
 
 function clockLoop(): { clock: Clock; loop: IOLoop } {
   const clock = new Clock();
   return { clock, loop: IOLoop.forReactor(clock) };
-}
-
-function flushMicrotasks(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 Deno.test("current() given repeated calls when called then returns the one IOLoop of the global reactor", () => {
@@ -90,7 +86,7 @@ Deno.test("addCallback() given a callback whose Promise rejects when it settles 
       throw new RangeError("async failure");
     });
     clock.advance(0);
-    await flushMicrotasks();
+    await sleep(0);
   });
   assert.equal(records.length, 1);
   assert.match(
@@ -111,7 +107,7 @@ Deno.test("spawnCallback() given a detached coroutine that rejects when it runs 
       later = true;
     });
     clock.advance(0);
-    await flushMicrotasks();
+    await sleep(0);
   });
   assert.equal(later, true);
   assert.equal(records.length, 1);
@@ -259,7 +255,7 @@ Deno.test("addFuture() given a Promise when it settles then calls the callback o
     received = future;
   });
   resolve(5);
-  await flushMicrotasks();
+  await sleep(0);
   assert.equal(received, undefined);
   clock.advance(0);
   assert.equal(received, promise);
@@ -273,7 +269,7 @@ Deno.test("addFuture() given a rejected Promise when it settles then calls the c
   loop.addFuture(promise, (future) => {
     received = future;
   });
-  await flushMicrotasks();
+  await sleep(0);
   clock.advance(0);
   assert.equal(received, promise);
   await assert.rejects(promise, /refused/);
@@ -306,7 +302,7 @@ Deno.test("start() given a Clock when stop() is called then resolves", async () 
   const done = loop.start().then(() => {
     resolved = true;
   });
-  await flushMicrotasks();
+  await sleep(0);
   assert.equal(resolved, false);
   loop.stop();
   await done;
@@ -331,7 +327,7 @@ Deno.test("stop() given an IOLoop that is not started when start() follows then 
   const done = loop.start().then(() => {
     resolved = true;
   });
-  await flushMicrotasks();
+  await sleep(0);
   assert.equal(resolved, false);
   loop.stop();
   await done;
@@ -437,7 +433,7 @@ Deno.test("runSync() given a Clock when the clock passes the timeout then reject
   });
   clock.advance(0);
   clock.advance(4.9);
-  await flushMicrotasks();
+  await sleep(0);
   assert.equal(settled, false);
   clock.advance(0.1);
   await assert.rejects(result, TimeoutError);

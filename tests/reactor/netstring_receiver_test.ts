@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { NetstringReceiver } from "../../reactor/netstring_receiver.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
-import { captureLogs, recordText } from "./_log_capture.ts";
+import { captureLogs, recordText } from "../_support/mod.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -4,7 +4,7 @@ import { IOLoop } from "../../reactor/ioloop.ts";
 import { PeriodicCallback } from "../../reactor/periodic_callback.ts";
 import { reactor as globalReactor } from "../../reactor/reactor.ts";
 import { Clock } from "../../testing/clock.ts";
-import { captureLogs, recordText } from "./_log_capture.ts";
+import { captureLogs, recordText, sleep } from "../_support/mod.ts";
 
 function setup(): { clock: Clock; loop: IOLoop } {
   const clock = new Clock();
@@ -97,7 +97,7 @@ Deno.test("start() given a callback returning a Promise when it resolves then sc
   pc.start();
   clock.advance(1);
   assert.deepEqual(clock.getDelayedCalls(), []);
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await sleep(0);
   clock.advance(1);
   assert.equal(runs, 2);
   pc.stop();

@@ -3,8 +3,7 @@ import { Deferred } from "../../deferred/deferred.ts";
 import { react } from "../../reactor/react.ts";
 import { Reactor } from "../../reactor/reactor.ts";
 import { ReactorAlreadyRunning } from "../../reactor/errors.ts";
-import { captureLogs, recordText } from "./_log_capture.ts";
-import { evalScript } from "../_run_deno.ts";
+import { captureLogs, evalScript, recordText } from "../_support/mod.ts";
 
 const REACT_URL = new URL("../../reactor/react.ts", import.meta.url).href;
 

@@ -12,8 +12,7 @@ import {
 import type { IReactorCore } from "../../reactor/interfaces.ts";
 import { Reactor } from "../../reactor/reactor.ts";
 import { MemoryReactor } from "../../testing/memory_reactor.ts";
-import { captureLogs, recordText } from "./_log_capture.ts";
-import { sleep } from "./_loopback.ts";
+import { captureLogs, recordText, sleep } from "../_support/mod.ts";
 
 const implementations: { name: string; create(): IReactorCore }[] = [
   { name: "Reactor", create: () => new Reactor() },

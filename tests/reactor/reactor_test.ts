@@ -3,9 +3,7 @@ import type { Failure } from "../../deferred/failure.ts";
 import type { IDelayedCall } from "../../deferred/interfaces.ts";
 import { ClientFactory, Factory, Protocol } from "../../reactor/protocol.ts";
 import { Reactor, reactor as globalReactor } from "../../reactor/reactor.ts";
-import { captureLogs, recordText } from "./_log_capture.ts";
-import { evalScript } from "../_run_deno.ts";
-import { sleep } from "./_loopback.ts";
+import { captureLogs, evalScript, recordText, sleep } from "../_support/mod.ts";
 
 // A reactor that is not running keeps nothing alive, so a test awaiting its
 // calls holds the process open itself.

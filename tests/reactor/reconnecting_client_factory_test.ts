@@ -15,7 +15,7 @@ import { disconnectAll } from "../../reactor/_tcp.ts";
 import { Reactor, reactor } from "../../reactor/reactor.ts";
 import { ReconnectingClientFactory } from "../../reactor/reconnecting_client_factory.ts";
 import { Clock } from "../../testing/clock.ts";
-import { within } from "./_loopback.ts";
+import { closedPort, until } from "../_support/mod.ts";
 
 /** A connector that counts attempts and can be told it is connected. */
 class FakeConnector implements IConnector {
@@ -224,9 +224,7 @@ Deno.test("ReconnectingClientFactory given no clock when retrying then schedules
 });
 
 Deno.test("ReconnectingClientFactory given a server that starts late when refused then reconnects once it listens", async () => {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = probe.addr.port;
-  probe.close();
+  const port = closedPort();
   const real = new Reactor();
   const built: string[] = [];
   const refusals: Failure[] = [];
@@ -258,12 +256,7 @@ Deno.test("ReconnectingClientFactory given a server that starts late when refuse
   factory.maxRetries = 100;
   try {
     real.connectTCP("127.0.0.1", port, factory);
-    await within(
-      (async () => {
-        while (built.length === 0) await new Promise((r) => setTimeout(r, 5));
-      })(),
-      "the reconnection",
-    );
+    await until(() => built.length > 0, "the reconnection");
     assert.ok(refusals[0].value instanceof ConnectionRefusedError);
     assert.deepEqual(built, [`127.0.0.1:${port}`]);
     assert.equal(factory.retries, 0);

@@ -9,21 +9,20 @@ import {
   DNSLookupError,
 } from "../../reactor/errors.ts";
 import { Clock } from "../../testing/clock.ts";
-import { captureLogs, recordText } from "./_log_capture.ts";
-import {
-  closedPort,
-  connectedPair,
-  listenLocal,
-  reactorTest,
-  sleep,
-  within,
-} from "./_loopback.ts";
+import { connectedPair, listenLocal, reactorTest } from "./_loopback.ts";
 import {
   Echo,
   Recorder,
   RecordingClientFactory,
   RecordingServerFactory,
 } from "./_recorders.ts";
+import {
+  captureLogs,
+  closedPort,
+  recordText,
+  sleep,
+  within,
+} from "../_support/mod.ts";
 
 /**
  * A listener whose accept queue is full and never drained: Linux drops

@@ -13,19 +13,14 @@ import {
 import type { IConnector } from "../../reactor/interfaces.ts";
 import { ServerFactory } from "../../reactor/protocol.ts";
 import type { Failure } from "../../deferred/failure.ts";
-import { captureLogs, recordText } from "./_log_capture.ts";
-import {
-  connectedPair,
-  listenLocal,
-  reactorTest,
-  within,
-} from "./_loopback.ts";
+import { connectedPair, listenLocal, reactorTest } from "./_loopback.ts";
 import {
   Echo,
   Recorder,
   RecordingClientFactory,
   RecordingServerFactory,
 } from "./_recorders.ts";
+import { captureLogs, recordText, within } from "../_support/mod.ts";
 
 reactorTest(
   "listenTCP() given port 0 when bound then getHost() reports the interface and the real port",

@@ -16,10 +16,9 @@ import {
   listenLocal,
   type Pair,
   reactorTest,
-  sleep,
-  within,
 } from "./_loopback.ts";
 import { Echo, Recorder, RecordingServerFactory } from "./_recorders.ts";
+import { sleep, within } from "../_support/mod.ts";
 
 const MiB = 1024 * 1024;
 
@@ -476,7 +475,7 @@ Deno.test(
 );
 
 reactorTest(
-  "loseConnection() given the peer half-closes while 4 MiB are being flushed then every byte still arrives",
+  "loseConnection() given 4 MiB being flushed when the peer half-closes then every byte still arrives",
   async (reactor) => {
     class LateFlush extends Recorder {
       override connectionMade(): void {
@@ -510,7 +509,7 @@ reactorTest(
 );
 
 reactorTest(
-  "pauseProducing() given the peer closes while paused then connectionLost waits for resumeProducing",
+  "pauseProducing() given a paused transport when the peer closes then connectionLost waits for resumeProducing",
   async (reactor) => {
     const { client, server } = await connectedPair(reactor);
     tcp(server).pauseProducing();

@@ -10,23 +10,21 @@ import {
 import type { ITLSTransport } from "../../reactor/interfaces.ts";
 import type { Deferred } from "../../deferred/deferred.ts";
 import { TimeoutError } from "../../deferred/errors.ts";
-import { captureLogs, recordText } from "./_log_capture.ts";
-import {
-  connectedPair,
-  fixture,
-  listenLocal,
-  reactorTest,
-  within,
-} from "./_loopback.ts";
+import { connectedPair, listenLocal, reactorTest } from "./_loopback.ts";
 import {
   Echo,
   Recorder,
   RecordingClientFactory,
   RecordingServerFactory,
 } from "./_recorders.ts";
+import {
+  captureLogs,
+  recordText,
+  TLS_CERT,
+  TLS_KEY,
+  within,
+} from "../_support/mod.ts";
 
-const cert = fixture("localhost.crt");
-const key = fixture("localhost.key");
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -105,7 +103,7 @@ reactorTest(
     await captureLogs(async () => {
       reactor.connectSSL("127.0.0.1", port.getHost().port, factory, {
         hostname: "example.com",
-        caCerts: [cert],
+        caCerts: [TLS_CERT],
       });
       const reason = await within(factory.failed, "clientConnectionFailed");
       assert.ok(reason.check(TLSError), reason.getErrorMessage());
@@ -120,7 +118,7 @@ Deno.test(
     assert.throws(
       () =>
         reactor.listenSSL(0, new RecordingServerFactory(), {
-          cert,
+          cert: TLS_CERT,
           key: "not a key",
         }, {
           interface: "127.0.0.1",
@@ -154,7 +152,7 @@ reactorTest(
 
       const client = new RecordingClientFactory();
       reactor.connectSSL("localhost", port.getHost().port, client, {
-        caCerts: [cert],
+        caCerts: [TLS_CERT],
       });
       const protocol = await within(client.protocolBuilt, "the TLS client");
       protocol.transport!.write("fine");
@@ -180,15 +178,15 @@ reactorTest(
   async (reactor) => {
     const server = new RecordingServerFactory();
     const port = reactor.listenSSL(0, server, {
-      cert,
-      key,
+      cert: TLS_CERT,
+      key: TLS_KEY,
       alpnProtocols: ["x-torsion"],
     }, {
       interface: "127.0.0.1",
     });
     const factory = new RecordingClientFactory();
     reactor.connectSSL("localhost", port.getHost().port, factory, {
-      caCerts: [cert],
+      caCerts: [TLS_CERT],
       alpnProtocols: ["x-other", "x-torsion"],
     });
     const client = await within(factory.protocolBuilt, "the client");
@@ -235,7 +233,12 @@ function startTLSServer(): {
   close(): Promise<void>;
 } {
   const plain = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const secure = Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert, key });
+  const secure = Deno.listenTls({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: TLS_CERT,
+    key: TLS_KEY,
+  });
   const opened: Deno.Conn[] = [];
   const tlsReceived = Promise.withResolvers<string>();
   async function relay(from: Deno.Conn, to: Deno.Conn): Promise<void> {
@@ -307,7 +310,7 @@ class StartTLSClient extends Recorder {
     if (this.upgraded === null && this.text().includes("GO\r\n")) {
       this.upgraded = tls(this).startTLS({
         hostname: "localhost",
-        caCerts: [cert],
+        caCerts: [TLS_CERT],
       });
       this.transport!.write("secret");
     }
@@ -346,7 +349,7 @@ reactorTest(
         super.dataReceived(data);
         if (this.#started) return;
         this.#started = true;
-        tls(this).startTLS({ hostname: "localhost", caCerts: [cert] })
+        tls(this).startTLS({ hostname: "localhost", caCerts: [TLS_CERT] })
           .addErrback((failure) => this.failed.resolve(failure.value));
       }
     }
@@ -371,7 +374,7 @@ reactorTest(
     const port = listenLocal(reactor);
     const factory = new RecordingClientFactory();
     reactor.connectSSL("localhost", port.getHost().port, factory, {
-      caCerts: [cert],
+      caCerts: [TLS_CERT],
     }, { timeout: 0.2 });
     const reason = await within(factory.failed, "clientConnectionFailed");
     assert.ok(reason.check(TimeoutError), reason.getErrorMessage());

@@ -31,7 +31,7 @@ Deno.test("StringTransport.write() given an array the caller reuses when written
   assert.deepEqual(transport.value(), new Uint8Array([1, 2]));
 });
 
-Deno.test("StringTransport.write() given a non-byte value throws TypeError", () => {
+Deno.test("StringTransport.write() given a non-byte value when called then throws TypeError", () => {
   const transport = new StringTransport();
   assert.throws(() => transport.write(42 as unknown as string), TypeError);
 });
@@ -75,7 +75,7 @@ Deno.test("StringTransport given no addresses when asked then reports Twisted's 
   });
 });
 
-Deno.test("StringTransport reports the addresses it was given", () => {
+Deno.test("StringTransport given host and peer addresses when asked then reports them", () => {
   const peer = { type: "TCP", host: "127.0.0.1", port: 4000 } as const;
   const host = { type: "TCP", host: "127.0.0.1", port: 80 } as const;
   const transport = new StringTransport({

@@ -14,13 +14,22 @@ export interface DenoRun {
   ms: number;
 }
 
-const CONFIG_PATH = new URL("../deno.json", import.meta.url).pathname;
+/** The path of the project's deno.json, for `--config` from any directory. */
+export const DENO_CONFIG: string =
+  new URL("../../deno.json", import.meta.url).pathname;
 
-/** Runs `deno <args>` with stdin closed and both outputs captured. */
-export async function runDeno(args: readonly string[]): Promise<DenoRun> {
+/**
+ * Runs `deno <args>` with stdin closed and both outputs captured, with
+ * `env` added to the inherited environment.
+ */
+export async function runDeno(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<DenoRun> {
   const started = performance.now();
   const output = await new Deno.Command(Deno.execPath(), {
     args: [...args],
+    env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -39,5 +48,5 @@ export async function runDeno(args: readonly string[]): Promise<DenoRun> {
  * imports (`@logtape/logtape`) resolve as in the library.
  */
 export function evalScript(code: string): Promise<DenoRun> {
-  return runDeno(["eval", "--config", CONFIG_PATH, code]);
+  return runDeno(["eval", "--config", DENO_CONFIG, code]);
 }

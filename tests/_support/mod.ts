@@ -1,0 +1,14 @@
+/**
+ * The support every test folder shares: bounded waits, loopback ports, log
+ * capture, bytes and text, fixtures, and Deno subprocesses. Domain helpers
+ * (the HTTP test servers, the reactor's connected pairs) stay beside their
+ * tests.
+ *
+ * @module
+ */
+export * from "./bytes.ts";
+export * from "./fixtures.ts";
+export * from "./logs.ts";
+export * from "./net.ts";
+export * from "./subprocess.ts";
+export * from "./time.ts";
