@@ -197,6 +197,11 @@ export interface ServerSuiteOptions {
   warmupSeconds: number;
   /** Idle keep-alive connections to open against each server. */
   idleConnections: number;
+  /**
+   * Milliseconds the server is left to settle before each RSS reading of
+   * the idle-connections measure.
+   */
+  settleMs: number;
   /** `--systems` and `--workloads`. */
   selection: Selection;
   /** Prints a progress line. */
@@ -433,7 +438,7 @@ async function measureHttp(
 async function measureIdle(
   system: ServerSystem,
   staticDir: string,
-  { idleConnections }: ServerSuiteOptions,
+  { idleConnections, settleMs }: ServerSuiteOptions,
 ): Promise<IdleMeasurement> {
   const [command, args] = system.command("idle", freePort(), staticDir);
   await using server = await startServer(command, args);
@@ -444,11 +449,11 @@ async function measureIdle(
     Math.min(200, idleConnections),
   );
   await warm.release();
-  await sleep(500);
+  await sleep(settleMs);
   const beforeKib = server.memory().rssKib;
   const held = await holdIdleConnections(server.port, idleConnections);
   try {
-    await sleep(1000);
+    await sleep(settleMs);
     const afterKib = server.memory().rssKib;
     if (held.open === 0) {
       throw new Error(`No connection opened (${held.failed} failed)`);

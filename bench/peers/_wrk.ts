@@ -21,7 +21,6 @@ export interface WrkResult {
 }
 
 const UNITS_MS: Record<string, number> = {
-  us: 0.001,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -41,7 +40,10 @@ export function parseLatencyMs(text: string): number {
   if (match === null) {
     throw new TypeError(`Cannot read a wrk latency: current value is ${text}`);
   }
-  return Number(match[1]) * UNITS_MS[match[2]];
+  // wrk prints microseconds at most: round away the float error of scaling.
+  const value = Number(match[1]);
+  const ms = match[2] === "us" ? value / 1000 : value * UNITS_MS[match[2]];
+  return Math.round(ms * 1000) / 1000;
 }
 
 /**

@@ -176,6 +176,7 @@ if (suites.has("server")) {
         seconds: SECONDS,
         warmupSeconds: QUICK ? 0 : 2,
         idleConnections: IDLE,
+        settleMs: QUICK ? 200 : 1000,
         selection,
         log,
       }),
