@@ -59,14 +59,14 @@ if (serverSkip !== null) {
 
 Deno.test({
   name:
-    "bench/peers/run.ts given --quick --suite server with Deno.serve, Tornado and the floor when run then tables requests/s, p99 and RSS per connection for each",
+    "bench/peers/run.ts given --quick --suite server with Tornado and the floor when run then tables requests/s, p99 and RSS per connection for each",
   ignore: serverSkip !== null,
   async fn(): Promise<void> {
     const stdout = await runQuick([
       "--suite",
       "server",
       "--systems",
-      "deno,tornado,floor",
+      "tornado,floor",
       "--workloads",
       "plaintext-50,echo,idle",
       "--idle",
@@ -74,13 +74,11 @@ Deno.test({
     ]);
     const http = tableUnder(stdout, /^### HTTP servers under `wrk -t1/);
     assert.deepEqual(http.map((cells) => cells.slice(0, 2)), [
-      ["plaintext, keep-alive, 50 connections", "Deno.serve"],
       ["plaintext, keep-alive, 50 connections", "Tornado 6.2 Application"],
       [
         "plaintext, keep-alive, 50 connections",
         "Floor: bare Deno.listen, fixed bytes",
       ],
-      ["1 KiB POST echoed, 50 connections", "Deno.serve"],
       ["1 KiB POST echoed, 50 connections", "Tornado 6.2 Application"],
       [
         "1 KiB POST echoed, 50 connections",
@@ -94,7 +92,6 @@ Deno.test({
     }
     const idle = tableUnder(stdout, /^### 50 idle keep-alive connections/);
     assert.deepEqual(idle.map((cells) => cells[0]), [
-      "Deno.serve",
       "Tornado 6.2 Application",
       "Floor: bare Deno.listen, fixed bytes",
     ]);
