@@ -14,6 +14,7 @@
  * @module
  */
 export { Clock } from "./clock.ts";
+export { DummyChannel, type DummyChannelOptions } from "./dummy_channel.ts";
 export {
   MemoryConnector,
   MemoryPort,

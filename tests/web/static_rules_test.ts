@@ -1,0 +1,212 @@
+import assert from "node:assert/strict";
+import { Headers } from "../../http/headers.ts";
+import {
+  FileProducer,
+  guessType,
+  isNotModified,
+  parseRange,
+  planStaticResponse,
+  resolveInRoot,
+  splitRelativePath,
+} from "../../web/_static.ts";
+import type { IConsumer, IProducer } from "../../reactor/interfaces.ts";
+
+function info(size: number, mtime: number): Deno.FileInfo {
+  return { size, mtime: new Date(mtime), isFile: true } as Deno.FileInfo;
+}
+
+Deno.test("guessType given a compressed page when guessed then reports the inner type and gzip", () => {
+  assert.deepEqual(guessType("page.html.gz"), {
+    type: "text/html",
+    encoding: "gzip",
+  });
+  assert.deepEqual(guessType("a/b.CSS"), {
+    type: "text/css",
+    encoding: undefined,
+  });
+  assert.deepEqual(guessType("README"), {
+    type: undefined,
+    encoding: undefined,
+  });
+});
+
+Deno.test("splitRelativePath given dot-dot, backslash, NUL or absolute paths when split then refuses them", () => {
+  for (
+    const path of [
+      "../x",
+      "a/../../x",
+      "a\\..\\x",
+      "/etc/passwd",
+      "a/\0",
+      "C:/x",
+    ]
+  ) {
+    assert.equal(splitRelativePath(path), null, path);
+  }
+  assert.deepEqual(splitRelativePath("css//./site.css"), ["css", "site.css"]);
+});
+
+Deno.test("resolveInRoot given a symlink pointing outside the root when resolved then refuses it", async () => {
+  const outside = await Deno.makeTempDir();
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${outside}/secret.txt`, "secret");
+    await Deno.writeTextFile(`${root}/ok.txt`, "ok");
+    await Deno.symlink(`${outside}/secret.txt`, `${root}/link.txt`);
+    assert.equal(await resolveInRoot(root, ["link.txt"]), null);
+    assert.equal(await resolveInRoot(root, [".."]), null);
+    assert.equal(await resolveInRoot(root, ["missing"]), null);
+    const found = await resolveInRoot(root, ["ok.txt"]);
+    assert.equal(found?.info.size, 2);
+  } finally {
+    await Deno.remove(outside, { recursive: true });
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("parseRange given the RFC 9110 forms when parsed then returns the exclusive range or 416", () => {
+  assert.deepEqual(parseRange("bytes=0-4", 10), {
+    kind: "partial",
+    start: 0,
+    end: 5,
+  });
+  assert.deepEqual(parseRange("bytes=5-", 10), {
+    kind: "partial",
+    start: 5,
+    end: 10,
+  });
+  assert.deepEqual(parseRange("bytes=-3", 10), {
+    kind: "partial",
+    start: 7,
+    end: 10,
+  });
+  assert.deepEqual(parseRange("bytes=-30", 10), {
+    kind: "partial",
+    start: 0,
+    end: 10,
+  });
+  assert.deepEqual(parseRange("bytes=8-100", 10), {
+    kind: "partial",
+    start: 8,
+    end: 10,
+  });
+  assert.deepEqual(parseRange("bytes=10-", 10), { kind: "unsatisfiable" });
+  assert.deepEqual(parseRange("bytes=-0", 10), { kind: "unsatisfiable" });
+  assert.deepEqual(parseRange("bytes=0-1,3-4", 10), { kind: "whole" });
+  assert.deepEqual(parseRange("items=0-1", 10), { kind: "whole" });
+  assert.deepEqual(parseRange("bytes=5-2", 10), { kind: "whole" });
+});
+
+Deno.test("isNotModified given If-None-Match and If-Modified-Since when both sent then If-None-Match decides", () => {
+  const mtime = Date.UTC(2020, 0, 1, 12, 0, 0, 500);
+  const later = new Date(mtime + 60_000).toUTCString();
+  assert.equal(
+    isNotModified(new Headers({ "If-Modified-Since": later }), '"x"', mtime),
+    true,
+  );
+  assert.equal(
+    isNotModified(
+      new Headers({ "If-None-Match": '"y"', "If-Modified-Since": later }),
+      '"x"',
+      mtime,
+    ),
+    false,
+  );
+  assert.equal(
+    isNotModified(new Headers({ "If-None-Match": 'W/"x", "z"' }), '"x"', mtime),
+    true,
+  );
+  assert.equal(
+    isNotModified(new Headers({ "If-None-Match": "*" }), '"x"', mtime),
+    true,
+  );
+  const exact = new Date(mtime).toUTCString();
+  assert.equal(
+    isNotModified(new Headers({ "If-Modified-Since": exact }), '"x"', mtime),
+    true,
+  );
+});
+
+Deno.test("planStaticResponse given a range and a stale If-Range when planned then serves the whole file", () => {
+  const plan = planStaticResponse(
+    new Headers({ Range: "bytes=0-1", "If-Range": '"other"' }),
+    info(10, 1_000_000),
+  );
+  assert.equal(plan.status, 200);
+  assert.deepEqual(plan.range, { start: 0, end: 10 });
+});
+
+Deno.test("planStaticResponse given an unsatisfiable range when planned then answers 416 with the size", () => {
+  const plan = planStaticResponse(
+    new Headers({ Range: "bytes=20-" }),
+    info(10, 0),
+  );
+  assert.equal(plan.status, 416);
+  assert.ok(
+    plan.headers.some(([n, v]) => n === "Content-Range" && v === "bytes */10"),
+  );
+});
+
+class Collector implements IConsumer {
+  chunks: Uint8Array[] = [];
+  producer: IProducer | null = null;
+  unregistered = 0;
+  registerProducer(producer: IProducer): void {
+    this.producer = producer;
+  }
+  unregisterProducer(): void {
+    this.unregistered += 1;
+  }
+  write(data: Uint8Array | string): void {
+    this.chunks.push(data as Uint8Array);
+    (this.producer as FileProducer).pauseProducing();
+  }
+}
+
+Deno.test("FileProducer given a consumer that pauses after each write when resumed then streams the range in pieces", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    await Deno.writeFile(path, new Uint8Array(200_000).map((_, i) => i % 251));
+    const consumer = new Collector();
+    const producer = new FileProducer(
+      await Deno.open(path),
+      consumer,
+      10,
+      150_010,
+    );
+    const done = producer.start();
+    for (let i = 0; i < 20 && !done.called; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      producer.resumeProducing();
+    }
+    assert.equal(await done.asPromise(), true);
+    assert.equal(consumer.chunks.length, 3);
+    const total = consumer.chunks.reduce((n, c) => n + c.length, 0);
+    assert.equal(total, 150_000);
+    assert.equal(consumer.chunks[0][0], 10);
+    assert.equal(consumer.unregistered, 1);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("FileProducer given stopProducing while paused when stopped then fires false and closes the file", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    await Deno.writeFile(path, new Uint8Array(200_000));
+    const consumer = new Collector();
+    const producer = new FileProducer(
+      await Deno.open(path),
+      consumer,
+      0,
+      200_000,
+    );
+    const done = producer.start();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    producer.stopProducing();
+    assert.equal(await done.asPromise(), false);
+    assert.equal(consumer.chunks.length, 1);
+  } finally {
+    await Deno.remove(path);
+  }
+});

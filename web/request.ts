@@ -1,0 +1,733 @@
+/**
+ * `Request`: one HTTP request as a resource sees it and answers it, as
+ * `twisted.web.server.Request` (with the `twisted.web.http.Request` it
+ * extends).
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { Deferred } from "../deferred/deferred.ts";
+import { Failure } from "../deferred/failure.ts";
+import { reasonPhrase } from "../http/_responses.ts";
+import { Headers } from "../http/headers.ts";
+import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
+import type { IAddress, IConsumer, IProducer } from "../reactor/interfaces.ts";
+import {
+  type ArgumentMap,
+  BodyArgumentsError,
+  emptyArguments,
+  type FileMap,
+  parseBodyArguments,
+  parseQsBytes,
+} from "./_body_arguments.ts";
+import {
+  formatSetCookie,
+  isSafeCookieText,
+  parseCookie,
+  type SetCookieAttributes,
+} from "./_cookies.ts";
+import { escapeHTML } from "./_html.ts";
+import { formatHTTPDate, parseHTTPDate } from "./_static.ts";
+import { CACHED } from "./cached.ts";
+import { UnsupportedMethod } from "./errors.ts";
+import { NOT_DONE_YET } from "./not_done_yet.ts";
+import { ErrorPage, type IResource, type RenderBody } from "./resource.ts";
+
+const logger = getLogger(["torsion", "web"]);
+const encoder = new TextEncoder();
+const utf8 = new TextDecoder();
+
+/**
+ * The methods HTTP defines: an unknown one without a renderer is answered
+ * 501, a known one 405. Twisted's `twisted.web.server.supportedMethods`.
+ */
+const KNOWN_METHODS = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "OPTIONS",
+  "TRACE",
+  "CONNECT",
+  "PATCH",
+]);
+
+/**
+ * What a `Request` needs from its site: where to find the resource for a
+ * request, and whether failures show their traceback. `Site` provides it.
+ */
+export interface RequestSite {
+  /** Whether a 500 page shows the error and its stack. */
+  readonly displayTracebacks: boolean;
+  /** The resource that renders `request` (Twisted's `Site.getResourceFor`). */
+  getResourceFor(request: Request): IResource;
+}
+
+/**
+ * The cookie attributes of {@linkcode Request.addCookie}, Twisted's keyword
+ * arguments (`max_age` is `maxAge`, `path` ...). Every field defaults to
+ * absent.
+ */
+export type AddCookieOptions = SetCookieAttributes;
+
+/**
+ * One HTTP request, as a resource reads it and answers it. Mirrors
+ * Twisted's `twisted.web.server.Request`: the request line and headers,
+ * the query and form arguments, the body, the traversal state, and the
+ * methods that write the response. The `Site` makes one per request and
+ * renders it with the resource its path leads to.
+ *
+ * Names are Twisted's; text is strings: header names and values are
+ * latin-1 strings (the client's `Headers`), path segments are
+ * percent-decoded UTF-8, and `args` values stay bytes, as in Twisted.
+ *
+ * @example Answering later with write and finish
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NOT_DONE_YET, Request, Resource, Site } from "@torsion/torsion/web";
+ * import { DummyChannel } from "@torsion/torsion/testing";
+ * class Echo extends Resource {
+ *   override isLeaf = true;
+ *   render_POST(request: Request): typeof NOT_DONE_YET {
+ *     request.setHeader("Content-Type", "text/plain");
+ *     request.write(request.content);
+ *     queueMicrotask(() => request.finish());
+ *     return NOT_DONE_YET;
+ *   }
+ * }
+ * const channel = new DummyChannel({ method: "POST", target: "/", body: "ping" });
+ * channel.serve(new Site(new Echo()));
+ * await channel.notifyFinish();
+ * assert.equal(channel.text(), "ping");
+ * ```
+ */
+export class Request implements IConsumer {
+  /** The method, as sent (`GET`, `POST`, ...). */
+  method: string;
+  /** The request-target, as sent: path and query. */
+  readonly uri: string;
+  /** The path part of `uri`, still percent-encoded. */
+  readonly path: string;
+  /** The protocol version of the request line, `"HTTP/1.1"` or `"HTTP/1.0"`. */
+  readonly clientproto: string;
+  /**
+   * The query and form arguments: name to values in order, values as bytes
+   * (Twisted's `request.args`, whose values are bytes too). Urlencoded and
+   * `multipart/form-data` bodies of a `POST` are included, uploaded files
+   * as their content.
+   */
+  args: ArgumentMap = emptyArguments<Uint8Array>();
+  /** The request body. Mirrors `request.content` (a file there). */
+  content: Uint8Array = new Uint8Array(0);
+  /** The path segments traversed so far (percent-decoded). */
+  prepath: string[] = [];
+  /** The path segments not traversed yet (percent-decoded). */
+  postpath: string[] = [];
+  /** The `prepath` when the site was reached, as Twisted's `sitepath`. */
+  sitepath: string[] = [];
+  /** The request's header fields. */
+  readonly requestHeaders: Headers;
+  /** The response's header fields, sent with the first write. */
+  readonly responseHeaders: Headers = new Headers();
+  /** The response status code. @default 200 */
+  code = 200;
+  /** The response reason phrase. @default "OK" */
+  codeMessage = "OK";
+  /** The `Set-Cookie` values added with `addCookie`, in order. */
+  readonly cookies: string[] = [];
+  /** The cookies the client sent. Twisted's `received_cookies`. */
+  readonly receivedCookies: Record<string, string>;
+  /** Body bytes written so far. */
+  sentLength = 0;
+  /** Whether the response head has been written. */
+  startedWriting = false;
+  /** Whether `finish` has been called. */
+  finished = false;
+  /** The site serving the request, once it is being processed. */
+  site: RequestSite | null = null;
+  /** The connection side this request is answered on. */
+  readonly channel: HTTPServerRequestChannel;
+
+  #disconnected = false;
+  #lostReason: Failure | null = null;
+  #lastModified: number | null = null;
+  #notifications: Deferred<void>[] = [];
+  #producer: IProducer | null = null;
+
+  /**
+   * Makes the request for the head `channel` answers. The site's delegate
+   * calls this; a test builds one over a `DummyChannel`.
+   *
+   * @param channel The channel of the request.
+   * @param site The site that processes it.
+   */
+  constructor(
+    channel: HTTPServerRequestChannel,
+    site: RequestSite | null = null,
+  ) {
+    this.channel = channel;
+    this.site = site;
+    const head = channel.head;
+    this.method = head.method;
+    this.uri = head.target;
+    this.clientproto = `${head.version[0]}/${head.version[1]}.${
+      head.version[2]
+    }`;
+    this.requestHeaders = head.headers;
+    const target = originForm(head.target);
+    const query = target.indexOf("?");
+    this.path = query < 0 ? target : target.slice(0, query);
+    this.receivedCookies = parseCookie(
+      this.requestHeaders.getRawHeaders("cookie", []).join(";"),
+    );
+  }
+
+  /**
+   * Takes the complete body, parses the arguments and processes the
+   * request. Mirrors Twisted's `Request.requestReceived`; a malformed form
+   * is answered with 400, as Twisted does.
+   *
+   * @param content The request body.
+   */
+  requestReceived(content: Uint8Array): void {
+    this.content = content;
+    const query = this.uri.indexOf("?");
+    try {
+      if (query >= 0) {
+        this.args = parseQsBytes(this.uri.slice(query + 1), true);
+      }
+      if (this.method === "POST" && content.length > 0) {
+        const files: FileMap = emptyArguments();
+        parseBodyArguments(
+          this.requestHeaders.get("content-type") ?? "",
+          content,
+          this.args,
+          files,
+          this.requestHeaders,
+        );
+        for (const name in files) {
+          for (const file of files[name]) {
+            (this.args[name] ??= []).push(file.body);
+          }
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof BodyArgumentsError)) throw error;
+      this.setResponseCode(400);
+      this.setHeader("Content-Type", "text/plain; charset=utf-8");
+      this.setHeader("Connection", "close");
+      this.write("Bad Request: malformed form body");
+      this.finish();
+      return;
+    }
+    this.process();
+  }
+
+  /**
+   * Finds the resource for the path and renders it; an error thrown on
+   * the way becomes a 500 through `processingFailed`. Mirrors Twisted's
+   * `Request.process`.
+   */
+  process(): void {
+    this.setHeader("Content-Type", "text/html");
+    try {
+      this.prepath = [];
+      this.postpath = this.path.slice(1).split("/").map(unquote);
+      const site = this.site;
+      if (site === null) {
+        throw new TypeError("Cannot process a Request without a site");
+      }
+      this.render(site.getResourceFor(this));
+    } catch (error) {
+      this.processingFailed(Failure.from(error));
+    }
+  }
+
+  /**
+   * Renders `resource` and sends what it returns, or leaves the request to
+   * it on `NOT_DONE_YET`. A missing renderer is answered 405 with `Allow`
+   * (501 for a method HTTP does not define); `HEAD` sends the headers of
+   * the `GET` without its body. Mirrors Twisted's `Request.render`.
+   *
+   * @param resource The resource found for the request.
+   */
+  render(resource: IResource): void {
+    let result;
+    try {
+      result = resource.render(this);
+    } catch (error) {
+      if (!(error instanceof UnsupportedMethod)) throw error;
+      result = this.#unsupported(error.allowedMethods);
+    }
+    if (isPromiseLike(result)) {
+      Promise.resolve(result).then((body) => {
+        if (!this.#disconnected && !this.finished) this.#send(body);
+      }).catch((error: unknown) => {
+        this.processingFailed(Failure.from(error));
+      });
+      return;
+    }
+    this.#send(result);
+  }
+
+  #send(body: RenderBody | typeof NOT_DONE_YET): void {
+    if (body === NOT_DONE_YET) return;
+    if (typeof body !== "string" && !(body instanceof Uint8Array)) {
+      throw new TypeError(
+        `A render must return a string, bytes or NOT_DONE_YET: current value is ${
+          String(body)
+        }`,
+      );
+    }
+    const bytes = typeof body === "string" ? encoder.encode(body) : body;
+    // A HEAD renderer that returns nothing has set the length it means.
+    if (this.method !== "HEAD" || bytes.length > 0) {
+      this.setHeader("Content-Length", String(bytes.length));
+    }
+    this.write(bytes);
+    this.finish();
+  }
+
+  #unsupported(allowedMethods: readonly string[]): RenderBody {
+    const method = this.method;
+    if (KNOWN_METHODS.has(method)) {
+      this.setHeader("Allow", allowedMethods.join(", "));
+      const plural = allowedMethods.length > 1 ? "s" : "";
+      return new ErrorPage(
+        405,
+        "Method Not Allowed",
+        `Your browser approached me (at ${this.uri}) with the method "${method}". ` +
+          `I only allow the method${plural} ${allowedMethods.join(", ")} here.`,
+      ).render(this);
+    }
+    return new ErrorPage(
+      501,
+      "Huh?",
+      `I don't know how to treat a ${method} request.`,
+    ).render(this);
+  }
+
+  /**
+   * Answers 500 after a render threw or its Deferred failed, and logs the
+   * failure once under `["torsion", "web"]`. The page shows the error and
+   * its stack only when the site's `displayTracebacks` is set. When the
+   * response head is already out, the connection is aborted instead, so
+   * the client sees a truncated response rather than a wrong one. Mirrors
+   * Twisted's `Request.processingFailed`, except that it returns nothing
+   * rather than `reason`: `d.addErrback((f) => request.processingFailed(f))`
+   * then ends the Deferred's failure, so it is not logged a second time as
+   * an unhandled error.
+   *
+   * @param reason The failure.
+   */
+  processingFailed(reason: Failure): void {
+    logger.error("Processing of {method} {uri} failed: {traceback}", {
+      method: this.method,
+      uri: this.uri,
+      traceback: reason.getTraceback(),
+      failure: reason,
+    });
+    if (this.#disconnected || this.finished) return;
+    if (this.startedWriting) {
+      this.channel.abort();
+      return;
+    }
+    const body = this.site?.displayTracebacks
+      ? "<html><head><title>web.Server Traceback (most recent call last)</title></head>" +
+        "<body><b>web.Server Traceback (most recent call last):</b>\n\n<pre>" +
+        escapeHTML(reason.getTraceback()) + "</pre>\n\n</body></html>\n"
+      : "<html><head><title>Processing Failed</title></head><body>" +
+        "<b>Processing Failed</b></body></html>";
+    const bytes = encoder.encode(body);
+    this.setResponseCode(500);
+    this.setHeader("Content-Type", "text/html");
+    this.setHeader("Content-Length", String(bytes.length));
+    this.write(bytes);
+    this.finish();
+  }
+
+  /**
+   * The last value of a request header, or `undefined`. Mirrors Twisted's
+   * `Request.getHeader`.
+   *
+   * @param name The field name, in any case.
+   * @returns The value.
+   */
+  getHeader(name: string): string | undefined {
+    return this.requestHeaders.getRawHeaders(name)?.at(-1);
+  }
+
+  /**
+   * Sets a response header, replacing its values. Mirrors Twisted's
+   * `Request.setHeader`.
+   *
+   * @param name The field name.
+   * @param value The value.
+   * @throws {TypeError} The name is not a token, or the value holds CR, LF
+   * or NUL.
+   */
+  setHeader(name: string, value: string): void {
+    this.responseHeaders.setRawHeaders(name, [value]);
+  }
+
+  /**
+   * Sets the response status. Mirrors Twisted's `Request.setResponseCode`.
+   *
+   * @param code The status code.
+   * @param message The reason phrase.
+   * @default message the standard phrase of `code`
+   * @throws {RangeError} `code` is not an integer from 100 to 999.
+   * @throws {Error} The head was already written.
+   */
+  setResponseCode(code: number, message?: string): void {
+    if (!Number.isInteger(code) || code < 100 || code > 999) {
+      throw new RangeError(
+        `Response code must be an integer from 100 to 999: current value is ${code}`,
+      );
+    }
+    if (this.startedWriting) {
+      throw new Error(
+        `Cannot set the response code after the head was written: current value is ${this.code}`,
+      );
+    }
+    this.code = code;
+    this.codeMessage = message ?? reasonPhrase(code);
+  }
+
+  /**
+   * Writes a piece of the body, the status line and headers first. Writes
+   * after the client went away are dropped; a `HEAD` response sends no
+   * body. Mirrors Twisted's `Request.write`.
+   *
+   * @param data The bytes, or text sent as UTF-8.
+   * @throws {Error} `finish` was already called.
+   */
+  write(data: Uint8Array | string): void {
+    if (this.finished) {
+      throw new Error(
+        "Request.write called on a request after Request.finish was called",
+      );
+    }
+    if (this.#disconnected) return;
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    const head = this.method === "HEAD";
+    if (!this.startedWriting) {
+      this.startedWriting = true;
+      this.channel.writeHead(
+        this.code,
+        this.codeMessage,
+        this.#headersToSend(),
+        head || bytes.length === 0 ? undefined : bytes,
+      );
+    } else if (!head && bytes.length > 0) {
+      this.channel.write(bytes);
+    }
+    this.sentLength += bytes.length;
+  }
+
+  #headersToSend(): Headers {
+    if (this.cookies.length === 0) return this.responseHeaders;
+    const headers = this.responseHeaders.copy();
+    for (const cookie of this.cookies) {
+      headers.addRawHeader("Set-Cookie", cookie);
+    }
+    return headers;
+  }
+
+  /**
+   * Ends the response; a response never written is sent with an empty
+   * body. Fires the Deferreds of `notifyFinish`. Mirrors Twisted's
+   * `Request.finish`, which also refuses to finish twice or after the
+   * client went away.
+   *
+   * @throws {Error} The client went away first (use `notifyFinish` to
+   * know), or `finish` was already called.
+   */
+  finish(): void {
+    if (this.#disconnected) {
+      throw new Error(
+        "Request.finish called on a request after its connection was lost; use Request.notifyFinish to keep track of this",
+      );
+    }
+    if (this.finished) {
+      throw new Error("Request.finish called twice on one request");
+    }
+    if (!this.startedWriting) {
+      if (
+        !this.responseHeaders.hasHeader("content-length") &&
+        this.method !== "HEAD" && hasBody(this.code)
+      ) {
+        this.setHeader("Content-Length", "0");
+      }
+      this.write(new Uint8Array(0));
+    }
+    this.finished = true;
+    this.channel.finish();
+    const notifications = this.#notifications;
+    this.#notifications = [];
+    for (const d of notifications) d.callback(undefined);
+  }
+
+  /**
+   * A Deferred that fires once the response is finished, or fails with the
+   * reason (a `ConnectionLost`/`ConnectionDone` Failure) when the client
+   * goes away first. Use it to stop work nobody will read. Mirrors
+   * Twisted's `Request.notifyFinish`; unlike Twisted, asking after the end
+   * gives an already-fired Deferred rather than one that never fires.
+   *
+   * @returns The Deferred.
+   */
+  notifyFinish(): Deferred<void> {
+    const d = new Deferred<void>();
+    if (this.finished) d.callback(undefined);
+    else if (this.#disconnected) d.errback(this.#lostReason);
+    else this.#notifications.push(d);
+    return d;
+  }
+
+  /**
+   * The connection closed before the response was finished: later writes
+   * are dropped, a registered producer is stopped, and `notifyFinish`
+   * Deferreds fail with `reason`. The site's delegate calls it. Mirrors
+   * Twisted's `Request.connectionLost`.
+   *
+   * @param reason Why the connection closed.
+   */
+  connectionLost(reason: Failure): void {
+    if (this.#disconnected || this.finished) return;
+    this.#disconnected = true;
+    this.#lostReason = reason;
+    const producer = this.#producer;
+    this.#producer = null;
+    producer?.stopProducing();
+    const notifications = this.#notifications;
+    this.#notifications = [];
+    for (const d of notifications) d.errback(reason);
+  }
+
+  /**
+   * Sets the response's `ETag` and, when the client's `If-None-Match`
+   * lists it (or `*`), the code: 304 for `GET` and `HEAD`, 412 otherwise.
+   * Mirrors Twisted's `Request.setETag`.
+   *
+   * @param etag The entity tag, quoted (`'"v1"'`).
+   * @returns `CACHED` when the client's copy is current, else `null`.
+   * @throws {TypeError} `etag` holds CR, LF or NUL.
+   */
+  setETag(etag: string): typeof CACHED | null {
+    this.setHeader("ETag", etag);
+    const tags = this.getHeader("if-none-match");
+    if (tags === undefined) return null;
+    const listed = tags.split(/[\s,]+/);
+    if (!listed.includes(etag) && !listed.includes("*")) return null;
+    const safe = this.method === "GET" || this.method === "HEAD";
+    this.setResponseCode(safe ? 304 : 412);
+    return CACHED;
+  }
+
+  /**
+   * Sets the response's `Last-Modified` (keeping the latest time given)
+   * and, when the client's `If-Modified-Since` is not older, the code 304.
+   * Mirrors Twisted's `Request.setLastModified`, which takes seconds since
+   * the epoch.
+   *
+   * @param when The modification time, in seconds since the epoch or as a
+   * `Date`.
+   * @returns `CACHED` when the client's copy is current, else `null`.
+   */
+  setLastModified(when: number | Date): typeof CACHED | null {
+    const seconds = Math.ceil(
+      typeof when === "number" ? when : when.getTime() / 1000,
+    );
+    if (this.#lastModified === null || seconds > this.#lastModified) {
+      this.#lastModified = seconds;
+    }
+    this.setHeader("Last-Modified", formatHTTPDate(this.#lastModified * 1000));
+    const since = this.getHeader("if-modified-since");
+    if (since === undefined) return null;
+    const ms = parseHTTPDate(since.split(";")[0]);
+    if (ms === null || ms < this.#lastModified * 1000) return null;
+    this.setResponseCode(304);
+    return CACHED;
+  }
+
+  /**
+   * Answers with a 302 to `url` (call `finish` after). Mirrors Twisted's
+   * `Request.redirect`.
+   *
+   * @param url Where to send the client.
+   * @throws {TypeError} `url` holds CR, LF or NUL.
+   */
+  redirect(url: string): void {
+    this.setResponseCode(302);
+    this.setHeader("Location", url);
+  }
+
+  /**
+   * Adds a `Set-Cookie` to the response. Mirrors Twisted's
+   * `Request.addCookie(k, v, expires, domain, path, max_age, comment,
+   * secure, httpOnly, sameSite)`, with the attributes in one options object.
+   *
+   * @param name The cookie name.
+   * @param value The cookie value, written as given.
+   * @param options The cookie's attributes.
+   * @throws {TypeError} The name or value holds whitespace, a control
+   * character or `;`, or an attribute does.
+   */
+  addCookie(name: string, value: string, options: AddCookieOptions = {}): void {
+    for (const text of [name, value]) {
+      if (!isSafeCookieText(text) || text.includes(";")) {
+        throw new TypeError(
+          `Cookie names and values must not hold whitespace, control characters or ";": current value is ${
+            JSON.stringify(text)
+          }`,
+        );
+      }
+    }
+    this.cookies.push(formatSetCookie(name, value, options));
+  }
+
+  /**
+   * The value of a cookie the client sent, or `undefined`. Mirrors
+   * Twisted's `Request.getCookie`.
+   *
+   * @param name The cookie name.
+   * @returns The value.
+   */
+  getCookie(name: string): string | undefined {
+    return Object.hasOwn(this.receivedCookies, name)
+      ? this.receivedCookies[name]
+      : undefined;
+  }
+
+  /**
+   * The client's address (after `xheaders` when the server trusts them).
+   * Mirrors Twisted's `Request.getClientAddress`.
+   *
+   * @returns The address.
+   */
+  getClientAddress(): IAddress {
+    return this.channel.getPeer();
+  }
+
+  /**
+   * The server's address for this connection. Mirrors Twisted's
+   * `Request.getHost`.
+   *
+   * @returns The address.
+   */
+  getHost(): IAddress {
+    return this.channel.getHost();
+  }
+
+  /**
+   * Whether the request came over TLS. Mirrors Twisted's
+   * `Request.isSecure`.
+   *
+   * @returns `true` over TLS.
+   */
+  isSecure(): boolean {
+    return this.channel.isSecure();
+  }
+
+  /**
+   * The host name the client asked for: the `Host` header without its
+   * port, else the server's address. Mirrors Twisted's
+   * `Request.getRequestHostname`.
+   *
+   * @returns The host name.
+   */
+  getRequestHostname(): string {
+    const host = this.getHeader("host");
+    if (host === undefined) return this.getHost().host;
+    if (host.startsWith("[")) return host.slice(0, host.indexOf("]") + 1);
+    const colon = host.lastIndexOf(":");
+    return colon < 0 ? host : host.slice(0, colon);
+  }
+
+  /**
+   * The absolute URL of the resource traversed so far. Mirrors Twisted's
+   * `Request.prePathURL`.
+   *
+   * @returns The URL, without query.
+   */
+  prePathURL(): string {
+    const secure = this.isSecure();
+    const host = this.getHeader("host") ?? (() => {
+      const { host, port } = this.getHost();
+      const name = host.includes(":") ? `[${host}]` : host;
+      return port === (secure ? 443 : 80) ? name : `${name}:${port}`;
+    })();
+    const path = this.prepath.map(encodeURIComponent).join("/");
+    return `${secure ? "https" : "http"}://${host}/${path}`;
+  }
+
+  /**
+   * Lets a producer stream the body: it is paused while the client reads
+   * slowly. Mirrors Twisted's `Request.registerProducer`; after the client
+   * went away the producer is stopped at once.
+   *
+   * @param producer The producer, which writes with `request.write`.
+   * @param streaming Whether it is a push producer.
+   * @throws {Error} A producer is already registered.
+   */
+  registerProducer(producer: IProducer, streaming: boolean): void {
+    if (this.#producer !== null) {
+      throw new Error(
+        "Cannot register a producer on a Request that already has one",
+      );
+    }
+    if (this.#disconnected) {
+      producer.stopProducing();
+      return;
+    }
+    this.#producer = producer;
+    this.channel.registerProducer(producer, streaming);
+  }
+
+  /**
+   * Detaches the producer. Mirrors Twisted's `Request.unregisterProducer`.
+   */
+  unregisterProducer(): void {
+    if (this.#producer === null) return;
+    this.#producer = null;
+    this.channel.unregisterProducer();
+  }
+}
+
+function hasBody(code: number): boolean {
+  return code >= 200 && code !== 204 && code !== 304;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
+/** The origin-form of a target: an absolute-form target loses its scheme and authority. */
+function originForm(target: string): string {
+  const match = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(target);
+  if (match === null) return target;
+  const rest = target.slice(match[0].length);
+  return rest.startsWith("/") ? rest : `/${rest}`;
+}
+
+/**
+ * Percent-decodes one path segment to UTF-8 text, leaving a malformed
+ * escape as it is, as Python's `unquote`.
+ */
+function unquote(segment: string): string {
+  if (!/[%\x80-\xff]/.test(segment)) return segment;
+  const bytes: number[] = [];
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment.charCodeAt(i);
+    if (c === 0x25 && /^[0-9A-Fa-f]{2}$/.test(segment.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(segment.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(c & 0xff);
+    }
+  }
+  return utf8.decode(new Uint8Array(bytes));
+}
