@@ -11,7 +11,7 @@
 import {
   HTTPClientParser,
   type ResponseParserHandler,
-} from "../http/_parser.ts";
+} from "../http/_http_client_parser.ts";
 
 const encoder = new TextEncoder();
 const body = "x".repeat(1024);

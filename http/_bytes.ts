@@ -6,7 +6,8 @@
  */
 import type { Failure } from "../deferred/failure.ts";
 import { Protocol } from "../reactor/protocol.ts";
-import { DataLoss, ResponseFailed } from "./errors.ts";
+import { ResponseFailed } from "./client_errors.ts";
+import { DataLoss } from "./errors.ts";
 
 /**
  * The `DataLoss` among the reasons of a `ResponseFailed`: a body cut short,

@@ -20,18 +20,15 @@ import {
   PotentialDataLoss,
   RequestGenerationFailed,
   RequestNotSent,
-} from "./client_errors.ts";
-import {
   RequestTransmissionFailed,
   ResponseFailed,
   ResponseNeverReceived,
-} from "./errors.ts";
-import type { IBodyProducer } from "./interfaces.ts";
+} from "./client_errors.ts";
+import type { IBodyProducer, ResponseHead } from "./interfaces.ts";
 import {
   HTTPClientParser,
-  type ResponseHead,
   type ResponseParserHandler,
-} from "./_parser.ts";
+} from "./_http_client_parser.ts";
 import type { ClientRequest } from "./_request.ts";
 import {
   ChunkedEncoder,

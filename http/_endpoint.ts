@@ -26,9 +26,11 @@ import type {
 import { ClientFactory, Protocol } from "../reactor/protocol.ts";
 import { errorMessage } from "../reactor/_tcp_support.ts";
 import type { HTTP11ClientProtocol } from "./_client_protocol.ts";
-import { type HTTPTimeoutPhase, PageError } from "./errors.ts";
+import { PageError } from "./client_errors.ts";
+import type { HTTPTimeoutPhase } from "./http_client_error.ts";
 import { dnsLookupError, resolverFor } from "./_name_resolver.ts";
-import { HTTPClientParser, type ResponseHead } from "./_parser.ts";
+import { HTTPClientParser } from "./_http_client_parser.ts";
+import type { ResponseHead } from "./interfaces.ts";
 import { PHASE_WORDS, type PhaseTracker } from "./_request.ts";
 
 /** A proxy to tunnel through with CONNECT. */

@@ -95,17 +95,15 @@ import type { IDelayedCall } from "../deferred/interfaces.ts";
 import type { IPushProducer, ITransport } from "../reactor/interfaces.ts";
 import { Protocol } from "../reactor/protocol.ts";
 import {
+  PartialDownloadError,
   PotentialDataLoss,
   ResponseDone,
+  ResponseFailed,
   SchemeNotSupported,
 } from "./client_errors.ts";
+import { BodyTooLargeError } from "./errors.ts";
+import { HTTPTimeoutError } from "./http_client_error.ts";
 import type { HTTPConnectionPool } from "./connection_pool.ts";
-import {
-  BodyTooLargeError,
-  HTTPTimeoutError,
-  PartialDownloadError,
-  ResponseFailed,
-} from "./errors.ts";
 import { Headers } from "./headers.ts";
 import type { IBodyProducer } from "./interfaces.ts";
 import { dataLossOf, Discard } from "./_bytes.ts";

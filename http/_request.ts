@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { HTTPTimeoutPhase } from "./errors.ts";
+import type { HTTPTimeoutPhase } from "./http_client_error.ts";
 import type { Headers } from "./headers.ts";
 import type { IBodyProducer, IClientRequest } from "./interfaces.ts";
 import type { ParsedURI } from "./_url.ts";

@@ -12,12 +12,12 @@ import type { Failure } from "../deferred/failure.ts";
 import { ConnectionLost } from "../reactor/errors.ts";
 import type { HTTPConnectionPool } from "./connection_pool.ts";
 import {
-  DataLoss,
-  HTTPStreamClosedError,
   PartialDownloadError,
   ResponseFailed,
   ResponseNeverReceived,
-} from "./errors.ts";
+} from "./client_errors.ts";
+import { DataLoss } from "./errors.ts";
+import { HTTPStreamClosedError } from "./http_client_error.ts";
 import { HTTPResponse } from "./http_response.ts";
 import {
   type EngineRequest,

@@ -15,14 +15,17 @@ import { IOLoop } from "../reactor/ioloop.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor } from "../reactor/reactor.ts";
 import { HTTPConnectionPool } from "./connection_pool.ts";
-import { HTTPStreamClosedError, HTTPTimeoutError } from "./errors.ts";
+import {
+  HTTPStreamClosedError,
+  HTTPTimeoutError,
+} from "./http_client_error.ts";
 import { HTTPRequest, type HTTPRequestOptions } from "./http_request.ts";
 import { HTTPResponse } from "./http_response.ts";
 import { type ResolvedRequest, resolveRequest } from "./_tornado_request.ts";
 import { type FetchSettings, startFetch } from "./_tornado_fetch.ts";
 import { abortedDeferred, cancelOnAbort } from "./_abort.ts";
 import { DEFAULT_MAX_BODY_SIZE } from "./_engine.ts";
-import { DEFAULT_MAX_HEADER_SIZE } from "./_parser.ts";
+import { DEFAULT_MAX_HEADER_SIZE } from "./_message_parser.ts";
 
 const CATEGORY = ["torsion", "http"] as const;
 const logger = getLogger([...CATEGORY]);

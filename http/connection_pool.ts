@@ -11,12 +11,12 @@ import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { getLogger } from "@logtape/logtape";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../reactor/reactor.ts";
-import { RequestNotSent } from "./client_errors.ts";
 import {
+  RequestNotSent,
   RequestTransmissionFailed,
   ResponseNeverReceived,
   WrapperException,
-} from "./errors.ts";
+} from "./client_errors.ts";
 import { HTTP11ClientProtocol } from "./_client_protocol.ts";
 import type { HTTPEndpoint } from "./_endpoint.ts";
 import type { ClientRequest } from "./_request.ts";

@@ -11,11 +11,13 @@ import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../reactor/reactor.ts";
 import {
   InfiniteRedirection,
+  PageError,
   PageRedirect,
   RedirectWithNoLocation,
+  WrapperException,
 } from "./client_errors.ts";
+import { HTTPTimeoutError } from "./http_client_error.ts";
 import { HTTPConnectionPool } from "./connection_pool.ts";
-import { HTTPTimeoutError, PageError, WrapperException } from "./errors.ts";
 import { Headers, type HeadersInit } from "./headers.ts";
 import type { IAgent, IResponse } from "./interfaces.ts";
 import { type EngineResult, performRequest } from "./_engine.ts";

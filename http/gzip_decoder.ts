@@ -10,8 +10,11 @@ import type {
   IPushProducer,
   ITransport,
 } from "../reactor/interfaces.ts";
-import { PotentialDataLoss, ResponseDone } from "./client_errors.ts";
-import { ResponseFailed } from "./errors.ts";
+import {
+  PotentialDataLoss,
+  ResponseDone,
+  ResponseFailed,
+} from "./client_errors.ts";
 import type { Headers } from "./headers.ts";
 import type { HTTPVersion, IClientRequest, IResponse } from "./interfaces.ts";
 import { type ContentCoding, StreamDecoder } from "./_decoder.ts";

@@ -6,7 +6,6 @@
  * @module
  */
 import { isFieldValue, isToken } from "./_chars.ts";
-import { registerAddCheckedField } from "./_headers_internal.ts";
 
 /**
  * What a {@linkcode Headers} can be created from: a record of names to one
@@ -15,16 +14,46 @@ import { registerAddCheckedField } from "./_headers_internal.ts";
  *
  * @example Both forms
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Headers, type HeadersInit } from "@torsion/torsion/http";
  * const record: HeadersInit = { Accept: "text/html", Via: ["1.1 a", "1.1 b"] };
  * const pairs: HeadersInit = [["Accept", "text/html"], ["Via", "1.1 a"]];
- * console.assert(new Headers(record).getRawHeaders("via")?.length === 2);
- * console.assert(new Headers(pairs).get("accept") === "text/html");
+ * assert.equal(new Headers(record).getRawHeaders("via")?.length, 2);
+ * assert.equal(new Headers(pairs).get("accept"), "text/html");
  * ```
  */
 export type HeadersInit =
   | Record<string, string | readonly string[]>
   | Iterable<readonly [string, string]>;
+
+// The parsers have checked every name and value byte already: they add
+// fields through this, set once by the class below, so that `#add` stays
+// private to the module.
+let addChecked: (
+  headers: Headers,
+  key: string,
+  name: string,
+  value: string,
+) => void;
+
+/**
+ * Adds a field whose name is a token and whose value has no CR, LF or NUL,
+ * as the parsers have checked, without checking it again. Not part of the
+ * public API (`mod.ts` does not export it).
+ *
+ * @param headers The collection to add to.
+ * @param key `name` lower-cased.
+ * @param name The name as received.
+ * @param value The value, trimmed.
+ */
+export function addCheckedField(
+  headers: Headers,
+  key: string,
+  name: string,
+  value: string,
+): void {
+  addChecked(headers, key, name, value);
+}
 
 interface Entry {
   name: string;
@@ -68,12 +97,13 @@ function checkValue(name: string, value: string): void {
  *
  * @example Multi-valued, case-insensitive fields
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Headers } from "@torsion/torsion/http";
  * const headers = new Headers({ "Content-Type": "text/html" });
  * headers.addRawHeader("Set-Cookie", "a=1");
  * headers.addRawHeader("set-cookie", "b=2");
- * console.assert(headers.getRawHeaders("SET-COOKIE")?.length === 2);
- * console.assert(headers.get("content-type") === "text/html");
+ * assert.equal(headers.getRawHeaders("SET-COOKIE")?.length, 2);
+ * assert.equal(headers.get("content-type"), "text/html");
  * ```
  */
 export class Headers implements Iterable<[string, string]> {
@@ -109,8 +139,9 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Checking for a field
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
-   * console.assert(new Headers({ Host: "example.com" }).hasHeader("host"));
+   * assert.ok(new Headers({ Host: "example.com" }).hasHeader("host"));
    * ```
    */
   hasHeader(name: string): boolean {
@@ -125,10 +156,11 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Removing a field
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
    * const headers = new Headers({ Host: "example.com" });
    * headers.removeHeader("HOST");
-   * console.assert(!headers.hasHeader("Host"));
+   * assert.ok(!headers.hasHeader("Host"));
    * ```
    */
   removeHeader(name: string): void {
@@ -147,10 +179,11 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Replacing the values of a field
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
    * const headers = new Headers({ Accept: "text/html" });
    * headers.setRawHeaders("accept", ["application/json", "text/plain"]);
-   * console.assert(headers.get("Accept") === "application/json,text/plain");
+   * assert.equal(headers.get("Accept"), "application/json,text/plain");
    * ```
    */
   setRawHeaders(name: string, values: readonly string[]): void {
@@ -177,11 +210,12 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Adding a value to a field
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
    * const headers = new Headers();
    * headers.addRawHeader("Via", "1.1 a");
    * headers.addRawHeader("Via", "1.1 b");
-   * console.assert(headers.getRawHeaders("via")?.join("|") === "1.1 a|1.1 b");
+   * assert.equal(headers.getRawHeaders("via")?.join("|"), "1.1 a|1.1 b");
    * ```
    */
   addRawHeader(name: string, value: string): void {
@@ -197,9 +231,7 @@ export class Headers implements Iterable<[string, string]> {
   }
 
   static {
-    registerAddCheckedField((headers, key, name, value) =>
-      headers.#add(key, name, value)
-    );
+    addChecked = (headers, key, name, value) => headers.#add(key, name, value);
   }
 
   /**
@@ -211,9 +243,10 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Reading every value of a field
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
    * const headers = new Headers([["Via", "1.1 a"], ["via", "1.1 b"]]);
-   * console.assert(headers.getRawHeaders("VIA")?.join() === "1.1 a,1.1 b");
+   * assert.equal(headers.getRawHeaders("VIA")?.join(), "1.1 a,1.1 b");
    * ```
    */
   getRawHeaders(name: string): string[] | undefined;
@@ -227,11 +260,12 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Reading a field that may be absent
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
    * const headers = new Headers({ "Set-Cookie": ["a=1", "b=2"] });
-   * console.assert(headers.getRawHeaders("set-cookie")?.length === 2);
-   * console.assert(headers.getRawHeaders("Cookie") === undefined);
-   * console.assert(headers.getRawHeaders("Cookie", []).length === 0);
+   * assert.equal(headers.getRawHeaders("set-cookie")?.length, 2);
+   * assert.equal(headers.getRawHeaders("Cookie"), undefined);
+   * assert.equal(headers.getRawHeaders("Cookie", []).length, 0);
    * ```
    */
   getRawHeaders<D>(name: string, defaultValue: D): string[] | D;
@@ -253,10 +287,11 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Listing fields in order
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
    * const headers = new Headers([["Accept", "a"], ["Host", "h"], ["accept", "b"]]);
    * const names = [...headers.getAllRawHeaders()].map(([name]) => name);
-   * console.assert(names.join() === "Accept,Host");
+   * assert.equal(names.join(), "Accept,Host");
    * ```
    */
   *getAllRawHeaders(): IterableIterator<[string, readonly string[]]> {
@@ -272,11 +307,12 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Copying before changing
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
    * const original = new Headers({ A: "1" });
    * const copy = original.copy();
    * copy.addRawHeader("A", "2");
-   * console.assert(original.getRawHeaders("A")?.length === 1);
+   * assert.equal(original.getRawHeaders("A")?.length, 1);
    * ```
    */
   copy(): Headers {
@@ -301,9 +337,10 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Reading a comma-joined value
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
    * const headers = new Headers({ "Cache-Control": ["no-cache", "no-store"] });
-   * console.assert(headers.get("cache-control") === "no-cache,no-store");
+   * assert.equal(headers.get("cache-control"), "no-cache,no-store");
    * ```
    */
   get(name: string): string | undefined {
@@ -321,8 +358,9 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Reading every value of a field
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
-   * console.assert(new Headers().getList("Set-Cookie").length === 0);
+   * assert.equal(new Headers().getList("Set-Cookie").length, 0);
    * ```
    */
   getList(name: string): string[] {
@@ -338,9 +376,10 @@ export class Headers implements Iterable<[string, string]> {
    *
    * @example Iterating over name-value pairs
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Headers } from "@torsion/torsion/http";
    * const headers = new Headers({ A: ["1", "2"], B: "3" });
-   * console.assert([...headers].map(([n, v]) => `${n}=${v}`).join() === "A=1,A=2,B=3");
+   * assert.equal([...headers].map(([n, v]) => `${n}=${v}`).join(), "A=1,A=2,B=3");
    * ```
    */
   *[Symbol.iterator](): IterableIterator<[string, string]> {

@@ -6,7 +6,7 @@
  * @module
  */
 import { reasonPhrase } from "./_responses.ts";
-import { HTTPClientError } from "./errors.ts";
+import { HTTPClientError } from "./http_client_error.ts";
 import { Headers } from "./headers.ts";
 import type { HTTPRequest } from "./http_request.ts";
 

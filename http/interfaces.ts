@@ -1,7 +1,8 @@
 /**
  * The interfaces of the Twisted-style HTTP client, as
  * `twisted.web.iweb`: what an agent, a request body producer, a response
- * and a sent request promise. Types only.
+ * and a sent request promise; and the parsed head of a response
+ * (`ResponseHead`, with its `HTTPVersion` and `BodyFraming`). Types only.
  *
  * @module
  */
@@ -12,9 +13,66 @@ import type {
   IPushProducer,
 } from "../reactor/interfaces.ts";
 import type { Headers } from "./headers.ts";
-import type { HTTPVersion } from "./_parser.ts";
 
-export type { HTTPVersion } from "./_parser.ts";
+/**
+ * How a response body is delimited: not at all (`"none"`: HEAD, 1xx, 204,
+ * 304, tunnels), by `Content-Length` (`"length"`), by chunked encoding
+ * (`"chunked"`), or by the close of the connection (`"close"`). A
+ * close-delimited body cannot be told from a truncated one: Twisted reports
+ * it as `PotentialDataLoss`.
+ */
+export type BodyFraming = "none" | "length" | "chunked" | "close";
+
+/**
+ * The HTTP version of a response, as Twisted's `(b"HTTP", 1, 1)` tuple
+ * (`IResponse.version`).
+ *
+ * @example Telling HTTP/1.0 apart
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { HTTPVersion } from "@torsion/torsion/http";
+ * const version: HTTPVersion = ["HTTP", 1, 0];
+ * const [, major, minor] = version;
+ * assert.equal(`HTTP/${major}.${minor}`, "HTTP/1.0");
+ * ```
+ */
+export type HTTPVersion = readonly [protocol: "HTTP", major: 1, minor: number];
+
+/** The status line and header block of a response. */
+export interface ResponseHead {
+  /** The version of the status line: `["HTTP", 1, 1]` or `["HTTP", 1, 0]`. */
+  readonly version: HTTPVersion;
+  /** The status code, 100 to 999. */
+  readonly code: number;
+  /** The reason phrase, possibly empty. Twisted's `phrase`, Tornado's `reason`. */
+  readonly phrase: string;
+  /**
+   * Every header field, connection-control fields included (Twisted moves
+   * those to a separate `connHeaders`; the client may strip them).
+   */
+  readonly headers: Headers;
+  /**
+   * The body length when known before it arrives: the `Content-Length`, or
+   * 0 for bodiless responses; `null` for chunked and close-delimited bodies
+   * (Twisted's `UNKNOWN_LENGTH`).
+   */
+  readonly length: number | null;
+  /** How the body is delimited. */
+  readonly framing: BodyFraming;
+  /**
+   * Whether the connection may carry another request once this response is
+   * complete: HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with
+   * `Connection: keep-alive`; never for close-delimited bodies, tunnels, or
+   * responses with both `Transfer-Encoding` and `Content-Length`.
+   */
+  readonly keepAlive: boolean;
+  /**
+   * Whether the connection now carries another protocol (101 Switching
+   * Protocols, or a 2xx answer to CONNECT): the bytes after the head are not
+   * HTTP and are left unconsumed.
+   */
+  readonly upgraded: boolean;
+}
 
 /**
  * Produces a request body, writing it to the connection as it goes. Mirrors

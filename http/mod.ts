@@ -56,13 +56,19 @@ export {
 export { BrowserLikeRedirectAgent } from "./browser_like_redirect_agent.ts";
 export {
   InfiniteRedirection,
+  PageError,
   PageRedirect,
+  PartialDownloadError,
   PotentialDataLoss,
   RedirectWithNoLocation,
   RequestGenerationFailed,
   RequestNotSent,
+  RequestTransmissionFailed,
   ResponseDone,
+  ResponseFailed,
+  ResponseNeverReceived,
   SchemeNotSupported,
+  WrapperException,
 } from "./client_errors.ts";
 export { HTTPConnectionPool } from "./connection_pool.ts";
 export {
@@ -70,25 +76,17 @@ export {
   type ResponseDecoder,
 } from "./content_decoder_agent.ts";
 export { DeflateDecoder } from "./deflate_decoder.ts";
-export {
-  BodyTooLargeError,
-  DataLoss,
-  HTTPClientError,
-  HTTPStreamClosedError,
-  HTTPTimeoutError,
-  type HTTPTimeoutPhase,
-  PageError,
-  ParseError,
-  PartialDownloadError,
-  RequestTransmissionFailed,
-  ResponseFailed,
-  ResponseNeverReceived,
-  WrapperException,
-} from "./errors.ts";
+export { BodyTooLargeError, DataLoss, ParseError } from "./errors.ts";
 export { type BodySource, FileBodyProducer } from "./file_body_producer.ts";
 export { getPage, type GetPageOptions } from "./get_page.ts";
 export { GzipDecoder } from "./gzip_decoder.ts";
 export { Headers, type HeadersInit } from "./headers.ts";
+export {
+  HTTPClientError,
+  HTTPStreamClosedError,
+  HTTPTimeoutError,
+  type HTTPTimeoutPhase,
+} from "./http_client_error.ts";
 export {
   type BodyProducer,
   HTTPRequest,

@@ -8,8 +8,11 @@ import { CancelledError } from "../deferred/errors.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type { IPushProducer, ITransport } from "../reactor/interfaces.ts";
 import { Protocol } from "../reactor/protocol.ts";
-import { PotentialDataLoss, ResponseDone } from "./client_errors.ts";
-import { PartialDownloadError } from "./errors.ts";
+import {
+  PartialDownloadError,
+  PotentialDataLoss,
+  ResponseDone,
+} from "./client_errors.ts";
 import type { IResponse } from "./interfaces.ts";
 import { dataLossOf } from "./_bytes.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";

@@ -10,8 +10,8 @@ import {
   InfiniteRedirection,
   PageRedirect,
   RedirectWithNoLocation,
+  ResponseFailed,
 } from "./client_errors.ts";
-import { ResponseFailed } from "./errors.ts";
 import type { Headers } from "./headers.ts";
 import type { IAgent, IBodyProducer, IResponse } from "./interfaces.ts";
 import { Discard } from "./_bytes.ts";

@@ -92,3 +92,25 @@ export {
 } from "./netstring_receiver.ts";
 export { ReconnectingClientFactory } from "./reconnecting_client_factory.ts";
 export { deferLater } from "../deferred/defer_later.ts";
+export {
+  IOStream,
+  type IOStreamOptions,
+  type MaxBytesOptions,
+  type PartialReadOptions,
+  SSLIOStream,
+} from "./iostream.ts";
+export {
+  StreamBufferFullError,
+  StreamClosedError,
+  UnsatisfiableReadError,
+} from "./stream_errors.ts";
+export {
+  TCPServer,
+  type TCPServerListenOptions,
+  type TCPServerOptions,
+} from "./tcp_server.ts";
+export {
+  TCPClient,
+  type TCPClientConnectOptions,
+  type TCPClientOptions,
+} from "./tcp_client.ts";

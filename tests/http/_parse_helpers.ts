@@ -7,8 +7,8 @@
 import {
   HTTPClientParser,
   type HTTPClientParserOptions,
-  type ResponseHead,
-} from "../../http/_parser.ts";
+} from "../../http/_http_client_parser.ts";
+import type { ResponseHead } from "../../http/interfaces.ts";
 import type { Headers } from "../../http/headers.ts";
 import { latin1Text } from "../_support/mod.ts";
 

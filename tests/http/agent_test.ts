@@ -8,15 +8,15 @@ import {
 } from "../../reactor/errors.ts";
 import { reactor } from "../../reactor/reactor.ts";
 import { Agent } from "../../http/agent.ts";
-import { SchemeNotSupported } from "../../http/client_errors.ts";
-import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import {
-  ParseError,
   PartialDownloadError,
   RequestTransmissionFailed,
   ResponseFailed,
   ResponseNeverReceived,
-} from "../../http/errors.ts";
+  SchemeNotSupported,
+} from "../../http/client_errors.ts";
+import { ParseError } from "../../http/errors.ts";
+import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { FileBodyProducer } from "../../http/file_body_producer.ts";
 import { Headers } from "../../http/headers.ts";
 import { readBody } from "../../http/read_body.ts";

@@ -7,13 +7,13 @@ import {
 } from "../../reactor/errors.ts";
 import { IOLoop } from "../../reactor/ioloop.ts";
 import { AsyncHTTPClient } from "../../http/async_http_client.ts";
+import { ResponseFailed } from "../../http/client_errors.ts";
+import { BodyTooLargeError } from "../../http/errors.ts";
 import {
-  BodyTooLargeError,
   HTTPClientError,
   HTTPStreamClosedError,
   HTTPTimeoutError,
-  ResponseFailed,
-} from "../../http/errors.ts";
+} from "../../http/http_client_error.ts";
 import { HTTPRequest } from "../../http/http_request.ts";
 import type { HTTPResponse } from "../../http/http_response.ts";
 import {

@@ -10,15 +10,12 @@ import {
   PotentialDataLoss,
   RequestGenerationFailed,
   RequestNotSent,
-  ResponseDone,
-} from "../../http/client_errors.ts";
-import {
-  DataLoss,
-  ParseError,
   RequestTransmissionFailed,
+  ResponseDone,
   ResponseFailed,
   ResponseNeverReceived,
-} from "../../http/errors.ts";
+} from "../../http/client_errors.ts";
+import { DataLoss, ParseError } from "../../http/errors.ts";
 import { Headers } from "../../http/headers.ts";
 import type { IBodyProducer } from "../../http/interfaces.ts";
 import { HTTP11ClientProtocol } from "../../http/_client_protocol.ts";

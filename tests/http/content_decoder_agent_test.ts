@@ -4,7 +4,7 @@ import { Agent } from "../../http/agent.ts";
 import { ContentDecoderAgent } from "../../http/content_decoder_agent.ts";
 import { DeflateDecoder } from "../../http/deflate_decoder.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
-import { ResponseFailed } from "../../http/errors.ts";
+import { ResponseFailed } from "../../http/client_errors.ts";
 import { GzipDecoder } from "../../http/gzip_decoder.ts";
 import { readBody } from "../../http/read_body.ts";
 import { startCannedServer, startServer } from "./_servers.ts";

@@ -6,12 +6,12 @@ import { reactor } from "../../reactor/reactor.ts";
 import { MemoryReactor } from "../../testing/memory_reactor.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import {
-  BodyTooLargeError,
-  HTTPTimeoutError,
   PartialDownloadError,
   ResponseFailed,
   ResponseNeverReceived,
-} from "../../http/errors.ts";
+} from "../../http/client_errors.ts";
+import { BodyTooLargeError } from "../../http/errors.ts";
+import { HTTPTimeoutError } from "../../http/http_client_error.ts";
 import { Headers } from "../../http/headers.ts";
 import {
   type EngineRequest,

@@ -1,20 +1,20 @@
 import { assert, assertEquals, assertInstanceOf } from "./_assert.ts";
 import { Failure } from "../../deferred/failure.ts";
 import {
-  BodyTooLargeError,
-  DataLoss,
-  HTTPClientError,
-  HTTPStreamClosedError,
-  HTTPTimeoutError,
   PageError,
-  ParseError,
   PartialDownloadError,
+  RequestGenerationFailed,
   RequestTransmissionFailed,
   ResponseFailed,
   ResponseNeverReceived,
   WrapperException,
-} from "../../http/errors.ts";
-import { RequestGenerationFailed } from "../../http/client_errors.ts";
+} from "../../http/client_errors.ts";
+import { BodyTooLargeError, DataLoss, ParseError } from "../../http/errors.ts";
+import {
+  HTTPClientError,
+  HTTPStreamClosedError,
+  HTTPTimeoutError,
+} from "../../http/http_client_error.ts";
 
 Deno.test("ParseError given a message and data when created then both are kept and the name is set", () => {
   const error = new ParseError(

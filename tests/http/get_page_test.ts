@@ -3,9 +3,13 @@ import { CancelledError, TimeoutError } from "../../deferred/errors.ts";
 import { ConnectionRefusedError } from "../../reactor/errors.ts";
 import { reactor } from "../../reactor/reactor.ts";
 import { Agent } from "../../http/agent.ts";
-import { InfiniteRedirection, PageRedirect } from "../../http/client_errors.ts";
+import {
+  InfiniteRedirection,
+  PageError,
+  PageRedirect,
+  PartialDownloadError,
+} from "../../http/client_errors.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
-import { PageError, PartialDownloadError } from "../../http/errors.ts";
 import { getPage } from "../../http/get_page.ts";
 import {
   rejection,

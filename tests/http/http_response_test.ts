@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { HTTPClientError, HTTPTimeoutError } from "../../http/errors.ts";
+import {
+  HTTPClientError,
+  HTTPTimeoutError,
+} from "../../http/http_client_error.ts";
 import { Headers } from "../../http/headers.ts";
 import { HTTPRequest } from "../../http/http_request.ts";
 import { HTTPResponse } from "../../http/http_response.ts";

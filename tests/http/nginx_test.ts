@@ -10,7 +10,7 @@ import { reactor } from "../../reactor/reactor.ts";
 import { Agent } from "../../http/agent.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { ContentDecoderAgent } from "../../http/content_decoder_agent.ts";
-import { PageError } from "../../http/errors.ts";
+import { PageError } from "../../http/client_errors.ts";
 import { getPage } from "../../http/get_page.ts";
 import { GzipDecoder } from "../../http/gzip_decoder.ts";
 import { readBody } from "../../http/read_body.ts";

@@ -5,14 +5,13 @@ import {
   assertThrows,
 } from "./_assert.ts";
 import { Failure } from "../../deferred/failure.ts";
-import { HTTPClientParser, MAX_CHUNK_SIZE_LINE } from "../../http/_parser.ts";
+import { MAX_CHUNK_SIZE_LINE } from "../../http/_chunked_decoder.ts";
+import { HTTPClientParser } from "../../http/_http_client_parser.ts";
 import {
-  BodyTooLargeError,
-  DataLoss,
-  ParseError,
   ResponseFailed,
   ResponseNeverReceived,
-} from "../../http/errors.ts";
+} from "../../http/client_errors.ts";
+import { BodyTooLargeError, DataLoss, ParseError } from "../../http/errors.ts";
 import { parse, type Parsed, splitAt, summary } from "./_parse_helpers.ts";
 import { latin1Bytes } from "../_support/mod.ts";
 
@@ -230,6 +229,22 @@ for (
     ["no colon", "NoColonHere", "Header field line without a colon"],
     ["a NUL in the value", "X-A: b\x00c", "Invalid header field value"],
     ["a bare CR in the value", "X-A: b\rc", "Invalid header field value"],
+    [
+      "a control byte in the value",
+      "X-A: b\x01c",
+      "Invalid header field value",
+    ],
+    ["a DEL in the value", "X-A: b\x7fc", "Invalid header field value"],
+    [
+      "obs-fold inside Content-Length",
+      "Content-Length: 0\r\n 0",
+      "Obsolete line folding in Content-Length",
+    ],
+    [
+      "obs-fold inside Transfer-Encoding",
+      "Transfer-Encoding: gzip,\r\n chunked",
+      "Obsolete line folding in Transfer-Encoding",
+    ],
   ]
 ) {
   Deno.test(`HTTPClientParser given a field line with ${description} when parsed then it fails with a ParseError`, () => {
@@ -475,9 +490,19 @@ Deno.test("HTTPClientParser given chunk extensions when parsed then they are ign
   assert(parsed.complete);
 });
 
-Deno.test("HTTPClientParser given whitespace between the chunk size and an extension when parsed then it is accepted", () => {
+Deno.test("HTTPClientParser given whitespace between the chunk size and an extension when parsed then it fails as llhttp does", () => {
   const parsed = parse(
     latin1Bytes(`${CHUNKED_HEAD}5 \t;ext="q"\r\nhello\r\n0\r\n\r\n`),
+  );
+  assertEquals(
+    parseError(parsed).message,
+    "Invalid chunk size: unexpected byte 0x20",
+  );
+});
+
+Deno.test("HTTPClientParser given a quoted chunk extension with an escaped quote when parsed then it is accepted", () => {
+  const parsed = parse(
+    latin1Bytes(`${CHUNKED_HEAD}5;a="x\\"y";b=c;d\r\nhello\r\n0\r\n\r\n`),
   );
   assertEquals(parsed.body, "hello");
 });
@@ -518,9 +543,24 @@ for (
     ],
     ["a 0x prefix", "0x5\r\n", "Invalid chunk size: unexpected byte 0x78"],
     [
-      "junk after the size",
-      "5 x\r\nhello\r\n",
-      "Invalid chunk size: unexpected byte 0x78 after the size",
+      "whitespace after the size",
+      "5  \r\nhello\r\n",
+      "Invalid chunk size: unexpected byte 0x20",
+    ],
+    [
+      "an extension without a name",
+      "5;\r\nhello\r\n",
+      "Invalid chunk extension: byte 0x0d",
+    ],
+    [
+      "an unbalanced quoted extension value",
+      '5;a="b\r\nhello\r\n',
+      "Invalid chunk extension: byte 0x0d",
+    ],
+    [
+      "an extension with an empty value",
+      "5;a=\r\nhello\r\n",
+      "Invalid chunk extension: byte 0x0d",
     ],
     [
       "a size line ending in a bare LF",
@@ -1053,7 +1093,7 @@ const CORPUS: Case[] = [
   {
     name: "chunked with extensions and trailers",
     data:
-      `${CHUNKED_HEAD}5;a=b\r\nhello\r\n1 ; c\r\n \r\nB\r\n big chunk!\r\n0\r\nX-T: 1\r\nX-U:  2 \r\n\r\n`,
+      `${CHUNKED_HEAD}5;a=b\r\nhello\r\n1;c\r\n \r\nB\r\n big chunk!\r\n0\r\nX-T: 1\r\nX-U:  2 \r\n\r\n`,
   },
   {
     name: "chunked, many small chunks",

@@ -6,9 +6,9 @@ import {
   InfiniteRedirection,
   PageRedirect,
   RedirectWithNoLocation,
+  ResponseFailed,
 } from "../../http/client_errors.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
-import { ResponseFailed } from "../../http/errors.ts";
 import { Headers } from "../../http/headers.ts";
 import { readBody } from "../../http/read_body.ts";
 import { RedirectAgent } from "../../http/redirect_agent.ts";

@@ -10,7 +10,7 @@ import {
   type RequestHeadOptions,
   requestTarget,
 } from "../../http/_request_writer.ts";
-import { HTTPClientParser } from "../../http/_parser.ts";
+import { HTTPClientParser } from "../../http/_http_client_parser.ts";
 import { Headers } from "../../http/headers.ts";
 import { latin1Bytes, latin1Text } from "../_support/mod.ts";
 

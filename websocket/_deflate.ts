@@ -1,0 +1,255 @@
+/**
+ * permessage-deflate (RFC 7692): parsing `Sec-WebSocket-Extensions`, the
+ * server's and the client's side of the negotiation, and compressing and
+ * inflating whole messages.
+ *
+ * Torsion negotiates no context takeover in both directions (a server may
+ * ask it of the client, RFC 7692 7.1.1.1; a client offers it for the
+ * server), so every message is compressed and inflated on its own with
+ * node:zlib's synchronous raw deflate: message order and the size limit
+ * need no asynchronous stream, and an idle connection holds no zlib state.
+ *
+ * @module
+ */
+import zlib from "node:zlib";
+import { CloseCode } from "./close_codes.ts";
+import { WebSocketProtocolError } from "./errors.ts";
+
+/**
+ * Options of permessage-deflate, as Tornado's `compression_options`
+ * (`compression_level`, `mem_level`).
+ *
+ * @example Fast compression
+ * ```ts
+ * import type { CompressionOptions } from "@torsion/torsion/websocket";
+ * const options: CompressionOptions = { compressionLevel: 1 };
+ * ```
+ */
+export interface CompressionOptions {
+  /**
+   * zlib's compression level, 0-9.
+   * @default 6
+   */
+  compressionLevel?: number;
+  /**
+   * zlib's memory level, 1-9.
+   * @default 8
+   */
+  memLevel?: number;
+}
+
+/** One extension of a `Sec-WebSocket-Extensions` header: its name and parameters. */
+export interface ExtensionOffer {
+  name: string;
+  params: Map<string, string | true>;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Parses a `Sec-WebSocket-Extensions` value (RFC 6455 9.1).
+ *
+ * @returns The extensions in order; a malformed one ends the list as invalid.
+ * @throws {SyntaxError} The value is malformed.
+ */
+export function parseExtensions(value: string): ExtensionOffer[] {
+  const offers: ExtensionOffer[] = [];
+  for (const item of value.split(",")) {
+    if (item.trim() === "") continue;
+    const [name, ...rest] = item.split(";").map((part) => part.trim());
+    if (!TOKEN.test(name)) {
+      throw new SyntaxError(
+        `Malformed extension name: ${JSON.stringify(name)}`,
+      );
+    }
+    const params = new Map<string, string | true>();
+    for (const param of rest) {
+      const eq = param.indexOf("=");
+      const key = (eq < 0 ? param : param.slice(0, eq)).trim();
+      let raw: string | true = eq < 0 ? true : param.slice(eq + 1).trim();
+      if (typeof raw === "string" && raw.startsWith('"') && raw.endsWith('"')) {
+        raw = raw.slice(1, -1);
+      }
+      if (!TOKEN.test(key) || (raw !== true && !TOKEN.test(raw))) {
+        throw new SyntaxError(
+          `Malformed extension parameter: ${JSON.stringify(param)}`,
+        );
+      }
+      if (params.has(key)) {
+        throw new SyntaxError(`Duplicate extension parameter: ${key}`);
+      }
+      params.set(key, raw);
+    }
+    offers.push({ name: name.toLowerCase(), params });
+  }
+  return offers;
+}
+
+function windowBits(value: string | true | undefined): number | null {
+  if (value === undefined || value === true) return null;
+  if (!/^\d+$/.test(value)) return NaN;
+  const bits = Number(value);
+  return bits >= 8 && bits <= 15 ? bits : NaN;
+}
+
+/**
+ * The server's answer to the client's offers: the first acceptable
+ * permessage-deflate offer, answered with no context takeover both ways.
+ *
+ * @returns The response extension and the compressor, or `null` to decline.
+ */
+export function acceptDeflateOffer(
+  offers: readonly ExtensionOffer[],
+  options: CompressionOptions,
+): { response: string; deflate: PerMessageDeflate } | null {
+  for (const offer of offers) {
+    if (offer.name !== "permessage-deflate") continue;
+    const known = [
+      "server_no_context_takeover",
+      "client_no_context_takeover",
+      "server_max_window_bits",
+      "client_max_window_bits",
+    ];
+    if ([...offer.params.keys()].some((key) => !known.includes(key))) continue;
+    if (
+      offer.params.get("server_no_context_takeover") !== undefined &&
+      offer.params.get("server_no_context_takeover") !== true
+    ) continue;
+    if (
+      offer.params.get("client_no_context_takeover") !== undefined &&
+      offer.params.get("client_no_context_takeover") !== true
+    ) continue;
+    const serverBits = windowBits(offer.params.get("server_max_window_bits"));
+    if (offer.params.get("server_max_window_bits") === true) continue;
+    const clientBits = offer.params.get("client_max_window_bits");
+    if (
+      clientBits !== undefined && clientBits !== true &&
+      Number.isNaN(windowBits(clientBits))
+    ) {
+      continue;
+    }
+    // zlib cannot deflate with a 256-byte window (it widens 8 to 9).
+    if (Number.isNaN(serverBits) || serverBits === 8) continue;
+    let response =
+      "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
+    if (serverBits !== null) {
+      response += `; server_max_window_bits=${serverBits}`;
+    }
+    return {
+      response,
+      deflate: new PerMessageDeflate(options, serverBits ?? 15),
+    };
+  }
+  return null;
+}
+
+/** The client's offer: no context takeover both ways. */
+export const DEFLATE_OFFER =
+  "permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits";
+
+/**
+ * Checks the server's answer to {@linkcode DEFLATE_OFFER}.
+ *
+ * @returns The compressor, or `null` when the server declined.
+ * @throws {SyntaxError} The answer is not one the offer allows.
+ */
+export function acceptDeflateResponse(
+  value: string | null,
+  options: CompressionOptions,
+): PerMessageDeflate | null {
+  if (value === null) return null;
+  const extensions = parseExtensions(value);
+  if (extensions.length === 0) return null;
+  if (extensions.length > 1 || extensions[0].name !== "permessage-deflate") {
+    throw new SyntaxError(
+      `Server accepted an extension never offered: ${value}`,
+    );
+  }
+  const params = extensions[0].params;
+  for (const [key, param] of params) {
+    if (
+      key === "server_no_context_takeover" ||
+      key === "client_no_context_takeover"
+    ) {
+      if (param !== true) throw new SyntaxError(`Malformed ${key}: ${value}`);
+    } else if (
+      key === "server_max_window_bits" || key === "client_max_window_bits"
+    ) {
+      if (Number.isNaN(windowBits(param)) || param === true) {
+        throw new SyntaxError(`Malformed ${key}: ${value}`);
+      }
+    } else {
+      throw new SyntaxError(
+        `Unknown permessage-deflate parameter ${key}: ${value}`,
+      );
+    }
+  }
+  if (!params.has("server_no_context_takeover")) {
+    throw new SyntaxError(
+      `Server dropped server_no_context_takeover from its answer: ${value}`,
+    );
+  }
+  const clientBits = windowBits(params.get("client_max_window_bits"));
+  return new PerMessageDeflate(
+    options,
+    clientBits === null ? 15 : Math.max(9, clientBits),
+  );
+}
+
+const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
+
+/** Compresses and inflates whole messages, without context takeover. */
+export class PerMessageDeflate {
+  readonly #deflateOptions: zlib.ZlibOptions;
+
+  /**
+   * @param options Level and memory level.
+   * @param windowBits The window this side compresses with.
+   */
+  constructor(options: CompressionOptions, windowBits: number) {
+    this.#deflateOptions = {
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      level: options.compressionLevel ?? 6,
+      memLevel: options.memLevel ?? 8,
+      windowBits,
+    };
+  }
+
+  /** The message compressed, without the 00 00 ff ff tail (RFC 7692 7.2.1). */
+  compress(data: Uint8Array): Uint8Array {
+    const out = zlib.deflateRawSync(data, this.#deflateOptions);
+    return new Uint8Array(out.buffer, out.byteOffset, out.length - 4);
+  }
+
+  /**
+   * The message inflated.
+   *
+   * @param data The compressed payload of every frame.
+   * @param limit The largest inflated size accepted.
+   * @throws {WebSocketProtocolError} 1009 past `limit`, 1007 for data that
+   *   does not inflate.
+   */
+  decompress(data: Uint8Array, limit: number): Uint8Array {
+    const input = new Uint8Array(data.length + 4);
+    input.set(data);
+    input.set(TAIL, data.length);
+    try {
+      const out = zlib.inflateRawSync(input, {
+        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+        maxOutputLength: Math.max(1, limit),
+      });
+      return new Uint8Array(out.buffer, out.byteOffset, out.length);
+    } catch (error) {
+      if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+        throw new WebSocketProtocolError(
+          CloseCode.MESSAGE_TOO_BIG,
+          `Message too big after inflating: the limit is ${limit} bytes`,
+        );
+      }
+      throw new WebSocketProtocolError(
+        CloseCode.INVALID_PAYLOAD,
+        `Compressed message does not inflate: ${(error as Error).message}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,347 @@
+/**
+ * The RFC 6455 framing: writing frames (masked by clients, with the mask
+ * applied while copying), and an incremental frame reader that unmasks in
+ * place and hands each payload over as a view of the bytes received, so a
+ * message costs no copy beyond the unmasking unless it spans reads.
+ *
+ * @module
+ */
+import { joinChunks } from "../reactor/_byte_buffer.ts";
+import type { ITransport } from "../reactor/interfaces.ts";
+import { CloseCode } from "./close_codes.ts";
+import { WebSocketProtocolError } from "./errors.ts";
+
+/** The opcodes of RFC 6455 section 5.2. */
+export const OP_CONTINUATION = 0x0;
+export const OP_TEXT = 0x1;
+export const OP_BINARY = 0x2;
+export const OP_CLOSE = 0x8;
+export const OP_PING = 0x9;
+export const OP_PONG = 0xa;
+
+/** Payloads up to this size are copied behind their header and written as one piece. */
+const JOIN_LIMIT = 65536;
+
+const encoder = new TextEncoder();
+
+// Masks come from a pool refilled 1,024 masks at a time: one
+// getRandomValues call per frame would cost more than the frame.
+const MASK_POOL = new Uint8Array(4096);
+let maskPosition = MASK_POOL.length;
+
+function nextMask(into: Uint8Array, at: number): void {
+  if (maskPosition === MASK_POOL.length) {
+    crypto.getRandomValues(MASK_POOL);
+    maskPosition = 0;
+  }
+  into[at] = MASK_POOL[maskPosition];
+  into[at + 1] = MASK_POOL[maskPosition + 1];
+  into[at + 2] = MASK_POOL[maskPosition + 2];
+  into[at + 3] = MASK_POOL[maskPosition + 3];
+  maskPosition += 4;
+}
+
+/**
+ * XORs `data` in place with the mask at `mask[maskAt..maskAt+4]`, starting
+ * `offset` bytes into the masked stream.
+ */
+export function applyMask(
+  data: Uint8Array,
+  mask: Uint8Array,
+  maskAt: number,
+  offset: number,
+): void {
+  const m0 = mask[maskAt + (offset & 3)];
+  const m1 = mask[maskAt + ((offset + 1) & 3)];
+  const m2 = mask[maskAt + ((offset + 2) & 3)];
+  const m3 = mask[maskAt + ((offset + 3) & 3)];
+  const n = data.length;
+  const whole = n & ~3;
+  let i = 0;
+  for (; i < whole; i += 4) {
+    data[i] ^= m0;
+    data[i + 1] ^= m1;
+    data[i + 2] ^= m2;
+    data[i + 3] ^= m3;
+  }
+  if (i < n) data[i] ^= m0;
+  if (i + 1 < n) data[i + 1] ^= m1;
+  if (i + 2 < n) data[i + 2] ^= m2;
+}
+
+function headerSize(length: number, masked: boolean): number {
+  return (length < 126 ? 2 : length < 65536 ? 4 : 10) + (masked ? 4 : 0);
+}
+
+/** Writes the header into `frame` and returns where the payload starts. */
+function writeHeader(
+  frame: Uint8Array,
+  first: number,
+  length: number,
+  masked: boolean,
+): number {
+  frame[0] = first;
+  let at: number;
+  if (length < 126) {
+    frame[1] = length;
+    at = 2;
+  } else if (length < 65536) {
+    frame[1] = 126;
+    frame[2] = length >>> 8;
+    frame[3] = length & 0xff;
+    at = 4;
+  } else {
+    frame[1] = 127;
+    const high = Math.floor(length / 0x100000000);
+    frame[2] = 0;
+    frame[3] = 0;
+    frame[4] = (high >>> 8) & 0xff;
+    frame[5] = high & 0xff;
+    frame[6] = length >>> 24;
+    frame[7] = (length >>> 16) & 0xff;
+    frame[8] = (length >>> 8) & 0xff;
+    frame[9] = length & 0xff;
+    at = 10;
+  }
+  if (masked) {
+    frame[1] |= 0x80;
+    nextMask(frame, at);
+    at += 4;
+  }
+  return at;
+}
+
+/**
+ * Writes one frame to `transport`.
+ *
+ * @param first The first byte: FIN, RSV1 and the opcode.
+ * @param payload The payload; a client's is masked while copied, so the
+ *   caller's array is never modified.
+ * @param masked Whether to mask (clients do).
+ * @returns How many bytes were written.
+ */
+export function writeFrame(
+  transport: ITransport,
+  first: number,
+  payload: Uint8Array,
+  masked: boolean,
+): number {
+  const length = payload.length;
+  const size = headerSize(length, masked);
+  if (!masked && length > JOIN_LIMIT) {
+    const header = new Uint8Array(size);
+    writeHeader(header, first, length, false);
+    transport.write(header);
+    transport.write(payload);
+    return size + length;
+  }
+  const frame = new Uint8Array(size + length);
+  const at = writeHeader(frame, first, length, masked);
+  frame.set(payload, at);
+  if (masked) applyMask(frame.subarray(at), frame, at - 4, 0);
+  transport.write(frame);
+  return frame.length;
+}
+
+/**
+ * Writes one text frame, encoding the text straight behind its header when
+ * it is short enough for a 2-byte length.
+ *
+ * @returns How many bytes were written.
+ */
+export function writeTextFrame(
+  transport: ITransport,
+  first: number,
+  text: string,
+  masked: boolean,
+): number {
+  if (text.length * 3 > 125) {
+    return writeFrame(transport, first, encoder.encode(text), masked);
+  }
+  const at = masked ? 6 : 2;
+  const frame = new Uint8Array(at + text.length * 3);
+  const { written } = encoder.encodeInto(text, frame.subarray(at));
+  frame[0] = first;
+  frame[1] = written;
+  if (masked) {
+    frame[1] |= 0x80;
+    nextMask(frame, 2);
+    applyMask(frame.subarray(at, at + written), frame, 2, 0);
+  }
+  const out = frame.subarray(0, at + written);
+  transport.write(out);
+  return out.length;
+}
+
+/** What a {@linkcode FrameReader} reports. */
+export interface FrameReaderHandler {
+  /**
+   * A frame header was read. Throws `WebSocketProtocolError` to fail the
+   * connection (a reserved bit, an opcode, a size).
+   */
+  onHeader(fin: boolean, rsv: number, opcode: number, length: number): void;
+  /**
+   * The whole payload of the frame whose header was reported last, unmasked:
+   * a view of the bytes received when it came in one read.
+   */
+  onFrame(payload: Uint8Array): void;
+}
+
+const HEADER_MAX = 14;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Reads frames from the bytes of a connection, in any split. The bytes
+ * passed to `feed` are unmasked in place and handed on as views: they must
+ * belong to the reader (a transport's reads do).
+ */
+export class FrameReader {
+  readonly #expectMasked: boolean;
+  readonly #handler: FrameReaderHandler;
+  readonly #header = new Uint8Array(HEADER_MAX);
+  #headerLength = 0;
+  #inPayload = false;
+  #needed = 0;
+  #received = 0;
+  #masked = false;
+  readonly #mask = new Uint8Array(4);
+  #chunks: Uint8Array[] = [];
+  #failed = false;
+
+  /**
+   * @param expectMasked Whether frames must be masked (a server's reader)
+   *   or must not be (a client's).
+   * @param handler Where headers and payloads go.
+   */
+  constructor(expectMasked: boolean, handler: FrameReaderHandler) {
+    this.#expectMasked = expectMasked;
+    this.#handler = handler;
+  }
+
+  /**
+   * Reads every frame completed by `data`. Stops at the first error.
+   *
+   * @throws {WebSocketProtocolError} A malformed frame, or what
+   *   `onHeader` threw; later calls do nothing.
+   */
+  feed(data: Uint8Array): void {
+    if (this.#failed) return;
+    try {
+      this.#feed(data);
+    } catch (error) {
+      this.#failed = true;
+      throw error;
+    }
+  }
+
+  /** Stops reading: later bytes are ignored. */
+  stop(): void {
+    this.#failed = true;
+  }
+
+  #feed(data: Uint8Array): void {
+    let pos = 0;
+    const end = data.length;
+    while (pos < end && !this.#failed) {
+      if (!this.#inPayload) {
+        if (this.#headerLength === 0 && end - pos >= HEADER_MAX) {
+          pos += this.#parseHeader(data, pos, end - pos);
+          continue;
+        }
+        const header = this.#header;
+        const have = this.#headerLength;
+        const take = Math.min(HEADER_MAX - have, end - pos);
+        header.set(data.subarray(pos, pos + take), have);
+        const used = this.#parseHeader(header, 0, have + take);
+        if (used === 0) {
+          this.#headerLength = have + take;
+          return;
+        }
+        this.#headerLength = 0;
+        pos += used - have;
+        continue;
+      }
+      const take = Math.min(this.#needed - this.#received, end - pos);
+      const piece = data.subarray(pos, pos + take);
+      if (this.#masked) applyMask(piece, this.#mask, 0, this.#received);
+      this.#received += take;
+      pos += take;
+      if (this.#received < this.#needed) {
+        this.#chunks.push(piece);
+        continue;
+      }
+      let payload = piece;
+      if (this.#chunks.length > 0) {
+        this.#chunks.push(piece);
+        payload = joinChunks(this.#chunks, this.#needed);
+        this.#chunks = [];
+      }
+      this.#inPayload = false;
+      this.#handler.onFrame(payload);
+    }
+  }
+
+  /**
+   * Parses a header from `bytes[at..at+available]`.
+   *
+   * @returns How many bytes it took, or 0 when more are needed.
+   */
+  #parseHeader(bytes: Uint8Array, at: number, available: number): number {
+    if (available < 2) return 0;
+    const b0 = bytes[at];
+    const b1 = bytes[at + 1];
+    const masked = (b1 & 0x80) !== 0;
+    const len7 = b1 & 0x7f;
+    const size = 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) +
+      (masked ? 4 : 0);
+    if (masked !== this.#expectMasked) {
+      throw new WebSocketProtocolError(
+        CloseCode.PROTOCOL_ERROR,
+        this.#expectMasked
+          ? "Client frames must be masked: got an unmasked frame"
+          : "Server frames must not be masked: got a masked frame",
+      );
+    }
+    if (available < size) return 0;
+    let length = len7;
+    let p = at + 2;
+    if (len7 === 126) {
+      length = (bytes[p] << 8) | bytes[p + 1];
+      p += 2;
+    } else if (len7 === 127) {
+      if (bytes[p] & 0x80) {
+        throw new WebSocketProtocolError(
+          CloseCode.PROTOCOL_ERROR,
+          "Frame length has its most significant bit set",
+        );
+      }
+      const high = ((bytes[p] << 24) | (bytes[p + 1] << 16) |
+        (bytes[p + 2] << 8) | bytes[p + 3]) >>> 0;
+      const low = ((bytes[p + 4] << 24) | (bytes[p + 5] << 16) |
+        (bytes[p + 6] << 8) | bytes[p + 7]) >>> 0;
+      length = high * 0x100000000 + low;
+      p += 8;
+    }
+    if (masked) {
+      this.#mask[0] = bytes[p];
+      this.#mask[1] = bytes[p + 1];
+      this.#mask[2] = bytes[p + 2];
+      this.#mask[3] = bytes[p + 3];
+    }
+    this.#masked = masked;
+    this.#handler.onHeader(
+      (b0 & 0x80) !== 0,
+      (b0 >>> 4) & 0x7,
+      b0 & 0x0f,
+      length,
+    );
+    if (length === 0) {
+      this.#handler.onFrame(EMPTY);
+    } else {
+      this.#inPayload = true;
+      this.#needed = length;
+      this.#received = 0;
+    }
+    return size;
+  }
+}
