@@ -1,10 +1,12 @@
 /**
- * Decoding received bytes for the parsers: as latin-1 (each byte one
- * character, as on the wire), and quoted or named for error messages.
+ * Bytes as latin-1 text, one character per byte as on the wire: decoding
+ * what the parsers receive (and quoting it for error messages), encoding
+ * what the writers send.
  *
  * @module
  */
 
+const encoder = new TextEncoder();
 const scratch: number[] = [];
 
 /** Decodes bytes `[start, end)` as latin-1 (not TextDecoder's windows-1252). */
@@ -34,4 +36,14 @@ export function quote(bytes: Uint8Array, start: number, end: number): string {
 /** A byte as `0x0a`, for error messages. */
 export function byteName(c: number): string {
   return `0x${c.toString(16).padStart(2, "0")}`;
+}
+
+/** Writes `text` (characters are bytes) into `out` from 0; returns its length. */
+export function writeLatin1(text: string, out: Uint8Array): number {
+  // Every non-ASCII character takes two or more UTF-8 bytes, so one byte
+  // per character read means the text was ASCII and is already in place.
+  const { read, written } = encoder.encodeInto(text, out);
+  if (read === text.length && written === text.length) return written;
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return text.length;
 }

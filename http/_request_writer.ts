@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { writeLatin1 } from "./_latin1.ts";
 import { isFieldValue, isToken } from "./_chars.ts";
 import type { Headers } from "./headers.ts";
 
@@ -276,16 +277,6 @@ function headText(options: RequestHeadOptions): string {
     text += "Connection: close\r\n";
   }
   return `${text}\r\n`;
-}
-
-/** Writes `text` (characters are bytes) into `out` from 0; returns its length. */
-function writeLatin1(text: string, out: Uint8Array): number {
-  // Every non-ASCII character takes two or more UTF-8 bytes, so one byte
-  // per character read means the text was ASCII and is already in place.
-  const { read, written } = encoder.encodeInto(text, out);
-  if (read === text.length && written === text.length) return written;
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return text.length;
 }
 
 /**

@@ -71,6 +71,8 @@ export {
   WrapperException,
 } from "./client_errors.ts";
 export { HTTPConnectionPool } from "./connection_pool.ts";
+export { HTTPChannel } from "./http_channel.ts";
+export { DEFAULT_DRAIN_TIMEOUT, HTTPFactory } from "./http_factory.ts";
 export {
   ContentDecoderAgent,
   type ResponseDecoder,
@@ -110,5 +112,13 @@ export {
   type ResponseConnection,
   type ResponseInit,
 } from "./response.ts";
+export type {
+  AccessLogEntry,
+  HTTPRequestDelegate,
+  HTTPServerConnectionDelegate,
+  HTTPServerOptions,
+  HTTPServerRequestChannel,
+  RequestHead,
+} from "./server_interfaces.ts";
 export { StringProducer } from "./string_producer.ts";
 export { UNKNOWN_LENGTH } from "./unknown_length.ts";

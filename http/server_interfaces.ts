@@ -17,7 +17,12 @@
  * @module
  */
 import type { Failure } from "../deferred/failure.ts";
-import type { IAddress, IConsumer, ITransport } from "../reactor/interfaces.ts";
+import type {
+  IAddress,
+  IConsumer,
+  IProtocol,
+  ITransport,
+} from "../reactor/interfaces.ts";
 import type { Headers } from "./headers.ts";
 import type { HTTPVersion } from "./interfaces.ts";
 
@@ -114,8 +119,42 @@ export interface HTTPServerRequestChannel extends IConsumer {
    * Takes the connection out of HTTP once a `101 Switching Protocols` head
    * has been written: the engine stops parsing and timing it and hands over
    * the transport, with any bytes it had already read past the request.
+   *
+   * When `protocol` is given, the engine connects it to the transport
+   * (`makeConnection`), passes it `buffered` (`dataReceived`, when not
+   * empty), and from then on everything the connection receives, its close
+   * included (`connectionLost`). Without one, later bytes are dropped.
+   *
+   * @param protocol The protocol that takes the connection over.
+   * @throws {TypeError} The request's response is finished, or the
+   * connection is closing.
    */
-  detach(): { transport: ITransport; buffered: Uint8Array };
+  detach(protocol?: IProtocol): { transport: ITransport; buffered: Uint8Array };
+}
+
+/**
+ * One finished request as the access log records it: Tornado's
+ * `log_request` and Twisted's `Site.log` line.
+ */
+export interface AccessLogEntry {
+  /** The method, as sent. */
+  readonly method: string;
+  /** The request-target, as sent. */
+  readonly target: string;
+  /** The HTTP version of the request line, as `"HTTP/1.1"`. */
+  readonly version: string;
+  /** The status code sent. */
+  readonly status: number;
+  /** Milliseconds from the head's arrival to the end of the response. */
+  readonly durationMs: number;
+  /** The client's address (after `xheaders`), as `"host"` only. */
+  readonly peer: string;
+  /** How many body bytes were sent (after framing is removed). */
+  readonly bytesSent: number;
+  /** The request's `User-Agent`, if any. */
+  readonly userAgent: string | undefined;
+  /** The request's `Referer`, if any. */
+  readonly referer: string | undefined;
 }
 
 /**
@@ -126,4 +165,79 @@ export interface HTTPServerRequestChannel extends IConsumer {
 export interface HTTPServerConnectionDelegate {
   /** Called for each well-formed request head, before its body is read. */
   startRequest(channel: HTTPServerRequestChannel): HTTPRequestDelegate;
+  /**
+   * Records a finished request instead of the engine's default access log
+   * line (LogTape category `["torsion", "access"]`): Tornado's
+   * `Application.log_request`, Twisted's `Site.log`. Optional.
+   */
+  logAccess?(entry: AccessLogEntry): void;
+}
+
+/**
+ * Options of the HTTP/1.1 server engine (`HTTPFactory`), with the names and
+ * defaults of Tornado's `HTTPServer` keyword arguments. Timeouts are in
+ * seconds; `0` or `Infinity` turns a timeout off.
+ */
+export interface HTTPServerOptions {
+  /**
+   * The largest request head (request line, fields, line ends), in bytes.
+   * A longer request line is answered 414, a larger head 431. Tornado's
+   * `max_header_size`.
+   * @default {65536}
+   */
+  maxHeaderSize?: number;
+  /**
+   * The largest request body, in bytes, declared or streamed (counted after
+   * decompression with `decompressRequest`); a larger one is answered 413.
+   * Tornado's `max_body_size`.
+   * @default {104857600}
+   */
+  maxBodySize?: number;
+  /**
+   * Seconds a connection may wait for the first byte of its next request
+   * before it is closed. Tornado's `idle_connection_timeout`.
+   * @default {3600}
+   */
+  idleConnectionTimeout?: number;
+  /**
+   * Seconds from the first byte of a request until its whole head has
+   * arrived; then the request is answered 408 and the connection closed.
+   * It ends clients that drip their headers to hold connections
+   * (slowloris). Node's `headersTimeout` is 60 s as well.
+   * @default {60}
+   */
+  headerTimeout?: number;
+  /**
+   * Seconds from the end of a request's head until its whole body has
+   * arrived; then it is answered 408 (or the connection aborted if the
+   * response has begun). Tornado's `body_timeout` (which has no default
+   * there; here an hour, so that nothing waits forever).
+   * @default {3600}
+   */
+  bodyTimeout?: number;
+  /**
+   * Close every connection after one request. Tornado's `no_keep_alive`.
+   * @default {false}
+   */
+  noKeepAlive?: boolean;
+  /**
+   * Trust `X-Real-Ip`/`X-Forwarded-For` for the client's address and
+   * `X-Scheme`/`X-Forwarded-Proto` for the scheme: set it only behind a
+   * proxy that sets them. Tornado's `xheaders`.
+   * @default {false}
+   */
+  xheaders?: boolean;
+  /**
+   * Decode request bodies sent with `Content-Encoding: gzip` (or
+   * `deflate`) before the delegate sees them. Tornado's
+   * `decompress_request`.
+   * @default {false}
+   */
+  decompressRequest?: boolean;
+  /**
+   * The `Server` header added to responses that have none; `null` sends
+   * none.
+   * @default {"Torsion"}
+   */
+  serverHeader?: string | null;
 }

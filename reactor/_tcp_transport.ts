@@ -157,6 +157,15 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   }
 
   /**
+   * Whether the connection speaks TLS (accepted by a TLS port, connected
+   * with TLS, or switched by `startTLS`): what Twisted asks with
+   * `ISSLTransport.providedBy(transport)`.
+   */
+  get tls(): boolean {
+    return this.#tcp === null;
+  }
+
+  /**
    * Whether the connection is still up: `connectionLost` has not run.
    * Mirrors Twisted's `connected` attribute.
    */

@@ -111,6 +111,8 @@ export class DummyChannel implements HTTPServerRequestChannel {
   #waiters: (() => void)[] = [];
 
   /**
+   * Makes a channel carrying the request `options` describe.
+   *
    * @param options The request and the connection.
    */
   constructor(options: DummyChannelOptions = {}) {

@@ -32,6 +32,8 @@ export class Data extends Resource {
   readonly type: string;
 
   /**
+   * Serves `data` as `type`, as Twisted's `Data(data, type)`.
+   *
    * @param data The bytes, or text served as UTF-8.
    * @param type The content type.
    */

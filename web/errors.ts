@@ -23,6 +23,8 @@ export class UnsupportedMethod extends Error {
   readonly allowedMethods: readonly string[];
 
   /**
+   * Reports the methods that are rendered.
+   *
    * @param allowedMethods The methods the resource does render.
    */
   constructor(allowedMethods: readonly string[]) {

@@ -118,6 +118,8 @@ export class File extends Resource {
   #slash = false;
 
   /**
+   * Serves `path`, as Twisted's `File(path, defaultType=...)`.
+   *
    * @param path The file or directory to serve.
    * @param options The options.
    */

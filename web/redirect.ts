@@ -72,6 +72,8 @@ export class Redirect extends Resource {
   readonly url: string;
 
   /**
+   * Redirects to `url`, as Twisted's `Redirect(url)`.
+   *
    * @param url Where to send clients.
    */
   constructor(url: string) {

@@ -13,7 +13,6 @@ import { Headers } from "../http/headers.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
 import type { IAddress, IConsumer, IProducer } from "../reactor/interfaces.ts";
 import {
-  type ArgumentMap,
   BodyArgumentsError,
   emptyArguments,
   type FileMap,
@@ -117,7 +116,7 @@ export class Request implements IConsumer {
    * `multipart/form-data` bodies of a `POST` are included, uploaded files
    * as their content.
    */
-  args: ArgumentMap = emptyArguments<Uint8Array>();
+  args: Record<string, Uint8Array[]> = emptyArguments<Uint8Array>();
   /** The request body. Mirrors `request.content` (a file there). */
   content: Uint8Array = new Uint8Array(0);
   /** The path segments traversed so far (percent-decoded). */
@@ -356,6 +355,61 @@ export class Request implements IConsumer {
    */
   getHeader(name: string): string | undefined {
     return this.requestHeaders.getRawHeaders(name)?.at(-1);
+  }
+
+  /**
+   * Every request header with its last value, names in lower case.
+   * Mirrors Twisted's `Request.getAllHeaders`.
+   *
+   * @returns A record with no prototype.
+   */
+  getAllHeaders(): Record<string, string> {
+    const all = Object.create(null) as Record<string, string>;
+    for (const [name, values] of this.requestHeaders.getAllRawHeaders()) {
+      if (values.length > 0) {
+        all[name.toLowerCase()] = values[values.length - 1];
+      }
+    }
+    return all;
+  }
+
+  /**
+   * The user name of a Basic `Authorization` header, `""` without one.
+   * Mirrors Twisted's `Request.getUser`.
+   *
+   * @returns The user name.
+   */
+  getUser(): string {
+    return this.#basicCredentials()[0];
+  }
+
+  /**
+   * The password of a Basic `Authorization` header, `""` without one.
+   * Mirrors Twisted's `Request.getPassword`.
+   *
+   * @returns The password.
+   */
+  getPassword(): string {
+    return this.#basicCredentials()[1];
+  }
+
+  #basicCredentials(): [string, string] {
+    const match = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(
+      this.getHeader("authorization") ?? "",
+    );
+    if (match === null) return ["", ""];
+    let decoded: string;
+    try {
+      decoded = utf8.decode(
+        Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)),
+      );
+    } catch {
+      return ["", ""];
+    }
+    const colon = decoded.indexOf(":");
+    return colon < 0
+      ? ["", ""]
+      : [decoded.slice(0, colon), decoded.slice(colon + 1)];
   }
 
   /**

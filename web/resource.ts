@@ -312,6 +312,9 @@ export class ErrorPage extends Resource {
   readonly detail: string;
 
   /**
+   * Answers `status` with a page of `brief` and `detail`, as Twisted's
+   * `ErrorPage(status, brief, detail)`.
+   *
    * @param status The status code to answer.
    * @param brief The page's title and heading.
    * @param detail The page's paragraph.
@@ -369,6 +372,8 @@ export class ErrorPage extends Resource {
  */
 export class NoResource extends ErrorPage {
   /**
+   * Answers 404 with `message`, as Twisted's `NoResource(message)`.
+   *
    * @param message The page's paragraph.
    */
   constructor(message = "Sorry. No luck finding that resource.") {
@@ -388,6 +393,8 @@ export class NoResource extends ErrorPage {
  */
 export class ForbiddenResource extends ErrorPage {
   /**
+   * Answers 403 with `message`, as Twisted's `ForbiddenResource(message)`.
+   *
    * @param message The page's paragraph.
    */
   constructor(message = "Sorry, resource is forbidden.") {

@@ -83,6 +83,8 @@ export class Site implements HTTPServerConnectionDelegate, RequestSite {
   requestFactory: RequestFactory;
 
   /**
+   * Serves `resource`, as Twisted's `Site(resource, timeout=...)`.
+   *
    * @param resource The root of the tree.
    * @param options The options.
    * @throws {RangeError} `timeout` is not a positive number.

@@ -530,3 +530,27 @@ Deno.test("Request.setLastModified given If-Modified-Since not older when GET th
   });
   assert.equal(garbage.code, 200);
 });
+
+Deno.test("Request given a Basic Authorization header when asked then getUser and getPassword decode it", () => {
+  const held = captured(() => {});
+  serve(held.resource, {
+    headers: { Authorization: `Basic ${btoa("alice:s3cr:et")}` },
+  });
+  assert.equal(held.request!.getUser(), "alice");
+  assert.equal(held.request!.getPassword(), "s3cr:et");
+  const none = captured(() => {});
+  serve(none.resource, { headers: { Authorization: "Bearer x" } });
+  assert.equal(none.request!.getUser(), "");
+  assert.equal(none.request!.getPassword(), "");
+});
+
+Deno.test("Request given repeated headers when getAllHeaders is called then maps lower-case names to last values", () => {
+  const held = captured(() => {});
+  serve(held.resource, {
+    headers: [["X-A", "1"], ["x-a", "2"], ["Host", "h"]],
+  });
+  assert.deepEqual({ ...held.request!.getAllHeaders() }, {
+    "x-a": "2",
+    host: "h",
+  });
+});
