@@ -103,14 +103,12 @@ export function serverSystems(peers: PythonPeers): ServerSystems {
     torsionTwisted: denoServer(
       "torsion-twisted",
       "Torsion (Twisted face: Site)",
-      "torsion_server.ts",
-      ["twisted"],
+      "torsion_twisted_server.ts",
     ),
     torsionTornado: denoServer(
       "torsion-tornado",
       "Torsion (Tornado face: Application)",
-      "torsion_server.ts",
-      ["tornado"],
+      "torsion_tornado_server.ts",
     ),
     deno: denoServer("deno", "Deno.serve", "deno_server.ts"),
     twisted: peers.twisted === null ? null : pythonServer(
