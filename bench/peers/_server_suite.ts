@@ -234,9 +234,11 @@ async function checkResponse(
 ): Promise<void> {
   using client = Deno.createHttpClient({});
   const url = `http://127.0.0.1:${port}${workload.path}`;
+  // A server that never answers must not hang the whole run.
+  const signal = AbortSignal.timeout(10_000);
   const response = workload.serves === "echo"
-    ? await fetch(url, { method: "POST", body: ECHO_BODY, client })
-    : await fetch(url, { client });
+    ? await fetch(url, { method: "POST", body: ECHO_BODY, client, signal })
+    : await fetch(url, { client, signal });
   const body = new Uint8Array(await response.arrayBuffer());
   const text = (): string => new TextDecoder().decode(body);
   const expected: Record<HttpWorkload["serves"], () => boolean> = {

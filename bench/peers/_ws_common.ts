@@ -94,6 +94,9 @@ export function percentile(values: number[], p: number): number {
   return values[Math.min(values.length - 1, Math.max(0, rank))];
 }
 
+/** Seconds past the end a round trip may take before the run fails. */
+const STALL_SECONDS = 10;
+
 /**
  * Opens `connections` connections with `open`, then has each send a
  * message and await its echo, one at a time, untimed for `warmup` seconds
@@ -126,6 +129,13 @@ export async function runEcho(
     }
   };
   const timers: ReturnType<typeof setTimeout>[] = [];
+  // A server that stops echoing must end the run, not hang it.
+  const stalled = new Promise<never>((_, reject) => {
+    timers.push(setTimeout(
+      () => reject(new Error(`No echo within ${STALL_SECONDS} s of the end`)),
+      (warmup + seconds + STALL_SECONDS) * 1000,
+    ));
+  });
   if (warmup > 0) {
     timers.push(setTimeout(() => {
       phase = "measure";
@@ -138,7 +148,7 @@ export async function runEcho(
     end = performance.now();
   }, (warmup + seconds) * 1000));
   try {
-    await Promise.all(opened.map(loop));
+    await Promise.race([Promise.all(opened.map(loop)), stalled]);
   } finally {
     timers.forEach(clearTimeout);
     await Promise.all(opened.map((conn) => conn.close()));

@@ -14,6 +14,8 @@
 
 /** Connection attempts in flight at once, under the servers' backlog. */
 const CONCURRENCY = 256;
+/** Milliseconds a connection may take to be answered before it counts as failed. */
+const ANSWER_TIMEOUT_MS = 10_000;
 const CR_LF_CR_LF = /\r\n\r\n/;
 const CONTENT_LENGTH = /\r\ncontent-length:[ \t]*(\d+)/i;
 
@@ -44,6 +46,8 @@ function complete(text: string): boolean {
 
 async function open(): Promise<Deno.Conn> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  // A server that never answers fails the connection rather than the run.
+  const timer = setTimeout(() => conn.close(), ANSWER_TIMEOUT_MS);
   try {
     await conn.write(request);
     const buffer = new Uint8Array(4096);
@@ -55,8 +59,14 @@ async function open(): Promise<Deno.Conn> {
     }
     return conn;
   } catch (error) {
-    conn.close();
+    try {
+      conn.close();
+    } catch {
+      // Closed by the timeout.
+    }
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
