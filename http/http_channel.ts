@@ -11,31 +11,31 @@ import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
 import type {
   IAddress,
-  IProducer,
   IProtocol,
   IPushProducer,
   ITCPTransport,
   ITransport,
 } from "../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../reactor/reactor.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { codingOf, StreamDecoder } from "./_decoder.ts";
 import { dateLine } from "./_date_cache.ts";
 import { HTTPRequestParser } from "./_http_request_parser.ts";
 import { writeLatin1 } from "./_latin1.ts";
 import { reasonPhrase } from "./_responses.ts";
+import { ServerRequest } from "./_server_request.ts";
 import {
   type ChannelTracker,
   resolveServerOptions,
   type ServerSettings,
 } from "./_server_settings.ts";
 import { BodyTooLargeError } from "./errors.ts";
-import { Headers } from "./headers.ts";
+import type { Headers } from "./headers.ts";
 import type {
   AccessLogEntry,
   HTTPRequestDelegate,
   HTTPServerConnectionDelegate,
   HTTPServerOptions,
-  HTTPServerRequestChannel,
   RequestHead,
 } from "./server_interfaces.ts";
 
@@ -46,14 +46,6 @@ const WEB = ["torsion", "web"] as const;
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 const CONTINUE = encoder.encode("HTTP/1.1 100 Continue\r\n\r\n");
-const LAST_CHUNK = encoder.encode("0\r\n\r\n");
-const CRLF = encoder.encode("\r\n");
-
-// How a response body is delimited.
-const FRAME_NONE = 0;
-const FRAME_LENGTH = 1;
-const FRAME_CHUNKED = 2;
-const FRAME_CLOSE = 3;
 
 // What the connection's one timer is waiting for.
 const WAIT_NONE = 0;
@@ -62,8 +54,6 @@ const WAIT_HEAD = 2;
 const WAIT_BODY = 3;
 const WAIT_LINGER = 4;
 
-/** A response body this small is sent with its head in one write. */
-const PENDING_LIMIT = 65536;
 /** How long a closing connection may take to flush before it is aborted. */
 const LINGER = 30;
 
@@ -88,7 +78,9 @@ const LINGER = 30;
  * @example Answering a request on a StringTransport
  * ```ts
  * import assert from "node:assert/strict";
+ * import { Failure } from "@torsion/torsion/deferred";
  * import { Headers, HTTPChannel } from "@torsion/torsion/http";
+ * import { ConnectionDone } from "@torsion/torsion/reactor";
  * import { Clock, StringTransport } from "@torsion/torsion/testing";
  * const channel = new HTTPChannel({
  *   startRequest(request) {
@@ -110,7 +102,7 @@ const LINGER = 30;
  * assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
  * assert.match(response, /\r\nContent-Length: 2\r\n/);
  * assert.ok(response.endsWith("\r\n\r\nhi"));
- * channel.connectionLost(new Error("done") as never);
+ * channel.connectionLost(new Failure(new ConnectionDone()));
  * ```
  */
 export class HTTPChannel implements IProtocol {
@@ -215,7 +207,10 @@ export class HTTPChannel implements IProtocol {
     }
     if (this.#closing || data.length === 0) return;
     if (this.#buffer !== null) {
-      this.#buffer = join(this.#buffer, data);
+      this.#buffer = joinChunks(
+        [this.#buffer, data],
+        this.#buffer.length + data.length,
+      );
       this.#pause();
       return;
     }
@@ -603,7 +598,7 @@ export class HTTPChannel implements IProtocol {
     this.#closing = true;
     this.#buffer = null;
     this.transport?.loseConnection();
-    this.#wait(WAIT_LINGER, LINGER);
+    if (!this.#lost) this.#wait(WAIT_LINGER, LINGER);
   }
 
   #pause(): void {
@@ -658,7 +653,9 @@ export class HTTPChannel implements IProtocol {
    */
   #wait(what: number, seconds: number): void {
     this.#waiting = what;
-    if (what === WAIT_NONE || !(seconds > 0) || seconds === Infinity) {
+    if (
+      this.#lost || what === WAIT_NONE || !(seconds > 0) || seconds === Infinity
+    ) {
       this.#deadline = Infinity;
       return;
     }
@@ -721,406 +718,6 @@ export class HTTPChannel implements IProtocol {
         this.abort();
     }
   }
-}
-
-/**
- * One request's side of the connection: the `HTTPServerRequestChannel` its
- * delegate answers on.
- */
-class ServerRequest implements HTTPServerRequestChannel {
-  readonly head: RequestHead;
-  readonly started: number;
-  delegate: HTTPRequestDelegate | null = null;
-  decoder: StreamDecoder | null = null;
-  /** The delegate threw, or the engine answered for it. */
-  failed = false;
-  /** The connection was lost or will close before the body is read. */
-  dead = false;
-  bodyDone = false;
-  status = 0;
-  bytesSent = 0;
-
-  #channel: HTTPChannel;
-  #keepAlive: boolean;
-  #headWritten = false;
-  #finished = false;
-  #framing = FRAME_NONE;
-  #remaining = 0;
-  /** A head (and body pieces) held back to send as one write. */
-  #pendingHead: string | null = null;
-  #pendingBody: Uint8Array[] = [];
-  #pendingSize = 0;
-  #pendingHeaders: Headers | null = null;
-  #producer: IProducer | null = null;
-
-  constructor(
-    channel: HTTPChannel,
-    head: RequestHead,
-    keepAlive: boolean,
-    started: number,
-  ) {
-    this.#channel = channel;
-    this.head = head;
-    this.#keepAlive = keepAlive;
-    this.started = started;
-  }
-
-  get headWritten(): boolean {
-    return this.#headWritten;
-  }
-
-  get finished(): boolean {
-    return this.#finished;
-  }
-
-  writeHead(
-    code: number,
-    phrase: string,
-    headers: Headers,
-    chunk?: Uint8Array | string,
-  ): void {
-    if (this.#headWritten || this.#finished) {
-      throw new TypeError(
-        `Cannot write the response head: ${
-          this.#finished ? "the response is finished" : "it was already written"
-        }`,
-      );
-    }
-    if (!Number.isInteger(code) || code < 100 || code > 999) {
-      throw new RangeError(
-        `Status code must be an integer from 100 to 999: current value is ${code}`,
-      );
-    }
-    if (/[\r\n\0]/.test(phrase)) {
-      throw new TypeError(
-        `Reason phrase must not contain CR, LF or NUL: current value is ${
-          JSON.stringify(phrase)
-        }`,
-      );
-    }
-    if (this.dead) return;
-    const channel = this.#channel;
-    if (code < 200 && code !== 101) {
-      // An interim response (103 Early Hints): the final one follows.
-      const text = channel.encodeHead(code, phrase, headers, "");
-      channel.send(latin1Of(text));
-      return;
-    }
-    this.#headWritten = true;
-    this.status = code;
-    const method = this.head.method;
-    let keepAlive = this.#keepAlive && channel.keepAliveAllowed;
-    const connection = headers.get("connection");
-    if (connection !== undefined && /(^|,)\s*close\s*(,|$)/i.test(connection)) {
-      keepAlive = false;
-    }
-    const bodyless = method === "HEAD" || code === 204 || code === 304 ||
-      code === 101 || (method === "CONNECT" && code < 300);
-    const length = headers.get("content-length");
-    let framing = "";
-    if (code === 101) {
-      this.#framing = FRAME_NONE;
-    } else if (bodyless) {
-      this.#framing = FRAME_NONE;
-    } else if (length !== undefined) {
-      const n = Number(length);
-      if (!/^\d+$/.test(length.trim()) || !Number.isSafeInteger(n)) {
-        throw new TypeError(
-          `Content-Length must be a non-negative integer: current value is ${
-            JSON.stringify(length)
-          }`,
-        );
-      }
-      this.#framing = FRAME_LENGTH;
-      this.#remaining = n;
-    } else if (headers.hasHeader("transfer-encoding")) {
-      headers.removeHeader("transfer-encoding");
-      if (this.head.version[2] === 1) {
-        this.#framing = FRAME_CHUNKED;
-        framing += "Transfer-Encoding: chunked\r\n";
-      } else {
-        this.#framing = FRAME_CLOSE;
-        keepAlive = false;
-      }
-    } else if (this.head.version[2] === 1) {
-      // Held back: finish() in the same turn sends Content-Length instead.
-      this.#framing = FRAME_CHUNKED;
-      this.#keepAlive = keepAlive;
-      this.#pendingHeaders = headers;
-      this.#pendingHead = `${code} ${phrase}`;
-      if (chunk !== undefined) this.#hold(toBytes(chunk));
-      queueMicrotask(() => this.#commit());
-      return;
-    } else {
-      this.#framing = FRAME_CLOSE;
-      keepAlive = false;
-    }
-    this.#keepAlive = keepAlive;
-    if (code !== 101) framing += this.#connectionLine(keepAlive);
-    const text = channel.encodeHead(code, phrase, headers, framing);
-    const body = chunk === undefined ? EMPTY : toBytes(chunk);
-    this.#sendHead(text, body);
-  }
-
-  write(data: Uint8Array | string): void {
-    if (this.#finished) {
-      throw new TypeError("Cannot write the response: it is finished");
-    }
-    if (!this.#headWritten) {
-      this.writeHead(200, "OK", new Headers());
-    }
-    if (this.dead) return;
-    const bytes = toBytes(data);
-    if (bytes.length === 0) return;
-    if (this.#pendingHead !== null) {
-      this.#hold(bytes);
-      return;
-    }
-    this.#sendBody(bytes);
-  }
-
-  finish(): void {
-    if (this.#finished) {
-      if (this.dead) return;
-      throw new TypeError("Cannot finish the response: it is finished");
-    }
-    if (!this.#headWritten) {
-      this.writeHead(200, "OK", new Headers({ "Content-Length": "0" }));
-    }
-    this.#finished = true;
-    if (this.dead) return;
-    const channel = this.#channel;
-    let close = !this.#keepAlive;
-    if (this.#pendingHead !== null) {
-      this.#commitWithLength();
-    } else if (this.#framing === FRAME_CHUNKED) {
-      channel.send(LAST_CHUNK);
-    } else if (this.#framing === FRAME_LENGTH && this.#remaining > 0) {
-      logError(
-        WEB,
-        `Response to ${this.head.method} ${this.head.target} finished ${this.#remaining} bytes short of its Content-Length`,
-      );
-      this.#releaseProducer();
-      channel.abort();
-      return;
-    } else if (this.#framing === FRAME_CLOSE) {
-      close = true;
-    }
-    this.#releaseProducer();
-    channel.responseFinished(this, close);
-  }
-
-  registerProducer(producer: IProducer, streaming: boolean): void {
-    this.#commit();
-    this.#producer = producer;
-    const transport = this.#channel.transport;
-    if (transport === null || this.dead) {
-      producer.stopProducing();
-      return;
-    }
-    transport.registerProducer(producer, streaming);
-  }
-
-  unregisterProducer(): void {
-    if (this.#producer === null) return;
-    this.#producer = null;
-    this.#channel.transport?.unregisterProducer();
-  }
-
-  getPeer(): IAddress {
-    return this.#channel.peerOf(this);
-  }
-
-  getHost(): IAddress {
-    return (this.#channel.transport as ITransport).getHost();
-  }
-
-  isSecure(): boolean {
-    return this.#channel.isSecureFor(this);
-  }
-
-  abort(): void {
-    this.#channel.abort();
-  }
-
-  detach(
-    protocol?: IProtocol,
-  ): { transport: ITransport; buffered: Uint8Array } {
-    if (this.#finished) {
-      throw new TypeError(
-        "Cannot detach the connection: the response is finished",
-      );
-    }
-    this.#commit();
-    this.#finished = true;
-    this.#releaseProducer();
-    return this.#channel.detachFor(this, protocol);
-  }
-
-  /** The engine answered for this request (`status`, then close). */
-  finishedBy(status: number): void {
-    this.#headWritten = true;
-    this.#finished = true;
-    this.status = status;
-    this.#pendingHead = null;
-  }
-
-  /** The connection is gone before the response was finished. */
-  lost(reason: Failure): void {
-    this.decoder?.abort();
-    const wasDead = this.dead;
-    this.dead = true;
-    this.#pendingHead = null;
-    if (this.#finished || wasDead || this.failed) return;
-    this.#finished = true;
-    const delegate = this.delegate;
-    if (delegate === null) return;
-    try {
-      delegate.onConnectionClose(reason);
-    } catch (error) {
-      logError(
-        WEB,
-        `Uncaught error in onConnectionClose: ${describeError(error)}`,
-      );
-    }
-  }
-
-  #connectionLine(keepAlive: boolean): string {
-    if (!keepAlive) return "Connection: close\r\n";
-    return this.head.version[2] === 0 ? "Connection: keep-alive\r\n" : "";
-  }
-
-  #sendHead(text: string, body: Uint8Array): void {
-    const channel = this.#channel;
-    let out: Uint8Array;
-    if (body.length === 0 || this.#framing === FRAME_NONE) {
-      out = latin1Of(text);
-    } else if (this.#framing === FRAME_CHUNKED) {
-      const size = `${body.length.toString(16)}\r\n`;
-      out = new Uint8Array(text.length + size.length + body.length + 2);
-      writeLatin1(text + size, out);
-      out.set(body, text.length + size.length);
-      out[out.length - 2] = 13;
-      out[out.length - 1] = 10;
-      this.bytesSent += body.length;
-    } else {
-      this.#checkLength(body.length);
-      out = new Uint8Array(text.length + body.length);
-      writeLatin1(text, out);
-      out.set(body, text.length);
-      this.bytesSent += body.length;
-    }
-    channel.send(out);
-  }
-
-  #sendBody(bytes: Uint8Array): void {
-    const channel = this.#channel;
-    switch (this.#framing) {
-      case FRAME_NONE:
-        return;
-      case FRAME_CHUNKED:
-        channel.send(encoder.encode(`${bytes.length.toString(16)}\r\n`));
-        channel.send(bytes);
-        channel.send(CRLF);
-        break;
-      case FRAME_LENGTH:
-        this.#checkLength(bytes.length);
-        channel.send(bytes);
-        break;
-      default:
-        channel.send(bytes);
-    }
-    this.bytesSent += bytes.length;
-  }
-
-  #checkLength(size: number): void {
-    if (size > this.#remaining) {
-      throw new RangeError(
-        `Cannot write ${size} bytes: the response's Content-Length leaves ${this.#remaining}`,
-      );
-    }
-    this.#remaining -= size;
-  }
-
-  #hold(bytes: Uint8Array): void {
-    this.#pendingBody.push(bytes);
-    this.#pendingSize += bytes.length;
-    if (this.#pendingSize > PENDING_LIMIT) this.#commit();
-  }
-
-  /** Sends a held-back head as chunked, with what was written so far. */
-  #commit(): void {
-    const status = this.#pendingHead;
-    if (status === null || this.dead) return;
-    this.#pendingHead = null;
-    const headers = this.#pendingHeaders as Headers;
-    this.#pendingHeaders = null;
-    const space = status.indexOf(" ");
-    const text = this.#channel.encodeHead(
-      Number(status.slice(0, space)),
-      status.slice(space + 1),
-      headers,
-      `Transfer-Encoding: chunked\r\n${this.#connectionLine(this.#keepAlive)}`,
-    );
-    const pieces = this.#pendingBody;
-    this.#pendingBody = [];
-    this.#pendingSize = 0;
-    this.#sendHead(text, pieces.length === 1 ? pieces[0] : join(...pieces));
-  }
-
-  /** Sends a held-back head with Content-Length and the whole body at once. */
-  #commitWithLength(): void {
-    const status = this.#pendingHead as string;
-    this.#pendingHead = null;
-    const headers = this.#pendingHeaders as Headers;
-    this.#pendingHeaders = null;
-    const pieces = this.#pendingBody;
-    this.#pendingBody = [];
-    const body = pieces.length === 0
-      ? EMPTY
-      : pieces.length === 1
-      ? pieces[0]
-      : join(...pieces);
-    this.#pendingSize = 0;
-    this.#framing = FRAME_LENGTH;
-    this.#remaining = body.length;
-    const space = status.indexOf(" ");
-    const text = this.#channel.encodeHead(
-      Number(status.slice(0, space)),
-      status.slice(space + 1),
-      headers,
-      `Content-Length: ${body.length}\r\n${
-        this.#connectionLine(this.#keepAlive)
-      }`,
-    );
-    this.#sendHead(text, body);
-  }
-
-  #releaseProducer(): void {
-    if (this.#producer !== null) this.unregisterProducer();
-  }
-}
-
-function toBytes(data: Uint8Array | string): Uint8Array {
-  return typeof data === "string" ? encoder.encode(data) : data;
-}
-
-function latin1Of(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  writeLatin1(text, out);
-  return out;
-}
-
-function join(...pieces: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const piece of pieces) size += piece.length;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;

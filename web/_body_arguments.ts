@@ -14,28 +14,9 @@
  * @module
  */
 import type { Headers } from "../http/headers.ts";
-import type { HTTPFile } from "./http_file.ts";
+import type { ArgumentMap, BodyArgumentsLimits, FileMap } from "./http_file.ts";
 
-/** Arguments by name, each with its values in order, as bytes. */
-export type ArgumentMap = Record<string, Uint8Array[]>;
-
-/** Uploaded files by field name. */
-export type FileMap = Record<string, HTTPFile[]>;
-
-/** Limits on what a form may hold, so a hostile body cannot exhaust memory. */
-export interface BodyArgumentsLimits {
-  /**
-   * The most fields (name-value pairs or multipart parts) one query string
-   * or body may hold.
-   * @default 10000
-   */
-  maxFields?: number;
-  /**
-   * The most bytes the header block of one multipart part may hold.
-   * @default 16384
-   */
-  maxPartHeaderSize?: number;
-}
+export type { ArgumentMap, BodyArgumentsLimits, FileMap } from "./http_file.ts";
 
 /**
  * The input is not a well-formed form, or is over a limit. Tornado's
@@ -79,19 +60,21 @@ function hexValue(byte: number): number {
 }
 
 /**
- * Decodes `+` and `%XX` in `bytes[start, end)`, leaving a `%` not followed
- * by two hex digits as it is (Python's `unquote_plus`).
+ * Decodes `%XX` (and `+` as a space when `plus`) in `bytes[start, end)`,
+ * leaving a `%` not followed by two hex digits as it is (Python's
+ * `unquote_plus` and `unquote_to_bytes`).
  */
 function unquotePlus(
   bytes: Uint8Array,
   start: number,
   end: number,
+  plus = true,
 ): Uint8Array {
   const out = new Uint8Array(end - start);
   let length = 0;
   for (let i = start; i < end; i++) {
     const byte = bytes[i];
-    if (byte === PLUS) {
+    if (byte === PLUS && plus) {
       out[length++] = 0x20;
     } else if (byte === PERCENT && i + 2 < end) {
       const high = hexValue(bytes[i + 1]);
@@ -107,6 +90,18 @@ function unquotePlus(
     }
   }
   return out.subarray(0, length);
+}
+
+/**
+ * Percent-decodes a path segment to bytes, leaving `+` as it is, as
+ * Tornado's `url_unescape(value, encoding=None, plus=False)`.
+ *
+ * @param text The encoded text (latin-1, as on the wire).
+ * @returns The decoded bytes.
+ */
+export function unquoteToBytes(text: string): Uint8Array {
+  const bytes = latin1Bytes(text);
+  return unquotePlus(bytes, 0, bytes.length, false);
 }
 
 /**

@@ -7,26 +7,9 @@
  *
  * @module
  */
+import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 
-/** The attributes of a `Set-Cookie` value. */
-export interface SetCookieAttributes {
-  /** `Domain`. */
-  domain?: string;
-  /** `Path`. */
-  path?: string;
-  /** `Expires`: a `Date`, or seconds since the epoch, or a preformatted string. */
-  expires?: Date | number | string;
-  /** `Max-Age`, in seconds. */
-  maxAge?: number;
-  /** `Comment` (obsolete; Twisted still writes it). */
-  comment?: string;
-  /** `Secure`. */
-  secure?: boolean;
-  /** `HttpOnly`. */
-  httpOnly?: boolean;
-  /** `SameSite`: `"Strict"`, `"Lax"` or `"None"`. */
-  sameSite?: string;
-}
+export type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 
 const LEGAL = /^[A-Za-z0-9!#$%&'*+\-.^_`|~:]*$/;
 const UNESCAPED = /[A-Za-z0-9!#$%&'*+\-.^_`|~: ()/<=>?@[\]{}]/;

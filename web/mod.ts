@@ -7,19 +7,82 @@
  *   `static.File`, `static.Data`, `resource.NoResource`/`ErrorPage`,
  *   `util.Redirect`.
  * - Tornado's `tornado.web`, `tornado.httpserver` and `tornado.httputil`:
- *   `Application`, `RequestHandler`, `HTTPServer`, `HTTPServerRequest`,
- *   `HTTPError`, `StaticFileHandler`, secure cookies.
+ *   `Application` (routes and settings), `RequestHandler`, `HTTPServer`,
+ *   `HTTPServerRequest`, `HTTPError`, `StaticFileHandler`,
+ *   `RedirectHandler`, `ErrorHandler`, secure cookies.
+ *
+ * @example A Tornado-style application
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Application, RequestHandler } from "@torsion/torsion/web";
+ * class Main extends RequestHandler {
+ *   override get(): void {
+ *     this.write("Hello, world");
+ *   }
+ * }
+ * const server = new Application([["/", Main]]).listen(0, { address: "127.0.0.1" });
+ * const response = await fetch(`http://127.0.0.1:${server.port}/`);
+ * assert.equal(await response.text(), "Hello, world");
+ * await server.stop();
+ * await server.closeAllConnections();
+ * ```
  *
  * @module
  */
-export type { HTTPFile } from "./http_file.ts";
+export {
+  Application,
+  type ApplicationSettings,
+  type FoundHandler,
+  type Rule,
+} from "./application.ts";
 export { CACHED } from "./cached.ts";
+export {
+  combinedLogFormatter,
+  datetimeToLogString,
+} from "./combined_log_formatter.ts";
 export { Data } from "./data.ts";
+export { ErrorHandler } from "./error_handler.ts";
 export { UnsupportedMethod } from "./errors.ts";
 export { File, type FileOptions } from "./file.ts";
+export {
+  Finish,
+  HTTPError,
+  type HTTPErrorOptions,
+  MissingArgumentError,
+} from "./http_error.ts";
+export type {
+  ArgumentMap,
+  BodyArgumentsLimits,
+  FileMap,
+  HTTPFile,
+} from "./http_file.ts";
+export {
+  HTTPServer,
+  type HTTPServerConstructorOptions,
+  type HTTPServerListenOptions,
+} from "./http_server.ts";
+export {
+  HTTPServerRequest,
+  type HTTPServerRequestInit,
+} from "./http_server_request.ts";
 export { NOT_DONE_YET } from "./not_done_yet.ts";
+export type { OutputTransform } from "./output_transform.ts";
 export { Redirect, redirectTo } from "./redirect.ts";
+export {
+  RedirectHandler,
+  type RedirectHandlerArgs,
+} from "./redirect_handler.ts";
 export { type AddCookieOptions, Request, type RequestSite } from "./request.ts";
+export {
+  type GetSecureCookieOptions,
+  type HandlerResult,
+  type HeaderValue,
+  RequestHandler,
+  type RequestHandlerClass,
+  type SetCookieOptions,
+  type WriteChunk,
+  type WriteErrorOptions,
+} from "./request_handler.ts";
 export {
   ErrorPage,
   ForbiddenResource,
@@ -30,4 +93,22 @@ export {
   type RenderResult,
   Resource,
 } from "./resource.ts";
-export { type RequestFactory, Site, type SiteOptions } from "./site.ts";
+export {
+  type CookieSecret,
+  createSignedValue,
+  type CreateSignedValueOptions,
+  decodeSignedValue,
+  type DecodeSignedValueOptions,
+} from "./secure_cookie.ts";
+export type { SetCookieAttributes } from "./set_cookie_attributes.ts";
+export {
+  type LogFormatter,
+  type RequestFactory,
+  Site,
+  type SiteOptions,
+} from "./site.ts";
+export {
+  StaticFileHandler,
+  type StaticFileHandlerArgs,
+} from "./static_file_handler.ts";
+export { type RouteMatch, url, URLSpec } from "./url_spec.ts";

@@ -3,16 +3,39 @@
  *
  * @module
  */
-import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { getLogger } from "@logtape/logtape";
 import type { Failure } from "../deferred/failure.ts";
+import { HTTPFactory } from "../http/http_factory.ts";
 import type {
+  AccessLogEntry,
   HTTPRequestDelegate,
   HTTPServerConnectionDelegate,
+  HTTPServerOptions,
   HTTPServerRequestChannel,
   RequestHead,
 } from "../http/server_interfaces.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
+import type {
+  IAddress,
+  IProtocol,
+  IProtocolFactory,
+  IReactorTime,
+} from "../reactor/interfaces.ts";
+import { reactor as defaultReactor } from "../reactor/reactor.ts";
+import {
+  combinedLogFormatter,
+  datetimeToLogString,
+} from "./combined_log_formatter.ts";
 import { getChildForRequest, type IResource } from "./resource.ts";
 import { Request, type RequestSite } from "./request.ts";
+
+const accessLogger = getLogger(["torsion", "access"]);
+
+/**
+ * Formats one access log line, as the `logFormatter` of Twisted's `Site`
+ * (which is given the request; this is given the engine's record of it).
+ */
+export type LogFormatter = (timestamp: string, entry: AccessLogEntry) => string;
 
 /**
  * Makes the `Request` for each request, as Twisted's `Site.requestFactory`:
@@ -32,7 +55,8 @@ export type RequestFactory = new (
  * const options: SiteOptions = { timeout: 60, displayTracebacks: true };
  * ```
  */
-export interface SiteOptions {
+export interface SiteOptions
+  extends Omit<HTTPServerOptions, "idleConnectionTimeout"> {
   /**
    * Seconds a connection may stay idle before it is closed (the engine's
    * `idleConnectionTimeout`). Mirrors `Site(timeout=...)`.
@@ -51,13 +75,30 @@ export interface SiteOptions {
    * @default Request
    */
   requestFactory?: RequestFactory;
+  /**
+   * Formats each line of the access log, which is written at level info
+   * under `["torsion", "access"]`. Mirrors `Site(logFormatter=...)`.
+   * @default combinedLogFormatter
+   */
+  logFormatter?: LogFormatter;
+  /**
+   * The reactor whose clock runs the timeouts and whose shutdown drains
+   * the site's connections.
+   * @default the global reactor
+   */
+  reactor?: IReactorTime;
 }
 
 /**
  * Serves a resource tree: for each request, walks the tree from the root
  * along the path (`getChildForRequest`) and renders the resource found.
- * Mirrors Twisted's `twisted.web.server.Site`; it is the engine's
- * `HTTPServerConnectionDelegate`.
+ * Mirrors Twisted's `twisted.web.server.Site`: an `IProtocolFactory` for
+ * `reactor.listenTCP(port, site)`, `listenSSL` or a server endpoint
+ * (`serverFromString(reactor, "tcp:8080").listen(site)`), serving HTTP/1.1
+ * with the engine's `HTTPFactory` (whose limits and timeouts it takes as
+ * options; `timeout` is the idle timeout), and the engine's
+ * `HTTPServerConnectionDelegate`. While a port uses it, `reactor.stop()`
+ * lets requests in progress finish before connections close.
  *
  * @example Rendering through a DummyChannel
  * ```ts
@@ -71,8 +112,29 @@ export interface SiteOptions {
  * assert.equal(channel.code, 200);
  * assert.equal(channel.text(), "Hello!");
  * ```
+ *
+ * @example Serving on a loopback port with listenTCP
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getPage } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * import { Request, Resource, Site } from "@torsion/torsion/web";
+ * class Hello extends Resource {
+ *   override isLeaf = true;
+ *   render_GET(request: Request): string {
+ *     return `Hello, ${request.postpath.join("/")}!`;
+ *   }
+ * }
+ * const site = new Site(new Hello());
+ * const port = reactor.listenTCP(0, site, { interface: "127.0.0.1" });
+ * const body = await getPage(`http://127.0.0.1:${port.getHost().port}/world`);
+ * assert.equal(new TextDecoder().decode(body), "Hello, world!");
+ * await port.stopListening();
+ * await site.closeAllConnections();
+ * ```
  */
-export class Site implements HTTPServerConnectionDelegate, RequestSite {
+export class Site
+  implements HTTPServerConnectionDelegate, IProtocolFactory, RequestSite {
   /** The root of the tree. Mirrors `Site.resource`. */
   resource: IResource;
   /** Whether 500 pages show the error and its stack. */
@@ -81,6 +143,9 @@ export class Site implements HTTPServerConnectionDelegate, RequestSite {
   readonly timeout: number;
   /** The class of the requests. */
   requestFactory: RequestFactory;
+  /** Formats each access log line. */
+  logFormatter: LogFormatter;
+  readonly #factory: HTTPFactory;
 
   /**
    * Serves `resource`, as Twisted's `Site(resource, timeout=...)`.
@@ -100,6 +165,63 @@ export class Site implements HTTPServerConnectionDelegate, RequestSite {
     this.timeout = timeout;
     this.displayTracebacks = options.displayTracebacks ?? false;
     this.requestFactory = options.requestFactory ?? Request;
+    this.logFormatter = options.logFormatter ?? combinedLogFormatter;
+    const {
+      displayTracebacks: _displayTracebacks,
+      logFormatter: _logFormatter,
+      requestFactory: _requestFactory,
+      reactor,
+      timeout: _timeout,
+      ...engine
+    } = options;
+    this.#factory = new HTTPFactory(
+      this,
+      { ...engine, idleConnectionTimeout: timeout },
+      reactor ?? defaultReactor,
+    );
+  }
+
+  /**
+   * The engine's channel for a new connection. Mirrors
+   * `HTTPFactory.buildProtocol`, which `Site` inherits in Twisted.
+   *
+   * @param addr The client's address.
+   * @returns The connection's protocol.
+   */
+  buildProtocol(addr: IAddress): IProtocol {
+    return this.#factory.buildProtocol(addr);
+  }
+
+  /** Counts a port using the site. Mirrors `Factory.doStart`. */
+  doStart(): void {
+    this.#factory.doStart();
+  }
+
+  /** Uncounts a port. Mirrors `Factory.doStop`. */
+  doStop(): void {
+    this.#factory.doStop();
+  }
+
+  /**
+   * Closes the site's connections gracefully: idle ones at once, the
+   * others once their request is answered, any left after `timeout`
+   * seconds aborted. Stop listening first. The engine's `HTTPFactory.drain`.
+   *
+   * @param timeout Seconds to let requests in progress finish.
+   * @returns A Promise that resolves once every connection is closed.
+   */
+  drain(timeout?: number): Promise<void> {
+    return this.#factory.drain(timeout);
+  }
+
+  /**
+   * Aborts every open connection at once. The engine's
+   * `HTTPFactory.closeAllConnections` (Tornado's `close_all_connections`).
+   *
+   * @returns A Promise that resolves once every connection is closed.
+   */
+  closeAllConnections(): Promise<void> {
+    return this.#factory.closeAllConnections();
   }
 
   /**
@@ -113,6 +235,19 @@ export class Site implements HTTPServerConnectionDelegate, RequestSite {
     request.site = this;
     request.sitepath = [...request.prepath];
     return getChildForRequest(this.resource, request);
+  }
+
+  /**
+   * Writes one access log line with `logFormatter`, at level info under
+   * `["torsion", "access"]`. The engine calls it once per response, in
+   * place of its own access log. Mirrors Twisted's `Site.log`.
+   *
+   * @param entry What the engine recorded of the request.
+   */
+  logAccess(entry: AccessLogEntry): void {
+    if (!accessLogger.isEnabledFor("info")) return;
+    const line = this.logFormatter(datetimeToLogString(Date.now()), entry);
+    accessLogger.info("{line}", { line, ...entry });
   }
 
   /**

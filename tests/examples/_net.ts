@@ -138,12 +138,16 @@ export class Program {
   readonly #stderr: Promise<string>;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
 
-  /** Runs `deno run --allow-net <script> ...args`. */
-  constructor(script: URL, args: string[]) {
+  /** Runs `deno run <permissions> <script> ...args` (`--allow-net` by default). */
+  constructor(
+    script: URL,
+    args: string[],
+    permissions: readonly string[] = ["--allow-net"],
+  ) {
     this.#child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        "--allow-net",
+        ...permissions,
         "--no-prompt",
         // The project's import map, wherever the tests run from.
         `--config=${DENO_CONFIG}`,

@@ -1,0 +1,791 @@
+import assert from "node:assert/strict";
+import { Failure } from "../../deferred/failure.ts";
+import { ConnectionDone, ConnectionLost } from "../../reactor/errors.ts";
+import type { IProtocol, IPushProducer } from "../../reactor/interfaces.ts";
+import { Headers } from "../../http/headers.ts";
+import { HTTPChannel } from "../../http/http_channel.ts";
+import { HTTPFactory } from "../../http/http_factory.ts";
+import type {
+  AccessLogEntry,
+  HTTPServerOptions,
+  HTTPServerRequestChannel,
+  RequestHead,
+} from "../../http/server_interfaces.ts";
+import { Clock } from "../../testing/clock.ts";
+import { StringTransportWithDisconnection } from "../../testing/string_transport.ts";
+import { captureLogs, latin1Bytes, latin1Text } from "../_support/mod.ts";
+
+/** What happened to each request the delegate saw. */
+interface Seen {
+  head: RequestHead;
+  channel: HTTPServerRequestChannel;
+  body: string;
+  finished: boolean;
+  closed: Failure[];
+}
+
+type Respond = (seen: Seen) => void;
+type OnHead = (seen: Seen) => void;
+
+interface Harness {
+  channel: HTTPChannel;
+  transport: StringTransportWithDisconnection;
+  clock: Clock;
+  seen: Seen[];
+  logged: AccessLogEntry[];
+  send(text: string): void;
+  /** Everything written, as latin-1 text. */
+  output(): string;
+}
+
+/** Answers `200 OK` with `Content-Length` and the body `"<method> <target> <body>"`. */
+const echo: Respond = (seen) => {
+  const body = `${seen.head.method} ${seen.head.target} ${seen.body}`;
+  seen.channel.writeHead(
+    200,
+    "OK",
+    new Headers({ "Content-Length": String(body.length) }),
+    body,
+  );
+  seen.channel.finish();
+};
+
+function harness(
+  respond: Respond | null = echo,
+  options: HTTPServerOptions = {},
+  onHead?: OnHead,
+): Harness {
+  const clock = new Clock();
+  const seen: Seen[] = [];
+  const logged: AccessLogEntry[] = [];
+  const channel = new HTTPChannel(
+    {
+      startRequest(request) {
+        const entry: Seen = {
+          head: request.head,
+          channel: request,
+          body: "",
+          finished: false,
+          closed: [],
+        };
+        seen.push(entry);
+        return {
+          headersReceived(): void {
+            onHead?.(entry);
+          },
+          dataReceived(chunk): void {
+            entry.body += latin1Text(chunk);
+          },
+          finish(): void {
+            entry.finished = true;
+            respond?.(entry);
+          },
+          onConnectionClose(reason): void {
+            entry.closed.push(reason);
+          },
+        };
+      },
+      logAccess(entry): void {
+        logged.push(entry);
+      },
+    },
+    options,
+    clock,
+  );
+  const transport = new StringTransportWithDisconnection({}, channel);
+  channel.makeConnection(transport);
+  return {
+    channel,
+    transport,
+    clock,
+    seen,
+    logged,
+    send(text: string): void {
+      channel.dataReceived(latin1Bytes(text));
+    },
+    output(): string {
+      return latin1Text(transport.value());
+    },
+  };
+}
+
+const GET = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+/** Splits the output into responses at each status line. */
+function responses(output: string): string[] {
+  return output.split(/(?=HTTP\/1\.1 \d{3} )/).filter((r) => r !== "");
+}
+
+function tick(): Promise<void> {
+  return new Promise((resolve) => queueMicrotask(resolve));
+}
+
+// --- Keep-alive and framing ------------------------------------------------------
+
+Deno.test("HTTPChannel given an HTTP/1.1 GET when answered then the response has Content-Length, Date and Server and the connection stays open", () => {
+  const h = harness();
+  h.send(GET);
+  const out = h.output();
+  assert.match(out, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(out, /\r\nContent-Length: 6\r\n/);
+  assert.match(out, /\r\nDate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n/);
+  assert.match(out, /\r\nServer: Torsion\r\n/);
+  assert.ok(out.endsWith("\r\n\r\nGET / "));
+  assert.equal(h.transport.disconnecting, false);
+});
+
+Deno.test("HTTPChannel given two requests on one connection when each is answered then both responses are sent and it stays open", () => {
+  const h = harness();
+  h.send(GET);
+  h.send("GET /second HTTP/1.1\r\nHost: a\r\n\r\n");
+  const all = responses(h.output());
+  assert.equal(all.length, 2);
+  assert.ok(all[1].endsWith("GET /second "));
+  assert.equal(h.transport.disconnecting, false);
+});
+
+Deno.test("HTTPChannel given an HTTP/1.0 request without keep-alive when answered then it says Connection close and closes", () => {
+  const h = harness();
+  h.send("GET / HTTP/1.0\r\n\r\n");
+  assert.match(h.output(), /\r\nConnection: close\r\n/);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given an HTTP/1.0 request with Connection keep-alive when answered then it says keep-alive and stays open", () => {
+  const h = harness();
+  h.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  assert.match(h.output(), /\r\nConnection: keep-alive\r\n/);
+  assert.equal(h.transport.disconnecting, false);
+});
+
+Deno.test("HTTPChannel given Connection close on an HTTP/1.1 request when answered then it says Connection close and closes", () => {
+  const h = harness();
+  h.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  assert.match(h.output(), /\r\nConnection: close\r\n/);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given noKeepAlive when a request is answered then the connection closes", () => {
+  const h = harness(echo, { noKeepAlive: true });
+  h.send(GET);
+  assert.match(h.output(), /\r\nConnection: close\r\n/);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given a response finished in the turn it began without Content-Length when sent then Content-Length is computed", () => {
+  const h = harness((seen) => {
+    seen.channel.writeHead(200, "OK", new Headers(), "ab");
+    seen.channel.write("cd");
+    seen.channel.finish();
+  });
+  h.send(GET);
+  const out = h.output();
+  assert.match(out, /\r\nContent-Length: 4\r\n/);
+  assert.doesNotMatch(out, /Transfer-Encoding/);
+  assert.ok(out.endsWith("\r\n\r\nabcd"));
+});
+
+Deno.test("HTTPChannel given a response streamed over several turns when sent then it is chunked and ends with the last chunk", async () => {
+  let channel: HTTPServerRequestChannel | null = null;
+  const h = harness((seen) => {
+    channel = seen.channel;
+    seen.channel.writeHead(200, "OK", new Headers(), "ab");
+  });
+  h.send(GET);
+  await tick();
+  await tick();
+  (channel as unknown as HTTPServerRequestChannel).write("cde");
+  (channel as unknown as HTTPServerRequestChannel).finish();
+  const out = h.output();
+  assert.match(out, /\r\nTransfer-Encoding: chunked\r\n/);
+  assert.ok(out.endsWith("\r\n\r\n2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n"), out);
+  assert.equal(h.transport.disconnecting, false);
+});
+
+Deno.test("HTTPChannel given an HTTP/1.0 response streamed without Content-Length when sent then the body is close-delimited", async () => {
+  let channel: HTTPServerRequestChannel | null = null;
+  const h = harness((seen) => {
+    channel = seen.channel;
+    seen.channel.writeHead(200, "OK", new Headers(), "ab");
+  });
+  h.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  await tick();
+  (channel as unknown as HTTPServerRequestChannel).write("cd");
+  (channel as unknown as HTTPServerRequestChannel).finish();
+  const out = h.output();
+  assert.match(out, /\r\nConnection: close\r\n/);
+  assert.ok(out.endsWith("\r\n\r\nabcd"));
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given a HEAD request when answered with a body then no body is sent and Content-Length is kept", () => {
+  const h = harness();
+  h.send("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n");
+  const out = h.output();
+  assert.match(out, /\r\nContent-Length: 7\r\n/);
+  assert.ok(out.endsWith("\r\n\r\n"));
+});
+
+for (const code of [204, 304]) {
+  Deno.test(`HTTPChannel given a ${code} response with a body when sent then no body and no chunked framing are sent`, () => {
+    const h = harness((seen) => {
+      seen.channel.writeHead(code, "X", new Headers(), "ignored");
+      seen.channel.finish();
+    });
+    h.send(GET);
+    const out = h.output();
+    assert.ok(out.endsWith("\r\n\r\n"));
+    assert.doesNotMatch(out, /Transfer-Encoding|ignored/);
+    assert.equal(h.transport.disconnecting, false);
+  });
+}
+
+Deno.test("HTTPChannel given a finish without a head when sent then it is 200 with an empty body", () => {
+  const h = harness((seen) => seen.channel.finish());
+  h.send(GET);
+  const out = h.output();
+  assert.match(out, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(out, /\r\nContent-Length: 0\r\n/);
+  assert.ok(out.endsWith("\r\n\r\n"));
+});
+
+Deno.test("HTTPChannel given a Date and Server set by the application when sent then they are not doubled", () => {
+  const h = harness((seen) => {
+    seen.channel.writeHead(
+      200,
+      "OK",
+      new Headers({ Date: "x", Server: "mine", "Content-Length": "0" }),
+    );
+    seen.channel.finish();
+  });
+  h.send(GET);
+  const out = h.output();
+  assert.equal(out.match(/Date: /g)?.length, 1);
+  assert.equal(out.match(/Server: /g)?.length, 1);
+  assert.match(out, /\r\nServer: mine\r\n/);
+});
+
+Deno.test("HTTPChannel given serverHeader null when a response is sent then it has no Server header", () => {
+  const h = harness(echo, { serverHeader: null });
+  h.send(GET);
+  assert.doesNotMatch(h.output(), /Server:/);
+});
+
+Deno.test("HTTPChannel given a write after finish when called then it throws TypeError", () => {
+  let error: unknown;
+  const h = harness((seen) => {
+    echo(seen);
+    try {
+      seen.channel.write("more");
+    } catch (e) {
+      error = e;
+    }
+  });
+  h.send(GET);
+  assert.ok(error instanceof TypeError);
+});
+
+Deno.test("HTTPChannel given a write beyond the declared Content-Length when called then it throws RangeError", () => {
+  let error: unknown;
+  const h = harness((seen) => {
+    seen.channel.writeHead(200, "OK", new Headers({ "Content-Length": "1" }));
+    try {
+      seen.channel.write("too long");
+    } catch (e) {
+      error = e;
+    }
+  });
+  h.send(GET);
+  assert.ok(error instanceof RangeError);
+});
+
+Deno.test("HTTPChannel given a response finished short of its Content-Length when finished then the connection is aborted", async () => {
+  await captureLogs((records) => {
+    const h = harness((seen) => {
+      seen.channel.writeHead(
+        200,
+        "OK",
+        new Headers({ "Content-Length": "9" }),
+        "a",
+      );
+      seen.channel.finish();
+    });
+    h.send(GET);
+    assert.ok(h.transport.disconnecting);
+    assert.equal(records.filter((r) => r.level === "error").length, 1);
+  });
+});
+
+// --- Pipelining and flow control ------------------------------------------------
+
+Deno.test("HTTPChannel given two pipelined requests when the first is answered later then the responses come in request order", () => {
+  const waiting: Seen[] = [];
+  const h = harness((seen) => waiting.push(seen));
+  h.send(`${GET}GET /b HTTP/1.1\r\nHost: a\r\n\r\n`);
+  assert.equal(h.seen.length, 1);
+  assert.equal(h.output(), "");
+  assert.equal(h.transport.producerState, "paused");
+  echo(waiting[0]);
+  assert.equal(h.seen.length, 2);
+  echo(waiting[1]);
+  const all = responses(h.output());
+  assert.equal(all.length, 2);
+  assert.ok(all[0].endsWith("GET / "));
+  assert.ok(all[1].endsWith("GET /b "));
+  assert.equal(h.transport.producerState, "producing");
+});
+
+Deno.test("HTTPChannel given three pipelined requests in one read when answered synchronously then all three are answered in order", () => {
+  const h = harness();
+  h.send(
+    `${GET}GET /b HTTP/1.1\r\nHost: a\r\n\r\nGET /c HTTP/1.1\r\nHost: a\r\n\r\n`,
+  );
+  const all = responses(h.output());
+  assert.deepEqual(all.map((r) => r.slice(r.indexOf("\r\n\r\n") + 4)), [
+    "GET / ",
+    "GET /b ",
+    "GET /c ",
+  ]);
+});
+
+Deno.test("HTTPChannel given a streaming producer registered on a request when the response finishes then it is unregistered", () => {
+  const producer: IPushProducer = {
+    pauseProducing() {},
+    resumeProducing() {},
+    stopProducing() {},
+  };
+  let registered: unknown = null;
+  const h = harness((seen) => {
+    seen.channel.registerProducer(producer, true);
+    registered = h.transport.producer;
+    echo(seen);
+  });
+  h.send(GET);
+  assert.equal(registered, producer);
+  assert.equal(h.transport.producer, null);
+});
+
+// --- Request bodies and Expect ---------------------------------------------------
+
+Deno.test("HTTPChannel given a chunked request body when received then the delegate gets it decoded", () => {
+  const h = harness();
+  h.send(
+    "POST /u HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+  );
+  assert.equal(h.seen[0].body, "abcde");
+  assert.ok(h.output().endsWith("POST /u abcde"));
+});
+
+Deno.test("HTTPChannel given Expect 100-continue when the head is not answered early then 100 Continue is sent before the body is read", () => {
+  const h = harness();
+  h.send(
+    "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n",
+  );
+  assert.equal(h.output(), "HTTP/1.1 100 Continue\r\n\r\n");
+  h.send("ok");
+  assert.ok(h.output().endsWith("POST / ok"));
+  assert.equal(h.transport.disconnecting, false);
+});
+
+Deno.test("HTTPChannel given Expect 100-continue when headersReceived already answered then no 100 is sent and the connection closes", () => {
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      413,
+      "Too Big",
+      new Headers({ "Content-Length": "0" }),
+    );
+    seen.channel.finish();
+  });
+  h.send(
+    "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n",
+  );
+  const out = h.output();
+  assert.doesNotMatch(out, /100 Continue/);
+  assert.match(out, /^HTTP\/1\.1 413 Too Big\r\n/);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given Expect 100-continue on a request without a body when answered then no 100 is sent", () => {
+  const h = harness();
+  h.send("GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n");
+  assert.doesNotMatch(h.output(), /100 Continue/);
+});
+
+Deno.test("HTTPChannel given an Expect other than 100-continue when received then it answers 417 and closes", () => {
+  const h = harness();
+  h.send(
+    "POST / HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\nok",
+  );
+  assert.match(h.output(), /^HTTP\/1\.1 417 /);
+  assert.match(h.output(), /\r\nConnection: close\r\n/);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given a body over maxBodySize when declared then it answers 413 without asking the delegate", () => {
+  const h = harness(echo, { maxBodySize: 4 });
+  h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+  assert.match(h.output(), /^HTTP\/1\.1 413 /);
+  assert.equal(h.seen.length, 0);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given a head over maxHeaderSize when received then it answers 431 and closes", () => {
+  const h = harness(echo, { maxHeaderSize: 64 });
+  h.send(`GET / HTTP/1.1\r\nHost: a\r\nX: ${"a".repeat(100)}\r\n\r\n`);
+  assert.match(h.output(), /^HTTP\/1\.1 431 /);
+  assert.ok(h.transport.disconnecting);
+});
+
+Deno.test("HTTPChannel given a request with both Content-Length and Transfer-Encoding when received then it answers 400 with Connection close and closes", () => {
+  const h = harness();
+  h.send(
+    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+  );
+  const out = h.output();
+  assert.match(out, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.match(out, /\r\nConnection: close\r\n/);
+  assert.ok(h.transport.disconnecting);
+  assert.equal(h.seen.length, 0);
+});
+
+Deno.test("HTTPChannel given a malformed second request when received then the first is answered and the second gets 400", () => {
+  const h = harness();
+  h.send(`${GET}GET / HTTP/1.9\r\nHost: a\r\n\r\n`);
+  const all = responses(h.output());
+  assert.equal(all.length, 2);
+  assert.match(all[0], /^HTTP\/1\.1 200 /);
+  assert.match(all[1], /^HTTP\/1\.1 505 /);
+});
+
+// --- Delegate failures ------------------------------------------------------------
+
+Deno.test("HTTPChannel given a delegate that throws before writing when a request arrives then it answers 500 and logs the error once", async () => {
+  await captureLogs((records) => {
+    const h = harness(() => {
+      throw new Error("boom");
+    });
+    h.send(GET);
+    const out = h.output();
+    assert.match(out, /^HTTP\/1\.1 500 Internal Server Error\r\n/);
+    assert.doesNotMatch(out, /boom/);
+    assert.ok(h.transport.disconnecting);
+    const errors = records.filter((r) => r.level === "error");
+    assert.equal(errors.length, 1);
+    assert.deepEqual(errors[0].category, ["torsion", "web"]);
+  });
+});
+
+Deno.test("HTTPChannel given a delegate that throws after writing the head when a request arrives then the connection is aborted", async () => {
+  await captureLogs(() => {
+    const h = harness((seen) => {
+      seen.channel.writeHead(200, "OK", new Headers({ "Content-Length": "5" }));
+      throw new Error("boom");
+    });
+    h.send(GET);
+    assert.doesNotMatch(h.output(), /500/);
+    assert.ok(h.transport.disconnecting);
+  });
+});
+
+Deno.test("HTTPChannel given the client goes away before the response when lost then the delegate hears onConnectionClose once", () => {
+  const h = harness(null);
+  h.send(GET);
+  h.channel.connectionLost(new Failure(new ConnectionLost()));
+  h.channel.connectionLost(new Failure(new ConnectionLost()));
+  assert.equal(h.seen[0].closed.length, 1);
+});
+
+// --- Timeouts -----------------------------------------------------------------------
+
+Deno.test("HTTPChannel given a head that stops arriving when headerTimeout passes then it answers 408 and closes", () => {
+  const h = harness(echo, { headerTimeout: 5 });
+  h.send("GET / HTTP/1.1\r\nHost:");
+  h.clock.advance(4.9);
+  assert.equal(h.output(), "");
+  h.clock.advance(0.2);
+  assert.match(h.output(), /^HTTP\/1\.1 408 /);
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.clock.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPChannel given a body that stops arriving when bodyTimeout passes then it answers 408 and the delegate hears the close", () => {
+  const h = harness(echo, { bodyTimeout: 5 });
+  h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+  h.clock.advance(5.1);
+  assert.match(h.output(), /^HTTP\/1\.1 408 /);
+  assert.equal(h.seen[0].closed.length, 1);
+  assert.equal(h.transport.connected, false);
+});
+
+Deno.test("HTTPChannel given an idle keep-alive connection when idleConnectionTimeout passes then it closes without writing", () => {
+  const h = harness(echo, { idleConnectionTimeout: 10 });
+  h.send(GET);
+  const written = h.output();
+  h.clock.advance(9);
+  assert.equal(h.transport.connected, true);
+  h.clock.advance(1.1);
+  assert.equal(h.output(), written);
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.clock.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPChannel given requests that keep arriving when the idle timeout would have passed then the connection stays open", () => {
+  const h = harness(echo, { idleConnectionTimeout: 10, headerTimeout: 5 });
+  for (let i = 0; i < 5; i++) {
+    h.send(GET);
+    h.clock.advance(4);
+  }
+  assert.equal(h.transport.connected, true);
+  assert.equal(responses(h.output()).length, 5);
+});
+
+Deno.test("HTTPChannel given a closed connection when it is lost then no timer is left", () => {
+  const h = harness();
+  h.send("GET / HTTP/1.1\r\n");
+  h.channel.connectionLost(new Failure(new ConnectionDone()));
+  assert.equal(h.clock.getDelayedCalls().length, 0);
+});
+
+// --- Addresses, upgrades, logging ---------------------------------------------------
+
+Deno.test("HTTPChannel given xheaders when X-Real-Ip and X-Scheme are sent then getPeer and isSecure use them", () => {
+  let peer = "";
+  let secure = false;
+  const h = harness((seen) => {
+    peer = seen.channel.getPeer().host;
+    secure = seen.channel.isSecure();
+    echo(seen);
+  }, { xheaders: true });
+  h.send(
+    "GET / HTTP/1.1\r\nHost: a\r\nX-Real-Ip: 10.1.2.3\r\nX-Scheme: https\r\n\r\n",
+  );
+  assert.equal(peer, "10.1.2.3");
+  assert.equal(secure, true);
+});
+
+Deno.test("HTTPChannel given xheaders when X-Forwarded-For lists proxies then the last address is the peer", () => {
+  let peer = "";
+  const h = harness((seen) => {
+    peer = seen.channel.getPeer().host;
+    echo(seen);
+  }, { xheaders: true });
+  h.send(
+    "GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.1.1.1, 2.2.2.2\r\n\r\n",
+  );
+  assert.equal(peer, "2.2.2.2");
+});
+
+Deno.test("HTTPChannel given X-Real-Ip without xheaders when read then the transport's peer is used", () => {
+  let peer = "";
+  const h = harness((seen) => {
+    peer = seen.channel.getPeer().host;
+    echo(seen);
+  });
+  h.send(
+    "GET / HTTP/1.1\r\nHost: a\r\nX-Real-Ip: 10.1.2.3\r\nX-Scheme: https\r\n\r\n",
+  );
+  assert.equal(peer, "192.168.1.1");
+});
+
+Deno.test("HTTPChannel given a 101 answer when detached to a protocol then the protocol gets the bytes after the request and later ones", () => {
+  const received: string[] = [];
+  const lost: Failure[] = [];
+  const protocol: IProtocol = {
+    makeConnection(): void {},
+    connectionMade(): void {},
+    dataReceived(data): void {
+      received.push(latin1Text(data));
+    },
+    connectionLost(reason): void {
+      lost.push(reason);
+    },
+  };
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      101,
+      "Switching Protocols",
+      new Headers({ Upgrade: "x", Connection: "Upgrade" }),
+    );
+  });
+  h.send(
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\nearly",
+  );
+  const { buffered } = h.seen[0].channel.detach(protocol);
+  assert.equal(latin1Text(buffered), "early");
+  h.send("late");
+  assert.deepEqual(received, ["early", "late"]);
+  assert.match(h.output(), /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  assert.doesNotMatch(h.output(), /Connection: close/);
+  h.clock.advance(7200);
+  assert.equal(h.transport.connected, true);
+  h.transport.loseConnection();
+  assert.equal(lost.length, 1);
+});
+
+Deno.test("HTTPChannel given a finished request when logged then the access log entry holds method, target, status and duration", () => {
+  const waiting: Seen[] = [];
+  const h = harness((seen) => waiting.push(seen));
+  h.send("GET /x?y HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\n\r\n");
+  h.clock.advance(0.25);
+  echo(waiting[0]);
+  assert.equal(h.logged.length, 1);
+  const entry = h.logged[0];
+  assert.equal(entry.method, "GET");
+  assert.equal(entry.target, "/x?y");
+  assert.equal(entry.status, 200);
+  assert.equal(entry.durationMs, 250);
+  assert.equal(entry.peer, "192.168.1.1");
+  assert.equal(entry.userAgent, "t");
+});
+
+Deno.test("HTTPChannel given a malformed request when answered then the default access log is not asked for a request it never saw", () => {
+  const h = harness();
+  h.send("BAD\r\n\r\n");
+  assert.match(h.output(), /^HTTP\/1\.1 400 /);
+  assert.equal(h.logged.length, 0);
+});
+
+Deno.test("HTTPChannel given decompressRequest when a gzip body arrives then the delegate gets it decoded and the encoding header is moved", async () => {
+  const body = new Uint8Array(
+    await new Response(
+      new Blob(["hello gzip"]).stream().pipeThrough(
+        new CompressionStream("gzip"),
+      ),
+    ).arrayBuffer(),
+  );
+  const h = harness(echo, { decompressRequest: true });
+  h.send(
+    `POST / HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n${
+      latin1Text(body)
+    }`,
+  );
+  for (let i = 0; i < 50 && !h.seen[0].finished; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  assert.equal(h.seen[0].body, "hello gzip");
+  assert.equal(h.seen[0].head.headers.get("content-encoding"), undefined);
+  assert.equal(
+    h.seen[0].head.headers.get("x-consumed-content-encoding"),
+    "gzip",
+  );
+  h.channel.connectionLost(new Failure(new ConnectionDone()));
+});
+
+Deno.test("HTTPChannel given decompressRequest when the decoded body exceeds maxBodySize then it answers 413", async () => {
+  const body = new Uint8Array(
+    await new Response(
+      new Blob([new Uint8Array(100000)]).stream().pipeThrough(
+        new CompressionStream("gzip"),
+      ),
+    ).arrayBuffer(),
+  );
+  const h = harness(echo, { decompressRequest: true, maxBodySize: 1000 });
+  h.send(
+    `POST / HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n${
+      latin1Text(body)
+    }`,
+  );
+  for (let i = 0; i < 50 && h.output() === ""; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  assert.match(h.output(), /^HTTP\/1\.1 413 /);
+  assert.equal(h.seen[0].finished, false);
+});
+
+// --- HTTPFactory ----------------------------------------------------------------------
+
+function factoryHarness(respond: Respond | null) {
+  const clock = new Clock();
+  const seen: Seen[] = [];
+  const factory = new HTTPFactory(
+    {
+      startRequest(request) {
+        const entry: Seen = {
+          head: request.head,
+          channel: request,
+          body: "",
+          finished: false,
+          closed: [],
+        };
+        seen.push(entry);
+        return {
+          headersReceived(): void {},
+          dataReceived(): void {},
+          finish(): void {
+            respond?.(entry);
+          },
+          onConnectionClose(): void {},
+        };
+      },
+    },
+    {},
+    clock,
+  );
+  function connect(): StringTransportWithDisconnection {
+    const channel = factory.buildProtocol({
+      type: "TCP",
+      host: "127.0.0.1",
+      port: 1,
+    });
+    const transport = new StringTransportWithDisconnection({}, channel);
+    channel.makeConnection(transport);
+    return transport;
+  }
+  return { clock, seen, factory, connect };
+}
+
+Deno.test("HTTPFactory given open connections when tracked then connections counts them until each is lost", () => {
+  const { factory, connect } = factoryHarness(echo);
+  const a = connect();
+  connect();
+  assert.equal(factory.connections.size, 2);
+  a.loseConnection();
+  assert.equal(factory.connections.size, 1);
+});
+
+Deno.test("HTTPFactory given an idle and a busy connection when drained then the idle one closes at once and the busy one after its response", async () => {
+  const { factory, connect, seen } = factoryHarness(null);
+  const idle = connect();
+  const busy = connect();
+  busy.protocol!.dataReceived(latin1Bytes(GET));
+  const drained = factory.drain(10);
+  assert.equal(idle.connected, false);
+  assert.equal(busy.connected, true);
+  echo(seen[0]);
+  assert.match(latin1Text(busy.value()), /\r\nConnection: close\r\n/);
+  assert.equal(busy.connected, false);
+  await drained;
+  assert.equal(factory.connections.size, 0);
+});
+
+Deno.test("HTTPFactory given a request that never finishes when drained then it is aborted after the timeout", async () => {
+  const { factory, connect, clock } = factoryHarness(null);
+  const busy = connect();
+  busy.protocol!.dataReceived(latin1Bytes(GET));
+  const drained = factory.drain(5);
+  clock.advance(4);
+  assert.equal(busy.connected, true);
+  clock.advance(1.1);
+  await drained;
+  assert.equal(busy.connected, false);
+});
+
+Deno.test("HTTPFactory given open connections when closeAllConnections is called then every one is aborted", async () => {
+  const { factory, connect } = factoryHarness(null);
+  const a = connect();
+  const b = connect();
+  b.protocol!.dataReceived(latin1Bytes(GET));
+  await factory.closeAllConnections();
+  assert.equal(a.connected, false);
+  assert.equal(b.connected, false);
+});
+
+Deno.test("HTTPFactory given an invalid option when constructed then it throws RangeError", () => {
+  assert.throws(
+    () =>
+      new HTTPFactory({ startRequest: () => ({}) as never }, {
+        maxBodySize: 0,
+      }),
+    RangeError,
+  );
+});

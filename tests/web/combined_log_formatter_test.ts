@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import type { AccessLogEntry } from "../../http/server_interfaces.ts";
+import { combinedLogFormatter, datetimeToLogString } from "../../web/mod.ts";
+
+const ENTRY: AccessLogEntry = {
+  method: "GET",
+  target: "/a",
+  version: "HTTP/1.0",
+  status: 404,
+  durationMs: 3,
+  peer: "10.0.0.7",
+  bytesSent: 0,
+  userAgent: undefined,
+  referer: "http://x/",
+};
+
+Deno.test("datetimeToLogString given a single-digit day when formatted then pads it and writes +0000", () => {
+  assert.equal(
+    datetimeToLogString(Date.UTC(2024, 1, 5, 3, 4, 5)),
+    "[05/Feb/2024:03:04:05 +0000]",
+  );
+});
+
+Deno.test("combinedLogFormatter given no body and no agent when formatted then writes dashes", () => {
+  assert.equal(
+    combinedLogFormatter("[t]", ENTRY),
+    '"10.0.0.7" - - [t] "GET /a HTTP/1.0" 404 - "http://x/" "-"',
+  );
+});
+
+Deno.test("combinedLogFormatter given quotes and control characters from the client when formatted then escapes them", () => {
+  const line = combinedLogFormatter("[t]", {
+    ...ENTRY,
+    target: '/"x"\n',
+    userAgent: 'evil" "\x1b[31m',
+  });
+  assert.equal(
+    line,
+    '"10.0.0.7" - - [t] "GET /\\"x\\"\\x0a HTTP/1.0" 404 - "http://x/" "evil\\" \\"\\x1b[31m"',
+  );
+  assert.doesNotMatch(line, /\n/);
+});

@@ -1,0 +1,192 @@
+import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
+import { Application, StaticFileHandler } from "../../web/mod.ts";
+import { captureLogs } from "../_support/mod.ts";
+import { serve } from "./_fake_channel.ts";
+
+async function withRoot(
+  body: (root: string, app: Application) => Promise<void>,
+  settings = {},
+): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "torsion-static-" });
+  try {
+    await Deno.writeTextFile(`${root}/hello.txt`, "hello static");
+    await Deno.writeTextFile(
+      `${root}/page.html`,
+      "<p>" + "x".repeat(2000) + "</p>",
+    );
+    await Deno.mkdir(`${root}/dir`);
+    await Deno.writeTextFile(`${root}/dir/index.html`, "index");
+    await Deno.writeFile(`${root}/blob.unknownext`, new Uint8Array([1, 2, 3]));
+    const app = new Application([
+      ["/s/(.*)", StaticFileHandler, { path: root }],
+      ["/d/(.*)", StaticFileHandler, {
+        path: root,
+        defaultFilename: "index.html",
+      }],
+    ], settings);
+    await captureLogs(() => body(root, app));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+Deno.test("StaticFileHandler given a file when requested then sends it with its type, length and validators", async () => {
+  await withRoot(async (_root, app) => {
+    const channel = await serve(app, { target: "/s/hello.txt" });
+    assert.equal(channel.code, 200);
+    assert.equal(channel.text, "hello static");
+    assert.equal(channel.headers.get("content-type"), "text/plain");
+    assert.equal(channel.headers.get("content-length"), "12");
+    assert.equal(channel.headers.get("accept-ranges"), "bytes");
+    assert.ok(channel.headers.get("etag"));
+    assert.ok(channel.headers.get("last-modified"));
+  });
+});
+
+Deno.test("StaticFileHandler given an unknown extension when requested then sends application/octet-stream", async () => {
+  await withRoot(async (_root, app) => {
+    const channel = await serve(app, { target: "/s/blob.unknownext" });
+    assert.equal(
+      channel.headers.get("content-type"),
+      "application/octet-stream",
+    );
+    assert.deepEqual([...channel.body], [1, 2, 3]);
+  });
+});
+
+Deno.test("StaticFileHandler given a matching If-None-Match when requested then answers 304 without a body", async () => {
+  await withRoot(async (_root, app) => {
+    const first = await serve(app, { target: "/s/hello.txt" });
+    const etag = first.headers.get("etag")!;
+    const second = await serve(app, {
+      target: "/s/hello.txt",
+      headers: { "If-None-Match": etag },
+    });
+    assert.equal(second.code, 304);
+    assert.equal(second.body.length, 0);
+  });
+});
+
+Deno.test("StaticFileHandler given a Range when requested then answers 206 with the part", async () => {
+  await withRoot(async (_root, app) => {
+    const channel = await serve(app, {
+      target: "/s/hello.txt",
+      headers: { Range: "bytes=6-" },
+    });
+    assert.equal(channel.code, 206);
+    assert.equal(channel.text, "static");
+    assert.equal(channel.headers.get("content-range"), "bytes 6-11/12");
+  });
+});
+
+Deno.test("StaticFileHandler given an unsatisfiable Range when requested then answers 416", async () => {
+  await withRoot(async (_root, app) => {
+    const channel = await serve(app, {
+      target: "/s/hello.txt",
+      headers: { Range: "bytes=50-" },
+    });
+    assert.equal(channel.code, 416);
+    assert.equal(channel.headers.get("content-range"), "bytes */12");
+  });
+});
+
+Deno.test("StaticFileHandler given HEAD when requested then sends the headers only", async () => {
+  await withRoot(async (_root, app) => {
+    const channel = await serve(app, {
+      target: "/s/hello.txt",
+      method: "HEAD",
+    });
+    assert.equal(channel.code, 200);
+    assert.equal(channel.headers.get("content-length"), "12");
+    assert.equal(channel.body.length, 0);
+  });
+});
+
+Deno.test("StaticFileHandler given paths that leave the root when requested then answers 403 or 404", async () => {
+  await withRoot(async (root, app) => {
+    await Deno.symlink("/etc", `${root}/escape`);
+    for (
+      const target of [
+        "/s/../secret",
+        "/s/%2e%2e/secret",
+        "/s/dir/%2E%2E/%2E%2E/etc/passwd",
+        "/s//etc/passwd",
+        "/s/escape/hostname",
+      ]
+    ) {
+      const channel = await serve(app, { target });
+      assert.ok(
+        [403, 404].includes(channel.code),
+        `${target} answered ${channel.code}`,
+      );
+      assert.doesNotMatch(channel.text, /root:/);
+    }
+  });
+});
+
+Deno.test("StaticFileHandler given a missing file when requested then answers 404", async () => {
+  await withRoot(async (_root, app) => {
+    assert.equal((await serve(app, { target: "/s/none.txt" })).code, 404);
+  });
+});
+
+Deno.test("StaticFileHandler given a directory without defaultFilename when requested then answers 403", async () => {
+  await withRoot(async (_root, app) => {
+    assert.equal((await serve(app, { target: "/s/dir" })).code, 403);
+  });
+});
+
+Deno.test("StaticFileHandler given a directory with defaultFilename when requested then redirects to the slash and serves the index", async () => {
+  await withRoot(async (_root, app) => {
+    const redirect = await serve(app, { target: "/d/dir" });
+    assert.equal(redirect.code, 301);
+    assert.equal(redirect.headers.get("location"), "/d/dir/");
+    const index = await serve(app, { target: "/d/dir/" });
+    assert.equal(index.text, "index");
+  });
+});
+
+Deno.test("StaticFileHandler given a v query argument when requested then sends a ten-year Cache-Control", async () => {
+  await withRoot(async (_root, app) => {
+    const channel = await serve(app, { target: "/s/hello.txt?v=abc" });
+    assert.equal(channel.headers.get("cache-control"), "max-age=315360000");
+  });
+});
+
+Deno.test("StaticFileHandler given compressResponse and an HTML file when gzip is accepted then streams gzip", async () => {
+  await withRoot(async (_root, app) => {
+    const channel = await serve(app, {
+      target: "/s/page.html",
+      headers: { "Accept-Encoding": "gzip" },
+    });
+    assert.equal(channel.headers.get("content-encoding"), "gzip");
+    assert.equal(channel.headers.hasHeader("content-length"), false);
+    assert.equal(
+      new TextDecoder().decode(gunzipSync(channel.body)).length,
+      2007,
+    );
+  }, { compressResponse: true });
+});
+
+Deno.test("Application given staticPath when requested then serves it under staticUrlPrefix", async () => {
+  const root = await Deno.makeTempDir({ prefix: "torsion-static-" });
+  try {
+    await Deno.writeTextFile(`${root}/app.css`, "body{}");
+    await Deno.writeTextFile(`${root}/robots.txt`, "User-agent: *");
+    const app = new Application([], {
+      staticPath: root,
+      staticUrlPrefix: "/assets/",
+    });
+    assert.equal(
+      (await serve(app, { target: "/assets/app.css" })).text,
+      "body{}",
+    );
+    assert.equal(
+      (await serve(app, { target: "/robots.txt" })).text,
+      "User-agent: *",
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,0 +1,430 @@
+/**
+ * The Tornado face over real loopback sockets, driven by every client we
+ * have: Torsion's own (Tornado's AsyncHTTPClient and Twisted's Agent),
+ * Deno's fetch, Python's http.client and curl.
+ */
+import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
+import { AsyncHTTPClient } from "../../http/async_http_client.ts";
+import { Agent } from "../../http/agent.ts";
+import { HTTPConnectionPool } from "../../http/connection_pool.ts";
+import { readBody } from "../../http/read_body.ts";
+import { StringProducer } from "../../http/string_producer.ts";
+import { Headers } from "../../http/headers.ts";
+import { reactor } from "../../reactor/reactor.ts";
+import {
+  Application,
+  HTTPError,
+  HTTPServer,
+  RequestHandler,
+  StaticFileHandler,
+} from "../../web/mod.ts";
+import { captureLogs, TLS_CERT, TLS_KEY, within } from "../_support/mod.ts";
+
+const PYTHON = "/usr/bin/python3";
+const decoder = new TextDecoder();
+
+function found(command: string, args: string[]): boolean {
+  try {
+    return new Deno.Command(command, { args, stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+const hasPython = found(PYTHON, ["-c", "import http.client"]);
+const hasCurl = found("curl", ["--version"]);
+if (!hasPython) {
+  // deno-lint-ignore no-console
+  console.log("python3 not found: skipping the http.client interop tests");
+}
+if (!hasCurl) {
+  // deno-lint-ignore no-console
+  console.log("curl not found: skipping the curl interop tests");
+}
+
+class Echo extends RequestHandler {
+  override get(): void {
+    this.write({
+      method: this.request.method,
+      q: this.getArgument("q", null),
+      remoteIp: this.request.remoteIp,
+      protocol: this.request.protocol,
+      version: this.request.version,
+    });
+  }
+  override post(): void {
+    const file = this.request.files.upload?.[0];
+    this.write({
+      name: this.getBodyArgument("name", null),
+      file: file === undefined
+        ? null
+        : [file.filename, file.contentType, decoder.decode(file.body)],
+      length: this.request.body.length,
+    });
+  }
+}
+
+class Big extends RequestHandler {
+  override get(): void {
+    this.setHeader("Content-Type", "text/plain");
+    this.write("0123456789".repeat(1000));
+  }
+}
+
+class Fail extends RequestHandler {
+  override get(): void {
+    throw new Error("internal detail");
+  }
+}
+
+class Missing extends RequestHandler {
+  override get(): void {
+    throw new HTTPError(404, "nothing here");
+  }
+}
+
+class Login extends RequestHandler {
+  override async get(): Promise<void> {
+    const user = await this.getSecureCookie("user");
+    this.write({ user: user ?? null });
+  }
+  override async post(): Promise<void> {
+    await this.setSecureCookie("user", this.getBodyArgument("user"));
+    this.write({ ok: true });
+  }
+}
+
+class Slow extends RequestHandler {
+  override get(): Promise<void> {
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        this.write("slow done");
+        resolve();
+      }, 50)
+    );
+  }
+}
+
+async function withServer(
+  body: (base: string, server: HTTPServer, root: string) => Promise<void>,
+  options: { xheaders?: boolean; tls?: boolean } = {},
+): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "torsion-tnweb-" });
+  await Deno.writeTextFile(`${root}/file.txt`, "static content here");
+  const app = new Application([
+    ["/echo", Echo],
+    ["/big", Big],
+    ["/fail", Fail],
+    ["/missing", Missing],
+    ["/login", Login],
+    ["/slow", Slow],
+    ["/static/(.*)", StaticFileHandler, { path: root }],
+  ], { cookieSecret: "loopback secret", compressResponse: true });
+  const server = new HTTPServer(app, {
+    xheaders: options.xheaders,
+    sslOptions: options.tls ? { cert: TLS_CERT, key: TLS_KEY } : undefined,
+  });
+  server.listen(0, "127.0.0.1");
+  const scheme = options.tls ? "https" : "http";
+  const host = options.tls ? "localhost" : "127.0.0.1";
+  try {
+    await captureLogs(() =>
+      body(`${scheme}://${host}:${server.port}`, server, root)
+    );
+  } finally {
+    await server.stop();
+    await server.closeAllConnections();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+Deno.test("Tornado face given Deno fetch when it GETs, POSTs a form and uploads a file then answers each", async () => {
+  await withServer(async (base) => {
+    const get = await fetch(`${base}/echo?q=caf%C3%A9`);
+    assert.deepEqual(await get.json(), {
+      method: "GET",
+      q: "café",
+      remoteIp: "127.0.0.1",
+      protocol: "http",
+      version: "HTTP/1.1",
+    });
+    const form = await fetch(`${base}/echo`, {
+      method: "POST",
+      body: new URLSearchParams({ name: "ann lee" }),
+    });
+    assert.equal((await form.json()).name, "ann lee");
+    const data = new FormData();
+    data.append("name", "bob");
+    data.append(
+      "upload",
+      new File(["file body"], "a.txt", { type: "text/plain" }),
+    );
+    const upload = await fetch(`${base}/echo`, { method: "POST", body: data });
+    const json = await upload.json();
+    assert.equal(json.name, "bob");
+    assert.deepEqual(json.file, ["a.txt", "text/plain", "file body"]);
+  });
+});
+
+Deno.test("Tornado face given Deno fetch when a handler throws then answers 500 without the detail", async () => {
+  await withServer(async (base) => {
+    const response = await fetch(`${base}/fail`);
+    assert.equal(response.status, 500);
+    assert.doesNotMatch(await response.text(), /internal detail/);
+    const missing = await fetch(`${base}/missing`);
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+    const notAllowed = await fetch(`${base}/big`, { method: "PUT" });
+    assert.equal(notAllowed.status, 405);
+    await notAllowed.body?.cancel();
+  });
+});
+
+Deno.test("Tornado face given Deno fetch when a secure cookie is set then it is read back and a forged one is not", async () => {
+  await withServer(async (base) => {
+    const login = await fetch(`${base}/login`, {
+      method: "POST",
+      body: new URLSearchParams({ user: "ann" }),
+    });
+    await login.body?.cancel();
+    const setCookie = login.headers.get("set-cookie")!;
+    const cookie = setCookie.slice(0, setCookie.indexOf(";"));
+    const read = await fetch(`${base}/login`, { headers: { Cookie: cookie } });
+    assert.deepEqual(await read.json(), { user: "ann" });
+    const forged = await fetch(`${base}/login`, {
+      headers: { Cookie: cookie.replace("YW5u", "Ym9i") },
+    });
+    assert.deepEqual(await forged.json(), { user: null });
+  });
+});
+
+Deno.test("Tornado face given AsyncHTTPClient when it fetches several times then answers each and decodes gzip", async () => {
+  await withServer(async (base) => {
+    const client = new AsyncHTTPClient({ forceInstance: true });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const response = await client.fetch(`${base}/echo?q=${i}`);
+        assert.equal(JSON.parse(response.text).q, String(i));
+      }
+      const big = await client.fetch(`${base}/big`, {
+        decompressResponse: true,
+      });
+      assert.equal(big.text.length, 10000);
+      const posted = await client.fetch(`${base}/echo`, {
+        method: "POST",
+        body: "name=t%C3%A9",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      });
+      assert.equal(JSON.parse(posted.text).name, "té");
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+Deno.test("Tornado face given Twisted's Agent when it GETs and POSTs then answers both", async () => {
+  await withServer(async (base) => {
+    const pool = new HTTPConnectionPool(reactor);
+    const agent = new Agent(reactor, { pool });
+    try {
+      const get = await agent.request("GET", `${base}/echo?q=agent`);
+      assert.equal(JSON.parse(decoder.decode(await readBody(get))).q, "agent");
+      const post = await agent.request(
+        "POST",
+        `${base}/echo`,
+        new Headers({ "Content-Type": ["application/x-www-form-urlencoded"] }),
+        new StringProducer("name=twisted"),
+      );
+      assert.equal(
+        JSON.parse(decoder.decode(await readBody(post))).name,
+        "twisted",
+      );
+    } finally {
+      await pool.closeCachedConnections();
+    }
+  });
+});
+
+Deno.test("Tornado face given xheaders when a proxy sends X-Real-Ip and X-Scheme then the request shows them", async () => {
+  await withServer(async (base) => {
+    const response = await fetch(`${base}/echo`, {
+      headers: { "X-Real-Ip": "203.0.113.9", "X-Scheme": "https" },
+    });
+    const json = await response.json();
+    assert.equal(json.remoteIp, "203.0.113.9");
+    assert.equal(json.protocol, "https");
+  }, { xheaders: true });
+});
+
+Deno.test("Tornado face given sslOptions when Deno fetch trusts the certificate then serves over TLS", async () => {
+  const client = Deno.createHttpClient({ caCerts: [TLS_CERT] });
+  try {
+    await withServer(async (base) => {
+      const response = await fetch(`${base}/echo`, { client });
+      assert.equal((await response.json()).protocol, "https");
+    }, { tls: true });
+  } finally {
+    client.close();
+  }
+});
+
+Deno.test("HTTPServer given bind then start when requested then serves, and start twice throws RangeError", async () => {
+  const app = new Application([["/echo", Echo]]);
+  const server = new HTTPServer(app);
+  server.bind(0, "127.0.0.1");
+  server.start();
+  try {
+    assert.throws(() => server.start(), RangeError);
+    const response = await fetch(`http://127.0.0.1:${server.port}/echo`);
+    assert.equal((await response.json()).method, "GET");
+  } finally {
+    await server.stop();
+    await server.closeAllConnections();
+  }
+});
+
+Deno.test("HTTPServer given start with several processes when called then throws RangeError", () => {
+  const server = new HTTPServer(new Application());
+  assert.throws(() => server.start(4), RangeError);
+});
+
+Deno.test("HTTPServer given stop when a request is in progress then it still finishes", async () => {
+  await withServer(async (base, server) => {
+    const pending = fetch(`${base}/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await server.stop();
+    const response = await within(pending, "the slow response");
+    assert.equal(await response.text(), "slow done");
+  });
+});
+
+async function python(code: string): Promise<string> {
+  const output = await new Deno.Command(PYTHON, {
+    args: ["-c", code],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, decoder.decode(output.stderr));
+  return decoder.decode(output.stdout).trim();
+}
+
+Deno.test({
+  name:
+    "Tornado face given Python http.client when it sends keep-alive requests then answers each on one connection",
+  ignore: !hasPython,
+  async fn(): Promise<void> {
+    await withServer(async (base) => {
+      const port = new URL(base).port;
+      const out = await python(`
+import http.client, json
+c = http.client.HTTPConnection("127.0.0.1", ${port}, timeout=5)
+results = []
+ports = set()
+for q in ["a", "b"]:
+    c.request("GET", "/echo?q=" + q)
+    ports.add(c.sock.getsockname()[1])
+    r = c.getresponse()
+    results.append(json.loads(r.read())["q"])
+c.request("POST", "/echo", body="name=py", headers={"Content-Type": "application/x-www-form-urlencoded"})
+r = c.getresponse()
+results.append(json.loads(r.read())["name"])
+c.request("HEAD", "/static/file.txt")
+r = c.getresponse()
+r.read()
+results.append(r.getheader("Content-Length"))
+ports.add(c.sock.getsockname()[1])
+results.append(len(ports))
+c.close()
+print(json.dumps(results))
+`);
+      assert.deepEqual(JSON.parse(out), ["a", "b", "py", "19", 1]);
+    });
+  },
+});
+
+async function curl(...args: string[]): Promise<string> {
+  const output = await new Deno.Command("curl", {
+    args: ["-s", "--max-time", "5", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, decoder.decode(output.stderr));
+  return decoder.decode(output.stdout);
+}
+
+Deno.test({
+  name:
+    "Tornado face given curl when it uploads, asks for gzip and for a range then answers each",
+  ignore: !hasCurl,
+  async fn(): Promise<void> {
+    await withServer(async (base, _server, root) => {
+      await Deno.writeTextFile(`${root}/upload.txt`, "uploaded by curl");
+      const upload = JSON.parse(
+        await curl(
+          "-F",
+          "name=cu",
+          "-F",
+          `upload=@${root}/upload.txt;type=text/plain`,
+          `${base}/echo`,
+        ),
+      );
+      assert.deepEqual(upload.file, [
+        "upload.txt",
+        "text/plain",
+        "uploaded by curl",
+      ]);
+      const headers = await curl(
+        "-D",
+        "-",
+        "-o",
+        "/dev/null",
+        "-H",
+        "Accept-Encoding: gzip",
+        `${base}/big`,
+      );
+      assert.match(headers, /content-encoding: gzip/i);
+      assert.match(headers, /vary: accept-encoding/i);
+      assert.equal((await curl("--compressed", `${base}/big`)).length, 10000);
+      assert.equal(
+        await curl("-r", "7-13", `${base}/static/file.txt`),
+        "content",
+      );
+    });
+  },
+});
+
+Deno.test("Tornado face given Accept-Encoding gzip on a raw socket when the body is read then it is one gzip stream of its Content-Length", async () => {
+  await withServer(async (base) => {
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: Number(new URL(base).port),
+    });
+    try {
+      await conn.write(new TextEncoder().encode(
+        "GET /big HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n",
+      ));
+      const raw = new Uint8Array(
+        await new Response(conn.readable).arrayBuffer(),
+      );
+      const split = raw.findIndex((_, i) =>
+        raw[i] === 13 && raw[i + 1] === 10 && raw[i + 2] === 13 &&
+        raw[i + 3] === 10
+      );
+      const head = decoder.decode(raw.subarray(0, split));
+      assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(head, /Content-Length: \d+/i);
+      assert.equal(
+        decoder.decode(gunzipSync(raw.subarray(split + 4))).length,
+        10000,
+      );
+    } catch (error) {
+      try {
+        conn.close();
+      } catch {
+        // Closed by reading to the end.
+      }
+      throw error;
+    }
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The per-request bridge between the HTTP engine and a Tornado-style
+ * handler, as Tornado's `web._HandlerDelegate`: it builds the
+ * `HTTPServerRequest` from the head, collects the body, then finds and runs
+ * the handler once the body is complete.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type {
+  HTTPRequestDelegate,
+  HTTPServerRequestChannel,
+  RequestHead,
+} from "../http/server_interfaces.ts";
+import type { Failure } from "../deferred/failure.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { GZipContentEncoding } from "./_gzip.ts";
+import type { Application } from "./application.ts";
+import { HTTPServerRequest } from "./http_server_request.ts";
+import type { RequestHandler } from "./request_handler.ts";
+
+const logger = getLogger(["torsion", "web"]);
+
+/** Runs one request of an `Application` on a server connection. */
+export class HandlerDelegate implements HTTPRequestDelegate {
+  readonly #application: Application;
+  readonly #channel: HTTPServerRequestChannel;
+  #request: HTTPServerRequest | undefined;
+  #handler: RequestHandler | undefined;
+  #chunks: Uint8Array[] = [];
+  #length = 0;
+  #closed = false;
+
+  constructor(application: Application, channel: HTTPServerRequestChannel) {
+    this.#application = application;
+    this.#channel = channel;
+  }
+
+  headersReceived(head: RequestHead): void {
+    const [scheme, major, minor] = head.version;
+    this.#request = new HTTPServerRequest({
+      method: head.method,
+      uri: originForm(head.target),
+      version: `${scheme}/${major}.${minor}`,
+      headers: head.headers,
+      connection: this.#channel,
+    });
+  }
+
+  dataReceived(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    // The view is only valid during the call.
+    this.#chunks.push(chunk.slice());
+    this.#length += chunk.length;
+  }
+
+  finish(): void {
+    const request = this.#request;
+    if (request === undefined || this.#closed) return;
+    if (this.#length > 0) {
+      request.body = joinChunks(this.#chunks, this.#length);
+    }
+    this.#chunks = [];
+    const application = this.#application;
+    const route = application.findHandler(request);
+    const handler = new route.handlerClass(application, request);
+    this.#handler = handler;
+    const transforms = application.settings.compressResponse
+      ? [new GZipContentEncoding(request.headers.get("accept-encoding") ?? "")]
+      : [];
+    try {
+      handler.initialize(route.initArgs);
+    } catch (error) {
+      logger.error("Uncaught exception in initialize: {error}", { error });
+      handler.sendError(500, { excInfo: error });
+      return;
+    }
+    handler.execute(transforms, route.pathArgs, route.pathKwargs).catch(
+      (error: unknown) => {
+        logger.error("Uncaught exception {error}", { error });
+      },
+    );
+  }
+
+  onConnectionClose(_reason: Failure): void {
+    this.#closed = true;
+    this.#chunks = [];
+    this.#handler?.connectionLost();
+  }
+}
+
+/** The path and query of an absolute-form target (`http://h/p?q` → `/p?q`). */
+function originForm(target: string): string {
+  if (target.startsWith("/") || target === "*") return target;
+  const match = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*([^#]*)/.exec(target);
+  if (match === null) return target;
+  return match[1] === ""
+    ? "/"
+    : match[1].startsWith("?")
+    ? `/${match[1]}`
+    : match[1];
+}

@@ -1,0 +1,339 @@
+/**
+ * `Application`: a Tornado-style web application, a list of routes and
+ * settings, as `tornado.web.Application`.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type {
+  AccessLogEntry,
+  HTTPRequestDelegate,
+  HTTPServerConnectionDelegate,
+  HTTPServerRequestChannel,
+} from "../http/server_interfaces.ts";
+import { HandlerDelegate } from "./_handler_delegate.ts";
+import { ErrorHandler } from "./error_handler.ts";
+import { HTTPServer, type HTTPServerListenOptions } from "./http_server.ts";
+import type { HTTPServerRequest } from "./http_server_request.ts";
+import type { RequestHandler, RequestHandlerClass } from "./request_handler.ts";
+import type { CookieSecret } from "./secure_cookie.ts";
+import { StaticFileHandler } from "./static_file_handler.ts";
+import { URLSpec } from "./url_spec.ts";
+
+const accessLog = getLogger(["torsion", "access"]);
+
+/**
+ * The settings of an {@linkcode Application}, Tornado's `settings`
+ * keywords camelCased. Other keys are kept for the application's own use.
+ */
+export interface ApplicationSettings {
+  /**
+   * Debug mode: error pages show the stack of the error (`serveTraceback`).
+   * @default false
+   */
+  debug?: boolean;
+  /**
+   * Whether error pages show the stack of the error.
+   * @default the value of `debug`
+   */
+  serveTraceback?: boolean;
+  /**
+   * Gzip responses of compressible types (`text/*`, JSON, JavaScript, XML,
+   * SVG) of 1 KiB or more when the client accepts gzip, with `Vary:
+   * Accept-Encoding`. Tornado's `compress_response`.
+   * @default false
+   */
+  compressResponse?: boolean;
+  /**
+   * The handler for paths no route matches.
+   * @default ErrorHandler with statusCode 404
+   */
+  defaultHandlerClass?: RequestHandlerClass;
+  /**
+   * The init arguments of `defaultHandlerClass`.
+   * @default {}
+   */
+  defaultHandlerArgs?: Record<string, unknown>;
+  /**
+   * A directory served under `staticUrlPrefix` (and `/favicon.ico`,
+   * `/robots.txt`) by `StaticFileHandler`.
+   * @default undefined (no static route)
+   */
+  staticPath?: string;
+  /**
+   * The URL prefix of `staticPath`.
+   * @default "/static/"
+   */
+  staticUrlPrefix?: string;
+  /**
+   * The handler class of the static routes.
+   * @default StaticFileHandler
+   */
+  staticHandlerClass?: RequestHandlerClass;
+  /**
+   * More init arguments of the static handler.
+   * @default {}
+   */
+  staticHandlerArgs?: Record<string, unknown>;
+  /**
+   * The key that signs secure cookies, or keys by version.
+   * @default undefined (secure cookies throw)
+   */
+  cookieSecret?: CookieSecret;
+  /**
+   * Which key of a versioned `cookieSecret` signs new cookies.
+   * @default undefined
+   */
+  keyVersion?: number;
+  /**
+   * Called for each finished request instead of the access log.
+   * Tornado's `log_function`.
+   * @default undefined (the access log under `["torsion", "access"]`)
+   */
+  logFunction?: (handler: RequestHandler) => void;
+  /**
+   * The largest WebSocket message a `WebSocketHandler` accepts, in bytes.
+   * @default 10485760
+   */
+  websocketMaxMessageSize?: number;
+  /** Any other setting, for the application's own use. */
+  [key: string]: unknown;
+}
+
+/**
+ * A route as written in an application's list: `[pattern, Handler,
+ * initArgs?, name?]`, or a `URLSpec` made with `url()`.
+ */
+export type Rule =
+  | URLSpec
+  | readonly [pattern: string | RegExp, handlerClass: RequestHandlerClass]
+  | readonly [
+    pattern: string | RegExp,
+    handlerClass: RequestHandlerClass,
+    initArgs: Record<string, unknown>,
+  ]
+  | readonly [
+    pattern: string | RegExp,
+    handlerClass: RequestHandlerClass,
+    initArgs: Record<string, unknown>,
+    name: string,
+  ];
+
+/** The handler found for a request, with what it is given. */
+export interface FoundHandler {
+  /** The handler class. */
+  handlerClass: RequestHandlerClass;
+  /** What `initialize` receives. */
+  initArgs: Record<string, unknown>;
+  /** The unnamed groups, percent-decoded, as bytes. */
+  pathArgs: (Uint8Array | undefined)[];
+  /** The named groups. */
+  pathKwargs: Record<string, Uint8Array>;
+}
+
+function toSpec(rule: Rule): URLSpec {
+  if (rule instanceof URLSpec) return rule;
+  const [pattern, handlerClass, initArgs, name] = rule as readonly [
+    string | RegExp,
+    RequestHandlerClass,
+    Record<string, unknown>?,
+    string?,
+  ];
+  return new URLSpec(pattern, handlerClass, initArgs, name);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * A web application: routes from path patterns to handler classes, and
+ * settings, as Tornado's `tornado.web.Application`. Routes are tried in
+ * order and the first match wins; a path no route matches gets
+ * `defaultHandlerClass` or a 404. It is the server's
+ * `HTTPServerConnectionDelegate`: `listen` (or `new HTTPServer(app)`)
+ * serves it.
+ *
+ * @example Routes, a named route and a server
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Application, HTTPError, RequestHandler } from "@torsion/torsion/web";
+ * class Item extends RequestHandler {
+ *   override get(id: string): void {
+ *     if (id === "0") throw new HTTPError(404);
+ *     this.write({ id: Number(id) });
+ *   }
+ * }
+ * const app = new Application([[String.raw`/items/(\d+)`, Item, {}, "item"]]);
+ * assert.equal(app.reverseUrl("item", 7), "/items/7");
+ * const server = app.listen(0, { address: "127.0.0.1" });
+ * const base = `http://127.0.0.1:${server.port}`;
+ * assert.deepEqual(await (await fetch(`${base}/items/7`)).json(), { id: 7 });
+ * const missing = await fetch(`${base}/items/0`);
+ * assert.equal(missing.status, 404);
+ * await missing.body?.cancel();
+ * await server.stop();
+ * await server.closeAllConnections();
+ * ```
+ */
+export class Application implements HTTPServerConnectionDelegate {
+  /** The settings. */
+  readonly settings: ApplicationSettings;
+  /** The routes, in the order they are tried. */
+  readonly handlers: URLSpec[] = [];
+  readonly #named = new Map<string, URLSpec>();
+
+  /**
+   * Creates an application from its routes and settings.
+   *
+   * @param handlers The routes.
+   * @param settings The settings.
+   * @throws {SyntaxError} A pattern is not a valid regular expression.
+   */
+  constructor(
+    handlers: readonly Rule[] = [],
+    settings: ApplicationSettings = {},
+  ) {
+    this.settings = settings;
+    if (settings.staticPath !== undefined) {
+      const prefix = escapeRegExp(settings.staticUrlPrefix ?? "/static/");
+      const handlerClass = settings.staticHandlerClass ?? StaticFileHandler;
+      const args = { ...settings.staticHandlerArgs, path: settings.staticPath };
+      this.addRules([
+        [`${prefix}(.*)`, handlerClass, args],
+        [String.raw`/(favicon\.ico)`, handlerClass, args],
+        [String.raw`/(robots\.txt)`, handlerClass, args],
+      ]);
+    }
+    this.addRules(handlers);
+  }
+
+  /**
+   * Adds routes after the existing ones. Tornado's `add_handlers` for the
+   * default host (host patterns are not supported).
+   *
+   * @param handlers The routes.
+   */
+  addRules(handlers: readonly Rule[]): void {
+    for (const rule of handlers) {
+      const spec = toSpec(rule);
+      this.handlers.push(spec);
+      if (spec.name !== undefined) this.#named.set(spec.name, spec);
+    }
+  }
+
+  /**
+   * The handler for a request: the first route whose pattern matches its
+   * path, else `defaultHandlerClass`, else a 404 `ErrorHandler`. Tornado's
+   * `find_handler`.
+   *
+   * @param request The request.
+   * @returns The handler class and what it is given.
+   */
+  findHandler(request: HTTPServerRequest): FoundHandler {
+    for (const spec of this.handlers) {
+      const match = spec.match(request.path);
+      if (match !== null) {
+        return {
+          handlerClass: spec.handlerClass,
+          initArgs: spec.initArgs,
+          ...match,
+        };
+      }
+    }
+    const empty = Object.create(null) as Record<string, Uint8Array>;
+    if (this.settings.defaultHandlerClass !== undefined) {
+      return {
+        handlerClass: this.settings.defaultHandlerClass,
+        initArgs: this.settings.defaultHandlerArgs ?? {},
+        pathArgs: [],
+        pathKwargs: empty,
+      };
+    }
+    return {
+      handlerClass: ErrorHandler,
+      initArgs: { statusCode: 404 },
+      pathArgs: [],
+      pathKwargs: empty,
+    };
+  }
+
+  /**
+   * The path of a named route with `args` in its groups. Tornado's
+   * `reverse_url`.
+   *
+   * @param name The route name.
+   * @param args The group values.
+   * @returns The path.
+   * @throws {RangeError} No route has that name, or the count of values is wrong.
+   */
+  reverseUrl(name: string, ...args: (string | number)[]): string {
+    const spec = this.#named.get(name);
+    if (spec === undefined) {
+      throw new RangeError(
+        `No route is named ${JSON.stringify(name)}: current names are ${
+          JSON.stringify([...this.#named.keys()])
+        }`,
+      );
+    }
+    return spec.reverse(...args);
+  }
+
+  /**
+   * Starts a request on a server connection; called by the HTTP engine
+   * for each request. Tornado's `start_request`.
+   *
+   * @param channel The request's side of the connection.
+   * @returns The delegate that receives the request.
+   */
+  startRequest(channel: HTTPServerRequestChannel): HTTPRequestDelegate {
+    return new HandlerDelegate(this, channel);
+  }
+
+  /**
+   * Logs a finished request: `logFunction` when set, else the access log
+   * under `["torsion", "access"]` (`200 GET / (127.0.0.1) 0.52ms`), at info
+   * level below 400, warning below 500, error from 500. Tornado's
+   * `log_request`.
+   *
+   * @param handler The handler that finished.
+   */
+  logRequest(handler: RequestHandler): void {
+    if (this.settings.logFunction !== undefined) {
+      this.settings.logFunction(handler);
+      return;
+    }
+    const status = handler.getStatus();
+    const level = status < 400 ? "info" : status < 500 ? "warning" : "error";
+    accessLog[level]("{status} {summary} {time}ms", () => ({
+      status,
+      summary: handler.requestSummary(),
+      time: (1000 * handler.request.requestTime()).toFixed(2),
+    }));
+  }
+
+  /**
+   * Replaces the engine's access line: the application logs each request
+   * itself (`logRequest`) when its handler finishes, as Tornado does.
+   *
+   * @param _entry The engine's record of the request, unused.
+   */
+  logAccess(_entry: AccessLogEntry): void {}
+
+  /**
+   * Serves the application on `port`: makes an `HTTPServer` and listens.
+   * Tornado's `Application.listen`, which returns the server so it can be
+   * stopped.
+   *
+   * @param port The port, 0 for any free one (read it from `server.port`).
+   * @param options The address to bind and the server's options.
+   * @returns The listening server.
+   * @throws {CannotListenError} The port cannot be bound.
+   */
+  listen(port: number, options: HTTPServerListenOptions = {}): HTTPServer {
+    const { address, ...serverOptions } = options;
+    const server = new HTTPServer(this, serverOptions);
+    server.listen(port, address);
+    return server;
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * `HTTPServer`: a Tornado-style HTTP server, as
+ * `tornado.httpserver.HTTPServer`, on the reactor's HTTP/1.1 engine.
+ *
+ * @module
+ */
+import { HTTPFactory } from "../http/http_factory.ts";
+import type {
+  AccessLogEntry,
+  HTTPRequestDelegate,
+  HTTPServerConnectionDelegate,
+  HTTPServerOptions,
+  HTTPServerRequestChannel,
+} from "../http/server_interfaces.ts";
+import type {
+  IListeningPort,
+  IReactor,
+  TLSServerOptions,
+} from "../reactor/interfaces.ts";
+import { reactor as globalReactor } from "../reactor/reactor.ts";
+
+/** Options of {@linkcode HTTPServer}: the engine's limits and these. */
+export interface HTTPServerConstructorOptions extends HTTPServerOptions {
+  /**
+   * Serve TLS with this certificate and key. Tornado's `ssl_options`.
+   * @default undefined (plain HTTP)
+   */
+  sslOptions?: TLSServerOptions;
+  /**
+   * The reactor the server runs on (the same one `IOLoop.current()` uses).
+   * @default the global reactor
+   */
+  reactor?: IReactor;
+}
+
+/** Options of `Application.listen`: the server's options and the address. */
+export interface HTTPServerListenOptions extends HTTPServerConstructorOptions {
+  /**
+   * The address to bind. Tornado's `address`.
+   * @default "" (every IPv4 interface)
+   */
+  address?: string;
+}
+
+/**
+ * A non-blocking HTTP/1.1 server, as Tornado's
+ * `tornado.httpserver.HTTPServer`: it serves an `Application` (or any
+ * `HTTPServerConnectionDelegate`) with the HTTP/1.1 engine, with Tornado's
+ * options (`maxHeaderSize`, `maxBodySize`, `idleConnectionTimeout`,
+ * `bodyTimeout`, `headerTimeout`, `noKeepAlive`, `xheaders`,
+ * `decompressRequest`). Start it with `listen(port)`, or `bind` then
+ * `start`; stop it with `stop()` then `closeAllConnections()`.
+ *
+ * Only one process: `start(numProcesses)` accepts only 1 (Deno cannot
+ * fork).
+ *
+ * @example Starting and stopping
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Application, HTTPServer, RequestHandler } from "@torsion/torsion/web";
+ * class Main extends RequestHandler {
+ *   override get(): void {
+ *     this.write("Hello, world");
+ *   }
+ * }
+ * const server = new HTTPServer(new Application([["/", Main]]), { xheaders: true });
+ * server.listen(0, "127.0.0.1");
+ * const response = await fetch(`http://127.0.0.1:${server.port}/`);
+ * assert.equal(await response.text(), "Hello, world");
+ * await server.stop();
+ * await server.closeAllConnections();
+ * ```
+ */
+export class HTTPServer implements HTTPServerConnectionDelegate {
+  readonly #delegate: HTTPServerConnectionDelegate;
+  readonly #factory: HTTPFactory;
+  readonly #reactor: IReactor;
+  readonly #sslOptions: TLSServerOptions | undefined;
+  readonly #ports: IListeningPort[] = [];
+  #pending: [port: number, address: string][] = [];
+  #started = false;
+  /**
+   * Records a finished request in place of the engine's default access
+   * line: present when the request callback has one (an `Application`
+   * logs from its handlers, as Tornado's `log_request`).
+   */
+  readonly logAccess?: (entry: AccessLogEntry) => void;
+
+  /**
+   * Creates a server for an application; it serves once `listen` or
+   * `start` is called.
+   *
+   * @param requestCallback What answers the requests: an `Application`.
+   * @param options The engine's limits, TLS and the reactor.
+   */
+  constructor(
+    requestCallback: HTTPServerConnectionDelegate,
+    options: HTTPServerConstructorOptions = {},
+  ) {
+    const { sslOptions, reactor, ...engineOptions } = options;
+    this.#delegate = requestCallback;
+    if (requestCallback.logAccess !== undefined) {
+      this.logAccess = (entry) => requestCallback.logAccess?.(entry);
+    }
+    this.#reactor = reactor ?? globalReactor;
+    this.#sslOptions = sslOptions;
+    this.#factory = new HTTPFactory(this, engineOptions, this.#reactor);
+  }
+
+  /**
+   * Listens on `port` at once. Tornado's `TCPServer.listen`.
+   *
+   * @param port The port, 0 for any free one (then read `port`).
+   * @param address The address to bind, `""` for every IPv4 interface.
+   * @returns The listening port.
+   * @throws {CannotListenError} The port cannot be bound.
+   */
+  listen(port: number, address = ""): IListeningPort {
+    const options = { interface: address };
+    const listening = this.#sslOptions === undefined
+      ? this.#reactor.listenTCP(port, this.#factory, options)
+      : this.#reactor.listenSSL(port, this.#factory, this.#sslOptions, options);
+    this.#ports.push(listening);
+    return listening;
+  }
+
+  /**
+   * Records a port to listen on when `start` is called. Tornado's
+   * `TCPServer.bind`.
+   *
+   * @param port The port.
+   * @param address The address to bind.
+   */
+  bind(port: number, address = ""): void {
+    this.#pending.push([port, address]);
+  }
+
+  /**
+   * Listens on every port given to `bind`. Tornado's `TCPServer.start`.
+   *
+   * @param numProcesses Must be 1 (or undefined): Deno cannot fork.
+   * @throws {RangeError} `numProcesses` is not 1, or `start` was called twice.
+   * @throws {CannotListenError} A port cannot be bound.
+   */
+  start(numProcesses: number | null = 1): void {
+    if (numProcesses !== 1 && numProcesses !== null) {
+      throw new RangeError(
+        `HTTPServer.start supports one process only: current value is ${numProcesses}`,
+      );
+    }
+    if (this.#started) {
+      throw new RangeError(
+        "HTTPServer.start called twice: current state is started",
+      );
+    }
+    this.#started = true;
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const [port, address] of pending) this.listen(port, address);
+  }
+
+  /**
+   * The first listening port's number (useful after listening on 0).
+   *
+   * @throws {RangeError} The server is not listening.
+   */
+  get port(): number {
+    const first = this.#ports[0];
+    if (first === undefined) {
+      throw new RangeError("HTTPServer is not listening: current ports are []");
+    }
+    return first.getHost().port;
+  }
+
+  /** The ports the server listens on. */
+  get listeningPorts(): readonly IListeningPort[] {
+    return this.#ports;
+  }
+
+  /**
+   * Stops accepting connections; requests in progress go on. Tornado's
+   * `TCPServer.stop`.
+   *
+   * @returns A Promise that settles once every port is closed.
+   */
+  async stop(): Promise<void> {
+    const ports = this.#ports.splice(0);
+    await Promise.all(ports.map((port) => port.stopListening()));
+  }
+
+  /**
+   * Lets requests in progress finish (within the engine's bound), then
+   * closes every connection. Tornado's `close_all_connections`.
+   *
+   * @returns A Promise that settles once every connection is closed.
+   */
+  async closeAllConnections(): Promise<void> {
+    await this.#factory.closeAllConnections();
+  }
+
+  /**
+   * Starts a request: handed to the application. Tornado's
+   * `HTTPServer.start_request`.
+   *
+   * @param channel The request's side of the connection.
+   * @returns The application's delegate for the request.
+   */
+  startRequest(channel: HTTPServerRequestChannel): HTTPRequestDelegate {
+    return this.#delegate.startRequest(channel);
+  }
+}

@@ -1,0 +1,1173 @@
+/**
+ * `RequestHandler`: the base class of Tornado-style handlers, as
+ * `tornado.web.RequestHandler`.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { getLogger } from "@logtape/logtape";
+import { Headers } from "../http/headers.ts";
+import { reasonPhrase } from "../http/_responses.ts";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { BodyArgumentsError } from "./_body_arguments.ts";
+import {
+  formatSetCookie,
+  isSafeCookieText,
+  quoteCookieValue,
+} from "./_cookies.ts";
+import type { Application } from "./application.ts";
+import { Finish, HTTPError, MissingArgumentError } from "./http_error.ts";
+import type { HTTPServerRequest } from "./http_server_request.ts";
+import type { OutputTransform } from "./output_transform.ts";
+import { createSignedValue, decodeSignedValue } from "./secure_cookie.ts";
+import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
+
+const logger = getLogger(["torsion", "web"]);
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+// deno-lint-ignore no-control-regex
+const UNSAFE_HEADER_VALUE = /[\x00-\x1f]/;
+// deno-lint-ignore no-control-regex
+const CONTROL_CHARS = /[\x00-\x08\x0e-\x1f]/g;
+const REPRESENTATION_HEADERS = [
+  "Content-Encoding",
+  "Content-Language",
+  "Content-Type",
+];
+
+/**
+ * What a handler method returns: nothing, or a Promise or Deferred the
+ * request waits for before it is finished automatically.
+ */
+export type HandlerResult = void | PromiseLike<unknown>;
+
+/** What `write` accepts: text, bytes, or an object sent as JSON. */
+export type WriteChunk = string | Uint8Array | Record<string, unknown>;
+
+/** A header value: text, a number, or a date (written as an HTTP date). */
+export type HeaderValue = string | number | Date;
+
+/**
+ * A handler class as an `Application` route names it: constructed with
+ * the application and the request, then given its init arguments by
+ * `initialize`.
+ */
+export type RequestHandlerClass = new (
+  application: Application,
+  request: HTTPServerRequest,
+) => RequestHandler;
+
+/** Options of {@linkcode RequestHandler.setCookie}, Tornado's keyword arguments. */
+export interface SetCookieOptions extends SetCookieAttributes {
+  /**
+   * Days from now until the cookie expires (sets `expires`).
+   * @default undefined (a session cookie)
+   */
+  expiresDays?: number;
+}
+
+/** Options of {@linkcode RequestHandler.getSecureCookie}. */
+export interface GetSecureCookieOptions {
+  /**
+   * A cookie signed longer ago than this many days reads as missing.
+   * @default 31
+   */
+  maxAgeDays?: number;
+  /**
+   * The oldest signed-value format accepted.
+   * @default 1
+   */
+  minVersion?: number;
+}
+
+/** What {@linkcode RequestHandler.writeError} is given. */
+export interface WriteErrorOptions {
+  /** The thrown value that caused the error, if one did (Tornado's `exc_info`). */
+  excInfo?: unknown;
+  /** The reason phrase, when not the standard one. */
+  reason?: string;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Handles one request, as Tornado's `tornado.web.RequestHandler`: subclass
+ * it and define the methods for the HTTP methods you serve (`get`, `post`,
+ * `put`, `patch`, `delete`, `head`, `options`), each taking the route's
+ * groups as strings and returning nothing or a Promise (or Deferred). One
+ * instance serves one request. The response is buffered until `flush` or
+ * `finish`; a method that returns without finishing is finished for it.
+ *
+ * Errors: throw `HTTPError(status)` to answer with that status (logged at
+ * warning level when it has a log message); anything else thrown answers
+ * 500, logged once at error level under `["torsion", "web"]`, with the
+ * stack in the body only when the application has `debug` set.
+ *
+ * Differences from Tornado: `initialize` receives the route's init
+ * arguments as one object; `setSecureCookie` and `getSecureCookie` return
+ * Promises (Web Crypto is asynchronous); argument values are decoded as
+ * UTF-8 (a 400 on invalid bytes, as Tornado).
+ *
+ * @example A JSON handler on an application
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Application, RequestHandler } from "@torsion/torsion/web";
+ * class Hello extends RequestHandler {
+ *   override get(name: string): void {
+ *     this.write({ hello: name });
+ *   }
+ * }
+ * const app = new Application([[String.raw`/hello/(\w+)`, Hello]]);
+ * const server = app.listen(0, { address: "127.0.0.1" });
+ * const response = await fetch(`http://127.0.0.1:${server.port}/hello/deno`);
+ * assert.equal(response.headers.get("content-type"), "application/json; charset=UTF-8");
+ * assert.deepEqual(await response.json(), { hello: "deno" });
+ * await server.stop();
+ * await server.closeAllConnections();
+ * ```
+ */
+export class RequestHandler {
+  /**
+   * The methods this handler class accepts; others answer 405. Tornado's
+   * `SUPPORTED_METHODS`.
+   */
+  static SUPPORTED_METHODS: readonly string[] = [
+    "GET",
+    "HEAD",
+    "POST",
+    "DELETE",
+    "PATCH",
+    "PUT",
+    "OPTIONS",
+  ];
+
+  /** The application that routed the request here. */
+  readonly application: Application;
+  /** The request being handled. */
+  readonly request: HTTPServerRequest;
+  /**
+   * The route's unnamed groups, decoded, in order (`undefined` for an
+   * optional group that did not take part).
+   */
+  pathArgs: (string | undefined)[] = [];
+  /** The route's named groups, decoded. */
+  pathKwargs: Record<string, string> = {};
+  #headers = new Headers();
+  #status = 200;
+  #reason = "OK";
+  #writeBuffer: Uint8Array[] = [];
+  #writeLength = 0;
+  #headersWritten = false;
+  #finished = false;
+  #newCookies = new Map<string, string>();
+  #transforms: OutputTransform[] = [];
+
+  /**
+   * Called by the application for each request; do not construct one
+   * yourself, and put per-route setup in `initialize`.
+   *
+   * @param application The application.
+   * @param request The request.
+   */
+  constructor(application: Application, request: HTTPServerRequest) {
+    this.application = application;
+    this.request = request;
+    this.clear();
+  }
+
+  /**
+   * Called with the route's init arguments right after construction, as
+   * Tornado's `initialize(**kwargs)`: store them on `this`.
+   *
+   * @param _initArgs The third element of the route (`{}` when absent).
+   *
+   * @example Receiving a dependency
+   * ```ts
+   * import { RequestHandler } from "@torsion/torsion/web";
+   * class Items extends RequestHandler {
+   *   store: Map<string, string> = new Map();
+   *   override initialize(args: { store: Map<string, string> }): void {
+   *     this.store = args.store;
+   *   }
+   * }
+   * ```
+   */
+  initialize(_initArgs: object): void {}
+
+  /** The application's settings. Tornado's `settings`. */
+  get settings(): Application["settings"] {
+    return this.application.settings;
+  }
+
+  /**
+   * Called before the method handler; may return a Promise. Finishing the
+   * response here skips the method. Tornado's `prepare`.
+   *
+   * @returns Nothing, or a Promise the method waits for.
+   */
+  prepare(): HandlerResult {}
+
+  /**
+   * Called once the response has been sent, for cleanup and logging.
+   * Tornado's `on_finish`.
+   */
+  onFinish(): void {}
+
+  /**
+   * Called when the client goes away before the response is finished, so
+   * a long-polling handler can stop. Tornado's `on_connection_close`.
+   */
+  onConnectionClose(): void {}
+
+  /**
+   * Called by `clear()` at the start of each response and before an error
+   * page: set headers every response of this handler should carry.
+   * Tornado's `set_default_headers`.
+   */
+  setDefaultHeaders(): void {}
+
+  /**
+   * Handles `GET`; by default answers 405. Tornado's `get`.
+   *
+   * @param _args The route's groups.
+   * @returns Nothing, or a Promise or Deferred.
+   * @throws {HTTPError} 405 unless overridden.
+   */
+  get(..._args: string[]): HandlerResult {
+    throw new HTTPError(405);
+  }
+
+  /**
+   * Handles `HEAD`; by default answers 405 (as Tornado, HEAD is not served
+   * by `get` unless you say so). Tornado's `head`.
+   *
+   * @param _args The route's groups.
+   * @returns Nothing, or a Promise or Deferred.
+   * @throws {HTTPError} 405 unless overridden.
+   */
+  head(..._args: string[]): HandlerResult {
+    throw new HTTPError(405);
+  }
+
+  /**
+   * Handles `POST`; by default answers 405. Tornado's `post`.
+   *
+   * @param _args The route's groups.
+   * @returns Nothing, or a Promise or Deferred.
+   * @throws {HTTPError} 405 unless overridden.
+   */
+  post(..._args: string[]): HandlerResult {
+    throw new HTTPError(405);
+  }
+
+  /**
+   * Handles `DELETE`; by default answers 405. Tornado's `delete`.
+   *
+   * @param _args The route's groups.
+   * @returns Nothing, or a Promise or Deferred.
+   * @throws {HTTPError} 405 unless overridden.
+   */
+  delete(..._args: string[]): HandlerResult {
+    throw new HTTPError(405);
+  }
+
+  /**
+   * Handles `PATCH`; by default answers 405. Tornado's `patch`.
+   *
+   * @param _args The route's groups.
+   * @returns Nothing, or a Promise or Deferred.
+   * @throws {HTTPError} 405 unless overridden.
+   */
+  patch(..._args: string[]): HandlerResult {
+    throw new HTTPError(405);
+  }
+
+  /**
+   * Handles `PUT`; by default answers 405. Tornado's `put`.
+   *
+   * @param _args The route's groups.
+   * @returns Nothing, or a Promise or Deferred.
+   * @throws {HTTPError} 405 unless overridden.
+   */
+  put(..._args: string[]): HandlerResult {
+    throw new HTTPError(405);
+  }
+
+  /**
+   * Handles `OPTIONS`; by default answers 405. Tornado's `options`.
+   *
+   * @param _args The route's groups.
+   * @returns Nothing, or a Promise or Deferred.
+   * @throws {HTTPError} 405 unless overridden.
+   */
+  options(..._args: string[]): HandlerResult {
+    throw new HTTPError(405);
+  }
+
+  /**
+   * Resets the headers, status and buffered body of the response.
+   * Tornado's `clear`.
+   */
+  clear(): void {
+    this.#headers = new Headers({ "Content-Type": "text/html; charset=UTF-8" });
+    this.setDefaultHeaders();
+    this.#writeBuffer = [];
+    this.#writeLength = 0;
+    this.#status = 200;
+    this.#reason = "OK";
+  }
+
+  /**
+   * Sets the response status. Tornado's `set_status`.
+   *
+   * @param statusCode The status code.
+   * @param reason The reason phrase; the standard one (or `"Unknown"`) by default.
+   * @throws {RangeError} The code is not an integer from 100 to 999.
+   */
+  setStatus(statusCode: number, reason?: string): void {
+    if (
+      !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 999
+    ) {
+      throw new RangeError(
+        `Status code must be an integer from 100 to 999: current value is ${statusCode}`,
+      );
+    }
+    this.#status = statusCode;
+    this.#reason = reason ?? reasonPhrase(statusCode);
+  }
+
+  /**
+   * The response status. Tornado's `get_status`.
+   *
+   * @returns The status code.
+   */
+  getStatus(): number {
+    return this.#status;
+  }
+
+  #convertHeaderValue(value: HeaderValue): string {
+    const text = value instanceof Date
+      ? value.toUTCString()
+      : typeof value === "number"
+      ? String(value)
+      : value;
+    if (typeof text !== "string" || UNSAFE_HEADER_VALUE.test(text)) {
+      throw new TypeError(
+        `Unsafe header value: current value is ${JSON.stringify(text)}`,
+      );
+    }
+    return text;
+  }
+
+  /**
+   * Sets a response header, replacing any value it had. Tornado's
+   * `set_header`.
+   *
+   * @param name The field name.
+   * @param value The value; a `Date` is written as an HTTP date.
+   * @throws {TypeError} The name is not a token or the value holds a
+   * control character.
+   */
+  setHeader(name: string, value: HeaderValue): void {
+    this.#headers.setRawHeaders(name, [this.#convertHeaderValue(value)]);
+  }
+
+  /**
+   * Adds a value to a response header (for fields that may repeat).
+   * Tornado's `add_header`.
+   *
+   * @param name The field name.
+   * @param value The value.
+   * @throws {TypeError} The name is not a token or the value holds a
+   * control character.
+   */
+  addHeader(name: string, value: HeaderValue): void {
+    this.#headers.addRawHeader(name, this.#convertHeaderValue(value));
+  }
+
+  /**
+   * Removes a response header. Tornado's `clear_header`.
+   *
+   * @param name The field name.
+   */
+  clearHeader(name: string): void {
+    this.#headers.removeHeader(name);
+  }
+
+  /** The response headers set so far (read them; change them with `setHeader`). */
+  get responseHeaders(): Headers {
+    return this.#headers;
+  }
+
+  /**
+   * The last value of an argument from the query or the form body,
+   * decoded as UTF-8, control characters replaced by spaces. Tornado's
+   * `get_argument`.
+   *
+   * @param name The argument name.
+   * @returns The value.
+   * @throws {MissingArgumentError} The argument is absent (answered 400).
+   * @throws {HTTPError} 400 when the value is not UTF-8.
+   *
+   * @example Required and optional arguments
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, HTTPServerRequest, RequestHandler } from "@torsion/torsion/web";
+   * const handler = new RequestHandler(
+   *   new Application(),
+   *   new HTTPServerRequest({ uri: "/?q=+deno+&tag=a&tag=b" }),
+   * );
+   * assert.equal(handler.getArgument("q"), "deno");
+   * assert.equal(handler.getArgument("page", "1"), "1");
+   * assert.deepEqual(handler.getArguments("tag"), ["a", "b"]);
+   * assert.throws(() => handler.getArgument("page"), { statusCode: 400 });
+   * ```
+   */
+  getArgument(name: string): string;
+  /**
+   * The last value of an argument, or `defaultValue` when it is absent.
+   *
+   * @param name The argument name.
+   * @param defaultValue What to return when absent.
+   * @param strip Whether to trim whitespace.
+   * @returns The value or the default.
+   * @throws {HTTPError} 400 when the value is not UTF-8.
+   */
+  getArgument<D>(name: string, defaultValue: D, strip?: boolean): string | D;
+  getArgument<D>(
+    name: string,
+    ...rest: [D?, boolean?]
+  ): string | D {
+    return this.#getArgument(name, this.request.arguments, rest);
+  }
+
+  /**
+   * Every value of an argument from the query and the form body.
+   * Tornado's `get_arguments`.
+   *
+   * @param name The argument name.
+   * @param strip Whether to trim whitespace.
+   * @returns The values, `[]` when absent.
+   * @throws {HTTPError} 400 when a value is not UTF-8.
+   */
+  getArguments(name: string, strip = true): string[] {
+    return this.#getArguments(name, this.request.arguments, strip);
+  }
+
+  /**
+   * As {@linkcode getArgument}, from the form body only. Tornado's
+   * `get_body_argument`.
+   *
+   * @param name The argument name.
+   * @returns The value.
+   * @throws {MissingArgumentError} The argument is absent.
+   */
+  getBodyArgument(name: string): string;
+  /**
+   * As {@linkcode getArgument} with a default, from the form body only.
+   *
+   * @param name The argument name.
+   * @param defaultValue What to return when absent.
+   * @param strip Whether to trim whitespace.
+   * @returns The value or the default.
+   */
+  getBodyArgument<D>(
+    name: string,
+    defaultValue: D,
+    strip?: boolean,
+  ): string | D;
+  getBodyArgument<D>(name: string, ...rest: [D?, boolean?]): string | D {
+    return this.#getArgument(name, this.request.bodyArguments, rest);
+  }
+
+  /**
+   * As {@linkcode getArguments}, from the form body only. Tornado's
+   * `get_body_arguments`.
+   *
+   * @param name The argument name.
+   * @param strip Whether to trim whitespace.
+   * @returns The values.
+   */
+  getBodyArguments(name: string, strip = true): string[] {
+    return this.#getArguments(name, this.request.bodyArguments, strip);
+  }
+
+  /**
+   * As {@linkcode getArgument}, from the query only. Tornado's
+   * `get_query_argument`.
+   *
+   * @param name The argument name.
+   * @returns The value.
+   * @throws {MissingArgumentError} The argument is absent.
+   */
+  getQueryArgument(name: string): string;
+  /**
+   * As {@linkcode getArgument} with a default, from the query only.
+   *
+   * @param name The argument name.
+   * @param defaultValue What to return when absent.
+   * @param strip Whether to trim whitespace.
+   * @returns The value or the default.
+   */
+  getQueryArgument<D>(
+    name: string,
+    defaultValue: D,
+    strip?: boolean,
+  ): string | D;
+  getQueryArgument<D>(name: string, ...rest: [D?, boolean?]): string | D {
+    return this.#getArgument(name, this.request.queryArguments, rest);
+  }
+
+  /**
+   * As {@linkcode getArguments}, from the query only. Tornado's
+   * `get_query_arguments`.
+   *
+   * @param name The argument name.
+   * @param strip Whether to trim whitespace.
+   * @returns The values.
+   */
+  getQueryArguments(name: string, strip = true): string[] {
+    return this.#getArguments(name, this.request.queryArguments, strip);
+  }
+
+  #getArgument<D>(
+    name: string,
+    source: Record<string, Uint8Array[]>,
+    rest: [D?, boolean?],
+  ): string | D {
+    const values = this.#getArguments(name, source, rest[1] ?? true);
+    if (values.length === 0) {
+      if (rest.length === 0) throw new MissingArgumentError(name);
+      return rest[0] as D;
+    }
+    return values[values.length - 1];
+  }
+
+  #getArguments(
+    name: string,
+    source: Record<string, Uint8Array[]>,
+    strip: boolean,
+  ): string[] {
+    const values = source[name] ?? [];
+    return values.map((value) => {
+      const text = this.decodeArgument(value, name).replace(
+        CONTROL_CHARS,
+        " ",
+      );
+      return strip ? text.trim() : text;
+    });
+  }
+
+  /**
+   * Decodes an argument or path group from bytes; override to accept
+   * another encoding. Tornado's `decode_argument`.
+   *
+   * @param value The raw bytes.
+   * @param name The argument name, absent for a path group.
+   * @returns The text.
+   * @throws {HTTPError} 400 when the bytes are not UTF-8.
+   */
+  decodeArgument(value: Uint8Array, name?: string): string {
+    try {
+      return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+        .decode(value);
+    } catch {
+      throw new HTTPError(400, `Invalid unicode in ${name ?? "url"}`);
+    }
+  }
+
+  /** The cookies the client sent, by name. Tornado's `cookies`. */
+  get cookies(): Record<string, string> {
+    return this.request.cookies;
+  }
+
+  /**
+   * The value of a cookie the client sent. Tornado's `get_cookie`.
+   *
+   * @param name The cookie name.
+   * @returns The value, or `undefined` when absent.
+   */
+  getCookie(name: string): string | undefined;
+  /**
+   * The value of a cookie, or `defaultValue` when absent.
+   *
+   * @param name The cookie name.
+   * @param defaultValue What to return when absent.
+   * @returns The value or the default.
+   */
+  getCookie<D>(name: string, defaultValue: D): string | D;
+  getCookie<D>(name: string, defaultValue?: D): string | D | undefined {
+    return name in this.request.cookies
+      ? this.request.cookies[name]
+      : defaultValue;
+  }
+
+  /**
+   * Sets a cookie on the response (`Path=/` unless told otherwise).
+   * Tornado's `set_cookie`; the value is quoted as Python's cookies quote
+   * it when it holds characters outside the cookie token set.
+   *
+   * @param name The cookie name.
+   * @param value The value.
+   * @param options `domain`, `path`, `expires` or `expiresDays`, `maxAge`,
+   * `secure`, `httpOnly`, `sameSite`.
+   * @throws {TypeError} The name or value holds whitespace or a control
+   * character, or an attribute holds `;`.
+   *
+   * @example A session cookie
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, HTTPServerRequest, RequestHandler } from "@torsion/torsion/web";
+   * const handler = new RequestHandler(new Application(), new HTTPServerRequest());
+   * handler.setCookie("sid", "abc", { httpOnly: true });
+   * assert.deepEqual(handler.pendingCookies(), ["sid=abc; Path=/; HttpOnly"]);
+   * ```
+   */
+  setCookie(name: string, value: string, options: SetCookieOptions = {}): void {
+    if (!isSafeCookieText(name) || !isSafeCookieText(value)) {
+      throw new TypeError(
+        `Invalid cookie ${JSON.stringify(name)}: current value is ${
+          JSON.stringify(value)
+        }`,
+      );
+    }
+    const { expiresDays, ...attributes } = options;
+    if (expiresDays !== undefined && attributes.expires === undefined) {
+      attributes.expires = new Date(Date.now() + expiresDays * 86_400_000);
+    }
+    attributes.path ??= "/";
+    this.#newCookies.set(
+      name,
+      formatSetCookie(name, quoteCookieValue(value), attributes),
+    );
+  }
+
+  /**
+   * Tells the client to delete a cookie (an empty value that expired a
+   * year ago). Tornado's `clear_cookie`.
+   *
+   * @param name The cookie name.
+   * @param options The `path` and `domain` the cookie was set with.
+   */
+  clearCookie(
+    name: string,
+    options: Pick<SetCookieOptions, "path" | "domain"> = {},
+  ): void {
+    this.setCookie(name, "", {
+      ...options,
+      expires: new Date(Date.now() - 365 * 86_400_000),
+    });
+  }
+
+  /**
+   * Deletes every cookie the client sent. Tornado's `clear_all_cookies`.
+   *
+   * @param options The `path` and `domain` the cookies were set with.
+   */
+  clearAllCookies(
+    options: Pick<SetCookieOptions, "path" | "domain"> = {},
+  ): void {
+    for (const name in this.request.cookies) this.clearCookie(name, options);
+  }
+
+  /**
+   * The `Set-Cookie` values this response will carry, in order.
+   *
+   * @returns The formatted values.
+   */
+  pendingCookies(): string[] {
+    return [...this.#newCookies.values()];
+  }
+
+  #cookieSecret(): NonNullable<Application["settings"]["cookieSecret"]> {
+    const secret = this.settings.cookieSecret;
+    if (secret === undefined || secret === "") {
+      throw new TypeError(
+        "Cannot use secure cookies without the cookieSecret setting: current value is undefined",
+      );
+    }
+    return secret;
+  }
+
+  /**
+   * Signs and timestamps a value with the `cookieSecret` setting and sets
+   * it as a cookie, so it cannot be forged. Tornado's `set_secure_cookie`
+   * (version 2 format, readable by Tornado with the same secret); returns
+   * a Promise because Web Crypto signs asynchronously, so `await` it
+   * before finishing.
+   *
+   * @param name The cookie name.
+   * @param value The value (signed, not encrypted: the client can read it).
+   * @param options Cookie options; `expiresDays` defaults to 30.
+   * @returns A Promise that settles once the cookie is set.
+   * @throws {TypeError} No `cookieSecret` setting.
+   *
+   * @example Signing a user id
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, HTTPServerRequest, RequestHandler } from "@torsion/torsion/web";
+   * const app = new Application([], { cookieSecret: "a long random secret" });
+   * const handler = new RequestHandler(app, new HTTPServerRequest());
+   * await handler.setSecureCookie("user", "alice");
+   * assert.match(handler.pendingCookies()[0], /^user="2\|1:0\|10:\d+\|4:user\|8:YWxpY2U=\|[0-9a-f]{64}"; Expires=/);
+   * ```
+   */
+  async setSecureCookie(
+    name: string,
+    value: string | Uint8Array,
+    options: SetCookieOptions = {},
+  ): Promise<void> {
+    const signed = await createSignedValue(this.#cookieSecret(), name, value, {
+      keyVersion: this.settings.keyVersion,
+    });
+    this.setCookie(name, signed, { expiresDays: 30, ...options });
+  }
+
+  /**
+   * The value of a cookie set by `setSecureCookie` (here or by Tornado with
+   * the same secret), or `undefined` when it is absent, tampered with,
+   * signed for another name or older than `maxAgeDays`. Tornado's
+   * `get_secure_cookie`, decoded as UTF-8 (Tornado returns bytes).
+   *
+   * @param name The cookie name.
+   * @param value The signed value to read instead of the request's cookie.
+   * @param options `maxAgeDays` (31) and `minVersion`.
+   * @returns A Promise of the value or `undefined`.
+   * @throws {TypeError} No `cookieSecret` setting.
+   */
+  async getSecureCookie(
+    name: string,
+    value?: string,
+    options: GetSecureCookieOptions = {},
+  ): Promise<string | undefined> {
+    const decoded = await decodeSignedValue(
+      this.#cookieSecret(),
+      name,
+      value ?? this.getCookie(name),
+      options,
+    );
+    return decoded === null ? undefined : new TextDecoder().decode(decoded);
+  }
+
+  /**
+   * Adds to the response body (buffered until `flush` or `finish`): text
+   * as UTF-8, bytes as they are, a plain object as JSON with `Content-Type:
+   * application/json; charset=UTF-8`. Tornado's `write`; as in Tornado,
+   * arrays are refused (a JSON array at the top level could be read by
+   * another site).
+   *
+   * @param chunk What to write.
+   * @throws {TypeError} After `finish`, or `chunk` is not text, bytes or a
+   * plain object.
+   */
+  write(chunk: WriteChunk): void {
+    if (this.#finished) {
+      throw new TypeError(
+        "Cannot write() after finish(): the response is sent",
+      );
+    }
+    let bytes: Uint8Array;
+    if (typeof chunk === "string") {
+      bytes = encoder.encode(chunk);
+    } else if (chunk instanceof Uint8Array) {
+      bytes = chunk;
+    } else if (isPlainObject(chunk)) {
+      bytes = encoder.encode(JSON.stringify(chunk).replaceAll("</", "<\\/"));
+      this.setHeader("Content-Type", "application/json; charset=UTF-8");
+    } else {
+      throw new TypeError(
+        `write() only accepts a string, a Uint8Array or a plain object (not an array): current value is ${
+          Array.isArray(chunk) ? "an array" : typeof chunk
+        }`,
+      );
+    }
+    if (bytes.length === 0) return;
+    this.#writeBuffer.push(bytes);
+    this.#writeLength += bytes.length;
+  }
+
+  /** Whether the response head has been sent. Tornado's `_headers_written`. */
+  get headersWritten(): boolean {
+    return this.#headersWritten;
+  }
+
+  /** Whether `finish` has been called. Tornado's `_finished`. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /**
+   * Sends what has been written so far (the head first, the first time).
+   * Tornado's `flush`. Writes after the client went away are dropped.
+   *
+   * @param includeFooters Whether this is the last piece (used by `finish`).
+   * @returns A Promise that settles once the data is handed to the connection.
+   */
+  flush(includeFooters = false): Promise<void> {
+    let chunk = joinChunks(this.#writeBuffer, this.#writeLength);
+    if (this.#writeBuffer.length === 0) chunk = EMPTY;
+    this.#writeBuffer = [];
+    this.#writeLength = 0;
+    const connection = this.request.connection;
+    const head = this.request.method === "HEAD";
+    if (!this.#headersWritten) {
+      this.#headersWritten = true;
+      for (const transform of this.#transforms) {
+        chunk = transform.transformFirstChunk(
+          this.#status,
+          this.#headers,
+          chunk,
+          includeFooters,
+        );
+      }
+      for (const cookie of this.#newCookies.values()) {
+        this.#headers.addRawHeader("Set-Cookie", cookie);
+      }
+      connection?.writeHead(
+        this.#status,
+        this.#reason,
+        this.#headers,
+        head || chunk.length === 0 ? undefined : chunk,
+      );
+    } else {
+      for (const transform of this.#transforms) {
+        chunk = transform.transformChunk(chunk, includeFooters);
+      }
+      if (!head && chunk.length > 0 && connection?.finished === false) {
+        connection.write(chunk);
+      }
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * Ends the response, writing `chunk` first if given. Before the head is
+   * sent it adds an `ETag` to a 200 answer to `GET`/`HEAD` (answering 304
+   * when the client's `If-None-Match` matches) and a `Content-Length`.
+   * Then it logs the request and calls `onFinish`. Tornado's `finish`.
+   *
+   * @param chunk What to write before finishing.
+   * @returns A Promise that settles once the response is handed over.
+   * @throws {TypeError} When called twice.
+   */
+  finish(chunk?: WriteChunk): Promise<void> {
+    if (this.#finished) {
+      throw new TypeError("finish() called twice: the response is sent");
+    }
+    if (chunk !== undefined) this.write(chunk);
+    if (!this.#headersWritten) {
+      const method = this.request.method;
+      if (
+        this.#status === 200 && (method === "GET" || method === "HEAD") &&
+        !this.#headers.hasHeader("etag")
+      ) {
+        this.setEtagHeader();
+        if (this.checkEtagHeader()) {
+          this.#writeBuffer = [];
+          this.#writeLength = 0;
+          this.setStatus(304);
+        }
+      }
+      const status = this.#status;
+      if (status === 204 || status === 304 || (status >= 100 && status < 200)) {
+        if (this.#writeLength > 0) {
+          throw new TypeError(`Cannot send a body with status ${status}`);
+        }
+        for (const name of REPRESENTATION_HEADERS) this.clearHeader(name);
+      } else if (!this.#headers.hasHeader("content-length")) {
+        this.setHeader("Content-Length", this.#writeLength);
+      }
+    }
+    const flushed = this.flush(true);
+    this.request.connection?.finish();
+    this.request.markFinished();
+    this.#finished = true;
+    this.application.logRequest(this);
+    try {
+      this.onFinish();
+    } catch (error) {
+      logger.error("Uncaught exception in onFinish: {error}", { error });
+    }
+    return flushed;
+  }
+
+  /**
+   * The ETag of the response body: a hash of what was written, or
+   * `undefined` for none. Override to use a cheaper validator. Tornado's
+   * `compute_etag` (SHA-1 of the body, in quotes).
+   *
+   * @returns The ETag with its quotes, or `undefined`.
+   */
+  computeEtag(): string | undefined {
+    const hash = createHash("sha1");
+    for (const part of this.#writeBuffer) hash.update(part);
+    return `"${hash.digest("hex")}"`;
+  }
+
+  /** Sets the `ETag` header from `computeEtag`. Tornado's `set_etag_header`. */
+  setEtagHeader(): void {
+    const etag = this.computeEtag();
+    if (etag !== undefined) this.setHeader("Etag", etag);
+  }
+
+  /**
+   * Whether the client's `If-None-Match` matches the response's `ETag`
+   * (weak comparison; `*` matches anything). Tornado's `check_etag_header`.
+   *
+   * @returns `true` when the client's copy is current.
+   */
+  checkEtagHeader(): boolean {
+    const etag = this.#headers.get("etag");
+    const header = this.request.headers.get("if-none-match");
+    if (etag === undefined || header === undefined) return false;
+    const opaque = (tag: string): string =>
+      tag.startsWith("W/") ? tag.slice(2) : tag;
+    const tags = header.split(",").map((tag) => tag.trim());
+    return tags.includes("*") ||
+      tags.some((tag) => opaque(tag) === opaque(etag));
+  }
+
+  /**
+   * Redirects to `url` and finishes. Tornado's `redirect`.
+   *
+   * @param url Where to send the client (non-ASCII characters are
+   * percent-encoded).
+   * @param permanent 301 instead of 302.
+   * @param status Another 3xx status.
+   * @throws {TypeError} The head was already sent.
+   * @throws {RangeError} `status` is not a 3xx code.
+   */
+  redirect(url: string, permanent = false, status?: number): void {
+    if (this.#headersWritten) {
+      throw new TypeError(
+        "Cannot redirect after headers have been written: current status is " +
+          this.#status,
+      );
+    }
+    const code = status ?? (permanent ? 301 : 302);
+    if (!Number.isInteger(code) || code < 300 || code > 399) {
+      throw new RangeError(
+        `Redirect status must be a 3xx code: current value is ${code}`,
+      );
+    }
+    this.setStatus(code);
+    this.setHeader(
+      "Location",
+      url.replace(/[^\x20-\x7e]/gu, (char) => encodeURIComponent(char)),
+    );
+    this.finish();
+  }
+
+  /**
+   * The URL of a named route, with `args` in its groups. Tornado's
+   * `reverse_url`.
+   *
+   * @param name The route name.
+   * @param args The values of its groups.
+   * @returns The path.
+   * @throws {RangeError} No route has that name.
+   */
+  reverseUrl(name: string, ...args: (string | number)[]): string {
+    return this.application.reverseUrl(name, ...args);
+  }
+
+  /**
+   * Answers with an error page for `statusCode` (through `writeError`),
+   * dropping anything written. Once the head has been sent an error page
+   * cannot be, so the connection is aborted (Tornado finishes instead,
+   * which makes a truncated response look complete). Tornado's `send_error`.
+   *
+   * @param statusCode The status code.
+   * @param options The thrown value (`excInfo`) and a `reason` phrase.
+   */
+  sendError(statusCode = 500, options: WriteErrorOptions = {}): void {
+    if (this.#headersWritten) {
+      logger.error("Cannot send error response after headers written");
+      if (!this.#finished) {
+        this.request.connection?.abort();
+        this.#finishWithoutResponse();
+      }
+      return;
+    }
+    this.clear();
+    const error = options.excInfo;
+    const reason = error instanceof HTTPError && error.reason !== undefined
+      ? error.reason
+      : options.reason;
+    this.setStatus(statusCode, reason);
+    try {
+      this.writeError(statusCode, options);
+    } catch (writeError) {
+      logger.error("Uncaught exception in writeError: {error}", {
+        error: writeError,
+      });
+    }
+    if (!this.#finished) this.finish();
+  }
+
+  #finishWithoutResponse(): void {
+    this.request.markFinished();
+    this.#finished = true;
+    this.application.logRequest(this);
+    try {
+      this.onFinish();
+    } catch (error) {
+      logger.error("Uncaught exception in onFinish: {error}", { error });
+    }
+  }
+
+  /**
+   * Writes the body of an error page; override for custom pages. By
+   * default a small HTML page with the status, or, when the application
+   * has `debug` (or `serveTraceback`) set and an error was thrown, its
+   * stack as plain text. Tornado's `write_error`.
+   *
+   * @param statusCode The status code.
+   * @param options The thrown value (`excInfo`), if any.
+   */
+  writeError(statusCode: number, options: WriteErrorOptions = {}): void {
+    const error = options.excInfo;
+    const traceback = this.settings.serveTraceback ?? this.settings.debug;
+    if (traceback && error !== undefined) {
+      this.setHeader("Content-Type", "text/plain; charset=UTF-8");
+      this.finish(
+        error instanceof Error ? String(error.stack ?? error) : String(error),
+      );
+      return;
+    }
+    const title = `${statusCode}: ${escapeHtml(this.#reason)}`;
+    this.finish(
+      `<html><title>${title}</title><body>${title}</body></html>`,
+    );
+  }
+
+  /**
+   * Logs a thrown value once: an `HTTPError` at warning level with its log
+   * message (not at all without one), anything else at error level with
+   * the request. Tornado's `log_exception`.
+   *
+   * @param error The thrown value.
+   */
+  logException(error: unknown): void {
+    if (error instanceof HTTPError) {
+      if (error.logMessage !== undefined) {
+        logger.warning("{status} {summary}: {message}", {
+          status: error.statusCode,
+          summary: this.requestSummary(),
+          message: error.logMessage,
+        });
+      }
+      return;
+    }
+    logger.error("Uncaught exception {summary}: {error}", {
+      summary: this.requestSummary(),
+      error,
+    });
+  }
+
+  /**
+   * `METHOD uri (remote ip)`, as the logs show a request. Tornado's
+   * `_request_summary`.
+   *
+   * @returns The summary.
+   */
+  requestSummary(): string {
+    return `${this.request.method} ${this.request.uri} (${this.request.remoteIp})`;
+  }
+
+  /**
+   * Runs the request: checks the method, parses the body, decodes the
+   * path groups, then `prepare`, the method handler and, unless it
+   * finished the response, `finish`. Called by the application; Tornado's
+   * `_execute`.
+   *
+   * @param transforms The output transforms (gzip) for this response.
+   * @param args The route's unnamed groups, percent-decoded, as bytes.
+   * @param kwargs The route's named groups.
+   * @returns A Promise that settles once the handler is done.
+   */
+  async execute(
+    transforms: OutputTransform[],
+    args: (Uint8Array | undefined)[],
+    kwargs: Record<string, Uint8Array>,
+  ): Promise<void> {
+    this.#transforms = transforms;
+    try {
+      const supported = (this.constructor as typeof RequestHandler)
+        .SUPPORTED_METHODS;
+      if (!supported.includes(this.request.method)) throw new HTTPError(405);
+      try {
+        this.request.parseBody();
+      } catch (error) {
+        if (error instanceof BodyArgumentsError) {
+          throw new HTTPError(400, `Invalid body: ${error.message}`);
+        }
+        throw error;
+      }
+      this.pathArgs = args.map((arg) =>
+        arg === undefined ? undefined : this.decodeArgument(arg)
+      );
+      for (const name in kwargs) {
+        this.pathKwargs[name] = this.decodeArgument(kwargs[name], name);
+      }
+      const prepared = this.prepare();
+      if (isThenable(prepared)) await prepared;
+      if (this.#finished) return;
+      const method = (this as unknown as Record<
+        string,
+        (...args: (string | undefined)[]) => HandlerResult
+      >)[this.request.method.toLowerCase()];
+      const result = method.apply(this, this.pathArgs);
+      if (isThenable(result)) await result;
+      if (!this.#finished) this.finish();
+    } catch (error) {
+      this.#handleRequestException(error);
+    }
+  }
+
+  #handleRequestException(error: unknown): void {
+    if (error instanceof Finish) {
+      if (!this.#finished) this.finish(error.chunk);
+      return;
+    }
+    try {
+      this.logException(error);
+    } catch (logError) {
+      logger.error("Error in exception logger: {error}", { error: logError });
+    }
+    if (this.#finished) return;
+    if (error instanceof HTTPError) {
+      this.sendError(error.statusCode, { excInfo: error });
+    } else {
+      this.sendError(500, { excInfo: error });
+    }
+  }
+
+  /**
+   * Called by the application when the client went away: runs
+   * `onConnectionClose` unless the response was already finished.
+   */
+  connectionLost(): void {
+    if (this.#finished) return;
+    try {
+      this.onConnectionClose();
+    } catch (error) {
+      logger.error("Uncaught exception in onConnectionClose: {error}", {
+        error,
+      });
+    }
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
