@@ -7,6 +7,7 @@ import { HTTPChannel } from "../../http/http_channel.ts";
 import { HTTPFactory } from "../../http/http_factory.ts";
 import type {
   AccessLogEntry,
+  HTTPRequestDelegate,
   HTTPServerOptions,
   HTTPServerRequestChannel,
   RequestHead,
@@ -60,7 +61,7 @@ function harness(
   const logged: AccessLogEntry[] = [];
   const channel = new HTTPChannel(
     {
-      startRequest(request) {
+      startRequest(request): HTTPRequestDelegate {
         const entry: Seen = {
           head: request.head,
           channel: request,
@@ -350,9 +351,9 @@ Deno.test("HTTPChannel given three pipelined requests in one read when answered 
 
 Deno.test("HTTPChannel given a streaming producer registered on a request when the response finishes then it is unregistered", () => {
   const producer: IPushProducer = {
-    pauseProducing() {},
-    resumeProducing() {},
-    stopProducing() {},
+    pauseProducing(): void {},
+    resumeProducing(): void {},
+    stopProducing(): void {},
   };
   let registered: unknown = null;
   const h = harness((seen) => {
@@ -694,12 +695,19 @@ Deno.test("HTTPChannel given decompressRequest when the decoded body exceeds max
 
 // --- HTTPFactory ----------------------------------------------------------------------
 
-function factoryHarness(respond: Respond | null) {
+interface FactoryHarness {
+  clock: Clock;
+  seen: Seen[];
+  factory: HTTPFactory;
+  connect(): StringTransportWithDisconnection;
+}
+
+function factoryHarness(respond: Respond | null): FactoryHarness {
   const clock = new Clock();
   const seen: Seen[] = [];
   const factory = new HTTPFactory(
     {
-      startRequest(request) {
+      startRequest(request): HTTPRequestDelegate {
         const entry: Seen = {
           head: request.head,
           channel: request,
