@@ -144,7 +144,10 @@ export async function startServer(
   };
   if (match === null) {
     await close();
-    const lines = (stderr.trim() || text.trim()).split("\n").slice(-3);
+    const all = (stderr.trim() || text.trim()).split("\n");
+    // Deno's and Python's uncaught errors name themselves on one line.
+    const named = all.filter((line) => /error/i.test(line));
+    const lines = named.length > 0 ? named.slice(-2) : all.slice(-3);
     throw new Error(
       `${command} ${args.join(" ")} did not start: ${
         lines.join(" | ") || "it printed nothing"

@@ -153,7 +153,9 @@ export async function runWsSuite(
 
   const serverRows = new Map<string, Row>();
   const clientRows = new Map<string, Row>();
+  // Servers and clients share ids (torsion-tornado): one map for each.
   const broken = new Map<string, Error>();
+  const brokenClients = new Map<string, Error>();
   for (const workload of WS_WORKLOADS) {
     if (!selected(selection.workloads, workload.id)) continue;
     const sizes = [
@@ -202,7 +204,7 @@ export async function runWsSuite(
     const clientRow: Row = new Map();
     clientRows.set(workload.id, clientRow);
     for (const client of clients) {
-      const known = broken.get(client.id);
+      const known = brokenClients.get(client.id);
       if (known !== undefined) {
         clientRow.set(client.id, known);
         continue;
