@@ -17,6 +17,7 @@ import type {
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { StreamDecoder } from "./_decoder.ts";
 import { writeLatin1 } from "./_latin1.ts";
+import { allocate } from "./_slab.ts";
 import { Headers } from "./headers.ts";
 import type {
   HTTPRequestDelegate,
@@ -42,9 +43,9 @@ const PENDING_LIMIT = 65536;
 /** What a {@linkcode ServerRequest} needs of its connection. */
 export interface RequestConnection {
   /** The connection's transport, once connected. */
-  readonly transport: ITransport | null;
+  transport(): ITransport | null;
   /** Whether responses may keep the connection alive (not draining). */
-  readonly keepAliveAllowed: boolean;
+  keepAliveAllowed(): boolean;
   /** The head text of a response, `Date`, `Server` and `framingLines` added. */
   encodeHead(
     code: number,
@@ -155,7 +156,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
     this.#headWritten = true;
     this.status = code;
     const method = this.head.method;
-    let keepAlive = this.#keepAlive && channel.keepAliveAllowed;
+    let keepAlive = this.#keepAlive && channel.keepAliveAllowed();
     const connection = headers.get("connection");
     if (connection !== undefined && /(^|,)\s*close\s*(,|$)/i.test(connection)) {
       keepAlive = false;
@@ -259,7 +260,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
   registerProducer(producer: IProducer, streaming: boolean): void {
     this.#commit();
     this.#producer = producer;
-    const transport = this.#channel.transport;
+    const transport = this.#channel.transport();
     if (transport === null || this.dead) {
       producer.stopProducing();
       return;
@@ -270,7 +271,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
   unregisterProducer(): void {
     if (this.#producer === null) return;
     this.#producer = null;
-    this.#channel.transport?.unregisterProducer();
+    this.#channel.transport()?.unregisterProducer();
   }
 
   getPeer(): IAddress {
@@ -278,7 +279,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
   }
 
   getHost(): IAddress {
-    return (this.#channel.transport as ITransport).getHost();
+    return (this.#channel.transport() as ITransport).getHost();
   }
 
   isSecure(): boolean {
@@ -343,7 +344,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
       out = latin1Of(text);
     } else if (this.#framing === FRAME_CHUNKED) {
       const size = `${body.length.toString(16)}\r\n`;
-      out = new Uint8Array(text.length + size.length + body.length + 2);
+      out = allocate(text.length + size.length + body.length + 2);
       writeLatin1(text + size, out);
       out.set(body, text.length + size.length);
       out[out.length - 2] = 13;
@@ -351,7 +352,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
       this.bytesSent += body.length;
     } else {
       if (this.#framing === FRAME_LENGTH) this.#checkLength(body.length);
-      out = new Uint8Array(text.length + body.length);
+      out = allocate(text.length + body.length);
       writeLatin1(text, out);
       out.set(body, text.length);
       this.bytesSent += body.length;
@@ -456,7 +457,7 @@ function toBytes(data: Uint8Array | string): Uint8Array {
 }
 
 function latin1Of(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
+  const out = allocate(text.length);
   writeLatin1(text, out);
   return out;
 }

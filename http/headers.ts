@@ -55,6 +55,19 @@ export function addCheckedField(
   addChecked(headers, key, name, value);
 }
 
+let lines: (headers: Headers) => string;
+
+/**
+ * The fields as they go on the wire, `Name: value\r\n` each, in order.
+ * Not part of the public API (`mod.ts` does not export it).
+ *
+ * @param headers The fields.
+ * @returns The lines, or `""` when there are none.
+ */
+export function fieldLines(headers: Headers): string {
+  return lines(headers);
+}
+
 interface Entry {
   name: string;
   values: string[];
@@ -232,6 +245,14 @@ export class Headers implements Iterable<[string, string]> {
 
   static {
     addChecked = (headers, key, name, value) => headers.#add(key, name, value);
+    lines = (headers) => {
+      let text = "";
+      for (const entry of headers.#entries.values()) {
+        const name = entry.name;
+        for (const value of entry.values) text += `${name}: ${value}\r\n`;
+      }
+      return text;
+    };
   }
 
   /**

@@ -23,14 +23,14 @@ import { dateLine } from "./_date_cache.ts";
 import { HTTPRequestParser } from "./_http_request_parser.ts";
 import { writeLatin1 } from "./_latin1.ts";
 import { reasonPhrase } from "./_responses.ts";
-import { ServerRequest } from "./_server_request.ts";
+import { type RequestConnection, ServerRequest } from "./_server_request.ts";
 import {
   type ChannelTracker,
   resolveServerOptions,
   type ServerSettings,
 } from "./_server_settings.ts";
 import { BodyTooLargeError } from "./errors.ts";
-import type { Headers } from "./headers.ts";
+import { fieldLines, type Headers } from "./headers.ts";
 import type {
   AccessLogEntry,
   HTTPRequestDelegate,
@@ -56,6 +56,24 @@ const WAIT_LINGER = 4;
 
 /** How long a closing connection may take to flush before it is aborted. */
 const LINGER = 30;
+
+// The factory that builds a channel tracks it through this, set once by the
+// class below, so that the tracker stays out of the public API.
+let setTracker: (channel: HTTPChannel, tracker: ChannelTracker) => void;
+
+/**
+ * Makes `tracker` (an `HTTPFactory`) hear the channel's connection open,
+ * idle and close. Not part of the public API (`mod.ts` does not export it).
+ *
+ * @param channel A channel not yet connected.
+ * @param tracker The factory's tracker.
+ */
+export function trackChannel(
+  channel: HTTPChannel,
+  tracker: ChannelTracker,
+): void {
+  setTracker(channel, tracker);
+}
 
 /**
  * Serves the requests of one connection, in order: parses each request with
@@ -108,18 +126,20 @@ const LINGER = 30;
 export class HTTPChannel implements IProtocol {
   /** The transport, once connected. Twisted's `transport`. */
   transport: ITransport | null = null;
-  /** The factory tracking this channel, if any. */
-  tracker: ChannelTracker | null = null;
 
   readonly #delegate: HTTPServerConnectionDelegate;
   readonly #settings: ServerSettings;
   readonly #reactor: IReactorTime;
   readonly #parser: HTTPRequestParser;
+  readonly #connection: RequestConnection;
+  #tracker: ChannelTracker | null = null;
 
   #request: ServerRequest | null = null;
   /** Bytes read past a request whose response is not finished. */
   #buffer: Uint8Array | null = null;
   #feeding = false;
+  /** The clock's time when the current read began to be processed. */
+  #stamp = 0;
   #paused = false;
   #closing = false;
   #lost = false;
@@ -148,16 +168,34 @@ export class HTTPChannel implements IProtocol {
     this.#delegate = delegate;
     this.#settings = resolveServerOptions(options);
     this.#reactor = reactor;
+    this.#connection = {
+      transport: (): ITransport | null => this.transport,
+      keepAliveAllowed: (): boolean => this.#keepAliveAllowed,
+      encodeHead: (code, phrase, headers, framing): string =>
+        this.#encodeHead(code, phrase, headers, framing),
+      send: (data): void => this.#send(data),
+      responseFinished: (request, close): void =>
+        this.#responseFinished(request, close),
+      detachFor: (request, protocol) => this.#detachFor(request, protocol),
+      peerOf: (request): IAddress => this.#peerOf(request),
+      isSecureFor: (request): boolean => this.#isSecureFor(request),
+      abort: (): void => this.abort(),
+    };
     this.#parser = new HTTPRequestParser({
       onRequest: (head: RequestHead): void => this.#onRequest(head),
       onBody: (chunk: Uint8Array): void => this.#onBody(chunk),
       onComplete: (): void => this.#onComplete(),
     }, {
       maxHeaderSize: this.#settings.maxHeaderSize,
-      maxBodySize: this.#settings.decompressRequest
-        ? Infinity
-        : this.#settings.maxBodySize,
+      // With decompressRequest the decoded size is checked as well.
+      maxBodySize: this.#settings.maxBodySize,
     });
+  }
+
+  static {
+    setTracker = (channel, tracker) => {
+      channel.#tracker = tracker;
+    };
   }
 
   /** How many requests this connection has begun. */
@@ -189,7 +227,7 @@ export class HTTPChannel implements IProtocol {
   connectionMade(): void {
     const tcp = this.transport as Partial<ITCPTransport>;
     tcp.setTcpNoDelay?.(true);
-    this.tracker?.channelOpened(this);
+    this.#tracker?.channelOpened(this);
     this.#wait(WAIT_IDLE, this.#settings.idleConnectionTimeout);
   }
 
@@ -233,7 +271,7 @@ export class HTTPChannel implements IProtocol {
     this.#request = null;
     const failure = reason instanceof Failure ? reason : Failure.from(reason);
     request?.lost(failure);
-    this.tracker?.channelClosed(this);
+    this.#tracker?.channelClosed(this);
     const detached = this.#detached;
     if (detached) detached.connectionLost(failure);
   }
@@ -263,8 +301,9 @@ export class HTTPChannel implements IProtocol {
   #process(data: Uint8Array): void {
     const parser = this.#parser;
     this.#feeding = true;
+    this.#stamp = this.#reactor.seconds();
     try {
-      for (let round = 0; data.length > 0 && !this.#closing; round++) {
+      while (data.length > 0 && !this.#closing) {
         const request = this.#request;
         if (request !== null && parser.done) {
           // Pipelined: the next request waits for this response.
@@ -284,6 +323,7 @@ export class HTTPChannel implements IProtocol {
         }
         data = data.subarray(used);
         if (parser.done && this.#request?.finished) this.#next();
+        else if (used === 0 && !parser.done) return;
       }
     } finally {
       this.#feeding = false;
@@ -298,10 +338,10 @@ export class HTTPChannel implements IProtocol {
     if (expectsBody) this.#wait(WAIT_BODY, settings.bodyTimeout);
     else this.#wait(WAIT_NONE, 0);
     const request = new ServerRequest(
-      this,
+      this.#connection,
       head,
       parser.keepAlive && !settings.noKeepAlive,
-      this.#reactor.seconds(),
+      this.#now(),
     );
     this.#request = request;
     const expect = head.headers.get("expect");
@@ -478,15 +518,15 @@ export class HTTPChannel implements IProtocol {
     return lines;
   }
 
-  /** @internal The head text of a response, framing lines included. */
-  encodeHead(
+  /** The head text of a response, framing lines included. */
+  #encodeHead(
     code: number,
     phrase: string,
     headers: Headers,
     framingLines: string,
   ): string {
     let text = `HTTP/1.1 ${code} ${phrase}\r\n`;
-    for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+    text += fieldLines(headers);
     if (!headers.hasHeader("date")) text += dateLine();
     const server = this.#settings.serverHeader;
     if (server !== null && !headers.hasHeader("server")) {
@@ -495,18 +535,18 @@ export class HTTPChannel implements IProtocol {
     return `${text}${framingLines}\r\n`;
   }
 
-  /** @internal Whether keep-alive is off for every response (draining). */
-  get keepAliveAllowed(): boolean {
-    return !this.#settings.noKeepAlive && !(this.tracker?.draining ?? false);
+  /** Whether responses may keep the connection alive (not draining). */
+  get #keepAliveAllowed(): boolean {
+    return !this.#settings.noKeepAlive && !(this.#tracker?.draining ?? false);
   }
 
-  /** @internal Writes bytes of the current response. */
-  send(data: Uint8Array): void {
+  /** Writes bytes of the current response. */
+  #send(data: Uint8Array): void {
     if (!this.#lost) this.transport?.write(data);
   }
 
-  /** @internal A response is finished: serve the next request or close. */
-  responseFinished(request: ServerRequest, close: boolean): void {
+  /** A response is finished: serve the next request or close. */
+  #responseFinished(request: ServerRequest, close: boolean): void {
     this.#logAccess(request);
     if (this.#request !== request || this.#lost) return;
     if (close || !this.#parser.done || this.#closing) {
@@ -522,8 +562,8 @@ export class HTTPChannel implements IProtocol {
     if (buffered !== null) this.#process(buffered);
   }
 
-  /** @internal Hands the connection over to another protocol. */
-  detachFor(
+  /** Hands the connection over to another protocol. */
+  #detachFor(
     request: ServerRequest,
     protocol: IProtocol | undefined,
   ): { transport: ITransport; buffered: Uint8Array } {
@@ -547,8 +587,8 @@ export class HTTPChannel implements IProtocol {
     return { transport, buffered };
   }
 
-  /** @internal The client's address, after `xheaders`. */
-  peerOf(request: ServerRequest): IAddress {
+  /** The client's address, after `xheaders`. */
+  #peerOf(request: ServerRequest): IAddress {
     const peer = (this.transport as ITransport).getPeer();
     if (!this.#settings.xheaders) return peer;
     const headers = request.head.headers;
@@ -565,8 +605,8 @@ export class HTTPChannel implements IProtocol {
     return { type: "TCP", host: ip, port: peer.port };
   }
 
-  /** @internal Whether the request came over TLS (or says so, under `xheaders`). */
-  isSecureFor(request: ServerRequest): boolean {
+  /** Whether the request came over TLS (or says so, under `xheaders`). */
+  #isSecureFor(request: ServerRequest): boolean {
     if (this.#settings.xheaders) {
       const headers = request.head.headers;
       const scheme = headers.get("x-scheme") ??
@@ -579,18 +619,13 @@ export class HTTPChannel implements IProtocol {
     return (this.transport as { tls?: boolean } | null)?.tls === true;
   }
 
-  /** @internal Seconds on the channel's clock. */
-  now(): number {
-    return this.#reactor.seconds();
-  }
-
   // --- Connection state ---------------------------------------------------
 
   #next(): void {
     this.#request = null;
     this.#parser.reset();
     this.#wait(WAIT_IDLE, this.#settings.idleConnectionTimeout);
-    this.tracker?.channelIdle(this);
+    this.#tracker?.channelIdle(this);
   }
 
   #close(): void {
@@ -625,7 +660,7 @@ export class HTTPChannel implements IProtocol {
       durationMs:
         Math.round((this.#reactor.seconds() - request.started) * 1e6) /
         1e3,
-      peer: this.transport === null ? "" : this.peerOf(request).host,
+      peer: this.transport === null ? "" : this.#peerOf(request).host,
       bytesSent: request.bytesSent,
       userAgent: head.headers.get("user-agent"),
       referer: head.headers.get("referer"),
@@ -659,12 +694,17 @@ export class HTTPChannel implements IProtocol {
       this.#deadline = Infinity;
       return;
     }
-    const at = this.#reactor.seconds() + seconds;
+    const at = this.#now() + seconds;
     this.#deadline = at;
     if (this.#timer !== null && this.#timerAt <= at) return;
     this.#timer?.cancel();
     this.#timerAt = at;
     this.#timer = this.#reactor.callLater(seconds, this.#onTimer);
+  }
+
+  /** The clock's time; one reading serves all the requests of a read. */
+  #now(): number {
+    return this.#feeding ? this.#stamp : this.#reactor.seconds();
   }
 
   #cancelTimer(): void {

@@ -17,7 +17,7 @@ import {
   type ChannelTracker,
   resolveServerOptions,
 } from "./_server_settings.ts";
-import { HTTPChannel } from "./http_channel.ts";
+import { HTTPChannel, trackChannel } from "./http_channel.ts";
 import type {
   HTTPServerConnectionDelegate,
   HTTPServerOptions,
@@ -132,7 +132,7 @@ export class HTTPFactory implements IProtocolFactory {
    */
   buildProtocol(_addr: IAddress): HTTPChannel {
     const channel = new HTTPChannel(this.delegate, this.options, this.#reactor);
-    channel.tracker = this.#tracker;
+    trackChannel(channel, this.#tracker);
     return channel;
   }
 

@@ -1,5 +1,8 @@
 /**
- * The HTTP/1.1 client, with both faces it is known by:
+ * The HTTP/1.1 client, with both faces it is known by, and the server
+ * engine under the web frameworks.
+ *
+ * The client's faces:
  *
  * - Twisted's `twisted.web.client`: `Agent` and its wrappers
  *   (`RedirectAgent`, `BrowserLikeRedirectAgent`, `ContentDecoderAgent`,
@@ -13,6 +16,14 @@
  * origins, gzip and deflate decoding, proxies (CONNECT for https),
  * timeouts that name the phase that ran out, size limits, and
  * cancellation that aborts the connection at once.
+ *
+ * The same wire layer serves HTTP/1.1: `HTTPFactory` (Twisted's
+ * `HTTPFactory`, with Tornado's `HTTPServer` options) builds an
+ * `HTTPChannel` per connection, which parses requests as strictly as
+ * llhttp, keeps connections alive, answers pipelined requests in order and
+ * hands each request to a delegate (`HTTPServerConnectionDelegate`): the
+ * contract `@torsion/torsion/web`'s `Site` and `Application` are written
+ * against.
  *
  * @example Twisted style: an Agent, a pool and readBody
  * ```ts

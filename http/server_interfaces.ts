@@ -161,6 +161,38 @@ export interface AccessLogEntry {
  * Makes the delegate for each request of every connection: what `Site` and
  * Tornado's `HTTPServer` implement. Tornado's
  * `HTTPServerConnectionDelegate`.
+ *
+ * @example A delegate that answers every request with its own target
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   Headers,
+ *   HTTPFactory,
+ *   type HTTPServerConnectionDelegate,
+ * } from "@torsion/torsion/http";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * const delegate: HTTPServerConnectionDelegate = {
+ *   startRequest(request) {
+ *     const chunks: Uint8Array[] = [];
+ *     return {
+ *       headersReceived() {},
+ *       dataReceived(chunk) { chunks.push(chunk.slice()); },
+ *       finish() {
+ *         request.writeHead(200, "OK", new Headers(), request.head.target);
+ *         request.finish();
+ *       },
+ *       onConnectionClose() {},
+ *     };
+ *   },
+ *   logAccess() {}, // quiet: no access log line
+ * };
+ * const factory = new HTTPFactory(delegate);
+ * const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+ * const response = await fetch(`http://127.0.0.1:${port.getHost().port}/where`);
+ * assert.equal(await response.text(), "/where");
+ * await port.stopListening();
+ * await factory.closeAllConnections();
+ * ```
  */
 export interface HTTPServerConnectionDelegate {
   /** Called for each well-formed request head, before its body is read. */
@@ -177,6 +209,25 @@ export interface HTTPServerConnectionDelegate {
  * Options of the HTTP/1.1 server engine (`HTTPFactory`), with the names and
  * defaults of Tornado's `HTTPServer` keyword arguments. Timeouts are in
  * seconds; `0` or `Infinity` turns a timeout off.
+ *
+ * @example Behind a proxy, with tighter limits
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HTTPFactory, type HTTPServerOptions } from "@torsion/torsion/http";
+ * const options: HTTPServerOptions = {
+ *   xheaders: true,
+ *   maxBodySize: 1024 * 1024,
+ *   headerTimeout: 10,
+ * };
+ * const factory = new HTTPFactory({
+ *   startRequest() { throw new Error("not serving in this example"); },
+ * }, options);
+ * assert.equal(factory.options.maxBodySize, 1048576);
+ * assert.throws(
+ *   () => new HTTPFactory(factory.delegate, { maxHeaderSize: 0 }),
+ *   RangeError,
+ * );
+ * ```
  */
 export interface HTTPServerOptions {
   /**

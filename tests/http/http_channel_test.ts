@@ -46,7 +46,7 @@ const echo: Respond = (seen) => {
     200,
     "OK",
     new Headers({ "Content-Length": String(body.length) }),
-    body,
+    latin1Bytes(body),
   );
   seen.channel.finish();
 };
@@ -639,6 +639,42 @@ Deno.test("HTTPChannel given a finished request when logged then the access log 
   assert.equal(entry.userAgent, "t");
 });
 
+Deno.test("HTTPChannel given a delegate without logAccess when a request finishes then one line is logged under torsion access", async () => {
+  const records = await captureLogs(() => {
+    const channel = new HTTPChannel(
+      {
+        startRequest(request): HTTPRequestDelegate {
+          return {
+            headersReceived(): void {},
+            dataReceived(): void {},
+            finish(): void {
+              request.writeHead(404, "Not Found", new Headers(), "none");
+              request.finish();
+            },
+            onConnectionClose(): void {},
+          };
+        },
+      },
+      {},
+      new Clock(),
+    );
+    channel.makeConnection(new StringTransportWithDisconnection({}, channel));
+    channel.dataReceived(
+      latin1Bytes("GET /missing HTTP/1.1\r\nHost: a\r\n\r\n"),
+    );
+  });
+  const access = records.filter((r) =>
+    r.category.join(".") === "torsion.access"
+  );
+  assert.equal(access.length, 1);
+  assert.equal(access[0].level, "info");
+  assert.equal(access[0].properties.status, 404);
+  assert.equal(access[0].properties.method, "GET");
+  assert.equal(access[0].properties.target, "/missing");
+  assert.equal(access[0].properties.peer, "192.168.1.1");
+  assert.equal(typeof access[0].properties.durationMs, "number");
+});
+
 Deno.test("HTTPChannel given a malformed request when answered then the default access log is not asked for a request it never saw", () => {
   const h = harness();
   h.send("BAD\r\n\r\n");
@@ -796,4 +832,57 @@ Deno.test("HTTPFactory given an invalid option when constructed then it throws R
       }),
     RangeError,
   );
+});
+
+// --- Hostile input ------------------------------------------------------------------
+
+/** A deterministic pseudo-random generator (LCG), so failures reproduce. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const SEEDS = [
+  `POST /a?b=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello`,
+  `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: 1\r\n\r\n`,
+  `GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n${GET}`,
+  `POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok`,
+];
+
+Deno.test("HTTPChannel given 3,000 mutated requests fed in random pieces when parsed then none throws, each gets a valid status or none, and no timer is left after the close", () => {
+  const next = random(20261203);
+  const byte = (): number => Math.floor(next() * 256);
+  for (let round = 0; round < 3000; round++) {
+    const seed = latin1Bytes(SEEDS[round % SEEDS.length]);
+    const data = Array.from(seed);
+    const mutations = 1 + Math.floor(next() * 4);
+    for (let m = 0; m < mutations; m++) {
+      const at = Math.floor(next() * data.length);
+      const kind = Math.floor(next() * 4);
+      if (kind === 0) data[at] = byte();
+      else if (kind === 1) data.splice(at, 0, byte());
+      else if (kind === 2) data.splice(at, 1);
+      else data.splice(at, 0, ...data.slice(at, at + 8));
+    }
+    const h = harness(echo, { maxHeaderSize: 256, maxBodySize: 64 });
+    const bytes = new Uint8Array(data);
+    for (let pos = 0; pos < bytes.length;) {
+      const size = 1 + Math.floor(next() * 16);
+      h.channel.dataReceived(bytes.subarray(pos, pos + size));
+      pos += size;
+    }
+    for (const response of responses(h.output())) {
+      const status = Number(response.slice(9, 12));
+      assert.ok(
+        [100, 200, 400, 408, 413, 414, 417, 431, 501, 505].includes(status),
+        `round ${round}: status ${status}`,
+      );
+    }
+    h.clock.advance(7200);
+    if (h.transport.connected) h.transport.loseConnection();
+    assert.equal(h.clock.getDelayedCalls().length, 0, `round ${round}`);
+  }
 });
