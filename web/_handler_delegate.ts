@@ -15,7 +15,8 @@ import type {
 import type { Failure } from "../deferred/failure.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { GZipContentEncoding } from "./_gzip.ts";
-import type { Application } from "./application.ts";
+import type { Application, FoundHandler } from "./application.ts";
+import { ErrorHandler } from "./error_handler.ts";
 import { HTTPServerRequest } from "./http_server_request.ts";
 import type { RequestHandler } from "./request_handler.ts";
 
@@ -30,6 +31,8 @@ export class HandlerDelegate implements HTTPRequestDelegate {
   #chunks: Uint8Array[] = [];
   #length = 0;
   #closed = false;
+  #route: FoundHandler | undefined;
+  #started = false;
 
   constructor(application: Application, channel: HTTPServerRequestChannel) {
     this.#application = application;
@@ -45,10 +48,26 @@ export class HandlerDelegate implements HTTPRequestDelegate {
       headers: head.headers,
       connection: this.#channel,
     });
+    const route = this.#application.findHandler(this.#request);
+    this.#route = route;
+    // A client waiting for `100 Continue` before it sends its body gets a
+    // refusal (no route, or a method the handler class does not support)
+    // at once instead, so it never sends a body nobody wants; the engine
+    // then closes the connection, as the body was not read.
+    const supported = (route.handlerClass as unknown as typeof RequestHandler)
+      .SUPPORTED_METHODS;
+    if (
+      head.length !== 0 &&
+      head.headers.get("expect")?.toLowerCase() === "100-continue" &&
+      (route.handlerClass === ErrorHandler ||
+        (supported !== undefined && !supported.includes(head.method)))
+    ) {
+      this.#execute(this.#request, route);
+    }
   }
 
   dataReceived(chunk: Uint8Array): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#started) return;
     // The view is only valid during the call.
     this.#chunks.push(chunk.slice());
     this.#length += chunk.length;
@@ -56,13 +75,17 @@ export class HandlerDelegate implements HTTPRequestDelegate {
 
   finish(): void {
     const request = this.#request;
-    if (request === undefined || this.#closed) return;
+    if (request === undefined || this.#closed || this.#started) return;
     if (this.#length > 0) {
       request.body = joinChunks(this.#chunks, this.#length);
     }
     this.#chunks = [];
+    this.#execute(request, this.#route!);
+  }
+
+  #execute(request: HTTPServerRequest, route: FoundHandler): void {
+    this.#started = true;
     const application = this.#application;
-    const route = application.findHandler(request);
     const handler = new route.handlerClass(application, request);
     this.#handler = handler;
     const transforms = application.settings.compressResponse

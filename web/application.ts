@@ -15,7 +15,11 @@ import { HandlerDelegate } from "./_handler_delegate.ts";
 import { ErrorHandler } from "./error_handler.ts";
 import { HTTPServer, type HTTPServerListenOptions } from "./http_server.ts";
 import type { HTTPServerRequest } from "./http_server_request.ts";
-import type { RequestHandler, RequestHandlerClass } from "./request_handler.ts";
+import type {
+  RequestHandler,
+  RequestHandlerClass,
+  SetCookieOptions,
+} from "./request_handler.ts";
 import type { CookieSecret } from "./secure_cookie.ts";
 import { StaticFileHandler } from "./static_file_handler.ts";
 import { URLSpec } from "./url_spec.ts";
@@ -92,6 +96,29 @@ export interface ApplicationSettings {
    */
   logFunction?: (handler: RequestHandler) => void;
   /**
+   * Check an XSRF token (`checkXsrfCookie`) on every request but `GET`,
+   * `HEAD` and `OPTIONS`. Tornado's `xsrf_cookies`.
+   * @default false
+   */
+  xsrfCookies?: boolean;
+  /**
+   * The name of the XSRF cookie.
+   * @default "_xsrf"
+   */
+  xsrfCookieName?: string;
+  /**
+   * Options of the XSRF cookie (`secure`, `sameSite`, `expiresDays`...).
+   * Tornado's `xsrf_cookie_kwargs`.
+   * @default {}
+   */
+  xsrfCookieKwargs?: SetCookieOptions;
+  /**
+   * Where `authenticated` redirects users who are not logged in.
+   * Tornado's `login_url`.
+   * @default undefined (`authenticated` throws on GET)
+   */
+  loginUrl?: string;
+  /**
    * The largest WebSocket message a `WebSocketHandler` accepts, in bytes.
    * @default 10485760
    */
@@ -142,6 +169,23 @@ function toSpec(rule: Rule): URLSpec {
   return new URLSpec(pattern, handlerClass, initArgs, name);
 }
 
+function firstMatch(
+  specs: readonly URLSpec[],
+  path: string,
+): FoundHandler | undefined {
+  for (const spec of specs) {
+    const match = spec.match(path);
+    if (match !== null) {
+      return {
+        handlerClass: spec.handlerClass,
+        initArgs: spec.initArgs,
+        ...match,
+      };
+    }
+  }
+  return undefined;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -179,8 +223,9 @@ function escapeRegExp(text: string): string {
 export class Application implements HTTPServerConnectionDelegate {
   /** The settings. */
   readonly settings: ApplicationSettings;
-  /** The routes, in the order they are tried. */
+  /** The routes for every host, tried after those of `addHandlers` hosts. */
   readonly handlers: URLSpec[] = [];
+  readonly #hosts: { host: RegExp; specs: URLSpec[] }[] = [];
   readonly #named = new Map<string, URLSpec>();
 
   /**
@@ -199,48 +244,72 @@ export class Application implements HTTPServerConnectionDelegate {
       const prefix = escapeRegExp(settings.staticUrlPrefix ?? "/static/");
       const handlerClass = settings.staticHandlerClass ?? StaticFileHandler;
       const args = { ...settings.staticHandlerArgs, path: settings.staticPath };
-      this.addRules([
+      this.#addSpecs(this.handlers, [
         [`${prefix}(.*)`, handlerClass, args],
         [String.raw`/(favicon\.ico)`, handlerClass, args],
         [String.raw`/(robots\.txt)`, handlerClass, args],
       ]);
     }
-    this.addRules(handlers);
+    this.#addSpecs(this.handlers, handlers);
   }
 
-  /**
-   * Adds routes after the existing ones. Tornado's `add_handlers` for the
-   * default host (host patterns are not supported).
-   *
-   * @param handlers The routes.
-   */
-  addRules(handlers: readonly Rule[]): void {
-    for (const rule of handlers) {
+  #addSpecs(specs: URLSpec[], rules: readonly Rule[]): void {
+    for (const rule of rules) {
       const spec = toSpec(rule);
-      this.handlers.push(spec);
+      specs.push(spec);
       if (spec.name !== undefined) this.#named.set(spec.name, spec);
     }
   }
 
   /**
+   * Adds routes for the hosts whose name matches `hostPattern` (a regular
+   * expression anchored as route patterns are, matched against
+   * `request.hostName`). Host rules are tried in the order they were
+   * added, all before the routes given to the constructor; a request
+   * whose host matches but whose path matches none of that host's routes
+   * goes on to the next rules. Tornado's `add_handlers`.
+   *
+   * @param hostPattern The host name pattern (`.*$` for every host).
+   * @param hostHandlers The routes.
+   * @throws {SyntaxError} A pattern is not a valid regular expression.
+   *
+   * @example Routes for one virtual host
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, HTTPServerRequest, RequestHandler } from "@torsion/torsion/web";
+   * class Api extends RequestHandler {}
+   * const app = new Application();
+   * app.addHandlers(String.raw`api\.example\.com`, [["/v1/(.*)", Api]]);
+   * const request = new HTTPServerRequest({ uri: "/v1/x", host: "api.example.com:8080" });
+   * assert.equal(app.findHandler(request).handlerClass, Api);
+   * const other = new HTTPServerRequest({ uri: "/v1/x", host: "www.example.com" });
+   * assert.notEqual(app.findHandler(other).handlerClass, Api);
+   * ```
+   */
+  addHandlers(hostPattern: string, hostHandlers: readonly Rule[]): void {
+    const source = hostPattern.endsWith("$") ? hostPattern : `${hostPattern}$`;
+    const specs: URLSpec[] = [];
+    this.#hosts.push({ host: new RegExp(`^(?:${source})`), specs });
+    this.#addSpecs(specs, hostHandlers);
+  }
+
+  /**
    * The handler for a request: the first route whose pattern matches its
-   * path, else `defaultHandlerClass`, else a 404 `ErrorHandler`. Tornado's
+   * path (the routes of matching `addHandlers` hosts first), else
+   * `defaultHandlerClass`, else a 404 `ErrorHandler`. Tornado's
    * `find_handler`.
    *
    * @param request The request.
    * @returns The handler class and what it is given.
    */
   findHandler(request: HTTPServerRequest): FoundHandler {
-    for (const spec of this.handlers) {
-      const match = spec.match(request.path);
-      if (match !== null) {
-        return {
-          handlerClass: spec.handlerClass,
-          initArgs: spec.initArgs,
-          ...match,
-        };
-      }
+    for (const { host, specs } of this.#hosts) {
+      if (!host.test(request.hostName)) continue;
+      const found = firstMatch(specs, request.path);
+      if (found !== undefined) return found;
     }
+    const found = firstMatch(this.handlers, request.path);
+    if (found !== undefined) return found;
     const empty = Object.create(null) as Record<string, Uint8Array>;
     if (this.settings.defaultHandlerClass !== undefined) {
       return {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { HTTPFactory } from "../http/http_factory.ts";
+import { DEFAULT_DRAIN_TIMEOUT, HTTPFactory } from "../http/http_factory.ts";
 import type {
   AccessLogEntry,
   HTTPRequestDelegate,
@@ -189,13 +189,39 @@ export class HTTPServer implements HTTPServerConnectionDelegate {
   }
 
   /**
-   * Lets requests in progress finish (within the engine's bound), then
-   * closes every connection. Tornado's `close_all_connections`.
+   * Closes every connection: idle ones at once, those with a request in
+   * progress once their response is sent (it says `Connection: close`),
+   * and any still open after `timeout` seconds are aborted. Tornado's
+   * `close_all_connections`, which closes at once; call `stop()` first so
+   * that no new connection arrives.
    *
+   * @param timeout Seconds to let requests in progress finish.
    * @returns A Promise that settles once every connection is closed.
+   *
+   * @example A clean shutdown
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, RequestHandler } from "@torsion/torsion/web";
+   * const started = Promise.withResolvers<void>();
+   * class Slow extends RequestHandler {
+   *   override async get(): Promise<void> {
+   *     started.resolve();
+   *     await new Promise((resolve) => setTimeout(resolve, 20));
+   *     this.write("done");
+   *   }
+   * }
+   * const server = new Application([["/", Slow]]).listen(0, { address: "127.0.0.1" });
+   * const pending = fetch(`http://127.0.0.1:${server.port}/`);
+   * await started.promise;
+   * await server.stop();
+   * await server.closeAllConnections(5);
+   * assert.equal(await (await pending).text(), "done");
+   * ```
    */
-  async closeAllConnections(): Promise<void> {
-    await this.#factory.closeAllConnections();
+  async closeAllConnections(
+    timeout: number = DEFAULT_DRAIN_TIMEOUT,
+  ): Promise<void> {
+    await this.#factory.drain(timeout);
   }
 
   /**

@@ -116,8 +116,7 @@ export class HTTPServerRequest {
   readonly protocol: string;
   /** The host the request was made to (`Host` header), with any port. */
   readonly host: string;
-  /** `host` without its port, lower-cased. */
-  readonly hostName: string;
+  #hostName: string | undefined;
   /** The path part of `uri`, still percent-encoded. */
   readonly path: string;
   /** The query part of `uri`, without `?` (`""` when none). */
@@ -155,7 +154,6 @@ export class HTTPServerRequest {
     this.protocol = init.protocol ??
       (init.connection?.isSecure() ? "https" : "http");
     this.host = init.host ?? this.headers.get("host") ?? "127.0.0.1";
-    this.hostName = splitHostAndPort(this.host.toLowerCase())[0];
     this.files = emptyArguments<HTTPFile>();
     this.#limits = init.limits ?? {};
     const question = this.uri.indexOf("?");
@@ -176,6 +174,12 @@ export class HTTPServerRequest {
       this.arguments[name] = this.queryArguments[name].slice();
     }
     this.bodyArguments = emptyArguments<Uint8Array>();
+  }
+
+  /** `host` without its port, lower-cased. Tornado's `host_name`. */
+  get hostName(): string {
+    this.#hostName ??= splitHostAndPort(this.host.toLowerCase())[0];
+    return this.#hostName;
   }
 
   /**

@@ -35,6 +35,7 @@ export {
   type FoundHandler,
   type Rule,
 } from "./application.ts";
+export { authenticated } from "./authenticated.ts";
 export { CACHED } from "./cached.ts";
 export {
   combinedLogFormatter,

@@ -4,12 +4,20 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { getLogger } from "@logtape/logtape";
-import { Headers } from "../http/headers.ts";
+import { addCheckedField, Headers } from "../http/headers.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
+import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
+import { bodyEtag } from "./_etag.ts";
+import {
+  decodeXsrfToken,
+  encodeXsrfToken,
+  newXsrfToken,
+  type RawXsrfToken,
+  sameToken,
+} from "./_xsrf.ts";
 import {
   formatSetCookie,
   isSafeCookieText,
@@ -24,7 +32,7 @@ import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 
 const logger = getLogger(["torsion", "web"]);
 const encoder = new TextEncoder();
-const EMPTY = new Uint8Array(0);
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 // deno-lint-ignore no-control-regex
 const UNSAFE_HEADER_VALUE = /[\x00-\x1f]/;
 // deno-lint-ignore no-control-regex
@@ -113,9 +121,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * stack in the body only when the application has `debug` set.
  *
  * Differences from Tornado: `initialize` receives the route's init
- * arguments as one object; `setSecureCookie` and `getSecureCookie` return
- * Promises (Web Crypto is asynchronous); argument values are decoded as
- * UTF-8 (a 400 on invalid bytes, as Tornado).
+ * arguments as one object, and runs after the subclass's field
+ * initializers; a route's named groups go to `pathKwargs` (the method then
+ * gets no arguments, where Tornado passes them as keywords);
+ * `setSecureCookie` and `getSecureCookie` return Promises (Web Crypto is
+ * asynchronous); the default `ETag` of a body up to 16 KiB is a 64-bit
+ * hash rather than SHA-1; an error after the head was sent aborts the
+ * connection rather than finishing a truncated response.
  *
  * @example A JSON handler on an application
  * ```ts
@@ -161,7 +173,7 @@ export class RequestHandler {
   pathArgs: (string | undefined)[] = [];
   /** The route's named groups, decoded. */
   pathKwargs: Record<string, string> = {};
-  #headers = new Headers();
+  #headers!: Headers;
   #status = 200;
   #reason = "OK";
   #writeBuffer: Uint8Array[] = [];
@@ -172,8 +184,9 @@ export class RequestHandler {
   #transforms: OutputTransform[] = [];
 
   /**
-   * Called by the application for each request; do not construct one
-   * yourself, and put per-route setup in `initialize`.
+   * Creates the handler of one request. The application makes one per
+   * request (a test may make one with a hand-built `HTTPServerRequest`);
+   * put per-route setup in `initialize`.
    *
    * @param application The application.
    * @param request The request.
@@ -318,7 +331,13 @@ export class RequestHandler {
    * Tornado's `clear`.
    */
   clear(): void {
-    this.#headers = new Headers({ "Content-Type": "text/html; charset=UTF-8" });
+    this.#headers = new Headers();
+    addCheckedField(
+      this.#headers,
+      "content-type",
+      "Content-Type",
+      "text/html; charset=UTF-8",
+    );
     this.setDefaultHeaders();
     this.#writeBuffer = [];
     this.#writeLength = 0;
@@ -578,8 +597,7 @@ export class RequestHandler {
    */
   decodeArgument(value: Uint8Array, name?: string): string {
     try {
-      return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-        .decode(value);
+      return strictUtf8.decode(value);
     } catch {
       throw new HTTPError(400, `Invalid unicode in ${name ?? "url"}`);
     }
@@ -758,6 +776,175 @@ export class RequestHandler {
     return decoded === null ? undefined : new TextDecoder().decode(decoded);
   }
 
+  #currentUser: { value: unknown } | undefined;
+
+  /**
+   * The authenticated user of this request, whatever the application
+   * uses for one: from `getCurrentUser()` the first time it is read, or as
+   * set (typically in an async `prepare`). Tornado's `current_user`.
+   *
+   * @example Setting the user in prepare
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, HTTPServerRequest, RequestHandler } from "@torsion/torsion/web";
+   * class Page extends RequestHandler {
+   *   override getCurrentUser(): unknown {
+   *     return this.getCookie("user") ?? null;
+   *   }
+   * }
+   * const page = new Page(new Application(), new HTTPServerRequest());
+   * assert.equal(page.currentUser, null);
+   * page.currentUser = "ann";
+   * assert.equal(page.currentUser, "ann");
+   * ```
+   */
+  get currentUser(): unknown {
+    this.#currentUser ??= { value: this.getCurrentUser() };
+    return this.#currentUser.value;
+  }
+
+  set currentUser(value: unknown) {
+    this.#currentUser = { value };
+  }
+
+  /**
+   * Override to find the user of this request (synchronously; load it in
+   * `prepare` when that needs I/O). Tornado's `get_current_user`.
+   *
+   * @returns The user, or `null` when nobody is logged in.
+   */
+  getCurrentUser(): unknown {
+    return null;
+  }
+
+  /**
+   * Where `authenticated` sends users who are not logged in: the
+   * `loginUrl` setting. Tornado's `get_login_url`.
+   *
+   * @returns The login URL.
+   * @throws {TypeError} The `loginUrl` setting is absent.
+   */
+  getLoginUrl(): string {
+    const url = this.settings.loginUrl;
+    if (typeof url !== "string") {
+      throw new TypeError(
+        `Cannot use authenticated without the loginUrl setting: current value is ${
+          String(url)
+        }`,
+      );
+    }
+    return url;
+  }
+
+  /**
+   * Takes the connection out of HTTP, for protocols that upgrade it
+   * (WebSocket): the handler counts as finished and nothing more is
+   * written by it. Call it only after writing a `101 Switching Protocols`
+   * head on `request.connection`. Tornado's `detach`.
+   *
+   * @param protocol The protocol that takes the connection over (see
+   *   `HTTPServerRequestChannel.detach`).
+   * @returns The transport and any bytes already read past the request.
+   * @throws {TypeError} The request has no connection.
+   */
+  detach(
+    protocol?: IProtocol,
+  ): { transport: ITransport; buffered: Uint8Array } {
+    const connection = this.request.connection;
+    if (connection === undefined) {
+      throw new TypeError(
+        "Cannot detach a request made without a connection: current connection is undefined",
+      );
+    }
+    this.#finished = true;
+    return connection.detach(protocol);
+  }
+
+  #xsrfToken: string | undefined;
+
+  #rawXsrfToken(): { raw: RawXsrfToken; fromCookie: boolean } {
+    const cookie = this.getCookie(this.settings.xsrfCookieName ?? "_xsrf");
+    const decoded = cookie === undefined ? null : decodeXsrfToken(cookie);
+    return decoded === null
+      ? { raw: newXsrfToken(), fromCookie: false }
+      : { raw: decoded, fromCookie: true };
+  }
+
+  /**
+   * The XSRF token of this user, to send back with every form or
+   * non-`GET` request (`xsrfFormHtml()`, or an `X-XSRFToken` header):
+   * read from the `_xsrf` cookie, or made and set as that cookie. The
+   * value differs on each request (masked) while the token stays the
+   * same. Tornado's `xsrf_token`, in its version 2 format.
+   *
+   * @example A token and the form field carrying it
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, HTTPServerRequest, RequestHandler } from "@torsion/torsion/web";
+   * const handler = new RequestHandler(new Application(), new HTTPServerRequest());
+   * assert.match(handler.xsrfToken, /^2\|[0-9a-f]{8}\|[0-9a-f]{32}\|\d+$/);
+   * assert.match(handler.pendingCookies()[0], /^_xsrf="?2\|/);
+   * assert.match(handler.xsrfFormHtml(), /^<input type="hidden" name="_xsrf" value="2\|/);
+   * ```
+   */
+  get xsrfToken(): string {
+    if (this.#xsrfToken === undefined) {
+      const { raw, fromCookie } = this.#rawXsrfToken();
+      this.#xsrfToken = encodeXsrfToken(raw);
+      if (!fromCookie) {
+        const options: SetCookieOptions = {
+          ...this.settings.xsrfCookieKwargs,
+        };
+        if (this.currentUser && options.expiresDays === undefined) {
+          options.expiresDays = 30;
+        }
+        this.setCookie(
+          this.settings.xsrfCookieName ?? "_xsrf",
+          this.#xsrfToken,
+          options,
+        );
+      }
+    }
+    return this.#xsrfToken;
+  }
+
+  /**
+   * Checks that the request carries the user's XSRF token (the `_xsrf`
+   * argument, or an `X-XSRFToken` or `X-CSRFToken` header) matching the
+   * `_xsrf` cookie. Called before `prepare` for every method but `GET`,
+   * `HEAD` and `OPTIONS` when the `xsrfCookies` setting is on. Tornado's
+   * `check_xsrf_cookie`.
+   *
+   * @throws {HTTPError} 403 when the token is missing, malformed or does
+   * not match.
+   */
+  checkXsrfCookie(): void {
+    const sent = this.getArgument("_xsrf", null) ??
+      this.request.headers.get("x-xsrftoken") ??
+      this.request.headers.get("x-csrftoken");
+    if (!sent) throw new HTTPError(403, "'_xsrf' argument missing from POST");
+    const token = decodeXsrfToken(sent);
+    if (token === null) {
+      throw new HTTPError(403, "'_xsrf' argument has invalid format");
+    }
+    const expected = this.#rawXsrfToken();
+    if (!expected.fromCookie || !sameToken(token.token, expected.raw.token)) {
+      throw new HTTPError(403, "XSRF cookie does not match POST argument");
+    }
+  }
+
+  /**
+   * A hidden form field carrying `xsrfToken`, for forms posted back to an
+   * application with `xsrfCookies` on. Tornado's `xsrf_form_html`.
+   *
+   * @returns The `<input>` element.
+   */
+  xsrfFormHtml(): string {
+    return `<input type="hidden" name="_xsrf" value="${
+      escapeHtml(this.xsrfToken)
+    }"/>`;
+  }
+
   /**
    * Adds to the response body (buffered until `flush` or `finish`): text
    * as UTF-8, bytes as they are, a plain object as JSON with `Content-Type:
@@ -814,7 +1001,6 @@ export class RequestHandler {
    */
   flush(includeFooters = false): Promise<void> {
     let chunk = joinChunks(this.#writeBuffer, this.#writeLength);
-    if (this.#writeBuffer.length === 0) chunk = EMPTY;
     this.#writeBuffer = [];
     this.#writeLength = 0;
     const connection = this.request.connection;
@@ -884,7 +1070,12 @@ export class RequestHandler {
         }
         for (const name of REPRESENTATION_HEADERS) this.clearHeader(name);
       } else if (!this.#headers.hasHeader("content-length")) {
-        this.setHeader("Content-Length", this.#writeLength);
+        addCheckedField(
+          this.#headers,
+          "content-length",
+          "Content-Length",
+          String(this.#writeLength),
+        );
       }
     }
     const flushed = this.flush(true);
@@ -902,15 +1093,14 @@ export class RequestHandler {
 
   /**
    * The ETag of the response body: a hash of what was written, or
-   * `undefined` for none. Override to use a cheaper validator. Tornado's
-   * `compute_etag` (SHA-1 of the body, in quotes).
+   * `undefined` for none. Override to use another validator. Tornado's
+   * `compute_etag`, which hashes with SHA-1; here a body up to 16 KiB gets
+   * a faster 64-bit hash, a larger one SHA-1.
    *
    * @returns The ETag with its quotes, or `undefined`.
    */
   computeEtag(): string | undefined {
-    const hash = createHash("sha1");
-    for (const part of this.#writeBuffer) hash.update(part);
-    return `"${hash.digest("hex")}"`;
+    return bodyEtag(this.#writeBuffer, this.#writeLength);
   }
 
   /** Sets the `ETag` header from `computeEtag`. Tornado's `set_etag_header`. */
@@ -1119,14 +1309,21 @@ export class RequestHandler {
       for (const name in kwargs) {
         this.pathKwargs[name] = this.decodeArgument(kwargs[name], name);
       }
+      const method = this.request.method;
+      if (
+        this.settings.xsrfCookies && method !== "GET" && method !== "HEAD" &&
+        method !== "OPTIONS"
+      ) {
+        this.checkXsrfCookie();
+      }
       const prepared = this.prepare();
       if (isThenable(prepared)) await prepared;
       if (this.#finished) return;
-      const method = (this as unknown as Record<
+      const handle = (this as unknown as Record<
         string,
         (...args: (string | undefined)[]) => HandlerResult
-      >)[this.request.method.toLowerCase()];
-      const result = method.apply(this, this.pathArgs);
+      >)[method.toLowerCase()];
+      const result = handle.apply(this, this.pathArgs);
       if (isThenable(result)) await result;
       if (!this.#finished) this.finish();
     } catch (error) {

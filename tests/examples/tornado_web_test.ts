@@ -19,11 +19,13 @@ Deno.test("tornado_web makeApp given a POST then GETs when served then creates, 
   });
   assert.equal(created.code, 201);
   assert.equal(created.headers.get("location"), "/items/1");
-  assert.deepEqual(JSON.parse(created.text), { id: 1, name: "tea" });
+  assert.deepEqual(JSON.parse(created.text()), { id: 1, name: "tea" });
   const list = await serve(app, { target: "/items" });
-  assert.deepEqual(JSON.parse(list.text), { items: [{ id: 1, name: "tea" }] });
+  assert.deepEqual(JSON.parse(list.text()), {
+    items: [{ id: 1, name: "tea" }],
+  });
   const one = await serve(app, { target: "/items/1" });
-  assert.deepEqual(JSON.parse(one.text), { id: 1, name: "tea" });
+  assert.deepEqual(JSON.parse(one.text()), { id: 1, name: "tea" });
 });
 
 Deno.test("tornado_web makeApp given a DELETE when served then removes the item and a second DELETE answers 404", async () => {

@@ -24,8 +24,8 @@ Deno.test("Application given overlapping routes when a path matches several then
     ["/items/new", named("new")],
     ["/items/(\\w+)", named("item")],
   ]);
-  assert.equal((await serve(app, { target: "/items/new" })).text, "new:");
-  assert.equal((await serve(app, { target: "/items/7" })).text, "item:7");
+  assert.equal((await serve(app, { target: "/items/new" })).text(), "new:");
+  assert.equal((await serve(app, { target: "/items/7" })).text(), "item:7");
 });
 
 Deno.test("Application given a route pattern when matched then it is anchored at both ends", async () => {
@@ -41,7 +41,7 @@ Deno.test("Application given no matching route when requested then answers 404 t
   await captureLogs(async () => {
     const channel = await serve(new Application(), { target: "/nothing" });
     assert.equal(channel.code, 404);
-    assert.match(channel.text, /404: Not Found/);
+    assert.match(channel.text(), /404: Not Found/);
   });
 });
 
@@ -59,7 +59,7 @@ Deno.test("Application given defaultHandlerClass when no route matches then uses
     defaultHandlerClass: Fallback,
     defaultHandlerArgs: { label: "fallback" },
   });
-  assert.equal((await serve(app, { target: "/x" })).text, "fallback");
+  assert.equal((await serve(app, { target: "/x" })).text(), "fallback");
 });
 
 Deno.test("Application given an optional group that does not take part when routed then passes undefined", async () => {
@@ -147,7 +147,7 @@ Deno.test("Application given a logFunction when a request finishes then calls it
 Deno.test("Application given an absolute-form target when routed then matches on its path", async () => {
   const app = new Application([["/abs", named("abs")]]);
   const channel = await serve(app, { target: "http://example.com/abs?x=1" });
-  assert.equal(channel.text, "abs:");
+  assert.equal(channel.text(), "abs:");
 });
 
 Deno.test("ErrorHandler given a status when routed then answers it for every method", async () => {
@@ -214,4 +214,32 @@ Deno.test("Application given a query over the field limit when requested then an
     });
     assert.equal(channel.code, 400);
   });
+});
+
+Deno.test("Application given addHandlers for a host when its host is requested then its routes come first", async () => {
+  const app = new Application([["/(.*)", named("any")]]);
+  app.addHandlers("api\\.example\\.com", [["/v1/(.*)", named("api")]]);
+  const api = await serve(app, {
+    target: "/v1/x",
+    headers: { Host: "API.example.com:8080" },
+  });
+  assert.equal(api.text(), "api:x");
+  const other = await serve(app, {
+    target: "/v1/x",
+    headers: { Host: "www.example.com" },
+  });
+  assert.equal(other.text(), "any:v1/x");
+});
+
+Deno.test("Application given a host rule without a matching path when requested then falls through to the next rules", async () => {
+  const app = new Application([["/fallback", named("wild")]]);
+  app.addHandlers(".*", [["/only", named("host")]]);
+  assert.equal((await serve(app, { target: "/fallback" })).text(), "wild:");
+  assert.equal((await serve(app, { target: "/only" })).text(), "host:");
+});
+
+Deno.test("Application given a named route in addHandlers when reversed then finds it", () => {
+  const app = new Application();
+  app.addHandlers(".*", [url("/u/(\\w+)", RequestHandler, {}, "user")]);
+  assert.equal(app.reverseUrl("user", "ann"), "/u/ann");
 });

@@ -4,6 +4,7 @@ import { Deferred } from "../../deferred/deferred.ts";
 import {
   Application,
   type ApplicationSettings,
+  authenticated,
   Finish,
   HTTPError,
   HTTPServerRequest,
@@ -30,7 +31,7 @@ Deno.test("RequestHandler given a sync get when requested then answers 200 with 
   const channel = await serve(app(H));
   assert.equal(channel.code, 200);
   assert.equal(channel.phrase, "OK");
-  assert.equal(channel.text, "hello world");
+  assert.equal(channel.text(), "hello world");
   assert.equal(channel.headers.get("content-length"), "11");
   assert.equal(channel.headers.get("content-type"), "text/html; charset=UTF-8");
   assert.equal(channel.finished, true);
@@ -47,8 +48,8 @@ Deno.test("RequestHandler given an object when written then sends JSON with the 
     channel.headers.get("content-type"),
     "application/json; charset=UTF-8",
   );
-  assert.equal(channel.text, '{"a":1,"html":"<\\/script>"}');
-  assert.deepEqual(JSON.parse(channel.text), { a: 1, html: "</script>" });
+  assert.equal(channel.text(), '{"a":1,"html":"<\\/script>"}');
+  assert.deepEqual(JSON.parse(channel.text()), { a: 1, html: "</script>" });
 });
 
 Deno.test("RequestHandler given an array when written then throws TypeError and answers 500", async () => {
@@ -72,7 +73,7 @@ Deno.test("RequestHandler given a get returning a Promise when requested then fi
     }
   }
   const channel = await serve(app(H));
-  assert.equal(channel.text, "late");
+  assert.equal(channel.text(), "late");
 });
 
 Deno.test("RequestHandler given a get returning a Deferred when requested then finishes after it fires", async () => {
@@ -87,7 +88,7 @@ Deno.test("RequestHandler given a get returning a Deferred when requested then f
     }
   }
   const channel = await serve(app(H));
-  assert.equal(channel.text, "deferred");
+  assert.equal(channel.text(), "deferred");
 });
 
 Deno.test("RequestHandler given path groups when routed then passes them decoded to the method", async () => {
@@ -123,7 +124,7 @@ Deno.test("RequestHandler given a method it does not define when requested then 
   const channel = await serve(app(H), { method: "POST" });
   assert.equal(channel.code, 405);
   assert.equal(
-    channel.text,
+    channel.text(),
     "<html><title>405: Method Not Allowed</title><body>405: Method Not Allowed</body></html>",
   );
 });
@@ -170,7 +171,7 @@ Deno.test("RequestHandler given prepare that finishes when requested then skips 
     }
   }
   const channel = await serve(app(H));
-  assert.equal(channel.text, "from prepare");
+  assert.equal(channel.text(), "from prepare");
 });
 
 Deno.test("RequestHandler given a thrown Error when not in debug then answers 500 without the message and logs it once", async () => {
@@ -182,7 +183,7 @@ Deno.test("RequestHandler given a thrown Error when not in debug then answers 50
   await captureLogs(async (records) => {
     const channel = await serve(app(H));
     assert.equal(channel.code, 500);
-    assert.doesNotMatch(channel.text, /secret detail/);
+    assert.doesNotMatch(channel.text(), /secret detail/);
     const errors = records.filter((r) =>
       r.level === "error" && r.category.join(".") === "torsion.web"
     );
@@ -212,7 +213,7 @@ Deno.test("RequestHandler given a rejected Promise in debug mode then answers 50
       channel.headers.get("content-type"),
       "text/plain; charset=UTF-8",
     );
-    assert.match(channel.text, /Error: visible detail\n\s+at /);
+    assert.match(channel.text(), /Error: visible detail\n\s+at /);
   });
 });
 
@@ -226,7 +227,7 @@ Deno.test("RequestHandler given an HTTPError when thrown then answers its status
     const channel = await serve(app(H));
     assert.equal(channel.code, 404);
     assert.equal(
-      channel.text,
+      channel.text(),
       "<html><title>404: Not Found</title><body>404: Not Found</body></html>",
     );
     const web = records.filter((r) => r.category.join(".") === "torsion.web");
@@ -258,7 +259,7 @@ Deno.test("RequestHandler given Finish when thrown then finishes without an erro
   }
   const channel = await serve(app(H));
   assert.equal(channel.code, 201);
-  assert.equal(channel.text, "done");
+  assert.equal(channel.text(), "done");
 });
 
 Deno.test("RequestHandler given a custom writeError when an error occurs then uses it", async () => {
@@ -272,7 +273,7 @@ Deno.test("RequestHandler given a custom writeError when an error occurs then us
   }
   const channel = await serve(app(H));
   assert.equal(channel.code, 403);
-  assert.deepEqual(JSON.parse(channel.text), { error: 403 });
+  assert.deepEqual(JSON.parse(channel.text()), { error: 403 });
 });
 
 Deno.test("RequestHandler given an error after flush when thrown then aborts the connection", async () => {
@@ -287,7 +288,7 @@ Deno.test("RequestHandler given an error after flush when thrown then aborts the
     const channel = await serve(app(H));
     assert.equal(channel.aborted, true);
     assert.equal(channel.finished, false);
-    assert.equal(channel.text, "partial");
+    assert.equal(channel.text(), "partial");
   });
 });
 
@@ -300,7 +301,7 @@ Deno.test("RequestHandler given flush then finish when requested then streams wi
     }
   }
   const channel = await serve(app(H));
-  assert.equal(channel.text, "ab");
+  assert.equal(channel.text(), "ab");
   assert.equal(channel.headers.hasHeader("content-length"), false);
 });
 
@@ -344,12 +345,12 @@ Deno.test("RequestHandler given a GET answered 200 when finished then adds an ET
   }
   const first = await serve(app(H));
   const etag = first.headers.get("etag");
-  assert.match(etag!, /^"[0-9a-f]{40}"$/);
+  assert.match(etag!, /^"[0-9a-f]{16}"$/);
   const second = await serve(app(H), {
     headers: { "If-None-Match": `W/${etag}` },
   });
   assert.equal(second.code, 304);
-  assert.equal(second.body.length, 0);
+  assert.equal(second.body().length, 0);
   assert.equal(second.headers.hasHeader("content-type"), false);
 });
 
@@ -572,9 +573,9 @@ Deno.test("RequestHandler given the client going away when the handler waits the
       closed = true;
     }
   }
-  const { close } = start(app(H));
+  const channel = start(app(H));
   await sleep(0);
-  close();
+  channel.loseConnection();
   assert.equal(closed, true);
   release.callback(undefined);
   await sleep(0);
@@ -595,9 +596,9 @@ Deno.test("RequestHandler given compressResponse and a large text body when gzip
   assert.equal(channel.headers.get("vary"), "Accept-Encoding");
   assert.equal(
     channel.headers.get("content-length"),
-    String(channel.body.length),
+    String(channel.body().length),
   );
-  assert.equal(new TextDecoder().decode(gunzipSync(channel.body)), text);
+  assert.equal(new TextDecoder().decode(gunzipSync(channel.body())), text);
 });
 
 Deno.test("RequestHandler given compressResponse and a streamed body when gzip is accepted then the pieces form one gzip stream", async () => {
@@ -613,7 +614,7 @@ Deno.test("RequestHandler given compressResponse and a streamed body when gzip i
     headers: { "Accept-Encoding": "gzip" },
   });
   assert.equal(channel.headers.get("content-encoding"), "gzip");
-  assert.equal(new TextDecoder().decode(gunzipSync(channel.body)), "[1,2]");
+  assert.equal(new TextDecoder().decode(gunzipSync(channel.body())), "[1,2]");
 });
 
 Deno.test("RequestHandler given compressResponse and a small or binary body when gzip is accepted then sends it as it is", async () => {
@@ -638,7 +639,7 @@ Deno.test("RequestHandler given compressResponse and a small or binary body when
     headers,
   });
   assert.equal(binary.headers.hasHeader("content-encoding"), false);
-  assert.equal(binary.body.length, 4096);
+  assert.equal(binary.body().length, 4096);
 });
 
 Deno.test("RequestHandler given a HEAD handler when requested then sends the length without the body", async () => {
@@ -649,5 +650,96 @@ Deno.test("RequestHandler given a HEAD handler when requested then sends the len
   }
   const channel = await serve(app(H), { method: "HEAD" });
   assert.equal(channel.headers.get("content-length"), "5");
-  assert.equal(channel.body.length, 0);
+  assert.equal(channel.body().length, 0);
+});
+
+Deno.test("RequestHandler given getCurrentUser when currentUser is read twice then calls it once", async () => {
+  let calls = 0;
+  let seen: unknown[] = [];
+  class H extends RequestHandler {
+    override getCurrentUser(): unknown {
+      calls++;
+      return this.getCookie("user") ?? null;
+    }
+    override get(): void {
+      seen = [this.currentUser, this.currentUser];
+    }
+  }
+  await serve(app(H), { headers: { Cookie: "user=ann" } });
+  assert.deepEqual(seen, ["ann", "ann"]);
+  assert.equal(calls, 1);
+});
+
+Deno.test("authenticated given no user on GET when requested then redirects to loginUrl with next", async () => {
+  class H extends RequestHandler {
+    @authenticated
+    override get(): void {
+      this.write("secret");
+    }
+  }
+  const channel = await serve(app(H, { loginUrl: "/login" }), {
+    target: "/page?x=1",
+  });
+  assert.equal(channel.code, 302);
+  assert.equal(channel.headers.get("location"), "/login?next=%2Fpage%3Fx%3D1");
+});
+
+Deno.test("authenticated given an absolute loginUrl when redirecting then next is the full URL", async () => {
+  class H extends RequestHandler {
+    @authenticated
+    override get(): void {}
+  }
+  const channel = await serve(
+    app(H, { loginUrl: "https://auth.example/login" }),
+    { target: "/p" },
+  );
+  assert.equal(
+    channel.headers.get("location"),
+    "https://auth.example/login?next=http%3A%2F%2Fexample.com%2Fp",
+  );
+});
+
+Deno.test("authenticated given no user on POST when requested then answers 403", async () => {
+  class H extends RequestHandler {
+    @authenticated
+    override post(): void {}
+  }
+  await captureLogs(async () => {
+    assert.equal(
+      (await serve(app(H, { loginUrl: "/login" }), { method: "POST" })).code,
+      403,
+    );
+  });
+});
+
+Deno.test("authenticated given a user set in prepare when requested then runs the method", async () => {
+  class H extends RequestHandler {
+    override async prepare(): Promise<void> {
+      await sleep(0);
+      this.currentUser = { name: "ann" };
+    }
+    @authenticated
+    override get(): void {
+      this.write((this.currentUser as { name: string }).name);
+    }
+  }
+  assert.equal((await serve(app(H))).text(), "ann");
+});
+
+Deno.test("RequestHandler given detach when called then hands over the connection and does not finish it", async () => {
+  class H extends RequestHandler {
+    override get(): void {
+      this.request.connection!.writeHead(
+        101,
+        "Switching Protocols",
+        this.responseHeaders,
+      );
+      const { transport } = this.detach();
+      transport.write("raw bytes");
+    }
+  }
+  const channel = await serve(app(H));
+  assert.equal(channel.detached, true);
+  assert.equal(channel.code, 101);
+  assert.equal(channel.finished, false);
 });

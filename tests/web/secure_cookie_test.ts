@@ -7,34 +7,14 @@ import {
   RequestHandler,
 } from "../../web/mod.ts";
 import { Headers } from "../../http/headers.ts";
+import { hasTornado, PYTHON, reportMissing, runPeer } from "./_peers.ts";
 
 const text = (bytes: Uint8Array | null): string | null =>
   bytes === null ? null : new TextDecoder().decode(bytes);
-const PYTHON = "/usr/bin/python3";
-const hasTornado = (() => {
-  try {
-    return new Deno.Command(PYTHON, { args: ["-c", "import tornado.web"] })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
-
-if (!hasTornado) {
-  // deno-lint-ignore no-console
-  console.log(
-    "python3 with Tornado not found: skipping the Tornado interop tests",
-  );
-}
+reportMissing(hasTornado, "python3 with Tornado");
 
 async function python(code: string): Promise<string> {
-  const output = await new Deno.Command(PYTHON, {
-    args: ["-c", code],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
-  return new TextDecoder().decode(output.stdout).trim();
+  return (await runPeer(PYTHON, ["-c", code])).trim();
 }
 
 Deno.test("createSignedValue given a fixed clock when signing then writes Tornado's version 2 fields", async () => {

@@ -4,7 +4,7 @@
  * Deno's fetch, Python's http.client and curl.
  */
 import assert from "node:assert/strict";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { AsyncHTTPClient } from "../../http/async_http_client.ts";
 import { Agent } from "../../http/agent.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
@@ -20,28 +20,18 @@ import {
   StaticFileHandler,
 } from "../../web/mod.ts";
 import { captureLogs, TLS_CERT, TLS_KEY, within } from "../_support/mod.ts";
+import {
+  CURL,
+  hasCurl,
+  hasPython,
+  PYTHON,
+  reportMissing,
+  runPeer,
+} from "./_peers.ts";
 
-const PYTHON = "/usr/bin/python3";
 const decoder = new TextDecoder();
-
-function found(command: string, args: string[]): boolean {
-  try {
-    return new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-const hasPython = found(PYTHON, ["-c", "import http.client"]);
-const hasCurl = found("curl", ["--version"]);
-if (!hasPython) {
-  // deno-lint-ignore no-console
-  console.log("python3 not found: skipping the http.client interop tests");
-}
-if (!hasCurl) {
-  // deno-lint-ignore no-console
-  console.log("curl not found: skipping the curl interop tests");
-}
+reportMissing(hasPython, "python3");
+reportMissing(hasCurl, "curl");
 
 class Echo extends RequestHandler {
   override get(): void {
@@ -95,8 +85,12 @@ class Login extends RequestHandler {
   }
 }
 
+/** Called when a `/slow` request starts, so tests stop the server mid-request. */
+let slowStarted = (): void => {};
+
 class Slow extends RequestHandler {
   override get(): Promise<void> {
+    slowStarted();
     return new Promise((resolve) =>
       setTimeout(() => {
         this.write("slow done");
@@ -108,7 +102,12 @@ class Slow extends RequestHandler {
 
 async function withServer(
   body: (base: string, server: HTTPServer, root: string) => Promise<void>,
-  options: { xheaders?: boolean; tls?: boolean } = {},
+  options: {
+    xheaders?: boolean;
+    tls?: boolean;
+    decompressRequest?: boolean;
+    maxBodySize?: number;
+  } = {},
 ): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "torsion-tnweb-" });
   await Deno.writeTextFile(`${root}/file.txt`, "static content here");
@@ -123,6 +122,8 @@ async function withServer(
   ], { cookieSecret: "loopback secret", compressResponse: true });
   const server = new HTTPServer(app, {
     xheaders: options.xheaders,
+    decompressRequest: options.decompressRequest,
+    maxBodySize: options.maxBodySize,
     sslOptions: options.tls ? { cert: TLS_CERT, key: TLS_KEY } : undefined,
   });
   server.listen(0, "127.0.0.1");
@@ -291,8 +292,9 @@ Deno.test("HTTPServer given start with several processes when called then throws
 
 Deno.test("HTTPServer given stop when a request is in progress then it still finishes", async () => {
   await withServer(async (base, server) => {
+    const started = new Promise<void>((resolve) => slowStarted = resolve);
     const pending = fetch(`${base}/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await within(started, "the slow request to start");
     await server.stop();
     const response = await within(pending, "the slow response");
     assert.equal(await response.text(), "slow done");
@@ -300,13 +302,7 @@ Deno.test("HTTPServer given stop when a request is in progress then it still fin
 });
 
 async function python(code: string): Promise<string> {
-  const output = await new Deno.Command(PYTHON, {
-    args: ["-c", code],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(output.code, 0, decoder.decode(output.stderr));
-  return decoder.decode(output.stdout).trim();
+  return (await runPeer(PYTHON, ["-c", code])).trim();
 }
 
 Deno.test({
@@ -343,14 +339,8 @@ print(json.dumps(results))
   },
 });
 
-async function curl(...args: string[]): Promise<string> {
-  const output = await new Deno.Command("curl", {
-    args: ["-s", "--max-time", "5", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(output.code, 0, decoder.decode(output.stderr));
-  return decoder.decode(output.stdout);
+function curl(...args: string[]): Promise<string> {
+  return runPeer(CURL, ["-s", "--max-time", "5", ...args]);
 }
 
 Deno.test({
@@ -427,4 +417,144 @@ Deno.test("Tornado face given Accept-Encoding gzip on a raw socket when the body
       throw error;
     }
   });
+});
+
+Deno.test("HTTPServer given decompressRequest when a gzipped form is posted then the handler reads its fields", async () => {
+  await withServer(async (base) => {
+    const response = await fetch(`${base}/echo`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Encoding": "gzip",
+      },
+      body: new Uint8Array(gzipSync(new TextEncoder().encode("name=zipped"))),
+    });
+    assert.equal((await response.json()).name, "zipped");
+  }, { decompressRequest: true });
+});
+
+Deno.test("HTTPServer given maxBodySize when a larger body is posted then the engine answers 413", async () => {
+  await withServer(async (base) => {
+    const response = await fetch(`${base}/echo`, {
+      method: "POST",
+      body: "x".repeat(2048),
+    });
+    assert.equal(response.status, 413);
+    await response.body?.cancel();
+  }, { maxBodySize: 1024 });
+});
+
+/** A raw client: writes bytes, reads until `done(text)` or the end, bounded. */
+async function rawExchange(
+  port: number,
+  steps: { send: string; until?: (text: string) => boolean }[],
+): Promise<{ text: string; closed: boolean }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const reader = conn.readable.getReader();
+  let text = "";
+  let closed = false;
+  try {
+    for (const step of steps) {
+      await conn.write(new TextEncoder().encode(step.send));
+      const until = step.until ?? (() => false);
+      while (!until(text)) {
+        const { value, done } = await within(
+          reader.read(),
+          "the server's bytes",
+        );
+        if (done) {
+          closed = true;
+          break;
+        }
+        text += decoder.decode(value);
+      }
+    }
+    return { text, closed };
+  } finally {
+    reader.releaseLock();
+    try {
+      conn.close();
+    } catch {
+      // Already closed by the server.
+    }
+  }
+}
+
+Deno.test("Application given Expect 100-continue for a path no route matches when the head arrives then answers 404 without 100 and closes", async () => {
+  await withServer(async (base) => {
+    const { text, closed } = await rawExchange(Number(new URL(base).port), [{
+      send:
+        "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+    }]);
+    assert.match(text, /^HTTP\/1\.1 404 Not Found\r\n/);
+    assert.doesNotMatch(text, /100 Continue/);
+    assert.equal(closed, true);
+  });
+});
+
+Deno.test("Application given Expect 100-continue for a handler that reads the body when the head arrives then sends 100 and answers after the body", async () => {
+  await withServer(async (base) => {
+    const { text } = await rawExchange(Number(new URL(base).port), [
+      {
+        send: "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n" +
+          "Content-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\n\r\n",
+        until: (t) => t.includes("\r\n\r\n"),
+      },
+      { send: "name=ok", until: (t) => t.includes('"name":"ok"') },
+    ]);
+    assert.match(text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  });
+});
+
+Deno.test("Application given a pipelined request after a refused one with a body when both are sent then answers both in order", async () => {
+  await withServer(async (base) => {
+    const { text } = await rawExchange(Number(new URL(base).port), [{
+      send:
+        "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" +
+        "GET /echo?q=second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    }]);
+    assert.match(
+      text,
+      /^HTTP\/1\.1 404 Not Found\r\n[\s\S]*HTTP\/1\.1 200 OK\r\n[\s\S]*"q":"second"/,
+    );
+  });
+});
+
+Deno.test("HTTPServer given closeAllConnections when a request is in progress then it finishes before its connection closes", async () => {
+  await withServer(async (base, server) => {
+    const started = new Promise<void>((resolve) => slowStarted = resolve);
+    const pending = fetch(`${base}/slow`);
+    await within(started, "the slow request to start");
+    await server.stop();
+    await within(server.closeAllConnections(5), "the drain");
+    const response = await within(pending, "the slow response");
+    assert.equal(await response.text(), "slow done");
+  });
+});
+
+Deno.test("HTTPServer given closeAllConnections with a short timeout when a request never finishes then aborts it", async () => {
+  const never = Promise.withResolvers<void>();
+  const started = Promise.withResolvers<void>();
+  class Hang extends RequestHandler {
+    override get(): Promise<void> {
+      started.resolve();
+      return never.promise;
+    }
+  }
+  const server = new Application([["/", Hang]]).listen(0, {
+    address: "127.0.0.1",
+  });
+  try {
+    const pending = fetch(`http://127.0.0.1:${server.port}/`).then(
+      () => "answered",
+      () => "failed",
+    );
+    await within(started.promise, "the request to start");
+    await server.stop();
+    await within(server.closeAllConnections(0.05), "the bounded drain", 2000);
+    assert.equal(await within(pending, "the aborted fetch"), "failed");
+  } finally {
+    never.resolve();
+    await server.closeAllConnections(0);
+  }
 });

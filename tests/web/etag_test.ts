@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { bodyEtag, SMALL_BODY } from "../../web/_etag.ts";
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+Deno.test("bodyEtag given the same bytes in different pieces when hashed then gives the same tag", () => {
+  const whole = bodyEtag([bytes("hello world")], 11);
+  assert.equal(bodyEtag([bytes("hello "), bytes("world")], 11), whole);
+  assert.match(whole, /^"[0-9a-f]{16}"$/);
+});
+
+Deno.test("bodyEtag given bodies that differ by one byte or by length when hashed then gives different tags", () => {
+  const tags = new Set(
+    ["a", "b", "ab", "ba", "", "\0", "\0\0", "hello", "hellp"].map((text) =>
+      bodyEtag([bytes(text)], bytes(text).length)
+    ),
+  );
+  assert.equal(tags.size, 9);
+});
+
+Deno.test("bodyEtag given ten thousand distinct small bodies when hashed then no two tags collide", () => {
+  const tags = new Set<string>();
+  for (let i = 0; i < 10_000; i++) {
+    const body = bytes(`{"id":${i}}`);
+    tags.add(bodyEtag([body], body.length));
+  }
+  assert.equal(tags.size, 10_000);
+});
+
+Deno.test("bodyEtag given a body over SMALL_BODY when hashed then gives Tornado's SHA-1 tag", () => {
+  const body = new Uint8Array(SMALL_BODY + 1).fill(7);
+  const sha1 = createHash("sha1").update(body).digest("hex");
+  assert.equal(
+    bodyEtag([body.subarray(0, 100), body.subarray(100)], body.length),
+    `"${sha1}"`,
+  );
+});
