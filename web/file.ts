@@ -140,8 +140,10 @@ export class File extends Resource {
   }
 
   static {
+    // A subclass's children are of the subclass, as Twisted's
+    // createSimilarFile makes them with self.__class__.
     makeChild = (parent, segments, slash) => {
-      const child = new File(parent.path);
+      const child = new (parent.constructor as typeof File)(parent.path);
       child.#config = parent.#config;
       child.#segments = segments;
       child.#slash = slash;
@@ -200,7 +202,7 @@ async function serve(
   if (target.info.isDirectory) {
     if (!slash) return redirectToSlash(request);
     for (const name of config.indexNames) {
-      const index = await resolveInRoot(target.path, [name]);
+      const index = await resolveInRoot(config.root, [...segments, name]);
       if (index !== null && index.info.isFile) {
         return gone ? NOT_DONE_YET : sendFile(config, index, request);
       }

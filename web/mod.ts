@@ -42,6 +42,14 @@ export {
   datetimeToLogString,
 } from "./combined_log_formatter.ts";
 export { Data } from "./data.ts";
+export { DeferredResource } from "./deferred_resource.ts";
+export {
+  EncodingResourceWrapper,
+  GzipEncoderFactory,
+  type GzipEncoderFactoryOptions,
+  type IEncoderFactory,
+  type IRequestEncoder,
+} from "./encoding_resource_wrapper.ts";
 export { ErrorHandler } from "./error_handler.ts";
 export { UnsupportedMethod } from "./errors.ts";
 export { File, type FileOptions } from "./file.ts";
@@ -66,6 +74,7 @@ export {
   HTTPServerRequest,
   type HTTPServerRequestInit,
 } from "./http_server_request.ts";
+export { NameVirtualHost } from "./name_virtual_host.ts";
 export { NOT_DONE_YET } from "./not_done_yet.ts";
 export type { OutputTransform } from "./output_transform.ts";
 export { Redirect, redirectTo } from "./redirect.ts";
@@ -101,10 +110,13 @@ export {
   decodeSignedValue,
   type DecodeSignedValueOptions,
 } from "./secure_cookie.ts";
+export { ReverseProxyResource } from "./reverse_proxy_resource.ts";
+export { Session, type SessionStore } from "./session.ts";
 export type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 export {
   type LogFormatter,
   type RequestFactory,
+  type SessionFactory,
   Site,
   type SiteOptions,
 } from "./site.ts";

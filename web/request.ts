@@ -19,15 +19,13 @@ import {
   parseBodyArguments,
   parseQsBytes,
 } from "./_body_arguments.ts";
-import {
-  formatSetCookie,
-  isSafeCookieText,
-  parseCookie,
-  type SetCookieAttributes,
-} from "./_cookies.ts";
+import { formatSetCookie, isSafeCookieText, parseCookie } from "./_cookies.ts";
 import { escapeHTML } from "./_html.ts";
 import { formatHTTPDate, parseHTTPDate } from "./_static.ts";
 import { CACHED } from "./cached.ts";
+import type { IRequestEncoder } from "./encoding_resource_wrapper.ts";
+import type { Session } from "./session.ts";
+import type { SetCookieAttributes } from "./set_cookie_attributes.ts";
 import { UnsupportedMethod } from "./errors.ts";
 import { NOT_DONE_YET } from "./not_done_yet.ts";
 import { ErrorPage, type IResource, type RenderBody } from "./resource.ts";
@@ -61,6 +59,10 @@ export interface RequestSite {
   readonly displayTracebacks: boolean;
   /** The resource that renders `request` (Twisted's `Site.getResourceFor`). */
   getResourceFor(request: Request): IResource;
+  /** A new session (Twisted's `Site.makeSession`). */
+  makeSession(): Session;
+  /** The live session with id `uid` (Twisted's `Site.getSession`). */
+  getSession(uid: string): Session | undefined;
 }
 
 /**
@@ -147,10 +149,19 @@ export class Request implements IConsumer {
   site: RequestSite | null = null;
   /** The connection side this request is answered on. */
   readonly channel: HTTPServerRequestChannel;
+  /**
+   * What encodes the body as it is written (gzip), set by an
+   * `EncodingResourceWrapper`. Twisted's `Request._encoder`.
+   */
+  encoder: IRequestEncoder | null = null;
 
   #disconnected = false;
   #lostReason: Failure | null = null;
   #lastModified: number | null = null;
+  #sessions: { secure: Session | null; insecure: Session | null } = {
+    secure: null,
+    insecure: null,
+  };
   #notifications: Deferred<void>[] = [];
   #producer: IProducer | null = null;
 
@@ -212,7 +223,10 @@ export class Request implements IConsumer {
         }
       }
     } catch (error) {
-      if (!(error instanceof BodyArgumentsError)) throw error;
+      if (!(error instanceof BodyArgumentsError)) {
+        this.processingFailed(Failure.from(error));
+        return;
+      }
       this.setResponseCode(400);
       this.setHeader("Content-Type", "text/plain; charset=utf-8");
       this.setHeader("Connection", "close");
@@ -464,7 +478,12 @@ export class Request implements IConsumer {
       );
     }
     if (this.#disconnected) return;
-    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    const raw = typeof data === "string" ? encoder.encode(data) : data;
+    const bytes = this.encoder === null ? raw : this.encoder.encode(raw);
+    this.#writeRaw(bytes);
+  }
+
+  #writeRaw(bytes: Uint8Array): void {
     const head = this.method === "HEAD";
     if (!this.startedWriting) {
       this.startedWriting = true;
@@ -516,6 +535,10 @@ export class Request implements IConsumer {
       }
       this.write(new Uint8Array(0));
     }
+    if (this.encoder !== null) {
+      const rest = this.encoder.finish();
+      if (rest.length > 0) this.#writeRaw(rest);
+    }
     this.finished = true;
     this.channel.finish();
     const notifications = this.#notifications;
@@ -531,6 +554,26 @@ export class Request implements IConsumer {
    * gives an already-fired Deferred rather than one that never fires.
    *
    * @returns The Deferred.
+   *
+   * @example Cancelling a timer when the client leaves
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { NOT_DONE_YET, Request, Resource, Site } from "@torsion/torsion/web";
+   * import { DummyChannel, MemoryReactor } from "@torsion/torsion/testing";
+   * const reactor = new MemoryReactor();
+   * class Slow extends Resource {
+   *   override isLeaf = true;
+   *   render_GET(request: Request): typeof NOT_DONE_YET {
+   *     const call = reactor.callLater(10, () => request.finish());
+   *     request.notifyFinish().addErrback(() => call.cancel());
+   *     return NOT_DONE_YET;
+   *   }
+   * }
+   * const channel = new DummyChannel();
+   * channel.serve(new Site(new Slow()));
+   * channel.loseConnection();
+   * assert.equal(reactor.getDelayedCalls().length, 0);
+   * ```
    */
   notifyFinish(): Deferred<void> {
     const d = new Deferred<void>();
@@ -653,6 +696,44 @@ export class Request implements IConsumer {
     return Object.hasOwn(this.receivedCookies, name)
       ? this.receivedCookies[name]
       : undefined;
+  }
+
+  /**
+   * The client's session: the one its session cookie names, touched so it
+   * lives on, or a new one whose cookie (`TWISTED_SESSION`, or
+   * `TWISTED_SECURE_SESSION` with `Secure` over TLS, `Path=/`) is added to
+   * the response. Mirrors Twisted's `Request.getSession`.
+   *
+   * @param forceNotSecure Over TLS, use the session of plain HTTP.
+   * @returns The session.
+   * @throws {TypeError} The request has no site.
+   */
+  getSession(forceNotSecure = false): Session {
+    const site = this.site;
+    if (site === null) {
+      throw new TypeError("Cannot get a session for a Request without a site");
+    }
+    const secure = this.isSecure() && !forceNotSecure;
+    const kind = secure ? "secure" : "insecure";
+    let session = this.#sessions[kind];
+    if (session !== null && !session.expired) {
+      session.touch();
+      return session;
+    }
+    const name = [
+      secure ? "TWISTED_SECURE_SESSION" : "TWISTED_SESSION",
+      ...this.sitepath,
+    ].join("_");
+    const uid = this.getCookie(name);
+    session = uid ? site.getSession(uid) ?? null : null;
+    if (session !== null) {
+      session.touch();
+    } else {
+      session = site.makeSession();
+      this.addCookie(name, session.uid, { path: "/", secure });
+    }
+    this.#sessions[kind] = session;
+    return session;
   }
 
   /**

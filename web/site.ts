@@ -27,6 +27,7 @@ import {
   datetimeToLogString,
 } from "./combined_log_formatter.ts";
 import { getChildForRequest, type IResource } from "./resource.ts";
+import { Session } from "./session.ts";
 import { Request, type RequestSite } from "./request.ts";
 
 const accessLogger = getLogger(["torsion", "access"]);
@@ -45,6 +46,16 @@ export type RequestFactory = new (
   channel: HTTPServerRequestChannel,
   site: Site,
 ) => Request;
+
+/**
+ * Makes each session, as Twisted's `Site.sessionFactory`: give a subclass
+ * of `Session` (with its own `sessionTimeout`, say).
+ */
+export type SessionFactory = new (
+  site: Site,
+  uid: string,
+  reactor: IReactorTime,
+) => Session;
 
 /**
  * Options of {@linkcode Site}, Twisted's keyword arguments.
@@ -75,6 +86,11 @@ export interface SiteOptions
    * @default Request
    */
   requestFactory?: RequestFactory;
+  /**
+   * The class of the sessions. Mirrors `Site.sessionFactory`.
+   * @default Session
+   */
+  sessionFactory?: SessionFactory;
   /**
    * Formats each line of the access log, which is written at level info
    * under `["torsion", "access"]`. Mirrors `Site(logFormatter=...)`.
@@ -145,7 +161,12 @@ export class Site
   requestFactory: RequestFactory;
   /** Formats each access log line. */
   logFormatter: LogFormatter;
+  /** The class of the sessions. */
+  sessionFactory: SessionFactory;
+  /** The live sessions by id. Mirrors `Site.sessions`. */
+  readonly sessions: Map<string, Session> = new Map();
   readonly #factory: HTTPFactory;
+  readonly #reactor: IReactorTime;
 
   /**
    * Serves `resource`, as Twisted's `Site(resource, timeout=...)`.
@@ -166,18 +187,21 @@ export class Site
     this.displayTracebacks = options.displayTracebacks ?? false;
     this.requestFactory = options.requestFactory ?? Request;
     this.logFormatter = options.logFormatter ?? combinedLogFormatter;
+    this.sessionFactory = options.sessionFactory ?? Session;
     const {
       displayTracebacks: _displayTracebacks,
       logFormatter: _logFormatter,
       requestFactory: _requestFactory,
+      sessionFactory: _sessionFactory,
       reactor,
       timeout: _timeout,
       ...engine
     } = options;
+    this.#reactor = reactor ?? defaultReactor;
     this.#factory = new HTTPFactory(
       this,
       { ...engine, idleConnectionTimeout: timeout },
-      reactor ?? defaultReactor,
+      this.#reactor,
     );
   }
 
@@ -235,6 +259,34 @@ export class Site
     request.site = this;
     request.sitepath = [...request.prepath];
     return getChildForRequest(this.resource, request);
+  }
+
+  /**
+   * Makes a session with a new random id (32 random bytes in hex) and
+   * keeps it in `sessions` until it expires. Mirrors Twisted's
+   * `Site.makeSession`.
+   *
+   * @returns The session.
+   */
+  makeSession(): Session {
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    const uid = Array.from(bytes, (b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    const session = new this.sessionFactory(this, uid, this.#reactor);
+    this.sessions.set(uid, session);
+    session.startCheckingExpiration();
+    return session;
+  }
+
+  /**
+   * The live session with id `uid`, or `undefined` (where Twisted's
+   * `Site.getSession` raises `KeyError`).
+   *
+   * @param uid The session id, from its cookie.
+   * @returns The session.
+   */
+  getSession(uid: string): Session | undefined {
+    return this.sessions.get(uid);
   }
 
   /**

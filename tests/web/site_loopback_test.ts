@@ -499,3 +499,63 @@ Deno.test("Site over TCP given two requests when answered then each is logged on
   );
   assert.match(lines[1], /"GET \/missing HTTP\/1\.1" 404 \d+ /);
 });
+
+class WhoAsked extends Resource {
+  override isLeaf = true;
+  render_GET(request: Request): string {
+    const address = request.getClientAddress();
+    return `${address.host} ${request.isSecure()}`;
+  }
+}
+
+Deno.test("Site given xheaders when a proxy sends X-Real-Ip and X-Scheme then getClientAddress and isSecure trust them", async () => {
+  await using server = listenSite(new WhoAsked(), { xheaders: true });
+  const client = Deno.createHttpClient({});
+  try {
+    const response = await fetch(`${server.url}/`, {
+      client,
+      headers: { "X-Real-Ip": "203.0.113.5", "X-Scheme": "https" },
+    });
+    assert.equal(await response.text(), "203.0.113.5 true");
+  } finally {
+    client.close();
+  }
+});
+
+Deno.test("Site given no xheaders when a client sends X-Real-Ip then getClientAddress is the socket's peer", async () => {
+  await using server = listenSite(new WhoAsked());
+  const client = Deno.createHttpClient({});
+  try {
+    const response = await fetch(`${server.url}/`, {
+      client,
+      headers: { "X-Real-Ip": "203.0.113.5" },
+    });
+    assert.equal(await response.text(), "127.0.0.1 false");
+  } finally {
+    client.close();
+  }
+});
+
+Deno.test("Site given maxBodySize when a larger body is posted then the engine answers 413 without rendering", async () => {
+  const echo = new Echo();
+  let rendered = 0;
+  const original = echo.render_POST.bind(echo);
+  echo.render_POST = (request: Request): string => {
+    rendered++;
+    return original(request);
+  };
+  await using server = listenSite(echo, { maxBodySize: 1000 });
+  const client = Deno.createHttpClient({});
+  try {
+    const response = await fetch(`${server.url}/`, {
+      client,
+      method: "POST",
+      body: "x".repeat(5000),
+    });
+    assert.equal(response.status, 413);
+    await response.body?.cancel();
+    assert.equal(rendered, 0);
+  } finally {
+    client.close();
+  }
+});

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import type { IProducer } from "../../reactor/interfaces.ts";
 import { DummyChannel, type DummyChannelOptions } from "../../testing/mod.ts";
-import { File, type FileOptions, Resource, Site } from "../../web/mod.ts";
+import {
+  File,
+  type FileOptions,
+  type Request,
+  Resource,
+  Site,
+} from "../../web/mod.ts";
 import { within } from "../_support/mod.ts";
 
 interface Tree extends AsyncDisposable {
@@ -30,6 +36,8 @@ async function makeTree(): Promise<Tree> {
   await Deno.symlink(`${outside}/secret.txt`, `${root}/link.txt`);
   await Deno.symlink(outside, `${root}/linkdir`);
   await Deno.symlink(`${root}/hello.txt`, `${root}/inside-link.txt`);
+  await Deno.mkdir(`${root}/trap`);
+  await Deno.symlink(`${outside}/secret.txt`, `${root}/trap/index.html`);
   return {
     root,
     outside,
@@ -215,6 +223,7 @@ const TRAVERSALS: [string, string][] = [
   ["an encoded absolute path", "/static/%2Fetc%2Fpasswd"],
   ["a symlink to a file outside", "/static/link.txt"],
   ["a symlink to a directory outside", "/static/linkdir/secret.txt"],
+  ["an index file that is a symlink outside", "/static/trap/index.html"],
 ];
 
 for (const [what, target] of TRAVERSALS) {
@@ -293,4 +302,28 @@ Deno.test("File given the client goes away while streaming when paused then stop
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(channel.finished, false);
   assert.equal(channel.written.length, 1);
+});
+
+Deno.test("File given a directory whose index is a symlink outside when requested with a slash then does not serve the index", async () => {
+  await using tree = await makeTree();
+  const channel = await get(tree.root, { target: "/static/trap/" });
+  assert.equal(channel.code, 403);
+  assert.doesNotMatch(channel.text(), /secret/);
+});
+
+Deno.test("File given a subclass when a child is traversed then the child is of the subclass", async () => {
+  await using tree = await makeTree();
+  class Tagged extends File {
+    override render_GET(request: Request): ReturnType<File["render_GET"]> {
+      request.setHeader("X-Tagged", "yes");
+      return super.render_GET(request);
+    }
+  }
+  const site = new Resource();
+  site.putChild("static", new Tagged(tree.root));
+  const channel = new DummyChannel({ target: "/static/docs/index.html" });
+  channel.serve(new Site(site));
+  await within(channel.notifyFinish(), "the file");
+  assert.equal(channel.responseHeaders?.get("x-tagged"), "yes");
+  assert.equal(channel.text(), "docs index");
 });
