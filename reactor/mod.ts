@@ -1,8 +1,9 @@
 /**
  * The reactor layer: Twisted's reactor (`callLater`, `run`/`stop`, system
  * event triggers, `listenTCP`/`connectTCP`), `LoopingCall`, `react`,
- * protocols and factories, and Tornado's `IOLoop` and `PeriodicCallback`
- * sharing the same loop.
+ * protocols and factories, and Tornado's `IOLoop`, `PeriodicCallback` and
+ * stream layer (`IOStream`, `TCPServer`, `TCPClient`) sharing the same
+ * loop.
  *
  * @example Building a factory
  * ```ts

@@ -15,7 +15,12 @@ import type {
 } from "../http/server_interfaces.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { ConnectionLost } from "../reactor/errors.ts";
-import type { IAddress, IProducer, ITransport } from "../reactor/interfaces.ts";
+import type {
+  IAddress,
+  IProducer,
+  IProtocol,
+  ITransport,
+} from "../reactor/interfaces.ts";
 import { StringTransport } from "./string_transport.ts";
 
 const encoder = new TextEncoder();
@@ -101,6 +106,8 @@ export class DummyChannel implements HTTPServerRequestChannel {
   aborted = false;
   /** Whether the client went away (`loseConnection`). */
   lost = false;
+  /** The transport handed over by `detach`, once it was called. */
+  detachedTransport: StringTransport | null = null;
 
   readonly #body: Uint8Array;
   readonly #peer: IAddress;
@@ -282,12 +289,25 @@ export class DummyChannel implements HTTPServerRequestChannel {
 
   /**
    * Hands over an in-memory transport, as the engine hands over the socket
-   * after a `101 Switching Protocols`.
+   * after a `101 Switching Protocols`; `protocol`, when given, is connected
+   * to it. The transport is `detachedTransport` afterwards.
    *
+   * @param protocol The protocol that takes the connection over.
    * @returns A `StringTransport` and no buffered bytes.
+   * @throws {TypeError} The response is finished.
    */
-  detach(): { transport: ITransport; buffered: Uint8Array } {
-    return { transport: new StringTransport(), buffered: new Uint8Array(0) };
+  detach(
+    protocol?: IProtocol,
+  ): { transport: ITransport; buffered: Uint8Array } {
+    if (this.#finished) {
+      throw new TypeError(
+        "Cannot detach the connection: the response is finished",
+      );
+    }
+    const transport = new StringTransport();
+    this.detachedTransport = transport;
+    protocol?.makeConnection(transport);
+    return { transport, buffered: new Uint8Array(0) };
   }
 
   /**

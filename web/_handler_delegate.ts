@@ -13,12 +13,17 @@ import type {
   RequestHead,
 } from "../http/server_interfaces.ts";
 import type { Failure } from "../deferred/failure.ts";
+import { Headers } from "../http/headers.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { BodyArgumentsError } from "./_body_arguments.ts";
 import { GZipContentEncoding } from "./_gzip.ts";
 import type { Application, FoundHandler } from "./application.ts";
 import { ErrorHandler } from "./error_handler.ts";
 import { HTTPServerRequest } from "./http_server_request.ts";
-import type { RequestHandler } from "./request_handler.ts";
+import {
+  hasStreamRequestBody,
+  type RequestHandler,
+} from "./request_handler.ts";
 
 const logger = getLogger(["torsion", "web"]);
 
@@ -33,6 +38,7 @@ export class HandlerDelegate implements HTTPRequestDelegate {
   #closed = false;
   #route: FoundHandler | undefined;
   #started = false;
+  #streaming = false;
 
   constructor(application: Application, channel: HTTPServerRequestChannel) {
     this.#application = application;
@@ -40,14 +46,7 @@ export class HandlerDelegate implements HTTPRequestDelegate {
   }
 
   headersReceived(head: RequestHead): void {
-    const [scheme, major, minor] = head.version;
-    this.#request = new HTTPServerRequest({
-      method: head.method,
-      uri: originForm(head.target),
-      version: `${scheme}/${major}.${minor}`,
-      headers: head.headers,
-      connection: this.#channel,
-    });
+    this.#request = requestFromHead(head, this.#channel);
     const route = this.#application.findHandler(this.#request);
     this.#route = route;
     // A client waiting for `100 Continue` before it sends its body gets a
@@ -63,11 +62,20 @@ export class HandlerDelegate implements HTTPRequestDelegate {
         (supported !== undefined && !supported.includes(head.method)))
     ) {
       this.#execute(this.#request, route);
+    } else if (hasStreamRequestBody(route.handlerClass)) {
+      this.#streaming = true;
+      this.#execute(this.#request, route);
     }
   }
 
   dataReceived(chunk: Uint8Array): void {
-    if (this.#closed || this.#started) return;
+    if (this.#closed) return;
+    if (this.#streaming) {
+      // The view is only valid during the call; the handler keeps its copy.
+      this.#handler?.receiveBodyChunk(chunk.slice());
+      return;
+    }
+    if (this.#started) return;
     // The view is only valid during the call.
     this.#chunks.push(chunk.slice());
     this.#length += chunk.length;
@@ -75,6 +83,10 @@ export class HandlerDelegate implements HTTPRequestDelegate {
 
   finish(): void {
     const request = this.#request;
+    if (this.#streaming) {
+      if (!this.#closed) this.#handler?.receiveBodyEnd();
+      return;
+    }
     if (request === undefined || this.#closed || this.#started) return;
     if (this.#length > 0) {
       request.body = joinChunks(this.#chunks, this.#length);
@@ -88,7 +100,8 @@ export class HandlerDelegate implements HTTPRequestDelegate {
     const application = this.#application;
     const handler = new route.handlerClass(application, request);
     this.#handler = handler;
-    const transforms = application.settings.compressResponse
+    const settings = application.settings;
+    const transforms = settings.compressResponse || settings.gzip
       ? [new GZipContentEncoding(request.headers.get("accept-encoding") ?? "")]
       : [];
     try {
@@ -98,7 +111,12 @@ export class HandlerDelegate implements HTTPRequestDelegate {
       handler.sendError(500, { excInfo: error });
       return;
     }
-    handler.execute(transforms, route.pathArgs, route.pathKwargs).catch(
+    handler.execute(
+      transforms,
+      route.pathArgs,
+      route.pathKwargs,
+      this.#streaming,
+    ).catch(
       (error: unknown) => {
         logger.error("Uncaught exception {error}", { error });
       },
@@ -109,6 +127,78 @@ export class HandlerDelegate implements HTTPRequestDelegate {
     this.#closed = true;
     this.#chunks = [];
     this.#handler?.connectionLost();
+  }
+}
+
+/** The `HTTPServerRequest` of a request head received on `channel`. */
+export function requestFromHead(
+  head: RequestHead,
+  channel: HTTPServerRequestChannel,
+): HTTPServerRequest {
+  const [scheme, major, minor] = head.version;
+  return new HTTPServerRequest({
+    method: head.method,
+    uri: originForm(head.target),
+    version: `${scheme}/${major}.${minor}`,
+    headers: head.headers,
+    connection: channel,
+  });
+}
+
+/**
+ * Runs a plain request callback, as Tornado's `httpserver._CallableAdapter`:
+ * the request, with its body and form arguments, is handed to `callback`
+ * once complete; the callback answers on `request.connection`.
+ */
+export class CallableDelegate implements HTTPRequestDelegate {
+  readonly #callback: (request: HTTPServerRequest) => void;
+  readonly #channel: HTTPServerRequestChannel;
+  #request: HTTPServerRequest | undefined;
+  #chunks: Uint8Array[] = [];
+  #length = 0;
+  #closed = false;
+
+  constructor(
+    callback: (request: HTTPServerRequest) => void,
+    channel: HTTPServerRequestChannel,
+  ) {
+    this.#callback = callback;
+    this.#channel = channel;
+  }
+
+  headersReceived(head: RequestHead): void {
+    this.#request = requestFromHead(head, this.#channel);
+  }
+
+  dataReceived(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    this.#chunks.push(chunk.slice());
+    this.#length += chunk.length;
+  }
+
+  finish(): void {
+    const request = this.#request;
+    if (request === undefined || this.#closed) return;
+    request.body = joinChunks(this.#chunks, this.#length);
+    this.#chunks = [];
+    try {
+      request.parseBody();
+    } catch (error) {
+      if (!(error instanceof BodyArgumentsError)) throw error;
+      this.#channel.writeHead(
+        400,
+        "Bad Request",
+        new Headers({ "Content-Length": "0", Connection: "close" }),
+      );
+      this.#channel.finish();
+      return;
+    }
+    this.#callback(request);
+  }
+
+  onConnectionClose(_reason: Failure): void {
+    this.#closed = true;
+    this.#chunks = [];
   }
 }
 

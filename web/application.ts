@@ -49,6 +49,11 @@ export interface ApplicationSettings {
    */
   compressResponse?: boolean;
   /**
+   * The old name of `compressResponse`, still read by Tornado.
+   * @default false
+   */
+  gzip?: boolean;
+  /**
    * The handler for paths no route matches.
    * @default ErrorHandler with statusCode 404
    */

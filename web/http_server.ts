@@ -18,6 +18,8 @@ import type {
   TLSServerOptions,
 } from "../reactor/interfaces.ts";
 import { reactor as globalReactor } from "../reactor/reactor.ts";
+import { CallableDelegate } from "./_handler_delegate.ts";
+import type { HTTPServerRequest } from "./http_server_request.ts";
 
 /** Options of {@linkcode HTTPServer}: the engine's limits and these. */
 export interface HTTPServerConstructorOptions extends HTTPServerOptions {
@@ -90,17 +92,47 @@ export class HTTPServer implements HTTPServerConnectionDelegate {
    * Creates a server for an application; it serves once `listen` or
    * `start` is called.
    *
-   * @param requestCallback What answers the requests: an `Application`.
+   * @param requestCallback What answers the requests: an `Application`
+   *   (any `HTTPServerConnectionDelegate`), or a function given each
+   *   complete `HTTPServerRequest`, which answers on `request.connection`
+   *   (`writeHead`, `write`, `finish`), as Tornado's plain callbacks.
    * @param options The engine's limits, TLS and the reactor.
+   *
+   * @example A plain request callback
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Headers } from "@torsion/torsion/http";
+   * import { HTTPServer } from "@torsion/torsion/web";
+   * const server = new HTTPServer((request) => {
+   *   const message = `You requested ${request.uri}\n`;
+   *   request.connection!.writeHead(200, "OK", new Headers({ "Content-Type": "text/plain" }));
+   *   request.connection!.write(message);
+   *   request.connection!.finish();
+   * });
+   * server.listen(0, "127.0.0.1");
+   * const response = await fetch(`http://127.0.0.1:${server.port}/a?b=1`);
+   * assert.equal(await response.text(), "You requested /a?b=1\n");
+   * await server.stop();
+   * await server.closeAllConnections();
+   * ```
    */
   constructor(
-    requestCallback: HTTPServerConnectionDelegate,
+    requestCallback:
+      | HTTPServerConnectionDelegate
+      | ((request: HTTPServerRequest) => void),
     options: HTTPServerConstructorOptions = {},
   ) {
     const { sslOptions, reactor, ...engineOptions } = options;
-    this.#delegate = requestCallback;
-    if (requestCallback.logAccess !== undefined) {
-      this.logAccess = (entry) => requestCallback.logAccess?.(entry);
+    if (typeof requestCallback === "function") {
+      this.#delegate = {
+        startRequest: (channel) =>
+          new CallableDelegate(requestCallback, channel),
+      };
+    } else {
+      this.#delegate = requestCallback;
+      if (requestCallback.logAccess !== undefined) {
+        this.logAccess = (entry) => requestCallback.logAccess?.(entry);
+      }
     }
     this.#reactor = reactor ?? globalReactor;
     this.#sslOptions = sslOptions;

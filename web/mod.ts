@@ -90,6 +90,7 @@ export {
   RequestHandler,
   type RequestHandlerClass,
   type SetCookieOptions,
+  streamRequestBody,
   type WriteChunk,
   type WriteErrorOptions,
 } from "./request_handler.ts";
@@ -125,3 +126,5 @@ export {
   type StaticFileHandlerArgs,
 } from "./static_file_handler.ts";
 export { type RouteMatch, url, URLSpec } from "./url_spec.ts";
+export { WebSocketHandler } from "./websocket_handler.ts";
+export { WebSocketResource } from "./websocket_resource.ts";

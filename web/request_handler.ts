@@ -96,6 +96,82 @@ export interface WriteErrorOptions {
   reason?: string;
 }
 
+/** The state of a streamed request body (`streamRequestBody`). */
+interface BodyStream {
+  /** Resolved once `prepare` is done: body pieces are delivered after it. */
+  prepared: PromiseWithResolvers<void>;
+  /** Each piece's delivery, after the one before. */
+  chain: Promise<void>;
+  /** Resolved once the whole body has arrived. */
+  ended: PromiseWithResolvers<void>;
+}
+
+function newBodyStream(): BodyStream {
+  const prepared = Promise.withResolvers<void>();
+  return { prepared, chain: prepared.promise, ended: Promise.withResolvers() };
+}
+
+const STREAM_REQUEST_BODY = Symbol("streamRequestBody");
+
+/**
+ * Makes a handler class receive its request body piece by piece in
+ * `dataReceived` as it arrives, instead of buffered in `request.body`, as
+ * Tornado's `@tornado.web.stream_request_body` class decorator: `prepare`
+ * runs once the headers are in, then `dataReceived` for each piece (each
+ * waits for the Promise the one before returned), then the method.
+ * Subclasses inherit it. Form arguments are not parsed for such a class.
+ *
+ * @param handlerClass The handler class.
+ * @param _context The decorator context, when used as `@streamRequestBody`.
+ * @returns The same class.
+ *
+ * @example Counting an upload's bytes as they arrive
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Application, RequestHandler, streamRequestBody } from "@torsion/torsion/web";
+ * @streamRequestBody
+ * class Upload extends RequestHandler {
+ *   bytes = 0;
+ *   override dataReceived(chunk: Uint8Array): void {
+ *     this.bytes += chunk.length;
+ *   }
+ *   override put(): void {
+ *     this.write({ bytes: this.bytes });
+ *   }
+ * }
+ * const server = new Application([["/upload", Upload]]).listen(0, { address: "127.0.0.1" });
+ * const response = await fetch(`http://127.0.0.1:${server.port}/upload`, {
+ *   method: "PUT",
+ *   body: new Uint8Array(100_000),
+ * });
+ * assert.deepEqual(await response.json(), { bytes: 100_000 });
+ * await server.stop();
+ * await server.closeAllConnections();
+ * ```
+ */
+export function streamRequestBody<C extends RequestHandlerClass>(
+  handlerClass: C,
+  _context?: ClassDecoratorContext,
+): C {
+  Object.defineProperty(handlerClass, STREAM_REQUEST_BODY, { value: true });
+  return handlerClass;
+}
+
+/**
+ * Whether a handler class receives its body in pieces (marked by
+ * {@linkcode streamRequestBody}, itself or through a parent).
+ *
+ * @param handlerClass The handler class.
+ * @returns `true` when it streams.
+ */
+export function hasStreamRequestBody(
+  handlerClass: RequestHandlerClass,
+): boolean {
+  return (handlerClass as unknown as Record<symbol, unknown>)[
+    STREAM_REQUEST_BODY
+  ] === true;
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === "object" && value !== null &&
     typeof (value as PromiseLike<unknown>).then === "function";
@@ -182,6 +258,7 @@ export class RequestHandler {
   #finished = false;
   #newCookies = new Map<string, string>();
   #transforms: OutputTransform[] = [];
+  #stream: BodyStream | undefined;
 
   /**
    * Creates the handler of one request. The application makes one per
@@ -324,6 +401,37 @@ export class RequestHandler {
    */
   options(..._args: string[]): HandlerResult {
     throw new HTTPError(405);
+  }
+
+  /**
+   * Receives a piece of the request body, for a class marked with
+   * `streamRequestBody`; the next piece waits for a returned Promise.
+   * Tornado's `data_received`.
+   *
+   * @param _chunk The piece (the handler's own copy).
+   * @returns Nothing, or a Promise the next piece waits for.
+   */
+  dataReceived(_chunk: Uint8Array): HandlerResult {}
+
+  /**
+   * Hands a piece of a streamed body to `dataReceived`, in order and after
+   * `prepare`. Called by the application.
+   *
+   * @param chunk The piece.
+   */
+  receiveBodyChunk(chunk: Uint8Array): void {
+    const stream = this.#stream ??= newBodyStream();
+    stream.chain = stream.chain.then(() =>
+      this.#finished ? undefined : this.dataReceived(chunk)
+    ).then(
+      () => {},
+      (error: unknown) => this.#handleRequestException(error),
+    );
+  }
+
+  /** Tells a streaming handler the body is complete. Called by the application. */
+  receiveBodyEnd(): void {
+    (this.#stream ??= newBodyStream()).ended.resolve();
   }
 
   /**
@@ -1283,25 +1391,31 @@ export class RequestHandler {
    * @param transforms The output transforms (gzip) for this response.
    * @param args The route's unnamed groups, percent-decoded, as bytes.
    * @param kwargs The route's named groups.
+   * @param streaming Whether the body arrives later through
+   *   `receiveBodyChunk` and `receiveBodyEnd` (`streamRequestBody`).
    * @returns A Promise that settles once the handler is done.
    */
   async execute(
     transforms: OutputTransform[],
     args: (Uint8Array | undefined)[],
     kwargs: Record<string, Uint8Array>,
+    streaming = false,
   ): Promise<void> {
     this.#transforms = transforms;
+    const stream = streaming ? this.#stream ??= newBodyStream() : undefined;
     try {
       const supported = (this.constructor as typeof RequestHandler)
         .SUPPORTED_METHODS;
       if (!supported.includes(this.request.method)) throw new HTTPError(405);
-      try {
-        this.request.parseBody();
-      } catch (error) {
-        if (error instanceof BodyArgumentsError) {
-          throw new HTTPError(400, `Invalid body: ${error.message}`);
+      if (stream === undefined) {
+        try {
+          this.request.parseBody();
+        } catch (error) {
+          if (error instanceof BodyArgumentsError) {
+            throw new HTTPError(400, `Invalid body: ${error.message}`);
+          }
+          throw error;
         }
-        throw error;
       }
       this.pathArgs = args.map((arg) =>
         arg === undefined ? undefined : this.decodeArgument(arg)
@@ -1319,6 +1433,12 @@ export class RequestHandler {
       const prepared = this.prepare();
       if (isThenable(prepared)) await prepared;
       if (this.#finished) return;
+      if (stream !== undefined) {
+        stream.prepared.resolve();
+        await stream.ended.promise;
+        await stream.chain;
+        if (this.#finished) return;
+      }
       const handle = (this as unknown as Record<
         string,
         (...args: (string | undefined)[]) => HandlerResult

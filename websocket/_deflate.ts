@@ -3,15 +3,18 @@
  * server's and the client's side of the negotiation, and compressing and
  * inflating whole messages.
  *
- * Torsion negotiates no context takeover in both directions (a server may
- * ask it of the client, RFC 7692 7.1.1.1; a client offers it for the
- * server), so every message is compressed and inflated on its own with
- * node:zlib's synchronous raw deflate: message order and the size limit
- * need no asynchronous stream, and an idle connection holds no zlib state.
+ * Torsion compresses every message on its own (no context takeover, which
+ * it asks of the peer too: RFC 7692 7.1.1.1), with node:zlib's synchronous
+ * raw deflate. Inflating must keep the peer's context all the same: Tornado
+ * 6.2 drops valueless extension parameters and keeps its context whatever
+ * was agreed. So each connection inflates with one persistent raw inflater,
+ * driven synchronously (message order and the size limit then need no
+ * asynchronous stream), created at its first compressed message.
  *
  * @module
  */
 import zlib from "node:zlib";
+import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { CloseCode } from "./close_codes.ts";
 import { WebSocketProtocolError } from "./errors.ts";
 
@@ -40,7 +43,9 @@ export interface CompressionOptions {
 
 /** One extension of a `Sec-WebSocket-Extensions` header: its name and parameters. */
 export interface ExtensionOffer {
+  /** The extension's name, lower-cased (`permessage-deflate`). */
   name: string;
+  /** Its parameters: a value, or `true` for a parameter without one. */
   params: Map<string, string | true>;
 }
 
@@ -102,6 +107,7 @@ export function acceptDeflateOffer(
   offers: readonly ExtensionOffer[],
   options: CompressionOptions,
 ): { response: string; deflate: PerMessageDeflate } | null {
+  if (!deflateAvailable()) return null;
   for (const offer of offers) {
     if (offer.name !== "permessage-deflate") continue;
     const known = [
@@ -143,12 +149,19 @@ export function acceptDeflateOffer(
   return null;
 }
 
-/** The client's offer: no context takeover both ways. */
-export const DEFLATE_OFFER =
+/**
+ * The client's offer: no context takeover both ways; `null` when this
+ * runtime cannot inflate synchronously.
+ */
+export function deflateOffer(): string | null {
+  return deflateAvailable() ? DEFLATE_OFFER : null;
+}
+
+const DEFLATE_OFFER =
   "permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits";
 
 /**
- * Checks the server's answer to {@linkcode DEFLATE_OFFER}.
+ * Checks the server's answer to {@linkcode deflateOffer}.
  *
  * @returns The compressor, or `null` when the server declined.
  * @throws {SyntaxError} The answer is not one the offer allows.
@@ -184,11 +197,6 @@ export function acceptDeflateResponse(
       );
     }
   }
-  if (!params.has("server_no_context_takeover")) {
-    throw new SyntaxError(
-      `Server dropped server_no_context_takeover from its answer: ${value}`,
-    );
-  }
   const clientBits = windowBits(params.get("client_max_window_bits"));
   return new PerMessageDeflate(
     options,
@@ -197,10 +205,120 @@ export function acceptDeflateResponse(
 }
 
 const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
+const INFLATE_CHUNK = 65536;
 
-/** Compresses and inflates whole messages, without context takeover. */
+/** The part of node:zlib's stream handle that its own `*Sync` functions drive. */
+interface ZlibHandle {
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOffset: number,
+    inLength: number,
+    output: Uint8Array,
+    outOffset: number,
+    outLength: number,
+  ): void;
+  onerror: (message: string, errno: number) => void;
+}
+
+/** A raw inflater that keeps its window from message to message. */
+class Inflater {
+  readonly #stream: zlib.InflateRaw;
+  readonly #handle: ZlibHandle;
+  readonly #state: Uint32Array;
+  #error: string | null = null;
+
+  constructor() {
+    this.#stream = zlib.createInflateRaw();
+    const internals = this.#stream as unknown as {
+      _handle?: ZlibHandle;
+      _writeState?: Uint32Array;
+    };
+    if (
+      typeof internals._handle?.writeSync !== "function" ||
+      !(internals._writeState instanceof Uint32Array)
+    ) {
+      this.#stream.close();
+      throw new TypeError("node:zlib offers no synchronous inflate handle");
+    }
+    this.#handle = internals._handle;
+    this.#state = internals._writeState;
+    // The stream would report errors asynchronously; the handle reports
+    // them during writeSync.
+    this.#handle.onerror = (message) => {
+      this.#error = message;
+    };
+  }
+
+  inflate(input: Uint8Array, limit: number): Uint8Array {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    let offset = 0;
+    let length = input.length;
+    for (;;) {
+      const out = new Uint8Array(INFLATE_CHUNK);
+      this.#handle.writeSync(
+        zlib.constants.Z_SYNC_FLUSH,
+        input,
+        offset,
+        length,
+        out,
+        0,
+        out.length,
+      );
+      if (this.#error !== null) {
+        throw new WebSocketProtocolError(
+          CloseCode.INVALID_PAYLOAD,
+          `Compressed message does not inflate: ${this.#error}`,
+        );
+      }
+      const availableOut = this.#state[0];
+      const availableIn = this.#state[1];
+      const produced = out.length - availableOut;
+      if (produced > 0) {
+        chunks.push(out.subarray(0, produced));
+        total += produced;
+        if (total > limit) {
+          throw new WebSocketProtocolError(
+            CloseCode.MESSAGE_TOO_BIG,
+            `Message too big after inflating: the limit is ${limit} bytes`,
+          );
+        }
+      }
+      offset += length - availableIn;
+      length = availableIn;
+      if (availableOut !== 0) break;
+    }
+    return joinChunks(chunks, total);
+  }
+
+  close(): void {
+    this.#stream.close();
+  }
+}
+
+let available: boolean | null = null;
+
+/**
+ * Whether node:zlib here offers the synchronous inflate handle the
+ * inflater drives; without it compression is neither offered nor accepted.
+ */
+export function deflateAvailable(): boolean {
+  if (available === null) {
+    try {
+      new Inflater().close();
+      available = true;
+    } catch {
+      available = false;
+    }
+  }
+  return available;
+}
+
+/** Compresses and inflates whole messages. */
 export class PerMessageDeflate {
   readonly #deflateOptions: zlib.ZlibOptions;
+  #inflater: Inflater | null = null;
 
   /**
    * @param options Level and memory level.
@@ -222,7 +340,7 @@ export class PerMessageDeflate {
   }
 
   /**
-   * The message inflated.
+   * The message inflated, with the peer's earlier messages as context.
    *
    * @param data The compressed payload of every frame.
    * @param limit The largest inflated size accepted.
@@ -233,23 +351,13 @@ export class PerMessageDeflate {
     const input = new Uint8Array(data.length + 4);
     input.set(data);
     input.set(TAIL, data.length);
-    try {
-      const out = zlib.inflateRawSync(input, {
-        finishFlush: zlib.constants.Z_SYNC_FLUSH,
-        maxOutputLength: Math.max(1, limit),
-      });
-      return new Uint8Array(out.buffer, out.byteOffset, out.length);
-    } catch (error) {
-      if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
-        throw new WebSocketProtocolError(
-          CloseCode.MESSAGE_TOO_BIG,
-          `Message too big after inflating: the limit is ${limit} bytes`,
-        );
-      }
-      throw new WebSocketProtocolError(
-        CloseCode.INVALID_PAYLOAD,
-        `Compressed message does not inflate: ${(error as Error).message}`,
-      );
-    }
+    const inflater = this.#inflater ??= new Inflater();
+    return inflater.inflate(input, limit);
+  }
+
+  /** Releases the inflater. */
+  close(): void {
+    this.#inflater?.close();
+    this.#inflater = null;
   }
 }

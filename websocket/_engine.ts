@@ -22,7 +22,7 @@ import type {
   ITransport,
 } from "../reactor/interfaces.ts";
 import { reactor as globalReactor } from "../reactor/reactor.ts";
-import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { ByteBuffer, joinChunks } from "../reactor/_byte_buffer.ts";
 import { FlushWatcher } from "../reactor/_flush_watcher.ts";
 import { CloseCode, isValidCloseCode } from "./close_codes.ts";
 import {
@@ -31,6 +31,7 @@ import {
   WebSocketWriteBufferFullError,
 } from "./errors.ts";
 import {
+  decodeUtf8,
   FrameReader,
   OP_BINARY,
   OP_CLOSE,
@@ -52,12 +53,13 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
 export const DEFAULT_MAX_WRITE_BUFFER_SIZE = 16 * 1024 * 1024;
 /** Seconds to wait for the peer's side of the close handshake, as Tornado's 5. */
 export const DEFAULT_CLOSE_TIMEOUT = 5;
+/** Fragments kept as views; past this many they are gathered into one growing buffer. */
+const MAX_FRAGMENT_VIEWS = 256;
 /** Past this many unflushed bytes a registered push producer is paused (Twisted's bufferSize). */
 const HIGH_WATER = 65536;
 
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
 
 /** What the engine reports to the face that owns it. */
 export interface WebSocketEngineHandler {
@@ -139,8 +141,9 @@ export class WebSocketEngine {
   #messageSize = 0;
   #fragments: Uint8Array[] = [];
   #fragmentBytes = 0;
+  #gathered: ByteBuffer | null = null;
   #textDecoder: TextDecoder | null = null;
-  #textParts: string[] = [];
+  #text = "";
 
   // Writing.
   readonly #flush: FlushWatcher;
@@ -236,6 +239,7 @@ export class WebSocketEngine {
     this.#state = "closed";
     this.#reader.stop();
     this.#cancelTimers();
+    this.deflate?.close();
     this.#failWaiters();
     const producer = this.#producer;
     this.#producer = null;
@@ -492,22 +496,39 @@ export class WebSocketEngine {
       const decoder = this.#textDecoder ??= new TextDecoder("utf-8", {
         fatal: true,
       });
-      this.#textParts.push(
-        decodeOr1007(() => decoder.decode(payload, { stream: !fin })),
-      );
+      // Empty fragments add nothing: a peer sending millions must not grow the list.
+      // Strings are joined as ropes: a flood of tiny fragments stays linear.
+      if (payload.length > 0 || fin) {
+        this.#text += decodeOr1007(() =>
+          decoder.decode(payload, { stream: !fin })
+        );
+      }
       if (fin) {
-        const whole = this.#textParts.join("");
+        const whole = this.#text;
         this.#resetMessage();
         this.#deliver(whole, false);
       }
       return;
     }
-    this.#fragments.push(payload);
-    this.#fragmentBytes += payload.length;
+    if (payload.length > 0) {
+      this.#fragments.push(payload);
+      this.#fragmentBytes += payload.length;
+      // Many small fragments are gathered into one buffer as they come, so
+      // a message in a million 1-byte frames costs no million views.
+      if (this.#fragments.length > MAX_FRAGMENT_VIEWS) {
+        const gathered = this.#gathered ??= new ByteBuffer();
+        for (const fragment of this.#fragments) gathered.append(fragment);
+        this.#fragments = [];
+      }
+    }
     if (fin) {
-      const fragments = this.#fragments;
-      const size = this.#fragmentBytes;
-      this.#complete(joinChunks(fragments, size));
+      const gathered = this.#gathered;
+      if (gathered !== null) {
+        for (const fragment of this.#fragments) gathered.append(fragment);
+        this.#complete(gathered.takeAll());
+      } else {
+        this.#complete(joinChunks(this.#fragments, this.#fragmentBytes));
+      }
     }
   }
 
@@ -522,7 +543,7 @@ export class WebSocketEngine {
       )
       : data;
     if (text) {
-      this.#deliver(decodeOr1007(() => strictDecoder.decode(bytes)), false);
+      this.#deliver(decodeOr1007(() => decodeUtf8(bytes)), false);
     } else {
       this.#deliver(bytes, true);
     }
@@ -535,10 +556,11 @@ export class WebSocketEngine {
     if (this.#fragmentBytes > 0) {
       this.#fragments = [];
       this.#fragmentBytes = 0;
+      this.#gathered = null;
     }
     if (this.#textDecoder !== null) {
       this.#textDecoder = null;
-      this.#textParts = [];
+      this.#text = "";
     }
   }
 
@@ -570,7 +592,7 @@ export class WebSocketEngine {
       if (!isValidCloseCode(code)) {
         throw protocolError(`Invalid close code: ${code}`);
       }
-      reason = decodeOr1007(() => strictDecoder.decode(payload.subarray(2)));
+      reason = decodeOr1007(() => decodeUtf8(payload.subarray(2)));
     }
     this.remoteCloseCode = code;
     this.remoteCloseReason = reason;

@@ -166,15 +166,19 @@ export function encodeResponse(
   phrase: string,
   fields: readonly [string, string][],
   body = "",
+  contentType = "text/plain; charset=utf-8",
 ): Uint8Array {
   let text = `HTTP/1.1 ${status} ${phrase}\r\n`;
   for (const [name, value] of fields) text += `${name}: ${value}\r\n`;
-  if (status !== 101) {
-    text += `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${
-      encoder.encode(body).length
-    }\r\nConnection: close\r\n`;
-  }
-  return encoder.encode(`${text}\r\n${status === 101 ? "" : body}`);
+  if (status === 101) return encoder.encode(`${text}\r\n`);
+  const content = encoder.encode(body);
+  const head = encoder.encode(
+    `${text}Content-Type: ${contentType}\r\nContent-Length: ${content.length}\r\nConnection: close\r\n\r\n`,
+  );
+  const out = new Uint8Array(head.length + content.length);
+  out.set(head);
+  out.set(content, head.length);
+  return out;
 }
 
 /** What a client asks for in its opening handshake. */

@@ -8,6 +8,7 @@
 import type { Headers } from "../http/headers.ts";
 import { HTTPClientParser } from "../http/_http_client_parser.ts";
 import type {
+  IAddress,
   IConnector,
   IReactorSSL,
   IReactorTCP,
@@ -16,7 +17,7 @@ import type {
 import { ClientFactory } from "../reactor/protocol.ts";
 import { reactor as globalReactor } from "../reactor/reactor.ts";
 import { WebSocketHandshakeError } from "./errors.ts";
-import { acceptDeflateResponse, DEFLATE_OFFER } from "./_deflate.ts";
+import { acceptDeflateResponse, deflateOffer } from "./_deflate.ts";
 import {
   checkUpgradeResponse,
   encodeClientRequest,
@@ -181,13 +182,18 @@ export class WebSocketClientProtocol
       resource: url.resource,
       key: this.#key,
       protocols: options.protocols ?? [],
-      extensions: options.compressionOptions == null ? null : DEFLATE_OFFER,
+      extensions: options.compressionOptions == null ? null : deflateOffer(),
       origin: options.origin ?? null,
       headers,
     }));
     this.startOpenTimer();
   }
 
+  /**
+   * Bytes of the server's answer, before the connection is open.
+   *
+   * @param data The bytes.
+   */
   protected override handshakeDataReceived(data: Uint8Array): void {
     const parser = this.#parser;
     if (parser === null) return;
@@ -299,6 +305,16 @@ export class WebSocketClientFactory extends ClientFactory {
    */
   setProtocolOptions(options: WebSocketClientFactoryOptions): void {
     this.options = { ...this.options, ...options };
+  }
+
+  /**
+   * Builds the protocol for a connection to `addr`.
+   *
+   * @param addr The server's address.
+   * @returns The protocol.
+   */
+  override buildProtocol(addr: IAddress): WebSocketClientProtocol {
+    return super.buildProtocol(addr) as WebSocketClientProtocol;
   }
 }
 

@@ -404,7 +404,11 @@ export class WebSocketProtocol<F extends IProtocolFactory = IProtocolFactory>
     }
   }
 
-  /** The handshake succeeded: the engine takes over, then `onOpen` runs. */
+  /**
+   * The handshake succeeded: the engine takes over, then `onOpen` runs.
+   *
+   * @ignore
+   */
   protected openEngine({ isServer, deflate, buffered }: EngineStart): void {
     this.#openTimer?.cancel();
     this.#openTimer = null;

@@ -11,7 +11,7 @@ import { isThenable } from "../deferred/_thenable.ts";
 import type { Headers } from "../http/headers.ts";
 import type { RequestHead } from "../http/server_interfaces.ts";
 import { HTTPRequestParser } from "../http/_http_request_parser.ts";
-import type { IAddress, ITCPTransport } from "../reactor/interfaces.ts";
+import type { IAddress, ITransport } from "../reactor/interfaces.ts";
 import { ServerFactory } from "../reactor/protocol.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { WebSocketHandshakeError } from "./errors.ts";
@@ -209,6 +209,20 @@ export class WebSocketServerProtocol
     return undefined;
   }
 
+  /**
+   * A request without `Upgrade: websocket` arrived (a browser opening the
+   * page): return HTML to answer it with 200, or `null` to refuse it as
+   * an invalid upgrade (400). Generalizes Autobahn's `webStatus` page, so
+   * one port can serve a page and its WebSocket.
+   *
+   * @param _path The request's path.
+   * @param _headers The request's header fields.
+   * @returns The page, or `null`.
+   */
+  onPlainRequest(_path: string, _headers: Headers): string | null {
+    return null;
+  }
+
   /** Starts reading the upgrade request, within `openHandshakeTimeout`. */
   override connectionMade(): void {
     const options =
@@ -222,16 +236,16 @@ export class WebSocketServerProtocol
   }
 
   /**
-   * Runs the handshake for a request the HTTP layer already parsed, as a
-   * resource mounted in a web server does: `transport` is this protocol's
-   * from now on, and `respond` writes an answer that is not 101.
+   * Runs the handshake for a request the HTTP layer already parsed, as
+   * `WebSocketResource` in a `Site` does: `transport` is this protocol's
+   * from now on, and it answers the request itself.
    *
    * @param transport The connection taken from the HTTP server.
    * @param head The request.
    * @param buffered Bytes read past the request.
    */
   upgradeFrom(
-    transport: ITCPTransport,
+    transport: ITransport,
     head: RequestHead,
     buffered: Uint8Array,
   ): void {
@@ -240,6 +254,11 @@ export class WebSocketServerProtocol
     this.#handleRequest(head, buffered);
   }
 
+  /**
+   * Bytes of the upgrade request, before the connection is open.
+   *
+   * @param data The bytes.
+   */
   protected override handshakeDataReceived(data: Uint8Array): void {
     if (this.#waiting) {
       this.#held.push(data);
@@ -268,6 +287,32 @@ export class WebSocketServerProtocol
   #handleRequest(head: RequestHead, rest: Uint8Array): void {
     const factory = this.factory;
     const options = factory?.options ?? {};
+    if (
+      (head.method === "GET" || head.method === "HEAD") &&
+      !/(^|,)\s*websocket\s*(,|$)/i.test(head.headers.get("upgrade") ?? "")
+    ) {
+      const path = new URL(head.target, "ws://localhost").pathname;
+      let page: string | null;
+      try {
+        page = this.onPlainRequest(path, head.headers);
+      } catch (error) {
+        this.#denied(error);
+        return;
+      }
+      if (page !== null) {
+        this.failHandshake(
+          new WebSocketHandshakeError(200, "Served a page, not a WebSocket"),
+          encodeResponse(
+            200,
+            "OK",
+            [],
+            head.method === "HEAD" ? "" : page,
+            "text/html; charset=utf-8",
+          ),
+        );
+        return;
+      }
+    }
     let upgrade;
     try {
       upgrade = checkUpgradeRequest(head);

@@ -8,7 +8,8 @@ import {
 } from "../../examples/tornado_echo.ts";
 import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
-import { Program, within } from "./_net.ts";
+import { Program } from "./_net.ts";
+import { within } from "../_support/mod.ts";
 
 const SCRIPT = new URL("../../examples/tornado_echo.ts", import.meta.url);
 

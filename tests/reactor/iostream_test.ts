@@ -11,7 +11,8 @@ import { TCPClient } from "../../reactor/tcp_client.ts";
 import { TCPServer } from "../../reactor/tcp_server.ts";
 import type { IAddress } from "../../reactor/interfaces.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
-import { reactorTest, within } from "./_loopback.ts";
+import { reactorTest } from "./_loopback.ts";
+import { within } from "../_support/mod.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -5,7 +5,8 @@ import {
   DNSLookupError,
 } from "../../reactor/errors.ts";
 import { TCPClient } from "../../reactor/tcp_client.ts";
-import { closedPort, reactorTest, within } from "./_loopback.ts";
+import { reactorTest } from "./_loopback.ts";
+import { closedPort, within } from "../_support/mod.ts";
 import { Failure } from "../../deferred/failure.ts";
 import { MemoryReactor } from "../../testing/memory_reactor.ts";
 

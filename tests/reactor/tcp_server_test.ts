@@ -3,8 +3,9 @@ import type { IAddress } from "../../reactor/interfaces.ts";
 import { type IOStream, SSLIOStream } from "../../reactor/iostream.ts";
 import { TCPClient } from "../../reactor/tcp_client.ts";
 import { TCPServer } from "../../reactor/tcp_server.ts";
-import { fixture, reactorTest, within } from "./_loopback.ts";
-import { captureLogs, recordText } from "./_log_capture.ts";
+import { reactorTest } from "./_loopback.ts";
+import { fixture, within } from "../_support/mod.ts";
+import { captureLogs, recordText } from "../_support/mod.ts";
 
 const decoder = new TextDecoder();
 

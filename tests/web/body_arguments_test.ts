@@ -3,6 +3,7 @@ import { Headers } from "../../http/headers.ts";
 import {
   type ArgumentMap,
   BodyArgumentsError,
+  type BodyArgumentsLimits,
   emptyArguments,
   type FileMap,
   parseBodyArguments,
@@ -19,6 +20,17 @@ function texts(args: ArgumentMap): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const name in args) out[name] = args[name].map((v) => decoder.decode(v));
   return out;
+}
+
+/** Parses `body` as multipart with boundary `B` into fresh maps. */
+function parseB(body: string, limits?: BodyArgumentsLimits): void {
+  parseMultipartFormData(
+    "B",
+    encoder.encode(body),
+    emptyArguments(),
+    emptyArguments(),
+    limits,
+  );
 }
 
 function parse(
@@ -163,13 +175,7 @@ Deno.test("parseMultipartFormData given no final boundary when parsed then throw
 Deno.test("parseMultipartFormData given a part without a header block when parsed then throws BodyArgumentsError", () => {
   const body = "--B\r\nno headers here\r\n--B--\r\n";
   assert.throws(
-    () =>
-      parseMultipartFormData(
-        "B",
-        encoder.encode(body),
-        emptyArguments(),
-        emptyArguments(),
-      ),
+    () => parseB(body),
     /without a header block/,
   );
 });
@@ -177,13 +183,7 @@ Deno.test("parseMultipartFormData given a part without a header block when parse
 Deno.test("parseMultipartFormData given a part without a name when parsed then throws BodyArgumentsError", () => {
   const body = "--B\r\nContent-Disposition: form-data\r\n\r\nx\r\n--B--\r\n";
   assert.throws(
-    () =>
-      parseMultipartFormData(
-        "B",
-        encoder.encode(body),
-        emptyArguments(),
-        emptyArguments(),
-      ),
+    () => parseB(body),
     /without a name/,
   );
 });
@@ -192,13 +192,7 @@ Deno.test("parseMultipartFormData given a part that is not form-data when parsed
   const body =
     '--B\r\nContent-Disposition: attachment; name="a"\r\n\r\nx\r\n--B--\r\n';
   assert.throws(
-    () =>
-      parseMultipartFormData(
-        "B",
-        encoder.encode(body),
-        emptyArguments(),
-        emptyArguments(),
-      ),
+    () => parseB(body),
     BodyArgumentsError,
   );
 });
@@ -206,13 +200,7 @@ Deno.test("parseMultipartFormData given a part that is not form-data when parsed
 Deno.test("parseMultipartFormData given a header line without a colon when parsed then throws BodyArgumentsError", () => {
   const body = "--B\r\nnonsense\r\n\r\nx\r\n--B--\r\n";
   assert.throws(
-    () =>
-      parseMultipartFormData(
-        "B",
-        encoder.encode(body),
-        emptyArguments(),
-        emptyArguments(),
-      ),
+    () => parseB(body),
     /without a colon/,
   );
 });
@@ -221,16 +209,7 @@ Deno.test("parseMultipartFormData given more parts than maxFields when parsed th
   const part = '--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n';
   const body = part.repeat(3) + "--B--\r\n";
   assert.throws(
-    () =>
-      parseMultipartFormData(
-        "B",
-        encoder.encode(body),
-        emptyArguments(),
-        emptyArguments(),
-        {
-          maxFields: 2,
-        },
-      ),
+    () => parseB(body, { maxFields: 2 }),
     /more than 2 parts/,
   );
 });
@@ -240,16 +219,7 @@ Deno.test("parseMultipartFormData given part headers over maxPartHeaderSize when
     "y".repeat(200)
   }\r\n\r\nx\r\n--B--\r\n`;
   assert.throws(
-    () =>
-      parseMultipartFormData(
-        "B",
-        encoder.encode(body),
-        emptyArguments(),
-        emptyArguments(),
-        {
-          maxPartHeaderSize: 100,
-        },
-      ),
+    () => parseB(body, { maxPartHeaderSize: 100 }),
     /over 100 bytes/,
   );
 });

@@ -743,3 +743,15 @@ Deno.test("RequestHandler given detach when called then hands over the connectio
   assert.equal(channel.code, 101);
   assert.equal(channel.finished, false);
 });
+
+Deno.test("Application given the old gzip setting when a large text body is requested then compresses as compressResponse does", async () => {
+  class H extends RequestHandler {
+    override get(): void {
+      this.write("x".repeat(4096));
+    }
+  }
+  const channel = await serve(app(H, { gzip: true }), {
+    headers: { "Accept-Encoding": "gzip" },
+  });
+  assert.equal(channel.headers.get("content-encoding"), "gzip");
+});

@@ -554,3 +554,19 @@ Deno.test("Request given repeated headers when getAllHeaders is called then maps
     host: "h",
   });
 });
+
+Deno.test("DummyChannel given detach with a protocol when called then connects the protocol to the handed-over transport", () => {
+  const channel = new DummyChannel();
+  const seen: string[] = [];
+  const { transport } = channel.detach({
+    makeConnection: (t) =>
+      seen.push(t === channel.detachedTransport ? "same" : "other"),
+    connectionMade: () => {},
+    dataReceived: () => {},
+    connectionLost: () => {},
+  });
+  assert.deepEqual(seen, ["same"]);
+  assert.equal(transport, channel.detachedTransport);
+  channel.finish();
+  assert.throws(() => channel.detach(), TypeError);
+});

@@ -3,6 +3,7 @@ import { Failure } from "../../deferred/failure.ts";
 import { ConnectionDone, ConnectionLost } from "../../reactor/errors.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
 import { Clock } from "../../testing/clock.ts";
+import { captureLogs } from "../_support/mod.ts";
 import {
   WebSocketEngine,
   type WebSocketEngineHandler,
@@ -375,13 +376,19 @@ Deno.test("WebSocketEngine given fragments adding up past maxMessageSize when re
   assertFailsWith(h, frame(0, new Uint8Array(60)), 1009);
 });
 
-Deno.test("WebSocketEngine given an onMessage that throws when a message arrives then fails with 1011", () => {
-  const h = open();
-  h.handler.throwOnMessage = true;
-  h.engine.dataReceived(frame(1, "boom"));
-  const [close] = sent(h.transport);
-  assert.equal(closeCodeOf(close), 1011);
-  assert.ok(h.transport.disconnecting);
+Deno.test("WebSocketEngine given an onMessage that throws when a message arrives then logs it and fails with 1011", async () => {
+  const records = await captureLogs(() => {
+    const h = open();
+    h.handler.throwOnMessage = true;
+    h.engine.dataReceived(frame(1, "boom"));
+    const [close] = sent(h.transport);
+    assert.equal(closeCodeOf(close), 1011);
+    assert.ok(h.transport.disconnecting);
+  });
+  assert.equal(
+    records.filter((r) => r.message.join("").includes("handler failed")).length,
+    1,
+  );
 });
 
 Deno.test("WebSocketEngine given data after the peer's close frame when received then ignores it", () => {
@@ -445,7 +452,6 @@ class StuckTransport extends StringTransport {
 }
 
 Deno.test("WebSocketEngine given a peer that never reads when the write buffer passes its limit then aborts with WebSocketWriteBufferFullError", async () => {
-  const { captureLogs } = await import("../reactor/_log_capture.ts");
   await captureLogs(() => {
     const h = open({ maxWriteBufferSize: 10000 }, new StuckTransport());
     for (let i = 0; i < 9; i++) {
@@ -512,4 +518,62 @@ Deno.test("WebSocketEngine given a connection lost without a close frame when re
     1006,
     "The peer closed the connection without a close frame",
   ]]);
+});
+
+Deno.test("WebSocketEngine given ASCII, non-ASCII and long texts when sent by either role then the peer reads them back intact", () => {
+  const texts = [
+    "plain ascii",
+    "héllo € 🎉",
+    "a".repeat(5000),
+    "b".repeat(70000),
+    "",
+  ];
+  for (const isServer of [true, false]) {
+    const sender = open({ isServer });
+    for (const text of texts) sender.engine.sendMessage(text);
+    const receiver = open({ isServer: !isServer });
+    receiver.engine.dataReceived(sender.transport.value());
+    assert.deepEqual(
+      receiver.handler.messages.map(([payload]) => payload),
+      texts,
+    );
+  }
+});
+
+Deno.test("WebSocketEngine given a message in many empty fragments when complete then delivers it once, holding no fragment after", () => {
+  const h = open();
+  h.engine.dataReceived(frame(2, new Uint8Array(0), { fin: false }));
+  for (let i = 0; i < 1000; i++) {
+    h.engine.dataReceived(frame(0, new Uint8Array(0), { fin: false }));
+  }
+  h.engine.dataReceived(frame(0, new Uint8Array([7])));
+  h.engine.dataReceived(frame(1, "", { fin: false }));
+  for (let i = 0; i < 1000; i++) {
+    h.engine.dataReceived(frame(0, "", { fin: false }));
+  }
+  h.engine.dataReceived(frame(0, "end"));
+  h.engine.dataReceived(frame(2, new Uint8Array([8])));
+  assert.deepEqual(h.handler.messages, [
+    [new Uint8Array([7]), true],
+    ["end", false],
+    [new Uint8Array([8]), true],
+  ]);
+});
+
+Deno.test("WebSocketEngine given binary and text messages of 20,000 one-byte fragments when complete then delivers each whole", () => {
+  const h = open();
+  const parts: Uint8Array[] = [frame(2, new Uint8Array([0]), { fin: false })];
+  for (let i = 1; i < 19999; i++) {
+    parts.push(frame(0, new Uint8Array([i & 0xff]), { fin: false }));
+  }
+  parts.push(frame(0, new Uint8Array([19999 & 0xff])));
+  parts.push(frame(1, "a", { fin: false }));
+  for (let i = 1; i < 19999; i++) parts.push(frame(0, "b", { fin: false }));
+  parts.push(frame(0, "c"));
+  h.engine.dataReceived(concat(...parts));
+  const [[binary], [text]] = h.handler.messages;
+  assert.equal((binary as Uint8Array).length, 20000);
+  assert.equal((binary as Uint8Array)[300], 300 & 0xff);
+  assert.equal((binary as Uint8Array)[19999], 19999 & 0xff);
+  assert.equal(text, `a${"b".repeat(19998)}c`);
 });

@@ -1,5 +1,5 @@
 /**
- * The Tornado face over real loopback sockets, driven by every client we
+ * HTTPServer and the Tornado face over real loopback sockets, driven by every client we
  * have: Torsion's own (Tornado's AsyncHTTPClient and Twisted's Agent),
  * Deno's fetch, Python's http.client and curl.
  */
@@ -556,5 +556,36 @@ Deno.test("HTTPServer given closeAllConnections with a short timeout when a requ
   } finally {
     never.resolve();
     await server.closeAllConnections(0);
+  }
+});
+
+Deno.test("HTTPServer given a plain request callback when a form is posted then it gets the parsed request", async () => {
+  const server = new HTTPServer((request) => {
+    const name = decoder.decode(request.bodyArguments.name[0]);
+    request.connection!.writeHead(
+      200,
+      "OK",
+      new Headers({ "Content-Type": "text/plain" }),
+    );
+    request.connection!.write(`${request.method} ${request.path} ${name}`);
+    request.connection!.finish();
+  });
+  server.listen(0, "127.0.0.1");
+  try {
+    const response = await fetch(`http://127.0.0.1:${server.port}/form?x=1`, {
+      method: "POST",
+      body: new URLSearchParams({ name: "cb" }),
+    });
+    assert.equal(await response.text(), "POST /form cb");
+    const malformed = await fetch(`http://127.0.0.1:${server.port}/form`, {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=B" },
+      body: "--B\r\nbroken",
+    });
+    assert.equal(malformed.status, 400);
+    await malformed.body?.cancel();
+  } finally {
+    await server.stop();
+    await server.closeAllConnections();
   }
 });
