@@ -40,12 +40,6 @@ export function byteName(c: number): string {
 
 /** Writes `text` (characters are bytes) into `out` from 0; returns its length. */
 export function writeLatin1(text: string, out: Uint8Array): number {
-  const n = text.length;
-  if (n <= 512) {
-    // A short head is copied faster here than through an encoder call.
-    for (let i = 0; i < n; i++) out[i] = text.charCodeAt(i);
-    return n;
-  }
   // Every non-ASCII character takes two or more UTF-8 bytes, so one byte
   // per character read means the text was ASCII and is already in place.
   const { read, written } = encoder.encodeInto(text, out);

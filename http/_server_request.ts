@@ -95,7 +95,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
   #remaining = 0;
   /** A head (and body pieces) held back to send as one write. */
   #pendingHeaders: Headers | null = null;
-  #pendingBody: Uint8Array[] = [];
+  #pendingBody: Uint8Array[] | null = null;
   #pendingSize = 0;
   #phrase = "";
   #producer: IProducer | null = null;
@@ -390,7 +390,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
   }
 
   #hold(bytes: Uint8Array): void {
-    this.#pendingBody.push(bytes);
+    (this.#pendingBody ??= []).push(bytes);
     this.#pendingSize += bytes.length;
     if (this.#pendingSize > PENDING_LIMIT) this.#commit();
   }
@@ -439,10 +439,10 @@ export class ServerRequest implements HTTPServerRequestChannel {
 
   #takeBody(): Uint8Array {
     const pieces = this.#pendingBody;
-    const body = pieces.length === 0
+    const body = pieces === null
       ? EMPTY
       : joinChunks(pieces, this.#pendingSize);
-    this.#pendingBody = [];
+    this.#pendingBody = null;
     this.#pendingSize = 0;
     return body;
   }

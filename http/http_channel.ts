@@ -225,8 +225,6 @@ export class HTTPChannel implements IProtocol {
 
   /** Starts waiting for the first request. Mirrors `connectionMade`. */
   connectionMade(): void {
-    const tcp = this.transport as Partial<ITCPTransport>;
-    tcp.setTcpNoDelay?.(true);
     this.#tracker?.channelOpened(this);
     this.#wait(WAIT_IDLE, this.#settings.idleConnectionTimeout);
   }
@@ -322,8 +320,19 @@ export class HTTPChannel implements IProtocol {
           return;
         }
         data = data.subarray(used);
-        if (parser.done && this.#request?.finished) this.#next();
-        else if (used === 0 && !parser.done) return;
+        const detached = this.#detached;
+        if (detached !== undefined) {
+          // Detached while its request was parsed: the rest is the new
+          // protocol's.
+          if (data.length > 0) detached?.dataReceived(data);
+          return;
+        }
+        if (parser.done) {
+          if (this.#request === null) return;
+          if (this.#request.finished) this.#next();
+        } else if (used === 0) {
+          return;
+        }
       }
     } finally {
       this.#feeding = false;

@@ -623,6 +623,31 @@ Deno.test("HTTPChannel given a 101 answer when detached to a protocol then the p
   assert.equal(lost.length, 1);
 });
 
+Deno.test("HTTPChannel given a detach inside headersReceived when the read holds more bytes then the protocol gets them and parsing stops", () => {
+  const received: string[] = [];
+  const protocol: IProtocol = {
+    makeConnection(): void {},
+    connectionMade(): void {},
+    dataReceived(data): void {
+      received.push(latin1Text(data));
+    },
+    connectionLost(): void {},
+  };
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      101,
+      "Switching Protocols",
+      new Headers({ Upgrade: "x", Connection: "Upgrade" }),
+    );
+    seen.channel.detach(protocol);
+  });
+  h.send(
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\nGET / HTTP/1.1\r\n",
+  );
+  assert.deepEqual(received, ["GET / HTTP/1.1\r\n"]);
+  assert.equal(h.seen.length, 1);
+});
+
 Deno.test("HTTPChannel given a finished request when logged then the access log entry holds method, target, status and duration", () => {
   const waiting: Seen[] = [];
   const h = harness((seen) => waiting.push(seen));

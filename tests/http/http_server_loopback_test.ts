@@ -332,6 +332,78 @@ c.close()
   },
 });
 
+Deno.test("HTTPFactory on a loopback port given a streaming producer and a client that does not read when the socket fills then the producer is paused and what it wrote stays bounded", async () => {
+  const total = 32 * 1024 * 1024;
+  const piece = new Uint8Array(65536);
+  let produced = 0;
+  let pauses = 0;
+  const factory = new HTTPFactory({
+    startRequest(channel): HTTPRequestDelegate {
+      let paused = false;
+      const producer = {
+        pauseProducing(): void {
+          paused = true;
+          pauses++;
+        },
+        resumeProducing(): void {
+          paused = false;
+          // Writes until the transport pauses it again, or the end.
+          while (!paused && produced < total) {
+            produced += piece.length;
+            channel.write(piece);
+          }
+          if (produced >= total && !channel.finished) {
+            channel.unregisterProducer();
+            channel.finish();
+          }
+        },
+        stopProducing(): void {},
+      };
+      return {
+        headersReceived(): void {},
+        dataReceived(): void {},
+        finish(): void {
+          channel.writeHead(
+            200,
+            "OK",
+            new Headers({ "Content-Length": String(total) }),
+          );
+          channel.registerProducer(producer, true);
+          producer.resumeProducing();
+        },
+        onConnectionClose(): void {},
+      };
+    },
+    logAccess(): void {},
+  });
+  const listening = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+  await using s = server(factory, listening, {
+    requests: [],
+    closed: 0,
+    secure: false,
+  });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
+  try {
+    await conn.write(latin1Bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.ok(pauses > 0, "the producer was never paused");
+    assert.ok(
+      produced < 16 * 1024 * 1024,
+      `${produced} bytes were produced for a client that read nothing`,
+    );
+    const buffer = new Uint8Array(1 << 20);
+    let received = 0;
+    for (let round = 0; round < 100000 && received < total; round++) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      received += n;
+    }
+    assert.ok(received >= total, "the whole body arrived");
+  } finally {
+    conn.close();
+  }
+});
+
 // --- Hostile clients ----------------------------------------------------------------
 
 Deno.test("HTTPFactory on a loopback port given a client that drips its head when the header timeout passes then it answers 408 and closes", async () => {
