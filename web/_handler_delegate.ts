@@ -20,10 +20,8 @@ import { GZipContentEncoding } from "./_gzip.ts";
 import type { Application, FoundHandler } from "./application.ts";
 import { ErrorHandler } from "./error_handler.ts";
 import { HTTPServerRequest } from "./http_server_request.ts";
-import {
-  hasStreamRequestBody,
-  type RequestHandler,
-} from "./request_handler.ts";
+import type { RequestHandler } from "./request_handler.ts";
+import { hasStreamRequestBody } from "./stream_request_body.ts";
 
 const logger = getLogger(["torsion", "web"]);
 

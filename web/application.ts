@@ -75,7 +75,8 @@ export interface ApplicationSettings {
    */
   staticUrlPrefix?: string;
   /**
-   * The handler class of the static routes.
+   * The handler class of the static routes (a `StaticFileHandler`
+   * subclass, whose static `makeStaticUrl` makes `staticUrl`s).
    * @default StaticFileHandler
    */
   staticHandlerClass?: RequestHandlerClass;
@@ -234,6 +235,16 @@ export class Application implements HTTPServerConnectionDelegate {
   readonly #named = new Map<string, URLSpec>();
 
   /**
+   * The class serving `staticPath` and making `staticUrl`s: the
+   * `staticHandlerClass` setting, else `StaticFileHandler`.
+   */
+  get staticHandlerClass(): typeof StaticFileHandler {
+    return (this.settings.staticHandlerClass as
+      | typeof StaticFileHandler
+      | undefined) ?? StaticFileHandler;
+  }
+
+  /**
    * Creates an application from its routes and settings.
    *
    * @param handlers The routes.
@@ -247,7 +258,7 @@ export class Application implements HTTPServerConnectionDelegate {
     this.settings = settings;
     if (settings.staticPath !== undefined) {
       const prefix = escapeRegExp(settings.staticUrlPrefix ?? "/static/");
-      const handlerClass = settings.staticHandlerClass ?? StaticFileHandler;
+      const handlerClass = this.staticHandlerClass;
       const args = { ...settings.staticHandlerArgs, path: settings.staticPath };
       this.#addSpecs(this.handlers, [
         [`${prefix}(.*)`, handlerClass, args],

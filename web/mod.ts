@@ -90,7 +90,6 @@ export {
   RequestHandler,
   type RequestHandlerClass,
   type SetCookieOptions,
-  streamRequestBody,
   type WriteChunk,
   type WriteErrorOptions,
 } from "./request_handler.ts";
@@ -125,6 +124,7 @@ export {
   StaticFileHandler,
   type StaticFileHandlerArgs,
 } from "./static_file_handler.ts";
+export { streamRequestBody } from "./stream_request_body.ts";
 export { type RouteMatch, url, URLSpec } from "./url_spec.ts";
 export { WebSocketHandler } from "./websocket_handler.ts";
 export { WebSocketResource } from "./websocket_resource.ts";

@@ -111,67 +111,6 @@ function newBodyStream(): BodyStream {
   return { prepared, chain: prepared.promise, ended: Promise.withResolvers() };
 }
 
-const STREAM_REQUEST_BODY = Symbol("streamRequestBody");
-
-/**
- * Makes a handler class receive its request body piece by piece in
- * `dataReceived` as it arrives, instead of buffered in `request.body`, as
- * Tornado's `@tornado.web.stream_request_body` class decorator: `prepare`
- * runs once the headers are in, then `dataReceived` for each piece (each
- * waits for the Promise the one before returned), then the method.
- * Subclasses inherit it. Form arguments are not parsed for such a class.
- *
- * @param handlerClass The handler class.
- * @param _context The decorator context, when used as `@streamRequestBody`.
- * @returns The same class.
- *
- * @example Counting an upload's bytes as they arrive
- * ```ts
- * import assert from "node:assert/strict";
- * import { Application, RequestHandler, streamRequestBody } from "@torsion/torsion/web";
- * @streamRequestBody
- * class Upload extends RequestHandler {
- *   bytes = 0;
- *   override dataReceived(chunk: Uint8Array): void {
- *     this.bytes += chunk.length;
- *   }
- *   override put(): void {
- *     this.write({ bytes: this.bytes });
- *   }
- * }
- * const server = new Application([["/upload", Upload]]).listen(0, { address: "127.0.0.1" });
- * const response = await fetch(`http://127.0.0.1:${server.port}/upload`, {
- *   method: "PUT",
- *   body: new Uint8Array(100_000),
- * });
- * assert.deepEqual(await response.json(), { bytes: 100_000 });
- * await server.stop();
- * await server.closeAllConnections();
- * ```
- */
-export function streamRequestBody<C extends RequestHandlerClass>(
-  handlerClass: C,
-  _context?: ClassDecoratorContext,
-): C {
-  Object.defineProperty(handlerClass, STREAM_REQUEST_BODY, { value: true });
-  return handlerClass;
-}
-
-/**
- * Whether a handler class receives its body in pieces (marked by
- * {@linkcode streamRequestBody}, itself or through a parent).
- *
- * @param handlerClass The handler class.
- * @returns `true` when it streams.
- */
-export function hasStreamRequestBody(
-  handlerClass: RequestHandlerClass,
-): boolean {
-  return (handlerClass as unknown as Record<symbol, unknown>)[
-    STREAM_REQUEST_BODY
-  ] === true;
-}
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === "object" && value !== null &&
     typeof (value as PromiseLike<unknown>).then === "function";
@@ -1058,7 +997,8 @@ export class RequestHandler {
    * as UTF-8, bytes as they are, a plain object as JSON with `Content-Type:
    * application/json; charset=UTF-8`. Tornado's `write`; as in Tornado,
    * arrays are refused (a JSON array at the top level could be read by
-   * another site).
+   * another site). Bytes are kept, not copied, until they are sent: do
+   * not change them after writing.
    *
    * @param chunk What to write.
    * @throws {TypeError} After `finish`, or `chunk` is not text, bytes or a
@@ -1232,6 +1172,46 @@ export class RequestHandler {
     const tags = header.split(",").map((tag) => tag.trim());
     return tags.includes("*") ||
       tags.some((tag) => opaque(tag) === opaque(etag));
+  }
+
+  /**
+   * The URL of a file under the `staticPath` setting, with `?v=` and the
+   * MD5 of its content so it can be cached for ten years and still
+   * change. Tornado's `static_url`.
+   *
+   * @param path The file's path under `staticPath`.
+   * @param includeHost Prefix `protocol://host` of this request.
+   * @param includeVersion Add the version.
+   * @returns The URL.
+   * @throws {TypeError} The `staticPath` setting is absent.
+   *
+   * @example The URL of a stylesheet
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Application, HTTPServerRequest, RequestHandler } from "@torsion/torsion/web";
+   * const root = await Deno.makeTempDir();
+   * await Deno.writeTextFile(`${root}/site.css`, "body{}");
+   * const app = new Application([], { staticPath: root });
+   * const handler = new RequestHandler(app, new HTTPServerRequest({ host: "example.com" }));
+   * assert.match(handler.staticUrl("site.css"), /^\/static\/site\.css\?v=[0-9a-f]{32}$/);
+   * assert.equal(handler.staticUrl("site.css", true, false), "http://example.com/static/site.css");
+   * await Deno.remove(root, { recursive: true });
+   * ```
+   */
+  staticUrl(path: string, includeHost = false, includeVersion = true): string {
+    if (this.settings.staticPath === undefined) {
+      throw new TypeError(
+        "Cannot make a staticUrl without the staticPath setting: current value is undefined",
+      );
+    }
+    const url = this.application.staticHandlerClass.makeStaticUrl(
+      this.settings,
+      path,
+      includeVersion,
+    );
+    return includeHost
+      ? `${this.request.protocol}://${this.request.host}${url}`
+      : url;
   }
 
   /**

@@ -12,6 +12,8 @@ import {
   splitRelativePath,
 } from "./_static.ts";
 import type { IConsumer, IProducer } from "../reactor/interfaces.ts";
+import { createHash } from "node:crypto";
+import type { Application } from "./application.ts";
 import { HTTPError } from "./http_error.ts";
 import { RequestHandler } from "./request_handler.ts";
 
@@ -61,6 +63,71 @@ const CACHE_MAX_AGE = 86400 * 365 * 10;
  * ```
  */
 export class StaticFileHandler extends RequestHandler {
+  static #versions = new Map<string, string | undefined>();
+
+  /**
+   * The version of a file under the `staticPath` setting, for
+   * `staticUrl`: the MD5 of its content in hex, as Tornado's
+   * `get_version`, read once and cached (see `reset`); `undefined` when
+   * the file cannot be read.
+   *
+   * @param settings The application's settings (`staticPath`).
+   * @param path The file's path under `staticPath`.
+   * @returns The version, or `undefined`.
+   */
+  static getVersion(
+    settings: Application["settings"],
+    path: string,
+  ): string | undefined {
+    const segments = splitRelativePath(path);
+    if (settings.staticPath === undefined || segments === null) {
+      return undefined;
+    }
+    const file = [settings.staticPath, ...segments].join("/");
+    if (!StaticFileHandler.#versions.has(file)) {
+      let version: string | undefined;
+      try {
+        // Synchronous as Tornado's, and read once per file thanks to the cache.
+        version = createHash("md5").update(Deno.readFileSync(file)).digest(
+          "hex",
+        );
+      } catch {
+        version = undefined;
+      }
+      StaticFileHandler.#versions.set(file, version);
+    }
+    return StaticFileHandler.#versions.get(file);
+  }
+
+  /**
+   * Forgets every cached version, so changed files get new URLs.
+   * Tornado's `StaticFileHandler.reset`.
+   */
+  static reset(): void {
+    StaticFileHandler.#versions.clear();
+  }
+
+  /**
+   * The URL of a static file: `staticUrlPrefix` and the path, with
+   * `?v=<version>` unless `includeVersion` is false. Tornado's
+   * `make_static_url`.
+   *
+   * @param settings The application's settings.
+   * @param path The file's path under `staticPath`.
+   * @param includeVersion Whether to add the version.
+   * @returns The URL path.
+   */
+  static makeStaticUrl(
+    settings: Application["settings"],
+    path: string,
+    includeVersion = true,
+  ): string {
+    const url = `${settings.staticUrlPrefix ?? "/static/"}${path}`;
+    if (!includeVersion) return url;
+    const version = StaticFileHandler.getVersion(settings, path);
+    return version === undefined ? url : `${url}?v=${version}`;
+  }
+
   /** The directory served. */
   root = ".";
   /** The file served for a directory, if any. */

@@ -190,3 +190,28 @@ Deno.test("Application given staticPath when requested then serves it under stat
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("StaticFileHandler.makeStaticUrl given a file when asked then adds the MD5 of its content, cached until reset", async () => {
+  const root = await Deno.makeTempDir({ prefix: "torsion-static-" });
+  try {
+    await Deno.writeTextFile(`${root}/a.js`, "one");
+    const settings = { staticPath: root, staticUrlPrefix: "/s/" };
+    const first = StaticFileHandler.makeStaticUrl(settings, "a.js");
+    assert.equal(first, "/s/a.js?v=f97c5d29941bfb1b2fdab0874906ab82");
+    await Deno.writeTextFile(`${root}/a.js`, "two");
+    assert.equal(StaticFileHandler.makeStaticUrl(settings, "a.js"), first);
+    StaticFileHandler.reset();
+    assert.notEqual(StaticFileHandler.makeStaticUrl(settings, "a.js"), first);
+    assert.equal(
+      StaticFileHandler.makeStaticUrl(settings, "missing.js"),
+      "/s/missing.js",
+    );
+    assert.equal(
+      StaticFileHandler.makeStaticUrl(settings, "../x", true),
+      "/s/../x",
+    );
+  } finally {
+    StaticFileHandler.reset();
+    await Deno.remove(root, { recursive: true });
+  }
+});
