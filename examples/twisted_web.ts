@@ -28,10 +28,6 @@ export const DEFAULT_PORT = 8080;
 export const STATIC_DIR: string =
   new URL("./twisted_web_static", import.meta.url).pathname;
 
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** The home page: links to the rest of the tree. */
 export class Home extends Resource {
   render_GET(request: Request): string {

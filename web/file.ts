@@ -14,6 +14,7 @@ import {
   type StaticTarget,
 } from "./_static.ts";
 import { NOT_DONE_YET } from "./not_done_yet.ts";
+import { redirectTo } from "./redirect.ts";
 import type { Request } from "./request.ts";
 import {
   ForbiddenResource,
@@ -49,9 +50,16 @@ export interface FileOptions {
   /**
    * The files served for a directory (`/dir/`), first found wins. Mirrors
    * `File.indexNames`.
-   * @default ["index.html", "index.htm", "index"]
+   * @default ["index", "index.html", "index.htm"]
    */
   indexNames?: readonly string[];
+  /**
+   * Extensions tried, in order, when the path names no file: with
+   * `[".html"]`, `/about` serves `about.html`. Mirrors
+   * `File(ignoredExts=...)` (without its `"*"` wildcard).
+   * @default []
+   */
+  ignoredExts?: readonly string[];
   /**
    * Whether a directory without an index file is answered with a listing
    * of its entries. Twisted always lists; Torsion answers 403 unless asked,
@@ -66,6 +74,7 @@ interface FileConfig {
   readonly defaultType: string;
   readonly contentTypes: ReadonlyMap<string, string>;
   readonly indexNames: readonly string[];
+  readonly ignoredExts: readonly string[];
   readonly directoryListing: boolean;
 }
 
@@ -134,7 +143,8 @@ export class File extends Resource {
           [extension, type],
         ) => [extension.toLowerCase(), type]),
       ),
-      indexNames: options.indexNames ?? ["index.html", "index.htm", "index"],
+      indexNames: options.indexNames ?? ["index", "index.html", "index.htm"],
+      ignoredExts: options.ignoredExts ?? [],
       directoryListing: options.directoryListing ?? false,
     };
   }
@@ -197,7 +207,8 @@ async function serve(
   request.notifyFinish().addErrback(() => {
     gone = true;
   });
-  const target = await resolveInRoot(config.root, segments);
+  const target = await resolveInRoot(config.root, segments) ??
+    await withIgnoredExtension(config, segments);
   if (target === null) return new NoResource().render(request);
   if (target.info.isDirectory) {
     if (!slash) return redirectToSlash(request);
@@ -216,16 +227,30 @@ async function serve(
   return gone ? NOT_DONE_YET : sendFile(config, target, request);
 }
 
+/** The first file that a configured extension added to the last segment names. */
+async function withIgnoredExtension(
+  config: FileConfig,
+  segments: readonly string[],
+): Promise<StaticTarget | null> {
+  const last = segments.at(-1);
+  if (last === undefined) return null;
+  for (const extension of config.ignoredExts) {
+    const found = await resolveInRoot(config.root, [
+      ...segments.slice(0, -1),
+      last + extension,
+    ]);
+    if (found !== null && found.info.isFile) return found;
+  }
+  return null;
+}
+
 function redirectToSlash(request: Request): string {
   const query = request.uri.indexOf("?");
   const path = "/" + request.prepath.map(encodeURIComponent).join("/") + "/";
-  const location = query < 0 ? path : path + request.uri.slice(query);
-  request.setResponseCode(301);
-  request.setHeader("Location", location);
-  request.setHeader("Content-Type", "text/html; charset=utf-8");
-  return `<html><body><a href="${escapeHTML(location)}">${
-    escapeHTML(location)
-  }</a></body></html>`;
+  return redirectTo(
+    query < 0 ? path : path + request.uri.slice(query),
+    request,
+  );
 }
 
 function contentType(config: FileConfig, path: string): {

@@ -5,7 +5,8 @@
  * - Twisted's `twisted.web`: `Site`, `Resource` trees rendered with
  *   `render_GET`/`render_POST`/..., `Request`, `NOT_DONE_YET`,
  *   `static.File`, `static.Data`, `resource.NoResource`/`ErrorPage`,
- *   `util.Redirect`.
+ *   `util.Redirect`, sessions, `EncodingResourceWrapper` (gzip),
+ *   `ReverseProxyResource`, `NameVirtualHost`, `DeferredResource`.
  * - Tornado's `tornado.web`, `tornado.httpserver` and `tornado.httputil`:
  *   `Application` (routes and settings), `RequestHandler`, `HTTPServer`,
  *   `HTTPServerRequest`, `HTTPError`, `StaticFileHandler`,
@@ -25,6 +26,27 @@
  * assert.equal(await response.text(), "Hello, world");
  * await server.stop();
  * await server.closeAllConnections();
+ * ```
+ *
+ * @example A Twisted-style resource tree
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reactor } from "@torsion/torsion/reactor";
+ * import { Request, Resource, Site } from "@torsion/torsion/web";
+ * class Hello extends Resource {
+ *   override isLeaf = true;
+ *   render_GET(request: Request): string {
+ *     return `Hello, ${request.postpath.join("/")}!`;
+ *   }
+ * }
+ * const root = new Resource();
+ * root.putChild("hello", new Hello());
+ * const site = new Site(root);
+ * const port = reactor.listenTCP(0, site, { interface: "127.0.0.1" });
+ * const response = await fetch(`http://127.0.0.1:${port.getHost().port}/hello/world`);
+ * assert.equal(await response.text(), "Hello, world!");
+ * await port.stopListening();
+ * await site.closeAllConnections();
  * ```
  *
  * @module

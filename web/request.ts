@@ -443,10 +443,11 @@ export class Request implements IConsumer {
    * Sets the response status. Mirrors Twisted's `Request.setResponseCode`.
    *
    * @param code The status code.
-   * @param message The reason phrase.
-   * @default message the standard phrase of `code`
+   * @param message The reason phrase (the standard one of `code` when
+   * omitted).
    * @throws {RangeError} `code` is not an integer from 100 to 999.
-   * @throws {Error} The head was already written.
+   * @throws {Error} The head was already written (Twisted ignores the
+   * call then; the status on the wire could not change).
    */
   setResponseCode(code: number, message?: string): void {
     if (!Number.isInteger(code) || code < 100 || code > 999) {
@@ -796,6 +797,50 @@ export class Request implements IConsumer {
     })();
     const path = this.prepath.map(encodeURIComponent).join("/");
     return `${secure ? "https" : "http"}://${host}/${path}`;
+  }
+
+  /**
+   * A relative URL to a sibling of the requested resource. Mirrors
+   * Twisted's `Request.sibLink`.
+   *
+   * @param name The sibling's path segment (used as given).
+   * @returns The relative URL.
+   */
+  sibLink(name: string): string {
+    return "../".repeat(this.postpath.length) + name;
+  }
+
+  /**
+   * A relative URL to a child of the requested resource. Mirrors Twisted's
+   * `Request.childLink`.
+   *
+   * @param name The child's path segment (used as given).
+   * @returns The relative URL.
+   *
+   * @example Links that work with and without a trailing slash
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Request, Resource, Site } from "@torsion/torsion/web";
+   * import { DummyChannel } from "@torsion/torsion/testing";
+   * class Dir extends Resource {
+   *   override isLeaf = true;
+   *   render_GET(request: Request): string { return request.childLink("item"); }
+   * }
+   * const root = new Resource();
+   * root.putChild("dir", new Dir());
+   * for (const [target, link] of [["/dir", "dir/item"], ["/dir/", "item"], ["/dir/a/", "../item"]]) {
+   *   const channel = new DummyChannel({ target });
+   *   channel.serve(new Site(root));
+   *   assert.equal(channel.text(), link);
+   * }
+   * ```
+   */
+  childLink(name: string): string {
+    const remaining = this.postpath.length;
+    if (remaining > 1) return "../".repeat(remaining - 1) + name;
+    if (remaining === 1) return name;
+    const last = this.prepath.at(-1);
+    return last ? `${last}/${name}` : name;
   }
 
   /**

@@ -70,10 +70,11 @@ export interface SiteOptions
   extends Omit<HTTPServerOptions, "idleConnectionTimeout"> {
   /**
    * Seconds a connection may stay idle before it is closed (the engine's
-   * `idleConnectionTimeout`). Mirrors `Site(timeout=...)`.
-   * @default 43200 (12 hours, Twisted's `_DEFAULT_TIMEOUT`)
+   * `idleConnectionTimeout`), or `null` for no limit. Mirrors
+   * `Site(timeout=...)`, whose default is `HTTPFactory`'s.
+   * @default 60 (Twisted's `_REQUEST_TIMEOUT`)
    */
-  timeout?: number;
+  timeout?: number | null;
   /**
    * Whether a 500 page shows the error and its stack. Leave it off in
    * production: a stack tells an attacker about the code. Mirrors
@@ -155,8 +156,8 @@ export class Site
   resource: IResource;
   /** Whether 500 pages show the error and its stack. */
   displayTracebacks: boolean;
-  /** Seconds an idle connection is kept. */
-  readonly timeout: number;
+  /** Seconds an idle connection is kept, `null` without a limit. */
+  readonly timeout: number | null;
   /** The class of the requests. */
   requestFactory: RequestFactory;
   /** Formats each access log line. */
@@ -173,13 +174,13 @@ export class Site
    *
    * @param resource The root of the tree.
    * @param options The options.
-   * @throws {RangeError} `timeout` is not a positive number.
+   * @throws {RangeError} `timeout` is neither a positive number nor `null`.
    */
   constructor(resource: IResource, options: SiteOptions = {}) {
-    const timeout = options.timeout ?? 43200;
-    if (!(timeout > 0)) {
+    const timeout = options.timeout === undefined ? 60 : options.timeout;
+    if (timeout !== null && !(timeout > 0)) {
       throw new RangeError(
-        `Site timeout must be a positive number of seconds: current value is ${timeout}`,
+        `Site timeout must be a positive number of seconds or null: current value is ${timeout}`,
       );
     }
     this.resource = resource;
@@ -200,7 +201,8 @@ export class Site
     this.#reactor = reactor ?? defaultReactor;
     this.#factory = new HTTPFactory(
       this,
-      { ...engine, idleConnectionTimeout: timeout },
+      // The engine reads an idle timeout of 0 as no limit.
+      { ...engine, idleConnectionTimeout: timeout ?? 0 },
       this.#reactor,
     );
   }
@@ -298,7 +300,8 @@ export class Site
    */
   logAccess(entry: AccessLogEntry): void {
     if (!accessLogger.isEnabledFor("info")) return;
-    const line = this.logFormatter(datetimeToLogString(Date.now()), entry);
+    const now = this.#reactor.seconds() * 1000;
+    const line = this.logFormatter(datetimeToLogString(now), entry);
     accessLogger.info("{line}", { line, ...entry });
   }
 

@@ -7,7 +7,7 @@ import {
   Slow,
 } from "../../examples/twisted_web.ts";
 import { DummyChannel, MemoryReactor } from "../../testing/mod.ts";
-import { type Request, Site } from "../../web/mod.ts";
+import { Site } from "../../web/mod.ts";
 import { within } from "../_support/mod.ts";
 import { Program } from "./_net.ts";
 import { runServerMain } from "./_run_main.ts";

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import type { AccessLogEntry } from "../../http/server_interfaces.ts";
-import { combinedLogFormatter, datetimeToLogString } from "../../web/mod.ts";
+import { MemoryReactor } from "../../testing/mod.ts";
+import {
+  combinedLogFormatter,
+  datetimeToLogString,
+  Resource,
+  Site,
+} from "../../web/mod.ts";
+import { captureLogs } from "../_support/mod.ts";
 
 const ENTRY: AccessLogEntry = {
   method: "GET",
@@ -39,4 +46,28 @@ Deno.test("combinedLogFormatter given quotes and control characters from the cli
     '"10.0.0.7" - - [t] "GET /\\"x\\"\\x0a HTTP/1.0" 404 - "http://x/" "evil\\" \\"\\x1b[31m"',
   );
   assert.doesNotMatch(line, /\n/);
+});
+
+Deno.test("Site.logAccess given a reactor clock when a request is logged then the line's time is the reactor's and logFormatter shapes it", async () => {
+  const reactor = new MemoryReactor();
+  reactor.advance(Date.UTC(2025, 6, 4, 1, 2, 3) / 1000);
+  const plain = new Site(new Resource(), { reactor });
+  const custom = new Site(new Resource(), {
+    reactor,
+    logFormatter: (timestamp, entry) => `${timestamp} ${entry.status}`,
+  });
+  const records = await captureLogs(() => {
+    plain.logAccess(ENTRY);
+    custom.logAccess(ENTRY);
+  });
+  const lines = records.map((r) => String(r.properties.line));
+  assert.equal(
+    lines[0],
+    '"10.0.0.7" - - [04/Jul/2025:01:02:03 +0000] "GET /a HTTP/1.0" 404 - "http://x/" "-"',
+  );
+  assert.equal(lines[1], "[04/Jul/2025:01:02:03 +0000] 404");
+  assert.deepEqual(records.map((r) => r.category.join(".")), [
+    "torsion.access",
+    "torsion.access",
+  ]);
 });

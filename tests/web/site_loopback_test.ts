@@ -16,6 +16,14 @@ import {
   Site,
 } from "../../web/mod.ts";
 import { captureLogs, text, TLS_CERT, until, within } from "../_support/mod.ts";
+import {
+  CURL,
+  hasCurl,
+  hasPython,
+  PYTHON,
+  reportMissing,
+  runPeer,
+} from "./_peers.ts";
 import { listenSite } from "./_site_server.ts";
 
 class Echo extends Resource {
@@ -268,42 +276,8 @@ Deno.test("Site given a timeout when a connection stays idle then the server clo
   }
 });
 
-async function run(
-  cmd: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(cmd, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
-}
-
-function installed(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
-const PYTHON = "/usr/bin/python3";
-const CURL = "/usr/bin/curl";
-const hasPython = installed(PYTHON);
-const hasCurl = installed(CURL);
-if (!hasPython) {
-  // deno-lint-ignore no-console
-  console.log("/usr/bin/python3 not found: skipping the http.client test");
-}
-if (!hasCurl) {
-  // deno-lint-ignore no-console
-  console.log("/usr/bin/curl not found: skipping the curl test");
-}
+reportMissing(hasPython, PYTHON);
+reportMissing(hasCurl, CURL);
 
 Deno.test({
   name:
@@ -322,9 +296,8 @@ c.request("POST", "/echo", body="a=1&b=2", headers={"Content-Type": "application
 r = c.getresponse(); print(r.status, r.read().decode())
 c.close()
 `;
-    const result = await run(PYTHON, ["-c", script, String(server.port)]);
-    assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(result.stdout.trim().split("\n"), [
+    const stdout = await runPeer(PYTHON, ["-c", script, String(server.port)]);
+    assert.deepEqual(stdout.trim().split("\n"), [
       "200 GET py",
       "200 6 b''",
       "200 a=1&b=2",
@@ -343,8 +316,8 @@ Deno.test({
       await Deno.writeTextFile(`${base}/secret.txt`, "secret");
       await Deno.writeTextFile(`${base}/public/ok.txt`, "ok");
       await using server = listenSite(tree(undefined, `${base}/public`).root);
-      const ok = await run(CURL, ["-s", `${server.url}/static/ok.txt`]);
-      assert.equal(ok.stdout, "ok");
+      const ok = await runPeer(CURL, ["-s", `${server.url}/static/ok.txt`]);
+      assert.equal(ok, "ok");
       for (
         const path of [
           "/static/../secret.txt",
@@ -352,7 +325,7 @@ Deno.test({
           "/static/..%2fsecret.txt",
         ]
       ) {
-        const result = await run(CURL, [
+        const status = await runPeer(CURL, [
           "-s",
           "--path-as-is",
           "-o",
@@ -361,7 +334,7 @@ Deno.test({
           "%{http_code}",
           `${server.url}${path}`,
         ]);
-        assert.equal(result.stdout, "404", path);
+        assert.equal(status, "404", path);
       }
     } finally {
       await Deno.remove(base, { recursive: true });
@@ -557,5 +530,21 @@ Deno.test("Site given maxBodySize when a larger body is posted then the engine a
     assert.equal(rendered, 0);
   } finally {
     client.close();
+  }
+});
+
+Deno.test("Site over TLS given Torsion's Agent trusting the test certificate when requested then the request is secure", async () => {
+  await using server = listenSite(tree().root, {}, true);
+  const pool = new HTTPConnectionPool(server.reactor);
+  try {
+    const agent = new Agent(server.reactor, { pool, caCerts: [TLS_CERT] });
+    const response = await agent.request(
+      "GET",
+      `https://localhost:${server.port}/echo/agent-tls`,
+    );
+    assert.equal(text(await readBody(response)), "GET agent-tls");
+    assert.equal(response.headers.getRawHeaders("x-secure")?.[0], "true");
+  } finally {
+    await pool.closeCachedConnections();
   }
 });

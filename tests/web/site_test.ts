@@ -470,9 +470,11 @@ Deno.test("Site given a requestFactory subclass when serving then builds request
   assert.ok(seen instanceof TaggedRequest);
 });
 
-Deno.test("Site given a timeout that is not positive when constructed then throws RangeError", () => {
+Deno.test("Site given a timeout that is not positive when constructed then throws RangeError, and the default is Twisted's 60 seconds", () => {
   assert.throws(() => new Site(new Resource(), { timeout: 0 }), RangeError);
-  assert.equal(new Site(new Resource()).timeout, 43200);
+  assert.throws(() => new Site(new Resource(), { timeout: -1 }), RangeError);
+  assert.equal(new Site(new Resource()).timeout, 60);
+  assert.equal(new Site(new Resource(), { timeout: null }).timeout, null);
 });
 
 Deno.test("Site given the client goes away before the body is complete when the delegate is told then no request is rendered", () => {
@@ -569,4 +571,13 @@ Deno.test("DummyChannel given detach with a protocol when called then connects t
   assert.equal(transport, channel.detachedTransport);
   channel.finish();
   assert.throws(() => channel.detach(), TypeError);
+});
+
+Deno.test("Request.sibLink given the remaining path when asked then climbs one level per segment", () => {
+  const root = new Resource();
+  const held = captured(() => {});
+  root.putChild("dir", held.resource);
+  serve(root, { target: "/dir/a/b" });
+  assert.equal(held.request!.sibLink("other"), "../../other");
+  assert.equal(held.request!.childLink("child"), "../child");
 });

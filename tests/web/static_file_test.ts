@@ -168,7 +168,7 @@ Deno.test("File given HEAD when requested then sends the headers and length with
 Deno.test("File given a directory without its trailing slash when requested then redirects to the slashed URL with the query", async () => {
   await using tree = await makeTree();
   const channel = await get(tree.root, { target: "/static/docs?x=1" });
-  assert.equal(channel.code, 301);
+  assert.equal(channel.code, 302);
   assert.equal(channel.responseHeaders?.get("location"), "/static/docs/?x=1");
 });
 
@@ -326,4 +326,27 @@ Deno.test("File given a subclass when a child is traversed then the child is of 
   await within(channel.notifyFinish(), "the file");
   assert.equal(channel.responseHeaders?.get("x-tagged"), "yes");
   assert.equal(channel.text(), "docs index");
+});
+
+Deno.test("File given ignoredExts when a path names no file then serves the first file with an added extension", async () => {
+  await using tree = await makeTree();
+  const channel = await get(tree.root, { target: "/static/page" }, {
+    ignoredExts: [".txt", ".html"],
+  });
+  assert.equal(channel.code, 200);
+  assert.equal(channel.text(), "<p>page</p>");
+  const exact = await get(tree.root, { target: "/static/hello" }, {
+    ignoredExts: [".txt"],
+  });
+  assert.equal(exact.text(), "hello, world");
+  const none = await get(tree.root, { target: "/static/page" });
+  assert.equal(none.code, 404);
+});
+
+Deno.test("File given ignoredExts and a dot-dot path when requested then still answers 404", async () => {
+  await using tree = await makeTree();
+  const channel = await get(tree.root, { target: "/static/../secret" }, {
+    ignoredExts: [".txt"],
+  });
+  assert.equal(channel.code, 404);
 });
