@@ -187,8 +187,6 @@ const ECHO_BODY = "0123456789abcdef".repeat(ECHO_SIZE / 16);
 export interface ServerSuiteOptions {
   /** The wrk binary. */
   wrk: string;
-  /** The Python peers found. */
-  peers: PythonPeers;
   /** Seconds of each measured wrk run. */
   seconds: number;
   /** Seconds of the untimed wrk run before it (0: none). */

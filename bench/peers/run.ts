@@ -172,7 +172,6 @@ if (suites.has("server")) {
     reports.push(
       await runServerSuite(serverSystems(peers), {
         wrk,
-        peers,
         seconds: SECONDS,
         warmupSeconds: QUICK ? 0 : 2,
         idleConnections: IDLE,
