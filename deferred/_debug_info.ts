@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { logError } from "./_logging.ts";
+import { logError } from "../_util/log_error.ts";
 import type { Failure } from "./failure.ts";
 
 /** What a Deferred remembers for reporting; holds no reference to the Deferred. */
@@ -22,7 +22,8 @@ const registry = new FinalizationRegistry<DebugInfo>(report);
 /**
  * Turns on or off recording, for every Deferred created from now on, the
  * stack where it was created and where it was first fired; unhandled-error
- * reports then show both. Mirrors Twisted's `defer.setDebugging`. It costs a
+ * reports, and the `AlreadyCalledError` of a second `callback`/`errback`,
+ * then show both. Mirrors Twisted's `defer.setDebugging`. It costs a
  * stack capture per Deferred, so leave it off in production.
  *
  * @param on Whether to record stacks.
@@ -69,6 +70,33 @@ export function recordInvoker(info: DebugInfo | undefined): void {
     // public callback/errback frame.
     info.invoker = captureStack(2);
   }
+}
+
+/**
+ * The message of the `AlreadyCalledError` a second `callback`/`errback`
+ * raises: with debugging on, where the Deferred was created and where it
+ * was first fired, as Twisted's `_getDebugTracebacks` adds.
+ */
+export function alreadyCalledMessage(info: DebugInfo | undefined): string {
+  const message = "Deferred has already been called";
+  if (
+    info === undefined ||
+    (info.creator === undefined && info.invoker === undefined)
+  ) {
+    return message;
+  }
+  let extra = "";
+  if (info.creator !== undefined) {
+    extra += `\n C: Deferred was created:\n C:${
+      info.creator.trimEnd().replaceAll("\n", "\n C:")
+    }`;
+  }
+  if (info.invoker !== undefined) {
+    extra += `\n I: First Invoker was:\n I:${
+      info.invoker.trimEnd().replaceAll("\n", "\n I:")
+    }`;
+  }
+  return message + extra;
 }
 
 /**
@@ -121,7 +149,7 @@ function report(info: DebugInfo): void {
   } catch {
     lines.push(Object.prototype.toString.call(failure.value));
   }
-  logError(["torsion", "deferred"], lines.join("\n"));
+  logError(["torsion", "deferred"], lines.join("\n"), failure);
 }
 
 if (typeof globalThis.addEventListener === "function") {

@@ -5,7 +5,7 @@
  * @module
  */
 import { Deferred } from "./deferred.ts";
-import { requireFunction } from "./_describe.ts";
+import { requireFunction } from "../_util/describe.ts";
 import type { IReactorTime } from "./interfaces.ts";
 
 /**

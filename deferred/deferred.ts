@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  alreadyCalledMessage,
   creationInfo,
   type DebugInfo,
   recordInvoker,
@@ -12,8 +13,8 @@ import {
 } from "./_debug_info.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
 import { Failure } from "./failure.ts";
-import { isThenable } from "./_thenable.ts";
-import { describeValue, requireFunction } from "./_describe.ts";
+import { isThenable } from "../_util/thenable.ts";
+import { describeValue, requireFunction } from "../_util/describe.ts";
 import type { IReactorTime } from "./interfaces.ts";
 
 type AnyFunction = (result: never, ...args: never[]) => unknown;
@@ -197,7 +198,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * `errback(failure)`. Mirrors `Deferred.callback`.
    *
    * @param result The result.
-   * @throws {AlreadyCalledError} The Deferred has already fired.
+   * @throws {AlreadyCalledError} The Deferred has already fired; under
+   *   `setDebugging(true)` the message shows where it was created and first
+   *   fired.
    * @throws {TypeError} `result` is a Deferred: chain it instead.
    *
    * @example Firing with a value
@@ -228,7 +231,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * error was given and whose stack shows the call.
    *
    * @param error The error (or Failure).
-   * @throws {AlreadyCalledError} The Deferred has already fired.
+   * @throws {AlreadyCalledError} The Deferred has already fired; under
+   *   `setDebugging(true)` the message shows where it was created and first
+   *   fired.
    *
    * @example Failing a Deferred
    * ```ts
@@ -319,12 +324,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     }
     // Extra arguments are read from `arguments` rather than a rest
     // parameter: most callbacks take none, and this spares them an array.
-    if (arguments.length === 1) {
+    // `arguments` is only indexed, never passed on: once it escapes, V8
+    // allocates it on every call, which made each addCallback cost an
+    // object as soon as a program somewhere passed extra arguments.
+    const count = arguments.length;
+    if (count === 1) {
       this.#push(callback);
       if (this.#called) this.#runCallbacks();
       return this;
     }
-    return this.#addLink(callback, null, extraArguments(arguments));
+    const args = new Array<unknown>(count - 1);
+    for (let i = 1; i < count; i++) args[i - 1] = arguments[i];
+    return this.#addLink(callback, null, args);
   }
 
   /**
@@ -351,7 +362,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   ): Deferred<T | Awaited<R>>;
   addErrback(errback: AnyFunction): Deferred<unknown> {
     requireFunction(errback, "addErrback");
-    return this.#addLink(null, errback, extraArguments(arguments));
+    const count = arguments.length;
+    if (count === 1) return this.#addLink(null, errback, NO_ARGS);
+    const args = new Array<unknown>(count - 1);
+    for (let i = 1; i < count; i++) args[i - 1] = arguments[i];
+    return this.#addLink(null, errback, args);
   }
 
   /**
@@ -377,7 +392,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   ): Deferred<Awaited<R>>;
   addBoth(callback: AnyFunction): Deferred<unknown> {
     requireFunction(callback, "addBoth");
-    return this.#addLink(callback, callback, extraArguments(arguments));
+    const count = arguments.length;
+    if (count === 1) return this.#addLink(callback, callback, NO_ARGS);
+    const args = new Array<unknown>(count - 1);
+    for (let i = 1; i < count; i++) args[i - 1] = arguments[i];
+    return this.#addLink(callback, callback, args);
   }
 
   /**
@@ -655,7 +674,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         this.#suppressAlreadyCalled = false;
         return;
       }
-      throw new AlreadyCalledError();
+      throw new AlreadyCalledError(alreadyCalledMessage(this.#debugInfo));
     }
     recordInvoker(this.#debugInfo);
     this.#called = true;
@@ -899,9 +918,4 @@ export function maybeDeferred<R, A extends unknown[]>(
 export function toDeferred(value: unknown): Deferred<unknown> | null {
   if (value instanceof Deferred) return value as Deferred<unknown>;
   return isThenable(value) ? Deferred.fromPromise(value) : null;
-}
-
-/** The arguments after the first, without allocating when there are none. */
-function extraArguments(args: IArguments): readonly unknown[] {
-  return args.length > 1 ? Array.prototype.slice.call(args, 1) : NO_ARGS;
 }

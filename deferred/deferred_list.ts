@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { describeValue } from "./_describe.ts";
-import { logError } from "./_logging.ts";
+import { describeValue } from "../_util/describe.ts";
+import { logError } from "../_util/log_error.ts";
 import { Deferred } from "./deferred.ts";
 import { FailureGroup, FirstError } from "./errors.ts";
 import { Failure } from "./failure.ts";
@@ -234,6 +234,7 @@ export class DeferredList<
           `Exception raised from user supplied canceller:\n${
             Failure.from(error).getTraceback()
           }`,
+          error,
         );
       }
     }

@@ -6,7 +6,7 @@
  */
 import { type Deferred, maybeDeferred, succeed } from "./deferred.ts";
 import { enqueueWaiter } from "./_waiters.ts";
-import { requireFunction } from "./_describe.ts";
+import { requireFunction } from "../_util/describe.ts";
 import type { Failure } from "./failure.ts";
 
 /**

@@ -6,7 +6,7 @@
  */
 import { type Deferred, toDeferred } from "./deferred.ts";
 import { driveGenerator, isGenerator } from "./_drive_generator.ts";
-import { describeValue } from "./_describe.ts";
+import { describeValue } from "../_util/describe.ts";
 
 /**
  * Returns a Deferred for whatever asynchronous shape `coroutine` has.

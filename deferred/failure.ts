@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { stringify } from "./_describe.ts";
+import { stringify } from "../_util/describe.ts";
 
 /**
  * Any class a thrown value can be matched against with `Failure.check` or

@@ -6,7 +6,7 @@
  */
 import type { Deferred } from "./deferred.ts";
 import { driveGenerator, isGenerator } from "./_drive_generator.ts";
-import { describeValue } from "./_describe.ts";
+import { describeValue } from "../_util/describe.ts";
 
 /**
  * The type of a generator that `inlineCallbacks` drives and that returns

@@ -7,7 +7,7 @@
  * @module
  */
 import { TimeoutError } from "../deferred/errors.ts";
-import { logError } from "../deferred/_logging.ts";
+import { logError } from "../_util/log_error.ts";
 import { BrokenWorkerError, ExecutorShutdownError } from "./errors.ts";
 import { Future, LOG_CATEGORY, MAX_DELAY_MS } from "./future.ts";
 import {

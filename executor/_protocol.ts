@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { describeValue } from "../deferred/_describe.ts";
+import { describeValue } from "../_util/describe.ts";
 import { RemoteError } from "./errors.ts";
 
 /** A task to run: one call (`args`) or, for `map` with a chunksize, several (`chunk`). */

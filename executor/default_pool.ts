@@ -1,11 +1,30 @@
 /**
- * Sizing and shutting down the default pool that `deferToThread` uses: the
- * counterparts of Twisted's `reactor.suggestThreadPoolSize` and of the
- * reactor stopping its thread pool at shutdown.
+ * The process-wide pool behind `deferToThread`, as the reactor's thread pool
+ * is behind Twisted's, and its sizing and shutdown: the counterparts of
+ * Twisted's `reactor.suggestThreadPoolSize` and of the reactor stopping its
+ * thread pool at shutdown. The pool is created on first use; its workers end
+ * as soon as it runs out of work, so that an idle default pool never keeps
+ * the process alive.
  *
  * @module
  */
-import { setDefaultPoolSize, shutdownDefault } from "./_default_pool.ts";
+import { checkMaxWorkers, TaskPool } from "./_pool.ts";
+
+let pool: TaskPool | null = null;
+let suggestedSize: number | null = null;
+let generation = 0;
+
+/** The default pool, created (again, after a shutdown) when needed. */
+export function defaultPool(): TaskPool {
+  if (pool === null) {
+    pool = new TaskPool({
+      label: `DefaultWorkerPool-${generation++}`,
+      maxWorkers: suggestedSize ?? navigator.hardwareConcurrency,
+      idleTimeout: 0,
+    });
+  }
+  return pool;
+}
 
 /**
  * Sets how many workers the default pool may run at once. Mirrors Twisted's
@@ -25,7 +44,8 @@ import { setDefaultPoolSize, shutdownDefault } from "./_default_pool.ts";
  * ```
  */
 export function suggestThreadPoolSize(size: number): void {
-  setDefaultPoolSize(size);
+  suggestedSize = checkMaxWorkers(size, "the default pool size");
+  pool?.setMaxWorkers(size);
 }
 
 /**
@@ -52,5 +72,7 @@ export function suggestThreadPoolSize(size: number): void {
  * ```
  */
 export function shutdownDefaultPool(): Promise<void> {
-  return shutdownDefault();
+  const current = pool;
+  pool = null;
+  return current === null ? Promise.resolve() : current.shutdown(true, false);
 }

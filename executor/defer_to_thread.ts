@@ -5,7 +5,7 @@
  * @module
  */
 import type { Deferred } from "../deferred/deferred.ts";
-import { defaultPool } from "./_default_pool.ts";
+import { defaultPool } from "./default_pool.ts";
 import { futureToDeferred } from "./future_to_deferred.ts";
 import type { WorkerPoolExecutor } from "./worker_pool_executor.ts";
 import type {

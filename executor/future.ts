@@ -5,8 +5,8 @@
  * @module
  */
 import { CancelledError, TimeoutError } from "../deferred/errors.ts";
-import { describeError, logError } from "../deferred/_logging.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { describeError, logError } from "../_util/log_error.ts";
+import { isThenable } from "../_util/thenable.ts";
 import { InvalidStateError } from "./errors.ts";
 
 /**
@@ -443,6 +443,7 @@ export class Future<T> implements PromiseLike<T> {
       logError(
         LOG_CATEGORY,
         `Error in the timeout handler of ${this}: ${describeError(error)}`,
+        error,
       );
     }
   }
@@ -463,6 +464,7 @@ export class Future<T> implements PromiseLike<T> {
         `Error in done callback ${
           callback.name || "(anonymous)"
         } for ${this}: ${describeError(error)}`,
+        error,
       );
     };
     try {

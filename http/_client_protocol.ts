@@ -7,7 +7,7 @@
 import { Deferred, fail } from "../deferred/deferred.ts";
 import { CancelledError } from "../deferred/errors.ts";
 import { Failure } from "../deferred/failure.ts";
-import { logError } from "../deferred/_logging.ts";
+import { logError } from "../_util/log_error.ts";
 import type {
   IConsumer,
   IProducer,

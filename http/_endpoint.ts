@@ -24,7 +24,7 @@ import type {
   ITLSTransport,
 } from "../reactor/interfaces.ts";
 import { ClientFactory, Protocol } from "../reactor/protocol.ts";
-import { errorMessage } from "../reactor/_tcp_support.ts";
+import { errorMessage } from "../reactor/_socket_errors.ts";
 import type { HTTP11ClientProtocol } from "./_client_protocol.ts";
 import { PageError } from "./client_errors.ts";
 import type { HTTPTimeoutPhase } from "./http_client_error.ts";

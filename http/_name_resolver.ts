@@ -24,7 +24,7 @@
 import { DNSLookupError } from "../reactor/errors.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { Reactor } from "../reactor/reactor.ts";
-import { dnsLookupErrorFor } from "../reactor/_tcp_support.ts";
+import { dnsLookupErrorFor } from "../reactor/_socket_errors.ts";
 
 /** Resolves a host name to one address (a Deferred or a Promise of it). */
 export type Resolve = (host: string) => PromiseLike<string>;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { describeError, logError } from "../deferred/_logging.ts";
+import { describeError, logError } from "../_util/log_error.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type {
   IAddress,

@@ -10,7 +10,7 @@ import { getLogger } from "@logtape/logtape";
 import { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
-import { logError } from "../deferred/_logging.ts";
+import { logError } from "../_util/log_error.ts";
 import { IOLoop } from "../reactor/ioloop.ts";
 import type { IReactor } from "../reactor/interfaces.ts";
 import { reactor } from "../reactor/reactor.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { describeError, logError } from "../deferred/_logging.ts";
+import { describeError, logError } from "../_util/log_error.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
 import type {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describeValue } from "../deferred/_describe.ts";
+import { describeValue } from "../_util/describe.ts";
 
 /** Twisted's default listen backlog, for both reactors. */
 export const DEFAULT_BACKLOG = 50;
@@ -13,7 +13,7 @@ export const DEFAULT_BACKLOG = 50;
 export const DEFAULT_TIMEOUT = 30;
 
 // The Deferred layer's check, so that misuse reads the same in every layer.
-export { requireFunction } from "../deferred/_describe.ts";
+export { requireFunction } from "../_util/describe.ts";
 
 /**
  * Throws a `RangeError` naming `value` unless it is a finite number.

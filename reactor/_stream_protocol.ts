@@ -6,8 +6,8 @@
  * @module
  */
 import type { Failure } from "../deferred/failure.ts";
-import { isThenable } from "../deferred/_thenable.ts";
-import { callApplication, logApplicationError } from "./_tcp_support.ts";
+import { isThenable } from "../_util/thenable.ts";
+import { callApplication, logApplicationError } from "./_application_calls.ts";
 import type { IProtocol, ITransport } from "./interfaces.ts";
 import type { IOStream } from "./iostream.ts";
 

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { describeValue, functionName } from "../deferred/_describe.ts";
+import { describeValue, functionName } from "../_util/describe.ts";
 import { Failure } from "../deferred/failure.ts";
-import { logError } from "../deferred/_logging.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { logError } from "../_util/log_error.ts";
+import { isThenable } from "../_util/thenable.ts";
 import { requireFunction } from "./_arguments.ts";
 import { ReactorNotRunning } from "./errors.ts";
 import type { SystemEvent, TriggerPhase } from "./interfaces.ts";
@@ -206,5 +206,6 @@ function logTriggerError(trigger: Trigger, error: unknown): void {
     `Error in ${trigger.phase} ${trigger.event} trigger ${
       functionName(trigger.fn)
     }: ${Failure.from(error).getTraceback()}`,
+    error,
   );
 }

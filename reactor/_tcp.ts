@@ -9,7 +9,8 @@
  */
 import { Failure } from "../deferred/failure.ts";
 import type { IReactorTime } from "../deferred/interfaces.ts";
-import { logError } from "../deferred/_logging.ts";
+import { describeValue } from "../_util/describe.ts";
+import { describeError, logError } from "../_util/log_error.ts";
 import { CannotListenError, ConnectionLost } from "./errors.ts";
 import type {
   ConnectTCPOptions,
@@ -24,8 +25,9 @@ import type {
 import { DEFAULT_BACKLOG, DEFAULT_TIMEOUT } from "./_arguments.ts";
 import { Connector } from "./_tcp_connector.ts";
 import { Port } from "./_tcp_port.ts";
-import { CATEGORY, describeError } from "./_tcp_support.ts";
 import { tracked } from "./_tcp_tracker.ts";
+
+const CATEGORY = ["torsion", "reactor"] as const;
 
 /**
  * How many times `disconnectAll` looks again for sockets opened by
@@ -34,6 +36,15 @@ import { tracked } from "./_tcp_tracker.ts";
 const DISCONNECT_ROUNDS = 10;
 
 function requirePort(port: number, what: string, allowZero: boolean): void {
+  // An unchecked program may pass the text of a port ("8000"), which would
+  // look valid in a message that only quoted the value.
+  if (typeof port !== "number") {
+    throw new TypeError(
+      `Cannot ${what} on a port given as ${
+        port === null ? "null" : typeof port
+      }: a port is a number, current value is ${describeValue(port)}`,
+    );
+  }
   if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
     throw new RangeError(
       `Cannot ${what} on port ${port}: a port is an integer from ${
@@ -54,6 +65,7 @@ function requirePort(port: number, what: string, allowZero: boolean): void {
  * @param options `interface` (default all IPv4 interfaces) and `backlog`.
  * @param tls A PEM certificate chain and key, to accept TLS.
  * @returns The listening port.
+ * @throws {TypeError} `port` is not a number (a string such as `"8000"`).
  * @throws {RangeError} `port` is not an integer from 0 to 65535.
  * @throws {CannotListenError} The address cannot be bound (in use, not
  *   permitted) or the certificate or key is invalid.
@@ -105,6 +117,7 @@ export function listenTCP(
  *   handshake included).
  * @param tls TLS settings, to connect with TLS.
  * @returns The connector, already connecting.
+ * @throws {TypeError} `port` is not a number (a string such as `"80"`).
  * @throws {RangeError} `port` is not from 1 to 65535, or `timeout` is
  *   negative or not finite.
  */
@@ -150,6 +163,7 @@ export async function disconnectAll(reactor: IReactorTime): Promise<void> {
           logError(
             CATEGORY,
             `Could not close a socket: ${describeError(error)}`,
+            error,
           )
         )
       ),

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { logError } from "../deferred/_logging.ts";
+import { describeError, logError } from "../_util/log_error.ts";
 import { TimeoutError } from "../deferred/errors.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
@@ -21,18 +21,13 @@ import type {
   IConnector,
   TLSClientOptions,
 } from "./interfaces.ts";
-import {
-  buildProtocol,
-  callApplication,
-  CATEGORY,
-  closeQuietly,
-  connectErrorFor,
-  describeError,
-  errorMessage,
-  toAddress,
-} from "./_tcp_support.ts";
+import { buildProtocol, callApplication } from "./_application_calls.ts";
+import { closeQuietly, toAddress } from "./_deno_socket.ts";
+import { connectErrorFor, errorMessage } from "./_socket_errors.ts";
 import { type Disconnectable, track, untrack } from "./_tcp_tracker.ts";
 import { TCPTransport } from "./_tcp_transport.ts";
+
+const CATEGORY = ["torsion", "reactor"] as const;
 
 /** Where a connector is: Twisted's `BaseConnector.state`. */
 type ConnectorState = IConnector["state"];
@@ -232,6 +227,7 @@ export class Connector implements IConnector {
         logError(
           CATEGORY,
           `Connection attempt failed: ${describeError(error)}`,
+          error,
         );
       },
     );

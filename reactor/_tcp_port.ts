@@ -4,7 +4,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { logError } from "../deferred/_logging.ts";
+import { describeError, logError } from "../_util/log_error.ts";
 import { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
@@ -13,17 +13,12 @@ import type {
   IListeningPort,
   IProtocolFactory,
 } from "./interfaces.ts";
-import {
-  buildProtocol,
-  callApplication,
-  CATEGORY,
-  closeQuietly,
-  describeError,
-  detach,
-  toAddress,
-} from "./_tcp_support.ts";
+import { buildProtocol, callApplication } from "./_application_calls.ts";
+import { closeQuietly, detach, toAddress } from "./_deno_socket.ts";
 import { type Disconnectable, track, untrack } from "./_tcp_tracker.ts";
 import { TCPTransport } from "./_tcp_transport.ts";
+
+const CATEGORY = ["torsion", "reactor"] as const;
 
 /**
  * Seconds to wait after `accept()` fails for a reason other than the port
@@ -141,6 +136,7 @@ export class Port implements IListeningPort, Disconnectable {
             `Could not accept a connection on ${this.#host.host}:${this.#host.port}: ${
               describeError(error)
             }`,
+            error,
           );
           if (error instanceof Deno.errors.BadResource) break;
           await this.#pause(ACCEPT_RETRY_DELAY);
@@ -150,7 +146,7 @@ export class Port implements IListeningPort, Disconnectable {
         else this.#serve(conn);
       }
     } catch (error) {
-      logError(CATEGORY, `Accept loop failed: ${describeError(error)}`);
+      logError(CATEGORY, `Accept loop failed: ${describeError(error)}`, error);
     } finally {
       this.#finish();
     }

@@ -22,17 +22,12 @@ import type {
   ITLSTransport,
   TLSClientOptions,
 } from "./interfaces.ts";
-import {
-  callApplication,
-  CATEGORY,
-  closeQuietly,
-  connectionLostFor,
-  detach,
-  errorMessage,
-  logApplicationError,
-  toAddress,
-} from "./_tcp_support.ts";
+import { callApplication, logApplicationError } from "./_application_calls.ts";
+import { closeQuietly, detach, toAddress } from "./_deno_socket.ts";
+import { connectionLostFor, errorMessage } from "./_socket_errors.ts";
 import { type Disconnectable, track, untrack } from "./_tcp_tracker.ts";
+
+const CATEGORY = ["torsion", "reactor"] as const;
 
 /**
  * The write-buffer high-water mark: a streaming producer is paused when

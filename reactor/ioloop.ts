@@ -9,9 +9,9 @@ import { Deferred, maybeDeferred } from "../deferred/deferred.ts";
 import { CancelledError, TimeoutError } from "../deferred/errors.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
-import { describeValue, functionName } from "../deferred/_describe.ts";
-import { logError } from "../deferred/_logging.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { describeValue, functionName } from "../_util/describe.ts";
+import { logError } from "../_util/log_error.ts";
+import { isThenable } from "../_util/thenable.ts";
 import { requireFinite, requireFunction } from "./_arguments.ts";
 import { ReactorAlreadyRunning, ReactorNotRunning } from "./errors.ts";
 import type { IReactorCore } from "./interfaces.ts";
@@ -674,6 +674,7 @@ export function logCallbackError(
     `Exception in callback ${functionName(fn)}: ${
       Failure.from(error).getTraceback()
     }`,
+    error,
   );
 }
 

@@ -7,7 +7,7 @@
 import { Deferred, maybeDeferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
-import { describeValue } from "../deferred/_describe.ts";
+import { describeValue } from "../_util/describe.ts";
 import { reactor } from "./reactor.ts";
 
 /**

@@ -69,6 +69,7 @@ export {
   type ProtocolClass,
   ServerFactory,
 } from "./protocol.ts";
+export { IPv4Address } from "./ipv4_address.ts";
 export { Reactor, reactor } from "./reactor.ts";
 export { LoopingCall } from "./looping_call.ts";
 export { react, type ReactOptions } from "./react.ts";

@@ -7,8 +7,8 @@
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
-import { describeValue } from "../deferred/_describe.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { describeValue } from "../_util/describe.ts";
+import { isThenable } from "../_util/thenable.ts";
 import { IOLoop, logCallbackError } from "./ioloop.ts";
 
 /**

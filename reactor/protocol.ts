@@ -169,7 +169,8 @@ export class Factory implements IProtocolFactory {
    * `Factory.forProtocol`.
    *
    * @param protocol The protocol class.
-   * @returns The factory.
+   * @returns The factory, typed with `protocol`'s class so that
+   *   `buildProtocol` of `@torsion/torsion/testing` returns its instances.
    *
    * @example A factory for a protocol class
    * ```ts
@@ -177,13 +178,13 @@ export class Factory implements IProtocolFactory {
    * const factory = Factory.forProtocol(Protocol);
    * ```
    */
-  static forProtocol<T extends Factory>(
+  static forProtocol<T extends Factory, P extends IProtocol>(
     this: new () => T,
-    protocol: ProtocolClass,
-  ): T {
+    protocol: ProtocolClass<P>,
+  ): T & { protocol: ProtocolClass<P> } {
     const factory = new this();
     factory.protocol = protocol;
-    return factory;
+    return factory as T & { protocol: ProtocolClass<P> };
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { maybeDeferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
-import { logError } from "../deferred/_logging.ts";
+import { logError } from "../_util/log_error.ts";
 import { ReactorAlreadyRunning, ReactorNotRunning } from "./errors.ts";
 import type { IReactorCore } from "./interfaces.ts";
 import { type Reactor, reactor as globalReactor } from "./reactor.ts";
@@ -94,6 +94,7 @@ export async function react<
       logError(
         ["torsion", "reactor"],
         `main function encountered error: ${outcome.getTraceback()}`,
+        outcome,
       );
       code = 1;
     }

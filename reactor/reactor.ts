@@ -7,8 +7,8 @@
 import { getLogger } from "@logtape/logtape";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { Failure } from "../deferred/failure.ts";
-import { logError } from "../deferred/_logging.ts";
-import { functionName } from "../deferred/_describe.ts";
+import { logError } from "../_util/log_error.ts";
+import { functionName } from "../_util/describe.ts";
 import { DelayedCall, type DelayedCallOwner } from "./_delayed_call.ts";
 import {
   requireStoppable,
@@ -43,6 +43,32 @@ const STOP_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
 type Timer = ReturnType<typeof setTimeout>;
 type Immediate = ReturnType<typeof setImmediate>;
 
+// Set in Reactor's static block: the reactor's private exit check.
+let warnIfNeverRun: (reactor: Reactor) => void;
+// Reactors that scheduled calls before ever running; weak, so that a
+// reactor dropped by the program is not kept for the exit check.
+const watched = new Set<WeakRef<Reactor>>();
+// Dropped reactors leave empty refs behind; a program that makes many
+// reactors and never runs them clears them out now and then.
+const PRUNE_AT = 64;
+
+function watchForExit(reactor: Reactor): void {
+  if (watched.size === 0 && typeof globalThis.addEventListener === "function") {
+    globalThis.addEventListener("unload", () => {
+      for (const ref of watched) {
+        const target = ref.deref();
+        if (target !== undefined) warnIfNeverRun(target);
+      }
+    }, { once: true });
+  }
+  if (watched.size >= PRUNE_AT) {
+    for (const ref of watched) {
+      if (ref.deref() === undefined) watched.delete(ref);
+    }
+  }
+  watched.add(new WeakRef(reactor));
+}
+
 /**
  * The event loop: one heap of timed calls, system event triggers around
  * startup and shutdown, and TCP/TLS ports and connections. Mirrors Twisted's
@@ -61,6 +87,16 @@ type Immediate = ReturnType<typeof setImmediate>;
  * - `run()` returns a Promise that resolves once shutdown is complete,
  *   instead of blocking.
  * - `run()` and `stop()` may repeat, as `IOLoop.runSync` and tests need.
+ *
+ * So the rule for what keeps a process alive is Deno's: open sockets do,
+ * timers do only while the reactor runs. A script that schedules calls and
+ * never calls `run()` exits once its other work is done, leaving the calls
+ * not yet due unrun; a script that listens and never calls `run()` serves
+ * until the port is closed. In the first case, when the process exits with
+ * calls still pending on a reactor that was never run, a warning is logged
+ * under `["torsion", "reactor"]` naming how many calls were dropped and the
+ * first one, since in Twisted such a program would not have run them at
+ * all: call `run()` (or `react()`) to keep the process alive until `stop()`.
  *
  * All pending calls live in one heap driven by a single Deno timer, armed
  * for the earliest call only while calls are pending, so scheduling and
@@ -107,6 +143,12 @@ export class Reactor implements IReactor {
   #startup: Promise<void> | undefined;
   #signalListeners: [Deno.Signal, () => void][] = [];
   readonly #triggers = new SystemEventTriggers();
+  #everRun = false;
+  #watchedForExit = false;
+
+  static {
+    warnIfNeverRun = (reactor) => reactor.#warnIfNeverRun();
+  }
 
   /**
    * Whether the reactor is running: true from `run()` until the "during"
@@ -164,6 +206,10 @@ export class Reactor implements IReactor {
     const call = DelayedCall.schedule(this.#owner, delay, fn, args);
     this.#calls.push(call);
     this.#armIfEarlier(call);
+    if (!this.#everRun && !this.#watchedForExit) {
+      this.#watchedForExit = true;
+      watchForExit(this);
+    }
     return call;
   }
 
@@ -211,6 +257,7 @@ export class Reactor implements IReactor {
     }
     this.#state = "running";
     this.#running = true;
+    this.#everRun = true;
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#finishRun = resolve;
     this.#keepAlive = setInterval(keepAlive, MAX_TIMER_MS);
@@ -329,6 +376,8 @@ export class Reactor implements IReactor {
    * @param factory Builds a protocol for each connection.
    * @param options The interface to bind, and the backlog.
    * @returns The listening port.
+   * @throws {TypeError} `port` is not a number (a string such as `"8000"`).
+   * @throws {RangeError} `port` is not an integer from 0 to 65535.
    * @throws {CannotListenError} The port cannot be bound.
    *
    * @example Listening on a free loopback port
@@ -461,6 +510,7 @@ export class Reactor implements IReactor {
           `Error while closing connections at shutdown: ${
             Failure.from(error).getTraceback()
           }`,
+          error,
         )
       );
     });
@@ -501,6 +551,19 @@ export class Reactor implements IReactor {
   }
 
   /** Re-arms for `call` when it is due before the armed timer, unless the due calls are being run. */
+  #warnIfNeverRun(): void {
+    if (this.#everRun || this.#calls.size === 0) return;
+    const first = this.#calls.sorted()[0] as DelayedCall;
+    getLogger([...CATEGORY]).warn(
+      "The process is exiting with {count} delayed call(s) pending on a reactor that was never run, the first {name} due in {seconds} s; they will not run: call run() to keep the process alive until stop()",
+      {
+        count: this.#calls.size,
+        name: functionName(first.fn),
+        seconds: Math.max(0, first.getTime() - this.seconds()).toFixed(3),
+      },
+    );
+  }
+
   #armIfEarlier(call: DelayedCall): void {
     if (!this.#firing && call.time < this.#armedFor) this.#arm();
   }
@@ -566,6 +629,7 @@ export class Reactor implements IReactor {
             `Unhandled error in delayed call ${functionName(call.fn)}: ${
               Failure.from(error).getTraceback()
             }`,
+            error,
           );
         }
       }

@@ -19,12 +19,19 @@ const logger = getLogger(["torsion", "reactor"]);
  * lost, waiting longer after each failure. Mirrors Twisted's
  * `ReconnectingClientFactory`, defaults included.
  *
- * After a failure the wait grows from `initialDelay` by `factor` (e) up to
- * `maxDelay`, then is randomized with a normal distribution of relative
- * standard deviation `jitter`, so that many clients cut off together do not
- * all come back at the same instant. Call `resetDelay()` once a connection
- * has succeeded (typically in `buildProtocol`), and `stopTrying()` to give
- * up. `maxRetries` bounds the number of attempts in a row.
+ * Each retry multiplies `delay` by `factor` (e), caps it at `maxDelay`,
+ * then draws the wait from a normal distribution around that value with
+ * relative standard deviation `jitter` (so that many clients cut off
+ * together do not all come back at the same instant); the wait drawn
+ * becomes the new `delay`. `delay` starts at 1 second, as in Twisted, so
+ * with the defaults the first retry waits about e ≈ 2.7 seconds, the
+ * second about e² ≈ 7.4, and so on. `initialDelay` is the value
+ * `resetDelay()` puts back into `delay`: it does not change the first
+ * retry of a new factory (set `delay` for that), only the retries after a
+ * reset, the first of which waits about `initialDelay * factor`. Call
+ * `resetDelay()` once a connection has succeeded (typically in
+ * `buildProtocol`), and `stopTrying()` to give up. `maxRetries` bounds the
+ * number of attempts in a row.
  *
  * The waits are scheduled on `clock`, the global reactor unless a test sets
  * a `Clock`.
@@ -60,8 +67,9 @@ export class ReconnectingClientFactory extends ClientFactory {
    */
   maxDelay = 3600;
   /**
-   * The wait `resetDelay()` returns to, in seconds; the first retry waits
-   * `initialDelay * factor`.
+   * The value `resetDelay()` puts back into `delay`, in seconds; the retry
+   * after a reset then waits about `initialDelay * factor`. A new factory's
+   * `delay` is 1 whatever this says, as in Twisted.
    *
    * @default 1
    */
@@ -79,7 +87,11 @@ export class ReconnectingClientFactory extends ClientFactory {
    * @default 0.11962656472
    */
   jitter = 0.11962656472;
-  /** The wait before the next attempt, in seconds. */
+  /**
+   * The last wait, in seconds; the next retry waits about `delay * factor`.
+   *
+   * @default 1
+   */
   delay = 1.0;
   /** How many attempts have been scheduled since the last `resetDelay()`. */
   retries = 0;

@@ -1,7 +1,12 @@
 /**
- * Test doubles for code built on Torsion, as Twisted's `task.Clock` and
- * `proto_helpers`: drive time and protocols deterministically, without
- * sockets or real timers.
+ * Test doubles and test helpers for code built on Torsion, as Twisted's
+ * `task.Clock`, `proto_helpers` and trial, and Tornado's `testing`: drive
+ * time and protocols deterministically, without sockets or real timers
+ * (`Clock`, `StringTransport`, `MemoryReactor`, `buildProtocol`), read a
+ * Deferred's result synchronously (`successResultOf`, `failureResultOf`,
+ * `assertNoResult`), fail a test on an unexpected logged error
+ * (`LogCapture` and its `flushLoggedErrors`), and run a generator or async
+ * test on a fresh IOLoop with a time limit (`genTest`, as `@gen_test`).
  *
  * @example
  * ```ts
@@ -30,3 +35,22 @@ export {
   type StringTransportOptions,
   StringTransportWithDisconnection,
 } from "./string_transport.ts";
+export {
+  assertNoResult,
+  failureResultOf,
+  successResultOf,
+} from "./success_result_of.ts";
+export {
+  type CapturedRecord,
+  LogCapture,
+  type LogCaptureLevel,
+  type LogCaptureOptions,
+  type LoggedError,
+} from "./log_capture.ts";
+export {
+  genTest,
+  type GenTestBody,
+  type GenTestContext,
+  type GenTestOptions,
+} from "./gen_test.ts";
+export { buildProtocol, type BuiltProtocol } from "./build_protocol.ts";

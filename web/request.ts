@@ -512,11 +512,11 @@ export class Request implements IConsumer {
   /**
    * Ends the response; a response never written is sent with an empty
    * body. Fires the Deferreds of `notifyFinish`. Mirrors Twisted's
-   * `Request.finish`, which also refuses to finish twice or after the
-   * client went away.
+   * `Request.finish`: a second call only logs a warning, and a call after
+   * the client went away throws.
    *
    * @throws {Error} The client went away first (use `notifyFinish` to
-   * know), or `finish` was already called.
+   * know).
    */
   finish(): void {
     if (this.#disconnected) {
@@ -525,7 +525,11 @@ export class Request implements IConsumer {
       );
     }
     if (this.finished) {
-      throw new Error("Request.finish called twice on one request");
+      logger.warn("Request.finish called twice on {method} {uri}", {
+        method: this.method,
+        uri: this.uri,
+      });
+      return;
     }
     if (!this.startedWriting) {
       if (

@@ -9,7 +9,7 @@ import { getLogger } from "@logtape/logtape";
 import type { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type { IReactorTime } from "../deferred/interfaces.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { isThenable } from "../_util/thenable.ts";
 import { Headers } from "../http/headers.ts";
 import type { IProtocol, ITCPTransport } from "../reactor/interfaces.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
@@ -40,7 +40,9 @@ const EMPTY = new Uint8Array(0);
  * connection stops reading meanwhile), as in Tornado. The settings
  * `websocketPingInterval`, `websocketPingTimeout` (seconds) and
  * `websocketMaxMessageSize` (bytes, 10 MiB by default) apply, and
- * `getCompressionOptions()` enables permessage-deflate.
+ * `getCompressionOptions()` enables permessage-deflate. When the reactor
+ * stops, open connections are first closed with 1001 (going away), so the
+ * server's drain does not wait for them.
  *
  * @example An echo endpoint and Deno's WebSocket as client
  * ```ts
@@ -146,6 +148,7 @@ export class WebSocketHandler extends RequestHandler {
       pingInterval: settings.websocketPingInterval as number | undefined,
       pingTimeout: settings.websocketPingTimeout as number | undefined,
       reactor: settings.reactor as IReactorTime | undefined,
+      goingAwayOnShutdown: true,
     });
     try {
       const opened = this.open(...args);

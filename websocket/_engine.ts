@@ -13,11 +13,12 @@
 import { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
-import { describeError, logError } from "../deferred/_logging.ts";
+import { describeError, logError } from "../_util/log_error.ts";
 import { ConnectionDone } from "../reactor/errors.ts";
 import type {
   IProducer,
   IPushProducer,
+  IReactorCore,
   ITCPTransport,
   ITransport,
 } from "../reactor/interfaces.ts";
@@ -95,6 +96,11 @@ export interface WebSocketEngineOptions {
   pingTimeout?: number;
   /** Where timers run. */
   reactor?: IReactorTime;
+  /**
+   * Whether the reactor's shutdown first closes the connection with 1001
+   * (a server's "going away"), within `closeTimeout`.
+   */
+  goingAwayOnShutdown?: boolean;
 }
 
 /** The states of the connection, as Autobahn's `STATE_OPEN`/`STATE_CLOSING`/`STATE_CLOSED`. */
@@ -153,6 +159,9 @@ export class WebSocketEngine {
   #streaming = false;
   #producerPaused = false;
 
+  readonly #goingAwayOnShutdown: boolean;
+  #shutdownTrigger: number | null = null;
+  #lostWaiters: (() => void)[] = [];
   #closeTimer: IDelayedCall | null = null;
   #pingTimer: IDelayedCall | null = null;
   #lastPing = 0;
@@ -179,6 +188,7 @@ export class WebSocketEngine {
     this.#pingInterval = options.pingInterval ?? 0;
     this.#pingTimeout = options.pingTimeout ?? Math.max(this.#pingInterval, 30);
     this.#reactor = options.reactor ?? globalReactor;
+    this.#goingAwayOnShutdown = options.goingAwayOnShutdown ?? false;
     this.#handler = handler;
     this.#reader = new FrameReader(options.isServer, {
       onHeader: (fin, rsv, opcode, length) =>
@@ -209,6 +219,17 @@ export class WebSocketEngine {
    * @param buffered Bytes read past the handshake.
    */
   start(buffered: Uint8Array = EMPTY): void {
+    const core = this.#reactor as Partial<IReactorCore>;
+    if (
+      this.#goingAwayOnShutdown &&
+      typeof core.addSystemEventTrigger === "function"
+    ) {
+      this.#shutdownTrigger = core.addSystemEventTrigger(
+        "before",
+        "shutdown",
+        () => this.#goAway(),
+      );
+    }
     if (this.#pingInterval > 0) {
       this.#lastPing = this.#lastPong = this.#reactor.seconds();
       this.#schedulePing();
@@ -239,6 +260,15 @@ export class WebSocketEngine {
     this.#state = "closed";
     this.#reader.stop();
     this.#cancelTimers();
+    if (this.#shutdownTrigger !== null) {
+      (this.#reactor as Partial<IReactorCore>).removeSystemEventTrigger?.(
+        this.#shutdownTrigger,
+      );
+      this.#shutdownTrigger = null;
+    }
+    const lostWaiters = this.#lostWaiters;
+    this.#lostWaiters = [];
+    for (const resolve of lostWaiters) resolve();
     this.deflate?.close();
     this.#failWaiters();
     const producer = this.#producer;
@@ -723,6 +753,19 @@ export class WebSocketEngine {
       this.#closeTimer = null;
       this.abort();
     });
+  }
+
+  /** The reactor is shutting down: close with 1001 and let it wait for the close. */
+  #goAway(): Promise<void> | undefined {
+    this.#shutdownTrigger = null;
+    if (this.#state === "closed") return undefined;
+    const lost = new Promise<void>((resolve) =>
+      this.#lostWaiters.push(resolve)
+    );
+    if (this.#state === "open") {
+      this.close(CloseCode.GOING_AWAY, "Server shutting down");
+    }
+    return lost;
   }
 
   #schedulePing(): void {

@@ -3,7 +3,15 @@
  * Autobahn's Twisted protocol and factory pairs
  * (`WebSocketServerProtocol`/`WebSocketServerFactory`,
  * `WebSocketClientProtocol`/`WebSocketClientFactory`, `connectWS`) and
- * Tornado's `websocketConnect`, over one frame engine.
+ * Tornado's `websocketConnect`, over one frame engine. The server faces
+ * that live in a web server are in `@torsion/torsion/web`: Tornado's
+ * `WebSocketHandler` (routed by `Application`) and Autobahn's
+ * `WebSocketResource` (mounted in a `Site`).
+ *
+ * Differences from the originals: text messages arrive as strings (Autobahn
+ * hands over UTF-8 bytes); permessage-deflate compresses each message on
+ * its own (no context takeover) while inflating with the peer's context
+ * kept, since Tornado 6.2 keeps it whatever was agreed.
  *
  * @example An echo server and Torsion's client
  * ```ts

@@ -8,7 +8,7 @@
 import { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
-import { describeError, logError } from "../deferred/_logging.ts";
+import { describeError, logError } from "../_util/log_error.ts";
 import type {
   IProducer,
   IProtocolFactory,
@@ -432,6 +432,7 @@ export class WebSocketProtocol<F extends IProtocolFactory = IProtocolFactory>
       pingInterval: options.autoPingInterval,
       pingTimeout: options.autoPingTimeout,
       reactor: this.clock,
+      goingAwayOnShutdown: isServer,
     });
     this.#engine = engine;
     this.#state = "open";

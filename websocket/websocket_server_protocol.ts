@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { describeError, logError } from "../deferred/_logging.ts";
-import { isThenable } from "../deferred/_thenable.ts";
+import { describeError, logError } from "../_util/log_error.ts";
+import { isThenable } from "../_util/thenable.ts";
 import type { Headers } from "../http/headers.ts";
 import type { RequestHead } from "../http/server_interfaces.ts";
 import { HTTPRequestParser } from "../http/_http_request_parser.ts";
@@ -164,6 +164,8 @@ export interface WebSocketServerFactoryOptions
  * `WebSocketServerProtocol`: the HTTP upgrade request is read and checked,
  * `onConnect(request)` may choose a subprotocol or refuse with
  * `ConnectionDeny`, then `onOpen`, `onMessage` and `onClose` follow.
+ * When the reactor stops, open connections are first closed with 1001
+ * (going away), within `closeHandshakeTimeout`.
  *
  * @example An echo server on listenTCP, and Deno's WebSocket as client
  * ```ts

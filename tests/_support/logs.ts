@@ -1,34 +1,26 @@
 /**
- * Captures the log records Torsion emits while a test body runs.
+ * Captures the log records Torsion emits while a test body runs, through
+ * the public `LogCapture` of `testing/`.
  *
  * @module
  */
-import { configure, type LogRecord, reset } from "@logtape/logtape";
+import { type CapturedRecord, LogCapture } from "../../testing/log_capture.ts";
 
-/** The text of a record, with its properties interpolated. */
-export function recordText(record: LogRecord): string {
-  return record.message.map(String).join("");
-}
+export { recordText } from "../../testing/log_capture.ts";
 
 /**
- * Runs `body` with LogTape sending every `["torsion"]` record to a buffer,
- * then resets LogTape, so nothing reaches stderr and tests stay isolated.
+ * Runs `body` with every `["torsion"]` record going to a buffer, then puts
+ * LogTape back, so nothing reaches stderr and tests stay isolated. Errors
+ * are the body's to check in the records: none fails the test by itself.
  */
 export async function captureLogs(
-  body: (records: LogRecord[]) => Promise<void> | void,
-): Promise<LogRecord[]> {
-  const records: LogRecord[] = [];
-  await configure({
-    sinks: { buffer: (record: LogRecord) => records.push(record) },
-    loggers: [
-      { category: ["torsion"], sinks: ["buffer"], lowestLevel: "debug" },
-      { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
-    ],
-  });
+  body: (records: CapturedRecord[]) => Promise<void> | void,
+): Promise<CapturedRecord[]> {
+  const capture = await LogCapture.start();
   try {
-    await body(records);
+    await body(capture.records);
   } finally {
-    await reset();
+    await capture.stop();
   }
-  return records;
+  return capture.records;
 }

@@ -10,7 +10,7 @@ import {
   assertNoResult,
   failureResultOf,
   successResultOf,
-} from "./_helpers.ts";
+} from "../../testing/success_result_of.ts";
 
 Deno.test("Deferred.addTimeout() given an unfired Deferred when the timeout passes then errbacks with TimeoutError", () => {
   const clock = new Clock();

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { getDebugging, setDebugging } from "../../deferred/mod.ts";
+import {
+  AlreadyCalledError,
+  Deferred,
+  getDebugging,
+  setDebugging,
+} from "../../deferred/mod.ts";
 import { runScenario } from "./_run_scenario.ts";
 
 Deno.test("setDebugging() given true or false when set then getDebugging() reports it", () => {
@@ -51,3 +56,45 @@ Deno.test("setDebugging() given debugging off when an unhandled failure is repor
   assert.ok(stderr.includes("Unhandled error in Deferred:"), stderr);
   assert.ok(!stderr.includes("Deferred was created"), stderr);
 });
+
+Deno.test("AlreadyCalledError given debugging on when a Deferred is fired twice then the message shows where it was created and first fired", () => {
+  const before = getDebugging();
+  setDebugging(true);
+  try {
+    const d = createdHere();
+    firstFiredHere(d);
+    assert.throws(() => d.callback(2), (error) => {
+      assert.ok(error instanceof AlreadyCalledError);
+      const { message } = error;
+      assert.match(
+        message,
+        /^Deferred has already been called\n C: Deferred was created:\n C:/,
+      );
+      const created = message.indexOf(" C: Deferred was created:");
+      const invoked = message.indexOf(" I: First Invoker was:");
+      assert.ok(created !== -1 && invoked > created, message);
+      assert.match(message.slice(created, invoked), /C:.*createdHere/);
+      assert.match(message.slice(invoked), /I:.*firstFiredHere/);
+      return true;
+    });
+  } finally {
+    setDebugging(before);
+  }
+});
+
+Deno.test("AlreadyCalledError given debugging off when a Deferred is fired twice then the message is the plain one", () => {
+  const d = new Deferred<number>();
+  d.callback(1);
+  assert.throws(() => d.errback(new Error("late")), {
+    name: "AlreadyCalledError",
+    message: "Deferred has already been called",
+  });
+});
+
+function createdHere(): Deferred<number> {
+  return new Deferred<number>();
+}
+
+function firstFiredHere(d: Deferred<number>): void {
+  d.callback(1);
+}

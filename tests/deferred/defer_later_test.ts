@@ -5,7 +5,7 @@ import {
   assertNoResult,
   failureResultOf,
   successResultOf,
-} from "./_helpers.ts";
+} from "../../testing/success_result_of.ts";
 
 Deno.test("deferLater() given a function when the delay passes then fires with its result", () => {
   const clock = new Clock();

@@ -15,7 +15,7 @@ import {
   assertNoResult,
   failureResultOf,
   successResultOf,
-} from "./_helpers.ts";
+} from "../../testing/success_result_of.ts";
 
 // --- DeferredList ------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import {
   assertNoResult,
   failureResultOf,
   successResultOf,
-} from "./_helpers.ts";
+} from "../../testing/success_result_of.ts";
 
 Deno.test("DeferredQueue.get() given stored values when called then fires at once with the oldest", () => {
   const queue = new DeferredQueue<string>();

@@ -12,7 +12,7 @@ import {
   assertNoResult,
   failureResultOf,
   successResultOf,
-} from "./_helpers.ts";
+} from "../../testing/success_result_of.ts";
 import { sleep } from "../_support/mod.ts";
 
 // --- Firing and the callback chain -----------------------------------------

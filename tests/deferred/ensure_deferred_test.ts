@@ -10,7 +10,7 @@ import {
   assertNoResult,
   failureResultOf,
   successResultOf,
-} from "./_helpers.ts";
+} from "../../testing/success_result_of.ts";
 import { sleep } from "../_support/mod.ts";
 
 Deno.test("ensureDeferred() given a Deferred when called then returns the same Deferred", () => {

@@ -13,7 +13,7 @@ import {
   assertNoResult,
   failureResultOf,
   successResultOf,
-} from "./_helpers.ts";
+} from "../../testing/success_result_of.ts";
 
 Deno.test("inlineCallbacks() given a generator yielding fired Deferreds when called then returns a Deferred fired with its return value", () => {
   const add = inlineCallbacks(function* (a: number): Program<number> {

@@ -7,6 +7,7 @@ import { MemoryReactor } from "../../testing/memory_reactor.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
 import { LineClient, Program } from "./_net.ts";
 import { closedPort, until } from "../_support/mod.ts";
+import { buildProtocol } from "../../testing/build_protocol.ts";
 
 const SCRIPT = new URL("../../examples/chat_client.ts", import.meta.url);
 
@@ -27,9 +28,9 @@ Deno.test("ChatClientProtocol given a connection when made then says hello to th
   const factory = new ChatClientFactory(new MemoryReactor());
   const printed: string[] = [];
   factory.print = (line) => printed.push(line);
-  const protocol = factory.buildProtocol({ type: "TCP", host: "h", port: 1 });
+  const protocol = buildProtocol(factory);
   const transport = new StringTransport();
-  protocol!.makeConnection(transport);
+  protocol.makeConnection(transport);
   assert.equal(transport.valueString(), "say hello\n");
   assert.match(printed[0], /^Connected to 192\.168\.1\.1:54321/);
 });
@@ -39,9 +40,9 @@ Deno.test("ChatClientFactory given lines typed before connecting when connected 
   factory.print = () => {};
   factory.send("first");
   factory.send("second");
-  const protocol = factory.buildProtocol({ type: "TCP", host: "h", port: 1 });
+  const protocol = buildProtocol(factory);
   const transport = new StringTransport();
-  protocol!.makeConnection(transport);
+  protocol.makeConnection(transport);
   assert.equal(transport.valueString(), "say hello\nfirst\nsecond\n");
 });
 

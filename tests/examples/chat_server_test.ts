@@ -14,6 +14,8 @@ import { StringTransportWithDisconnection } from "../../testing/string_transport
 import { runServerMain } from "./_run_main.ts";
 import { LineClient, Program } from "./_net.ts";
 import { captureLogs, until, within } from "../_support/mod.ts";
+import { IPv4Address } from "../../reactor/ipv4_address.ts";
+import { buildProtocol } from "../../testing/build_protocol.ts";
 
 const SCRIPT = new URL("../../examples/chat_server.ts", import.meta.url);
 const NOON = new Date(2024, 4, 1, 12, 0, 5);
@@ -54,11 +56,10 @@ function fakeClient(
   factory: ChatFactory,
   port: number,
 ): [ChatProtocol, StringTransportWithDisconnection] {
-  const protocol = factory.buildProtocol({
-    type: "TCP",
-    host: "127.0.0.1",
-    port,
-  }) as ChatProtocol;
+  const protocol = buildProtocol(
+    factory,
+    new IPv4Address("TCP", "127.0.0.1", port),
+  );
   const transport = new StringTransportWithDisconnection({
     peerAddress: { type: "TCP", host: "127.0.0.1", port },
   }, protocol);

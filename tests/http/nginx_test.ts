@@ -1,7 +1,7 @@
 /**
  * The client against a real nginx on loopback, when nginx is installed
- * (`apt-get install nginx-light`); skipped with a message otherwise, so CI
- * does not depend on it.
+ * (`apt-get install nginx-light`, which puts it in /usr/sbin, off an
+ * ordinary user's PATH); skipped with a message otherwise.
  *
  * @module
  */
@@ -17,30 +17,13 @@ import { readBody } from "../../http/read_body.ts";
 import { RedirectAgent } from "../../http/redirect_agent.ts";
 import { StringProducer } from "../../http/string_producer.ts";
 import { performRequest } from "../../http/_engine.ts";
-import { closedPort, sleep, text } from "../_support/mod.ts";
+import { closedPort, findExecutable, sleep, text } from "../_support/mod.ts";
 
-function findNginx(): string | null {
-  const dirs = (Deno.env.get("PATH") ?? "").split(":").concat([
-    "/usr/sbin",
-    "/usr/local/sbin",
-    "/usr/local/nginx/sbin",
-  ]);
-  for (const dir of dirs) {
-    try {
-      const path = `${dir}/nginx`;
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // Not here.
-    }
-  }
-  return null;
-}
-
-const nginx = findNginx();
+const nginx = findExecutable("nginx");
 if (nginx === null) {
   // deno-lint-ignore no-console
   console.log(
-    "nginx not found: skipping the nginx tests (apt-get install nginx-light to run them)",
+    "nginx not found on PATH nor in /usr/sbin: skipping the nginx tests (apt-get install nginx-light to run them)",
   );
 }
 
@@ -194,4 +177,17 @@ http {
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name:
+    "findExecutable() given nginx installed in /usr/sbin and a PATH without sbin directories when searched then finds it",
+  ignore: nginx === null || !nginx.startsWith("/usr/sbin/"),
+  fn(): void {
+    assert.equal(findExecutable("nginx", "/usr/bin:/bin"), "/usr/sbin/nginx");
+  },
+});
+
+Deno.test("findExecutable() given a name nothing provides when searched then returns null", () => {
+  assert.equal(findExecutable("torsion-no-such-peer", "/usr/bin:/bin"), null);
 });

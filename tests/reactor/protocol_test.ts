@@ -5,9 +5,11 @@ import {
   Protocol,
   ServerFactory,
 } from "../../reactor/protocol.ts";
+import { IPv4Address } from "../../reactor/ipv4_address.ts";
+import { buildProtocol } from "../../testing/build_protocol.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
 
-const ADDRESS = { type: "TCP", host: "127.0.0.1", port: 1 } as const;
+const ADDRESS = new IPv4Address("TCP", "127.0.0.1", 1);
 
 Deno.test("Protocol.makeConnection() given a transport when called then sets transport and connected before connectionMade runs", () => {
   const seen: unknown[] = [];
@@ -25,8 +27,8 @@ Deno.test("Protocol.makeConnection() given a transport when called then sets tra
 
 Deno.test("Factory.forProtocol() given a protocol class when each connection is built then returns a new instance whose factory is set", () => {
   const factory = Factory.forProtocol(Protocol);
-  const first = factory.buildProtocol(ADDRESS) as Protocol;
-  const second = factory.buildProtocol(ADDRESS) as Protocol;
+  const first = buildProtocol(factory, ADDRESS);
+  const second = buildProtocol(factory, ADDRESS);
   assert.ok(first instanceof Protocol);
   assert.notEqual(first, second);
   assert.equal(first.factory, factory);

@@ -275,6 +275,58 @@ Deno.test("callLater() given the reactor is not running when a call is pending t
   assert.ok(result.ms < 4000, `took ${result.ms} ms`);
 });
 
+// A script with LogTape printing Torsion's warnings to stdout.
+function withWarningsOnStdout(body: string): string {
+  return `
+    const { configure } = await import("@logtape/logtape");
+    await configure({
+      sinks: { out: (r) => console.log(r.level + " " + r.category.join(".") + " " + r.message.join("")) },
+      loggers: [
+        { category: ["torsion"], sinks: ["out"], lowestLevel: "warning" },
+        { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
+      ],
+    });
+    const { Reactor, reactor } = await import(${JSON.stringify(REACTOR_URL)});
+    ${body}
+  `;
+}
+
+Deno.test("Reactor given calls scheduled on a reactor never run when the process exits then logs a warning naming the dropped calls", async () => {
+  const result = await evalScript(withWarningsOnStdout(`
+    reactor.callLater(5, function refreshCache() {});
+    reactor.callLater(9, () => {});
+  `));
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    /^warning torsion\.reactor The process is exiting with 2 delayed call\(s\) pending on a reactor that was never run, the first refreshCache due in 4\.\d+ s; they will not run: call run\(\) to keep the process alive until stop\(\)\n$/,
+  );
+});
+
+Deno.test("Reactor given a reactor that ran when the process exits with calls pending then logs no warning", async () => {
+  const result = await evalScript(withWarningsOnStdout(`
+    const r = new Reactor();
+    r.callWhenRunning(() => r.stop());
+    await r.run();
+    r.callLater(5, () => {});
+  `));
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, "");
+});
+
+Deno.test("Reactor given a never-run reactor whose calls all ran or were cancelled when the process exits then logs no warning", async () => {
+  const result = await evalScript(withWarningsOnStdout(`
+    const r = new Reactor();
+    r.callLater(5, () => {}).cancel();
+    await new Promise((resolve) => {
+      const keep = setTimeout(() => {}, 1000);
+      r.callLater(0.01, () => { clearTimeout(keep); resolve(); });
+    });
+  `));
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, "");
+});
+
 Deno.test("stop() given a stopping reactor when called again then throws ReactorNotRunning", async () => {
   const reactor = new Reactor();
   const done = reactor.run();

@@ -83,7 +83,7 @@ Deno.test("ReconnectingClientFactory given no settings when created then has Twi
   assert.equal(factory.clock, null);
 });
 
-Deno.test("ReconnectingClientFactory given a failed attempt when initialDelay * factor passes then reconnects", () => {
+Deno.test("ReconnectingClientFactory given a failed attempt when delay (1 s) times factor passes then reconnects", () => {
   const clock = new Clock();
   const factory = exactFactory(clock);
   const connector = new FakeConnector();
@@ -92,6 +92,24 @@ Deno.test("ReconnectingClientFactory given a failed attempt when initialDelay * 
   assert.equal(connector.connects, 0);
   clock.advance(0.001);
   assert.equal(connector.connects, 1);
+});
+
+Deno.test("ReconnectingClientFactory given initialDelay set on a new factory when the first attempt fails then the retry still waits 1 s times factor, as Twisted's", () => {
+  const clock = new Clock();
+  const factory = exactFactory(clock);
+  factory.initialDelay = 5;
+  const connector = new FakeConnector();
+  factory.clientConnectionFailed(connector, refused());
+  assert.equal(clock.getDelayedCalls()[0].getTime(), Math.E);
+});
+
+Deno.test("ReconnectingClientFactory given initialDelay when resetDelay() was called then the next retry waits initialDelay times factor", () => {
+  const clock = new Clock();
+  const factory = exactFactory(clock);
+  factory.initialDelay = 5;
+  factory.resetDelay();
+  factory.clientConnectionFailed(new FakeConnector(), refused());
+  assert.equal(clock.getDelayedCalls()[0].getTime(), 5 * Math.E);
 });
 
 Deno.test("ReconnectingClientFactory given a lost connection when the delay passes then reconnects", () => {

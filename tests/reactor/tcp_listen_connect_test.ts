@@ -78,6 +78,36 @@ Deno.test(
   },
 );
 
+Deno.test("listenTCP() given the port as a string in an unchecked program when called then throws TypeError naming the type and value", () => {
+  const reactor = new Reactor();
+  assert.throws(
+    () =>
+      reactor.listenTCP(
+        "8000" as unknown as number,
+        new RecordingServerFactory(),
+      ),
+    {
+      name: "TypeError",
+      message:
+        'Cannot listen on a port given as string: a port is a number, current value is "8000"',
+    },
+  );
+});
+
+Deno.test("connectTCP() given the port as a string in an unchecked program when called then throws TypeError naming the type and value", () => {
+  const reactor = new Reactor();
+  const factory = new RecordingClientFactory();
+  assert.throws(
+    () => connectTCP(reactor, "127.0.0.1", "80" as unknown as number, factory),
+    {
+      name: "TypeError",
+      message:
+        'Cannot connect on a port given as string: a port is a number, current value is "80"',
+    },
+  );
+  assert.deepEqual(factory.events, []);
+});
+
 reactorTest(
   "listenTCP() given a factory when listening and after stopListening() then doStart and doStop ran once each",
   async (reactor) => {

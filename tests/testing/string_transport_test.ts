@@ -6,6 +6,7 @@ import {
   StringTransport,
   StringTransportWithDisconnection,
 } from "../../testing/string_transport.ts";
+import { IPv4Address } from "../../reactor/ipv4_address.ts";
 
 class Recorder extends Protocol {
   reasons: Failure[] = [];
@@ -76,8 +77,8 @@ Deno.test("StringTransport given no addresses when asked then reports Twisted's 
 });
 
 Deno.test("StringTransport given host and peer addresses when asked then reports them", () => {
-  const peer = { type: "TCP", host: "127.0.0.1", port: 4000 } as const;
-  const host = { type: "TCP", host: "127.0.0.1", port: 80 } as const;
+  const peer = new IPv4Address("TCP", "127.0.0.1", 4000);
+  const host = new IPv4Address("TCP", "127.0.0.1", 80);
   const transport = new StringTransport({
     hostAddress: host,
     peerAddress: peer,

@@ -59,6 +59,16 @@ class Pinged extends WebSocketHandler {
   }
 }
 
+class BigWriter extends WebSocketHandler {
+  static flushed = false;
+  override open(): void {
+    BigWriter.flushed = false;
+    this.writeMessage(new Uint8Array(8 << 20), true).then(() => {
+      BigWriter.flushed = true;
+    });
+  }
+}
+
 class AfterClose extends WebSocketHandler {
   static error: unknown = null;
   override onClose(): void {
@@ -81,6 +91,7 @@ async function withApp(
     ["/compressed", Compressed],
     ["/pinged", Pinged],
     ["/after-close", AfterClose],
+    ["/big", BigWriter],
   ], settings);
   const server = app.listen(0, { address: "127.0.0.1" });
   try {
@@ -261,11 +272,13 @@ Deno.test("WebSocketHandler given version 8 when upgrading then answers 426 with
 
 Deno.test("WebSocketHandler given a browser page from another origin when it connects then checkOrigin refuses it with 403; the same host is accepted", async () => {
   await withApp(async (base) => {
-    const foreign = await websocketConnect(`ws://${base}/room/a`).then(
-      () => null,
-      (e) => e,
+    // No Origin: not a browser, accepted.
+    const plain = await within(
+      websocketConnect(`ws://${base}/room/a`),
+      "connect",
     );
-    assert.equal(foreign, null, "no Origin: not a browser, accepted");
+    plain.close(1000);
+    assert.equal(await within(plain.readMessage(), "the close"), null);
     const request = (origin: string): string =>
       `GET /room/a HTTP/1.1\r\nHost: ${base}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: ${origin}\r\n\r\n`;
     assert.match(
@@ -320,4 +333,29 @@ Deno.test({
       ]);
     });
   },
+});
+
+Deno.test("WebSocketHandler.writeMessage given a client that does not read when 8 MiB are written then it settles only once the client has read them", async () => {
+  await withApp(async (base) => {
+    const [hostname, port] = base.split(":");
+    const conn = await Deno.connect({ hostname, port: Number(port) });
+    try {
+      await conn.write(new TextEncoder().encode(
+        `GET /big HTTP/1.1\r\nHost: ${base}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      ));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(BigWriter.flushed, false, "nothing read yet: not flushed");
+      const buffer = new Uint8Array(1 << 20);
+      let total = 0;
+      for (let i = 0; i < 10000 && !BigWriter.flushed; i++) {
+        const n = await within(conn.read(buffer), "the message");
+        if (n === null) break;
+        total += n;
+      }
+      assert.ok(BigWriter.flushed);
+      assert.ok(total > 0, "the client had to read for the write to settle");
+    } finally {
+      conn.close();
+    }
+  });
 });

@@ -5,19 +5,26 @@
  * @module
  */
 import { getConfig, getLogger } from "@logtape/logtape";
-import { stringify } from "./_describe.ts";
+import { stringify } from "./describe.ts";
 
 const encoder = new TextEncoder();
 
 /**
- * Logs `message` at error level under `category`. LogTape discards records
+ * Logs `message` at error level under `category`, with the `error` it
+ * reports (a thrown value or a `Failure`) as the record's `error` property,
+ * so that a test can tell errors apart by type. LogTape discards records
  * while it is unconfigured, and a lost error is the one thing Torsion must
  * not allow, so the same text then goes to stderr.
  */
-export function logError(category: readonly string[], message: string): void {
+export function logError(
+  category: readonly string[],
+  message: string,
+  error?: unknown,
+): void {
   if (getConfig() !== null) {
     try {
-      getLogger([...category]).error("{message}", { message });
+      const properties = error === undefined ? { message } : { message, error };
+      getLogger([...category]).error("{message}", properties);
       return;
     } catch {
       // A failing LogTape setup must not lose the error: use stderr.
