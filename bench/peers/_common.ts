@@ -182,3 +182,61 @@ export function emit(result: WorkloadResult): void {
   // deno-lint-ignore no-console
   console.log(JSON.stringify({ ...result, rss_mb: peakRssMb() }));
 }
+
+/**
+ * The command line of a server script of bench/peers/run.ts:
+ * `<workload> <port> <static-dir>`. Every server serves every route; the
+ * floor answers only `workload`'s.
+ */
+export interface ServerArgs {
+  /** `plaintext`, `json`, `static`, `echo`, `idle` or `ws`. */
+  workload: string;
+  /** The port to listen on, on 127.0.0.1. */
+  port: number;
+  /** The directory `/static/` serves (it holds `100k.bin`). */
+  staticDir: string;
+}
+
+/**
+ * Reads a server script's command line.
+ *
+ * @param args `Deno.args`.
+ * @returns The workload, port and static directory.
+ * @throws {TypeError} When the port is not an integer in 1..65535.
+ */
+export function parseServerArgs(args: readonly string[]): ServerArgs {
+  const [workload = "", portText = "", staticDir = ""] = args;
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new TypeError(
+      `Cannot read the server's port: current value is ${portText}`,
+    );
+  }
+  return { workload, port, staticDir };
+}
+
+/** The body of `/plaintext`. */
+export const PLAINTEXT = "Hello, World!";
+/** The object `/json` serializes on every request. */
+export const JSON_MESSAGE = { message: "Hello, World!" } as const;
+/** The static file `/static/` serves, and its size. */
+export const STATIC_FILE = "100k.bin";
+/** The size of {@linkcode STATIC_FILE}: 100 KiB. */
+export const STATIC_SIZE = 100 * 1024;
+/** The size of the body POSTed to `/echo`. */
+export const ECHO_SIZE = 1024;
+
+/**
+ * Tells the runner that the server listens (`listening <port>` on stdout),
+ * and exits when the runner closes stdin, so that no server outlives it.
+ *
+ * @param port The port listened on.
+ */
+export function listeningUntilStdinCloses(port: number): void {
+  // deno-lint-ignore no-console
+  console.log(`listening ${port}`);
+  (async () => {
+    for await (const _ of Deno.stdin.readable) { /* until the runner goes */ }
+    Deno.exit(0);
+  })();
+}

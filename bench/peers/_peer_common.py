@@ -92,3 +92,31 @@ def timed(seconds):
 def rate(count, unit, seconds):
     """The result of a workload measured as a rate (higher is better)."""
     return {"value": count / seconds, "unit": unit, "seconds": seconds}
+
+
+# The server scripts' routes and sizes (bench/peers/_common.ts has the same).
+PLAINTEXT = b"Hello, World!"
+JSON_MESSAGE = {"message": "Hello, World!"}
+
+
+def parse_server_args(argv):
+    """Returns (workload, port, static directory) of a server script."""
+    if len(argv) < 4 or not argv[2].isdigit():
+        fail("Usage: %s <workload> <port> <static-dir>" % argv[0])
+    return argv[1], int(argv[2]), argv[3]
+
+
+def listening_until_stdin_closes(port):
+    """Tells the runner the server listens, and exits when stdin closes.
+
+    No server then outlives the runner, however the runner ends.
+    """
+    import threading
+
+    print("listening %d" % port, flush=True)
+
+    def wait():
+        sys.stdin.buffer.read()
+        os._exit(0)
+
+    threading.Thread(target=wait, daemon=True).start()

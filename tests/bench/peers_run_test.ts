@@ -11,6 +11,8 @@ async function runQuick(args: readonly string[]): Promise<string> {
     "-A",
     RUN,
     "--quick",
+    "--suite",
+    "client",
     ...args,
   ]);
   assert.equal(code, 0, stderr);
@@ -48,7 +50,7 @@ async function hasPythonPeers(): Promise<boolean> {
 
 Deno.test({
   name:
-    "bench/peers/run.ts given --quick and both Python peers when run then tables every system on every workload",
+    "bench/peers/run.ts given --quick --suite client and both Python peers when run then tables every system on every client workload",
   ignore: !(await hasPythonPeers()),
   async fn(): Promise<void> {
     const stdout = await runQuick(["--python", PYTHON]);
@@ -79,7 +81,12 @@ Deno.test({
 });
 
 Deno.test("bench/peers/run.ts given a Python without the peers when run then skips them with the install command", async () => {
-  const stdout = await runQuick(["--python", "/nonexistent/python3"]);
+  const stdout = await runQuick([
+    "--python",
+    "/nonexistent/python3",
+    "--workloads",
+    "keepalive",
+  ]);
   for (const peer of ["Twisted", "Tornado"]) {
     assert.match(
       stdout,
@@ -100,7 +107,14 @@ Deno.test("bench/peers/run.ts given a Python without the peers when run then ski
 Deno.test("bench/peers/run.ts given --out when run then writes the table with the date and machine", async () => {
   const out = await Deno.makeTempFile({ suffix: ".md" });
   try {
-    await runQuick(["--python", "/nonexistent/python3", "--out", out]);
+    await runQuick([
+      "--python",
+      "/nonexistent/python3",
+      "--workloads",
+      "chain",
+      "--out",
+      out,
+    ]);
     const written = await Deno.readTextFile(out);
     assert.match(
       written,

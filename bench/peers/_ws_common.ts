@@ -1,0 +1,165 @@
+/**
+ * What the WebSocket echo clients of bench/peers/run.ts share: their
+ * command line, and the measuring loop every one of them runs, so that each
+ * client system differs only in how it sends a message and receives its
+ * echo.
+ *
+ * @module
+ */
+import { peakRssMb } from "./_common.ts";
+
+/** One open WebSocket, as the measuring loop uses it. */
+export interface EchoConnection {
+  /** Sends `message` (binary) and resolves with the size of the echo. */
+  roundTrip(message: Uint8Array): Promise<number>;
+  /** Closes the connection. */
+  close(): Promise<void>;
+}
+
+/** A WebSocket echo run's sizes. */
+export interface EchoSizes {
+  /** Connections, each with one message in flight. */
+  connections: number;
+  /** Bytes per message. */
+  size: number;
+  /** Seconds measured. */
+  seconds: number;
+  /** Seconds run untimed first. */
+  warmup: number;
+}
+
+/** A WebSocket client script's command line: `<url> key=N ... [word]`. */
+export interface EchoArgs {
+  url: string;
+  sizes: EchoSizes;
+  /** Arguments that are not sizes (the Torsion face). */
+  words: string[];
+}
+
+/**
+ * Reads a WebSocket client script's command line.
+ *
+ * @param args `Deno.args`.
+ * @returns The URL, sizes and other words.
+ * @throws {TypeError} A size that is not a non-negative integer.
+ */
+export function parseEchoArgs(args: readonly string[]): EchoArgs {
+  const [url = "", ...rest] = args;
+  const sizes: EchoSizes = {
+    connections: 50,
+    size: 64,
+    seconds: 10,
+    warmup: 1,
+  };
+  const words: string[] = [];
+  for (const arg of rest) {
+    const match = /^(connections|size|seconds|warmup)=(\d+)$/.exec(arg);
+    if (match !== null) {
+      sizes[match[1] as keyof EchoSizes] = Number(match[2]);
+    } else if (arg.includes("=")) {
+      throw new TypeError(
+        `Cannot read echo size ${arg}: pass connections=N, size=N, seconds=N or warmup=N`,
+      );
+    } else {
+      words.push(arg);
+    }
+  }
+  return { url, sizes, words };
+}
+
+/** The result a WebSocket client script prints as one JSON line. */
+export interface EchoResult {
+  /** Messages echoed per second (round trips). */
+  value: number;
+  unit: "msg/s";
+  /** The 99th percentile round trip, in milliseconds. */
+  p99_ms: number;
+  /** Seconds measured. */
+  seconds: number;
+  /** The client's peak RSS, MiB. */
+  rss_mb: number;
+}
+
+/**
+ * The `p`th percentile of `values` (nearest rank).
+ *
+ * @param values The samples (sorted in place).
+ * @param p The percentile, 0..100.
+ * @returns The sample at that rank, or NaN without samples.
+ */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  values.sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * values.length) - 1;
+  return values[Math.min(values.length - 1, Math.max(0, rank))];
+}
+
+/** Seconds past the end a round trip may take before the run fails. */
+const STALL_SECONDS = 10;
+
+/**
+ * Opens `connections` connections with `open`, then has each send a
+ * message and await its echo, one at a time, untimed for `warmup` seconds
+ * and then for `seconds`, counting the round trips that end in the
+ * measured window and their latencies.
+ *
+ * @param open Opens one connection.
+ * @param sizes The sizes.
+ * @returns Round trips per second and the p99.
+ * @throws {Error} An echo of the wrong size, or a connection failure.
+ */
+export async function runEcho(
+  open: () => Promise<EchoConnection>,
+  { connections, size, seconds, warmup }: EchoSizes,
+): Promise<EchoResult> {
+  const message = new Uint8Array(size).fill(0x61);
+  const opened = await Promise.all(Array.from({ length: connections }, open));
+  let phase: "warmup" | "measure" | "done" = warmup > 0 ? "warmup" : "measure";
+  const latencies: number[] = [];
+  let start = performance.now();
+  let end = start;
+  const loop = async (conn: EchoConnection): Promise<void> => {
+    while (phase !== "done") {
+      const sent = performance.now();
+      const echoed = await conn.roundTrip(message);
+      if (echoed !== size) {
+        throw new Error(`Echo of ${echoed} bytes for a message of ${size}`);
+      }
+      if (phase === "measure") latencies.push(performance.now() - sent);
+    }
+  };
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  // A server that stops echoing must end the run, not hang it.
+  const stalled = new Promise<never>((_, reject) => {
+    timers.push(setTimeout(
+      () => reject(new Error(`No echo within ${STALL_SECONDS} s of the end`)),
+      (warmup + seconds + STALL_SECONDS) * 1000,
+    ));
+  });
+  if (warmup > 0) {
+    timers.push(setTimeout(() => {
+      phase = "measure";
+      latencies.length = 0;
+      start = performance.now();
+    }, warmup * 1000));
+  }
+  timers.push(setTimeout(() => {
+    phase = "done";
+    end = performance.now();
+  }, (warmup + seconds) * 1000));
+  try {
+    await Promise.race([Promise.all(opened.map(loop)), stalled]);
+  } finally {
+    timers.forEach(clearTimeout);
+    await Promise.all(opened.map((conn) => conn.close()));
+  }
+  const measured = (end - start) / 1000;
+  const count = latencies.length;
+  return {
+    value: count / measured,
+    unit: "msg/s",
+    p99_ms: percentile(latencies, 99),
+    seconds: measured,
+    rss_mb: peakRssMb(),
+  };
+}

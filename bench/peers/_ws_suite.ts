@@ -1,0 +1,408 @@
+/**
+ * The WebSocket suite of bench/peers/run.ts: an echo of 64-byte and 16 KiB
+ * binary messages over 50 connections, each connection sending a message
+ * and awaiting its echo before the next.
+ *
+ * - Servers (Torsion's Twisted face `WebSocketServerFactory`, its Tornado
+ *   face `WebSocketHandler`, `Deno.upgradeWebSocket`, Tornado's
+ *   `WebSocketHandler`), each in a fresh process, loaded by Deno's native
+ *   `WebSocket` on 64-byte messages and by the bare-socket client
+ *   (bench/peers/socket_ws_client.ts) on 16 KiB ones, on which the native
+ *   client stalls (see there).
+ * - Clients (Torsion's `connectWS` and `websocketConnect`, Deno's `WebSocket`, Tornado's
+ *   `websocket_connect`, the bare-socket floor) against a fresh
+ *   `Deno.upgradeWebSocket` server each.
+ *
+ * @module
+ */
+import {
+  markdownTable,
+  measure,
+  type Measurement,
+  type System,
+} from "../_runner.ts";
+import { freePort, startServer } from "./_server_process.ts";
+import { type ServerSystem, serverSystems } from "./_server_suite.ts";
+import {
+  formatMs,
+  notJudged,
+  type PythonPeers,
+  selected,
+  type Selection,
+  type SuiteReport,
+  thousands,
+  verdictLine,
+} from "./_suite.ts";
+
+const PEERS_DIR = new URL(".", import.meta.url).pathname;
+
+/** A client's figures: the runner's measurement with the p99. */
+export interface EchoMeasurement extends Measurement {
+  /** The 99th percentile round trip, ms. */
+  p99_ms: number;
+  /** The server's VmHWM, MiB, for the server tests. */
+  server_rss_mb?: number;
+}
+
+/** A WebSocket client system: the script gets the URL as its base. */
+function wsClient(
+  id: string,
+  name: string,
+  command: string,
+  args: readonly string[],
+  after: readonly string[] = [],
+): System & { id: string } {
+  return {
+    id,
+    name,
+    command: (_workload, url) => [command, [...args, url, ...after]],
+  };
+}
+
+/** What the tables call Torsion's two clients. */
+const TORSION_CLIENTS = {
+  twisted: "Torsion (Twisted face: connectWS)",
+  tornado: "Torsion (Tornado face: websocketConnect)",
+} as const;
+
+interface WsWorkload {
+  readonly id: string;
+  readonly size: number;
+  readonly title: string;
+}
+
+const CONNECTIONS = 50;
+const WS_WORKLOADS: readonly WsWorkload[] = [
+  { id: "ws-64", size: 64, title: "64 B" },
+  { id: "ws-16k", size: 16 * 1024, title: "16 KiB" },
+];
+
+/** How the WebSocket suite runs. */
+export interface WsSuiteOptions {
+  peers: PythonPeers;
+  /** Seconds measured per run. */
+  seconds: number;
+  /** Seconds run untimed first. */
+  warmupSeconds: number;
+  selection: Selection;
+  log(line: string): void;
+}
+
+/** What the WebSocket tables call each server. */
+function wsServerName(server: ServerSystem, peers: PythonPeers): string {
+  const names: Record<string, string> = {
+    "torsion-twisted": "Torsion (Twisted face: WebSocketServerFactory)",
+    "torsion-tornado": "Torsion (Tornado face: WebSocketHandler)",
+    deno: "Deno.upgradeWebSocket",
+    tornado: `${peers.tornado} WebSocketHandler`,
+  };
+  return names[server.id] ?? server.name;
+}
+
+type Row = Map<string, EchoMeasurement | Error>;
+
+function failure(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Whether a failure means the system is not there (a module missing). */
+function didNotRun(error: Error): boolean {
+  return /did not start|Module not found|Cannot import|No module named/.test(
+    error.message,
+  );
+}
+
+/**
+ * Runs the WebSocket suite.
+ *
+ * @param options Durations, peers, selection.
+ * @returns The tables and verdicts.
+ */
+export async function runWsSuite(
+  { peers, seconds, warmupSeconds, selection, log }: WsSuiteOptions,
+): Promise<SuiteReport> {
+  const servers = serverSystems(peers);
+  const serverList = [
+    servers.torsionTwisted,
+    servers.torsionTornado,
+    servers.deno,
+    servers.tornado,
+  ].filter((s): s is ServerSystem =>
+    s !== null && selected(selection.systems, s.id)
+  ).map((s) => ({ ...s, name: wsServerName(s, peers) }));
+  const deno = Deno.execPath();
+  const floor = wsClient("floor", "Floor: bare Deno sockets", deno, [
+    "run",
+    "-A",
+    `${PEERS_DIR}socket_ws_client.ts`,
+  ]);
+  const native = wsClient("deno", "Deno WebSocket", deno, [
+    "run",
+    "-A",
+    `${PEERS_DIR}deno_ws_client.ts`,
+  ]);
+  const clients = [
+    ...(["twisted", "tornado"] as const).map((face) =>
+      wsClient(`torsion-${face}`, TORSION_CLIENTS[face], deno, [
+        "run",
+        "-A",
+        `${PEERS_DIR}torsion_ws_client.ts`,
+      ], [face])
+    ),
+    native,
+    ...(peers.tornado === null ? [] : [
+      wsClient(
+        "tornado",
+        `${peers.tornado} websocket_connect`,
+        peers.python,
+        [`${PEERS_DIR}tornado_ws_client.py`],
+      ),
+    ]),
+    floor,
+  ].filter((c) => selected(selection.systems, c.id));
+
+  /**
+   * Deno's native client drives the small messages, on which it is the
+   * fastest client here; the bare-socket one drives the 16 KiB ones, on
+   * which the native client stalls (see socket_ws_client.ts).
+   */
+  const driverFor = (workload: WsWorkload): System =>
+    workload.size > 1024 ? floor : native;
+  const serverRows = new Map<string, Row>();
+  const clientRows = new Map<string, Row>();
+  // Servers and clients share ids (torsion-tornado): one map for each.
+  const broken = new Map<string, Error>();
+  const brokenClients = new Map<string, Error>();
+  for (const workload of WS_WORKLOADS) {
+    if (!selected(selection.workloads, workload.id)) continue;
+    const sizes = [
+      `connections=${CONNECTIONS}`,
+      `size=${workload.size}`,
+      `seconds=${seconds}`,
+      `warmup=${warmupSeconds}`,
+    ];
+    const serverRow: Row = new Map();
+    serverRows.set(workload.id, serverRow);
+    for (const server of serverList) {
+      const known = broken.get(server.id);
+      if (known !== undefined) {
+        serverRow.set(server.id, known);
+        continue;
+      }
+      try {
+        const [command, args] = server.command("ws", freePort(), PEERS_DIR);
+        await using process = await startServer(command, args);
+        const m = await measure(
+          driverFor(workload),
+          "ws",
+          `ws://127.0.0.1:${process.port}/ws`,
+          sizes,
+        ) as EchoMeasurement;
+        m.server_rss_mb = process.memory().hwmKib / 1024;
+        serverRow.set(server.id, m);
+        log(
+          `  WebSocket echo ${workload.title} / server ${server.name}: ${
+            thousands(m.value)
+          } msg/s, p99 ${formatMs(m.p99_ms)}`,
+        );
+      } catch (error) {
+        const f = failure(error);
+        serverRow.set(server.id, f);
+        if (didNotRun(f)) {
+          broken.set(server.id, f);
+          log(`Skipping ${server.name} WebSocket server: ${f.message}`);
+        } else {
+          log(
+            `  WebSocket echo ${workload.title} / ${server.name}: ${f.message}`,
+          );
+        }
+      }
+    }
+    const clientRow: Row = new Map();
+    clientRows.set(workload.id, clientRow);
+    for (const client of clients) {
+      const known = brokenClients.get(client.id);
+      if (known !== undefined) {
+        clientRow.set(client.id, known);
+        continue;
+      }
+      try {
+        const [command, args] = servers.deno.command(
+          "ws",
+          freePort(),
+          PEERS_DIR,
+        );
+        await using process = await startServer(command, args);
+        const m = await measure(
+          client,
+          "ws",
+          `ws://127.0.0.1:${process.port}/ws`,
+          sizes,
+        ) as EchoMeasurement;
+        clientRow.set(client.id, m);
+        log(
+          `  WebSocket echo ${workload.title} / client ${client.name}: ${
+            thousands(m.value)
+          } msg/s, p99 ${formatMs(m.p99_ms)}`,
+        );
+      } catch (error) {
+        const f = failure(error);
+        clientRow.set(client.id, f);
+        log(
+          `  WebSocket echo ${workload.title} / client ${client.name}: ${f.message}`,
+        );
+      }
+    }
+  }
+  if (serverRows.size === 0) return { sections: [], verdicts: [] };
+  return {
+    sections: [
+      wsSection(
+        `### WebSocket servers: echo over ${CONNECTIONS} connections, ${seconds} s, driven by Deno's WebSocket (64 B) and bare Deno sockets (16 KiB)`,
+        serverList,
+        serverRows,
+        (m) => m.server_rss_mb ?? 0,
+        "Server peak RSS",
+      ),
+      wsSection(
+        `### WebSocket clients: echo over ${CONNECTIONS} connections, ${seconds} s, against Deno.upgradeWebSocket`,
+        clients,
+        clientRows,
+        (m) => m.rss_mb,
+        "Client peak RSS",
+      ),
+    ],
+    verdicts: wsVerdicts(servers, serverRows, clientRows, peers),
+  };
+}
+
+function wsSection(
+  heading: string,
+  systems: readonly { id: string; name: string }[],
+  rows: Map<string, Row>,
+  rss: (m: EchoMeasurement) => number,
+  rssTitle: string,
+): string {
+  const lines: string[][] = [];
+  for (const workload of WS_WORKLOADS) {
+    const row = rows.get(workload.id);
+    if (row === undefined) continue;
+    for (const system of systems) {
+      const m = row.get(system.id);
+      if (m === undefined) continue;
+      if (m instanceof Error) {
+        lines.push([
+          workload.title,
+          system.name,
+          didNotRun(m) ? "did not run" : `failed: ${m.message.slice(0, 80)}`,
+          "",
+          "",
+        ]);
+        continue;
+      }
+      lines.push([
+        workload.title,
+        system.name,
+        thousands(m.value),
+        formatMs(m.p99_ms),
+        `${rss(m).toFixed(0)} MiB`,
+      ]);
+    }
+  }
+  return `${heading}\n\n${
+    markdownTable(
+      ["Message", "System", "Messages/s", "p99", rssTitle],
+      lines,
+    )
+  }`;
+}
+
+function ok(
+  m: EchoMeasurement | Error | undefined,
+): EchoMeasurement | undefined {
+  return m === undefined || m instanceof Error ? undefined : m;
+}
+
+/**
+ * The issue's WebSocket targets, judged on one run's figures.
+ *
+ * @returns The verdict lines.
+ */
+export function wsVerdicts(
+  servers: ReturnType<typeof serverSystems>,
+  serverRows: Map<string, Row>,
+  clientRows: Map<string, Row>,
+  peers: PythonPeers,
+): string[] {
+  const verdicts: string[] = [];
+  const name = (server: ServerSystem): string => wsServerName(server, peers);
+  const judge = (
+    target: string,
+    mine: { name: string; m: EchoMeasurement | undefined },
+    theirs: { name: string; m: EchoMeasurement | undefined },
+    factor: number,
+    floor: EchoMeasurement | undefined,
+  ): void => {
+    if (mine.m === undefined || theirs.m === undefined) {
+      verdicts.push(notJudged(
+        target,
+        [mine, theirs].filter((s) => s.m === undefined).map((s) => s.name),
+      ));
+      return;
+    }
+    const ratio = mine.m.value / theirs.m.value;
+    const met = ratio >= factor;
+    verdicts.push(verdictLine(
+      met,
+      `${target}: ${ratio.toFixed(2)}x${
+        met || floor === undefined
+          ? ""
+          : `; the floor reaches ${(floor.value / theirs.m.value).toFixed(2)}x`
+      }`,
+    ));
+  };
+  for (const workload of WS_WORKLOADS) {
+    const row = serverRows.get(workload.id);
+    if (row === undefined) continue;
+    const deno = ok(row.get(servers.deno.id));
+    const tornado = servers.tornado === null
+      ? undefined
+      : ok(row.get(servers.tornado.id));
+    for (const face of [servers.torsionTwisted, servers.torsionTornado]) {
+      const m = ok(row.get(face.id));
+      judge(
+        `${
+          name(face)
+        } ≥ 1.0x Deno.upgradeWebSocket's msg/s (${workload.title})`,
+        { name: name(face), m },
+        { name: name(servers.deno), m: deno },
+        1,
+        undefined,
+      );
+      if (servers.tornado !== null) {
+        judge(
+          `${name(face)} ≥ 5x ${
+            name(servers.tornado)
+          }'s msg/s (${workload.title})`,
+          { name: name(face), m },
+          { name: name(servers.tornado), m: tornado },
+          5,
+          undefined,
+        );
+      }
+    }
+    const clients = clientRows.get(workload.id)!;
+    for (const face of ["twisted", "tornado"] as const) {
+      judge(
+        `${
+          TORSION_CLIENTS[face]
+        } ≥ 1.0x Deno WebSocket client's msg/s (${workload.title})`,
+        { name: TORSION_CLIENTS[face], m: ok(clients.get(`torsion-${face}`)) },
+        { name: "Deno WebSocket", m: ok(clients.get("deno")) },
+        1,
+        ok(clients.get("floor")),
+      );
+    }
+  }
+  return verdicts;
+}

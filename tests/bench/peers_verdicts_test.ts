@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import {
+  type HttpMeasurement,
+  type IdleMeasurement,
+  serverSystems,
+  serverVerdicts,
+} from "../../bench/peers/_server_suite.ts";
+
+const SYSTEMS = serverSystems({
+  python: "/usr/bin/python3",
+  twisted: "Twisted 22.4.0",
+  tornado: "Tornado 6.2",
+});
+
+function wrk(requestsPerSecond: number, p99Ms: number): HttpMeasurement {
+  return {
+    requestsPerSecond,
+    p99Ms,
+    requests: 0,
+    socketErrors: 0,
+    non2xx: 0,
+    peakRssMb: 0,
+  };
+}
+
+function idle(perConnectionKib: number): IdleMeasurement {
+  return {
+    open: 10_000,
+    failed: 0,
+    beforeKib: 0,
+    afterKib: perConnectionKib * 10_000,
+    perConnectionKib,
+  };
+}
+
+const PLAINTEXT = new Map([[
+  "plaintext-50",
+  new Map<string, HttpMeasurement | Error>([
+    ["torsion-twisted", wrk(60_000, 1)],
+    ["torsion-tornado", wrk(40_000, 3)],
+    ["deno", wrk(50_000, 2)],
+    ["twisted", wrk(6_000, 10)],
+    ["tornado", wrk(3_000, 20)],
+    ["floor", wrk(70_000, 1)],
+  ]),
+]]);
+
+function lineAbout(verdicts: readonly string[], pattern: RegExp): string {
+  const found = verdicts.filter((line) => pattern.test(line));
+  assert.equal(found.length, 1, `${pattern}: ${verdicts.join("\n")}`);
+  return found[0];
+}
+
+Deno.test("serverVerdicts given a face above Deno.serve on plaintext at 50 connections when judged then says met with the ratio", () => {
+  const verdicts = serverVerdicts(SYSTEMS, PLAINTEXT, new Map());
+  assert.equal(
+    lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.serve/),
+    "- met: Torsion (Twisted face: Site) ≥ 1.0x Deno.serve's req/s (plaintext, keep-alive, 50 connections): 1.20x",
+  );
+});
+
+Deno.test("serverVerdicts given a face below Deno.serve when judged then says missed and what the floor reaches", () => {
+  const verdicts = serverVerdicts(SYSTEMS, PLAINTEXT, new Map());
+  assert.match(
+    lineAbout(verdicts, /Tornado face.*≥ 1\.0x Deno\.serve/),
+    /^- \*\*missed\*\*: .*: 0\.80x; the floor reaches 1\.40x$/,
+  );
+});
+
+Deno.test("serverVerdicts given each face against its Python peer when judged then applies 5x to Twisted and 10x to Tornado", () => {
+  const verdicts = serverVerdicts(SYSTEMS, PLAINTEXT, new Map());
+  assert.match(lineAbout(verdicts, /≥ 5x Twisted/), /^- met: .*: 10\.00x$/);
+  assert.match(lineAbout(verdicts, /≥ 10x Tornado/), /^- met: .*: 13\.33x$/);
+});
+
+Deno.test("serverVerdicts given a p99 above Deno.serve's when judged then says missed with both and the floor's", () => {
+  const verdicts = serverVerdicts(SYSTEMS, PLAINTEXT, new Map());
+  assert.equal(
+    lineAbout(verdicts, /Tornado face.*p99/),
+    "- **missed**: Torsion (Tornado face: Application) p99 ≤ Deno.serve's (plaintext, keep-alive, 50 connections): 3.00 ms against 2.00 ms; the floor's is 1.00 ms",
+  );
+});
+
+Deno.test("serverVerdicts given a face that did not run when judged then says not judged and names it", () => {
+  const row = new Map(PLAINTEXT.get("plaintext-50")!);
+  row.set("torsion-twisted", new Error("did not start: Module not found"));
+  const verdicts = serverVerdicts(
+    SYSTEMS,
+    new Map([["plaintext-50", row]]),
+    new Map(),
+  );
+  assert.equal(
+    lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.serve/),
+    "- not judged: Torsion (Twisted face: Site) ≥ 1.0x Deno.serve's req/s (plaintext, keep-alive, 50 connections) (Torsion (Twisted face: Site) did not run)",
+  );
+});
+
+Deno.test("serverVerdicts given idle connections above 10 KiB each when judged then says missed with the floor's figure", () => {
+  const verdicts = serverVerdicts(
+    SYSTEMS,
+    new Map(),
+    new Map([
+      ["torsion-twisted", idle(8)],
+      ["torsion-tornado", idle(12)],
+      ["floor", idle(5)],
+    ]),
+  );
+  assert.match(
+    lineAbout(verdicts, /Twisted face.*idle/),
+    /^- met: .*: 8\.00 KiB over 10,000$/,
+  );
+  assert.match(
+    lineAbout(verdicts, /Tornado face.*idle/),
+    /^- \*\*missed\*\*: .*: 12\.00 KiB over 10,000; the floor holds 5\.00 KiB$/,
+  );
+});
