@@ -93,7 +93,16 @@ interface Server extends AsyncDisposable {
 
 function serve(options: HTTPServerOptions = {}): Server {
   const log: Log = { requests: [], closed: 0, secure: false };
-  const factory = new HTTPFactory(echoDelegate(log), options);
+  return serveDelegate(echoDelegate(log), options, log);
+}
+
+/** Listens on a loopback port with `delegate` behind an `HTTPFactory`. */
+function serveDelegate(
+  delegate: HTTPServerConnectionDelegate,
+  options: HTTPServerOptions = {},
+  log: Log = { requests: [], closed: 0, secure: false },
+): Server {
+  const factory = new HTTPFactory(delegate, options);
   const listening = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
   return server(factory, listening, log);
 }
@@ -190,7 +199,7 @@ Deno.test("HTTPFactory on a loopback port given an Expect other than 100-continu
 });
 
 Deno.test("HTTPFactory on a loopback port given a response finished before the request body was read when sent then the head says Connection close and the server closes", async () => {
-  const factory = new HTTPFactory({
+  await using s = serveDelegate({
     startRequest(channel): HTTPRequestDelegate {
       return {
         headersReceived(): void {
@@ -203,12 +212,6 @@ Deno.test("HTTPFactory on a loopback port given a response finished before the r
       };
     },
     logAccess(): void {},
-  });
-  const listening = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
-  await using s = server(factory, listening, {
-    requests: [],
-    closed: 0,
-    secure: false,
   });
   const { text, closedByServer } = await exchange(
     s.port,
@@ -342,7 +345,7 @@ Deno.test("HTTPFactory on a loopback port given a streaming producer and a clien
   const piece = new Uint8Array(65536);
   let produced = 0;
   let pauses = 0;
-  const factory = new HTTPFactory({
+  await using s = serveDelegate({
     startRequest(channel): HTTPRequestDelegate {
       let paused = false;
       const producer = {
@@ -380,12 +383,6 @@ Deno.test("HTTPFactory on a loopback port given a streaming producer and a clien
       };
     },
     logAccess(): void {},
-  });
-  const listening = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
-  await using s = server(factory, listening, {
-    requests: [],
-    closed: 0,
-    secure: false,
   });
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
   try {
@@ -467,17 +464,10 @@ for (const byProducer of [true, false]) {
   const how = byProducer ? "a streaming producer" : "one large write";
   Deno.test(`HTTPFactory on a loopback port given a response by ${how} and a client that stops reading when writeTimeout passes then the server aborts the connection and frees it`, async () => {
     const heard: string[] = [];
-    const factory = new HTTPFactory(bigResponder(byProducer, heard), {
+    await using s = serveDelegate(bigResponder(byProducer, heard), {
       writeTimeout: 0.5,
     });
-    const listening = reactor.listenTCP(0, factory, {
-      interface: "127.0.0.1",
-    });
-    await using s = server(factory, listening, {
-      requests: [],
-      closed: 0,
-      secure: false,
-    });
+    const factory = s.factory;
     const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
     try {
       await conn.write(latin1Bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
