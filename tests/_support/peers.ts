@@ -90,6 +90,11 @@ export function hasTornado(): boolean {
   return hasPython() && succeedsOnce(PYTHON, ["-c", "import tornado.web"]);
 }
 
+/** Whether Python can import Twisted. */
+export function hasTwisted(): boolean {
+  return hasPython() && succeedsOnce(PYTHON, ["-c", "import twisted"]);
+}
+
 /** Whether curl is installed. */
 export function hasCurl(): boolean {
   return succeedsOnce(CURL, ["--version"]);

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { runDeno } from "../_support/mod.ts";
+import { hasTornado, hasTwisted, PYTHON, runDeno } from "../_support/mod.ts";
 
 const RUN = new URL("../../bench/peers/run.ts", import.meta.url).pathname;
-const PYTHON = "/usr/bin/python3";
 const HTTP_WORKLOADS = [/keep-alive/, /delayed/, /in flight/];
 
 async function runQuick(args: readonly string[]): Promise<string> {
@@ -35,23 +34,10 @@ function assertSystems(
   actual.forEach((system, i) => assert.match(system, expected[i]));
 }
 
-async function hasPythonPeers(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(PYTHON, {
-      args: ["-c", "import twisted, tornado"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test({
   name:
     "bench/peers/run.ts given --quick --suite client and both Python peers when run then tables every system on every client workload",
-  ignore: !(await hasPythonPeers()),
+  ignore: !(hasTwisted() && hasTornado()),
   async fn(): Promise<void> {
     const stdout = await runQuick(["--python", PYTHON]);
     for (const workload of HTTP_WORKLOADS) {

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { findWrk } from "../../bench/peers/_wrk.ts";
-import { runDeno } from "../_support/mod.ts";
+import { hasTornado, PYTHON, runDeno } from "../_support/mod.ts";
 
 const RUN = new URL("../../bench/peers/run.ts", import.meta.url).pathname;
-const PYTHON = "/usr/bin/python3";
 
 async function runQuick(args: readonly string[]): Promise<string> {
   const { code, stdout, stderr } = await runDeno([
@@ -32,21 +31,8 @@ function tableUnder(stdout: string, heading: RegExp): string[][] {
   return rows;
 }
 
-async function hasTornado(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command(PYTHON, {
-      args: ["-c", "import tornado"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
 const wrk = await findWrk();
-const tornado = await hasTornado();
+const tornado = hasTornado();
 const serverSkip = wrk === null
   ? "wrk is not installed (apt-get install wrk)"
   : !tornado
