@@ -13,6 +13,11 @@ import {
   resolveInRoot,
   type StaticTarget,
 } from "./_static.ts";
+import {
+  type CachedFile,
+  makeStaticCache,
+  type StaticCache,
+} from "./_static_cache.ts";
 import { NOT_DONE_YET } from "./not_done_yet.ts";
 import { redirectTo } from "./redirect.ts";
 import type { Request } from "./request.ts";
@@ -67,6 +72,26 @@ export interface FileOptions {
    * @default false
    */
   directoryListing?: boolean;
+  /**
+   * The most bytes of file content kept in memory, all files below this
+   * `File` together (least recently used evicted first); 0 keeps none.
+   * Twisted reads every file on each request; Torsion keeps small files'
+   * content and checks it against the file's size, times and inode on
+   * every request, so a changed file is never served stale.
+   * @default 16777216 (16 MiB)
+   */
+  cacheMaxBytes?: number;
+  /**
+   * The most files kept in memory.
+   * @default 1024
+   */
+  cacheMaxEntries?: number;
+  /**
+   * The largest file kept in memory; larger ones are streamed from disk
+   * under flow control, as are files changed in the last two seconds.
+   * @default 1048576 (1 MiB)
+   */
+  cacheMaxFileSize?: number;
 }
 
 interface FileConfig {
@@ -76,6 +101,7 @@ interface FileConfig {
   readonly indexNames: readonly string[];
   readonly ignoredExts: readonly string[];
   readonly directoryListing: boolean;
+  readonly cache: StaticCache;
 }
 
 let makeChild: (
@@ -93,8 +119,10 @@ let makeChild: (
  * What it adds to Twisted's: `ETag` as well as `Last-Modified`, with 304
  * for `If-None-Match` and `If-Modified-Since`; one `Range` (206, or 416
  * when unsatisfiable; several ranges get the whole file); `HEAD` without
- * opening a producer. Files are streamed with a producer under the
- * connection's flow control, never read whole.
+ * opening the file. Small files (up to `cacheMaxFileSize`) are kept in
+ * memory, checked against the file's metadata on every request and sent
+ * with the head; larger ones, and files changed in the last two seconds,
+ * are streamed with a producer under the connection's flow control.
  *
  * It never serves anything outside its directory: a `..` segment (also
  * percent-encoded, `%2e%2e`), a segment with an encoded `/` or `\`, or a
@@ -131,6 +159,7 @@ export class File extends Resource {
    *
    * @param path The file or directory to serve.
    * @param options The options.
+   * @throws {RangeError} A cache bound is negative or not an integer.
    */
   constructor(path: string, options: FileOptions = {}) {
     super();
@@ -146,6 +175,7 @@ export class File extends Resource {
       indexNames: options.indexNames ?? ["index", "index.html", "index.htm"],
       ignoredExts: options.ignoredExts ?? [],
       directoryListing: options.directoryListing ?? false,
+      cache: makeStaticCache(options),
     };
   }
 
@@ -184,58 +214,54 @@ export class File extends Resource {
 
   /**
    * Serves the file (or the directory's index, listing, or redirect to its
-   * slashed URL). Answers later: the file is looked up and streamed
-   * asynchronously. Mirrors `File.render_GET`; `HEAD` gets the same
-   * headers without the body.
+   * slashed URL). Looks the file up synchronously, as Twisted does; a small
+   * file is sent from memory, a large one streamed. Mirrors
+   * `File.render_GET`; `HEAD` gets the same headers without the body.
    *
    * @param request The request.
-   * @returns A promise of the body for the small answers, `NOT_DONE_YET`
-   * when the file is streamed.
+   * @returns The body for the small answers (404, 403, redirect, listing),
+   * `NOT_DONE_YET` when the file is sent.
    */
-  render_GET(request: Request): Promise<RenderBody | typeof NOT_DONE_YET> {
+  render_GET(request: Request): RenderBody | typeof NOT_DONE_YET {
     return serve(this.#config, this.#segments, this.#slash, request);
   }
 }
 
-async function serve(
+function serve(
   config: FileConfig,
   segments: readonly string[],
   slash: boolean,
   request: Request,
-): Promise<RenderBody | typeof NOT_DONE_YET> {
-  let gone = false;
-  request.notifyFinish().addErrback(() => {
-    gone = true;
-  });
-  const target = await resolveInRoot(config.root, segments) ??
-    await withIgnoredExtension(config, segments);
+): RenderBody | typeof NOT_DONE_YET {
+  const target = resolveInRoot(config.root, segments) ??
+    withIgnoredExtension(config, segments);
   if (target === null) return new NoResource().render(request);
   if (target.info.isDirectory) {
     if (!slash) return redirectToSlash(request);
     for (const name of config.indexNames) {
-      const index = await resolveInRoot(config.root, [...segments, name]);
+      const index = resolveInRoot(config.root, [...segments, name]);
       if (index !== null && index.info.isFile) {
-        return gone ? NOT_DONE_YET : sendFile(config, index, request);
+        return sendFile(config, index, request);
       }
     }
     if (!config.directoryListing) {
       return new ForbiddenResource().render(request);
     }
-    return await listDirectory(target.path, request);
+    return listDirectory(target.path, request);
   }
   if (!target.info.isFile) return new NoResource().render(request);
-  return gone ? NOT_DONE_YET : sendFile(config, target, request);
+  return sendFile(config, target, request);
 }
 
 /** The first file that a configured extension added to the last segment names. */
-async function withIgnoredExtension(
+function withIgnoredExtension(
   config: FileConfig,
   segments: readonly string[],
-): Promise<StaticTarget | null> {
+): StaticTarget | null {
   const last = segments.at(-1);
   if (last === undefined) return null;
   for (const extension of config.ignoredExts) {
-    const found = await resolveInRoot(config.root, [
+    const found = resolveInRoot(config.root, [
       ...segments.slice(0, -1),
       last + extension,
     ]);
@@ -269,42 +295,54 @@ function contentType(config: FileConfig, path: string): {
   };
 }
 
-async function sendFile(
+function sendFile(
   config: FileConfig,
   target: StaticTarget,
   request: Request,
-): Promise<typeof NOT_DONE_YET> {
+): RenderBody | typeof NOT_DONE_YET {
   const { type, encoding } = contentType(config, target.path);
+  let cached: CachedFile | null = null;
+  let file: Deno.FsFile | null = null;
+  if (request.method !== "HEAD") {
+    try {
+      cached = config.cache.get(target.path, target.info);
+      if (cached === null) file = Deno.openSync(target.path, { read: true });
+    } catch (error) {
+      // Removed or made unreadable since it was looked up.
+      if (error instanceof Deno.errors.NotFound) {
+        return new NoResource().render(request);
+      }
+      if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+      return new ForbiddenResource().render(request);
+    }
+  }
   request.setHeader("Content-Type", type);
   if (encoding !== undefined) request.setHeader("Content-Encoding", encoding);
-  const plan = planStaticResponse(request.requestHeaders, target.info);
+  const plan = planStaticResponse(
+    request.requestHeaders,
+    cached?.info ?? target.info,
+  );
   request.setResponseCode(plan.status);
   for (const [name, value] of plan.headers) request.setHeader(name, value);
-  if (plan.range === undefined || request.method === "HEAD") {
+  const range = plan.range;
+  if (range === undefined || request.method === "HEAD") {
+    file?.close();
     request.write(new Uint8Array(0));
     request.finish();
     return NOT_DONE_YET;
   }
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(target.path, { read: true });
-  } catch (error) {
-    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
-    request.setResponseCode(403);
-    request.responseHeaders.removeHeader("Content-Range");
-    const page = new ForbiddenResource().render(request);
-    request.setHeader("Content-Length", String(page.length));
-    request.write(page);
+  if (file === null) {
+    // From memory: the body goes with the head, in one piece, uncopied.
+    const bytes = (cached as CachedFile).bytes;
+    request.write(
+      range.end - range.start === bytes.length
+        ? bytes
+        : bytes.subarray(range.start, range.end),
+    );
     request.finish();
     return NOT_DONE_YET;
   }
-  const producer = new FileProducer(
-    file,
-    request,
-    plan.range.start,
-    plan.range.end,
-  );
-  producer.start().addCallbacks(
+  new FileProducer(file, request, range.start, range.end).start().addCallbacks(
     (complete) => {
       if (complete && !request.finished) request.finish();
       return undefined;
@@ -317,9 +355,8 @@ async function sendFile(
   return NOT_DONE_YET;
 }
 
-async function listDirectory(path: string, request: Request): Promise<string> {
-  const entries: Deno.DirEntry[] = [];
-  for await (const entry of Deno.readDir(path)) entries.push(entry);
+function listDirectory(path: string, request: Request): string {
+  const entries = [...Deno.readDirSync(path)];
   entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const title = escapeHTML(
     decodeURIComponentSafe(request.uri.split("?")[0]),

@@ -11,6 +11,12 @@ import {
   resolveInRoot,
   splitRelativePath,
 } from "./_static.ts";
+import {
+  type CachedFile,
+  makeStaticCache,
+  type StaticCache,
+  type StaticCacheSettings,
+} from "./_static_cache.ts";
 import type { IConsumer, IProducer } from "../reactor/interfaces.ts";
 import { createHash } from "node:crypto";
 import { HTTPError } from "./http_error.ts";
@@ -18,7 +24,7 @@ import type { RequestHandlerSettings } from "./interfaces.ts";
 import { RequestHandler } from "./request_handler.ts";
 
 /** The init arguments of {@linkcode StaticFileHandler}. */
-export interface StaticFileHandlerArgs {
+export interface StaticFileHandlerArgs extends StaticCacheSettings {
   /** The directory served. */
   path: string;
   /**
@@ -27,7 +33,33 @@ export interface StaticFileHandlerArgs {
    * @default undefined (directories answer 403)
    */
   defaultFilename?: string;
+  /**
+   * The most bytes of file content the route keeps in memory (least
+   * recently used evicted first); 0 keeps none. Tornado reads every file
+   * on each request; Torsion keeps small files' content and checks it
+   * against the file's size, times and inode on every request, so a
+   * changed file is never served stale.
+   * @default 16777216 (16 MiB)
+   */
+  cacheMaxBytes?: number;
+  /**
+   * The most files the route keeps in memory.
+   * @default 1024
+   */
+  cacheMaxEntries?: number;
+  /**
+   * The largest file kept in memory; larger ones are streamed from disk
+   * under flow control, as are files changed in the last two seconds.
+   * @default 1048576 (1 MiB)
+   */
+  cacheMaxFileSize?: number;
 }
+
+/**
+ * Each route's cache, by its init arguments (one object per route, made
+ * when the `Application` is), as handlers live for one request.
+ */
+const caches = new WeakMap<StaticFileHandlerArgs, StaticCache>();
 
 /** Ten years, the `Cache-Control` age of versioned URLs (Tornado's `CACHE_MAX_AGE`). */
 const CACHE_MAX_AGE = 86400 * 365 * 10;
@@ -38,7 +70,8 @@ const CACHE_MAX_AGE = 86400 * 365 * 10;
  * inside the `path` init argument. It answers `GET` and `HEAD` with the
  * content type of the extension, `ETag` and `Last-Modified` (304 when the
  * client's copy is current), single byte ranges (206, 416), and streams
- * the file under flow control. A path that leaves the directory by `..`,
+ * a large file under flow control (small ones are kept in memory, see
+ * `cacheMaxBytes`). A path that leaves the directory by `..`,
  * an encoded `..`, an absolute path or a symlink answers 403 or 404;
  * directories answer 403 unless `defaultFilename` is set. A `v` query
  * argument marks a versioned URL, cached for ten years.
@@ -132,12 +165,14 @@ export class StaticFileHandler extends RequestHandler {
   root = ".";
   /** The file served for a directory, if any. */
   defaultFilename: string | undefined;
+  #cache: StaticCache | null = null;
 
   /**
    * Takes the directory to serve and its default file name.
    *
-   * @param initArgs `{ path, defaultFilename }`.
+   * @param initArgs `{ path, defaultFilename }` and the cache bounds.
    * @throws {TypeError} `path` is not a string.
+   * @throws {RangeError} A cache bound is negative or not an integer.
    */
   override initialize(initArgs: StaticFileHandlerArgs): void {
     if (typeof initArgs.path !== "string") {
@@ -149,15 +184,22 @@ export class StaticFileHandler extends RequestHandler {
     }
     this.root = initArgs.path;
     this.defaultFilename = initArgs.defaultFilename;
+    let cache = caches.get(initArgs);
+    if (cache === undefined) {
+      cache = makeStaticCache(initArgs);
+      caches.set(initArgs, cache);
+    }
+    this.#cache = cache;
   }
 
   /**
    * Serves the file with its body.
    *
    * @param path The path inside the directory, percent-decoded.
-   * @returns A Promise that settles once the file is sent.
+   * @returns A Promise that settles once a streamed file is sent, nothing
+   * when the answer is already written.
    */
-  override get(path?: string): Promise<void> {
+  override get(path?: string): Promise<void> | void {
     return this.#serve(path ?? "", true);
   }
 
@@ -165,9 +207,9 @@ export class StaticFileHandler extends RequestHandler {
    * Serves the file's headers only.
    *
    * @param path The path inside the directory, percent-decoded.
-   * @returns A Promise that settles once the head is sent.
+   * @returns Nothing: the head is written.
    */
-  override head(path?: string): Promise<void> {
+  override head(path?: string): Promise<void> | void {
     return this.#serve(path ?? "", false);
   }
 
@@ -186,12 +228,12 @@ export class StaticFileHandler extends RequestHandler {
     return type ?? "application/octet-stream";
   }
 
-  async #serve(path: string, includeBody: boolean): Promise<void> {
+  #serve(path: string, includeBody: boolean): Promise<void> | void {
     const segments = splitRelativePath(path);
     if (segments === null) {
       throw new HTTPError(403, "%s is not in root static directory", path);
     }
-    let target = await resolveInRoot(this.root, segments);
+    let target = resolveInRoot(this.root, segments);
     if (target === null) throw new HTTPError(404);
     if (target.info.isDirectory) {
       if (this.defaultFilename === undefined) {
@@ -201,14 +243,24 @@ export class StaticFileHandler extends RequestHandler {
         this.redirect(`${this.request.path}/`, true);
         return;
       }
-      target = await resolveInRoot(this.root, [
-        ...segments,
-        this.defaultFilename,
-      ]);
+      target = resolveInRoot(this.root, [...segments, this.defaultFilename]);
       if (target === null) throw new HTTPError(404);
     }
     if (!target.info.isFile) throw new HTTPError(403, "%s is not a file", path);
-    const plan = planStaticResponse(this.request.headers, target.info);
+    let cached: CachedFile | null = null;
+    if (includeBody && this.#cache !== null) {
+      try {
+        cached = this.#cache.get(target.path, target.info);
+      } catch (error) {
+        // Removed since it was looked up.
+        if (error instanceof Deno.errors.NotFound) throw new HTTPError(404);
+        throw error;
+      }
+    }
+    const plan = planStaticResponse(
+      this.request.headers,
+      cached?.info ?? target.info,
+    );
     this.setStatus(plan.status);
     for (const [name, value] of plan.headers) this.setHeader(name, value);
     if ("v" in this.request.queryArguments) {
@@ -221,12 +273,26 @@ export class StaticFileHandler extends RequestHandler {
     }
     this.setHeader("Content-Type", this.getContentType(target.path));
     const range = plan.range;
-    const connection = this.request.connection;
-    if (!includeBody || range === undefined || connection === undefined) {
+    if (!includeBody || range === undefined || range.end === range.start) {
       return;
     }
-    if (range.end === range.start) return;
-    const file = await Deno.open(target.path, { read: true });
+    if (cached !== null) {
+      // From memory: finish() sends it with the head, in one piece, uncopied.
+      const bytes = cached.bytes;
+      this.write(
+        range.end - range.start === bytes.length
+          ? bytes
+          : bytes.subarray(range.start, range.end),
+      );
+      return;
+    }
+    return this.#stream(target.path, range.start, range.end);
+  }
+
+  async #stream(path: string, start: number, end: number): Promise<void> {
+    const connection = this.request.connection;
+    if (connection === undefined) return;
+    const file = await Deno.open(path, { read: true });
     this.flush();
     const consumer: IConsumer = {
       registerProducer: (producer: IProducer, streaming: boolean) =>
@@ -238,6 +304,6 @@ export class StaticFileHandler extends RequestHandler {
         this.flush();
       },
     };
-    await new FileProducer(file, consumer, range.start, range.end).start();
+    await new FileProducer(file, consumer, start, end).start();
   }
 }
