@@ -40,6 +40,11 @@ const FRAME_CLOSE = 3;
 
 /** A response body this small is sent with its head in one write. */
 const PENDING_LIMIT = 65536;
+/**
+ * A head and body larger than this together go as two writes: copying a
+ * large body behind its head costs more than the second write.
+ */
+const JOIN_LIMIT = 65536;
 
 /** What a {@linkcode ServerRequest} needs of its connection. */
 export interface RequestConnection {
@@ -365,6 +370,12 @@ export class ServerRequest implements HTTPServerRequestChannel {
       this.bytesSent += body.length;
     } else {
       if (this.#framing === FRAME_LENGTH) this.#checkLength(body.length);
+      if (text.length + body.length > JOIN_LIMIT) {
+        channel.send(latin1Of(text));
+        this.bytesSent += body.length;
+        channel.send(body);
+        return;
+      }
       out = allocate(text.length + body.length);
       writeLatin1(text, out);
       out.set(body, text.length);
