@@ -584,12 +584,17 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#settled();
   }
 
-  /** The next queued piece, joined with the small ones behind it. */
+  /**
+   * The next queued piece, joined with the pieces behind it that keep the
+   * join within `COALESCE_SIZE`: a large piece goes on its own, uncopied.
+   */
   #takeChunk(): Uint8Array {
     const queue = this.#queue;
     let end = this.#queueHead;
-    let size = 0;
-    while (end < queue.length && size < COALESCE_SIZE) {
+    let size = queue[end++].byteLength;
+    while (
+      end < queue.length && size + queue[end].byteLength <= COALESCE_SIZE
+    ) {
       size += queue[end++].byteLength;
     }
     let chunk: Uint8Array;
