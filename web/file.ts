@@ -104,6 +104,9 @@ interface FileConfig {
   readonly cache: StaticCache;
 }
 
+/** The configuration the next `File` constructed takes, for a child. */
+let inherited: FileConfig | null = null;
+
 let makeChild: (
   parent: File,
   segments: readonly string[],
@@ -164,7 +167,9 @@ export class File extends Resource {
   constructor(path: string, options: FileOptions = {}) {
     super();
     this.path = path;
-    this.#config = {
+    const config = inherited;
+    inherited = null;
+    this.#config = config ?? {
       root: path,
       defaultType: options.defaultType ?? "text/html",
       contentTypes: new Map(
@@ -181,9 +186,13 @@ export class File extends Resource {
 
   static {
     // A subclass's children are of the subclass, as Twisted's
-    // createSimilarFile makes them with self.__class__.
+    // createSimilarFile makes them with self.__class__. They share the
+    // parent's configuration (and cache), handed to the constructor so
+    // that it builds none for each request.
     makeChild = (parent, segments, slash) => {
+      inherited = parent.#config;
       const child = new (parent.constructor as typeof File)(parent.path);
+      inherited = null;
       child.#config = parent.#config;
       child.#segments = segments;
       child.#slash = slash;
