@@ -215,3 +215,81 @@ Deno.test("StaticFileHandler.makeStaticUrl given a file when asked then adds the
     await Deno.remove(root, { recursive: true });
   }
 });
+
+/** Writes `content` to `path`, last modified `age` ms ago (settled, so cached). */
+async function writeSettled(
+  path: string,
+  content: Uint8Array | string,
+  age = 3_600_000,
+): Promise<void> {
+  if (typeof content === "string") await Deno.writeTextFile(path, content);
+  else await Deno.writeFile(path, content);
+  const then = new Date(Date.now() - age);
+  await Deno.utime(path, then, then);
+}
+
+Deno.test("StaticFileHandler given a settled file of 100 KiB when requested then sends it from memory in one write with its head", async () => {
+  await withRoot(async (root, app) => {
+    const content = new Uint8Array(100 * 1024).map((_, i) => i % 251);
+    await writeSettled(`${root}/small.bin`, content);
+    for (let i = 0; i < 2; i++) {
+      const channel = await serve(app, { target: "/s/small.bin" });
+      assert.equal(channel.code, 200);
+      assert.equal(channel.written.length, 1);
+      assert.deepEqual(channel.body(), content);
+    }
+  });
+});
+
+Deno.test("StaticFileHandler given a file over cacheMaxFileSize when requested then streams it in pieces", async () => {
+  const root = await Deno.makeTempDir({ prefix: "torsion-static-" });
+  try {
+    const content = new Uint8Array(100 * 1024).map((_, i) => i % 251);
+    await writeSettled(`${root}/big.bin`, content);
+    const app = new Application([
+      ["/s/(.*)", StaticFileHandler, { path: root, cacheMaxFileSize: 1024 }],
+    ]);
+    await captureLogs(async () => {
+      const channel = await serve(app, { target: "/s/big.bin" });
+      assert.equal(channel.code, 200);
+      assert.ok(channel.written.length >= 2, `${channel.written.length}`);
+      assert.deepEqual(channel.body(), content);
+    });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("StaticFileHandler given a cached file rewritten with the same size and a new mtime when requested then serves the new content", async () => {
+  await withRoot(async (root, app) => {
+    await writeSettled(`${root}/note.txt`, "first", 7_200_000);
+    const first = await serve(app, { target: "/s/note.txt" });
+    assert.equal(first.text(), "first");
+    await writeSettled(`${root}/note.txt`, "later");
+    const second = await serve(app, { target: "/s/note.txt" });
+    assert.equal(second.text(), "later");
+    assert.notEqual(second.headers.get("etag"), first.headers.get("etag"));
+  });
+});
+
+Deno.test("StaticFileHandler given a Range on a cached file when requested then answers 206 with those bytes", async () => {
+  await withRoot(async (root, app) => {
+    await writeSettled(`${root}/abc.txt`, "abcdefghij");
+    const channel = await serve(app, {
+      target: "/s/abc.txt",
+      headers: { Range: "bytes=-3" },
+    });
+    assert.equal(channel.code, 206);
+    assert.equal(channel.text(), "hij");
+    assert.equal(channel.headers.get("content-range"), "bytes 7-9/10");
+  });
+});
+
+Deno.test("StaticFileHandler given a cached file deleted when requested then answers 404", async () => {
+  await withRoot(async (root, app) => {
+    await writeSettled(`${root}/gone.txt`, "here");
+    assert.equal((await serve(app, { target: "/s/gone.txt" })).text(), "here");
+    await Deno.remove(`${root}/gone.txt`);
+    assert.equal((await serve(app, { target: "/s/gone.txt" })).code, 404);
+  });
+});

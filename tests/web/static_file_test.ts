@@ -350,3 +350,104 @@ Deno.test("File given ignoredExts and a dot-dot path when requested then still a
   });
   assert.equal(channel.code, 404);
 });
+
+/** Writes `content` to `path`, last modified `age` ms ago (settled, so cached). */
+async function writeSettled(
+  path: string,
+  content: Uint8Array | string,
+  age = 3_600_000,
+): Promise<void> {
+  if (typeof content === "string") await Deno.writeTextFile(path, content);
+  else await Deno.writeFile(path, content);
+  const then = new Date(Date.now() - age);
+  await Deno.utime(path, then, then);
+}
+
+Deno.test("File given a settled small file when requested twice then sends it from memory with its head, without a producer", async () => {
+  await using tree = await makeTree();
+  const content = new Uint8Array(100 * 1024).map((_, i) => i % 251);
+  await writeSettled(`${tree.root}/small.bin`, content);
+  const root = new Resource();
+  root.putChild("static", new File(tree.root));
+  for (let i = 0; i < 2; i++) {
+    const channel = new SlowChannel({ target: "/static/small.bin" });
+    channel.serve(new Site(root));
+    await within(channel.notifyFinish(), "the cached file");
+    assert.equal(channel.code, 200);
+    assert.equal(channel.registered.length, 0);
+    assert.equal(channel.written.length, 1);
+    assert.deepEqual(channel.body(), content);
+    assert.equal(channel.responseHeaders?.get("content-length"), "102400");
+  }
+});
+
+Deno.test("File given a cached file rewritten with the same size and a new mtime when requested then serves the new content and validators", async () => {
+  await using tree = await makeTree();
+  const path = `${tree.root}/note.txt`;
+  await writeSettled(path, "first", 7_200_000);
+  const first = await get(tree.root, { target: "/static/note.txt" });
+  assert.equal(first.text(), "first");
+  await writeSettled(path, "later");
+  const second = await get(tree.root, { target: "/static/note.txt" });
+  assert.equal(second.text(), "later");
+  assert.notEqual(
+    second.responseHeaders?.get("etag"),
+    first.responseHeaders?.get("etag"),
+  );
+});
+
+Deno.test("File given a Range on a cached file when requested then answers 206 with those bytes from memory", async () => {
+  await using tree = await makeTree();
+  await writeSettled(`${tree.root}/abc.txt`, "abcdefghij");
+  const channel = await get(tree.root, {
+    target: "/static/abc.txt",
+    headers: { Range: "bytes=2-4" },
+  });
+  assert.equal(channel.code, 206);
+  assert.equal(channel.text(), "cde");
+  assert.equal(channel.responseHeaders?.get("content-range"), "bytes 2-4/10");
+});
+
+Deno.test("File given a file over cacheMaxFileSize when requested then streams it with a producer", async () => {
+  await using tree = await makeTree();
+  const content = new Uint8Array(2048).map((_, i) => i % 7);
+  await writeSettled(`${tree.root}/over.bin`, content);
+  const root = new Resource();
+  root.putChild("static", new File(tree.root, { cacheMaxFileSize: 1024 }));
+  const channel = new SlowChannel({ target: "/static/over.bin" });
+  channel.serve(new Site(root));
+  for (let i = 0; i < 200 && !channel.finished; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const producer = channel.producer as
+      | { resumeProducing?: () => void }
+      | null;
+    producer?.resumeProducing?.();
+  }
+  assert.equal(channel.registered.length, 1);
+  assert.deepEqual(channel.body(), content);
+});
+
+Deno.test("File given a cached file deleted when requested then answers 404", async () => {
+  await using tree = await makeTree();
+  const path = `${tree.root}/gone.txt`;
+  await writeSettled(path, "here");
+  const file = new File(tree.root);
+  const root = new Resource();
+  root.putChild("static", file);
+  const first = new DummyChannel({ target: "/static/gone.txt" });
+  first.serve(new Site(root));
+  await within(first.notifyFinish(), "the cached file");
+  assert.equal(first.text(), "here");
+  await Deno.remove(path);
+  const second = new DummyChannel({ target: "/static/gone.txt" });
+  second.serve(new Site(root));
+  await within(second.notifyFinish(), "the 404");
+  assert.equal(second.code, 404);
+});
+
+Deno.test("File given a negative cacheMaxBytes when constructed then throws a RangeError", () => {
+  assert.throws(
+    () => new File(".", { cacheMaxBytes: -1 }),
+    /cacheMaxBytes must be a non-negative integer: current value is -1/,
+  );
+});
