@@ -8,6 +8,7 @@
  * @module
  */
 export * from "./bytes.ts";
+export * from "./files.ts";
 export * from "./fixtures.ts";
 export * from "./logs.ts";
 export * from "./net.ts";

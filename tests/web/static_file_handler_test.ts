@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { Application, StaticFileHandler } from "../../web/mod.ts";
-import { captureLogs } from "../_support/mod.ts";
+import { captureLogs, writeSettled } from "../_support/mod.ts";
 import { serve } from "./_fake_channel.ts";
 
 async function withRoot(
@@ -215,18 +215,6 @@ Deno.test("StaticFileHandler.makeStaticUrl given a file when asked then adds the
     await Deno.remove(root, { recursive: true });
   }
 });
-
-/** Writes `content` to `path`, last modified `age` ms ago (settled, so cached). */
-async function writeSettled(
-  path: string,
-  content: Uint8Array | string,
-  age = 3_600_000,
-): Promise<void> {
-  if (typeof content === "string") await Deno.writeTextFile(path, content);
-  else await Deno.writeFile(path, content);
-  const then = new Date(Date.now() - age);
-  await Deno.utime(path, then, then);
-}
 
 Deno.test("StaticFileHandler given a settled file of 100 KiB when requested then sends it from memory in one write with its head", async () => {
   await withRoot(async (root, app) => {

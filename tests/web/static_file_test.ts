@@ -8,7 +8,7 @@ import {
   Resource,
   Site,
 } from "../../web/mod.ts";
-import { within } from "../_support/mod.ts";
+import { within, writeSettled } from "../_support/mod.ts";
 
 interface Tree extends AsyncDisposable {
   /** The served directory. */
@@ -350,18 +350,6 @@ Deno.test("File given ignoredExts and a dot-dot path when requested then still a
   });
   assert.equal(channel.code, 404);
 });
-
-/** Writes `content` to `path`, last modified `age` ms ago (settled, so cached). */
-async function writeSettled(
-  path: string,
-  content: Uint8Array | string,
-  age = 3_600_000,
-): Promise<void> {
-  if (typeof content === "string") await Deno.writeTextFile(path, content);
-  else await Deno.writeFile(path, content);
-  const then = new Date(Date.now() - age);
-  await Deno.utime(path, then, then);
-}
 
 Deno.test("File given a settled small file when requested twice then sends it from memory with its head, without a producer", async () => {
   await using tree = await makeTree();
