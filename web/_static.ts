@@ -181,8 +181,8 @@ function withSlash(path: string): string {
 
 /**
  * A strong validator for a file version: its size and modification time
- * in hexadecimal, as nginx makes them (reading the content to hash it, as
- * Tornado does, would cost a read of the whole file per request).
+ * in hexadecimal, as nginx makes them. It follows the file without reading
+ * it, where Tornado's hash of the content is kept per path until `reset`.
  */
 function makeETag(info: Deno.FileInfo): string {
   const mtime = info.mtime?.getTime() ?? 0;

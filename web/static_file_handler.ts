@@ -76,8 +76,9 @@ const CACHE_MAX_AGE = 86400 * 365 * 10;
  * directories answer 403 unless `defaultFilename` is set. A `v` query
  * argument marks a versioned URL, cached for ten years.
  *
- * The `ETag` is the file's size and modification time (Tornado hashes the
- * whole content, which costs a read of the file per request).
+ * The `ETag` is the file's size and modification time. Tornado's is a hash
+ * of the content, computed once per path and kept until `reset`, so it
+ * stays the same when the file changes; this one changes with the file.
  *
  * @example Serving a directory
  * ```ts
