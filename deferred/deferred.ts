@@ -785,7 +785,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     let result = this.#result;
     let next = this.#next;
     let chainee: Deferred<unknown> | null = null;
-    if (result instanceof Failure) next = skipCallbacks(links, next);
+    if (isFailure(result)) next = skipCallbacks(links, next);
     this.#running = true;
     for (;;) {
       try {
@@ -871,12 +871,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         current.#links = null;
         current.#next = 0;
       }
-      const isFailure = current.#result instanceof Failure;
-      if (isFailure || current.#debugInfo !== undefined) {
+      const failed = isFailure(current.#result);
+      if (failed || current.#debugInfo !== undefined) {
         current.#debugInfo = trackResult(
           current,
           current.#debugInfo,
-          isFailure ? current.#result as Failure : null,
+          failed ? current.#result as Failure : null,
         );
       }
       if (stack === null || stack.length === 0) return;
@@ -886,6 +886,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 }
 
 const baseCancel = Deferred.prototype.cancel;
+
+/**
+ * Whether `value` is a Failure. The type test comes first: most results are
+ * not objects, and it spares them the prototype lookup of `instanceof`.
+ */
+function isFailure(value: unknown): value is Failure {
+  return typeof value === "object" && value !== null &&
+    value instanceof Failure;
+}
 
 /**
  * The index of the first link from `next` on that is not a bare callback:
