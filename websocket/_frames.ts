@@ -43,17 +43,17 @@ function nextMask(into: Uint8Array, at: number): void {
   maskPosition += 4;
 }
 
-/** Payloads from this size on are unmasked a 32-bit word at a time. */
+/** Payloads from this size on are unmasked a 64-bit word at a time. */
 const WORD_MASK_MIN = 256;
-const MASK_WORD = new Int32Array(1);
+const MASK_WORD = new BigUint64Array(1);
 const MASK_WORD_BYTES = new Uint8Array(MASK_WORD.buffer);
 
 /**
  * XORs `data` in place with the mask at `mask[maskAt..maskAt+4]`, starting
- * `offset` bytes into the masked stream. Large payloads are XORed a word at
- * a time over their 4-byte aligned part, a quarter of the iterations; the
- * word is assembled in memory order, so the platform's byte order does not
- * matter.
+ * `offset` bytes into the masked stream. Large payloads are XORed a 64-bit
+ * word at a time over their 8-byte aligned part (V8 compiles BigUint64Array
+ * XORs to machine words: an eighth of the iterations); the word is
+ * assembled in memory order, so the platform's byte order does not matter.
  */
 export function applyMask(
   data: Uint8Array,
@@ -64,16 +64,16 @@ export function applyMask(
   const n = data.length;
   let i = 0;
   if (n >= WORD_MASK_MIN) {
-    const head = (4 - (data.byteOffset & 3)) & 3;
+    const head = (8 - (data.byteOffset & 7)) & 7;
     for (; i < head; i++) data[i] ^= mask[maskAt + ((offset + i) & 3)];
-    for (let k = 0; k < 4; k++) {
+    for (let k = 0; k < 8; k++) {
       MASK_WORD_BYTES[k] = mask[maskAt + ((offset + i + k) & 3)];
     }
     const word = MASK_WORD[0];
-    const count = (n - i) >>> 2;
-    const words = new Int32Array(data.buffer, data.byteOffset + i, count);
+    const count = (n - i) >>> 3;
+    const words = new BigUint64Array(data.buffer, data.byteOffset + i, count);
     for (let j = 0; j < count; j++) words[j] ^= word;
-    i += count << 2;
+    i += count << 3;
   }
   const m0 = mask[maskAt + ((offset + i) & 3)];
   const m1 = mask[maskAt + ((offset + i + 1) & 3)];

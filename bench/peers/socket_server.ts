@@ -102,28 +102,28 @@ async function acceptKey(key: string): Promise<string> {
 /** XORs `bytes[from, from+length)` with the 4-byte mask at `maskAt`. */
 function unmask(
   bytes: Uint8Array,
-  words: Int32Array,
+  words: BigUint64Array,
   maskAt: number,
   from: number,
   length: number,
 ): void {
   const end = from + length;
   let i = from;
-  for (; i < end && (i & 3) !== 0; i++) {
+  for (; i < end && (i & 7) !== 0; i++) {
     bytes[i] ^= bytes[maskAt + ((i - from) & 3)];
   }
-  const key = new Uint8Array(4);
-  for (let k = 0; k < 4; k++) key[k] = bytes[maskAt + ((i - from + k) & 3)];
-  const word = new Int32Array(key.buffer)[0];
-  for (let w = i >>> 2, last = end >>> 2; w < last; w++) words[w] ^= word;
-  for (i = Math.max(i, end & ~3); i < end; i++) {
+  const key = new Uint8Array(8);
+  for (let k = 0; k < 8; k++) key[k] = bytes[maskAt + ((i - from + k) & 3)];
+  const word = new BigUint64Array(key.buffer)[0];
+  for (let w = i >>> 3, last = end >>> 3; w < last; w++) words[w] ^= word;
+  for (i = Math.max(i, end & ~7); i < end; i++) {
     bytes[i] ^= bytes[maskAt + ((i - from) & 3)];
   }
 }
 
 async function serveWebSocket(conn: Deno.Conn): Promise<void> {
   let buffer = new Uint8Array(65536);
-  let words = new Int32Array(buffer.buffer);
+  let words = new BigUint64Array(buffer.buffer);
   let filled = 0;
   let start = -1;
   while ((start = headEnd(buffer, 0, filled)) < 0) {
@@ -178,7 +178,7 @@ async function serveWebSocket(conn: Deno.Conn): Promise<void> {
       const larger = new Uint8Array(buffer.length * 2);
       larger.set(buffer);
       buffer = larger;
-      words = new Int32Array(buffer.buffer);
+      words = new BigUint64Array(buffer.buffer);
     }
     const n = await conn.read(buffer.subarray(filled));
     if (n === null) return;
