@@ -38,11 +38,13 @@ const BUFFER_SIZE = 65536;
 /** The most bytes one `read()` asks for; Twisted reads `bufferSize` too. */
 const READ_SIZE = 65536;
 /**
- * The first read buffer's size. It doubles each time a read fills it, up
- * to `READ_SIZE`: an idle connection, or one waiting for a short response,
- * then holds 1 KiB instead of 64 (2,000 requests in flight: 2 MiB, not 8).
+ * The smallest read buffer, and the first one. It doubles each time a read
+ * fills it, up to `READ_SIZE`, and shrinks back once reads come in at a
+ * quarter of it: every idle connection holds its buffer in a pending read,
+ * so 10,000 idle connections, or 2,000 requests waiting for a short
+ * response, hold 256 bytes each rather than what their largest read took.
  */
-const FIRST_READ_SIZE = 1024;
+const MIN_READ_SIZE = 256;
 /** Small writes queued together are joined into one `write()` up to this size. */
 const COALESCE_SIZE = 65536;
 
@@ -80,9 +82,9 @@ interface TLSRequest {
 }
 
 /**
- * One connection: reads into a reused buffer (grown on demand) and hands
- * each piece to the protocol as an array of its own (a copy, or the
- * buffer itself when a read filled it); queues writes and writes
+ * One connection: reads into a reused buffer (sized to the recent reads)
+ * and hands each piece to the protocol as an array of its own (a copy, or
+ * the buffer itself when a read filled it); queues writes and writes
  * them in order, joining small ones; pauses and resumes producers at
  * `BUFFER_SIZE`.
  *
@@ -99,7 +101,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #tcp: Deno.TcpConn | null;
   readonly #reactor: IReactorTime;
   readonly #protocol: IProtocol;
-  readonly #host: IAddress;
+  /** This end's address, made when first asked for. */
+  #host: IAddress | null = null;
   readonly #peer: IAddress;
   readonly #tlsHostname: string;
   readonly #onLost: ((reason: Failure) => void) | undefined;
@@ -120,6 +123,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #held: Uint8Array | null = null;
   #heldEnd = false;
   #readBuffer: Uint8Array | null = null;
+  /** The size of the next read buffer. */
+  #readSize = MIN_READ_SIZE;
 
   #queue: Uint8Array[] = [];
   #queueHead = 0;
@@ -152,7 +157,6 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#tcp = options.tls ? null : conn as Deno.TcpConn;
     this.#reactor = options.reactor;
     this.#protocol = protocol;
-    this.#host = toAddress(conn.localAddr);
     this.#peer = options.peer;
     this.#tlsHostname = options.tlsHostname;
     this.#noDelay = options.noDelay;
@@ -277,7 +281,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * @returns The local address.
    */
   getHost(): IAddress {
-    return this.#host;
+    return this.#host ??= toAddress(this.#conn.localAddr);
   }
 
   /**
@@ -450,14 +454,20 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #startReading(): void {
     if (this.#reading || !this.#wantsToRead()) return;
     this.#reading = true;
-    detach(this.#readLoop(), "the read loop");
+    // Data held while paused is delivered after resumeProducing returns,
+    // never inside it: a producer chain must not re-enter its caller.
+    if (this.#held !== null || this.#heldEnd) queueMicrotask(this.#readNext);
+    else this.#readNext();
   }
 
-  async #readLoop(): Promise<void> {
+  /**
+   * Delivers held data, then starts the next read. A chain of callbacks
+   * bound once per connection rather than an async loop: every idle
+   * connection keeps its read pending, and a suspended async function
+   * holds a generator, its Promise and its frame besides.
+   */
+  readonly #readNext = (): void => {
     try {
-      // Data held while paused is delivered after resumeProducing returns,
-      // never inside it: a producer chain must not re-enter its caller.
-      if (this.#held !== null || this.#heldEnd) await undefined;
       while (this.#wantsToRead()) {
         const held = this.#held;
         if (held !== null) {
@@ -467,42 +477,89 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         }
         if (this.#heldEnd) {
           this.#closeWith(CONNECTION_DONE);
-          return;
+          break;
         }
-        const buffer = this.#readBuffer ??= new Uint8Array(FIRST_READ_SIZE);
-        const n = await this.#conn.read(buffer);
-        // After loseConnection Twisted reads no more: a late piece, or the
-        // end of file of a peer that half-closed, must not cut the flush.
-        if (this.#closing || this.#disconnecting) return;
-        if (n === null) {
-          if (this.#readPaused) this.#heldEnd = true;
-          else this.#closeWith(CONNECTION_DONE);
-          return;
-        }
-        if (n === 0) continue;
-        let data: Uint8Array;
-        if (n === buffer.byteLength) {
-          // A full buffer is handed over as it is, without a copy; the next
-          // read gets a fresh one, twice as large up to READ_SIZE.
-          data = buffer;
-          this.#readBuffer = new Uint8Array(Math.min(n * 2, READ_SIZE));
-        } else {
-          data = buffer.slice(0, n);
-        }
+        const buffer = this.#readBuffer ??= new Uint8Array(this.#readSize);
+        // #onRead and #onReadFailed catch everything: the Promise that
+        // then() returns never rejects.
+        this.#conn.read(buffer).then(this.#onRead, this.#onReadFailed);
+        return;
+      }
+    } catch (error) {
+      this.#readFailed(error);
+      return;
+    }
+    this.#readStopped();
+  };
+
+  readonly #onRead = (n: number | null): void => {
+    try {
+      // After loseConnection Twisted reads no more: a late piece, or the
+      // end of file of a peer that half-closed, must not cut the flush.
+      if (this.#closing || this.#disconnecting) {
+        this.#readStopped();
+        return;
+      }
+      if (n === null) {
+        if (this.#readPaused) this.#heldEnd = true;
+        else this.#closeWith(CONNECTION_DONE);
+        this.#readStopped();
+        return;
+      }
+      if (n > 0) {
+        const data = this.#takeRead(n);
         if (this.#readPaused) {
           this.#held = data;
+          this.#readStopped();
           return;
         }
         this.#deliver(data);
       }
     } catch (error) {
-      if (!this.#closing) {
-        this.#closeWith(new Failure(connectionLostFor(error)));
-      }
-    } finally {
-      this.#reading = false;
-      this.#settled();
+      this.#readFailed(error);
+      return;
     }
+    this.#readNext();
+  };
+
+  readonly #onReadFailed = (error: unknown): void => {
+    this.#readFailed(error);
+  };
+
+  /**
+   * The `n` bytes just read, as an array of their own. A full buffer is
+   * handed over as it is, without a copy, and the next read gets one
+   * twice as large; a read that used a quarter of its buffer or less
+   * makes the next buffer smaller, so that a connection going idle after
+   * a large transfer does not keep a large buffer in its pending read.
+   */
+  #takeRead(n: number): Uint8Array {
+    const buffer = this.#readBuffer as Uint8Array;
+    const size = buffer.byteLength;
+    if (n === size) {
+      this.#readSize = Math.min(size * 2, READ_SIZE);
+      this.#readBuffer = null;
+      return buffer;
+    }
+    if (size > MIN_READ_SIZE && n * 4 <= size) {
+      let smaller = MIN_READ_SIZE;
+      while (smaller < n * 2) smaller *= 2;
+      this.#readSize = smaller;
+      this.#readBuffer = null;
+    }
+    return buffer.slice(0, n);
+  }
+
+  #readFailed(error: unknown): void {
+    if (!this.#closing) {
+      this.#closeWith(new Failure(connectionLostFor(error)));
+    }
+    this.#readStopped();
+  }
+
+  #readStopped(): void {
+    this.#reading = false;
+    this.#settled();
   }
 
   #deliver(data: Uint8Array): void {
