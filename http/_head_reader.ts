@@ -37,6 +37,9 @@ import { byteName, latin1, quote } from "./_latin1.ts";
 import { malformed, type WireError } from "./_wire_error.ts";
 import { addCheckedField, Headers } from "./headers.ts";
 
+const NO_LINE = new Uint8Array(0);
+const FIRST_LINE_SIZE = 256;
+
 /** What parses the first line of a head: a request line or a status line. */
 export interface StartLineParser {
   /**
@@ -90,7 +93,8 @@ export class HeadReader {
   #startLineStatus: number;
   #inStartLine = true;
   #trailers = false;
-  #line = new Uint8Array(256);
+  /** A line split across reads; made for the first one, most heads never split. */
+  #line = NO_LINE;
   #lineLength = 0;
   #pendingName: FieldName | null = null;
   #pendingValue = "";
@@ -198,7 +202,9 @@ export class HeadReader {
   #appendLine(data: Uint8Array, start: number, end: number): void {
     const length = this.#lineLength + end - start;
     if (length > this.#line.length) {
-      const grown = new Uint8Array(Math.max(length, this.#line.length * 2));
+      const grown = new Uint8Array(
+        Math.max(length, this.#line.length * 2, FIRST_LINE_SIZE),
+      );
       grown.set(this.#line.subarray(0, this.#lineLength));
       this.#line = grown;
     }

@@ -23,7 +23,10 @@ import { reactor as defaultReactor } from "../reactor/reactor.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { codingOf, StreamDecoder } from "./_decoder.ts";
 import { dateLine } from "./_date_cache.ts";
-import { HTTPRequestParser } from "./_http_request_parser.ts";
+import {
+  HTTPRequestParser,
+  type RequestParserHandler,
+} from "./_http_request_parser.ts";
 import { writeLatin1 } from "./_latin1.ts";
 import { reasonPhrase } from "./_responses.ts";
 import { type RequestConnection, ServerRequest } from "./_server_request.ts";
@@ -67,6 +70,13 @@ const LINGER = 30;
  * read the largest single write.
  */
 const SLICE = 65536;
+
+/**
+ * A channel's link: its requests' connection, its parser's handler and the
+ * push producer it registers on its transport.
+ */
+interface ChannelLink
+  extends RequestConnection, RequestParserHandler, IPushProducer {}
 
 // The factory that builds a channel tracks it through this, set once by the
 // class below, so that the tracker stays out of the public API.
@@ -148,7 +158,6 @@ export class HTTPChannel implements IProtocol {
   readonly #settings: ServerSettings;
   readonly #reactor: IReactorTime;
   readonly #parser: HTTPRequestParser;
-  readonly #connection: RequestConnection;
   #tracker: ChannelTracker<HTTPChannel> | null = null;
 
   #request: ServerRequest | null = null;
@@ -169,26 +178,15 @@ export class HTTPChannel implements IProtocol {
   #waiting = WAIT_NONE;
 
   /**
-   * Registered on the transport as its push producer, as Twisted's
-   * `HTTPChannel` registers itself: the transport pauses it when the client
-   * stops reading and resumes it once what was queued has drained.
+   * The channel's side of its requests, parser and transport in one
+   * object: see `ChannelLink`.
    */
-  readonly #flow: IPushProducer = {
-    pauseProducing: (): void => this.#writeBlocked(),
-    resumeProducing: (): void => this.#writeDrained(),
-    stopProducing: (): void => this.#stopProducer(),
-  };
-  /** Registered instead of `#flow` while a response has a pull producer. */
-  readonly #pullAsker: IPullProducer = {
-    resumeProducing: (): void => {
-      const producer = this.#producer;
-      if (producer === null) return;
-      // The transport asks again once this piece has drained.
-      this.#armWriteTimer();
-      producer.resumeProducing();
-    },
-    stopProducing: (): void => this.#stopProducer(),
-  };
+  readonly #link: ChannelLink;
+  /**
+   * Registered instead of the link while a response has a pull producer;
+   * made the first time one does.
+   */
+  #pullAsker: IPullProducer | null = null;
   #flowRegistered = false;
   /** The current response's producer, and whether it is on the transport itself. */
   #producer: IProducer | null = null;
@@ -217,29 +215,8 @@ export class HTTPChannel implements IProtocol {
     this.#delegate = delegate;
     this.#settings = resolveServerOptions(options);
     this.#reactor = reactor;
-    this.#connection = {
-      transport: (): ITransport | null => this.transport,
-      keepAliveAllowed: (): boolean => this.#keepAliveAllowed,
-      bodyPending: (request): boolean =>
-        this.#request === request && !this.#parser.done,
-      encodeHead: (code, phrase, headers, framing): string =>
-        this.#encodeHead(code, phrase, headers, framing),
-      send: (data): void => this.#send(data),
-      registerProducer: (producer, streaming): void =>
-        this.#registerProducer(producer, streaming),
-      unregisterProducer: (): void => this.#unregisterProducer(),
-      responseFinished: (request, close): void =>
-        this.#responseFinished(request, close),
-      detachFor: (request, protocol) => this.#detachFor(request, protocol),
-      peerOf: (request): IAddress => this.#peerOf(request),
-      isSecureFor: (request): boolean => this.#isSecureFor(request),
-      abort: (): void => this.abort(),
-    };
-    this.#parser = new HTTPRequestParser({
-      onRequest: (head: RequestHead): void => this.#onRequest(head),
-      onBody: (chunk: Uint8Array): void => this.#onBody(chunk),
-      onComplete: (): void => this.#onComplete(),
-    }, {
+    this.#link = new HTTPChannel.#Link(this);
+    this.#parser = new HTTPRequestParser(this.#link, {
       maxHeaderSize: this.#settings.maxHeaderSize,
       // With decompressRequest the decoded size is checked as well.
       maxBodySize: this.#settings.maxBodySize,
@@ -251,6 +228,104 @@ export class HTTPChannel implements IProtocol {
       channel.#tracker = tracker;
     };
   }
+
+  /**
+   * What each channel's requests, parser and transport call it through:
+   * methods on a prototype, inside the class so that they reach its private
+   * members. Object literals of arrow functions cost a closure per method
+   * per connection, and every idle connection keeps them.
+   */
+  static #Link = class implements ChannelLink {
+    readonly #channel: HTTPChannel;
+
+    constructor(channel: HTTPChannel) {
+      this.#channel = channel;
+    }
+
+    transport(): ITransport | null {
+      return this.#channel.transport;
+    }
+
+    keepAliveAllowed(): boolean {
+      return this.#channel.#keepAliveAllowed;
+    }
+
+    bodyPending(request: ServerRequest): boolean {
+      const channel = this.#channel;
+      return channel.#request === request && !channel.#parser.done;
+    }
+
+    encodeHead(
+      code: number,
+      phrase: string,
+      headers: Headers,
+      framing: string,
+    ): string {
+      return this.#channel.#encodeHead(code, phrase, headers, framing);
+    }
+
+    send(data: Uint8Array): void {
+      this.#channel.#send(data);
+    }
+
+    registerProducer(producer: IProducer, streaming: boolean): void {
+      this.#channel.#registerProducer(producer, streaming);
+    }
+
+    unregisterProducer(): void {
+      this.#channel.#unregisterProducer();
+    }
+
+    responseFinished(request: ServerRequest, close: boolean): void {
+      this.#channel.#responseFinished(request, close);
+    }
+
+    detachFor(
+      request: ServerRequest,
+      protocol: IProtocol | undefined,
+    ): { transport: ITransport; buffered: Uint8Array } {
+      return this.#channel.#detachFor(request, protocol);
+    }
+
+    peerOf(request: ServerRequest): IAddress {
+      return this.#channel.#peerOf(request);
+    }
+
+    isSecureFor(request: ServerRequest): boolean {
+      return this.#channel.#isSecureFor(request);
+    }
+
+    abort(): void {
+      this.#channel.abort();
+    }
+
+    onRequest(head: RequestHead): void {
+      this.#channel.#onRequest(head);
+    }
+
+    onBody(chunk: Uint8Array): void {
+      this.#channel.#onBody(chunk);
+    }
+
+    onComplete(): void {
+      this.#channel.#onComplete();
+    }
+
+    // Registered on the transport as its push producer, as Twisted's
+    // HTTPChannel registers itself: the transport pauses it when the client
+    // stops reading and resumes it once what was queued has drained.
+    pauseProducing(): void {
+      this.#channel.#writeBlocked();
+    }
+
+    resumeProducing(): void {
+      this.#channel.#writeDrained();
+    }
+
+    stopProducing(): void {
+      this.#channel.#stopProducer();
+    }
+  };
 
   /** How many requests this connection has begun. */
   get requestCount(): number {
@@ -417,7 +492,7 @@ export class HTTPChannel implements IProtocol {
     if (expectsBody) this.#wait(WAIT_BODY, settings.bodyTimeout);
     else this.#wait(WAIT_NONE, 0);
     const request = new ServerRequest(
-      this.#connection,
+      this.#link,
       head,
       parser.keepAlive && !settings.noKeepAlive,
       this.#now(),
@@ -760,7 +835,7 @@ export class HTTPChannel implements IProtocol {
   #registerFlow(): void {
     const transport = this.transport;
     if (this.#flowRegistered || transport === null || this.#closing) return;
-    transport.registerProducer(this.#flow, true);
+    transport.registerProducer(this.#link, true);
     this.#flowRegistered = !this.#lost;
   }
 
@@ -770,7 +845,7 @@ export class HTTPChannel implements IProtocol {
     this.transport?.unregisterProducer();
   }
 
-  /** A response's producer, through `#flow` (push) or `#pullAsker` (pull). */
+  /** A response's producer, through the link (push) or `#pullAsker` (pull). */
   #registerProducer(producer: IProducer, streaming: boolean): void {
     if (this.#producer !== null) {
       throw new TypeError(
@@ -791,7 +866,16 @@ export class HTTPChannel implements IProtocol {
     this.#flushHeld();
     this.#producerOnTransport = true;
     transport.registerProducer(
-      streaming ? producer : this.#pullAsker,
+      streaming ? producer : this.#pullAsker ??= {
+        resumeProducing: (): void => {
+          const producer = this.#producer;
+          if (producer === null) return;
+          // The transport asks again once this piece has drained.
+          this.#armWriteTimer();
+          producer.resumeProducing();
+        },
+        stopProducing: (): void => this.#stopProducer(),
+      },
       streaming,
     );
   }
