@@ -67,8 +67,13 @@ export interface HeadReaderOptions {
  * fields that frame the message. Reused from message to message.
  */
 export class HeadReader {
-  /** The fields read so far (a new collection for each block). */
-  headers: Headers = new Headers();
+  /**
+   * The fields read so far (a new collection for each block, made when
+   * first asked for: a reader waiting for the next head holds none).
+   */
+  get headers(): Headers {
+    return this.#headers ??= new Headers();
+  }
   /** The `Content-Length` values, or `null` when absent. */
   contentLength: string[] | null = null;
   /** The `Transfer-Encoding` values, or `null` when absent. */
@@ -86,6 +91,7 @@ export class HeadReader {
   /** How many bytes of the current block were read. */
   size = 0;
 
+  #headers: Headers | null = null;
   #owner: StartLineParser;
   #what: string;
   #limit: number;
@@ -126,7 +132,7 @@ export class HeadReader {
   }
 
   #begin(): void {
-    this.headers = new Headers();
+    this.#headers = null;
     this.contentLength = null;
     this.transferEncoding = null;
     this.connectionClose = false;
