@@ -125,6 +125,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #readBuffer: Uint8Array | null = null;
   /** The size of the next read buffer. */
   #readSize = MIN_READ_SIZE;
+  /** Whether the last read filled its buffer: what follows may be its tail. */
+  #readFilled = false;
 
   #queue: Uint8Array[] = [];
   #queueHead = 0;
@@ -532,16 +534,21 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * twice as large; a read that used a quarter of its buffer or less
    * makes the next buffer smaller, so that a connection going idle after
    * a large transfer does not keep a large buffer in its pending read.
+   * The tail of a message that filled a buffer does not count as small:
+   * messages a little larger than a buffer would otherwise make it grow
+   * and shrink in turn, and take three reads each.
    */
   #takeRead(n: number): Uint8Array {
     const buffer = this.#readBuffer as Uint8Array;
     const size = buffer.byteLength;
+    const afterFull = this.#readFilled;
+    this.#readFilled = n === size;
     if (n === size) {
       this.#readSize = Math.min(size * 2, READ_SIZE);
       this.#readBuffer = null;
       return buffer;
     }
-    if (size > MIN_READ_SIZE && n * 4 <= size) {
+    if (!afterFull && size > MIN_READ_SIZE && n * 4 <= size) {
       let smaller = MIN_READ_SIZE;
       while (smaller < n * 2) smaller *= 2;
       this.#readSize = smaller;
