@@ -72,6 +72,21 @@ const LINGER = 30;
 const SLICE = 65536;
 
 /**
+ * The settings resolved from each options object: the channels of one
+ * factory share its (read-only) options, and so one settings object.
+ */
+const resolved = new WeakMap<HTTPServerOptions, ServerSettings>();
+
+function settingsFor(options: HTTPServerOptions): ServerSettings {
+  let settings = resolved.get(options);
+  if (settings === undefined) {
+    settings = resolveServerOptions(options);
+    resolved.set(options, settings);
+  }
+  return settings;
+}
+
+/**
  * A channel's link: its requests' connection, its parser's handler and the
  * push producer it registers on its transport.
  */
@@ -213,7 +228,7 @@ export class HTTPChannel implements IProtocol {
     reactor: IReactorTime = defaultReactor,
   ) {
     this.#delegate = delegate;
-    this.#settings = resolveServerOptions(options);
+    this.#settings = settingsFor(options);
     this.#reactor = reactor;
     this.#link = new HTTPChannel.#Link(this);
     this.#parser = new HTTPRequestParser(this.#link, {
@@ -939,7 +954,12 @@ export class HTTPChannel implements IProtocol {
     const seconds = this.#settings.writeTimeout;
     if (this.#lost || !(seconds > 0) || seconds === Infinity) return;
     this.#writeTimer?.cancel();
-    this.#writeTimer = this.#reactor.callLater(seconds, this.#onWriteTimeout);
+    // A closure per arming: only a client that stops reading arms it, and
+    // one kept per connection would cost every idle connection.
+    this.#writeTimer = this.#reactor.callLater(
+      seconds,
+      () => this.#onWriteTimeout(),
+    );
   }
 
   #cancelWriteTimer(): void {
@@ -948,7 +968,7 @@ export class HTTPChannel implements IProtocol {
     timer?.cancel();
   }
 
-  #onWriteTimeout = (): void => {
+  #onWriteTimeout(): void {
     this.#writeTimer = null;
     if (this.#lost) return;
     const seconds = this.#settings.writeTimeout;
@@ -971,7 +991,7 @@ export class HTTPChannel implements IProtocol {
     }
     this.#stopProducer();
     this.abort();
-  };
+  }
 
   #pause(): void {
     if (this.#paused) return;

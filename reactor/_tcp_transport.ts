@@ -140,7 +140,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #producerPaused = false;
 
   #tlsRequest: TLSRequest | null = null;
-  #tlsHeld: Uint8Array[] = [];
+  /** Writes made while `startTLS` waits, made for the first one. */
+  #tlsHeld: Uint8Array[] | null = null;
   #switching = false;
 
   /**
@@ -230,7 +231,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       );
     }
     if (!this.#connected || this.#closing || bytes.byteLength === 0) return;
-    if (this.#tlsRequest !== null) this.#tlsHeld.push(bytes);
+    if (this.#tlsRequest !== null) (this.#tlsHeld ??= []).push(bytes);
     else this.#queue.push(bytes);
     this.#queued += bytes.byteLength;
     if (
@@ -458,17 +459,21 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#reading = true;
     // Data held while paused is delivered after resumeProducing returns,
     // never inside it: a producer chain must not re-enter its caller.
-    if (this.#held !== null || this.#heldEnd) queueMicrotask(this.#readNext);
-    else this.#readNext();
+    if (this.#held !== null || this.#heldEnd) {
+      queueMicrotask(() => this.#readNext());
+    } else {
+      this.#readNext();
+    }
   }
 
   /**
    * Delivers held data, then starts the next read. A chain of callbacks
-   * bound once per connection rather than an async loop: every idle
-   * connection keeps its read pending, and a suspended async function
-   * holds a generator, its Promise and its frame besides.
+   * (`#onRead`, `#onReadFailed`) bound once per connection rather than an
+   * async loop: every idle connection keeps its read pending, and a
+   * suspended async function holds a generator, its Promise and its frame
+   * besides.
    */
-  readonly #readNext = (): void => {
+  #readNext(): void {
     try {
       while (this.#wantsToRead()) {
         const held = this.#held;
@@ -492,7 +497,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       return;
     }
     this.#readStopped();
-  };
+  }
 
   readonly #onRead = (n: number | null): void => {
     try {
@@ -753,8 +758,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       request.deferred.errback(error);
       return;
     }
-    for (const held of this.#tlsHeld) this.#queue.push(held);
-    this.#tlsHeld = [];
+    for (const held of this.#tlsHeld ?? []) this.#queue.push(held);
+    this.#tlsHeld = null;
     request.deferred.callback(undefined);
     this.#startReading();
     this.#startWriting();
@@ -785,7 +790,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#queue = [];
     this.#queueHead = 0;
     this.#queued = 0;
-    this.#tlsHeld = [];
+    this.#tlsHeld = null;
     this.#held = null;
     closeQuietly(this.#conn);
     this.#maybeLost();
