@@ -72,7 +72,7 @@ export interface MessageParserOptions {
 export abstract class MessageParser<H extends MessageHandler>
   implements StartLineParser {
   /** What the message's parts are reported to. */
-  protected readonly handler: H;
+  protected handler: H;
   /** Reads heads and trailer blocks. */
   protected readonly reader: HeadReader;
   /** The largest body accepted, in bytes. */
@@ -114,6 +114,16 @@ export abstract class MessageParser<H extends MessageHandler>
       strict: options.strict,
       startLineStatus: options.startLineStatus,
     });
+  }
+
+  /**
+   * Reports to `handler` from now on: a parser kept between messages can
+   * serve another connection.
+   */
+  rebind(handler: H): void {
+    this.handler = handler;
+    // The chunked decoder reports to the handler it was made with.
+    this.#chunked = null;
   }
 
   /** Whether the message is complete (the rest of the input is not its). */

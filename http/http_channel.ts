@@ -87,6 +87,14 @@ function settingsFor(options: HTTPServerOptions): ServerSettings {
 }
 
 /**
+ * Parsers between requests, for the next request of any channel with the
+ * same settings: a busy server reuses a few instead of making one per
+ * request, and idle connections hold none.
+ */
+const spareParsers = new WeakMap<ServerSettings, HTTPRequestParser[]>();
+const MAX_SPARE_PARSERS = 64;
+
+/**
  * A channel's link: its requests' connection, its parser's handler and the
  * push producer it registers on its transport.
  */
@@ -172,7 +180,12 @@ export class HTTPChannel implements IProtocol {
   readonly #delegate: HTTPServerConnectionDelegate;
   readonly #settings: ServerSettings;
   readonly #reactor: IReactorTime;
-  readonly #parser: HTTPRequestParser;
+  /**
+   * The parser of the request being read or answered. Between requests
+   * the channel holds none: it goes back to the spare parsers of its
+   * settings, so that an idle connection does not keep one.
+   */
+  #parser: HTTPRequestParser | null = null;
   #tracker: ChannelTracker<HTTPChannel> | null = null;
 
   #request: ServerRequest | null = null;
@@ -231,11 +244,6 @@ export class HTTPChannel implements IProtocol {
     this.#settings = settingsFor(options);
     this.#reactor = reactor;
     this.#link = new HTTPChannel.#Link(this);
-    this.#parser = new HTTPRequestParser(this.#link, {
-      maxHeaderSize: this.#settings.maxHeaderSize,
-      // With decompressRequest the decoded size is checked as well.
-      maxBodySize: this.#settings.maxBodySize,
-    });
   }
 
   static {
@@ -267,7 +275,7 @@ export class HTTPChannel implements IProtocol {
 
     bodyPending(request: ServerRequest): boolean {
       const channel = this.#channel;
-      return channel.#request === request && !channel.#parser.done;
+      return channel.#request === request && channel.#parser?.done === false;
     }
 
     encodeHead(
@@ -352,7 +360,7 @@ export class HTTPChannel implements IProtocol {
    * one (or has not received any).
    */
   get idle(): boolean {
-    return this.#request === null && !this.#parser.inProgress &&
+    return this.#request === null && this.#parser?.inProgress !== true &&
       this.#detached === undefined;
   }
 
@@ -429,7 +437,7 @@ export class HTTPChannel implements IProtocol {
    */
   closeWhenIdle(): void {
     if (this.#closing || this.#detached !== undefined) return;
-    if (this.#request === null && !this.#parser.inProgress) {
+    if (this.#request === null && this.#parser?.inProgress !== true) {
       this.#close();
     }
   }
@@ -451,11 +459,11 @@ export class HTTPChannel implements IProtocol {
   // --- Reading ------------------------------------------------------------
 
   #process(data: Uint8Array): void {
-    const parser = this.#parser;
     this.#feeding = true;
     this.#stamp = this.#reactor.seconds();
     try {
       while (data.length > 0 && !this.#closing) {
+        const parser = this.#parser ?? this.#takeParser();
         const request = this.#request;
         if (request !== null && parser.done) {
           // Pipelined: the next request waits for this response.
@@ -502,7 +510,7 @@ export class HTTPChannel implements IProtocol {
   #onRequest(head: RequestHead): void {
     this.#requests++;
     const settings = this.#settings;
-    const parser = this.#parser;
+    const parser = this.#parser as HTTPRequestParser;
     const expectsBody = head.length !== 0;
     if (expectsBody) this.#wait(WAIT_BODY, settings.bodyTimeout);
     else this.#wait(WAIT_NONE, 0);
@@ -633,7 +641,7 @@ export class HTTPChannel implements IProtocol {
 
   /** The parser failed: answer its status (or abort) and close. */
   #malformed(error: unknown): void {
-    const status = this.#parser.errorStatus || 400;
+    const status = this.#parser?.errorStatus || 400;
     httpLogger.debug("Malformed request, answered {status}: {message}", {
       status,
       message: error instanceof Error ? error.message : String(error),
@@ -741,8 +749,9 @@ export class HTTPChannel implements IProtocol {
   #responseFinished(request: ServerRequest, close: boolean): void {
     this.#logAccess(request);
     if (this.#request !== request || this.#lost) return;
-    if (close || !this.#parser.done || this.#closing) {
-      if (!this.#parser.done) request.dead = true;
+    const bodyPending = this.#parser?.done === false;
+    if (close || bodyPending || this.#closing) {
+      if (bodyPending) request.dead = true;
       this.#close();
       return;
     }
@@ -825,9 +834,38 @@ export class HTTPChannel implements IProtocol {
 
   #next(): void {
     this.#request = null;
-    this.#parser.reset();
+    this.#releaseParser();
     this.#wait(WAIT_IDLE, this.#settings.idleConnectionTimeout);
     this.#tracker?.channelIdle(this);
+  }
+
+  #takeParser(): HTTPRequestParser {
+    const settings = this.#settings;
+    let parser = spareParsers.get(settings)?.pop();
+    if (parser === undefined) {
+      parser = new HTTPRequestParser(this.#link, {
+        maxHeaderSize: settings.maxHeaderSize,
+        // With decompressRequest the decoded size is checked as well.
+        maxBodySize: settings.maxBodySize,
+      });
+    } else {
+      parser.rebind(this.#link);
+    }
+    this.#parser = parser;
+    return parser;
+  }
+
+  #releaseParser(): void {
+    const parser = this.#parser;
+    this.#parser = null;
+    if (parser === null || parser.failed) return;
+    parser.reset();
+    let spares = spareParsers.get(this.#settings);
+    if (spares === undefined) {
+      spares = [];
+      spareParsers.set(this.#settings, spares);
+    }
+    if (spares.length < MAX_SPARE_PARSERS) spares.push(parser);
   }
 
   #close(): void {
