@@ -1094,7 +1094,7 @@ export class HTTPChannel implements IProtocol {
     if (this.#timer !== null && this.#timerAt <= at) return;
     this.#timer?.cancel();
     this.#timerAt = at;
-    this.#timer = this.#reactor.callLater(seconds, this.#onTimer);
+    this.#timer = this.#reactor.callLater(seconds, HTTPChannel.#fire, this);
   }
 
   /** The clock's time; one reading serves all the requests of a read. */
@@ -1110,7 +1110,15 @@ export class HTTPChannel implements IProtocol {
     if (timer !== null) timer.cancel();
   }
 
-  #onTimer = (): void => {
+  /**
+   * Runs a channel's timer: one function for every channel, given the
+   * channel, rather than a closure kept by each idle connection.
+   */
+  static #fire(channel: HTTPChannel): void {
+    channel.#onTimer();
+  }
+
+  #onTimer(): void {
     this.#timer = null;
     this.#timerAt = Infinity;
     const deadline = this.#deadline;
@@ -1118,12 +1126,16 @@ export class HTTPChannel implements IProtocol {
     const now = this.#reactor.seconds();
     if (now < deadline) {
       this.#timerAt = deadline;
-      this.#timer = this.#reactor.callLater(deadline - now, this.#onTimer);
+      this.#timer = this.#reactor.callLater(
+        deadline - now,
+        HTTPChannel.#fire,
+        this,
+      );
       return;
     }
     this.#deadline = Infinity;
     this.#timedOut(this.#waiting);
-  };
+  }
 
   #timedOut(what: number): void {
     httpLogger.debug("Connection timed out waiting for {what}", {
