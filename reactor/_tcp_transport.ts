@@ -48,6 +48,22 @@ const MIN_READ_SIZE = 256;
 /** Small writes queued together are joined into one `write()` up to this size. */
 const COALESCE_SIZE = 65536;
 
+// The bits of a transport's #flags: thirteen booleans held in one field, as
+// every idle connection holds them.
+const NO_DELAY = 1;
+const KEEP_ALIVE = 2;
+const CONNECTED = 4;
+const DISCONNECTING = 8;
+const LOST_SCHEDULED = 16;
+const READING = 32;
+const READ_PAUSED = 64;
+const HELD_END = 128;
+const READ_FILLED = 256;
+const WRITING = 512;
+const STREAMING = 1024;
+const PRODUCER_PAUSED = 2048;
+const SWITCHING = 4096;
+
 /**
  * The Failures a connection ends with when it closes cleanly or is aborted:
  * one each, shared, as Twisted shares `connectionDone`. An Error costs about
@@ -106,27 +122,19 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   readonly #peer: IAddress;
   readonly #tlsHostname: string;
   readonly #onLost: ((reason: Failure) => void) | undefined;
-  #noDelay: boolean;
-  #keepAlive = false;
   #negotiatedProtocol: string | null;
+  /** The connection's yes/no states (see the accessors below), in one number. */
+  #flags = 0;
 
-  #connected = false;
-  #disconnecting = false;
   /** Set once, when the connection starts closing: what `connectionLost` gets. */
   #reason: Failure | null = null;
-  #lostScheduled = false;
   /** Created by the first `disconnect()` that has to wait for `connectionLost`. */
   #lostSignal: PromiseWithResolvers<void> | null = null;
 
-  #reading = false;
-  #readPaused = false;
   #held: Uint8Array | null = null;
-  #heldEnd = false;
   #readBuffer: Uint8Array | null = null;
   /** The size of the next read buffer. */
   #readSize = MIN_READ_SIZE;
-  /** Whether the last read filled its buffer: what follows may be its tail. */
-  #readFilled = false;
 
   #queue: Uint8Array[] = [];
   #queueHead = 0;
@@ -134,15 +142,68 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   /** The piece being written, `#offset` bytes of it done; `null` between pieces. */
   #chunk: Uint8Array | null = null;
   #offset = 0;
-  #writing = false;
   #producer: IProducer | null = null;
-  #streaming = false;
-  #producerPaused = false;
 
   #tlsRequest: TLSRequest | null = null;
   /** Writes made while `startTLS` waits, made for the first one. */
   #tlsHeld: Uint8Array[] | null = null;
-  #switching = false;
+
+  #flag(bit: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
+  }
+
+  get #noDelay(): boolean {
+    return (this.#flags & NO_DELAY) !== 0;
+  }
+
+  get #keepAlive(): boolean {
+    return (this.#flags & KEEP_ALIVE) !== 0;
+  }
+
+  get #connected(): boolean {
+    return (this.#flags & CONNECTED) !== 0;
+  }
+
+  get #disconnecting(): boolean {
+    return (this.#flags & DISCONNECTING) !== 0;
+  }
+
+  get #lostScheduled(): boolean {
+    return (this.#flags & LOST_SCHEDULED) !== 0;
+  }
+
+  get #reading(): boolean {
+    return (this.#flags & READING) !== 0;
+  }
+
+  get #readPaused(): boolean {
+    return (this.#flags & READ_PAUSED) !== 0;
+  }
+
+  get #heldEnd(): boolean {
+    return (this.#flags & HELD_END) !== 0;
+  }
+
+  /** Whether the last read filled its buffer: what follows may be its tail. */
+  get #readFilled(): boolean {
+    return (this.#flags & READ_FILLED) !== 0;
+  }
+
+  get #writing(): boolean {
+    return (this.#flags & WRITING) !== 0;
+  }
+
+  get #streaming(): boolean {
+    return (this.#flags & STREAMING) !== 0;
+  }
+
+  get #producerPaused(): boolean {
+    return (this.#flags & PRODUCER_PAUSED) !== 0;
+  }
+
+  get #switching(): boolean {
+    return (this.#flags & SWITCHING) !== 0;
+  }
 
   /**
    * Wraps a connected socket. Nothing happens until `start()`.
@@ -162,7 +223,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#protocol = protocol;
     this.#peer = options.peer;
     this.#tlsHostname = options.tlsHostname;
-    this.#noDelay = options.noDelay;
+    this.#flag(NO_DELAY, options.noDelay);
     this.#negotiatedProtocol = options.negotiatedProtocol;
     this.#onLost = options.onLost;
   }
@@ -204,7 +265,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    */
   start(): void {
     track(this.#reactor, this);
-    this.#connected = true;
+    this.#flag(CONNECTED, true);
     try {
       this.#protocol.makeConnection(this);
     } catch (error) {
@@ -237,7 +298,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     if (
       this.#producer !== null && this.#streaming && this.#queued > BUFFER_SIZE
     ) {
-      this.#producerPaused = true;
+      this.#flag(PRODUCER_PAUSED, true);
       (this.#producer as IPushProducer).pauseProducing();
     }
     this.#startWriting();
@@ -259,7 +320,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    */
   loseConnection(): void {
     if (!this.#connected || this.#disconnecting || this.#closing) return;
-    this.#disconnecting = true;
+    this.#flag(DISCONNECTING, true);
     this.#startWriting();
   }
 
@@ -297,7 +358,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     const tcp = this.#socket("setTcpNoDelay");
     if (tcp === null) return;
     tcp.setNoDelay(enabled);
-    this.#noDelay = enabled;
+    this.#flag(NO_DELAY, enabled);
   }
 
   /**
@@ -319,7 +380,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     const tcp = this.#socket("setTcpKeepAlive");
     if (tcp === null) return;
     tcp.setKeepAlive(enabled);
-    this.#keepAlive = enabled;
+    this.#flag(KEEP_ALIVE, enabled);
   }
 
   /**
@@ -352,8 +413,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       return;
     }
     this.#producer = producer;
-    this.#streaming = streaming;
-    this.#producerPaused = false;
+    this.#flag(STREAMING, streaming);
+    this.#flag(PRODUCER_PAUSED, false);
     if (!streaming) producer.resumeProducing();
   }
 
@@ -365,13 +426,13 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   /** Stops reading from the socket: the peer's writes back up in the kernel. */
   pauseProducing(): void {
-    this.#readPaused = true;
+    this.#flag(READ_PAUSED, true);
   }
 
   /** Reads again after `pauseProducing`. */
   resumeProducing(): void {
     if (!this.#connected || this.#disconnecting) return;
-    this.#readPaused = false;
+    this.#flag(READ_PAUSED, false);
     this.#startReading();
   }
 
@@ -456,7 +517,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   #startReading(): void {
     if (this.#reading || !this.#wantsToRead()) return;
-    this.#reading = true;
+    this.#flag(READING, true);
     // Data held while paused is delivered after resumeProducing returns,
     // never inside it: a producer chain must not re-enter its caller.
     if (this.#held !== null || this.#heldEnd) {
@@ -508,7 +569,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         return;
       }
       if (n === null) {
-        if (this.#readPaused) this.#heldEnd = true;
+        if (this.#readPaused) this.#flag(HELD_END, true);
         else this.#closeWith(CONNECTION_DONE);
         this.#readStopped();
         return;
@@ -547,7 +608,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     const buffer = this.#readBuffer as Uint8Array;
     const size = buffer.byteLength;
     const afterFull = this.#readFilled;
-    this.#readFilled = n === size;
+    this.#flag(READ_FILLED, n === size);
     if (n === size) {
       this.#readSize = Math.min(size * 2, READ_SIZE);
       this.#readBuffer = null;
@@ -570,7 +631,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   }
 
   #readStopped(): void {
-    this.#reading = false;
+    this.#flag(READING, false);
     this.#settled();
   }
 
@@ -584,7 +645,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   #startWriting(): void {
     if (this.#writing || this.#switching || this.#closing) return;
-    this.#writing = true;
+    this.#flag(WRITING, true);
     // Writes made in the same turn are joined into one socket write.
     queueMicrotask(this.#writeNext);
   }
@@ -649,7 +710,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   #writeStopped(): void {
     this.#chunk = null;
-    this.#writing = false;
+    this.#flag(WRITING, false);
     this.#settled();
   }
 
@@ -692,7 +753,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     if (this.#closing || this.#tlsRequest !== null) return false;
     const producer = this.#producer;
     if (producer !== null && (!this.#streaming || this.#producerPaused)) {
-      this.#producerPaused = false;
+      this.#flag(PRODUCER_PAUSED, false);
       try {
         producer.resumeProducing();
       } catch (error) {
@@ -719,7 +780,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     ) {
       return;
     }
-    this.#switching = true;
+    this.#flag(SWITCHING, true);
     detach(this.#switchToTLS(request), "startTLS");
   }
 
@@ -740,7 +801,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     } catch (error) {
       failure = error;
     }
-    this.#switching = false;
+    this.#flag(SWITCHING, false);
     this.#tlsRequest = null;
     if (this.#closing) {
       request.deferred.errback(this.#reason);
@@ -803,14 +864,14 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     ) {
       return;
     }
-    this.#lostScheduled = true;
+    this.#flag(LOST_SCHEDULED, true);
     // Never synchronously inside loseConnection or abortConnection, as in Twisted.
     queueMicrotask(() => this.#connectionLost());
   }
 
   #connectionLost(): void {
     const reason = this.#reason as Failure;
-    this.#connected = false;
+    this.#flag(CONNECTED, false);
     const producer = this.#producer;
     this.#producer = null;
     if (producer !== null) {
