@@ -222,8 +222,8 @@ export class HTTPChannel implements IProtocol {
   #producerOnTransport = false;
   /** Whether the transport holds more than it wants: the client is not reading. */
   #blocked = false;
-  /** Response bytes held back while blocked, sent a slice per drain. */
-  #held: Uint8Array[] = [];
+  /** Response bytes held back while blocked, sent a slice per drain; made for the first. */
+  #held: Uint8Array[] | null = null;
   #writeTimer: IDelayedCall | null = null;
 
   /**
@@ -420,7 +420,7 @@ export class HTTPChannel implements IProtocol {
     this.#cancelWriteTimer();
     this.#flowRegistered = false;
     this.#buffer = null;
-    this.#held = [];
+    this.#held = null;
     this.#stopProducer();
     const request = this.#request;
     this.#request = null;
@@ -721,17 +721,20 @@ export class HTTPChannel implements IProtocol {
   #send(data: Uint8Array): void {
     const transport = this.transport;
     if (this.#lost || transport === null) return;
-    if (!this.#blocked && data.length <= SLICE && this.#held.length === 0) {
+    if (
+      !this.#blocked && data.length <= SLICE && !(this.#held?.length)
+    ) {
       transport.write(data);
       return;
     }
-    this.#held.push(data);
+    (this.#held ??= []).push(data);
     this.#flushHeld();
   }
 
   /** Gives the transport held bytes, a slice at a time, until it is full. */
   #flushHeld(): void {
     const held = this.#held;
+    if (held === null) return;
     const transport = this.transport as ITransport;
     while (held.length > 0 && !this.#blocked && !this.#lost) {
       const piece = held[0];
