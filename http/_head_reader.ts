@@ -37,6 +37,9 @@ import { byteName, latin1, quote } from "./_latin1.ts";
 import { malformed, type WireError } from "./_wire_error.ts";
 import { addCheckedField, Headers } from "./headers.ts";
 
+const NO_LINE = new Uint8Array(0);
+const FIRST_LINE_SIZE = 256;
+
 /** What parses the first line of a head: a request line or a status line. */
 export interface StartLineParser {
   /**
@@ -64,8 +67,13 @@ export interface HeadReaderOptions {
  * fields that frame the message. Reused from message to message.
  */
 export class HeadReader {
-  /** The fields read so far (a new collection for each block). */
-  headers: Headers = new Headers();
+  /**
+   * The fields read so far (a new collection for each block, made when
+   * first asked for: a reader waiting for the next head holds none).
+   */
+  get headers(): Headers {
+    return this.#headers ??= new Headers();
+  }
   /** The `Content-Length` values, or `null` when absent. */
   contentLength: string[] | null = null;
   /** The `Transfer-Encoding` values, or `null` when absent. */
@@ -83,6 +91,7 @@ export class HeadReader {
   /** How many bytes of the current block were read. */
   size = 0;
 
+  #headers: Headers | null = null;
   #owner: StartLineParser;
   #what: string;
   #limit: number;
@@ -90,7 +99,8 @@ export class HeadReader {
   #startLineStatus: number;
   #inStartLine = true;
   #trailers = false;
-  #line = new Uint8Array(256);
+  /** A line split across reads; made for the first one, most heads never split. */
+  #line = NO_LINE;
   #lineLength = 0;
   #pendingName: FieldName | null = null;
   #pendingValue = "";
@@ -122,7 +132,7 @@ export class HeadReader {
   }
 
   #begin(): void {
-    this.headers = new Headers();
+    this.#headers = null;
     this.contentLength = null;
     this.transferEncoding = null;
     this.connectionClose = false;
@@ -198,7 +208,9 @@ export class HeadReader {
   #appendLine(data: Uint8Array, start: number, end: number): void {
     const length = this.#lineLength + end - start;
     if (length > this.#line.length) {
-      const grown = new Uint8Array(Math.max(length, this.#line.length * 2));
+      const grown = new Uint8Array(
+        Math.max(length, this.#line.length * 2, FIRST_LINE_SIZE),
+      );
       grown.set(this.#line.subarray(0, this.#lineLength));
       this.#line = grown;
     }
