@@ -1,0 +1,205 @@
+/**
+ * Microseconds per request of the server engine and its two faces, without
+ * sockets: each face's channel (from `Site` and from Tornado's `HTTPServer`
+ * over an `Application`, written as bench/peers/torsion_*_server.ts write
+ * them) is fed the requests `wrk` sends, one read per request, on a fake
+ * transport that only counts what is written. It counts the process's CPU
+ * time, not the wall clock, so it stays stable on a loaded machine where
+ * `wrk` figures are not: use it to decide, then confirm with `wrk`.
+ *
+ * Usage: deno run -A bench/server_bench.ts [--rounds N] [--requests N]
+ *   [--faces site,app] [--workloads plaintext,json,echo]
+ * Prints the median of the rounds per face and workload.
+ *
+ * @module
+ */
+import { cpuUsage } from "node:process";
+import { parseArgs } from "node:util";
+import { Failure } from "../deferred/failure.ts";
+import { HTTPFactory } from "../http/mod.ts";
+import { ConnectionDone } from "../reactor/errors.ts";
+import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
+import type { IAddress, IProducer } from "../reactor/interfaces.ts";
+import {
+  Application,
+  HTTPServer,
+  type Request,
+  RequestHandler,
+  Resource,
+  Site,
+} from "../web/mod.ts";
+import { ECHO_SIZE, JSON_MESSAGE, PLAINTEXT } from "./peers/_common.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rounds: { type: "string", default: "7" },
+    requests: { type: "string", default: "20000" },
+    faces: { type: "string", default: "site,app" },
+    workloads: { type: "string", default: "plaintext,json,echo" },
+  },
+});
+
+const encoder = new TextEncoder();
+const ECHO_BODY = "0123456789abcdef".repeat(ECHO_SIZE / 16);
+const REQUESTS: Record<string, Uint8Array> = {
+  plaintext: encoder.encode(
+    "GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n",
+  ),
+  json: encoder.encode("GET /json HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"),
+  echo: encoder.encode(
+    "POST /echo HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n" +
+      `Content-Length: ${ECHO_BODY.length}\r\n` +
+      `Content-Type: application/octet-stream\r\n\r\n${ECHO_BODY}`,
+  ),
+};
+
+/** Counts written bytes; keeps nothing. */
+class CountingTransport implements ITransport {
+  written = 0;
+  writes = 0;
+  producer: IProducer | null = null;
+  write(data: Uint8Array): void {
+    this.written += data.length;
+    this.writes++;
+  }
+  writeSequence(data: Iterable<Uint8Array | string>): void {
+    for (const piece of data) {
+      this.written += typeof piece === "string" ? piece.length : piece.length;
+    }
+    this.writes++;
+  }
+  closed = false;
+  loseConnection(): void {
+    this.closed = true;
+  }
+  getPeer(): IAddress {
+    return { type: "TCP", host: "127.0.0.1", port: 50000 };
+  }
+  getHost(): IAddress {
+    return { type: "TCP", host: "127.0.0.1", port: 8080 };
+  }
+  registerProducer(producer: IProducer): void {
+    this.producer = producer;
+  }
+  unregisterProducer(): void {
+    this.producer = null;
+  }
+  pauseProducing(): void {}
+  resumeProducing(): void {}
+}
+
+class Plaintext extends Resource {
+  override isLeaf = true;
+  render_GET(request: Request): string {
+    request.setHeader("content-type", "text/plain");
+    return PLAINTEXT;
+  }
+}
+
+class Json extends Resource {
+  override isLeaf = true;
+  render_GET(request: Request): string {
+    request.setHeader("content-type", "application/json");
+    return JSON.stringify(JSON_MESSAGE);
+  }
+}
+
+class Echo extends Resource {
+  override isLeaf = true;
+  render_POST(request: Request): Uint8Array {
+    request.setHeader("content-type", "application/octet-stream");
+    return request.content;
+  }
+}
+
+class PlaintextHandler extends RequestHandler {
+  override get(): void {
+    this.setHeader("Content-Type", "text/plain");
+    this.write(PLAINTEXT);
+  }
+}
+
+class JsonHandler extends RequestHandler {
+  override get(): void {
+    this.write(JSON_MESSAGE);
+  }
+}
+
+class EchoHandler extends RequestHandler {
+  override post(): void {
+    this.setHeader("Content-Type", "application/octet-stream");
+    this.write(this.request.body);
+  }
+}
+
+function siteFactory(): { buildProtocol(addr: IAddress): IProtocol } {
+  const root = new Resource();
+  root.putChild("plaintext", new Plaintext());
+  root.putChild("json", new Json());
+  root.putChild("echo", new Echo());
+  return new Site(root);
+}
+
+function appFactory(): { buildProtocol(addr: IAddress): IProtocol } {
+  const server = new HTTPServer(
+    new Application([
+      ["/plaintext", PlaintextHandler],
+      ["/json", JsonHandler],
+      ["/echo", EchoHandler],
+    ]),
+  );
+  return new HTTPFactory(server);
+}
+
+/** Serves `count` requests on one connection; µs per request. */
+async function round(
+  factory: { buildProtocol(addr: IAddress): IProtocol },
+  request: Uint8Array,
+  count: number,
+): Promise<number> {
+  const transport = new CountingTransport();
+  const protocol = factory.buildProtocol(transport.getPeer());
+  protocol.makeConnection(transport);
+  const channel = protocol as IProtocol & { idle: boolean };
+  const start = cpuUsage();
+  for (let i = 0; i < count; i++) {
+    protocol.dataReceived(request);
+    // A face that answers from a microtask is waited for, boundedly.
+    for (let spins = 0; !channel.idle; spins++) {
+      if (spins > 1000) throw new Error("The response never finished");
+      await (spins < 100 ? Promise.resolve() : new Promise((r) => setTimeout(r)));
+    }
+  }
+  const used = cpuUsage(start);
+  const elapsed = (used.user + used.system) / 1000;
+  if (transport.closed) throw new Error("The connection was closed");
+  protocol.connectionLost(new Failure(new ConnectionDone()));
+  return (elapsed * 1000) / count;
+}
+
+const FACES: Record<string, () => { buildProtocol(a: IAddress): IProtocol }> = {
+  site: siteFactory,
+  app: appFactory,
+};
+
+const rounds = Number(values.rounds);
+const count = Number(values.requests);
+for (const face of values.faces.split(",")) {
+  const factory = FACES[face]();
+  for (const workload of values.workloads.split(",")) {
+    const request = REQUESTS[workload];
+    await round(factory, request, Math.ceil(count / 4)); // warm-up
+    const figures: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      figures.push(await round(factory, request, count));
+    }
+    figures.sort((a, b) => a - b);
+    const median = figures[Math.floor(figures.length / 2)];
+    console.log(
+      `${face.padEnd(5)} ${workload.padEnd(10)} ${median.toFixed(2)} µs/request (min ${
+        figures[0].toFixed(2)
+      })`,
+    );
+  }
+}
