@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * Microseconds per request of the server engine and its two faces, without
  * sockets: each face's channel (from `Site` and from Tornado's `HTTPServer`
@@ -8,7 +9,7 @@
  * `wrk` figures are not: use it to decide, then confirm with `wrk`.
  *
  * Usage: deno run -A bench/server_bench.ts [--rounds N] [--requests N]
- *   [--faces site,app] [--workloads plaintext,json,echo]
+ *   [--faces site,app,engine] [--workloads plaintext,json,echo]
  * Prints the median of the rounds per face and workload.
  *
  * @module
@@ -16,7 +17,7 @@
 import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { Failure } from "../deferred/failure.ts";
-import { HTTPFactory } from "../http/mod.ts";
+import { Headers, HTTPFactory, type HTTPRequestDelegate } from "../http/mod.ts";
 import { ConnectionDone } from "../reactor/errors.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import type { IAddress, IProducer } from "../reactor/interfaces.ts";
@@ -168,7 +169,9 @@ async function round(
     // A face that answers from a microtask is waited for, boundedly.
     for (let spins = 0; !channel.idle; spins++) {
       if (spins > 1000) throw new Error("The response never finished");
-      await (spins < 100 ? Promise.resolve() : new Promise((r) => setTimeout(r)));
+      await (spins < 100
+        ? Promise.resolve()
+        : new Promise((r) => setTimeout(r)));
     }
   }
   const used = cpuUsage(start);
@@ -178,9 +181,32 @@ async function round(
   return (elapsed * 1000) / count;
 }
 
+/** The engine alone: a delegate that answers every request at once. */
+function engineFactory(): { buildProtocol(addr: IAddress): IProtocol } {
+  const body = encoder.encode(PLAINTEXT);
+  return new HTTPFactory({
+    startRequest(channel): HTTPRequestDelegate {
+      return {
+        headersReceived(): void {},
+        dataReceived(): void {},
+        finish(): void {
+          const headers = new Headers();
+          headers.addRawHeader("Content-Type", "text/plain");
+          headers.addRawHeader("Content-Length", String(body.length));
+          channel.writeHead(200, "OK", headers, body);
+          channel.finish();
+        },
+        onConnectionClose(): void {},
+      };
+    },
+    logAccess(): void {},
+  });
+}
+
 const FACES: Record<string, () => { buildProtocol(a: IAddress): IProtocol }> = {
   site: siteFactory,
   app: appFactory,
+  engine: engineFactory,
 };
 
 const rounds = Number(values.rounds);
@@ -197,9 +223,9 @@ for (const face of values.faces.split(",")) {
     figures.sort((a, b) => a - b);
     const median = figures[Math.floor(figures.length / 2)];
     console.log(
-      `${face.padEnd(5)} ${workload.padEnd(10)} ${median.toFixed(2)} µs/request (min ${
-        figures[0].toFixed(2)
-      })`,
+      `${face.padEnd(5)} ${workload.padEnd(10)} ${
+        median.toFixed(2)
+      } µs/request (min ${figures[0].toFixed(2)})`,
     );
   }
 }

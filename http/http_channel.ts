@@ -902,8 +902,13 @@ export class HTTPChannel implements IProtocol {
   }
 
   #logAccess(request: ServerRequest): void {
-    const hook = this.#delegate.logAccess;
-    if (hook === undefined && !accessLogger.isEnabledFor("info")) return;
+    const delegate = this.#delegate;
+    const hook = delegate.logAccess;
+    if (hook === undefined) {
+      if (!accessLogger.isEnabledFor("info")) return;
+    } else if (delegate.logsAccess !== undefined && !delegate.logsAccess()) {
+      return;
+    }
     const head = request.head;
     const entry: AccessLogEntry = {
       method: head.method,
@@ -926,7 +931,7 @@ export class HTTPChannel implements IProtocol {
       return;
     }
     try {
-      hook.call(this.#delegate, entry);
+      hook.call(delegate, entry);
     } catch (error) {
       logError(WEB, `Uncaught error in logAccess: ${describeError(error)}`);
     }

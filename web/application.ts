@@ -319,6 +319,16 @@ export class Application implements HTTPServerConnectionDelegate {
   logAccess(_entry: AccessLogEntry): void {}
 
   /**
+   * Tells the engine not to record requests for `logAccess`: the
+   * application logs them itself.
+   *
+   * @returns `false`.
+   */
+  logsAccess(): boolean {
+    return false;
+  }
+
+  /**
    * Serves the application on `port`: makes an `HTTPServer` and listens.
    * Tornado's `Application.listen`, which returns the server so it can be
    * stopped.
