@@ -24,6 +24,7 @@ import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { codingOf, StreamDecoder } from "./_decoder.ts";
 import { dateLine } from "./_date_cache.ts";
 import { HTTPRequestParser } from "./_http_request_parser.ts";
+import { versionText } from "./_message_parser.ts";
 import { writeLatin1 } from "./_latin1.ts";
 import { reasonPhrase } from "./_responses.ts";
 import { type RequestConnection, ServerRequest } from "./_server_request.ts";
@@ -913,7 +914,7 @@ export class HTTPChannel implements IProtocol {
     const entry: AccessLogEntry = {
       method: head.method,
       target: head.target,
-      version: `HTTP/1.${head.version[2]}`,
+      version: versionText(head.version),
       status: request.status,
       durationMs:
         Math.round((this.#reactor.seconds() - request.started) * 1e6) /

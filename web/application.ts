@@ -98,7 +98,8 @@ function firstMatch(
       return {
         handlerClass: spec.handlerClass,
         initArgs: spec.initArgs,
-        ...match,
+        pathArgs: match.pathArgs,
+        pathKwargs: match.pathKwargs,
       };
     }
   }
@@ -303,6 +304,7 @@ export class Application implements HTTPServerConnectionDelegate {
     }
     const status = handler.getStatus();
     const level = status < 400 ? "info" : status < 500 ? "warning" : "error";
+    if (!accessLog.isEnabledFor(level)) return;
     accessLog[level]("{status} {summary} {time}ms", () => ({
       status,
       summary: handler.requestSummary(),

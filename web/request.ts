@@ -11,8 +11,7 @@ import { Failure } from "../deferred/failure.ts";
 import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { addCheckedField, Headers } from "../http/headers.ts";
-import type { HTTPVersion } from "../http/interfaces.ts";
-import { HTTP_1_0, HTTP_1_1 } from "../http/_message_parser.ts";
+import { versionText } from "../http/_message_parser.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
 import type { IAddress, IProducer } from "../reactor/interfaces.ts";
@@ -185,7 +184,7 @@ export class Request implements IRequest {
     const head = channel.head;
     this.method = head.method;
     this.uri = head.target;
-    this.clientproto = protocolName(head.version);
+    this.clientproto = versionText(head.version);
     this.requestHeaders = head.headers;
     const target = originForm(head.target);
     const query = target.indexOf("?");
@@ -911,13 +910,6 @@ export class Request implements IRequest {
     this.#producer = null;
     this.channel.unregisterProducer();
   }
-}
-
-/** `HTTP/1.1` for the version `["HTTP", 1, 1]`, without a new string for each request. */
-function protocolName(version: HTTPVersion): string {
-  if (version === HTTP_1_1) return "HTTP/1.1";
-  if (version === HTTP_1_0) return "HTTP/1.0";
-  return `${version[0]}/${version[1]}.${version[2]}`;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
