@@ -11,15 +11,16 @@ import { joinChunks } from "../reactor/_byte_buffer.ts";
 /**
  * A declared length up to this is allocated at the first piece; a larger
  * one is collected piece by piece, so a client that declares a large body
- * and sends little costs no more than what it sent.
+ * and sends a byte makes the server hold at most this much for it.
  */
-export const PREALLOCATE_LIMIT = 65536;
+export const PREALLOCATE_LIMIT = 16384;
 
 const EMPTY = new Uint8Array(0);
 
 /** The body of one request, as its pieces arrive. */
 export class BodyCollector {
-  #buffer: Uint8Array | null;
+  #declared: number;
+  #buffer: Uint8Array | null = null;
   #chunks: Uint8Array[] | null = null;
   #length = 0;
 
@@ -29,10 +30,9 @@ export class BodyCollector {
    * bytes than declared.
    */
   constructor(declared: number | null) {
-    this.#buffer = declared !== null && declared > 0 &&
-        declared <= PREALLOCATE_LIMIT
-      ? new Uint8Array(declared)
-      : null;
+    this.#declared = declared !== null && declared <= PREALLOCATE_LIMIT
+      ? declared
+      : 0;
   }
 
   /** How many bytes were collected. */
@@ -48,6 +48,12 @@ export class BodyCollector {
   add(chunk: Uint8Array): void {
     const size = chunk.length;
     if (size === 0) return;
+    if (this.#declared > 0) {
+      // The first piece: a body that comes whole is copied as it is.
+      const declared = this.#declared;
+      this.#declared = 0;
+      if (size < declared) this.#buffer = new Uint8Array(declared);
+    }
     const buffer = this.#buffer;
     if (buffer !== null) {
       if (this.#length + size <= buffer.length) {

@@ -1011,6 +1011,40 @@ Deno.test("HTTPChannel given a finished request when logged then the access log 
   assert.equal(entry.userAgent, "t");
 });
 
+Deno.test("HTTPChannel given a delegate whose logsAccess answers false when requests finish then logAccess is never called", () => {
+  const seen: Seen[] = [];
+  const logged: AccessLogEntry[] = [];
+  let asked = 0;
+  const delegate = recordingDelegate(seen, echo, { logged });
+  delegate.logsAccess = (): boolean => {
+    asked++;
+    return false;
+  };
+  const channel = new HTTPChannel(delegate, {}, new Clock());
+  channel.makeConnection(new StringTransportWithDisconnection({}, channel));
+  channel.dataReceived(
+    latin1Bytes(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n",
+    ),
+  );
+  assert.equal(seen.length, 2);
+  assert.equal(asked, 2);
+  assert.deepEqual(logged, []);
+});
+
+Deno.test("HTTPChannel given a delegate whose logsAccess answers true when a request finishes then logAccess gets its entry", () => {
+  const seen: Seen[] = [];
+  const logged: AccessLogEntry[] = [];
+  const delegate = recordingDelegate(seen, echo, { logged });
+  delegate.logsAccess = (): boolean => true;
+  const channel = new HTTPChannel(delegate, {}, new Clock());
+  channel.makeConnection(new StringTransportWithDisconnection({}, channel));
+  channel.dataReceived(latin1Bytes("GET /a HTTP/1.0\r\n\r\n"));
+  assert.equal(logged.length, 1);
+  assert.equal(logged[0].target, "/a");
+  assert.equal(logged[0].version, "HTTP/1.0");
+});
+
 Deno.test("HTTPChannel given a delegate without logAccess when a request finishes then one line is logged under torsion access", async () => {
   const records = await captureLogs(() => {
     const channel = new HTTPChannel(
