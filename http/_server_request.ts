@@ -38,6 +38,12 @@ const FRAME_LENGTH = 1;
 const FRAME_CHUNKED = 2;
 const FRAME_CLOSE = 3;
 
+/**
+ * The reason phrase last found free of CR, LF and NUL: most responses
+ * repeat it, and it need not be checked again.
+ */
+let checkedPhrase = "OK";
+
 /** A response body this small is sent with its head in one write. */
 const PENDING_LIMIT = 65536;
 
@@ -148,13 +154,14 @@ export class ServerRequest implements HTTPServerRequestChannel {
         `Status code must be an integer from 100 to 999: current value is ${code}`,
       );
     }
-    if (/[\r\n\0]/.test(phrase)) {
+    if (phrase !== checkedPhrase && /[\r\n\0]/.test(phrase)) {
       throw new TypeError(
         `Reason phrase must not contain CR, LF or NUL: current value is ${
           JSON.stringify(phrase)
         }`,
       );
     }
+    checkedPhrase = phrase;
     if (this.dead) return;
     const channel = this.#channel;
     if (code < 200 && code !== 101) {
