@@ -10,6 +10,7 @@
  *
  * Usage: deno run -A bench/server_bench.ts [--rounds N] [--requests N]
  *   [--faces site,app,engine] [--workloads plaintext,json,echo]
+ *   [--connections N]
  * Prints the median of the rounds per face and workload.
  *
  * @module
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     requests: { type: "string", default: "20000" },
     faces: { type: "string", default: "site,app" },
     workloads: { type: "string", default: "plaintext,json,echo" },
+    connections: { type: "string", default: "1" },
   },
 });
 
@@ -153,19 +155,29 @@ function appFactory(): { buildProtocol(addr: IAddress): IProtocol } {
   return new HTTPFactory(server);
 }
 
-/** Serves `count` requests on one connection; µs per request. */
+/**
+ * Serves `count` requests over `connections` connections, in turn (as
+ * `wrk` spreads its requests); µs of CPU per request.
+ */
 async function round(
   factory: { buildProtocol(addr: IAddress): IProtocol },
   request: Uint8Array,
   count: number,
+  connections: number,
 ): Promise<number> {
-  const transport = new CountingTransport();
-  const protocol = factory.buildProtocol(transport.getPeer());
-  protocol.makeConnection(transport);
-  const channel = protocol as IProtocol & { idle: boolean };
+  const transports: CountingTransport[] = [];
+  const channels: (IProtocol & { idle: boolean })[] = [];
+  for (let c = 0; c < connections; c++) {
+    const transport = new CountingTransport();
+    const protocol = factory.buildProtocol(transport.getPeer());
+    protocol.makeConnection(transport);
+    transports.push(transport);
+    channels.push(protocol as IProtocol & { idle: boolean });
+  }
   const start = cpuUsage();
   for (let i = 0; i < count; i++) {
-    protocol.dataReceived(request);
+    const channel = channels[i % connections];
+    channel.dataReceived(request);
     // A face that answers from a microtask is waited for, boundedly.
     for (let spins = 0; !channel.idle; spins++) {
       if (spins > 1000) throw new Error("The response never finished");
@@ -176,8 +188,10 @@ async function round(
   }
   const used = cpuUsage(start);
   const elapsed = (used.user + used.system) / 1000;
-  if (transport.closed) throw new Error("The connection was closed");
-  protocol.connectionLost(new Failure(new ConnectionDone()));
+  for (let c = 0; c < connections; c++) {
+    if (transports[c].closed) throw new Error("A connection was closed");
+    channels[c].connectionLost(new Failure(new ConnectionDone()));
+  }
   return (elapsed * 1000) / count;
 }
 
@@ -211,14 +225,15 @@ const FACES: Record<string, () => { buildProtocol(a: IAddress): IProtocol }> = {
 
 const rounds = Number(values.rounds);
 const count = Number(values.requests);
+const connections = Number(values.connections);
 for (const face of values.faces.split(",")) {
   const factory = FACES[face]();
   for (const workload of values.workloads.split(",")) {
     const request = REQUESTS[workload];
-    await round(factory, request, Math.ceil(count / 4)); // warm-up
+    await round(factory, request, Math.ceil(count / 4), connections); // warm-up
     const figures: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      figures.push(await round(factory, request, count));
+      figures.push(await round(factory, request, count, connections));
     }
     figures.sort((a, b) => a - b);
     const median = figures[Math.floor(figures.length / 2)];

@@ -144,6 +144,12 @@ export function trackChannel(
 export class HTTPChannel implements IProtocol {
   /** The transport, once connected. Twisted's `transport`. */
   transport: ITransport | null = null;
+  /**
+   * The channel copies what it keeps of the bytes it is given (a request
+   * waiting behind another, the rest handed to a protocol it detached
+   * for), so a transport may lend it a view of its read buffer.
+   */
+  readonly readsInPlace = true;
 
   readonly #delegate: HTTPServerConnectionDelegate;
   readonly #settings: ServerSettings;
@@ -294,7 +300,7 @@ export class HTTPChannel implements IProtocol {
   dataReceived(data: Uint8Array): void {
     const detached = this.#detached;
     if (detached !== undefined) {
-      detached?.dataReceived(data);
+      detached?.dataReceived(lentTo(detached, data));
       return;
     }
     if (this.#closing || data.length === 0) return;
@@ -370,14 +376,14 @@ export class HTTPChannel implements IProtocol {
         const request = this.#request;
         if (request !== null && parser.done) {
           // Pipelined: the next request waits for this response.
-          this.#buffer = data;
+          this.#buffer = data.slice();
           this.#pause();
           return;
         }
         if (request === null && !parser.inProgress) {
           if (this.#blocked) {
             // The client reads none of the responses: no new one until it does.
-            this.#buffer = data;
+            this.#buffer = data.slice();
             this.#pause();
             return;
           }
@@ -395,7 +401,7 @@ export class HTTPChannel implements IProtocol {
         if (detached !== undefined) {
           // Detached while its request was parsed: the rest is the new
           // protocol's.
-          if (data.length > 0) detached?.dataReceived(data);
+          if (data.length > 0) detached?.dataReceived(lentTo(detached, data));
           return;
         }
         if (parser.done) {
@@ -1017,6 +1023,13 @@ export class HTTPChannel implements IProtocol {
         this.abort();
     }
   }
+}
+
+/** `data` for `protocol`: as it is if it reads in place, else a copy. */
+function lentTo(protocol: IProtocol | null, data: Uint8Array): Uint8Array {
+  return protocol === null || protocol.readsInPlace === true
+    ? data
+    : data.slice();
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;

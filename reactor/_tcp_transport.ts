@@ -486,6 +486,12 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
           // read gets a fresh one, twice as large up to READ_SIZE.
           data = buffer;
           this.#readBuffer = new Uint8Array(Math.min(n * 2, READ_SIZE));
+        } else if (
+          this.#protocol.readsInPlace === true && !this.#readPaused
+        ) {
+          // The protocol copies what it keeps: it is lent a view of the
+          // buffer, which the next read reuses.
+          data = buffer.subarray(0, n);
         } else {
           data = buffer.slice(0, n);
         }

@@ -355,6 +355,49 @@ Deno.test("HTTPChannel given two pipelined requests when the first is answered l
   assert.equal(h.transport.producerState, "producing");
 });
 
+Deno.test("HTTPChannel given a pipelined request in a lent read when the lender overwrites the read after the call then the waiting request is served intact", () => {
+  const waiting: Seen[] = [];
+  const h = harness((seen) => waiting.push(seen));
+  assert.equal(h.channel.readsInPlace, true);
+  const read = latin1Bytes(`${GET}GET /b HTTP/1.1\r\nHost: a\r\n\r\n`);
+  h.channel.dataReceived(read);
+  read.fill(0x21);
+  echo(waiting[0]);
+  assert.equal(h.seen.length, 2);
+  assert.equal(h.seen[1].head.target, "/b");
+  echo(waiting[1]);
+  assert.ok(responses(h.output())[1].endsWith("GET /b "));
+});
+
+Deno.test("HTTPChannel given a detached protocol that keeps what it reads when lent reads arrive then it keeps copies the lender cannot overwrite", () => {
+  const kept: Uint8Array[] = [];
+  const protocol: IProtocol = {
+    makeConnection(): void {},
+    connectionMade(): void {},
+    dataReceived(data): void {
+      kept.push(data);
+    },
+    connectionLost(): void {},
+  };
+  const h = harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      101,
+      "Switching Protocols",
+      new Headers({ Upgrade: "x", Connection: "Upgrade" }),
+    );
+    seen.channel.detach(protocol);
+  });
+  const first = latin1Bytes(
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\nearly",
+  );
+  h.channel.dataReceived(first);
+  first.fill(0x21);
+  const second = latin1Bytes("late");
+  h.channel.dataReceived(second);
+  second.fill(0x21);
+  assert.deepEqual(kept.map(latin1Text), ["early", "late"]);
+});
+
 Deno.test("HTTPChannel given three pipelined requests in one read when answered synchronously then all three are answered in order", () => {
   const h = harness();
   h.send(
