@@ -2,11 +2,12 @@
 /**
  * Microseconds per request of the server engine and its two faces, without
  * sockets: each face's channel (from `Site` and from Tornado's `HTTPServer`
- * over an `Application`, written as bench/peers/torsion_*_server.ts write
- * them) is fed the requests `wrk` sends, one read per request, on a fake
+ * over an `Application`, serving what bench/peers/torsion_*_server.ts
+ * serve) is fed the requests `wrk` sends, one read per request, on a fake
  * transport that only counts what is written. It counts the process's CPU
- * time, not the wall clock, so it stays stable on a loaded machine where
- * `wrk` figures are not: use it to decide, then confirm with `wrk`.
+ * time, not the wall clock, so it stays steadier than `wrk` on a loaded
+ * machine (take the best of a few runs): use it to decide, then confirm
+ * with `wrk`.
  *
  * Usage: deno run -A bench/server_bench.ts [--rounds N] [--requests N]
  *   [--faces site,app,engine] [--workloads plaintext,json,echo]
@@ -20,17 +21,15 @@ import { parseArgs } from "node:util";
 import { Failure } from "../deferred/failure.ts";
 import { Headers, HTTPFactory, type HTTPRequestDelegate } from "../http/mod.ts";
 import { ConnectionDone } from "../reactor/errors.ts";
-import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
-import type { IAddress, IProducer } from "../reactor/interfaces.ts";
-import {
-  Application,
-  HTTPServer,
-  type Request,
-  RequestHandler,
-  Resource,
-  Site,
-} from "../web/mod.ts";
-import { ECHO_SIZE, JSON_MESSAGE, PLAINTEXT } from "./peers/_common.ts";
+import type {
+  IAddress,
+  IProducer,
+  IProtocol,
+  ITransport,
+} from "../reactor/interfaces.ts";
+import { Application, HTTPServer, Site } from "../web/mod.ts";
+import { ECHO_SIZE, PLAINTEXT } from "./peers/_common.ts";
+import { tornadoRules, twistedRoot } from "./peers/_torsion_apps.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -92,66 +91,12 @@ class CountingTransport implements ITransport {
   resumeProducing(): void {}
 }
 
-class Plaintext extends Resource {
-  override isLeaf = true;
-  render_GET(request: Request): string {
-    request.setHeader("content-type", "text/plain");
-    return PLAINTEXT;
-  }
-}
-
-class Json extends Resource {
-  override isLeaf = true;
-  render_GET(request: Request): string {
-    request.setHeader("content-type", "application/json");
-    return JSON.stringify(JSON_MESSAGE);
-  }
-}
-
-class Echo extends Resource {
-  override isLeaf = true;
-  render_POST(request: Request): Uint8Array {
-    request.setHeader("content-type", "application/octet-stream");
-    return request.content;
-  }
-}
-
-class PlaintextHandler extends RequestHandler {
-  override get(): void {
-    this.setHeader("Content-Type", "text/plain");
-    this.write(PLAINTEXT);
-  }
-}
-
-class JsonHandler extends RequestHandler {
-  override get(): void {
-    this.write(JSON_MESSAGE);
-  }
-}
-
-class EchoHandler extends RequestHandler {
-  override post(): void {
-    this.setHeader("Content-Type", "application/octet-stream");
-    this.write(this.request.body);
-  }
-}
-
 function siteFactory(): { buildProtocol(addr: IAddress): IProtocol } {
-  const root = new Resource();
-  root.putChild("plaintext", new Plaintext());
-  root.putChild("json", new Json());
-  root.putChild("echo", new Echo());
-  return new Site(root);
+  return new Site(twistedRoot());
 }
 
 function appFactory(): { buildProtocol(addr: IAddress): IProtocol } {
-  const server = new HTTPServer(
-    new Application([
-      ["/plaintext", PlaintextHandler],
-      ["/json", JsonHandler],
-      ["/echo", EchoHandler],
-    ]),
-  );
+  const server = new HTTPServer(new Application(tornadoRules()));
   return new HTTPFactory(server);
 }
 

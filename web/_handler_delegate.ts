@@ -126,11 +126,7 @@ export class HandlerDelegate implements HTTPRequestDelegate {
       route.pathArgs,
       route.pathKwargs,
       this.#streaming,
-    ).catch(
-      (error: unknown) => {
-        logger.error("Uncaught exception {error}", { error });
-      },
-    );
+    ).catch(logUncaught);
   }
 
   onConnectionClose(_reason: Failure): void {
@@ -138,6 +134,11 @@ export class HandlerDelegate implements HTTPRequestDelegate {
     this.#body = null;
     this.#handler?.connectionLost();
   }
+}
+
+/** Logs what a handler's `execute` let escape (it catches all it can). */
+function logUncaught(error: unknown): void {
+  logger.error("Uncaught exception {error}", { error });
 }
 
 /** The `HTTPServerRequest` of a request head received on `channel`. */

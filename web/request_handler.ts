@@ -438,7 +438,9 @@ export class RequestHandler {
   }
 
   #convertHeaderValue(value: HeaderValue): string {
-    const text = value instanceof Date
+    const text = typeof value === "string"
+      ? value
+      : value instanceof Date
       ? value.toUTCString()
       : typeof value === "number"
       ? String(value)

@@ -129,6 +129,18 @@ function harness(
   };
 }
 
+/** A harness whose first request switches protocols and detaches for `protocol`. */
+function detachingHarness(protocol: IProtocol): Harness {
+  return harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      101,
+      "Switching Protocols",
+      new Headers({ Upgrade: "x", Connection: "Upgrade" }),
+    );
+    seen.channel.detach(protocol);
+  });
+}
+
 const GET = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
 
 /** Splits the output into responses at each status line. */
@@ -379,14 +391,7 @@ Deno.test("HTTPChannel given a detached protocol that keeps what it reads when l
     },
     connectionLost(): void {},
   };
-  const h = harness(null, {}, (seen) => {
-    seen.channel.writeHead(
-      101,
-      "Switching Protocols",
-      new Headers({ Upgrade: "x", Connection: "Upgrade" }),
-    );
-    seen.channel.detach(protocol);
-  });
+  const h = detachingHarness(protocol);
   const first = latin1Bytes(
     "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\nearly",
   );
@@ -1023,14 +1028,7 @@ Deno.test("HTTPChannel given a detach inside headersReceived when the read holds
     },
     connectionLost(): void {},
   };
-  const h = harness(null, {}, (seen) => {
-    seen.channel.writeHead(
-      101,
-      "Switching Protocols",
-      new Headers({ Upgrade: "x", Connection: "Upgrade" }),
-    );
-    seen.channel.detach(protocol);
-  });
+  const h = detachingHarness(protocol);
   h.send(
     "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\nGET / HTTP/1.1\r\n",
   );
