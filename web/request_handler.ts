@@ -201,7 +201,7 @@ export class RequestHandler {
    * What was written and not yet sent: text is kept as it is and encoded
    * only when it is sent (see `#writtenBytes`).
    */
-  #writeBuffer: (Uint8Array | string)[] = [];
+  #writeBuffer!: (Uint8Array | string)[];
   /** The bytes of the `Uint8Array` pieces of `#writeBuffer`. */
   #writeLength = 0;
   /** How many pieces of `#writeBuffer` are text. */
