@@ -16,7 +16,7 @@ import type {
 } from "../reactor/interfaces.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { StreamDecoder } from "./_decoder.ts";
-import { writeLatin1 } from "./_latin1.ts";
+import type { HeadText } from "./_head_text.ts";
 import { allocate } from "../_util/slab.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import { Headers } from "./headers.ts";
@@ -58,13 +58,13 @@ export interface RequestConnection {
    * now closes the connection.
    */
   bodyPending(request: ServerRequest): boolean;
-  /** The head text of a response, `Date`, `Server` and `framingLines` added. */
+  /** The head of a response, `Date`, `Server` and `framingLines` added. */
   encodeHead(
     code: number,
     phrase: string,
     headers: Headers,
     framingLines: string,
-  ): string;
+  ): HeadText;
   /** Writes bytes of the response. */
   send(data: Uint8Array): void;
   /** The response is finished: serve the next request or close. */
@@ -166,8 +166,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
     const channel = this.#channel;
     if (code < 200 && code !== 101) {
       // An interim response (103 Early Hints): the final one follows.
-      const text = channel.encodeHead(code, phrase, headers, "");
-      channel.send(latin1Of(text));
+      channel.send(channel.encodeHead(code, phrase, headers, "").bytes());
       return;
     }
     this.#headWritten = true;
@@ -357,23 +356,23 @@ export class ServerRequest implements HTTPServerRequestChannel {
     return this.head.version[2] === 0 ? "Connection: keep-alive\r\n" : "";
   }
 
-  #sendHead(text: string, body: Uint8Array): void {
+  #sendHead(text: HeadText, body: Uint8Array): void {
     const channel = this.#channel;
     let out: Uint8Array;
     if (body.length === 0 || this.#framing === FRAME_NONE) {
-      out = latin1Of(text);
+      out = text.bytes();
     } else if (this.#framing === FRAME_CHUNKED) {
-      const size = `${body.length.toString(16)}\r\n`;
-      out = allocate(text.length + size.length + body.length + 2);
-      writeLatin1(text + size, out);
-      out.set(body, text.length + size.length);
+      text.add(body.length.toString(16)).add("\r\n");
+      out = allocate(text.length + body.length + 2);
+      text.writeInto(out);
+      out.set(body, text.length);
       out[out.length - 2] = 13;
       out[out.length - 1] = 10;
       this.bytesSent += body.length;
     } else {
       if (this.#framing === FRAME_LENGTH) this.#checkLength(body.length);
       out = allocate(text.length + body.length);
-      writeLatin1(text, out);
+      text.writeInto(out);
       out.set(body, text.length);
       this.bytesSent += body.length;
     }
@@ -483,10 +482,4 @@ export class ServerRequest implements HTTPServerRequestChannel {
 
 function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === "string" ? encodeUtf8(data) : data;
-}
-
-function latin1Of(text: string): Uint8Array {
-  const out = allocate(text.length);
-  writeLatin1(text, out);
-  return out;
 }

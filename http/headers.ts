@@ -55,17 +55,19 @@ export function addCheckedField(
   addChecked(headers, key, name, value);
 }
 
-let lines: (headers: Headers) => string;
+let pieces: (headers: Headers, out: string[]) => number;
 
 /**
- * The fields as they go on the wire, `Name: value\r\n` each, in order.
- * Not part of the public API (`mod.ts` does not export it).
+ * Appends the fields as they go on the wire to `out`, as the pieces
+ * `name`, `": "`, `value`, `"\r\n"` of each line, in order. Not part of
+ * the public API (`mod.ts` does not export it).
  *
  * @param headers The fields.
- * @returns The lines, or `""` when there are none.
+ * @param out Where to append the pieces.
+ * @returns How many characters were appended.
  */
-export function fieldLines(headers: Headers): string {
-  return lines(headers);
+export function fieldPieces(headers: Headers, out: string[]): number {
+  return pieces(headers, out);
 }
 
 interface Entry {
@@ -280,13 +282,16 @@ export class Headers implements Iterable<[string, string]> {
 
   static {
     addChecked = (headers, key, name, value) => headers.#add(key, name, value);
-    lines = (headers) => {
-      let text = "";
+    pieces = (headers, out) => {
+      let size = 0;
       for (const entry of headers.#entries.values()) {
         const name = entry.name;
-        for (const value of entry.values) text += `${name}: ${value}\r\n`;
+        for (const value of entry.values) {
+          out.push(name, ": ", value, "\r\n");
+          size += name.length + value.length + 4;
+        }
       }
-      return text;
+      return size;
     };
   }
 

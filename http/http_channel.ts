@@ -34,7 +34,8 @@ import {
   type ServerSettings,
 } from "./_server_settings.ts";
 import { BodyTooLargeError } from "./errors.ts";
-import { fieldLines, type Headers } from "./headers.ts";
+import type { Headers } from "./headers.ts";
+import { HeadText } from "./_head_text.ts";
 import type {
   AccessLogEntry,
   HTTPRequestDelegate,
@@ -229,7 +230,7 @@ export class HTTPChannel implements IProtocol {
       keepAliveAllowed: (): boolean => this.#keepAliveAllowed,
       bodyPending: (request): boolean =>
         this.#request === request && !this.#parser.done,
-      encodeHead: (code, phrase, headers, framing): string =>
+      encodeHead: (code, phrase, headers, framing): HeadText =>
         this.#encodeHead(code, phrase, headers, framing),
       send: (data): void => this.#send(data),
       registerProducer: (producer, streaming): void =>
@@ -604,21 +605,21 @@ export class HTTPChannel implements IProtocol {
     return lines;
   }
 
-  /** The head text of a response, framing lines included. */
+  /** The head of a response, framing lines and its blank line included. */
   #encodeHead(
     code: number,
     phrase: string,
     headers: Headers,
     framingLines: string,
-  ): string {
-    let text = `HTTP/1.1 ${code} ${phrase}\r\n`;
-    text += fieldLines(headers);
-    if (!headers.hasHeader("date")) text += dateLine();
+  ): HeadText {
+    const head = new HeadText().add("HTTP/1.1 ").add(statusText(code))
+      .add(" ").add(phrase).add("\r\n").addFields(headers);
+    if (!headers.hasHeader("date")) head.add(dateLine());
     const server = this.#settings.serverHeader;
     if (server !== null && !headers.hasHeader("server")) {
-      text += `Server: ${server}\r\n`;
+      head.add("Server: ").add(server).add("\r\n");
     }
-    return `${text}${framingLines}\r\n`;
+    return head.add(framingLines).add("\r\n");
   }
 
   /** Whether responses may keep the connection alive (not draining). */
@@ -1030,6 +1031,19 @@ function lentTo(protocol: IProtocol | null, data: Uint8Array): Uint8Array {
   return protocol === null || protocol.readsInPlace === true
     ? data
     : data.slice();
+}
+
+/** `"200"` for 200: the status codes' texts, made once each. */
+const STATUS_TEXTS = new Map<number, string>();
+
+function statusText(code: number): string {
+  let text = STATUS_TEXTS.get(code);
+  if (text === undefined) {
+    text = String(code);
+    // Codes are integers from 100 to 999: the map stays small.
+    STATUS_TEXTS.set(code, text);
+  }
+  return text;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
