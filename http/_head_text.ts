@@ -9,6 +9,18 @@
 import { allocate } from "../_util/slab.ts";
 import { fieldPieces, type Headers } from "./headers.ts";
 
+/**
+ * The pieces of the last head written and its bytes: most responses repeat
+ * the previous one's pieces (literal names and values, the cached `Date`
+ * line, the same length), and one copy of its bytes costs less than the
+ * loop. Strings compare by value, so equal pieces mean equal bytes.
+ */
+let lastParts: readonly string[] = [];
+/** A head longer than this is written without being kept. */
+const KEPT_SIZE = 2048;
+const kept = new Uint8Array(KEPT_SIZE);
+let lastBytes: Uint8Array = kept.subarray(0, 0);
+
 /** A head's text, kept as pieces; every character is one byte (latin-1). */
 export class HeadText {
   /** How many characters, and so bytes, the pieces hold. */
@@ -48,11 +60,16 @@ export class HeadText {
    * @returns How many bytes were written (`length`).
    */
   writeInto(out: Uint8Array, offset = 0): number {
-    let at = offset;
-    for (const part of this.#parts) {
-      for (let i = 0; i < part.length; i++) out[at++] = part.charCodeAt(i);
+    const parts = this.#parts;
+    if (sameParts(parts, lastParts)) {
+      out.set(lastBytes, offset);
+      return lastBytes.length;
     }
-    return at - offset;
+    if (this.length > KEPT_SIZE) return writeParts(parts, out, offset);
+    lastParts = parts.slice();
+    lastBytes = kept.subarray(0, writeParts(parts, kept, 0));
+    out.set(lastBytes, offset);
+    return lastBytes.length;
   }
 
   /**
@@ -75,4 +92,24 @@ export class HeadText {
   toString(): string {
     return this.#parts.join("");
   }
+}
+
+function sameParts(parts: readonly string[], last: readonly string[]): boolean {
+  if (parts.length !== last.length) return false;
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] !== last[i]) return false;
+  }
+  return true;
+}
+
+function writeParts(
+  parts: readonly string[],
+  out: Uint8Array,
+  offset: number,
+): number {
+  let at = offset;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) out[at++] = part.charCodeAt(i);
+  }
+  return at - offset;
 }
