@@ -93,6 +93,71 @@ Deno.bench({
   },
 });
 
+// What any callback list pays, Deferred or not: the closures pushed to an
+// array and called from one loop inside a try block. That one call site sees
+// every callback (here the closures and `store`), so V8 cannot inline them
+// as it does the plain calls above, which call `store` from a site of its own.
+type Step = (result: unknown) => unknown;
+
+function runList(links: Step[]): void {
+  let result: unknown = 0;
+  let next = 0;
+  for (;;) {
+    try {
+      while (next < links.length) result = links[next++](result);
+      break;
+    } catch (error) {
+      result = error;
+    }
+  }
+}
+
+// A Deferred must also look at each result: a Failure switches to the
+// errbacks, a Deferred or a Promise makes the chain wait.
+function runCheckedList(links: Step[]): void {
+  let result: unknown = 0;
+  let next = 0;
+  for (;;) {
+    try {
+      while (next < links.length) {
+        result = links[next++](result);
+        if (
+          result !== null &&
+          (typeof result === "object" || typeof result === "function")
+        ) break;
+      }
+      break;
+    } catch (error) {
+      result = error;
+    }
+  }
+}
+
+function listOfFreshClosures(): Step[] {
+  const links: Step[] = [];
+  for (const step of freshClosures(0)) links.push(step as Step);
+  links.push(store as Step);
+  return links;
+}
+
+Deno.bench({
+  name: "Floor: 10 fresh closures in an array, called in a try loop",
+  group: "10 fresh closures",
+  fn(): void {
+    runList(listOfFreshClosures());
+    if (last !== STEPS) throw new Error(`Wrong result: ${last}`);
+  },
+});
+
+Deno.bench({
+  name: "Floor: 10 fresh closures in an array, each result tested",
+  group: "10 fresh closures",
+  fn(): void {
+    runCheckedList(listOfFreshClosures());
+    if (last !== STEPS) throw new Error(`Wrong result: ${last}`);
+  },
+});
+
 Deno.bench({
   name: "Promise: 10 .then() of fresh closures",
   group: "10 fresh closures",

@@ -20,7 +20,6 @@ import type { IReactorTime } from "./interfaces.ts";
 type AnyFunction = (result: never, ...args: never[]) => unknown;
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
-const NO_LINKS: readonly Link[] = Object.freeze([]);
 
 /**
  * One callback/errback pair of a chain, with the extra arguments both share
@@ -773,24 +772,26 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * back when it stops; #running keeps anyone from reading them meanwhile (a
    * Deferred returned while running is waited for). The try block encloses
    * the whole loop, which resumes after an exception.
+   *
+   * A bare function link is a callback alone, so it runs without testing the
+   * result: whenever the result becomes a Failure, `skipCallbacks` moves past
+   * the bare links at once. On the common path of callbacks returning plain
+   * values, each link then costs its call and one type test of what it
+   * returned.
    */
   #runLinks(): Deferred<unknown> | null {
-    const links = this.#links ?? NO_LINKS;
+    const links = this.#links;
+    if (links === null) return null;
     let result = this.#result;
     let next = this.#next;
     let chainee: Deferred<unknown> | null = null;
+    if (isFailure(result)) next = skipCallbacks(links, next);
     this.#running = true;
     for (;;) {
       try {
         while (next < links.length) {
           const link = links[next++];
           if (typeof link === "function") {
-            // The type test first: most results are not objects, and it
-            // spares them the instanceof lookup on this hot path.
-            if (
-              typeof result === "object" && result !== null &&
-              result instanceof Failure
-            ) continue;
             result = (link as (result: unknown) => unknown)(result);
           } else {
             if (link.callback === CONTINUE) {
@@ -801,7 +802,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
             const fn = (isFailure ? link.errback : link.callback) as
               | ((result: unknown, ...rest: unknown[]) => unknown)
               | null;
-            if (fn === null) continue;
+            if (fn === null) {
+              if (isFailure) next = skipCallbacks(links, next);
+              continue;
+            }
             const extra = link.args as readonly unknown[] | SplitArgs;
             if ((extra as readonly unknown[]).length === 0) {
               result = fn(result);
@@ -821,11 +825,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
               result = this.#chainedTo;
               break;
             }
+            if (result instanceof Failure) next = skipCallbacks(links, next);
           }
         }
         break;
       } catch (error) {
         result = Failure.from(error);
+        next = skipCallbacks(links, next);
       }
     }
     this.#next = next;
@@ -865,12 +871,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         current.#links = null;
         current.#next = 0;
       }
-      const isFailure = current.#result instanceof Failure;
-      if (isFailure || current.#debugInfo !== undefined) {
+      const failed = isFailure(current.#result);
+      if (failed || current.#debugInfo !== undefined) {
         current.#debugInfo = trackResult(
           current,
           current.#debugInfo,
-          isFailure ? current.#result as Failure : null,
+          failed ? current.#result as Failure : null,
         );
       }
       if (stack === null || stack.length === 0) return;
@@ -880,6 +886,24 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 }
 
 const baseCancel = Deferred.prototype.cancel;
+
+/**
+ * Whether `value` is a Failure. The type test comes first: most results are
+ * not objects, and it spares them the prototype lookup of `instanceof`.
+ */
+function isFailure(value: unknown): value is Failure {
+  return typeof value === "object" && value !== null &&
+    value instanceof Failure;
+}
+
+/**
+ * The index of the first link from `next` on that is not a bare callback:
+ * what a failing chain runs next.
+ */
+function skipCallbacks(links: readonly Link[], next: number): number {
+  while (next < links.length && typeof links[next] === "function") next++;
+  return next;
+}
 
 /**
  * A Deferred that has already fired with `result`. Mirrors `defer.succeed`.

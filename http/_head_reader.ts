@@ -59,6 +59,9 @@ const SHARED_VALUES: ReadonlySet<string> = new Set([
   "vary",
 ]);
 
+const NO_LINE = new Uint8Array(0);
+const FIRST_LINE_SIZE = 256;
+
 /** What parses the first line of a head: a request line or a status line. */
 export interface StartLineParser {
   /**
@@ -86,8 +89,13 @@ export interface HeadReaderOptions {
  * fields that frame the message. Reused from message to message.
  */
 export class HeadReader {
-  /** The fields read so far (a new collection for each block). */
-  headers: Headers = new Headers();
+  /**
+   * The fields read so far (a new collection for each block, made when
+   * first asked for: a reader waiting for the next head holds none).
+   */
+  get headers(): Headers {
+    return this.#headers ??= new Headers();
+  }
   /** The `Content-Length` values, or `null` when absent. */
   contentLength: string[] | null = null;
   /** The `Transfer-Encoding` values, or `null` when absent. */
@@ -105,6 +113,7 @@ export class HeadReader {
   /** How many bytes of the current block were read. */
   size = 0;
 
+  #headers: Headers | null = null;
   #owner: StartLineParser;
   #what: string;
   #limit: number;
@@ -112,7 +121,8 @@ export class HeadReader {
   #startLineStatus: number;
   #inStartLine = true;
   #trailers = false;
-  #line = new Uint8Array(256);
+  /** A line split across reads; made for the first one, most heads never split. */
+  #line = NO_LINE;
   #lineLength = 0;
   #pendingName: FieldName | null = null;
   #pendingValue = "";
@@ -144,7 +154,7 @@ export class HeadReader {
   }
 
   #begin(): void {
-    this.headers = new Headers();
+    this.#headers = null;
     this.contentLength = null;
     this.transferEncoding = null;
     this.connectionClose = false;
@@ -220,7 +230,9 @@ export class HeadReader {
   #appendLine(data: Uint8Array, start: number, end: number): void {
     const length = this.#lineLength + end - start;
     if (length > this.#line.length) {
-      const grown = new Uint8Array(Math.max(length, this.#line.length * 2));
+      const grown = new Uint8Array(
+        Math.max(length, this.#line.length * 2, FIRST_LINE_SIZE),
+      );
       grown.set(this.#line.subarray(0, this.#lineLength));
       this.#line = grown;
     }

@@ -85,7 +85,7 @@ export interface MessageParserOptions {
 export abstract class MessageParser<H extends MessageHandler>
   implements StartLineParser {
   /** What the message's parts are reported to. */
-  protected readonly handler: H;
+  protected handler: H;
   /** Reads heads and trailer blocks. */
   protected readonly reader: HeadReader;
   /** The largest body accepted, in bytes. */
@@ -95,7 +95,8 @@ export abstract class MessageParser<H extends MessageHandler>
   /** Whether any byte of the current message was fed. */
   protected received = false;
 
-  #chunked: ChunkedDecoder;
+  /** Made for the first chunked body: most connections never see one. */
+  #chunked: ChunkedDecoder | null = null;
   #state = ST_HEAD;
   #error: unknown = undefined;
   #remaining = 0;
@@ -126,7 +127,16 @@ export abstract class MessageParser<H extends MessageHandler>
       strict: options.strict,
       startLineStatus: options.startLineStatus,
     });
-    this.#chunked = new ChunkedDecoder(handler, this.reader, maxBodySize);
+  }
+
+  /**
+   * Reports to `handler` from now on: a parser kept between messages can
+   * serve another connection.
+   */
+  rebind(handler: H): void {
+    this.handler = handler;
+    // The chunked decoder reports to the handler it was made with.
+    this.#chunked = null;
   }
 
   /** Whether the message is complete (the rest of the input is not its). */
@@ -141,7 +151,7 @@ export abstract class MessageParser<H extends MessageHandler>
 
   /** How many body bytes have been delivered to `onBody`. */
   get bodySize(): number {
-    return this.#bodySize + this.#chunked.received;
+    return this.#bodySize + (this.#chunked?.received ?? 0);
   }
 
   /** Whether the head is still being read. */
@@ -183,7 +193,7 @@ export abstract class MessageParser<H extends MessageHandler>
     this.#remaining = 0;
     this.received = false;
     this.reader.beginHead();
-    this.#chunked.begin();
+    this.#chunked?.begin();
   }
 
   /**
@@ -244,13 +254,15 @@ export abstract class MessageParser<H extends MessageHandler>
           this.complete(null);
           return pos;
         }
-        case ST_CHUNKED:
-          pos = this.#chunked.feed(data, pos);
-          if (this.#chunked.done) {
-            this.complete(this.#chunked.trailers);
+        case ST_CHUNKED: {
+          const chunked = this.#chunked as ChunkedDecoder;
+          pos = chunked.feed(data, pos);
+          if (chunked.done) {
+            this.complete(chunked.trailers);
             return pos;
           }
           break;
+        }
         case ST_CLOSE: {
           const size = this.#bodySize + end - pos;
           if (size > this.maxBodySize) {
@@ -284,6 +296,11 @@ export abstract class MessageParser<H extends MessageHandler>
         }
         break;
       case BODY_CHUNKED:
+        this.#chunked ??= new ChunkedDecoder(
+          this.handler,
+          this.reader,
+          this.maxBodySize,
+        );
         this.#state = ST_CHUNKED;
         this.announceHead();
         return;

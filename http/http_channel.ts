@@ -23,7 +23,10 @@ import { reactor as defaultReactor } from "../reactor/reactor.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { codingOf, StreamDecoder } from "./_decoder.ts";
 import { dateLine } from "./_date_cache.ts";
-import { HTTPRequestParser } from "./_http_request_parser.ts";
+import {
+  HTTPRequestParser,
+  type RequestParserHandler,
+} from "./_http_request_parser.ts";
 import { versionText } from "./_message_parser.ts";
 import { writeLatin1 } from "./_latin1.ts";
 import { reasonPhrase } from "./_responses.ts";
@@ -69,6 +72,36 @@ const LINGER = 30;
  * read the largest single write.
  */
 const SLICE = 65536;
+
+/**
+ * The settings resolved from each options object: the channels of one
+ * factory share its (read-only) options, and so one settings object.
+ */
+const resolved = new WeakMap<HTTPServerOptions, ServerSettings>();
+
+function settingsFor(options: HTTPServerOptions): ServerSettings {
+  let settings = resolved.get(options);
+  if (settings === undefined) {
+    settings = resolveServerOptions(options);
+    resolved.set(options, settings);
+  }
+  return settings;
+}
+
+/**
+ * Parsers between requests, for the next request of any channel with the
+ * same settings: a busy server reuses a few instead of making one per
+ * request, and idle connections hold none.
+ */
+const spareParsers = new WeakMap<ServerSettings, HTTPRequestParser[]>();
+const MAX_SPARE_PARSERS = 64;
+
+/**
+ * A channel's link: its requests' connection, its parser's handler and the
+ * push producer it registers on its transport.
+ */
+interface ChannelLink
+  extends RequestConnection, RequestParserHandler, IPushProducer {}
 
 // The factory that builds a channel tracks it through this, set once by the
 // class below, so that the tracker stays out of the public API.
@@ -155,8 +188,12 @@ export class HTTPChannel implements IProtocol {
   readonly #delegate: HTTPServerConnectionDelegate;
   readonly #settings: ServerSettings;
   readonly #reactor: IReactorTime;
-  readonly #parser: HTTPRequestParser;
-  readonly #connection: RequestConnection;
+  /**
+   * The parser of the request being read or answered. Between requests
+   * the channel holds none: it goes back to the spare parsers of its
+   * settings, so that an idle connection does not keep one.
+   */
+  #parser: HTTPRequestParser | null = null;
   #tracker: ChannelTracker<HTTPChannel> | null = null;
 
   #request: ServerRequest | null = null;
@@ -177,26 +214,15 @@ export class HTTPChannel implements IProtocol {
   #waiting = WAIT_NONE;
 
   /**
-   * Registered on the transport as its push producer, as Twisted's
-   * `HTTPChannel` registers itself: the transport pauses it when the client
-   * stops reading and resumes it once what was queued has drained.
+   * The channel's side of its requests, parser and transport in one
+   * object: see `ChannelLink`.
    */
-  readonly #flow: IPushProducer = {
-    pauseProducing: (): void => this.#writeBlocked(),
-    resumeProducing: (): void => this.#writeDrained(),
-    stopProducing: (): void => this.#stopProducer(),
-  };
-  /** Registered instead of `#flow` while a response has a pull producer. */
-  readonly #pullAsker: IPullProducer = {
-    resumeProducing: (): void => {
-      const producer = this.#producer;
-      if (producer === null) return;
-      // The transport asks again once this piece has drained.
-      this.#armWriteTimer();
-      producer.resumeProducing();
-    },
-    stopProducing: (): void => this.#stopProducer(),
-  };
+  readonly #link: ChannelLink;
+  /**
+   * Registered instead of the link while a response has a pull producer;
+   * made the first time one does.
+   */
+  #pullAsker: IPullProducer | null = null;
   #flowRegistered = false;
   /** The current response's producer, and whether it is on the transport itself. */
   #producer: IProducer | null = null;
@@ -204,8 +230,8 @@ export class HTTPChannel implements IProtocol {
   #producerOnTransport = false;
   /** Whether the transport holds more than it wants: the client is not reading. */
   #blocked = false;
-  /** Response bytes held back while blocked, sent a slice per drain. */
-  #held: Uint8Array[] = [];
+  /** Response bytes held back while blocked, sent a slice per drain; made for the first. */
+  #held: Uint8Array[] | null = null;
   #writeTimer: IDelayedCall | null = null;
 
   /**
@@ -223,35 +249,9 @@ export class HTTPChannel implements IProtocol {
     reactor: IReactorTime = defaultReactor,
   ) {
     this.#delegate = delegate;
-    this.#settings = resolveServerOptions(options);
+    this.#settings = settingsFor(options);
     this.#reactor = reactor;
-    this.#connection = {
-      transport: (): ITransport | null => this.transport,
-      keepAliveAllowed: (): boolean => this.#keepAliveAllowed,
-      bodyPending: (request): boolean =>
-        this.#request === request && !this.#parser.done,
-      encodeHead: (code, phrase, headers, framing): HeadText =>
-        this.#encodeHead(code, phrase, headers, framing),
-      send: (data): void => this.#send(data),
-      registerProducer: (producer, streaming): void =>
-        this.#registerProducer(producer, streaming),
-      unregisterProducer: (): void => this.#unregisterProducer(),
-      responseFinished: (request, close): void =>
-        this.#responseFinished(request, close),
-      detachFor: (request, protocol) => this.#detachFor(request, protocol),
-      peerOf: (request): IAddress => this.#peerOf(request),
-      isSecureFor: (request): boolean => this.#isSecureFor(request),
-      abort: (): void => this.abort(),
-    };
-    this.#parser = new HTTPRequestParser({
-      onRequest: (head: RequestHead): void => this.#onRequest(head),
-      onBody: (chunk: Uint8Array): void => this.#onBody(chunk),
-      onComplete: (): void => this.#onComplete(),
-    }, {
-      maxHeaderSize: this.#settings.maxHeaderSize,
-      // With decompressRequest the decoded size is checked as well.
-      maxBodySize: this.#settings.maxBodySize,
-    });
+    this.#link = new HTTPChannel.#Link(this);
   }
 
   static {
@@ -259,6 +259,104 @@ export class HTTPChannel implements IProtocol {
       channel.#tracker = tracker;
     };
   }
+
+  /**
+   * What each channel's requests, parser and transport call it through:
+   * methods on a prototype, inside the class so that they reach its private
+   * members. Object literals of arrow functions cost a closure per method
+   * per connection, and every idle connection keeps them.
+   */
+  static #Link = class implements ChannelLink {
+    readonly #channel: HTTPChannel;
+
+    constructor(channel: HTTPChannel) {
+      this.#channel = channel;
+    }
+
+    transport(): ITransport | null {
+      return this.#channel.transport;
+    }
+
+    keepAliveAllowed(): boolean {
+      return this.#channel.#keepAliveAllowed;
+    }
+
+    bodyPending(request: ServerRequest): boolean {
+      const channel = this.#channel;
+      return channel.#request === request && channel.#parser?.done === false;
+    }
+
+    encodeHead(
+      code: number,
+      phrase: string,
+      headers: Headers,
+      framing: string,
+    ): HeadText {
+      return this.#channel.#encodeHead(code, phrase, headers, framing);
+    }
+
+    send(data: Uint8Array): void {
+      this.#channel.#send(data);
+    }
+
+    registerProducer(producer: IProducer, streaming: boolean): void {
+      this.#channel.#registerProducer(producer, streaming);
+    }
+
+    unregisterProducer(): void {
+      this.#channel.#unregisterProducer();
+    }
+
+    responseFinished(request: ServerRequest, close: boolean): void {
+      this.#channel.#responseFinished(request, close);
+    }
+
+    detachFor(
+      request: ServerRequest,
+      protocol: IProtocol | undefined,
+    ): { transport: ITransport; buffered: Uint8Array } {
+      return this.#channel.#detachFor(request, protocol);
+    }
+
+    peerOf(request: ServerRequest): IAddress {
+      return this.#channel.#peerOf(request);
+    }
+
+    isSecureFor(request: ServerRequest): boolean {
+      return this.#channel.#isSecureFor(request);
+    }
+
+    abort(): void {
+      this.#channel.abort();
+    }
+
+    onRequest(head: RequestHead): void {
+      this.#channel.#onRequest(head);
+    }
+
+    onBody(chunk: Uint8Array): void {
+      this.#channel.#onBody(chunk);
+    }
+
+    onComplete(): void {
+      this.#channel.#onComplete();
+    }
+
+    // Registered on the transport as its push producer, as Twisted's
+    // HTTPChannel registers itself: the transport pauses it when the client
+    // stops reading and resumes it once what was queued has drained.
+    pauseProducing(): void {
+      this.#channel.#writeBlocked();
+    }
+
+    resumeProducing(): void {
+      this.#channel.#writeDrained();
+    }
+
+    stopProducing(): void {
+      this.#channel.#stopProducer();
+    }
+  };
 
   /** How many requests this connection has begun. */
   get requestCount(): number {
@@ -270,7 +368,7 @@ export class HTTPChannel implements IProtocol {
    * one (or has not received any).
    */
   get idle(): boolean {
-    return this.#request === null && !this.#parser.inProgress &&
+    return this.#request === null && this.#parser?.inProgress !== true &&
       this.#detached === undefined;
   }
 
@@ -330,7 +428,7 @@ export class HTTPChannel implements IProtocol {
     this.#cancelWriteTimer();
     this.#flowRegistered = false;
     this.#buffer = null;
-    this.#held = [];
+    this.#held = null;
     this.#stopProducer();
     const request = this.#request;
     this.#request = null;
@@ -347,7 +445,7 @@ export class HTTPChannel implements IProtocol {
    */
   closeWhenIdle(): void {
     if (this.#closing || this.#detached !== undefined) return;
-    if (this.#request === null && !this.#parser.inProgress) {
+    if (this.#request === null && this.#parser?.inProgress !== true) {
       this.#close();
     }
   }
@@ -369,11 +467,11 @@ export class HTTPChannel implements IProtocol {
   // --- Reading ------------------------------------------------------------
 
   #process(data: Uint8Array): void {
-    const parser = this.#parser;
     this.#feeding = true;
     this.#stamp = this.#reactor.seconds();
     try {
       while (data.length > 0 && !this.#closing) {
+        const parser = this.#parser ?? this.#takeParser();
         const request = this.#request;
         if (request !== null && parser.done) {
           // Pipelined: the next request waits for this response.
@@ -420,12 +518,12 @@ export class HTTPChannel implements IProtocol {
   #onRequest(head: RequestHead): void {
     this.#requests++;
     const settings = this.#settings;
-    const parser = this.#parser;
+    const parser = this.#parser as HTTPRequestParser;
     const expectsBody = head.length !== 0;
     if (expectsBody) this.#wait(WAIT_BODY, settings.bodyTimeout);
     else this.#wait(WAIT_NONE, 0);
     const request = new ServerRequest(
-      this.#connection,
+      this.#link,
       head,
       parser.keepAlive && !settings.noKeepAlive,
       this.#now(),
@@ -551,7 +649,7 @@ export class HTTPChannel implements IProtocol {
 
   /** The parser failed: answer its status (or abort) and close. */
   #malformed(error: unknown): void {
-    const status = this.#parser.errorStatus || 400;
+    const status = this.#parser?.errorStatus || 400;
     httpLogger.debug("Malformed request, answered {status}: {message}", {
       status,
       message: error instanceof Error ? error.message : String(error),
@@ -631,17 +729,20 @@ export class HTTPChannel implements IProtocol {
   #send(data: Uint8Array): void {
     const transport = this.transport;
     if (this.#lost || transport === null) return;
-    if (!this.#blocked && data.length <= SLICE && this.#held.length === 0) {
+    if (
+      !this.#blocked && data.length <= SLICE && !(this.#held?.length)
+    ) {
       transport.write(data);
       return;
     }
-    this.#held.push(data);
+    (this.#held ??= []).push(data);
     this.#flushHeld();
   }
 
   /** Gives the transport held bytes, a slice at a time, until it is full. */
   #flushHeld(): void {
     const held = this.#held;
+    if (held === null) return;
     const transport = this.transport as ITransport;
     while (held.length > 0 && !this.#blocked && !this.#lost) {
       const piece = held[0];
@@ -659,8 +760,9 @@ export class HTTPChannel implements IProtocol {
   #responseFinished(request: ServerRequest, close: boolean): void {
     this.#logAccess(request);
     if (this.#request !== request || this.#lost) return;
-    if (close || !this.#parser.done || this.#closing) {
-      if (!this.#parser.done) request.dead = true;
+    const bodyPending = this.#parser?.done === false;
+    if (close || bodyPending || this.#closing) {
+      if (bodyPending) request.dead = true;
       this.#close();
       return;
     }
@@ -743,9 +845,38 @@ export class HTTPChannel implements IProtocol {
 
   #next(): void {
     this.#request = null;
-    this.#parser.reset();
+    this.#releaseParser();
     this.#wait(WAIT_IDLE, this.#settings.idleConnectionTimeout);
     this.#tracker?.channelIdle(this);
+  }
+
+  #takeParser(): HTTPRequestParser {
+    const settings = this.#settings;
+    let parser = spareParsers.get(settings)?.pop();
+    if (parser === undefined) {
+      parser = new HTTPRequestParser(this.#link, {
+        maxHeaderSize: settings.maxHeaderSize,
+        // With decompressRequest the decoded size is checked as well.
+        maxBodySize: settings.maxBodySize,
+      });
+    } else {
+      parser.rebind(this.#link);
+    }
+    this.#parser = parser;
+    return parser;
+  }
+
+  #releaseParser(): void {
+    const parser = this.#parser;
+    this.#parser = null;
+    if (parser === null || parser.failed) return;
+    parser.reset();
+    let spares = spareParsers.get(this.#settings);
+    if (spares === undefined) {
+      spares = [];
+      spareParsers.set(this.#settings, spares);
+    }
+    if (spares.length < MAX_SPARE_PARSERS) spares.push(parser);
   }
 
   #close(): void {
@@ -768,7 +899,7 @@ export class HTTPChannel implements IProtocol {
   #registerFlow(): void {
     const transport = this.transport;
     if (this.#flowRegistered || transport === null || this.#closing) return;
-    transport.registerProducer(this.#flow, true);
+    transport.registerProducer(this.#link, true);
     this.#flowRegistered = !this.#lost;
   }
 
@@ -778,7 +909,7 @@ export class HTTPChannel implements IProtocol {
     this.transport?.unregisterProducer();
   }
 
-  /** A response's producer, through `#flow` (push) or `#pullAsker` (pull). */
+  /** A response's producer, through the link (push) or `#pullAsker` (pull). */
   #registerProducer(producer: IProducer, streaming: boolean): void {
     if (this.#producer !== null) {
       throw new TypeError(
@@ -799,7 +930,16 @@ export class HTTPChannel implements IProtocol {
     this.#flushHeld();
     this.#producerOnTransport = true;
     transport.registerProducer(
-      streaming ? producer : this.#pullAsker,
+      streaming ? producer : this.#pullAsker ??= {
+        resumeProducing: (): void => {
+          const producer = this.#producer;
+          if (producer === null) return;
+          // The transport asks again once this piece has drained.
+          this.#armWriteTimer();
+          producer.resumeProducing();
+        },
+        stopProducing: (): void => this.#stopProducer(),
+      },
       streaming,
     );
   }
@@ -863,7 +1003,12 @@ export class HTTPChannel implements IProtocol {
     const seconds = this.#settings.writeTimeout;
     if (this.#lost || !(seconds > 0) || seconds === Infinity) return;
     this.#writeTimer?.cancel();
-    this.#writeTimer = this.#reactor.callLater(seconds, this.#onWriteTimeout);
+    // A closure per arming: only a client that stops reading arms it, and
+    // one kept per connection would cost every idle connection.
+    this.#writeTimer = this.#reactor.callLater(
+      seconds,
+      () => this.#onWriteTimeout(),
+    );
   }
 
   #cancelWriteTimer(): void {
@@ -872,7 +1017,7 @@ export class HTTPChannel implements IProtocol {
     timer?.cancel();
   }
 
-  #onWriteTimeout = (): void => {
+  #onWriteTimeout(): void {
     this.#writeTimer = null;
     if (this.#lost) return;
     const seconds = this.#settings.writeTimeout;
@@ -895,7 +1040,7 @@ export class HTTPChannel implements IProtocol {
     }
     this.#stopProducer();
     this.abort();
-  };
+  }
 
   #pause(): void {
     if (this.#paused) return;
@@ -965,7 +1110,7 @@ export class HTTPChannel implements IProtocol {
     if (this.#timer !== null && this.#timerAt <= at) return;
     this.#timer?.cancel();
     this.#timerAt = at;
-    this.#timer = this.#reactor.callLater(seconds, this.#onTimer);
+    this.#timer = this.#reactor.callLater(seconds, HTTPChannel.#fire, this);
   }
 
   /** The clock's time; one reading serves all the requests of a read. */
@@ -981,7 +1126,15 @@ export class HTTPChannel implements IProtocol {
     if (timer !== null) timer.cancel();
   }
 
-  #onTimer = (): void => {
+  /**
+   * Runs a channel's timer: one function for every channel, given the
+   * channel, rather than a closure kept by each idle connection.
+   */
+  static #fire(channel: HTTPChannel): void {
+    channel.#onTimer();
+  }
+
+  #onTimer(): void {
     this.#timer = null;
     this.#timerAt = Infinity;
     const deadline = this.#deadline;
@@ -989,12 +1142,16 @@ export class HTTPChannel implements IProtocol {
     const now = this.#reactor.seconds();
     if (now < deadline) {
       this.#timerAt = deadline;
-      this.#timer = this.#reactor.callLater(deadline - now, this.#onTimer);
+      this.#timer = this.#reactor.callLater(
+        deadline - now,
+        HTTPChannel.#fire,
+        this,
+      );
       return;
     }
     this.#deadline = Infinity;
     this.#timedOut(this.#waiting);
-  };
+  }
 
   #timedOut(what: number): void {
     httpLogger.debug("Connection timed out waiting for {what}", {

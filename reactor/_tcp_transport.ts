@@ -38,13 +38,31 @@ const BUFFER_SIZE = 65536;
 /** The most bytes one `read()` asks for; Twisted reads `bufferSize` too. */
 const READ_SIZE = 65536;
 /**
- * The first read buffer's size. It doubles each time a read fills it, up
- * to `READ_SIZE`: an idle connection, or one waiting for a short response,
- * then holds 1 KiB instead of 64 (2,000 requests in flight: 2 MiB, not 8).
+ * The smallest read buffer, and the first one. It doubles each time a read
+ * fills it, up to `READ_SIZE`, and shrinks back once reads come in at a
+ * quarter of it: every idle connection holds its buffer in a pending read,
+ * so 10,000 idle connections, or 2,000 requests waiting for a short
+ * response, hold 256 bytes each rather than what their largest read took.
  */
-const FIRST_READ_SIZE = 1024;
+const MIN_READ_SIZE = 256;
 /** Small writes queued together are joined into one `write()` up to this size. */
 const COALESCE_SIZE = 65536;
+
+// The bits of a transport's #flags: thirteen booleans held in one field, as
+// every idle connection holds them.
+const NO_DELAY = 1;
+const KEEP_ALIVE = 2;
+const CONNECTED = 4;
+const DISCONNECTING = 8;
+const LOST_SCHEDULED = 16;
+const READING = 32;
+const READ_PAUSED = 64;
+const HELD_END = 128;
+const READ_FILLED = 256;
+const WRITING = 512;
+const STREAMING = 1024;
+const PRODUCER_PAUSED = 2048;
+const SWITCHING = 4096;
 
 /**
  * The Failures a connection ends with when it closes cleanly or is aborted:
@@ -80,9 +98,9 @@ interface TLSRequest {
 }
 
 /**
- * One connection: reads into a reused buffer (grown on demand) and hands
- * each piece to the protocol as an array of its own (a copy, or the
- * buffer itself when a read filled it); queues writes and writes
+ * One connection: reads into a reused buffer (sized to the recent reads)
+ * and hands each piece to the protocol as an array of its own (a copy, or
+ * the buffer itself when a read filled it); queues writes and writes
  * them in order, joining small ones; pauses and resumes producers at
  * `BUFFER_SIZE`.
  *
@@ -99,27 +117,24 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #tcp: Deno.TcpConn | null;
   readonly #reactor: IReactorTime;
   readonly #protocol: IProtocol;
-  readonly #host: IAddress;
+  /** This end's address, made when first asked for. */
+  #host: IAddress | null = null;
   readonly #peer: IAddress;
   readonly #tlsHostname: string;
   readonly #onLost: ((reason: Failure) => void) | undefined;
-  #noDelay: boolean;
-  #keepAlive = false;
   #negotiatedProtocol: string | null;
+  /** The connection's yes/no states (see the accessors below), in one number. */
+  #flags = 0;
 
-  #connected = false;
-  #disconnecting = false;
   /** Set once, when the connection starts closing: what `connectionLost` gets. */
   #reason: Failure | null = null;
-  #lostScheduled = false;
   /** Created by the first `disconnect()` that has to wait for `connectionLost`. */
   #lostSignal: PromiseWithResolvers<void> | null = null;
 
-  #reading = false;
-  #readPaused = false;
   #held: Uint8Array | null = null;
-  #heldEnd = false;
   #readBuffer: Uint8Array | null = null;
+  /** The size of the next read buffer. */
+  #readSize = MIN_READ_SIZE;
 
   #queue: Uint8Array[] = [];
   #queueHead = 0;
@@ -127,14 +142,68 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   /** The piece being written, `#offset` bytes of it done; `null` between pieces. */
   #chunk: Uint8Array | null = null;
   #offset = 0;
-  #writing = false;
   #producer: IProducer | null = null;
-  #streaming = false;
-  #producerPaused = false;
 
   #tlsRequest: TLSRequest | null = null;
-  #tlsHeld: Uint8Array[] = [];
-  #switching = false;
+  /** Writes made while `startTLS` waits, made for the first one. */
+  #tlsHeld: Uint8Array[] | null = null;
+
+  #flag(bit: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
+  }
+
+  get #noDelay(): boolean {
+    return (this.#flags & NO_DELAY) !== 0;
+  }
+
+  get #keepAlive(): boolean {
+    return (this.#flags & KEEP_ALIVE) !== 0;
+  }
+
+  get #connected(): boolean {
+    return (this.#flags & CONNECTED) !== 0;
+  }
+
+  get #disconnecting(): boolean {
+    return (this.#flags & DISCONNECTING) !== 0;
+  }
+
+  get #lostScheduled(): boolean {
+    return (this.#flags & LOST_SCHEDULED) !== 0;
+  }
+
+  get #reading(): boolean {
+    return (this.#flags & READING) !== 0;
+  }
+
+  get #readPaused(): boolean {
+    return (this.#flags & READ_PAUSED) !== 0;
+  }
+
+  get #heldEnd(): boolean {
+    return (this.#flags & HELD_END) !== 0;
+  }
+
+  /** Whether the last read filled its buffer: what follows may be its tail. */
+  get #readFilled(): boolean {
+    return (this.#flags & READ_FILLED) !== 0;
+  }
+
+  get #writing(): boolean {
+    return (this.#flags & WRITING) !== 0;
+  }
+
+  get #streaming(): boolean {
+    return (this.#flags & STREAMING) !== 0;
+  }
+
+  get #producerPaused(): boolean {
+    return (this.#flags & PRODUCER_PAUSED) !== 0;
+  }
+
+  get #switching(): boolean {
+    return (this.#flags & SWITCHING) !== 0;
+  }
 
   /**
    * Wraps a connected socket. Nothing happens until `start()`.
@@ -152,10 +221,9 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#tcp = options.tls ? null : conn as Deno.TcpConn;
     this.#reactor = options.reactor;
     this.#protocol = protocol;
-    this.#host = toAddress(conn.localAddr);
     this.#peer = options.peer;
     this.#tlsHostname = options.tlsHostname;
-    this.#noDelay = options.noDelay;
+    this.#flag(NO_DELAY, options.noDelay);
     this.#negotiatedProtocol = options.negotiatedProtocol;
     this.#onLost = options.onLost;
   }
@@ -197,7 +265,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    */
   start(): void {
     track(this.#reactor, this);
-    this.#connected = true;
+    this.#flag(CONNECTED, true);
     try {
       this.#protocol.makeConnection(this);
     } catch (error) {
@@ -224,13 +292,13 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       );
     }
     if (!this.#connected || this.#closing || bytes.byteLength === 0) return;
-    if (this.#tlsRequest !== null) this.#tlsHeld.push(bytes);
+    if (this.#tlsRequest !== null) (this.#tlsHeld ??= []).push(bytes);
     else this.#queue.push(bytes);
     this.#queued += bytes.byteLength;
     if (
       this.#producer !== null && this.#streaming && this.#queued > BUFFER_SIZE
     ) {
-      this.#producerPaused = true;
+      this.#flag(PRODUCER_PAUSED, true);
       (this.#producer as IPushProducer).pauseProducing();
     }
     this.#startWriting();
@@ -252,7 +320,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    */
   loseConnection(): void {
     if (!this.#connected || this.#disconnecting || this.#closing) return;
-    this.#disconnecting = true;
+    this.#flag(DISCONNECTING, true);
     this.#startWriting();
   }
 
@@ -277,7 +345,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * @returns The local address.
    */
   getHost(): IAddress {
-    return this.#host;
+    return this.#host ??= toAddress(this.#conn.localAddr);
   }
 
   /**
@@ -290,7 +358,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     const tcp = this.#socket("setTcpNoDelay");
     if (tcp === null) return;
     tcp.setNoDelay(enabled);
-    this.#noDelay = enabled;
+    this.#flag(NO_DELAY, enabled);
   }
 
   /**
@@ -312,7 +380,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     const tcp = this.#socket("setTcpKeepAlive");
     if (tcp === null) return;
     tcp.setKeepAlive(enabled);
-    this.#keepAlive = enabled;
+    this.#flag(KEEP_ALIVE, enabled);
   }
 
   /**
@@ -345,8 +413,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       return;
     }
     this.#producer = producer;
-    this.#streaming = streaming;
-    this.#producerPaused = false;
+    this.#flag(STREAMING, streaming);
+    this.#flag(PRODUCER_PAUSED, false);
     if (!streaming) producer.resumeProducing();
   }
 
@@ -358,13 +426,13 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   /** Stops reading from the socket: the peer's writes back up in the kernel. */
   pauseProducing(): void {
-    this.#readPaused = true;
+    this.#flag(READ_PAUSED, true);
   }
 
   /** Reads again after `pauseProducing`. */
   resumeProducing(): void {
     if (!this.#connected || this.#disconnecting) return;
-    this.#readPaused = false;
+    this.#flag(READ_PAUSED, false);
     this.#startReading();
   }
 
@@ -449,15 +517,25 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   #startReading(): void {
     if (this.#reading || !this.#wantsToRead()) return;
-    this.#reading = true;
-    detach(this.#readLoop(), "the read loop");
+    this.#flag(READING, true);
+    // Data held while paused is delivered after resumeProducing returns,
+    // never inside it: a producer chain must not re-enter its caller.
+    if (this.#held !== null || this.#heldEnd) {
+      queueMicrotask(() => this.#readNext());
+    } else {
+      this.#readNext();
+    }
   }
 
-  async #readLoop(): Promise<void> {
+  /**
+   * Delivers held data, then starts the next read. A chain of callbacks
+   * (`#onRead`, `#onReadFailed`) bound once per connection rather than an
+   * async loop: every idle connection keeps its read pending, and a
+   * suspended async function holds a generator, its Promise and its frame
+   * besides.
+   */
+  #readNext(): void {
     try {
-      // Data held while paused is delivered after resumeProducing returns,
-      // never inside it: a producer chain must not re-enter its caller.
-      if (this.#held !== null || this.#heldEnd) await undefined;
       while (this.#wantsToRead()) {
         const held = this.#held;
         if (held !== null) {
@@ -467,48 +545,99 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         }
         if (this.#heldEnd) {
           this.#closeWith(CONNECTION_DONE);
-          return;
+          break;
         }
-        const buffer = this.#readBuffer ??= new Uint8Array(FIRST_READ_SIZE);
-        const n = await this.#conn.read(buffer);
-        // After loseConnection Twisted reads no more: a late piece, or the
-        // end of file of a peer that half-closed, must not cut the flush.
-        if (this.#closing || this.#disconnecting) return;
-        if (n === null) {
-          if (this.#readPaused) this.#heldEnd = true;
-          else this.#closeWith(CONNECTION_DONE);
-          return;
-        }
-        if (n === 0) continue;
-        let data: Uint8Array;
-        if (n === buffer.byteLength) {
-          // A full buffer is handed over as it is, without a copy; the next
-          // read gets a fresh one, twice as large up to READ_SIZE.
-          data = buffer;
-          this.#readBuffer = new Uint8Array(Math.min(n * 2, READ_SIZE));
-        } else if (
-          this.#protocol.readsInPlace === true && !this.#readPaused
-        ) {
-          // The protocol copies what it keeps: it is lent a view of the
-          // buffer, which the next read reuses.
-          data = buffer.subarray(0, n);
-        } else {
-          data = buffer.slice(0, n);
-        }
+        const buffer = this.#readBuffer ??= new Uint8Array(this.#readSize);
+        // #onRead and #onReadFailed catch everything: the Promise that
+        // then() returns never rejects.
+        this.#conn.read(buffer).then(this.#onRead, this.#onReadFailed);
+        return;
+      }
+    } catch (error) {
+      this.#readFailed(error);
+      return;
+    }
+    this.#readStopped();
+  }
+
+  readonly #onRead = (n: number | null): void => {
+    try {
+      // After loseConnection Twisted reads no more: a late piece, or the
+      // end of file of a peer that half-closed, must not cut the flush.
+      if (this.#closing || this.#disconnecting) {
+        this.#readStopped();
+        return;
+      }
+      if (n === null) {
+        if (this.#readPaused) this.#flag(HELD_END, true);
+        else this.#closeWith(CONNECTION_DONE);
+        this.#readStopped();
+        return;
+      }
+      if (n > 0) {
+        const data = this.#takeRead(n);
         if (this.#readPaused) {
           this.#held = data;
+          this.#readStopped();
           return;
         }
         this.#deliver(data);
       }
     } catch (error) {
-      if (!this.#closing) {
-        this.#closeWith(new Failure(connectionLostFor(error)));
-      }
-    } finally {
-      this.#reading = false;
-      this.#settled();
+      this.#readFailed(error);
+      return;
     }
+    this.#readNext();
+  };
+
+  readonly #onReadFailed = (error: unknown): void => {
+    this.#readFailed(error);
+  };
+
+  /**
+   * The `n` bytes just read, as an array of their own. A full buffer is
+   * handed over as it is, without a copy, and the next read gets one
+   * twice as large; a read that used a quarter of its buffer or less
+   * makes the next buffer smaller, so that a connection going idle after
+   * a large transfer does not keep a large buffer in its pending read.
+   * The tail of a message that filled a buffer does not count as small:
+   * messages a little larger than a buffer would otherwise make it grow
+   * and shrink in turn, and take three reads each.
+   */
+  #takeRead(n: number): Uint8Array {
+    const buffer = this.#readBuffer as Uint8Array;
+    const size = buffer.byteLength;
+    const afterFull = this.#readFilled;
+    this.#flag(READ_FILLED, n === size);
+    if (n === size) {
+      this.#readSize = Math.min(size * 2, READ_SIZE);
+      this.#readBuffer = null;
+      return buffer;
+    }
+    if (!afterFull && size > MIN_READ_SIZE && n * 4 <= size) {
+      let smaller = MIN_READ_SIZE;
+      while (smaller < n * 2) smaller *= 2;
+      this.#readSize = smaller;
+      this.#readBuffer = null;
+    }
+    if (this.#protocol.readsInPlace === true && !this.#readPaused) {
+      // The protocol copies what it keeps: it is lent a view of the
+      // buffer, which the next read reuses.
+      return buffer.subarray(0, n);
+    }
+    return buffer.slice(0, n);
+  }
+
+  #readFailed(error: unknown): void {
+    if (!this.#closing) {
+      this.#closeWith(new Failure(connectionLostFor(error)));
+    }
+    this.#readStopped();
+  }
+
+  #readStopped(): void {
+    this.#flag(READING, false);
+    this.#settled();
   }
 
   #deliver(data: Uint8Array): void {
@@ -521,7 +650,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   #startWriting(): void {
     if (this.#writing || this.#switching || this.#closing) return;
-    this.#writing = true;
+    this.#flag(WRITING, true);
     // Writes made in the same turn are joined into one socket write.
     queueMicrotask(this.#writeNext);
   }
@@ -586,7 +715,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   #writeStopped(): void {
     this.#chunk = null;
-    this.#writing = false;
+    this.#flag(WRITING, false);
     this.#settled();
   }
 
@@ -629,7 +758,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     if (this.#closing || this.#tlsRequest !== null) return false;
     const producer = this.#producer;
     if (producer !== null && (!this.#streaming || this.#producerPaused)) {
-      this.#producerPaused = false;
+      this.#flag(PRODUCER_PAUSED, false);
       try {
         producer.resumeProducing();
       } catch (error) {
@@ -656,7 +785,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     ) {
       return;
     }
-    this.#switching = true;
+    this.#flag(SWITCHING, true);
     detach(this.#switchToTLS(request), "startTLS");
   }
 
@@ -677,7 +806,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     } catch (error) {
       failure = error;
     }
-    this.#switching = false;
+    this.#flag(SWITCHING, false);
     this.#tlsRequest = null;
     if (this.#closing) {
       request.deferred.errback(this.#reason);
@@ -695,8 +824,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       request.deferred.errback(error);
       return;
     }
-    for (const held of this.#tlsHeld) this.#queue.push(held);
-    this.#tlsHeld = [];
+    for (const held of this.#tlsHeld ?? []) this.#queue.push(held);
+    this.#tlsHeld = null;
     request.deferred.callback(undefined);
     this.#startReading();
     this.#startWriting();
@@ -727,7 +856,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#queue = [];
     this.#queueHead = 0;
     this.#queued = 0;
-    this.#tlsHeld = [];
+    this.#tlsHeld = null;
     this.#held = null;
     closeQuietly(this.#conn);
     this.#maybeLost();
@@ -740,14 +869,14 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     ) {
       return;
     }
-    this.#lostScheduled = true;
+    this.#flag(LOST_SCHEDULED, true);
     // Never synchronously inside loseConnection or abortConnection, as in Twisted.
     queueMicrotask(() => this.#connectionLost());
   }
 
   #connectionLost(): void {
     const reason = this.#reason as Failure;
-    this.#connected = false;
+    this.#flag(CONNECTED, false);
     const producer = this.#producer;
     this.#producer = null;
     if (producer !== null) {

@@ -257,7 +257,8 @@ export class WebSocketHandler extends RequestHandler {
 
   /**
    * Sends a message. Mirrors `write_message`: a plain object is sent as
-   * JSON text.
+   * JSON text. Bytes received and sent back from `onMessage` are written
+   * as they are, not copied: do not modify them afterwards.
    *
    * @param message Text, bytes, or an object for JSON.
    * @param binary Whether to send a binary frame.

@@ -147,6 +147,9 @@ export class WebSocketEngine {
   #messageSize = 0;
   #fragments: Uint8Array[] = [];
   #fragmentBytes = 0;
+  // The binary message being delivered, and the free bytes before it.
+  #echo: Uint8Array | null = null;
+  #echoRoom = 0;
   #gathered: ByteBuffer | null = null;
   #textDecoder: TextDecoder | null = null;
   #text = "";
@@ -193,7 +196,7 @@ export class WebSocketEngine {
     this.#reader = new FrameReader(options.isServer, {
       onHeader: (fin, rsv, opcode, length) =>
         this.#onHeader(fin, rsv, opcode, length),
-      onFrame: (payload) => this.#onFrame(payload),
+      onFrame: (payload, room) => this.#onFrame(payload, room),
     });
     this.#flush = new FlushWatcher(
       transport,
@@ -301,7 +304,9 @@ export class WebSocketEngine {
   }
 
   /**
-   * Sends one message in one frame.
+   * Sends one message in one frame. A binary message received and sent
+   * back from `onMessage` is written as it is, not copied: do not modify it
+   * afterwards.
    *
    * @param payload Text (sent as a text frame unless `isBinary`) or bytes.
    * @param isBinary Whether to send a binary frame.
@@ -331,11 +336,28 @@ export class WebSocketEngine {
         payload,
         this.#masked,
       );
+    } else if (typeof payload === "string") {
+      written = writeFrame(
+        this.transport,
+        0x80 | opcode,
+        encoder.encode(payload),
+        this.#masked,
+      );
     } else {
-      const bytes = typeof payload === "string"
-        ? encoder.encode(payload)
-        : payload;
-      written = writeFrame(this.transport, 0x80 | opcode, bytes, this.#masked);
+      // The message being delivered, sent back once: its header goes in the
+      // bytes where the received one was, and the payload is not copied.
+      let room = 0;
+      if (payload === this.#echo) {
+        room = this.#echoRoom;
+        this.#echo = null;
+      }
+      written = writeFrame(
+        this.transport,
+        0x80 | opcode,
+        payload,
+        this.#masked,
+        room,
+      );
     }
     this.#wrote(written);
     return true;
@@ -497,7 +519,7 @@ export class WebSocketEngine {
     this.#opcode = opcode;
   }
 
-  #onFrame(payload: Uint8Array): void {
+  #onFrame(payload: Uint8Array, room: number): void {
     switch (this.#opcode) {
       case OP_CLOSE:
         this.#onClose(payload);
@@ -518,7 +540,7 @@ export class WebSocketEngine {
     const fin = this.#fin;
     const text = this.#messageOpcode === OP_TEXT;
     if (fin && this.#fragmentBytes === 0 && this.#textDecoder === null) {
-      this.#complete(payload);
+      this.#complete(payload, room);
       return;
     }
     if (text && !this.#compressed) {
@@ -562,20 +584,35 @@ export class WebSocketEngine {
     }
   }
 
-  #complete(data: Uint8Array): void {
+  #complete(data: Uint8Array, room: number = 0): void {
     const text = this.#messageOpcode === OP_TEXT;
     const compressed = this.#compressed;
     this.#resetMessage();
-    const bytes = compressed
-      ? (this.deflate as PerMessageDeflate).decompress(
-        data,
-        this.maxMessageSize,
-      )
-      : data;
     if (text) {
+      const bytes = compressed
+        ? (this.deflate as PerMessageDeflate).decompress(
+          data,
+          this.maxMessageSize,
+        )
+        : data;
       this.#deliver(decodeOr1007(() => decodeUtf8(bytes)), false);
+    } else if (compressed) {
+      this.#deliver(
+        (this.deflate as PerMessageDeflate).decompress(
+          data,
+          this.maxMessageSize,
+        ),
+        true,
+      );
     } else {
-      this.#deliver(bytes, true);
+      // An echo sent from within onMessage is written in place (see sendMessage).
+      this.#echo = data;
+      this.#echoRoom = room;
+      try {
+        this.#deliver(data, true);
+      } finally {
+        this.#echo = null;
+      }
     }
   }
 

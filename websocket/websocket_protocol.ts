@@ -215,7 +215,9 @@ export class WebSocketProtocol<F extends IProtocolFactory = IProtocolFactory>
   onPong(_payload: Uint8Array): void {}
 
   /**
-   * Sends a message in one frame. Mirrors Autobahn's `sendMessage`.
+   * Sends a message in one frame. Mirrors Autobahn's `sendMessage`. A
+   * binary payload received and sent back from `onMessage` is written as
+   * it is, not copied: do not modify it afterwards.
    *
    * @param payload Text, or bytes (sent as text unless `isBinary`).
    * @param isBinary Whether to send a binary frame.

@@ -5,7 +5,8 @@
  *
  * - Servers (Torsion's Twisted face `WebSocketServerFactory`, its Tornado
  *   face `WebSocketHandler`, `Deno.upgradeWebSocket`, Tornado's
- *   `WebSocketHandler`), each in a fresh process, loaded by Deno's native
+ *   `WebSocketHandler`, the bare-socket floor of bench/peers/socket_server.ts),
+ *   each in a fresh process, loaded by Deno's native
  *   `WebSocket` on 64-byte messages and by the bare-socket client
  *   (bench/peers/socket_ws_client.ts) on 16 KiB ones, on which the native
  *   client stalls (see there).
@@ -95,6 +96,7 @@ function wsServerName(server: ServerSystem, peers: PythonPeers): string {
     "torsion-tornado": "Torsion (Tornado face: WebSocketHandler)",
     deno: "Deno.upgradeWebSocket",
     tornado: `${peers.tornado} WebSocketHandler`,
+    floor: "Floor: bare Deno.listen echoing frames",
   };
   return names[server.id] ?? server.name;
 }
@@ -127,6 +129,7 @@ export async function runWsSuite(
     servers.torsionTornado,
     servers.deno,
     servers.tornado,
+    servers.floor,
   ].filter((s): s is ServerSystem =>
     s !== null && selected(selection.systems, s.id)
   ).map((s) => ({ ...s, name: wsServerName(s, peers) }));
@@ -365,6 +368,7 @@ export function wsVerdicts(
     const row = serverRows.get(workload.id);
     if (row === undefined) continue;
     const deno = ok(row.get(servers.deno.id));
+    const floor = ok(row.get(servers.floor.id));
     const tornado = servers.tornado === null
       ? undefined
       : ok(row.get(servers.tornado.id));
@@ -377,7 +381,7 @@ export function wsVerdicts(
         { name: name(face), m },
         { name: name(servers.deno), m: deno },
         1,
-        undefined,
+        floor,
       );
       if (servers.tornado !== null) {
         judge(

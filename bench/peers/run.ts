@@ -15,9 +15,10 @@
  *   keep-alive connections held by each server, RSS per connection;
  * - `ws` (bench/peers/_ws_suite.ts): WebSocket echo of 64-byte and 16 KiB
  *   messages over 50 connections; the servers (Torsion's two faces,
- *   `Deno.upgradeWebSocket`, Tornado's `WebSocketHandler`) driven by Deno's
- *   `WebSocket`, then the clients (Torsion's, Deno's, Tornado's
- *   `websocket_connect`) against `Deno.upgradeWebSocket`.
+ *   `Deno.upgradeWebSocket`, Tornado's `WebSocketHandler` and a floor: bare
+ *   `Deno.listen` echoing frames) driven by Deno's `WebSocket`, then the
+ *   clients (Torsion's, Deno's, Tornado's `websocket_connect`) against
+ *   `Deno.upgradeWebSocket`.
  *
  * Every server and client runs in a process of its own. A system that
  * cannot run (a Python module, wrk or a Torsion module missing) is skipped

@@ -31,7 +31,7 @@ const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
 /** One keep-alive connection that sends GETs and skips to each body's end. */
 class BareConnection {
   readonly #conn: Deno.TcpConn;
-  readonly #buffer = new Uint8Array(16 * 1024);
+  readonly #buffer = new Uint8Array(2 * 1024);
   #filled = 0;
 
   private constructor(conn: Deno.TcpConn) {

@@ -7,9 +7,15 @@
  * without pipelining, and is what no server written on `Deno.listen` can
  * beat, so the runner reports it when a target is missed.
  *
+ * For `ws` it is the WebSocket floor: it answers the opening handshake
+ * without checking it, then echoes each frame as it comes, unmasked in
+ * place a word at a time, its header written over the mask and the end of
+ * the received one, in one write: no allocation per message, no
+ * fragmentation, no UTF-8 check, no limit.
+ *
  * Usage: deno run -A bench/peers/socket_server.ts <workload> <port> <static-dir>
- * Workloads: plaintext, json, static, echo, idle. Prints `listening <port>`;
- * exits when stdin closes.
+ * Workloads: plaintext, json, static, echo, idle, ws. Prints
+ * `listening <port>`; exits when stdin closes.
  *
  * @module
  */
@@ -53,8 +59,9 @@ const RESPONSES: Record<string, () => Uint8Array> = {
     ),
 };
 const ECHO = workload === "echo";
-const response = ECHO ? undefined : RESPONSES[workload]?.();
-if (!ECHO && response === undefined) {
+const WS = workload === "ws";
+const response = ECHO || WS ? undefined : RESPONSES[workload]?.();
+if (!ECHO && !WS && response === undefined) {
   throw new TypeError(`The floor has no response for workload ${workload}`);
 }
 
@@ -72,6 +79,111 @@ function headEnd(bytes: Uint8Array, from: number, to: number): number {
     ) return i + 4;
   }
   return -1;
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    written += await conn.write(bytes.subarray(written));
+  }
+}
+
+const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+const WS_KEY = /\r\nsec-websocket-key:[ \t]*([^\r\n]*)/i;
+
+async function acceptKey(key: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-1",
+    encoder.encode(key.trim() + WS_GUID),
+  );
+  return btoa(String.fromCharCode(...new Uint8Array(digest)));
+}
+
+/** XORs `bytes[from, from+length)` with the 4-byte mask at `maskAt`. */
+function unmask(
+  bytes: Uint8Array,
+  words: BigUint64Array,
+  maskAt: number,
+  from: number,
+  length: number,
+): void {
+  const end = from + length;
+  let i = from;
+  for (; i < end && (i & 7) !== 0; i++) {
+    bytes[i] ^= bytes[maskAt + ((i - from) & 3)];
+  }
+  const key = new Uint8Array(8);
+  for (let k = 0; k < 8; k++) key[k] = bytes[maskAt + ((i - from + k) & 3)];
+  const word = new BigUint64Array(key.buffer)[0];
+  for (let w = i >>> 3, last = end >>> 3; w < last; w++) words[w] ^= word;
+  for (i = Math.max(i, end & ~7); i < end; i++) {
+    bytes[i] ^= bytes[maskAt + ((i - from) & 3)];
+  }
+}
+
+async function serveWebSocket(conn: Deno.Conn): Promise<void> {
+  let buffer = new Uint8Array(65536);
+  let words = new BigUint64Array(buffer.buffer);
+  let filled = 0;
+  let start = -1;
+  while ((start = headEnd(buffer, 0, filled)) < 0) {
+    const n = await conn.read(buffer.subarray(filled));
+    if (n === null) return;
+    filled += n;
+  }
+  const key = WS_KEY.exec(LATIN1.decode(buffer.subarray(0, start)))?.[1];
+  await writeAll(
+    conn,
+    encoder.encode(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${await acceptKey(
+        key ?? "",
+      )}\r\n\r\n`,
+    ),
+  );
+  while (true) {
+    while (filled - start >= 2) {
+      const opcode = buffer[start] & 0x0f;
+      let length = buffer[start + 1] & 0x7f;
+      let at = start + 2;
+      if (length === 126) {
+        length = (buffer[at] << 8) | buffer[at + 1];
+        at += 2;
+      } else if (length === 127) {
+        length = Number(new DataView(buffer.buffer).getBigUint64(at));
+        at += 8;
+      }
+      const payloadAt = at + 4;
+      if (payloadAt + length > filled) break;
+      unmask(buffer, words, at, payloadAt, length);
+      const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
+      const frameAt = payloadAt - head;
+      buffer[frameAt] = 0x80 | (opcode === 0x9 ? 0xa : opcode);
+      if (head === 2) buffer[frameAt + 1] = length;
+      else if (head === 4) {
+        buffer[frameAt + 1] = 126;
+        buffer[frameAt + 2] = length >>> 8;
+        buffer[frameAt + 3] = length & 0xff;
+      } else {
+        buffer[frameAt + 1] = 127;
+        new DataView(buffer.buffer).setBigUint64(frameAt + 2, BigInt(length));
+      }
+      await writeAll(conn, buffer.subarray(frameAt, payloadAt + length));
+      if (opcode === 0x8) return;
+      start = payloadAt + length;
+    }
+    buffer.copyWithin(0, start, filled);
+    filled -= start;
+    start = 0;
+    if (filled === buffer.length) {
+      const larger = new Uint8Array(buffer.length * 2);
+      larger.set(buffer);
+      buffer = larger;
+      words = new BigUint64Array(buffer.buffer);
+    }
+    const n = await conn.read(buffer.subarray(filled));
+    if (n === null) return;
+    filled += n;
+  }
 }
 
 async function serve(conn: Deno.Conn): Promise<void> {
@@ -134,4 +246,18 @@ async function serve(conn: Deno.Conn): Promise<void> {
 
 const listener = Deno.listen({ hostname: "127.0.0.1", port });
 listeningUntilStdinCloses(port);
-for await (const conn of listener) serve(conn);
+for await (const conn of listener) {
+  if (WS) {
+    serveWebSocket(conn).catch(() => {
+      // The client went away mid-frame: nothing to answer.
+    }).finally(() => {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+    });
+  } else {
+    serve(conn);
+  }
+}

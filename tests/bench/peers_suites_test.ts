@@ -101,6 +101,7 @@ Deno.test("bench/peers/run.ts given --quick --suite ws with Deno and the floor w
   const clients = tableUnder(stdout, /^### WebSocket clients/);
   assert.deepEqual(servers.map((cells) => cells.slice(0, 2)), [
     ["64 B", "Deno.upgradeWebSocket"],
+    ["64 B", "Floor: bare Deno.listen echoing frames"],
   ]);
   assert.deepEqual(clients.map((cells) => cells.slice(0, 2)), [
     ["64 B", "Deno WebSocket"],

@@ -5,6 +5,10 @@ import {
   serverSystems,
   serverVerdicts,
 } from "../../bench/peers/_server_suite.ts";
+import {
+  type EchoMeasurement,
+  wsVerdicts,
+} from "../../bench/peers/_ws_suite.ts";
 
 const SYSTEMS = serverSystems({
   python: "/usr/bin/python3",
@@ -112,5 +116,39 @@ Deno.test("serverVerdicts given idle connections above 10 KiB each when judged t
   assert.match(
     lineAbout(verdicts, /Tornado face.*idle/),
     /^- \*\*missed\*\*: .*: 12\.00 KiB over 10,000; the floor holds 5\.00 KiB$/,
+  );
+});
+
+function echo(value: number): EchoMeasurement {
+  return { value, unit: "msg/s", p99_ms: 1, seconds: 3, rss_mb: 0 };
+}
+
+Deno.test("wsVerdicts given a face below Deno.upgradeWebSocket when judged then says missed and what the floor server reaches", () => {
+  const servers = new Map([[
+    "ws-16k",
+    new Map<string, EchoMeasurement | Error>([
+      ["torsion-twisted", echo(30_000)],
+      ["torsion-tornado", echo(45_000)],
+      ["deno", echo(40_000)],
+      ["floor", echo(60_000)],
+    ]),
+  ]]);
+  const verdicts = wsVerdicts(
+    SYSTEMS,
+    servers,
+    new Map([["ws-16k", new Map()]]),
+    {
+      python: "/usr/bin/python3",
+      twisted: null,
+      tornado: null,
+    },
+  );
+  assert.match(
+    lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.upgradeWebSocket/),
+    /^- \*\*missed\*\*: .*\(16 KiB\): 0\.75x; the floor reaches 1\.50x$/,
+  );
+  assert.match(
+    lineAbout(verdicts, /Tornado face.*≥ 1\.0x Deno\.upgradeWebSocket/),
+    /^- met: .*: 1\.13x$/,
   );
 });

@@ -171,6 +171,48 @@ Deno.test("Deferred.addCallback() given a failure when fired then skips callback
   assert.deepEqual(calls, ["eb"]);
 });
 
+Deno.test("Deferred.addCallback() given a callback returning a Failure when fired then skips the callbacks after it until an errback recovers", () => {
+  const d = new Deferred<number>();
+  const calls: string[] = [];
+  d.addCallback(() => new Failure(new Error("returned")))
+    .addCallback(() => calls.push("cb1"))
+    .addCallback(() => calls.push("cb2"))
+    .addErrback((f) => calls.push(`eb ${f.getErrorMessage()}`))
+    .addCallback(() => calls.push("cb3"));
+  d.callback(1);
+  assert.deepEqual(calls, ["eb returned", "cb3"]);
+});
+
+Deno.test("Deferred.addCallbacks() given a failure reaching a link without an errback when fired then skips the callbacks after it too", () => {
+  const d = new Deferred<number>();
+  const calls: string[] = [];
+  d.addCallbacks(() => calls.push("cbs"))
+    .addCallback(() => calls.push("cb"))
+    .addErrback(() => calls.push("eb"));
+  d.errback(new Error("x"));
+  assert.deepEqual(calls, ["eb"]);
+});
+
+Deno.test("Deferred.addErrback() given a success reaching an errback when fired then runs the callbacks after it", () => {
+  const d = new Deferred<number>();
+  const calls: string[] = [];
+  d.addErrback(() => calls.push("eb"))
+    .addCallback(() => calls.push("cb1"))
+    .addCallback(() => calls.push("cb2"));
+  d.callback(1);
+  assert.deepEqual(calls, ["cb1", "cb2"]);
+});
+
+Deno.test("Deferred.addCallback() given a failed Deferred when callbacks and an errback are added later then only the errback and what follows it run", () => {
+  const d = fail<number>(new Error("early"));
+  const calls: string[] = [];
+  d.addCallback(() => calls.push("cb1"));
+  d.addCallback(() => calls.push("cb2"));
+  d.addErrback(() => calls.push("eb"));
+  d.addCallback(() => calls.push("cb3"));
+  assert.deepEqual(calls, ["eb", "cb3"]);
+});
+
 Deno.test("Deferred.addBoth() given a success or a failure when fired then runs in both cases", () => {
   const ok = new Deferred<number>();
   const bad = new Deferred<number>();

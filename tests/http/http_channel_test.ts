@@ -1314,3 +1314,47 @@ Deno.test("HTTPChannel given 3,000 mutated requests fed in random pieces when pa
     assert.equal(h.clock.getDelayedCalls().length, 0, `round ${round}`);
   }
 });
+
+Deno.test("HTTPChannel given two channels with one options object when the first finishes a chunked request then the second's chunked request reaches only the second", () => {
+  const options: HTTPServerOptions = {};
+  const first = harness(echo, options);
+  const second = harness(echo, options);
+  const chunked = "POST /%s HTTP/1.1\r\nHost: a\r\n" +
+    "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+  first.send(chunked.replace("%s", "one"));
+  // The first channel's parser is now spare: the second may reuse it.
+  second.send(chunked.replace("%s", "two"));
+  assert.deepEqual(first.seen.map((s) => [s.head.target, s.body]), [
+    ["/one", "abc"],
+  ]);
+  assert.deepEqual(second.seen.map((s) => [s.head.target, s.body]), [
+    ["/two", "abc"],
+  ]);
+  assert.ok(second.output().endsWith("POST /two abc"));
+});
+
+Deno.test("HTTPChannel given a malformed request on one channel when another channel with the same options is served then its request parses cleanly", () => {
+  const options: HTTPServerOptions = {};
+  const bad = harness(echo, options);
+  bad.send("GET / HTTP/1.1\r\nHost a\r\n\r\n");
+  assert.match(bad.output(), /^HTTP\/1\.1 400 /);
+  const good = harness(echo, options);
+  good.send("GET /fine HTTP/1.1\r\nHost: a\r\n\r\n");
+  assert.match(good.output(), /^HTTP\/1\.1 200 OK\r\n/);
+  assert.ok(good.output().endsWith("GET /fine "));
+});
+
+Deno.test("HTTPChannel given many channels finishing requests when all are idle then each still parses its next request", () => {
+  const options: HTTPServerOptions = {};
+  const channels = Array.from({ length: 100 }, () => harness(echo, options));
+  for (const [i, h] of channels.entries()) {
+    h.send(`GET /a${i} HTTP/1.1\r\nHost: a\r\n\r\n`);
+  }
+  for (const [i, h] of channels.entries()) {
+    h.send(`GET /b${i} HTTP/1.1\r\nHost: a\r\n\r\n`);
+  }
+  for (const [i, h] of channels.entries()) {
+    assert.deepEqual(h.seen.map((s) => s.head.target), [`/a${i}`, `/b${i}`]);
+    assert.equal(h.channel.idle, true);
+  }
+});

@@ -91,6 +91,33 @@ reactorTest(
 );
 
 reactorTest(
+  "dataReceived() given 1 MiB and then short messages when read then every byte arrives in order and the kept pieces stay unchanged",
+  async (reactor) => {
+    const { client, server } = await connectedPair(reactor);
+    const large = pattern(MiB);
+    client.transport!.write(large);
+    await within(server.received(MiB), "the large transfer");
+    // The read buffer grew to its largest; short messages make it shrink
+    // again, and no piece handed over may change when a later read comes.
+    for (let i = 1; i <= 8; i++) {
+      client.transport!.write(pattern(10 * i));
+      await within(server.received(MiB + 5 * i * (i + 1)), `message ${i}`);
+    }
+    assert.ok(server.chunks.every((chunk) => chunk.byteLength <= 65536));
+    const expected = [large];
+    for (let i = 1; i <= 8; i++) expected.push(pattern(10 * i));
+    const joined = new Uint8Array(MiB + 360);
+    let offset = 0;
+    for (const piece of expected) {
+      joined.set(piece, offset);
+      offset += piece.byteLength;
+    }
+    assert.deepEqual(server.joined(), joined);
+    assert.equal(server.chunks.at(-1)?.byteLength, 80);
+  },
+);
+
+reactorTest(
   "loseConnection() given a connection when called then both sides get connectionMade, data, connectionLost in order with ConnectionDone",
   async (reactor) => {
     const { client, server } = await connectionPairWithData(reactor);

@@ -30,9 +30,13 @@ class Recorder implements WebSocketEngineHandler {
   pongs: Uint8Array[] = [];
   closes: [boolean, number, string][] = [];
   throwOnMessage = false;
+  /** Called with each message after it is recorded (an echo). */
+  then: ((payload: string | Uint8Array, isBinary: boolean) => void) | null =
+    null;
   onMessage(payload: string | Uint8Array, isBinary: boolean): void {
     if (this.throwOnMessage) throw new Error("handler failed");
     this.messages.push([payload, isBinary]);
+    this.then?.(payload, isBinary);
   }
   onPing(payload: Uint8Array): void {
     this.pings.push(payload.slice());
@@ -113,6 +117,75 @@ Deno.test("WebSocketEngine given a binary frame when received then delivers the 
   const h = open();
   h.engine.dataReceived(frame(2, new Uint8Array([0, 255, 7])));
   assert.deepEqual(h.handler.messages, [[new Uint8Array([0, 255, 7]), true]]);
+});
+
+Deno.test("WebSocketEngine given masked binary messages of 255 to 1,031 bytes at every alignment when received then each is unmasked intact", () => {
+  const h = open();
+  for (const size of [255, 256, 257, 1029, 1030, 1031]) {
+    const payload = new Uint8Array(size).map((_, i) => i * 7);
+    for (let shift = 0; shift < 4; shift++) {
+      const bytes = frame(2, payload);
+      const read = new Uint8Array(shift + bytes.length);
+      read.set(bytes, shift);
+      h.engine.dataReceived(read.subarray(shift));
+      assert.deepEqual(h.handler.messages.pop(), [payload, true]);
+    }
+  }
+});
+
+Deno.test("WebSocketEngine given a binary message sent back from onMessage when written then its header goes before the received bytes, without a copy", () => {
+  const writes: Uint8Array[] = [];
+  const transport = new class extends StringTransport {
+    override write(data: Uint8Array | string): void {
+      if (typeof data !== "string") writes.push(data);
+      super.write(data);
+    }
+  }();
+  const h = open({}, transport);
+  h.handler.then = (payload, isBinary) =>
+    h.engine.sendMessage(payload, isBinary);
+  const payload = new Uint8Array(300).fill(9);
+  const received = frame(2, payload);
+  h.engine.dataReceived(received);
+  assert.equal(writes.length, 1);
+  assert.equal(writes[0].buffer, received.buffer);
+  assert.deepEqual(sent(h.transport), [
+    { fin: true, rsv: 0, opcode: 2, masked: false, payload },
+  ]);
+});
+
+Deno.test("WebSocketEngine given a binary message whose header came in an earlier read when sent back from onMessage then the frame is written whole", () => {
+  const h = open();
+  h.handler.then = (payload, isBinary) =>
+    h.engine.sendMessage(payload, isBinary);
+  const payload = new Uint8Array(300).fill(4);
+  const received = frame(2, payload);
+  h.engine.dataReceived(received.slice(0, 8));
+  h.engine.dataReceived(received.slice(8));
+  assert.deepEqual(sent(h.transport), [
+    { fin: true, rsv: 0, opcode: 2, masked: false, payload },
+  ]);
+});
+
+Deno.test("WebSocketEngine given a binary message sent back twice from onMessage when written then both frames are whole", () => {
+  const h = open();
+  h.handler.then = (payload) => {
+    h.engine.sendMessage(payload, true);
+    h.engine.sendMessage(payload, true);
+  };
+  const payload = new Uint8Array([1, 2, 3]);
+  h.engine.dataReceived(concat(frame(2, payload), frame(2, payload)));
+  const frames = sent(h.transport);
+  assert.equal(frames.length, 4);
+  for (const f of frames) {
+    assert.deepEqual(f, {
+      fin: true,
+      rsv: 0,
+      opcode: 2,
+      masked: false,
+      payload,
+    });
+  }
 });
 
 Deno.test("WebSocketEngine given frames fed one byte at a time when complete then delivers each message once", () => {
