@@ -11,6 +11,23 @@ import { isDigit, trimOWS } from "./_chars.ts";
 import { malformed } from "./_wire_error.ts";
 
 /**
+ * The value of a `Content-Length` of digits only and at most 15 of them
+ * (an exact integer), as almost every message has; -1 for anything else,
+ * which the full reading handles.
+ */
+function plainLength(value: string): number {
+  const size = value.length;
+  if (size === 0 || size > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < size; i++) {
+    const digit = value.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
+/**
  * The length a message's `Content-Length` values declare: a list of equal
  * values (`5, 5`, or two fields of `5`) is one length.
  *
@@ -20,6 +37,11 @@ import { malformed } from "./_wire_error.ts";
 export function contentLength(values: readonly string[]): number {
   let length = -1;
   for (const value of values) {
+    const plain = plainLength(value);
+    if (plain >= 0 && (length === -1 || plain === length)) {
+      length = plain;
+      continue;
+    }
     for (const element of value.split(",")) {
       const digits = trimOWS(element);
       let valid = digits.length > 0;

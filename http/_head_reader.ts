@@ -33,9 +33,31 @@ import {
   KIND_OTHER,
   KIND_TRANSFER_ENCODING,
 } from "./_field_names.ts";
-import { byteName, latin1, quote } from "./_latin1.ts";
+import { byteName, latin1, quote, sharedLatin1 } from "./_latin1.ts";
 import { malformed, type WireError } from "./_wire_error.ts";
 import { addCheckedField, Headers } from "./headers.ts";
+
+/**
+ * Fields whose values repeat from message to message and hold nothing
+ * secret: decoded through `sharedLatin1`.
+ */
+const SHARED_VALUES: ReadonlySet<string> = new Set([
+  "host",
+  "content-length",
+  "content-type",
+  "transfer-encoding",
+  "connection",
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "user-agent",
+  "cache-control",
+  "pragma",
+  "upgrade",
+  "origin",
+  "server",
+  "vary",
+]);
 
 const NO_LINE = new Uint8Array(0);
 const FIRST_LINE_SIZE = 256;
@@ -263,8 +285,11 @@ export class HeadReader {
     while (vs < ve && isOWS(b[vs])) vs++;
     while (ve > vs && isOWS(b[ve - 1])) ve--;
     checkValue(b, vs, ve, s, e);
-    this.#pendingName = fieldName(b, s, i, hash);
-    this.#pendingValue = latin1(b, vs, ve);
+    const name = fieldName(b, s, i, hash);
+    this.#pendingName = name;
+    this.#pendingValue = SHARED_VALUES.has(name.key)
+      ? sharedLatin1(b, vs, ve)
+      : latin1(b, vs, ve);
   }
 
   #continuation(b: Uint8Array, s: number, e: number): void {

@@ -20,7 +20,7 @@
  */
 import { isDigit, SP, TOKEN } from "./_chars.ts";
 import { contentLength, isChunked, transferCodings } from "./_framing.ts";
-import { latin1, quote } from "./_latin1.ts";
+import { latin1, quote, sharedLatin1 } from "./_latin1.ts";
 import {
   BODY_CHUNKED,
   BODY_LENGTH,
@@ -83,6 +83,8 @@ function method(b: Uint8Array, s: number, e: number): string {
   }
   return latin1(b, s, e);
 }
+
+const QUESTION = 0x3f;
 
 const CODINGS = new Set(["gzip", "x-gzip", "deflate", "compress", "identity"]);
 
@@ -179,7 +181,11 @@ export class HTTPRequestParser extends MessageParser<RequestParserHandler> {
     }
     const methodEnd = i++;
     const targetStart = i;
-    while (i < e && b[i] > SP && b[i] < 127) i++;
+    let query = false;
+    while (i < e && b[i] > SP && b[i] < 127) {
+      if (b[i] === QUESTION) query = true;
+      i++;
+    }
     if (i === targetStart || i === e || b[i] !== SP) {
       throw malformed(
         `Invalid request target: current value is ${quote(b, s, e)}`,
@@ -189,7 +195,10 @@ export class HTTPRequestParser extends MessageParser<RequestParserHandler> {
     const targetEnd = i++;
     this.#version = version(b, i, e);
     this.#method = method(b, s, methodEnd);
-    this.#target = latin1(b, targetStart, targetEnd);
+    // A path repeats from request to request; a query may hold a token.
+    this.#target = query
+      ? latin1(b, targetStart, targetEnd)
+      : sharedLatin1(b, targetStart, targetEnd);
     checkTarget(this.#method, this.#target);
   }
 

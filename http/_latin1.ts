@@ -9,6 +9,46 @@
 const encoder = new TextEncoder();
 const scratch: number[] = [];
 
+/** How many texts `sharedLatin1` keeps (a power of two). */
+const SHARED_SLOTS = 256;
+/** The longest text `sharedLatin1` keeps. */
+const MAX_SHARED = 64;
+const shared: string[] = new Array(SHARED_SLOTS).fill("");
+
+/**
+ * Decodes bytes `[start, end)` as `latin1` does, returning the same string
+ * as the last time these bytes were decoded when it is still in its slot:
+ * most requests repeat their target and many field values (`Host`,
+ * `Content-Type`), and comparing bytes with a kept string costs less than
+ * making a new one. A fixed table of short texts: give it only what is
+ * not secret (not a cookie or a credential), since it outlives the request.
+ *
+ * @param bytes The bytes.
+ * @param start The first byte.
+ * @param end After the last byte.
+ * @returns The text.
+ */
+export function sharedLatin1(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): string {
+  const n = end - start;
+  if (n <= 0 || n > MAX_SHARED) return latin1(bytes, start, end);
+  let hash = n;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
+  const slot = (hash ^ (hash >>> 16)) & (SHARED_SLOTS - 1);
+  const kept = shared[slot];
+  if (kept.length === n) {
+    let i = 0;
+    while (i < n && kept.charCodeAt(i) === bytes[start + i]) i++;
+    if (i === n) return kept;
+  }
+  const text = latin1(bytes, start, end);
+  shared[slot] = text;
+  return text;
+}
+
 /** Decodes bytes `[start, end)` as latin-1 (not TextDecoder's windows-1252). */
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
   const n = end - start;

@@ -19,6 +19,19 @@ export const HTTP_1_0: HTTPVersion = Object.freeze(["HTTP", 1, 0] as const);
 /** `HTTP/1.1`, shared by every message of that version. */
 export const HTTP_1_1: HTTPVersion = Object.freeze(["HTTP", 1, 1] as const);
 
+/**
+ * `"HTTP/1.1"` for `HTTP_1_1`: the version as a request or status line
+ * writes it, the same string for every message of a common version.
+ *
+ * @param version The version.
+ * @returns Its text.
+ */
+export function versionText(version: HTTPVersion): string {
+  if (version === HTTP_1_1) return "HTTP/1.1";
+  if (version === HTTP_1_0) return "HTTP/1.0";
+  return `${version[0]}/${version[1]}.${version[2]}`;
+}
+
 /** The default `maxHeaderSize`: 64 KiB, as Tornado's `max_header_size`. */
 export const DEFAULT_MAX_HEADER_SIZE = 65536;
 

@@ -16,7 +16,7 @@ import type {
 } from "../reactor/interfaces.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { StreamDecoder } from "./_decoder.ts";
-import { writeLatin1 } from "./_latin1.ts";
+import type { HeadText } from "./_head_text.ts";
 import { allocate } from "../_util/slab.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import { Headers } from "./headers.ts";
@@ -38,6 +38,12 @@ const FRAME_LENGTH = 1;
 const FRAME_CHUNKED = 2;
 const FRAME_CLOSE = 3;
 
+/**
+ * The reason phrase last found free of CR, LF and NUL: most responses
+ * repeat it, and it need not be checked again.
+ */
+let checkedPhrase = "OK";
+
 /** A response body this small is sent with its head in one write. */
 const PENDING_LIMIT = 65536;
 /**
@@ -57,13 +63,13 @@ export interface RequestConnection {
    * now closes the connection.
    */
   bodyPending(request: ServerRequest): boolean;
-  /** The head text of a response, `Date`, `Server` and `framingLines` added. */
+  /** The head of a response, `Date`, `Server` and `framingLines` added. */
   encodeHead(
     code: number,
     phrase: string,
     headers: Headers,
     framingLines: string,
-  ): string;
+  ): HeadText;
   /** Writes bytes of the response. */
   send(data: Uint8Array): void;
   /** The response is finished: serve the next request or close. */
@@ -153,19 +159,19 @@ export class ServerRequest implements HTTPServerRequestChannel {
         `Status code must be an integer from 100 to 999: current value is ${code}`,
       );
     }
-    if (/[\r\n\0]/.test(phrase)) {
+    if (phrase !== checkedPhrase && /[\r\n\0]/.test(phrase)) {
       throw new TypeError(
         `Reason phrase must not contain CR, LF or NUL: current value is ${
           JSON.stringify(phrase)
         }`,
       );
     }
+    checkedPhrase = phrase;
     if (this.dead) return;
     const channel = this.#channel;
     if (code < 200 && code !== 101) {
       // An interim response (103 Early Hints): the final one follows.
-      const text = channel.encodeHead(code, phrase, headers, "");
-      channel.send(latin1Of(text));
+      channel.send(channel.encodeHead(code, phrase, headers, "").bytes());
       return;
     }
     this.#headWritten = true;
@@ -355,16 +361,16 @@ export class ServerRequest implements HTTPServerRequestChannel {
     return this.head.version[2] === 0 ? "Connection: keep-alive\r\n" : "";
   }
 
-  #sendHead(text: string, body: Uint8Array): void {
+  #sendHead(text: HeadText, body: Uint8Array): void {
     const channel = this.#channel;
     let out: Uint8Array;
     if (body.length === 0 || this.#framing === FRAME_NONE) {
-      out = latin1Of(text);
+      out = text.bytes();
     } else if (this.#framing === FRAME_CHUNKED) {
-      const size = `${body.length.toString(16)}\r\n`;
-      out = allocate(text.length + size.length + body.length + 2);
-      writeLatin1(text + size, out);
-      out.set(body, text.length + size.length);
+      text.add(body.length.toString(16)).add("\r\n");
+      out = allocate(text.length + body.length + 2);
+      text.writeInto(out);
+      out.set(body, text.length);
       out[out.length - 2] = 13;
       out[out.length - 1] = 10;
       this.bytesSent += body.length;
@@ -377,7 +383,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
         return;
       }
       out = allocate(text.length + body.length);
-      writeLatin1(text, out);
+      text.writeInto(out);
       out.set(body, text.length);
       this.bytesSent += body.length;
     }
@@ -487,10 +493,4 @@ export class ServerRequest implements HTTPServerRequestChannel {
 
 function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === "string" ? encodeUtf8(data) : data;
-}
-
-function latin1Of(text: string): Uint8Array {
-  const out = allocate(text.length);
-  writeLatin1(text, out);
-  return out;
 }

@@ -55,22 +55,59 @@ export function addCheckedField(
   addChecked(headers, key, name, value);
 }
 
-let lines: (headers: Headers) => string;
+let pieces: (headers: Headers, out: string[]) => number;
 
 /**
- * The fields as they go on the wire, `Name: value\r\n` each, in order.
- * Not part of the public API (`mod.ts` does not export it).
+ * Appends the fields as they go on the wire to `out`, as the pieces
+ * `name`, `": "`, `value`, `"\r\n"` of each line, in order. Not part of
+ * the public API (`mod.ts` does not export it).
  *
  * @param headers The fields.
- * @returns The lines, or `""` when there are none.
+ * @param out Where to append the pieces.
+ * @returns How many characters were appended.
  */
-export function fieldLines(headers: Headers): string {
-  return lines(headers);
+export function fieldPieces(headers: Headers, out: string[]): number {
+  return pieces(headers, out);
 }
 
 interface Entry {
   name: string;
   values: string[];
+}
+
+/**
+ * Names already seen, to their keys (lower-cased): most programs use a few
+ * names, each lower-cased here once rather than into a new string at
+ * every call. Bounded: cleared when full.
+ */
+const KEYS = new Map<string, string>();
+const MAX_KEYS = 512;
+/** Names checked to be tokens, to their keys; bounded as `KEYS` is. */
+const VALID_KEYS = new Map<string, string>();
+
+/** `name` lower-cased, through `KEYS`. */
+function keyOf(name: string): string {
+  let key = KEYS.get(name);
+  if (key === undefined) {
+    key = name.toLowerCase();
+    if (KEYS.size >= MAX_KEYS) KEYS.clear();
+    KEYS.set(name, key);
+  }
+  return key;
+}
+
+/**
+ * The key of `name`, after checking that it is a token; a name in
+ * `VALID_KEYS` passed that check when it was added.
+ */
+function checkedKey(name: string): string {
+  const key = typeof name === "string" ? VALID_KEYS.get(name) : undefined;
+  if (key !== undefined) return key;
+  checkName(name);
+  if (VALID_KEYS.size >= MAX_KEYS) VALID_KEYS.clear();
+  const lower = keyOf(name);
+  VALID_KEYS.set(name, lower);
+  return lower;
 }
 
 function checkName(name: string): void {
@@ -158,7 +195,7 @@ export class Headers implements Iterable<[string, string]> {
    * ```
    */
   hasHeader(name: string): boolean {
-    return this.#entries.has(name.toLowerCase());
+    return this.#entries.has(keyOf(name));
   }
 
   /**
@@ -177,7 +214,7 @@ export class Headers implements Iterable<[string, string]> {
    * ```
    */
   removeHeader(name: string): void {
-    this.#entries.delete(name.toLowerCase());
+    this.#entries.delete(keyOf(name));
   }
 
   /**
@@ -200,7 +237,7 @@ export class Headers implements Iterable<[string, string]> {
    * ```
    */
   setRawHeaders(name: string, values: readonly string[]): void {
-    checkName(name);
+    const key = checkedKey(name);
     if (!Array.isArray(values)) {
       throw new TypeError(
         `Header values must be an array: current value of ${name} is ${
@@ -209,7 +246,7 @@ export class Headers implements Iterable<[string, string]> {
       );
     }
     for (const value of values) checkValue(name, value);
-    this.#entries.set(name.toLowerCase(), { name, values: values.slice() });
+    this.#entries.set(key, { name, values: values.slice() });
   }
 
   /**
@@ -232,9 +269,9 @@ export class Headers implements Iterable<[string, string]> {
    * ```
    */
   addRawHeader(name: string, value: string): void {
-    checkName(name);
+    const key = checkedKey(name);
     checkValue(name, value);
-    this.#add(name.toLowerCase(), name, value);
+    this.#add(key, name, value);
   }
 
   #add(key: string, name: string, value: string): void {
@@ -245,13 +282,16 @@ export class Headers implements Iterable<[string, string]> {
 
   static {
     addChecked = (headers, key, name, value) => headers.#add(key, name, value);
-    lines = (headers) => {
-      let text = "";
+    pieces = (headers, out) => {
+      let size = 0;
       for (const entry of headers.#entries.values()) {
         const name = entry.name;
-        for (const value of entry.values) text += `${name}: ${value}\r\n`;
+        for (const value of entry.values) {
+          out.push(name, ": ", value, "\r\n");
+          size += name.length + value.length + 4;
+        }
       }
-      return text;
+      return size;
     };
   }
 
@@ -294,7 +334,7 @@ export class Headers implements Iterable<[string, string]> {
     name: string,
     defaultValue?: D,
   ): string[] | D | undefined {
-    const entry = this.#entries.get(name.toLowerCase());
+    const entry = this.#entries.get(keyOf(name));
     return entry === undefined ? defaultValue : entry.values.slice();
   }
 
@@ -365,7 +405,7 @@ export class Headers implements Iterable<[string, string]> {
    * ```
    */
   get(name: string): string | undefined {
-    const entry = this.#entries.get(name.toLowerCase());
+    const entry = this.#entries.get(keyOf(name));
     if (entry === undefined) return undefined;
     return entry.values.length === 1 ? entry.values[0] : entry.values.join(",");
   }

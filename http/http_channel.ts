@@ -27,6 +27,7 @@ import {
   HTTPRequestParser,
   type RequestParserHandler,
 } from "./_http_request_parser.ts";
+import { versionText } from "./_message_parser.ts";
 import { writeLatin1 } from "./_latin1.ts";
 import { reasonPhrase } from "./_responses.ts";
 import { type RequestConnection, ServerRequest } from "./_server_request.ts";
@@ -36,7 +37,8 @@ import {
   type ServerSettings,
 } from "./_server_settings.ts";
 import { BodyTooLargeError } from "./errors.ts";
-import { fieldLines, type Headers } from "./headers.ts";
+import type { Headers } from "./headers.ts";
+import { HeadText } from "./_head_text.ts";
 import type {
   AccessLogEntry,
   HTTPRequestDelegate,
@@ -182,6 +184,12 @@ export function trackChannel(
 export class HTTPChannel implements IProtocol {
   /** The transport, once connected. Twisted's `transport`. */
   transport: ITransport | null = null;
+  /**
+   * The channel copies what it keeps of the bytes it is given (a request
+   * waiting behind another, the rest handed to a protocol it detached
+   * for), so a transport may lend it a view of its read buffer.
+   */
+  readonly readsInPlace = true;
 
   readonly #delegate: HTTPServerConnectionDelegate;
   readonly #settings: ServerSettings;
@@ -289,7 +297,7 @@ export class HTTPChannel implements IProtocol {
       phrase: string,
       headers: Headers,
       framing: string,
-    ): string {
+    ): HeadText {
       return this.#channel.#encodeHead(code, phrase, headers, framing);
     }
 
@@ -397,7 +405,7 @@ export class HTTPChannel implements IProtocol {
   dataReceived(data: Uint8Array): void {
     const detached = this.#detached;
     if (detached !== undefined) {
-      detached?.dataReceived(data);
+      detached?.dataReceived(lentTo(detached, data));
       return;
     }
     if (this.#closing || data.length === 0) return;
@@ -473,14 +481,14 @@ export class HTTPChannel implements IProtocol {
         const request = this.#request;
         if (request !== null && parser.done) {
           // Pipelined: the next request waits for this response.
-          this.#buffer = data;
+          this.#buffer = data.slice();
           this.#pause();
           return;
         }
         if (request === null && !parser.inProgress) {
           if (this.#blocked) {
             // The client reads none of the responses: no new one until it does.
-            this.#buffer = data;
+            this.#buffer = data.slice();
             this.#pause();
             return;
           }
@@ -498,7 +506,7 @@ export class HTTPChannel implements IProtocol {
         if (detached !== undefined) {
           // Detached while its request was parsed: the rest is the new
           // protocol's.
-          if (data.length > 0) detached?.dataReceived(data);
+          if (data.length > 0) detached?.dataReceived(lentTo(detached, data));
           return;
         }
         if (parser.done) {
@@ -701,21 +709,21 @@ export class HTTPChannel implements IProtocol {
     return lines;
   }
 
-  /** The head text of a response, framing lines included. */
+  /** The head of a response, framing lines and its blank line included. */
   #encodeHead(
     code: number,
     phrase: string,
     headers: Headers,
     framingLines: string,
-  ): string {
-    let text = `HTTP/1.1 ${code} ${phrase}\r\n`;
-    text += fieldLines(headers);
-    if (!headers.hasHeader("date")) text += dateLine();
+  ): HeadText {
+    const head = new HeadText().add("HTTP/1.1 ").add(statusText(code))
+      .add(" ").add(phrase).add("\r\n").addFields(headers);
+    if (!headers.hasHeader("date")) head.add(dateLine());
     const server = this.#settings.serverHeader;
     if (server !== null && !headers.hasHeader("server")) {
-      text += `Server: ${server}\r\n`;
+      head.add("Server: ").add(server).add("\r\n");
     }
-    return `${text}${framingLines}\r\n`;
+    return head.add(framingLines).add("\r\n");
   }
 
   /** Whether responses may keep the connection alive (not draining). */
@@ -1053,13 +1061,18 @@ export class HTTPChannel implements IProtocol {
   }
 
   #logAccess(request: ServerRequest): void {
-    const hook = this.#delegate.logAccess;
-    if (hook === undefined && !accessLogger.isEnabledFor("info")) return;
+    const delegate = this.#delegate;
+    const hook = delegate.logAccess;
+    if (hook === undefined) {
+      if (!accessLogger.isEnabledFor("info")) return;
+    } else if (delegate.logsAccess !== undefined && !delegate.logsAccess()) {
+      return;
+    }
     const head = request.head;
     const entry: AccessLogEntry = {
       method: head.method,
       target: head.target,
-      version: `HTTP/1.${head.version[2]}`,
+      version: versionText(head.version),
       status: request.status,
       durationMs:
         Math.round((this.#reactor.seconds() - request.started) * 1e6) /
@@ -1077,7 +1090,7 @@ export class HTTPChannel implements IProtocol {
       return;
     }
     try {
-      hook.call(this.#delegate, entry);
+      hook.call(delegate, entry);
     } catch (error) {
       logError(WEB, `Uncaught error in logAccess: ${describeError(error)}`);
     }
@@ -1174,6 +1187,26 @@ export class HTTPChannel implements IProtocol {
         this.abort();
     }
   }
+}
+
+/** `data` for `protocol`: as it is if it reads in place, else a copy. */
+function lentTo(protocol: IProtocol | null, data: Uint8Array): Uint8Array {
+  return protocol === null || protocol.readsInPlace === true
+    ? data
+    : data.slice();
+}
+
+/** `"200"` for 200: the status codes' texts, made once each. */
+const STATUS_TEXTS = new Map<number, string>();
+
+function statusText(code: number): string {
+  let text = STATUS_TEXTS.get(code);
+  if (text === undefined) {
+    text = String(code);
+    // Codes are integers from 100 to 999: the map stays small.
+    STATUS_TEXTS.set(code, text);
+  }
+  return text;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;

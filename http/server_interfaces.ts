@@ -207,6 +207,15 @@ export interface HTTPServerConnectionDelegate {
    * `Application.log_request`, Twisted's `Site.log`. Optional.
    */
   logAccess?(entry: AccessLogEntry): void;
+  /**
+   * Whether `logAccess` wants the request that just finished: when it
+   * answers `false` the engine builds no entry and calls nothing, which
+   * spares every request a clock reading and an object when nobody logs
+   * (Tornado's `Application`, which logs in its own `log_request`, always
+   * answers `false`; `Site` answers whether its log is enabled). Optional:
+   * without it, `logAccess` is called for every request.
+   */
+  logsAccess?(): boolean;
 }
 
 /**

@@ -620,6 +620,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       this.#readSize = smaller;
       this.#readBuffer = null;
     }
+    if (this.#protocol.readsInPlace === true && !this.#readPaused) {
+      // The protocol copies what it keeps: it is lent a view of the
+      // buffer, which the next read reuses.
+      return buffer.subarray(0, n);
+    }
     return buffer.slice(0, n);
   }
 

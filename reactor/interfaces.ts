@@ -261,6 +261,13 @@ export interface IProtocol {
    * close, `ConnectionLost` (or a subclass) otherwise.
    */
   connectionLost(reason: Failure): void;
+  /**
+   * Whether `dataReceived` reads its `data` only during the call and
+   * copies what it keeps: a transport may then lend it a view of its read
+   * buffer, which the next read overwrites, instead of a copy of each
+   * read. Optional: without it, `data` is the protocol's to keep.
+   */
+  readonly readsInPlace?: boolean;
 }
 
 /**

@@ -26,8 +26,15 @@ function fmix32(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** The two hex digits of each byte value. */
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
+
 function hex32(value: number): string {
-  return value.toString(16).padStart(8, "0");
+  return HEX[value >>> 24] + HEX[(value >>> 16) & 255] +
+    HEX[(value >>> 8) & 255] + HEX[value & 255];
 }
 
 /**

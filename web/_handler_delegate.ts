@@ -14,7 +14,9 @@ import type {
 } from "../http/server_interfaces.ts";
 import type { Failure } from "../deferred/failure.ts";
 import { Headers } from "../http/headers.ts";
-import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { versionText } from "../http/_message_parser.ts";
+import { BodyCollector } from "./_body_collector.ts";
+import type { OutputTransform } from "./output_transform.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
 import { GZipContentEncoding } from "./_gzip.ts";
 import { ErrorHandler } from "./error_handler.ts";
@@ -25,6 +27,8 @@ import { hasStreamRequestBody } from "./stream_request_body.ts";
 import type { FoundHandler } from "./url_spec.ts";
 
 const logger = getLogger(["torsion", "web"]);
+/** The transforms of an application that does not compress: none. */
+const NO_TRANSFORMS: OutputTransform[] = [];
 
 /**
  * What a `HandlerDelegate` needs of its `Application`: what handlers see
@@ -40,8 +44,7 @@ export class HandlerDelegate implements HTTPRequestDelegate {
   readonly #channel: HTTPServerRequestChannel;
   #request: HTTPServerRequest | undefined;
   #handler: RequestHandler | undefined;
-  #chunks: Uint8Array[] = [];
-  #length = 0;
+  #body: BodyCollector | null = null;
   #closed = false;
   #route: FoundHandler | undefined;
   #started = false;
@@ -86,9 +89,7 @@ export class HandlerDelegate implements HTTPRequestDelegate {
       return;
     }
     if (this.#started) return;
-    // The view is only valid during the call.
-    this.#chunks.push(chunk.slice());
-    this.#length += chunk.length;
+    (this.#body ??= new BodyCollector(this.#channel.head.length)).add(chunk);
   }
 
   finish(): void {
@@ -98,10 +99,9 @@ export class HandlerDelegate implements HTTPRequestDelegate {
       return;
     }
     if (request === undefined || this.#closed || this.#started) return;
-    if (this.#length > 0) {
-      request.body = joinChunks(this.#chunks, this.#length);
-    }
-    this.#chunks = [];
+    const body = this.#body;
+    this.#body = null;
+    if (body !== null && body.length > 0) request.body = body.take();
     this.#execute(request, this.#route!);
   }
 
@@ -113,7 +113,7 @@ export class HandlerDelegate implements HTTPRequestDelegate {
     const settings = application.settings;
     const transforms = settings.compressResponse || settings.gzip
       ? [new GZipContentEncoding(request.headers.get("accept-encoding") ?? "")]
-      : [];
+      : NO_TRANSFORMS;
     try {
       handler.initialize(route.initArgs);
     } catch (error) {
@@ -126,18 +126,19 @@ export class HandlerDelegate implements HTTPRequestDelegate {
       route.pathArgs,
       route.pathKwargs,
       this.#streaming,
-    ).catch(
-      (error: unknown) => {
-        logger.error("Uncaught exception {error}", { error });
-      },
-    );
+    ).catch(logUncaught);
   }
 
   onConnectionClose(_reason: Failure): void {
     this.#closed = true;
-    this.#chunks = [];
+    this.#body = null;
     this.#handler?.connectionLost();
   }
+}
+
+/** Logs what a handler's `execute` let escape (it catches all it can). */
+function logUncaught(error: unknown): void {
+  logger.error("Uncaught exception {error}", { error });
 }
 
 /** The `HTTPServerRequest` of a request head received on `channel`. */
@@ -145,11 +146,10 @@ function requestFromHead(
   head: RequestHead,
   channel: HTTPServerRequestChannel,
 ): HTTPServerRequest {
-  const [scheme, major, minor] = head.version;
   return new HTTPServerRequest({
     method: head.method,
     uri: originForm(head.target),
-    version: `${scheme}/${major}.${minor}`,
+    version: versionText(head.version),
     headers: head.headers,
     connection: channel,
   });
@@ -164,8 +164,7 @@ export class CallableDelegate implements HTTPRequestDelegate {
   readonly #callback: (request: HTTPServerRequest) => void;
   readonly #channel: HTTPServerRequestChannel;
   #request: HTTPServerRequest | undefined;
-  #chunks: Uint8Array[] = [];
-  #length = 0;
+  #body: BodyCollector | null = null;
   #closed = false;
 
   constructor(
@@ -182,15 +181,15 @@ export class CallableDelegate implements HTTPRequestDelegate {
 
   dataReceived(chunk: Uint8Array): void {
     if (this.#closed) return;
-    this.#chunks.push(chunk.slice());
-    this.#length += chunk.length;
+    (this.#body ??= new BodyCollector(this.#channel.head.length)).add(chunk);
   }
 
   finish(): void {
     const request = this.#request;
     if (request === undefined || this.#closed) return;
-    request.body = joinChunks(this.#chunks, this.#length);
-    this.#chunks = [];
+    const body = this.#body;
+    this.#body = null;
+    if (body !== null && body.length > 0) request.body = body.take();
     try {
       request.parseBody();
     } catch (error) {
@@ -208,7 +207,7 @@ export class CallableDelegate implements HTTPRequestDelegate {
 
   onConnectionClose(_reason: Failure): void {
     this.#closed = true;
-    this.#chunks = [];
+    this.#body = null;
   }
 }
 

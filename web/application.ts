@@ -98,7 +98,8 @@ function firstMatch(
       return {
         handlerClass: spec.handlerClass,
         initArgs: spec.initArgs,
-        ...match,
+        pathArgs: match.pathArgs,
+        pathKwargs: match.pathKwargs,
       };
     }
   }
@@ -303,6 +304,7 @@ export class Application implements HTTPServerConnectionDelegate {
     }
     const status = handler.getStatus();
     const level = status < 400 ? "info" : status < 500 ? "warning" : "error";
+    if (!accessLog.isEnabledFor(level)) return;
     accessLog[level]("{status} {summary} {time}ms", () => ({
       status,
       summary: handler.requestSummary(),
@@ -317,6 +319,16 @@ export class Application implements HTTPServerConnectionDelegate {
    * @param _entry The engine's record of the request, unused.
    */
   logAccess(_entry: AccessLogEntry): void {}
+
+  /**
+   * Tells the engine not to record requests for `logAccess`: the
+   * application logs them itself.
+   *
+   * @returns `false`.
+   */
+  logsAccess(): boolean {
+    return false;
+  }
 
   /**
    * Serves the application on `port`: makes an `HTTPServer` and listens.

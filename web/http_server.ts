@@ -87,6 +87,8 @@ export class HTTPServer implements HTTPServerConnectionDelegate {
    * logs from its handlers, as Tornado's `log_request`).
    */
   readonly logAccess?: (entry: AccessLogEntry) => void;
+  /** Whether `logAccess` wants requests now: the request callback's answer. */
+  readonly logsAccess?: () => boolean;
 
   /**
    * Creates a server for an application; it serves once `listen` or
@@ -132,6 +134,9 @@ export class HTTPServer implements HTTPServerConnectionDelegate {
       this.#delegate = requestCallback;
       if (requestCallback.logAccess !== undefined) {
         this.logAccess = (entry) => requestCallback.logAccess?.(entry);
+        if (requestCallback.logsAccess !== undefined) {
+          this.logsAccess = () => requestCallback.logsAccess?.() ?? true;
+        }
       }
     }
     this.#reactor = reactor ?? globalReactor;

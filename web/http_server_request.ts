@@ -76,6 +76,10 @@ export interface HTTPServerRequestInit {
   limits?: BodyArgumentsLimits;
 }
 
+/** The body of a request without one; it has no byte to change. */
+const NO_BODY = new Uint8Array(0);
+const NO_LIMITS: BodyArgumentsLimits = Object.freeze({});
+
 /**
  * One HTTP request received by a server, as Tornado's
  * `tornado.httputil.HTTPServerRequest`: the request line, headers and
@@ -148,14 +152,14 @@ export class HTTPServerRequest {
     this.uri = init.uri ?? "/";
     this.version = init.version ?? "HTTP/1.0";
     this.headers = init.headers ?? new Headers();
-    this.body = init.body ?? new Uint8Array(0);
+    this.body = init.body ?? NO_BODY;
     this.connection = init.connection;
     this.remoteIp = init.remoteIp ?? init.connection?.getPeer().host;
     this.protocol = init.protocol ??
       (init.connection?.isSecure() ? "https" : "http");
     this.host = init.host ?? this.headers.get("host") ?? "127.0.0.1";
     this.files = emptyArguments<HTTPFile>();
-    this.#limits = init.limits ?? {};
+    this.#limits = init.limits ?? NO_LIMITS;
     const question = this.uri.indexOf("?");
     this.path = question < 0 ? this.uri : this.uri.slice(0, question);
     this.query = question < 0 ? "" : this.uri.slice(question + 1);

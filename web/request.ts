@@ -10,7 +10,9 @@ import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
-import { Headers } from "../http/headers.ts";
+import { addCheckedField, Headers } from "../http/headers.ts";
+import { versionText } from "../http/_message_parser.ts";
+import { encodeUtf8 } from "../_util/utf8.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
 import type { IAddress, IProducer } from "../reactor/interfaces.ts";
 import {
@@ -33,6 +35,8 @@ import { NOT_DONE_YET } from "./not_done_yet.ts";
 import { ErrorPage, type IResource, type RenderBody } from "./resource.ts";
 
 const logger = getLogger(["torsion", "web"]);
+/** The body of a request without one; it has no byte to change. */
+const NO_CONTENT = new Uint8Array(0);
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder();
 
@@ -122,7 +126,7 @@ export class Request implements IRequest {
    */
   args: Record<string, Uint8Array[]> = emptyArguments<Uint8Array>();
   /** The request body. Mirrors `request.content` (a file there). */
-  content: Uint8Array = new Uint8Array(0);
+  content: Uint8Array = NO_CONTENT;
   /** The path segments traversed so far (percent-decoded). */
   prepath: string[] = [];
   /** The path segments not traversed yet (percent-decoded). */
@@ -139,8 +143,6 @@ export class Request implements IRequest {
   codeMessage = "OK";
   /** The `Set-Cookie` values added with `addCookie`, in order. */
   readonly cookies: string[] = [];
-  /** The cookies the client sent. Twisted's `received_cookies`. */
-  readonly receivedCookies: Record<string, string>;
   /** Body bytes written so far. */
   sentLength = 0;
   /** Whether the response head has been written. */
@@ -160,12 +162,11 @@ export class Request implements IRequest {
   #disconnected = false;
   #lostReason: Failure | null = null;
   #lastModified: number | null = null;
-  #sessions: { secure: Session | null; insecure: Session | null } = {
-    secure: null,
-    insecure: null,
-  };
-  #notifications: Deferred<void>[] = [];
+  #secureSession: Session | null = null;
+  #insecureSession: Session | null = null;
+  #notifications: Deferred<void>[] | null = null;
   #producer: IProducer | null = null;
+  #receivedCookies: Record<string, string> | null = null;
 
   /**
    * Makes the request for the head `channel` answers. The site's delegate
@@ -183,14 +184,17 @@ export class Request implements IRequest {
     const head = channel.head;
     this.method = head.method;
     this.uri = head.target;
-    this.clientproto = `${head.version[0]}/${head.version[1]}.${
-      head.version[2]
-    }`;
+    this.clientproto = versionText(head.version);
     this.requestHeaders = head.headers;
     const target = originForm(head.target);
     const query = target.indexOf("?");
     this.path = query < 0 ? target : target.slice(0, query);
-    this.receivedCookies = parseCookie(
+  }
+
+  /** The cookies the client sent. Twisted's `received_cookies`. */
+  get receivedCookies(): Record<string, string> {
+    // Parsed when first read: most requests never look.
+    return this.#receivedCookies ??= parseCookie(
       this.requestHeaders.getRawHeaders("cookie", []).join(";"),
     );
   }
@@ -245,7 +249,7 @@ export class Request implements IRequest {
    * `Request.process`.
    */
   process(): void {
-    this.setHeader("Content-Type", "text/html");
+    this.#setKnownHeader("content-type", "Content-Type", "text/html");
     try {
       this.prepath = [];
       this.postpath = this.path.slice(1).split("/").map(unquote);
@@ -295,10 +299,14 @@ export class Request implements IRequest {
         }`,
       );
     }
-    const bytes = typeof body === "string" ? encoder.encode(body) : body;
+    const bytes = typeof body === "string" ? this.#encode(body) : body;
     // A HEAD renderer that returns nothing has set the length it means.
     if (this.method !== "HEAD" || bytes.length > 0) {
-      this.setHeader("Content-Length", String(bytes.length));
+      this.#setKnownHeader(
+        "content-length",
+        "Content-Length",
+        String(bytes.length),
+      );
     }
     this.write(bytes);
     this.finish();
@@ -481,9 +489,29 @@ export class Request implements IRequest {
       );
     }
     if (this.#disconnected) return;
-    const raw = typeof data === "string" ? encoder.encode(data) : data;
+    const raw = typeof data === "string" ? this.#encode(data) : data;
     const bytes = this.encoder === null ? raw : this.encoder.encode(raw);
     this.#writeRaw(bytes);
+  }
+
+  /**
+   * `text` as UTF-8. Without an encoder the bytes go only to the channel,
+   * so they may be cut from the shared slab (see `encodeUtf8`), which costs
+   * far less than a buffer of their own; an encoder, which may keep them,
+   * gets a buffer of its own.
+   */
+  #encode(text: string): Uint8Array {
+    return this.encoder === null ? encodeUtf8(text) : encoder.encode(text);
+  }
+
+  /**
+   * Sets a header whose name and value are known to be valid, as
+   * `setHeader` does, without checking them again.
+   */
+  #setKnownHeader(key: string, name: string, value: string): void {
+    const headers = this.responseHeaders;
+    if (headers.hasHeader(key)) headers.setRawHeaders(name, [value]);
+    else addCheckedField(headers, key, name, value);
   }
 
   #writeRaw(bytes: Uint8Array): void {
@@ -540,7 +568,7 @@ export class Request implements IRequest {
       ) {
         this.setHeader("Content-Length", "0");
       }
-      this.write(new Uint8Array(0));
+      this.write(NO_CONTENT);
     }
     if (this.encoder !== null) {
       const rest = this.encoder.finish();
@@ -549,7 +577,8 @@ export class Request implements IRequest {
     this.finished = true;
     this.channel.finish();
     const notifications = this.#notifications;
-    this.#notifications = [];
+    if (notifications === null) return;
+    this.#notifications = null;
     for (const d of notifications) d.callback(undefined);
   }
 
@@ -586,7 +615,7 @@ export class Request implements IRequest {
     const d = new Deferred<void>();
     if (this.finished) d.callback(undefined);
     else if (this.#disconnected) d.errback(this.#lostReason);
-    else this.#notifications.push(d);
+    else (this.#notifications ??= []).push(d);
     return d;
   }
 
@@ -606,7 +635,8 @@ export class Request implements IRequest {
     this.#producer = null;
     producer?.stopProducing();
     const notifications = this.#notifications;
-    this.#notifications = [];
+    if (notifications === null) return;
+    this.#notifications = null;
     for (const d of notifications) d.errback(reason);
   }
 
@@ -721,8 +751,7 @@ export class Request implements IRequest {
       throw new TypeError("Cannot get a session for a Request without a site");
     }
     const secure = this.isSecure() && !forceNotSecure;
-    const kind = secure ? "secure" : "insecure";
-    let session = this.#sessions[kind];
+    let session = secure ? this.#secureSession : this.#insecureSession;
     if (session !== null && !session.expired) {
       session.touch();
       return session;
@@ -739,7 +768,8 @@ export class Request implements IRequest {
       session = site.makeSession();
       this.addCookie(name, session.uid, { path: "/", secure });
     }
-    this.#sessions[kind] = session;
+    if (secure) this.#secureSession = session;
+    else this.#insecureSession = session;
     return session;
   }
 
@@ -889,6 +919,7 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 
 /** The origin-form of a target: an absolute-form target loses its scheme and authority. */
 function originForm(target: string): string {
+  if (target.charCodeAt(0) === 47) return target; // "/": origin-form
   const match = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(target);
   if (match === null) return target;
   const rest = target.slice(match[0].length);

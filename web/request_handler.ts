@@ -9,6 +9,7 @@ import { addCheckedField, Headers } from "../http/headers.ts";
 import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { encodeUtf8 } from "../_util/utf8.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
 import { escapeHTML } from "./_html.ts";
@@ -37,12 +38,20 @@ import type { OutputTransform } from "./output_transform.ts";
 import { createSignedValue, decodeSignedValue } from "./secure_cookie.ts";
 
 const logger = getLogger(["torsion", "web"]);
-const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+/** What `flush` returns: the data is handed over before it returns. */
+const FLUSHED: Promise<void> = Promise.resolve();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 // deno-lint-ignore no-control-regex
 const UNSAFE_HEADER_VALUE = /[\x00-\x1f]/;
 // deno-lint-ignore no-control-regex
 const CONTROL_CHARS = /[\x00-\x08\x0e-\x1f]/g;
+/** The handler method of each method, without a new string per request. */
+const HANDLER_NAMES: ReadonlyMap<string, string> = new Map(
+  ["GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS"].map((
+    method,
+  ) => [method, method.toLowerCase()]),
+);
 const REPRESENTATION_HEADERS = [
   "Content-Encoding",
   "Content-Language",
@@ -188,11 +197,18 @@ export class RequestHandler {
   #headers!: Headers;
   #status = 200;
   #reason = "OK";
-  #writeBuffer: Uint8Array[] = [];
+  /**
+   * What was written and not yet sent: text is kept as it is and encoded
+   * only when it is sent (see `#writtenBytes`).
+   */
+  #writeBuffer!: (Uint8Array | string)[];
+  /** The bytes of the `Uint8Array` pieces of `#writeBuffer`. */
   #writeLength = 0;
+  /** How many pieces of `#writeBuffer` are text. */
+  #textPieces = 0;
   #headersWritten = false;
   #finished = false;
-  #newCookies = new Map<string, string>();
+  #newCookies: Map<string, string> | null = null;
   #transforms: OutputTransform[] = [];
   #stream: BodyStream | undefined;
 
@@ -388,6 +404,7 @@ export class RequestHandler {
     this.setDefaultHeaders();
     this.#writeBuffer = [];
     this.#writeLength = 0;
+    this.#textPieces = 0;
     this.#status = 200;
     this.#reason = "OK";
   }
@@ -421,7 +438,9 @@ export class RequestHandler {
   }
 
   #convertHeaderValue(value: HeaderValue): string {
-    const text = value instanceof Date
+    const text = typeof value === "string"
+      ? value
+      : value instanceof Date
       ? value.toUTCString()
       : typeof value === "number"
       ? String(value)
@@ -710,7 +729,7 @@ export class RequestHandler {
       attributes.expires = new Date(Date.now() + expiresDays * 86_400_000);
     }
     attributes.path ??= "/";
-    this.#newCookies.set(
+    (this.#newCookies ??= new Map()).set(
       name,
       formatSetCookie(name, quoteCookieValue(value), attributes),
     );
@@ -750,7 +769,7 @@ export class RequestHandler {
    * @returns The formatted values.
    */
   pendingCookies(): string[] {
-    return [...this.#newCookies.values()];
+    return this.#newCookies === null ? [] : [...this.#newCookies.values()];
   }
 
   #cookieSecret(): NonNullable<RequestHandlerSettings["cookieSecret"]> {
@@ -1010,13 +1029,13 @@ export class RequestHandler {
         "Cannot write() after finish(): the response is sent",
       );
     }
-    let bytes: Uint8Array;
+    let piece: Uint8Array | string;
     if (typeof chunk === "string") {
-      bytes = encoder.encode(chunk);
+      piece = chunk;
     } else if (chunk instanceof Uint8Array) {
-      bytes = chunk;
+      piece = chunk;
     } else if (isPlainObject(chunk)) {
-      bytes = encoder.encode(JSON.stringify(chunk).replaceAll("</", "<\\/"));
+      piece = JSON.stringify(chunk).replaceAll("</", "<\\/");
       this.setHeader("Content-Type", "application/json; charset=UTF-8");
     } else {
       throw new TypeError(
@@ -1025,9 +1044,30 @@ export class RequestHandler {
         }`,
       );
     }
-    if (bytes.length === 0) return;
-    this.#writeBuffer.push(bytes);
-    this.#writeLength += bytes.length;
+    if (piece.length === 0) return;
+    this.#writeBuffer.push(piece);
+    if (typeof piece === "string") this.#textPieces++;
+    else this.#writeLength += piece.length;
+  }
+
+  /**
+   * The pieces written so far as bytes, the text among them encoded now:
+   * into the shared slab (see `encodeUtf8`), as the bytes go straight to
+   * the connection, which costs far less than a buffer for each piece.
+   */
+  #writtenBytes(): Uint8Array[] {
+    const buffer = this.#writeBuffer;
+    if (this.#textPieces > 0) {
+      for (let i = 0; i < buffer.length; i++) {
+        const piece = buffer[i];
+        if (typeof piece !== "string") continue;
+        const bytes = encodeUtf8(piece);
+        buffer[i] = bytes;
+        this.#writeLength += bytes.length;
+      }
+      this.#textPieces = 0;
+    }
+    return buffer as Uint8Array[];
   }
 
   /** Whether the response head has been sent. Tornado's `_headers_written`. */
@@ -1048,7 +1088,10 @@ export class RequestHandler {
    * @returns A Promise that settles once the data is handed to the connection.
    */
   flush(includeFooters = false): Promise<void> {
-    let chunk = joinChunks(this.#writeBuffer, this.#writeLength);
+    const written = this.#writtenBytes();
+    let chunk = written.length === 0
+      ? EMPTY
+      : joinChunks(written, this.#writeLength);
     this.#writeBuffer = [];
     this.#writeLength = 0;
     const connection = this.request.connection;
@@ -1063,8 +1106,11 @@ export class RequestHandler {
           includeFooters,
         );
       }
-      for (const cookie of this.#newCookies.values()) {
-        this.#headers.addRawHeader("Set-Cookie", cookie);
+      const cookies = this.#newCookies;
+      if (cookies !== null) {
+        for (const cookie of cookies.values()) {
+          this.#headers.addRawHeader("Set-Cookie", cookie);
+        }
       }
       connection?.writeHead(
         this.#status,
@@ -1080,7 +1126,7 @@ export class RequestHandler {
         connection.write(chunk);
       }
     }
-    return Promise.resolve();
+    return FLUSHED;
   }
 
   /**
@@ -1108,10 +1154,12 @@ export class RequestHandler {
         if (this.checkEtagHeader()) {
           this.#writeBuffer = [];
           this.#writeLength = 0;
+          this.#textPieces = 0;
           this.setStatus(304);
         }
       }
       const status = this.#status;
+      this.#writtenBytes();
       if (!statusHasBody(status)) {
         if (this.#writeLength > 0) {
           throw new TypeError(`Cannot send a body with status ${status}`);
@@ -1148,7 +1196,8 @@ export class RequestHandler {
    * @returns The ETag with its quotes, or `undefined`.
    */
   computeEtag(): string | undefined {
-    return bodyEtag(this.#writeBuffer, this.#writeLength);
+    const written = this.#writtenBytes();
+    return bodyEtag(written, this.#writeLength);
   }
 
   /** Sets the `ETag` header from `computeEtag`. Tornado's `set_etag_header`. */
@@ -1418,7 +1467,7 @@ export class RequestHandler {
       const handle = (this as unknown as Record<
         string,
         (...args: (string | undefined)[]) => HandlerResult
-      >)[method.toLowerCase()];
+      >)[HANDLER_NAMES.get(method) ?? method.toLowerCase()];
       const result = handle.apply(this, this.pathArgs);
       if (isThenable(result)) await result;
       if (!this.#finished) this.finish();

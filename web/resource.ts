@@ -61,6 +61,16 @@ export interface IResource {
   render(request: IRequest): RenderResult;
 }
 
+/**
+ * The renderer names of the common methods, made once: a name built for
+ * each request is a new string that each property lookup must hash.
+ */
+const RENDER_NAMES: ReadonlyMap<string, string> = new Map(
+  ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"].map((
+    method,
+  ) => [method, `render_${method}`]),
+);
+
 type Renderer = (this: Resource, request: IRequest) => RenderResult;
 
 /**
@@ -223,7 +233,7 @@ export class Resource implements IResource {
 
   #renderer(method: string): Renderer | undefined {
     const value = (this as unknown as Record<string, unknown>)[
-      `render_${method}`
+      RENDER_NAMES.get(method) ?? `render_${method}`
     ];
     return typeof value === "function" ? value as Renderer : undefined;
   }

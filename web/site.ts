@@ -14,7 +14,7 @@ import type {
   HTTPServerRequestChannel,
   RequestHead,
 } from "../http/server_interfaces.ts";
-import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { BodyCollector } from "./_body_collector.ts";
 import type {
   IAddress,
   IProtocol,
@@ -259,7 +259,7 @@ export class Site
    */
   getResourceFor(request: Request): IResource {
     request.site = this;
-    request.sitepath = [...request.prepath];
+    request.sitepath = request.prepath.slice();
     return getChildForRequest(this.resource, request);
   }
 
@@ -306,6 +306,16 @@ export class Site
   }
 
   /**
+   * Whether `logAccess` would write a line: the engine records a request
+   * for it only then.
+   *
+   * @returns Whether the access log is enabled at level info.
+   */
+  logsAccess(): boolean {
+    return accessLogger.isEnabledFor("info");
+  }
+
+  /**
    * The engine's hook for each request: returns the delegate that collects
    * the body and then processes a `Request`.
    *
@@ -322,8 +332,7 @@ class SiteRequestDelegate implements HTTPRequestDelegate {
   readonly #site: Site;
   readonly #channel: HTTPServerRequestChannel;
   #request: Request | null = null;
-  #chunks: Uint8Array[] = [];
-  #length = 0;
+  #body: BodyCollector | null = null;
 
   constructor(site: Site, channel: HTTPServerRequestChannel) {
     this.#site = site;
@@ -335,22 +344,20 @@ class SiteRequestDelegate implements HTTPRequestDelegate {
   }
 
   dataReceived(chunk: Uint8Array): void {
-    // The engine's view is valid only during the call.
-    this.#chunks.push(chunk.slice());
-    this.#length += chunk.length;
+    (this.#body ??= new BodyCollector(this.#channel.head.length)).add(chunk);
   }
 
   finish(): void {
     const request = this.#request ??
       new this.#site.requestFactory(this.#channel, this.#site);
     this.#request = request;
-    const content = joinChunks(this.#chunks, this.#length);
-    this.#chunks = [];
-    request.requestReceived(content);
+    const body = this.#body;
+    this.#body = null;
+    request.requestReceived(body === null ? request.content : body.take());
   }
 
   onConnectionClose(reason: Failure): void {
-    this.#chunks = [];
+    this.#body = null;
     this.#request?.connectionLost(reason);
   }
 }

@@ -115,6 +115,14 @@ export class URLSpec {
    * @returns The groups, or `null` when the path does not match.
    */
   match(path: string): RouteMatch | null {
+    if (this.#groups === 0) {
+      // Without groups there is nothing to take from the match.
+      if (!this.regex.test(path)) return null;
+      return {
+        pathArgs: [],
+        pathKwargs: Object.create(null) as Record<string, Uint8Array>,
+      };
+    }
     const match = this.regex.exec(path);
     if (match === null) return null;
     const pathKwargs = Object.create(null) as Record<string, Uint8Array>;

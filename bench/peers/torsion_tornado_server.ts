@@ -10,40 +10,11 @@
  *
  * @module
  */
-import {
-  Application,
-  RequestHandler,
-  type Rule,
-  StaticFileHandler,
-} from "../../web/mod.ts";
-import {
-  JSON_MESSAGE,
-  listeningUntilStdinCloses,
-  parseServerArgs,
-  PLAINTEXT,
-} from "./_common.ts";
+import { Application, type Rule } from "../../web/mod.ts";
+import { listeningUntilStdinCloses, parseServerArgs } from "./_common.ts";
+import { tornadoRules } from "./_torsion_apps.ts";
 
 const { workload, port, staticDir } = parseServerArgs(Deno.args);
-
-class PlaintextHandler extends RequestHandler {
-  override get(): void {
-    this.setHeader("Content-Type", "text/plain");
-    this.write(PLAINTEXT);
-  }
-}
-
-class JsonHandler extends RequestHandler {
-  override get(): void {
-    this.write(JSON_MESSAGE);
-  }
-}
-
-class EchoHandler extends RequestHandler {
-  override post(): void {
-    this.setHeader("Content-Type", "application/octet-stream");
-    this.write(this.request.body);
-  }
-}
 
 /** The WebSocket route, loaded only for its workload. */
 async function webSocketRule(): Promise<Rule> {
@@ -56,12 +27,7 @@ async function webSocketRule(): Promise<Rule> {
   return ["/ws", EchoWebSocket];
 }
 
-const rules: Rule[] = [
-  ["/plaintext", PlaintextHandler],
-  ["/json", JsonHandler],
-  ["/echo", EchoHandler],
-  ["/static/(.*)", StaticFileHandler, { path: staticDir }],
-];
+const rules = tornadoRules(staticDir);
 if (workload === "ws") rules.push(await webSocketRule());
 new Application(rules).listen(port, { address: "127.0.0.1" });
 listeningUntilStdinCloses(port);

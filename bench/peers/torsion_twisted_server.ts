@@ -13,40 +13,12 @@
  */
 import { HTTPFactory } from "../../http/mod.ts";
 import { reactor } from "../../reactor/mod.ts";
-import { File, type Request, Resource, Site } from "../../web/mod.ts";
-import {
-  JSON_MESSAGE,
-  listeningUntilStdinCloses,
-  parseServerArgs,
-  PLAINTEXT,
-} from "./_common.ts";
+import { Site } from "../../web/mod.ts";
+import { listeningUntilStdinCloses, parseServerArgs } from "./_common.ts";
+import { twistedRoot } from "./_torsion_apps.ts";
 
 const { workload, port, staticDir } = parseServerArgs(Deno.args);
 const LISTEN = { interface: "127.0.0.1", backlog: 4096 };
-
-class Plaintext extends Resource {
-  override isLeaf = true;
-  render_GET(request: Request): string {
-    request.setHeader("content-type", "text/plain");
-    return PLAINTEXT;
-  }
-}
-
-class Json extends Resource {
-  override isLeaf = true;
-  render_GET(request: Request): string {
-    request.setHeader("content-type", "application/json");
-    return JSON.stringify(JSON_MESSAGE);
-  }
-}
-
-class Echo extends Resource {
-  override isLeaf = true;
-  render_POST(request: Request): Uint8Array {
-    request.setHeader("content-type", "application/octet-stream");
-    return request.content;
-  }
-}
 
 /** The WebSocket echo, loaded only for its workload (see serveWebSocket). */
 async function serveWebSocket(): Promise<void> {
@@ -66,11 +38,10 @@ async function serveWebSocket(): Promise<void> {
 if (workload === "ws") {
   await serveWebSocket();
 } else {
-  const root = new Resource();
-  root.putChild("plaintext", new Plaintext());
-  root.putChild("json", new Json());
-  root.putChild("echo", new Echo());
-  root.putChild("static", new File(staticDir));
-  reactor.listenTCP(port, new HTTPFactory(new Site(root)), LISTEN);
+  reactor.listenTCP(
+    port,
+    new HTTPFactory(new Site(twistedRoot(staticDir))),
+    LISTEN,
+  );
 }
 listeningUntilStdinCloses(port);

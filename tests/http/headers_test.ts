@@ -204,3 +204,23 @@ Deno.test("Headers given every token character in a name when added then it is a
   headers.addRawHeader(name, "v");
   assertEquals(headers.getRawHeaders(name), ["v"]);
 });
+
+Deno.test("Headers given more distinct names than its name cache holds when each is set and read in any case then every name keeps its own values", () => {
+  const headers = new Headers();
+  for (let i = 0; i < 1500; i++) headers.setRawHeaders(`X-Name-${i}`, [`${i}`]);
+  for (let i = 0; i < 1500; i++) {
+    assertEquals(headers.get(`x-NAME-${i}`), `${i}`);
+    assert(headers.hasHeader(`X-NAME-${i}`));
+  }
+  assertEquals([...headers.getAllRawHeaders()].length, 1500);
+});
+
+Deno.test("Headers given an invalid name used twice when added then it throws both times", () => {
+  for (let i = 0; i < 2; i++) {
+    assertThrows(
+      () => new Headers().setRawHeaders("Bad Name", ["v"]),
+      TypeError,
+      "must be a non-empty HTTP token",
+    );
+  }
+});

@@ -129,6 +129,18 @@ function harness(
   };
 }
 
+/** A harness whose first request switches protocols and detaches for `protocol`. */
+function detachingHarness(protocol: IProtocol): Harness {
+  return harness(null, {}, (seen) => {
+    seen.channel.writeHead(
+      101,
+      "Switching Protocols",
+      new Headers({ Upgrade: "x", Connection: "Upgrade" }),
+    );
+    seen.channel.detach(protocol);
+  });
+}
+
 const GET = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
 
 /** Splits the output into responses at each status line. */
@@ -353,6 +365,42 @@ Deno.test("HTTPChannel given two pipelined requests when the first is answered l
   assert.ok(all[0].endsWith("GET / "));
   assert.ok(all[1].endsWith("GET /b "));
   assert.equal(h.transport.producerState, "producing");
+});
+
+Deno.test("HTTPChannel given a pipelined request in a lent read when the lender overwrites the read after the call then the waiting request is served intact", () => {
+  const waiting: Seen[] = [];
+  const h = harness((seen) => waiting.push(seen));
+  assert.equal(h.channel.readsInPlace, true);
+  const read = latin1Bytes(`${GET}GET /b HTTP/1.1\r\nHost: a\r\n\r\n`);
+  h.channel.dataReceived(read);
+  read.fill(0x21);
+  echo(waiting[0]);
+  assert.equal(h.seen.length, 2);
+  assert.equal(h.seen[1].head.target, "/b");
+  echo(waiting[1]);
+  assert.ok(responses(h.output())[1].endsWith("GET /b "));
+});
+
+Deno.test("HTTPChannel given a detached protocol that keeps what it reads when lent reads arrive then it keeps copies the lender cannot overwrite", () => {
+  const kept: Uint8Array[] = [];
+  const protocol: IProtocol = {
+    makeConnection(): void {},
+    connectionMade(): void {},
+    dataReceived(data): void {
+      kept.push(data);
+    },
+    connectionLost(): void {},
+  };
+  const h = detachingHarness(protocol);
+  const first = latin1Bytes(
+    "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\nearly",
+  );
+  h.channel.dataReceived(first);
+  first.fill(0x21);
+  const second = latin1Bytes("late");
+  h.channel.dataReceived(second);
+  second.fill(0x21);
+  assert.deepEqual(kept.map(latin1Text), ["early", "late"]);
 });
 
 Deno.test("HTTPChannel given three pipelined requests in one read when answered synchronously then all three are answered in order", () => {
@@ -980,14 +1028,7 @@ Deno.test("HTTPChannel given a detach inside headersReceived when the read holds
     },
     connectionLost(): void {},
   };
-  const h = harness(null, {}, (seen) => {
-    seen.channel.writeHead(
-      101,
-      "Switching Protocols",
-      new Headers({ Upgrade: "x", Connection: "Upgrade" }),
-    );
-    seen.channel.detach(protocol);
-  });
+  const h = detachingHarness(protocol);
   h.send(
     "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\nGET / HTTP/1.1\r\n",
   );
@@ -1009,6 +1050,40 @@ Deno.test("HTTPChannel given a finished request when logged then the access log 
   assert.equal(entry.durationMs, 250);
   assert.equal(entry.peer, "192.168.1.1");
   assert.equal(entry.userAgent, "t");
+});
+
+Deno.test("HTTPChannel given a delegate whose logsAccess answers false when requests finish then logAccess is never called", () => {
+  const seen: Seen[] = [];
+  const logged: AccessLogEntry[] = [];
+  let asked = 0;
+  const delegate = recordingDelegate(seen, echo, { logged });
+  delegate.logsAccess = (): boolean => {
+    asked++;
+    return false;
+  };
+  const channel = new HTTPChannel(delegate, {}, new Clock());
+  channel.makeConnection(new StringTransportWithDisconnection({}, channel));
+  channel.dataReceived(
+    latin1Bytes(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n",
+    ),
+  );
+  assert.equal(seen.length, 2);
+  assert.equal(asked, 2);
+  assert.deepEqual(logged, []);
+});
+
+Deno.test("HTTPChannel given a delegate whose logsAccess answers true when a request finishes then logAccess gets its entry", () => {
+  const seen: Seen[] = [];
+  const logged: AccessLogEntry[] = [];
+  const delegate = recordingDelegate(seen, echo, { logged });
+  delegate.logsAccess = (): boolean => true;
+  const channel = new HTTPChannel(delegate, {}, new Clock());
+  channel.makeConnection(new StringTransportWithDisconnection({}, channel));
+  channel.dataReceived(latin1Bytes("GET /a HTTP/1.0\r\n\r\n"));
+  assert.equal(logged.length, 1);
+  assert.equal(logged[0].target, "/a");
+  assert.equal(logged[0].version, "HTTP/1.0");
 });
 
 Deno.test("HTTPChannel given a delegate without logAccess when a request finishes then one line is logged under torsion access", async () => {

@@ -562,3 +562,48 @@ reactorTest(
     await within(client.lost, "connectionLost");
   },
 );
+
+/** Keeps copies of what it reads and the buffer each view was lent from. */
+class InPlace extends Recorder {
+  readonly readsInPlace = true;
+  readonly buffers: ArrayBufferLike[] = [];
+  readonly copies: string[] = [];
+  override dataReceived(data: Uint8Array): void {
+    this.buffers.push(data.buffer);
+    this.copies.push(new TextDecoder().decode(data));
+    super.dataReceived(data.slice());
+  }
+}
+
+reactorTest(
+  "read given a protocol that reads in place when two short reads arrive then it is lent views of one reused buffer",
+  async (reactor) => {
+    const { client, server } = await connectedPair(
+      reactor,
+      () => new InPlace(),
+    );
+    client.transport!.write(new TextEncoder().encode("first"));
+    await within(server.received(5), "the first read");
+    client.transport!.write(new TextEncoder().encode("second"));
+    await within(server.received(11), "the second read");
+    assert.deepEqual(server.copies, ["first", "second"]);
+    assert.equal(server.buffers[0], server.buffers[1]);
+    client.transport!.loseConnection();
+    await within(server.lost, "the close");
+  },
+);
+
+reactorTest(
+  "read given a protocol that does not read in place when two short reads arrive then each is an array of its own",
+  async (reactor) => {
+    const { client, server } = await connectedPair(reactor);
+    client.transport!.write(new TextEncoder().encode("first"));
+    await within(server.received(5), "the first read");
+    client.transport!.write(new TextEncoder().encode("second"));
+    await within(server.received(11), "the second read");
+    assert.equal(server.text(), "firstsecond");
+    assert.notEqual(server.chunks[0].buffer, server.chunks[1].buffer);
+    client.transport!.loseConnection();
+    await within(server.lost, "the close");
+  },
+);

@@ -71,3 +71,14 @@ Deno.test("Site.logAccess given a reactor clock when a request is logged then th
     "torsion.access",
   ]);
 });
+
+Deno.test("Site.logsAccess given the access log enabled or not when asked then it answers whether a line would be written", async () => {
+  const site = new Site(new Resource());
+  assert.equal(site.logsAccess(), false);
+  let during = false;
+  await captureLogs(() => {
+    during = site.logsAccess();
+  });
+  assert.equal(during, true);
+  assert.equal(site.logsAccess(), false);
+});

@@ -354,6 +354,40 @@ Deno.test("RequestHandler given a GET answered 200 when finished then adds an ET
   assert.equal(second.headers.hasHeader("content-type"), false);
 });
 
+Deno.test("RequestHandler given non-ASCII text written in pieces when finished then sends its UTF-8 bytes with their length and the ETag of those bytes", async () => {
+  const pieces = ["caf\u00e9 ", "\u{1F600}", " \u65e5\u672c"];
+  const whole = new TextEncoder().encode(pieces.join(""));
+  class Text extends RequestHandler {
+    override get(): void {
+      for (const piece of pieces) this.write(piece);
+    }
+  }
+  class Bytes extends RequestHandler {
+    override get(): void {
+      this.write(whole);
+    }
+  }
+  const text = await serve(app(Text));
+  const bytes = await serve(app(Bytes));
+  assert.deepEqual(text.body(), whole);
+  assert.equal(text.headers.get("content-length"), String(whole.length));
+  assert.equal(text.headers.get("etag"), bytes.headers.get("etag"));
+});
+
+Deno.test("RequestHandler given text and bytes written in turn and a flush between when finished then sends them in order", async () => {
+  class H extends RequestHandler {
+    override async get(): Promise<void> {
+      this.write("a\u00e9");
+      this.write(new TextEncoder().encode("-b-"));
+      await this.flush();
+      this.write("c");
+      this.write({ d: "\u00e9" });
+    }
+  }
+  const channel = await serve(app(H));
+  assert.equal(channel.text(), 'a\u00e9-b-c{"d":"\u00e9"}');
+});
+
 Deno.test("RequestHandler given setStatus 204 when finished then sends no Content-Length or body", async () => {
   class H extends RequestHandler {
     override delete(): void {
