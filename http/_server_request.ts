@@ -377,7 +377,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
     } else {
       if (this.#framing === FRAME_LENGTH) this.#checkLength(body.length);
       if (text.length + body.length > JOIN_LIMIT) {
-        channel.send(latin1Of(text));
+        channel.send(text.bytes());
         this.bytesSent += body.length;
         channel.send(body);
         return;
