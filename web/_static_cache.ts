@@ -145,15 +145,30 @@ function readSettled(path: string): CachedFile | null {
 }
 
 /**
- * The cache options both faces take (`FileOptions`,
- * `StaticFileHandlerArgs`), documented there.
+ * The bounds of the in-memory cache of small static files that both faces
+ * take (`StaticFileHandlerArgs` on the Tornado face). A cached file is
+ * checked against its size, times and inode on every request, so a changed
+ * file is never served stale.
  */
 export interface StaticCacheSettings {
-  /** The most bytes of small files' content kept in memory. */
+  /**
+   * The most bytes of small files' content kept in memory; 0 turns the
+   * cache off.
+   *
+   * @default {16777216}
+   */
   cacheMaxBytes?: number;
-  /** The most files kept in memory. */
+  /**
+   * The most files kept in memory.
+   *
+   * @default {1024}
+   */
   cacheMaxEntries?: number;
-  /** The largest file kept in memory. */
+  /**
+   * The largest file kept in memory; larger ones are streamed.
+   *
+   * @default {1048576}
+   */
   cacheMaxFileSize?: number;
 }
 

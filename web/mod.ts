@@ -150,6 +150,7 @@ export {
   StaticFileHandler,
   type StaticFileHandlerArgs,
 } from "./static_file_handler.ts";
+export type { StaticCacheSettings } from "./_static_cache.ts";
 export { streamRequestBody } from "./stream_request_body.ts";
 export {
   type FoundHandler,
