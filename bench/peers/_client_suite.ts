@@ -11,6 +11,8 @@
  * - delay: 20 concurrent GETs of a response delayed by 500 ms (the
  *   crawler of the seed);
  * - inflight: 2,000 concurrent GETs, time and peak RSS;
+ * - held: 2,000 concurrent GETs each delayed 500 ms by the server, so that
+ *   all of them are in flight together: peak RSS (the memory target);
  * - chain: a Deferred fired through 10 callbacks, 100,000 times (Tornado:
  *   a Future through 10 done-callbacks; Deno: a Promise through 10 `then`s),
  *   timed in 5 rounds of which each system reports its median;
@@ -48,9 +50,13 @@ import {
   verdictLine,
 } from "./_suite.ts";
 
-/** One workload: its name in the peer scripts, its sizes, its title. */
+/**
+ * One workload: its name, the peer scripts' workload that runs it (the
+ * same unless said), its sizes, its title.
+ */
 interface Workload {
   readonly name: string;
+  readonly script: string;
   readonly sizes: Sizes;
   readonly title: string;
 }
@@ -63,10 +69,14 @@ function workload(name: string, sizes: Sizes): Workload {
     } GETs of 1 KiB, concurrency ${concurrency}, keep-alive`,
     delay: `${count} concurrent GETs delayed ${ms} ms`,
     inflight: `${thousands(count)} requests in flight at once`,
+    held: `${thousands(count)} requests held in flight ${ms} ms`,
     chain: `Deferred through 10 callbacks (×${thousands(count)})`,
     timers: `${thousands(count)} timers over 10 ms`,
   };
-  return { name, sizes, title: titles[name] };
+  // Holding requests is the delayed GETs at a larger count: the peers run
+  // it as `delay`.
+  const script = name === "held" ? "delay" : name;
+  return { name, script, sizes, title: titles[name] };
 }
 
 function workloads(quick: boolean): readonly Workload[] {
@@ -75,6 +85,7 @@ function workloads(quick: boolean): readonly Workload[] {
       workload("keepalive", { count: 200, concurrency: 10 }),
       workload("delay", { count: 5, ms: 50 }),
       workload("inflight", { count: 100 }),
+      workload("held", { count: 100, ms: 50 }),
       workload("chain", { count: 2000 }),
       workload("timers", { count: 2000 }),
     ]
@@ -82,6 +93,7 @@ function workloads(quick: boolean): readonly Workload[] {
       workload("keepalive", { count: 5000, concurrency: 50 }),
       workload("delay", { count: 20, ms: 500 }),
       workload("inflight", { count: 2000 }),
+      workload("held", { count: 2000, ms: 500 }),
       workload("chain", { count: 100_000 }),
       workload("timers", { count: 100_000 }),
     ];
@@ -99,7 +111,10 @@ function sizeArguments(sizes: Sizes): string[] {
 }
 
 /** The workloads the floor runs: it has no Deferreds and no timers. */
-const FLOOR_WORKLOADS = new Set(["keepalive", "delay", "inflight"]);
+const FLOOR_WORKLOADS = new Set(["keepalive", "delay", "inflight", "held"]);
+
+/** Issue 11's bound on a client's peak RSS with 2,000 requests held. */
+const HELD_PEAK_MIB = 75;
 
 /** How the client suite runs. */
 export interface ClientSuiteOptions {
@@ -188,7 +203,9 @@ export async function runClientSuite(
     const best = advantage(twistedFace, tornadoFace) >= 1
       ? twistedFace
       : tornadoFace;
-    for (const peer of [twisted, tornado]) {
+    // Held requests wait for the server's delay: only their memory is
+    // judged, below.
+    for (const peer of name === "held" ? [] : [twisted, tornado]) {
       if (peer === undefined) continue;
       const ratio = advantage(best, results.get(peer)!);
       const text = `Torsion ahead of ${peer.name} on ${title}: ${
@@ -216,6 +233,28 @@ export async function runClientSuite(
           `≥ ${factor}x ${peer.name}'s throughput (${title}, matching face): ${
             ratio.toFixed(2)
           }x${ratio >= factor ? "" : reachable(results, peer)}`,
+        ));
+      }
+    }
+    if (name === "held") {
+      const f = results.get(floor);
+      const floorText = f === undefined
+        ? ""
+        : ` (the floor, bare Deno sockets, peaks at ${
+          f.rss_mb.toFixed(0)
+        } MiB)`;
+      for (
+        const [face, faceName] of [
+          [twistedFace, "Twisted face"],
+          [tornadoFace, "Tornado face"],
+        ] as const
+      ) {
+        const met = face.rss_mb <= HELD_PEAK_MIB;
+        verdicts.push(verdictLine(
+          met,
+          `peak RSS ≤ ${HELD_PEAK_MIB} MiB with ${title} (${faceName}): ${
+            face.rss_mb.toFixed(0)
+          } MiB${met ? "" : floorText}`,
         ));
       }
     }
@@ -253,7 +292,7 @@ export async function runClientSuite(
     const results = await mediansOf(
       runs,
       systems,
-      work.name,
+      work.script,
       server.url,
       sizeArguments(work.sizes),
     );
