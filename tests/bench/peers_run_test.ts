@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { hasTornado, hasTwisted, PYTHON, runDeno } from "../_support/mod.ts";
 
 const RUN = new URL("../../bench/peers/run.ts", import.meta.url).pathname;
-const HTTP_WORKLOADS = [/keep-alive/, /delayed/, /in flight/];
+const HTTP_WORKLOADS = [
+  /keep-alive/,
+  /GETs delayed/,
+  /in flight at once/,
+  /held in flight/,
+];
 
 async function runQuick(args: readonly string[]): Promise<string> {
   const { code, stdout, stderr } = await runDeno([
