@@ -39,6 +39,8 @@ import { createSignedValue, decodeSignedValue } from "./secure_cookie.ts";
 
 const logger = getLogger(["torsion", "web"]);
 const EMPTY = new Uint8Array(0);
+/** The transforms of a handler not run by an application: none. */
+const NO_TRANSFORMS: readonly OutputTransform[] = Object.freeze([]);
 /** What `flush` returns: the data is handed over before it returns. */
 const FLUSHED: Promise<void> = Promise.resolve();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -209,7 +211,7 @@ export class RequestHandler {
   #headersWritten = false;
   #finished = false;
   #newCookies: Map<string, string> | null = null;
-  #transforms: OutputTransform[] = [];
+  #transforms: readonly OutputTransform[] = NO_TRANSFORMS;
   #stream: BodyStream | undefined;
 
   /**
@@ -1442,9 +1444,11 @@ export class RequestHandler {
           throw error;
         }
       }
-      this.pathArgs = args.map((arg) =>
-        arg === undefined ? undefined : this.decodeArgument(arg)
-      );
+      if (args.length > 0) {
+        this.pathArgs = args.map((arg) =>
+          arg === undefined ? undefined : this.decodeArgument(arg)
+        );
+      }
       for (const name in kwargs) {
         this.pathKwargs[name] = this.decodeArgument(kwargs[name], name);
       }
