@@ -41,6 +41,8 @@ const logger = getLogger(["torsion", "web"]);
 const EMPTY = new Uint8Array(0);
 /** The transforms of a handler not run by an application: none. */
 const NO_TRANSFORMS: readonly OutputTransform[] = Object.freeze([]);
+/** What `execute` returns when the handler is done at once. */
+const DONE: Promise<void> = Promise.resolve();
 /** What `flush` returns: the data is handed over before it returns. */
 const FLUSHED: Promise<void> = Promise.resolve();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -1422,7 +1424,7 @@ export class RequestHandler {
    *   `receiveBodyChunk` and `receiveBodyEnd` (`streamRequestBody`).
    * @returns A Promise that settles once the handler is done.
    */
-  async execute(
+  execute(
     transforms: OutputTransform[],
     args: (Uint8Array | undefined)[],
     kwargs: Record<string, Uint8Array>,
@@ -1430,6 +1432,8 @@ export class RequestHandler {
   ): Promise<void> {
     this.#transforms = transforms;
     const stream = streaming ? this.#stream ??= newBodyStream() : undefined;
+    // Synchronous until a step returns a Promise: a handler that answers at
+    // once costs no async frame (the most common case).
     try {
       const supported = (this.constructor as typeof RequestHandler)
         .SUPPORTED_METHODS;
@@ -1460,6 +1464,30 @@ export class RequestHandler {
         this.checkXsrfCookie();
       }
       const prepared = this.prepare();
+      if (isThenable(prepared) || stream !== undefined) {
+        return this.#executeAfterPrepare(prepared, stream);
+      }
+      if (this.#finished) return DONE;
+      const result = this.#callMethod();
+      if (isThenable(result)) return this.#finishAfter(result);
+      if (!this.#finished) this.finish();
+    } catch (error) {
+      try {
+        this.#handleRequestException(error);
+      } catch (escaped) {
+        // Rejects, as from the async steps, rather than throwing at the caller.
+        return Promise.reject(escaped);
+      }
+    }
+    return DONE;
+  }
+
+  /** The rest of `execute` once `prepare` returned a Promise or the body streams. */
+  async #executeAfterPrepare(
+    prepared: HandlerResult,
+    stream: BodyStream | undefined,
+  ): Promise<void> {
+    try {
       if (isThenable(prepared)) await prepared;
       if (this.#finished) return;
       if (stream !== undefined) {
@@ -1468,16 +1496,32 @@ export class RequestHandler {
         await stream.chain;
         if (this.#finished) return;
       }
-      const handle = (this as unknown as Record<
-        string,
-        (...args: (string | undefined)[]) => HandlerResult
-      >)[HANDLER_NAMES.get(method) ?? method.toLowerCase()];
-      const result = handle.apply(this, this.pathArgs);
+      const result = this.#callMethod();
       if (isThenable(result)) await result;
       if (!this.#finished) this.finish();
     } catch (error) {
       this.#handleRequestException(error);
     }
+  }
+
+  /** Finishes the response once the method's Promise settles. */
+  async #finishAfter(result: PromiseLike<unknown>): Promise<void> {
+    try {
+      await result;
+      if (!this.#finished) this.finish();
+    } catch (error) {
+      this.#handleRequestException(error);
+    }
+  }
+
+  /** Calls the method handler of the request's method with the path arguments. */
+  #callMethod(): HandlerResult {
+    const method = this.request.method;
+    const handle = (this as unknown as Record<
+      string,
+      (...args: (string | undefined)[]) => HandlerResult
+    >)[HANDLER_NAMES.get(method) ?? method.toLowerCase()];
+    return handle.apply(this, this.pathArgs);
   }
 
   #handleRequestException(error: unknown): void {
