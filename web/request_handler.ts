@@ -13,6 +13,7 @@ import { encodeUtf8 } from "../_util/utf8.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
 import { escapeHTML } from "./_html.ts";
+import { SETTLED } from "./_settled.ts";
 import { etagListMatches } from "./_static.ts";
 import { bodyEtag } from "./_etag.ts";
 import {
@@ -41,10 +42,6 @@ const logger = getLogger(["torsion", "web"]);
 const EMPTY = new Uint8Array(0);
 /** The transforms of a handler not run by an application: none. */
 const NO_TRANSFORMS: readonly OutputTransform[] = Object.freeze([]);
-/** What `execute` returns when the handler is done at once. */
-const DONE: Promise<void> = Promise.resolve();
-/** What `flush` returns: the data is handed over before it returns. */
-const FLUSHED: Promise<void> = Promise.resolve();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 // deno-lint-ignore no-control-regex
 const UNSAFE_HEADER_VALUE = /[\x00-\x1f]/;
@@ -1130,7 +1127,7 @@ export class RequestHandler {
         connection.write(chunk);
       }
     }
-    return FLUSHED;
+    return SETTLED;
   }
 
   /**
@@ -1467,7 +1464,7 @@ export class RequestHandler {
       if (isThenable(prepared) || stream !== undefined) {
         return this.#executeAfterPrepare(prepared, stream);
       }
-      if (this.#finished) return DONE;
+      if (this.#finished) return SETTLED;
       const result = this.#callMethod();
       if (isThenable(result)) return this.#finishAfter(result);
       if (!this.#finished) this.finish();
@@ -1479,7 +1476,7 @@ export class RequestHandler {
         return Promise.reject(escaped);
       }
     }
-    return DONE;
+    return SETTLED;
   }
 
   /** The rest of `execute` once `prepare` returned a Promise or the body streams. */
