@@ -384,6 +384,15 @@ function addPart(
 }
 
 /**
+ * Whether a body of `contentType` holds form arguments (urlencoded or
+ * multipart), the only bodies `parseBodyArguments` reads.
+ */
+export function isFormContentType(contentType: string): boolean {
+  return contentType.startsWith("application/x-www-form-urlencoded") ||
+    contentType.startsWith("multipart/form-data");
+}
+
+/**
  * Parses a form body into `args` and `files` by its content type, as
  * Tornado's `httputil.parse_body_arguments`: urlencoded bodies keep blank
  * values, multipart bodies need a `boundary` parameter, other types are
@@ -406,11 +415,10 @@ export function parseBodyArguments(
   headers?: Headers,
   limits: BodyArgumentsLimits = {},
 ): void {
+  if (!isFormContentType(contentType)) return;
   const urlencoded = contentType.startsWith(
     "application/x-www-form-urlencoded",
   );
-  const multipart = contentType.startsWith("multipart/form-data");
-  if (!urlencoded && !multipart) return;
   const encoding = headers?.get("content-encoding");
   if (encoding !== undefined) {
     throw new BodyArgumentsError(

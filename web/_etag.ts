@@ -26,15 +26,40 @@ function fmix32(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** The two hex digits of each byte value. */
-const HEX = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
+/** The character code of each hex digit. */
+const HEX_CODES = [..."0123456789abcdef"].map((digit) => digit.charCodeAt(0));
+const QUOTE = 0x22;
 
-function hex32(value: number): string {
-  return HEX[value >>> 24] + HEX[(value >>> 16) & 255] +
-    HEX[(value >>> 8) & 255] + HEX[value & 255];
+/** The code of the hex digit of `value` at bit `shift` (from the top). */
+function digit(value: number, shift: number): number {
+  return HEX_CODES[(value >>> shift) & 15];
+}
+
+/**
+ * `"<16 hex digits of high and low>"`, made as one string: joining pieces
+ * would allocate a string per piece on every GET.
+ */
+function quotedHex64(high: number, low: number): string {
+  return String.fromCharCode(
+    QUOTE,
+    digit(high, 28),
+    digit(high, 24),
+    digit(high, 20),
+    digit(high, 16),
+    digit(high, 12),
+    digit(high, 8),
+    digit(high, 4),
+    digit(high, 0),
+    digit(low, 28),
+    digit(low, 24),
+    digit(low, 20),
+    digit(low, 16),
+    digit(low, 12),
+    digit(low, 8),
+    digit(low, 4),
+    digit(low, 0),
+    QUOTE,
+  );
 }
 
 /**
@@ -60,5 +85,5 @@ export function bodyEtag(parts: readonly Uint8Array[], length: number): string {
       b ^= b >>> 15;
     }
   }
-  return `"${hex32(fmix32(a ^ (b >>> 7)))}${hex32(fmix32(b ^ a))}"`;
+  return quotedHex64(fmix32(a ^ (b >>> 7)), fmix32(b ^ a));
 }

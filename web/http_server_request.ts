@@ -8,6 +8,7 @@ import { Headers } from "../http/headers.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
 import {
   emptyArguments,
+  isFormContentType,
   parseBodyArguments,
   parseQsBytes,
 } from "./_body_arguments.ts";
@@ -125,14 +126,6 @@ export class HTTPServerRequest {
   readonly path: string;
   /** The query part of `uri`, without `?` (`""` when none). */
   readonly query: string;
-  /** Query and body arguments together, values as bytes. */
-  readonly arguments: ArgumentMap;
-  /** The query arguments, blank values kept. */
-  readonly queryArguments: ArgumentMap;
-  /** The form body arguments (urlencoded or multipart). */
-  readonly bodyArguments: ArgumentMap;
-  /** Files of a `multipart/form-data` body, by field name. */
-  readonly files: FileMap;
   /** The connection it arrived on, if any. */
   readonly connection: HTTPServerRequestChannel | undefined;
   readonly #limits: BodyArgumentsLimits;
@@ -140,6 +133,12 @@ export class HTTPServerRequest {
   #finishTime: number | undefined;
   #cookies: Record<string, string> | undefined;
   #queryError: unknown;
+  // The argument maps are made when first read: most requests have no
+  // query and no form body, and each map is a dictionary-mode object.
+  #arguments: ArgumentMap | undefined;
+  #queryArguments: ArgumentMap | undefined;
+  #bodyArguments: ArgumentMap | undefined;
+  #files: FileMap | undefined;
 
   /**
    * Creates a request from its parts, parsing the query string.
@@ -158,26 +157,44 @@ export class HTTPServerRequest {
     this.protocol = init.protocol ??
       (init.connection?.isSecure() ? "https" : "http");
     this.host = init.host ?? this.headers.get("host") ?? "127.0.0.1";
-    this.files = emptyArguments<HTTPFile>();
     this.#limits = init.limits ?? NO_LIMITS;
     const question = this.uri.indexOf("?");
     this.path = question < 0 ? this.uri : this.uri.slice(0, question);
     this.query = question < 0 ? "" : this.uri.slice(question + 1);
-    let queryArguments = emptyArguments<Uint8Array>();
+    if (this.query === "") return;
     try {
-      if (this.query !== "") {
-        queryArguments = parseQsBytes(this.query, true, this.#limits);
-      }
+      this.#queryArguments = parseQsBytes(this.query, true, this.#limits);
     } catch (error) {
       // Kept for parseBody, so the handler answers 400 in its own error path.
       this.#queryError = error;
+      return;
     }
-    this.queryArguments = queryArguments;
-    this.arguments = emptyArguments<Uint8Array>();
-    for (const name in this.queryArguments) {
-      this.arguments[name] = this.queryArguments[name].slice();
+    // A copy taken now, so later changes to `queryArguments` stay out of it.
+    const all = emptyArguments<Uint8Array>();
+    for (const name in this.#queryArguments) {
+      all[name] = this.#queryArguments[name].slice();
     }
-    this.bodyArguments = emptyArguments<Uint8Array>();
+    this.#arguments = all;
+  }
+
+  /** Query and body arguments together, values as bytes. */
+  get arguments(): ArgumentMap {
+    return this.#arguments ??= emptyArguments<Uint8Array>();
+  }
+
+  /** The query arguments, blank values kept. */
+  get queryArguments(): ArgumentMap {
+    return this.#queryArguments ??= emptyArguments<Uint8Array>();
+  }
+
+  /** The form body arguments (urlencoded or multipart). */
+  get bodyArguments(): ArgumentMap {
+    return this.#bodyArguments ??= emptyArguments<Uint8Array>();
+  }
+
+  /** Files of a `multipart/form-data` body, by field name. */
+  get files(): FileMap {
+    return this.#files ??= emptyArguments<HTTPFile>();
   }
 
   /** `host` without its port, lower-cased. Tornado's `host_name`. */
@@ -236,8 +253,10 @@ export class HTTPServerRequest {
    */
   parseBody(): void {
     if (this.#queryError !== undefined) throw this.#queryError;
+    const contentType = this.headers.get("content-type") ?? "";
+    if (!isFormContentType(contentType)) return;
     parseBodyArguments(
-      this.headers.get("content-type") ?? "",
+      contentType,
       this.body,
       this.bodyArguments,
       this.files,

@@ -19,6 +19,7 @@ import {
   BodyArgumentsError,
   emptyArguments,
   type FileMap,
+  isFormContentType,
   parseBodyArguments,
   parseQsBytes,
   unquoteToBytes,
@@ -124,7 +125,12 @@ export class Request implements IRequest {
    * `multipart/form-data` bodies of a `POST` are included, uploaded files
    * as their content.
    */
-  args: Record<string, Uint8Array[]> = emptyArguments<Uint8Array>();
+  get args(): Record<string, Uint8Array[]> {
+    return this.#args ??= emptyArguments<Uint8Array>();
+  }
+  set args(value: Record<string, Uint8Array[]>) {
+    this.#args = value;
+  }
   /** The request body. Mirrors `request.content` (a file there). */
   content: Uint8Array = NO_CONTENT;
   /** The path segments traversed so far (percent-decoded). */
@@ -167,6 +173,9 @@ export class Request implements IRequest {
   #notifications: Deferred<void>[] | null = null;
   #producer: IProducer | null = null;
   #receivedCookies: Record<string, string> | null = null;
+  // Made when first read: most requests have neither query nor form, and
+  // the map is a dictionary-mode object.
+  #args: Record<string, Uint8Array[]> | undefined;
 
   /**
    * Makes the request for the head `channel` answers. The site's delegate
@@ -213,10 +222,14 @@ export class Request implements IRequest {
       if (query >= 0) {
         this.args = parseQsBytes(this.uri.slice(query + 1), true);
       }
-      if (this.method === "POST" && content.length > 0) {
+      const contentType = this.requestHeaders.get("content-type") ?? "";
+      if (
+        this.method === "POST" && content.length > 0 &&
+        isFormContentType(contentType)
+      ) {
         const files: FileMap = emptyArguments();
         parseBodyArguments(
-          this.requestHeaders.get("content-type") ?? "",
+          contentType,
           content,
           this.args,
           files,
@@ -252,7 +265,11 @@ export class Request implements IRequest {
     this.#setKnownHeader("content-type", "Content-Type", "text/html");
     try {
       this.prepath = [];
-      this.postpath = this.path.slice(1).split("/").map(unquote);
+      const postpath = this.path.slice(1).split("/");
+      for (let i = 0; i < postpath.length; i++) {
+        postpath[i] = unquote(postpath[i]);
+      }
+      this.postpath = postpath;
       const site = this.site;
       if (site === null) {
         throw new TypeError("Cannot process a Request without a site");

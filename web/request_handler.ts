@@ -13,6 +13,7 @@ import { encodeUtf8 } from "../_util/utf8.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
 import { escapeHTML } from "./_html.ts";
+import { SETTLED } from "./_settled.ts";
 import { etagListMatches } from "./_static.ts";
 import { bodyEtag } from "./_etag.ts";
 import {
@@ -39,8 +40,8 @@ import { createSignedValue, decodeSignedValue } from "./secure_cookie.ts";
 
 const logger = getLogger(["torsion", "web"]);
 const EMPTY = new Uint8Array(0);
-/** What `flush` returns: the data is handed over before it returns. */
-const FLUSHED: Promise<void> = Promise.resolve();
+/** The transforms of a handler not run by an application: none. */
+const NO_TRANSFORMS: readonly OutputTransform[] = Object.freeze([]);
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 // deno-lint-ignore no-control-regex
 const UNSAFE_HEADER_VALUE = /[\x00-\x1f]/;
@@ -209,7 +210,7 @@ export class RequestHandler {
   #headersWritten = false;
   #finished = false;
   #newCookies: Map<string, string> | null = null;
-  #transforms: OutputTransform[] = [];
+  #transforms: readonly OutputTransform[] = NO_TRANSFORMS;
   #stream: BodyStream | undefined;
 
   /**
@@ -1126,7 +1127,7 @@ export class RequestHandler {
         connection.write(chunk);
       }
     }
-    return FLUSHED;
+    return SETTLED;
   }
 
   /**
@@ -1420,7 +1421,7 @@ export class RequestHandler {
    *   `receiveBodyChunk` and `receiveBodyEnd` (`streamRequestBody`).
    * @returns A Promise that settles once the handler is done.
    */
-  async execute(
+  execute(
     transforms: OutputTransform[],
     args: (Uint8Array | undefined)[],
     kwargs: Record<string, Uint8Array>,
@@ -1428,6 +1429,8 @@ export class RequestHandler {
   ): Promise<void> {
     this.#transforms = transforms;
     const stream = streaming ? this.#stream ??= newBodyStream() : undefined;
+    // Synchronous until a step returns a Promise: a handler that answers at
+    // once costs no async frame (the most common case).
     try {
       const supported = (this.constructor as typeof RequestHandler)
         .SUPPORTED_METHODS;
@@ -1442,9 +1445,11 @@ export class RequestHandler {
           throw error;
         }
       }
-      this.pathArgs = args.map((arg) =>
-        arg === undefined ? undefined : this.decodeArgument(arg)
-      );
+      if (args.length > 0) {
+        this.pathArgs = args.map((arg) =>
+          arg === undefined ? undefined : this.decodeArgument(arg)
+        );
+      }
       for (const name in kwargs) {
         this.pathKwargs[name] = this.decodeArgument(kwargs[name], name);
       }
@@ -1456,6 +1461,30 @@ export class RequestHandler {
         this.checkXsrfCookie();
       }
       const prepared = this.prepare();
+      if (isThenable(prepared) || stream !== undefined) {
+        return this.#executeAfterPrepare(prepared, stream);
+      }
+      if (this.#finished) return SETTLED;
+      const result = this.#callMethod();
+      if (isThenable(result)) return this.#finishAfter(result);
+      if (!this.#finished) this.finish();
+    } catch (error) {
+      try {
+        this.#handleRequestException(error);
+      } catch (escaped) {
+        // Rejects, as from the async steps, rather than throwing at the caller.
+        return Promise.reject(escaped);
+      }
+    }
+    return SETTLED;
+  }
+
+  /** The rest of `execute` once `prepare` returned a Promise or the body streams. */
+  async #executeAfterPrepare(
+    prepared: HandlerResult,
+    stream: BodyStream | undefined,
+  ): Promise<void> {
+    try {
       if (isThenable(prepared)) await prepared;
       if (this.#finished) return;
       if (stream !== undefined) {
@@ -1464,16 +1493,32 @@ export class RequestHandler {
         await stream.chain;
         if (this.#finished) return;
       }
-      const handle = (this as unknown as Record<
-        string,
-        (...args: (string | undefined)[]) => HandlerResult
-      >)[HANDLER_NAMES.get(method) ?? method.toLowerCase()];
-      const result = handle.apply(this, this.pathArgs);
+      const result = this.#callMethod();
       if (isThenable(result)) await result;
       if (!this.#finished) this.finish();
     } catch (error) {
       this.#handleRequestException(error);
     }
+  }
+
+  /** Finishes the response once the method's Promise settles. */
+  async #finishAfter(result: PromiseLike<unknown>): Promise<void> {
+    try {
+      await result;
+      if (!this.#finished) this.finish();
+    } catch (error) {
+      this.#handleRequestException(error);
+    }
+  }
+
+  /** Calls the method handler of the request's method with the path arguments. */
+  #callMethod(): HandlerResult {
+    const method = this.request.method;
+    const handle = (this as unknown as Record<
+      string,
+      (...args: (string | undefined)[]) => HandlerResult
+    >)[HANDLER_NAMES.get(method) ?? method.toLowerCase()];
+    return handle.apply(this, this.pathArgs);
   }
 
   #handleRequestException(error: unknown): void {

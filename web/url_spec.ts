@@ -27,6 +27,16 @@ export interface FoundHandler {
   pathKwargs: Record<string, Uint8Array>;
 }
 
+/**
+ * The match of every route without groups: shared, so a request to such a
+ * route allocates nothing for it, and frozen, so no caller can change it
+ * for the next.
+ */
+const NO_GROUPS: RouteMatch = Object.freeze({
+  pathArgs: Object.freeze([]) as unknown as (Uint8Array | undefined)[],
+  pathKwargs: Object.freeze(Object.create(null)) as Record<string, Uint8Array>,
+});
+
 function pythonToJavaScript(pattern: string): string {
   // Tornado users write Python's named groups and back-references.
   return pattern.replaceAll("(?P<", "(?<").replace(
@@ -118,10 +128,7 @@ export class URLSpec {
     if (this.#groups === 0) {
       // Without groups there is nothing to take from the match.
       if (!this.regex.test(path)) return null;
-      return {
-        pathArgs: [],
-        pathKwargs: Object.create(null) as Record<string, Uint8Array>,
-      };
+      return NO_GROUPS;
     }
     const match = this.regex.exec(path);
     if (match === null) return null;

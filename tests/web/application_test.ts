@@ -102,6 +102,17 @@ Deno.test("URLSpec given a pattern with alternation when reversed then throws Ty
   );
 });
 
+Deno.test("URLSpec given a route without groups when matched twice then both matches are the same frozen empty match", () => {
+  const spec = new URLSpec("/plain", RequestHandler);
+  const first = spec.match("/plain");
+  assert.equal(spec.match("/plain"), first);
+  assert.deepEqual(first!.pathArgs, []);
+  assert.deepEqual(Object.keys(first!.pathKwargs), []);
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first!.pathArgs));
+  assert.ok(Object.isFrozen(first!.pathKwargs));
+  assert.equal(spec.match("/other"), null);
+});
+
 Deno.test("URLSpec given a pattern already ending in $ when built then does not add another", () => {
   const spec = new URLSpec("/a$", RequestHandler);
   assert.notEqual(spec.match("/a"), null);

@@ -36,3 +36,8 @@ Deno.test("bodyEtag given a body over SMALL_BODY when hashed then gives Tornado'
     `"${sha1}"`,
   );
 });
+
+Deno.test("bodyEtag given a small body whose hash halves start with zero digits when hashed then keeps every zero of the 16 digits", () => {
+  assert.equal(bodyEtag([bytes("body 5")], 6), '"069f03ab08ce26ab"');
+  assert.equal(bodyEtag([bytes("Hello, World!")], 13), '"6331baf5ad7ab4c9"');
+});

@@ -37,6 +37,43 @@ Deno.test("RequestHandler given a sync get when requested then answers 200 with 
   assert.equal(channel.finished, true);
 });
 
+Deno.test("RequestHandler given a sync prepare and get when requested then the response is finished before any microtask runs", () => {
+  class H extends RequestHandler {
+    override get(): void {
+      this.write("at once");
+    }
+  }
+  const channel = start(app(H));
+  assert.equal(channel.finished, true);
+  assert.equal(channel.text(), "at once");
+});
+
+Deno.test("RequestHandler given a sync prepare and a get whose Promise rejects with HTTPError when requested then answers its status", async () => {
+  class H extends RequestHandler {
+    override async get(): Promise<void> {
+      await Promise.resolve();
+      throw new HTTPError(409);
+    }
+  }
+  await captureLogs(async () => {
+    const channel = await serve(app(H));
+    assert.equal(channel.code, 409);
+  });
+});
+
+Deno.test("RequestHandler given a get that throws HTTPError synchronously when requested then answers its status at once", async () => {
+  class H extends RequestHandler {
+    override get(): void {
+      throw new HTTPError(418);
+    }
+  }
+  await captureLogs(() => {
+    const channel = start(app(H));
+    assert.equal(channel.finished, true);
+    assert.equal(channel.code, 418);
+  });
+});
+
 Deno.test("RequestHandler given an object when written then sends JSON with the JSON content type", async () => {
   class H extends RequestHandler {
     override get(): void {

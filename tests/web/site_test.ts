@@ -189,6 +189,33 @@ Deno.test("Request given a query with repeated and blank values when parsed then
   assert.deepEqual(args["c"].map(text), ["x y!"]);
 });
 
+Deno.test("Request given no query and a body that is not a form when parsed then args is one empty map that keeps what is put in it", () => {
+  const held = captured(() => {});
+  serve(held.resource, {
+    method: "POST",
+    target: "/",
+    headers: { "Content-Type": "application/json" },
+    body: "a=1",
+  });
+  const request = held.request!;
+  assert.deepEqual(Object.keys(request.args), []);
+  assert.equal(request.args, request.args);
+  request.args["x"] = [new TextEncoder().encode("1")];
+  assert.deepEqual(request.args["x"].map(text), ["1"]);
+  request.args = { y: [] };
+  assert.deepEqual(Object.keys(request.args), ["y"]);
+});
+
+Deno.test("Request given a path with empty and percent-encoded segments when processed then postpath holds each segment decoded", () => {
+  const held = captured(() => {});
+  serve(held.resource, { target: "/a%20b//%C3%A9?q=1" });
+  assert.deepEqual(held.request!.prepath.concat(held.request!.postpath), [
+    "a b",
+    "",
+    "é",
+  ]);
+});
+
 Deno.test("Request given a urlencoded POST when parsed then args merge the query and the body and content holds the body", () => {
   const held = captured(() => {});
   serve(held.resource, {

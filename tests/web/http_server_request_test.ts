@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { Headers } from "../../http/mod.ts";
+import { BodyArgumentsError } from "../../web/_body_arguments.ts";
+import { HTTPServerRequest } from "../../web/mod.ts";
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const text = (value: Uint8Array | undefined): string | undefined =>
+  value === undefined ? undefined : new TextDecoder().decode(value);
+
+Deno.test("HTTPServerRequest given no query when its argument maps are read twice then each is the same empty map and keeps what is put in it", () => {
+  const request = new HTTPServerRequest({ uri: "/items" });
+  for (
+    const read of [
+      () => request.arguments,
+      () => request.queryArguments,
+      () => request.bodyArguments,
+      () => request.files,
+    ]
+  ) {
+    assert.deepEqual(Object.keys(read()), []);
+    assert.equal(read(), read());
+  }
+  request.arguments.added = [bytes("1")];
+  assert.equal(text(request.arguments.added[0]), "1");
+  assert.equal(request.queryArguments.added, undefined);
+});
+
+Deno.test("HTTPServerRequest given a query when queryArguments is changed afterwards then arguments keeps the values of the query", () => {
+  const request = new HTTPServerRequest({ uri: "/?a=1" });
+  request.queryArguments.a.push(bytes("2"));
+  assert.deepEqual(request.arguments.a.map(text), ["1"]);
+  assert.deepEqual(request.queryArguments.a.map(text), ["1", "2"]);
+});
+
+Deno.test("HTTPServerRequest given a body that is not a form when parsed then every argument map stays empty", () => {
+  const request = new HTTPServerRequest({
+    method: "POST",
+    uri: "/?q=1",
+    headers: new Headers({ "Content-Type": "application/json" }),
+    body: bytes('{"a":1}'),
+  });
+  request.parseBody();
+  assert.deepEqual(Object.keys(request.bodyArguments), []);
+  assert.deepEqual(Object.keys(request.files), []);
+  assert.deepEqual(Object.keys(request.arguments), ["q"]);
+});
+
+Deno.test("HTTPServerRequest given a urlencoded body and a query when parsed then arguments holds the query's values before the body's", () => {
+  const request = new HTTPServerRequest({
+    method: "POST",
+    uri: "/?a=1",
+    headers: new Headers({
+      "Content-Type": "application/x-www-form-urlencoded",
+    }),
+    body: bytes("a=2&b=3"),
+  });
+  request.parseBody();
+  assert.deepEqual(request.arguments.a.map(text), ["1", "2"]);
+  assert.deepEqual(request.bodyArguments.a.map(text), ["2"]);
+  assert.deepEqual(request.queryArguments.b, undefined);
+  assert.deepEqual(request.arguments.b.map(text), ["3"]);
+});
+
+Deno.test("HTTPServerRequest given a multipart body without a boundary when parsed then throws BodyArgumentsError", () => {
+  const request = new HTTPServerRequest({
+    method: "POST",
+    headers: new Headers({ "Content-Type": "multipart/form-data" }),
+    body: bytes(""),
+  });
+  assert.throws(() => request.parseBody(), BodyArgumentsError);
+});
