@@ -13,6 +13,7 @@
 import { Deferred } from "../deferred/deferred.ts";
 import type { Headers } from "../http/headers.ts";
 import type { IConsumer, IPushProducer } from "../reactor/interfaces.ts";
+import { sameVersion } from "./_static_cache.ts";
 
 /**
  * Content types by lower-case extension (with its dot), the common entries
@@ -149,29 +150,92 @@ export interface StaticTarget {
   info: Deno.FileInfo;
 }
 
+/** How many looked-up paths a {@linkcode StaticRoot} remembers as proven. */
+const PROVEN_PATHS = 1024;
+
 /**
- * Finds `segments` (already percent-decoded, each checked with
- * {@linkcode isSafeSegment}) under `root`, or returns `null` when a segment
- * is unsafe, nothing is there, or the path resolves (through a symlink)
- * outside the root's real path. Synchronous, as Twisted's `FilePath` and
- * Tornado's `os.path` calls: a few system calls on a local path cost less
- * than handing each to a thread.
+ * A static root directory, finding paths under it without ever leaving
+ * it. Synchronous, as Twisted's `FilePath` and Tornado's `os.path` calls:
+ * a few system calls on a local path cost less than handing each to a
+ * thread.
+ *
+ * Twisted and Tornado follow symlinks out of their root; this one refuses
+ * a path whose real location is outside the root's real path. Resolving
+ * real paths costs a system call per path component, so it is done once
+ * per file version: a path whose `stat` (which follows symlinks) still
+ * shows the file version proven inside the root (same device, inode,
+ * size, modification and change times) is that file; any other is
+ * resolved again. The root's real path is resolved once and again when a
+ * path resolves outside it, so a root that is a symlink may be re-pointed
+ * (as Tornado, which takes `os.path.abspath` of it on every request).
  */
-export function resolveInRoot(
-  root: string,
-  segments: readonly string[],
-): StaticTarget | null {
-  if (!segments.every(isSafeSegment)) return null;
-  try {
-    const realRoot = Deno.realPathSync(root);
-    const joined = [realRoot, ...segments].join("/");
-    const path = Deno.realPathSync(joined);
-    if (path !== realRoot && !path.startsWith(withSlash(realRoot))) {
+export class StaticRoot {
+  /** The directory, as given. */
+  readonly root: string;
+  #realRoot: string | null = null;
+  /** Proven targets by joined path, the first the least recently proven. */
+  readonly #proven = new Map<string, StaticTarget>();
+  readonly #maxProven: number;
+
+  /**
+   * @param root The directory.
+   * @param maxProven The most paths remembered as proven.
+   */
+  constructor(root: string, maxProven = PROVEN_PATHS) {
+    this.root = root;
+    this.#maxProven = maxProven;
+  }
+
+  /** How many paths are remembered as proven. */
+  get provenSize(): number {
+    return this.#proven.size;
+  }
+
+  /**
+   * Finds `segments` (already percent-decoded) under the root.
+   *
+   * @param segments The path segments below the root.
+   * @returns The target, or `null` when a segment is unsafe (see
+   * {@linkcode isSafeSegment}), nothing is there, or the path resolves
+   * (through a symlink) outside the root's real path.
+   */
+  resolve(segments: readonly string[]): StaticTarget | null {
+    if (!segments.every(isSafeSegment)) return null;
+    const joined = segments.length === 0
+      ? this.root
+      : `${withSlash(this.root)}${segments.join("/")}`;
+    try {
+      const info = Deno.statSync(joined);
+      const known = this.#proven.get(joined);
+      if (known !== undefined && sameVersion(known.info, info)) {
+        return { path: known.path, info };
+      }
+      const path = Deno.realPathSync(joined);
+      if (!this.#inside(path) && !this.#inside(path, true)) return null;
+      const target = { path, info };
+      this.#remember(joined, target);
+      return target;
+    } catch {
       return null;
     }
-    return { path, info: Deno.statSync(path) };
-  } catch {
-    return null;
+  }
+
+  /** Whether `path` is the root's real path or below it. */
+  #inside(path: string, again = false): boolean {
+    if (this.#realRoot === null || again) {
+      this.#realRoot = Deno.realPathSync(this.root);
+    }
+    const realRoot = this.#realRoot;
+    return path === realRoot || path.startsWith(withSlash(realRoot));
+  }
+
+  #remember(joined: string, target: StaticTarget): void {
+    const proven = this.#proven;
+    proven.delete(joined);
+    if (proven.size >= this.#maxProven) {
+      proven.delete(proven.keys().next().value as string);
+    }
+    proven.set(joined, target);
   }
 }
 

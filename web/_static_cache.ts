@@ -44,7 +44,7 @@ function timeOf(date: Date | null): number {
 }
 
 /** Whether two stats describe the same version of the same file. */
-function sameVersion(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+export function sameVersion(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
   return a.size === b.size && a.ino === b.ino && a.dev === b.dev &&
     timeOf(a.mtime) === timeOf(b.mtime) &&
     timeOf(a.ctime) === timeOf(b.ctime);

@@ -10,7 +10,7 @@ import {
   guessType,
   isSafeSegment,
   planStaticResponse,
-  resolveInRoot,
+  StaticRoot,
   type StaticTarget,
 } from "./_static.ts";
 import {
@@ -95,7 +95,7 @@ export interface FileOptions {
 }
 
 interface FileConfig {
-  readonly root: string;
+  readonly root: StaticRoot;
   readonly defaultType: string;
   readonly contentTypes: ReadonlyMap<string, string>;
   readonly indexNames: readonly string[];
@@ -170,7 +170,7 @@ export class File extends Resource {
     const config = inherited;
     inherited = null;
     this.#config = config ?? {
-      root: path,
+      root: new StaticRoot(path),
       defaultType: options.defaultType ?? "text/html",
       contentTypes: new Map(
         Object.entries(options.contentTypes ?? {}).map((
@@ -242,13 +242,13 @@ function serve(
   slash: boolean,
   request: Request,
 ): RenderBody | typeof NOT_DONE_YET {
-  const target = resolveInRoot(config.root, segments) ??
+  const target = config.root.resolve(segments) ??
     withIgnoredExtension(config, segments);
   if (target === null) return new NoResource().render(request);
   if (target.info.isDirectory) {
     if (!slash) return redirectToSlash(request);
     for (const name of config.indexNames) {
-      const index = resolveInRoot(config.root, [...segments, name]);
+      const index = config.root.resolve([...segments, name]);
       if (index !== null && index.info.isFile) {
         return sendFile(config, index, request);
       }
@@ -270,7 +270,7 @@ function withIgnoredExtension(
   const last = segments.at(-1);
   if (last === undefined) return null;
   for (const extension of config.ignoredExts) {
-    const found = resolveInRoot(config.root, [
+    const found = config.root.resolve([
       ...segments.slice(0, -1),
       last + extension,
     ]);

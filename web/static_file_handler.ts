@@ -8,8 +8,8 @@ import {
   FileProducer,
   guessType,
   planStaticResponse,
-  resolveInRoot,
   splitRelativePath,
+  StaticRoot,
 } from "./_static.ts";
 import {
   type CachedFile,
@@ -55,11 +55,17 @@ export interface StaticFileHandlerArgs extends StaticCacheSettings {
   cacheMaxFileSize?: number;
 }
 
+/** A route's file cache and root. */
+interface RouteState {
+  readonly cache: StaticCache;
+  root: StaticRoot;
+}
+
 /**
- * Each route's cache, by its init arguments (one object per route, made
+ * Each route's state, by its init arguments (one object per route, made
  * when the `Application` is), as handlers live for one request.
  */
-const caches = new WeakMap<StaticFileHandlerArgs, StaticCache>();
+const routes = new WeakMap<StaticFileHandlerArgs, RouteState>();
 
 /** Ten years, the `Cache-Control` age of versioned URLs (Tornado's `CACHE_MAX_AGE`). */
 const CACHE_MAX_AGE = 86400 * 365 * 10;
@@ -166,7 +172,7 @@ export class StaticFileHandler extends RequestHandler {
   root = ".";
   /** The file served for a directory, if any. */
   defaultFilename: string | undefined;
-  #cache: StaticCache | null = null;
+  #route: RouteState | null = null;
 
   /**
    * Takes the directory to serve and its default file name.
@@ -185,12 +191,15 @@ export class StaticFileHandler extends RequestHandler {
     }
     this.root = initArgs.path;
     this.defaultFilename = initArgs.defaultFilename;
-    let cache = caches.get(initArgs);
-    if (cache === undefined) {
-      cache = makeStaticCache(initArgs);
-      caches.set(initArgs, cache);
+    let route = routes.get(initArgs);
+    if (route === undefined) {
+      route = {
+        cache: makeStaticCache(initArgs),
+        root: new StaticRoot(initArgs.path),
+      };
+      routes.set(initArgs, route);
     }
-    this.#cache = cache;
+    this.#route = route;
   }
 
   /**
@@ -234,7 +243,8 @@ export class StaticFileHandler extends RequestHandler {
     if (segments === null) {
       throw new HTTPError(403, "%s is not in root static directory", path);
     }
-    let target = resolveInRoot(this.root, segments);
+    const root = this.#rootOf();
+    let target = root.resolve(segments);
     if (target === null) throw new HTTPError(404);
     if (target.info.isDirectory) {
       if (this.defaultFilename === undefined) {
@@ -244,14 +254,14 @@ export class StaticFileHandler extends RequestHandler {
         this.redirect(`${this.request.path}/`, true);
         return;
       }
-      target = resolveInRoot(this.root, [...segments, this.defaultFilename]);
+      target = root.resolve([...segments, this.defaultFilename]);
       if (target === null) throw new HTTPError(404);
     }
     if (!target.info.isFile) throw new HTTPError(403, "%s is not a file", path);
     let cached: CachedFile | null = null;
-    if (includeBody && this.#cache !== null) {
+    if (includeBody && this.#route !== null) {
       try {
-        cached = this.#cache.get(target.path, target.info);
+        cached = this.#route.cache.get(target.path, target.info);
       } catch (error) {
         // Removed since it was looked up.
         if (error instanceof Deno.errors.NotFound) throw new HTTPError(404);
@@ -288,6 +298,14 @@ export class StaticFileHandler extends RequestHandler {
       return;
     }
     return this.#stream(target.path, range.start, range.end);
+  }
+
+  /** The route's root, made again if a subclass changed `root`. */
+  #rootOf(): StaticRoot {
+    const route = this.#route;
+    if (route === null) return new StaticRoot(this.root);
+    if (route.root.root !== this.root) route.root = new StaticRoot(this.root);
+    return route.root;
   }
 
   async #stream(path: string, start: number, end: number): Promise<void> {

@@ -6,8 +6,8 @@ import {
   isNotModified,
   parseRange,
   planStaticResponse,
-  resolveInRoot,
   splitRelativePath,
+  StaticRoot,
 } from "../../web/_static.ts";
 import type { IConsumer, IProducer } from "../../reactor/interfaces.ts";
 
@@ -46,20 +46,90 @@ Deno.test("splitRelativePath given dot-dot, backslash, NUL or absolute paths whe
   assert.deepEqual(splitRelativePath("css//./site.css"), ["css", "site.css"]);
 });
 
-Deno.test("resolveInRoot given a symlink pointing outside the root when resolved then refuses it", async () => {
+Deno.test("StaticRoot given a symlink pointing outside the root when resolved then refuses it", async () => {
   const outside = await Deno.makeTempDir();
   const root = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${outside}/secret.txt`, "secret");
     await Deno.writeTextFile(`${root}/ok.txt`, "ok");
     await Deno.symlink(`${outside}/secret.txt`, `${root}/link.txt`);
-    assert.equal(await resolveInRoot(root, ["link.txt"]), null);
-    assert.equal(await resolveInRoot(root, [".."]), null);
-    assert.equal(await resolveInRoot(root, ["missing"]), null);
-    const found = await resolveInRoot(root, ["ok.txt"]);
+    const resolver = new StaticRoot(root);
+    assert.equal(resolver.resolve(["link.txt"]), null);
+    assert.equal(resolver.resolve([".."]), null);
+    assert.equal(resolver.resolve(["missing"]), null);
+    const found = resolver.resolve(["ok.txt"]);
     assert.equal(found?.info.size, 2);
   } finally {
     await Deno.remove(outside, { recursive: true });
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("StaticRoot given a proven symlink re-pointed outside the root when resolved again then refuses it", async () => {
+  const outside = await Deno.makeTempDir();
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${outside}/secret.txt`, "secret");
+    await Deno.writeTextFile(`${root}/ok.txt`, "ok");
+    await Deno.symlink(`${root}/ok.txt`, `${root}/link.txt`);
+    const resolver = new StaticRoot(root);
+    assert.equal(resolver.resolve(["link.txt"])?.info.size, 2);
+    await Deno.remove(`${root}/link.txt`);
+    await Deno.symlink(`${outside}/secret.txt`, `${root}/link.txt`);
+    assert.equal(resolver.resolve(["link.txt"]), null);
+  } finally {
+    await Deno.remove(outside, { recursive: true });
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("StaticRoot given a root symlink re-pointed to another directory when resolved then finds the new directory's file", async () => {
+  const base = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${base}/a`);
+    await Deno.mkdir(`${base}/b`);
+    await Deno.writeTextFile(`${base}/a/f.txt`, "a");
+    await Deno.writeTextFile(`${base}/b/f.txt`, "bb");
+    await Deno.symlink(`${base}/a`, `${base}/root`);
+    const resolver = new StaticRoot(`${base}/root`);
+    const first = resolver.resolve(["f.txt"]);
+    assert.equal(first?.path, `${await Deno.realPath(base)}/a/f.txt`);
+    await Deno.remove(`${base}/root`);
+    await Deno.symlink(`${base}/b`, `${base}/root`);
+    const second = resolver.resolve(["f.txt"]);
+    assert.equal(second?.path, `${await Deno.realPath(base)}/b/f.txt`);
+    assert.equal(second?.info.size, 2);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("StaticRoot given a replaced file when resolved again then reports the new version", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${root}/f.txt`, "one");
+    const resolver = new StaticRoot(root);
+    assert.equal(resolver.resolve(["f.txt"])?.info.size, 3);
+    await Deno.writeTextFile(`${root}/next.txt`, "three");
+    await Deno.rename(`${root}/next.txt`, `${root}/f.txt`);
+    assert.equal(resolver.resolve(["f.txt"])?.info.size, 5);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("StaticRoot given more paths than its bound when resolved then remembers only the bound", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    for (const name of ["a", "b", "c"]) {
+      await Deno.writeTextFile(`${root}/${name}`, name);
+    }
+    const resolver = new StaticRoot(root, 2);
+    for (const name of ["a", "b", "c", "a"]) {
+      assert.equal(resolver.resolve([name])?.info.size, 1);
+    }
+    assert.equal(resolver.provenSize, 2);
+  } finally {
     await Deno.remove(root, { recursive: true });
   }
 });
