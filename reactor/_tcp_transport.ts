@@ -5,6 +5,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { describeError, logError } from "../_util/log_error.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
@@ -680,12 +681,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         }
       }
       const offset = this.#offset;
-      detach(
-        this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
-          this.#wrote,
-          this.#writeFailed,
-        ),
-        "the write loop",
+      // #wrote and #writeFailed catch everything: the Promise that then()
+      // returns never rejects, so no catch() handler is chained per write.
+      this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
+        this.#wrote,
+        this.#writeFailed,
       );
     } catch (error) {
       this.#writeFailed(error);
@@ -703,14 +703,23 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       this.#chunk = null;
       this.#queued -= chunk.byteLength;
     }
+    // #writeNext catches everything it calls.
     this.#writeNext();
   };
 
   readonly #writeFailed = (error: unknown): void => {
-    if (!this.#closing) {
-      this.#closeWith(new Failure(connectionLostFor(error)));
+    try {
+      if (!this.#closing) {
+        this.#closeWith(new Failure(connectionLostFor(error)));
+      }
+      this.#writeStopped();
+    } catch (internal) {
+      logError(
+        CATEGORY,
+        `Internal error in the write loop: ${describeError(internal)}`,
+        internal,
+      );
     }
-    this.#writeStopped();
   };
 
   #writeStopped(): void {
