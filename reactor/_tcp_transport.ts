@@ -5,6 +5,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { describeError, logError } from "../_util/log_error.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
@@ -45,6 +46,8 @@ const READ_SIZE = 65536;
  * response, hold 256 bytes each rather than what their largest read took.
  */
 const MIN_READ_SIZE = 256;
+/** The smallest rest of a read buffer that the next read goes into (see #takeRead). */
+const MIN_TAIL = 64;
 /** Small writes queued together are joined into one `write()` up to this size. */
 const COALESCE_SIZE = 65536;
 
@@ -98,9 +101,10 @@ interface TLSRequest {
 }
 
 /**
- * One connection: reads into a reused buffer (sized to the recent reads)
- * and hands each piece to the protocol as an array of its own (a copy, or
- * the buffer itself when a read filled it); queues writes and writes
+ * One connection: reads into a buffer sized to the recent reads and hands
+ * each piece to the protocol as a view no later read writes over (the
+ * next read goes into the rest of the buffer), or lent in place to a
+ * protocol that `readsInPlace`; queues writes and writes
  * them in order, joining small ones; pauses and resumes producers at
  * `BUFFER_SIZE`.
  *
@@ -595,26 +599,33 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   };
 
   /**
-   * The `n` bytes just read, as an array of their own. A full buffer is
-   * handed over as it is, without a copy, and the next read gets one
-   * twice as large; a read that used a quarter of its buffer or less
-   * makes the next buffer smaller, so that a connection going idle after
-   * a large transfer does not keep a large buffer in its pending read.
-   * The tail of a message that filled a buffer does not count as small:
-   * messages a little larger than a buffer would otherwise make it grow
-   * and shrink in turn, and take three reads each.
+   * The `n` bytes just read, as an array of their own: no later read
+   * writes over them. A full buffer is handed over as it is, and the next
+   * read gets one twice as large; a read that used a quarter of the read
+   * size or less makes the next buffer smaller, so that a connection going
+   * idle after a large transfer does not keep a large buffer in its
+   * pending read. The tail of a message that filled a buffer does not
+   * count as small: messages a little larger than a buffer would otherwise
+   * make it grow and shrink in turn, and take three reads each.
+   *
+   * A short read is handed over as a view of the buffer, uncopied, and the
+   * next read goes into the rest of it while the rest holds as much again:
+   * a copy made an ArrayBuffer per read, which cost more than the rest of
+   * the read. The pending read still holds no more than the read size.
    */
   #takeRead(n: number): Uint8Array {
     const buffer = this.#readBuffer as Uint8Array;
     const size = buffer.byteLength;
+    const readSize = this.#readSize;
     const afterFull = this.#readFilled;
     this.#flag(READ_FILLED, n === size);
     if (n === size) {
-      this.#readSize = Math.min(size * 2, READ_SIZE);
+      // Only a whole buffer filled says the reads outgrow it; a tail is smaller.
+      if (size === readSize) this.#readSize = Math.min(size * 2, READ_SIZE);
       this.#readBuffer = null;
       return buffer;
     }
-    if (!afterFull && size > MIN_READ_SIZE && n * 4 <= size) {
+    if (!afterFull && readSize > MIN_READ_SIZE && n * 4 <= readSize) {
       let smaller = MIN_READ_SIZE;
       while (smaller < n * 2) smaller *= 2;
       this.#readSize = smaller;
@@ -625,7 +636,14 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       // buffer, which the next read reuses.
       return buffer.subarray(0, n);
     }
-    return buffer.slice(0, n);
+    if (this.#readBuffer !== null) {
+      const rest = size - n;
+      // A rest smaller than this read would likely split the next one.
+      this.#readBuffer = rest >= n && rest >= MIN_TAIL
+        ? buffer.subarray(n)
+        : null;
+    }
+    return buffer.subarray(0, n);
   }
 
   #readFailed(error: unknown): void {
@@ -680,12 +698,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         }
       }
       const offset = this.#offset;
-      detach(
-        this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
-          this.#wrote,
-          this.#writeFailed,
-        ),
-        "the write loop",
+      // #wrote and #writeFailed catch everything: the Promise that then()
+      // returns never rejects, so no catch() handler is chained per write.
+      this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
+        this.#wrote,
+        this.#writeFailed,
       );
     } catch (error) {
       this.#writeFailed(error);
@@ -703,14 +720,23 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       this.#chunk = null;
       this.#queued -= chunk.byteLength;
     }
+    // #writeNext catches everything it calls.
     this.#writeNext();
   };
 
   readonly #writeFailed = (error: unknown): void => {
-    if (!this.#closing) {
-      this.#closeWith(new Failure(connectionLostFor(error)));
+    try {
+      if (!this.#closing) {
+        this.#closeWith(new Failure(connectionLostFor(error)));
+      }
+      this.#writeStopped();
+    } catch (internal) {
+      logError(
+        CATEGORY,
+        `Internal error in the write loop: ${describeError(internal)}`,
+        internal,
+      );
     }
-    this.#writeStopped();
   };
 
   #writeStopped(): void {
