@@ -17,6 +17,7 @@ import {
   type CachedFile,
   makeStaticCache,
   type StaticCache,
+  type StaticCacheSettings,
 } from "./_static_cache.ts";
 import { NOT_DONE_YET } from "./not_done_yet.ts";
 import { redirectTo } from "./redirect.ts";
@@ -31,7 +32,10 @@ import {
 
 /**
  * Options of {@linkcode File}, Twisted's constructor arguments and class
- * attributes.
+ * attributes, and the bounds of its cache of small files (shared by every
+ * `File` below this one). Twisted reads every file on each request; Torsion
+ * keeps small files' content and checks it against the file's size, times
+ * and inode on every request, so a changed file is never served stale.
  *
  * @example Listing directories, with a default type for unknown files
  * ```ts
@@ -39,7 +43,7 @@ import {
  * const options: FileOptions = { directoryListing: true, defaultType: "text/plain" };
  * ```
  */
-export interface FileOptions {
+export interface FileOptions extends StaticCacheSettings {
   /**
    * The content type of a file whose extension is unknown. Mirrors
    * `File(defaultType=...)`.
@@ -72,26 +76,6 @@ export interface FileOptions {
    * @default false
    */
   directoryListing?: boolean;
-  /**
-   * The most bytes of file content kept in memory, all files below this
-   * `File` together (least recently used evicted first); 0 keeps none.
-   * Twisted reads every file on each request; Torsion keeps small files'
-   * content and checks it against the file's size, times and inode on
-   * every request, so a changed file is never served stale.
-   * @default 16777216 (16 MiB)
-   */
-  cacheMaxBytes?: number;
-  /**
-   * The most files kept in memory.
-   * @default 1024
-   */
-  cacheMaxEntries?: number;
-  /**
-   * The largest file kept in memory; larger ones are streamed from disk
-   * under flow control, as are files changed in the last two seconds.
-   * @default 1048576 (1 MiB)
-   */
-  cacheMaxFileSize?: number;
 }
 
 interface FileConfig {
