@@ -28,7 +28,7 @@ import {
   type RequestParserHandler,
 } from "./_http_request_parser.ts";
 import { versionText } from "./_message_parser.ts";
-import { writeLatin1 } from "./_latin1.ts";
+import { latin1Bytes } from "./_latin1.ts";
 import { reasonPhrase } from "./_responses.ts";
 import { type RequestConnection, ServerRequest } from "./_server_request.ts";
 import {
@@ -691,9 +691,7 @@ export class HTTPChannel implements IProtocol {
     const text = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n${
       this.#standardLines("")
     }Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
-    const out = new Uint8Array(text.length);
-    writeLatin1(text, out);
-    transport.write(out);
+    transport.write(latin1Bytes(text));
     if (request !== null) this.#logAccess(request);
     this.#close();
   }
