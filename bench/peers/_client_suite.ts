@@ -157,6 +157,11 @@ export async function runClientSuite(
     "Floor: bare Deno sockets, no HTTP library",
     "peers/socket_peer.ts",
   );
+  const floorWithLogTape = denoSystem(
+    "Floor with LogTape loaded, unused",
+    "peers/socket_peer.ts",
+    ["logtape"],
+  );
   const twisted = python.twisted === null ||
       !selected(selection.systems, "twisted")
     ? undefined
@@ -238,11 +243,14 @@ export async function runClientSuite(
     }
     if (name === "held") {
       const f = results.get(floor);
+      const withLogTape = results.get(floorWithLogTape);
       const floorText = f === undefined
         ? ""
-        : ` (the floor, bare Deno sockets, peaks at ${
-          f.rss_mb.toFixed(0)
-        } MiB)`;
+        : ` (the floor, bare Deno sockets, peaks at ${f.rss_mb.toFixed(0)} MiB${
+          withLogTape === undefined
+            ? ""
+            : `, ${withLogTape.rss_mb.toFixed(0)} MiB with LogTape loaded`
+        })`;
       for (
         const [face, faceName] of [
           [twistedFace, "Twisted face"],
@@ -288,6 +296,9 @@ export async function runClientSuite(
       ...torsions,
       ...peers,
       ...(withFloor && FLOOR_WORKLOADS.has(work.name) ? [floor] : []),
+      // What Torsion's one dependency costs the floor: the held workload
+      // judges memory, and LogTape's import is part of any Torsion client's.
+      ...(withFloor && work.name === "held" ? [floorWithLogTape] : []),
     ];
     const results = await mediansOf(
       runs,

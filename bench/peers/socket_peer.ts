@@ -8,8 +8,10 @@
  * targets with what this floor reaches before calling one missed.
  *
  * Usage: deno run -A bench/peers/socket_peer.ts <workload> <base-url>
- *   [count=N] [concurrency=N] [ms=N] [warmup=N]
- * Workloads: keepalive, delay, inflight. Prints one JSON line:
+ *   [logtape] [count=N] [concurrency=N] [ms=N] [warmup=N]
+ * Workloads: keepalive, delay, inflight. With `logtape` it first loads
+ * LogTape, Torsion's one dependency, and uses nothing of it: what that
+ * import alone adds to the floor's peak RSS. Prints one JSON line:
  * {"value", "unit", "seconds", "rss_mb"}.
  *
  * @module
@@ -147,7 +149,8 @@ const WORKLOADS: Record<
   inflight: (base, { count = 2000 }) => parallel(new URL(`${base}/1k`), count),
 };
 
-const { workload, base, sizes } = parsePeerArgs(Deno.args);
+const { workload, base, words, sizes } = parsePeerArgs(Deno.args);
+if (words.includes("logtape")) await import("@logtape/logtape");
 const run = WORKLOADS[workload];
 if (run === undefined) {
   console.error(`Unknown workload: ${workload} (the floor has only HTTP ones)`);
