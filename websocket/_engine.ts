@@ -196,7 +196,7 @@ export class WebSocketEngine {
     this.#reader = new FrameReader(options.isServer, {
       onHeader: (fin, rsv, opcode, length) =>
         this.#onHeader(fin, rsv, opcode, length),
-      onFrame: (payload, room) => this.#onFrame(payload, room),
+      onFrame: (payload, room, lent) => this.#onFrame(payload, room, lent),
     });
     this.#flush = new FlushWatcher(
       transport,
@@ -241,8 +241,9 @@ export class WebSocketEngine {
   }
 
   /**
-   * Bytes from the transport. They are unmasked in place and binary
-   * messages are views of them: pass bytes the engine may keep.
+   * Bytes from the transport. They are unmasked in place, and what the
+   * engine keeps of them is copied: the caller may reuse the array once the
+   * call returns (a transport may lend its read buffer).
    */
   dataReceived(data: Uint8Array): void {
     if (this.#state === "closed") return;
@@ -519,28 +520,33 @@ export class WebSocketEngine {
     this.#opcode = opcode;
   }
 
-  #onFrame(payload: Uint8Array, room: number): void {
+  /** A frame's payload; `lent` ones are copied if kept (see FrameReaderHandler). */
+  #onFrame(payload: Uint8Array, room: number, lent: boolean): void {
     switch (this.#opcode) {
       case OP_CLOSE:
         this.#onClose(payload);
         return;
-      case OP_PING:
+      case OP_PING: {
         if (!this.#closeSent) this.#sendControl(OP_PONG, payload);
         if (this.#handler.onPing !== undefined) {
-          this.#callApplication("onPing", () => this.#handler.onPing!(payload));
+          const kept = lent ? payload.slice() : payload;
+          this.#callApplication("onPing", () => this.#handler.onPing!(kept));
         }
         return;
-      case OP_PONG:
+      }
+      case OP_PONG: {
         this.#lastPong = this.#reactor.seconds();
         if (this.#handler.onPong !== undefined) {
-          this.#callApplication("onPong", () => this.#handler.onPong!(payload));
+          const kept = lent ? payload.slice() : payload;
+          this.#callApplication("onPong", () => this.#handler.onPong!(kept));
         }
         return;
+      }
     }
     const fin = this.#fin;
     const text = this.#messageOpcode === OP_TEXT;
     if (fin && this.#fragmentBytes === 0 && this.#textDecoder === null) {
-      this.#complete(payload, room);
+      this.#complete(payload, room, lent);
       return;
     }
     if (text && !this.#compressed) {
@@ -563,7 +569,7 @@ export class WebSocketEngine {
       return;
     }
     if (payload.length > 0) {
-      this.#fragments.push(payload);
+      this.#fragments.push(lent ? payload.slice() : payload);
       this.#fragmentBytes += payload.length;
       // Many small fragments are gathered into one buffer as they come, so
       // a message in a million 1-byte frames costs no million views.
@@ -584,7 +590,7 @@ export class WebSocketEngine {
     }
   }
 
-  #complete(data: Uint8Array, room: number = 0): void {
+  #complete(data: Uint8Array, room: number = 0, lent = false): void {
     const text = this.#messageOpcode === OP_TEXT;
     const compressed = this.#compressed;
     this.#resetMessage();
@@ -605,6 +611,14 @@ export class WebSocketEngine {
         true,
       );
     } else {
+      // The application may keep the message: a lent one is copied, with
+      // room for a header in front.
+      if (lent) {
+        room = data.length < 126 ? 2 : data.length < 65536 ? 4 : 10;
+        const owned = new Uint8Array(room + data.length);
+        owned.set(data, room);
+        data = owned.subarray(room);
+      }
       // An echo sent from within onMessage is written in place (see sendMessage).
       this.#echo = data;
       this.#echoRoom = room;

@@ -1,14 +1,14 @@
 /**
  * The RFC 6455 framing: writing frames (masked by clients, with the mask
- * applied while copying; small frames cut from the HTTP layer's slab), and an incremental frame reader that unmasks in
- * place and hands each payload over as a view of the bytes received, so a
- * message costs no copy beyond the unmasking unless it spans reads.
+ * applied while copying; small frames cut from the HTTP layer's slab), and
+ * an incremental frame reader that unmasks in place and hands a payload
+ * that came in one read over as a view of the bytes received, lent for the
+ * call; a payload spanning reads is copied once, into a buffer of its own.
  *
  * @module
  */
 import { latin1 } from "../http/_latin1.ts";
 import { allocate } from "../_util/slab.ts";
-import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { ITransport } from "../reactor/interfaces.ts";
 import { CloseCode } from "./close_codes.ts";
 import { WebSocketProtocolError } from "./errors.ts";
@@ -263,24 +263,36 @@ export interface FrameReaderHandler {
    */
   onHeader(fin: boolean, rsv: number, opcode: number, length: number): void;
   /**
-   * The whole payload of the frame whose header was reported last, unmasked:
-   * a view of the bytes received when it came in one read.
+   * The whole payload of the frame whose header was reported last, unmasked.
    *
+   * @param payload The payload.
    * @param room How many bytes directly before `payload` in its buffer
-   *   are the frame's own header, which nothing reads any more: room to
-   *   write a header in front of the payload and send it back without a
-   *   copy. 0 for a payload joined from several reads.
+   *   are free (the frame's own header, which nothing reads any more, or
+   *   space left for one): room to write a header in front of the payload
+   *   and send it back without a copy.
+   * @param lent Whether `payload` is a view of the bytes given to `feed`,
+   *   valid only until `onFrame` returns (the caller of `feed` may reuse
+   *   them); otherwise it is the reader's own array, handed over.
    */
-  onFrame(payload: Uint8Array, room: number): void;
+  onFrame(payload: Uint8Array, room: number, lent: boolean): void;
 }
 
 const HEADER_MAX = 14;
 const EMPTY = new Uint8Array(0);
+/** The longest header of an unmasked frame: reassembled payloads start after room for it. */
+const ROOM = 10;
+/**
+ * The most a payload spanning reads is first given, however long its
+ * header says it is: its buffer doubles as its bytes come, so a header
+ * announcing a large frame costs no memory until the frame is sent.
+ */
+const FIRST_PART = 65536;
 
 /**
  * Reads frames from the bytes of a connection, in any split. The bytes
- * passed to `feed` are unmasked in place and handed on as views: they must
- * belong to the reader (a transport's reads do).
+ * passed to `feed` are unmasked in place, and a payload that lies in them
+ * whole is handed on as a lent view of them: the caller may reuse them
+ * once `feed` returns (a transport lends its read buffer).
  */
 export class FrameReader {
   readonly #expectMasked: boolean;
@@ -293,7 +305,8 @@ export class FrameReader {
   #room = 0;
   #masked = false;
   readonly #mask = new Uint8Array(4);
-  #chunks: Uint8Array[] = [];
+  /** The payload spanning reads, from byte `ROOM` on. */
+  #part: Uint8Array | null = null;
   #failed = false;
 
   /**
@@ -325,6 +338,7 @@ export class FrameReader {
   /** Stops reading: later bytes are ignored. */
   stop(): void {
     this.#failed = true;
+    this.#part = null;
   }
 
   #feed(data: Uint8Array): void {
@@ -354,26 +368,41 @@ export class FrameReader {
         pos += used - have;
         continue;
       }
-      const take = Math.min(this.#needed - this.#received, end - pos);
+      const needed = this.#needed;
+      const take = Math.min(needed - this.#received, end - pos);
       const piece = data.subarray(pos, pos + take);
       if (this.#masked) applyMask(piece, this.#mask, 0, this.#received);
-      this.#received += take;
       pos += take;
-      if (this.#received < this.#needed) {
-        this.#chunks.push(piece);
+      if (take === needed) {
+        this.#inPayload = false;
+        this.#handler.onFrame(piece, this.#room, true);
         continue;
       }
-      let payload = piece;
-      let room = this.#room;
-      if (this.#chunks.length > 0) {
-        this.#chunks.push(piece);
-        payload = joinChunks(this.#chunks, this.#needed);
-        this.#chunks = [];
-        room = 0;
-      }
+      this.#keep(piece);
+      if (this.#received < needed) continue;
+      const part = this.#part as Uint8Array;
+      this.#part = null;
       this.#inPayload = false;
-      this.#handler.onFrame(payload, room);
+      this.#handler.onFrame(part.subarray(ROOM, ROOM + needed), ROOM, false);
     }
+  }
+
+  /** Copies a piece of a payload spanning reads behind the pieces before it. */
+  #keep(piece: Uint8Array): void {
+    const at = ROOM + this.#received;
+    const until = at + piece.length;
+    let part = this.#part;
+    if (part === null || until > part.length) {
+      const size = Math.min(
+        this.#needed,
+        Math.max(FIRST_PART, 2 * (until - ROOM)),
+      );
+      const larger = new Uint8Array(ROOM + size);
+      if (part !== null) larger.set(part.subarray(0, at));
+      part = this.#part = larger;
+    }
+    part.set(piece, at);
+    this.#received += piece.length;
   }
 
   /**
@@ -431,7 +460,7 @@ export class FrameReader {
       length,
     );
     if (length === 0) {
-      this.#handler.onFrame(EMPTY, 0);
+      this.#handler.onFrame(EMPTY, 0, false);
     } else {
       this.#inPayload = true;
       this.#needed = length;

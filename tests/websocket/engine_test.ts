@@ -133,22 +133,83 @@ Deno.test("WebSocketEngine given masked binary messages of 255 to 1,031 bytes at
   }
 });
 
-Deno.test("WebSocketEngine given a binary message sent back from onMessage when written then its header goes before the received bytes, without a copy", () => {
-  const writes: Uint8Array[] = [];
-  const transport = new class extends StringTransport {
+/** A transport recording each array written to it. */
+function recordingTransport(): StringTransport & { writes: Uint8Array[] } {
+  return new class extends StringTransport {
+    writes: Uint8Array[] = [];
     override write(data: Uint8Array | string): void {
-      if (typeof data !== "string") writes.push(data);
+      if (typeof data !== "string") this.writes.push(data);
       super.write(data);
     }
   }();
+}
+
+Deno.test("WebSocketEngine given a binary message sent back from onMessage when written then its header goes before the message's bytes, in one write without a further copy", () => {
+  const transport = recordingTransport();
   const h = open({}, transport);
   h.handler.then = (payload, isBinary) =>
     h.engine.sendMessage(payload, isBinary);
   const payload = new Uint8Array(300).fill(9);
-  const received = frame(2, payload);
-  h.engine.dataReceived(received);
-  assert.equal(writes.length, 1);
-  assert.equal(writes[0].buffer, received.buffer);
+  h.engine.dataReceived(frame(2, payload));
+  const [[message]] = h.handler.messages;
+  assert.equal(transport.writes.length, 1);
+  assert.equal(transport.writes[0].buffer, (message as Uint8Array).buffer);
+  assert.deepEqual(sent(h.transport), [
+    { fin: true, rsv: 0, opcode: 2, masked: false, payload },
+  ]);
+});
+
+Deno.test("WebSocketEngine given a binary message in one read when the reader reuses its bytes afterwards then the message delivered is unchanged", () => {
+  const h = open();
+  const payload = new Uint8Array(300).map((_, i) => i);
+  const read = frame(2, payload);
+  h.engine.dataReceived(read);
+  read.fill(0);
+  assert.deepEqual(h.handler.messages, [[payload, true]]);
+});
+
+Deno.test("WebSocketEngine given a binary message spanning reads when the reader reuses each read afterwards then the message delivered is unchanged", () => {
+  const h = open();
+  const payload = new Uint8Array(70_000).map((_, i) => i * 3);
+  const bytes = frame(2, payload);
+  const read = new Uint8Array(4096);
+  for (let at = 0; at < bytes.length; at += read.length) {
+    const piece = bytes.subarray(at, at + read.length);
+    read.set(piece);
+    h.engine.dataReceived(read.subarray(0, piece.length));
+    read.fill(0);
+  }
+  assert.deepEqual(h.handler.messages, [[payload, true]]);
+});
+
+Deno.test("WebSocketEngine given fragments in separate reads when the reader reuses each read afterwards then the message delivered is whole", () => {
+  const h = open();
+  const read = new Uint8Array(64);
+  for (
+    const piece of [
+      frame(2, new Uint8Array([1, 2]), { fin: false }),
+      frame(0, new Uint8Array([3, 4])),
+    ]
+  ) {
+    read.set(piece);
+    h.engine.dataReceived(read.subarray(0, piece.length));
+    read.fill(0);
+  }
+  assert.deepEqual(h.handler.messages, [[new Uint8Array([1, 2, 3, 4]), true]]);
+});
+
+Deno.test("WebSocketEngine given a binary message sent back from onMessage after spanning reads when written then its header goes before the message's bytes, in one write", () => {
+  const transport = recordingTransport();
+  const h = open({}, transport);
+  h.handler.then = (payload, isBinary) =>
+    h.engine.sendMessage(payload, isBinary);
+  const payload = new Uint8Array(20_000).fill(5);
+  const bytes = frame(2, payload);
+  h.engine.dataReceived(bytes.slice(0, 10_000));
+  h.engine.dataReceived(bytes.slice(10_000));
+  const [[message]] = h.handler.messages;
+  assert.equal(transport.writes.length, 1);
+  assert.equal(transport.writes[0].buffer, (message as Uint8Array).buffer);
   assert.deepEqual(sent(h.transport), [
     { fin: true, rsv: 0, opcode: 2, masked: false, payload },
   ]);
@@ -236,6 +297,23 @@ Deno.test("WebSocketEngine given a ping with a payload when received then answer
   assert.equal(pong.opcode, 10);
   assert.equal(new TextDecoder().decode(pong.payload), "are you there");
   assert.equal(new TextDecoder().decode(h.handler.pings[0]), "are you there");
+});
+
+Deno.test("WebSocketEngine given a ping when the reader reuses its bytes afterwards then the payload reported is unchanged", () => {
+  const clock = new Clock();
+  const pings: Uint8Array[] = [];
+  const engine = new WebSocketEngine(new StringTransport(), {
+    onMessage(): void {},
+    onPing(payload: Uint8Array): void {
+      pings.push(payload);
+    },
+    onClose(): void {},
+  }, { isServer: true, reactor: clock });
+  engine.start();
+  const read = frame(9, "are you there");
+  engine.dataReceived(read);
+  read.fill(0);
+  assert.equal(new TextDecoder().decode(pings[0]), "are you there");
 });
 
 Deno.test("WebSocketEngine.ping given a payload when sent then the peer's pong is reported", () => {
