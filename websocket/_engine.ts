@@ -58,6 +58,15 @@ export const DEFAULT_CLOSE_TIMEOUT = 5;
 const MAX_FRAGMENT_VIEWS = 256;
 /** Past this many unflushed bytes a registered push producer is paused (Twisted's bufferSize). */
 const HIGH_WATER = 65536;
+/**
+ * Lent binary messages up to this size, with room for a header, are copied
+ * into a buffer the connection's small messages share, as the transport
+ * shares its reads: a buffer of its own per message costs more to make
+ * than a small message costs to copy.
+ */
+const SHARED_MAX = 2048;
+/** The size of that shared buffer: a message kept holds at most this much. */
+const SHARED_SIZE = 16384;
 
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
@@ -151,6 +160,8 @@ export class WebSocketEngine {
   #echo: Uint8Array | null = null;
   #echoRoom = 0;
   #gathered: ByteBuffer | null = null;
+  #shared: Uint8Array | null = null;
+  #sharedUsed = 0;
   #textDecoder: TextDecoder | null = null;
   #text = "";
 
@@ -611,14 +622,7 @@ export class WebSocketEngine {
         true,
       );
     } else {
-      // The application may keep the message: a lent one is copied, with
-      // room for a header in front.
-      if (lent) {
-        room = data.length < 126 ? 2 : data.length < 65536 ? 4 : 10;
-        const owned = new Uint8Array(room + data.length);
-        owned.set(data, room);
-        data = owned.subarray(room);
-      }
+      if (lent) data = this.#own(data, room);
       // An echo sent from within onMessage is written in place (see sendMessage).
       this.#echo = data;
       this.#echoRoom = room;
@@ -628,6 +632,31 @@ export class WebSocketEngine {
         this.#echo = null;
       }
     }
+  }
+
+  /**
+   * A copy of a lent message, which the application may keep, with `room`
+   * bytes in front of it for the echo's header.
+   */
+  #own(data: Uint8Array, room: number): Uint8Array {
+    const size = room + data.length;
+    if (size > SHARED_MAX) {
+      const at = data.byteOffset;
+      return new Uint8Array(
+        data.buffer.slice(at - room, at + data.length),
+        room,
+        data.length,
+      );
+    }
+    let shared = this.#shared;
+    let at = this.#sharedUsed;
+    if (shared === null || at + size > shared.length) {
+      shared = this.#shared = new Uint8Array(SHARED_SIZE);
+      at = 0;
+    }
+    shared.set(data, at + room);
+    this.#sharedUsed = at + size;
+    return shared.subarray(at + room, at + size);
   }
 
   #resetMessage(): void {

@@ -159,13 +159,52 @@ Deno.test("WebSocketEngine given a binary message sent back from onMessage when 
   ]);
 });
 
-Deno.test("WebSocketEngine given a binary message in one read when the reader reuses its bytes afterwards then the message delivered is unchanged", () => {
+for (const size of [300, 5000]) {
+  Deno.test(`WebSocketEngine given a binary message of ${size} bytes in one read when the reader reuses its bytes afterwards then the message delivered is unchanged`, () => {
+    const h = open();
+    const payload = new Uint8Array(size).map((_, i) => i);
+    const read = frame(2, payload);
+    h.engine.dataReceived(read);
+    read.fill(0);
+    assert.deepEqual(h.handler.messages, [[payload, true]]);
+  });
+}
+
+Deno.test("WebSocketEngine given many small binary messages when the application keeps them all then each stays intact", () => {
   const h = open();
-  const payload = new Uint8Array(300).map((_, i) => i);
-  const read = frame(2, payload);
-  h.engine.dataReceived(read);
-  read.fill(0);
-  assert.deepEqual(h.handler.messages, [[payload, true]]);
+  const payloads = Array.from(
+    { length: 200 },
+    (_, n) => new Uint8Array(100 + n).fill(n),
+  );
+  const read = new Uint8Array(512);
+  for (const payload of payloads) {
+    const bytes = frame(2, payload);
+    read.set(bytes);
+    h.engine.dataReceived(read.subarray(0, bytes.length));
+    read.fill(0);
+  }
+  assert.deepEqual(h.handler.messages, payloads.map((p) => [p, true]));
+});
+
+Deno.test("WebSocketEngine given small binary messages each sent back from onMessage when written then every echo is whole", () => {
+  const h = open();
+  h.handler.then = (payload, isBinary) =>
+    h.engine.sendMessage(payload, isBinary);
+  const payloads = Array.from(
+    { length: 200 },
+    (_, n) => new Uint8Array(100 + n).fill(n),
+  );
+  for (const payload of payloads) h.engine.dataReceived(frame(2, payload));
+  assert.deepEqual(
+    sent(h.transport),
+    payloads.map((payload) => ({
+      fin: true,
+      rsv: 0,
+      opcode: 2,
+      masked: false,
+      payload,
+    })),
+  );
 });
 
 Deno.test("WebSocketEngine given a binary message spanning reads when the reader reuses each read afterwards then the message delivered is unchanged", () => {
