@@ -58,15 +58,6 @@ export const DEFAULT_CLOSE_TIMEOUT = 5;
 const MAX_FRAGMENT_VIEWS = 256;
 /** Past this many unflushed bytes a registered push producer is paused (Twisted's bufferSize). */
 const HIGH_WATER = 65536;
-/**
- * Lent binary messages up to this size, with room for a header, are copied
- * into a buffer the connection's small messages share, as the transport
- * shares its reads: a buffer of its own per message costs more to make
- * than a small message costs to copy.
- */
-const SHARED_MAX = 2048;
-/** The size of that shared buffer: a message kept holds at most this much. */
-const SHARED_SIZE = 16384;
 
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
@@ -160,8 +151,6 @@ export class WebSocketEngine {
   #echo: Uint8Array | null = null;
   #echoRoom = 0;
   #gathered: ByteBuffer | null = null;
-  #shared: Uint8Array | null = null;
-  #sharedUsed = 0;
   #textDecoder: TextDecoder | null = null;
   #text = "";
 
@@ -475,7 +464,13 @@ export class WebSocketEngine {
     this.#producer = null;
   }
 
-  #onHeader(fin: boolean, rsv: number, opcode: number, length: number): void {
+  /** Checks a frame's header; returns whether its payload is kept (binary data, uncompressed). */
+  #onHeader(
+    fin: boolean,
+    rsv: number,
+    opcode: number,
+    length: number,
+  ): boolean {
     if ((rsv & 3) !== 0) {
       throw protocolError(
         `Reserved bits set in a frame: 0x${(rsv << 4).toString(16)}`,
@@ -529,6 +524,9 @@ export class WebSocketEngine {
     }
     this.#fin = fin;
     this.#opcode = opcode;
+    // Text is decoded and compressed data inflated from the lent bytes.
+    return opcode < 8 && this.#messageOpcode === OP_BINARY &&
+      !this.#compressed;
   }
 
   /** A frame's payload; `lent` ones are copied if kept (see FrameReaderHandler). */
@@ -557,7 +555,7 @@ export class WebSocketEngine {
     const fin = this.#fin;
     const text = this.#messageOpcode === OP_TEXT;
     if (fin && this.#fragmentBytes === 0 && this.#textDecoder === null) {
-      this.#complete(payload, room, lent);
+      this.#complete(payload, room);
       return;
     }
     if (text && !this.#compressed) {
@@ -601,7 +599,7 @@ export class WebSocketEngine {
     }
   }
 
-  #complete(data: Uint8Array, room: number = 0, lent = false): void {
+  #complete(data: Uint8Array, room: number = 0): void {
     const text = this.#messageOpcode === OP_TEXT;
     const compressed = this.#compressed;
     this.#resetMessage();
@@ -622,7 +620,6 @@ export class WebSocketEngine {
         true,
       );
     } else {
-      if (lent) data = this.#own(data, room);
       // An echo sent from within onMessage is written in place (see sendMessage).
       this.#echo = data;
       this.#echoRoom = room;
@@ -632,31 +629,6 @@ export class WebSocketEngine {
         this.#echo = null;
       }
     }
-  }
-
-  /**
-   * A copy of a lent message, which the application may keep, with `room`
-   * bytes in front of it for the echo's header.
-   */
-  #own(data: Uint8Array, room: number): Uint8Array {
-    const size = room + data.length;
-    if (size > SHARED_MAX) {
-      const at = data.byteOffset;
-      return new Uint8Array(
-        data.buffer.slice(at - room, at + data.length),
-        room,
-        data.length,
-      );
-    }
-    let shared = this.#shared;
-    let at = this.#sharedUsed;
-    if (shared === null || at + size > shared.length) {
-      shared = this.#shared = new Uint8Array(SHARED_SIZE);
-      at = 0;
-    }
-    shared.set(data, at + room);
-    this.#sharedUsed = at + size;
-    return shared.subarray(at + room, at + size);
   }
 
   #resetMessage(): void {

@@ -1,9 +1,9 @@
 /**
  * The RFC 6455 framing: writing frames (masked by clients, with the mask
  * applied while copying; small frames cut from the HTTP layer's slab), and
- * an incremental frame reader that unmasks in place and hands a payload
- * that came in one read over as a view of the bytes received, lent for the
- * call; a payload spanning reads is copied once, into a buffer of its own.
+ * an incremental frame reader. A payload its handler keeps is copied once,
+ * unmasked on the way, into an array of its own; any other is unmasked in
+ * place and lent as a view of the bytes received.
  *
  * @module
  */
@@ -89,6 +89,45 @@ export function applyMask(
   if (i < n) data[i] ^= m0;
   if (i + 1 < n) data[i + 1] ^= m1;
   if (i + 2 < n) data[i + 2] ^= m2;
+}
+
+/**
+ * Copies `data` into `out` from `at`, XORed with the mask as
+ * {@linkcode applyMask} would, leaving `data` as it is. When the two lie
+ * alike against 8-byte boundaries a large payload is XORed a word at a time
+ * on the way; otherwise it is copied, then unmasked in place.
+ */
+export function copyMasked(
+  data: Uint8Array,
+  out: Uint8Array,
+  at: number,
+  mask: Uint8Array,
+  maskAt: number,
+  offset: number,
+): void {
+  const n = data.length;
+  const target = out.subarray(at, at + n);
+  if (n < WORD_MASK_MIN || ((data.byteOffset ^ target.byteOffset) & 7) !== 0) {
+    target.set(data);
+    applyMask(target, mask, maskAt, offset);
+    return;
+  }
+  let i = 0;
+  const head = (8 - (data.byteOffset & 7)) & 7;
+  for (; i < head; i++) {
+    target[i] = data[i] ^ mask[maskAt + ((offset + i) & 3)];
+  }
+  for (let k = 0; k < 8; k++) {
+    MASK_WORD_BYTES[k] = mask[maskAt + ((offset + i + k) & 3)];
+  }
+  const word = MASK_WORD[0];
+  const count = (n - i) >>> 3;
+  const from = new BigUint64Array(data.buffer, data.byteOffset + i, count);
+  const to = new BigUint64Array(target.buffer, target.byteOffset + i, count);
+  for (let j = 0; j < count; j++) to[j] = from[j] ^ word;
+  for (i += count << 3; i < n; i++) {
+    target[i] = data[i] ^ mask[maskAt + ((offset + i) & 3)];
+  }
 }
 
 function headerSize(length: number, masked: boolean): number {
@@ -260,8 +299,11 @@ export interface FrameReaderHandler {
   /**
    * A frame header was read. Throws `WebSocketProtocolError` to fail the
    * connection (a reserved bit, an opcode, a size).
+   *
+   * @returns Whether the payload will be kept: it is then handed over as an
+   *   array of its own, never lent.
    */
-  onHeader(fin: boolean, rsv: number, opcode: number, length: number): void;
+  onHeader(fin: boolean, rsv: number, opcode: number, length: number): boolean;
   /**
    * The whole payload of the frame whose header was reported last, unmasked.
    *
@@ -272,7 +314,7 @@ export interface FrameReaderHandler {
    *   and send it back without a copy.
    * @param lent Whether `payload` is a view of the bytes given to `feed`,
    *   valid only until `onFrame` returns (the caller of `feed` may reuse
-   *   them); otherwise it is the reader's own array, handed over.
+   *   them); otherwise it is an array of its own, handed over.
    */
   onFrame(payload: Uint8Array, room: number, lent: boolean): void;
 }
@@ -287,12 +329,22 @@ const ROOM = 10;
  * announcing a large frame costs no memory until the frame is sent.
  */
 const FIRST_PART = 65536;
+/**
+ * Kept payloads up to this size, with room for a header, are copied into a
+ * buffer the connection's small payloads share, as the transport shares its
+ * reads: a buffer of its own per payload costs more to make than a small
+ * payload costs to copy.
+ */
+const SHARED_MAX = 2048;
+/** The size of that shared buffer: a payload kept holds at most this much. */
+const SHARED_SIZE = 16384;
 
 /**
  * Reads frames from the bytes of a connection, in any split. The bytes
- * passed to `feed` are unmasked in place, and a payload that lies in them
- * whole is handed on as a lent view of them: the caller may reuse them
- * once `feed` returns (a transport lends its read buffer).
+ * passed to `feed` are read during the call only: a payload the handler
+ * keeps is copied, and any other that lies in them whole is unmasked in
+ * place and lent, so the caller may reuse them once `feed` returns (a
+ * transport lends its read buffer).
  */
 export class FrameReader {
   readonly #expectMasked: boolean;
@@ -305,8 +357,14 @@ export class FrameReader {
   #room = 0;
   #masked = false;
   readonly #mask = new Uint8Array(4);
+  /** Whether the handler keeps the payload being read. */
+  #keepPayload = false;
   /** The payload spanning reads, from byte `ROOM` on. */
   #part: Uint8Array | null = null;
+  #shared: Uint8Array | null = null;
+  #sharedUsed = 0;
+  /** The room in front of the payload {@linkcode #own} copied last. */
+  #ownRoom = 0;
   #failed = false;
 
   /**
@@ -371,11 +429,16 @@ export class FrameReader {
       const needed = this.#needed;
       const take = Math.min(needed - this.#received, end - pos);
       const piece = data.subarray(pos, pos + take);
-      if (this.#masked) applyMask(piece, this.#mask, 0, this.#received);
       pos += take;
       if (take === needed) {
         this.#inPayload = false;
-        this.#handler.onFrame(piece, this.#room, true);
+        if (this.#keepPayload) {
+          const owned = this.#own(piece);
+          this.#handler.onFrame(owned, this.#ownRoom, false);
+        } else {
+          if (this.#masked) applyMask(piece, this.#mask, 0, 0);
+          this.#handler.onFrame(piece, this.#room, true);
+        }
         continue;
       }
       this.#keep(piece);
@@ -385,6 +448,41 @@ export class FrameReader {
       this.#inPayload = false;
       this.#handler.onFrame(part.subarray(ROOM, ROOM + needed), ROOM, false);
     }
+  }
+
+  /**
+   * A copy of a whole payload, unmasked, with room for an unmasked header
+   * in front (see {@linkcode #ownRoom}).
+   */
+  #own(piece: Uint8Array): Uint8Array {
+    const length = piece.length;
+    const room = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    let out: Uint8Array;
+    let at: number;
+    if (room + length <= SHARED_MAX) {
+      out = this.#shared as Uint8Array;
+      at = this.#sharedUsed + room;
+      if (this.#shared === null || at + length > out.length) {
+        out = this.#shared = new Uint8Array(SHARED_SIZE);
+        at = room;
+      }
+      this.#sharedUsed = at + length;
+      this.#ownRoom = room;
+    } else {
+      // Lying as the bytes received do against 8-byte boundaries, the
+      // payload is unmasked a word at a time as it is copied.
+      at = room + ((piece.byteOffset - room) & 7);
+      out = new Uint8Array(at + length);
+      this.#ownRoom = at;
+    }
+    this.#copy(piece, out, at, 0);
+    return out.subarray(at, at + length);
+  }
+
+  /** Copies `piece`, `offset` bytes into the payload, to `out` from `at`, unmasked. */
+  #copy(piece: Uint8Array, out: Uint8Array, at: number, offset: number): void {
+    if (this.#masked) copyMasked(piece, out, at, this.#mask, 0, offset);
+    else out.set(piece, at);
   }
 
   /** Copies a piece of a payload spanning reads behind the pieces before it. */
@@ -401,7 +499,7 @@ export class FrameReader {
       if (part !== null) larger.set(part.subarray(0, at));
       part = this.#part = larger;
     }
-    part.set(piece, at);
+    this.#copy(piece, part, at, this.#received);
     this.#received += piece.length;
   }
 
@@ -453,7 +551,7 @@ export class FrameReader {
       this.#mask[3] = bytes[p + 3];
     }
     this.#masked = masked;
-    this.#handler.onHeader(
+    this.#keepPayload = this.#handler.onHeader(
       (b0 & 0x80) !== 0,
       (b0 >>> 4) & 0x7,
       b0 & 0x0f,
