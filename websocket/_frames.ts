@@ -106,8 +106,14 @@ export function copyMasked(
   offset: number,
 ): void {
   const n = data.length;
+  if (n < WORD_MASK_MIN) {
+    for (let i = 0; i < n; i++) {
+      out[at + i] = data[i] ^ mask[maskAt + ((offset + i) & 3)];
+    }
+    return;
+  }
   const target = out.subarray(at, at + n);
-  if (n < WORD_MASK_MIN || ((data.byteOffset ^ target.byteOffset) & 7) !== 0) {
+  if (((data.byteOffset ^ target.byteOffset) & 7) !== 0) {
     target.set(data);
     applyMask(target, mask, maskAt, offset);
     return;
