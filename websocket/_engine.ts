@@ -346,7 +346,7 @@ export class WebSocketEngine {
       );
     } else {
       // The message being delivered, sent back once: its header goes in the
-      // bytes where the received one was, and the payload is not copied.
+      // room the reader left in front of it, and the payload is not copied.
       let room = 0;
       if (payload === this.#echo) {
         room = this.#echoRoom;
