@@ -79,6 +79,11 @@ function sent(transport: StringTransport): ReadFrame[] {
   return readFrames(transport.value());
 }
 
+/** The frame a server sends for a binary message: whole and unmasked. */
+function serverBinary(payload: Uint8Array): ReadFrame {
+  return { fin: true, rsv: 0, opcode: 2, masked: false, payload };
+}
+
 /** Feeds `bytes` and checks the connection is failed with `code` and closed. */
 function assertFailsWith(h: Harness, bytes: Uint8Array, code: number): void {
   h.engine.dataReceived(bytes);
@@ -133,30 +138,39 @@ Deno.test("WebSocketEngine given masked binary messages of 255 to 1,031 bytes at
   }
 });
 
-/** A transport recording each array written to it. */
-function recordingTransport(): StringTransport & { writes: Uint8Array[] } {
-  return new class extends StringTransport {
-    writes: Uint8Array[] = [];
-    override write(data: Uint8Array | string): void {
-      if (typeof data !== "string") this.writes.push(data);
-      super.write(data);
-    }
-  }();
+/** An engine sending each message back from onMessage, recording the arrays written. */
+function openEcho(): Harness & { writes: Uint8Array[] } {
+  const writes: Uint8Array[] = [];
+  const h = open(
+    {},
+    new class extends StringTransport {
+      override write(data: Uint8Array | string): void {
+        if (typeof data !== "string") writes.push(data);
+        super.write(data);
+      }
+    }(),
+  );
+  h.handler.then = (payload, isBinary) =>
+    h.engine.sendMessage(payload, isBinary);
+  return { ...h, writes };
+}
+
+/** The one message was sent back in one write, its header in front of it in its own buffer. */
+function assertEchoedInPlace(
+  h: Harness & { writes: Uint8Array[] },
+  payload: Uint8Array,
+): void {
+  const [[message]] = h.handler.messages;
+  assert.equal(h.writes.length, 1);
+  assert.equal(h.writes[0].buffer, (message as Uint8Array).buffer);
+  assert.deepEqual(sent(h.transport), [serverBinary(payload)]);
 }
 
 Deno.test("WebSocketEngine given a binary message sent back from onMessage when written then its header goes before the message's bytes, in one write without a further copy", () => {
-  const transport = recordingTransport();
-  const h = open({}, transport);
-  h.handler.then = (payload, isBinary) =>
-    h.engine.sendMessage(payload, isBinary);
+  const h = openEcho();
   const payload = new Uint8Array(300).fill(9);
   h.engine.dataReceived(frame(2, payload));
-  const [[message]] = h.handler.messages;
-  assert.equal(transport.writes.length, 1);
-  assert.equal(transport.writes[0].buffer, (message as Uint8Array).buffer);
-  assert.deepEqual(sent(h.transport), [
-    { fin: true, rsv: 0, opcode: 2, masked: false, payload },
-  ]);
+  assertEchoedInPlace(h, payload);
 });
 
 for (const size of [300, 5000]) {
@@ -195,16 +209,7 @@ Deno.test("WebSocketEngine given small binary messages each sent back from onMes
     (_, n) => new Uint8Array(100 + n).fill(n),
   );
   for (const payload of payloads) h.engine.dataReceived(frame(2, payload));
-  assert.deepEqual(
-    sent(h.transport),
-    payloads.map((payload) => ({
-      fin: true,
-      rsv: 0,
-      opcode: 2,
-      masked: false,
-      payload,
-    })),
-  );
+  assert.deepEqual(sent(h.transport), payloads.map(serverBinary));
 });
 
 Deno.test("WebSocketEngine given a binary message spanning reads when the reader reuses each read afterwards then the message delivered is unchanged", () => {
@@ -238,20 +243,12 @@ Deno.test("WebSocketEngine given fragments in separate reads when the reader reu
 });
 
 Deno.test("WebSocketEngine given a binary message sent back from onMessage after spanning reads when written then its header goes before the message's bytes, in one write", () => {
-  const transport = recordingTransport();
-  const h = open({}, transport);
-  h.handler.then = (payload, isBinary) =>
-    h.engine.sendMessage(payload, isBinary);
+  const h = openEcho();
   const payload = new Uint8Array(20_000).fill(5);
   const bytes = frame(2, payload);
   h.engine.dataReceived(bytes.slice(0, 10_000));
   h.engine.dataReceived(bytes.slice(10_000));
-  const [[message]] = h.handler.messages;
-  assert.equal(transport.writes.length, 1);
-  assert.equal(transport.writes[0].buffer, (message as Uint8Array).buffer);
-  assert.deepEqual(sent(h.transport), [
-    { fin: true, rsv: 0, opcode: 2, masked: false, payload },
-  ]);
+  assertEchoedInPlace(h, payload);
 });
 
 Deno.test("WebSocketEngine given a binary message whose header came in an earlier read when sent back from onMessage then the frame is written whole", () => {
@@ -263,7 +260,7 @@ Deno.test("WebSocketEngine given a binary message whose header came in an earlie
   h.engine.dataReceived(received.slice(0, 8));
   h.engine.dataReceived(received.slice(8));
   assert.deepEqual(sent(h.transport), [
-    { fin: true, rsv: 0, opcode: 2, masked: false, payload },
+    serverBinary(payload),
   ]);
 });
 
@@ -277,15 +274,7 @@ Deno.test("WebSocketEngine given a binary message sent back twice from onMessage
   h.engine.dataReceived(concat(frame(2, payload), frame(2, payload)));
   const frames = sent(h.transport);
   assert.equal(frames.length, 4);
-  for (const f of frames) {
-    assert.deepEqual(f, {
-      fin: true,
-      rsv: 0,
-      opcode: 2,
-      masked: false,
-      payload,
-    });
-  }
+  for (const f of frames) assert.deepEqual(f, serverBinary(payload));
 });
 
 Deno.test("WebSocketEngine given frames fed one byte at a time when complete then delivers each message once", () => {
