@@ -129,6 +129,8 @@ export class WebSocketHandler extends RequestHandler {
     this.#protocol = protocol;
     this.#pending = [];
     const adapter: IProtocol = {
+      // The engine copies what it keeps, and so do the pending bytes.
+      readsInPlace: true,
       makeConnection(): void {},
       connectionMade(): void {},
       dataReceived: (data) => this.#received(data),
@@ -321,7 +323,7 @@ export class WebSocketHandler extends RequestHandler {
   }
 
   #received(data: Uint8Array): void {
-    if (this.#pending !== null) this.#pending.push(data);
+    if (this.#pending !== null) this.#pending.push(data.slice());
     else this.#engine?.dataReceived(data);
   }
 

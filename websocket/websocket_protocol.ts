@@ -138,6 +138,12 @@ export class WebSocketProtocol<F extends IProtocolFactory = IProtocolFactory>
    * `[]`). Mirrors Autobahn's `websocket_extensions_in_use`.
    */
   websocketExtensionsInUse: string[] = [];
+  /**
+   * The handshake and the frame engine copy what they keep of the bytes
+   * received, so a transport may lend a view of its read buffer: a
+   * subclass overriding `dataReceived` must copy what it keeps too.
+   */
+  readonly readsInPlace: boolean = true;
 
   /** The connection's state. Mirrors Autobahn's `state`. */
   get state(): WebSocketProtocolState {
