@@ -181,6 +181,9 @@ export class WebSocketHandler extends RequestHandler {
   /**
    * A message arrived: a string for text, bytes for binary. Mirrors
    * `on_message`; may return a Promise, which the next message waits for.
+   * The bytes are the handler's to keep; a small message's view may share
+   * its `buffer` with other small messages of the connection, so keep the
+   * view, not its `buffer`.
    *
    * @param _message The message.
    */

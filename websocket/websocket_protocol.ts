@@ -185,7 +185,10 @@ export class WebSocketProtocol<F extends IProtocolFactory = IProtocolFactory>
 
   /**
    * A message arrived. Mirrors Autobahn's `onMessage`; override it. A
-   * throw is logged and fails the connection with 1011.
+   * throw is logged and fails the connection with 1011. A binary payload is
+   * the protocol's to keep; a small one's view may share its `buffer` with
+   * other small payloads of the connection, so keep the view, not its
+   * `buffer`.
    *
    * @param _payload The text, or the bytes of a binary message.
    * @param _isBinary Whether it is a binary message.
