@@ -130,8 +130,11 @@ export function startFetch(
   const startTime = Date.now() / 1000;
   const started = performance.now();
   const timeInfo = { queue: queueTime };
+  // The callbacks hold the caller's request only: the resolved options are
+  // not kept while the answer is awaited.
+  const original = request.original;
   const failed = (error: unknown): HTTPResponse =>
-    new HTTPResponse(request.original, 599, {
+    new HTTPResponse(original, 599, {
       error: tornadoError(error),
       requestTime: (performance.now() - started) / 1000,
       startTime,
@@ -146,7 +149,7 @@ export function startFetch(
   }
   return engine.addCallbacks(
     (result: EngineResult) =>
-      new HTTPResponse(request.original, result.code, {
+      new HTTPResponse(original, result.code, {
         reason: result.reason,
         headers: result.headers,
         body: result.body,

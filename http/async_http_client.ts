@@ -166,7 +166,10 @@ export interface FetchOptions extends HTTPRequestOptions {
 export type FetchCallback = (response: HTTPResponse) => void;
 
 interface Pending {
-  readonly resolved: ResolvedRequest;
+  /** The request the caller gave, which every response names. */
+  readonly original: HTTPRequest;
+  /** Its options, until it starts: a request waiting for its answer holds none. */
+  resolved: ResolvedRequest | null;
   readonly deliver: (response: HTTPResponse) => void;
   readonly queuedAt: number;
   state: "queued" | "active" | "done";
@@ -548,6 +551,7 @@ export class AsyncHTTPClient {
     const signal = resolved.signal;
     if (signal?.aborted) return abortedDeferred("fetch()", signal);
     pending = {
+      original: resolved.original,
       resolved,
       deliver,
       queuedAt: now(),
@@ -598,7 +602,7 @@ export class AsyncHTTPClient {
   }
 
   #enqueue(pending: Pending): void {
-    const request = pending.resolved;
+    const request = pending.resolved as ResolvedRequest;
     if (this.#active.size >= this.maxClients) {
       // min() skipping zero, as Tornado: 0 means "no limit".
       const timeout =
@@ -654,7 +658,9 @@ export class AsyncHTTPClient {
     pending.state = "active";
     this.#active.add(pending);
     const queueTime = now() - pending.queuedAt;
-    const attempt = startFetch(pending.resolved, this.#settings, queueTime);
+    const resolved = pending.resolved as ResolvedRequest;
+    pending.resolved = null;
+    const attempt = startFetch(resolved, this.#settings, queueTime);
     pending.attempt = attempt;
     // The attempt fails only with a CancelledError, normally because the
     // request was abandoned (and already answered): consumed here.
@@ -697,7 +703,7 @@ export class AsyncHTTPClient {
 
   #failure(pending: Pending, error: Error): HTTPResponse {
     const elapsed = now() - pending.queuedAt;
-    return new HTTPResponse(pending.resolved.original, 599, {
+    return new HTTPResponse(pending.original, 599, {
       error,
       requestTime: elapsed,
       timeInfo: { queue: elapsed },

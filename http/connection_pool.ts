@@ -18,7 +18,7 @@ import {
   WrapperException,
 } from "./client_errors.ts";
 import { HTTP11ClientProtocol } from "./_client_protocol.ts";
-import type { HTTPEndpoint } from "./_endpoint.ts";
+import type { HTTPEndpoint, ProtocolBuilder } from "./_endpoint.ts";
 import type { ClientRequest } from "./_request.ts";
 import type { Response } from "./response.ts";
 
@@ -153,8 +153,24 @@ export class HTTPConnectionPool {
   #idleSince = new Map<HTTP11ClientProtocol, number>();
   #sweeper: IDelayedCall | null = null;
   #keys = new Map<HTTP11ClientProtocol, string>();
-  #open = new Set<HTTP11ClientProtocol>();
+  /** Every connection the pool opened and not yet lost, with its key. */
+  #open = new Map<HTTP11ClientProtocol, string>();
   #closedWaiters: Deferred<void>[] = [];
+  // Made once per pool, not per connection: thousands of connections may
+  // be open at once, and each would otherwise hold closures of its own.
+  readonly #builder: ProtocolBuilder = {
+    build: (key) => {
+      const connection = new HTTP11ClientProtocol(this.#idle, this.#lost);
+      this.#open.set(connection, key);
+      return connection;
+    },
+  };
+  readonly #idle = (connection: HTTP11ClientProtocol): void => {
+    this.#putConnection(this.#open.get(connection) as string, connection);
+  };
+  readonly #lost = (connection: HTTP11ClientProtocol): void => {
+    this.#removeConnection(connection);
+  };
 
   static {
     getPooled = (pool, key, endpoint) => pool.#getConnection(key, endpoint);
@@ -230,14 +246,7 @@ export class HTTPConnectionPool {
     key: string,
     endpoint: HTTPEndpoint,
   ): Deferred<PooledConnection> {
-    return endpoint.connect(() => {
-      const connection = new HTTP11ClientProtocol(
-        (connection) => this.#putConnection(key, connection),
-        (connection) => this.#removeConnection(connection),
-      );
-      this.#open.add(connection);
-      return connection;
-    });
+    return endpoint.connect(this.#builder, key);
   }
 
   /**
@@ -264,7 +273,7 @@ export class HTTPConnectionPool {
       this.#forget(connection);
       aborts.push(connection.abort());
     }
-    for (const connection of this.#open) {
+    for (const connection of this.#open.keys()) {
       const state = connection.state;
       if (state === "ABORTING" || state === "GENERATION_FAILED") {
         aborts.push(connection.abort());
