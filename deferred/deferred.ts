@@ -38,6 +38,15 @@ interface FullLink {
   args: readonly unknown[] | SplitArgs | Deferred<unknown>;
 }
 
+/** The errback of `asPromise`: rejects with the error the Failure holds. */
+function rejectWithValue(
+  failure: Failure,
+  reject: (reason: unknown) => void,
+): undefined {
+  reject(failure.value);
+  return undefined;
+}
+
 /** Returned by `#adopt` when the chain must wait for another Deferred. */
 const WAIT: unique symbol = Symbol("wait");
 
@@ -635,16 +644,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   asPromise(): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.addCallbacks(
-        (result: T) => {
-          resolve(result);
-        },
-        (failure: Failure) => {
-          reject(failure.value);
-        },
-      );
-    });
+    // The resolving functions are the callbacks themselves: every `await`
+    // of a Deferred comes here, and closures around them would be made for
+    // each.
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    this.addCallbacks(resolve, rejectWithValue, undefined, [reject]);
+    return promise;
   }
 
   /**
