@@ -8,7 +8,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { Deferred } from "../deferred/deferred.ts";
-import type { Failure } from "../deferred/failure.ts";
+import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { logError } from "../_util/log_error.ts";
 import { IOLoop } from "../reactor/ioloop.ts";
@@ -662,21 +662,27 @@ export class AsyncHTTPClient {
     pending.resolved = null;
     const attempt = startFetch(resolved, this.#settings, queueTime);
     pending.attempt = attempt;
-    // The attempt fails only with a CancelledError, normally because the
-    // request was abandoned (and already answered): consumed here.
-    attempt.addCallbacks(
-      (response: HTTPResponse) => {
-        if (pending.state === "done") return;
-        this.#finish(pending);
-        pending.deliver(response);
-      },
-      (failure: Failure) => {
-        if (pending.state === "done") return;
-        this.#finish(pending);
-        pending.deliver(this.#failure(pending, failure.value as Error));
-      },
-    );
+    attempt.addBoth(this.#attemptDone, pending);
   }
+
+  /**
+   * Answers a request whose attempt is over. The attempt fails only with a
+   * CancelledError, normally because the request was abandoned (and already
+   * answered): consumed here. One function for every request of the client,
+   * told which by its argument.
+   */
+  readonly #attemptDone = (
+    outcome: HTTPResponse | Failure,
+    pending: Pending,
+  ): void => {
+    if (pending.state === "done") return;
+    this.#finish(pending);
+    pending.deliver(
+      outcome instanceof Failure
+        ? this.#failure(pending, outcome.value as Error)
+        : outcome,
+    );
+  };
 
   #finish(pending: Pending): void {
     const wasActive = pending.state === "active";
