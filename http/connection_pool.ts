@@ -66,6 +66,12 @@ export function whenClosed(pool: HTTPConnectionPool): Deferred<void> {
   return whenPoolClosed(pool);
 }
 
+/** One `closeCachedConnections()` call: the closes it waits for, and its Deferred. */
+interface PoolClose {
+  left: number;
+  readonly done: Deferred<void>;
+}
+
 /** Methods a request may be repeated with safely (RFC 9110 section 9.2.2, less PUT, as Twisted). */
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "TRACE"]);
 
@@ -156,6 +162,8 @@ export class HTTPConnectionPool {
   /** Every connection the pool opened and not yet lost, with its key. */
   #open = new Map<HTTP11ClientProtocol, string>();
   #closedWaiters: Deferred<void>[] = [];
+  /** The connections `closeCachedConnections()` aborted and waits for. */
+  #closing = new Map<HTTP11ClientProtocol, PoolClose>();
   // Made once per pool, not per connection: thousands of connections may
   // be open at once, and each would otherwise hold closures of its own.
   readonly #builder: ProtocolBuilder = {
@@ -266,28 +274,50 @@ export class HTTPConnectionPool {
    * ```
    */
   closeCachedConnections(): Deferred<void> {
-    const aborts: Deferred<void>[] = [];
-    const all = [...this.#connections.values()].flat();
+    // One count for the call itself, settled last, so that connections
+    // that close at once do not fire the Deferred before all are aborted.
+    const close: PoolClose = { left: 1, done: new Deferred<void>() };
+    const idle = this.#connections;
     this.#connections = new Map();
-    for (const connection of all) {
-      this.#forget(connection);
-      aborts.push(connection.abort());
+    for (const connections of idle.values()) {
+      for (const connection of connections) {
+        this.#forget(connection);
+        this.#abortFor(close, connection);
+      }
     }
     for (const connection of this.#open.keys()) {
       const state = connection.state;
       if (state === "ABORTING" || state === "GENERATION_FAILED") {
-        aborts.push(connection.abort());
+        this.#abortFor(close, connection);
       }
     }
-    const done = new Deferred<void>();
-    let left = aborts.length;
-    if (left === 0) done.callback(undefined);
-    // One callback for all: a pool may hold thousands of connections.
-    const settled = (): void => {
-      if (--left === 0) done.callback(undefined);
-    };
-    for (const d of aborts) d.addBoth(settled);
-    return done;
+    this.#settle(close);
+    return close.done;
+  }
+
+  /**
+   * Aborts `connection` for `close`, which then waits for its loss: one
+   * map entry rather than a Deferred and a callback per connection, as a
+   * pool may hold thousands.
+   */
+  #abortFor(close: PoolClose, connection: HTTP11ClientProtocol): void {
+    const waiting = this.#closing.get(connection);
+    if (waiting === close) return;
+    close.left++;
+    if (waiting !== undefined) {
+      // Aborted by an earlier call still waiting for it: wait through abort().
+      connection.abort().addBoth(() => this.#settle(close));
+      return;
+    }
+    this.#closing.set(connection, close);
+    if (!connection.abortNow()) {
+      this.#closing.delete(connection);
+      this.#settle(close);
+    }
+  }
+
+  #settle(close: PoolClose): void {
+    if (--close.left === 0) close.done.callback(undefined);
   }
 
   #putConnection(key: string, connection: HTTP11ClientProtocol): void {
@@ -342,6 +372,11 @@ export class HTTPConnectionPool {
   #removeConnection(connection: HTTP11ClientProtocol): void {
     if (this.#keys.has(connection)) this.#drop(connection);
     this.#open.delete(connection);
+    const close = this.#closing.get(connection);
+    if (close !== undefined) {
+      this.#closing.delete(connection);
+      this.#settle(close);
+    }
     if (this.#open.size > 0) return;
     const waiters = this.#closedWaiters;
     this.#closedWaiters = [];
