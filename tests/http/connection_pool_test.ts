@@ -35,15 +35,20 @@ function accept(reactor: MemoryReactor, index: number): {
   protocol: IProtocol;
   transport: StringTransportWithDisconnection;
 } {
+  const protocol = attemptProtocol(reactor, index);
+  const transport = new StringTransportWithDisconnection({}, protocol);
+  protocol.makeConnection(transport);
+  return { protocol, transport };
+}
+
+/** The protocol of connection attempt `index` of `reactor`, not yet connected. */
+function attemptProtocol(reactor: MemoryReactor, index: number): IProtocol {
   const [, , factory] = reactor.tcpClients[index];
-  const protocol = factory.buildProtocol({
+  return factory.buildProtocol({
     type: "TCP",
     host: "10.0.0.2",
     port: 80,
   }) as IProtocol;
-  const transport = new StringTransportWithDisconnection({}, protocol);
-  protocol.makeConnection(transport);
-  return { protocol, transport };
 }
 
 Deno.test("HTTPConnectionPool given a Clock and a kept connection when cachedConnectionTimeout passes then closes it", async () => {
@@ -122,12 +127,7 @@ Deno.test("HTTPConnectionPool.closeCachedConnections() given a second call befor
   const pool = new HTTPConnectionPool(reactor);
   const agent = new Agent(reactor, { pool });
   const pending = agent.request("GET", "http://example.com/");
-  const [, , factory] = reactor.tcpClients[0];
-  const protocol = factory.buildProtocol({
-    type: "TCP",
-    host: "10.0.0.2",
-    port: 80,
-  }) as IProtocol;
+  const protocol = attemptProtocol(reactor, 0);
   // A transport that stays up when aborted, until the test says it is lost.
   const transport = new StringTransport();
   protocol.makeConnection(transport);
