@@ -368,47 +368,6 @@ Deno.test("HTTP11ClientProtocol given a response head larger than maxHeaderSize 
   assert.match(outcome.error.reasons[0].getErrorMessage(), /maxHeaderSize/);
 });
 
-Deno.test("HTTP11ClientProtocol given a parser given back by a connection with other limits when the next response arrives then its own limits hold", () => {
-  // A response read under the default limit gives its parser back; the
-  // next connection, with a small limit, must not parse with that one.
-  const roomy = connect();
-  const first = send(roomy);
-  roomy.feed(`HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`);
-  assert.equal(first.response?.code, 200);
-  const strict = connect();
-  const second = send(strict, request({ maxHeaderSize: 100 }));
-  strict.feed(`HTTP/1.1 200 OK\r\nX-Big: ${"x".repeat(200)}\r\n\r\n`);
-  assert.ok(second.error instanceof ResponseFailed);
-  // And the small limit's parser, given back, does not bind the next one.
-  const again = connect();
-  const third = send(again);
-  again.feed(
-    `HTTP/1.1 200 OK\r\nX-Big: ${
-      "x".repeat(200)
-    }\r\nContent-Length: 2\r\n\r\nok`,
-  );
-  assert.equal(third.response?.code, 200);
-  assert.equal(third.body, "ok");
-});
-
-Deno.test("HTTP11ClientProtocol given responses on many connections one after another when each is parsed then each gets its own head", () => {
-  // Parsers are shared between connections once a response is over: none
-  // may carry a head, a field or a method over to the next response.
-  const heads: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    const h = connect();
-    const outcome = send(h, request({ method: i === 1 ? "HEAD" : "GET" }));
-    h.feed(`HTTP/1.1 200 OK\r\nX-N: ${i}\r\nContent-Length: 2\r\n\r\n`);
-    if (i !== 1) h.feed("ok");
-    heads.push(
-      `${
-        outcome.response?.headers.getRawHeaders("x-n")?.join()
-      }:${outcome.body}:${h.quiescent}`,
-    );
-  }
-  assert.deepEqual(heads, ["0:ok:1", "1::1", "2:ok:1"]);
-});
-
 Deno.test("HTTP11ClientProtocol given bytes after a complete response when they arrive then closes the connection", () => {
   const h = connect();
   send(h);
