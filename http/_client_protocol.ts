@@ -62,22 +62,6 @@ export type ClientState =
   | "ABORTING"
   | "CONNECTION_LOST";
 
-/**
- * Parsers between responses, for the next response of any connection: a
- * parser is taken when the first byte of a response arrives and given back
- * once the response is complete, so a client with thousands of requests
- * waiting for their answers holds a few parsers, not one per connection.
- */
-const spareParsers: HTTPClientParser[] = [];
-const MAX_SPARE_PARSERS = 64;
-
-/** What a spare parser reports to: nothing, so it holds no connection. */
-const NO_HANDLER: ResponseParserHandler = {
-  onHeaders(): void {},
-  onBody(): void {},
-  onComplete(): void {},
-};
-
 /** Called when a connection is idle again and may be reused. */
 export type QuiescentCallback = (protocol: HTTP11ClientProtocol) => void;
 
@@ -101,8 +85,10 @@ export class HTTP11ClientProtocol extends Protocol {
   #state: ClientState = "QUIESCENT";
   #quiescentCallback: QuiescentCallback | null;
   #lostCallback: QuiescentCallback | null;
-  /** The parser of the response in progress, from its first byte. */
   #parser: HTTPClientParser | null = null;
+  #parserHeaderSize: number | undefined = undefined;
+  #parserBodySize = 0;
+  #parserStrict = false;
 
   #request: ClientRequest | null = null;
   #deferred: Deferred<Response> | null = null;
@@ -264,6 +250,7 @@ export class HTTP11ClientProtocol extends Protocol {
     this.#request = request;
     this.#response = null;
     this.#completed = false;
+    this.#preparseParser(request);
     const deferred = new Deferred<Response>(this.#cancel);
     this.#deferred = deferred;
     const tracker = request.tracker;
@@ -325,8 +312,8 @@ export class HTTP11ClientProtocol extends Protocol {
    * @param data The bytes.
    */
   override dataReceived(data: Uint8Array): void {
-    const request = this.#request;
-    if (request === null) {
+    const parser = this.#parser;
+    if (this.#request === null || parser === null) {
       // Bytes with no request outstanding: the server is not speaking
       // HTTP/1.1 as we understand it, so the connection cannot be trusted.
       if (this.#state === "QUIESCENT") {
@@ -335,7 +322,6 @@ export class HTTP11ClientProtocol extends Protocol {
       }
       return;
     }
-    const parser = this.#parser ?? this.#takeParser(request);
     let consumed = 0;
     let error: unknown = undefined;
     let failed = false;
@@ -387,6 +373,7 @@ export class HTTP11ClientProtocol extends Protocol {
     this.connected = false;
     this.#stopProducer();
     if (this.#request !== null) {
+      const parser = this.#parser as HTTPClientParser;
       if (
         previous === "TRANSMITTING" && this.#response === null &&
         this.#request.bodyProducer !== null && !this.#waitingContinue
@@ -396,7 +383,7 @@ export class HTTP11ClientProtocol extends Protocol {
         let error: unknown = undefined;
         let failed = false;
         try {
-          this.#parserLost(reason);
+          parser.connectionLost(reason);
         } catch (e) {
           error = e;
           failed = true;
@@ -414,45 +401,26 @@ export class HTTP11ClientProtocol extends Protocol {
     if (lost !== null) lost(this);
   }
 
-  /** A parser for `request`'s response: a spare one with its limits, or a new one. */
-  #takeParser(request: ClientRequest): HTTPClientParser {
-    const spare = spareParsers[spareParsers.length - 1];
-    let parser: HTTPClientParser;
-    if (spare !== undefined && spare.hasLimits(request)) {
-      spareParsers.pop();
-      spare.rebind(this.#hooks);
-      spare.reset(request.method);
-      parser = spare;
+  #preparseParser(request: ClientRequest): void {
+    const headerSize = request.maxHeaderSize;
+    const bodySize = request.maxBodySize ?? Infinity;
+    const strict = request.strictLineEnds;
+    if (
+      this.#parser === null || headerSize !== this.#parserHeaderSize ||
+      bodySize !== this.#parserBodySize || strict !== this.#parserStrict
+    ) {
+      this.#parser = new HTTPClientParser(this.#hooks, {
+        method: request.method,
+        maxHeaderSize: headerSize,
+        maxBodySize: bodySize,
+        strictLineEnds: strict,
+      });
+      this.#parserHeaderSize = headerSize;
+      this.#parserBodySize = bodySize;
+      this.#parserStrict = strict;
     } else {
-      parser = new HTTPClientParser(this.#hooks, request);
+      this.#parser.reset(request.method);
     }
-    this.#parser = parser;
-    return parser;
-  }
-
-  /** Gives the parser back once its response is over, unless it failed. */
-  #releaseParser(): void {
-    const parser = this.#parser;
-    this.#parser = null;
-    // A parser still feeding is on the stack: it is dropped, not shared.
-    if (parser === null || parser.failed || this.#feeding) return;
-    if (spareParsers.length >= MAX_SPARE_PARSERS) return;
-    parser.rebind(NO_HANDLER);
-    parser.reset();
-    spareParsers.push(parser);
-  }
-
-  /**
-   * Tells the response's parser that the connection closed; with no parser
-   * yet, no byte of the response arrived.
-   *
-   * @throws {ResponseNeverReceived} No byte of the response had arrived.
-   * @throws {ResponseFailed} The response was cut short.
-   */
-  #parserLost(reason: Failure): void {
-    const parser = this.#parser;
-    if (parser === null) throw new ResponseNeverReceived([reason]);
-    parser.connectionLost(reason);
   }
 
   #startProducer(producer: IBodyProducer, transport: ITransport): void {
@@ -662,7 +630,7 @@ export class HTTP11ClientProtocol extends Protocol {
         error = failure.value;
       } else if (cancelled) {
         try {
-          this.#parserLost(failure);
+          (this.#parser as HTTPClientParser).connectionLost(failure);
           error = new ResponseNeverReceived([failure]);
         } catch (e) {
           error = e;
@@ -697,7 +665,6 @@ export class HTTP11ClientProtocol extends Protocol {
   }
 
   #clearRequest(): void {
-    this.#releaseParser();
     this.#request = null;
     this.#deferred = null;
     this.#response = null;

@@ -150,8 +150,6 @@ export interface HTTPClientParserOptions {
  * ```
  */
 export class HTTPClientParser extends MessageParser<ResponseParserHandler> {
-  readonly #maxHeaderSize: number;
-  readonly #strict: boolean;
   #isHead = false;
   #isConnect = false;
   #version: HTTPVersion = HTTP_1_1;
@@ -170,33 +168,14 @@ export class HTTPClientParser extends MessageParser<ResponseParserHandler> {
     handler: ResponseParserHandler,
     options: HTTPClientParserOptions = {},
   ) {
-    const maxHeaderSize = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
-    const strict = options.strictLineEnds ?? false;
     super(handler, {
       what: "Response",
-      maxHeaderSize,
+      maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
       maxBodySize: options.maxBodySize ?? Infinity,
-      strict,
+      strict: options.strictLineEnds ?? false,
       startLineStatus: 431,
     });
-    this.#maxHeaderSize = maxHeaderSize;
-    this.#strict = strict;
     this.#setMethod(options.method ?? "GET");
-  }
-
-  /**
-   * Whether the parser was made with these limits, as given to the
-   * constructor: a parser kept for reuse serves only a request that asks
-   * for the same.
-   *
-   * @param options The limits a request asks for (its method is ignored).
-   * @returns `true` when every limit matches.
-   */
-  hasLimits(options: HTTPClientParserOptions): boolean {
-    return (options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE) ===
-        this.#maxHeaderSize &&
-      (options.maxBodySize ?? Infinity) === this.maxBodySize &&
-      (options.strictLineEnds ?? false) === this.#strict;
   }
 
   /** The final response's head, once `onHeaders` has been called; `null` before. */
