@@ -8,10 +8,11 @@
  * targets with what this floor reaches before calling one missed.
  *
  * Usage: deno run -A bench/peers/socket_peer.ts <workload> <base-url>
- *   [logtape] [count=N] [concurrency=N] [ms=N] [warmup=N]
+ *   [logtape|torsion] [count=N] [concurrency=N] [ms=N] [warmup=N]
  * Workloads: keepalive, delay, inflight. With `logtape` it first loads
- * LogTape, Torsion's one dependency, and uses nothing of it: what that
- * import alone adds to the floor's peak RSS. Prints one JSON line:
+ * LogTape, Torsion's one dependency, and with `torsion` Torsion's HTTP
+ * client (http/mod.ts, LogTape included), and uses nothing of them: what
+ * loading them alone adds to the floor's peak RSS. Prints one JSON line:
  * {"value", "unit", "seconds", "rss_mb"}.
  *
  * @module
@@ -151,6 +152,7 @@ const WORKLOADS: Record<
 
 const { workload, base, words, sizes } = parsePeerArgs(Deno.args);
 if (words.includes("logtape")) await import("@logtape/logtape");
+if (words.includes("torsion")) await import("../../http/mod.ts");
 const run = WORKLOADS[workload];
 if (run === undefined) {
   console.error(`Unknown workload: ${workload} (the floor has only HTTP ones)`);
