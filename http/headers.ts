@@ -55,6 +55,28 @@ export function addCheckedField(
   addChecked(headers, key, name, value);
 }
 
+let setOne: (headers: Headers, name: string, value: string) => void;
+
+/**
+ * Sets a field to the one value `value`, checking the name and the value
+ * as `setRawHeaders(name, [value])` does, without the array the call
+ * would copy: the faces' `setHeader` runs on nearly every response. Not
+ * part of the public API (`mod.ts` does not export it).
+ *
+ * @param headers The collection to change.
+ * @param name The field name.
+ * @param value The value.
+ * @throws {TypeError} The name is not a token, or the value contains CR,
+ * LF, NUL or a character above U+00FF.
+ */
+export function setFieldValue(
+  headers: Headers,
+  name: string,
+  value: string,
+): void {
+  setOne(headers, name, value);
+}
+
 let pieces: (headers: Headers, out: string[]) => number;
 
 /**
@@ -282,6 +304,11 @@ export class Headers implements Iterable<[string, string]> {
 
   static {
     addChecked = (headers, key, name, value) => headers.#add(key, name, value);
+    setOne = (headers, name, value) => {
+      const key = checkedKey(name);
+      checkValue(name, value);
+      headers.#entries.set(key, { name, values: [value] });
+    };
     pieces = (headers, out) => {
       let size = 0;
       for (const entry of headers.#entries.values()) {

@@ -10,7 +10,7 @@ import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
-import { addCheckedField, Headers } from "../http/headers.ts";
+import { addCheckedField, Headers, setFieldValue } from "../http/headers.ts";
 import { versionText } from "../http/_message_parser.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
@@ -463,7 +463,7 @@ export class Request implements IRequest {
    * or NUL.
    */
   setHeader(name: string, value: string): void {
-    this.responseHeaders.setRawHeaders(name, [value]);
+    setFieldValue(this.responseHeaders, name, value);
   }
 
   /**
@@ -527,7 +527,7 @@ export class Request implements IRequest {
    */
   #setKnownHeader(key: string, name: string, value: string): void {
     const headers = this.responseHeaders;
-    if (headers.hasHeader(key)) headers.setRawHeaders(name, [value]);
+    if (headers.hasHeader(key)) setFieldValue(headers, name, value);
     else addCheckedField(headers, key, name, value);
   }
 
