@@ -265,11 +265,7 @@ export class Request implements IRequest {
     this.#setKnownHeader("content-type", "Content-Type", "text/html");
     try {
       this.prepath = [];
-      const postpath = this.path.slice(1).split("/");
-      for (let i = 0; i < postpath.length; i++) {
-        postpath[i] = unquote(postpath[i]);
-      }
-      this.postpath = postpath;
+      this.postpath = pathSegments(this.path);
       const site = this.site;
       if (site === null) {
         throw new TypeError("Cannot process a Request without a site");
@@ -941,6 +937,30 @@ function originForm(target: string): string {
   if (match === null) return target;
   const rest = target.slice(match[0].length);
   return rest.startsWith("/") ? rest : `/${rest}`;
+}
+
+/**
+ * The path whose segments were decoded last, and its segments: most
+ * requests repeat the path of the one before, and the same strings again
+ * are also found faster in `children` (their hashes are kept).
+ */
+let lastPath = "";
+let lastSegments: readonly string[] = [""];
+
+/**
+ * The percent-decoded segments of `path` after its leading `/`, as
+ * Twisted's `postpath`: a new array each time, traversal consumes it.
+ */
+function pathSegments(path: string): string[] {
+  if (path !== lastPath) {
+    const segments = path.slice(1).split("/");
+    for (let i = 0; i < segments.length; i++) {
+      segments[i] = unquote(segments[i]);
+    }
+    lastPath = path;
+    lastSegments = segments;
+  }
+  return lastSegments.slice();
 }
 
 /**

@@ -283,6 +283,23 @@ Deno.test("Request given a path under a leaf when traversed then prepath and pos
   assert.deepEqual(request.sitepath, []);
 });
 
+Deno.test("Request given the same path twice and then another when traversed then each request gets segments of its own path", () => {
+  const root = new Resource();
+  const held = captured(() => {});
+  root.putChild("hello", held.resource);
+  serve(root, { target: "/hello/a%20b/c" });
+  const first = held.request!;
+  first.postpath.push("changed");
+  serve(root, { target: "/hello/a%20b/c" });
+  const second = held.request!;
+  assert.notEqual(second, first);
+  assert.deepEqual(second.prepath, ["hello"]);
+  assert.deepEqual(second.postpath, ["a b", "c"]);
+  serve(root, { target: "/hello/d" });
+  assert.deepEqual(held.request!.postpath, ["d"]);
+  assert.deepEqual(second.postpath, ["a b", "c"]);
+});
+
 Deno.test("Request given an absolute-form target when traversed then uses its path", () => {
   const root = new Resource();
   const held = captured(() => {});
