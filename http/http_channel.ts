@@ -714,12 +714,13 @@ export class HTTPChannel implements IProtocol {
     headers: Headers,
     framingLines: string,
   ): HeadText {
-    const head = new HeadText().add("HTTP/1.1 ").add(statusText(code))
-      .add(" ").add(phrase).add("\r\n").addFields(headers);
+    const head = new HeadText().add(statusLine(code, phrase)).addFields(
+      headers,
+    );
     if (!headers.hasHeader("date")) head.add(dateLine());
     const server = this.#settings.serverHeader;
     if (server !== null && !headers.hasHeader("server")) {
-      head.add("Server: ").add(server).add("\r\n");
+      head.add(serverLine(server));
     }
     return head.add(framingLines).add("\r\n");
   }
@@ -1194,17 +1195,36 @@ function lentTo(protocol: IProtocol | null, data: Uint8Array): Uint8Array {
     : data.slice();
 }
 
-/** `"200"` for 200: the status codes' texts, made once each. */
-const STATUS_TEXTS = new Map<number, string>();
+/**
+ * The status line last made and what it was made of: most responses
+ * repeat it, and one piece of the head in place of five leaves fewer to
+ * gather and to compare with the last head (see `HeadText`).
+ */
+let lastCode = 0;
+let lastPhrase = "";
+let lastStatusLine = "";
 
-function statusText(code: number): string {
-  let text = STATUS_TEXTS.get(code);
-  if (text === undefined) {
-    text = String(code);
-    // Codes are integers from 100 to 999: the map stays small.
-    STATUS_TEXTS.set(code, text);
+/** `HTTP/1.1 <code> <phrase>\r\n`. */
+function statusLine(code: number, phrase: string): string {
+  if (code !== lastCode || phrase !== lastPhrase) {
+    lastCode = code;
+    lastPhrase = phrase;
+    lastStatusLine = `HTTP/1.1 ${code} ${phrase}\r\n`;
   }
-  return text;
+  return lastStatusLine;
+}
+
+/** The `Server` line last made, and its value (see `statusLine`). */
+let lastServer: string | null = null;
+let lastServerLine = "";
+
+/** `Server: <server>\r\n`. */
+function serverLine(server: string): string {
+  if (server !== lastServer) {
+    lastServer = server;
+    lastServerLine = `Server: ${server}\r\n`;
+  }
+  return lastServerLine;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
