@@ -501,7 +501,8 @@ export class HTTPChannel implements IProtocol {
           this.#malformed(error);
           return;
         }
-        data = data.subarray(used);
+        // The whole read is the common case: no empty view to make.
+        data = used === data.length ? EMPTY : data.subarray(used);
         const detached = this.#detached;
         if (detached !== undefined) {
           // Detached while its request was parsed: the rest is the new

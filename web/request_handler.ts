@@ -1056,7 +1056,11 @@ export class RequestHandler {
       );
     }
     if (piece.length === 0) return;
-    this.#writeBuffer.push(piece);
+    const buffer = this.#writeBuffer;
+    // Most responses are one write: an array of one, rather than the room
+    // for seventeen that a first push makes.
+    if (buffer.length === 0) this.#writeBuffer = [piece];
+    else buffer.push(piece);
     if (typeof piece === "string") this.#textPieces++;
     else this.#writeLength += piece.length;
   }
