@@ -89,6 +89,8 @@ export interface RequestConnection {
   isSecureFor(request: ServerRequest): boolean;
   /** Drops the connection at once. */
   abort(): void;
+  /** The reactor's clock, in seconds. */
+  seconds(): number;
 }
 
 /**
@@ -312,6 +314,10 @@ export class ServerRequest implements HTTPServerRequestChannel {
 
   abort(): void {
     this.#channel.abort();
+  }
+
+  elapsed(): number {
+    return this.#channel.seconds() - this.started;
   }
 
   detach(

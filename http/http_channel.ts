@@ -336,6 +336,10 @@ export class HTTPChannel implements IProtocol {
       this.#channel.abort();
     }
 
+    seconds(): number {
+      return this.#channel.#reactor.seconds();
+    }
+
     onRequest(head: RequestHead): void {
       this.#channel.#onRequest(head);
     }

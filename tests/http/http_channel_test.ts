@@ -1358,3 +1358,13 @@ Deno.test("HTTPChannel given many channels finishing requests when all are idle 
     assert.equal(h.channel.idle, true);
   }
 });
+
+Deno.test("HTTPChannel given a request when the clock advances then its channel's elapsed counts the seconds since its head arrived", () => {
+  const h = harness(null);
+  h.clock.advance(5);
+  h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  const channel = h.seen[0].channel;
+  assert.equal(channel.elapsed?.(), 0);
+  h.clock.advance(1.5);
+  assert.equal(channel.elapsed?.(), 1.5);
+});
