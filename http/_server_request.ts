@@ -43,6 +43,12 @@ const FRAME_CLOSE = 3;
  * repeat it, and it need not be checked again.
  */
 let checkedPhrase = "OK";
+/**
+ * The `Content-Length` last found valid and its value: most responses of
+ * a server repeat the length of the one before (see `checkedPhrase`).
+ */
+let checkedLength = "0";
+let checkedLengthValue = 0;
 
 /** A response body this small is sent with its head in one write. */
 const PENDING_LIMIT = 65536;
@@ -193,16 +199,20 @@ export class ServerRequest implements HTTPServerRequestChannel {
     } else if (bodyless) {
       this.#framing = FRAME_NONE;
     } else if (length !== undefined) {
-      const n = Number(length);
-      if (!/^\d+$/.test(length.trim()) || !Number.isSafeInteger(n)) {
-        throw new TypeError(
-          `Content-Length must be a non-negative integer: current value is ${
-            JSON.stringify(length)
-          }`,
-        );
+      if (length !== checkedLength) {
+        const n = Number(length);
+        if (!/^\d+$/.test(length.trim()) || !Number.isSafeInteger(n)) {
+          throw new TypeError(
+            `Content-Length must be a non-negative integer: current value is ${
+              JSON.stringify(length)
+            }`,
+          );
+        }
+        checkedLength = length;
+        checkedLengthValue = n;
       }
       this.#framing = FRAME_LENGTH;
-      this.#remaining = n;
+      this.#remaining = checkedLengthValue;
     } else if (headers.hasHeader("transfer-encoding")) {
       headers.removeHeader("transfer-encoding");
       if (this.head.version[2] === 1) {
