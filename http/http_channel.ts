@@ -102,6 +102,16 @@ function settingsFor(options: HTTPServerOptions): ServerSettings {
 const spareParsers = new WeakMap<ServerSettings, HTTPRequestParser[]>();
 const MAX_SPARE_PARSERS = 64;
 
+/** The spare parsers for `settings`, made when first asked for. */
+function sparesFor(settings: ServerSettings): HTTPRequestParser[] {
+  let spares = spareParsers.get(settings);
+  if (spares === undefined) {
+    spares = [];
+    spareParsers.set(settings, spares);
+  }
+  return spares;
+}
+
 /**
  * A channel's link: its requests' connection, its parser's handler and the
  * push producer it registers on its transport.
@@ -193,6 +203,8 @@ export class HTTPChannel implements IProtocol {
 
   readonly #delegate: HTTPServerConnectionDelegate;
   readonly #settings: ServerSettings;
+  /** The spare parsers of connections with these settings. */
+  readonly #spares: HTTPRequestParser[];
   readonly #reactor: IReactorTime;
   /**
    * The parser of the request being read or answered. Between requests
@@ -256,6 +268,7 @@ export class HTTPChannel implements IProtocol {
   ) {
     this.#delegate = delegate;
     this.#settings = settingsFor(options);
+    this.#spares = sparesFor(this.#settings);
     this.#reactor = reactor;
     this.#link = new HTTPChannel.#Link(this);
   }
@@ -862,7 +875,7 @@ export class HTTPChannel implements IProtocol {
 
   #takeParser(): HTTPRequestParser {
     const settings = this.#settings;
-    let parser = spareParsers.get(settings)?.pop();
+    let parser = this.#spares.pop();
     if (parser === undefined) {
       parser = new HTTPRequestParser(this.#link, {
         maxHeaderSize: settings.maxHeaderSize,
@@ -881,11 +894,7 @@ export class HTTPChannel implements IProtocol {
     this.#parser = null;
     if (parser === null || parser.failed) return;
     parser.reset();
-    let spares = spareParsers.get(this.#settings);
-    if (spares === undefined) {
-      spares = [];
-      spareParsers.set(this.#settings, spares);
-    }
+    const spares = this.#spares;
     if (spares.length < MAX_SPARE_PARSERS) spares.push(parser);
   }
 
