@@ -80,6 +80,8 @@ export interface HTTPServerRequestInit {
 /** The body of a request without one; it has no byte to change. */
 const NO_BODY = new Uint8Array(0);
 const NO_LIMITS: BodyArgumentsLimits = Object.freeze({});
+/** A `remoteIp` not yet asked of the connection. */
+const UNREAD: unique symbol = Symbol("unread");
 
 /**
  * One HTTP request received by a server, as Tornado's
@@ -116,9 +118,19 @@ export class HTTPServerRequest {
   /** The body (empty until the whole body has arrived). */
   body: Uint8Array;
   /** The client's IP address. */
-  readonly remoteIp: string | undefined;
+  get remoteIp(): string | undefined {
+    if (this.#remoteIp === UNREAD) {
+      this.#remoteIp = this.connection?.getPeer().host;
+    }
+    return this.#remoteIp;
+  }
   /** `"http"` or `"https"`. */
-  readonly protocol: string;
+  get protocol(): string {
+    return this.#protocol ??= this.connection?.isSecure() ? "https" : "http";
+  }
+  // Asked of the connection when first read: most handlers read neither.
+  #remoteIp: string | undefined | typeof UNREAD;
+  #protocol: string | undefined;
   /** The host the request was made to (`Host` header), with any port. */
   readonly host: string;
   #hostName: string | undefined;
@@ -158,9 +170,8 @@ export class HTTPServerRequest {
     this.headers = init.headers ?? new Headers();
     this.body = init.body ?? NO_BODY;
     this.connection = init.connection;
-    this.remoteIp = init.remoteIp ?? init.connection?.getPeer().host;
-    this.protocol = init.protocol ??
-      (init.connection?.isSecure() ? "https" : "http");
+    this.#remoteIp = init.remoteIp ?? UNREAD;
+    this.#protocol = init.protocol;
     this.host = init.host ?? this.headers.get("host") ?? "127.0.0.1";
     this.#limits = init.limits ?? NO_LIMITS;
     this.#startTime = init.connection?.elapsed === undefined

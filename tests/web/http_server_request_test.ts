@@ -94,3 +94,34 @@ Deno.test("HTTPServerRequest given no connection when marked finished then reque
   await new Promise((resolve) => setTimeout(resolve, 5));
   assert.equal(request.requestTime(), took);
 });
+
+Deno.test("HTTPServerRequest given a connection when remoteIp and protocol are read twice then the connection is asked once for each", () => {
+  let peers = 0;
+  let secures = 0;
+  const connection = {
+    getPeer: () => {
+      peers++;
+      return { type: "TCP", host: "10.0.0.7", port: 1 };
+    },
+    isSecure: () => {
+      secures++;
+      return true;
+    },
+  } as unknown as HTTPServerRequestChannel;
+  const request = new HTTPServerRequest({ connection });
+  assert.equal(peers + secures, 0);
+  assert.equal(request.remoteIp, "10.0.0.7");
+  assert.equal(request.remoteIp, "10.0.0.7");
+  assert.equal(request.protocol, "https");
+  assert.equal(request.protocol, "https");
+  assert.equal(peers, 1);
+  assert.equal(secures, 1);
+  const given = new HTTPServerRequest({
+    connection,
+    remoteIp: "1.2.3.4",
+    protocol: "http",
+  });
+  assert.equal(given.remoteIp, "1.2.3.4");
+  assert.equal(given.protocol, "http");
+  assert.equal(peers + secures, 2);
+});
