@@ -262,7 +262,6 @@ export class Request implements IRequest {
    * `Request.process`.
    */
   process(): void {
-    this.#setKnownHeader("content-type", "Content-Type", "text/html");
     try {
       this.prepath = [];
       this.postpath = pathSegments(this.path);
@@ -527,9 +526,27 @@ export class Request implements IRequest {
     else addCheckedField(headers, key, name, value);
   }
 
+  /**
+   * Adds `Content-Type: text/html` before the first write when none was
+   * set, as Twisted's `Request.write` does (`defaultContentType`): not to
+   * a 204 or 304, nor to a body declared empty by `Content-Length: 0`.
+   */
+  #defaultContentType(): void {
+    const headers = this.responseHeaders;
+    if (
+      this.code === 204 || this.code === 304 ||
+      headers.hasHeader("content-type")
+    ) {
+      return;
+    }
+    if (headers.getRawHeaders("content-length")?.[0] === "0") return;
+    addCheckedField(headers, "content-type", "Content-Type", "text/html");
+  }
+
   #writeRaw(bytes: Uint8Array): void {
     const head = this.method === "HEAD";
     if (!this.startedWriting) {
+      this.#defaultContentType();
       this.startedWriting = true;
       this.channel.writeHead(
         this.code,
@@ -575,6 +592,8 @@ export class Request implements IRequest {
       return;
     }
     if (!this.startedWriting) {
+      // Before the length: Twisted's finish writes a head that has none.
+      this.#defaultContentType();
       if (
         !this.responseHeaders.hasHeader("content-length") &&
         this.method !== "HEAD" && statusHasBody(this.code)
