@@ -19,7 +19,7 @@ import type { StreamDecoder } from "./_decoder.ts";
 import type { HeadText } from "./_head_text.ts";
 import { allocate } from "../_util/slab.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
-import { Headers } from "./headers.ts";
+import { getByKey, Headers } from "./headers.ts";
 import type {
   HTTPRequestDelegate,
   HTTPServerRequestChannel,
@@ -186,13 +186,13 @@ export class ServerRequest implements HTTPServerRequestChannel {
     this.status = code;
     const method = this.head.method;
     let keepAlive = this.#keepAlive && channel.keepAliveAllowed();
-    const connection = headers.get("connection");
+    const connection = getByKey(headers, "connection");
     if (connection !== undefined && /(^|,)\s*close\s*(,|$)/i.test(connection)) {
       keepAlive = false;
     }
     const bodyless = method === "HEAD" || code === 204 || code === 304 ||
       code === 101 || (method === "CONNECT" && code < 300);
-    const length = headers.get("content-length");
+    const length = getByKey(headers, "content-length");
     let framing = "";
     if (code === 101) {
       this.#framing = FRAME_NONE;

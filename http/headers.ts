@@ -77,6 +77,35 @@ export function setFieldValue(
   setOne(headers, name, value);
 }
 
+let entryOf: (headers: Headers, key: string) => Entry | undefined;
+
+/**
+ * `headers.get(key)` for a key already lower-cased, without looking its
+ * name up in `KEYS`: for the engine's and the faces' own field names,
+ * read on every request. Not part of the public API.
+ *
+ * @param headers The collection.
+ * @param key The field name, lower-cased.
+ * @returns The values joined by commas, or `undefined` when absent.
+ */
+export function getByKey(headers: Headers, key: string): string | undefined {
+  const entry = entryOf(headers, key);
+  if (entry === undefined) return undefined;
+  return entry.values.length === 1 ? entry.values[0] : entry.values.join(",");
+}
+
+/**
+ * `headers.hasHeader(key)` for a key already lower-cased (see
+ * `getByKey`). Not part of the public API.
+ *
+ * @param headers The collection.
+ * @param key The field name, lower-cased.
+ * @returns Whether the field is present.
+ */
+export function hasKey(headers: Headers, key: string): boolean {
+  return entryOf(headers, key) !== undefined;
+}
+
 let pieces: (headers: Headers, out: string[]) => number;
 
 /**
@@ -304,6 +333,7 @@ export class Headers implements Iterable<[string, string]> {
 
   static {
     addChecked = (headers, key, name, value) => headers.#add(key, name, value);
+    entryOf = (headers, key) => headers.#entries.get(key);
     setOne = (headers, name, value) => {
       const key = checkedKey(name);
       checkValue(name, value);

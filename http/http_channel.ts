@@ -37,7 +37,7 @@ import {
   type ServerSettings,
 } from "./_server_settings.ts";
 import { BodyTooLargeError } from "./errors.ts";
-import type { Headers } from "./headers.ts";
+import { getByKey, hasKey, type Headers } from "./headers.ts";
 import { HeadText } from "./_head_text.ts";
 import type {
   AccessLogEntry,
@@ -553,7 +553,7 @@ export class HTTPChannel implements IProtocol {
       this.#now(),
     );
     this.#request = request;
-    const expect = head.headers.get("expect");
+    const expect = getByKey(head.headers, "expect");
     let continues = false;
     if (expect !== undefined) {
       if (expect.toLowerCase() !== "100-continue") {
@@ -735,9 +735,9 @@ export class HTTPChannel implements IProtocol {
     const head = new HeadText().add(statusLine(code, phrase)).addFields(
       headers,
     );
-    if (!headers.hasHeader("date")) head.add(dateLine());
+    if (!hasKey(headers, "date")) head.add(dateLine());
     const server = this.#settings.serverHeader;
-    if (server !== null && !headers.hasHeader("server")) {
+    if (server !== null && !hasKey(headers, "server")) {
       head.add(serverLine(server));
     }
     return head.add(framingLines).add("\r\n");

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Headers } from "../http/headers.ts";
+import { getByKey, Headers } from "../http/headers.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
 import {
   emptyArguments,
@@ -172,7 +172,7 @@ export class HTTPServerRequest {
     this.connection = init.connection;
     this.#remoteIp = init.remoteIp ?? UNREAD;
     this.#protocol = init.protocol;
-    this.host = init.host ?? this.headers.get("host") ?? "127.0.0.1";
+    this.host = init.host ?? getByKey(this.headers, "host") ?? "127.0.0.1";
     this.#limits = init.limits ?? NO_LIMITS;
     this.#startTime = init.connection?.elapsed === undefined
       ? performance.now()
@@ -283,7 +283,7 @@ export class HTTPServerRequest {
    */
   parseBody(): void {
     if (this.#queryError !== undefined) throw this.#queryError;
-    const contentType = this.headers.get("content-type") ?? "";
+    const contentType = getByKey(this.headers, "content-type") ?? "";
     if (!isFormContentType(contentType)) return;
     parseBodyArguments(
       contentType,

@@ -10,7 +10,13 @@ import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
-import { addCheckedField, Headers, setFieldValue } from "../http/headers.ts";
+import {
+  addCheckedField,
+  getByKey,
+  hasKey,
+  Headers,
+  setFieldValue,
+} from "../http/headers.ts";
 import { versionText } from "../http/_message_parser.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
@@ -222,7 +228,7 @@ export class Request implements IRequest {
       if (query >= 0) {
         this.args = parseQsBytes(this.uri.slice(query + 1), true);
       }
-      const contentType = this.requestHeaders.get("content-type") ?? "";
+      const contentType = getByKey(this.requestHeaders, "content-type") ?? "";
       if (
         this.method === "POST" && content.length > 0 &&
         isFormContentType(contentType)
@@ -522,7 +528,7 @@ export class Request implements IRequest {
    */
   #setKnownHeader(key: string, name: string, value: string): void {
     const headers = this.responseHeaders;
-    if (headers.hasHeader(key)) setFieldValue(headers, name, value);
+    if (hasKey(headers, key)) setFieldValue(headers, name, value);
     else addCheckedField(headers, key, name, value);
   }
 
@@ -535,7 +541,7 @@ export class Request implements IRequest {
     const headers = this.responseHeaders;
     if (
       this.code === 204 || this.code === 304 ||
-      headers.hasHeader("content-type")
+      hasKey(headers, "content-type")
     ) {
       return;
     }

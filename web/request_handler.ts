@@ -5,7 +5,13 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { addCheckedField, Headers, setFieldValue } from "../http/headers.ts";
+import {
+  addCheckedField,
+  getByKey,
+  hasKey,
+  Headers,
+  setFieldValue,
+} from "../http/headers.ts";
 import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
@@ -1163,7 +1169,7 @@ export class RequestHandler {
       const method = this.request.method;
       if (
         this.#status === 200 && (method === "GET" || method === "HEAD") &&
-        !this.#headers.hasHeader("etag")
+        !hasKey(this.#headers, "etag")
       ) {
         this.setEtagHeader();
         if (this.checkEtagHeader()) {
@@ -1180,7 +1186,7 @@ export class RequestHandler {
           throw new TypeError(`Cannot send a body with status ${status}`);
         }
         for (const name of REPRESENTATION_HEADERS) this.clearHeader(name);
-      } else if (!this.#headers.hasHeader("content-length")) {
+      } else if (!hasKey(this.#headers, "content-length")) {
         addCheckedField(
           this.#headers,
           "content-length",
@@ -1228,8 +1234,8 @@ export class RequestHandler {
    * @returns `true` when the client's copy is current.
    */
   checkEtagHeader(): boolean {
-    const etag = this.#headers.get("etag");
-    const header = this.request.headers.get("if-none-match");
+    const etag = getByKey(this.#headers, "etag");
+    const header = getByKey(this.request.headers, "if-none-match");
     if (etag === undefined || header === undefined) return false;
     return etagListMatches(header, etag);
   }
