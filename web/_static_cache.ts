@@ -6,8 +6,8 @@
  * Twisted's `static.File` and Tornado's `StaticFileHandler` read the file
  * on every request; nginx's `open_file_cache` keeps what it opened and
  * trusts it for a minute. This cache is checked against the file's
- * metadata on every request instead, so a changed file is never served
- * stale.
+ * metadata on every request instead (metadata that `StaticRoot` reads at
+ * most 100 ms before), so a changed file is served within 100 ms.
  *
  * @module
  */
@@ -147,8 +147,8 @@ function readSettled(path: string): CachedFile | null {
 /**
  * The bounds of the in-memory cache of small static files that both faces
  * take (`StaticFileHandlerArgs` on the Tornado face). A cached file is
- * checked against its size, times and inode on every request, so a changed
- * file is never served stale.
+ * checked against its size, times and inode, read at most 100 ms before,
+ * so a changed file is served within 100 ms.
  */
 export interface StaticCacheSettings {
   /**
