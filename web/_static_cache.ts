@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { shareBody } from "../http/_shared_body.ts";
 
 /** The bounds of a {@linkcode StaticCache}. */
 export interface StaticCacheOptions {
@@ -113,6 +114,9 @@ export class StaticCache {
       entries.delete(oldest);
       this.#bytes -= entry.bytes.length;
     }
+    // Never modified while held, so the engine may keep it joined with its
+    // response head.
+    shareBody(read.bytes);
     entries.set(path, read);
     this.#bytes += read.bytes.length;
     return read;
@@ -153,7 +157,9 @@ function readSettled(path: string): CachedFile | null {
 export interface StaticCacheSettings {
   /**
    * The most bytes of small files' content kept in memory; 0 turns the
-   * cache off.
+   * cache off. A held file that is being served also keeps one copy of
+   * itself joined behind its last response head (sent in one write), so
+   * memory may reach twice this.
    *
    * @default {16777216}
    */
