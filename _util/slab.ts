@@ -24,7 +24,9 @@ export function allocate(size: number): Uint8Array {
     slab = new Uint8Array(SLAB_SIZE);
     used = 0;
   }
-  const view = slab.subarray(used, used + size);
+  // A view made by the constructor: subarray looks up a species
+  // constructor first, which costs more than the view itself.
+  const view = new Uint8Array(slab.buffer, used, size);
   // Keep views aligned to 8 bytes, as fresh buffers are.
   used += (size + 7) & ~7;
   return view;

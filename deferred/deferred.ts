@@ -38,6 +38,15 @@ interface FullLink {
   args: readonly unknown[] | SplitArgs | Deferred<unknown>;
 }
 
+/** The errback of `asPromise`: rejects with the error the Failure holds. */
+function rejectWithValue(
+  failure: Failure,
+  reject: (reason: unknown) => void,
+): undefined {
+  reject(failure.value);
+  return undefined;
+}
+
 /** Returned by `#adopt` when the chain must wait for another Deferred. */
 const WAIT: unique symbol = Symbol("wait");
 
@@ -635,16 +644,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   asPromise(): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.addCallbacks(
-        (result: T) => {
-          resolve(result);
-        },
-        (failure: Failure) => {
-          reject(failure.value);
-        },
-      );
-    });
+    // The resolving functions are the callbacks themselves: every `await`
+    // of a Deferred comes here, and closures around them would be made for
+    // each.
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    this.addCallbacks(resolve, rejectWithValue, undefined, [reject]);
+    return promise;
   }
 
   /**
@@ -703,8 +708,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   #push(link: Link): void {
     const links = this.#links;
-    if (links === null) this.#links = [link];
-    else links.push(link);
+    if (links === null) {
+      this.#links = [link];
+    } else if (links.length <= 2 && !this.#running) {
+      // push() would grow a one- or two-link array to nineteen slots, held
+      // as long as the Deferred waits, and most chains are that short. A
+      // running chain reads the array it started with: it gets push().
+      this.#links = links.length === 1
+        ? [links[0], link]
+        : [links[0], links[1], link];
+    } else {
+      links.push(link);
+    }
   }
 
   #start(result: unknown): void {

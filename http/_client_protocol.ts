@@ -283,13 +283,27 @@ export class HTTP11ClientProtocol extends Protocol {
       return d;
     }
     (this.#abortWaiters ??= []).push(d);
+    this.abortNow();
+    return d;
+  }
+
+  /**
+   * Closes the connection at once, as `abort()`, for a caller that hears of
+   * the close through the lost callback (the pool closing thousands of
+   * connections): no Deferred is made.
+   *
+   * @returns `false` when the connection was already closed.
+   */
+  abortNow(): boolean {
+    const transport = this.transport;
+    if (this.#state === "CONNECTION_LOST" || transport === null) return false;
     if (this.#request !== null) {
       this.#giveUp(new Failure(new CancelledError("Connection aborted")), true);
     } else {
       this.#state = "ABORTING";
-      abortTransport(this.transport);
+      abortTransport(transport);
     }
-    return d;
+    return true;
   }
 
   /**

@@ -76,6 +76,15 @@ export interface EndpointInit {
 const encoder = new TextEncoder();
 
 /**
+ * Makes the protocol of a connection once it is set up: the pool, one
+ * object for all its connections, told which key the connection is for.
+ */
+export interface ProtocolBuilder {
+  /** The protocol for a new connection kept under `key`. */
+  build(key: string): HTTP11ClientProtocol;
+}
+
+/**
  * Connects to one server. Mirrors Twisted's `IStreamClientEndpoint`:
  * `connect()` returns a Deferred of the connected protocol.
  */
@@ -89,7 +98,8 @@ export class HTTPEndpoint {
   }
 
   /**
-   * Connects and hands the connection to the protocol `build()` returns.
+   * Connects and hands the connection to the protocol `builder.build(key)`
+   * returns.
    *
    * @returns A Deferred of that protocol once it is connected (and the
    * tunnel and TLS are up). It fails with the reactor's connect errors
@@ -97,8 +107,11 @@ export class HTTPEndpoint {
    * `TLSError`, ...), with `ConnectError` when the proxy refuses the
    * tunnel, and with `CancelledError` when cancelled.
    */
-  connect(build: () => HTTP11ClientProtocol): Deferred<HTTP11ClientProtocol> {
-    return new Attempt(this.#reactor, this.init, build).deferred;
+  connect(
+    builder: ProtocolBuilder,
+    key: string,
+  ): Deferred<HTTP11ClientProtocol> {
+    return new Attempt(this.#reactor, this.init, builder, key).deferred;
   }
 
   /** The destination, for logs. */
@@ -116,7 +129,8 @@ class Attempt extends ClientFactory {
   readonly deferred: Deferred<HTTP11ClientProtocol>;
   readonly #reactor: IReactor;
   readonly #init: EndpointInit;
-  readonly #build: () => HTTP11ClientProtocol;
+  readonly #builder: ProtocolBuilder;
+  readonly #key: string;
   readonly #started: number;
   #connector: IConnector | null = null;
   #setup: SetupProtocol | null = null;
@@ -126,12 +140,14 @@ class Attempt extends ClientFactory {
   constructor(
     reactor: IReactor,
     init: EndpointInit,
-    build: () => HTTP11ClientProtocol,
+    builder: ProtocolBuilder,
+    key: string,
   ) {
     super();
     this.#reactor = reactor;
     this.#init = init;
-    this.#build = build;
+    this.#builder = builder;
+    this.#key = key;
     this.#started = reactor.seconds();
     this.deferred = new Deferred<HTTP11ClientProtocol>(() => {
       this.fail(
@@ -195,8 +211,9 @@ class Attempt extends ClientFactory {
   ready(transport: ITCPTransport): void {
     if (this.#done) return;
     this.#finish();
-    const protocol = this.#build();
+    const protocol = this.#builder.build(this.#key);
     (this.#setup as SetupProtocol).attach(protocol);
+    this.#setup = null;
     protocol.makeConnection(transport);
     this.deferred.callback(protocol);
   }

@@ -503,17 +503,22 @@ class Fetch {
     }
     const current = sendRequest(this.#pool, route, clientRequest);
     this.#current = current;
-    current.addCallbacks(
-      (response: Response) => {
-        if (this.#current === current) this.#current = null;
-        this.#received(response, hop);
-      },
-      (failure: Failure) => {
-        if (this.#current === current) this.#current = null;
-        this.fail(failure);
-      },
-    );
+    current.addBoth(this.#answered, current, hop);
   }
+
+  /**
+   * The outcome of a hop's request: its response, or why none came. One
+   * function for all of the fetch's hops, told which by its arguments.
+   */
+  readonly #answered = (
+    outcome: Response | Failure,
+    current: Deferred<Response>,
+    hop: Hop,
+  ): void => {
+    if (this.#current === current) this.#current = null;
+    if (outcome instanceof Failure) this.fail(outcome);
+    else this.#received(outcome, hop);
+  };
 
   #received(response: Response, hop: Hop): void {
     const { method, uri, headers, body, redirectsLeft } = hop;

@@ -20,7 +20,7 @@ import type { HeadText } from "./_head_text.ts";
 import { allocate } from "../_util/slab.ts";
 import { joinedResponse } from "./_shared_body.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
-import { Headers } from "./headers.ts";
+import { getByKey, Headers } from "./headers.ts";
 import type {
   HTTPRequestDelegate,
   HTTPServerRequestChannel,
@@ -44,6 +44,12 @@ const FRAME_CLOSE = 3;
  * repeat it, and it need not be checked again.
  */
 let checkedPhrase = "OK";
+/**
+ * The `Content-Length` last found valid and its value: most responses of
+ * a server repeat the length of the one before (see `checkedPhrase`).
+ */
+let checkedLength = "0";
+let checkedLengthValue = 0;
 
 /** A response body this small is sent with its head in one write. */
 const PENDING_LIMIT = 65536;
@@ -90,6 +96,8 @@ export interface RequestConnection {
   isSecureFor(request: ServerRequest): boolean;
   /** Drops the connection at once. */
   abort(): void;
+  /** The reactor's clock, in seconds. */
+  seconds(): number;
 }
 
 /**
@@ -179,29 +187,33 @@ export class ServerRequest implements HTTPServerRequestChannel {
     this.status = code;
     const method = this.head.method;
     let keepAlive = this.#keepAlive && channel.keepAliveAllowed();
-    const connection = headers.get("connection");
+    const connection = getByKey(headers, "connection");
     if (connection !== undefined && /(^|,)\s*close\s*(,|$)/i.test(connection)) {
       keepAlive = false;
     }
     const bodyless = method === "HEAD" || code === 204 || code === 304 ||
       code === 101 || (method === "CONNECT" && code < 300);
-    const length = headers.get("content-length");
+    const length = getByKey(headers, "content-length");
     let framing = "";
     if (code === 101) {
       this.#framing = FRAME_NONE;
     } else if (bodyless) {
       this.#framing = FRAME_NONE;
     } else if (length !== undefined) {
-      const n = Number(length);
-      if (!/^\d+$/.test(length.trim()) || !Number.isSafeInteger(n)) {
-        throw new TypeError(
-          `Content-Length must be a non-negative integer: current value is ${
-            JSON.stringify(length)
-          }`,
-        );
+      if (length !== checkedLength) {
+        const n = Number(length);
+        if (!/^\d+$/.test(length.trim()) || !Number.isSafeInteger(n)) {
+          throw new TypeError(
+            `Content-Length must be a non-negative integer: current value is ${
+              JSON.stringify(length)
+            }`,
+          );
+        }
+        checkedLength = length;
+        checkedLengthValue = n;
       }
       this.#framing = FRAME_LENGTH;
-      this.#remaining = n;
+      this.#remaining = checkedLengthValue;
     } else if (headers.hasHeader("transfer-encoding")) {
       headers.removeHeader("transfer-encoding");
       if (this.head.version[2] === 1) {
@@ -313,6 +325,10 @@ export class ServerRequest implements HTTPServerRequestChannel {
 
   abort(): void {
     this.#channel.abort();
+  }
+
+  elapsed(): number {
+    return this.#channel.seconds() - this.started;
   }
 
   detach(

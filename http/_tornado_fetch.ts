@@ -8,7 +8,7 @@
  */
 import { type Deferred, succeed } from "../deferred/deferred.ts";
 import { CancelledError } from "../deferred/errors.ts";
-import type { Failure } from "../deferred/failure.ts";
+import { Failure } from "../deferred/failure.ts";
 import { ConnectionDone, ConnectionLost } from "../reactor/errors.ts";
 import type { HTTPConnectionPool } from "./connection_pool.ts";
 import {
@@ -20,6 +20,7 @@ import {
 import { DataLoss } from "./errors.ts";
 import { HTTPStreamClosedError } from "./http_client_error.ts";
 import { HTTPResponse } from "./http_response.ts";
+import type { HTTPRequest } from "./http_request.ts";
 import {
   type EngineRequest,
   type EngineResult,
@@ -117,6 +118,54 @@ function engineRequest(
   };
 }
 
+/** What a fetch's response is told besides the engine's result. */
+class Outcome {
+  readonly original: HTTPRequest;
+  /** When the fetch started, in seconds since the epoch (Tornado's `start_time`). */
+  readonly startTime = Date.now() / 1000;
+  readonly #started = performance.now();
+  readonly timeInfo: { queue: number };
+
+  constructor(original: HTTPRequest, queueTime: number) {
+    this.original = original;
+    this.timeInfo = { queue: queueTime };
+  }
+
+  /** The 599 response of a fetch that received no response. */
+  failed(error: unknown): HTTPResponse {
+    return new HTTPResponse(this.original, 599, {
+      error: tornadoError(error),
+      requestTime: (performance.now() - this.#started) / 1000,
+      startTime: this.startTime,
+      timeInfo: this.timeInfo,
+    });
+  }
+}
+
+/**
+ * Turns the engine's outcome into Tornado's response. One function for
+ * every fetch, told which by its argument: the callbacks of thousands of
+ * fetches in flight then hold no closures.
+ */
+function respond(
+  result: EngineResult | Failure,
+  outcome: Outcome,
+): HTTPResponse {
+  if (!(result instanceof Failure)) {
+    return new HTTPResponse(outcome.original, result.code, {
+      reason: result.reason,
+      headers: result.headers,
+      body: result.body,
+      effectiveUrl: result.effectiveUrl,
+      requestTime: result.requestTime,
+      startTime: outcome.startTime,
+      timeInfo: outcome.timeInfo,
+    });
+  }
+  if (result.check(CancelledError) !== null) result.raiseException();
+  return outcome.failed(result.value);
+}
+
 /**
  * Starts `request`. The Deferred always fires with an `HTTPResponse` (code
  * 599 and `error` set when no response was received); cancelling it aborts
@@ -127,37 +176,15 @@ export function startFetch(
   settings: FetchSettings,
   queueTime: number,
 ): Deferred<HTTPResponse> {
-  const startTime = Date.now() / 1000;
-  const started = performance.now();
-  const timeInfo = { queue: queueTime };
-  const failed = (error: unknown): HTTPResponse =>
-    new HTTPResponse(request.original, 599, {
-      error: tornadoError(error),
-      requestTime: (performance.now() - started) / 1000,
-      startTime,
-      timeInfo,
-    });
+  // The outcome holds the caller's request only: the resolved options are
+  // not kept while the answer is awaited.
+  const outcome = new Outcome(request.original, queueTime);
   let engine: Deferred<EngineResult>;
   try {
     engine = performRequest(settings.pool, engineRequest(request, settings));
   } catch (error) {
     // An option the engine rejects (a negative timeout): a 599 like the rest.
-    return succeed(failed(error));
+    return succeed(outcome.failed(error));
   }
-  return engine.addCallbacks(
-    (result: EngineResult) =>
-      new HTTPResponse(request.original, result.code, {
-        reason: result.reason,
-        headers: result.headers,
-        body: result.body,
-        effectiveUrl: result.effectiveUrl,
-        requestTime: result.requestTime,
-        startTime,
-        timeInfo,
-      }),
-    (failure: Failure) => {
-      if (failure.check(CancelledError) !== null) failure.raiseException();
-      return failed(failure.value);
-    },
-  );
+  return engine.addBoth(respond, outcome);
 }

@@ -8,7 +8,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { Deferred } from "../deferred/deferred.ts";
-import type { Failure } from "../deferred/failure.ts";
+import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../deferred/interfaces.ts";
 import { logError } from "../_util/log_error.ts";
 import { IOLoop } from "../reactor/ioloop.ts";
@@ -166,7 +166,10 @@ export interface FetchOptions extends HTTPRequestOptions {
 export type FetchCallback = (response: HTTPResponse) => void;
 
 interface Pending {
-  readonly resolved: ResolvedRequest;
+  /** The request the caller gave, which every response names. */
+  readonly original: HTTPRequest;
+  /** Its options, until it starts: a request waiting for its answer holds none. */
+  resolved: ResolvedRequest | null;
   readonly deliver: (response: HTTPResponse) => void;
   readonly queuedAt: number;
   state: "queued" | "active" | "done";
@@ -548,6 +551,7 @@ export class AsyncHTTPClient {
     const signal = resolved.signal;
     if (signal?.aborted) return abortedDeferred("fetch()", signal);
     pending = {
+      original: resolved.original,
       resolved,
       deliver,
       queuedAt: now(),
@@ -598,7 +602,7 @@ export class AsyncHTTPClient {
   }
 
   #enqueue(pending: Pending): void {
-    const request = pending.resolved;
+    const request = pending.resolved as ResolvedRequest;
     if (this.#active.size >= this.maxClients) {
       // min() skipping zero, as Tornado: 0 means "no limit".
       const timeout =
@@ -654,23 +658,31 @@ export class AsyncHTTPClient {
     pending.state = "active";
     this.#active.add(pending);
     const queueTime = now() - pending.queuedAt;
-    const attempt = startFetch(pending.resolved, this.#settings, queueTime);
+    const resolved = pending.resolved as ResolvedRequest;
+    pending.resolved = null;
+    const attempt = startFetch(resolved, this.#settings, queueTime);
     pending.attempt = attempt;
-    // The attempt fails only with a CancelledError, normally because the
-    // request was abandoned (and already answered): consumed here.
-    attempt.addCallbacks(
-      (response: HTTPResponse) => {
-        if (pending.state === "done") return;
-        this.#finish(pending);
-        pending.deliver(response);
-      },
-      (failure: Failure) => {
-        if (pending.state === "done") return;
-        this.#finish(pending);
-        pending.deliver(this.#failure(pending, failure.value as Error));
-      },
-    );
+    attempt.addBoth(this.#attemptDone, pending);
   }
+
+  /**
+   * Answers a request whose attempt is over. The attempt fails only with a
+   * CancelledError, normally because the request was abandoned (and already
+   * answered): consumed here. One function for every request of the client,
+   * told which by its argument.
+   */
+  readonly #attemptDone = (
+    outcome: HTTPResponse | Failure,
+    pending: Pending,
+  ): void => {
+    if (pending.state === "done") return;
+    this.#finish(pending);
+    pending.deliver(
+      outcome instanceof Failure
+        ? this.#failure(pending, outcome.value as Error)
+        : outcome,
+    );
+  };
 
   #finish(pending: Pending): void {
     const wasActive = pending.state === "active";
@@ -697,7 +709,7 @@ export class AsyncHTTPClient {
 
   #failure(pending: Pending, error: Error): HTTPResponse {
     const elapsed = now() - pending.queuedAt;
-    return new HTTPResponse(pending.resolved.original, 599, {
+    return new HTTPResponse(pending.original, 599, {
       error,
       requestTime: elapsed,
       timeInfo: { queue: elapsed },

@@ -18,7 +18,7 @@ import {
   WrapperException,
 } from "./client_errors.ts";
 import { HTTP11ClientProtocol } from "./_client_protocol.ts";
-import type { HTTPEndpoint } from "./_endpoint.ts";
+import type { HTTPEndpoint, ProtocolBuilder } from "./_endpoint.ts";
 import type { ClientRequest } from "./_request.ts";
 import type { Response } from "./response.ts";
 
@@ -64,6 +64,12 @@ export function getConnection(
  */
 export function whenClosed(pool: HTTPConnectionPool): Deferred<void> {
   return whenPoolClosed(pool);
+}
+
+/** One `closeCachedConnections()` call: the closes it waits for, and its Deferred. */
+interface PoolClose {
+  left: number;
+  readonly done: Deferred<void>;
 }
 
 /** Methods a request may be repeated with safely (RFC 9110 section 9.2.2, less PUT, as Twisted). */
@@ -153,8 +159,26 @@ export class HTTPConnectionPool {
   #idleSince = new Map<HTTP11ClientProtocol, number>();
   #sweeper: IDelayedCall | null = null;
   #keys = new Map<HTTP11ClientProtocol, string>();
-  #open = new Set<HTTP11ClientProtocol>();
+  /** Every connection the pool opened and not yet lost, with its key. */
+  #open = new Map<HTTP11ClientProtocol, string>();
   #closedWaiters: Deferred<void>[] = [];
+  /** The connections `closeCachedConnections()` aborted and waits for. */
+  #closing = new Map<HTTP11ClientProtocol, PoolClose>();
+  // Made once per pool, not per connection: thousands of connections may
+  // be open at once, and each would otherwise hold closures of its own.
+  readonly #builder: ProtocolBuilder = {
+    build: (key) => {
+      const connection = new HTTP11ClientProtocol(this.#idle, this.#lost);
+      this.#open.set(connection, key);
+      return connection;
+    },
+  };
+  readonly #idle = (connection: HTTP11ClientProtocol): void => {
+    this.#putConnection(this.#open.get(connection) as string, connection);
+  };
+  readonly #lost = (connection: HTTP11ClientProtocol): void => {
+    this.#removeConnection(connection);
+  };
 
   static {
     getPooled = (pool, key, endpoint) => pool.#getConnection(key, endpoint);
@@ -230,14 +254,7 @@ export class HTTPConnectionPool {
     key: string,
     endpoint: HTTPEndpoint,
   ): Deferred<PooledConnection> {
-    return endpoint.connect(() => {
-      const connection = new HTTP11ClientProtocol(
-        (connection) => this.#putConnection(key, connection),
-        (connection) => this.#removeConnection(connection),
-      );
-      this.#open.add(connection);
-      return connection;
-    });
+    return endpoint.connect(this.#builder, key);
   }
 
   /**
@@ -257,28 +274,50 @@ export class HTTPConnectionPool {
    * ```
    */
   closeCachedConnections(): Deferred<void> {
-    const aborts: Deferred<void>[] = [];
-    const all = [...this.#connections.values()].flat();
+    // One count for the call itself, settled last, so that connections
+    // that close at once do not fire the Deferred before all are aborted.
+    const close: PoolClose = { left: 1, done: new Deferred<void>() };
+    const idle = this.#connections;
     this.#connections = new Map();
-    for (const connection of all) {
-      this.#forget(connection);
-      aborts.push(connection.abort());
-    }
-    for (const connection of this.#open) {
-      const state = connection.state;
-      if (state === "ABORTING" || state === "GENERATION_FAILED") {
-        aborts.push(connection.abort());
+    for (const connections of idle.values()) {
+      for (const connection of connections) {
+        this.#forget(connection);
+        this.#abortFor(close, connection);
       }
     }
-    const done = new Deferred<void>();
-    let left = aborts.length;
-    if (left === 0) done.callback(undefined);
-    // One callback for all: a pool may hold thousands of connections.
-    const settled = (): void => {
-      if (--left === 0) done.callback(undefined);
-    };
-    for (const d of aborts) d.addBoth(settled);
-    return done;
+    for (const connection of this.#open.keys()) {
+      const state = connection.state;
+      if (state === "ABORTING" || state === "GENERATION_FAILED") {
+        this.#abortFor(close, connection);
+      }
+    }
+    this.#settle(close);
+    return close.done;
+  }
+
+  /**
+   * Aborts `connection` for `close`, which then waits for its loss: one
+   * map entry rather than a Deferred and a callback per connection, as a
+   * pool may hold thousands.
+   */
+  #abortFor(close: PoolClose, connection: HTTP11ClientProtocol): void {
+    const waiting = this.#closing.get(connection);
+    if (waiting === close) return;
+    close.left++;
+    if (waiting !== undefined) {
+      // Aborted by an earlier call still waiting for it: wait through abort().
+      connection.abort().addBoth(() => this.#settle(close));
+      return;
+    }
+    this.#closing.set(connection, close);
+    if (!connection.abortNow()) {
+      this.#closing.delete(connection);
+      this.#settle(close);
+    }
+  }
+
+  #settle(close: PoolClose): void {
+    if (--close.left === 0) close.done.callback(undefined);
   }
 
   #putConnection(key: string, connection: HTTP11ClientProtocol): void {
@@ -333,6 +372,11 @@ export class HTTPConnectionPool {
   #removeConnection(connection: HTTP11ClientProtocol): void {
     if (this.#keys.has(connection)) this.#drop(connection);
     this.#open.delete(connection);
+    const close = this.#closing.get(connection);
+    if (close !== undefined) {
+      this.#closing.delete(connection);
+      this.#settle(close);
+    }
     if (this.#open.size > 0) return;
     const waiters = this.#closedWaiters;
     this.#closedWaiters = [];

@@ -55,6 +55,57 @@ export function addCheckedField(
   addChecked(headers, key, name, value);
 }
 
+let setOne: (headers: Headers, name: string, value: string) => void;
+
+/**
+ * Sets a field to the one value `value`, checking the name and the value
+ * as `setRawHeaders(name, [value])` does, without the array the call
+ * would copy: the faces' `setHeader` runs on nearly every response. Not
+ * part of the public API (`mod.ts` does not export it).
+ *
+ * @param headers The collection to change.
+ * @param name The field name.
+ * @param value The value.
+ * @throws {TypeError} The name is not a token, or the value contains CR,
+ * LF, NUL or a character above U+00FF.
+ */
+export function setFieldValue(
+  headers: Headers,
+  name: string,
+  value: string,
+): void {
+  setOne(headers, name, value);
+}
+
+let entryOf: (headers: Headers, key: string) => Entry | undefined;
+
+/**
+ * `headers.get(key)` for a key already lower-cased, without looking its
+ * name up in `KEYS`: for the engine's and the faces' own field names,
+ * read on every request. Not part of the public API.
+ *
+ * @param headers The collection.
+ * @param key The field name, lower-cased.
+ * @returns The values joined by commas, or `undefined` when absent.
+ */
+export function getByKey(headers: Headers, key: string): string | undefined {
+  const entry = entryOf(headers, key);
+  if (entry === undefined) return undefined;
+  return entry.values.length === 1 ? entry.values[0] : entry.values.join(",");
+}
+
+/**
+ * `headers.hasHeader(key)` for a key already lower-cased (see
+ * `getByKey`). Not part of the public API.
+ *
+ * @param headers The collection.
+ * @param key The field name, lower-cased.
+ * @returns Whether the field is present.
+ */
+export function hasKey(headers: Headers, key: string): boolean {
+  return entryOf(headers, key) !== undefined;
+}
+
 let pieces: (headers: Headers, out: string[]) => number;
 
 /**
@@ -282,6 +333,12 @@ export class Headers implements Iterable<[string, string]> {
 
   static {
     addChecked = (headers, key, name, value) => headers.#add(key, name, value);
+    entryOf = (headers, key) => headers.#entries.get(key);
+    setOne = (headers, name, value) => {
+      const key = checkedKey(name);
+      checkValue(name, value);
+      headers.#entries.set(key, { name, values: [value] });
+    };
     pieces = (headers, out) => {
       let size = 0;
       for (const entry of headers.#entries.values()) {

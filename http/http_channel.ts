@@ -37,7 +37,7 @@ import {
   type ServerSettings,
 } from "./_server_settings.ts";
 import { BodyTooLargeError } from "./errors.ts";
-import type { Headers } from "./headers.ts";
+import { getByKey, hasKey, type Headers } from "./headers.ts";
 import { HeadText } from "./_head_text.ts";
 import type {
   AccessLogEntry,
@@ -101,6 +101,16 @@ function settingsFor(options: HTTPServerOptions): ServerSettings {
  */
 const spareParsers = new WeakMap<ServerSettings, HTTPRequestParser[]>();
 const MAX_SPARE_PARSERS = 64;
+
+/** The spare parsers for `settings`, made when first asked for. */
+function sparesFor(settings: ServerSettings): HTTPRequestParser[] {
+  let spares = spareParsers.get(settings);
+  if (spares === undefined) {
+    spares = [];
+    spareParsers.set(settings, spares);
+  }
+  return spares;
+}
 
 /**
  * A channel's link: its requests' connection, its parser's handler and the
@@ -193,6 +203,8 @@ export class HTTPChannel implements IProtocol {
 
   readonly #delegate: HTTPServerConnectionDelegate;
   readonly #settings: ServerSettings;
+  /** The spare parsers of connections with these settings. */
+  readonly #spares: HTTPRequestParser[];
   readonly #reactor: IReactorTime;
   /**
    * The parser of the request being read or answered. Between requests
@@ -256,6 +268,7 @@ export class HTTPChannel implements IProtocol {
   ) {
     this.#delegate = delegate;
     this.#settings = settingsFor(options);
+    this.#spares = sparesFor(this.#settings);
     this.#reactor = reactor;
     this.#link = new HTTPChannel.#Link(this);
   }
@@ -334,6 +347,10 @@ export class HTTPChannel implements IProtocol {
 
     abort(): void {
       this.#channel.abort();
+    }
+
+    seconds(): number {
+      return this.#channel.#reactor.seconds();
     }
 
     onRequest(head: RequestHead): void {
@@ -501,7 +518,8 @@ export class HTTPChannel implements IProtocol {
           this.#malformed(error);
           return;
         }
-        data = data.subarray(used);
+        // The whole read is the common case: no empty view to make.
+        data = used === data.length ? EMPTY : data.subarray(used);
         const detached = this.#detached;
         if (detached !== undefined) {
           // Detached while its request was parsed: the rest is the new
@@ -535,7 +553,7 @@ export class HTTPChannel implements IProtocol {
       this.#now(),
     );
     this.#request = request;
-    const expect = head.headers.get("expect");
+    const expect = getByKey(head.headers, "expect");
     let continues = false;
     if (expect !== undefined) {
       if (expect.toLowerCase() !== "100-continue") {
@@ -714,12 +732,13 @@ export class HTTPChannel implements IProtocol {
     headers: Headers,
     framingLines: string,
   ): HeadText {
-    const head = new HeadText().add("HTTP/1.1 ").add(statusText(code))
-      .add(" ").add(phrase).add("\r\n").addFields(headers);
-    if (!headers.hasHeader("date")) head.add(dateLine());
+    const head = new HeadText().add(statusLine(code, phrase)).addFields(
+      headers,
+    );
+    if (!hasKey(headers, "date")) head.add(dateLine());
     const server = this.#settings.serverHeader;
-    if (server !== null && !headers.hasHeader("server")) {
-      head.add("Server: ").add(server).add("\r\n");
+    if (server !== null && !hasKey(headers, "server")) {
+      head.add(serverLine(server));
     }
     return head.add(framingLines).add("\r\n");
   }
@@ -856,7 +875,7 @@ export class HTTPChannel implements IProtocol {
 
   #takeParser(): HTTPRequestParser {
     const settings = this.#settings;
-    let parser = spareParsers.get(settings)?.pop();
+    let parser = this.#spares.pop();
     if (parser === undefined) {
       parser = new HTTPRequestParser(this.#link, {
         maxHeaderSize: settings.maxHeaderSize,
@@ -875,11 +894,7 @@ export class HTTPChannel implements IProtocol {
     this.#parser = null;
     if (parser === null || parser.failed) return;
     parser.reset();
-    let spares = spareParsers.get(this.#settings);
-    if (spares === undefined) {
-      spares = [];
-      spareParsers.set(this.#settings, spares);
-    }
+    const spares = this.#spares;
     if (spares.length < MAX_SPARE_PARSERS) spares.push(parser);
   }
 
@@ -1194,17 +1209,36 @@ function lentTo(protocol: IProtocol | null, data: Uint8Array): Uint8Array {
     : data.slice();
 }
 
-/** `"200"` for 200: the status codes' texts, made once each. */
-const STATUS_TEXTS = new Map<number, string>();
+/**
+ * The status line last made and what it was made of: most responses
+ * repeat it, and one piece of the head in place of five leaves fewer to
+ * gather and to compare with the last head (see `HeadText`).
+ */
+let lastCode = 0;
+let lastPhrase = "";
+let lastStatusLine = "";
 
-function statusText(code: number): string {
-  let text = STATUS_TEXTS.get(code);
-  if (text === undefined) {
-    text = String(code);
-    // Codes are integers from 100 to 999: the map stays small.
-    STATUS_TEXTS.set(code, text);
+/** `HTTP/1.1 <code> <phrase>\r\n`. */
+function statusLine(code: number, phrase: string): string {
+  if (code !== lastCode || phrase !== lastPhrase) {
+    lastCode = code;
+    lastPhrase = phrase;
+    lastStatusLine = `HTTP/1.1 ${code} ${phrase}\r\n`;
   }
-  return text;
+  return lastStatusLine;
+}
+
+/** The `Server` line last made, and its value (see `statusLine`). */
+let lastServer: string | null = null;
+let lastServerLine = "";
+
+/** `Server: <server>\r\n`. */
+function serverLine(server: string): string {
+  if (server !== lastServer) {
+    lastServer = server;
+    lastServerLine = `Server: ${server}\r\n`;
+  }
+  return lastServerLine;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;

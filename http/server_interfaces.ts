@@ -120,6 +120,14 @@ export interface HTTPServerRequestChannel extends IConsumer {
   /** Aborts the connection at once, dropping anything unsent. */
   abort(): void;
   /**
+   * Seconds since the request's head arrived, on the server's clock (its
+   * reactor's `seconds()`). Optional: a request on a channel without it
+   * times itself. The engine's channels have it, so that a face that
+   * times requests (Tornado's `request_time`) reads the clock once, at
+   * the end, rather than again at the start.
+   */
+  elapsed?(): number;
+  /**
    * Takes the connection out of HTTP once a `101 Switching Protocols` head
    * has been written: the engine stops parsing and timing it and hands over
    * the transport, with any bytes it had already read past the request.

@@ -35,11 +35,42 @@ type ConnectorState = IConnector["state"];
 /** The factory callbacks that end a connection attempt or a connection. */
 type EndCallback = "clientConnectionFailed" | "clientConnectionLost";
 
-/** What an attempt reports to its connector. */
-interface AttemptHandlers {
-  connected(conn: Deno.Conn, negotiatedProtocol: string | null): void;
-  failed(error: Error): void;
-  shutdown(reason: Failure): void;
+// Set by Connector's static block: how an attempt reports to its
+// connector, with no closure made per attempt (thousands of connections may
+// be opened at once).
+let attemptConnected: (
+  connector: Connector,
+  attempt: ConnectAttempt,
+  conn: Deno.Conn,
+  negotiatedProtocol: string | null,
+) => void;
+let attemptFailed: (
+  connector: Connector,
+  attempt: ConnectAttempt,
+  error: Error,
+) => void;
+let attemptShutdown: (
+  connector: Connector,
+  attempt: ConnectAttempt,
+  reason: Failure,
+) => void;
+
+/** Forgets an attempt once its last operation settled. */
+function attemptSettled(attempt: ConnectAttempt): void {
+  untrack(attempt.reactor, attempt);
+}
+
+/**
+ * What the connector's handling of an attempt's outcome throws is a bug to
+ * log: the attempt's Promise never rejects, so it is forgotten whatever
+ * happens.
+ */
+function attemptBroke(error: unknown): void {
+  logError(
+    CATEGORY,
+    `Connection attempt failed: ${describeError(error)}`,
+    error,
+  );
 }
 
 /**
@@ -50,17 +81,22 @@ interface AttemptHandlers {
  */
 class ConnectAttempt implements Disconnectable {
   readonly #controller = new AbortController();
-  readonly #handlers: AttemptHandlers;
+  readonly #connector: Connector;
+  /** The reactor that tracks the attempt until it settles. */
+  readonly reactor: IReactorTime;
   #conn: Deno.Conn | null = null;
-  readonly settled: Promise<void>;
+  /** Resolves with the attempt once its last operation settled. */
+  readonly settled: Promise<ConnectAttempt>;
 
   constructor(
     host: string,
     port: number,
     tls: TLSClientOptions | undefined,
-    handlers: AttemptHandlers,
+    connector: Connector,
+    reactor: IReactorTime,
   ) {
-    this.#handlers = handlers;
+    this.#connector = connector;
+    this.reactor = reactor;
     this.settled = this.#run(host, port, tls);
   }
 
@@ -70,16 +106,17 @@ class ConnectAttempt implements Disconnectable {
     if (this.#conn !== null) closeQuietly(this.#conn);
   }
 
-  disconnect(reason: Failure): Promise<void> {
-    this.#handlers.shutdown(reason);
-    return this.settled;
+  async disconnect(reason: Failure): Promise<void> {
+    attemptShutdown(this.#connector, this, reason);
+    await this.settled;
   }
 
+  /** Connects; resolves with the attempt itself, for `attemptSettled`. */
   async #run(
     host: string,
     port: number,
     tls: TLSClientOptions | undefined,
-  ): Promise<void> {
+  ): Promise<ConnectAttempt> {
     const signal = this.#controller.signal;
     let phase: "connect" | "tls" = "connect";
     let negotiatedProtocol: string | null = null;
@@ -90,7 +127,10 @@ class ConnectAttempt implements Disconnectable {
         signal,
       });
       this.#conn = tcp;
-      if (signal.aborted) return closeQuietly(tcp);
+      if (signal.aborted) {
+        closeQuietly(tcp);
+        return this;
+      }
       tcp.setNoDelay(true);
       if (tls !== undefined) {
         phase = "tls";
@@ -100,26 +140,40 @@ class ConnectAttempt implements Disconnectable {
           alpnProtocols: tls.alpnProtocols,
         });
         this.#conn = conn;
-        if (signal.aborted) return closeQuietly(conn);
+        if (signal.aborted) {
+          closeQuietly(conn);
+          return this;
+        }
         negotiatedProtocol = (await conn.handshake()).alpnProtocol;
-        if (signal.aborted) return;
+        if (signal.aborted) return this;
       }
     } catch (error) {
-      if (signal.aborted) return;
+      if (signal.aborted) return this;
       if (this.#conn !== null) closeQuietly(this.#conn);
-      this.#handlers.failed(
-        phase === "tls"
-          ? new TLSError(
-            `TLS handshake with ${tls?.hostname ?? host}:${port} failed: ${
-              errorMessage(error)
-            }`,
-            { cause: error },
-          )
-          : connectErrorFor(error, host, port),
-      );
-      return;
+      try {
+        attemptFailed(
+          this.#connector,
+          this,
+          phase === "tls"
+            ? new TLSError(
+              `TLS handshake with ${tls?.hostname ?? host}:${port} failed: ${
+                errorMessage(error)
+              }`,
+              { cause: error },
+            )
+            : connectErrorFor(error, host, port),
+        );
+      } catch (internal) {
+        attemptBroke(internal);
+      }
+      return this;
     }
-    this.#handlers.connected(this.#conn, negotiatedProtocol);
+    try {
+      attemptConnected(this.#connector, this, this.#conn, negotiatedProtocol);
+    } catch (internal) {
+      attemptBroke(internal);
+    }
+    return this;
   }
 }
 
@@ -142,6 +196,21 @@ export class Connector implements IConnector {
   #attempt: ConnectAttempt | null = null;
   #timeoutCall: IDelayedCall | null = null;
   #transport: TCPTransport | null = null;
+
+  static {
+    attemptConnected = (connector, attempt, conn, negotiatedProtocol) =>
+      connector.#attemptConnected(attempt, conn, negotiatedProtocol);
+    attemptFailed = (connector, attempt, error) =>
+      connector.#attemptFailed(attempt, error);
+    attemptShutdown = (connector, attempt, reason) =>
+      connector.#attemptFailed(
+        attempt,
+        new ConnectError(
+          `Connection attempt to ${connector.#host}:${connector.#port} stopped: ${reason.getErrorMessage()}`,
+          { cause: reason.value },
+        ),
+      );
+  }
 
   /**
    * Creates a connector; nothing happens until `connect()`.
@@ -200,37 +269,16 @@ export class Connector implements IConnector {
       this.#factory.doStart();
       this.#factoryStarted = true;
     }
-    const attempt: ConnectAttempt = new ConnectAttempt(
+    const attempt = new ConnectAttempt(
       this.#host,
       this.#port,
       this.#tls,
-      {
-        connected: (conn, negotiatedProtocol) =>
-          this.#attemptConnected(attempt, conn, negotiatedProtocol),
-        failed: (error) => this.#attemptFailed(attempt, error),
-        shutdown: (reason) =>
-          this.#attemptFailed(
-            attempt,
-            new ConnectError(
-              `Connection attempt to ${this.#host}:${this.#port} stopped: ${reason.getErrorMessage()}`,
-              { cause: reason.value },
-            ),
-          ),
-      },
+      this,
+      this.#reactor,
     );
     this.#attempt = attempt;
     track(this.#reactor, attempt);
-    attempt.settled.then(
-      () => untrack(this.#reactor, attempt),
-      (error) => {
-        untrack(this.#reactor, attempt);
-        logError(
-          CATEGORY,
-          `Connection attempt failed: ${describeError(error)}`,
-          error,
-        );
-      },
-    );
+    attempt.settled.then(attemptSettled);
     this.#timeoutCall = this.#reactor.callLater(this.#timeout, () => {
       this.#timeoutCall = null;
       this.#attemptFailed(

@@ -633,8 +633,9 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     }
     if (this.#protocol.readsInPlace === true && !this.#readPaused) {
       // The protocol copies what it keeps: it is lent a view of the
-      // buffer, which the next read reuses.
-      return buffer.subarray(0, n);
+      // buffer, which the next read reuses. Made by the constructor:
+      // subarray looks up a species constructor first, at every read.
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, n);
     }
     if (this.#readBuffer !== null) {
       const rest = size - n;

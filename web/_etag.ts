@@ -85,5 +85,21 @@ export function bodyEtag(parts: readonly Uint8Array[], length: number): string {
       b ^= b >>> 15;
     }
   }
-  return quotedHex64(fmix32(a ^ (b >>> 7)), fmix32(b ^ a));
+  const high = fmix32(a ^ (b >>> 7));
+  const low = fmix32(b ^ a);
+  if (high !== lastHigh || low !== lastLow) {
+    lastHigh = high;
+    lastLow = low;
+    lastEtag = quotedHex64(high, low);
+  }
+  return lastEtag;
 }
+
+/**
+ * The hash last made into an ETag, and the ETag: a handler that answers
+ * the same body again gets the same string, which the response head also
+ * finds equal to the last one's at once (see `HeadText`).
+ */
+let lastHigh = 0;
+let lastLow = 0;
+let lastEtag = quotedHex64(0, 0);

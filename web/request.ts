@@ -10,7 +10,13 @@ import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
-import { addCheckedField, Headers } from "../http/headers.ts";
+import {
+  addCheckedField,
+  getByKey,
+  hasKey,
+  Headers,
+  setFieldValue,
+} from "../http/headers.ts";
 import { versionText } from "../http/_message_parser.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import type { HTTPServerRequestChannel } from "../http/server_interfaces.ts";
@@ -222,7 +228,7 @@ export class Request implements IRequest {
       if (query >= 0) {
         this.args = parseQsBytes(this.uri.slice(query + 1), true);
       }
-      const contentType = this.requestHeaders.get("content-type") ?? "";
+      const contentType = getByKey(this.requestHeaders, "content-type") ?? "";
       if (
         this.method === "POST" && content.length > 0 &&
         isFormContentType(contentType)
@@ -262,14 +268,9 @@ export class Request implements IRequest {
    * `Request.process`.
    */
   process(): void {
-    this.#setKnownHeader("content-type", "Content-Type", "text/html");
     try {
       this.prepath = [];
-      const postpath = this.path.slice(1).split("/");
-      for (let i = 0; i < postpath.length; i++) {
-        postpath[i] = unquote(postpath[i]);
-      }
-      this.postpath = postpath;
+      this.postpath = pathSegments(this.path);
       const site = this.site;
       if (site === null) {
         throw new TypeError("Cannot process a Request without a site");
@@ -463,7 +464,7 @@ export class Request implements IRequest {
    * or NUL.
    */
   setHeader(name: string, value: string): void {
-    this.responseHeaders.setRawHeaders(name, [value]);
+    setFieldValue(this.responseHeaders, name, value);
   }
 
   /**
@@ -527,13 +528,31 @@ export class Request implements IRequest {
    */
   #setKnownHeader(key: string, name: string, value: string): void {
     const headers = this.responseHeaders;
-    if (headers.hasHeader(key)) headers.setRawHeaders(name, [value]);
+    if (hasKey(headers, key)) setFieldValue(headers, name, value);
     else addCheckedField(headers, key, name, value);
+  }
+
+  /**
+   * Adds `Content-Type: text/html` before the first write when none was
+   * set, as Twisted's `Request.write` does (`defaultContentType`): not to
+   * a 204 or 304, nor to a body declared empty by `Content-Length: 0`.
+   */
+  #defaultContentType(): void {
+    const headers = this.responseHeaders;
+    if (
+      this.code === 204 || this.code === 304 ||
+      hasKey(headers, "content-type")
+    ) {
+      return;
+    }
+    if (headers.getRawHeaders("content-length")?.[0] === "0") return;
+    addCheckedField(headers, "content-type", "Content-Type", "text/html");
   }
 
   #writeRaw(bytes: Uint8Array): void {
     const head = this.method === "HEAD";
     if (!this.startedWriting) {
+      this.#defaultContentType();
       this.startedWriting = true;
       this.channel.writeHead(
         this.code,
@@ -579,6 +598,8 @@ export class Request implements IRequest {
       return;
     }
     if (!this.startedWriting) {
+      // Before the length: Twisted's finish writes a head that has none.
+      this.#defaultContentType();
       if (
         !this.responseHeaders.hasHeader("content-length") &&
         this.method !== "HEAD" && statusHasBody(this.code)
@@ -941,6 +962,30 @@ function originForm(target: string): string {
   if (match === null) return target;
   const rest = target.slice(match[0].length);
   return rest.startsWith("/") ? rest : `/${rest}`;
+}
+
+/**
+ * The path whose segments were decoded last, and its segments: most
+ * requests repeat the path of the one before, and the same strings again
+ * are also found faster in `children` (their hashes are kept).
+ */
+let lastPath = "";
+let lastSegments: readonly string[] = [""];
+
+/**
+ * The percent-decoded segments of `path` after its leading `/`, as
+ * Twisted's `postpath`: a new array each time, traversal consumes it.
+ */
+function pathSegments(path: string): string[] {
+  if (path !== lastPath) {
+    const segments = path.slice(1).split("/");
+    for (let i = 0; i < segments.length; i++) {
+      segments[i] = unquote(segments[i]);
+    }
+    lastPath = path;
+    lastSegments = segments;
+  }
+  return lastSegments.slice();
 }
 
 /**

@@ -5,7 +5,13 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { addCheckedField, Headers } from "../http/headers.ts";
+import {
+  addCheckedField,
+  getByKey,
+  hasKey,
+  Headers,
+  setFieldValue,
+} from "../http/headers.ts";
 import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
@@ -43,8 +49,6 @@ const EMPTY = new Uint8Array(0);
 /** The transforms of a handler not run by an application: none. */
 const NO_TRANSFORMS: readonly OutputTransform[] = Object.freeze([]);
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-// deno-lint-ignore no-control-regex
-const UNSAFE_HEADER_VALUE = /[\x00-\x1f]/;
 // deno-lint-ignore no-control-regex
 const CONTROL_CHARS = /[\x00-\x08\x0e-\x1f]/g;
 /** The handler method of each method, without a new string per request. */
@@ -116,6 +120,18 @@ interface BodyStream {
 function newBodyStream(): BodyStream {
   const prepared = Promise.withResolvers<void>();
   return { prepared, chain: prepared.promise, ended: Promise.withResolvers() };
+}
+
+/**
+ * Whether `text` holds a control character (U+0000 to U+001F), which
+ * Tornado refuses in a header value (`_INVALID_HEADER_CHAR_RE`): a loop
+ * costs less than a regular expression on values this short.
+ */
+function hasControlChar(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) < 0x20) return true;
+  }
+  return false;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -446,7 +462,7 @@ export class RequestHandler {
       : typeof value === "number"
       ? String(value)
       : value;
-    if (typeof text !== "string" || UNSAFE_HEADER_VALUE.test(text)) {
+    if (typeof text !== "string" || hasControlChar(text)) {
       throw new TypeError(
         `Unsafe header value: current value is ${JSON.stringify(text)}`,
       );
@@ -464,7 +480,7 @@ export class RequestHandler {
    * control character.
    */
   setHeader(name: string, value: HeaderValue): void {
-    this.#headers.setRawHeaders(name, [this.#convertHeaderValue(value)]);
+    setFieldValue(this.#headers, name, this.#convertHeaderValue(value));
   }
 
   /**
@@ -1046,7 +1062,11 @@ export class RequestHandler {
       );
     }
     if (piece.length === 0) return;
-    this.#writeBuffer.push(piece);
+    const buffer = this.#writeBuffer;
+    // Most responses are one write: an array of one, rather than the room
+    // for seventeen that a first push makes.
+    if (buffer.length === 0) this.#writeBuffer = [piece];
+    else buffer.push(piece);
     if (typeof piece === "string") this.#textPieces++;
     else this.#writeLength += piece.length;
   }
@@ -1149,7 +1169,7 @@ export class RequestHandler {
       const method = this.request.method;
       if (
         this.#status === 200 && (method === "GET" || method === "HEAD") &&
-        !this.#headers.hasHeader("etag")
+        !hasKey(this.#headers, "etag")
       ) {
         this.setEtagHeader();
         if (this.checkEtagHeader()) {
@@ -1166,7 +1186,7 @@ export class RequestHandler {
           throw new TypeError(`Cannot send a body with status ${status}`);
         }
         for (const name of REPRESENTATION_HEADERS) this.clearHeader(name);
-      } else if (!this.#headers.hasHeader("content-length")) {
+      } else if (!hasKey(this.#headers, "content-length")) {
         addCheckedField(
           this.#headers,
           "content-length",
@@ -1214,8 +1234,8 @@ export class RequestHandler {
    * @returns `true` when the client's copy is current.
    */
   checkEtagHeader(): boolean {
-    const etag = this.#headers.get("etag");
-    const header = this.request.headers.get("if-none-match");
+    const etag = getByKey(this.#headers, "etag");
+    const header = getByKey(this.request.headers, "if-none-match");
     if (etag === undefined || header === undefined) return false;
     return etagListMatches(header, etag);
   }

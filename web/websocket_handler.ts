@@ -129,6 +129,8 @@ export class WebSocketHandler extends RequestHandler {
     this.#protocol = protocol;
     this.#pending = [];
     const adapter: IProtocol = {
+      // The engine copies what it keeps, and so do the pending bytes.
+      readsInPlace: true,
       makeConnection(): void {},
       connectionMade(): void {},
       dataReceived: (data) => this.#received(data),
@@ -179,6 +181,9 @@ export class WebSocketHandler extends RequestHandler {
   /**
    * A message arrived: a string for text, bytes for binary. Mirrors
    * `on_message`; may return a Promise, which the next message waits for.
+   * The bytes are the handler's to keep; a small message's view may share
+   * its `buffer` with other small messages of the connection, so keep the
+   * view, not its `buffer`.
    *
    * @param _message The message.
    */
@@ -321,7 +326,7 @@ export class WebSocketHandler extends RequestHandler {
   }
 
   #received(data: Uint8Array): void {
-    if (this.#pending !== null) this.#pending.push(data);
+    if (this.#pending !== null) this.#pending.push(data.slice());
     else this.#engine?.dataReceived(data);
   }
 

@@ -73,6 +73,7 @@ export class WebSocketResource extends Resource {
     const protocol = this.factory.buildProtocol(channel.getPeer());
     const head = channel.head;
     const adapter: IProtocol = {
+      readsInPlace: protocol.readsInPlace,
       makeConnection(transport: ITransport): void {
         protocol.upgradeFrom(transport, head, new Uint8Array(0));
       },

@@ -196,7 +196,7 @@ export class WebSocketEngine {
     this.#reader = new FrameReader(options.isServer, {
       onHeader: (fin, rsv, opcode, length) =>
         this.#onHeader(fin, rsv, opcode, length),
-      onFrame: (payload, room) => this.#onFrame(payload, room),
+      onFrame: (payload, room, lent) => this.#onFrame(payload, room, lent),
     });
     this.#flush = new FlushWatcher(
       transport,
@@ -241,8 +241,9 @@ export class WebSocketEngine {
   }
 
   /**
-   * Bytes from the transport. They are unmasked in place and binary
-   * messages are views of them: pass bytes the engine may keep.
+   * Bytes from the transport. They are unmasked in place, and what the
+   * engine keeps of them is copied: the caller may reuse the array once the
+   * call returns (a transport may lend its read buffer).
    */
   dataReceived(data: Uint8Array): void {
     if (this.#state === "closed") return;
@@ -345,7 +346,7 @@ export class WebSocketEngine {
       );
     } else {
       // The message being delivered, sent back once: its header goes in the
-      // bytes where the received one was, and the payload is not copied.
+      // room the reader left in front of it, and the payload is not copied.
       let room = 0;
       if (payload === this.#echo) {
         room = this.#echoRoom;
@@ -463,7 +464,13 @@ export class WebSocketEngine {
     this.#producer = null;
   }
 
-  #onHeader(fin: boolean, rsv: number, opcode: number, length: number): void {
+  /** Checks a frame's header; returns whether its payload is kept (binary data, uncompressed). */
+  #onHeader(
+    fin: boolean,
+    rsv: number,
+    opcode: number,
+    length: number,
+  ): boolean {
     if ((rsv & 3) !== 0) {
       throw protocolError(
         `Reserved bits set in a frame: 0x${(rsv << 4).toString(16)}`,
@@ -517,25 +524,33 @@ export class WebSocketEngine {
     }
     this.#fin = fin;
     this.#opcode = opcode;
+    // Text is decoded and compressed data inflated from the lent bytes.
+    return opcode < 8 && this.#messageOpcode === OP_BINARY &&
+      !this.#compressed;
   }
 
-  #onFrame(payload: Uint8Array, room: number): void {
+  /** A frame's payload; `lent` ones are copied if kept (see FrameReaderHandler). */
+  #onFrame(payload: Uint8Array, room: number, lent: boolean): void {
     switch (this.#opcode) {
       case OP_CLOSE:
         this.#onClose(payload);
         return;
-      case OP_PING:
+      case OP_PING: {
         if (!this.#closeSent) this.#sendControl(OP_PONG, payload);
         if (this.#handler.onPing !== undefined) {
-          this.#callApplication("onPing", () => this.#handler.onPing!(payload));
+          const kept = lent ? payload.slice() : payload;
+          this.#callApplication("onPing", () => this.#handler.onPing!(kept));
         }
         return;
-      case OP_PONG:
+      }
+      case OP_PONG: {
         this.#lastPong = this.#reactor.seconds();
         if (this.#handler.onPong !== undefined) {
-          this.#callApplication("onPong", () => this.#handler.onPong!(payload));
+          const kept = lent ? payload.slice() : payload;
+          this.#callApplication("onPong", () => this.#handler.onPong!(kept));
         }
         return;
+      }
     }
     const fin = this.#fin;
     const text = this.#messageOpcode === OP_TEXT;
@@ -563,7 +578,7 @@ export class WebSocketEngine {
       return;
     }
     if (payload.length > 0) {
-      this.#fragments.push(payload);
+      this.#fragments.push(lent ? payload.slice() : payload);
       this.#fragmentBytes += payload.length;
       // Many small fragments are gathered into one buffer as they come, so
       // a message in a million 1-byte frames costs no million views.

@@ -1,14 +1,14 @@
 /**
  * The RFC 6455 framing: writing frames (masked by clients, with the mask
- * applied while copying; small frames cut from the HTTP layer's slab), and an incremental frame reader that unmasks in
- * place and hands each payload over as a view of the bytes received, so a
- * message costs no copy beyond the unmasking unless it spans reads.
+ * applied while copying; small frames cut from the HTTP layer's slab), and
+ * an incremental frame reader. A payload its handler keeps is copied once,
+ * unmasked on the way, into an array of its own; any other is unmasked in
+ * place and lent as a view of the bytes received.
  *
  * @module
  */
 import { latin1 } from "../http/_latin1.ts";
 import { allocate } from "../_util/slab.ts";
-import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { ITransport } from "../reactor/interfaces.ts";
 import { CloseCode } from "./close_codes.ts";
 import { WebSocketProtocolError } from "./errors.ts";
@@ -89,6 +89,51 @@ export function applyMask(
   if (i < n) data[i] ^= m0;
   if (i + 1 < n) data[i + 1] ^= m1;
   if (i + 2 < n) data[i + 2] ^= m2;
+}
+
+/**
+ * Copies `data` into `out` from `at`, XORed with the mask as
+ * {@linkcode applyMask} would, leaving `data` as it is. When the two lie
+ * alike against 8-byte boundaries a large payload is XORed a word at a time
+ * on the way; otherwise it is copied, then unmasked in place.
+ */
+export function copyMasked(
+  data: Uint8Array,
+  out: Uint8Array,
+  at: number,
+  mask: Uint8Array,
+  maskAt: number,
+  offset: number,
+): void {
+  const n = data.length;
+  if (n < WORD_MASK_MIN) {
+    for (let i = 0; i < n; i++) {
+      out[at + i] = data[i] ^ mask[maskAt + ((offset + i) & 3)];
+    }
+    return;
+  }
+  const target = out.subarray(at, at + n);
+  if (((data.byteOffset ^ target.byteOffset) & 7) !== 0) {
+    target.set(data);
+    applyMask(target, mask, maskAt, offset);
+    return;
+  }
+  let i = 0;
+  const head = (8 - (data.byteOffset & 7)) & 7;
+  for (; i < head; i++) {
+    target[i] = data[i] ^ mask[maskAt + ((offset + i) & 3)];
+  }
+  for (let k = 0; k < 8; k++) {
+    MASK_WORD_BYTES[k] = mask[maskAt + ((offset + i + k) & 3)];
+  }
+  const word = MASK_WORD[0];
+  const count = (n - i) >>> 3;
+  const from = new BigUint64Array(data.buffer, data.byteOffset + i, count);
+  const to = new BigUint64Array(target.buffer, target.byteOffset + i, count);
+  for (let j = 0; j < count; j++) to[j] = from[j] ^ word;
+  for (i += count << 3; i < n; i++) {
+    target[i] = data[i] ^ mask[maskAt + ((offset + i) & 3)];
+  }
 }
 
 function headerSize(length: number, masked: boolean): number {
@@ -260,27 +305,52 @@ export interface FrameReaderHandler {
   /**
    * A frame header was read. Throws `WebSocketProtocolError` to fail the
    * connection (a reserved bit, an opcode, a size).
-   */
-  onHeader(fin: boolean, rsv: number, opcode: number, length: number): void;
-  /**
-   * The whole payload of the frame whose header was reported last, unmasked:
-   * a view of the bytes received when it came in one read.
    *
-   * @param room How many bytes directly before `payload` in its buffer
-   *   are the frame's own header, which nothing reads any more: room to
-   *   write a header in front of the payload and send it back without a
-   *   copy. 0 for a payload joined from several reads.
+   * @returns Whether the payload will be kept: it is then handed over as an
+   *   array of its own, never lent.
    */
-  onFrame(payload: Uint8Array, room: number): void;
+  onHeader(fin: boolean, rsv: number, opcode: number, length: number): boolean;
+  /**
+   * The whole payload of the frame whose header was reported last, unmasked.
+   *
+   * @param payload The payload.
+   * @param room How many bytes directly before `payload` in its buffer
+   *   are free (the frame's own header, which nothing reads any more, or
+   *   space left for one): room to write a header in front of the payload
+   *   and send it back without a copy.
+   * @param lent Whether `payload` is a view of the bytes given to `feed`,
+   *   valid only until `onFrame` returns (the caller of `feed` may reuse
+   *   them); otherwise it is an array of its own, handed over.
+   */
+  onFrame(payload: Uint8Array, room: number, lent: boolean): void;
 }
 
 const HEADER_MAX = 14;
 const EMPTY = new Uint8Array(0);
+/** The longest header of an unmasked frame: reassembled payloads start after room for it. */
+const ROOM = 10;
+/**
+ * The most a payload spanning reads is first given, however long its
+ * header says it is: its buffer doubles as its bytes come, so a header
+ * announcing a large frame costs no memory until the frame is sent.
+ */
+const FIRST_PART = 65536;
+/**
+ * Kept payloads up to this size, with room for a header, are copied into a
+ * buffer the connection's small payloads share, as the transport shares its
+ * reads: a buffer of its own per payload costs more to make than a small
+ * payload costs to copy.
+ */
+const SHARED_MAX = 2048;
+/** The size of that shared buffer: a payload kept holds at most this much. */
+const SHARED_SIZE = 16384;
 
 /**
  * Reads frames from the bytes of a connection, in any split. The bytes
- * passed to `feed` are unmasked in place and handed on as views: they must
- * belong to the reader (a transport's reads do).
+ * passed to `feed` are read during the call only: a payload the handler
+ * keeps is copied, and any other that lies in them whole is unmasked in
+ * place and lent, so the caller may reuse them once `feed` returns (a
+ * transport lends its read buffer).
  */
 export class FrameReader {
   readonly #expectMasked: boolean;
@@ -293,7 +363,14 @@ export class FrameReader {
   #room = 0;
   #masked = false;
   readonly #mask = new Uint8Array(4);
-  #chunks: Uint8Array[] = [];
+  /** Whether the handler keeps the payload being read. */
+  #keepPayload = false;
+  /** The payload spanning reads, from byte `ROOM` on. */
+  #part: Uint8Array | null = null;
+  #shared: Uint8Array | null = null;
+  #sharedUsed = 0;
+  /** The room in front of the payload {@linkcode #own} copied last. */
+  #ownRoom = 0;
   #failed = false;
 
   /**
@@ -325,6 +402,7 @@ export class FrameReader {
   /** Stops reading: later bytes are ignored. */
   stop(): void {
     this.#failed = true;
+    this.#part = null;
   }
 
   #feed(data: Uint8Array): void {
@@ -354,26 +432,81 @@ export class FrameReader {
         pos += used - have;
         continue;
       }
-      const take = Math.min(this.#needed - this.#received, end - pos);
+      const needed = this.#needed;
+      const take = Math.min(needed - this.#received, end - pos);
       const piece = data.subarray(pos, pos + take);
-      if (this.#masked) applyMask(piece, this.#mask, 0, this.#received);
-      this.#received += take;
       pos += take;
-      if (this.#received < this.#needed) {
-        this.#chunks.push(piece);
+      if (take === needed) {
+        this.#inPayload = false;
+        if (this.#keepPayload) {
+          const owned = this.#own(piece);
+          this.#handler.onFrame(owned, this.#ownRoom, false);
+        } else {
+          if (this.#masked) applyMask(piece, this.#mask, 0, 0);
+          this.#handler.onFrame(piece, this.#room, true);
+        }
         continue;
       }
-      let payload = piece;
-      let room = this.#room;
-      if (this.#chunks.length > 0) {
-        this.#chunks.push(piece);
-        payload = joinChunks(this.#chunks, this.#needed);
-        this.#chunks = [];
-        room = 0;
-      }
+      this.#keep(piece);
+      if (this.#received < needed) continue;
+      const part = this.#part as Uint8Array;
+      this.#part = null;
       this.#inPayload = false;
-      this.#handler.onFrame(payload, room);
+      this.#handler.onFrame(part.subarray(ROOM, ROOM + needed), ROOM, false);
     }
+  }
+
+  /**
+   * A copy of a whole payload, unmasked, with room for an unmasked header
+   * in front (see {@linkcode #ownRoom}).
+   */
+  #own(piece: Uint8Array): Uint8Array {
+    const length = piece.length;
+    const room = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    let out: Uint8Array;
+    let at: number;
+    if (room + length <= SHARED_MAX) {
+      out = this.#shared as Uint8Array;
+      at = this.#sharedUsed + room;
+      if (this.#shared === null || at + length > out.length) {
+        out = this.#shared = new Uint8Array(SHARED_SIZE);
+        at = room;
+      }
+      this.#sharedUsed = at + length;
+      this.#ownRoom = room;
+    } else {
+      // Lying as the bytes received do against 8-byte boundaries, the
+      // payload is unmasked a word at a time as it is copied.
+      at = room + ((piece.byteOffset - room) & 7);
+      out = new Uint8Array(at + length);
+      this.#ownRoom = at;
+    }
+    this.#copy(piece, out, at, 0);
+    return out.subarray(at, at + length);
+  }
+
+  /** Copies `piece`, `offset` bytes into the payload, to `out` from `at`, unmasked. */
+  #copy(piece: Uint8Array, out: Uint8Array, at: number, offset: number): void {
+    if (this.#masked) copyMasked(piece, out, at, this.#mask, 0, offset);
+    else out.set(piece, at);
+  }
+
+  /** Copies a piece of a payload spanning reads behind the pieces before it. */
+  #keep(piece: Uint8Array): void {
+    const at = ROOM + this.#received;
+    const until = at + piece.length;
+    let part = this.#part;
+    if (part === null || until > part.length) {
+      const size = Math.min(
+        this.#needed,
+        Math.max(FIRST_PART, 2 * (until - ROOM)),
+      );
+      const larger = new Uint8Array(ROOM + size);
+      if (part !== null) larger.set(part.subarray(0, at));
+      part = this.#part = larger;
+    }
+    this.#copy(piece, part, at, this.#received);
+    this.#received += piece.length;
   }
 
   /**
@@ -424,14 +557,14 @@ export class FrameReader {
       this.#mask[3] = bytes[p + 3];
     }
     this.#masked = masked;
-    this.#handler.onHeader(
+    this.#keepPayload = this.#handler.onHeader(
       (b0 & 0x80) !== 0,
       (b0 >>> 4) & 0x7,
       b0 & 0x0f,
       length,
     );
     if (length === 0) {
-      this.#handler.onFrame(EMPTY, 0);
+      this.#handler.onFrame(EMPTY, 0, false);
     } else {
       this.#inPayload = true;
       this.#needed = length;

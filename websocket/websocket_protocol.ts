@@ -138,6 +138,12 @@ export class WebSocketProtocol<F extends IProtocolFactory = IProtocolFactory>
    * `[]`). Mirrors Autobahn's `websocket_extensions_in_use`.
    */
   websocketExtensionsInUse: string[] = [];
+  /**
+   * The handshake and the frame engine copy what they keep of the bytes
+   * received, so a transport may lend a view of its read buffer: a
+   * subclass overriding `dataReceived` must copy what it keeps too.
+   */
+  readonly readsInPlace: boolean = true;
 
   /** The connection's state. Mirrors Autobahn's `state`. */
   get state(): WebSocketProtocolState {
@@ -179,7 +185,10 @@ export class WebSocketProtocol<F extends IProtocolFactory = IProtocolFactory>
 
   /**
    * A message arrived. Mirrors Autobahn's `onMessage`; override it. A
-   * throw is logged and fails the connection with 1011.
+   * throw is logged and fails the connection with 1011. A binary payload is
+   * the protocol's to keep; a small one's view may share its `buffer` with
+   * other small payloads of the connection, so keep the view, not its
+   * `buffer`.
    *
    * @param _payload The text, or the bytes of a binary message.
    * @param _isBinary Whether it is a binary message.

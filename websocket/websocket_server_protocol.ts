@@ -263,7 +263,7 @@ export class WebSocketServerProtocol
    */
   protected override handshakeDataReceived(data: Uint8Array): void {
     if (this.#waiting) {
-      this.#held.push(data);
+      this.#held.push(data.slice());
       return;
     }
     const parser = this.#parser;
@@ -359,6 +359,9 @@ export class WebSocketServerProtocol
       return;
     }
     this.#waiting = true;
+    // The bytes after the request are lent (see readsInPlace): they wait
+    // for onConnect as a copy.
+    rest = rest.slice();
     result.then((value) => {
       this.#waiting = false;
       finish(value);

@@ -157,6 +157,16 @@ export async function runClientSuite(
     "Floor: bare Deno sockets, no HTTP library",
     "peers/socket_peer.ts",
   );
+  const floorWithLogTape = denoSystem(
+    "Floor with LogTape loaded, unused",
+    "peers/socket_peer.ts",
+    ["logtape"],
+  );
+  const floorWithTorsion = denoSystem(
+    "Floor with Torsion's http/ loaded, unused",
+    "peers/socket_peer.ts",
+    ["torsion"],
+  );
   const twisted = python.twisted === null ||
       !selected(selection.systems, "twisted")
     ? undefined
@@ -237,12 +247,18 @@ export async function runClientSuite(
       }
     }
     if (name === "held") {
-      const f = results.get(floor);
-      const floorText = f === undefined
+      const floorPeaks = [
+        [floor, ""],
+        [floorWithLogTape, " with LogTape loaded"],
+        [floorWithTorsion, " with Torsion's http/ loaded"],
+      ] as const;
+      const peaks = floorPeaks.flatMap(([system, what]) => {
+        const m = results.get(system);
+        return m === undefined ? [] : [`${m.rss_mb.toFixed(0)} MiB${what}`];
+      });
+      const floorText = peaks.length === 0
         ? ""
-        : ` (the floor, bare Deno sockets, peaks at ${
-          f.rss_mb.toFixed(0)
-        } MiB)`;
+        : ` (the floor, bare Deno sockets, peaks at ${peaks.join(", ")})`;
       for (
         const [face, faceName] of [
           [twistedFace, "Twisted face"],
@@ -288,6 +304,12 @@ export async function runClientSuite(
       ...torsions,
       ...peers,
       ...(withFloor && FLOOR_WORKLOADS.has(work.name) ? [floor] : []),
+      // What loading Torsion's one dependency, and Torsion's client with
+      // it, costs the floor: the held workload judges memory, and those
+      // imports are part of any Torsion client's.
+      ...(withFloor && work.name === "held"
+        ? [floorWithLogTape, floorWithTorsion]
+        : []),
     ];
     const results = await mediansOf(
       runs,

@@ -8,8 +8,11 @@
  * targets with what this floor reaches before calling one missed.
  *
  * Usage: deno run -A bench/peers/socket_peer.ts <workload> <base-url>
- *   [count=N] [concurrency=N] [ms=N] [warmup=N]
- * Workloads: keepalive, delay, inflight. Prints one JSON line:
+ *   [logtape|torsion] [count=N] [concurrency=N] [ms=N] [warmup=N]
+ * Workloads: keepalive, delay, inflight. With `logtape` it first loads
+ * LogTape, Torsion's one dependency, and with `torsion` Torsion's HTTP
+ * client (http/mod.ts, LogTape included), and uses nothing of them: what
+ * loading them alone adds to the floor's peak RSS. Prints one JSON line:
  * {"value", "unit", "seconds", "rss_mb"}.
  *
  * @module
@@ -147,7 +150,9 @@ const WORKLOADS: Record<
   inflight: (base, { count = 2000 }) => parallel(new URL(`${base}/1k`), count),
 };
 
-const { workload, base, sizes } = parsePeerArgs(Deno.args);
+const { workload, base, words, sizes } = parsePeerArgs(Deno.args);
+if (words.includes("logtape")) await import("@logtape/logtape");
+if (words.includes("torsion")) await import("../../http/mod.ts");
 const run = WORKLOADS[workload];
 if (run === undefined) {
   console.error(`Unknown workload: ${workload} (the floor has only HTTP ones)`);

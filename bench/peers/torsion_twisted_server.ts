@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { HTTPFactory } from "../../http/mod.ts";
 import { reactor } from "../../reactor/mod.ts";
 import { Site } from "../../web/mod.ts";
 import { listeningUntilStdinCloses, parseServerArgs } from "./_common.ts";
@@ -38,10 +37,6 @@ async function serveWebSocket(): Promise<void> {
 if (workload === "ws") {
   await serveWebSocket();
 } else {
-  reactor.listenTCP(
-    port,
-    new HTTPFactory(new Site(twistedRoot(staticDir))),
-    LISTEN,
-  );
+  reactor.listenTCP(port, new Site(twistedRoot(staticDir)), LISTEN);
 }
 listeningUntilStdinCloses(port);

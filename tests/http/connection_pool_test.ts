@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import type { IProtocol } from "../../reactor/interfaces.ts";
 import { MemoryReactor } from "../../testing/memory_reactor.ts";
-import { StringTransportWithDisconnection } from "../../testing/string_transport.ts";
+import {
+  StringTransport,
+  StringTransportWithDisconnection,
+} from "../../testing/string_transport.ts";
+import { Failure } from "../../deferred/failure.ts";
+import { ConnectionAborted } from "../../reactor/errors.ts";
 import { Agent } from "../../http/agent.ts";
 import { HTTPConnectionPool } from "../../http/connection_pool.ts";
 import { readBody } from "../../http/read_body.ts";
@@ -30,15 +35,20 @@ function accept(reactor: MemoryReactor, index: number): {
   protocol: IProtocol;
   transport: StringTransportWithDisconnection;
 } {
+  const protocol = attemptProtocol(reactor, index);
+  const transport = new StringTransportWithDisconnection({}, protocol);
+  protocol.makeConnection(transport);
+  return { protocol, transport };
+}
+
+/** The protocol of connection attempt `index` of `reactor`, not yet connected. */
+function attemptProtocol(reactor: MemoryReactor, index: number): IProtocol {
   const [, , factory] = reactor.tcpClients[index];
-  const protocol = factory.buildProtocol({
+  return factory.buildProtocol({
     type: "TCP",
     host: "10.0.0.2",
     port: 80,
   }) as IProtocol;
-  const transport = new StringTransportWithDisconnection({}, protocol);
-  protocol.makeConnection(transport);
-  return { protocol, transport };
 }
 
 Deno.test("HTTPConnectionPool given a Clock and a kept connection when cachedConnectionTimeout passes then closes it", async () => {
@@ -110,6 +120,30 @@ Deno.test("HTTPConnectionPool.closeCachedConnections() given idle connections wh
   assert.ok(connections.every(({ transport }) => transport.disconnecting));
   assert.equal(pool.cachedConnectionCount(), 0);
   assert.equal(reactor.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPConnectionPool.closeCachedConnections() given a second call before the connection is gone when it closes then both Deferreds fire", async () => {
+  const reactor = new MemoryReactor();
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new Agent(reactor, { pool });
+  const pending = agent.request("GET", "http://example.com/");
+  const protocol = attemptProtocol(reactor, 0);
+  // A transport that stays up when aborted, until the test says it is lost.
+  const transport = new StringTransport();
+  protocol.makeConnection(transport);
+  protocol.dataReceived(OK);
+  await readBody(await pending);
+  const fired: string[] = [];
+  pool.closeCachedConnections().addCallback(() => {
+    fired.push("first");
+  });
+  pool.closeCachedConnections().addCallback(() => {
+    fired.push("second");
+  });
+  assert.ok(transport.disconnecting);
+  assert.deepEqual(fired, []);
+  protocol.connectionLost(new Failure(new ConnectionAborted()));
+  assert.deepEqual(fired.sort(), ["first", "second"]);
 });
 
 Deno.test("HTTPConnectionPool given a kept http connection when the same host and port are requested over https then a new connection is opened", async () => {

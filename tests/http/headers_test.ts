@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { Headers } from "../../http/headers.ts";
+import { getByKey, hasKey, Headers } from "../../http/headers.ts";
 
 Deno.test("Headers given no init when created then it is empty", () => {
   assertEquals([...new Headers().getAllRawHeaders()], []);
@@ -223,4 +223,17 @@ Deno.test("Headers given an invalid name used twice when added then it throws bo
       "must be a non-empty HTTP token",
     );
   }
+});
+
+Deno.test("getByKey and hasKey given fields set under any case when read by lower-cased keys then answer as get and hasHeader do", () => {
+  const headers = new Headers([["Content-Type", "text/plain"], ["Via", "a"], [
+    "VIA",
+    "b",
+  ]]);
+  assertEquals(getByKey(headers, "content-type"), "text/plain");
+  assertEquals(getByKey(headers, "via"), headers.get("Via"));
+  assertEquals(getByKey(headers, "via"), "a,b");
+  assertEquals(getByKey(headers, "etag"), undefined);
+  assertEquals(hasKey(headers, "content-type"), true);
+  assertEquals(hasKey(headers, "etag"), false);
 });

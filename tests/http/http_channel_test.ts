@@ -317,6 +317,31 @@ Deno.test("HTTPChannel given a write after finish when called then it throws Typ
   assert.ok(error instanceof TypeError);
 });
 
+Deno.test("HTTPChannel given a valid Content-Length, then an invalid one, then the valid one again when heads are written then only the invalid one throws", () => {
+  const errors: unknown[] = [];
+  for (const length of ["4", "4x", "4"]) {
+    const h = harness((seen) => {
+      try {
+        seen.channel.writeHead(
+          200,
+          "OK",
+          new Headers({ "Content-Length": length }),
+          "body",
+        );
+        seen.channel.finish();
+        errors.push(null);
+      } catch (e) {
+        errors.push(e);
+      }
+    });
+    h.send(GET);
+  }
+  assert.equal(errors.length, 3);
+  assert.equal(errors[0], null);
+  assert.ok(errors[1] instanceof TypeError);
+  assert.equal(errors[2], null);
+});
+
 Deno.test("HTTPChannel given a write beyond the declared Content-Length when called then it throws RangeError", () => {
   let error: unknown;
   const h = harness((seen) => {
@@ -1357,4 +1382,14 @@ Deno.test("HTTPChannel given many channels finishing requests when all are idle 
     assert.deepEqual(h.seen.map((s) => s.head.target), [`/a${i}`, `/b${i}`]);
     assert.equal(h.channel.idle, true);
   }
+});
+
+Deno.test("HTTPChannel given a request when the clock advances then its channel's elapsed counts the seconds since its head arrived", () => {
+  const h = harness(null);
+  h.clock.advance(5);
+  h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  const channel = h.seen[0].channel;
+  assert.equal(channel.elapsed?.(), 0);
+  h.clock.advance(1.5);
+  assert.equal(channel.elapsed?.(), 1.5);
 });

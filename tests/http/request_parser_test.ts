@@ -94,6 +94,27 @@ Deno.test("HTTPRequestParser given a GET with a Host when parsed then it reports
   assert.deepEqual(parsed.keepAlive, [true]);
 });
 
+Deno.test("HTTPRequestParser given lines longer and shorter than 64 bytes, whole and split across reads, when parsed then each field is read whole", () => {
+  const long = "v".repeat(150);
+  const head = `GET /${
+    "p".repeat(100)
+  } HTTP/1.1\r\nHost: a\r\nX-Long: ${long}\r\nX-Short: s\r\n\r\n`;
+  for (
+    const pieces of [[head], [
+      head.slice(0, 70),
+      head.slice(70, 150),
+      head.slice(150),
+    ]]
+  ) {
+    const parsed = parse(pieces);
+    assert.equal(parsed.error, undefined);
+    assert.equal(parsed.heads[0].target, `/${"p".repeat(100)}`);
+    assert.equal(parsed.heads[0].headers.get("x-long"), long);
+    assert.equal(parsed.heads[0].headers.get("x-short"), "s");
+    assert.equal(parsed.completed, 1);
+  }
+});
+
 Deno.test("HTTPRequestParser given a POST with Content-Length when fed byte by byte then the body arrives whole", () => {
   const request = `POST / HTTP/1.1\r\n${H}Content-Length: 5\r\n\r\nhello`;
   const parsed = parse(request.split(""));

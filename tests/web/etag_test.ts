@@ -41,3 +41,12 @@ Deno.test("bodyEtag given a small body whose hash halves start with zero digits 
   assert.equal(bodyEtag([bytes("body 5")], 6), '"069f03ab08ce26ab"');
   assert.equal(bodyEtag([bytes("Hello, World!")], 13), '"6331baf5ad7ab4c9"');
 });
+
+Deno.test("bodyEtag given a body, another, then the first again when hashed in turn then each tag is its body's", () => {
+  const first = bodyEtag([bytes("first")], 5);
+  const second = bodyEtag([bytes("second")], 6);
+  assert.notEqual(second, first);
+  assert.equal(bodyEtag([bytes("first")], 5), first);
+  assert.equal(bodyEtag([bytes("second")], 6), second);
+  assert.match(bodyEtag([], 0), /^"[0-9a-f]{16}"$/);
+});

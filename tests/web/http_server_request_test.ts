@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Headers } from "../../http/mod.ts";
+import { Headers, type HTTPServerRequestChannel } from "../../http/mod.ts";
 import { BodyArgumentsError } from "../../web/_body_arguments.ts";
 import { HTTPServerRequest } from "../../web/mod.ts";
 
@@ -68,4 +68,60 @@ Deno.test("HTTPServerRequest given a multipart body without a boundary when pars
     body: bytes(""),
   });
   assert.throws(() => request.parseBody(), BodyArgumentsError);
+});
+
+Deno.test("HTTPServerRequest given a connection that times its requests when marked finished then requestTime is the connection's elapsed time then and stays", () => {
+  let elapsed = 0.25;
+  const connection = {
+    elapsed: (): number => elapsed,
+    getPeer: () => ({ type: "TCP", host: "127.0.0.1", port: 1 }),
+    isSecure: () => false,
+  } as unknown as HTTPServerRequestChannel;
+  const request = new HTTPServerRequest({ connection });
+  assert.equal(request.requestTime(), 0.25);
+  elapsed = 0.5;
+  request.markFinished();
+  elapsed = 2;
+  assert.equal(request.requestTime(), 0.5);
+});
+
+Deno.test("HTTPServerRequest given no connection when marked finished then requestTime stays at the time it took", async () => {
+  const request = new HTTPServerRequest();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  request.markFinished();
+  const took = request.requestTime();
+  assert.ok(took >= 0.004, `took ${took}`);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(request.requestTime(), took);
+});
+
+Deno.test("HTTPServerRequest given a connection when remoteIp and protocol are read twice then the connection is asked once for each", () => {
+  let peers = 0;
+  let secures = 0;
+  const connection = {
+    getPeer: () => {
+      peers++;
+      return { type: "TCP", host: "10.0.0.7", port: 1 };
+    },
+    isSecure: () => {
+      secures++;
+      return true;
+    },
+  } as unknown as HTTPServerRequestChannel;
+  const request = new HTTPServerRequest({ connection });
+  assert.equal(peers + secures, 0);
+  assert.equal(request.remoteIp, "10.0.0.7");
+  assert.equal(request.remoteIp, "10.0.0.7");
+  assert.equal(request.protocol, "https");
+  assert.equal(request.protocol, "https");
+  assert.equal(peers, 1);
+  assert.equal(secures, 1);
+  const given = new HTTPServerRequest({
+    connection,
+    remoteIp: "1.2.3.4",
+    protocol: "http",
+  });
+  assert.equal(given.remoteIp, "1.2.3.4");
+  assert.equal(given.protocol, "http");
+  assert.equal(peers + secures, 2);
 });

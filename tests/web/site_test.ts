@@ -68,6 +68,34 @@ Deno.test("Site given a render that returns text when served then answers 200 wi
   assert.equal(channel.finished, true);
 });
 
+Deno.test("Site given a 204, an empty render and a response finished unwritten when served then only the last gets the default text/html, as Twisted", () => {
+  const noContent = serve(leaf((request) => {
+    request.setResponseCode(204);
+    return "";
+  }));
+  assert.equal(noContent.code, 204);
+  assert.equal(noContent.responseHeaders?.hasHeader("content-type"), false);
+  const empty = serve(leaf(() => ""));
+  assert.equal(empty.responseHeaders?.get("content-length"), "0");
+  assert.equal(empty.responseHeaders?.hasHeader("content-type"), false);
+  const unwritten = serve(leaf((request) => {
+    request.finish();
+    return NOT_DONE_YET;
+  }));
+  assert.equal(unwritten.responseHeaders?.get("content-type"), "text/html");
+  assert.equal(unwritten.responseHeaders?.get("content-length"), "0");
+});
+
+Deno.test("Site given a render that sets its own Content-Type when served then the response has that one only", () => {
+  const channel = serve(leaf((request) => {
+    request.setHeader("Content-Type", "text/plain");
+    return "x";
+  }));
+  assert.deepEqual(channel.responseHeaders?.getRawHeaders("content-type"), [
+    "text/plain",
+  ]);
+});
+
 Deno.test("Site given a render that returns bytes when served then sends them unchanged", () => {
   const channel = serve(leaf(() => new Uint8Array([0, 255, 1])));
   assert.deepEqual([...channel.body()], [0, 255, 1]);
@@ -281,6 +309,23 @@ Deno.test("Request given a path under a leaf when traversed then prepath and pos
   assert.deepEqual(request.prepath, ["hello"]);
   assert.deepEqual(request.postpath, ["wörld", "a/b"]);
   assert.deepEqual(request.sitepath, []);
+});
+
+Deno.test("Request given the same path twice and then another when traversed then each request gets segments of its own path", () => {
+  const root = new Resource();
+  const held = captured(() => {});
+  root.putChild("hello", held.resource);
+  serve(root, { target: "/hello/a%20b/c" });
+  const first = held.request!;
+  first.postpath.push("changed");
+  serve(root, { target: "/hello/a%20b/c" });
+  const second = held.request!;
+  assert.notEqual(second, first);
+  assert.deepEqual(second.prepath, ["hello"]);
+  assert.deepEqual(second.postpath, ["a b", "c"]);
+  serve(root, { target: "/hello/d" });
+  assert.deepEqual(held.request!.postpath, ["d"]);
+  assert.deepEqual(second.postpath, ["a b", "c"]);
 });
 
 Deno.test("Request given an absolute-form target when traversed then uses its path", () => {

@@ -43,6 +43,15 @@ class Slow extends WebSocketHandler {
   }
 }
 
+class SlowOpen extends WebSocketHandler {
+  override async open(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 60));
+  }
+  override onMessage(message: string | Uint8Array): void {
+    this.writeMessage(message, typeof message !== "string");
+  }
+}
+
 class Compressed extends WebSocketHandler {
   override getCompressionOptions(): CompressionOptions {
     return {};
@@ -88,6 +97,7 @@ async function withApp(
   const app = new Application([
     ["/room/(\\w+)", Room],
     ["/slow", Slow],
+    ["/slow-open", SlowOpen],
     ["/compressed", Compressed],
     ["/pinged", Pinged],
     ["/after-close", AfterClose],
@@ -169,6 +179,26 @@ Deno.test("WebSocketHandler given an onMessage that returns a Promise when two m
     assert.equal(await within(conn.readMessage(), "a"), "done a");
     assert.equal(await within(conn.readMessage(), "b"), "done b");
     assert.deepEqual(events, ["start a", "end a", "start b", "end b"]);
+    conn.close(1000);
+    await within(conn.readMessage(), "the close");
+  });
+});
+
+Deno.test("WebSocketHandler given an open that returns a Promise when binary messages arrive before it settles then each is echoed intact", async () => {
+  await withApp(async (base) => {
+    const conn = await within(
+      websocketConnect(`ws://${base}/slow-open`),
+      "connect",
+    );
+    // Apart, so that each comes in a read of its own into the same buffer.
+    const sent = [1, 2, 3].map((n) => new Uint8Array(100).fill(n));
+    for (const message of sent) {
+      await conn.writeMessage(message, true);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const message of sent) {
+      assert.deepEqual(await within(conn.readMessage(), "an echo"), message);
+    }
     conn.close(1000);
     await within(conn.readMessage(), "the close");
   });

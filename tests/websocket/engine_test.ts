@@ -79,6 +79,11 @@ function sent(transport: StringTransport): ReadFrame[] {
   return readFrames(transport.value());
 }
 
+/** The frame a server sends for a binary message: whole and unmasked. */
+function serverBinary(payload: Uint8Array): ReadFrame {
+  return { fin: true, rsv: 0, opcode: 2, masked: false, payload };
+}
+
 /** Feeds `bytes` and checks the connection is failed with `code` and closed. */
 function assertFailsWith(h: Harness, bytes: Uint8Array, code: number): void {
   h.engine.dataReceived(bytes);
@@ -133,25 +138,117 @@ Deno.test("WebSocketEngine given masked binary messages of 255 to 1,031 bytes at
   }
 });
 
-Deno.test("WebSocketEngine given a binary message sent back from onMessage when written then its header goes before the received bytes, without a copy", () => {
+/** An engine sending each message back from onMessage, recording the arrays written. */
+function openEcho(): Harness & { writes: Uint8Array[] } {
   const writes: Uint8Array[] = [];
-  const transport = new class extends StringTransport {
-    override write(data: Uint8Array | string): void {
-      if (typeof data !== "string") writes.push(data);
-      super.write(data);
-    }
-  }();
-  const h = open({}, transport);
+  const h = open(
+    {},
+    new class extends StringTransport {
+      override write(data: Uint8Array | string): void {
+        if (typeof data !== "string") writes.push(data);
+        super.write(data);
+      }
+    }(),
+  );
   h.handler.then = (payload, isBinary) =>
     h.engine.sendMessage(payload, isBinary);
+  return { ...h, writes };
+}
+
+/** The one message was sent back in one write, its header in front of it in its own buffer. */
+function assertEchoedInPlace(
+  h: Harness & { writes: Uint8Array[] },
+  payload: Uint8Array,
+): void {
+  const [[message]] = h.handler.messages;
+  assert.equal(h.writes.length, 1);
+  assert.equal(h.writes[0].buffer, (message as Uint8Array).buffer);
+  assert.deepEqual(sent(h.transport), [serverBinary(payload)]);
+}
+
+Deno.test("WebSocketEngine given a binary message sent back from onMessage when written then its header goes before the message's bytes, in one write without a further copy", () => {
+  const h = openEcho();
   const payload = new Uint8Array(300).fill(9);
-  const received = frame(2, payload);
-  h.engine.dataReceived(received);
-  assert.equal(writes.length, 1);
-  assert.equal(writes[0].buffer, received.buffer);
-  assert.deepEqual(sent(h.transport), [
-    { fin: true, rsv: 0, opcode: 2, masked: false, payload },
-  ]);
+  h.engine.dataReceived(frame(2, payload));
+  assertEchoedInPlace(h, payload);
+});
+
+for (const size of [300, 5000]) {
+  Deno.test(`WebSocketEngine given a binary message of ${size} bytes in one read when the reader reuses its bytes afterwards then the message delivered is unchanged`, () => {
+    const h = open();
+    const payload = new Uint8Array(size).map((_, i) => i);
+    const read = frame(2, payload);
+    h.engine.dataReceived(read);
+    read.fill(0);
+    assert.deepEqual(h.handler.messages, [[payload, true]]);
+  });
+}
+
+Deno.test("WebSocketEngine given many small binary messages when the application keeps them all then each stays intact", () => {
+  const h = open();
+  const payloads = Array.from(
+    { length: 200 },
+    (_, n) => new Uint8Array(100 + n).fill(n),
+  );
+  const read = new Uint8Array(512);
+  for (const payload of payloads) {
+    const bytes = frame(2, payload);
+    read.set(bytes);
+    h.engine.dataReceived(read.subarray(0, bytes.length));
+    read.fill(0);
+  }
+  assert.deepEqual(h.handler.messages, payloads.map((p) => [p, true]));
+});
+
+Deno.test("WebSocketEngine given small binary messages each sent back from onMessage when written then every echo is whole", () => {
+  const h = open();
+  h.handler.then = (payload, isBinary) =>
+    h.engine.sendMessage(payload, isBinary);
+  const payloads = Array.from(
+    { length: 200 },
+    (_, n) => new Uint8Array(100 + n).fill(n),
+  );
+  for (const payload of payloads) h.engine.dataReceived(frame(2, payload));
+  assert.deepEqual(sent(h.transport), payloads.map(serverBinary));
+});
+
+Deno.test("WebSocketEngine given a binary message spanning reads when the reader reuses each read afterwards then the message delivered is unchanged", () => {
+  const h = open();
+  const payload = new Uint8Array(70_000).map((_, i) => i * 3);
+  const bytes = frame(2, payload);
+  const read = new Uint8Array(4096);
+  for (let at = 0; at < bytes.length; at += read.length) {
+    const piece = bytes.subarray(at, at + read.length);
+    read.set(piece);
+    h.engine.dataReceived(read.subarray(0, piece.length));
+    read.fill(0);
+  }
+  assert.deepEqual(h.handler.messages, [[payload, true]]);
+});
+
+Deno.test("WebSocketEngine given fragments in separate reads when the reader reuses each read afterwards then the message delivered is whole", () => {
+  const h = open();
+  const read = new Uint8Array(64);
+  for (
+    const piece of [
+      frame(2, new Uint8Array([1, 2]), { fin: false }),
+      frame(0, new Uint8Array([3, 4])),
+    ]
+  ) {
+    read.set(piece);
+    h.engine.dataReceived(read.subarray(0, piece.length));
+    read.fill(0);
+  }
+  assert.deepEqual(h.handler.messages, [[new Uint8Array([1, 2, 3, 4]), true]]);
+});
+
+Deno.test("WebSocketEngine given a binary message sent back from onMessage after spanning reads when written then its header goes before the message's bytes, in one write", () => {
+  const h = openEcho();
+  const payload = new Uint8Array(20_000).fill(5);
+  const bytes = frame(2, payload);
+  h.engine.dataReceived(bytes.slice(0, 10_000));
+  h.engine.dataReceived(bytes.slice(10_000));
+  assertEchoedInPlace(h, payload);
 });
 
 Deno.test("WebSocketEngine given a binary message whose header came in an earlier read when sent back from onMessage then the frame is written whole", () => {
@@ -163,7 +260,7 @@ Deno.test("WebSocketEngine given a binary message whose header came in an earlie
   h.engine.dataReceived(received.slice(0, 8));
   h.engine.dataReceived(received.slice(8));
   assert.deepEqual(sent(h.transport), [
-    { fin: true, rsv: 0, opcode: 2, masked: false, payload },
+    serverBinary(payload),
   ]);
 });
 
@@ -177,15 +274,7 @@ Deno.test("WebSocketEngine given a binary message sent back twice from onMessage
   h.engine.dataReceived(concat(frame(2, payload), frame(2, payload)));
   const frames = sent(h.transport);
   assert.equal(frames.length, 4);
-  for (const f of frames) {
-    assert.deepEqual(f, {
-      fin: true,
-      rsv: 0,
-      opcode: 2,
-      masked: false,
-      payload,
-    });
-  }
+  for (const f of frames) assert.deepEqual(f, serverBinary(payload));
 });
 
 Deno.test("WebSocketEngine given frames fed one byte at a time when complete then delivers each message once", () => {
@@ -236,6 +325,23 @@ Deno.test("WebSocketEngine given a ping with a payload when received then answer
   assert.equal(pong.opcode, 10);
   assert.equal(new TextDecoder().decode(pong.payload), "are you there");
   assert.equal(new TextDecoder().decode(h.handler.pings[0]), "are you there");
+});
+
+Deno.test("WebSocketEngine given a ping when the reader reuses its bytes afterwards then the payload reported is unchanged", () => {
+  const clock = new Clock();
+  const pings: Uint8Array[] = [];
+  const engine = new WebSocketEngine(new StringTransport(), {
+    onMessage(): void {},
+    onPing(payload: Uint8Array): void {
+      pings.push(payload);
+    },
+    onClose(): void {},
+  }, { isServer: true, reactor: clock });
+  engine.start();
+  const read = frame(9, "are you there");
+  engine.dataReceived(read);
+  read.fill(0);
+  assert.equal(new TextDecoder().decode(pings[0]), "are you there");
 });
 
 Deno.test("WebSocketEngine.ping given a payload when sent then the peer's pong is reported", () => {

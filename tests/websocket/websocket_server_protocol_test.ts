@@ -213,6 +213,32 @@ Deno.test("WebSocketServerProtocol given an asynchronous onConnect when frames a
   assert.deepEqual(protocol.messages, [["early", false]]);
 });
 
+Deno.test("WebSocketServerProtocol given an asynchronous onConnect when frames arrive in reads the transport reuses then they are delivered intact after onOpen", async () => {
+  const gate = Promise.withResolvers<ConnectResult>();
+  const { protocol } = serve({}, (p) => p.connect = () => gate.promise);
+  assert.equal(protocol.readsInPlace, true);
+  const read = new Uint8Array(4096);
+  const lend = (bytes: Uint8Array): void => {
+    read.set(bytes);
+    protocol.dataReceived(read.subarray(0, bytes.length));
+    read.fill(0);
+  };
+  const request = upgradeRequest();
+  const first = frame(1, "with the request");
+  const both = new Uint8Array(request.length + first.length);
+  both.set(request);
+  both.set(first, request.length);
+  lend(both);
+  lend(frame(1, "after it"));
+  gate.resolve(null);
+  await gate.promise;
+  await Promise.resolve();
+  assert.deepEqual(protocol.messages, [
+    ["with the request", false],
+    ["after it", false],
+  ]);
+});
+
 const refusals: [string, Uint8Array, number][] = [
   ["a POST", upgradeRequest({}, { method: "POST" }), 405],
   ["no Upgrade header", upgradeRequest({ Upgrade: "" }), 400],
