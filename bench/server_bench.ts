@@ -10,7 +10,7 @@
  * with `wrk`.
  *
  * Usage: deno run -A bench/server_bench.ts [--rounds N] [--requests N]
- *   [--faces site,app,engine] [--workloads plaintext,json,echo]
+ *   [--faces site,app,engine] [--workloads plaintext,json,echo,static]
  *   [--connections N]
  * Prints the median of the rounds per face and workload.
  *
@@ -28,7 +28,12 @@ import type {
   ITransport,
 } from "../reactor/interfaces.ts";
 import { Application, HTTPServer, Site } from "../web/mod.ts";
-import { ECHO_SIZE, PLAINTEXT } from "./peers/_common.ts";
+import {
+  ECHO_SIZE,
+  PLAINTEXT,
+  STATIC_FILE,
+  STATIC_SIZE,
+} from "./peers/_common.ts";
 import { tornadoRules, twistedRoot } from "./peers/_torsion_apps.ts";
 
 const { values } = parseArgs({
@@ -54,7 +59,19 @@ const REQUESTS: Record<string, Uint8Array> = {
       `Content-Length: ${ECHO_BODY.length}\r\n` +
       `Content-Type: application/octet-stream\r\n\r\n${ECHO_BODY}`,
   ),
+  static: encoder.encode(
+    `GET /static/${STATIC_FILE} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n`,
+  ),
 };
+
+/**
+ * The directory of the `static` workload: its file is dated a day back, so
+ * that the faces' caches hold it as settled.
+ */
+const staticDir = await Deno.makeTempDir({ prefix: "server_bench_" });
+Deno.writeFileSync(`${staticDir}/${STATIC_FILE}`, new Uint8Array(STATIC_SIZE));
+const dayAgo = new Date(Date.now() - 86_400_000);
+Deno.utimeSync(`${staticDir}/${STATIC_FILE}`, dayAgo, dayAgo);
 
 /** Counts written bytes; keeps nothing. */
 class CountingTransport implements ITransport {
@@ -92,11 +109,11 @@ class CountingTransport implements ITransport {
 }
 
 function siteFactory(): { buildProtocol(addr: IAddress): IProtocol } {
-  return new Site(twistedRoot());
+  return new Site(twistedRoot(staticDir));
 }
 
 function appFactory(): { buildProtocol(addr: IAddress): IProtocol } {
-  const server = new HTTPServer(new Application(tornadoRules()));
+  const server = new HTTPServer(new Application(tornadoRules(staticDir)));
   return new HTTPFactory(server);
 }
 
@@ -189,3 +206,4 @@ for (const face of values.faces.split(",")) {
     );
   }
 }
+Deno.removeSync(staticDir, { recursive: true });

@@ -53,6 +53,16 @@ export class HeadText {
   }
 
   /**
+   * Whether `other` is made of the same pieces, and so the same bytes.
+   *
+   * @param other Another head.
+   * @returns Whether they are equal.
+   */
+  sameAs(other: HeadText): boolean {
+    return sameParts(this.#parts, other.#parts);
+  }
+
+  /**
    * Writes the pieces into `out` from `offset`.
    *
    * @param out Room for `length` bytes from `offset`.

@@ -18,6 +18,7 @@ import { joinChunks } from "../reactor/_byte_buffer.ts";
 import type { StreamDecoder } from "./_decoder.ts";
 import type { HeadText } from "./_head_text.ts";
 import { allocate } from "../_util/slab.ts";
+import { joinedResponse } from "./_shared_body.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import { getByKey, Headers } from "./headers.ts";
 import type {
@@ -393,8 +394,13 @@ export class ServerRequest implements HTTPServerRequestChannel {
     } else {
       if (this.#framing === FRAME_LENGTH) this.#checkLength(body.length);
       if (text.length + body.length > JOIN_LIMIT) {
-        channel.send(text.bytes());
         this.bytesSent += body.length;
+        const joined = joinedResponse(text, body);
+        if (joined !== null) {
+          channel.send(joined);
+          return;
+        }
+        channel.send(text.bytes());
         channel.send(body);
         return;
       }

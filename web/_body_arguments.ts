@@ -95,6 +95,8 @@ function unquotePlus(
  */
 export function unquoteToBytes(text: string): Uint8Array {
   const bytes = latin1Bytes(text);
+  // Most path segments hold no escape: their bytes are the decoded ones.
+  if (!text.includes("%")) return bytes;
   return unquotePlus(bytes, 0, bytes.length, false);
 }
 

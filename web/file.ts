@@ -35,7 +35,8 @@ import {
  * attributes, and the bounds of its cache of small files (shared by every
  * `File` below this one). Twisted reads every file on each request; Torsion
  * keeps small files' content and checks it against the file's size, times
- * and inode on every request, so a changed file is never served stale.
+ * and inode, read at most 100 ms before, so a changed file is served within
+ * 100 ms.
  *
  * @example Listing directories, with a default type for unknown files
  * ```ts
@@ -107,7 +108,8 @@ let makeChild: (
  * for `If-None-Match` and `If-Modified-Since`; one `Range` (206, or 416
  * when unsatisfiable; several ranges get the whole file); `HEAD` without
  * opening the file. Small files (up to `cacheMaxFileSize`) are kept in
- * memory, checked against the file's metadata on every request and sent
+ * memory, checked against the file's metadata (read at most 100 ms before:
+ * a change is seen within 100 ms) and sent
  * with the head; larger ones, and files changed in the last two seconds,
  * are streamed with a producer under the connection's flow control.
  *

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { TRUST_MS } from "../../web/_static.ts";
+import { sleep } from "./time.ts";
 
 /**
  * Writes `content` to `path`, then sets its modification time `age`
@@ -22,4 +24,12 @@ export async function writeSettled(
   else await Deno.writeFile(path, content);
   const then = new Date(Date.now() - age);
   await Deno.utime(path, then, then);
+}
+
+/**
+ * Waits until the static servers read a file's metadata again: they trust
+ * what they read for `TRUST_MS`, so a change made now is seen after this.
+ */
+export function pastStatTrust(): Promise<void> {
+  return sleep(TRUST_MS + 20);
 }

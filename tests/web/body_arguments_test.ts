@@ -10,6 +10,7 @@ import {
   parseHeaderParams,
   parseMultipartFormData,
   parseQsBytes,
+  unquoteToBytes,
 } from "../../web/_body_arguments.ts";
 import type { HTTPFile } from "../../web/http_file.ts";
 
@@ -239,4 +240,12 @@ Deno.test("parseHeaderParams given a semicolon inside quotes when parsed then do
   );
   assert.equal(params.filename, "a;b.txt");
   assert.equal(params.name, "f");
+});
+
+Deno.test("unquoteToBytes given path segments with and without escapes when decoded then decodes %XX and keeps + and an invalid escape", () => {
+  assert.deepEqual(unquoteToBytes("100k.bin"), encoder.encode("100k.bin"));
+  assert.deepEqual(
+    unquoteToBytes("a+b%20c%2F%zz%4"),
+    encoder.encode("a+b c/%zz%4"),
+  );
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { Application, StaticFileHandler } from "../../web/mod.ts";
-import { captureLogs, writeSettled } from "../_support/mod.ts";
+import { captureLogs, pastStatTrust, writeSettled } from "../_support/mod.ts";
 import { serve } from "./_fake_channel.ts";
 
 async function withRoot(
@@ -257,6 +257,7 @@ Deno.test("StaticFileHandler given a cached file rewritten with the same size an
     const first = await serve(app, { target: "/s/note.txt" });
     assert.equal(first.text(), "first");
     await writeSettled(`${root}/note.txt`, "later");
+    await pastStatTrust();
     const second = await serve(app, { target: "/s/note.txt" });
     assert.equal(second.text(), "later");
     assert.notEqual(second.headers.get("etag"), first.headers.get("etag"));
@@ -268,6 +269,7 @@ Deno.test("StaticFileHandler given a cached file deleted when requested then ans
     await writeSettled(`${root}/gone.txt`, "here");
     assert.equal((await serve(app, { target: "/s/gone.txt" })).text(), "here");
     await Deno.remove(`${root}/gone.txt`);
+    await pastStatTrust();
     assert.equal((await serve(app, { target: "/s/gone.txt" })).code, 404);
   });
 });

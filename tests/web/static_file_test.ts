@@ -8,7 +8,7 @@ import {
   Resource,
   Site,
 } from "../../web/mod.ts";
-import { within, writeSettled } from "../_support/mod.ts";
+import { pastStatTrust, within, writeSettled } from "../_support/mod.ts";
 
 interface Tree extends AsyncDisposable {
   /** The served directory. */
@@ -420,6 +420,7 @@ Deno.test("File given a cached file deleted when requested then answers 404", as
   await within(first.notifyFinish(), "the cached file");
   assert.equal(first.text(), "here");
   await Deno.remove(path);
+  await pastStatTrust();
   const second = new DummyChannel({ target: "/static/gone.txt" });
   second.serve(new Site(root));
   await within(second.notifyFinish(), "the 404");

@@ -10,6 +10,7 @@ import {
   StaticRoot,
 } from "../../web/_static.ts";
 import type { IConsumer, IProducer } from "../../reactor/interfaces.ts";
+import { sleep } from "../_support/mod.ts";
 
 function info(size: number, mtime: number): Deno.FileInfo {
   return { size, mtime: new Date(mtime), isFile: true } as Deno.FileInfo;
@@ -72,7 +73,7 @@ Deno.test("StaticRoot given a proven symlink re-pointed outside the root when re
     await Deno.writeTextFile(`${outside}/secret.txt`, "secret");
     await Deno.writeTextFile(`${root}/ok.txt`, "ok");
     await Deno.symlink(`${root}/ok.txt`, `${root}/link.txt`);
-    const resolver = new StaticRoot(root);
+    const resolver = new StaticRoot(root, 1024, 0);
     assert.equal(resolver.resolve(["link.txt"])?.info.size, 2);
     await Deno.remove(`${root}/link.txt`);
     await Deno.symlink(`${outside}/secret.txt`, `${root}/link.txt`);
@@ -91,7 +92,7 @@ Deno.test("StaticRoot given a root symlink re-pointed to another directory when 
     await Deno.writeTextFile(`${base}/a/f.txt`, "a");
     await Deno.writeTextFile(`${base}/b/f.txt`, "bb");
     await Deno.symlink(`${base}/a`, `${base}/root`);
-    const resolver = new StaticRoot(`${base}/root`);
+    const resolver = new StaticRoot(`${base}/root`, 1024, 0);
     const first = resolver.resolve(["f.txt"]);
     assert.equal(first?.path, `${await Deno.realPath(base)}/a/f.txt`);
     await Deno.remove(`${base}/root`);
@@ -108,11 +109,42 @@ Deno.test("StaticRoot given a replaced file when resolved again then reports the
   const root = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${root}/f.txt`, "one");
-    const resolver = new StaticRoot(root);
+    const resolver = new StaticRoot(root, 1024, 0);
     assert.equal(resolver.resolve(["f.txt"])?.info.size, 3);
     await Deno.writeTextFile(`${root}/next.txt`, "three");
     await Deno.rename(`${root}/next.txt`, `${root}/f.txt`);
     assert.equal(resolver.resolve(["f.txt"])?.info.size, 5);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("StaticRoot given a file replaced within trustMs when resolved then reports the proven version until trustMs has passed", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${root}/f.txt`, "one");
+    const resolver = new StaticRoot(root, 1024, 500);
+    const first = resolver.resolve(["f.txt"]);
+    assert.equal(first?.info.size, 3);
+    await Deno.writeTextFile(`${root}/next.txt`, "three");
+    await Deno.rename(`${root}/next.txt`, `${root}/f.txt`);
+    assert.equal(resolver.resolve(["f.txt"]), first);
+    await sleep(550);
+    assert.equal(resolver.resolve(["f.txt"])?.info.size, 5);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("StaticRoot given a proven file removed when resolved past trustMs then finds nothing and forgets it", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${root}/f.txt`, "one");
+    const resolver = new StaticRoot(root, 1024, 0);
+    assert.equal(resolver.resolve(["f.txt"])?.info.size, 3);
+    await Deno.remove(`${root}/f.txt`);
+    assert.equal(resolver.resolve(["f.txt"]), null);
+    assert.equal(resolver.provenSize, 0);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
