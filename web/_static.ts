@@ -13,7 +13,7 @@
 import { Deferred } from "../deferred/deferred.ts";
 import type { Headers } from "../http/headers.ts";
 import type { IConsumer, IPushProducer } from "../reactor/interfaces.ts";
-import { sameVersion } from "./_static_cache.ts";
+import { DEFAULT_STAT_INTERVAL_MS, sameVersion } from "./_static_cache.ts";
 
 /**
  * Content types by lower-case extension (with its dot), the common entries
@@ -152,8 +152,17 @@ export interface StaticTarget {
 
 /** How many looked-up paths a {@linkcode StaticRoot} remembers as proven. */
 const PROVEN_PATHS = 1024;
-/** How long a {@linkcode StaticRoot} trusts a path's metadata, in ms. */
-export const TRUST_MS = 100;
+
+/** The bounds of a {@linkcode StaticRoot}. */
+export interface StaticRootOptions {
+  /** The most paths remembered as proven. */
+  maxProven?: number;
+  /**
+   * How long a proven path's metadata is used without reading it again;
+   * 0 reads it on every lookup.
+   */
+  trustMs?: number;
+}
 
 /** A proven target and when its metadata was read (`Date.now()`). */
 interface Proven {
@@ -178,7 +187,8 @@ interface Proven {
  * (as Tornado, which takes `os.path.abspath` of it on every request).
  *
  * Twisted and Tornado `stat` the file on every request; this one trusts a
- * proven path's metadata for `trustMs` (100 ms) after reading it, as
+ * proven path's metadata for `trustMs` (100 ms by default, the public
+ * `statIntervalMs`; 0 reads it every time) after reading it, as
  * nginx's `open_file_cache_valid` does for a minute: at thousands of
  * requests a second the `stat` was a third of what answering from memory
  * cost, and a file changed, replaced or removed is seen within 100 ms.
@@ -196,14 +206,12 @@ export class StaticRoot {
 
   /**
    * @param root The directory.
-   * @param maxProven The most paths remembered as proven.
-   * @param trustMs How long a proven path's metadata is used without
-   * reading it again; 0 reads it on every lookup.
+   * @param options How many paths it remembers and how long it trusts them.
    */
-  constructor(root: string, maxProven = PROVEN_PATHS, trustMs = TRUST_MS) {
+  constructor(root: string, options: StaticRootOptions = {}) {
     this.root = root;
-    this.#maxProven = maxProven;
-    this.#trustMs = trustMs;
+    this.#maxProven = options.maxProven ?? PROVEN_PATHS;
+    this.#trustMs = options.trustMs ?? DEFAULT_STAT_INTERVAL_MS;
   }
 
   /** How many paths are remembered as proven. */

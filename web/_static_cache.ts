@@ -7,7 +7,8 @@
  * on every request; nginx's `open_file_cache` keeps what it opened and
  * trusts it for a minute. This cache is checked against the file's
  * metadata on every request instead (metadata that `StaticRoot` reads at
- * most 100 ms before), so a changed file is served within 100 ms.
+ * most `statIntervalMs`, 100 ms, before), so a changed file is served
+ * within that time.
  *
  * @module
  */
@@ -151,8 +152,8 @@ function readSettled(path: string): CachedFile | null {
 /**
  * The bounds of the in-memory cache of small static files that both faces
  * take (`StaticFileHandlerArgs` on the Tornado face). A cached file is
- * checked against its size, times and inode, read at most 100 ms before,
- * so a changed file is served within 100 ms.
+ * checked against its size, times and inode, read at most
+ * `statIntervalMs` before, so a changed file is served within that time.
  */
 export interface StaticCacheSettings {
   /**
@@ -176,6 +177,15 @@ export interface StaticCacheSettings {
    * @default {1048576}
    */
   cacheMaxFileSize?: number;
+  /**
+   * How long, in milliseconds, a file's metadata read for one request
+   * answers the next ones before it is read again: a file changed,
+   * replaced or removed is seen within this time. 0 reads it on every
+   * request, as Twisted's `File` and Tornado's `StaticFileHandler` do.
+   *
+   * @default {100}
+   */
+  statIntervalMs?: number;
 }
 
 /** 16 MiB of files of at most 1 MiB, 1,024 at most. */
@@ -184,6 +194,24 @@ const DEFAULTS: StaticCacheOptions = {
   maxEntries: 1024,
   maxFileSize: 1024 * 1024,
 };
+
+/** How long a served file's metadata is trusted by default, in ms. */
+export const DEFAULT_STAT_INTERVAL_MS = 100;
+
+/**
+ * `statIntervalMs` of `settings`, checked.
+ *
+ * @throws {RangeError} It is negative or not finite.
+ */
+export function statIntervalOf(settings: StaticCacheSettings): number {
+  const interval = settings.statIntervalMs ?? DEFAULT_STAT_INTERVAL_MS;
+  if (!Number.isFinite(interval) || interval < 0) {
+    throw new RangeError(
+      `statIntervalMs must be a non-negative number of milliseconds: current value is ${interval}`,
+    );
+  }
+  return interval;
+}
 
 /**
  * A cache bounded by `settings`, the defaults for what they leave out.

@@ -18,6 +18,7 @@ import {
   makeStaticCache,
   type StaticCache,
   type StaticCacheSettings,
+  statIntervalOf,
 } from "./_static_cache.ts";
 import { NOT_DONE_YET } from "./not_done_yet.ts";
 import { redirectTo } from "./redirect.ts";
@@ -35,8 +36,8 @@ import {
  * attributes, and the bounds of its cache of small files (shared by every
  * `File` below this one). Twisted reads every file on each request; Torsion
  * keeps small files' content and checks it against the file's size, times
- * and inode, read at most 100 ms before, so a changed file is served within
- * 100 ms.
+ * and inode, read at most `statIntervalMs` (100 ms) before, so a changed
+ * file is served within that time (0 reads it on every request).
  *
  * @example Listing directories, with a default type for unknown files
  * ```ts
@@ -108,8 +109,8 @@ let makeChild: (
  * for `If-None-Match` and `If-Modified-Since`; one `Range` (206, or 416
  * when unsatisfiable; several ranges get the whole file); `HEAD` without
  * opening the file. Small files (up to `cacheMaxFileSize`) are kept in
- * memory, checked against the file's metadata (read at most 100 ms before:
- * a change is seen within 100 ms) and sent
+ * memory, checked against the file's metadata (read at most
+ * `statIntervalMs` before: a change is seen within that time) and sent
  * with the head; larger ones, and files changed in the last two seconds,
  * are streamed with a producer under the connection's flow control.
  *
@@ -156,7 +157,7 @@ export class File extends Resource {
     const config = inherited;
     inherited = null;
     this.#config = config ?? {
-      root: new StaticRoot(path),
+      root: new StaticRoot(path, { trustMs: statIntervalOf(options) }),
       defaultType: options.defaultType ?? "text/html",
       contentTypes: new Map(
         Object.entries(options.contentTypes ?? {}).map((

@@ -16,6 +16,7 @@ import {
   makeStaticCache,
   type StaticCache,
   type StaticCacheSettings,
+  statIntervalOf,
 } from "./_static_cache.ts";
 import type { IConsumer, IProducer } from "../reactor/interfaces.ts";
 import { createHash } from "node:crypto";
@@ -37,8 +38,8 @@ export interface StaticFileHandlerArgs extends StaticCacheSettings {
    * The most bytes of file content the route keeps in memory (least
    * recently used evicted first); 0 keeps none. Tornado reads every file
    * on each request; Torsion keeps small files' content and checks it
-   * against the file's size, times and inode, read at most 100 ms before,
-   * so a changed file is served within 100 ms.
+   * against the file's size, times and inode, read at most `statIntervalMs`
+   * (100 ms) before, so a changed file is served within that time.
    * @default 16777216 (16 MiB)
    */
   cacheMaxBytes?: number;
@@ -59,6 +60,8 @@ export interface StaticFileHandlerArgs extends StaticCacheSettings {
 interface RouteState {
   readonly cache: StaticCache;
   root: StaticRoot;
+  /** The route's `statIntervalMs`, for a root made again. */
+  readonly trustMs: number;
 }
 
 /**
@@ -193,9 +196,11 @@ export class StaticFileHandler extends RequestHandler {
     this.defaultFilename = initArgs.defaultFilename;
     let route = routes.get(initArgs);
     if (route === undefined) {
+      const trustMs = statIntervalOf(initArgs);
       route = {
         cache: makeStaticCache(initArgs),
-        root: new StaticRoot(initArgs.path),
+        root: new StaticRoot(initArgs.path, { trustMs }),
+        trustMs,
       };
       routes.set(initArgs, route);
     }
@@ -304,7 +309,9 @@ export class StaticFileHandler extends RequestHandler {
   #rootOf(): StaticRoot {
     const route = this.#route;
     if (route === null) return new StaticRoot(this.root);
-    if (route.root.root !== this.root) route.root = new StaticRoot(this.root);
+    if (route.root.root !== this.root) {
+      route.root = new StaticRoot(this.root, { trustMs: route.trustMs });
+    }
     return route.root;
   }
 

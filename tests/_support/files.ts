@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { TRUST_MS } from "../../web/_static.ts";
+import { DEFAULT_STAT_INTERVAL_MS } from "../../web/_static_cache.ts";
 import { sleep } from "./time.ts";
 
 /**
@@ -28,8 +28,8 @@ export async function writeSettled(
 
 /**
  * Waits until the static servers read a file's metadata again: they trust
- * what they read for `TRUST_MS`, so a change made now is seen after this.
+ * what they read for `DEFAULT_STAT_INTERVAL_MS`, so a change made now is seen after this.
  */
 export function pastStatTrust(): Promise<void> {
-  return sleep(TRUST_MS + 20);
+  return sleep(DEFAULT_STAT_INTERVAL_MS + 20);
 }

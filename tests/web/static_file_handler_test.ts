@@ -273,3 +273,18 @@ Deno.test("StaticFileHandler given a cached file deleted when requested then ans
     assert.equal((await serve(app, { target: "/s/gone.txt" })).code, 404);
   });
 });
+
+Deno.test("StaticFileHandler given statIntervalMs 0 and a cached file rewritten when requested at once then serves the new content", async () => {
+  const root = await Deno.makeTempDir({ prefix: "torsion-static-" });
+  try {
+    const app = new Application([
+      ["/s/(.*)", StaticFileHandler, { path: root, statIntervalMs: 0 }],
+    ]);
+    await writeSettled(`${root}/note.txt`, "first", 7_200_000);
+    assert.equal((await serve(app, { target: "/s/note.txt" })).text(), "first");
+    await writeSettled(`${root}/note.txt`, "later");
+    assert.equal((await serve(app, { target: "/s/note.txt" })).text(), "later");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

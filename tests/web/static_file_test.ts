@@ -433,3 +433,27 @@ Deno.test("File given a negative cacheMaxBytes when constructed then throws a Ra
     /cacheMaxBytes must be a non-negative integer: current value is -1/,
   );
 });
+
+Deno.test("File given statIntervalMs 0 and a cached file deleted when requested at once then answers 404", async () => {
+  await using tree = await makeTree();
+  const path = `${tree.root}/gone.txt`;
+  await writeSettled(path, "here");
+  const root = new Resource();
+  root.putChild("static", new File(tree.root, { statIntervalMs: 0 }));
+  const first = new DummyChannel({ target: "/static/gone.txt" });
+  first.serve(new Site(root));
+  await within(first.notifyFinish(), "the cached file");
+  assert.equal(first.text(), "here");
+  await Deno.remove(path);
+  const second = new DummyChannel({ target: "/static/gone.txt" });
+  second.serve(new Site(root));
+  await within(second.notifyFinish(), "the 404");
+  assert.equal(second.code, 404);
+});
+
+Deno.test("File given a negative statIntervalMs when constructed then throws a RangeError", () => {
+  assert.throws(
+    () => new File(".", { statIntervalMs: -1 }),
+    /statIntervalMs must be a non-negative number of milliseconds: current value is -1/,
+  );
+});

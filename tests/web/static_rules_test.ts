@@ -73,7 +73,7 @@ Deno.test("StaticRoot given a proven symlink re-pointed outside the root when re
     await Deno.writeTextFile(`${outside}/secret.txt`, "secret");
     await Deno.writeTextFile(`${root}/ok.txt`, "ok");
     await Deno.symlink(`${root}/ok.txt`, `${root}/link.txt`);
-    const resolver = new StaticRoot(root, 1024, 0);
+    const resolver = new StaticRoot(root, { trustMs: 0 });
     assert.equal(resolver.resolve(["link.txt"])?.info.size, 2);
     await Deno.remove(`${root}/link.txt`);
     await Deno.symlink(`${outside}/secret.txt`, `${root}/link.txt`);
@@ -92,7 +92,7 @@ Deno.test("StaticRoot given a root symlink re-pointed to another directory when 
     await Deno.writeTextFile(`${base}/a/f.txt`, "a");
     await Deno.writeTextFile(`${base}/b/f.txt`, "bb");
     await Deno.symlink(`${base}/a`, `${base}/root`);
-    const resolver = new StaticRoot(`${base}/root`, 1024, 0);
+    const resolver = new StaticRoot(`${base}/root`, { trustMs: 0 });
     const first = resolver.resolve(["f.txt"]);
     assert.equal(first?.path, `${await Deno.realPath(base)}/a/f.txt`);
     await Deno.remove(`${base}/root`);
@@ -109,7 +109,7 @@ Deno.test("StaticRoot given a replaced file when resolved again then reports the
   const root = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${root}/f.txt`, "one");
-    const resolver = new StaticRoot(root, 1024, 0);
+    const resolver = new StaticRoot(root, { trustMs: 0 });
     assert.equal(resolver.resolve(["f.txt"])?.info.size, 3);
     await Deno.writeTextFile(`${root}/next.txt`, "three");
     await Deno.rename(`${root}/next.txt`, `${root}/f.txt`);
@@ -123,7 +123,7 @@ Deno.test("StaticRoot given a file replaced within trustMs when resolved then re
   const root = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${root}/f.txt`, "one");
-    const resolver = new StaticRoot(root, 1024, 500);
+    const resolver = new StaticRoot(root, { trustMs: 500 });
     const first = resolver.resolve(["f.txt"]);
     assert.equal(first?.info.size, 3);
     await Deno.writeTextFile(`${root}/next.txt`, "three");
@@ -140,7 +140,7 @@ Deno.test("StaticRoot given a proven file removed when resolved past trustMs the
   const root = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${root}/f.txt`, "one");
-    const resolver = new StaticRoot(root, 1024, 0);
+    const resolver = new StaticRoot(root, { trustMs: 0 });
     assert.equal(resolver.resolve(["f.txt"])?.info.size, 3);
     await Deno.remove(`${root}/f.txt`);
     assert.equal(resolver.resolve(["f.txt"]), null);
@@ -156,7 +156,7 @@ Deno.test("StaticRoot given more paths than its bound when resolved then remembe
     for (const name of ["a", "b", "c"]) {
       await Deno.writeTextFile(`${root}/${name}`, name);
     }
-    const resolver = new StaticRoot(root, 2);
+    const resolver = new StaticRoot(root, { maxProven: 2 });
     for (const name of ["a", "b", "c", "a"]) {
       assert.equal(resolver.resolve([name])?.info.size, 1);
     }
