@@ -66,6 +66,19 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
   return text;
 }
 
+/**
+ * Decodes `bytes` when they are all ASCII, which reads the same in UTF-8:
+ * short ones without the call into the runtime that `TextDecoder` makes.
+ *
+ * @param bytes The bytes.
+ * @returns The text, or `null` when a byte is not ASCII.
+ */
+export function asciiText(bytes: Uint8Array): string | null {
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) if (bytes[i] > 0x7f) return null;
+  return latin1(bytes, 0, n);
+}
+
 /** The bytes, decoded and quoted for an error message (cut at 100 characters). */
 export function quote(bytes: Uint8Array, start: number, end: number): string {
   const cut = end - start > 100;

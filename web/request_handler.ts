@@ -14,6 +14,7 @@ import {
 } from "../http/headers.ts";
 import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
+import { asciiText } from "../http/_latin1.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
@@ -49,6 +50,11 @@ const EMPTY = new Uint8Array(0);
 /** The transforms of a handler not run by an application: none. */
 const NO_TRANSFORMS: readonly OutputTransform[] = Object.freeze([]);
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/**
+ * Arguments up to this length are read as ASCII when they are: most are,
+ * and decoding them costs less than a call into the runtime.
+ */
+const MAX_ASCII_FAST = 256;
 // deno-lint-ignore no-control-regex
 const CONTROL_CHARS = /[\x00-\x08\x0e-\x1f]/g;
 /** The handler method of each method, without a new string per request. */
@@ -679,6 +685,10 @@ export class RequestHandler {
    * @throws {HTTPError} 400 when the bytes are not UTF-8.
    */
   decodeArgument(value: Uint8Array, name?: string): string {
+    if (value.length <= MAX_ASCII_FAST) {
+      const ascii = asciiText(value);
+      if (ascii !== null) return ascii;
+    }
     try {
       return strictUtf8.decode(value);
     } catch {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { latin1, sharedLatin1 } from "../../http/_latin1.ts";
+import { asciiText, latin1, sharedLatin1 } from "../../http/_latin1.ts";
 
 const bytes = (codes: number[]): Uint8Array => Uint8Array.from(codes);
 const ascii = (text: string): Uint8Array =>
@@ -35,4 +35,15 @@ Deno.test("sharedLatin1 given high latin-1 bytes, an empty range or a long text 
   assert.equal(sharedLatin1(high, 2, 2), "");
   const long = ascii("x".repeat(300));
   assert.equal(sharedLatin1(long, 0, 300), latin1(long, 0, 300));
+});
+
+Deno.test("asciiText given ASCII bytes when decoded then gives the text", () => {
+  assert.equal(
+    asciiText(new TextEncoder().encode("static/app.js")),
+    "static/app.js",
+  );
+});
+
+Deno.test("asciiText given a byte above 0x7f when decoded then gives null", () => {
+  assert.equal(asciiText(new TextEncoder().encode("wörld")), null);
 });
