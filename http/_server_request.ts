@@ -393,8 +393,8 @@ export class ServerRequest implements HTTPServerRequestChannel {
       this.bytesSent += body.length;
     } else {
       if (this.#framing === FRAME_LENGTH) this.#checkLength(body.length);
+      this.bytesSent += body.length;
       if (text.length + body.length > JOIN_LIMIT) {
-        this.bytesSent += body.length;
         const joined = joinedResponse(text, body);
         if (joined !== null) {
           channel.send(joined);
@@ -407,7 +407,6 @@ export class ServerRequest implements HTTPServerRequestChannel {
       out = allocate(text.length + body.length);
       text.writeInto(out);
       out.set(body, text.length);
-      this.bytesSent += body.length;
     }
     channel.send(out);
   }
