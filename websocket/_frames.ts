@@ -462,7 +462,7 @@ export class FrameReader {
    */
   #own(piece: Uint8Array): Uint8Array {
     const length = piece.length;
-    const room = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    const room = headerSize(length, false);
     let out: Uint8Array;
     let at: number;
     if (room + length <= SHARED_MAX) {
