@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { CheckedStrings } from "../_util/checked_strings.ts";
 import { isFieldValue, isToken } from "./_chars.ts";
 
 /**
@@ -171,14 +172,20 @@ function checkName(name: string): void {
   }
 }
 
+/** Values that passed `checkValue` lately: most are set again at once. */
+const CHECKED_VALUES = new CheckedStrings();
+
 function checkValue(name: string, value: string): void {
-  if (typeof value !== "string" || !isFieldValue(value)) {
-    throw new TypeError(
-      `Header value must be latin-1 without CR, LF or NUL: current value of ${name} is ${
-        typeof value === "string" ? JSON.stringify(value) : String(value)
-      }`,
-    );
+  if (CHECKED_VALUES.has(value)) return;
+  if (typeof value === "string" && isFieldValue(value)) {
+    CHECKED_VALUES.add(value);
+    return;
   }
+  throw new TypeError(
+    `Header value must be latin-1 without CR, LF or NUL: current value of ${name} is ${
+      typeof value === "string" ? JSON.stringify(value) : String(value)
+    }`,
+  );
 }
 
 /**

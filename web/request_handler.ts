@@ -16,6 +16,7 @@ import { statusHasBody } from "../http/_framing.ts";
 import { reasonPhrase } from "../http/_responses.ts";
 import { asciiText } from "../http/_latin1.ts";
 import { joinChunks } from "../reactor/_byte_buffer.ts";
+import { CheckedStrings } from "../_util/checked_strings.ts";
 import { encodeUtf8 } from "../_util/utf8.ts";
 import type { IProtocol, ITransport } from "../reactor/interfaces.ts";
 import { BodyArgumentsError } from "./_body_arguments.ts";
@@ -139,6 +140,9 @@ function hasControlChar(text: string): boolean {
   }
   return false;
 }
+
+/** Header values that passed `hasControlChar` lately (see `CheckedStrings`). */
+const CHECKED_VALUES = new CheckedStrings();
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === "object" && value !== null &&
@@ -468,11 +472,13 @@ export class RequestHandler {
       : typeof value === "number"
       ? String(value)
       : value;
+    if (typeof text === "string" && CHECKED_VALUES.has(text)) return text;
     if (typeof text !== "string" || hasControlChar(text)) {
       throw new TypeError(
         `Unsafe header value: current value is ${JSON.stringify(text)}`,
       );
     }
+    CHECKED_VALUES.add(text);
     return text;
   }
 

@@ -193,6 +193,13 @@ for (
   });
 }
 
+Deno.test("Headers given a value set many times when a value that differs by a CRLF is set then it throws TypeError", () => {
+  const headers = new Headers();
+  for (let i = 0; i < 8; i++) headers.setRawHeaders("X", ["a b"]);
+  assertThrows(() => headers.setRawHeaders("X", ["a\r\nb"]), TypeError);
+  assertEquals(headers.get("x"), "a b");
+});
+
 Deno.test("Headers given latin-1 characters and tabs in a value when added then they are accepted", () => {
   const headers = new Headers({ X: "caf\xe9\tok\xff" });
   assertEquals(headers.get("x"), "caf\xe9\tok\xff");

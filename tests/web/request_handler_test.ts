@@ -464,6 +464,16 @@ Deno.test("RequestHandler given a header value with a control character when set
   assert.throws(() => handler.setHeader("X", "a\r\nInjected: 1"), TypeError);
 });
 
+Deno.test("RequestHandler given a header value set before when one with a control character is set then throws TypeError", () => {
+  const handler = new RequestHandler(
+    new Application(),
+    new HTTPServerRequest(),
+  );
+  for (let i = 0; i < 8; i++) handler.setHeader("X", "ab");
+  assert.throws(() => handler.setHeader("X", "a\x01b"), TypeError);
+  assert.equal(handler.responseHeaders.get("x"), "ab");
+});
+
 Deno.test("RequestHandler given query arguments when read then decodes, strips and picks the last value", () => {
   const handler = new RequestHandler(
     new Application(),
