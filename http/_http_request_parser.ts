@@ -32,6 +32,7 @@ import {
   MessageParser,
 } from "./_message_parser.ts";
 import { malformed, WireError } from "./_wire_error.ts";
+import { valueCount } from "./headers.ts";
 import { BodyTooLargeError } from "./errors.ts";
 import type { HTTPVersion } from "./interfaces.ts";
 import type { RequestHead } from "./server_interfaces.ts";
@@ -209,17 +210,15 @@ export class HTTPRequestParser extends MessageParser<RequestParserHandler> {
     let keepAlive = v11
       ? !reader.connectionClose
       : reader.connectionKeepAlive && !reader.connectionClose;
-    if (v11) {
+    if (v11 && valueCount(headers, "host") !== 1) {
       const hosts = headers.getRawHeaders("host");
-      if (hosts === undefined || hosts.length !== 1) {
-        throw malformed(
-          hosts === undefined
-            ? "Missing Host header in an HTTP/1.1 request"
-            : `Repeated Host header: current values are ${
-              JSON.stringify(hosts.join(", "))
-            }`,
-        );
-      }
+      throw malformed(
+        hosts === undefined
+          ? "Missing Host header in an HTTP/1.1 request"
+          : `Repeated Host header: current values are ${
+            JSON.stringify(hosts.join(", "))
+          }`,
+      );
     }
     let body = BODY_NONE;
     let length: number | null = 0;

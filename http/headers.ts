@@ -107,6 +107,19 @@ export function hasKey(headers: Headers, key: string): boolean {
   return entryOf(headers, key) !== undefined;
 }
 
+/**
+ * How many values the field `key` has (0 when absent), without the copy
+ * `getRawHeaders` makes: the request parser counts the `Host` values of
+ * every HTTP/1.1 request. Not part of the public API.
+ *
+ * @param headers The collection.
+ * @param key The field name, lower-cased.
+ * @returns The number of values.
+ */
+export function valueCount(headers: Headers, key: string): number {
+  return entryOf(headers, key)?.values.length ?? 0;
+}
+
 let pieces: (headers: Headers, out: string[]) => number;
 
 /**

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { getByKey, hasKey, Headers } from "../../http/headers.ts";
+import { getByKey, hasKey, Headers, valueCount } from "../../http/headers.ts";
 
 Deno.test("Headers given no init when created then it is empty", () => {
   assertEquals([...new Headers().getAllRawHeaders()], []);
@@ -243,4 +243,11 @@ Deno.test("getByKey and hasKey given fields set under any case when read by lowe
   assertEquals(getByKey(headers, "etag"), undefined);
   assertEquals(hasKey(headers, "content-type"), true);
   assertEquals(hasKey(headers, "etag"), false);
+});
+
+Deno.test("valueCount given a field with two values, one with one and an absent one when counted then answers 2, 1 and 0", () => {
+  const headers = new Headers([["Via", "a"], ["Host", "h"], ["VIA", "b"]]);
+  assertEquals(valueCount(headers, "via"), 2);
+  assertEquals(valueCount(headers, "host"), 1);
+  assertEquals(valueCount(headers, "etag"), 0);
 });
