@@ -21,6 +21,13 @@ const KEPT_SIZE = 2048;
 const kept = new Uint8Array(KEPT_SIZE);
 let lastBytes: Uint8Array = kept.subarray(0, 0);
 
+/** A body up to this size is compared with the last one (see `joined`). */
+const REPEATED_BODY = 256;
+/** The last small response joined by `joined`, head and body. */
+let lastJoined: Uint8Array | null = null;
+/** `lastParts` when `lastJoined` was made: its head's pieces. */
+let lastJoinedParts: readonly string[] = [];
+
 /** A head's text, kept as pieces; every character is one byte (latin-1). */
 export class HeadText {
   /** How many characters, and so bytes, the pieces hold. */
@@ -83,6 +90,36 @@ export class HeadText {
   }
 
   /**
+   * The head followed by `body`, as bytes from the shared slab for the
+   * transport only. A small response equal to the last one made here (the
+   * same pieces, the same body bytes) is given the same bytes again, which
+   * were never changed: comparing a short body costs less than a view of
+   * the slab and two copies.
+   *
+   * @param body The body.
+   * @returns The bytes of head and body.
+   */
+  joined(body: Uint8Array): Uint8Array {
+    const length = this.length;
+    const last = lastJoined;
+    if (
+      last !== null && last.length === length + body.length &&
+      lastJoinedParts === lastParts && sameParts(this.#parts, lastParts) &&
+      sameBytes(last, length, body)
+    ) {
+      return last;
+    }
+    const out = allocate(length + body.length);
+    this.writeInto(out);
+    out.set(body, length);
+    // Kept only when writeInto kept this head's pieces as the last ones.
+    const kept = body.length <= REPEATED_BODY && length <= KEPT_SIZE;
+    lastJoined = kept ? out : null;
+    lastJoinedParts = lastParts;
+    return out;
+  }
+
+  /**
    * The head as bytes of their own from the shared slab (see `allocate`):
    * for the transport only.
    *
@@ -108,6 +145,18 @@ function sameParts(parts: readonly string[], last: readonly string[]): boolean {
   if (parts.length !== last.length) return false;
   for (let i = 0; i < parts.length; i++) {
     if (parts[i] !== last[i]) return false;
+  }
+  return true;
+}
+
+/** Whether `bytes` from `offset` on hold the bytes of `body`. */
+function sameBytes(
+  bytes: Uint8Array,
+  offset: number,
+  body: Uint8Array,
+): boolean {
+  for (let i = 0; i < body.length; i++) {
+    if (bytes[offset + i] !== body[i]) return false;
   }
   return true;
 }

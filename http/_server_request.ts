@@ -404,9 +404,7 @@ export class ServerRequest implements HTTPServerRequestChannel {
         channel.send(body);
         return;
       }
-      out = allocate(text.length + body.length);
-      text.writeInto(out);
-      out.set(body, text.length);
+      out = text.joined(body);
     }
     channel.send(out);
   }

@@ -42,3 +42,43 @@ Deno.test("HeadText given heads with the same pieces, then one piece changed, th
   assert.equal(write(make(long)), `*HTTP/1.1 200 OK\r\nETag: ${long}\r\n\r\n*`);
   assert.equal(write(make('"b"')), first.replace('"a"', '"b"'));
 });
+
+const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
+const headWith = (value: string): HeadText =>
+  new HeadText().add("HTTP/1.1 200 OK\r\n").add("ETag: ").add(value)
+    .add("\r\n\r\n");
+const textOf = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
+
+Deno.test("HeadText.joined given a head and a body when joined then the bytes are the head followed by the body", () => {
+  const joined = headWith('"j"').joined(bytesOf("hello"));
+  assert.equal(textOf(joined), 'HTTP/1.1 200 OK\r\nETag: "j"\r\n\r\nhello');
+});
+
+Deno.test("HeadText.joined given the same head and body again when joined then the same bytes are given again", () => {
+  const first = headWith('"s"').joined(bytesOf("same"));
+  assert.equal(headWith('"s"').joined(bytesOf("same")), first);
+});
+
+Deno.test("HeadText.joined given the same head and another body of the same length when joined then new bytes hold the new body", () => {
+  const first = headWith('"b"').joined(bytesOf("abcd"));
+  const second = headWith('"b"').joined(bytesOf("abce"));
+  assert.notEqual(second, first);
+  assert.equal(textOf(first), 'HTTP/1.1 200 OK\r\nETag: "b"\r\n\r\nabcd');
+  assert.equal(textOf(second), 'HTTP/1.1 200 OK\r\nETag: "b"\r\n\r\nabce');
+});
+
+Deno.test("HeadText.joined given another head written in between when the first is joined again then new bytes are made", () => {
+  const first = headWith('"h"').joined(bytesOf("x"));
+  headWith('"i"').bytes();
+  const again = headWith('"h"').joined(bytesOf("x"));
+  assert.notEqual(again, first);
+  assert.equal(textOf(again), textOf(first));
+});
+
+Deno.test("HeadText.joined given a body over 256 bytes when joined twice then each gets bytes of its own", () => {
+  const body = bytesOf("y".repeat(300));
+  const first = headWith('"l"').joined(body);
+  const second = headWith('"l"').joined(body);
+  assert.notEqual(second, first);
+  assert.equal(textOf(second), textOf(first));
+});
