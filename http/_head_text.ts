@@ -28,11 +28,21 @@ let lastJoined: Uint8Array | null = null;
 /** `lastParts` when `lastJoined` was made: its head's pieces. */
 let lastJoinedParts: readonly string[] = [];
 
-/** A head's text, kept as pieces; every character is one byte (latin-1). */
+/**
+ * A head's text, kept as pieces; every character is one byte (latin-1).
+ * While its pieces are the first ones of the last head written, it only
+ * counts them: most heads repeat the last one, which then costs no array
+ * of pieces and no comparison once built.
+ */
 export class HeadText {
   /** How many characters, and so bytes, the pieces hold. */
   length = 0;
-  readonly #parts: string[] = [];
+  /** The last head's pieces when this head was begun (never changed). */
+  readonly #base: readonly string[] = lastParts;
+  /** How many pieces, all equal to the first ones of `#base`, so far. */
+  #matched = 0;
+  /** The pieces, once one differs from `#base`'s piece at its place. */
+  #parts: string[] | null = null;
 
   /**
    * Appends `text`.
@@ -42,10 +52,32 @@ export class HeadText {
    */
   add(text: string): this {
     if (text.length > 0) {
-      this.#parts.push(text);
+      this.piece(text);
       this.length += text.length;
     }
     return this;
+  }
+
+  /**
+   * Appends `text` without counting its length (see `addFields`).
+   *
+   * @param text Latin-1 text.
+   */
+  piece(text: string): void {
+    const parts = this.#parts;
+    if (parts !== null) {
+      parts.push(text);
+      return;
+    }
+    const matched = this.#matched;
+    const base = this.#base;
+    if (matched < base.length && base[matched] === text) {
+      this.#matched = matched + 1;
+      return;
+    }
+    const own = base.slice(0, matched);
+    own.push(text);
+    this.#parts = own;
   }
 
   /**
@@ -55,7 +87,7 @@ export class HeadText {
    * @returns This head.
    */
   addFields(headers: Headers): this {
-    this.length += fieldPieces(headers, this.#parts);
+    this.length += fieldPieces(headers, this);
     return this;
   }
 
@@ -66,7 +98,13 @@ export class HeadText {
    * @returns Whether they are equal.
    */
   sameAs(other: HeadText): boolean {
-    return sameParts(this.#parts, other.#parts);
+    if (
+      this.#parts === null && other.#parts === null &&
+      this.#base === other.#base
+    ) {
+      return this.#matched === other.#matched;
+    }
+    return sameParts(this.#pieces(), other.#pieces());
   }
 
   /**
@@ -77,11 +115,11 @@ export class HeadText {
    * @returns How many bytes were written (`length`).
    */
   writeInto(out: Uint8Array, offset = 0): number {
-    const parts = this.#parts;
-    if (sameParts(parts, lastParts)) {
+    if (this.#isLast()) {
       out.set(lastBytes, offset);
       return lastBytes.length;
     }
+    const parts = this.#pieces();
     if (this.length > KEPT_SIZE) return writeParts(parts, out, offset);
     lastParts = parts.slice();
     lastBytes = kept.subarray(0, writeParts(parts, kept, 0));
@@ -104,7 +142,7 @@ export class HeadText {
     const last = lastJoined;
     if (
       last !== null && last.length === length + body.length &&
-      lastJoinedParts === lastParts && sameParts(this.#parts, lastParts) &&
+      lastJoinedParts === lastParts && this.#isLast() &&
       sameBytes(last, length, body)
     ) {
       return last;
@@ -137,7 +175,20 @@ export class HeadText {
    * @returns The text.
    */
   toString(): string {
-    return this.#parts.join("");
+    return this.#pieces().join("");
+  }
+
+  /** Whether the pieces are those of the last head written. */
+  #isLast(): boolean {
+    if (this.#parts === null && this.#base === lastParts) {
+      return this.#matched === lastParts.length;
+    }
+    return sameParts(this.#pieces(), lastParts);
+  }
+
+  /** The pieces, as an array (made now for a head that only counted). */
+  #pieces(): readonly string[] {
+    return this.#parts ?? this.#base.slice(0, this.#matched);
   }
 }
 

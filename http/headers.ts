@@ -120,18 +120,24 @@ export function valueCount(headers: Headers, key: string): number {
   return entryOf(headers, key)?.values.length ?? 0;
 }
 
-let pieces: (headers: Headers, out: string[]) => number;
+/** What `fieldPieces` gives the pieces of the field lines to, in order. */
+export interface PieceSink {
+  /** Takes the next piece. */
+  piece(text: string): void;
+}
+
+let pieces: (headers: Headers, out: PieceSink) => number;
 
 /**
- * Appends the fields as they go on the wire to `out`, as the pieces
+ * Gives the fields as they go on the wire to `out`, as the pieces
  * `name`, `": "`, `value`, `"\r\n"` of each line, in order. Not part of
  * the public API (`mod.ts` does not export it).
  *
  * @param headers The fields.
- * @param out Where to append the pieces.
- * @returns How many characters were appended.
+ * @param out Where the pieces go.
+ * @returns How many characters the pieces hold.
  */
-export function fieldPieces(headers: Headers, out: string[]): number {
+export function fieldPieces(headers: Headers, out: PieceSink): number {
   return pieces(headers, out);
 }
 
@@ -364,7 +370,10 @@ export class Headers implements Iterable<[string, string]> {
       for (const entry of headers.#entries.values()) {
         const name = entry.name;
         for (const value of entry.values) {
-          out.push(name, ": ", value, "\r\n");
+          out.piece(name);
+          out.piece(": ");
+          out.piece(value);
+          out.piece("\r\n");
           size += name.length + value.length + 4;
         }
       }

@@ -82,3 +82,13 @@ Deno.test("HeadText.joined given a body over 256 bytes when joined twice then ea
   assert.notEqual(second, first);
   assert.equal(textOf(second), textOf(first));
 });
+
+Deno.test("HeadText.sameAs given heads made alike, one longer and one with a piece changed when compared then only the alike ones are the same", () => {
+  headWith('"p"').bytes();
+  const shorter = new HeadText().add("HTTP/1.1 200 OK\r\n").add("ETag: ");
+  assert.ok(headWith('"p"').sameAs(headWith('"p"')));
+  assert.ok(!headWith('"p"').sameAs(headWith('"q"')));
+  assert.ok(!headWith('"p"').sameAs(shorter));
+  assert.ok(!headWith('"q"').add("X").sameAs(headWith('"q"')));
+  assert.equal(shorter.toString(), "HTTP/1.1 200 OK\r\nETag: ");
+});
