@@ -14,6 +14,10 @@
  *   `websocket_connect`, the bare-socket floor) against a fresh
  *   `Deno.upgradeWebSocket` server each.
  *
+ * Each row gives messages/s, the p99, the peak RSS and the CPU time per
+ * message (user and system, from `/proc`) of the server (server tables) or
+ * of the client (client tables), taken over the measured window.
+ *
  * @module
  */
 import {
@@ -43,6 +47,10 @@ export interface EchoMeasurement extends Measurement {
   p99_ms: number;
   /** The server's VmHWM, MiB, for the server tests. */
   server_rss_mb?: number;
+  /** The client's CPU time per message, µs (`null` when it made none). */
+  cpu_us_per_msg?: number | null;
+  /** The server's CPU time per message, µs, for the server tests. */
+  peer_cpu_us_per_msg?: number | null;
 }
 
 /** A WebSocket client system: the script gets the URL as its base. */
@@ -199,14 +207,16 @@ export async function runWsSuite(
           driverFor(workload),
           "ws",
           `ws://127.0.0.1:${process.port}/ws`,
-          sizes,
+          [...sizes, `pid=${process.pid}`],
         ) as EchoMeasurement;
         m.server_rss_mb = process.memory().hwmKib / 1024;
         serverRow.set(server.id, m);
         log(
           `  WebSocket echo ${workload.title} / server ${server.name}: ${
             thousands(m.value)
-          } msg/s, p99 ${formatMs(m.p99_ms)}`,
+          } msg/s, p99 ${formatMs(m.p99_ms)}, ${
+            cpuCell(m.peer_cpu_us_per_msg)
+          } µs CPU/msg`,
         );
       } catch (error) {
         const f = failure(error);
@@ -246,7 +256,9 @@ export async function runWsSuite(
         log(
           `  WebSocket echo ${workload.title} / client ${client.name}: ${
             thousands(m.value)
-          } msg/s, p99 ${formatMs(m.p99_ms)}`,
+          } msg/s, p99 ${formatMs(m.p99_ms)}, ${
+            cpuCell(m.cpu_us_per_msg)
+          } µs CPU/msg`,
         );
       } catch (error) {
         const f = failure(error);
@@ -266,6 +278,8 @@ export async function runWsSuite(
         serverRows,
         (m) => m.server_rss_mb ?? 0,
         "Server peak RSS",
+        (m) => m.peer_cpu_us_per_msg,
+        "Server CPU µs/msg",
       ),
       wsSection(
         `### WebSocket clients: echo over ${CONNECTIONS} connections, ${seconds} s, against Deno.upgradeWebSocket`,
@@ -273,6 +287,8 @@ export async function runWsSuite(
         clientRows,
         (m) => m.rss_mb,
         "Client peak RSS",
+        (m) => m.cpu_us_per_msg,
+        "Client CPU µs/msg",
       ),
     ],
     verdicts: wsVerdicts(servers, serverRows, clientRows, peers),
@@ -285,6 +301,8 @@ function wsSection(
   rows: Map<string, Row>,
   rss: (m: EchoMeasurement) => number,
   rssTitle: string,
+  cpu: (m: EchoMeasurement) => number | null | undefined,
+  cpuTitle: string,
 ): string {
   const lines: string[][] = [];
   for (const workload of WS_WORKLOADS) {
@@ -300,6 +318,7 @@ function wsSection(
           didNotRun(m) ? "did not run" : `failed: ${m.message.slice(0, 80)}`,
           "",
           "",
+          "",
         ]);
         continue;
       }
@@ -309,15 +328,21 @@ function wsSection(
         thousands(m.value),
         formatMs(m.p99_ms),
         `${rss(m).toFixed(0)} MiB`,
+        cpuCell(cpu(m)),
       ]);
     }
   }
   return `${heading}\n\n${
     markdownTable(
-      ["Message", "System", "Messages/s", "p99", rssTitle],
+      ["Message", "System", "Messages/s", "p99", rssTitle, cpuTitle],
       lines,
     )
   }`;
+}
+
+/** A CPU time per message, µs, or "n/a" when the system did not report one. */
+function cpuCell(us: number | null | undefined): string {
+  return typeof us === "number" && Number.isFinite(us) ? us.toFixed(1) : "n/a";
 }
 
 function ok(
