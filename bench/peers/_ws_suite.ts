@@ -352,7 +352,10 @@ function ok(
 }
 
 /**
- * The issue's WebSocket targets, judged on one run's figures.
+ * The issue's WebSocket targets, judged on one run's figures. Each line
+ * also gives how much CPU time per message the Torsion face took against
+ * the system it is judged by, when both reported it: under load that
+ * ratio moves far less than the one of messages/s.
  *
  * @returns The verdict lines.
  */
@@ -364,12 +367,15 @@ export function wsVerdicts(
 ): string[] {
   const verdicts: string[] = [];
   const name = (server: ServerSystem): string => wsServerName(server, peers);
+  const serverCpu = (m: EchoMeasurement): number | null | undefined =>
+    m.peer_cpu_us_per_msg;
   const judge = (
     target: string,
     mine: { name: string; m: EchoMeasurement | undefined },
     theirs: { name: string; m: EchoMeasurement | undefined },
     factor: number,
     floor: EchoMeasurement | undefined,
+    cpu: (m: EchoMeasurement) => number | null | undefined,
   ): void => {
     if (mine.m === undefined || theirs.m === undefined) {
       verdicts.push(notJudged(
@@ -380,12 +386,21 @@ export function wsVerdicts(
     }
     const ratio = mine.m.value / theirs.m.value;
     const met = ratio >= factor;
+    const mineCpu = cpu(mine.m);
+    const theirCpu = cpu(theirs.m);
     verdicts.push(verdictLine(
       met,
       `${target}: ${ratio.toFixed(2)}x${
         met || floor === undefined
           ? ""
           : `; the floor reaches ${(floor.value / theirs.m.value).toFixed(2)}x`
+      }${
+        typeof mineCpu === "number" && typeof theirCpu === "number" &&
+          mineCpu > 0 && theirCpu > 0
+          ? `; CPU per message ${
+            (mineCpu / theirCpu).toFixed(2)
+          }x ${theirs.name}'s`
+          : ""
       }`,
     ));
   };
@@ -407,6 +422,7 @@ export function wsVerdicts(
         { name: name(servers.deno), m: deno },
         1,
         floor,
+        serverCpu,
       );
       if (servers.tornado !== null) {
         judge(
@@ -417,6 +433,7 @@ export function wsVerdicts(
           { name: name(servers.tornado), m: tornado },
           5,
           undefined,
+          serverCpu,
         );
       }
     }
@@ -430,6 +447,7 @@ export function wsVerdicts(
         { name: "Deno WebSocket", m: ok(clients.get("deno")) },
         1,
         ok(clients.get("floor")),
+        (m) => m.cpu_us_per_msg,
       );
     }
   }
