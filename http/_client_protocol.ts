@@ -90,9 +90,6 @@ export class HTTP11ClientProtocol extends Protocol {
   #quiescentCallback: QuiescentCallback | null;
   #lostCallback: QuiescentCallback | null;
   #parser: HTTPClientParser | null = null;
-  #parserHeaderSize: number | undefined = undefined;
-  #parserBodySize = 0;
-  #parserStrict = false;
 
   #request: ClientRequest | null = null;
   #deferred: Deferred<Response> | null = null;
@@ -260,7 +257,6 @@ export class HTTP11ClientProtocol extends Protocol {
     this.#request = request;
     this.#response = null;
     this.#completed = false;
-    this.#reuseParser(request);
     const deferred = new Deferred<Response>(this.#cancel);
     this.#deferred = deferred;
     const tracker = request.tracker;
@@ -413,40 +409,18 @@ export class HTTP11ClientProtocol extends Protocol {
   }
 
   /**
-   * Keeps the parser of the previous response for `request` when its limits
-   * match, reset; otherwise drops it, and `#parserFor` makes one when the
-   * first byte of the response arrives: a connection waiting for its
-   * response holds no parser, and thousands of requests may wait at once.
+   * The parser of `request`'s response, made when its first byte arrives
+   * (or the connection closes) and dropped once it is complete: a
+   * connection waiting for its response, or idle in a pool, holds no
+   * parser, nor the last response's head through it, and thousands of
+   * either may be open at once.
    */
-  #reuseParser(request: ClientRequest): void {
-    const parser = this.#parser;
-    if (parser === null) return;
-    if (
-      request.maxHeaderSize === this.#parserHeaderSize &&
-      (request.maxBodySize ?? Infinity) === this.#parserBodySize &&
-      request.strictLineEnds === this.#parserStrict
-    ) {
-      parser.reset(request.method);
-    } else {
-      this.#parser = null;
-    }
-  }
-
-  /** The parser of `request`'s response (see `#reuseParser`). */
   #parserFor(request: ClientRequest): HTTPClientParser {
-    const parser = this.#parser;
-    if (parser !== null) return parser;
-    const headerSize = request.maxHeaderSize;
-    const bodySize = request.maxBodySize ?? Infinity;
-    const strict = request.strictLineEnds;
-    this.#parserHeaderSize = headerSize;
-    this.#parserBodySize = bodySize;
-    this.#parserStrict = strict;
-    return this.#parser = new HTTPClientParser(this.#hooks, {
+    return this.#parser ??= new HTTPClientParser(this.#hooks, {
       method: request.method,
-      maxHeaderSize: headerSize,
-      maxBodySize: bodySize,
-      strictLineEnds: strict,
+      maxHeaderSize: request.maxHeaderSize,
+      maxBodySize: request.maxBodySize ?? Infinity,
+      strictLineEnds: request.strictLineEnds,
     });
   }
 
@@ -594,6 +568,7 @@ export class HTTP11ClientProtocol extends Protocol {
   #finishResponse(dirty: boolean): void {
     const request = this.#request as ClientRequest;
     const head = this.#parserFor(request).head as ResponseHead;
+    this.#parser = null;
     const response = this.#response as Response;
     const state = this.#state;
     this.#clearRequest();
