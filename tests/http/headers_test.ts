@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { getByKey, hasKey, Headers } from "../../http/headers.ts";
+import { getByKey, hasKey, Headers, rawFields } from "../../http/headers.ts";
 
 Deno.test("Headers given no init when created then it is empty", () => {
   assertEquals([...new Headers().getAllRawHeaders()], []);
@@ -236,4 +236,35 @@ Deno.test("getByKey and hasKey given fields set under any case when read by lowe
   assertEquals(getByKey(headers, "etag"), undefined);
   assertEquals(hasKey(headers, "content-type"), true);
   assertEquals(hasKey(headers, "etag"), false);
+});
+
+Deno.test("Headers given two empty collections when a field is added to one then the other stays empty", () => {
+  const first = new Headers();
+  const second = new Headers();
+  first.addRawHeader("A", "1");
+  second.removeHeader("A");
+  assertEquals(first.get("a"), "1");
+  assert(!second.hasHeader("a"));
+  assertEquals([...second.getAllRawHeaders()], []);
+  assertEquals([...new Headers()], []);
+});
+
+Deno.test("Headers given an empty collection when its copy gets a field then the original stays empty", () => {
+  const original = new Headers();
+  const copy = original.copy();
+  copy.setRawHeaders("B", ["2"]);
+  assertEquals(copy.get("b"), "2");
+  assert(!original.hasHeader("b"));
+});
+
+Deno.test("rawFields given fields added in order when read then gives each name once with its values", () => {
+  const headers = new Headers([["Accept", "a"], ["Host", "h"], [
+    "accept",
+    "b",
+  ]]);
+  const fields = [...rawFields(headers)].map(({ name, values }) => [
+    name,
+    [...values],
+  ]);
+  assertEquals(fields, [["Accept", ["a", "b"]], ["Host", ["h"]]]);
 });
