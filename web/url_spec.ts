@@ -172,14 +172,17 @@ export class URLSpec {
     }
     const match = this.regex.exec(path);
     if (match === null) return null;
-    const pathKwargs = Object.create(null) as Record<string, string>;
-    if (match.groups !== undefined) {
-      for (const [name, value] of Object.entries(match.groups)) {
-        if (value !== undefined) pathKwargs[name] = value;
-      }
-      return { pathArgs: [], pathKwargs };
+    if (match.groups === undefined) {
+      return {
+        pathArgs: match.slice(1),
+        pathKwargs: NO_ENCODED_GROUPS.pathKwargs,
+      };
     }
-    return { pathArgs: match.slice(1), pathKwargs };
+    const pathKwargs = Object.create(null) as Record<string, string>;
+    for (const [name, value] of Object.entries(match.groups)) {
+      if (value !== undefined) pathKwargs[name] = value;
+    }
+    return { pathArgs: [], pathKwargs };
   }
 
   /**
