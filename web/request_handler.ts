@@ -142,15 +142,6 @@ function hasControlChar(text: string): boolean {
   return false;
 }
 
-/** Whether a path group is ASCII without a `%` escape. */
-function isPlainGroup(group: string): boolean {
-  for (let i = 0; i < group.length; i++) {
-    const c = group.charCodeAt(i);
-    if (c > 0x7f || c === PERCENT) return false;
-  }
-  return true;
-}
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === "object" && value !== null &&
     typeof (value as PromiseLike<unknown>).then === "function";
@@ -1613,3 +1604,12 @@ export class RequestHandler {
 
 /** The default `decodeArgument`, which a plain path group needs no bytes for. */
 const DEFAULT_DECODE_ARGUMENT = RequestHandler.prototype.decodeArgument;
+
+/** Whether a path group is ASCII without a `%` escape. */
+function isPlainGroup(group: string): boolean {
+  for (let i = 0; i < group.length; i++) {
+    const c = group.charCodeAt(i);
+    if (c > 0x7f || c === PERCENT) return false;
+  }
+  return true;
+}
