@@ -148,6 +148,13 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #offset = 0;
   #producer: IProducer | null = null;
 
+  /**
+   * The write loop's callbacks (see #writeNext), made when it starts and
+   * dropped when it stops: an idle connection keeps none.
+   */
+  #onWrite: ((n?: number) => void) | null = null;
+  #onWriteFailed: ((error: unknown) => void) | null = null;
+
   #tlsRequest: TLSRequest | null = null;
   /** Writes made while `startTLS` waits, made for the first one. */
   #tlsHeld: Uint8Array[] | null = null;
@@ -533,7 +540,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   /**
    * Delivers held data, then starts the next read. A chain of callbacks
-   * (`#onRead`, `#onReadFailed`) bound once per connection rather than an
+   * (`#onRead`) bound once per connection rather than an
    * async loop: every idle connection keeps its read pending, and a
    * suspended async function holds a generator, its Promise and its frame
    * besides.
@@ -552,9 +559,9 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
           break;
         }
         const buffer = this.#readBuffer ??= new Uint8Array(this.#readSize);
-        // #onRead and #onReadFailed catch everything: the Promise that
-        // then() returns never rejects.
-        this.#conn.read(buffer).then(this.#onRead, this.#onReadFailed);
+        // #onRead catches everything: the Promise that then() returns
+        // never rejects.
+        this.#conn.read(buffer).then(this.#onRead, this.#onRead);
         return;
       }
     } catch (error) {
@@ -564,7 +571,17 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#readStopped();
   }
 
-  readonly #onRead = (n: number | null): void => {
+  /**
+   * Settles a read, fulfilled (a count, or `null` at the end of the
+   * stream) or rejected (an error: Deno's reads reject with nothing
+   * else). One closure for both, as every idle connection keeps its
+   * read pending and so its callbacks.
+   */
+  readonly #onRead = (n: number | null | unknown): void => {
+    if (n !== null && typeof n !== "number") {
+      this.#readFailed(n);
+      return;
+    }
     try {
       // After loseConnection Twisted reads no more: a late piece, or the
       // end of file of a peer that half-closed, must not cut the flush.
@@ -592,10 +609,6 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       return;
     }
     this.#readNext();
-  };
-
-  readonly #onReadFailed = (error: unknown): void => {
-    this.#readFailed(error);
   };
 
   /**
@@ -670,8 +683,14 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #startWriting(): void {
     if (this.#writing || this.#switching || this.#closing) return;
     this.#flag(WRITING, true);
+    // A microtask calls it with no count: the first step writes.
+    const onWrite = this.#onWrite = (n?: number): void => {
+      if (n === undefined) this.#writeNext();
+      else this.#wrote(n);
+    };
+    this.#onWriteFailed = (error: unknown): void => this.#writeFailed(error);
     // Writes made in the same turn are joined into one socket write.
-    queueMicrotask(this.#writeNext);
+    queueMicrotask(onWrite);
   }
 
   /**
@@ -679,10 +698,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * empty, asks a producer for more (`#afterDrain`) or stops. A chain of
    * callbacks rather than an async loop: an async call per write costs
    * about a kilobyte of objects, and thousands of connections write at once.
-   * The callbacks are bound once per connection, so a write makes no
-   * closure either.
+   * The callbacks are made once per run of the loop, so a write makes no
+   * closure either, and are dropped when it stops, as thousands of idle
+   * connections would keep them.
    */
-  readonly #writeNext = (): void => {
+  #writeNext(): void {
     try {
       if (this.#closing) {
         this.#writeStopped();
@@ -702,15 +722,15 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       // #wrote and #writeFailed catch everything: the Promise that then()
       // returns never rejects, so no catch() handler is chained per write.
       this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
-        this.#wrote,
-        this.#writeFailed,
+        this.#onWrite,
+        this.#onWriteFailed,
       );
     } catch (error) {
       this.#writeFailed(error);
     }
-  };
+  }
 
-  readonly #wrote = (n: number): void => {
+  #wrote(n: number): void {
     if (this.#closing) {
       this.#writeStopped();
       return;
@@ -723,9 +743,9 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     }
     // #writeNext catches everything it calls.
     this.#writeNext();
-  };
+  }
 
-  readonly #writeFailed = (error: unknown): void => {
+  #writeFailed(error: unknown): void {
     try {
       if (!this.#closing) {
         this.#closeWith(new Failure(connectionLostFor(error)));
@@ -738,9 +758,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         internal,
       );
     }
-  };
+  }
 
   #writeStopped(): void {
+    this.#onWrite = null;
+    this.#onWriteFailed = null;
     this.#chunk = null;
     this.#flag(WRITING, false);
     this.#settled();
