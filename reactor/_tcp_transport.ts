@@ -81,8 +81,12 @@ const CONNECTION_ABORTED = new Failure(new ConnectionAborted());
 export interface TCPTransportOptions {
   /** The reactor whose `disconnectAll` must close the connection while it is up. */
   reactor: IReactorTime;
-  /** The address of the other end, as already given to `buildProtocol`. */
-  peer: IAddress;
+  /**
+   * The address of the other end, as already given to `buildProtocol`;
+   * without it, made from the socket when first asked for, so that an
+   * accepted connection whose protocol keeps no address keeps none either.
+   */
+  peer?: IAddress;
   /** The host name `startTLS` verifies by default: the host connected to. */
   tlsHostname: string;
   /** Whether `conn` already speaks TLS (accepted by a TLS port or connected with TLS). */
@@ -123,7 +127,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   readonly #protocol: IProtocol;
   /** This end's address, made when first asked for. */
   #host: IAddress | null = null;
-  readonly #peer: IAddress;
+  #peer: IAddress | null;
   readonly #tlsHostname: string;
   readonly #onLost: ((reason: Failure) => void) | undefined;
   #negotiatedProtocol: string | null;
@@ -140,7 +144,8 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   /** The size of the next read buffer. */
   #readSize = MIN_READ_SIZE;
 
-  #queue: Uint8Array[] = [];
+  /** The writes waiting, from `#queueHead` on; `null` when none does, as on an idle connection. */
+  #queue: Uint8Array[] | null = null;
   #queueHead = 0;
   #queued = 0;
   /** The piece being written, `#offset` bytes of it done; `null` between pieces. */
@@ -232,7 +237,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#tcp = options.tls ? null : conn as Deno.TcpConn;
     this.#reactor = options.reactor;
     this.#protocol = protocol;
-    this.#peer = options.peer;
+    this.#peer = options.peer ?? null;
     this.#tlsHostname = options.tlsHostname;
     this.#flag(NO_DELAY, options.noDelay);
     this.#negotiatedProtocol = options.negotiatedProtocol;
@@ -304,7 +309,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     }
     if (!this.#connected || this.#closing || bytes.byteLength === 0) return;
     if (this.#tlsRequest !== null) (this.#tlsHeld ??= []).push(bytes);
-    else this.#queue.push(bytes);
+    else (this.#queue ??= []).push(bytes);
     this.#queued += bytes.byteLength;
     if (
       this.#producer !== null && this.#streaming && this.#queued > BUFFER_SIZE
@@ -347,7 +352,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * @returns The peer's address.
    */
   getPeer(): IAddress {
-    return this.#peer;
+    return this.#peer ??= toAddress(this.#conn.remoteAddr);
   }
 
   /**
@@ -710,7 +715,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       }
       let chunk = this.#chunk;
       while (chunk === null) {
-        if (this.#queueHead < this.#queue.length) {
+        if (this.#queue !== null) {
           chunk = this.#chunk = this.#takeChunk();
           this.#offset = 0;
         } else if (!this.#afterDrain()) {
@@ -719,7 +724,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         }
       }
       const offset = this.#offset;
-      // #wrote and #writeFailed catch everything: the Promise that then()
+      // #onWrite and #onWriteFailed catch everything: the Promise that then()
       // returns never rejects, so no catch() handler is chained per write.
       this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
         this.#onWrite,
@@ -773,7 +778,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * join within `COALESCE_SIZE`: a large piece goes on its own, uncopied.
    */
   #takeChunk(): Uint8Array {
-    const queue = this.#queue;
+    const queue = this.#queue as Uint8Array[];
     let end = this.#queueHead;
     let size = queue[end++].byteLength;
     while (
@@ -793,7 +798,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       }
     }
     if (end === queue.length) {
-      queue.length = 0;
+      this.#queue = null;
       this.#queueHead = 0;
     } else {
       this.#queueHead = end;
@@ -820,8 +825,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         return false;
       }
       // Go on if it wrote, or unregistered so that loseConnection may finish.
-      return this.#queueHead < this.#queue.length ||
-        this.#producer !== producer;
+      return this.#queue !== null || this.#producer !== producer;
     }
     // A streaming producer still registered holds the close until it
     // unregisters, as Twisted documents (its code closes at once: #6461).
@@ -878,7 +882,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       request.deferred.errback(error);
       return;
     }
-    for (const held of this.#tlsHeld ?? []) this.#queue.push(held);
+    for (const held of this.#tlsHeld ?? []) (this.#queue ??= []).push(held);
     this.#tlsHeld = null;
     request.deferred.callback(undefined);
     this.#startReading();
@@ -907,7 +911,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #closeWith(reason: Failure): void {
     if (this.#closing) return;
     this.#reason = reason;
-    this.#queue = [];
+    this.#queue = null;
     this.#queueHead = 0;
     this.#queued = 0;
     this.#tlsHeld = null;
