@@ -11,7 +11,10 @@ import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
  * the order they joined (the clock never goes back), under one timer set
  * for the first: a timer each (a delayed call, its arguments and its place
  * in the clock's heap) cost every idle keep-alive connection about 200
- * bytes. The timer stops when the last member leaves.
+ * bytes. A member that leaves leaves the timer as it is: one that comes
+ * back soon, as a keep-alive connection does after each request, then
+ * finds it set rather than set it again; it fires early at worst, and
+ * stops when it finds the queue empty, or when `stopIfEmpty` is called.
  */
 export class TimeoutQueue<T> {
   readonly #reactor: IReactorTime;
@@ -62,11 +65,16 @@ export class TimeoutQueue<T> {
    * @param member The member.
    */
   delete(member: T): void {
-    if (!this.#due.delete(member) || this.#due.size > 0) return;
+    this.#due.delete(member);
+  }
+
+  /** Cancels the timer if no member is left: a member has left for good. */
+  stopIfEmpty(): void {
     const timer = this.#timer;
+    if (timer === null || this.#due.size > 0) return;
     this.#timer = null;
     this.#timerAt = Infinity;
-    timer?.cancel();
+    timer.cancel();
   }
 
   #arm(at: number, delay: number): void {
@@ -148,5 +156,17 @@ export class TimeoutQueues<T> {
       queues.set(seconds, queue);
     }
     return queue;
+  }
+
+  /**
+   * Cancels the timers of the empty queues of `reactor`: a member has left
+   * for good, and the last one to leave leaves no timer behind.
+   *
+   * @param reactor The clock.
+   */
+  stopIfEmpty(reactor: IReactorTime): void {
+    for (const queue of this.#byReactor.get(reactor)?.values() ?? []) {
+      queue.stopIfEmpty();
+    }
   }
 }

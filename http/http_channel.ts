@@ -1155,9 +1155,11 @@ export class HTTPChannel implements IProtocol {
     return this.#feeding ? this.#stamp : this.#reactor.seconds();
   }
 
+  /** Leaves the timeout queues for good (the connection is lost or detached). */
   #cancelTimer(): void {
     this.#timeout?.delete(this);
     this.#timeout = null;
+    HTTPChannel.#timeouts.stopIfEmpty(this.#reactor);
   }
 
   #timedOut(what: number): void {

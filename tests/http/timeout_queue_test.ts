@@ -42,15 +42,41 @@ Deno.test("TimeoutQueue given a member added again when its first deadline passe
   assert.deepEqual(expired, ["a"]);
 });
 
-Deno.test("TimeoutQueue given its last member taken out when deleted then its timer is cancelled and nothing expires", () => {
+Deno.test("TimeoutQueue given its last member taken out when the timer fires then nothing expires and the timer stops", () => {
+  const clock = new Clock();
+  const { queue, expired } = recording(clock, 10);
+  queue.add("a", clock.seconds() + 10);
+  queue.delete("a");
+  queue.delete("a");
+  assert.equal(clock.getDelayedCalls().length, 1);
+  clock.advance(10);
+  assert.deepEqual(expired, []);
+  assert.equal(clock.getDelayedCalls().length, 0);
+});
+
+Deno.test("TimeoutQueue given a member that leaves and comes back when it does then the timer set for it stays and serves it", () => {
+  const clock = new Clock();
+  const { queue, expired } = recording(clock, 10);
+  queue.add("a", clock.seconds() + 10);
+  const [timer] = clock.getDelayedCalls();
+  clock.advance(4);
+  queue.delete("a");
+  queue.add("a", clock.seconds() + 10);
+  assert.deepEqual(clock.getDelayedCalls(), [timer]);
+  clock.advance(10);
+  assert.deepEqual(expired, ["a"]);
+});
+
+Deno.test("TimeoutQueue given stopIfEmpty when members are left then the timer stays, and when none is then it is cancelled", () => {
   const clock = new Clock();
   const { queue, expired } = recording(clock, 10);
   queue.add("a", clock.seconds() + 10);
   queue.add("b", clock.seconds() + 10);
   queue.delete("a");
+  queue.stopIfEmpty();
   assert.equal(clock.getDelayedCalls().length, 1);
   queue.delete("b");
-  queue.delete("b");
+  queue.stopIfEmpty();
   assert.equal(clock.getDelayedCalls().length, 0);
   clock.advance(20);
   assert.deepEqual(expired, []);
@@ -96,4 +122,18 @@ Deno.test("TimeoutQueues given the same clock and seconds when asked twice then 
   assert.equal(queues.get(clock, 10), queue);
   assert.notEqual(queues.get(clock, 20), queue);
   assert.notEqual(queues.get(new Clock(), 10), queue);
+});
+
+Deno.test("TimeoutQueues given stopIfEmpty for a clock when called then the empty queues of that clock stop and the others keep their timers", () => {
+  const clock = new Clock();
+  const other = new Clock();
+  const queues = new TimeoutQueues<string>(() => {});
+  queues.get(clock, 10).add("a", clock.seconds() + 10);
+  queues.get(clock, 20).add("b", clock.seconds() + 20);
+  queues.get(other, 10).add("c", other.seconds() + 10);
+  queues.get(other, 10).delete("c");
+  queues.get(clock, 10).delete("a");
+  queues.stopIfEmpty(clock);
+  assert.deepEqual(clock.getDelayedCalls().map((call) => call.getTime()), [20]);
+  assert.equal(other.getDelayedCalls().length, 1);
 });
