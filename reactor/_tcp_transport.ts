@@ -582,7 +582,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * else). One closure for both, as every idle connection keeps its
    * read pending and so its callbacks.
    */
-  readonly #onRead = (n: number | null | unknown): void => {
+  readonly #onRead = (n: unknown): void => {
     if (n !== null && typeof n !== "number") {
       this.#readFailed(n);
       return;
