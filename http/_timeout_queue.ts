@@ -17,8 +17,10 @@ import type { IDelayedCall, IReactorTime } from "../deferred/interfaces.ts";
  * stops when it finds the queue empty, or when `stopIfEmpty` is called.
  */
 export class TimeoutQueue<T> {
-  readonly #reactor: IReactorTime;
-  readonly #seconds: number;
+  /** Whose clock the deadlines are read on. */
+  readonly reactor: IReactorTime;
+  /** How long each member waits. */
+  readonly seconds: number;
   readonly #expire: (member: T) => void;
   /** Each member's deadline, in joining order, which is deadline order. */
   readonly #due = new Map<T, number>();
@@ -38,8 +40,8 @@ export class TimeoutQueue<T> {
     seconds: number,
     expire: (member: T) => void,
   ) {
-    this.#reactor = reactor;
-    this.#seconds = seconds;
+    this.reactor = reactor;
+    this.seconds = seconds;
     this.#expire = expire;
   }
 
@@ -56,7 +58,7 @@ export class TimeoutQueue<T> {
     due.delete(member);
     due.set(member, at);
     // Before its deadline, since `at` is `seconds` after a time now or past.
-    if (this.#timer === null) this.#arm(at, this.#seconds);
+    if (this.#timer === null) this.#arm(at, this.seconds);
   }
 
   /**
@@ -83,7 +85,7 @@ export class TimeoutQueue<T> {
       this.#timer.cancel();
     }
     this.#timerAt = at;
-    this.#timer = this.#reactor.callLater(delay, TimeoutQueue.#fire, this);
+    this.#timer = this.reactor.callLater(delay, TimeoutQueue.#fire, this);
   }
 
   /** Runs a queue's timer: one function for every queue, given the queue. */
@@ -100,7 +102,7 @@ export class TimeoutQueue<T> {
     this.#timer = null;
     this.#timerAt = Infinity;
     const due = this.#due;
-    const now = this.#reactor.seconds();
+    const now = this.reactor.seconds();
     try {
       for (const [member, at] of due) {
         if (at > now) break;
@@ -127,6 +129,11 @@ export class TimeoutQueues<T> {
     IReactorTime,
     Map<number, TimeoutQueue<T>>
   >();
+  /**
+   * The queue last asked for: a server asks for its idle queue after
+   * every request, and for no other most of the time.
+   */
+  #last: TimeoutQueue<T> | null = null;
 
   /**
    * Makes an empty set of queues.
@@ -145,6 +152,10 @@ export class TimeoutQueues<T> {
    * @returns The queue.
    */
   get(reactor: IReactorTime, seconds: number): TimeoutQueue<T> {
+    const last = this.#last;
+    if (last !== null && last.reactor === reactor && last.seconds === seconds) {
+      return last;
+    }
     let queues = this.#byReactor.get(reactor);
     if (queues === undefined) {
       queues = new Map();
@@ -155,6 +166,7 @@ export class TimeoutQueues<T> {
       queue = new TimeoutQueue(reactor, seconds, this.#expire);
       queues.set(seconds, queue);
     }
+    this.#last = queue;
     return queue;
   }
 

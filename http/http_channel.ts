@@ -1115,19 +1115,23 @@ export class HTTPChannel implements IProtocol {
    */
   static #timeouts = new TimeoutQueues<HTTPChannel>((channel) => {
     channel.#timeout = null;
-    channel.#timedOut(channel.#waiting);
+    const what = channel.#waiting;
+    if (what !== WAIT_NONE) channel.#timedOut(what);
   });
 
   /**
    * Waits for `what` for at most `seconds` (0: without a limit), in the
-   * queue of the channels that wait as long.
+   * queue of the channels that wait as long. Waiting for nothing (a request
+   * being answered) leaves the channel where it was, as the timer of its
+   * own it had once was left to fire for nothing: most often it comes back
+   * to the same queue after the request, and moves to its end then.
    */
   #wait(what: number, seconds: number): void {
     this.#waiting = what;
-    const queue =
-      this.#lost || what === WAIT_NONE || !(seconds > 0) || seconds === Infinity
-        ? null
-        : HTTPChannel.#timeouts.get(this.#reactor, seconds);
+    if (what === WAIT_NONE) return;
+    const queue = this.#lost || !(seconds > 0) || seconds === Infinity
+      ? null
+      : HTTPChannel.#timeouts.get(this.#reactor, seconds);
     const current = this.#timeout;
     if (current !== null && current !== queue) current.delete(this);
     this.#timeout = queue;

@@ -985,6 +985,20 @@ Deno.test("HTTPChannel given idle connections on one clock when each idleConnect
   assert.equal(clock.getDelayedCalls().length, 0);
 });
 
+Deno.test("HTTPChannel given a request answered for longer than idleConnectionTimeout when the idle deadline passes then the connection stays, and idles out only after the answer", () => {
+  const h = harness(() => {}, { idleConnectionTimeout: 10 });
+  h.clock.advance(5);
+  h.send(GET);
+  h.clock.advance(20);
+  assert.equal(h.transport.connected, true);
+  echo(h.seen[0]);
+  h.clock.advance(9.9);
+  assert.equal(h.transport.connected, true);
+  h.clock.advance(0.2);
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.clock.getDelayedCalls().length, 0);
+});
+
 Deno.test("HTTPChannel given a closed connection when it is lost then no timer is left", () => {
   const h = harness();
   h.send("GET / HTTP/1.1\r\n");
