@@ -57,7 +57,7 @@ export class TimeoutQueue<T> {
     const due = this.#due;
     due.delete(member);
     due.set(member, at);
-    // Before its deadline, since `at` is `seconds` after a time now or past.
+    // Due at its deadline or after: `at` is `seconds` after a time now or past.
     if (this.#timer === null) this.#arm(at, this.seconds);
   }
 

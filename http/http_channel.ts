@@ -1122,9 +1122,10 @@ export class HTTPChannel implements IProtocol {
   /**
    * Waits for `what` for at most `seconds` (0: without a limit), in the
    * queue of the channels that wait as long. Waiting for nothing (a request
-   * being answered) leaves the channel where it was, as the timer of its
-   * own it had once was left to fire for nothing: most often it comes back
-   * to the same queue after the request, and moves to its end then.
+   * being answered) leaves the channel in its queue: it most often comes
+   * back to the same queue after the request, and moves to its end then;
+   * if its old deadline comes first, the queue's call finds it waiting for
+   * nothing and does nothing.
    */
   #wait(what: number, seconds: number): void {
     this.#waiting = what;
