@@ -204,12 +204,20 @@ export class DeferredList<
     if (this.#deferreds.length === 0 && !this.#fireOnOneCallback) {
       this.callback([] as unknown as DeferredListResult<D, O>);
     }
-    this.#deferreds.forEach((deferred, index) => {
-      deferred.addCallbacks(
-        (value: unknown) => this.#memberFired(index, true, value),
-        (failure: Failure) => this.#memberFired(index, false, failure),
-      );
-    });
+    // One function for every member, told which by its arguments: a list
+    // of thousands of members then holds no closures.
+    const members = this.#deferreds;
+    for (let index = 0; index < members.length; index++) {
+      members[index].addBoth(DeferredList.#memberSettled, this, index);
+    }
+  }
+
+  static #memberSettled(
+    result: unknown,
+    list: DeferredList<readonly Deferred<unknown>[], DeferredListOptions>,
+    index: number,
+  ): unknown {
+    return list.#memberFired(index, !(result instanceof Failure), result);
   }
 
   /**

@@ -31,6 +31,10 @@ import {
   HTTPClientParser,
   type ResponseParserHandler,
 } from "./_http_client_parser.ts";
+import {
+  checkParserLimits,
+  DEFAULT_MAX_HEADER_SIZE,
+} from "./_message_parser.ts";
 import type { ClientRequest } from "./_request.ts";
 import {
   ChunkedEncoder,
@@ -86,9 +90,6 @@ export class HTTP11ClientProtocol extends Protocol {
   #quiescentCallback: QuiescentCallback | null;
   #lostCallback: QuiescentCallback | null;
   #parser: HTTPClientParser | null = null;
-  #parserHeaderSize: number | undefined = undefined;
-  #parserBodySize = 0;
-  #parserStrict = false;
 
   #request: ClientRequest | null = null;
   #deferred: Deferred<Response> | null = null;
@@ -217,6 +218,12 @@ export class HTTP11ClientProtocol extends Protocol {
       request.body.length > 0;
     let data: Uint8Array;
     try {
+      // The parser is made when the response begins: its limits are
+      // checked now, so that a wrong one fails the request at once.
+      checkParserLimits(
+        request.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+        request.maxBodySize ?? Infinity,
+      );
       if (producer !== null || holdBody) {
         data = encodeRequestHead({
           method: request.method,
@@ -250,7 +257,6 @@ export class HTTP11ClientProtocol extends Protocol {
     this.#request = request;
     this.#response = null;
     this.#completed = false;
-    this.#preparseParser(request);
     const deferred = new Deferred<Response>(this.#cancel);
     this.#deferred = deferred;
     const tracker = request.tracker;
@@ -312,8 +318,8 @@ export class HTTP11ClientProtocol extends Protocol {
    * @param data The bytes.
    */
   override dataReceived(data: Uint8Array): void {
-    const parser = this.#parser;
-    if (this.#request === null || parser === null) {
+    const request = this.#request;
+    if (request === null) {
       // Bytes with no request outstanding: the server is not speaking
       // HTTP/1.1 as we understand it, so the connection cannot be trusted.
       if (this.#state === "QUIESCENT") {
@@ -322,6 +328,7 @@ export class HTTP11ClientProtocol extends Protocol {
       }
       return;
     }
+    const parser = this.#parserFor(request);
     let consumed = 0;
     let error: unknown = undefined;
     let failed = false;
@@ -372,18 +379,18 @@ export class HTTP11ClientProtocol extends Protocol {
     this.#state = "CONNECTION_LOST";
     this.connected = false;
     this.#stopProducer();
-    if (this.#request !== null) {
-      const parser = this.#parser as HTTPClientParser;
+    const request = this.#request;
+    if (request !== null) {
       if (
         previous === "TRANSMITTING" && this.#response === null &&
-        this.#request.bodyProducer !== null && !this.#waitingContinue
+        request.bodyProducer !== null && !this.#waitingContinue
       ) {
         this.#failRequest(new RequestTransmissionFailed([reason]));
       } else {
         let error: unknown = undefined;
         let failed = false;
         try {
-          parser.connectionLost(reason);
+          this.#parserFor(request).connectionLost(reason);
         } catch (e) {
           error = e;
           failed = true;
@@ -401,26 +408,20 @@ export class HTTP11ClientProtocol extends Protocol {
     if (lost !== null) lost(this);
   }
 
-  #preparseParser(request: ClientRequest): void {
-    const headerSize = request.maxHeaderSize;
-    const bodySize = request.maxBodySize ?? Infinity;
-    const strict = request.strictLineEnds;
-    if (
-      this.#parser === null || headerSize !== this.#parserHeaderSize ||
-      bodySize !== this.#parserBodySize || strict !== this.#parserStrict
-    ) {
-      this.#parser = new HTTPClientParser(this.#hooks, {
-        method: request.method,
-        maxHeaderSize: headerSize,
-        maxBodySize: bodySize,
-        strictLineEnds: strict,
-      });
-      this.#parserHeaderSize = headerSize;
-      this.#parserBodySize = bodySize;
-      this.#parserStrict = strict;
-    } else {
-      this.#parser.reset(request.method);
-    }
+  /**
+   * The parser of `request`'s response, made when its first byte arrives
+   * (or the connection closes) and dropped once it is complete: a
+   * connection waiting for its response, or idle in a pool, holds no
+   * parser, nor the last response's head through it, and thousands of
+   * either may be open at once.
+   */
+  #parserFor(request: ClientRequest): HTTPClientParser {
+    return this.#parser ??= new HTTPClientParser(this.#hooks, {
+      method: request.method,
+      maxHeaderSize: request.maxHeaderSize,
+      maxBodySize: request.maxBodySize ?? Infinity,
+      strictLineEnds: request.strictLineEnds,
+    });
   }
 
   #startProducer(producer: IBodyProducer, transport: ITransport): void {
@@ -565,8 +566,9 @@ export class HTTP11ClientProtocol extends Protocol {
 
   /** The response is complete; `dirty` when bytes followed it or the connection closed. */
   #finishResponse(dirty: boolean): void {
-    const head = (this.#parser as HTTPClientParser).head as ResponseHead;
     const request = this.#request as ClientRequest;
+    const head = this.#parserFor(request).head as ResponseHead;
+    this.#parser = null;
     const response = this.#response as Response;
     const state = this.#state;
     this.#clearRequest();
@@ -630,7 +632,7 @@ export class HTTP11ClientProtocol extends Protocol {
         error = failure.value;
       } else if (cancelled) {
         try {
-          (this.#parser as HTTPClientParser).connectionLost(failure);
+          this.#parserFor(this.#request).connectionLost(failure);
           error = new ResponseNeverReceived([failure]);
         } catch (e) {
           error = e;

@@ -111,7 +111,7 @@ export class HTTPEndpoint {
     builder: ProtocolBuilder,
     key: string,
   ): Deferred<HTTP11ClientProtocol> {
-    return new Attempt(this.#reactor, this.init, builder, key).deferred;
+    return new Attempt(this.#reactor, this.init, builder, key).start();
   }
 
   /** The destination, for logs. */
@@ -126,9 +126,14 @@ export class HTTPEndpoint {
 
 /** One connection attempt and its setup steps. */
 class Attempt extends ClientFactory {
-  readonly deferred: Deferred<HTTP11ClientProtocol>;
+  /**
+   * Fired once, by `ready` or `fail`, and then let go along with `#init`:
+   * the connector keeps its factory, this attempt, for as long as the
+   * connection is open, idle in a pool included.
+   */
+  #deferred: Deferred<HTTP11ClientProtocol> | null;
   readonly #reactor: IReactor;
-  readonly #init: EndpointInit;
+  #init: EndpointInit | null;
   readonly #builder: ProtocolBuilder;
   readonly #key: string;
   readonly #started: number;
@@ -149,13 +154,24 @@ class Attempt extends ClientFactory {
     this.#builder = builder;
     this.#key = key;
     this.#started = reactor.seconds();
-    this.deferred = new Deferred<HTTP11ClientProtocol>(() => {
+    this.#deferred = new Deferred<HTTP11ClientProtocol>(() => {
       this.fail(
         new CancelledError(
           `Connection to ${init.host}:${init.port} was cancelled`,
         ),
       );
     });
+  }
+
+  /**
+   * Starts the name lookup or the connection.
+   *
+   * @returns The Deferred of the connected protocol.
+   */
+  start(): Deferred<HTTP11ClientProtocol> {
+    const deferred = this.#deferred as Deferred<HTTP11ClientProtocol>;
+    const init = this.#init as EndpointInit;
+    const reactor = this.#reactor;
     // One deadline for every step: name lookup, TCP, CONNECT and TLS.
     const timeout = init.connectTimeout;
     if (timeout !== null) {
@@ -168,7 +184,7 @@ class Attempt extends ClientFactory {
     const resolve = resolverFor(reactor, target.host);
     if (resolve === null) {
       this.#connect(target.host, target.port);
-      return;
+      return deferred;
     }
     this.#setPhase("dns");
     let lookup: PromiseLike<string>;
@@ -176,7 +192,7 @@ class Attempt extends ClientFactory {
       lookup = resolve(target.host);
     } catch (error) {
       this.fail(dnsLookupError(error, target.host));
-      return;
+      return deferred;
     }
     const resolved = (address: string): void =>
       this.#connect(address, target.port);
@@ -191,11 +207,12 @@ class Attempt extends ClientFactory {
     } else {
       lookup.then(resolved, failed);
     }
+    return deferred;
   }
 
   override buildProtocol(_addr: IAddress): IProtocol | null {
     if (this.#done) return null;
-    const setup = new SetupProtocol(this, this.#init);
+    const setup = new SetupProtocol(this, this.#init as EndpointInit);
     this.#setup = setup;
     return setup;
   }
@@ -210,27 +227,27 @@ class Attempt extends ClientFactory {
   /** Every step is done: hands over the protocol. */
   ready(transport: ITCPTransport): void {
     if (this.#done) return;
-    this.#finish();
+    const deferred = this.#finish();
     const protocol = this.#builder.build(this.#key);
     (this.#setup as SetupProtocol).attach(protocol);
     this.#setup = null;
     protocol.makeConnection(transport);
-    this.deferred.callback(protocol);
+    deferred.callback(protocol);
   }
 
   fail(error: unknown): void {
     if (this.#done) return;
-    this.#finish();
+    const deferred = this.#finish();
     const connector = this.#connector;
     if (connector !== null && connector.state === "connecting") {
       connector.stopConnecting();
     }
     this.#setup?.abort();
-    this.deferred.errback(error);
+    deferred.errback(error);
   }
 
   #setPhase(phase: HTTPTimeoutPhase): void {
-    const tracker = this.#init.tracker;
+    const tracker = (this.#init as EndpointInit).tracker;
     if (tracker !== null) tracker.phase = phase;
   }
 
@@ -238,7 +255,7 @@ class Attempt extends ClientFactory {
   #connect(address: string, port: number): void {
     if (this.#done) return;
     this.#setPhase("connect");
-    const timeout = this.#init.connectTimeout;
+    const timeout = (this.#init as EndpointInit).connectTimeout;
     // The reactor's own timer is a backstop a second behind this
     // attempt's, whose message names the phase.
     const options = timeout === null ? undefined : {
@@ -256,7 +273,7 @@ class Attempt extends ClientFactory {
   }
 
   #timedOut(timeout: number): void {
-    const { host, port, tracker } = this.#init;
+    const { host, port, tracker } = this.#init as EndpointInit;
     const phase = tracker === null ? "connecting" : PHASE_WORDS[tracker.phase];
     this.fail(
       new TimeoutError(
@@ -265,11 +282,16 @@ class Attempt extends ClientFactory {
     );
   }
 
-  #finish(): void {
+  /** Ends the attempt: returns its Deferred, for the caller to fire, and lets it go. */
+  #finish(): Deferred<HTTP11ClientProtocol> {
     this.#done = true;
     const timer = this.#timer;
     this.#timer = null;
     if (timer !== null && timer.active()) timer.cancel();
+    const deferred = this.#deferred as Deferred<HTTP11ClientProtocol>;
+    this.#deferred = null;
+    this.#init = null;
+    return deferred;
   }
 }
 
@@ -278,8 +300,9 @@ class Attempt extends ClientFactory {
  * every event to the HTTP protocol. Mirrors Twisted's `_WrappingProtocol`.
  */
 class SetupProtocol extends Protocol {
-  readonly #attempt: Attempt;
-  readonly #init: EndpointInit;
+  // Both let go once the HTTP protocol is attached (see `Attempt`).
+  #attempt: Attempt | null;
+  #init: EndpointInit | null;
   #inner: IProtocol | null = null;
   #parser: HTTPClientParser | null = null;
   #tunnelHead: ResponseHead | null = null;
@@ -293,6 +316,8 @@ class SetupProtocol extends Protocol {
 
   attach(inner: IProtocol): void {
     this.#inner = inner;
+    this.#attempt = null;
+    this.#init = null;
   }
 
   abort(): void {
@@ -302,13 +327,14 @@ class SetupProtocol extends Protocol {
   }
 
   override connectionMade(): void {
-    const tunnel = this.#init.tunnel;
+    const init = this.#init as EndpointInit;
+    const tunnel = init.tunnel;
     if (tunnel !== null) {
       this.#sendConnect(tunnel);
-    } else if (this.#init.tls !== null) {
-      this.#startTLS(this.#init.tls);
+    } else if (init.tls !== null) {
+      this.#startTLS(init.tls);
     } else {
-      this.#attempt.ready(this.transport as ITCPTransport);
+      (this.#attempt as Attempt).ready(this.transport as ITCPTransport);
     }
   }
 
@@ -320,11 +346,13 @@ class SetupProtocol extends Protocol {
     }
     const parser = this.#parser;
     if (parser === null || this.#aborted) return;
+    const attempt = this.#attempt as Attempt;
+    const init = this.#init as EndpointInit;
     let consumed: number;
     try {
       consumed = parser.feed(data);
     } catch (error) {
-      this.#attempt.fail(
+      attempt.fail(
         new ConnectError(
           `Proxy sent an invalid answer to CONNECT: ${errorMessage(error)}`,
           { cause: error },
@@ -334,9 +362,9 @@ class SetupProtocol extends Protocol {
     }
     const head = this.#tunnelHead;
     if (head === null) return;
-    const { host, port } = this.#init;
+    const { host, port } = init;
     if (head.code < 200 || head.code >= 300) {
-      this.#attempt.fail(
+      attempt.fail(
         new ConnectError(
           `Proxy refused to CONNECT to ${host}:${port}: ${head.code} ${head.phrase}`,
           { cause: new PageError(head.code, head.phrase) },
@@ -345,7 +373,7 @@ class SetupProtocol extends Protocol {
       return;
     }
     if (consumed < data.length) {
-      this.#attempt.fail(
+      attempt.fail(
         new ConnectError(
           `Proxy sent data before the tunnel to ${host}:${port} was used`,
         ),
@@ -353,8 +381,8 @@ class SetupProtocol extends Protocol {
       return;
     }
     this.#parser = null;
-    if (this.#init.tls !== null) this.#startTLS(this.#init.tls);
-    else this.#attempt.ready(this.transport as ITCPTransport);
+    if (init.tls !== null) this.#startTLS(init.tls);
+    else attempt.ready(this.transport as ITCPTransport);
   }
 
   override connectionLost(reason: Failure): void {
@@ -363,8 +391,8 @@ class SetupProtocol extends Protocol {
       inner.connectionLost(reason);
       return;
     }
-    const { host, port } = this.#init;
-    this.#attempt.fail(
+    const { host, port } = this.#init as EndpointInit;
+    (this.#attempt as Attempt).fail(
       new ConnectError(
         `Connection to ${host}:${port} closed while it was set up: ${reason.getErrorMessage()}`,
         { cause: reason.value },
@@ -373,7 +401,7 @@ class SetupProtocol extends Protocol {
   }
 
   #sendConnect(tunnel: TunnelSettings): void {
-    const { host, port } = this.#init;
+    const { host, port } = this.#init as EndpointInit;
     const authority = host.includes(":")
       ? `[${host}]:${port}`
       : `${host}:${port}`;
@@ -392,7 +420,8 @@ class SetupProtocol extends Protocol {
   }
 
   #startTLS(tls: TLSSettings): void {
-    const tracker = this.#init.tracker;
+    const attempt = this.#attempt as Attempt;
+    const tracker = (this.#init as EndpointInit).tracker;
     if (tracker !== null) tracker.phase = "tls";
     const transport = this.transport as ITLSTransport;
     let started: Deferred<void>;
@@ -402,12 +431,12 @@ class SetupProtocol extends Protocol {
         caCerts: tls.caCerts === undefined ? undefined : [...tls.caCerts],
       });
     } catch (error) {
-      this.#attempt.fail(error);
+      attempt.fail(error);
       return;
     }
     started.addCallbacks(
-      () => this.#attempt.ready(transport),
-      (failure: Failure) => this.#attempt.fail(tlsFailure(failure, tls)),
+      () => attempt.ready(transport),
+      (failure: Failure) => attempt.fail(tlsFailure(failure, tls)),
     );
   }
 }

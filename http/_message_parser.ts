@@ -77,6 +77,30 @@ export interface MessageParserOptions {
 }
 
 /**
+ * Checks a parser's limits as its constructor does, for a caller that
+ * makes the parser later (when the response's first byte arrives).
+ *
+ * @param maxHeaderSize The head's byte limit.
+ * @param maxBodySize The body's byte limit.
+ * @throws {RangeError} A limit is not a positive number.
+ */
+export function checkParserLimits(
+  maxHeaderSize: number,
+  maxBodySize: number,
+): void {
+  if (!(maxHeaderSize > 0)) {
+    throw new RangeError(
+      `maxHeaderSize must be a positive number: current value is ${maxHeaderSize}`,
+    );
+  }
+  if (!(maxBodySize >= 0)) {
+    throw new RangeError(
+      `maxBodySize must be a non-negative number: current value is ${maxBodySize}`,
+    );
+  }
+}
+
+/**
  * Parses one message at a time; a subclass parses the start line (through
  * `startLine`, called by the head reader), decides the framing
  * (`endHead`), announces the head to its handler (`announceHead`) and turns
@@ -109,16 +133,7 @@ export abstract class MessageParser<H extends MessageHandler>
    */
   constructor(handler: H, options: MessageParserOptions) {
     const { maxHeaderSize, maxBodySize } = options;
-    if (!(maxHeaderSize > 0)) {
-      throw new RangeError(
-        `maxHeaderSize must be a positive number: current value is ${maxHeaderSize}`,
-      );
-    }
-    if (!(maxBodySize >= 0)) {
-      throw new RangeError(
-        `maxBodySize must be a non-negative number: current value is ${maxBodySize}`,
-      );
-    }
+    checkParserLimits(maxHeaderSize, maxBodySize);
     this.handler = handler;
     this.maxBodySize = maxBodySize;
     this.reader = new HeadReader(this, {

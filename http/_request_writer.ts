@@ -16,7 +16,7 @@
  */
 import { writeLatin1 } from "./_latin1.ts";
 import { isFieldValue, isToken } from "./_chars.ts";
-import type { Headers } from "./headers.ts";
+import { type Headers, rawFields } from "./headers.ts";
 
 /** The `User-Agent` sent when the caller sets none. Keep in step with deno.json's version. */
 export const DEFAULT_USER_AGENT = "Torsion/0.1.0";
@@ -224,7 +224,7 @@ function headText(options: RequestHeadOptions): string {
     text += `Host: ${url.host}\r\n`;
   }
   if (headers !== undefined) {
-    for (const [name, values] of headers.getAllRawHeaders()) {
+    for (const { name, values } of rawFields(headers)) {
       if (framing !== null && (name.length === 14 || name.length === 17)) {
         const lower = name.toLowerCase();
         if (lower === "content-length") {

@@ -120,6 +120,29 @@ export function valueCount(headers: Headers, key: string): number {
   return entryOf(headers, key)?.values.length ?? 0;
 }
 
+/** One field of a collection: its name as written and its values. */
+export interface RawField {
+  /** The name, with the capitalisation it is written with. */
+  readonly name: string;
+  /** The values, in order: the collection's own array, not a copy. */
+  readonly values: readonly string[];
+}
+
+let fieldsOf: (headers: Headers) => Iterable<RawField>;
+
+/**
+ * The fields in order, as `getAllRawHeaders` gives them, without the
+ * generator and the `[name, values]` pair it makes for each: the client
+ * writes every request's head from them. Not part of the public API
+ * (`mod.ts` does not export it).
+ *
+ * @param headers The fields.
+ * @returns The fields, to read and not to change.
+ */
+export function rawFields(headers: Headers): Iterable<RawField> {
+  return fieldsOf(headers);
+}
+
 /** What `fieldPieces` gives the pieces of the field lines to, in order. */
 export interface PieceSink {
   /** Takes the next piece. */
@@ -145,6 +168,13 @@ interface Entry {
   name: string;
   values: string[];
 }
+
+/**
+ * The fields of every collection nothing was added to, never written:
+ * an empty Map still allocates its table, and most requests send no
+ * fields of their own while thousands may be in flight.
+ */
+const NO_ENTRIES: ReadonlyMap<string, Entry> = new Map();
 
 /**
  * Names already seen, to their keys (lower-cased): most programs use a few
@@ -234,7 +264,8 @@ function checkValue(name: string, value: string): void {
  * ```
  */
 export class Headers implements Iterable<[string, string]> {
-  #entries = new Map<string, Entry>();
+  /** `NO_ENTRIES` until the first field is added (see `#own`). */
+  #entries = NO_ENTRIES as Map<string, Entry>;
 
   /**
    * Creates a collection from a record of names to one value or a list of
@@ -323,7 +354,7 @@ export class Headers implements Iterable<[string, string]> {
       );
     }
     for (const value of values) checkValue(name, value);
-    this.#entries.set(key, { name, values: values.slice() });
+    this.#own().set(key, { name, values: values.slice() });
   }
 
   /**
@@ -353,17 +384,24 @@ export class Headers implements Iterable<[string, string]> {
 
   #add(key: string, name: string, value: string): void {
     const entry = this.#entries.get(key);
-    if (entry === undefined) this.#entries.set(key, { name, values: [value] });
+    if (entry === undefined) this.#own().set(key, { name, values: [value] });
     else entry.values.push(value);
+  }
+
+  /** The collection's own Map, made at the first field added. */
+  #own(): Map<string, Entry> {
+    const entries = this.#entries;
+    return entries === NO_ENTRIES ? this.#entries = new Map() : entries;
   }
 
   static {
     addChecked = (headers, key, name, value) => headers.#add(key, name, value);
     entryOf = (headers, key) => headers.#entries.get(key);
+    fieldsOf = (headers) => headers.#entries.values();
     setOne = (headers, name, value) => {
       const key = checkedKey(name);
       checkValue(name, value);
-      headers.#entries.set(key, { name, values: [value] });
+      headers.#own().set(key, { name, values: [value] });
     };
     pieces = (headers, out) => {
       let size = 0;
@@ -465,7 +503,7 @@ export class Headers implements Iterable<[string, string]> {
   copy(): Headers {
     const copy = new Headers();
     for (const [key, entry] of this.#entries) {
-      copy.#entries.set(key, {
+      copy.#own().set(key, {
         name: entry.name,
         values: entry.values.slice(),
       });

@@ -39,6 +39,7 @@ import {
 import { BodyTooLargeError } from "./errors.ts";
 import { getByKey, hasKey, type Headers } from "./headers.ts";
 import { HeadText } from "./_head_text.ts";
+import { type TimeoutQueue, TimeoutQueues } from "./_timeout_queue.ts";
 import type {
   AccessLogEntry,
   HTTPRequestDelegate,
@@ -226,9 +227,8 @@ export class HTTPChannel implements IProtocol {
   #detached: IProtocol | null | undefined = undefined;
   #requests = 0;
 
-  #timer: IDelayedCall | null = null;
-  #timerAt = Infinity;
-  #deadline = Infinity;
+  /** The queue whose timeout the connection waits out: see `#wait`. */
+  #timeout: TimeoutQueue<HTTPChannel> | null = null;
   #waiting = WAIT_NONE;
 
   /**
@@ -502,14 +502,11 @@ export class HTTPChannel implements IProtocol {
           this.#pause();
           return;
         }
-        if (request === null && !parser.inProgress) {
-          if (this.#blocked) {
-            // The client reads none of the responses: no new one until it does.
-            this.#buffer = data.slice();
-            this.#pause();
-            return;
-          }
-          this.#wait(WAIT_HEAD, this.#settings.headerTimeout);
+        if (request === null && !parser.inProgress && this.#blocked) {
+          // The client reads none of the responses: no new one until it does.
+          this.#buffer = data.slice();
+          this.#pause();
+          return;
         }
         let used: number;
         try {
@@ -530,8 +527,9 @@ export class HTTPChannel implements IProtocol {
         if (parser.done) {
           if (this.#request === null) return;
           if (this.#request.finished) this.#next();
-        } else if (used === 0) {
-          return;
+        } else {
+          this.#waitForRest();
+          if (used === 0) return;
         }
       }
     } finally {
@@ -544,8 +542,8 @@ export class HTTPChannel implements IProtocol {
     const settings = this.#settings;
     const parser = this.#parser as HTTPRequestParser;
     const expectsBody = head.length !== 0;
-    if (expectsBody) this.#wait(WAIT_BODY, settings.bodyTimeout);
-    else this.#wait(WAIT_NONE, 0);
+    // The body's wait starts when a read ends before it does (#waitForRest).
+    this.#wait(WAIT_NONE, 0);
     const request = new ServerRequest(
       this.#link,
       head,
@@ -1109,27 +1107,52 @@ export class HTTPChannel implements IProtocol {
     }
   }
 
-  // --- The one timer --------------------------------------------------------
+  // --- Timeouts ------------------------------------------------------------
 
   /**
-   * Waits for `what` for at most `seconds` (0: without a limit). One timer
-   * serves every wait: moving a deadline later costs nothing, the timer
-   * re-arms itself when it fires early.
+   * The timeout queues of every channel: the channels that wait the same
+   * number of seconds on one clock share one timer (see `TimeoutQueue`).
+   */
+  static #timeouts = new TimeoutQueues<HTTPChannel>((channel) => {
+    channel.#timeout = null;
+    const what = channel.#waiting;
+    if (what !== WAIT_NONE) channel.#timedOut(what);
+  });
+
+  /**
+   * Waits for `what` for at most `seconds` (0: without a limit), in the
+   * queue of the channels that wait as long. Waiting for nothing (a request
+   * being answered) leaves the channel in its queue: it most often comes
+   * back to the same queue after the request, and moves to its end then;
+   * if its old deadline comes first, the queue's call finds it waiting for
+   * nothing and does nothing.
    */
   #wait(what: number, seconds: number): void {
     this.#waiting = what;
-    if (
-      this.#lost || what === WAIT_NONE || !(seconds > 0) || seconds === Infinity
-    ) {
-      this.#deadline = Infinity;
-      return;
+    if (what === WAIT_NONE) return;
+    const queue = this.#lost || !(seconds > 0) || seconds === Infinity
+      ? null
+      : HTTPChannel.#timeouts.get(this.#reactor, seconds);
+    const current = this.#timeout;
+    if (current !== null && current !== queue) current.delete(this);
+    this.#timeout = queue;
+    queue?.add(this, this.#now() + seconds);
+  }
+
+  /**
+   * A read ended inside a request: the rest of its head, or of its body,
+   * has to come in time. Started after the read rather than before, so
+   * that a request read whole, as most are, joins no queue.
+   */
+  #waitForRest(): void {
+    if (this.#closing) return;
+    if (this.#request === null) {
+      if (this.#waiting !== WAIT_HEAD) {
+        this.#wait(WAIT_HEAD, this.#settings.headerTimeout);
+      }
+    } else if (this.#waiting === WAIT_NONE) {
+      this.#wait(WAIT_BODY, this.#settings.bodyTimeout);
     }
-    const at = this.#now() + seconds;
-    this.#deadline = at;
-    if (this.#timer !== null && this.#timerAt <= at) return;
-    this.#timer?.cancel();
-    this.#timerAt = at;
-    this.#timer = this.#reactor.callLater(seconds, HTTPChannel.#fire, this);
   }
 
   /** The clock's time; one reading serves all the requests of a read. */
@@ -1137,39 +1160,11 @@ export class HTTPChannel implements IProtocol {
     return this.#feeding ? this.#stamp : this.#reactor.seconds();
   }
 
+  /** Leaves the timeout queues for good (the connection is lost or detached). */
   #cancelTimer(): void {
-    const timer = this.#timer;
-    this.#timer = null;
-    this.#timerAt = Infinity;
-    this.#deadline = Infinity;
-    if (timer !== null) timer.cancel();
-  }
-
-  /**
-   * Runs a channel's timer: one function for every channel, given the
-   * channel, rather than a closure kept by each idle connection.
-   */
-  static #fire(channel: HTTPChannel): void {
-    channel.#onTimer();
-  }
-
-  #onTimer(): void {
-    this.#timer = null;
-    this.#timerAt = Infinity;
-    const deadline = this.#deadline;
-    if (deadline === Infinity || this.#lost) return;
-    const now = this.#reactor.seconds();
-    if (now < deadline) {
-      this.#timerAt = deadline;
-      this.#timer = this.#reactor.callLater(
-        deadline - now,
-        HTTPChannel.#fire,
-        this,
-      );
-      return;
-    }
-    this.#deadline = Infinity;
-    this.#timedOut(this.#waiting);
+    this.#timeout?.delete(this);
+    this.#timeout = null;
+    HTTPChannel.#timeouts.stopIfEmpty(this.#reactor);
   }
 
   #timedOut(what: number): void {

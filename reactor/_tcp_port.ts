@@ -206,7 +206,6 @@ export class Port implements IListeningPort, Disconnectable {
       }
       new TCPTransport(conn, protocol, {
         reactor: this.#reactor,
-        peer: addr,
         tlsHostname: addr.host,
         tls: this.#tls,
         noDelay: !this.#tls,

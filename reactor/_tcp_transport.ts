@@ -81,8 +81,12 @@ const CONNECTION_ABORTED = new Failure(new ConnectionAborted());
 export interface TCPTransportOptions {
   /** The reactor whose `disconnectAll` must close the connection while it is up. */
   reactor: IReactorTime;
-  /** The address of the other end, as already given to `buildProtocol`. */
-  peer: IAddress;
+  /**
+   * The address of the other end, as already given to `buildProtocol`;
+   * without it, made from the socket when first asked for, so that an
+   * accepted connection whose protocol keeps no address keeps none either.
+   */
+  peer?: IAddress;
   /** The host name `startTLS` verifies by default: the host connected to. */
   tlsHostname: string;
   /** Whether `conn` already speaks TLS (accepted by a TLS port or connected with TLS). */
@@ -123,7 +127,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   readonly #protocol: IProtocol;
   /** This end's address, made when first asked for. */
   #host: IAddress | null = null;
-  readonly #peer: IAddress;
+  #peer: IAddress | null;
   readonly #tlsHostname: string;
   readonly #onLost: ((reason: Failure) => void) | undefined;
   #negotiatedProtocol: string | null;
@@ -140,13 +144,21 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   /** The size of the next read buffer. */
   #readSize = MIN_READ_SIZE;
 
-  #queue: Uint8Array[] = [];
+  /** The writes waiting, from `#queueHead` on; `null` when none does, as on an idle connection. */
+  #queue: Uint8Array[] | null = null;
   #queueHead = 0;
   #queued = 0;
   /** The piece being written, `#offset` bytes of it done; `null` between pieces. */
   #chunk: Uint8Array | null = null;
   #offset = 0;
   #producer: IProducer | null = null;
+
+  /**
+   * The write loop's callbacks (see #writeNext), made when it starts and
+   * dropped when it stops: an idle connection keeps none.
+   */
+  #onWrite: ((n?: number) => void) | null = null;
+  #onWriteFailed: ((error: unknown) => void) | null = null;
 
   #tlsRequest: TLSRequest | null = null;
   /** Writes made while `startTLS` waits, made for the first one. */
@@ -225,7 +237,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#tcp = options.tls ? null : conn as Deno.TcpConn;
     this.#reactor = options.reactor;
     this.#protocol = protocol;
-    this.#peer = options.peer;
+    this.#peer = options.peer ?? null;
     this.#tlsHostname = options.tlsHostname;
     this.#flag(NO_DELAY, options.noDelay);
     this.#negotiatedProtocol = options.negotiatedProtocol;
@@ -297,7 +309,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     }
     if (!this.#connected || this.#closing || bytes.byteLength === 0) return;
     if (this.#tlsRequest !== null) (this.#tlsHeld ??= []).push(bytes);
-    else this.#queue.push(bytes);
+    else (this.#queue ??= []).push(bytes);
     this.#queued += bytes.byteLength;
     if (
       this.#producer !== null && this.#streaming && this.#queued > BUFFER_SIZE
@@ -340,7 +352,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * @returns The peer's address.
    */
   getPeer(): IAddress {
-    return this.#peer;
+    return this.#peer ??= toAddress(this.#conn.remoteAddr);
   }
 
   /**
@@ -533,7 +545,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   /**
    * Delivers held data, then starts the next read. A chain of callbacks
-   * (`#onRead`, `#onReadFailed`) bound once per connection rather than an
+   * (`#onRead`) bound once per connection rather than an
    * async loop: every idle connection keeps its read pending, and a
    * suspended async function holds a generator, its Promise and its frame
    * besides.
@@ -552,9 +564,9 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
           break;
         }
         const buffer = this.#readBuffer ??= new Uint8Array(this.#readSize);
-        // #onRead and #onReadFailed catch everything: the Promise that
-        // then() returns never rejects.
-        this.#conn.read(buffer).then(this.#onRead, this.#onReadFailed);
+        // #onRead catches everything: the Promise that then() returns
+        // never rejects.
+        this.#conn.read(buffer).then(this.#onRead, this.#onRead);
         return;
       }
     } catch (error) {
@@ -564,7 +576,17 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#readStopped();
   }
 
-  readonly #onRead = (n: number | null): void => {
+  /**
+   * Settles a read, fulfilled (a count, or `null` at the end of the
+   * stream) or rejected (an error: Deno's reads reject with nothing
+   * else). One closure for both, as every idle connection keeps its
+   * read pending and so its callbacks.
+   */
+  readonly #onRead = (n: unknown): void => {
+    if (n !== null && typeof n !== "number") {
+      this.#readFailed(n);
+      return;
+    }
     try {
       // After loseConnection Twisted reads no more: a late piece, or the
       // end of file of a peer that half-closed, must not cut the flush.
@@ -592,10 +614,6 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       return;
     }
     this.#readNext();
-  };
-
-  readonly #onReadFailed = (error: unknown): void => {
-    this.#readFailed(error);
   };
 
   /**
@@ -670,8 +688,14 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #startWriting(): void {
     if (this.#writing || this.#switching || this.#closing) return;
     this.#flag(WRITING, true);
+    // A microtask calls it with no count: the first step writes.
+    const onWrite = this.#onWrite = (n?: number): void => {
+      if (n === undefined) this.#writeNext();
+      else this.#wrote(n);
+    };
+    this.#onWriteFailed = (error: unknown): void => this.#writeFailed(error);
     // Writes made in the same turn are joined into one socket write.
-    queueMicrotask(this.#writeNext);
+    queueMicrotask(onWrite);
   }
 
   /**
@@ -679,10 +703,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * empty, asks a producer for more (`#afterDrain`) or stops. A chain of
    * callbacks rather than an async loop: an async call per write costs
    * about a kilobyte of objects, and thousands of connections write at once.
-   * The callbacks are bound once per connection, so a write makes no
-   * closure either.
+   * The callbacks are made once per run of the loop, so a write makes no
+   * closure either, and are dropped when it stops, as thousands of idle
+   * connections would keep them.
    */
-  readonly #writeNext = (): void => {
+  #writeNext(): void {
     try {
       if (this.#closing) {
         this.#writeStopped();
@@ -690,7 +715,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       }
       let chunk = this.#chunk;
       while (chunk === null) {
-        if (this.#queueHead < this.#queue.length) {
+        if (this.#queue !== null) {
           chunk = this.#chunk = this.#takeChunk();
           this.#offset = 0;
         } else if (!this.#afterDrain()) {
@@ -699,18 +724,18 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         }
       }
       const offset = this.#offset;
-      // #wrote and #writeFailed catch everything: the Promise that then()
+      // #onWrite and #onWriteFailed catch everything: the Promise that then()
       // returns never rejects, so no catch() handler is chained per write.
       this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
-        this.#wrote,
-        this.#writeFailed,
+        this.#onWrite,
+        this.#onWriteFailed,
       );
     } catch (error) {
       this.#writeFailed(error);
     }
-  };
+  }
 
-  readonly #wrote = (n: number): void => {
+  #wrote(n: number): void {
     if (this.#closing) {
       this.#writeStopped();
       return;
@@ -723,9 +748,9 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     }
     // #writeNext catches everything it calls.
     this.#writeNext();
-  };
+  }
 
-  readonly #writeFailed = (error: unknown): void => {
+  #writeFailed(error: unknown): void {
     try {
       if (!this.#closing) {
         this.#closeWith(new Failure(connectionLostFor(error)));
@@ -738,9 +763,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         internal,
       );
     }
-  };
+  }
 
   #writeStopped(): void {
+    this.#onWrite = null;
+    this.#onWriteFailed = null;
     this.#chunk = null;
     this.#flag(WRITING, false);
     this.#settled();
@@ -751,7 +778,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * join within `COALESCE_SIZE`: a large piece goes on its own, uncopied.
    */
   #takeChunk(): Uint8Array {
-    const queue = this.#queue;
+    const queue = this.#queue as Uint8Array[];
     let end = this.#queueHead;
     let size = queue[end++].byteLength;
     while (
@@ -771,7 +798,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       }
     }
     if (end === queue.length) {
-      queue.length = 0;
+      this.#queue = null;
       this.#queueHead = 0;
     } else {
       this.#queueHead = end;
@@ -798,8 +825,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         return false;
       }
       // Go on if it wrote, or unregistered so that loseConnection may finish.
-      return this.#queueHead < this.#queue.length ||
-        this.#producer !== producer;
+      return this.#queue !== null || this.#producer !== producer;
     }
     // A streaming producer still registered holds the close until it
     // unregisters, as Twisted documents (its code closes at once: #6461).
@@ -856,7 +882,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
       request.deferred.errback(error);
       return;
     }
-    for (const held of this.#tlsHeld ?? []) this.#queue.push(held);
+    for (const held of this.#tlsHeld ?? []) (this.#queue ??= []).push(held);
     this.#tlsHeld = null;
     request.deferred.callback(undefined);
     this.#startReading();
@@ -885,7 +911,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #closeWith(reason: Failure): void {
     if (this.#closing) return;
     this.#reason = reason;
-    this.#queue = [];
+    this.#queue = null;
     this.#queueHead = 0;
     this.#queued = 0;
     this.#tlsHeld = null;

@@ -93,7 +93,7 @@ function firstMatch(
   path: string,
 ): FoundHandler | undefined {
   for (const spec of specs) {
-    const match = spec.match(path);
+    const match = spec.matchEncoded(path);
     if (match !== null) {
       return {
         handlerClass: spec.handlerClass,
@@ -240,7 +240,7 @@ export class Application implements HTTPServerConnectionDelegate {
     }
     const found = firstMatch(this.handlers, request.path);
     if (found !== undefined) return found;
-    const empty = Object.create(null) as Record<string, Uint8Array>;
+    const empty = Object.create(null) as Record<string, string>;
     if (this.settings.defaultHandlerClass !== undefined) {
       return {
         handlerClass: this.settings.defaultHandlerClass,

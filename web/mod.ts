@@ -153,6 +153,7 @@ export {
 export type { StaticCacheSettings } from "./_static_cache.ts";
 export { streamRequestBody } from "./stream_request_body.ts";
 export {
+  type EncodedRouteMatch,
   type FoundHandler,
   type RouteMatch,
   url,

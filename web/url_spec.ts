@@ -15,16 +15,27 @@ export interface RouteMatch {
   pathKwargs: Record<string, Uint8Array>;
 }
 
+/**
+ * A route's groups as they appear in the request path, still
+ * percent-encoded: what the handler decodes (`RequestHandler.execute`).
+ */
+export interface EncodedRouteMatch {
+  /** The unnamed groups in order (`undefined` for one that did not take part). */
+  pathArgs: (string | undefined)[];
+  /** The named groups. */
+  pathKwargs: Record<string, string>;
+}
+
 /** The handler found for a request, with what it is given. */
 export interface FoundHandler {
   /** The handler class. */
   handlerClass: RequestHandlerClass;
   /** What `initialize` receives. */
   initArgs: Record<string, unknown>;
-  /** The unnamed groups, percent-decoded, as bytes. */
-  pathArgs: (Uint8Array | undefined)[];
-  /** The named groups. */
-  pathKwargs: Record<string, Uint8Array>;
+  /** The unnamed groups, still percent-encoded. */
+  pathArgs: (string | undefined)[];
+  /** The named groups, still percent-encoded. */
+  pathKwargs: Record<string, string>;
 }
 
 /**
@@ -35,6 +46,11 @@ export interface FoundHandler {
 const NO_GROUPS: RouteMatch = Object.freeze({
   pathArgs: Object.freeze([]) as unknown as (Uint8Array | undefined)[],
   pathKwargs: Object.freeze(Object.create(null)) as Record<string, Uint8Array>,
+});
+/** `NO_GROUPS` before decoding, shared and frozen likewise. */
+const NO_ENCODED_GROUPS: EncodedRouteMatch = Object.freeze({
+  pathArgs: Object.freeze([]) as unknown as (string | undefined)[],
+  pathKwargs: Object.freeze(Object.create(null)) as Record<string, string>,
 });
 
 function pythonToJavaScript(pattern: string): string {
@@ -125,26 +141,48 @@ export class URLSpec {
    * @returns The groups, or `null` when the path does not match.
    */
   match(path: string): RouteMatch | null {
-    if (this.#groups === 0) {
-      // Without groups there is nothing to take from the match.
-      if (!this.regex.test(path)) return null;
-      return NO_GROUPS;
-    }
-    const match = this.regex.exec(path);
-    if (match === null) return null;
+    const groups = this.matchEncoded(path);
+    if (groups === null) return null;
+    if (groups === NO_ENCODED_GROUPS) return NO_GROUPS;
     const pathKwargs = Object.create(null) as Record<string, Uint8Array>;
-    if (match.groups !== undefined) {
-      for (const [name, value] of Object.entries(match.groups)) {
-        if (value !== undefined) pathKwargs[name] = unquoteToBytes(value);
-      }
-      return { pathArgs: [], pathKwargs };
+    for (const name in groups.pathKwargs) {
+      pathKwargs[name] = unquoteToBytes(groups.pathKwargs[name]);
     }
     return {
-      pathArgs: match.slice(1).map((group) =>
+      pathArgs: groups.pathArgs.map((group) =>
         group === undefined ? undefined : unquoteToBytes(group)
       ),
       pathKwargs,
     };
+  }
+
+  /**
+   * Matches a request path as `match` does, leaving the groups as they
+   * appear in it: the `Application` routes with this, and the handler
+   * decodes them, most without making their bytes.
+   *
+   * @param path The request path, still percent-encoded.
+   * @returns The groups, or `null` when the path does not match.
+   */
+  matchEncoded(path: string): EncodedRouteMatch | null {
+    if (this.#groups === 0) {
+      // Without groups there is nothing to take from the match.
+      if (!this.regex.test(path)) return null;
+      return NO_ENCODED_GROUPS;
+    }
+    const match = this.regex.exec(path);
+    if (match === null) return null;
+    if (match.groups === undefined) {
+      return {
+        pathArgs: match.slice(1),
+        pathKwargs: NO_ENCODED_GROUPS.pathKwargs,
+      };
+    }
+    const pathKwargs = Object.create(null) as Record<string, string>;
+    for (const [name, value] of Object.entries(match.groups)) {
+      if (value !== undefined) pathKwargs[name] = value;
+    }
+    return { pathArgs: [], pathKwargs };
   }
 
   /**

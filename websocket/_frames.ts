@@ -107,9 +107,23 @@ export function copyMasked(
 ): void {
   const n = data.length;
   if (n < WORD_MASK_MIN) {
-    for (let i = 0; i < n; i++) {
-      out[at + i] = data[i] ^ mask[maskAt + ((offset + i) & 3)];
+    // Four bytes a turn with the mask's bytes in locals: a byte a turn
+    // looking the mask up again costs more than the rest of a small echo.
+    const m0 = mask[maskAt + (offset & 3)];
+    const m1 = mask[maskAt + ((offset + 1) & 3)];
+    const m2 = mask[maskAt + ((offset + 2) & 3)];
+    const m3 = mask[maskAt + ((offset + 3) & 3)];
+    const whole = n & ~3;
+    let i = 0;
+    for (; i < whole; i += 4) {
+      out[at + i] = data[i] ^ m0;
+      out[at + i + 1] = data[i + 1] ^ m1;
+      out[at + i + 2] = data[i + 2] ^ m2;
+      out[at + i + 3] = data[i + 3] ^ m3;
     }
+    if (i < n) out[at + i] = data[i] ^ m0;
+    if (i + 1 < n) out[at + i + 1] = data[i + 1] ^ m1;
+    if (i + 2 < n) out[at + i + 2] = data[i + 2] ^ m2;
     return;
   }
   const target = out.subarray(at, at + n);

@@ -2,7 +2,9 @@
  * What the WebSocket echo clients of bench/peers/run.ts share: their
  * command line, and the measuring loop every one of them runs, so that each
  * client system differs only in how it sends a message and receives its
- * echo.
+ * echo. Besides messages/s, the loop reports the CPU time per message of
+ * the client and of the server named by `pid=N`: on a loaded machine a
+ * ratio of CPU per message moves far less than one of messages/s.
  *
  * @module
  */
@@ -32,6 +34,8 @@ export interface EchoSizes {
 export interface EchoArgs {
   url: string;
   sizes: EchoSizes;
+  /** The server's process id (`pid=N`), whose CPU time is measured too, or `null`. */
+  peerPid: number | null;
   /** Arguments that are not sizes (the Torsion face). */
   words: string[];
 }
@@ -40,7 +44,7 @@ export interface EchoArgs {
  * Reads a WebSocket client script's command line.
  *
  * @param args `Deno.args`.
- * @returns The URL, sizes and other words.
+ * @returns The URL, sizes, the server's pid and other words.
  * @throws {TypeError} A size that is not a non-negative integer.
  */
 export function parseEchoArgs(args: readonly string[]): EchoArgs {
@@ -52,19 +56,22 @@ export function parseEchoArgs(args: readonly string[]): EchoArgs {
     warmup: 1,
   };
   const words: string[] = [];
+  let peerPid: number | null = null;
   for (const arg of rest) {
-    const match = /^(connections|size|seconds|warmup)=(\d+)$/.exec(arg);
-    if (match !== null) {
+    const match = /^(connections|size|seconds|warmup|pid)=(\d+)$/.exec(arg);
+    if (match !== null && match[1] === "pid") {
+      peerPid = Number(match[2]);
+    } else if (match !== null) {
       sizes[match[1] as keyof EchoSizes] = Number(match[2]);
     } else if (arg.includes("=")) {
       throw new TypeError(
-        `Cannot read echo size ${arg}: pass connections=N, size=N, seconds=N or warmup=N`,
+        `Cannot read echo size ${arg}: pass connections=N, size=N, seconds=N, warmup=N or pid=N`,
       );
     } else {
       words.push(arg);
     }
   }
-  return { url, sizes, words };
+  return { url, sizes, peerPid, words };
 }
 
 /** The result a WebSocket client script prints as one JSON line. */
@@ -78,6 +85,30 @@ export interface EchoResult {
   seconds: number;
   /** The client's peak RSS, MiB. */
   rss_mb: number;
+  /** The client's CPU time (user and system) per message, µs. */
+  cpu_us_per_msg: number;
+  /** The server's (`pid=N`) CPU time per message, µs, when a pid was given. */
+  peer_cpu_us_per_msg?: number;
+}
+
+/** Microseconds per clock tick of `/proc/<pid>/stat` (USER_HZ, 100 on Linux). */
+const US_PER_TICK = 10_000;
+
+/**
+ * The CPU time a process has used, user and system, from `/proc/<pid>/stat`.
+ *
+ * @param pid A process id, or `"self"`.
+ * @returns Microseconds, in clock ticks of 10 ms; NaN when it cannot be read.
+ */
+export function cpuMicros(pid: number | "self"): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // The name in parentheses may hold spaces: fields are counted after it.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * US_PER_TICK;
+  } catch {
+    return NaN;
+  }
 }
 
 /**
@@ -101,16 +132,20 @@ const STALL_SECONDS = 10;
  * Opens `connections` connections with `open`, then has each send a
  * message and await its echo, one at a time, untimed for `warmup` seconds
  * and then for `seconds`, counting the round trips that end in the
- * measured window and their latencies.
+ * measured window and their latencies, and the CPU time this process and
+ * the server used in that window.
  *
  * @param open Opens one connection.
  * @param sizes The sizes.
- * @returns Round trips per second and the p99.
+ * @param peerPid The server's process id, whose CPU time per message is
+ *   reported too, or `null`.
+ * @returns Round trips per second, the p99 and the CPU time per message.
  * @throws {Error} An echo of the wrong size, or a connection failure.
  */
 export async function runEcho(
   open: () => Promise<EchoConnection>,
   { connections, size, seconds, warmup }: EchoSizes,
+  peerPid: number | null = null,
 ): Promise<EchoResult> {
   const message = new Uint8Array(size).fill(0x61);
   const opened = await Promise.all(Array.from({ length: connections }, open));
@@ -118,6 +153,14 @@ export async function runEcho(
   const latencies: number[] = [];
   let start = performance.now();
   let end = start;
+  // The CPU clocks at the start and the end of the measured window.
+  const cpu = {
+    self: cpuMicros("self"),
+    peer: NaN,
+    selfEnd: NaN,
+    peerEnd: NaN,
+  };
+  if (peerPid !== null) cpu.peer = cpuMicros(peerPid);
   const loop = async (conn: EchoConnection): Promise<void> => {
     while (phase !== "done") {
       const sent = performance.now();
@@ -141,11 +184,15 @@ export async function runEcho(
       phase = "measure";
       latencies.length = 0;
       start = performance.now();
+      cpu.self = cpuMicros("self");
+      if (peerPid !== null) cpu.peer = cpuMicros(peerPid);
     }, warmup * 1000));
   }
   timers.push(setTimeout(() => {
     phase = "done";
     end = performance.now();
+    cpu.selfEnd = cpuMicros("self");
+    if (peerPid !== null) cpu.peerEnd = cpuMicros(peerPid);
   }, (warmup + seconds) * 1000));
   try {
     await Promise.race([Promise.all(opened.map(loop)), stalled]);
@@ -161,5 +208,9 @@ export async function runEcho(
     p99_ms: percentile(latencies, 99),
     seconds: measured,
     rss_mb: peakRssMb(),
+    cpu_us_per_msg: (cpu.selfEnd - cpu.self) / count,
+    ...(peerPid === null
+      ? {}
+      : { peer_cpu_us_per_msg: (cpu.peerEnd - cpu.peer) / count }),
   };
 }

@@ -14,6 +14,10 @@
  *   `websocket_connect`, the bare-socket floor) against a fresh
  *   `Deno.upgradeWebSocket` server each.
  *
+ * Each row gives messages/s, the p99, the peak RSS and the CPU time per
+ * message (user and system, from `/proc`) of the server (server tables) or
+ * of the client (client tables), taken over the measured window.
+ *
  * @module
  */
 import {
@@ -43,6 +47,10 @@ export interface EchoMeasurement extends Measurement {
   p99_ms: number;
   /** The server's VmHWM, MiB, for the server tests. */
   server_rss_mb?: number;
+  /** The client's CPU time per message, µs (`null` when it made none). */
+  cpu_us_per_msg?: number | null;
+  /** The server's CPU time per message, µs, for the server tests. */
+  peer_cpu_us_per_msg?: number | null;
 }
 
 /** A WebSocket client system: the script gets the URL as its base. */
@@ -199,14 +207,16 @@ export async function runWsSuite(
           driverFor(workload),
           "ws",
           `ws://127.0.0.1:${process.port}/ws`,
-          sizes,
+          [...sizes, `pid=${process.pid}`],
         ) as EchoMeasurement;
         m.server_rss_mb = process.memory().hwmKib / 1024;
         serverRow.set(server.id, m);
         log(
           `  WebSocket echo ${workload.title} / server ${server.name}: ${
             thousands(m.value)
-          } msg/s, p99 ${formatMs(m.p99_ms)}`,
+          } msg/s, p99 ${formatMs(m.p99_ms)}, ${
+            cpuCell(m.peer_cpu_us_per_msg)
+          } µs CPU/msg`,
         );
       } catch (error) {
         const f = failure(error);
@@ -246,7 +256,9 @@ export async function runWsSuite(
         log(
           `  WebSocket echo ${workload.title} / client ${client.name}: ${
             thousands(m.value)
-          } msg/s, p99 ${formatMs(m.p99_ms)}`,
+          } msg/s, p99 ${formatMs(m.p99_ms)}, ${
+            cpuCell(m.cpu_us_per_msg)
+          } µs CPU/msg`,
         );
       } catch (error) {
         const f = failure(error);
@@ -266,6 +278,8 @@ export async function runWsSuite(
         serverRows,
         (m) => m.server_rss_mb ?? 0,
         "Server peak RSS",
+        (m) => m.peer_cpu_us_per_msg,
+        "Server CPU µs/msg",
       ),
       wsSection(
         `### WebSocket clients: echo over ${CONNECTIONS} connections, ${seconds} s, against Deno.upgradeWebSocket`,
@@ -273,6 +287,8 @@ export async function runWsSuite(
         clientRows,
         (m) => m.rss_mb,
         "Client peak RSS",
+        (m) => m.cpu_us_per_msg,
+        "Client CPU µs/msg",
       ),
     ],
     verdicts: wsVerdicts(servers, serverRows, clientRows, peers),
@@ -285,6 +301,8 @@ function wsSection(
   rows: Map<string, Row>,
   rss: (m: EchoMeasurement) => number,
   rssTitle: string,
+  cpu: (m: EchoMeasurement) => number | null | undefined,
+  cpuTitle: string,
 ): string {
   const lines: string[][] = [];
   for (const workload of WS_WORKLOADS) {
@@ -300,6 +318,7 @@ function wsSection(
           didNotRun(m) ? "did not run" : `failed: ${m.message.slice(0, 80)}`,
           "",
           "",
+          "",
         ]);
         continue;
       }
@@ -309,15 +328,21 @@ function wsSection(
         thousands(m.value),
         formatMs(m.p99_ms),
         `${rss(m).toFixed(0)} MiB`,
+        cpuCell(cpu(m)),
       ]);
     }
   }
   return `${heading}\n\n${
     markdownTable(
-      ["Message", "System", "Messages/s", "p99", rssTitle],
+      ["Message", "System", "Messages/s", "p99", rssTitle, cpuTitle],
       lines,
     )
   }`;
+}
+
+/** A CPU time per message, µs, or "n/a" when the system did not report one. */
+function cpuCell(us: number | null | undefined): string {
+  return typeof us === "number" && Number.isFinite(us) ? us.toFixed(1) : "n/a";
 }
 
 function ok(
@@ -327,7 +352,10 @@ function ok(
 }
 
 /**
- * The issue's WebSocket targets, judged on one run's figures.
+ * The issue's WebSocket targets, judged on one run's figures. Each line
+ * also gives how much CPU time per message the Torsion face took against
+ * the system it is judged by, when both reported it: under load that
+ * ratio moves far less than the one of messages/s.
  *
  * @returns The verdict lines.
  */
@@ -339,12 +367,15 @@ export function wsVerdicts(
 ): string[] {
   const verdicts: string[] = [];
   const name = (server: ServerSystem): string => wsServerName(server, peers);
+  const serverCpu = (m: EchoMeasurement): number | null | undefined =>
+    m.peer_cpu_us_per_msg;
   const judge = (
     target: string,
     mine: { name: string; m: EchoMeasurement | undefined },
     theirs: { name: string; m: EchoMeasurement | undefined },
     factor: number,
     floor: EchoMeasurement | undefined,
+    cpu: (m: EchoMeasurement) => number | null | undefined,
   ): void => {
     if (mine.m === undefined || theirs.m === undefined) {
       verdicts.push(notJudged(
@@ -355,12 +386,21 @@ export function wsVerdicts(
     }
     const ratio = mine.m.value / theirs.m.value;
     const met = ratio >= factor;
+    const mineCpu = cpu(mine.m);
+    const theirCpu = cpu(theirs.m);
     verdicts.push(verdictLine(
       met,
       `${target}: ${ratio.toFixed(2)}x${
         met || floor === undefined
           ? ""
           : `; the floor reaches ${(floor.value / theirs.m.value).toFixed(2)}x`
+      }${
+        typeof mineCpu === "number" && typeof theirCpu === "number" &&
+          mineCpu > 0 && theirCpu > 0
+          ? `; CPU per message ${
+            (mineCpu / theirCpu).toFixed(2)
+          }x ${theirs.name}'s`
+          : ""
       }`,
     ));
   };
@@ -382,6 +422,7 @@ export function wsVerdicts(
         { name: name(servers.deno), m: deno },
         1,
         floor,
+        serverCpu,
       );
       if (servers.tornado !== null) {
         judge(
@@ -392,6 +433,7 @@ export function wsVerdicts(
           { name: name(servers.tornado), m: tornado },
           5,
           undefined,
+          serverCpu,
         );
       }
     }
@@ -405,6 +447,7 @@ export function wsVerdicts(
         { name: "Deno WebSocket", m: ok(clients.get("deno")) },
         1,
         ok(clients.get("floor")),
+        (m) => m.cpu_us_per_msg,
       );
     }
   }

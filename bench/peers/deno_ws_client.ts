@@ -4,8 +4,10 @@
  * targets.
  *
  * Usage: deno run -A bench/peers/deno_ws_client.ts <ws-url>
- *   [connections=50] [size=64] [seconds=10] [warmup=1]
- * Prints one JSON line: {"value", "unit", "p99_ms", "seconds", "rss_mb"}.
+ *   [connections=50] [size=64] [seconds=10] [warmup=1] [pid=N]
+ * With `pid=N`, the CPU time per message of process N (the server) is
+ * measured too. Prints one JSON line: {"value", "unit", "p99_ms",
+ * "seconds", "rss_mb", "cpu_us_per_msg", "peer_cpu_us_per_msg"}.
  *
  * @module
  */
@@ -53,6 +55,6 @@ function open(url: string): Promise<EchoConnection> {
   });
 }
 
-const { url, sizes } = parseEchoArgs(Deno.args);
+const { url, sizes, peerPid } = parseEchoArgs(Deno.args);
 // deno-lint-ignore no-console
-console.log(JSON.stringify(await runEcho(() => open(url), sizes)));
+console.log(JSON.stringify(await runEcho(() => open(url), sizes, peerPid)));

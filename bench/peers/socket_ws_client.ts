@@ -10,8 +10,10 @@
  * client sets `TCP_NODELAY`), and it is the floor of the client targets.
  *
  * Usage: deno run -A bench/peers/socket_ws_client.ts <ws-url>
- *   [connections=50] [size=64] [seconds=10] [warmup=1]
- * Prints one JSON line: {"value", "unit", "p99_ms", "seconds", "rss_mb"}.
+ *   [connections=50] [size=64] [seconds=10] [warmup=1] [pid=N]
+ * With `pid=N`, the CPU time per message of process N (the server) is
+ * measured too. Prints one JSON line: {"value", "unit", "p99_ms",
+ * "seconds", "rss_mb", "cpu_us_per_msg", "peer_cpu_us_per_msg"}.
  *
  * @module
  */
@@ -144,11 +146,15 @@ class BareWebSocket implements EchoConnection {
 }
 
 if (import.meta.main) {
-  const { url, sizes } = parseEchoArgs(Deno.args);
+  const { url, sizes, peerPid } = parseEchoArgs(Deno.args);
   // deno-lint-ignore no-console
   console.log(
     JSON.stringify(
-      await runEcho(() => BareWebSocket.open(new URL(url)), sizes),
+      await runEcho(
+        () => BareWebSocket.open(new URL(url)),
+        sizes,
+        peerPid,
+      ),
     ),
   );
 }

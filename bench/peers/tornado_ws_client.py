@@ -5,7 +5,7 @@ Usage: python3 tornado_ws_client.py <ws-url> [connections=50] [size=64]
 Each connection sends a binary message and awaits its echo, one at a time,
 untimed for `warmup` seconds and then for `seconds` (as _ws_common.ts's
 runEcho). Prints one JSON line: {"value", "unit", "p99_ms", "seconds",
-"rss_mb"}.
+"rss_mb", "cpu_us_per_msg"}.
 """
 import asyncio
 import math
@@ -35,7 +35,11 @@ def parse(argv):
 async def run(url, connections, size, seconds, warmup):
     message = b"a" * size
     conns = await asyncio.gather(*[websocket_connect(url) for _ in range(connections)])
-    state = {"phase": "warmup" if warmup > 0 else "measure", "start": time.perf_counter()}
+    state = {
+        "phase": "warmup" if warmup > 0 else "measure",
+        "start": time.perf_counter(),
+        "cpu": time.process_time(),
+    }
     latencies = []
 
     async def loop(conn):
@@ -52,10 +56,12 @@ async def run(url, connections, size, seconds, warmup):
         state["phase"] = "measure"
         latencies.clear()
         state["start"] = time.perf_counter()
+        state["cpu"] = time.process_time()
 
     def done():
         state["phase"] = "done"
         state["end"] = time.perf_counter()
+        state["cpu_end"] = time.process_time()
 
     loop_ = asyncio.get_running_loop()
     if warmup > 0:
@@ -68,7 +74,15 @@ async def run(url, connections, size, seconds, warmup):
     latencies.sort()
     rank = max(0, math.ceil(0.99 * len(latencies)) - 1)
     p99 = latencies[rank] if latencies else float("nan")
-    return {"value": len(latencies) / measured, "unit": "msg/s", "p99_ms": p99, "seconds": measured}
+    count = len(latencies)
+    cpu_us = (state["cpu_end"] - state["cpu"]) * 1e6 / count if count else None
+    return {
+        "value": count / measured,
+        "unit": "msg/s",
+        "p99_ms": p99,
+        "seconds": measured,
+        "cpu_us_per_msg": cpu_us,
+    }
 
 
 def main():

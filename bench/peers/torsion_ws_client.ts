@@ -8,8 +8,10 @@
  *   on `connectWS`, sending with `sendMessage` and answered in `onMessage`.
  *
  * Usage: deno run -A bench/peers/torsion_ws_client.ts <ws-url>
- *   [connections=50] [size=64] [seconds=10] [warmup=1] [tornado|twisted]
- * Prints one JSON line: {"value", "unit", "p99_ms", "seconds", "rss_mb"}.
+ *   [connections=50] [size=64] [seconds=10] [warmup=1] [pid=N] [tornado|twisted]
+ * With `pid=N`, the CPU time per message of process N (the server) is
+ * measured too. Prints one JSON line: {"value", "unit", "p99_ms",
+ * "seconds", "rss_mb", "cpu_us_per_msg", "peer_cpu_us_per_msg"}.
  *
  * @module
  */
@@ -81,11 +83,11 @@ function openTwisted(url: string): Promise<EchoConnection> {
   });
 }
 
-const { url, sizes, words } = parseEchoArgs(Deno.args);
+const { url, sizes, peerPid, words } = parseEchoArgs(Deno.args);
 const [face = "tornado"] = words;
 if (face !== "tornado" && face !== "twisted") {
   throw new TypeError(`Unknown face: ${face} (tornado or twisted)`);
 }
 const open = face === "twisted" ? openTwisted : openTornado;
 // deno-lint-ignore no-console
-console.log(JSON.stringify(await runEcho(() => open(url), sizes)));
+console.log(JSON.stringify(await runEcho(() => open(url), sizes, peerPid)));

@@ -88,7 +88,7 @@ Deno.test({
   },
 });
 
-Deno.test("bench/peers/run.ts given --quick --suite ws with Deno and the floor when run then tables messages/s and p99 for servers and clients", async () => {
+Deno.test("bench/peers/run.ts given --quick --suite ws with Deno and the floor when run then tables messages/s, p99, RSS and CPU per message for servers and clients", async () => {
   const stdout = await runQuick([
     "--suite",
     "ws",
@@ -107,9 +107,10 @@ Deno.test("bench/peers/run.ts given --quick --suite ws with Deno and the floor w
     ["64 B", "Deno WebSocket"],
     ["64 B", "Floor: bare Deno sockets"],
   ]);
-  for (const [, system, rate, p99, rss] of [...servers, ...clients]) {
+  for (const [, system, rate, p99, rss, cpu] of [...servers, ...clients]) {
     assert.match(rate, /^[1-9][\d,]*$/, system);
     assert.match(p99, /^[\d.]+ ms$/, system);
     assert.match(rss, /^\d+ MiB$/, system);
+    assert.match(cpu, /^\d+\.\d$/, system);
   }
 });

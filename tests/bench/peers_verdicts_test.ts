@@ -152,3 +152,33 @@ Deno.test("wsVerdicts given a face below Deno.upgradeWebSocket when judged then 
     /^- met: .*: 1\.13x$/,
   );
 });
+
+Deno.test("wsVerdicts given the servers' CPU time per message when judged then each line gives the face's against Deno's", () => {
+  const withCpu = (value: number, cpu: number): EchoMeasurement => ({
+    ...echo(value),
+    peer_cpu_us_per_msg: cpu,
+  });
+  const servers = new Map([[
+    "ws-64",
+    new Map<string, EchoMeasurement | Error>([
+      ["torsion-twisted", withCpu(45_000, 22)],
+      ["torsion-tornado", echo(45_000)],
+      ["deno", withCpu(50_000, 20)],
+      ["floor", echo(60_000)],
+    ]),
+  ]]);
+  const verdicts = wsVerdicts(
+    SYSTEMS,
+    servers,
+    new Map([["ws-64", new Map()]]),
+    { python: "/usr/bin/python3", twisted: null, tornado: null },
+  );
+  assert.match(
+    lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.upgradeWebSocket/),
+    /: 0\.90x; the floor reaches 1\.20x; CPU per message 1\.10x Deno\.upgradeWebSocket's$/,
+  );
+  assert.match(
+    lineAbout(verdicts, /Tornado face.*≥ 1\.0x Deno\.upgradeWebSocket/),
+    /: 0\.90x; the floor reaches 1\.20x$/,
+  );
+});

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { parseEchoArgs, percentile } from "../../bench/peers/_ws_common.ts";
+import {
+  cpuMicros,
+  parseEchoArgs,
+  percentile,
+} from "../../bench/peers/_ws_common.ts";
 import { maskedFrame } from "../../bench/peers/socket_ws_client.ts";
 
 Deno.test("percentile given 100 samples when asked for the 99th then returns the 99th smallest", () => {
@@ -23,9 +27,34 @@ Deno.test("parseEchoArgs given sizes and a word when read then returns them over
     {
       url: "ws://127.0.0.1:1/ws",
       sizes: { connections: 50, size: 16384, seconds: 1, warmup: 1 },
+      peerPid: null,
       words: ["tornado"],
     },
   );
+});
+
+Deno.test("parseEchoArgs given pid=N when read then returns N as the server's pid, not a size", () => {
+  const { sizes, peerPid } = parseEchoArgs(["ws://127.0.0.1:1/ws", "pid=4242"]);
+  assert.equal(peerPid, 4242);
+  assert.deepEqual(sizes, {
+    connections: 50,
+    size: 64,
+    seconds: 10,
+    warmup: 1,
+  });
+});
+
+Deno.test("cpuMicros given this process after some work when read then returns a growing count of 10 ms ticks in µs", () => {
+  const before = cpuMicros("self");
+  const until = performance.now() + 30;
+  while (performance.now() < until) { /* busy for three ticks */ }
+  const after = cpuMicros("self");
+  assert.ok(after > before, `${after} > ${before}`);
+  assert.equal(after % 10_000, 0);
+});
+
+Deno.test("cpuMicros given a process that does not exist when read then returns NaN", () => {
+  assert.ok(Number.isNaN(cpuMicros(2 ** 30)));
 });
 
 Deno.test("parseEchoArgs given an unknown size when read then throws a TypeError listing the known ones", () => {

@@ -368,6 +368,28 @@ Deno.test("HTTP11ClientProtocol given a response head larger than maxHeaderSize 
   assert.match(outcome.error.reasons[0].getErrorMessage(), /maxHeaderSize/);
 });
 
+Deno.test("HTTP11ClientProtocol given a maxHeaderSize of 0 when the request is sent then it fails with RangeError and nothing is written", () => {
+  const h = connect();
+  const outcome = send(h, request({ maxHeaderSize: 0 }));
+  assert.ok(outcome.error instanceof RangeError);
+  assert.match(outcome.error.message, /maxHeaderSize/);
+  assert.equal(h.transport.valueString(), "");
+  assert.equal(h.protocol.state, "QUIESCENT");
+});
+
+Deno.test("HTTP11ClientProtocol given a kept-alive connection when the next request has a smaller maxHeaderSize then its response is held to it", () => {
+  const h = connect();
+  const head = `HTTP/1.1 200 OK\r\nX-Big: ${"x".repeat(200)}\r\n`;
+  const first = send(h);
+  h.feed(`${head}Content-Length: 0\r\n\r\n`);
+  assert.equal(first.response?.code, 200);
+  assert.equal(h.quiescent, 1);
+  const second = send(h, request({ maxHeaderSize: 100 }));
+  h.feed(`${head}\r\n`);
+  assert.ok(second.error instanceof ResponseFailed);
+  assert.match(second.error.reasons[0].getErrorMessage(), /maxHeaderSize/);
+});
+
 Deno.test("HTTP11ClientProtocol given bytes after a complete response when they arrive then closes the connection", () => {
   const h = connect();
   send(h);

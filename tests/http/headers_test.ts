@@ -1,5 +1,11 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { getByKey, hasKey, Headers, valueCount } from "../../http/headers.ts";
+import {
+  getByKey,
+  hasKey,
+  Headers,
+  rawFields,
+  valueCount,
+} from "../../http/headers.ts";
 
 Deno.test("Headers given no init when created then it is empty", () => {
   assertEquals([...new Headers().getAllRawHeaders()], []);
@@ -250,4 +256,35 @@ Deno.test("valueCount given a field with two values, one with one and an absent 
   assertEquals(valueCount(headers, "via"), 2);
   assertEquals(valueCount(headers, "host"), 1);
   assertEquals(valueCount(headers, "etag"), 0);
+});
+
+Deno.test("Headers given two empty collections when a field is added to one then the other stays empty", () => {
+  const first = new Headers();
+  const second = new Headers();
+  first.addRawHeader("A", "1");
+  second.removeHeader("A");
+  assertEquals(first.get("a"), "1");
+  assert(!second.hasHeader("a"));
+  assertEquals([...second.getAllRawHeaders()], []);
+  assertEquals([...new Headers()], []);
+});
+
+Deno.test("Headers given an empty collection when its copy gets a field then the original stays empty", () => {
+  const original = new Headers();
+  const copy = original.copy();
+  copy.setRawHeaders("B", ["2"]);
+  assertEquals(copy.get("b"), "2");
+  assert(!original.hasHeader("b"));
+});
+
+Deno.test("rawFields given fields added in order when read then gives each name once with its values", () => {
+  const headers = new Headers([["Accept", "a"], ["Host", "h"], [
+    "accept",
+    "b",
+  ]]);
+  const fields = [...rawFields(headers)].map(({ name, values }) => [
+    name,
+    [...values],
+  ]);
+  assertEquals(fields, [["Accept", ["a", "b"]], ["Host", ["h"]]]);
 });

@@ -960,6 +960,45 @@ Deno.test("HTTPChannel given requests that keep arriving when the idle timeout w
   assert.equal(responses(h.output()).length, 5);
 });
 
+Deno.test("HTTPChannel given idle connections on one clock when each idleConnectionTimeout passes then one timer serves them and each closes at its own time", () => {
+  const clock = new Clock();
+  const options: HTTPServerOptions = { idleConnectionTimeout: 10 };
+  const transports = [0, 1, 2].map(() => {
+    const channel = new HTTPChannel(
+      recordingDelegate([], echo),
+      options,
+      clock,
+    );
+    const transport = new StringTransportWithDisconnection({}, channel);
+    channel.makeConnection(transport);
+    channel.dataReceived(latin1Bytes(GET));
+    clock.advance(1);
+    return transport;
+  });
+  assert.equal(clock.getDelayedCalls().length, 1);
+  clock.advance(7.5);
+  assert.deepEqual(transports.map((t) => t.connected), [false, true, true]);
+  clock.advance(1);
+  assert.deepEqual(transports.map((t) => t.connected), [false, false, true]);
+  clock.advance(1);
+  assert.deepEqual(transports.map((t) => t.connected), [false, false, false]);
+  assert.equal(clock.getDelayedCalls().length, 0);
+});
+
+Deno.test("HTTPChannel given a request answered for longer than idleConnectionTimeout when the idle deadline passes then the connection stays, and idles out only after the answer", () => {
+  const h = harness(() => {}, { idleConnectionTimeout: 10 });
+  h.clock.advance(5);
+  h.send(GET);
+  h.clock.advance(20);
+  assert.equal(h.transport.connected, true);
+  echo(h.seen[0]);
+  h.clock.advance(9.9);
+  assert.equal(h.transport.connected, true);
+  h.clock.advance(0.2);
+  assert.equal(h.transport.connected, false);
+  assert.equal(h.clock.getDelayedCalls().length, 0);
+});
+
 Deno.test("HTTPChannel given a closed connection when it is lost then no timer is left", () => {
   const h = harness();
   h.send("GET / HTTP/1.1\r\n");

@@ -113,6 +113,19 @@ Deno.test("URLSpec given a route without groups when matched twice then both mat
   assert.equal(spec.match("/other"), null);
 });
 
+Deno.test("URLSpec given escaped groups when matched then match decodes them to bytes and matchEncoded leaves them as in the path", () => {
+  const spec = new URLSpec("/f/([^/]+)/(\\w+)?", RequestHandler);
+  const encoded = spec.matchEncoded("/f/a%20b/");
+  assert.deepEqual(encoded!.pathArgs, ["a%20b", undefined]);
+  assert.deepEqual(Object.keys(encoded!.pathKwargs), []);
+  const match = spec.match("/f/a%20b+/c");
+  assert.deepEqual(match!.pathArgs, [
+    new TextEncoder().encode("a b+"),
+    new TextEncoder().encode("c"),
+  ]);
+  assert.equal(spec.matchEncoded("/g/x"), null);
+});
+
 Deno.test("URLSpec given a pattern already ending in $ when built then does not add another", () => {
   const spec = new URLSpec("/a$", RequestHandler);
   assert.notEqual(spec.match("/a"), null);

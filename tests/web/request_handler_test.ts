@@ -141,6 +141,23 @@ Deno.test("RequestHandler given path groups when routed then passes them decoded
   assert.deepEqual(seen, ["café", "a/b+c"]);
 });
 
+Deno.test("RequestHandler given an overridden decodeArgument when a plain group is routed then it still decodes the group's bytes", async () => {
+  const received: [number[], string | undefined][] = [];
+  let seen = "";
+  class Upper extends RequestHandler {
+    override decodeArgument(value: Uint8Array, name?: string): string {
+      received.push([[...value], name]);
+      return new TextDecoder().decode(value).toUpperCase();
+    }
+    override get(a: string): void {
+      seen = a;
+    }
+  }
+  await serve(app(Upper, {}, "/x/([^/]+)"), { target: "/x/abc" });
+  assert.deepEqual(received, [[[0x61, 0x62, 0x63], undefined]]);
+  assert.equal(seen, "ABC");
+});
+
 Deno.test("RequestHandler given named groups when routed then fills pathKwargs", async () => {
   let kwargs: Record<string, string> = {};
   class H extends RequestHandler {

@@ -249,6 +249,37 @@ Deno.test("planStaticResponse given an unsatisfiable range when planned then ans
   );
 });
 
+Deno.test("planStaticResponse given one file version twice without conditions when planned then shares one frozen plan", () => {
+  const version = info(10, 1_000_000);
+  const first = planStaticResponse(new Headers(), version);
+  assert.equal(planStaticResponse(new Headers(), version), first);
+  assert.equal(first.status, 200);
+  assert.deepEqual(first.range, { start: 0, end: 10 });
+  assert.deepEqual(first.headers.map(([name]) => name), [
+    "Accept-Ranges",
+    "ETag",
+    "Last-Modified",
+    "Content-Length",
+  ]);
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.headers));
+  assert.ok(first.headers.every((field) => Object.isFrozen(field)));
+});
+
+Deno.test("planStaticResponse given a new file version or a range when planned then does not answer with the shared plan", () => {
+  const version = info(10, 1_000_000);
+  const whole = planStaticResponse(new Headers(), version);
+  const changed = planStaticResponse(new Headers(), info(12, 2_000_000));
+  assert.notEqual(changed, whole);
+  assert.deepEqual(changed.range, { start: 0, end: 12 });
+  const partial = planStaticResponse(
+    new Headers({ Range: "bytes=0-1" }),
+    version,
+  );
+  assert.equal(partial.status, 206);
+  assert.equal(Object.isFrozen(partial.headers), false);
+  assert.equal(planStaticResponse(new Headers(), version), whole);
+});
+
 class Collector implements IConsumer {
   chunks: Uint8Array[] = [];
   producer: IProducer | null = null;

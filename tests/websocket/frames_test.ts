@@ -10,11 +10,11 @@ function masked(data: Uint8Array, offset: number): Uint8Array {
 }
 
 Deno.test("copyMasked given payloads of 0 to 1,030 bytes at every pair of alignments when copied then the copy is what applyMask makes and the source is unchanged", () => {
-  for (const size of [0, 1, 7, 255, 256, 257, 1030]) {
+  for (const size of [0, 1, 2, 3, 4, 7, 64, 255, 256, 257, 1030]) {
     const payload = new Uint8Array(size).map((_, i) => i * 13 + 5);
     for (let from = 0; from < 8; from++) {
       for (let to = 0; to < 8; to++) {
-        for (const offset of [0, 1, 3]) {
+        for (const offset of [0, 1, 2, 3]) {
           const source = new Uint8Array(from + size);
           source.set(payload, from);
           const data = source.subarray(from);
