@@ -22,8 +22,19 @@ export class TimeoutQueue<T> {
   /** How long each member waits. */
   readonly seconds: number;
   readonly #expire: (member: T) => void;
-  /** Each member's deadline, in joining order, which is deadline order. */
-  readonly #due = new Map<T, number>();
+  /**
+   * Each member's place. A member keeps its place object while it comes
+   * and goes, so that joining again, as a keep-alive connection does after
+   * every request, changes links and a number and allocates nothing: a
+   * map entry deleted and set again per request made V8 rebuild the map's
+   * table, in the old generation once the map lived there, about 20 MiB
+   * more peak RSS under load.
+   */
+  readonly #places = new Map<T, Place<T>>();
+  /** The first member due (the earliest to join), or `null`. */
+  #first: Place<T> | null = null;
+  /** The last member due, or `null`. */
+  #last: Place<T> | null = null;
   #timer: IDelayedCall | null = null;
   #timerAt = Infinity;
 
@@ -54,9 +65,19 @@ export class TimeoutQueue<T> {
    * other member's.
    */
   add(member: T, at: number): void {
-    const due = this.#due;
-    due.delete(member);
-    due.set(member, at);
+    let place = this.#places.get(member);
+    if (place === undefined) {
+      place = new Place(member);
+      this.#places.set(member, place);
+    } else {
+      this.#unlink(place);
+    }
+    place.at = at;
+    const last = this.#last;
+    place.previous = last;
+    if (last === null) this.#first = place;
+    else last.next = place;
+    this.#last = place;
     // Due at its deadline or after: `at` is `seconds` after a time now or past.
     if (this.#timer === null) this.#arm(at, this.seconds);
   }
@@ -67,16 +88,29 @@ export class TimeoutQueue<T> {
    * @param member The member.
    */
   delete(member: T): void {
-    this.#due.delete(member);
+    const place = this.#places.get(member);
+    if (place === undefined) return;
+    this.#places.delete(member);
+    this.#unlink(place);
   }
 
   /** Cancels the timer if no member is left: a member has left for good. */
   stopIfEmpty(): void {
     const timer = this.#timer;
-    if (timer === null || this.#due.size > 0) return;
+    if (timer === null || this.#first !== null) return;
     this.#timer = null;
     this.#timerAt = Infinity;
     timer.cancel();
+  }
+
+  #unlink(place: Place<T>): void {
+    const { previous, next } = place;
+    if (previous === null) this.#first = next;
+    else previous.next = next;
+    if (next === null) this.#last = previous;
+    else next.previous = previous;
+    place.previous = null;
+    place.next = null;
   }
 
   #arm(at: number, delay: number): void {
@@ -101,21 +135,32 @@ export class TimeoutQueue<T> {
   #run(): void {
     this.#timer = null;
     this.#timerAt = Infinity;
-    const due = this.#due;
     const now = this.reactor.seconds();
     try {
-      for (const [member, at] of due) {
-        if (at > now) break;
-        due.delete(member);
+      let place = this.#first;
+      while (place !== null && place.at <= now) {
+        const member = place.member;
+        this.delete(member);
         this.#expire(member);
+        place = this.#first;
       }
     } finally {
       // After a throw as well: the members behind it are still due.
-      const next = due.values().next();
-      if (next.done !== true) {
-        this.#arm(next.value, Math.max(0, next.value - now));
-      }
+      const next = this.#first;
+      if (next !== null) this.#arm(next.at, Math.max(0, next.at - now));
     }
+  }
+}
+
+/** A member's place in a `TimeoutQueue`: its deadline and neighbours. */
+class Place<T> {
+  readonly member: T;
+  at = 0;
+  previous: Place<T> | null = null;
+  next: Place<T> | null = null;
+
+  constructor(member: T) {
+    this.member = member;
   }
 }
 
