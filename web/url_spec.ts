@@ -7,7 +7,10 @@
 import { unquoteToBytes } from "./_body_arguments.ts";
 import type { RequestHandlerClass } from "./request_handler.ts";
 
-/** What a route's match gives the handler: its groups, percent-decoded, as bytes. */
+/**
+ * What `URLSpec.match` gives, as Tornado's `PathMatches.match`: the groups,
+ * percent-decoded, as bytes.
+ */
 export interface RouteMatch {
   /** The unnamed groups in order (`undefined` for one that did not take part). */
   pathArgs: (Uint8Array | undefined)[];
