@@ -39,10 +39,11 @@ const BUFFER_SIZE = 65536;
 /** The most bytes one `read()` asks for; Twisted reads `bufferSize` too. */
 const READ_SIZE = 65536;
 /**
- * The smallest read buffer, and the first one. It doubles each time a read
- * fills it, up to `READ_SIZE`, and shrinks back once reads come in at a
- * quarter of it: every idle connection holds its buffer in a pending read,
- * so 10,000 idle connections, or 2,000 requests waiting for a short
+ * The smallest read buffer, and the first one. It grows fourfold each time
+ * a read fills it, up to `READ_SIZE` (a 1 KiB response arriving at once
+ * then takes two reads, not three), and shrinks back once reads come in at
+ * a quarter of it: every idle connection holds its buffer in a pending
+ * read, so 10,000 idle connections, or 2,000 requests waiting for a short
  * response, hold 256 bytes each rather than what their largest read took.
  */
 const MIN_READ_SIZE = 256;
@@ -619,9 +620,9 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   /**
    * The `n` bytes just read, as an array of their own: no later read
    * writes over them. A full buffer is handed over as it is, and the next
-   * read gets one twice as large; a read that used a quarter of the read
-   * size or less makes the next buffer smaller, so that a connection going
-   * idle after a large transfer does not keep a large buffer in its
+   * read gets one four times as large; a read that used a quarter of the
+   * read size or less makes the next buffer smaller, so that a connection
+   * going idle after a large transfer does not keep a large buffer in its
    * pending read. The tail of a message that filled a buffer does not
    * count as small: messages a little larger than a buffer would otherwise
    * make it grow and shrink in turn, and take three reads each.
@@ -639,7 +640,7 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     this.#flag(READ_FILLED, n === size);
     if (n === size) {
       // Only a whole buffer filled says the reads outgrow it; a tail is smaller.
-      if (size === readSize) this.#readSize = Math.min(size * 2, READ_SIZE);
+      if (size === readSize) this.#readSize = Math.min(size * 4, READ_SIZE);
       this.#readBuffer = null;
       return buffer;
     }
