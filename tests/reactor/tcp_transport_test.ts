@@ -118,6 +118,22 @@ reactorTest(
 );
 
 reactorTest(
+  "dataReceived() given 1,174 bytes written at once on a fresh connection when read then they arrive in two pieces of 256 and 918 bytes",
+  async (reactor) => {
+    const { client, server } = await connectedPair(reactor);
+    // The first read buffer holds 256 bytes; filling it makes the next one
+    // four times as large, enough for the rest of a 1 KiB response.
+    client.transport!.write(pattern(1174));
+    await within(server.received(1174), "the bytes");
+    assert.deepEqual(server.chunks.map((chunk) => chunk.byteLength), [
+      256,
+      918,
+    ]);
+    assert.deepEqual(server.joined(), pattern(1174));
+  },
+);
+
+reactorTest(
   "loseConnection() given a connection when called then both sides get connectionMade, data, connectionLost in order with ConnectionDone",
   async (reactor) => {
     const { client, server } = await connectionPairWithData(reactor);
