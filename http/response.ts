@@ -306,7 +306,13 @@ export class Response implements IResponse {
         (this.#protocol as IProtocol).dataReceived(data);
         return;
       case INITIAL:
-        this.#buffer.push(data.slice());
+        // The pieces a transport hands over are never written over, so one
+        // that is most of its buffer is kept as it is; a small view of a
+        // large read buffer is copied, so that a body nobody reads yet
+        // does not keep whole read buffers alive.
+        this.#buffer.push(
+          data.byteLength * 4 < data.buffer.byteLength ? data.slice() : data,
+        );
         this.#buffered += data.length;
         if (
           this.#buffered > BUFFER_HIGH_WATER && !this.#paused &&

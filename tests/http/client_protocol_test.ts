@@ -398,6 +398,48 @@ Deno.test("HTTP11ClientProtocol given bytes after a complete response when they 
   assert.ok(h.transport.disconnecting);
 });
 
+/** The body pieces a response buffered before deliverBody, as delivered. */
+function bufferedPieces(read: Uint8Array): Uint8Array[] {
+  const h = connect();
+  let response: Response | undefined;
+  h.protocol.request(request()).addCallback((r: Response) => {
+    response = r;
+  });
+  h.protocol.dataReceived(read);
+  const pieces: Uint8Array[] = [];
+  response?.deliverBody(
+    new (class extends Protocol {
+      override dataReceived(data: Uint8Array): void {
+        pieces.push(data);
+      }
+    })(),
+  );
+  return pieces;
+}
+
+Deno.test("Response given body bytes that are most of their read buffer when they arrive before deliverBody then they are delivered uncopied", () => {
+  const read = encoder.encode(
+    `HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n${"x".repeat(100)}`,
+  );
+  const pieces = bufferedPieces(read);
+  assert.equal(pieces.length, 1);
+  assert.equal(pieces[0].buffer, read.buffer);
+  assert.equal(decoder.decode(pieces[0]), "x".repeat(100));
+});
+
+Deno.test("Response given body bytes that are a small part of a large read buffer when they arrive before deliverBody then they are delivered as a copy of their own size", () => {
+  const buffer = new Uint8Array(65536);
+  const head = encoder.encode(
+    "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+  );
+  buffer.set(head);
+  const pieces = bufferedPieces(buffer.subarray(0, head.length));
+  assert.equal(pieces.length, 1);
+  assert.notEqual(pieces[0].buffer, buffer.buffer);
+  assert.equal(pieces[0].buffer.byteLength, 3);
+  assert.equal(decoder.decode(pieces[0]), "abc");
+});
+
 Deno.test("HTTP11ClientProtocol given a body read late when it arrives before deliverBody then it is buffered and the connection goes back first", () => {
   const h = connect();
   let response: Response | undefined;
