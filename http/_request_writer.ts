@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { allocate } from "../_util/slab.ts";
 import { writeLatin1 } from "./_latin1.ts";
 import { isFieldValue, isToken } from "./_chars.ts";
 import { type Headers, rawFields } from "./headers.ts";
@@ -305,7 +306,8 @@ function headText(options: RequestHeadOptions): string {
  */
 export function encodeRequestHead(options: RequestHeadOptions): Uint8Array {
   const text = headText(options);
-  const out = new Uint8Array(text.length);
+  // Bytes only a transport reads: cut from the shared slab.
+  const out = allocate(text.length);
   writeLatin1(text, out);
   return out;
 }
@@ -337,12 +339,14 @@ export function encodeRequest(options: RequestOptions): Uint8Array {
     ...options,
     bodyLength: bytes === null ? null : bytes.length,
   });
+  // Bytes only a transport reads: a small request is cut from the shared
+  // slab rather than given a buffer of its own.
   if (bytes === null || bytes.length === 0) {
-    const out = new Uint8Array(text.length);
+    const out = allocate(text.length);
     writeLatin1(text, out);
     return out;
   }
-  const out = new Uint8Array(text.length + bytes.length);
+  const out = allocate(text.length + bytes.length);
   writeLatin1(text, out.subarray(0, text.length));
   out.set(bytes, text.length);
   return out;

@@ -477,6 +477,27 @@ Deno.test("encodeRequest given latin-1 headers and a body when serialised then b
   assert(written.endsWith("\r\n\r\n\xc3\xa9"));
 });
 
+Deno.test("encodeRequest given a small request when encoded then it is a view of a larger shared buffer whose bytes later requests leave intact", () => {
+  const first = encodeRequest({ method: "GET", url: "http://example.com/a" });
+  const text = latin1Text(first);
+  for (let i = 0; i < 1000; i++) {
+    encodeRequest({ method: "GET", url: `http://example.com/${i}` });
+  }
+  assert(first.buffer.byteLength > first.byteLength);
+  assertEquals(latin1Text(first), text);
+  assert(text.startsWith("GET /a HTTP/1.1\r\n"));
+});
+
+Deno.test("encodeRequest given a body over 4 KiB when encoded then the request has a buffer of its own", () => {
+  const out = encodeRequest({
+    method: "POST",
+    url: "http://example.com/",
+    body: "x".repeat(5000),
+  });
+  assertEquals(out.buffer.byteLength, out.byteLength);
+  assert(latin1Text(out).endsWith("x".repeat(5000)));
+});
+
 // --- requestTarget -----------------------------------------------------------------------
 
 Deno.test("requestTarget given a plain request, a proxy request and CONNECT when computed then each form is right", () => {
