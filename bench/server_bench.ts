@@ -195,6 +195,9 @@ interface ProfileNode {
   children: ProfileNode[];
 }
 
+/** Mean bytes between two samples of the heap profiler. */
+const SAMPLING_INTERVAL = 64;
+
 /** Posts an inspector command and waits for its answer. */
 function post<T>(session: Session, method: string, params = {}): Promise<T> {
   return new Promise((resolve, reject) =>
@@ -222,7 +225,7 @@ async function allocationRound(
   session.connect();
   await post(session, "HeapProfiler.enable");
   await post(session, "HeapProfiler.startSampling", {
-    samplingInterval: 32,
+    samplingInterval: SAMPLING_INTERVAL,
     includeObjectsCollectedByMinorGC: true,
     includeObjectsCollectedByMajorGC: true,
   });
@@ -245,9 +248,13 @@ async function allocationRound(
   const bytes = new Map<string, number>();
   let total = 0;
   for (const { nodeId, size } of profile.samples) {
-    total += size;
+    // An object is sampled with the chance 1 - e^(-size / interval): each
+    // sample stands for the bytes of that many objects (V8 scales its own
+    // totals so).
+    const scaled = size / (1 - Math.exp(-size / SAMPLING_INTERVAL));
+    total += scaled;
     const site = sites.get(nodeId) as string;
-    bytes.set(site, (bytes.get(site) ?? 0) + size);
+    bytes.set(site, (bytes.get(site) ?? 0) + scaled);
   }
   console.log(`  ${(total / count).toFixed(0)} bytes/request allocated`);
   const ranked = [...bytes].sort((a, b) => b[1] - a[1]).slice(0, top);
