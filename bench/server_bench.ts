@@ -9,13 +9,21 @@
  * machine (take the best of a few runs): use it to decide, then confirm
  * with `wrk`.
  *
+ * With `--alloc N`, one more round runs under V8's sampling heap profiler
+ * (every object sampled, those collected since included) and prints the
+ * bytes allocated per request, then the N sites that allocate the most, by
+ * function and the function that called it; run with
+ * `--v8-flags=--no-turbo-inlining` to see the functions that optimised code
+ * inlines into their callers.
+ *
  * Usage: deno run -A bench/server_bench.ts [--rounds N] [--requests N]
  *   [--faces site,app,engine] [--workloads plaintext,json,echo,static]
- *   [--connections N]
+ *   [--connections N] [--alloc N]
  * Prints the median of the rounds per face and workload.
  *
  * @module
  */
+import { Session } from "node:inspector";
 import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { Failure } from "../deferred/failure.ts";
@@ -44,6 +52,7 @@ const { values } = parseArgs({
     faces: { type: "string", default: "site,app" },
     workloads: { type: "string", default: "plaintext,json,echo" },
     connections: { type: "string", default: "1" },
+    alloc: { type: "string" },
   },
 });
 
@@ -179,6 +188,81 @@ function engineFactory(): { buildProtocol(addr: IAddress): IProtocol } {
   });
 }
 
+/** A node of V8's sampling heap profile. */
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children: ProfileNode[];
+}
+
+/** Mean bytes between two samples of the heap profiler. */
+const SAMPLING_INTERVAL = 64;
+
+/** Posts an inspector command and waits for its answer. */
+function post<T>(session: Session, method: string, params = {}): Promise<T> {
+  return new Promise((resolve, reject) =>
+    session.post(
+      method,
+      params,
+      (error: Error | null, result: unknown) =>
+        error ? reject(error) : resolve(result as T),
+    )
+  );
+}
+
+/**
+ * Serves `count` requests under the sampling heap profiler; prints the
+ * bytes allocated per request and the `top` sites allocating most.
+ */
+async function allocationRound(
+  factory: { buildProtocol(addr: IAddress): IProtocol },
+  request: Uint8Array,
+  count: number,
+  connections: number,
+  top: number,
+): Promise<void> {
+  const session = new Session();
+  session.connect();
+  await post(session, "HeapProfiler.enable");
+  await post(session, "HeapProfiler.startSampling", {
+    samplingInterval: SAMPLING_INTERVAL,
+    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMajorGC: true,
+  });
+  await round(factory, request, count, connections);
+  const { profile } = await post<{
+    profile: { head: ProfileNode; samples: { nodeId: number; size: number }[] };
+  }>(session, "HeapProfiler.stopSampling");
+  session.disconnect();
+  const sites = new Map<number, string>();
+  const name = ({ callFrame: frame }: ProfileNode): string =>
+    `${frame.functionName || "(anonymous)"} ${
+      frame.url.split("/").slice(-2).join("/")
+    }:${frame.lineNumber + 1}`;
+  const walk = (node: ProfileNode, caller: string): void => {
+    const own = name(node);
+    sites.set(node.id, `${own} < ${caller}`);
+    for (const child of node.children) walk(child, own);
+  };
+  walk(profile.head, "");
+  const bytes = new Map<string, number>();
+  let total = 0;
+  for (const { nodeId, size } of profile.samples) {
+    // An object is sampled with the chance 1 - e^(-size / interval): each
+    // sample stands for the bytes of that many objects (V8 scales its own
+    // totals so).
+    const scaled = size / (1 - Math.exp(-size / SAMPLING_INTERVAL));
+    total += scaled;
+    const site = sites.get(nodeId) as string;
+    bytes.set(site, (bytes.get(site) ?? 0) + scaled);
+  }
+  console.log(`  ${(total / count).toFixed(0)} bytes/request allocated`);
+  const ranked = [...bytes].sort((a, b) => b[1] - a[1]).slice(0, top);
+  for (const [site, size] of ranked) {
+    console.log(`  ${(size / count).toFixed(0).padStart(6)}  ${site}`);
+  }
+}
+
 const FACES: Record<string, () => { buildProtocol(a: IAddress): IProtocol }> = {
   site: siteFactory,
   app: appFactory,
@@ -204,6 +288,15 @@ for (const face of values.faces.split(",")) {
         median.toFixed(2)
       } µs/request (min ${figures[0].toFixed(2)})`,
     );
+    if (values.alloc !== undefined) {
+      await allocationRound(
+        factory,
+        request,
+        count,
+        connections,
+        Number(values.alloc),
+      );
+    }
   }
 }
 Deno.removeSync(staticDir, { recursive: true });

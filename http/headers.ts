@@ -164,17 +164,48 @@ export function fieldPieces(headers: Headers, out: PieceSink): number {
   return pieces(headers, out);
 }
 
-interface Entry {
+/** One field of a collection, linked to the next in order. */
+class Entry implements RawField {
+  readonly key: string;
   name: string;
   values: string[];
+  next: Entry | null = null;
+
+  constructor(key: string, name: string, values: string[]) {
+    this.key = key;
+    this.name = name;
+    this.values = values;
+  }
 }
 
 /**
- * The fields of every collection nothing was added to, never written:
- * an empty Map still allocates its table, and most requests send no
- * fields of their own while thousands may be in flight.
+ * A collection with more fields than this finds them through a Map of
+ * their keys; a smaller one walks its list. Most heads have a few fields,
+ * and a Map and its table cost more than the collection's fields do; a
+ * head of thousands of fields must not be searched from its start at
+ * every field added.
  */
-const NO_ENTRIES: ReadonlyMap<string, Entry> = new Map();
+const INDEX_AFTER = 16;
+
+/** `rawFields`: the entries from `first` on, with no generator. */
+class FieldIterator implements IterableIterator<RawField> {
+  #entry: Entry | null;
+
+  constructor(first: Entry | null) {
+    this.#entry = first;
+  }
+
+  next(): IteratorResult<RawField> {
+    const entry = this.#entry;
+    if (entry === null) return { value: undefined, done: true };
+    this.#entry = entry.next;
+    return { value: entry, done: false };
+  }
+
+  [Symbol.iterator](): IterableIterator<RawField> {
+    return this;
+  }
+}
 
 /**
  * Names already seen, to their keys (lower-cased): most programs use a few
@@ -264,8 +295,15 @@ function checkValue(name: string, value: string): void {
  * ```
  */
 export class Headers implements Iterable<[string, string]> {
-  /** `NO_ENTRIES` until the first field is added (see `#own`). */
-  #entries = NO_ENTRIES as Map<string, Entry>;
+  /**
+   * The fields in order, a list of entries rather than a Map: see
+   * `INDEX_AFTER`.
+   */
+  #first: Entry | null = null;
+  #last: Entry | null = null;
+  #count = 0;
+  /** The entries by key, once there are more than `INDEX_AFTER`. */
+  #index: Map<string, Entry> | null = null;
 
   /**
    * Creates a collection from a record of names to one value or a list of
@@ -303,7 +341,7 @@ export class Headers implements Iterable<[string, string]> {
    * ```
    */
   hasHeader(name: string): boolean {
-    return this.#entries.has(keyOf(name));
+    return this.#find(keyOf(name)) !== undefined;
   }
 
   /**
@@ -322,7 +360,7 @@ export class Headers implements Iterable<[string, string]> {
    * ```
    */
   removeHeader(name: string): void {
-    this.#entries.delete(keyOf(name));
+    this.#remove(keyOf(name));
   }
 
   /**
@@ -354,7 +392,7 @@ export class Headers implements Iterable<[string, string]> {
       );
     }
     for (const value of values) checkValue(name, value);
-    this.#own().set(key, { name, values: values.slice() });
+    this.#set(key, name, values.slice());
   }
 
   /**
@@ -383,29 +421,70 @@ export class Headers implements Iterable<[string, string]> {
   }
 
   #add(key: string, name: string, value: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) this.#own().set(key, { name, values: [value] });
+    const entry = this.#find(key);
+    if (entry === undefined) this.#append(new Entry(key, name, [value]));
     else entry.values.push(value);
   }
 
-  /** The collection's own Map, made at the first field added. */
-  #own(): Map<string, Entry> {
-    const entries = this.#entries;
-    return entries === NO_ENTRIES ? this.#entries = new Map() : entries;
+  #find(key: string): Entry | undefined {
+    if (this.#index !== null) return this.#index.get(key);
+    for (let entry = this.#first; entry !== null; entry = entry.next) {
+      if (entry.key === key) return entry;
+    }
+    return undefined;
+  }
+
+  /** Replaces the field's name and values where it is, else appends it. */
+  #set(key: string, name: string, values: string[]): void {
+    const entry = this.#find(key);
+    if (entry === undefined) {
+      this.#append(new Entry(key, name, values));
+      return;
+    }
+    entry.name = name;
+    entry.values = values;
+  }
+
+  #append(entry: Entry): void {
+    if (this.#last === null) this.#first = entry;
+    else this.#last.next = entry;
+    this.#last = entry;
+    this.#count++;
+    if (this.#index !== null) {
+      this.#index.set(entry.key, entry);
+    } else if (this.#count > INDEX_AFTER) {
+      const index = this.#index = new Map();
+      for (let e = this.#first; e !== null; e = e.next) index.set(e.key, e);
+    }
+  }
+
+  #remove(key: string): void {
+    if (this.#index !== null && !this.#index.delete(key)) return;
+    let previous: Entry | null = null;
+    let entry = this.#first;
+    while (entry !== null && entry.key !== key) {
+      previous = entry;
+      entry = entry.next;
+    }
+    if (entry === null) return;
+    if (previous === null) this.#first = entry.next;
+    else previous.next = entry.next;
+    if (this.#last === entry) this.#last = previous;
+    this.#count--;
   }
 
   static {
     addChecked = (headers, key, name, value) => headers.#add(key, name, value);
-    entryOf = (headers, key) => headers.#entries.get(key);
-    fieldsOf = (headers) => headers.#entries.values();
+    entryOf = (headers, key) => headers.#find(key);
+    fieldsOf = (headers) => new FieldIterator(headers.#first);
     setOne = (headers, name, value) => {
       const key = checkedKey(name);
       checkValue(name, value);
-      headers.#own().set(key, { name, values: [value] });
+      headers.#set(key, name, [value]);
     };
     pieces = (headers, out) => {
       let size = 0;
-      for (const entry of headers.#entries.values()) {
+      for (let entry = headers.#first; entry !== null; entry = entry.next) {
         const name = entry.name;
         for (const value of entry.values) {
           out.piece(name);
@@ -458,7 +537,7 @@ export class Headers implements Iterable<[string, string]> {
     name: string,
     defaultValue?: D,
   ): string[] | D | undefined {
-    const entry = this.#entries.get(keyOf(name));
+    const entry = this.#find(keyOf(name));
     return entry === undefined ? defaultValue : entry.values.slice();
   }
 
@@ -480,7 +559,7 @@ export class Headers implements Iterable<[string, string]> {
    * ```
    */
   *getAllRawHeaders(): IterableIterator<[string, readonly string[]]> {
-    for (const entry of this.#entries.values()) {
+    for (let entry = this.#first; entry !== null; entry = entry.next) {
       yield [entry.name, entry.values];
     }
   }
@@ -502,11 +581,8 @@ export class Headers implements Iterable<[string, string]> {
    */
   copy(): Headers {
     const copy = new Headers();
-    for (const [key, entry] of this.#entries) {
-      copy.#own().set(key, {
-        name: entry.name,
-        values: entry.values.slice(),
-      });
+    for (let entry = this.#first; entry !== null; entry = entry.next) {
+      copy.#append(new Entry(entry.key, entry.name, entry.values.slice()));
     }
     return copy;
   }
@@ -529,7 +605,7 @@ export class Headers implements Iterable<[string, string]> {
    * ```
    */
   get(name: string): string | undefined {
-    const entry = this.#entries.get(keyOf(name));
+    const entry = this.#find(keyOf(name));
     if (entry === undefined) return undefined;
     return entry.values.length === 1 ? entry.values[0] : entry.values.join(",");
   }
@@ -568,7 +644,7 @@ export class Headers implements Iterable<[string, string]> {
    * ```
    */
   *[Symbol.iterator](): IterableIterator<[string, string]> {
-    for (const entry of this.#entries.values()) {
+    for (let entry = this.#first; entry !== null; entry = entry.next) {
       for (const value of entry.values) yield [entry.name, value];
     }
   }

@@ -155,11 +155,10 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #producer: IProducer | null = null;
 
   /**
-   * The write loop's callbacks (see #writeNext), made when it starts and
+   * The write loop's callback (see #writeNext), made when it starts and
    * dropped when it stops: an idle connection keeps none.
    */
-  #onWrite: ((n?: number) => void) | null = null;
-  #onWriteFailed: ((error: unknown) => void) | null = null;
+  #onWrite: ((settled?: unknown) => void) | null = null;
 
   #tlsRequest: TLSRequest | null = null;
   /** Writes made while `startTLS` waits, made for the first one. */
@@ -310,7 +309,10 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
     }
     if (!this.#connected || this.#closing || bytes.byteLength === 0) return;
     if (this.#tlsRequest !== null) (this.#tlsHeld ??= []).push(bytes);
-    else (this.#queue ??= []).push(bytes);
+    // An array of one: `[]` grows to 17 slots at its first push, and most
+    // runs of the write loop write one piece.
+    else if (this.#queue === null) this.#queue = [bytes];
+    else this.#queue.push(bytes);
     this.#queued += bytes.byteLength;
     if (
       this.#producer !== null && this.#streaming && this.#queued > BUFFER_SIZE
@@ -689,12 +691,14 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
   #startWriting(): void {
     if (this.#writing || this.#switching || this.#closing) return;
     this.#flag(WRITING, true);
-    // A microtask calls it with no count: the first step writes.
-    const onWrite = this.#onWrite = (n?: number): void => {
-      if (n === undefined) this.#writeNext();
-      else this.#wrote(n);
+    // A microtask calls it with nothing: the first step writes. A write
+    // settles it with a count, or rejects with an error (Deno's writes
+    // reject with nothing else): one closure for the three.
+    const onWrite = this.#onWrite = (settled?: unknown): void => {
+      if (settled === undefined) this.#writeNext();
+      else if (typeof settled === "number") this.#wrote(settled);
+      else this.#writeFailed(settled);
     };
-    this.#onWriteFailed = (error: unknown): void => this.#writeFailed(error);
     // Writes made in the same turn are joined into one socket write.
     queueMicrotask(onWrite);
   }
@@ -704,9 +708,9 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
    * empty, asks a producer for more (`#afterDrain`) or stops. A chain of
    * callbacks rather than an async loop: an async call per write costs
    * about a kilobyte of objects, and thousands of connections write at once.
-   * The callbacks are made once per run of the loop, so a write makes no
-   * closure either, and are dropped when it stops, as thousands of idle
-   * connections would keep them.
+   * The callback is made once per run of the loop, so a write makes no
+   * closure either, and is dropped when it stops, as thousands of idle
+   * connections would keep it.
    */
   #writeNext(): void {
     try {
@@ -725,11 +729,11 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
         }
       }
       const offset = this.#offset;
-      // #onWrite and #onWriteFailed catch everything: the Promise that then()
-      // returns never rejects, so no catch() handler is chained per write.
+      // #onWrite catches everything: the Promise that then() returns never
+      // rejects, so no catch() handler is chained per write.
       this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset)).then(
         this.#onWrite,
-        this.#onWriteFailed,
+        this.#onWrite,
       );
     } catch (error) {
       this.#writeFailed(error);
@@ -768,7 +772,6 @@ export class TCPTransport implements ITLSTransport, Disconnectable {
 
   #writeStopped(): void {
     this.#onWrite = null;
-    this.#onWriteFailed = null;
     this.#chunk = null;
     this.#flag(WRITING, false);
     this.#settled();

@@ -140,11 +140,26 @@ export class Request implements IRequest {
   /** The request body. Mirrors `request.content` (a file there). */
   content: Uint8Array = NO_CONTENT;
   /** The path segments traversed so far (percent-decoded). */
-  prepath: string[] = [];
+  get prepath(): string[] {
+    return this.#prepath ??= [];
+  }
+  set prepath(value: string[]) {
+    this.#prepath = value;
+  }
   /** The path segments not traversed yet (percent-decoded). */
-  postpath: string[] = [];
+  get postpath(): string[] {
+    return this.#postpath ??= [];
+  }
+  set postpath(value: string[]) {
+    this.#postpath = value;
+  }
   /** The `prepath` when the site was reached, as Twisted's `sitepath`. */
-  sitepath: string[] = [];
+  get sitepath(): string[] {
+    return this.#sitepath ??= [];
+  }
+  set sitepath(value: string[]) {
+    this.#sitepath = value;
+  }
   /** The request's header fields. */
   readonly requestHeaders: Headers;
   /** The response's header fields, sent with the first write. */
@@ -154,7 +169,9 @@ export class Request implements IRequest {
   /** The response reason phrase. @default "OK" */
   codeMessage = "OK";
   /** The `Set-Cookie` values added with `addCookie`, in order. */
-  readonly cookies: string[] = [];
+  get cookies(): string[] {
+    return this.#cookies ??= [];
+  }
   /** Body bytes written so far. */
   sentLength = 0;
   /** Whether the response head has been written. */
@@ -182,6 +199,13 @@ export class Request implements IRequest {
   // Made when first read: most requests have neither query nor form, and
   // the map is a dictionary-mode object.
   #args: Record<string, Uint8Array[]> | undefined;
+  // The path arrays and the cookies are made when first read too: `process`
+  // replaces two of them, the site the third, and most responses set no
+  // cookie.
+  #prepath: string[] | null = null;
+  #postpath: string[] | null = null;
+  #sitepath: string[] | null = null;
+  #cookies: string[] | null = null;
 
   /**
    * Makes the request for the head `channel` answers. The site's delegate
@@ -269,7 +293,9 @@ export class Request implements IRequest {
    */
   process(): void {
     try {
-      this.prepath = [];
+      // A new empty prepath, as Twisted's `self.prepath = []`, made when
+      // first read.
+      this.#prepath = null;
       this.postpath = pathSegments(this.path);
       const site = this.site;
       if (site === null) {
@@ -567,9 +593,10 @@ export class Request implements IRequest {
   }
 
   #headersToSend(): Headers {
-    if (this.cookies.length === 0) return this.responseHeaders;
+    const cookies = this.#cookies;
+    if (cookies === null || cookies.length === 0) return this.responseHeaders;
     const headers = this.responseHeaders.copy();
-    for (const cookie of this.cookies) {
+    for (const cookie of cookies) {
       headers.addRawHeader("Set-Cookie", cookie);
     }
     return headers;

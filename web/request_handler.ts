@@ -143,6 +143,15 @@ function hasControlChar(text: string): boolean {
   return false;
 }
 
+/** The path arguments of a route without groups. */
+const NO_ARGS = Object.freeze([]) as unknown as (string | undefined)[];
+/**
+ * The write buffer of a response nothing was written to: `write` replaces
+ * it with an array of its own rather than adding to it, so most requests
+ * make one array rather than two.
+ */
+const NO_PIECES = Object.freeze([]) as unknown as (Uint8Array | string)[];
+
 /** Header values that passed `hasControlChar` lately (see `CheckedStrings`). */
 const CHECKED_VALUES = new CheckedStrings();
 
@@ -220,9 +229,22 @@ export class RequestHandler {
    * The route's unnamed groups, decoded, in order (`undefined` for an
    * optional group that did not take part).
    */
-  pathArgs: (string | undefined)[] = [];
+  get pathArgs(): (string | undefined)[] {
+    return this.#pathArgs ??= [];
+  }
+  set pathArgs(value: (string | undefined)[]) {
+    this.#pathArgs = value;
+  }
   /** The route's named groups, decoded. */
-  pathKwargs: Record<string, string> = {};
+  get pathKwargs(): Record<string, string> {
+    return this.#pathKwargs ??= {};
+  }
+  set pathKwargs(value: Record<string, string>) {
+    this.#pathKwargs = value;
+  }
+  // Made when first read: most routes have no groups.
+  #pathArgs: (string | undefined)[] | null = null;
+  #pathKwargs: Record<string, string> | null = null;
   #headers!: Headers;
   #status = 200;
   #reason = "OK";
@@ -431,7 +453,7 @@ export class RequestHandler {
       "text/html; charset=UTF-8",
     );
     this.setDefaultHeaders();
-    this.#writeBuffer = [];
+    this.#writeBuffer = NO_PIECES;
     this.#writeLength = 0;
     this.#textPieces = 0;
     this.#status = 200;
@@ -1134,7 +1156,7 @@ export class RequestHandler {
     let chunk = written.length === 0
       ? EMPTY
       : joinChunks(written, this.#writeLength);
-    this.#writeBuffer = [];
+    this.#writeBuffer = NO_PIECES;
     this.#writeLength = 0;
     const connection = this.request.connection;
     const head = this.request.method === "HEAD";
@@ -1194,7 +1216,7 @@ export class RequestHandler {
       ) {
         this.setEtagHeader();
         if (this.checkEtagHeader()) {
-          this.#writeBuffer = [];
+          this.#writeBuffer = NO_PIECES;
           this.#writeLength = 0;
           this.#textPieces = 0;
           this.setStatus(304);
@@ -1574,7 +1596,7 @@ export class RequestHandler {
       string,
       (...args: (string | undefined)[]) => HandlerResult
     >)[HANDLER_NAMES.get(method) ?? method.toLowerCase()];
-    return handle.apply(this, this.pathArgs);
+    return handle.apply(this, this.#pathArgs ?? NO_ARGS);
   }
 
   #handleRequestException(error: unknown): void {

@@ -290,7 +290,11 @@ export function getChildForRequest(
 ): IResource {
   while (request.postpath.length > 0 && !resource.isLeaf) {
     const name = request.postpath.shift() as string;
-    request.prepath.push(name);
+    // The first segment makes an array of one: an empty array grows to
+    // seventeen slots at its first push, and most paths are one segment.
+    const prepath = request.prepath;
+    if (prepath.length === 0) request.prepath = [name];
+    else prepath.push(name);
     resource = resource.getChildWithDefault(name, request);
   }
   return resource;

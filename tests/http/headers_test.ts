@@ -288,3 +288,69 @@ Deno.test("rawFields given fields added in order when read then gives each name 
   ]);
   assertEquals(fields, [["Accept", ["a", "b"]], ["Host", ["h"]]]);
 });
+
+/** The names of `headers` in order, each with its values joined by `|`. */
+function listing(headers: Headers): string[] {
+  return [...headers.getAllRawHeaders()].map(([name, values]) =>
+    `${name}=${values.join("|")}`
+  );
+}
+
+Deno.test("Headers given the first, a middle and the last field when each is removed then the others keep their order and a field added after goes last", () => {
+  const headers = new Headers([["A", "1"], ["B", "2"], ["C", "3"], [
+    "D",
+    "4",
+  ]]);
+  headers.removeHeader("a");
+  headers.removeHeader("c");
+  headers.removeHeader("d");
+  assertEquals(listing(headers), ["B=2"]);
+  headers.addRawHeader("E", "5");
+  headers.addRawHeader("A", "6");
+  assertEquals(listing(headers), ["B=2", "E=5", "A=6"]);
+  headers.removeHeader("b");
+  headers.removeHeader("e");
+  headers.removeHeader("a");
+  assertEquals(listing(headers), []);
+  headers.addRawHeader("F", "7");
+  assertEquals(listing(headers), ["F=7"]);
+});
+
+Deno.test("Headers given a field in the middle when setRawHeaders replaces it then it keeps its place with the new name and values", () => {
+  const headers = new Headers([["A", "1"], ["B", "2"], ["C", "3"]]);
+  headers.setRawHeaders("b", ["x", "y"]);
+  assertEquals(listing(headers), ["A=1", "b=x|y", "C=3"]);
+});
+
+Deno.test("Headers given more fields than it searches in order when fields are added, set, removed and copied then each is found and the order is kept", () => {
+  const headers = new Headers();
+  for (let i = 0; i < 40; i++) headers.addRawHeader(`X-${i}`, String(i));
+  headers.addRawHeader("x-7", "again");
+  headers.setRawHeaders("X-20", ["set"]);
+  headers.removeHeader("x-0");
+  headers.removeHeader("X-39");
+  headers.removeHeader("x-missing");
+  assertEquals(headers.getRawHeaders("X-7"), ["7", "again"]);
+  assertEquals(headers.get("x-20"), "set");
+  assert(!headers.hasHeader("x-0") && !headers.hasHeader("x-39"));
+  headers.addRawHeader("X-0", "back");
+  const names = listing(headers).map((line) => line.split("=")[0]);
+  assertEquals(names.length, 39);
+  assertEquals(names[0], "X-1");
+  assertEquals(names.at(-1), "X-0");
+  const copy = headers.copy();
+  copy.removeHeader("x-1");
+  assertEquals(listing(copy), listing(headers).slice(1));
+  assertEquals(getByKey(copy, "x-38"), "38");
+});
+
+Deno.test("Headers given a field removed while getAllRawHeaders walks the fields when the walk goes on then it gives the fields after it", () => {
+  const headers = new Headers([["A", "1"], ["B", "2"], ["C", "3"]]);
+  const seen: string[] = [];
+  for (const [name] of headers.getAllRawHeaders()) {
+    seen.push(name);
+    if (name === "B") headers.removeHeader("B");
+  }
+  assertEquals(seen, ["A", "B", "C"]);
+  assertEquals(listing(headers), ["A=1", "C=3"]);
+});

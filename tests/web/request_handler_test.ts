@@ -853,3 +853,36 @@ Deno.test("Application given the old gzip setting when a large text body is requ
   });
   assert.equal(channel.headers.get("content-encoding"), "gzip");
 });
+
+Deno.test("RequestHandler given a route without groups when its method runs then it gets no arguments and pathArgs and pathKwargs are empty of their own that keep what is set", async () => {
+  const seen: unknown[] = [];
+  class H extends RequestHandler {
+    override get(...args: unknown[]): void {
+      seen.push(args.length, [...this.pathArgs], { ...this.pathKwargs });
+      this.pathArgs.push("kept");
+      this.pathKwargs.k = "v";
+      seen.push([...this.pathArgs], { ...this.pathKwargs });
+    }
+  }
+  await serve(app(H, {}, "/plain"), { target: "/plain" });
+  await serve(app(H, {}, "/plain"), { target: "/plain" });
+  const once = [0, [], {}, ["kept"], { k: "v" }];
+  assert.deepEqual(seen, [...once, ...once]);
+});
+
+Deno.test("RequestHandler given nothing written, then a write after clear when finished then each response has only its own body", async () => {
+  class H extends RequestHandler {
+    override get(): void {
+      if (this.request.uri === "/empty") return;
+      this.write("dropped");
+      this.clear();
+      this.write("kept");
+    }
+  }
+  const empty = await serve(app(H), { target: "/empty" });
+  assert.equal(empty.text(), "");
+  assert.equal(empty.headers.get("content-length"), "0");
+  const written = await serve(app(H), { target: "/x" });
+  assert.equal(written.text(), "kept");
+  assert.equal((await serve(app(H), { target: "/empty" })).text(), "");
+});

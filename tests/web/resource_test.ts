@@ -74,6 +74,17 @@ Deno.test("getChildForRequest given a leaf in the middle of the path when traver
   assert.deepEqual(request.postpath, ["x", "y"]);
 });
 
+Deno.test("getChildForRequest given a prepath with segments when traversing then appends to that same array", () => {
+  const root = new Resource();
+  root.putChild("a", new Page());
+  const request = fakeRequest("GET", ["a"]);
+  const prepath = ["site"];
+  request.prepath = prepath;
+  getChildForRequest(root, request);
+  assert.equal(request.prepath, prepath);
+  assert.deepEqual(prepath, ["site", "a"]);
+});
+
 Deno.test("Resource.render given a method with a render_ function when rendered then calls it, the method name being data", () => {
   class Purgeable extends Resource {
     render_PURGE(): string {

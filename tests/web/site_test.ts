@@ -654,3 +654,45 @@ Deno.test("Request.sibLink given the remaining path when asked then climbs one l
   assert.equal(held.request!.sibLink("other"), "../../other");
   assert.equal(held.request!.childLink("child"), "../child");
 });
+
+Deno.test("Request given a request not yet processed when its path arrays and cookies are read then each is an empty array of its own that keeps what is pushed", () => {
+  const request = new Request(new DummyChannel({ target: "/a/b" }));
+  for (const name of ["prepath", "postpath", "sitepath", "cookies"] as const) {
+    const array: string[] = request[name];
+    assert.equal(array.length, 0);
+    array.push("x");
+    assert.equal(request[name], array);
+    assert.deepEqual(request[name], ["x"]);
+  }
+  assert.notEqual(request.prepath, request.postpath);
+  request.prepath = ["set"];
+  assert.deepEqual(request.prepath, ["set"]);
+});
+
+Deno.test("Request given a prepath changed before process when processed then prepath starts empty again and sitepath is a copy of it", () => {
+  const root = new Resource();
+  let sitepath: string[] | undefined;
+  let prepath: string[] | undefined;
+  root.putChild(
+    "hello",
+    leaf((request) => {
+      sitepath = request.sitepath;
+      prepath = request.prepath;
+      return "";
+    }),
+  );
+  const request = new Request(
+    new DummyChannel({ target: "/hello" }),
+    new Site(root),
+  );
+  request.prepath.push("stale");
+  request.process();
+  assert.deepEqual(prepath, ["hello"]);
+  assert.deepEqual(sitepath, []);
+  assert.notEqual(sitepath, prepath);
+});
+
+Deno.test("Request given a response with no cookie added when served then no Set-Cookie is sent", () => {
+  const channel = serve(leaf(() => "x"));
+  assert.equal(channel.responseHeaders?.hasHeader("set-cookie"), false);
+});
