@@ -12,14 +12,17 @@
  * @module
  */
 import { reactor } from "../../reactor/mod.ts";
-import { Site } from "../../web/mod.ts";
 import { listeningUntilStdinCloses, parseServerArgs } from "./_common.ts";
-import { twistedRoot } from "./_torsion_apps.ts";
 
 const { workload, port, staticDir } = parseServerArgs(Deno.args);
 const LISTEN = { interface: "127.0.0.1", backlog: 4096 };
 
-/** The WebSocket echo, loaded only for its workload (see serveWebSocket). */
+/**
+ * The WebSocket echo, loaded only for its workload, as twisted.web is only
+ * for the others: an Autobahn server does not import twisted.web, and every
+ * module loaded is heap that each full collection marks again (a 16 KiB
+ * echo's buffers trigger several a second).
+ */
 async function serveWebSocket(): Promise<void> {
   const { WebSocketServerFactory, WebSocketServerProtocol } = await import(
     "../../websocket/mod.ts"
@@ -34,9 +37,14 @@ async function serveWebSocket(): Promise<void> {
   reactor.listenTCP(port, factory, LISTEN);
 }
 
-if (workload === "ws") {
-  await serveWebSocket();
-} else {
+/** The twisted.web `Site`, loaded only for the HTTP workloads. */
+async function serveWeb(): Promise<void> {
+  const [{ Site }, { twistedRoot }] = await Promise.all([
+    import("../../web/mod.ts"),
+    import("./_torsion_apps.ts"),
+  ]);
   reactor.listenTCP(port, new Site(twistedRoot(staticDir)), LISTEN);
 }
+
+await (workload === "ws" ? serveWebSocket() : serveWeb());
 listeningUntilStdinCloses(port);
