@@ -127,20 +127,71 @@ export async function mediansOf(
   base: string,
   extra: readonly string[] = [],
 ): Promise<Map<System, Measurement>> {
-  const results = new Map<System, Measurement[]>(systems.map((s) => [s, []]));
-  for (let i = 0; i < runs; i++) {
-    for (const system of systems) {
-      results.get(system)!.push(
-        await measure(system, workload, base, extra),
-      );
-    }
-  }
+  const results = await measureInTurn(
+    systems,
+    runs,
+    (system) => measure(system, workload, base, extra),
+  );
   const medians = new Map<System, Measurement>();
   for (const [system, measured] of results) {
+    if (measured instanceof Error) throw measured;
     measured.sort((a, b) => a.value - b.value);
     medians.set(system, measured[Math.floor((measured.length - 1) / 2)]);
   }
   return medians;
+}
+
+/**
+ * The median of some figures: the middle one, or the mean of the middle
+ * two.
+ *
+ * @param values At least one figure.
+ * @returns The median.
+ */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? sorted[middle]
+    : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Measures every entry `rounds` times, the entries taken in turn in each
+ * round. On a shared machine whose speed drifts from one minute to the
+ * next, rounds taken in turn put every system through the same slow and
+ * fast spells, where all the runs of one system and then all of the next
+ * would compare systems measured in different spells. An entry whose
+ * measure throws is left out of the later rounds and ends as that error.
+ *
+ * @param entries What to measure.
+ * @param rounds How many times each.
+ * @param once One measure of one entry.
+ * @returns Each entry's measures, or the error that stopped it.
+ */
+export async function measureInTurn<E, M>(
+  entries: readonly E[],
+  rounds: number,
+  once: (entry: E) => Promise<M>,
+): Promise<Map<E, M[] | Error>> {
+  const results = new Map<E, M[] | Error>(
+    entries.map((entry) => [entry, []]),
+  );
+  for (let round = 0; round < rounds; round++) {
+    for (const entry of entries) {
+      const runs = results.get(entry);
+      if (!Array.isArray(runs)) continue;
+      try {
+        runs.push(await once(entry));
+      } catch (error) {
+        results.set(
+          entry,
+          error instanceof Error ? error : new Error(String(error)),
+        );
+      }
+    }
+  }
+  return results;
 }
 
 /** Whether a larger value is better for `unit`. */

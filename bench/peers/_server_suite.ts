@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { markdownTable } from "../_runner.ts";
+import { markdownTable, measureInTurn, median } from "../_runner.ts";
 import {
   ECHO_SIZE,
   JSON_MESSAGE,
@@ -15,7 +15,11 @@ import {
   STATIC_FILE,
   STATIC_SIZE,
 } from "./_common.ts";
-import { freePort, startServer } from "./_server_process.ts";
+import {
+  freePort,
+  type ServerProcess,
+  startServer,
+} from "./_server_process.ts";
 import {
   formatMs,
   notJudged,
@@ -27,7 +31,12 @@ import {
   thousands,
   verdictLine,
 } from "./_suite.ts";
-import { runWrk, writePostScript, type WrkResult } from "./_wrk.ts";
+import {
+  runWrk,
+  writePostScript,
+  type WrkOptions,
+  type WrkResult,
+} from "./_wrk.ts";
 
 const PEERS_DIR = new URL(".", import.meta.url).pathname;
 
@@ -191,6 +200,8 @@ export interface ServerSuiteOptions {
   seconds: number;
   /** Seconds of the untimed wrk run before it (0: none). */
   warmupSeconds: number;
+  /** wrk runs per server and workload, taken in turn; the medians count. */
+  rounds: number;
   /** Idle keep-alive connections to open against each server. */
   idleConnections: number;
   /**
@@ -334,41 +345,13 @@ export async function runServerSuite(
 
     for (const workload of HTTP_WORKLOADS) {
       if (!selected(selection.workloads, workload.id)) continue;
-      const row = new Map<string, HttpMeasurement | Error>();
-      http.set(workload.id, row);
-      for (const system of all) {
-        const known = broken.get(system.id);
-        if (known !== undefined) {
-          row.set(system.id, known);
-          continue;
-        }
-        try {
-          const measured = await measureHttp(
-            system,
-            workload,
-            staticDir,
-            postScript,
-            options,
-          );
-          row.set(system.id, measured);
-          log(
-            `  ${workload.title} / ${system.name}: ${
-              thousands(measured.requestsPerSecond)
-            } req/s, p99 ${formatMs(measured.p99Ms)}`,
-          );
-        } catch (error) {
-          const failure = error instanceof Error
-            ? error
-            : new Error(String(error));
-          row.set(system.id, failure);
-          if (/did not start/.test(failure.message)) {
-            broken.set(system.id, failure);
-            log(`Skipping ${system.name}: ${failure.message}`);
-          } else {
-            log(`  ${workload.title} / ${system.name}: ${failure.message}`);
-          }
-        }
-      }
+      http.set(
+        workload.id,
+        await measureWorkload(all, workload, staticDir, postScript, {
+          ...options,
+          broken,
+        }),
+      );
     }
 
     if (selected(selection.workloads, "idle")) {
@@ -407,30 +390,118 @@ export async function runServerSuite(
   };
 }
 
-async function measureHttp(
-  system: ServerSystem,
+/**
+ * Measures one workload on every server: all of them are started and warmed
+ * first, then each round runs wrk once against each server in turn, and a
+ * server's figures are the medians of its rounds. On a shared machine whose
+ * speed drifts from one minute to the next, rounds taken in turn put every
+ * server through the same slow and fast spells, where one run after the
+ * other would compare a server measured in one spell with one measured in
+ * another.
+ */
+async function measureWorkload(
+  systems: readonly ServerSystem[],
   workload: HttpWorkload,
   staticDir: string,
   postScript: string,
-  { wrk, seconds, warmupSeconds }: ServerSuiteOptions,
-): Promise<HttpMeasurement> {
-  const [command, args] = system.command(
-    workload.serves,
-    freePort(),
-    staticDir,
-  );
-  await using server = await startServer(command, args);
-  await checkResponse(workload, server.port, staticDir);
-  const load = {
-    url: `http://127.0.0.1:${server.port}${workload.path}`,
-    connections: workload.connections,
-    script: workload.serves === "echo" ? postScript : undefined,
+  options: ServerSuiteOptions & { broken: Map<string, Error> },
+): Promise<Map<string, HttpMeasurement | Error>> {
+  const { wrk, seconds, warmupSeconds, rounds, broken, log } = options;
+  const row = new Map<string, HttpMeasurement | Error>();
+  const fail = (system: ServerSystem, error: unknown): void => {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    row.set(system.id, failure);
+    if (/did not start/.test(failure.message)) {
+      broken.set(system.id, failure);
+      log(`Skipping ${system.name}: ${failure.message}`);
+    } else {
+      log(`  ${workload.title} / ${system.name}: ${failure.message}`);
+    }
   };
-  if (warmupSeconds > 0) {
-    await runWrk(wrk, { ...load, seconds: warmupSeconds });
+  await using servers = new AsyncDisposableStack();
+  const running: {
+    system: ServerSystem;
+    server: ServerProcess;
+    load: WrkOptions;
+  }[] = [];
+  for (const system of systems) {
+    const known = broken.get(system.id);
+    if (known !== undefined) {
+      row.set(system.id, known);
+      continue;
+    }
+    try {
+      const [command, args] = system.command(
+        workload.serves,
+        freePort(),
+        staticDir,
+      );
+      const server = servers.use(await startServer(command, args));
+      await checkResponse(workload, server.port, staticDir);
+      const load = {
+        url: `http://127.0.0.1:${server.port}${workload.path}`,
+        connections: workload.connections,
+        seconds,
+        script: workload.serves === "echo" ? postScript : undefined,
+      };
+      if (warmupSeconds > 0) {
+        await runWrk(wrk, { ...load, seconds: warmupSeconds });
+      }
+      running.push({ system, server, load });
+    } catch (error) {
+      fail(system, error);
+    }
   }
-  const result = await runWrk(wrk, { ...load, seconds });
-  return { ...result, peakRssMb: server.memory().hwmKib / 1024 };
+  const measured = await measureInTurn(
+    running,
+    rounds,
+    (entry) => runWrk(wrk, entry.load),
+  );
+  for (const entry of running) {
+    const { system, server } = entry;
+    const runs = measured.get(entry) as WrkResult[] | Error;
+    if (runs instanceof Error) {
+      fail(system, runs);
+      continue;
+    }
+    const figures = {
+      ...medianRun(runs),
+      peakRssMb: server.memory().hwmKib / 1024,
+    };
+    row.set(system.id, figures);
+    log(
+      `  ${workload.title} / ${system.name}: ${
+        thousands(figures.requestsPerSecond)
+      } req/s, p99 ${formatMs(figures.p99Ms)}${
+        runs.length > 1
+          ? ` (runs: ${
+            runs.map((r) => thousands(r.requestsPerSecond)).join(", ")
+          } req/s)`
+          : ""
+      }`,
+    );
+  }
+  return row;
+}
+
+/**
+ * The medians of wrk runs, each figure on its own (requests/s and p99 need
+ * not come from the same run); errors are summed, as any makes a figure
+ * worthless.
+ *
+ * @param runs At least one run.
+ * @returns The figures.
+ */
+export function medianRun(runs: readonly WrkResult[]): WrkResult {
+  const sum = (pick: (run: WrkResult) => number): number =>
+    runs.reduce((total, run) => total + pick(run), 0);
+  return {
+    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    requests: median(runs.map((run) => run.requests)),
+    socketErrors: sum((run) => run.socketErrors),
+    non2xx: sum((run) => run.non2xx),
+  };
 }
 
 async function measureIdle(

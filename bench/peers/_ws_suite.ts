@@ -23,10 +23,16 @@
 import {
   markdownTable,
   measure,
+  measureInTurn,
   type Measurement,
+  median,
   type System,
 } from "../_runner.ts";
-import { freePort, startServer } from "./_server_process.ts";
+import {
+  freePort,
+  type ServerProcess,
+  startServer,
+} from "./_server_process.ts";
 import { type ServerSystem, serverSystems } from "./_server_suite.ts";
 import {
   formatMs,
@@ -93,6 +99,8 @@ export interface WsSuiteOptions {
   seconds: number;
   /** Seconds run untimed first. */
   warmupSeconds: number;
+  /** Runs per system and workload, taken in turn; the medians count. */
+  rounds: number;
   selection: Selection;
   log(line: string): void;
 }
@@ -123,13 +131,47 @@ function didNotRun(error: Error): boolean {
 }
 
 /**
+ * The medians of echo runs, each figure on its own (the peak RSS is the
+ * largest): messages/s and p99 need not come from the same run.
+ *
+ * @param runs At least one run.
+ * @returns The figures.
+ */
+export function medianEcho(runs: readonly EchoMeasurement[]): EchoMeasurement {
+  const optional = (
+    pick: (run: EchoMeasurement) => number | null | undefined,
+  ): number | null | undefined => {
+    const known = runs.map(pick).filter((v): v is number =>
+      typeof v === "number"
+    );
+    return known.length > 0 ? median(known) : pick(runs[0]);
+  };
+  return {
+    ...runs[0],
+    value: median(runs.map((run) => run.value)),
+    seconds: median(runs.map((run) => run.seconds)),
+    p99_ms: median(runs.map((run) => run.p99_ms)),
+    rss_mb: Math.max(...runs.map((run) => run.rss_mb)),
+    cpu_us_per_msg: optional((run) => run.cpu_us_per_msg),
+    peer_cpu_us_per_msg: optional((run) => run.peer_cpu_us_per_msg),
+  };
+}
+
+/** The messages/s of each run, when there are several. */
+function runsNote(runs: readonly EchoMeasurement[]): string {
+  return runs.length > 1
+    ? ` (runs: ${runs.map((run) => thousands(run.value)).join(", ")} msg/s)`
+    : "";
+}
+
+/**
  * Runs the WebSocket suite.
  *
  * @param options Durations, peers, selection.
  * @returns The tables and verdicts.
  */
 export async function runWsSuite(
-  { peers, seconds, warmupSeconds, selection, log }: WsSuiteOptions,
+  { peers, seconds, warmupSeconds, rounds, selection, log }: WsSuiteOptions,
 ): Promise<SuiteReport> {
   const servers = serverSystems(peers);
   const serverList = [
@@ -194,6 +236,21 @@ export async function runWsSuite(
     ];
     const serverRow: Row = new Map();
     serverRows.set(workload.id, serverRow);
+    const serverFailed = (server: ServerSystem, error: unknown): void => {
+      const f = failure(error);
+      serverRow.set(server.id, f);
+      if (didNotRun(f)) {
+        broken.set(server.id, f);
+        log(`Skipping ${server.name} WebSocket server: ${f.message}`);
+      } else {
+        log(
+          `  WebSocket echo ${workload.title} / ${server.name}: ${f.message}`,
+        );
+      }
+    };
+    await using processes = new AsyncDisposableStack();
+    const runningServers: { server: ServerSystem; process: ServerProcess }[] =
+      [];
     for (const server of serverList) {
       const known = broken.get(server.id);
       if (known !== undefined) {
@@ -202,37 +259,54 @@ export async function runWsSuite(
       }
       try {
         const [command, args] = server.command("ws", freePort(), PEERS_DIR);
-        await using process = await startServer(command, args);
-        const m = await measure(
+        const process = processes.use(await startServer(command, args));
+        runningServers.push({ server, process });
+      } catch (error) {
+        serverFailed(server, error);
+      }
+    }
+    const serverRuns = await measureInTurn(
+      runningServers,
+      rounds,
+      ({ process }) =>
+        measure(
           driverFor(workload),
           "ws",
           `ws://127.0.0.1:${process.port}/ws`,
           [...sizes, `pid=${process.pid}`],
-        ) as EchoMeasurement;
-        m.server_rss_mb = process.memory().hwmKib / 1024;
-        serverRow.set(server.id, m);
-        log(
-          `  WebSocket echo ${workload.title} / server ${server.name}: ${
-            thousands(m.value)
-          } msg/s, p99 ${formatMs(m.p99_ms)}, ${
-            cpuCell(m.peer_cpu_us_per_msg)
-          } µs CPU/msg`,
-        );
-      } catch (error) {
-        const f = failure(error);
-        serverRow.set(server.id, f);
-        if (didNotRun(f)) {
-          broken.set(server.id, f);
-          log(`Skipping ${server.name} WebSocket server: ${f.message}`);
-        } else {
-          log(
-            `  WebSocket echo ${workload.title} / ${server.name}: ${f.message}`,
-          );
-        }
+        ) as Promise<EchoMeasurement>,
+    );
+    for (const entry of runningServers) {
+      const runs = serverRuns.get(entry) as EchoMeasurement[] | Error;
+      if (runs instanceof Error) {
+        serverFailed(entry.server, runs);
+        continue;
       }
+      const m = medianEcho(runs);
+      m.server_rss_mb = entry.process.memory().hwmKib / 1024;
+      serverRow.set(entry.server.id, m);
+      log(
+        `  WebSocket echo ${workload.title} / server ${entry.server.name}: ${
+          thousands(m.value)
+        } msg/s, p99 ${formatMs(m.p99_ms)}, ${
+          cpuCell(m.peer_cpu_us_per_msg)
+        } µs CPU/msg${runsNote(runs)}`,
+      );
     }
     const clientRow: Row = new Map();
     clientRows.set(workload.id, clientRow);
+    const clientFailed = (client: System & { id: string }, error: unknown) => {
+      const f = failure(error);
+      clientRow.set(client.id, f);
+      log(
+        `  WebSocket echo ${workload.title} / client ${client.name}: ${f.message}`,
+      );
+    };
+    // Each client has a `Deno.upgradeWebSocket` server of its own.
+    const runningClients: {
+      client: System & { id: string };
+      process: ServerProcess;
+    }[] = [];
     for (const client of clients) {
       const known = brokenClients.get(client.id);
       if (known !== undefined) {
@@ -245,28 +319,38 @@ export async function runWsSuite(
           freePort(),
           PEERS_DIR,
         );
-        await using process = await startServer(command, args);
-        const m = await measure(
+        const process = processes.use(await startServer(command, args));
+        runningClients.push({ client, process });
+      } catch (error) {
+        clientFailed(client, error);
+      }
+    }
+    const clientRuns = await measureInTurn(
+      runningClients,
+      rounds,
+      ({ client, process }) =>
+        measure(
           client,
           "ws",
           `ws://127.0.0.1:${process.port}/ws`,
           sizes,
-        ) as EchoMeasurement;
-        clientRow.set(client.id, m);
-        log(
-          `  WebSocket echo ${workload.title} / client ${client.name}: ${
-            thousands(m.value)
-          } msg/s, p99 ${formatMs(m.p99_ms)}, ${
-            cpuCell(m.cpu_us_per_msg)
-          } µs CPU/msg`,
-        );
-      } catch (error) {
-        const f = failure(error);
-        clientRow.set(client.id, f);
-        log(
-          `  WebSocket echo ${workload.title} / client ${client.name}: ${f.message}`,
-        );
+        ) as Promise<EchoMeasurement>,
+    );
+    for (const entry of runningClients) {
+      const runs = clientRuns.get(entry) as EchoMeasurement[] | Error;
+      if (runs instanceof Error) {
+        clientFailed(entry.client, runs);
+        continue;
       }
+      const m = medianEcho(runs);
+      clientRow.set(entry.client.id, m);
+      log(
+        `  WebSocket echo ${workload.title} / client ${entry.client.name}: ${
+          thousands(m.value)
+        } msg/s, p99 ${formatMs(m.p99_ms)}, ${
+          cpuCell(m.cpu_us_per_msg)
+        } µs CPU/msg${runsNote(runs)}`,
+      );
     }
   }
   if (serverRows.size === 0) return { sections: [], verdicts: [] };

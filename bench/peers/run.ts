@@ -9,7 +9,8 @@
  * - `server` (bench/peers/_server_suite.ts): Torsion's Twisted face
  *   (`Site`) and Tornado face (`Application`), `Deno.serve`, Twisted's
  *   `Site`, Tornado's `Application` and a floor (bare `Deno.listen` answering
- *   fixed bytes) under `wrk -t1 --latency`: plaintext at 50 and 256
+ *   fixed bytes) under `wrk -t1 --latency`, `--runs` rounds taking the
+ *   servers in turn, medians counted: plaintext at 50 and 256
  *   keep-alive connections, a small JSON response, a 100 KiB static file, a
  *   1 KiB POST echoed; requests/s, p99 and server RSS; then 10,000 idle
  *   keep-alive connections held by each server, RSS per connection;
@@ -18,7 +19,8 @@
  *   `Deno.upgradeWebSocket`, Tornado's `WebSocketHandler` and a floor: bare
  *   `Deno.listen` echoing frames) driven by Deno's `WebSocket`, then the
  *   clients (Torsion's, Deno's, Tornado's `websocket_connect`) against
- *   `Deno.upgradeWebSocket`.
+ *   `Deno.upgradeWebSocket`; `--runs` rounds taking the systems in turn,
+ *   medians counted.
  *
  * Every server and client runs in a process of its own. A system that
  * cannot run (a Python module, wrk or a Torsion module missing) is skipped
@@ -175,6 +177,7 @@ if (suites.has("server")) {
         wrk,
         seconds: SECONDS,
         warmupSeconds: QUICK ? 0 : 2,
+        rounds: RUNS,
         idleConnections: IDLE,
         settleMs: QUICK ? 200 : 1000,
         selection,
@@ -189,6 +192,7 @@ if (suites.has("ws")) {
       peers,
       seconds: SECONDS,
       warmupSeconds: QUICK ? 0 : 1,
+      rounds: RUNS,
       selection,
       log,
     }),
@@ -227,13 +231,17 @@ row's system (above 1: Torsion wins).
 - Servers: a fresh server process per workload, checked once with \`fetch\`,
   then \`wrk -t1 --latency\` for ${SECONDS} s${
       QUICK ? "" : " after an untimed 2 s run"
+    }${
+      RUNS === 1 ? "" : `, ${RUNS} times, the servers of a workload taken in
+  turn each time and each figure the median of its ${RUNS} runs`
     }; peak RSS is the server's VmHWM. The idle connections are opened by a
   separate client process, each after one served request; RSS per connection
   is the server's VmRSS delta divided by the connections held. The floor is a
   bare \`Deno.listen\` server answering fixed bytes without parsing.
 - WebSocket: each connection sends a binary message and waits for its echo
-  before the next, for ${SECONDS} s${
-      QUICK ? "" : " after an untimed 1 s"
+  before the next, for ${SECONDS} s${QUICK ? "" : " after an untimed 1 s"}${
+      RUNS === 1 ? "" : `, ${RUNS} times, the systems of a workload taken in
+  turn each time and each figure the median of its ${RUNS} runs`
     }; p99 is of those round trips. Deno's native \`WebSocket\` drives the
   servers on 64-byte messages, the bare-socket client (\`TCP_NODELAY\`) on
   16 KiB ones, on which the native client stalls at about 1,000 round trips/s.

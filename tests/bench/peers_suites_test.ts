@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { findWrk } from "../../bench/peers/_wrk.ts";
+import { medianRun } from "../../bench/peers/_server_suite.ts";
+import { measureInTurn, median } from "../../bench/_runner.ts";
+import {
+  type EchoMeasurement,
+  medianEcho,
+} from "../../bench/peers/_ws_suite.ts";
+import { findWrk, type WrkResult } from "../../bench/peers/_wrk.ts";
 import { hasTornado, PYTHON, runDeno } from "../_support/mod.ts";
 
 const RUN = new URL("../../bench/peers/run.ts", import.meta.url).pathname;
@@ -86,6 +92,116 @@ Deno.test({
       assert.match(each, /^-?[\d.]+ KiB$/, system);
     }
   },
+});
+
+Deno.test({
+  name:
+    "bench/peers/run.ts given --quick --suite server --runs 2 when run then each server's line lists its two runs",
+  ignore: serverSkip !== null,
+  async fn(): Promise<void> {
+    const stdout = await runQuick([
+      "--suite",
+      "server",
+      "--systems",
+      "floor",
+      "--workloads",
+      "plaintext-50",
+      "--runs",
+      "2",
+    ]);
+    assert.match(
+      stdout,
+      /Floor: bare Deno\.listen, fixed bytes: [\d,]+ req\/s, p99 [\d.]+ ms \(runs: [\d,]+, [\d,]+ req\/s\)/,
+    );
+  },
+});
+
+function wrkRun(requestsPerSecond: number, p99Ms: number): WrkResult {
+  return {
+    requestsPerSecond,
+    p99Ms,
+    requests: requestsPerSecond * 10,
+    socketErrors: 0,
+    non2xx: 0,
+  };
+}
+
+Deno.test("medianRun given three wrk runs when combined then takes the median of each figure on its own", () => {
+  const median = medianRun([
+    wrkRun(50_000, 3.0),
+    wrkRun(70_000, 1.0),
+    wrkRun(60_000, 2.5),
+  ]);
+  assert.equal(median.requestsPerSecond, 60_000);
+  assert.equal(median.p99Ms, 2.5);
+  assert.equal(median.requests, 600_000);
+});
+
+Deno.test("medianRun given two runs when combined then averages the middle pair and sums the errors", () => {
+  const median = medianRun([
+    { ...wrkRun(40_000, 2.0), socketErrors: 1 },
+    { ...wrkRun(60_000, 4.0), non2xx: 3 },
+  ]);
+  assert.equal(median.requestsPerSecond, 50_000);
+  assert.equal(median.p99Ms, 3.0);
+  assert.equal(median.socketErrors, 1);
+  assert.equal(median.non2xx, 3);
+});
+
+Deno.test("measureInTurn given two systems and three rounds when measured then takes them in turn each round", async () => {
+  const order: string[] = [];
+  const results = await measureInTurn(["a", "b"], 3, (entry) => {
+    order.push(entry);
+    return Promise.resolve(order.length);
+  });
+  assert.deepEqual(order, ["a", "b", "a", "b", "a", "b"]);
+  assert.deepEqual(results.get("a"), [1, 3, 5]);
+  assert.deepEqual(results.get("b"), [2, 4, 6]);
+});
+
+Deno.test("measureInTurn given a system whose measure throws when measured then leaves it out of later rounds and ends it as the error", async () => {
+  const order: string[] = [];
+  const results = await measureInTurn(["ok", "bad"], 3, (entry) => {
+    order.push(entry);
+    if (entry === "bad") return Promise.reject(new Error("crashed"));
+    return Promise.resolve(1);
+  });
+  assert.deepEqual(order, ["ok", "bad", "ok", "ok"]);
+  assert.deepEqual(results.get("ok"), [1, 1, 1]);
+  assert.equal((results.get("bad") as Error).message, "crashed");
+});
+
+Deno.test("median given an odd and an even count when taken then gives the middle figure and the mean of the middle two", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+});
+
+function echoRun(
+  value: number,
+  p99: number,
+  rss: number,
+  cpu: number | null,
+): EchoMeasurement {
+  return {
+    value,
+    unit: "msg/s",
+    seconds: 10,
+    rss_mb: rss,
+    p99_ms: p99,
+    cpu_us_per_msg: cpu,
+  };
+}
+
+Deno.test("medianEcho given three echo runs when combined then takes each figure's median, the largest RSS, and ignores a missing CPU figure", () => {
+  const combined = medianEcho([
+    echoRun(40_000, 3, 80, 12),
+    echoRun(50_000, 1, 95, null),
+    echoRun(45_000, 2, 90, 14),
+  ]);
+  assert.equal(combined.value, 45_000);
+  assert.equal(combined.p99_ms, 2);
+  assert.equal(combined.rss_mb, 95);
+  assert.equal(combined.cpu_us_per_msg, 13);
 });
 
 Deno.test("bench/peers/run.ts given --quick --suite ws with Deno and the floor when run then tables messages/s, p99, RSS and CPU per message for servers and clients", async () => {
