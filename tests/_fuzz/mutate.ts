@@ -61,8 +61,9 @@ export function joined(parts: readonly (string | Uint8Array)[]): Uint8Array {
   return out;
 }
 
-async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(
+/** `data` (a string as UTF-8) gzip-compressed. */
+export async function gzip(data: string | Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([data as BlobPart]).stream().pipeThrough(
     new CompressionStream("gzip"),
   );
   return new Uint8Array(await new Response(stream).arrayBuffer());

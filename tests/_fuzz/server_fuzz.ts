@@ -23,7 +23,7 @@ import type {
   HTTPServerRequestChannel,
 } from "../../http/server_interfaces.ts";
 import { reactor } from "../../reactor/reactor.ts";
-import { mutate, Random } from "./mutate.ts";
+import { gzip, mutate, Random } from "./mutate.ts";
 
 /** What a run is asked to do. */
 export interface ServerFuzzOptions {
@@ -90,11 +90,7 @@ export async function baseRequests(): Promise<
   { name: string; wire: Uint8Array }[]
 > {
   const body = "field=value&other=fuzz".repeat(4);
-  const compressed = new Uint8Array(
-    await new Response(
-      new Blob([body]).stream().pipeThrough(new CompressionStream("gzip")),
-    ).arrayBuffer(),
-  );
+  const compressed = await gzip(body);
   const H = "Host: fuzz\r\n";
   const text = (name: string, wire: string) => ({
     name,
@@ -103,9 +99,9 @@ export async function baseRequests(): Promise<
   const gzipHead = encoder.encode(
     `POST /echo HTTP/1.1\r\n${H}Content-Encoding: gzip\r\nContent-Length: ${compressed.length}\r\nConnection: close\r\n\r\n`,
   );
-  const gzip = new Uint8Array(gzipHead.length + compressed.length);
-  gzip.set(gzipHead);
-  gzip.set(compressed, gzipHead.length);
+  const gzipped = new Uint8Array(gzipHead.length + compressed.length);
+  gzipped.set(gzipHead);
+  gzipped.set(compressed, gzipHead.length);
   return [
     text("get-keep-alive", `GET /echo?q=1 HTTP/1.1\r\n${H}\r\n`),
     text(
@@ -120,7 +116,7 @@ export async function baseRequests(): Promise<
         body.slice(16)
       }\r\n0\r\nX-Trailer: yes\r\n\r\n`,
     ),
-    { name: "gzip", wire: gzip },
+    { name: "gzip", wire: gzipped },
     text(
       "keep-alive-pair",
       `GET /echo HTTP/1.1\r\n${H}\r\nPOST /later HTTP/1.1\r\n${H}Content-Length: 5\r\nConnection: close\r\n\r\nhello`,

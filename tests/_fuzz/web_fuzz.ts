@@ -8,15 +8,18 @@
  * `Application` (handlers reading `getArgument(s)`, `getBodyArgument(s)`,
  * `request.files`, `getCookie`, `getSecureCookie`, regex groups as
  * `pathArgs` and `pathKwargs`, a `StaticFileHandler`, `compressResponse`,
- * served with `xheaders`). Both faces route the same paths, so every base
- * request reaches both.
+ * a streamed upload (`streamRequestBody`), `authenticated`, XSRF cookies,
+ * served with `xheaders` and `decompressRequest`). Both faces route the
+ * same paths, so every base request reaches both.
  *
  * Half the variants mutate the request's wire bytes (its framing); the
  * others mutate one part (the method, the target, a header value or the
  * body, with the tokens web parsers care about: percent-escapes, `..`,
  * `&`, `=`, a multipart boundary) and frame it again with the right
  * `Content-Length`, so the mutation reaches the argument, cookie, form and
- * path parsers above HTTP.
+ * path parsers above HTTP. A few clients close right after writing (while
+ * a handler is still at work), and a few ask for a large streamed file
+ * first and stop reading, so the write timeout aborts the response.
  *
  * Every connection must end within the server's timeouts with well-formed
  * responses whose statuses are expected, never a 500 (a handler or the
@@ -44,9 +47,11 @@ import {
   Resource,
   Site,
   StaticFileHandler,
+  streamRequestBody,
 } from "../../web/mod.ts";
 import { createSignedValue } from "../../web/secure_cookie.ts";
-import { joined, mutate, Random } from "./mutate.ts";
+import { latin1Bytes } from "../_support/mod.ts";
+import { gzip, joined, mutate, Random } from "./mutate.ts";
 import {
   type Behaviour,
   checkResponses,
@@ -193,9 +198,7 @@ const WEB_TOKENS: readonly Uint8Array[] = [
   "hasOwnProperty",
 ].map((token) =>
   // Latin-1 for the one-byte tokens, UTF-8 for "é".
-  token === "é"
-    ? encoder.encode(token)
-    : Uint8Array.from(token, (c) => c.charCodeAt(0))
+  token === "é" ? encoder.encode(token) : latin1Bytes(token)
 );
 
 /** Methods a mutated request may carry. */
@@ -224,11 +227,17 @@ interface WebRequest {
   tail?: string;
 }
 
-/** The request's bytes, with the `Content-Length` its body has. */
+/**
+ * The request's bytes, with the `Content-Length` its body has (none when
+ * it is chunked: its chunks are its `tail`).
+ */
 function serialize(request: WebRequest): Uint8Array {
   const lines = [`${request.method} ${request.target} ${request.version}`];
   for (const [name, value] of request.headers) lines.push(`${name}: ${value}`);
-  if (request.body.length > 0 || request.method === "POST") {
+  const chunked = request.headers.some(([name]) =>
+    name === "Transfer-Encoding"
+  );
+  if (!chunked && (request.body.length > 0 || request.method === "POST")) {
     lines.push(`Content-Length: ${request.body.length}`);
   }
   return joined([
@@ -236,10 +245,6 @@ function serialize(request: WebRequest): Uint8Array {
     request.body,
     latin1Bytes(request.tail ?? ""),
   ]);
-}
-
-function latin1Bytes(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
 }
 
 /** What the static directory holds, and the files around it. */
@@ -270,6 +275,10 @@ async function makeTree(): Promise<StaticTree> {
     await Deno.writeFile(`${staticDir}/${path}`, content);
   }
   await Deno.writeFile(`${staticDir}/huge.bin`, new Uint8Array(HUGE_SIZE));
+  // Links out of the directory: both faces refuse what resolves outside
+  // its real path (stricter than Twisted and Tornado, which follow them).
+  await Deno.symlink("../secret.txt", `${staticDir}/link.txt`);
+  await Deno.symlink("../static-other", `${staticDir}/linkdir`);
   return { root, staticDir, files };
 }
 
@@ -366,6 +375,7 @@ function siteRoot(tree: StaticTree): Resource {
     new File(tree.staticDir, { cacheMaxFileSize: 64, directoryListing: true }),
   );
   root.putChild("session", new SessionLeaf());
+  root.putChild("upload", new FormLeaf());
   return root;
 }
 
@@ -443,6 +453,24 @@ class PrivateHandler extends RequestHandler {
   }
 }
 
+/** Counts its body as it arrives, each piece after a reactor turn. */
+@streamRequestBody
+class UploadHandler extends RequestHandler {
+  bytes = 0;
+  override async dataReceived(chunk: Uint8Array): Promise<void> {
+    this.bytes += chunk.length;
+    await new Promise<void>((resolve) =>
+      reactor.callLater(0.001, () => resolve())
+    );
+  }
+  override post(): void {
+    this.write({ bytes: this.bytes });
+  }
+  override put(): void {
+    this.write({ bytes: this.bytes });
+  }
+}
+
 /** A text large enough for `compressResponse`. */
 class TextHandler extends RequestHandler {
   override get(): void {
@@ -467,6 +495,7 @@ function application(tree: StaticTree): Application {
       defaultFilename: "index.html",
     }],
     ["/private", PrivateHandler],
+    ["/upload", UploadHandler],
   ], {
     cookieSecret: COOKIE_SECRET,
     compressResponse: true,
@@ -570,6 +599,8 @@ async function baseRequests(etags: string): Promise<WebRequest[]> {
     get("static-dotdot", "/static/%2e%2e/secret.txt"),
     get("static-slash", "/static/sub%2f..%2f..%2fsecret.txt"),
     get("static-sibling", "/static/..%2fstatic-other/x.txt"),
+    get("static-link", "/static/link.txt"),
+    get("static-link-dir", "/stream/linkdir/x.txt"),
     get("static-head", "/static/page.html"),
     get("path-args", "/path/caf%C3%A9%20x/a%2Fb/%2e%2e/c?x=1"),
     get("path-named", "/named/it%2Fem%20one"),
@@ -628,6 +659,39 @@ async function baseRequests(etags: string): Promise<WebRequest[]> {
     get("absolute-form", "http://fuzz.example/path/a/b?q=1"),
     get("path-params", "/path/a;b=c/d%/e%2"),
     { ...get("post-static", "/static/a.txt"), method: "POST" },
+    {
+      name: "upload-chunked",
+      method: "PUT",
+      target: "/upload",
+      version: "HTTP/1.1",
+      headers: [
+        host,
+        ["Transfer-Encoding", "chunked"],
+        ["Cookie", `_xsrf=${XSRF}`],
+        ["X-Xsrftoken", XSRF],
+        close,
+      ],
+      body: new Uint8Array(0),
+      tail: "10\r\n0123456789abcdef\r\n400\r\n" + "u".repeat(1024) +
+        "\r\n0\r\n\r\n",
+    },
+    {
+      // Over the 8 KiB body limit in its chunks: refused while streaming.
+      name: "upload-too-large",
+      method: "POST",
+      target: "/upload",
+      version: "HTTP/1.1",
+      headers: [
+        host,
+        ["Transfer-Encoding", "chunked"],
+        ["Cookie", `_xsrf=${XSRF}`],
+        ["X-Xsrftoken", XSRF],
+        close,
+      ],
+      body: new Uint8Array(0),
+      tail: ("1000\r\n" + "v".repeat(4096) + "\r\n").repeat(3) +
+        "0\r\n\r\n",
+    },
     get("stream-range", "/stream/big.txt", [["Range", "bytes=5-2000"]]),
     get("stream-dir", "/stream/sub"),
     get("stream-listing", "/stream/sub/?x=%3Cb%3E"),
@@ -704,13 +768,6 @@ function mutatePart(request: WebRequest, random: Random): string {
       return `body ${result.mutation}`;
     }
   }
-}
-
-async function gzip(body: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([body as BlobPart]).stream().pipeThrough(
-    new CompressionStream("gzip"),
-  );
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 async function gunzip(body: Uint8Array): Promise<Uint8Array | null> {
@@ -808,6 +865,7 @@ export async function runWebFuzz(
   const hung: string[] = [];
   const invalid: string[] = [];
   const watch = await watchErrors();
+  let socketsLeft = 0;
   try {
     const etags = (await Promise.all(faces.map((f) => etagOf(f.portNumber))))
       .join(", ");
@@ -905,7 +963,7 @@ export async function runWebFuzz(
     ) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    const socketsLeft = faces.reduce(
+    socketsLeft = faces.reduce(
       (n, face) => n + face.factory.connections.size,
       0,
     );
@@ -914,23 +972,20 @@ export async function runWebFuzz(
     for (const session of [...site.sessions.values()]) session.expire();
     await watch.stop();
     await Deno.remove(tree.root, { recursive: true });
-    report = {
-      connections: options.count,
-      outcomes,
-      mutations,
-      hung,
-      invalid,
-      unhandled: watch.unhandled,
-      loggedErrors: watch.loggedErrors,
-      timersLeft: reactor.getDelayedCalls().length,
-      socketsLeft,
-      seconds: (performance.now() - started) / 1000,
-    };
   }
-  return report;
+  return {
+    connections: options.count,
+    outcomes,
+    mutations,
+    hung,
+    invalid,
+    unhandled: watch.unhandled,
+    loggedErrors: watch.loggedErrors,
+    timersLeft: reactor.getDelayedCalls().length,
+    socketsLeft,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
-
-let report: WebFuzzReport;
 
 /**
  * Runs a long seeded run and prints the counts; exits non-zero when any
