@@ -692,6 +692,15 @@ async function baseRequests(etags: string): Promise<WebRequest[]> {
       tail: ("1000\r\n" + "v".repeat(4096) + "\r\n").repeat(3) +
         "0\r\n\r\n",
     },
+    {
+      // Pipelined behind a response that comes later: answered in order.
+      ...get("pipelined", "/later?first=1"),
+      headers: [host],
+      tail:
+        `POST /form HTTP/1.1\r\nHost: fuzz\r\nContent-Type: application/x-www-form-urlencoded\r\nCookie: _xsrf=${XSRF}\r\nContent-Length: 25\r\n\r\nname=piped&_xsrf=${XSRF}` +
+        "GET /stream/big.txt HTTP/1.1\r\nHost: fuzz\r\nAccept-Encoding: gzip\r\n\r\n" +
+        "GET /path/x/y HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n\r\n",
+    },
     get("stream-range", "/stream/big.txt", [["Range", "bytes=5-2000"]]),
     get("stream-dir", "/stream/sub"),
     get("stream-listing", "/stream/sub/?x=%3Cb%3E"),
