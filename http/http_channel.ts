@@ -1047,6 +1047,9 @@ export class HTTPChannel implements IProtocol {
     const request = this.#request;
     if (request !== null && !request.finished && !request.failed) {
       request.failed = true;
+      // The connection is going: what the delegate writes or finishes from
+      // now on, before connectionLost arrives, is dropped as after it.
+      request.dead = true;
       request.delegate?.onConnectionClose(
         new Failure(
           new TimeoutError(

@@ -573,8 +573,11 @@ export class FileProducer implements IPushProducer {
     this.#consumer.registerProducer(this, true);
     this.#run().then(
       (complete) => {
-        if (complete) this.#consumer.unregisterProducer();
-        done.callback(complete);
+        // Stopped after the last write (the client went away in the turns
+        // since): the consumer is gone, nothing is left to end.
+        const whole = complete && !this.#stopped;
+        if (whole) this.#consumer.unregisterProducer();
+        done.callback(whole);
       },
       (error: unknown) => {
         if (!this.#stopped) this.#consumer.unregisterProducer();

@@ -1176,12 +1176,16 @@ export class RequestHandler {
           this.#headers.addRawHeader("Set-Cookie", cookie);
         }
       }
-      connection?.writeHead(
-        this.#status,
-        this.#reason,
-        this.#headers,
-        head || chunk.length === 0 ? undefined : chunk,
-      );
+      // A client gone before the head is dropped quietly, as Tornado's
+      // write_headers on a closed stream: the handler still finishes.
+      if (connection?.finished === false) {
+        connection.writeHead(
+          this.#status,
+          this.#reason,
+          this.#headers,
+          head || chunk.length === 0 ? undefined : chunk,
+        );
+      }
     } else {
       for (const transform of this.#transforms) {
         chunk = transform.transformChunk(chunk, includeFooters);

@@ -3,11 +3,14 @@
  * `deno task fuzz`: long seeded fuzz runs. `--target client` (the default)
  * runs the client harness (`client_fuzz.ts`, its own arguments passed on);
  * `--target server` runs the server harness (`server_fuzz.ts`) with
- * `--seed S`, `--count N` and `--concurrency C`.
+ * `--seed S`, `--count N` and `--concurrency C`; `--target web` runs the
+ * web faces' harness (`web_fuzz.ts`: a `Site` and an `Application`) with
+ * the same arguments.
  *
  * @module
  */
 import { serverFuzzMain } from "./server_fuzz.ts";
+import { webFuzzMain } from "./web_fuzz.ts";
 
 function option(name: string): string | undefined {
   const index = Deno.args.indexOf(`--${name}`);
@@ -33,6 +36,12 @@ if (target === "server") {
     numeric("count", 20_000),
     numeric("concurrency", 32),
   );
+} else if (target === "web") {
+  await webFuzzMain(
+    numeric("seed", Date.now() % 2 ** 31),
+    numeric("count", 20_000),
+    numeric("concurrency", 32),
+  );
 } else if (target === "client") {
   const rest = Deno.args.filter((_, i, all) =>
     all[i] !== "--target" && all[i - 1] !== "--target"
@@ -47,7 +56,7 @@ if (target === "server") {
   Deno.exit(code);
 } else {
   console.error(
-    `--target must be client or server: current value is ${target}`,
+    `--target must be client, server or web: current value is ${target}`,
   );
   Deno.exit(2);
 }

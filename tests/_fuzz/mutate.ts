@@ -47,7 +47,8 @@ export interface BaseResponse {
   readonly gzip: boolean;
 }
 
-function joined(parts: readonly (string | Uint8Array)[]): Uint8Array {
+/** The parts, strings as UTF-8, joined in one array. */
+export function joined(parts: readonly (string | Uint8Array)[]): Uint8Array {
   const pieces = parts.map((p) =>
     typeof p === "string" ? encoder.encode(p) : p
   );
@@ -60,8 +61,9 @@ function joined(parts: readonly (string | Uint8Array)[]): Uint8Array {
   return out;
 }
 
-async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(
+/** `data` (a string as UTF-8) gzip-compressed. */
+export async function gzip(data: string | Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([data as BlobPart]).stream().pipeThrough(
     new CompressionStream("gzip"),
   );
   return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -135,13 +137,20 @@ const INTERESTING = encoder.encode('\r\n:; \t0\x00\x7f\xff9fF"-');
 
 /**
  * Mutates `wire`: `rounds` mutations of the kind drawn (one to three),
- * except `"none"`, which keeps it valid.
+ * except `"none"`, which keeps it valid. With `tokens`, half the
+ * insertions insert one of them whole (a percent-escape, a `..`, a
+ * multipart boundary): the bytes a parser above HTTP cares about. Without
+ * them the draws are as they always were, so a seed replays its old run.
  *
+ * @param wire The valid bytes.
+ * @param random The run's generator.
+ * @param tokens Whole byte strings worth inserting.
  * @returns The mutated bytes and the kind of mutation.
  */
 export function mutate(
   wire: Uint8Array,
   random: Random,
+  tokens?: readonly Uint8Array[],
 ): { bytes: Uint8Array; mutation: Mutation } {
   const mutation = random.pick(MUTATIONS);
   let bytes: Uint8Array = wire.slice();
@@ -155,7 +164,9 @@ export function mutate(
         }
         break;
       case "insert": {
-        const inserted = random.next() < 0.5
+        const inserted = tokens !== undefined && random.next() < 0.5
+          ? random.pick(tokens)
+          : random.next() < 0.5
           ? INTERESTING.subarray(random.below(INTERESTING.length)).subarray(
             0,
             1 + random.below(3),

@@ -23,7 +23,7 @@ import type {
   HTTPServerRequestChannel,
 } from "../../http/server_interfaces.ts";
 import { reactor } from "../../reactor/reactor.ts";
-import { mutate, Random } from "./mutate.ts";
+import { gzip, mutate, Random } from "./mutate.ts";
 
 /** What a run is asked to do. */
 export interface ServerFuzzOptions {
@@ -90,11 +90,7 @@ export async function baseRequests(): Promise<
   { name: string; wire: Uint8Array }[]
 > {
   const body = "field=value&other=fuzz".repeat(4);
-  const compressed = new Uint8Array(
-    await new Response(
-      new Blob([body]).stream().pipeThrough(new CompressionStream("gzip")),
-    ).arrayBuffer(),
-  );
+  const compressed = await gzip(body);
   const H = "Host: fuzz\r\n";
   const text = (name: string, wire: string) => ({
     name,
@@ -103,9 +99,9 @@ export async function baseRequests(): Promise<
   const gzipHead = encoder.encode(
     `POST /echo HTTP/1.1\r\n${H}Content-Encoding: gzip\r\nContent-Length: ${compressed.length}\r\nConnection: close\r\n\r\n`,
   );
-  const gzip = new Uint8Array(gzipHead.length + compressed.length);
-  gzip.set(gzipHead);
-  gzip.set(compressed, gzipHead.length);
+  const gzipped = new Uint8Array(gzipHead.length + compressed.length);
+  gzipped.set(gzipHead);
+  gzipped.set(compressed, gzipHead.length);
   return [
     text("get-keep-alive", `GET /echo?q=1 HTTP/1.1\r\n${H}\r\n`),
     text(
@@ -120,7 +116,7 @@ export async function baseRequests(): Promise<
         body.slice(16)
       }\r\n0\r\nX-Trailer: yes\r\n\r\n`,
     ),
-    { name: "gzip", wire: gzip },
+    { name: "gzip", wire: gzipped },
     text(
       "keep-alive-pair",
       `GET /echo HTTP/1.1\r\n${H}\r\nPOST /later HTTP/1.1\r\n${H}Content-Length: 5\r\nConnection: close\r\n\r\nhello`,
@@ -140,7 +136,8 @@ export async function baseRequests(): Promise<
   ];
 }
 
-function count(map: Record<string, number>, key: string): void {
+/** Adds one to `map[key]`. */
+export function count(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
 
@@ -191,18 +188,43 @@ function fuzzDelegate(): (
   };
 }
 
+/** One response as `checkResponses` read it. */
+export interface ParsedResponse {
+  /** The status code. */
+  status: number;
+  /** The status line and header fields, without the blank line. */
+  head: string;
+  /** The body as sent (chunks joined), empty for a `100`. */
+  body: Uint8Array;
+}
+
+/** What `checkResponses` accepts. */
+export interface CheckOptions {
+  /** The statuses a response may have. Default: the engine's and the test delegate's. */
+  statuses?: ReadonlySet<number>;
+  /**
+   * Whether every 4xx and 5xx but 404 must say `Connection: close`, as the
+   * engine's own answers do. Default true.
+   */
+  errorsClose?: boolean;
+}
+
 /**
  * Checks the bytes a connection received: a sequence of well-formed
  * responses with expected statuses, nothing after one that says
  * `Connection: close`.
  *
- * @returns The statuses, or a description of what is wrong.
+ * @returns The statuses and the responses, or a description of what is wrong.
  */
 export function checkResponses(
   bytes: Uint8Array,
-): { statuses: number[] } | { problem: string } {
-  const text = new TextDecoder("latin1").decode(bytes);
+  options: CheckOptions = {},
+): { statuses: number[]; responses: ParsedResponse[] } | { problem: string } {
+  const statusesAllowed = options.statuses ?? STATUSES;
+  const errorsClose = options.errorsClose ?? true;
+  const text = latin1(bytes);
   const statuses: number[] = [];
+  const responses: ParsedResponse[] = [];
   let at = 0;
   for (let round = 0; round < 100 && at < text.length; round++) {
     const end = text.indexOf("\r\n\r\n", at);
@@ -217,51 +239,130 @@ export function checkResponses(
       };
     }
     const status = Number(match[1]);
-    if (!STATUSES.has(status)) return { problem: `status ${status}` };
+    if (!statusesAllowed.has(status)) return { problem: `status ${status}` };
     statuses.push(status);
     at = end + 4;
-    if (status === 100) continue;
+    if (status === 100) {
+      responses.push({ status, head, body: new Uint8Array(0) });
+      continue;
+    }
     const close = /\r\nConnection: close\r\n/i.test(`${head}\r\n`);
-    if (status >= 400 && status !== 404 && !close) {
+    if (errorsClose && status >= 400 && status !== 404 && !close) {
       return { problem: `${status} without Connection: close` };
     }
     const length = /\r\nContent-Length: (\d+)\r\n/i.exec(`${head}\r\n`);
+    const bodyStart = at;
+    let body: Uint8Array;
     if (/\r\nTransfer-Encoding: chunked\r\n/i.test(`${head}\r\n`)) {
-      for (let chunks = 0; chunks < 10000; chunks++) {
+      const chunks: Uint8Array[] = [];
+      for (let n = 0; n < 10000; n++) {
         const lineEnd = text.indexOf("\r\n", at);
         if (lineEnd < 0) return { problem: "a truncated chunk" };
         const size = parseInt(text.slice(at, lineEnd), 16);
+        chunks.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
         at = lineEnd + 2 + size + 2;
         if (size === 0) break;
       }
+      body = joinChunks(chunks);
     } else if (length !== null) {
-      // A HEAD answer (a mutated method) has the length but not the body.
+      // A HEAD answer (a mutated method) has the length but not the body:
+      // its end is the end of what arrived, or the next response's start
+      // where its length would not land on one.
       const next = at + Number(length[1]);
-      if (next <= text.length) at = next;
+      const headAnswer = text.startsWith("HTTP/1.1 ", at) &&
+        !text.startsWith("HTTP/1.1 ", next);
+      if (next <= text.length && !headAnswer) at = next;
+      body = bytes.subarray(bodyStart, at);
     } else {
       // Close-delimited (an HTTP/1.0 request): the body runs to the close.
       at = text.length;
+      body = bytes.subarray(bodyStart, at);
     }
+    responses.push({ status, head, body });
     if (close && at < text.length) {
       return { problem: "bytes after a response that said Connection: close" };
     }
   }
   if (at > text.length) return { problem: "a truncated body" };
-  return { statuses };
+  return { statuses, responses };
+}
+
+function joinChunks(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/** What `watchErrors` sees until it is stopped. */
+export interface ErrorWatch {
+  /** Error-level log records under `["torsion"]`, as text. */
+  readonly loggedErrors: string[];
+  /** Unhandled promise rejections so far. */
+  readonly unhandled: number;
+  /** Stops watching: resets LogTape and removes the listener. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts counting unhandled rejections (kept from ending the process) and
+ * error-level LogTape records under `["torsion"]`, for a run's report.
+ *
+ * @returns The watch, to read and stop.
+ */
+export async function watchErrors(): Promise<ErrorWatch> {
+  const loggedErrors: string[] = [];
+  let unhandled = 0;
+  const onUnhandled = (event: PromiseRejectionEvent): void => {
+    unhandled++;
+    event.preventDefault();
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  await configure({
+    sinks: {
+      errors: (record: LogRecord) => {
+        if (record.level === "error" || record.level === "fatal") {
+          loggedErrors.push(
+            `${record.message.map(String).join("")} ${
+              String(record.properties.error ?? "")
+            }`.trim(),
+          );
+        }
+      },
+    },
+    loggers: [
+      { category: ["torsion"], sinks: ["errors"], lowestLevel: "error" },
+      { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
+    ],
+    reset: true,
+  });
+  return {
+    loggedErrors,
+    get unhandled(): number {
+      return unhandled;
+    },
+    async stop(): Promise<void> {
+      await reset();
+      globalThis.removeEventListener("unhandledrejection", onUnhandled);
+    },
+  };
 }
 
 /** A response too large for the socket buffers: it blocks on flow control. */
 const BIG = new Uint8Array(16 * 1024 * 1024);
 
 /** What a client does after writing. */
-type Behaviour = "read" | "abandon" | "stall";
+export type Behaviour = "read" | "abandon" | "stall";
 
 /**
  * Sends `bytes` in one to three pieces, then reads until the server closes
  * (`read`), closes at once (`abandon`), or reads only after `stallMs`
  * (`stall`).
  */
-async function converse(
+export async function converse(
   port: number,
   bytes: Uint8Array,
   random: Random,
@@ -366,27 +467,7 @@ export async function runServerFuzz(
   const outcomes: Record<string, number> = {};
   const hung: string[] = [];
   const invalid: string[] = [];
-  const loggedErrors: string[] = [];
-  let unhandled = 0;
-  const onUnhandled = (event: PromiseRejectionEvent): void => {
-    unhandled++;
-    event.preventDefault();
-  };
-  globalThis.addEventListener("unhandledrejection", onUnhandled);
-  await configure({
-    sinks: {
-      errors: (record: LogRecord) => {
-        if (record.level === "error" || record.level === "fatal") {
-          loggedErrors.push(record.message.map(String).join(""));
-        }
-      },
-    },
-    loggers: [
-      { category: ["torsion"], sinks: ["errors"], lowestLevel: "error" },
-      { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
-    ],
-    reset: true,
-  });
+  const watch = await watchErrors();
   const delegate = fuzzDelegate();
   const factory = new HTTPFactory({
     startRequest: delegate,
@@ -466,16 +547,15 @@ export async function runServerFuzz(
     }
     const socketsLeft = factory.connections.size;
     await factory.closeAllConnections();
-    await reset();
-    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+    await watch.stop();
     report = {
       connections: variants.length,
       outcomes,
       mutations,
       hung,
       invalid,
-      unhandled,
-      loggedErrors,
+      unhandled: watch.unhandled,
+      loggedErrors: watch.loggedErrors,
       timersLeft: reactor.getDelayedCalls().length,
       socketsLeft,
       seconds: (performance.now() - started) / 1000,
@@ -495,7 +575,8 @@ function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-function latin1(bytes: Uint8Array): string {
+/** `bytes` as latin-1 text, one character a byte. */
+export function latin1(bytes: Uint8Array): string {
   return new TextDecoder("latin1").decode(bytes);
 }
 

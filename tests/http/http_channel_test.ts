@@ -539,6 +539,54 @@ Deno.test("HTTPChannel given a response written without a producer that fills th
   assert.equal(h.seen[0].closed.length, 1);
 });
 
+Deno.test("HTTPChannel given a response aborted by writeTimeout when the delegate then finishes it short before the close is delivered then nothing is logged as an error", async () => {
+  const records = await captureLogs(() => {
+    const clock = new Clock();
+    let answer: HTTPServerRequestChannel | null = null;
+    let closes = 0;
+    const channel = new HTTPChannel(
+      {
+        startRequest(request): HTTPRequestDelegate {
+          answer = request;
+          return {
+            headersReceived(): void {},
+            dataReceived(): void {},
+            finish(): void {},
+            onConnectionClose(): void {
+              closes++;
+            },
+          };
+        },
+        logAccess(): void {},
+      },
+      { writeTimeout: 5 },
+      clock,
+    );
+    // A TCP transport's abort delivers connectionLost in a later turn.
+    const transport = new StringTransport();
+    channel.makeConnection(transport);
+    channel.dataReceived(latin1Bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+    const request = answer as unknown as HTTPServerRequestChannel;
+    request.writeHead(
+      200,
+      "OK",
+      new Headers({ "Content-Length": "9" }),
+      "some",
+    );
+    (transport.producer as IPushProducer).pauseProducing();
+    clock.advance(5.1);
+    assert.equal(transport.disconnecting, true);
+    assert.equal(closes, 1);
+    // A delegate whose producer was stopped goes on to finish, as Tornado's
+    // StaticFileHandler does: it was told the connection closed.
+    request.write("more");
+    request.finish();
+    channel.connectionLost(new Failure(new ConnectionLost("aborted")));
+    assert.equal(closes, 1);
+  });
+  assert.deepEqual(records.filter((r) => r.level === "error"), []);
+});
+
 Deno.test("HTTPChannel given a finished keep-alive response still blocked in the transport when writeTimeout passes then the connection is aborted", () => {
   const h = harness(echo, { writeTimeout: 5, idleConnectionTimeout: 100 });
   h.send(GET);

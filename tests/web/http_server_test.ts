@@ -24,6 +24,7 @@ import {
   CURL,
   hasCurl,
   hasPython,
+  recordText,
   reportMissing,
   runPeer,
   runPython,
@@ -586,5 +587,52 @@ Deno.test("HTTPServer given a plain request callback when a form is posted then 
   } finally {
     await server.stop();
     await server.closeAllConnections();
+  }
+});
+
+Deno.test("Application given a client that goes away while an async handler waits when the handler then writes and finishes then nothing is thrown or logged as an error", async () => {
+  const started = Promise.withResolvers<void>();
+  const closed = Promise.withResolvers<void>();
+  const release = Promise.withResolvers<void>();
+  const finished = Promise.withResolvers<void>();
+  class Late extends RequestHandler {
+    override async get(): Promise<void> {
+      started.resolve();
+      await release.promise;
+      this.write("too late");
+    }
+    override onConnectionClose(): void {
+      closed.resolve();
+    }
+    override onFinish(): void {
+      finished.resolve();
+    }
+  }
+  const server = new Application([["/", Late]]).listen(0, {
+    address: "127.0.0.1",
+  });
+  try {
+    const records = await captureLogs(async () => {
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: server.port,
+      });
+      await conn.write(
+        new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+      );
+      await within(started.promise, "the handler to start");
+      conn.close();
+      await within(closed.promise, "the server to see the close");
+      release.resolve();
+      await within(finished.promise, "the handler to finish");
+    });
+    // Tornado drops the head on a closed stream and logs only the access line.
+    assert.deepEqual(
+      records.filter((r) => r.level === "error").map(recordText),
+      [],
+    );
+  } finally {
+    await server.stop();
+    await server.closeAllConnections(0);
   }
 });

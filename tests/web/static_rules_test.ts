@@ -323,6 +323,28 @@ Deno.test("FileProducer given a consumer that pauses after each write when resum
   }
 });
 
+Deno.test("FileProducer given the consumer going away during the last write when the range ends then fires false and does not unregister", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    await Deno.writeFile(path, new Uint8Array(100));
+    // The client goes away as its last piece is written: the request stops
+    // the producer, and must not be finished after that.
+    class Leaving extends Collector {
+      override write(data: Uint8Array | string): void {
+        this.chunks.push(data as Uint8Array);
+        (this.producer as FileProducer).stopProducing();
+      }
+    }
+    const consumer = new Leaving();
+    const producer = new FileProducer(await Deno.open(path), consumer, 0, 100);
+    assert.equal(await producer.start().asPromise(), false);
+    assert.equal(consumer.chunks.length, 1);
+    assert.equal(consumer.unregistered, 0);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
 Deno.test("FileProducer given stopProducing while paused when stopped then fires false and closes the file", async () => {
   const path = await Deno.makeTempFile();
   try {
