@@ -3,11 +3,14 @@
  * `deno task fuzz`: long seeded fuzz runs. `--target client` (the default)
  * runs the client harness (`client_fuzz.ts`, its own arguments passed on);
  * `--target server` runs the server harness (`server_fuzz.ts`) with
- * `--seed S`, `--count N` and `--concurrency C`.
+ * `--seed S`, `--count N` and `--concurrency C`; `--target websocket` runs
+ * the WebSocket harness (`websocket_fuzz.ts`) with the same three and
+ * `--side server|client|both`.
  *
  * @module
  */
 import { serverFuzzMain } from "./server_fuzz.ts";
+import { webSocketFuzzMain, type WebSocketFuzzSide } from "./websocket_fuzz.ts";
 
 function option(name: string): string | undefined {
   const index = Deno.args.indexOf(`--${name}`);
@@ -33,6 +36,20 @@ if (target === "server") {
     numeric("count", 20_000),
     numeric("concurrency", 32),
   );
+} else if (target === "websocket") {
+  const side = option("side") ?? "both";
+  if (side !== "server" && side !== "client" && side !== "both") {
+    console.error(
+      `--side must be server, client or both: current value is ${side}`,
+    );
+    Deno.exit(2);
+  }
+  await webSocketFuzzMain({
+    seed: numeric("seed", Date.now() % 2 ** 31),
+    count: numeric("count", 20_000),
+    concurrency: numeric("concurrency", 32),
+    side: side as WebSocketFuzzSide,
+  });
 } else if (target === "client") {
   const rest = Deno.args.filter((_, i, all) =>
     all[i] !== "--target" && all[i - 1] !== "--target"
@@ -47,7 +64,7 @@ if (target === "server") {
   Deno.exit(code);
 } else {
   console.error(
-    `--target must be client or server: current value is ${target}`,
+    `--target must be client, server or websocket: current value is ${target}`,
   );
   Deno.exit(2);
 }
