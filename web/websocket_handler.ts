@@ -351,7 +351,8 @@ export class WebSocketHandler extends RequestHandler {
       this.#busy = false;
       // The frames held meanwhile may start the next wait.
       engine.resumeReading();
-      if (!this.#busy && engine.state === "open") {
+      // Closing included: the peer's close frame is still to be read.
+      if (!this.#busy && engine.state !== "closed") {
         transport.resumeProducing?.();
       }
     });

@@ -44,6 +44,16 @@ class Slow extends WebSocketHandler {
   }
 }
 
+class CloseLater extends WebSocketHandler {
+  override async onMessage(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    this.close(4002, "later");
+  }
+  override onClose(): void {
+    events.push(`close ${this.closeCode}`);
+  }
+}
+
 class SlowOpen extends WebSocketHandler {
   override async open(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 60));
@@ -98,6 +108,7 @@ async function withApp(
   const app = new Application([
     ["/room/(\\w+)", Room],
     ["/slow", Slow],
+    ["/close-later", CloseLater],
     ["/slow-open", SlowOpen],
     ["/compressed", Compressed],
     ["/pinged", Pinged],
@@ -433,5 +444,20 @@ Deno.test("WebSocketHandler given an onMessage that returns a Promise when a mes
     } finally {
       conn.close();
     }
+  });
+});
+
+Deno.test("WebSocketHandler given an onMessage that returns a Promise and closes when the client answers the close then the server reads the answer and onClose sees the client's code, as in Tornado", async () => {
+  await withApp(async (base) => {
+    const conn = await within(
+      websocketConnect(`ws://${base}/close-later`),
+      "connect",
+    );
+    await conn.writeMessage("close");
+    assert.equal(await within(conn.readMessage(), "the close", 10_000), null);
+    assert.equal(conn.closeCode, 4002);
+    await until(() => events.length === 1);
+    // A close never read would be dropped after the close timeout: no code.
+    assert.deepEqual(events, ["close 4002"]);
   });
 });
