@@ -119,6 +119,10 @@ const GENERIC = new Set([
   "ReferenceError",
 ]);
 
+/** The message the echo servers throw on, and what they throw. */
+const THROW = "throw";
+const THROWN = "Fuzz: the application was asked to throw";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -135,6 +139,8 @@ interface BaseStream {
   readonly messages: readonly (string | Uint8Array)[];
   /** The payloads of its pings, which the peer must answer. */
   readonly pings: readonly string[];
+  /** The code the peer closes with: 1000, or 1011 when its application throws. */
+  readonly close: number;
 }
 
 /** Raw deflate of one message with the 4-byte tail removed (RFC 7692 7.2.1). */
@@ -155,6 +161,22 @@ function inflate(data: Uint8Array): Uint8Array {
   );
 }
 
+/** `data` as one message in fragments of one byte each. */
+function fragments(
+  opcode: number,
+  data: Uint8Array,
+  mask: boolean,
+): Uint8Array[] {
+  return Array.from(
+    data,
+    (_, i) =>
+      frame(i === 0 ? opcode : 0, data.subarray(i, i + 1), {
+        mask,
+        fin: i === data.length - 1,
+      }),
+  );
+}
+
 /**
  * The valid streams every run starts from, masked (a client's) or not (a
  * server's).
@@ -165,7 +187,7 @@ export function baseStreams(mask: boolean): BaseStream[] {
     name: string,
     frames: Uint8Array[],
     messages: (string | Uint8Array)[],
-    extra: { deflate?: boolean; pings?: string[] } = {},
+    extra: { deflate?: boolean; pings?: string[]; close?: number } = {},
   ): BaseStream => {
     const all = [...frames, done];
     return {
@@ -174,6 +196,7 @@ export function baseStreams(mask: boolean): BaseStream[] {
       wire: joinChunks(all, all.reduce((n, f) => n + f.length, 0)),
       messages,
       pings: extra.pings ?? [],
+      close: extra.close ?? 1000,
     };
   };
   const bytes = (length: number, seed: number): Uint8Array =>
@@ -190,6 +213,7 @@ export function baseStreams(mask: boolean): BaseStream[] {
   const compressedBinary = bytes(600, 0).map((b) => b & 0x0f);
   const deflatedBinary = compress(compressedBinary);
   const cut = deflatedBinary.length >> 1;
+  const manyText = "é€🎉".repeat(30);
   const atLimit = "limit ".repeat(MAX_MESSAGE_SIZE / 6 + 1).slice(
     0,
     MAX_MESSAGE_SIZE,
@@ -250,7 +274,21 @@ export function baseStreams(mask: boolean): BaseStream[] {
       [atLimit],
       { deflate: true },
     ),
+    // Past 256 fragments the engine gathers them into one buffer; the text
+    // is cut inside every multi-byte character.
+    stream(
+      "many-fragments",
+      [
+        ...fragments(1, encoder.encode(manyText), mask),
+        ...fragments(2, medium, mask),
+      ],
+      [manyText, medium],
+    ),
     stream("close", [], []),
+    // The echo servers throw on it: the connection fails with 1011.
+    ...(mask
+      ? [stream("app-error", [frame(1, THROW, { mask })], [], { close: 1011 })]
+      : []),
   ];
 }
 
@@ -288,7 +326,7 @@ async function writePieces(
   random: Random,
 ): Promise<boolean> {
   const cuts = Array.from(
-    { length: random.below(3) },
+    { length: random.below(6) },
     () => random.below(bytes.length + 1),
   ).sort((a, b) => a - b);
   let from = 0;
@@ -508,6 +546,7 @@ function startEchoServers(): EchoServers {
       return null;
     }
     override onMessage(payload: string | Uint8Array, isBinary: boolean): void {
+      if (payload === THROW) throw new Error(THROWN);
       // Messages still arrive once this end sent its close (a ping timeout),
       // and sending then raises, as Autobahn's Disconnected.
       if (this.state === "open") this.sendMessage(payload, isBinary);
@@ -541,7 +580,15 @@ function startEchoServers(): EchoServers {
       this.#variant = Number(variant);
       tornadoLive.add(this);
     }
-    override onMessage(message: string | Uint8Array): void {
+    override onMessage(message: string | Uint8Array): Promise<void> | void {
+      if (message === THROW) throw new Error(THROWN);
+      // A quarter of the connections answer later: reading pauses meanwhile.
+      if (this.#variant % 4 === 3) {
+        return sleep(1).then(() => this.#echo(message));
+      }
+      this.#echo(message);
+    }
+    #echo(message: string | Uint8Array): void {
       // Tornado's idiom: a message that arrives once closing is dropped.
       try {
         this.writeMessage(message, typeof message !== "string");
@@ -616,7 +663,7 @@ function judgeServerSight(
     };
   }
   if (variant.valid) {
-    if (reading.close !== 1000) {
+    if (reading.close !== variant.base.close) {
       return { problem: `close ${reading.close} for a valid stream` };
     }
     if (!sameMessages(reading.messages, variant.base.messages)) {
@@ -963,8 +1010,13 @@ export async function runWebSocketFuzz(
   await configure({
     sinks: {
       errors: (record: LogRecord) => {
-        if (record.level === "error" || record.level === "fatal") {
-          loggedErrors.push(record.message.map(String).join(""));
+        const text = record.message.map(String).join("");
+        // The echo servers' own throws are logged, as they must be.
+        if (
+          (record.level === "error" || record.level === "fatal") &&
+          !text.includes(THROWN)
+        ) {
+          loggedErrors.push(text);
         }
       },
     },

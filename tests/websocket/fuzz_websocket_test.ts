@@ -31,7 +31,7 @@ function reached(
     .reduce((n, [, value]) => n + value, 0);
 }
 
-Deno.test("WebSocket servers (Autobahn's and Tornado's faces) given 1,000 seeded mutations of valid client streams and handshakes from loopback clients when served then every connection ends with an RFC 6455 close code or a close within the bound, valid streams echo exactly, and nothing is left behind", async () => {
+Deno.test("WebSocket servers (Autobahn's and Tornado's faces) given 1,000 seeded mutations of valid client streams and handshakes from loopback clients when served then every connection ends with an RFC 6455 close code or a close within the bound, valid streams echo exactly, an application that throws fails with 1011, and nothing is left behind", async () => {
   const report = await runWebSocketFuzz({
     seed: SEED,
     count: COUNT,
@@ -45,6 +45,7 @@ Deno.test("WebSocket servers (Autobahn's and Tornado's faces) given 1,000 seeded
       "close 1007",
       "close 1009",
       "close 1001",
+      "close 1011",
     ]
   ) {
     assert.ok(reached(report, "server", outcome) > 0, `no ${outcome}`);
