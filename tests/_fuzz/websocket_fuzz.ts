@@ -178,10 +178,35 @@ function fragments(
 }
 
 /**
+ * Raw deflate of messages in turn with one compressor, each flushed and
+ * its tail removed: later messages refer back to earlier ones, as a peer
+ * that keeps its context (Tornado 6.2's server) sends them.
+ */
+async function compressInContext(
+  messages: readonly Uint8Array[],
+): Promise<Uint8Array[]> {
+  const deflate = zlib.createDeflateRaw();
+  const chunks: Uint8Array[] = [];
+  deflate.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+  const out: Uint8Array[] = [];
+  for (const message of messages) {
+    deflate.write(message);
+    await new Promise<void>((resolve) =>
+      deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve())
+    );
+    const size = chunks.reduce((n, c) => n + c.length, 0);
+    out.push(joinChunks(chunks, size).slice(0, size - 4));
+    chunks.length = 0;
+  }
+  deflate.close();
+  return out;
+}
+
+/**
  * The valid streams every run starts from, masked (a client's) or not (a
  * server's).
  */
-export function baseStreams(mask: boolean): BaseStream[] {
+async function baseStreams(mask: boolean): Promise<BaseStream[]> {
   const done = frame(8, closePayload(1000, "done"), { mask });
   const stream = (
     name: string,
@@ -214,6 +239,11 @@ export function baseStreams(mask: boolean): BaseStream[] {
   const deflatedBinary = compress(compressedBinary);
   const cut = deflatedBinary.length >> 1;
   const manyText = "é€🎉".repeat(30);
+  const contextText = "kept in context, ".repeat(10);
+  const inContext = await compressInContext([
+    encoder.encode(contextText),
+    encoder.encode(contextText),
+  ]);
   const atLimit = "limit ".repeat(MAX_MESSAGE_SIZE / 6 + 1).slice(
     0,
     MAX_MESSAGE_SIZE,
@@ -284,6 +314,15 @@ export function baseStreams(mask: boolean): BaseStream[] {
       ],
       [manyText, medium],
     ),
+    // A server that keeps its compression context (Tornado 6.2's does).
+    ...(mask ? [] : [
+      stream(
+        "deflate-context",
+        inContext.map((data) => frame(1, data, { mask, rsv: 4 })),
+        [contextText, contextText],
+        { deflate: true },
+      ),
+    ]),
     stream("close", [], []),
     // The echo servers throw on it: the connection fails with 1011.
     ...(mask
@@ -935,12 +974,11 @@ function judgeClient(
 function planVariants(
   random: Random,
   n: number,
-  mask: boolean,
+  bases: readonly BaseStream[],
   handshakeShare: number,
   mutations: Record<string, number>,
   side: string,
 ): Variant[] {
-  const bases = baseStreams(mask);
   return Array.from({ length: n }, (_, index) => {
     const base = random.pick(bases);
     const handshake = random.next() < handshakeShare;
@@ -1031,7 +1069,7 @@ export async function runWebSocketFuzz(
       const variants = planVariants(
         random,
         options.count,
-        true,
+        await baseStreams(true),
         HANDSHAKE_SHARE,
         mutations,
         "server",
@@ -1097,7 +1135,7 @@ export async function runWebSocketFuzz(
       const variants = planVariants(
         random,
         options.count,
-        false,
+        await baseStreams(false),
         HANDSHAKE_SHARE,
         mutations,
         "client",
