@@ -7,19 +7,21 @@
  * fragmented text with a multi-byte character split across fragments, a
  * ping, 16- and 64-bit lengths, a permessage-deflate session, a close) to an
  * echo server, on Autobahn's face (`WebSocketServerFactory` on `listenTCP`)
- * and Tornado's (`WebSocketHandler` in an `Application`) in turn; a share
- * of variants mutates the handshake too.
+ * and Tornado's (`WebSocketHandler` in an `Application`, answering from a
+ * Promise on some connections) in turn; a share of variants mutates the
+ * handshake too. The echoes throw on one message: that fails with 1011.
  *
  * Client side: a raw loopback server answers the handshake and sends
- * mutated unmasked server streams to Autobahn's client face
+ * mutated unmasked server streams (the same kinds, and a deflate context
+ * kept across messages) to Autobahn's client face
  * (`WebSocketClientFactory` with `connectWS`) and Tornado's
- * (`websocketConnect`) in turn.
+ * (`websocketConnect`) in turn; a share of variants mutates the 101 answer.
  *
  * Every connection must end within a bound: Torsion closes the socket or
  * sends a close frame whose code is one RFC 6455 7.4.1 gives for what went
  * wrong (1000, 1001, 1002, 1003, 1007, 1008, 1009, 1011), or the echo of
  * the peer's own code. A valid stream must be echoed (server) or delivered
- * (client) exactly, and end with 1000. Nothing may go unhandled or be
+ * (client) exactly, pings answered, and end with 1000. Nothing may go unhandled or be
  * logged as an error; connections and reactor timers must be back to zero.
  *
  * `tests/websocket/fuzz_websocket_test.ts` runs a short seeded run; run long
@@ -29,6 +31,7 @@
  */
 import zlib from "node:zlib";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
+import type { Failure } from "../../deferred/failure.ts";
 import { HTTPRequest } from "../../http/http_request.ts";
 import { reactor } from "../../reactor/reactor.ts";
 import { Application } from "../../web/application.ts";
@@ -596,7 +599,7 @@ function startEchoServers(): EchoServers {
       }
     }
     override connectionLost(
-      reason: Parameters<WebSocketServerProtocol["connectionLost"]>[0],
+      reason: Failure,
     ): void {
       super.connectionLost(reason);
       autobahnLive.delete(this);
@@ -858,16 +861,15 @@ function autobahnClient(url: string, deflate: boolean): Promise<ClientResult> {
     override onMessage(payload: string | Uint8Array): void {
       result.messages.push(payload);
     }
-    override onClose(wasClean: boolean, code: number | null): void {
+    override onClose(_wasClean: boolean, code: number | null): void {
       result.code = code;
       if (this.remoteCloseReason !== null) result.remote = this.remoteCloseCode;
       if (!result.opened && this.failure !== null) {
         result.error = this.failure.constructor.name;
       }
-      void wasClean;
     }
     override connectionLost(
-      reason: Parameters<WebSocketClientProtocol["connectionLost"]>[0],
+      reason: Failure,
     ): void {
       super.connectionLost(reason);
       clientsLive--;
