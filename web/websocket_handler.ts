@@ -36,8 +36,8 @@ const EMPTY = new Uint8Array(0);
  * `WebSocketHandler`: override `open(...pathArgs)`, `onMessage(message)`
  * and `onClose()`; send with `writeMessage`, end with `close`.
  *
- * `onMessage` may return a Promise: the next message waits for it (the
- * connection stops reading meanwhile), as in Tornado. The settings
+ * `onMessage` may return a Promise: the next message waits for it (no
+ * frame is read meanwhile, pings and the close neither), as in Tornado. The settings
  * `websocketPingInterval`, `websocketPingTimeout` (seconds) and
  * `websocketMaxMessageSize` (bytes, 10 MiB by default) apply, and
  * `getCompressionOptions()` enables permessage-deflate. When the reactor
@@ -70,7 +70,6 @@ export class WebSocketHandler extends RequestHandler {
   #engine: WebSocketEngine | null = null;
   #pending: Uint8Array[] | null = null;
   #protocol: string | null = null;
-  #queue: (string | Uint8Array)[] = [];
   #busy = false;
   #closed = false;
   #closeCode: number | null = null;
@@ -336,29 +335,24 @@ export class WebSocketHandler extends RequestHandler {
   }
 
   #deliver(message: string | Uint8Array): void {
-    if (this.#busy) {
-      this.#queue.push(message);
-      return;
-    }
-    this.#handle(message);
-  }
-
-  #handle(message: string | Uint8Array): void {
     // A throw reaches the engine, which logs it and fails the connection with 1011.
     const result = this.onMessage(message);
     if (!isThenable(result)) return;
+    // As Tornado, no frame is read (a close neither) until the Promise settles.
+    const engine = this.#engine as WebSocketEngine;
+    engine.pauseReading();
     this.#busy = true;
-    const transport = this.#engine?.transport as Partial<ITCPTransport>;
+    const transport = engine.transport as Partial<ITCPTransport>;
     transport.pauseProducing?.();
     Promise.resolve(result).catch((error) => {
       logger.error("Uncaught exception in onMessage: {error}", { error });
-      this.#engine?.close(CloseCode.INTERNAL_ERROR);
+      engine.close(CloseCode.INTERNAL_ERROR);
     }).finally(() => {
       this.#busy = false;
-      while (!this.#busy && this.#queue.length > 0) {
-        this.#handle(this.#queue.shift()!);
-      }
-      if (!this.#busy && this.#engine?.state === "open") {
+      // The frames held meanwhile may start the next wait.
+      engine.resumeReading();
+      // Closing included: the peer's close frame is still to be read.
+      if (!this.#busy && engine.state !== "closed") {
         transport.resumeProducing?.();
       }
     });

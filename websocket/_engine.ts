@@ -247,8 +247,30 @@ export class WebSocketEngine {
    */
   dataReceived(data: Uint8Array): void {
     if (this.#state === "closed") return;
+    this.#read(data);
+  }
+
+  /**
+   * Reads no frame after the one being handled until `resumeReading`; the
+   * bytes that arrive meanwhile are held. Tornado reads no frame, control
+   * frames included, while `on_message`'s future is pending: a close
+   * that follows a message then waits for that message's answer.
+   */
+  pauseReading(): void {
+    this.#reader.pause();
+  }
+
+  /** Reads the frames held since `pauseReading`, and goes on reading. */
+  resumeReading(): void {
+    if (this.#state === "closed") return;
+    this.#read(null);
+  }
+
+  /** Feeds `data` to the reader, or resumes it (`null`); fails the connection on a protocol error. */
+  #read(data: Uint8Array | null): void {
     try {
-      this.#reader.feed(data);
+      if (data === null) this.#reader.resume();
+      else this.#reader.feed(data);
     } catch (error) {
       if (error instanceof WebSocketProtocolError) {
         this.#fail(error);

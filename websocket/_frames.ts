@@ -386,6 +386,9 @@ export class FrameReader {
   /** The room in front of the payload {@linkcode #own} copied last. */
   #ownRoom = 0;
   #failed = false;
+  #paused = false;
+  /** Bytes received while paused, read on resume. */
+  #held: Uint8Array | null = null;
 
   /**
    * @param expectMasked Whether frames must be masked (a server's reader)
@@ -405,6 +408,10 @@ export class FrameReader {
    */
   feed(data: Uint8Array): void {
     if (this.#failed) return;
+    if (this.#paused) {
+      this.#hold(data);
+      return;
+    }
     try {
       this.#feed(data);
     } catch (error) {
@@ -417,6 +424,40 @@ export class FrameReader {
   stop(): void {
     this.#failed = true;
     this.#part = null;
+    this.#held = null;
+  }
+
+  /**
+   * Reads no further frame once the one being handled is done: the bytes
+   * after it, and those fed meanwhile, are held until `resume`.
+   */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /**
+   * Reads the bytes held while paused, and goes on reading.
+   *
+   * @throws {WebSocketProtocolError} As `feed`.
+   */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    const held = this.#held;
+    this.#held = null;
+    if (held !== null) this.feed(held);
+  }
+
+  #hold(data: Uint8Array): void {
+    const held = this.#held;
+    if (held === null) {
+      this.#held = data.slice();
+      return;
+    }
+    const joined = new Uint8Array(held.length + data.length);
+    joined.set(held);
+    joined.set(data, held.length);
+    this.#held = joined;
   }
 
   #feed(data: Uint8Array): void {
@@ -425,6 +466,10 @@ export class FrameReader {
     // A payload going on from an earlier read has its header elsewhere.
     if (this.#inPayload) this.#room = 0;
     while (pos < end && !this.#failed) {
+      if (this.#paused) {
+        this.#hold(data.subarray(pos));
+        return;
+      }
       if (!this.#inPayload) {
         if (this.#headerLength === 0 && end - pos >= HEADER_MAX) {
           const used = this.#parseHeader(data, pos, end - pos);

@@ -288,7 +288,8 @@ export class WebSocketClientConnection {
  *
  * @param urlOrRequest A `ws://` or `wss://` URL, or an `HTTPRequest` for
  *   one (its headers, `connectTimeout`, `validateCert` and `caCerts` are
- *   used).
+ *   used, and its `requestTimeout` bounds the opening handshake, 0 for no
+ *   bound, as in Tornado; 5 seconds when it has none).
  * @param options Callbacks, compression, limits, the reactor.
  * @returns A Deferred of the open connection; it fails with
  *   `WebSocketHandshakeError` when the server refuses the upgrade, or with
@@ -315,6 +316,8 @@ export function websocketConnect(
     maxMessagePayloadSize: options.maxMessageSize,
     autoPingInterval: options.pingInterval,
     autoPingTimeout: options.pingTimeout,
+    // Tornado's request_timeout runs until the 101 arrives.
+    openHandshakeTimeout: request.requestTimeout,
     reactor: options.reactor,
   });
   let connector: IConnector | null = null;

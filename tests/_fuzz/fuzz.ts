@@ -5,12 +5,14 @@
  * `--target server` runs the server harness (`server_fuzz.ts`) with
  * `--seed S`, `--count N` and `--concurrency C`; `--target web` runs the
  * web faces' harness (`web_fuzz.ts`: a `Site` and an `Application`) with
- * the same arguments.
+ * the same arguments; `--target websocket` runs the WebSocket harness
+ * (`websocket_fuzz.ts`) with the same three and `--side server|client|both`.
  *
  * @module
  */
 import { serverFuzzMain } from "./server_fuzz.ts";
 import { webFuzzMain } from "./web_fuzz.ts";
+import { webSocketFuzzMain, type WebSocketFuzzSide } from "./websocket_fuzz.ts";
 
 function option(name: string): string | undefined {
   const index = Deno.args.indexOf(`--${name}`);
@@ -42,6 +44,20 @@ if (target === "server") {
     numeric("count", 20_000),
     numeric("concurrency", 32),
   );
+} else if (target === "websocket") {
+  const side = option("side") ?? "both";
+  if (side !== "server" && side !== "client" && side !== "both") {
+    console.error(
+      `--side must be server, client or both: current value is ${side}`,
+    );
+    Deno.exit(2);
+  }
+  await webSocketFuzzMain({
+    seed: numeric("seed", Date.now() % 2 ** 31),
+    count: numeric("count", 20_000),
+    concurrency: numeric("concurrency", 32),
+    side: side as WebSocketFuzzSide,
+  });
 } else if (target === "client") {
   const rest = Deno.args.filter((_, i, all) =>
     all[i] !== "--target" && all[i - 1] !== "--target"
@@ -56,7 +72,7 @@ if (target === "server") {
   Deno.exit(code);
 } else {
   console.error(
-    `--target must be client, server or web: current value is ${target}`,
+    `--target must be client, server, web or websocket: current value is ${target}`,
   );
   Deno.exit(2);
 }

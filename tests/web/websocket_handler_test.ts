@@ -8,7 +8,8 @@ import {
   WebSocketClosedError,
   WebSocketHandshakeError,
 } from "../../websocket/errors.ts";
-import { text, within } from "../_support/mod.ts";
+import { joinChunks, text, within } from "../_support/mod.ts";
+import { closePayload, frame, readFrames } from "../websocket/_frames.ts";
 import { NO_TORNADO, pythonClient } from "../websocket/_python.ts";
 
 const events: string[] = [];
@@ -40,6 +41,16 @@ class Slow extends WebSocketHandler {
     await new Promise((resolve) => setTimeout(resolve, 20));
     events.push(`end ${message}`);
     await this.writeMessage(`done ${message}`);
+  }
+}
+
+class CloseLater extends WebSocketHandler {
+  override async onMessage(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    this.close(4002, "later");
+  }
+  override onClose(): void {
+    events.push(`close ${this.closeCode}`);
   }
 }
 
@@ -97,6 +108,7 @@ async function withApp(
   const app = new Application([
     ["/room/(\\w+)", Room],
     ["/slow", Slow],
+    ["/close-later", CloseLater],
     ["/slow-open", SlowOpen],
     ["/compressed", Compressed],
     ["/pinged", Pinged],
@@ -387,5 +399,65 @@ Deno.test("WebSocketHandler.writeMessage given a client that does not read when 
     } finally {
       conn.close();
     }
+  });
+});
+
+Deno.test("WebSocketHandler given an onMessage that returns a Promise when a message, a ping and a close arrive in one read then the echo goes out before the pong and the close, as Tornado reads no frame until on_message's future resolves", async () => {
+  await withApp(async (base) => {
+    const [hostname, port] = base.split(":");
+    const conn = await Deno.connect({ hostname, port: Number(port) });
+    try {
+      const head = new TextEncoder().encode(
+        `GET /slow HTTP/1.1\r\nHost: ${base}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      const frames = [
+        frame(1, "a"),
+        frame(1, "b"),
+        frame(9, "p"),
+        frame(8, closePayload(1000)),
+      ];
+      await conn.write(
+        joinChunks(
+          [head, ...frames],
+          head.length + frames.reduce((n, f) => n + f.length, 0),
+        ),
+      );
+      const chunks: Uint8Array[] = [];
+      const buffer = new Uint8Array(4096);
+      for (let i = 0; i < 100; i++) {
+        const n = await within(conn.read(buffer), "the answer");
+        if (n === null) break;
+        chunks.push(buffer.slice(0, n));
+      }
+      const received = joinChunks(
+        chunks,
+        chunks.reduce((n, c) => n + c.length, 0),
+      );
+      const body = received.subarray(text(received).indexOf("\r\n\r\n") + 4);
+      assert.deepEqual(
+        readFrames(body).map((f) =>
+          `${f.opcode} ${text(f.payload.subarray(f.opcode === 8 ? 2 : 0))}`
+        ),
+        ["1 done a", "1 done b", "10 p", "8 "],
+      );
+      assert.deepEqual(events, ["start a", "end a", "start b", "end b"]);
+    } finally {
+      conn.close();
+    }
+  });
+});
+
+Deno.test("WebSocketHandler given an onMessage that returns a Promise and closes when the client answers the close then the server reads the answer and onClose sees the client's code, as in Tornado", async () => {
+  await withApp(async (base) => {
+    const conn = await within(
+      websocketConnect(`ws://${base}/close-later`),
+      "connect",
+    );
+    await conn.writeMessage("close");
+    assert.equal(await within(conn.readMessage(), "the close", 10_000), null);
+    assert.equal(conn.closeCode, 4002);
+    await until(() => events.length === 1);
+    // A close never read would be dropped after the close timeout: no code.
+    assert.deepEqual(events, ["close 4002"]);
   });
 });

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { applyMask, copyMasked } from "../../websocket/_frames.ts";
+import { applyMask, copyMasked, FrameReader } from "../../websocket/_frames.ts";
+import { joinChunks } from "../_support/mod.ts";
+import { frame } from "./_frames.ts";
 
 const MASK = new Uint8Array([0xa1, 0xb2, 0xc3, 0xd4]);
 
@@ -31,4 +33,25 @@ Deno.test("copyMasked given payloads of 0 to 1,030 bytes at every pair of alignm
       }
     }
   }
+});
+
+Deno.test("FrameReader.pause given three frames in one read when paused in the first frame's handler then the others wait, with bytes fed meanwhile, until resume", () => {
+  const seen: string[] = [];
+  const reader: FrameReader = new FrameReader(true, {
+    onHeader: () => false,
+    onFrame: (payload) => {
+      const text = new TextDecoder().decode(payload);
+      seen.push(text);
+      if (text === "a") reader.pause();
+    },
+  });
+  const frames = [frame(1, "a"), frame(1, "b"), frame(1, "c")];
+  const read = joinChunks(frames, frames.reduce((n, f) => n + f.length, 0));
+  reader.feed(read);
+  // The caller reuses its buffer: what is held must be a copy.
+  read.fill(0);
+  reader.feed(frame(1, "d"));
+  assert.deepEqual(seen, ["a"]);
+  reader.resume();
+  assert.deepEqual(seen, ["a", "b", "c", "d"]);
 });

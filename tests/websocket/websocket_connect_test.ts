@@ -180,6 +180,31 @@ Deno.test("websocketConnect given a server that refuses the upgrade when connect
   });
 });
 
+Deno.test("websocketConnect given an HTTPRequest with requestTimeout and a server that never answers the upgrade when connecting then fails with WebSocketClosedError once it passes", async () => {
+  const reactor = new Reactor();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  try {
+    const request = new HTTPRequest(
+      `ws://127.0.0.1:${listener.addr.port}/`,
+      { requestTimeout: 0.1 },
+    );
+    const error = await within(
+      websocketConnect(request, { reactor }).then(
+        () => null,
+        (e: unknown) => e,
+      ),
+      "the handshake timeout",
+    );
+    assert.ok(error instanceof WebSocketClosedError);
+    assert.match(error.message, /opening handshake took more than 0.1 s/);
+  } finally {
+    (await accepted).close();
+    listener.close();
+    await disconnectAll(reactor);
+  }
+});
+
 Deno.test("websocketConnect given a closed port when connecting then fails with ConnectionRefusedError", async () => {
   const reactor = new Reactor();
   try {
