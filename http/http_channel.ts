@@ -661,10 +661,22 @@ export class HTTPChannel implements IProtocol {
     else this.#answer(500, request);
   }
 
-  #tooLarge(request: ServerRequest, error: BodyTooLargeError): void {
+  /**
+   * The engine ends `request`'s connection for `reason`: the delegate hears
+   * it once, now, and what it writes or finishes from now on (before
+   * connectionLost arrives, a turn later on a TCP transport) is dropped as
+   * after it, not logged as a response finished short.
+   */
+  #closingOn(request: ServerRequest, reason: Failure): void {
+    if (request.failed) return;
     request.failed = true;
+    request.dead = true;
+    request.delegate?.onConnectionClose(reason);
+  }
+
+  #tooLarge(request: ServerRequest, error: BodyTooLargeError): void {
     httpLogger.debug("{message}", { message: error.message });
-    request.delegate?.onConnectionClose(new Failure(error));
+    this.#closingOn(request, new Failure(error));
     if (request.headWritten) this.abort();
     else this.#answer(413, request);
   }
@@ -677,9 +689,8 @@ export class HTTPChannel implements IProtocol {
       message: error instanceof Error ? error.message : String(error),
     });
     const request = this.#request;
-    if (request !== null && !request.finished && !request.failed) {
-      request.failed = true;
-      request.delegate?.onConnectionClose(Failure.from(error));
+    if (request !== null && !request.finished) {
+      this.#closingOn(request, Failure.from(error));
     }
     if (request !== null && request.headWritten) {
       if (!request.finished) this.abort();
@@ -1045,12 +1056,9 @@ export class HTTPChannel implements IProtocol {
       },
     );
     const request = this.#request;
-    if (request !== null && !request.finished && !request.failed) {
-      request.failed = true;
-      // The connection is going: what the delegate writes or finishes from
-      // now on, before connectionLost arrives, is dropped as after it.
-      request.dead = true;
-      request.delegate?.onConnectionClose(
+    if (request !== null && !request.finished) {
+      this.#closingOn(
+        request,
         new Failure(
           new TimeoutError(
             `Timed out writing the response: the client left it unread for ${seconds} s`,
@@ -1184,9 +1192,9 @@ export class HTTPChannel implements IProtocol {
       case WAIT_HEAD:
       case WAIT_BODY: {
         const request = this.#request;
-        if (request !== null && !request.failed) {
-          request.failed = true;
-          request.delegate?.onConnectionClose(
+        if (request !== null) {
+          this.#closingOn(
+            request,
             new Failure(new Error("Timed out reading the request")),
           );
         }

@@ -539,11 +539,29 @@ Deno.test("HTTPChannel given a response written without a producer that fills th
   assert.equal(h.seen[0].closed.length, 1);
 });
 
-Deno.test("HTTPChannel given a response aborted by writeTimeout when the delegate then finishes it short before the close is delivered then nothing is logged as an error", async () => {
+/** What the engine was given and does to end a connection mid-response. */
+interface EngineEnd {
+  options: HTTPServerOptions;
+  request: string;
+  end(clock: Clock, channel: HTTPChannel, transport: StringTransport): void;
+}
+
+/**
+ * Writes the head and 4 of 9 bytes of a response to `given.request`, lets
+ * `given.end` make the engine abort the connection, then writes and finishes
+ * short before connectionLost arrives (a TCP transport delivers it a turn
+ * later), as a delegate that was told of the close may (Tornado's
+ * StaticFileHandler once its producer is stopped). Returns how often the
+ * delegate heard the close and what was logged as an error.
+ */
+async function finishShortAfterEngineEnds(
+  given: EngineEnd,
+): Promise<{ closes: number; disconnecting: boolean; errors: unknown[] }> {
+  let closes = 0;
+  let disconnecting = false;
   const records = await captureLogs(() => {
     const clock = new Clock();
     let answer: HTTPServerRequestChannel | null = null;
-    let closes = 0;
     const channel = new HTTPChannel(
       {
         startRequest(request): HTTPRequestDelegate {
@@ -559,13 +577,12 @@ Deno.test("HTTPChannel given a response aborted by writeTimeout when the delegat
         },
         logAccess(): void {},
       },
-      { writeTimeout: 5 },
+      given.options,
       clock,
     );
-    // A TCP transport's abort delivers connectionLost in a later turn.
     const transport = new StringTransport();
     channel.makeConnection(transport);
-    channel.dataReceived(latin1Bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+    channel.dataReceived(latin1Bytes(given.request));
     const request = answer as unknown as HTTPServerRequestChannel;
     request.writeHead(
       200,
@@ -573,18 +590,65 @@ Deno.test("HTTPChannel given a response aborted by writeTimeout when the delegat
       new Headers({ "Content-Length": "9" }),
       "some",
     );
-    (transport.producer as IPushProducer).pauseProducing();
-    clock.advance(5.1);
-    assert.equal(transport.disconnecting, true);
-    assert.equal(closes, 1);
-    // A delegate whose producer was stopped goes on to finish, as Tornado's
-    // StaticFileHandler does: it was told the connection closed.
+    given.end(clock, channel, transport);
+    disconnecting = transport.disconnecting;
     request.write("more");
     request.finish();
     channel.connectionLost(new Failure(new ConnectionLost("aborted")));
-    assert.equal(closes, 1);
   });
-  assert.deepEqual(records.filter((r) => r.level === "error"), []);
+  return {
+    closes,
+    disconnecting,
+    errors: records.filter((r) => r.level === "error"),
+  };
+}
+
+const CHUNKED_POST =
+  "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+Deno.test("HTTPChannel given a response aborted by writeTimeout when the delegate then finishes it short before the close is delivered then the delegate hears one close and nothing is logged as an error", async () => {
+  const outcome = await finishShortAfterEngineEnds({
+    options: { writeTimeout: 5 },
+    request: GET,
+    end(clock, _channel, transport): void {
+      (transport.producer as IPushProducer).pauseProducing();
+      clock.advance(5.1);
+    },
+  });
+  assert.deepEqual(outcome, { closes: 1, disconnecting: true, errors: [] });
+});
+
+Deno.test("HTTPChannel given a streamed response whose request body then exceeds maxBodySize when the delegate finishes it short before the close is delivered then the delegate hears one close and nothing is logged as an error", async () => {
+  const outcome = await finishShortAfterEngineEnds({
+    options: { maxBodySize: 4 },
+    request: CHUNKED_POST,
+    end(_clock, channel): void {
+      channel.dataReceived(latin1Bytes("a\r\n0123456789\r\n"));
+    },
+  });
+  assert.deepEqual(outcome, { closes: 1, disconnecting: true, errors: [] });
+});
+
+Deno.test("HTTPChannel given a streamed response whose request body then turns malformed when the delegate finishes it short before the close is delivered then the delegate hears one close and nothing is logged as an error", async () => {
+  const outcome = await finishShortAfterEngineEnds({
+    options: {},
+    request: CHUNKED_POST,
+    end(_clock, channel): void {
+      channel.dataReceived(latin1Bytes("zz\r\n"));
+    },
+  });
+  assert.deepEqual(outcome, { closes: 1, disconnecting: true, errors: [] });
+});
+
+Deno.test("HTTPChannel given a streamed response whose request body stops arriving when bodyTimeout passes and the delegate finishes it short before the close is delivered then the delegate hears one close and nothing is logged as an error", async () => {
+  const outcome = await finishShortAfterEngineEnds({
+    options: { bodyTimeout: 5 },
+    request: CHUNKED_POST,
+    end(clock): void {
+      clock.advance(5.1);
+    },
+  });
+  assert.deepEqual(outcome, { closes: 1, disconnecting: true, errors: [] });
 });
 
 Deno.test("HTTPChannel given a finished keep-alive response still blocked in the transport when writeTimeout passes then the connection is aborted", () => {
