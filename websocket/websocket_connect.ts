@@ -289,7 +289,7 @@ export class WebSocketClientConnection {
  * @param urlOrRequest A `ws://` or `wss://` URL, or an `HTTPRequest` for
  *   one (its headers, `connectTimeout`, `validateCert` and `caCerts` are
  *   used, and its `requestTimeout` bounds the opening handshake, 0 for no
- *   bound, as in Tornado; 5 seconds when it has none).
+ *   bound; as in Tornado, both default to `HTTPRequest.DEFAULTS`' 20 s).
  * @param options Callbacks, compression, limits, the reactor.
  * @returns A Deferred of the open connection; it fails with
  *   `WebSocketHandshakeError` when the server refuses the upgrade, or with
@@ -317,7 +317,8 @@ export function websocketConnect(
     autoPingInterval: options.pingInterval,
     autoPingTimeout: options.pingTimeout,
     // Tornado's request_timeout runs until the 101 arrives.
-    openHandshakeTimeout: request.requestTimeout,
+    openHandshakeTimeout: request.requestTimeout ??
+      HTTPRequest.DEFAULTS.requestTimeout,
     reactor: options.reactor,
   });
   let connector: IConnector | null = null;
@@ -345,7 +346,8 @@ export function websocketConnect(
     : [...request.caCerts];
   connector = connectWS(factory, {
     reactor: options.reactor,
-    timeout: request.connectTimeout ?? options.connectTimeout ?? 20,
+    timeout: request.connectTimeout ?? options.connectTimeout ??
+      HTTPRequest.DEFAULTS.connectTimeout,
     tls: caCerts === undefined ? {} : { caCerts },
   });
   return result;

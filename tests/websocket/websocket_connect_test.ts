@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Reactor } from "../../reactor/reactor.ts";
 import { disconnectAll } from "../../reactor/_tcp.ts";
-import type { IListeningPort } from "../../reactor/interfaces.ts";
+import type { IDelayedCall, IListeningPort } from "../../reactor/interfaces.ts";
 import { HTTPRequest } from "../../http/http_request.ts";
 import { ConnectionRefusedError } from "../../reactor/errors.ts";
 import {
@@ -200,6 +200,42 @@ Deno.test("websocketConnect given an HTTPRequest with requestTimeout and a serve
     assert.match(error.message, /opening handshake took more than 0.1 s/);
   } finally {
     (await accepted).close();
+    listener.close();
+    await disconnectAll(reactor);
+  }
+});
+
+Deno.test("websocketConnect given a URL and a server that never answers the upgrade when connecting then the connection and the handshake are bounded by Tornado's default connect_timeout and request_timeout of 20 s", async () => {
+  const delays: number[] = [];
+  const reactor = new class extends Reactor {
+    override callLater<A extends unknown[]>(
+      delay: number,
+      fn: (...args: A) => unknown,
+      ...args: A
+    ): IDelayedCall {
+      delays.push(delay);
+      return super.callLater(delay, fn, ...args);
+    }
+  }();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const connecting = websocketConnect(
+    `ws://127.0.0.1:${listener.addr.port}/`,
+    { reactor },
+  );
+  try {
+    const peer = await within(accepted, "the connection");
+    await within(peer.read(new Uint8Array(4096)), "the upgrade request");
+    // The connection's bound, then the handshake's: Tornado's defaults.
+    assert.deepEqual(delays, [
+      HTTPRequest.DEFAULTS.connectTimeout,
+      HTTPRequest.DEFAULTS.requestTimeout,
+    ]);
+    assert.equal(HTTPRequest.DEFAULTS.requestTimeout, 20);
+    connecting.cancel();
+    await connecting.then(() => null, () => null);
+    peer.close();
+  } finally {
     listener.close();
     await disconnectAll(reactor);
   }
