@@ -163,7 +163,7 @@ export interface EngineRequest {
   maxBodySize?: number;
   /** Reject bare LF line ends and obs-fold in response heads. Default `false`. */
   strictLineEnds?: boolean;
-  /** `User-Agent` when the headers have none; `null` for none. Default `"Torsion/0.1.0"`. */
+  /** `User-Agent` when the headers have none; `null` for none. Default `"Torsion/0.2.0"`. */
   userAgent?: string | null;
   /** Basic credentials; dropped on a hop to another origin. */
   auth?: { username: string; password: string } | null;

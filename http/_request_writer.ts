@@ -20,7 +20,7 @@ import { isFieldValue, isToken } from "./_chars.ts";
 import { type Headers, rawFields } from "./headers.ts";
 
 /** The `User-Agent` sent when the caller sets none. Keep in step with deno.json's version. */
-export const DEFAULT_USER_AGENT = "Torsion/0.1.0";
+export const DEFAULT_USER_AGENT = "Torsion/0.2.0";
 
 // Methods whose requests carry a body: an empty one still gets
 // "Content-Length: 0", which some servers require (411 otherwise). Twisted
@@ -85,7 +85,7 @@ export interface RequestHeadOptions {
    * The `User-Agent` to send when `headers` has none; `null` sends none.
    * Tornado's `user_agent`.
    *
-   * @default {"Torsion/0.1.0"}
+   * @default {"Torsion/0.2.0"}
    */
   userAgent?: string | null;
   /**
@@ -300,7 +300,7 @@ function headText(options: RequestHeadOptions): string {
  *   url: "http://example.com:8080/upload",
  *   bodyLength: "chunked",
  * });
- * // PUT /upload HTTP/1.1, Host: example.com:8080, User-Agent: Torsion/0.1.0,
+ * // PUT /upload HTTP/1.1, Host: example.com:8080, User-Agent: Torsion/0.2.0,
  * // Transfer-Encoding: chunked
  * ```
  */

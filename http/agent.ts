@@ -75,7 +75,7 @@ export interface AgentOptions {
    * The `User-Agent` sent when the request's headers have none; `null` for
    * none.
    *
-   * @default {"Torsion/0.1.0"}
+   * @default {"Torsion/0.2.0"}
    */
   userAgent?: string | null;
   /**

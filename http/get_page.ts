@@ -101,7 +101,7 @@ export interface GetPageOptions {
    * to send the request with (its own settings then apply, and redirects
    * are followed with `BrowserLikeRedirectAgent`).
    *
-   * @default {"Torsion/0.1.0"}
+   * @default {"Torsion/0.2.0"}
    */
   agent?: string | IAgent;
   /**

@@ -109,7 +109,7 @@ for (const split of [false, true]) {
     const outcome = send(h);
     assert.equal(
       h.transport.valueString(),
-      "GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: Torsion/0.1.0\r\n\r\n",
+      "GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: Torsion/0.2.0\r\n\r\n",
     );
     assert.equal(h.protocol.state, "WAITING");
     h.feed(
