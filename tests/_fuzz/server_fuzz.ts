@@ -25,17 +25,24 @@ import type {
 import { reactor } from "../../reactor/reactor.ts";
 import { gzip, mutate, Random } from "./mutate.ts";
 
-/** What a run is asked to do. */
-export interface ServerFuzzOptions {
+/** What a seeded fuzz run is asked to do: the fields every harness takes. */
+export interface FuzzRunOptions {
   /** The seed: the same seed replays the same variants. */
   seed: number;
   /** How many variants (connections). */
   count: number;
   /** Connections at once. Default 32. */
   concurrency?: number;
+}
+
+/** What a server or web fuzz run is asked to do. */
+export interface ServerFuzzOptions extends FuzzRunOptions {
   /** The server's header, body, idle and write timeouts, in seconds. Default 0.2. */
   timeout?: number;
-  /** Share of clients that close right after writing. Default 0.05. */
+  /**
+   * Share of clients that close right after writing, while a handler may
+   * still be at work. Default 0.05.
+   */
   abandonShare?: number;
   /**
    * Share of clients that ask for a large response first and read nothing
@@ -44,17 +51,17 @@ export interface ServerFuzzOptions {
   stallShare?: number;
 }
 
-/** What a run saw. */
-export interface ServerFuzzReport {
+/** What a seeded fuzz run of a server, the web faces or WebSocket saw. */
+export interface FuzzRunReport {
   /** Connections made. */
   connections: number;
-  /** Outcomes: each status answered, and how connections ended. */
+  /** Outcomes: each status or close code, and how connections ended. */
   outcomes: Record<string, number>;
-  /** Variants by base request and mutation kind. */
+  /** Variants by base and mutation kind. */
   mutations: Record<string, number>;
-  /** Connections the server did not close within its timeouts. */
+  /** Connections not closed within their bound. */
   hung: string[];
-  /** Responses that were not well formed, or broke the engine's rules. */
+  /** Responses or frames that were not well formed or broke the rules. */
   invalid: string[];
   /** Unhandled promise rejections seen during the run. */
   unhandled: number;
@@ -62,7 +69,7 @@ export interface ServerFuzzReport {
   loggedErrors: string[];
   /** Reactor timers still pending once every connection was gone. */
   timersLeft: number;
-  /** Server connections still open at the end. */
+  /** Torsion connections still open at the end. */
   socketsLeft: number;
   /** Seconds the run took. */
   seconds: number;
@@ -311,9 +318,12 @@ export interface ErrorWatch {
  * Starts counting unhandled rejections (kept from ending the process) and
  * error-level LogTape records under `["torsion"]`, for a run's report.
  *
+ * @param expected Text of the records an application was made to cause
+ *   (a handler asked to throw), which are logged as they must be and so
+ *   not counted.
  * @returns The watch, to read and stop.
  */
-export async function watchErrors(): Promise<ErrorWatch> {
+export async function watchErrors(expected?: string): Promise<ErrorWatch> {
   const loggedErrors: string[] = [];
   let unhandled = 0;
   const onUnhandled = (event: PromiseRejectionEvent): void => {
@@ -324,12 +334,12 @@ export async function watchErrors(): Promise<ErrorWatch> {
   await configure({
     sinks: {
       errors: (record: LogRecord) => {
-        if (record.level === "error" || record.level === "fatal") {
-          loggedErrors.push(
-            `${record.message.map(String).join("")} ${
-              String(record.properties.error ?? "")
-            }`.trim(),
-          );
+        if (record.level !== "error" && record.level !== "fatal") return;
+        const text = `${record.message.map(String).join("")} ${
+          String(record.properties.error ?? "")
+        }`.trim();
+        if (expected === undefined || !text.includes(expected)) {
+          loggedErrors.push(text);
         }
       },
     },
@@ -349,6 +359,109 @@ export async function watchErrors(): Promise<ErrorWatch> {
       globalThis.removeEventListener("unhandledrejection", onUnhandled);
     },
   };
+}
+
+/** What a run counted itself; the rest of its report comes from the watch and the reactor. */
+export type FuzzRunCounts = Pick<
+  FuzzRunReport,
+  "connections" | "outcomes" | "mutations" | "hung" | "invalid" | "socketsLeft"
+>;
+
+/**
+ * A run's report: its own counts, what `watch` saw, the reactor timers
+ * left pending, and the seconds since `started` (a `performance.now()`).
+ */
+export function fuzzReport(
+  counts: FuzzRunCounts,
+  watch: ErrorWatch,
+  started: number,
+): FuzzRunReport {
+  return {
+    ...counts,
+    unhandled: watch.unhandled,
+    loggedErrors: watch.loggedErrors,
+    timersLeft: reactor.getDelayedCalls().length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Prints a long run's counts (its outcomes and any `tables` more) and its
+ * first failures, then exits: 0 when nothing hung, was invalid, went
+ * unhandled or logged, or was left open, 1 otherwise.
+ */
+export function printAndExit(
+  seed: number,
+  result: FuzzRunReport,
+  tables: Record<string, Record<string, number>> = {},
+): never {
+  console.log(
+    `seed ${seed}, ${result.connections} connections in ${
+      result.seconds.toFixed(1)
+    } s`,
+  );
+  for (
+    const [title, table] of Object.entries({
+      outcomes: result.outcomes,
+      ...tables,
+    })
+  ) {
+    console.log(`${title}:`);
+    for (const [key, n] of Object.entries(table).sort()) {
+      console.log(`  ${key.padEnd(48)} ${n}`);
+    }
+  }
+  console.log(
+    `hung ${result.hung.length}, invalid ${result.invalid.length}, unhandled ${result.unhandled}, logged errors ${result.loggedErrors.length}, timers left ${result.timersLeft}, sockets left ${result.socketsLeft}`,
+  );
+  for (
+    const line of [...result.hung, ...result.invalid, ...result.loggedErrors]
+      .slice(0, 40)
+  ) {
+    console.log(`  ${line.slice(0, 600)}`);
+  }
+  const clean = result.hung.length === 0 && result.invalid.length === 0 &&
+    result.unhandled === 0 && result.loggedErrors.length === 0 &&
+    result.timersLeft === 0 && result.socketsLeft === 0;
+  Deno.exit(clean ? 0 : 1);
+}
+
+/** How a client that did not read its answers ended, for `endedAside`. */
+export interface AsideEnd {
+  /** The bytes it received. */
+  received: Uint8Array;
+  /** Whether the server closed the connection. */
+  closedByServer: boolean;
+  /** The size of the whole response a stalled client asked for. */
+  fullSize: number;
+  /** The variant, for a hung connection's line. */
+  label: string;
+  /** The run's outcomes. */
+  outcomes: Record<string, number>;
+  /** The run's hung connections. */
+  hung: string[];
+}
+
+/**
+ * Counts how a client that abandoned or stalled ended (`true`): its
+ * answers are not checked. `false` for a client that read them.
+ */
+export function endedAside(behaviour: Behaviour, end: AsideEnd): boolean {
+  if (behaviour === "abandon") {
+    count(end.outcomes, "client abandoned");
+    return true;
+  }
+  if (behaviour !== "stall") return false;
+  // Aborted by the write timeout: what arrived is cut short.
+  if (end.closedByServer && end.received.length < end.fullSize) {
+    count(end.outcomes, "stalled client aborted");
+  } else if (end.closedByServer) {
+    count(end.outcomes, "stalled client served in full");
+  } else {
+    end.hung.push(`${end.label}: a stalled client was never aborted`);
+    count(end.outcomes, "hung");
+  }
+  return true;
 }
 
 /** A response too large for the socket buffers: it blocks on flow control. */
@@ -437,7 +550,7 @@ export async function converse(
  */
 export async function runServerFuzz(
   options: ServerFuzzOptions,
-): Promise<ServerFuzzReport> {
+): Promise<FuzzRunReport> {
   const started = performance.now();
   const concurrency = options.concurrency ?? 32;
   const timeout = options.timeout ?? 0.2;
@@ -500,22 +613,16 @@ export async function runServerFuzz(
         limitMs,
         (timeout + 0.5) * 1000,
       );
-      if (variant.behaviour === "abandon") {
-        count(outcomes, "client abandoned");
-        continue;
-      }
-      if (variant.behaviour === "stall") {
-        // Aborted after the write timeout: what arrived is cut short.
-        if (closedByServer && received.length < BIG.length) {
-          count(outcomes, "stalled client aborted");
-        } else if (closedByServer) {
-          count(outcomes, "stalled client served in full");
-        } else {
-          hung.push(`#${index}: a stalled client was never aborted`);
-          count(outcomes, "hung");
-        }
-        continue;
-      }
+      if (
+        endedAside(variant.behaviour, {
+          received,
+          closedByServer,
+          fullSize: BIG.length,
+          label: `#${index}`,
+          outcomes,
+          hung,
+        })
+      ) continue;
       if (!closedByServer) {
         hung.push(
           `#${index} (${received.length} bytes back, ${
@@ -548,23 +655,23 @@ export async function runServerFuzz(
     const socketsLeft = factory.connections.size;
     await factory.closeAllConnections();
     await watch.stop();
-    report = {
-      connections: variants.length,
-      outcomes,
-      mutations,
-      hung,
-      invalid,
-      unhandled: watch.unhandled,
-      loggedErrors: watch.loggedErrors,
-      timersLeft: reactor.getDelayedCalls().length,
-      socketsLeft,
-      seconds: (performance.now() - started) / 1000,
-    };
+    report = fuzzReport(
+      {
+        connections: variants.length,
+        outcomes,
+        mutations,
+        hung,
+        invalid,
+        socketsLeft,
+      },
+      watch,
+      started,
+    );
   }
   return report;
 }
 
-let report: ServerFuzzReport;
+let report: FuzzRunReport;
 
 const BIG_REQUEST = encoder.encode("GET /big HTTP/1.1\r\nHost: fuzz\r\n\r\n");
 
@@ -594,25 +701,5 @@ export async function serverFuzzMain(
   concurrency: number,
 ): Promise<void> {
   const result = await runServerFuzz({ seed, count: connections, concurrency });
-  console.log(
-    `seed ${seed}, ${result.connections} connections in ${
-      result.seconds.toFixed(1)
-    } s`,
-  );
-  for (const [key, n] of Object.entries(result.outcomes).sort()) {
-    console.log(`  ${key.padEnd(40)} ${n}`);
-  }
-  console.log(
-    `hung ${result.hung.length}, invalid ${result.invalid.length}, unhandled ${result.unhandled}, logged errors ${result.loggedErrors.length}, timers left ${result.timersLeft}, sockets left ${result.socketsLeft}`,
-  );
-  for (
-    const line of [...result.hung, ...result.invalid, ...result.loggedErrors]
-      .slice(0, 20)
-  ) {
-    console.log(`  ${line}`);
-  }
-  const clean = result.hung.length === 0 && result.invalid.length === 0 &&
-    result.unhandled === 0 && result.loggedErrors.length === 0 &&
-    result.timersLeft === 0 && result.socketsLeft === 0;
-  Deno.exit(clean ? 0 : 1);
+  printAndExit(seed, result);
 }

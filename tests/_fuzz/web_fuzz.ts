@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-console
 /**
  * The web fuzz harness: raw loopback clients send seeded mutations of
  * valid requests to the two web faces, alternating per variant: a Twisted
@@ -57,56 +56,15 @@ import {
   checkResponses,
   converse,
   count,
+  endedAside,
+  fuzzReport,
+  type FuzzRunReport,
   latin1,
   type ParsedResponse,
+  printAndExit,
+  type ServerFuzzOptions,
   watchErrors,
 } from "./server_fuzz.ts";
-
-/** What a run is asked to do. */
-export interface WebFuzzOptions {
-  /** The seed: the same seed replays the same variants. */
-  seed: number;
-  /** How many variants (connections), alternating between the faces. */
-  count: number;
-  /** Connections at once. Default 32. */
-  concurrency?: number;
-  /** The server's header, body, idle and write timeouts, in seconds. Default 0.2. */
-  timeout?: number;
-  /**
-   * Share of clients that close right after writing, while a handler may
-   * still be at work. Default 0.05.
-   */
-  abandonShare?: number;
-  /**
-   * Share of clients that ask for a large streamed file first and read
-   * nothing until the server's write timeout has passed. Default 0.01.
-   */
-  stallShare?: number;
-}
-
-/** What a run saw. */
-export interface WebFuzzReport {
-  /** Connections made. */
-  connections: number;
-  /** Outcomes: each face's statuses (`site 200`, `app 404`) and how connections ended. */
-  outcomes: Record<string, number>;
-  /** Variants by base request and mutation. */
-  mutations: Record<string, number>;
-  /** Connections the server did not close within its timeouts. */
-  hung: string[];
-  /** Malformed responses, unexpected statuses (a 500 above all), leaked bytes. */
-  invalid: string[];
-  /** Unhandled promise rejections seen during the run. */
-  unhandled: number;
-  /** Error-level log records. */
-  loggedErrors: string[];
-  /** Reactor timers still pending once every connection was gone. */
-  timersLeft: number;
-  /** Server connections still open at the end. */
-  socketsLeft: number;
-  /** Seconds the run took. */
-  seconds: number;
-}
 
 /**
  * The statuses either face may answer client input with. No 500: a 500
@@ -833,8 +791,8 @@ async function etagOf(port: number): Promise<string> {
  * @returns The counts.
  */
 export async function runWebFuzz(
-  options: WebFuzzOptions,
-): Promise<WebFuzzReport> {
+  options: ServerFuzzOptions,
+): Promise<FuzzRunReport> {
   const started = performance.now();
   const concurrency = options.concurrency ?? 32;
   const timeout = options.timeout ?? 0.2;
@@ -915,24 +873,16 @@ export async function runWebFuzz(
           limitMs,
           (timeout + 0.5) * 1000,
         );
-        if (variant.behaviour === "abandon") {
-          count(outcomes, "client abandoned");
-          continue;
-        }
-        if (variant.behaviour === "stall") {
-          // Aborted by the write timeout: what arrived is cut short.
-          if (closedByServer && received.length < HUGE_SIZE) {
-            count(outcomes, "stalled client aborted");
-          } else if (closedByServer) {
-            count(outcomes, "stalled client served in full");
-          } else {
-            hung.push(
-              `#${index} ${face.name}: a stalled client was never aborted`,
-            );
-            count(outcomes, "hung");
-          }
-          continue;
-        }
+        if (
+          endedAside(variant.behaviour, {
+            received,
+            closedByServer,
+            fullSize: HUGE_SIZE,
+            label: `#${index} ${face.name}`,
+            outcomes,
+            hung,
+          })
+        ) continue;
         const request = JSON.stringify(latin1(variant.bytes).slice(0, 160));
         if (!closedByServer) {
           hung.push(`#${index} ${face.name}: ${request}`);
@@ -982,18 +932,18 @@ export async function runWebFuzz(
     await watch.stop();
     await Deno.remove(tree.root, { recursive: true });
   }
-  return {
-    connections: options.count,
-    outcomes,
-    mutations,
-    hung,
-    invalid,
-    unhandled: watch.unhandled,
-    loggedErrors: watch.loggedErrors,
-    timersLeft: reactor.getDelayedCalls().length,
-    socketsLeft,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return fuzzReport(
+    {
+      connections: options.count,
+      outcomes,
+      mutations,
+      hung,
+      invalid,
+      socketsLeft,
+    },
+    watch,
+    started,
+  );
 }
 
 /**
@@ -1010,25 +960,5 @@ export async function webFuzzMain(
   concurrency: number,
 ): Promise<void> {
   const result = await runWebFuzz({ seed, count: connections, concurrency });
-  console.log(
-    `seed ${seed}, ${result.connections} connections in ${
-      result.seconds.toFixed(1)
-    } s`,
-  );
-  for (const [key, n] of Object.entries(result.outcomes).sort()) {
-    console.log(`  ${key.padEnd(40)} ${n}`);
-  }
-  console.log(
-    `hung ${result.hung.length}, invalid ${result.invalid.length}, unhandled ${result.unhandled}, logged errors ${result.loggedErrors.length}, timers left ${result.timersLeft}, sockets left ${result.socketsLeft}`,
-  );
-  for (
-    const line of [...result.hung, ...result.invalid, ...result.loggedErrors]
-      .slice(0, 40)
-  ) {
-    console.log(`  ${line.slice(0, 600)}`);
-  }
-  const clean = result.hung.length === 0 && result.invalid.length === 0 &&
-    result.unhandled === 0 && result.loggedErrors.length === 0 &&
-    result.timersLeft === 0 && result.socketsLeft === 0;
-  Deno.exit(clean ? 0 : 1);
+  printAndExit(seed, result);
 }

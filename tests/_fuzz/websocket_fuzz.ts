@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-console
 /**
  * The WebSocket fuzz harness, both ends of the frame engine.
  *
@@ -30,7 +29,6 @@
  * @module
  */
 import zlib from "node:zlib";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import type { Failure } from "../../deferred/failure.ts";
 import { HTTPRequest } from "../../http/http_request.ts";
 import { reactor } from "../../reactor/reactor.ts";
@@ -59,44 +57,21 @@ import {
 } from "../websocket/_frames.ts";
 import { joinChunks } from "../_support/bytes.ts";
 import { mutate, Random } from "./mutate.ts";
+import {
+  fuzzReport,
+  type FuzzRunOptions,
+  type FuzzRunReport,
+  printAndExit,
+  watchErrors,
+} from "./server_fuzz.ts";
 
 /** Which end of Torsion a run fuzzes. */
 export type WebSocketFuzzSide = "server" | "client" | "both";
 
-/** What a run is asked to do. */
-export interface WebSocketFuzzOptions {
-  /** The seed: the same seed replays the same variants. */
-  seed: number;
-  /** How many variants (connections) on each side. */
-  count: number;
-  /** Connections at once. Default 32. */
-  concurrency?: number;
+/** What a WebSocket fuzz run is asked to do. */
+export interface WebSocketFuzzOptions extends FuzzRunOptions {
   /** Which end to fuzz. Default `"both"`. */
   side?: WebSocketFuzzSide;
-}
-
-/** What a run saw. */
-export interface WebSocketFuzzReport {
-  /** Connections made, both sides together. */
-  connections: number;
-  /** Outcomes by `side face outcome`: a close code, an HTTP status, how it ended. */
-  outcomes: Record<string, number>;
-  /** Variants by `side base mutation`. */
-  mutations: Record<string, number>;
-  /** Connections that did not end within the bound. */
-  hung: string[];
-  /** Wrong close codes, wrong echoes, malformed frames, unnamed errors. */
-  invalid: string[];
-  /** Unhandled promise rejections seen during the run. */
-  unhandled: number;
-  /** Error-level log records. */
-  loggedErrors: string[];
-  /** Reactor timers still pending once every connection was gone. */
-  timersLeft: number;
-  /** Torsion connections still open at the end. */
-  socketsLeft: number;
-  /** Seconds the run took. */
-  seconds: number;
 }
 
 /** The largest message the fuzzed ends accept: mutated lengths pass it. */
@@ -1031,7 +1006,7 @@ async function pool(
  */
 export async function runWebSocketFuzz(
   options: WebSocketFuzzOptions,
-): Promise<WebSocketFuzzReport> {
+): Promise<FuzzRunReport> {
   const started = performance.now();
   const concurrency = options.concurrency ?? 32;
   const side = options.side ?? "both";
@@ -1040,34 +1015,10 @@ export async function runWebSocketFuzz(
   const mutations: Record<string, number> = {};
   const hung: string[] = [];
   const invalid: string[] = [];
-  const loggedErrors: string[] = [];
-  let unhandled = 0;
   let connections = 0;
   let socketsLeft = 0;
-  const onUnhandled = (event: PromiseRejectionEvent): void => {
-    unhandled++;
-    event.preventDefault();
-  };
-  globalThis.addEventListener("unhandledrejection", onUnhandled);
-  await configure({
-    sinks: {
-      errors: (record: LogRecord) => {
-        const text = record.message.map(String).join("");
-        // The echo servers' own throws are logged, as they must be.
-        if (
-          (record.level === "error" || record.level === "fatal") &&
-          !text.includes(THROWN)
-        ) {
-          loggedErrors.push(text);
-        }
-      },
-    },
-    loggers: [
-      { category: ["torsion"], sinks: ["errors"], lowestLevel: "error" },
-      { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
-    ],
-    reset: true,
-  });
+  // The echo servers' own throws are logged, as they must be.
+  const watch = await watchErrors(THROWN);
   try {
     if (side !== "client") {
       const variants = planVariants(
@@ -1193,21 +1144,13 @@ export async function runWebSocketFuzz(
       }
     }
   } finally {
-    await reset();
-    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+    await watch.stop();
   }
-  return {
-    connections,
-    outcomes,
-    mutations,
-    hung,
-    invalid,
-    unhandled,
-    loggedErrors,
-    timersLeft: reactor.getDelayedCalls().length,
-    socketsLeft,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return fuzzReport(
+    { connections, outcomes, mutations, hung, invalid, socketsLeft },
+    watch,
+    started,
+  );
 }
 
 /**
@@ -1220,35 +1163,10 @@ export async function webSocketFuzzMain(
   options: WebSocketFuzzOptions,
 ): Promise<void> {
   const result = await runWebSocketFuzz(options);
-  console.log(
-    `seed ${options.seed}, ${result.connections} connections in ${
-      result.seconds.toFixed(1)
-    } s`,
-  );
-  console.log("outcomes:");
-  for (const [key, n] of Object.entries(result.outcomes).sort()) {
-    console.log(`  ${key.padEnd(48)} ${n}`);
-  }
   const byKind: Record<string, number> = {};
   for (const [key, n] of Object.entries(result.mutations)) {
     const [side, , kind] = key.split(" ");
     byKind[`${side} ${kind}`] = (byKind[`${side} ${kind}`] ?? 0) + n;
   }
-  console.log("mutations:");
-  for (const [key, n] of Object.entries(byKind).sort()) {
-    console.log(`  ${key.padEnd(48)} ${n}`);
-  }
-  console.log(
-    `hung ${result.hung.length}, invalid ${result.invalid.length}, unhandled ${result.unhandled}, logged errors ${result.loggedErrors.length}, timers left ${result.timersLeft}, sockets left ${result.socketsLeft}`,
-  );
-  for (
-    const line of [...result.hung, ...result.invalid, ...result.loggedErrors]
-      .slice(0, 30)
-  ) {
-    console.log(`  ${line}`);
-  }
-  const clean = result.hung.length === 0 && result.invalid.length === 0 &&
-    result.unhandled === 0 && result.loggedErrors.length === 0 &&
-    result.timersLeft === 0 && result.socketsLeft === 0;
-  Deno.exit(clean ? 0 : 1);
+  printAndExit(options.seed, result, { mutations: byKind });
 }

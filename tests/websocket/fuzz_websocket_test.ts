@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
-import {
-  runWebSocketFuzz,
-  type WebSocketFuzzReport,
-} from "../_fuzz/websocket_fuzz.ts";
+import type { FuzzRunReport } from "../_fuzz/server_fuzz.ts";
+import { runWebSocketFuzz } from "../_fuzz/websocket_fuzz.ts";
 
 const SEED = 20261204;
 const COUNT = 1000;
 
-function assertClean(report: WebSocketFuzzReport): void {
+function assertClean(report: FuzzRunReport): void {
   assert.equal(report.connections, COUNT);
   assert.deepEqual(report.hung, [], "connections that never ended");
   assert.deepEqual(report.invalid, [], "wrong codes, echoes or frames");
@@ -19,7 +17,7 @@ function assertClean(report: WebSocketFuzzReport): void {
 
 /** How many connections of `side` ended with `outcome` on either face. */
 function reached(
-  report: WebSocketFuzzReport,
+  report: FuzzRunReport,
   side: string,
   outcome: string,
 ): number {
