@@ -12,7 +12,6 @@
  *
  * @module
  */
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import type { Deferred } from "../../deferred/deferred.ts";
 import { reactor } from "../../reactor/reactor.ts";
 import { Agent } from "../../http/agent.ts";
@@ -21,6 +20,7 @@ import { ContentDecoderAgent } from "../../http/content_decoder_agent.ts";
 import { GzipDecoder } from "../../http/gzip_decoder.ts";
 import { readBody } from "../../http/read_body.ts";
 import { baseResponses, mutate, Random } from "./mutate.ts";
+import { watchErrors } from "./watch.ts";
 
 /** What a run is asked to do. */
 export interface FuzzOptions {
@@ -184,28 +184,8 @@ export async function runClientFuzz(options: FuzzOptions): Promise<FuzzReport> {
   });
   const outcomes: Record<string, number> = {};
   const unnamed: string[] = [];
-  const loggedErrors: string[] = [];
   let hung = 0;
-  let unhandled = 0;
-  const onUnhandled = (event: PromiseRejectionEvent): void => {
-    unhandled++;
-    event.preventDefault();
-  };
-  globalThis.addEventListener("unhandledrejection", onUnhandled);
-  await configure({
-    sinks: {
-      errors: (record: LogRecord) => {
-        if (record.level === "error" || record.level === "fatal") {
-          loggedErrors.push(record.message.map(String).join(""));
-        }
-      },
-    },
-    loggers: [
-      { category: ["torsion"], sinks: ["errors"], lowestLevel: "error" },
-      { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
-    ],
-    reset: true,
-  });
+  const watch = await watchErrors();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < variants.length) {
@@ -259,16 +239,15 @@ export async function runClientFuzz(options: FuzzOptions): Promise<FuzzReport> {
     }
     const socketsLeft = server.open();
     await server.close();
-    await reset();
-    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+    await watch.stop();
     report = {
       fetches: variants.length,
       outcomes,
       mutations,
       hung,
       unnamed,
-      unhandled,
-      loggedErrors,
+      unhandled: watch.unhandled,
+      loggedErrors: watch.loggedErrors,
       timersLeft: reactor.getDelayedCalls().length,
       socketsLeft,
       seconds: (performance.now() - started) / 1000,

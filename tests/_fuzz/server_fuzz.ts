@@ -15,7 +15,6 @@
  *
  * @module
  */
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { Headers } from "../../http/headers.ts";
 import { HTTPFactory } from "../../http/http_factory.ts";
 import type {
@@ -24,6 +23,7 @@ import type {
 } from "../../http/server_interfaces.ts";
 import { reactor } from "../../reactor/reactor.ts";
 import { gzip, mutate, Random } from "./mutate.ts";
+import { type ErrorWatch, watchErrors } from "./watch.ts";
 
 /** What a seeded fuzz run is asked to do: the fields every harness takes. */
 export interface FuzzRunOptions {
@@ -302,63 +302,6 @@ function joinChunks(chunks: readonly Uint8Array[]): Uint8Array {
     offset += chunk.length;
   }
   return out;
-}
-
-/** What `watchErrors` sees until it is stopped. */
-export interface ErrorWatch {
-  /** Error-level log records under `["torsion"]`, as text. */
-  readonly loggedErrors: string[];
-  /** Unhandled promise rejections so far. */
-  readonly unhandled: number;
-  /** Stops watching: resets LogTape and removes the listener. */
-  stop(): Promise<void>;
-}
-
-/**
- * Starts counting unhandled rejections (kept from ending the process) and
- * error-level LogTape records under `["torsion"]`, for a run's report.
- *
- * @param expected Text of the records an application was made to cause
- *   (a handler asked to throw), which are logged as they must be and so
- *   not counted.
- * @returns The watch, to read and stop.
- */
-export async function watchErrors(expected?: string): Promise<ErrorWatch> {
-  const loggedErrors: string[] = [];
-  let unhandled = 0;
-  const onUnhandled = (event: PromiseRejectionEvent): void => {
-    unhandled++;
-    event.preventDefault();
-  };
-  globalThis.addEventListener("unhandledrejection", onUnhandled);
-  await configure({
-    sinks: {
-      errors: (record: LogRecord) => {
-        if (record.level !== "error" && record.level !== "fatal") return;
-        const text = `${record.message.map(String).join("")} ${
-          String(record.properties.error ?? "")
-        }`.trim();
-        if (expected === undefined || !text.includes(expected)) {
-          loggedErrors.push(text);
-        }
-      },
-    },
-    loggers: [
-      { category: ["torsion"], sinks: ["errors"], lowestLevel: "error" },
-      { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
-    ],
-    reset: true,
-  });
-  return {
-    loggedErrors,
-    get unhandled(): number {
-      return unhandled;
-    },
-    async stop(): Promise<void> {
-      await reset();
-      globalThis.removeEventListener("unhandledrejection", onUnhandled);
-    },
-  };
 }
 
 /** What a run counted itself; the rest of its report comes from the watch and the reactor. */

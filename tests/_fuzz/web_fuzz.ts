@@ -63,8 +63,8 @@ import {
   type ParsedResponse,
   printAndExit,
   type ServerFuzzOptions,
-  watchErrors,
 } from "./server_fuzz.ts";
+import { watchErrors } from "./watch.ts";
 
 /**
  * The statuses either face may answer client input with. No 500: a 500

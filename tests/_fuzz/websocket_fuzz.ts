@@ -62,8 +62,8 @@ import {
   type FuzzRunOptions,
   type FuzzRunReport,
   printAndExit,
-  watchErrors,
 } from "./server_fuzz.ts";
+import { watchErrors } from "./watch.ts";
 
 /** Which end of Torsion a run fuzzes. */
 export type WebSocketFuzzSide = "server" | "client" | "both";
