@@ -539,6 +539,53 @@ Deno.test("HTTPChannel given a response written without a producer that fills th
   assert.equal(h.seen[0].closed.length, 1);
 });
 
+/** A channel on a plain `StringTransport` and the request it was handed. */
+interface LentChannel {
+  channel: HTTPChannel;
+  transport: StringTransport;
+  /** The request the last `startRequest` received. */
+  request(): HTTPServerRequestChannel;
+}
+
+/**
+ * A channel whose delegate only hands over its request and counts closes
+ * in `onClose`, on a `StringTransport`: unlike the harness's, its abort and
+ * loseConnection wait for `connectionLost`, as a TCP transport's do.
+ */
+function lentChannel(
+  options: HTTPServerOptions,
+  clock: Clock,
+  onClose: () => void = () => {},
+): LentChannel {
+  let answer: HTTPServerRequestChannel | null = null;
+  const channel = new HTTPChannel(
+    {
+      startRequest(request): HTTPRequestDelegate {
+        answer = request;
+        return {
+          headersReceived(): void {},
+          dataReceived(): void {},
+          finish(): void {},
+          onConnectionClose: onClose,
+        };
+      },
+      logAccess(): void {},
+    },
+    options,
+    clock,
+  );
+  const transport = new StringTransport();
+  channel.makeConnection(transport);
+  return {
+    channel,
+    transport,
+    request(): HTTPServerRequestChannel {
+      assert.ok(answer !== null, "no request was started");
+      return answer;
+    },
+  };
+}
+
 /** What the engine was given and does to end a connection mid-response. */
 interface EngineEnd {
   options: HTTPServerOptions;
@@ -561,29 +608,13 @@ async function finishShortAfterEngineEnds(
   let disconnecting = false;
   const records = await captureLogs(() => {
     const clock = new Clock();
-    let answer: HTTPServerRequestChannel | null = null;
-    const channel = new HTTPChannel(
-      {
-        startRequest(request): HTTPRequestDelegate {
-          answer = request;
-          return {
-            headersReceived(): void {},
-            dataReceived(): void {},
-            finish(): void {},
-            onConnectionClose(): void {
-              closes++;
-            },
-          };
-        },
-        logAccess(): void {},
-      },
+    const { channel, transport, request: lent } = lentChannel(
       given.options,
       clock,
+      () => closes++,
     );
-    const transport = new StringTransport();
-    channel.makeConnection(transport);
     channel.dataReceived(latin1Bytes(given.request));
-    const request = answer as unknown as HTTPServerRequestChannel;
+    const request = lent();
     request.writeHead(
       200,
       "OK",
@@ -704,31 +735,16 @@ Deno.test("HTTPChannel given a pull producer when it unregisters then the channe
 
 Deno.test("HTTPChannel given a closing response blocked in the transport when it drains then the close goes ahead", () => {
   const clock = new Clock();
-  let answer: HTTPServerRequestChannel | null = null;
-  const channel = new HTTPChannel(
-    {
-      startRequest(request): HTTPRequestDelegate {
-        answer = request;
-        return {
-          headersReceived(): void {},
-          dataReceived(): void {},
-          finish(): void {},
-          onConnectionClose(): void {},
-        };
-      },
-      logAccess(): void {},
-    },
+  // Its loseConnection waits for the producer, as a TCP transport's does.
+  const { channel, transport, request: lent } = lentChannel(
     { writeTimeout: 5, idleConnectionTimeout: 0 },
     clock,
   );
-  // Its loseConnection waits for the producer, as a TCP transport's does.
-  const transport = new StringTransport();
-  channel.makeConnection(transport);
   channel.dataReceived(
     latin1Bytes("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"),
   );
   const flow = transport.producer as IPushProducer;
-  const request = answer as unknown as HTTPServerRequestChannel;
+  const request = lent();
   request.writeHead(200, "OK", new Headers({ "Content-Length": "4" }), "body");
   flow.pauseProducing();
   request.finish();
