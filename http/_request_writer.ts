@@ -18,9 +18,10 @@ import { allocate } from "../_util/slab.ts";
 import { writeLatin1 } from "./_latin1.ts";
 import { isFieldValue, isToken } from "./_chars.ts";
 import { type Headers, rawFields } from "./headers.ts";
+import manifest from "../deno.json" with { type: "json" };
 
-/** The `User-Agent` sent when the caller sets none. Keep in step with deno.json's version. */
-export const DEFAULT_USER_AGENT = "Torsion/0.2.0";
+/** The `User-Agent` sent when the caller sets none: `Torsion/` and the package's version. */
+export const DEFAULT_USER_AGENT: string = `Torsion/${manifest.version}`;
 
 // Methods whose requests carry a body: an empty one still gets
 // "Content-Length: 0", which some servers require (411 otherwise). Twisted
