@@ -161,8 +161,11 @@ export function median(values: readonly number[]): number {
  * round. On a shared machine whose speed drifts from one minute to the
  * next, rounds taken in turn put every system through the same slow and
  * fast spells, where all the runs of one system and then all of the next
- * would compare systems measured in different spells. An entry whose
- * measure throws is left out of the later rounds and ends as that error.
+ * would compare systems measured in different spells. Each round starts
+ * one entry further on (the second round at the second entry), so that no
+ * system is always the one measured first, right after the servers start,
+ * or always right after the same neighbour. An entry whose measure throws
+ * is left out of the later rounds and ends as that error.
  *
  * @param entries What to measure.
  * @param rounds How many times each.
@@ -178,7 +181,8 @@ export async function measureInTurn<E, M>(
     entries.map((entry) => [entry, []]),
   );
   for (let round = 0; round < rounds; round++) {
-    for (const entry of entries) {
+    for (let turn = 0; turn < entries.length; turn++) {
+      const entry = entries[(round + turn) % entries.length];
       const runs = results.get(entry);
       if (!Array.isArray(runs)) continue;
       try {

@@ -392,8 +392,9 @@ export async function runServerSuite(
 
 /**
  * Measures one workload on every server: all of them are started and warmed
- * first, then each round runs wrk once against each server in turn, and a
- * server's figures are the medians of its rounds. On a shared machine whose
+ * first, then each round runs wrk once against each server in turn (each
+ * round starting one server further on), and a server's figures are the
+ * medians of its rounds. On a shared machine whose
  * speed drifts from one minute to the next, rounds taken in turn put every
  * server through the same slow and fast spells, where one run after the
  * other would compare a server measured in one spell with one measured in

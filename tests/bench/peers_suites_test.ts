@@ -148,15 +148,16 @@ Deno.test("medianRun given two runs when combined then averages the middle pair 
   assert.equal(median.non2xx, 3);
 });
 
-Deno.test("measureInTurn given two systems and three rounds when measured then takes them in turn each round", async () => {
+Deno.test("measureInTurn given three systems and three rounds when measured then takes them in turn, each round starting one further on", async () => {
   const order: string[] = [];
-  const results = await measureInTurn(["a", "b"], 3, (entry) => {
+  const results = await measureInTurn(["a", "b", "c"], 3, (entry) => {
     order.push(entry);
     return Promise.resolve(order.length);
   });
-  assert.deepEqual(order, ["a", "b", "a", "b", "a", "b"]);
-  assert.deepEqual(results.get("a"), [1, 3, 5]);
-  assert.deepEqual(results.get("b"), [2, 4, 6]);
+  assert.deepEqual(order, ["a", "b", "c", "b", "c", "a", "c", "a", "b"]);
+  assert.deepEqual(results.get("a"), [1, 6, 8]);
+  assert.deepEqual(results.get("b"), [2, 4, 9]);
+  assert.deepEqual(results.get("c"), [3, 5, 7]);
 });
 
 Deno.test("measureInTurn given a system whose measure throws when measured then leaves it out of later rounds and ends it as the error", async () => {
