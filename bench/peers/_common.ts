@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { median } from "../_runner.ts";
 
 /** One workload's measurement, printed as a JSON line by each peer script. */
 export interface WorkloadResult {
@@ -168,9 +169,8 @@ export async function medianChainRate(
     await round();
     seconds.push(elapsed(start));
   }
-  seconds.sort((a, b) => a - b);
-  const median = seconds[Math.floor(seconds.length / 2)];
-  return { value: count / median, unit: "chains/s", seconds: median };
+  const middle = median(seconds);
+  return { value: count / middle, unit: "chains/s", seconds: middle };
 }
 
 /**
