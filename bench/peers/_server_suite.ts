@@ -3,7 +3,8 @@
  * its own per workload, checked once with `fetch`, loaded by `wrk -t1`
  * (after an untimed warm-up run), its RSS read from `/proc/<pid>/status`;
  * then 10,000 idle keep-alive connections held by each server, opened from
- * a client process (bench/peers/idle_client.ts).
+ * a client process (bench/peers/idle_client.ts). A missed target says what
+ * the floor reaches, and the floor after a full collection.
  *
  * @module
  */
@@ -59,6 +60,7 @@ function denoServer(
   name: string,
   script: string,
   extra: readonly string[] = [],
+  flags: readonly string[] = [],
 ): ServerSystem {
   return {
     id,
@@ -66,6 +68,7 @@ function denoServer(
     command: (workload, port, staticDir) => [Deno.execPath(), [
       "run",
       "-A",
+      ...flags,
       `${PEERS_DIR}${script}`,
       workload,
       String(port),
@@ -91,7 +94,7 @@ function pythonServer(
   };
 }
 
-/** The servers of the suite: the Torsion faces, Deno, the Python peers, the floor. */
+/** The servers of the suite: the Torsion faces, Deno, the Python peers, the floors. */
 export interface ServerSystems {
   torsionTwisted: ServerSystem;
   torsionTornado: ServerSystem;
@@ -99,6 +102,12 @@ export interface ServerSystems {
   twisted: ServerSystem | null;
   tornado: ServerSystem | null;
   floor: ServerSystem;
+  /**
+   * The floor again, made to run one full collection in each wrk run (see
+   * bench/peers/socket_server.ts): the state any server on Deno's sockets
+   * with a heap of some size reaches, which bounds its p99.
+   */
+  floorCollected: ServerSystem;
 }
 
 /**
@@ -136,6 +145,13 @@ export function serverSystems(peers: PythonPeers): ServerSystems {
       "floor",
       "Floor: bare Deno.listen, fixed bytes",
       "socket_server.ts",
+    ),
+    floorCollected: denoServer(
+      "floor-collected",
+      "Floor after a full collection",
+      "socket_server.ts",
+      ["collect"],
+      ["--v8-flags=--expose-gc"],
     ),
   };
 }
@@ -327,6 +343,7 @@ export async function runServerSuite(
     systems.twisted,
     systems.tornado,
     systems.floor,
+    systems.floorCollected,
   ].filter((s): s is ServerSystem =>
     s !== null && selected(selection.systems, s.id)
   );
@@ -355,7 +372,9 @@ export async function runServerSuite(
     }
 
     if (selected(selection.workloads, "idle")) {
-      for (const system of all) {
+      // Idle connections make no reads to leave garbage: collecting changes
+      // nothing there.
+      for (const system of all.filter((s) => s !== systems.floorCollected)) {
         const known = broken.get(system.id);
         if (known !== undefined) {
           idle.set(system.id, known);
@@ -665,13 +684,19 @@ export function serverVerdicts(
     const row = http.get(workload.id);
     if (row === undefined) continue;
     const floor = ok(row.get(systems.floor.id));
+    const collected = ok(row.get(systems.floorCollected.id));
     const deno = ok(row.get(systems.deno.id));
-    const floorReaches = (peer: HttpMeasurement): string =>
-      floor === undefined
+    const afterCollection = (figure: (m: HttpMeasurement) => string): string =>
+      collected === undefined
         ? ""
-        : `; the floor reaches ${
-          (floor.requestsPerSecond / peer.requestsPerSecond).toFixed(2)
-        }x`;
+        : ` (${figure(collected)} after a full collection)`;
+    const floorReaches = (peer: HttpMeasurement): string => {
+      const ratio = (m: HttpMeasurement): string =>
+        `${(m.requestsPerSecond / peer.requestsPerSecond).toFixed(2)}x`;
+      return floor === undefined
+        ? ""
+        : `; the floor reaches ${ratio(floor)}${afterCollection(ratio)}`;
+    };
     for (const face of faces) {
       const m = ok(row.get(face.id));
       if (workload.id === "plaintext-50") {
@@ -722,7 +747,9 @@ export function serverVerdicts(
           `${target}: ${formatMs(m.p99Ms)} against ${formatMs(deno.p99Ms)}${
             met || floor === undefined
               ? ""
-              : `; the floor's is ${formatMs(floor.p99Ms)}`
+              : `; the floor's is ${formatMs(floor.p99Ms)}${
+                afterCollection((m) => formatMs(m.p99Ms))
+              }`
           }`,
         ));
       }

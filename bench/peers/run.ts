@@ -8,8 +8,10 @@
  *   fresh processes;
  * - `server` (bench/peers/_server_suite.ts): Torsion's Twisted face
  *   (`Site`) and Tornado face (`Application`), `Deno.serve`, Twisted's
- *   `Site`, Tornado's `Application` and a floor (bare `Deno.listen` answering
- *   fixed bytes) under `wrk -t1 --latency`, `--runs` rounds taking the
+ *   `Site`, Tornado's `Application`, a floor (bare `Deno.listen` answering
+ *   fixed bytes) and the same floor after a full collection (the state its
+ *   reads reach in a server with a larger heap) under `wrk -t1 --latency`,
+ *   `--runs` rounds taking the
  *   servers in turn, medians counted: plaintext at 50 and 256
  *   keep-alive connections, a small JSON response, a 100 KiB static file, a
  *   1 KiB POST echoed; requests/s, p99 and server RSS; then 10,000 idle
@@ -38,7 +40,8 @@
  * connections, 1 s of WebSocket echo; a smoke test of every script); it
  * judges no target and writes no file unless `--out` is given. `--systems`
  * takes ids: torsion-twisted, torsion-tornado, deno, twisted, tornado,
- * floor (Torsion's client always runs in the client suite); `--workloads`
+ * floor, floor-collected (Torsion's client always runs in the client
+ * suite); `--workloads`
  * takes the client workloads (keepalive, delay, inflight, chain, timers),
  * the server ones (plaintext-50, plaintext-256, json, static, echo, idle)
  * and the WebSocket ones (ws-64, ws-16k).
@@ -237,7 +240,11 @@ row's system (above 1: Torsion wins).
     }; peak RSS is the server's VmHWM. The idle connections are opened by a
   separate client process, each after one served request; RSS per connection
   is the server's VmRSS delta divided by the connections held. The floor is a
-  bare \`Deno.listen\` server answering fixed bytes without parsing.
+  bare \`Deno.listen\` server answering fixed bytes without parsing; the floor
+  after a full collection is the same server running V8's full collection
+  once, a second into each wrk run: from then on Deno's \`Conn.read\` leaves
+  garbage in the old generation at every read of the connections it moved
+  there, as it does in any server whose heap brings V8 to a full collection.
 - WebSocket: each connection sends a binary message and waits for its echo
   before the next, for ${SECONDS} s${QUICK ? "" : " after an untimed 1 s"}${
       RUNS === 1 ? "" : `, ${RUNS} times, the systems of a workload taken in

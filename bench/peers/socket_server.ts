@@ -13,7 +13,19 @@
  * the received one, in one write: no allocation per message, no
  * fragmentation, no UTF-8 check, no limit.
  *
+ * With `collect` (and `--v8-flags=--expose-gc`) it is the floor after a
+ * full collection: one second after the first connection of a burst (a wrk
+ * run opening its connections), it runs V8's full collection once. That
+ * collection moves the connections' objects to the old generation, where
+ * Deno's `Conn.read` then leaves garbage at every read (the Set of pending
+ * reads that each connection keeps is rebuilt there), so further full
+ * collections follow for as long as those connections live. A server whose
+ * heap holds more than the floor's few megabytes reaches that state on its
+ * own (V8 starts a full collection when the young generation grows past
+ * the old generation's headroom); the floor alone never does under wrk.
+ *
  * Usage: deno run -A bench/peers/socket_server.ts <workload> <port> <static-dir>
+ *   [collect]
  * Workloads: plaintext, json, static, echo, idle, ws. Prints
  * `listening <port>`; exits when stdin closes.
  *
@@ -28,6 +40,9 @@ import {
 } from "./_common.ts";
 
 const { workload, port, staticDir } = parseServerArgs(Deno.args);
+const collect = Deno.args.slice(3).includes("collect")
+  ? fullCollection()
+  : undefined;
 const encoder = new TextEncoder();
 
 function head(type: string, length: number): Uint8Array {
@@ -244,9 +259,33 @@ async function serve(conn: Deno.Conn): Promise<void> {
   }
 }
 
+/** V8's full collection, which `--v8-flags=--expose-gc` exposes as `gc`. */
+function fullCollection(): () => void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) {
+    throw new TypeError(
+      "Cannot collect: run the floor with --v8-flags=--expose-gc",
+    );
+  }
+  return gc;
+}
+
+/** Whether a full collection is due for the current burst of connections. */
+let collectionDue = false;
+
+function collectAfterBurst(): void {
+  if (collect === undefined || collectionDue) return;
+  collectionDue = true;
+  setTimeout(() => {
+    collectionDue = false;
+    collect();
+  }, 1000);
+}
+
 const listener = Deno.listen({ hostname: "127.0.0.1", port });
 listeningUntilStdinCloses(port);
 for await (const conn of listener) {
+  collectAfterBurst();
   if (WS) {
     serveWebSocket(conn).catch(() => {
       // The client went away mid-frame: nothing to answer.

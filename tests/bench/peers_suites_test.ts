@@ -96,6 +96,34 @@ Deno.test({
 
 Deno.test({
   name:
+    "bench/peers/run.ts given --quick --suite server with both floors when run then tables both under wrk and only the plain floor's idle connections",
+  ignore: serverSkip !== null,
+  async fn(): Promise<void> {
+    const stdout = await runQuick([
+      "--suite",
+      "server",
+      "--systems",
+      "floor,floor-collected",
+      "--workloads",
+      "plaintext-50,idle",
+      "--idle",
+      "50",
+    ]);
+    const http = tableUnder(stdout, /^### HTTP servers under `wrk -t1/);
+    assert.deepEqual(http.map((cells) => cells[1]), [
+      "Floor: bare Deno.listen, fixed bytes",
+      "Floor after a full collection",
+    ]);
+    assert.match(http[1][2], /^[1-9][\d,]*$/);
+    const idle = tableUnder(stdout, /^### 50 idle keep-alive connections/);
+    assert.deepEqual(idle.map((cells) => cells[0]), [
+      "Floor: bare Deno.listen, fixed bytes",
+    ]);
+  },
+});
+
+Deno.test({
+  name:
     "bench/peers/run.ts given --quick --suite server --runs 2 when run then each server's line lists its two runs",
   ignore: serverSkip !== null,
   async fn(): Promise<void> {

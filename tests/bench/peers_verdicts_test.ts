@@ -85,6 +85,30 @@ Deno.test("serverVerdicts given a p99 above Deno.serve's when judged then says m
   );
 });
 
+const WITH_COLLECTED_FLOOR = new Map([[
+  "plaintext-50",
+  new Map<string, HttpMeasurement | Error>([
+    ...PLAINTEXT.get("plaintext-50")!,
+    ["floor-collected", wrk(55_000, 2.5)],
+  ]),
+]]);
+
+Deno.test("serverVerdicts given the floor after a full collection when a face misses Deno.serve's req/s then says what both floors reach", () => {
+  const verdicts = serverVerdicts(SYSTEMS, WITH_COLLECTED_FLOOR, new Map());
+  assert.match(
+    lineAbout(verdicts, /Tornado face.*≥ 1\.0x Deno\.serve/),
+    /: 0\.80x; the floor reaches 1\.40x \(1\.10x after a full collection\)$/,
+  );
+});
+
+Deno.test("serverVerdicts given the floor after a full collection when a face misses Deno.serve's p99 then gives both floors' p99", () => {
+  const verdicts = serverVerdicts(SYSTEMS, WITH_COLLECTED_FLOOR, new Map());
+  assert.match(
+    lineAbout(verdicts, /Tornado face.*p99/),
+    /: 3\.00 ms against 2\.00 ms; the floor's is 1\.00 ms \(2\.50 ms after a full collection\)$/,
+  );
+});
+
 Deno.test("serverVerdicts given a face that did not run when judged then says not judged and names it", () => {
   const row = new Map(PLAINTEXT.get("plaintext-50")!);
   row.set("torsion-twisted", new Error("did not start: Module not found"));
