@@ -11,11 +11,11 @@
  *   `Site`, Tornado's `Application`, a floor (bare `Deno.listen` answering
  *   fixed bytes) and the same floor after a full collection (the state its
  *   reads reach in a server with a larger heap) under `wrk -t1 --latency`,
- *   `--runs` rounds taking the
- *   servers in turn, medians counted: plaintext at 50 and 256
- *   keep-alive connections, a small JSON response, a 100 KiB static file, a
- *   1 KiB POST echoed; requests/s, p99 and server RSS; then 10,000 idle
- *   keep-alive connections held by each server, RSS per connection;
+ *   `--runs` rounds taking the servers in turn, medians counted: plaintext
+ *   at 50 and 256 keep-alive connections, a small JSON response, a 100 KiB
+ *   static file, a 1 KiB POST echoed; requests/s, p99 and server RSS; then
+ *   10,000 idle keep-alive connections held by each server, RSS per
+ *   connection;
  * - `ws` (bench/peers/_ws_suite.ts): WebSocket echo of 64-byte and 16 KiB
  *   messages over 50 connections; the servers (Torsion's two faces,
  *   `Deno.upgradeWebSocket`, Tornado's `WebSocketHandler` and a floor: bare
