@@ -108,6 +108,12 @@ export interface ServerSystems {
    * with a heap of some size reaches, which bounds its p99.
    */
   floorCollected: ServerSystem;
+  /**
+   * The WebSocket floor copying each message into an array of its own (see
+   * bench/peers/socket_server.ts): what a server must do whose handler
+   * keeps its messages. The WebSocket suite's only.
+   */
+  floorOwning: ServerSystem;
 }
 
 /**
@@ -152,6 +158,12 @@ export function serverSystems(peers: PythonPeers): ServerSystems {
       "socket_server.ts",
       ["collect"],
       ["--v8-flags=--expose-gc"],
+    ),
+    floorOwning: denoServer(
+      "floor-owning",
+      "Floor copying each message",
+      "socket_server.ts",
+      ["own"],
     ),
   };
 }

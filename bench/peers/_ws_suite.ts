@@ -5,8 +5,10 @@
  *
  * - Servers (Torsion's Twisted face `WebSocketServerFactory`, its Tornado
  *   face `WebSocketHandler`, `Deno.upgradeWebSocket`, Tornado's
- *   `WebSocketHandler`, the bare-socket floor of bench/peers/socket_server.ts),
- *   each in a fresh process, loaded by Deno's native
+ *   `WebSocketHandler`, the bare-socket floor of bench/peers/socket_server.ts
+ *   and the same floor copying each message into an array of its own, as a
+ *   server whose handler keeps its messages must), each in a fresh process,
+ *   loaded by Deno's native
  *   `WebSocket` on 64-byte messages and by the bare-socket client
  *   (bench/peers/socket_ws_client.ts) on 16 KiB ones, on which the native
  *   client stalls (see there).
@@ -113,6 +115,7 @@ function wsServerName(server: ServerSystem, peers: PythonPeers): string {
     deno: "Deno.upgradeWebSocket",
     tornado: `${peers.tornado} WebSocketHandler`,
     floor: "Floor: bare Deno.listen echoing frames",
+    "floor-owning": "Floor: the same, copying each message first",
   };
   return names[server.id] ?? server.name;
 }
@@ -180,6 +183,7 @@ export async function runWsSuite(
     servers.deno,
     servers.tornado,
     servers.floor,
+    servers.floorOwning,
   ].filter((s): s is ServerSystem =>
     s !== null && selected(selection.systems, s.id)
   ).map((s) => ({ ...s, name: wsServerName(s, peers) }));
@@ -460,6 +464,7 @@ export function wsVerdicts(
     factor: number,
     floor: EchoMeasurement | undefined,
     cpu: (m: EchoMeasurement) => number | null | undefined,
+    owningFloor?: EchoMeasurement,
   ): void => {
     if (mine.m === undefined || theirs.m === undefined) {
       verdicts.push(notJudged(
@@ -477,7 +482,13 @@ export function wsVerdicts(
       `${target}: ${ratio.toFixed(2)}x${
         met || floor === undefined
           ? ""
-          : `; the floor reaches ${(floor.value / theirs.m.value).toFixed(2)}x`
+          : `; the floor reaches ${(floor.value / theirs.m.value).toFixed(2)}x${
+            owningFloor === undefined
+              ? ""
+              : ` (${
+                (owningFloor.value / theirs.m.value).toFixed(2)
+              }x copying each message)`
+          }`
       }${
         typeof mineCpu === "number" && typeof theirCpu === "number" &&
           mineCpu > 0 && theirCpu > 0
@@ -493,6 +504,7 @@ export function wsVerdicts(
     if (row === undefined) continue;
     const deno = ok(row.get(servers.deno.id));
     const floor = ok(row.get(servers.floor.id));
+    const owningFloor = ok(row.get(servers.floorOwning.id));
     const tornado = servers.tornado === null
       ? undefined
       : ok(row.get(servers.tornado.id));
@@ -507,6 +519,7 @@ export function wsVerdicts(
         1,
         floor,
         serverCpu,
+        owningFloor,
       );
       if (servers.tornado !== null) {
         judge(

@@ -18,11 +18,11 @@
  *   connection;
  * - `ws` (bench/peers/_ws_suite.ts): WebSocket echo of 64-byte and 16 KiB
  *   messages over 50 connections; the servers (Torsion's two faces,
- *   `Deno.upgradeWebSocket`, Tornado's `WebSocketHandler` and a floor: bare
- *   `Deno.listen` echoing frames) driven by Deno's `WebSocket`, then the
- *   clients (Torsion's, Deno's, Tornado's `websocket_connect`) against
- *   `Deno.upgradeWebSocket`; `--runs` rounds taking the systems in turn,
- *   medians counted.
+ *   `Deno.upgradeWebSocket`, Tornado's `WebSocketHandler`, a floor: bare
+ *   `Deno.listen` echoing frames, and that floor copying each message
+ *   first) driven by Deno's `WebSocket`, then the clients (Torsion's,
+ *   Deno's, Tornado's `websocket_connect`) against `Deno.upgradeWebSocket`;
+ *   `--runs` rounds taking the systems in turn, medians counted.
  *
  * Every server and client runs in a process of its own. A system that
  * cannot run (a Python module, wrk or a Torsion module missing) is skipped
@@ -40,8 +40,8 @@
  * connections, 1 s of WebSocket echo; a smoke test of every script); it
  * judges no target and writes no file unless `--out` is given. `--systems`
  * takes ids: torsion-twisted, torsion-tornado, deno, twisted, tornado,
- * floor, floor-collected (Torsion's client always runs in the client
- * suite); `--workloads`
+ * floor, floor-collected, floor-owning (Torsion's client always runs in
+ * the client suite); `--workloads`
  * takes the client workloads (keepalive, delay, inflight, chain, timers),
  * the server ones (plaintext-50, plaintext-256, json, static, echo, idle)
  * and the WebSocket ones (ws-64, ws-16k).
@@ -252,6 +252,9 @@ row's system (above 1: Torsion wins).
     }; p99 is of those round trips. Deno's native \`WebSocket\` drives the
   servers on 64-byte messages, the bare-socket client (\`TCP_NODELAY\`) on
   16 KiB ones, on which the native client stalls at about 1,000 round trips/s.
+  The server floor echoes each frame in place; the floor copying each message
+  first copies each payload into an array of its own, as a server must whose
+  handler may keep its message (Torsion's, \`Deno.upgradeWebSocket\`).
 
 ${sections}
 

@@ -11,7 +11,11 @@
  * without checking it, then echoes each frame as it comes, unmasked in
  * place a word at a time, its header written over the mask and the end of
  * the received one, in one write: no allocation per message, no
- * fragmentation, no UTF-8 check, no limit.
+ * fragmentation, no UTF-8 check, no limit. With `own` it copies each
+ * payload, with its mask, into an array of its own first and echoes it
+ * from there: the least a server must do whose handler keeps each message
+ * it is given, as Tornado's and Autobahn's may (Torsion's WebSocket
+ * servers, `Deno.upgradeWebSocket`).
  *
  * With `collect` (and `--v8-flags=--expose-gc`) it is the floor after a
  * full collection: one second after the first connection of a burst (a wrk
@@ -25,7 +29,7 @@
  * the old generation's headroom); the floor alone never does under wrk.
  *
  * Usage: deno run -A bench/peers/socket_server.ts <workload> <port> <static-dir>
- *   [collect]
+ *   [collect] [own]
  * Workloads: plaintext, json, static, echo, idle, ws. Prints
  * `listening <port>`; exits when stdin closes.
  *
@@ -75,6 +79,7 @@ const RESPONSES: Record<string, () => Uint8Array> = {
 };
 const ECHO = workload === "echo";
 const WS = workload === "ws";
+const OWN = WS && Deno.args.slice(3).includes("own");
 const response = ECHO || WS ? undefined : RESPONSES[workload]?.();
 if (!ECHO && !WS && response === undefined) {
   throw new TypeError(`The floor has no response for workload ${workload}`);
@@ -136,6 +141,54 @@ function unmask(
   }
 }
 
+/** Where {@linkcode ownCopy} puts the mask: room for the longest header before it. */
+const OWN_MASK_AT = 10;
+
+/**
+ * The mask and payload of the frame whose mask is at `maskAt`, copied into
+ * an array of their own (its length a whole number of 64-bit words), the
+ * mask at {@linkcode OWN_MASK_AT}.
+ */
+function ownCopy(
+  bytes: Uint8Array,
+  maskAt: number,
+  length: number,
+): Uint8Array {
+  const own = new Uint8Array((OWN_MASK_AT + 4 + length + 7) & ~7);
+  own.set(bytes.subarray(maskAt, maskAt + 4 + length), OWN_MASK_AT);
+  return own;
+}
+
+/**
+ * Unmasks in place the `length` bytes after the mask at `maskAt` (`words`
+ * is `bytes` as 64-bit words), writes the echo's unmasked header over the
+ * end of the mask and what precedes it, and returns the echo frame (a pong
+ * for a ping).
+ */
+function echoFrame(
+  bytes: Uint8Array,
+  words: BigUint64Array,
+  maskAt: number,
+  length: number,
+  opcode: number,
+): Uint8Array {
+  const payloadAt = maskAt + 4;
+  unmask(bytes, words, maskAt, payloadAt, length);
+  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frameAt = payloadAt - head;
+  bytes[frameAt] = 0x80 | (opcode === 0x9 ? 0xa : opcode);
+  if (head === 2) bytes[frameAt + 1] = length;
+  else if (head === 4) {
+    bytes[frameAt + 1] = 126;
+    bytes[frameAt + 2] = length >>> 8;
+    bytes[frameAt + 3] = length & 0xff;
+  } else {
+    bytes[frameAt + 1] = 127;
+    new DataView(bytes.buffer).setBigUint64(frameAt + 2, BigInt(length));
+  }
+  return bytes.subarray(frameAt, payloadAt + length);
+}
+
 async function serveWebSocket(conn: Deno.Conn): Promise<void> {
   let buffer = new Uint8Array(65536);
   let words = new BigUint64Array(buffer.buffer);
@@ -169,20 +222,15 @@ async function serveWebSocket(conn: Deno.Conn): Promise<void> {
       }
       const payloadAt = at + 4;
       if (payloadAt + length > filled) break;
-      unmask(buffer, words, at, payloadAt, length);
-      const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
-      const frameAt = payloadAt - head;
-      buffer[frameAt] = 0x80 | (opcode === 0x9 ? 0xa : opcode);
-      if (head === 2) buffer[frameAt + 1] = length;
-      else if (head === 4) {
-        buffer[frameAt + 1] = 126;
-        buffer[frameAt + 2] = length >>> 8;
-        buffer[frameAt + 3] = length & 0xff;
+      let frame: Uint8Array;
+      if (OWN) {
+        const own = ownCopy(buffer, at, length);
+        const ownWords = new BigUint64Array(own.buffer);
+        frame = echoFrame(own, ownWords, OWN_MASK_AT, length, opcode);
       } else {
-        buffer[frameAt + 1] = 127;
-        new DataView(buffer.buffer).setBigUint64(frameAt + 2, BigInt(length));
+        frame = echoFrame(buffer, words, at, length, opcode);
       }
-      await writeAll(conn, buffer.subarray(frameAt, payloadAt + length));
+      await writeAll(conn, frame);
       if (opcode === 0x8) return;
       start = payloadAt + length;
     }

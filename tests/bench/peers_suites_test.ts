@@ -233,12 +233,12 @@ Deno.test("medianEcho given three echo runs when combined then takes each figure
   assert.equal(combined.cpu_us_per_msg, 13);
 });
 
-Deno.test("bench/peers/run.ts given --quick --suite ws with Deno and the floor when run then tables messages/s, p99, RSS and CPU per message for servers and clients", async () => {
+Deno.test("bench/peers/run.ts given --quick --suite ws with Deno and the floors when run then tables messages/s, p99, RSS and CPU per message for servers and clients", async () => {
   const stdout = await runQuick([
     "--suite",
     "ws",
     "--systems",
-    "deno,floor",
+    "deno,floor,floor-owning",
     "--workloads",
     "ws-64",
   ]);
@@ -247,6 +247,7 @@ Deno.test("bench/peers/run.ts given --quick --suite ws with Deno and the floor w
   assert.deepEqual(servers.map((cells) => cells.slice(0, 2)), [
     ["64 B", "Deno.upgradeWebSocket"],
     ["64 B", "Floor: bare Deno.listen echoing frames"],
+    ["64 B", "Floor: the same, copying each message first"],
   ]);
   assert.deepEqual(clients.map((cells) => cells.slice(0, 2)), [
     ["64 B", "Deno WebSocket"],

@@ -177,6 +177,29 @@ Deno.test("wsVerdicts given a face below Deno.upgradeWebSocket when judged then 
   );
 });
 
+Deno.test("wsVerdicts given the floor copying each message when a face misses Deno.upgradeWebSocket then says what both floors reach", () => {
+  const servers = new Map([[
+    "ws-16k",
+    new Map<string, EchoMeasurement | Error>([
+      ["torsion-twisted", echo(30_000)],
+      ["torsion-tornado", echo(45_000)],
+      ["deno", echo(40_000)],
+      ["floor", echo(60_000)],
+      ["floor-owning", echo(50_000)],
+    ]),
+  ]]);
+  const verdicts = wsVerdicts(
+    SYSTEMS,
+    servers,
+    new Map([["ws-16k", new Map()]]),
+    { python: "/usr/bin/python3", twisted: null, tornado: null },
+  );
+  assert.match(
+    lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.upgradeWebSocket/),
+    /: 0\.75x; the floor reaches 1\.50x \(1\.25x copying each message\)$/,
+  );
+});
+
 Deno.test("wsVerdicts given the servers' CPU time per message when judged then each line gives the face's against Deno's", () => {
   const withCpu = (value: number, cpu: number): EchoMeasurement => ({
     ...echo(value),
