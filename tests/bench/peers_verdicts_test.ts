@@ -147,26 +147,26 @@ function echo(value: number): EchoMeasurement {
   return { value, unit: "msg/s", p99_ms: 1, seconds: 3, rss_mb: 0 };
 }
 
-Deno.test("wsVerdicts given a face below Deno.upgradeWebSocket when judged then says missed and what the floor server reaches", () => {
-  const servers = new Map([[
-    "ws-16k",
-    new Map<string, EchoMeasurement | Error>([
-      ["torsion-twisted", echo(30_000)],
-      ["torsion-tornado", echo(45_000)],
-      ["deno", echo(40_000)],
-      ["floor", echo(60_000)],
-    ]),
-  ]]);
-  const verdicts = wsVerdicts(
+/** The verdicts on one WebSocket workload's servers, without the Python peers. */
+function serverWsVerdicts(
+  workload: string,
+  row: readonly [string, EchoMeasurement][],
+): string[] {
+  return wsVerdicts(
     SYSTEMS,
-    servers,
-    new Map([["ws-16k", new Map()]]),
-    {
-      python: "/usr/bin/python3",
-      twisted: null,
-      tornado: null,
-    },
+    new Map([[workload, new Map<string, EchoMeasurement | Error>(row)]]),
+    new Map([[workload, new Map()]]),
+    { python: "/usr/bin/python3", twisted: null, tornado: null },
   );
+}
+
+Deno.test("wsVerdicts given a face below Deno.upgradeWebSocket when judged then says missed and what the floor server reaches", () => {
+  const verdicts = serverWsVerdicts("ws-16k", [
+    ["torsion-twisted", echo(30_000)],
+    ["torsion-tornado", echo(45_000)],
+    ["deno", echo(40_000)],
+    ["floor", echo(60_000)],
+  ]);
   assert.match(
     lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.upgradeWebSocket/),
     /^- \*\*missed\*\*: .*\(16 KiB\): 0\.75x; the floor reaches 1\.50x$/,
@@ -178,22 +178,13 @@ Deno.test("wsVerdicts given a face below Deno.upgradeWebSocket when judged then 
 });
 
 Deno.test("wsVerdicts given the floor copying each message when a face misses Deno.upgradeWebSocket then says what both floors reach", () => {
-  const servers = new Map([[
-    "ws-16k",
-    new Map<string, EchoMeasurement | Error>([
-      ["torsion-twisted", echo(30_000)],
-      ["torsion-tornado", echo(45_000)],
-      ["deno", echo(40_000)],
-      ["floor", echo(60_000)],
-      ["floor-owning", echo(50_000)],
-    ]),
-  ]]);
-  const verdicts = wsVerdicts(
-    SYSTEMS,
-    servers,
-    new Map([["ws-16k", new Map()]]),
-    { python: "/usr/bin/python3", twisted: null, tornado: null },
-  );
+  const verdicts = serverWsVerdicts("ws-16k", [
+    ["torsion-twisted", echo(30_000)],
+    ["torsion-tornado", echo(45_000)],
+    ["deno", echo(40_000)],
+    ["floor", echo(60_000)],
+    ["floor-owning", echo(50_000)],
+  ]);
   assert.match(
     lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.upgradeWebSocket/),
     /: 0\.75x; the floor reaches 1\.50x \(1\.25x copying each message\)$/,
@@ -205,21 +196,12 @@ Deno.test("wsVerdicts given the servers' CPU time per message when judged then e
     ...echo(value),
     peer_cpu_us_per_msg: cpu,
   });
-  const servers = new Map([[
-    "ws-64",
-    new Map<string, EchoMeasurement | Error>([
-      ["torsion-twisted", withCpu(45_000, 22)],
-      ["torsion-tornado", echo(45_000)],
-      ["deno", withCpu(50_000, 20)],
-      ["floor", echo(60_000)],
-    ]),
-  ]]);
-  const verdicts = wsVerdicts(
-    SYSTEMS,
-    servers,
-    new Map([["ws-64", new Map()]]),
-    { python: "/usr/bin/python3", twisted: null, tornado: null },
-  );
+  const verdicts = serverWsVerdicts("ws-64", [
+    ["torsion-twisted", withCpu(45_000, 22)],
+    ["torsion-tornado", echo(45_000)],
+    ["deno", withCpu(50_000, 20)],
+    ["floor", echo(60_000)],
+  ]);
   assert.match(
     lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.upgradeWebSocket/),
     /: 0\.90x; the floor reaches 1\.20x; CPU per message 1\.10x Deno\.upgradeWebSocket's$/,
