@@ -44,9 +44,9 @@ import {
 } from "./_common.ts";
 
 const { workload, port, staticDir } = parseServerArgs(Deno.args);
-const collect = Deno.args.slice(3).includes("collect")
-  ? fullCollection()
-  : undefined;
+/** The words after the static directory: `collect`, `own`. */
+const options = Deno.args.slice(3);
+const collect = options.includes("collect") ? fullCollection() : undefined;
 const encoder = new TextEncoder();
 
 function head(type: string, length: number): Uint8Array {
@@ -79,7 +79,7 @@ const RESPONSES: Record<string, () => Uint8Array> = {
 };
 const ECHO = workload === "echo";
 const WS = workload === "ws";
-const OWN = WS && Deno.args.slice(3).includes("own");
+const OWN = WS && options.includes("own");
 const response = ECHO || WS ? undefined : RESPONSES[workload]?.();
 if (!ECHO && !WS && response === undefined) {
   throw new TypeError(`The floor has no response for workload ${workload}`);
