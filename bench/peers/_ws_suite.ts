@@ -443,7 +443,11 @@ function ok(
  * The issue's WebSocket targets, judged on one run's figures. Each line
  * also gives how much CPU time per message the Torsion face took against
  * the system it is judged by, when both reported it: under load that
- * ratio moves far less than the one of messages/s.
+ * ratio moves far less than the one of messages/s. A missed line says what
+ * the floors reach against the same system; a missed server line against
+ * Tornado says what `Deno.upgradeWebSocket` reaches too, as the client
+ * driving every server shares the machine's cores with it and bounds them
+ * all.
  *
  * @returns The verdict lines.
  */
@@ -465,6 +469,7 @@ export function wsVerdicts(
     floor: EchoMeasurement | undefined,
     cpu: (m: EchoMeasurement) => number | null | undefined,
     owningFloor?: EchoMeasurement,
+    alongside?: { name: string; m: EchoMeasurement | undefined },
   ): void => {
     if (mine.m === undefined || theirs.m === undefined) {
       verdicts.push(notJudged(
@@ -473,6 +478,8 @@ export function wsVerdicts(
       ));
       return;
     }
+    const against = (m: EchoMeasurement): string =>
+      `${(m.value / (theirs.m as EchoMeasurement).value).toFixed(2)}x`;
     const ratio = mine.m.value / theirs.m.value;
     const met = ratio >= factor;
     const mineCpu = cpu(mine.m);
@@ -482,12 +489,14 @@ export function wsVerdicts(
       `${target}: ${ratio.toFixed(2)}x${
         met || floor === undefined
           ? ""
-          : `; the floor reaches ${(floor.value / theirs.m.value).toFixed(2)}x${
+          : `; the floor reaches ${against(floor)}${
             owningFloor === undefined
               ? ""
-              : ` (${
-                (owningFloor.value / theirs.m.value).toFixed(2)
-              }x copying each message)`
+              : ` (${against(owningFloor)} copying each message)`
+          }${
+            alongside?.m === undefined
+              ? ""
+              : `, ${alongside.name} ${against(alongside.m)}`
           }`
       }${
         typeof mineCpu === "number" && typeof theirCpu === "number" &&
@@ -529,8 +538,10 @@ export function wsVerdicts(
           { name: name(face), m },
           { name: name(servers.tornado), m: tornado },
           5,
-          undefined,
+          floor,
           serverCpu,
+          owningFloor,
+          { name: name(servers.deno), m: deno },
         );
       }
     }

@@ -191,6 +191,25 @@ Deno.test("wsVerdicts given the floor copying each message when a face misses De
   );
 });
 
+Deno.test("wsVerdicts given a face below 5x Tornado when judged then says what the floors and Deno.upgradeWebSocket reach against Tornado", () => {
+  const verdicts = serverWsVerdicts("ws-64", [
+    ["torsion-twisted", echo(40_000)],
+    ["torsion-tornado", echo(60_000)],
+    ["deno", echo(45_000)],
+    ["tornado", echo(10_000)],
+    ["floor", echo(56_000)],
+    ["floor-owning", echo(52_000)],
+  ]);
+  assert.match(
+    lineAbout(verdicts, /Twisted face.*≥ 5x/),
+    /^- \*\*missed\*\*: .*\(64 B\): 4\.00x; the floor reaches 5\.60x \(5\.20x copying each message\), Deno\.upgradeWebSocket 4\.50x$/,
+  );
+  assert.match(
+    lineAbout(verdicts, /Tornado face.*≥ 5x/),
+    /^- met: .*: 6\.00x$/,
+  );
+});
+
 Deno.test("wsVerdicts given the servers' CPU time per message when judged then each line gives the face's against Deno's", () => {
   const withCpu = (value: number, cpu: number): EchoMeasurement => ({
     ...echo(value),
