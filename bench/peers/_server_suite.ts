@@ -4,7 +4,9 @@
  * (after an untimed warm-up run), its RSS read from `/proc/<pid>/status`;
  * then 10,000 idle keep-alive connections held by each server, opened from
  * a client process (bench/peers/idle_client.ts). A missed target says what
- * the floor reaches, and the floor after a full collection.
+ * the floor reaches, and the floor after a full collection; `Deno.serve`
+ * runs twice, as two systems, so that a ratio against it comes with how far
+ * apart the same server lands in the same run.
  *
  * @module
  */
@@ -99,6 +101,12 @@ export interface ServerSystems {
   torsionTwisted: ServerSystem;
   torsionTornado: ServerSystem;
   deno: ServerSystem;
+  /**
+   * Deno's server a second time, a system of its own in every round: how
+   * far apart the same server lands within one run, which is how finely
+   * that run can tell a ratio against Deno's server from 1.0x.
+   */
+  denoAgain: ServerSystem;
   twisted: ServerSystem | null;
   tornado: ServerSystem | null;
   floor: ServerSystem;
@@ -135,6 +143,7 @@ export function serverSystems(peers: PythonPeers): ServerSystems {
       "torsion_tornado_server.ts",
     ),
     deno: denoServer("deno", "Deno.serve", "deno_server.ts"),
+    denoAgain: denoServer("deno-again", "Deno.serve, again", "deno_server.ts"),
     twisted: peers.twisted === null ? null : pythonServer(
       "twisted",
       `${peers.twisted} Site`,
@@ -352,6 +361,7 @@ export async function runServerSuite(
     systems.torsionTwisted,
     systems.torsionTornado,
     systems.deno,
+    systems.denoAgain,
     systems.twisted,
     systems.tornado,
     systems.floor,
@@ -385,8 +395,11 @@ export async function runServerSuite(
 
     if (selected(selection.workloads, "idle")) {
       // Idle connections make no reads to leave garbage: collecting changes
-      // nothing there.
-      for (const system of all.filter((s) => s !== systems.floorCollected)) {
+      // nothing there. Nor is a ratio judged on them: no second Deno.serve.
+      const holders = all.filter((s) =>
+        s !== systems.floorCollected && s !== systems.denoAgain
+      );
+      for (const system of holders) {
         const known = broken.get(system.id);
         if (known !== undefined) {
           idle.set(system.id, known);
@@ -678,7 +691,9 @@ function ok<T>(value: T | Error | undefined): T | undefined {
 }
 
 /**
- * The issue's server targets, judged on the figures of one run.
+ * The issue's server targets, judged on the figures of one run. A line
+ * judged against `Deno.serve` also gives `Deno.serve` against itself (the
+ * second one's figure over the first's) when both ran.
  *
  * @param systems The suite's servers.
  * @param http The wrk figures per workload and system id.
@@ -698,6 +713,7 @@ export function serverVerdicts(
     const floor = ok(row.get(systems.floor.id));
     const collected = ok(row.get(systems.floorCollected.id));
     const deno = ok(row.get(systems.deno.id));
+    const denoAgain = ok(row.get(systems.denoAgain.id));
     const afterCollection = (figure: (m: HttpMeasurement) => string): string =>
       collected === undefined
         ? ""
@@ -724,6 +740,15 @@ export function serverVerdicts(
             ratio >= 1,
             `${target}: ${ratio.toFixed(2)}x${
               ratio >= 1 ? "" : floorReaches(deno)
+            }${
+              denoAgain === undefined
+                ? ""
+                : `; Deno.serve against itself ${
+                  (denoAgain.requestsPerSecond / deno.requestsPerSecond)
+                    .toFixed(
+                      2,
+                    )
+                }x`
             }`,
           ));
         }
@@ -762,6 +787,10 @@ export function serverVerdicts(
               : `; the floor's is ${formatMs(floor.p99Ms)}${
                 afterCollection((m) => formatMs(m.p99Ms))
               }`
+          }${
+            denoAgain === undefined
+              ? ""
+              : `; Deno.serve's again ${formatMs(denoAgain.p99Ms)}`
           }`,
         ));
       }

@@ -16,6 +16,10 @@
  *   `websocket_connect`, the bare-socket floor) against a fresh
  *   `Deno.upgradeWebSocket` server each.
  *
+ * Deno's server and Deno's client each run twice, as two systems, so that
+ * a ratio against them comes with how far apart the same system lands in
+ * the same run.
+ *
  * Each row gives messages/s, the p99, the peak RSS and the CPU time per
  * message (user and system, from `/proc`) of the server (server tables) or
  * of the client (client tables), taken over the measured window.
@@ -113,6 +117,7 @@ function wsServerName(server: ServerSystem, peers: PythonPeers): string {
     "torsion-twisted": "Torsion (Twisted face: WebSocketServerFactory)",
     "torsion-tornado": "Torsion (Tornado face: WebSocketHandler)",
     deno: "Deno.upgradeWebSocket",
+    "deno-again": "Deno.upgradeWebSocket, again",
     tornado: `${peers.tornado} WebSocketHandler`,
     floor: "Floor: bare Deno.listen echoing frames",
     "floor-owning": "Floor: the same, copying each message first",
@@ -181,6 +186,7 @@ export async function runWsSuite(
     servers.torsionTwisted,
     servers.torsionTornado,
     servers.deno,
+    servers.denoAgain,
     servers.tornado,
     servers.floor,
     servers.floorOwning,
@@ -193,11 +199,12 @@ export async function runWsSuite(
     "-A",
     `${PEERS_DIR}socket_ws_client.ts`,
   ]);
-  const native = wsClient("deno", "Deno WebSocket", deno, [
+  const nativeClient = [
     "run",
     "-A",
     `${PEERS_DIR}deno_ws_client.ts`,
-  ]);
+  ];
+  const native = wsClient("deno", "Deno WebSocket", deno, nativeClient);
   const clients = [
     ...(["twisted", "tornado"] as const).map((face) =>
       wsClient(`torsion-${face}`, TORSION_CLIENTS[face], deno, [
@@ -207,6 +214,7 @@ export async function runWsSuite(
       ], [face])
     ),
     native,
+    wsClient("deno-again", "Deno WebSocket, again", deno, nativeClient),
     ...(peers.tornado === null ? [] : [
       wsClient(
         "tornado",
@@ -447,7 +455,8 @@ function ok(
  * the floors reach against the same system; a missed server line against
  * Tornado says what `Deno.upgradeWebSocket` reaches too, as the client
  * driving every server shares the machine's cores with it and bounds them
- * all.
+ * all. A line judged against Deno's server or client gives that system
+ * against itself (its second run's figure over its first's) when both ran.
  *
  * @returns The verdict lines.
  */
@@ -461,15 +470,22 @@ export function wsVerdicts(
   const name = (server: ServerSystem): string => wsServerName(server, peers);
   const serverCpu = (m: EchoMeasurement): number | null | undefined =>
     m.peer_cpu_us_per_msg;
+  /** What a line says besides its ratio, each figure over the judge's. */
+  interface Context {
+    floor?: EchoMeasurement;
+    owningFloor?: EchoMeasurement;
+    /** Another system's ratio, given with a missed line. */
+    alongside?: { name: string; m: EchoMeasurement | undefined };
+    /** The judge measured a second time. */
+    again?: EchoMeasurement;
+    cpu(m: EchoMeasurement): number | null | undefined;
+  }
   const judge = (
     target: string,
     mine: { name: string; m: EchoMeasurement | undefined },
     theirs: { name: string; m: EchoMeasurement | undefined },
     factor: number,
-    floor: EchoMeasurement | undefined,
-    cpu: (m: EchoMeasurement) => number | null | undefined,
-    owningFloor?: EchoMeasurement,
-    alongside?: { name: string; m: EchoMeasurement | undefined },
+    { floor, owningFloor, alongside, again, cpu }: Context,
   ): void => {
     if (mine.m === undefined || theirs.m === undefined) {
       verdicts.push(notJudged(
@@ -499,6 +515,10 @@ export function wsVerdicts(
               : `, ${alongside.name} ${against(alongside.m)}`
           }`
       }${
+        again === undefined
+          ? ""
+          : `; ${theirs.name} against itself ${against(again)}`
+      }${
         typeof mineCpu === "number" && typeof theirCpu === "number" &&
           mineCpu > 0 && theirCpu > 0
           ? `; CPU per message ${
@@ -526,9 +546,12 @@ export function wsVerdicts(
         { name: name(face), m },
         { name: name(servers.deno), m: deno },
         1,
-        floor,
-        serverCpu,
-        owningFloor,
+        {
+          floor,
+          owningFloor,
+          again: ok(row.get(servers.denoAgain.id)),
+          cpu: serverCpu,
+        },
       );
       if (servers.tornado !== null) {
         judge(
@@ -538,10 +561,12 @@ export function wsVerdicts(
           { name: name(face), m },
           { name: name(servers.tornado), m: tornado },
           5,
-          floor,
-          serverCpu,
-          owningFloor,
-          { name: name(servers.deno), m: deno },
+          {
+            floor,
+            owningFloor,
+            alongside: { name: name(servers.deno), m: deno },
+            cpu: serverCpu,
+          },
         );
       }
     }
@@ -554,8 +579,11 @@ export function wsVerdicts(
         { name: TORSION_CLIENTS[face], m: ok(clients.get(`torsion-${face}`)) },
         { name: "Deno WebSocket", m: ok(clients.get("deno")) },
         1,
-        ok(clients.get("floor")),
-        (m) => m.cpu_us_per_msg,
+        {
+          floor: ok(clients.get("floor")),
+          again: ok(clients.get("deno-again")),
+          cpu: (m) => m.cpu_us_per_msg,
+        },
       );
     }
   }

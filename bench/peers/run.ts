@@ -7,7 +7,8 @@
  *   timers against Twisted's, Tornado's and Deno's own, median of `--runs`
  *   fresh processes;
  * - `server` (bench/peers/_server_suite.ts): Torsion's Twisted face
- *   (`Site`) and Tornado face (`Application`), `Deno.serve`, Twisted's
+ *   (`Site`) and Tornado face (`Application`), `Deno.serve` (twice, as two
+ *   systems: how far apart the same server lands in one run), Twisted's
  *   `Site`, Tornado's `Application`, a floor (bare `Deno.listen` answering
  *   fixed bytes) and the same floor after a full collection (the state its
  *   reads reach in a server with a larger heap) under `wrk -t1 --latency`,
@@ -18,17 +19,20 @@
  *   connection;
  * - `ws` (bench/peers/_ws_suite.ts): WebSocket echo of 64-byte and 16 KiB
  *   messages over 50 connections; the servers (Torsion's two faces,
- *   `Deno.upgradeWebSocket`, Tornado's `WebSocketHandler`, a floor: bare
- *   `Deno.listen` echoing frames, and that floor copying each message
- *   first) driven by Deno's `WebSocket`, then the clients (Torsion's,
- *   Deno's, Tornado's `websocket_connect`) against `Deno.upgradeWebSocket`;
- *   `--runs` rounds taking the systems in turn, medians counted.
+ *   `Deno.upgradeWebSocket` (twice, as in the server suite), Tornado's
+ *   `WebSocketHandler`, a floor: bare `Deno.listen` echoing frames, and that
+ *   floor copying each message first) driven by Deno's `WebSocket`, then the
+ *   clients (Torsion's, Deno's (twice), Tornado's `websocket_connect`)
+ *   against `Deno.upgradeWebSocket`; `--runs` rounds taking the systems in
+ *   turn, medians counted.
  *
  * Every server and client runs in a process of its own. A system that
  * cannot run (a Python module, wrk or a Torsion module missing) is skipped
  * with a message. Verdicts are ratios within the same run; a missed one says
  * what the floor reaches, which tells whether the target is within reach
- * of anything written on Deno's sockets on this machine. Prints the tables
+ * of anything written on Deno's sockets on this machine, and one against
+ * Deno's own server or client gives that system against itself, which tells
+ * how far from 1.0x the run's noise alone puts a ratio. Prints the tables
  * and writes them to bench/peers/RESULTS.md with the date and machine.
  *
  * Usage: deno run -A bench/peers/run.ts [--suite client,server,ws]
@@ -39,9 +43,9 @@
  * `--quick` runs every workload once at a tiny size (1 s of wrk, 200 idle
  * connections, 1 s of WebSocket echo; a smoke test of every script); it
  * judges no target and writes no file unless `--out` is given. `--systems`
- * takes ids: torsion-twisted, torsion-tornado, deno, twisted, tornado,
- * floor, floor-collected, floor-owning (Torsion's client always runs in
- * the client suite); `--workloads`
+ * takes ids: torsion-twisted, torsion-tornado, deno, deno-again, twisted,
+ * tornado, floor, floor-collected, floor-owning (Torsion's client always
+ * runs in the client suite); `--workloads`
  * takes the client workloads (keepalive, delay, inflight, chain, timers),
  * the server ones (plaintext-50, plaintext-256, json, static, echo, idle)
  * and the WebSocket ones (ws-64, ws-16k).
@@ -245,6 +249,8 @@ row's system (above 1: Torsion wins).
   once, a second into each wrk run: from then on Deno's \`Conn.read\` leaves
   garbage in the old generation at every read of the connections it moved
   there, as it does in any server whose heap brings V8 to a full collection.
+  \`Deno.serve\` runs twice, as two systems ("again"): the ratio of the two
+  is how far apart the same server lands in this run.
 - WebSocket: each connection sends a binary message and waits for its echo
   before the next, for ${SECONDS} s${QUICK ? "" : " after an untimed 1 s"}${
       RUNS === 1 ? "" : `, ${RUNS} times, the systems of a workload taken in
@@ -255,6 +261,8 @@ row's system (above 1: Torsion wins).
   The server floor echoes each frame in place; the floor copying each message
   first copies each payload into an array of its own, as a server must whose
   handler may keep its message (Torsion's, \`Deno.upgradeWebSocket\`).
+  \`Deno.upgradeWebSocket\` and Deno's \`WebSocket\` run twice each, as the
+  server suite's \`Deno.serve\`.
 
 ${sections}
 

@@ -124,6 +124,32 @@ Deno.test({
 
 Deno.test({
   name:
+    "bench/peers/run.ts given --quick --suite server with Deno.serve twice when run then tables both under wrk and only the first's idle connections",
+  ignore: serverSkip !== null,
+  async fn(): Promise<void> {
+    const stdout = await runQuick([
+      "--suite",
+      "server",
+      "--systems",
+      "deno,deno-again",
+      "--workloads",
+      "plaintext-50,idle",
+      "--idle",
+      "50",
+    ]);
+    const http = tableUnder(stdout, /^### HTTP servers under `wrk -t1/);
+    assert.deepEqual(http.map((cells) => cells[1]), [
+      "Deno.serve",
+      "Deno.serve, again",
+    ]);
+    assert.match(http[1][2], /^[1-9][\d,]*$/);
+    const idle = tableUnder(stdout, /^### 50 idle keep-alive connections/);
+    assert.deepEqual(idle.map((cells) => cells[0]), ["Deno.serve"]);
+  },
+});
+
+Deno.test({
+  name:
     "bench/peers/run.ts given --quick --suite server --runs 2 when run then each server's line lists its two runs",
   ignore: serverSkip !== null,
   async fn(): Promise<void> {
@@ -233,12 +259,12 @@ Deno.test("medianEcho given three echo runs when combined then takes each figure
   assert.equal(combined.cpu_us_per_msg, 13);
 });
 
-Deno.test("bench/peers/run.ts given --quick --suite ws with Deno and the floors when run then tables messages/s, p99, RSS and CPU per message for servers and clients", async () => {
+Deno.test("bench/peers/run.ts given --quick --suite ws with Deno twice and the floors when run then tables messages/s, p99, RSS and CPU per message for servers and clients", async () => {
   const stdout = await runQuick([
     "--suite",
     "ws",
     "--systems",
-    "deno,floor,floor-owning",
+    "deno,deno-again,floor,floor-owning",
     "--workloads",
     "ws-64",
   ]);
@@ -246,11 +272,13 @@ Deno.test("bench/peers/run.ts given --quick --suite ws with Deno and the floors 
   const clients = tableUnder(stdout, /^### WebSocket clients/);
   assert.deepEqual(servers.map((cells) => cells.slice(0, 2)), [
     ["64 B", "Deno.upgradeWebSocket"],
+    ["64 B", "Deno.upgradeWebSocket, again"],
     ["64 B", "Floor: bare Deno.listen echoing frames"],
     ["64 B", "Floor: the same, copying each message first"],
   ]);
   assert.deepEqual(clients.map((cells) => cells.slice(0, 2)), [
     ["64 B", "Deno WebSocket"],
+    ["64 B", "Deno WebSocket, again"],
     ["64 B", "Floor: bare Deno sockets"],
   ]);
   for (const [, system, rate, p99, rss, cpu] of [...servers, ...clients]) {

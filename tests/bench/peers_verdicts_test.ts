@@ -109,6 +109,34 @@ Deno.test("serverVerdicts given the floor after a full collection when a face mi
   );
 });
 
+const WITH_DENO_AGAIN = new Map([[
+  "plaintext-50",
+  new Map<string, HttpMeasurement | Error>([
+    ...PLAINTEXT.get("plaintext-50")!,
+    ["deno-again", wrk(55_000, 1.5)],
+  ]),
+]]);
+
+Deno.test("serverVerdicts given Deno.serve measured twice when a face is judged by its req/s then gives Deno.serve against itself", () => {
+  const verdicts = serverVerdicts(SYSTEMS, WITH_DENO_AGAIN, new Map());
+  assert.match(
+    lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.serve/),
+    /^- met: .*: 1\.20x; Deno\.serve against itself 1\.10x$/,
+  );
+  assert.match(
+    lineAbout(verdicts, /Tornado face.*≥ 1\.0x Deno\.serve/),
+    /: 0\.80x; the floor reaches 1\.40x; Deno\.serve against itself 1\.10x$/,
+  );
+});
+
+Deno.test("serverVerdicts given Deno.serve measured twice when a face is judged by its p99 then gives the second Deno.serve's p99", () => {
+  const verdicts = serverVerdicts(SYSTEMS, WITH_DENO_AGAIN, new Map());
+  assert.match(
+    lineAbout(verdicts, /Tornado face.*p99/),
+    /: 3\.00 ms against 2\.00 ms; the floor's is 1\.00 ms; Deno\.serve's again 1\.50 ms$/,
+  );
+});
+
 Deno.test("serverVerdicts given a face that did not run when judged then says not judged and names it", () => {
   const row = new Map(PLAINTEXT.get("plaintext-50")!);
   row.set("torsion-twisted", new Error("did not start: Module not found"));
@@ -207,6 +235,50 @@ Deno.test("wsVerdicts given a face below 5x Tornado when judged then says what t
   assert.match(
     lineAbout(verdicts, /Tornado face.*≥ 5x/),
     /^- met: .*: 6\.00x$/,
+  );
+});
+
+Deno.test("wsVerdicts given Deno.upgradeWebSocket measured twice when a face is judged against it then gives it against itself", () => {
+  const verdicts = serverWsVerdicts("ws-16k", [
+    ["torsion-twisted", echo(30_000)],
+    ["torsion-tornado", echo(45_000)],
+    ["deno", echo(40_000)],
+    ["deno-again", echo(36_000)],
+    ["floor", echo(60_000)],
+  ]);
+  assert.match(
+    lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.upgradeWebSocket/),
+    /: 0\.75x; the floor reaches 1\.50x; Deno\.upgradeWebSocket against itself 0\.90x$/,
+  );
+  assert.match(
+    lineAbout(verdicts, /Tornado face.*≥ 1\.0x Deno\.upgradeWebSocket/),
+    /^- met: .*: 1\.13x; Deno\.upgradeWebSocket against itself 0\.90x$/,
+  );
+});
+
+Deno.test("wsVerdicts given Deno's WebSocket client measured twice when a Torsion client is judged then gives it against itself", () => {
+  const verdicts = wsVerdicts(
+    SYSTEMS,
+    new Map([["ws-64", new Map()]]),
+    new Map([[
+      "ws-64",
+      new Map<string, EchoMeasurement | Error>([
+        ["torsion-twisted", echo(48_000)],
+        ["torsion-tornado", echo(52_000)],
+        ["deno", echo(50_000)],
+        ["deno-again", echo(53_000)],
+        ["floor", echo(55_000)],
+      ]),
+    ]]),
+    { python: "/usr/bin/python3", twisted: null, tornado: null },
+  );
+  assert.match(
+    lineAbout(verdicts, /connectWS\) ≥ 1\.0x Deno WebSocket client/),
+    /^- \*\*missed\*\*: .*: 0\.96x; the floor reaches 1\.10x; Deno WebSocket against itself 1\.06x$/,
+  );
+  assert.match(
+    lineAbout(verdicts, /websocketConnect\) ≥ 1\.0x Deno WebSocket client/),
+    /^- met: .*: 1\.04x; Deno WebSocket against itself 1\.06x$/,
   );
 });
 
