@@ -85,13 +85,18 @@ Deno.test("serverVerdicts given a p99 above Deno.serve's when judged then says m
   );
 });
 
-const WITH_COLLECTED_FLOOR = new Map([[
-  "plaintext-50",
-  new Map<string, HttpMeasurement | Error>([
-    ...PLAINTEXT.get("plaintext-50")!,
-    ["floor-collected", wrk(55_000, 2.5)],
-  ]),
-]]);
+/** The plaintext figures with one more system's. */
+function plaintextWith(
+  id: string,
+  measurement: HttpMeasurement,
+): Map<string, Map<string, HttpMeasurement | Error>> {
+  return new Map([[
+    "plaintext-50",
+    new Map([...PLAINTEXT.get("plaintext-50")!, [id, measurement]]),
+  ]]);
+}
+
+const WITH_COLLECTED_FLOOR = plaintextWith("floor-collected", wrk(55_000, 2.5));
 
 Deno.test("serverVerdicts given the floor after a full collection when a face misses Deno.serve's req/s then says what both floors reach", () => {
   const verdicts = serverVerdicts(SYSTEMS, WITH_COLLECTED_FLOOR, new Map());
@@ -109,13 +114,7 @@ Deno.test("serverVerdicts given the floor after a full collection when a face mi
   );
 });
 
-const WITH_DENO_AGAIN = new Map([[
-  "plaintext-50",
-  new Map<string, HttpMeasurement | Error>([
-    ...PLAINTEXT.get("plaintext-50")!,
-    ["deno-again", wrk(55_000, 1.5)],
-  ]),
-]]);
+const WITH_DENO_AGAIN = plaintextWith("deno-again", wrk(55_000, 1.5));
 
 Deno.test("serverVerdicts given Deno.serve measured twice when a face is judged by its req/s then gives Deno.serve against itself", () => {
   const verdicts = serverVerdicts(SYSTEMS, WITH_DENO_AGAIN, new Map());
@@ -188,13 +187,16 @@ function serverWsVerdicts(
   );
 }
 
+/** 16 KiB servers: the Twisted face below Deno.upgradeWebSocket, the Tornado face above. */
+const BELOW_DENO_16K: readonly [string, EchoMeasurement][] = [
+  ["torsion-twisted", echo(30_000)],
+  ["torsion-tornado", echo(45_000)],
+  ["deno", echo(40_000)],
+  ["floor", echo(60_000)],
+];
+
 Deno.test("wsVerdicts given a face below Deno.upgradeWebSocket when judged then says missed and what the floor server reaches", () => {
-  const verdicts = serverWsVerdicts("ws-16k", [
-    ["torsion-twisted", echo(30_000)],
-    ["torsion-tornado", echo(45_000)],
-    ["deno", echo(40_000)],
-    ["floor", echo(60_000)],
-  ]);
+  const verdicts = serverWsVerdicts("ws-16k", BELOW_DENO_16K);
   assert.match(
     lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.upgradeWebSocket/),
     /^- \*\*missed\*\*: .*\(16 KiB\): 0\.75x; the floor reaches 1\.50x$/,
@@ -207,10 +209,7 @@ Deno.test("wsVerdicts given a face below Deno.upgradeWebSocket when judged then 
 
 Deno.test("wsVerdicts given the floor copying each message when a face misses Deno.upgradeWebSocket then says what both floors reach", () => {
   const verdicts = serverWsVerdicts("ws-16k", [
-    ["torsion-twisted", echo(30_000)],
-    ["torsion-tornado", echo(45_000)],
-    ["deno", echo(40_000)],
-    ["floor", echo(60_000)],
+    ...BELOW_DENO_16K,
     ["floor-owning", echo(50_000)],
   ]);
   assert.match(
@@ -240,11 +239,8 @@ Deno.test("wsVerdicts given a face below 5x Tornado when judged then says what t
 
 Deno.test("wsVerdicts given Deno.upgradeWebSocket measured twice when a face is judged against it then gives it against itself", () => {
   const verdicts = serverWsVerdicts("ws-16k", [
-    ["torsion-twisted", echo(30_000)],
-    ["torsion-tornado", echo(45_000)],
-    ["deno", echo(40_000)],
+    ...BELOW_DENO_16K,
     ["deno-again", echo(36_000)],
-    ["floor", echo(60_000)],
   ]);
   assert.match(
     lineAbout(verdicts, /Twisted face.*≥ 1\.0x Deno\.upgradeWebSocket/),
