@@ -714,6 +714,14 @@ export function serverVerdicts(
     const collected = ok(row.get(systems.floorCollected.id));
     const deno = ok(row.get(systems.deno.id));
     const denoAgain = ok(row.get(systems.denoAgain.id));
+    const denoAgainRate = deno === undefined || denoAgain === undefined
+      ? ""
+      : `; Deno.serve against itself ${
+        (denoAgain.requestsPerSecond / deno.requestsPerSecond).toFixed(2)
+      }x`;
+    const denoAgainP99 = denoAgain === undefined
+      ? ""
+      : `; Deno.serve's again ${formatMs(denoAgain.p99Ms)}`;
     const afterCollection = (figure: (m: HttpMeasurement) => string): string =>
       collected === undefined
         ? ""
@@ -740,16 +748,7 @@ export function serverVerdicts(
             ratio >= 1,
             `${target}: ${ratio.toFixed(2)}x${
               ratio >= 1 ? "" : floorReaches(deno)
-            }${
-              denoAgain === undefined
-                ? ""
-                : `; Deno.serve against itself ${
-                  (denoAgain.requestsPerSecond / deno.requestsPerSecond)
-                    .toFixed(
-                      2,
-                    )
-                }x`
-            }`,
+            }${denoAgainRate}`,
           ));
         }
       }
@@ -787,11 +786,7 @@ export function serverVerdicts(
               : `; the floor's is ${formatMs(floor.p99Ms)}${
                 afterCollection((m) => formatMs(m.p99Ms))
               }`
-          }${
-            denoAgain === undefined
-              ? ""
-              : `; Deno.serve's again ${formatMs(denoAgain.p99Ms)}`
-          }`,
+          }${denoAgainP99}`,
         ));
       }
     }

@@ -494,9 +494,10 @@ export function wsVerdicts(
       ));
       return;
     }
+    const base = theirs.m.value;
     const against = (m: EchoMeasurement): string =>
-      `${(m.value / (theirs.m as EchoMeasurement).value).toFixed(2)}x`;
-    const ratio = mine.m.value / theirs.m.value;
+      `${(m.value / base).toFixed(2)}x`;
+    const ratio = mine.m.value / base;
     const met = ratio >= factor;
     const mineCpu = cpu(mine.m);
     const theirCpu = cpu(theirs.m);
