@@ -17,11 +17,13 @@
  *
  * @module
  */
+import type { IProtocol } from "../reactor/interfaces.ts";
 import {
   type WebSocketClientConnection,
   WebSocketClientFactory,
   WebSocketClientProtocol,
   websocketConnect,
+  type WebSocketMessage,
   WebSocketServerFactory,
   WebSocketServerProtocol,
 } from "../websocket/mod.ts";
@@ -107,17 +109,18 @@ ECHO[0] = 0x82;
 ECHO[1] = 64;
 const MESSAGE = new Uint8Array(64).fill(0x61);
 
-let answered: ((size: number) => void) | null = null;
-
+/** A Twisted-face client that hands each echo's size to `answered`. */
 class Waiting extends WebSocketClientProtocol {
+  answered: ((size: number) => void) | null = null;
+
   override onMessage(payload: string | Uint8Array): void {
-    const resolve = answered;
-    answered = null;
+    const resolve = this.answered;
+    this.answered = null;
     resolve?.(payload.length);
   }
 }
 
-const twisted = (() => {
+function openTwisted(): Waiting {
   const factory = new WebSocketClientFactory("ws://127.0.0.1:8080/ws", {
     reactor: new MemoryReactor(),
   });
@@ -127,26 +130,15 @@ const twisted = (() => {
   protocol.makeConnection(transport);
   protocol.dataReceived(answer(transport));
   return protocol;
-})();
+}
 
-Deno.bench({
-  name: "Twisted face: sendMessage, echo in onMessage, 1,000 round trips",
-  group: "client round trip of 64 bytes",
-  baseline: true,
-  async fn(): Promise<void> {
-    const protocol = twisted;
-    for (let i = 0; i < MESSAGES; i++) {
-      const echoed = new Promise<number>((resolve) => {
-        answered = resolve;
-        protocol.sendMessage(MESSAGE, true);
-      });
-      protocol.dataReceived(ECHO);
-      await echoed;
-    }
-  },
-});
+/** A Tornado-face client: the connection, and its protocol to feed. */
+interface TornadoClient {
+  conn: WebSocketClientConnection;
+  protocol: IProtocol;
+}
 
-const tornado = await (async () => {
+async function openTornado(): Promise<TornadoClient> {
   const reactor = new MemoryReactor();
   const opened = websocketConnect("ws://127.0.0.1:8080/ws", { reactor });
   const protocol = reactor.tcpClients[0][2].buildProtocol(PEER);
@@ -154,23 +146,91 @@ const tornado = await (async () => {
   const transport = new Sink();
   protocol.makeConnection(transport);
   protocol.dataReceived(answer(transport));
-  const conn: WebSocketClientConnection = await opened;
-  return { conn, protocol };
-})();
+  return { conn: await opened, protocol };
+}
+
+function twistedRoundTrip(protocol: Waiting): Promise<number> {
+  return new Promise<number>((resolve) => {
+    protocol.answered = resolve;
+    protocol.sendMessage(MESSAGE, true);
+  });
+}
+
+async function tornadoRoundTrip(
+  { conn }: TornadoClient,
+): Promise<WebSocketMessage> {
+  conn.writeMessage(MESSAGE, true);
+  return await conn.readMessage();
+}
+
+/**
+ * Has every client send a message, feeds each its echo, and waits for all
+ * of them, until 1,000 round trips are done (the arrays it makes each turn
+ * cost little against 50 round trips, but would against one).
+ */
+async function roundTrips<C>(
+  clients: C[],
+  protocolOf: (client: C) => IProtocol,
+  roundTrip: (client: C) => Promise<unknown>,
+): Promise<void> {
+  for (let done = 0; done < MESSAGES; done += clients.length) {
+    const echoed = clients.map(roundTrip);
+    for (const client of clients) protocolOf(client).dataReceived(ECHO);
+    await Promise.all(echoed);
+  }
+}
+
+const twisted = openTwisted();
+const tornado = await openTornado();
+
+Deno.bench({
+  name: "Twisted face: sendMessage, echo in onMessage, 1,000 round trips",
+  group: "client round trip of 64 bytes",
+  baseline: true,
+  async fn(): Promise<void> {
+    for (let i = 0; i < MESSAGES; i++) {
+      const echoed = twistedRoundTrip(twisted);
+      twisted.dataReceived(ECHO);
+      await echoed;
+    }
+  },
+});
 
 Deno.bench({
   name: "Tornado face: writeMessage, await readMessage(), 1,000 round trips",
   group: "client round trip of 64 bytes",
   async fn(): Promise<void> {
-    const { conn, protocol } = tornado;
-    const roundTrip = async (): Promise<unknown> => {
-      conn.writeMessage(MESSAGE, true);
-      return await conn.readMessage();
-    };
     for (let i = 0; i < MESSAGES; i++) {
-      const echoed = roundTrip();
-      protocol.dataReceived(ECHO);
+      const echoed = tornadoRoundTrip(tornado);
+      tornado.protocol.dataReceived(ECHO);
       await echoed;
     }
+  },
+});
+
+// Fifty connections in turn, as in bench/peers: a call site in the engine
+// that meets each connection's protocol sees as many protocols as there
+// are connections, which one connection does not show.
+const CONNECTIONS = 50;
+const twistedMany = Array.from({ length: CONNECTIONS }, openTwisted);
+const tornadoMany = await Promise.all(
+  Array.from({ length: CONNECTIONS }, openTornado),
+);
+const tornadoOf = ({ protocol }: TornadoClient): IProtocol => protocol;
+
+Deno.bench({
+  name: "Twisted face over 50 connections, 1,000 round trips",
+  group: "client round trips of 64 bytes over 50 connections",
+  baseline: true,
+  async fn(): Promise<void> {
+    await roundTrips(twistedMany, (protocol) => protocol, twistedRoundTrip);
+  },
+});
+
+Deno.bench({
+  name: "Tornado face over 50 connections, 1,000 round trips",
+  group: "client round trips of 64 bytes over 50 connections",
+  async fn(): Promise<void> {
+    await roundTrips(tornadoMany, tornadoOf, tornadoRoundTrip);
   },
 });

@@ -10,6 +10,7 @@ import type { Failure } from "../deferred/failure.ts";
 import type { IReactorTime } from "../deferred/interfaces.ts";
 import { HTTPRequest } from "../http/http_request.ts";
 import type {
+  IAddress,
   IConnector,
   IReactorSSL,
   IReactorTCP,
@@ -18,6 +19,7 @@ import type { CompressionOptions } from "./_deflate.ts";
 import {
   connectWS,
   WebSocketClientFactory,
+  type WebSocketClientFactoryOptions,
   WebSocketClientProtocol,
 } from "./websocket_client_protocol.ts";
 
@@ -93,9 +95,11 @@ class ConnectionProtocol extends WebSocketClientProtocol {
   connection: WebSocketClientConnection | null = null;
   sink: ConnectionSink | null = null;
   result: Deferred<WebSocketClientConnection> | null = null;
+  onMessageCallback: ((message: WebSocketMessage) => void) | null = null;
 
   override onOpen(): void {
     const connection = new WebSocketClientConnection(this, openKey);
+    connection.onMessageCallback = this.onMessageCallback;
     this.connection = connection;
     this.result?.callback(connection);
   }
@@ -123,6 +127,44 @@ class ConnectionProtocol extends WebSocketClientProtocol {
 }
 
 const openKey = Symbol("open");
+
+/**
+ * Builds a {@linkcode ConnectionProtocol} that settles `result`. Every
+ * connection's protocol is of that one class: a class made for each call
+ * would give each connection's protocol its own shape, and the engine's
+ * calls into it, once per message, would meet as many shapes as there are
+ * connections.
+ */
+class ConnectionFactory extends WebSocketClientFactory {
+  readonly #result: Deferred<WebSocketClientConnection>;
+  readonly #onMessageCallback: ((message: WebSocketMessage) => void) | null;
+
+  constructor(
+    url: string,
+    options: WebSocketClientFactoryOptions,
+    result: Deferred<WebSocketClientConnection>,
+    onMessageCallback: ((message: WebSocketMessage) => void) | null,
+  ) {
+    super(url, options);
+    this.protocol = ConnectionProtocol;
+    this.#result = result;
+    this.#onMessageCallback = onMessageCallback;
+  }
+
+  override buildProtocol(addr: IAddress): ConnectionProtocol {
+    const protocol = super.buildProtocol(addr) as ConnectionProtocol;
+    protocol.result = this.#result;
+    protocol.onMessageCallback = this.#onMessageCallback;
+    return protocol;
+  }
+
+  override clientConnectionFailed(
+    _connector: IConnector,
+    reason: Failure,
+  ): void {
+    if (!this.#result.called) this.#result.errback(reason);
+  }
+}
 
 /**
  * A client connection opened by {@linkcode websocketConnect}. Mirrors
@@ -308,39 +350,28 @@ export function websocketConnect(
   for (const [name, values] of request.headers.getAllRawHeaders()) {
     headers[name] = values.join(", ");
   }
-  const factory = new WebSocketClientFactory(url, {
-    protocols: options.subprotocols ?? [],
-    headers,
-    useragent: request.userAgent ?? "Torsion",
-    compressionOptions: options.compressionOptions ?? null,
-    maxMessagePayloadSize: options.maxMessageSize,
-    autoPingInterval: options.pingInterval,
-    autoPingTimeout: options.pingTimeout,
-    // Tornado's request_timeout runs until the 101 arrives.
-    openHandshakeTimeout: request.requestTimeout ??
-      HTTPRequest.DEFAULTS.requestTimeout,
-    reactor: options.reactor,
-  });
   let connector: IConnector | null = null;
   const result = new Deferred<WebSocketClientConnection>(() =>
     connector?.disconnect()
   );
-  factory.protocol = class extends ConnectionProtocol {
-    constructor() {
-      super();
-      this.result = result;
-    }
-
-    override onOpen(): void {
-      super.onOpen();
-      if (options.onMessageCallback !== undefined && this.connection !== null) {
-        this.connection.onMessageCallback = options.onMessageCallback;
-      }
-    }
-  };
-  factory.clientConnectionFailed = (_connector, reason: Failure): void => {
-    if (!result.called) result.errback(reason);
-  };
+  const factory = new ConnectionFactory(
+    url,
+    {
+      protocols: options.subprotocols ?? [],
+      headers,
+      useragent: request.userAgent ?? "Torsion",
+      compressionOptions: options.compressionOptions ?? null,
+      maxMessagePayloadSize: options.maxMessageSize,
+      autoPingInterval: options.pingInterval,
+      autoPingTimeout: options.pingTimeout,
+      // Tornado's request_timeout runs until the 101 arrives.
+      openHandshakeTimeout: request.requestTimeout ??
+        HTTPRequest.DEFAULTS.requestTimeout,
+      reactor: options.reactor,
+    },
+    result,
+    options.onMessageCallback ?? null,
+  );
   const caCerts = request.caCerts === undefined
     ? undefined
     : [...request.caCerts];

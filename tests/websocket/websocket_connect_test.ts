@@ -94,6 +94,23 @@ Deno.test("websocketConnect given the server closes with a code when reading the
   });
 });
 
+Deno.test("websocketConnect given two connections when both are open then their protocols are of one class, so the engine's calls into them stay monomorphic", async () => {
+  await withServer(async (url, reactor) => {
+    const first = await within(
+      websocketConnect(`${url}/`, { reactor }),
+      "first",
+    );
+    const second = await within(
+      websocketConnect(`${url}/`, { reactor, onMessageCallback: () => {} }),
+      "second",
+    );
+    assert.equal(first.protocol.constructor, second.protocol.constructor);
+    first.close(1000);
+    second.close(1000);
+    assert.equal(await within(first.readMessage(), "the first close"), null);
+  });
+});
+
 Deno.test("websocketConnect given onMessageCallback when messages arrive then each goes to it and null ends them", async () => {
   await withServer(async (url, reactor) => {
     const seen: WebSocketMessage[] = [];
