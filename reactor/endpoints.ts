@@ -378,12 +378,22 @@ export function connectProtocol<P extends IProtocol>(
   protocol: P,
   options: EndpointConnectOptions = {},
 ): Deferred<P> {
-  class OneShotFactory extends Factory {
-    override buildProtocol(_addr: IAddress): IProtocol {
-      return protocol;
-    }
+  const factory = new OneShotFactory(protocol);
+  return endpoint.connect(factory, options) as Deferred<P>;
+}
+
+/** Hands out one protocol instance: `connectProtocol`'s factory. */
+class OneShotFactory extends Factory {
+  readonly #protocol: IProtocol;
+
+  constructor(protocol: IProtocol) {
+    super();
+    this.#protocol = protocol;
   }
-  return endpoint.connect(new OneShotFactory(), options) as Deferred<P>;
+
+  override buildProtocol(_addr: IAddress): IProtocol {
+    return this.#protocol;
+  }
 }
 
 /**
