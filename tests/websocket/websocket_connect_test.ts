@@ -108,6 +108,10 @@ Deno.test("websocketConnect given two connections when both are open then their 
     first.close(1000);
     second.close(1000);
     assert.equal(await within(first.readMessage(), "the first close"), null);
+    assert.equal(
+      await within(second.readMessage(), "the second close"),
+      null,
+    );
   });
 });
 
