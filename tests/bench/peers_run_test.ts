@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { hasTornado, hasTwisted, PYTHON, runDeno } from "../_support/mod.ts";
+import { hasTornado, hasTwisted, PYTHON } from "../_support/mod.ts";
+import { runQuick } from "./_quick_run.ts";
 
-const RUN = new URL("../../bench/peers/run.ts", import.meta.url).pathname;
 const HTTP_WORKLOADS = [
   /keep-alive/,
   /GETs delayed/,
@@ -16,18 +16,9 @@ const HTTP_SYSTEMS = [
   /^Floor: bare Deno sockets/,
 ];
 
-async function runQuick(args: readonly string[]): Promise<string> {
-  const { code, stdout, stderr } = await runDeno([
-    "run",
-    "-A",
-    RUN,
-    "--quick",
-    "--suite",
-    "client",
-    ...args,
-  ]);
-  assert.equal(code, 0, stderr);
-  return stdout;
+/** A --quick run of the client suite. */
+function runClientQuick(args: readonly string[]): Promise<string> {
+  return runQuick(["--suite", "client", ...args]);
 }
 
 /** The systems the printed table lists for the workload whose title matches. */
@@ -51,7 +42,7 @@ Deno.test({
     "bench/peers/run.ts given --quick --suite client and both Python peers when run then tables every system on every client workload",
   ignore: !(hasTwisted() && hasTornado()),
   async fn(): Promise<void> {
-    const stdout = await runQuick(["--python", PYTHON]);
+    const stdout = await runClientQuick(["--python", PYTHON]);
     for (const workload of HTTP_WORKLOADS) {
       assertSystems(systemsOf(stdout, workload), HTTP_SYSTEMS);
     }
@@ -78,7 +69,7 @@ Deno.test({
 });
 
 Deno.test("bench/peers/run.ts given a Python without the peers when run then skips them with the install command", async () => {
-  const stdout = await runQuick([
+  const stdout = await runClientQuick([
     "--python",
     "/nonexistent/python3",
     "--workloads",
@@ -104,7 +95,7 @@ Deno.test("bench/peers/run.ts given a Python without the peers when run then ski
 Deno.test("bench/peers/run.ts given --out when run then writes the table with the date and machine", async () => {
   const out = await Deno.makeTempFile({ suffix: ".md" });
   try {
-    await runQuick([
+    await runClientQuick([
       "--python",
       "/nonexistent/python3",
       "--workloads",

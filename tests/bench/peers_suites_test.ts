@@ -6,22 +6,27 @@ import {
   medianEcho,
 } from "../../bench/peers/_ws_suite.ts";
 import { findWrk, type WrkResult } from "../../bench/peers/_wrk.ts";
-import { hasTornado, PYTHON, runDeno } from "../_support/mod.ts";
+import { hasTornado, PYTHON } from "../_support/mod.ts";
+import { runQuick } from "./_quick_run.ts";
 
-const RUN = new URL("../../bench/peers/run.ts", import.meta.url).pathname;
-
-async function runQuick(args: readonly string[]): Promise<string> {
-  const { code, stdout, stderr } = await runDeno([
-    "run",
-    "-A",
-    RUN,
-    "--quick",
+/** A --quick run of `suite` with these systems and workloads, and `extra`. */
+function runSuiteQuick(
+  suite: "server" | "ws",
+  systems: string,
+  workloads: string,
+  ...extra: string[]
+): Promise<string> {
+  return runQuick([
     "--python",
     PYTHON,
-    ...args,
+    "--suite",
+    suite,
+    "--systems",
+    systems,
+    "--workloads",
+    workloads,
+    ...extra,
   ]);
-  assert.equal(code, 0, stderr);
-  return stdout;
 }
 
 /** The cells of the rows of the table under the heading matching `heading`. */
@@ -54,16 +59,13 @@ Deno.test({
     "bench/peers/run.ts given --quick --suite server with Tornado and the floor when run then tables requests/s, p99 and RSS per connection for each",
   ignore: serverSkip !== null,
   async fn(): Promise<void> {
-    const stdout = await runQuick([
-      "--suite",
+    const stdout = await runSuiteQuick(
       "server",
-      "--systems",
       "tornado,floor",
-      "--workloads",
       "plaintext-50,echo,idle",
       "--idle",
       "50",
-    ]);
+    );
     const http = tableUnder(stdout, /^### HTTP servers under `wrk -t1/);
     assert.deepEqual(http.map((cells) => cells.slice(0, 2)), [
       ["plaintext, keep-alive, 50 connections", "Tornado 6.2 Application"],
@@ -121,16 +123,13 @@ for (
       `bench/peers/run.ts given --quick --suite server with ${given} when run then tables both under wrk and only ${idleName} idle connections`,
     ignore: serverSkip !== null,
     async fn(): Promise<void> {
-      const stdout = await runQuick([
-        "--suite",
+      const stdout = await runSuiteQuick(
         "server",
-        "--systems",
         systems,
-        "--workloads",
         "plaintext-50,idle",
         "--idle",
         "50",
-      ]);
+      );
       const http = tableUnder(stdout, /^### HTTP servers under `wrk -t1/);
       assert.deepEqual(http.map((cells) => cells[1]), names);
       assert.match(http[1][2], /^[1-9][\d,]*$/);
@@ -145,16 +144,13 @@ Deno.test({
     "bench/peers/run.ts given --quick --suite server --runs 2 when run then each server's line lists its two runs",
   ignore: serverSkip !== null,
   async fn(): Promise<void> {
-    const stdout = await runQuick([
-      "--suite",
+    const stdout = await runSuiteQuick(
       "server",
-      "--systems",
       "floor",
-      "--workloads",
       "plaintext-50",
       "--runs",
       "2",
-    ]);
+    );
     assert.match(
       stdout,
       /Floor: bare Deno\.listen, fixed bytes: [\d,]+ req\/s, p99 [\d.]+ ms \(runs: [\d,]+, [\d,]+ req\/s\)/,
@@ -252,14 +248,11 @@ Deno.test("medianEcho given three echo runs when combined then takes each figure
 });
 
 Deno.test("bench/peers/run.ts given --quick --suite ws with Deno twice and the floors when run then tables messages/s, p99, RSS and CPU per message for servers and clients", async () => {
-  const stdout = await runQuick([
-    "--suite",
+  const stdout = await runSuiteQuick(
     "ws",
-    "--systems",
     "deno,deno-again,floor,floor-owning",
-    "--workloads",
     "ws-64",
-  ]);
+  );
   const servers = tableUnder(stdout, /^### WebSocket servers/);
   const clients = tableUnder(stdout, /^### WebSocket clients/);
   assert.deepEqual(servers.map((cells) => cells.slice(0, 2)), [
